@@ -1,0 +1,70 @@
+# EIP Tracker. `make run` serves a demo on http://127.0.0.1:5000; `make test` runs every check.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-suite lint format assets bench clean
+
+help:
+	@echo "make run     - install, migrate a local SQLite database, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test    - install test tools and run lint and the whole test suite"
+	@echo "make lint    - ruff lint and format check"
+	@echo "make format  - ruff format and safe fixes"
+	@echo "make assets  - rebuild static/ from govuk-frontend with npm and Sass (needs Node)"
+	@echo "make bench   - timings against a baseline measured in the same run"
+	@echo "make clean   - remove the virtualenv and the local database"
+
+# A fresh Debian/Ubuntu Python lacks the venv module; install it when we can, else say how.
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "EIP Tracker needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing python3-venv with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; \
+	  else \
+	    echo "Python's venv module is missing: run 'sudo apt-get install python3-venv' (or your system's equivalent) and try again." >&2; exit 1; \
+	  fi; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-app: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-app pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+run: $(VENV)/.installed-app
+	$(FLASK) eip init-db
+	$(FLASK) eip seed-demo
+	@echo ""
+	@echo "EIP Tracker is starting on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
+	@echo ""
+	$(FLASK) run --host $(HOST) --port $(PORT) --no-reload
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint test-suite
+
+# pytest exits 5 when it collected no tests; that is not a failure of the suite.
+# The suite runs on SQLite, or on PostgreSQL when EIP_TEST_DATABASE_URL is set.
+test-suite: $(VENV)/.installed-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
+
+assets:
+	npm ci
+	npm run build
+
+clean:
+	rm -rf $(VENV) instance/eip.sqlite3 instance/eip.sqlite3-wal instance/eip.sqlite3-shm

@@ -1,0 +1,1 @@
+"""Temporary accommodation: placements, SPOC approval, the budget ledger, invoices."""

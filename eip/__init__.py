@@ -1,0 +1,118 @@
+"""EIP Tracker: the application factory.
+
+`create_app` wires configuration, extensions, blueprints, CLI and error pages.
+It does no I/O beyond reading settings: no migrations, no scheduler.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from eip.config import PROJECT_ROOT, load_settings
+
+
+class EIPFlask(Flask):
+    def log_exception(self, exc_info) -> None:  # type: ignore[override]
+        from eip.errors import log_exception
+
+        log_exception(exc_info)
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    overrides = dict(overrides or {})
+    settings = load_settings(os.environ, instance_path=overrides.pop("INSTANCE_PATH", None))
+    app = EIPFlask(
+        __name__,
+        instance_path=settings["INSTANCE_PATH"],
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        static_url_path="/assets",
+    )
+    app.config.update(settings)
+    app.config.update(overrides)
+
+    register_templates(app)
+    register_extensions(app)
+    register_security(app)
+    register_request_log(app)
+    register_blueprints(app)
+    register_error_pages(app)
+    register_cli(app)
+    return app
+
+
+# Some systems' MIME tables lack .mjs; a module script served with the wrong type
+# (and nosniff) would not run.
+mimetypes.add_type("text/javascript", ".mjs")
+
+
+def register_templates(app: Flask) -> None:
+    # The GOV.UK macros import each other by these prefixes.
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from eip import templating
+
+    WTFormsHelpers(app)
+    templating.init_app(app)
+
+
+def register_extensions(app: Flask) -> None:
+    import eip.models  # noqa: F401  (registers the tables with the metadata)
+    from eip.db import configure_sqlite
+    from eip.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine, app.config["EIP_SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def register_security(app: Flask) -> None:
+    from eip import security
+
+    security.init_app(app)
+
+
+def register_request_log(app: Flask) -> None:
+    from eip import requestlog
+
+    requestlog.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from eip.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+
+
+def register_error_pages(app: Flask) -> None:
+    from eip import errors
+
+    errors.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from eip.cli import eip_cli
+
+    app.cli.add_command(eip_cli)

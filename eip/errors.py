@@ -1,0 +1,70 @@
+"""Friendly error pages that never show a stack trace or echo the request."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from eip.requestlog import current_request_id
+
+error_logger = logging.getLogger("eip.error")
+
+PAGES = {
+    400: ("Your request could not be processed", "errors/400.html"),
+    403: ("You do not have access to this page", "errors/403.html"),
+    404: ("Page not found", "errors/404.html"),
+    405: ("This action is not available here", "errors/400.html"),
+    409: ("Someone else changed this first", "errors/409.html"),
+    413: ("The file is too large", "errors/400.html"),
+    429: ("Too many attempts", "errors/429.html"),
+    500: ("Sorry, there is a problem with the service", "errors/500.html"),
+    503: ("Sorry, the service is unavailable", "errors/500.html"),
+}
+
+
+def log_exception(exc_info) -> None:
+    """Replaces Flask's own, whose message carries the request path."""
+    error_logger.error(
+        "unhandled exception",
+        exc_info=exc_info,
+        extra={
+            "fields": {
+                "event": "unhandled_exception",
+                "request_id": current_request_id(),
+                "endpoint": request.endpoint or "unmatched",
+                "method": request.method,
+            }
+        },
+    )
+
+
+def render_error(code: int, *, csrf: bool = False):
+    title, template = PAGES.get(code, PAGES[500] if code >= 500 else PAGES[400])
+    return (
+        render_template(
+            template, title=title, code=code, csrf=csrf, request_id=current_request_id()
+        ),
+        code,
+    )
+
+
+def handle_http_exception(exc: HTTPException):
+    if exc.code is None or exc.code < 400:
+        return exc
+    response = render_error(exc.code, csrf=isinstance(exc, CSRFError))
+    if exc.code == 405 and exc.valid_methods:
+        return (*response, {"Allow": ", ".join(exc.valid_methods)})
+    return response
+
+
+def handle_server_error(exc: InternalServerError):
+    # Flask has logged the original exception through log_exception already.
+    return render_error(InternalServerError.code)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(InternalServerError, handle_server_error)

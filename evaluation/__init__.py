@@ -1,0 +1,1 @@
+"""Evaluation: anonymised extracts for SCIE and programme figures."""

@@ -1,0 +1,154 @@
+"""Browser tests: Playwright drives Debian's Chromium against a live server.
+
+Every page a browser test loads is checked with axe-core against WCAG 2.2
+A and AA; a violation fails the test that visited the page.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = Path(os.environ.get("EIP_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def live_server(app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (CI installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+class AxeChecker:
+    """Runs axe once on every document the page loads, from the test's own thread.
+
+    Checking from a `load` event handler races the test's next click in
+    Playwright's sync API, so instead every call a test makes through the page
+    (or a locator, keyboard ... it hands out) is followed by a check of the
+    current document, marked in the page so it is checked only once.
+    """
+
+    def __init__(self, page, axe) -> None:
+        self.page, self.axe = page, axe
+        self.checked: list[str] = []
+        self.failures: list[str] = []
+
+    def check_current_document(self) -> None:
+        page = self.page
+        if page.is_closed() or page.url == "about:blank":
+            return
+        page.wait_for_load_state("load")
+        if page.evaluate("window.__eipAxeChecked === true"):
+            return
+        results = self.axe.run(
+            page,
+            options={
+                "runOnly": {"type": "tag", "values": WCAG_TAGS},
+                "resultTypes": ["violations"],
+            },
+        )
+        page.evaluate("window.__eipAxeChecked = true")
+        self.checked.append(page.url)
+        if results.violations_count:
+            self.failures.append(f"{page.url}\n{results.generate_report()}")
+
+
+class Checked:
+    """A transparent proxy over a Playwright object that checks after each call."""
+
+    def __init__(self, target, checker: AxeChecker) -> None:
+        object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "_checker", checker)
+
+    def __getattr__(self, name):
+        value = getattr(self._target, name)
+        if not callable(value):
+            return _wrap(value, self._checker)
+
+        def call(*args, **kwargs):
+            result = value(*args, **kwargs)
+            if name not in ("on", "once", "remove_listener", "close", "is_closed"):
+                self._checker.check_current_document()
+            return _wrap(result, self._checker)
+
+        return call
+
+    def __setattr__(self, name, value) -> None:
+        setattr(self._target, name, value)
+
+
+def _wrap(value, checker):
+    if hasattr(value, "_impl_obj") and type(value).__name__ in (
+        "Locator",
+        "FrameLocator",
+        "Keyboard",
+        "Mouse",
+        "Frame",
+        "ElementHandle",
+    ):
+        return Checked(value, checker)
+    return value
+
+
+@pytest.fixture
+def page(browser, live_server, axe) -> Iterator:
+    """A fresh browser context; every document it loads is checked with axe."""
+    context = browser.new_context(base_url=live_server)
+    raw = context.new_page()
+    raw.set_default_timeout(10_000)
+    checker = AxeChecker(raw, axe)
+    proxy = Checked(raw, checker)
+    object.__setattr__(proxy, "axe_checked", checker.checked)
+    yield proxy
+    checker.check_current_document()
+    context.close()
+    assert not checker.failures, "axe found WCAG 2.2 A/AA violations:\n" + "\n".join(
+        checker.failures
+    )
