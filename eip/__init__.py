@@ -77,13 +77,21 @@ def register_templates(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    import eip.models  # noqa: F401  (registers the tables with the metadata)
+    # Importing the models registers their tables with the metadata.
+    import eip.admin.models
+    import eip.audit
+    import eip.auth.models
+    import eip.cases.models
+    import eip.jobs
+    import eip.models  # noqa: F401
+    from eip.auth.sessions import login_manager
     from eip.db import configure_sqlite
     from eip.extensions import csrf, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["EIP_SQLITE_BUSY_TIMEOUT_MS"])
 
@@ -101,9 +109,14 @@ def register_request_log(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from eip.admin.views import bp as admin_bp
+    from eip.audit_views import bp as audit_bp
+    from eip.auth.views import bp as auth_bp
+    from eip.cases.views import bp as cases_bp
     from eip.main.views import bp as main_bp
 
-    app.register_blueprint(main_bp)
+    for blueprint in (main_bp, auth_bp, cases_bp, admin_bp, audit_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -137,6 +137,11 @@ def load_settings(env: Mapping[str, str], instance_path: Path | None = None) -> 
         "SMTP_FROM": env.get("SMTP_FROM", "EIP Tracker <no-reply@eip-tracker.invalid>"),
         "SMTP_SECURITY": smtp_security,
         "SMTP_TIMEOUT": _int(env, "SMTP_TIMEOUT", 20, 1, 300),
+        "EIP_SESSION_IDLE_MINUTES": _int(env, "EIP_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
+        "EIP_SESSION_ABSOLUTE_HOURS": _int(env, "EIP_SESSION_ABSOLUTE_HOURS", 10, 1, 24 * 7),
+        # Two-factor sign-in is required of every account in production, optional elsewhere.
+        "EIP_TWO_FACTOR_REQUIRED": production,
+        "EIP_TOKEN_HOURS": {"invite": 72, "reset": 2},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -38,6 +38,13 @@ def london_datetime(value: datetime | None) -> str:
     )
 
 
+def london_date(value: datetime | None) -> str:
+    """The London calendar date of a moment: `24 November 2026`."""
+    if value is None:
+        return ""
+    return long_date(value.astimezone(LONDON).date())
+
+
 def long_date(value: date | None) -> str:
     if value is None:
         return ""
@@ -59,7 +66,24 @@ def summary_item(message: str) -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(service_name=SERVICE_NAME, demo_data_loaded=demo_data_loaded)
+    from eip.access import can
+    from eip.navigation import main_navigation
+
+    app.jinja_env.globals.update(
+        service_name=SERVICE_NAME,
+        demo_data_loaded=demo_data_loaded,
+        main_navigation=main_navigation,
+        can=can,
+    )
+    from eip.audit_labels import action_label
+    from eip.cases.rules import status_label
+
     app.jinja_env.filters.update(
-        london_datetime=london_datetime, long_date=long_date, pence=pence, summary_item=summary_item
+        london_date=london_date,
+        status_label=status_label,
+        action_label=action_label,
+        london_datetime=london_datetime,
+        long_date=long_date,
+        pence=pence,
+        summary_item=summary_item,
     )

@@ -134,8 +134,28 @@ def truncate_all(application: Flask) -> None:
             if conn.dialect.name == "postgresql":
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             else:
+                # The append-only triggers would refuse; lift them for the clean-up only.
+                triggers = conn.execute(
+                    text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+                ).all()
+                for name, _sql in triggers:
+                    conn.execute(text(f'DROP TRIGGER "{name}"'))
                 for table in tables:
                     conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (table names are ours)
+                for _name, sql in triggers:
+                    conn.execute(text(sql))
+        restore_programme_settings(application)
+
+
+def restore_programme_settings(application: Flask) -> None:
+    """The settings row that the migration creates, back to its defaults."""
+    from eip.admin.models import ProgrammeSettings
+    from eip.programme import current_settings
+
+    with application.app_context():
+        db.session.add(current_settings(db.session))
+        db.session.commit()
+        assert db.session.get(ProgrammeSettings, 1) is not None
 
 
 @pytest.fixture(autouse=True)
@@ -214,3 +234,34 @@ def mail_app(make_app, app, smtp_sink):
     application = make_app(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_SECURITY="none")
     application.smtp_sink = sink  # type: ignore[attr-defined]
     return application
+
+
+def sign_in(client: FlaskClient, email: str, password: str, *, follow: bool = False):
+    """Sign in through the real form, CSRF token and all."""
+    token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
+    return client.post(
+        "/sign-in",
+        data={"email": email, "password": password, "csrf_token": token},
+        follow_redirects=follow,
+    )
+
+
+@pytest.fixture
+def signed_in(app: Flask, app_context):
+    """Returns a function: signed_in(role, **user_fields) -> (client, user)."""
+    from tests import factories
+
+    def _sign_in(role="practitioner", **fields):
+        account = factories.user(role, **fields)
+        client = app.test_client()
+        response = sign_in(client, account.email, factories.PASSWORD)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client, account
+
+    return _sign_in
+
+
+def post_form(client: FlaskClient, url: str, data: dict, *, form_url: str | None = None, **kwargs):
+    """Post a form the way a browser does: fetch the page, take its CSRF token, submit."""
+    token = csrf_token_from(client.get(form_url or url).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)

@@ -1,29 +1,46 @@
-"""Pages that belong to no feature: home, health check, accessibility statement."""
+"""Pages that belong to no feature: home pages by role, health check, accessibility."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from eip.access import public
 from eip.extensions import db
+from eip.main import home as home_pages
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@public
 def home():
-    return render_template("main/home.html")
+    if not current_user.is_authenticated:
+        return render_template("main/welcome.html", title="Welcome")
+    if current_user.role is None:
+        return render_template(
+            "home/awaiting_role.html", title="Your account is waiting for approval"
+        )
+    role = current_user.role
+    return render_template(
+        f"home/{role}.html", title="Home", **home_pages.for_role(db.session, current_user)
+    )
 
 
 @bp.get("/accessibility")
+@public
 def accessibility():
     return render_template(
-        "main/accessibility.html", contact=current_app.config["EIP_ACCESSIBILITY_CONTACT"]
+        "main/accessibility.html",
+        title="Accessibility statement",
+        contact=current_app.config["EIP_ACCESSIBILITY_CONTACT"],
     )
 
 
 @bp.get("/healthz")
+@public
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))

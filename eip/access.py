@@ -1,0 +1,159 @@
+"""The one access policy.
+
+`can(user, action, obj)` answers every "may this user do this?" and
+`visible_cases(user)` scopes every query for cases. Views declare their rule
+with `@requires(action)` (or `@public`), which also registers it, so that a
+test can walk the URL map and fail on any endpoint without a rule.
+
+Who sees what follows DOMAIN.md's field-by-role table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import Select, false, select
+
+from eip.roles import Role
+
+P, M, S, F, E, A = (
+    Role.PRACTITIONER,
+    Role.MANAGER,
+    Role.SPOC,
+    Role.FINANCE,
+    Role.EVALUATOR,
+    Role.ADMIN,
+)
+
+
+def _roles(*roles: Role) -> Callable[[Any, Any], bool]:
+    def rule(user, obj=None) -> bool:
+        return user.has_role(*roles)
+
+    rule.roles = frozenset(roles)  # type: ignore[attr-defined]
+    return rule
+
+
+def _case_visible(user, case=None) -> bool:
+    if user.has_role(P, M):
+        return True
+    if user.has_role(S):
+        return case is None or case.borough_id == user.borough_id
+    return False
+
+
+def _signed_in(user, obj=None) -> bool:
+    return True
+
+
+def _not_self(user, target=None) -> bool:
+    return user.has_role(M) and (target is None or target.user_id != user.id)
+
+
+RULES: dict[str, Callable[[Any, Any], bool]] = {
+    # Any signed-in account, whatever its role (own account, home, notifications).
+    "account.own": _signed_in,
+    # Cases.
+    "case.list": _roles(P, M, S),
+    "case.view": _case_visible,
+    "case.access_log": _roles(P, M),
+    # Administration: accounts and boroughs are the admin's; no case content.
+    "admin.users": _roles(A),
+    "admin.boroughs": _roles(A),
+    "audit.account_events": _roles(A, M),
+    # Programme management.
+    "approvals.view": _roles(M),
+    "approvals.decide": _not_self,
+    "settings.view": _roles(M),
+    "settings.edit": _roles(M),
+    "audit.search": _roles(M),
+}
+
+PUBLIC = "public"
+
+
+def can(user, action: str, obj: Any = None) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role is None and action != "account.own":
+        return False
+    rule = RULES.get(action)
+    if rule is None:
+        raise KeyError(f"no access rule named {action!r}")
+    return bool(rule(user, obj))
+
+
+def visible_cases(user) -> Select:
+    """A select of the cases this user may see; every case query starts here."""
+    from eip.cases.models import Case
+
+    query = select(Case)
+    if user.has_role(P, M):
+        return query
+    if user.has_role(S) and user.borough_id is not None:
+        return query.where(Case.borough_id == user.borough_id)
+    # Finance sees cases with a placement; placements arrive with accommodation/.
+    return query.where(false())
+
+
+def refuse(action: str, obj: Any = None):
+    """Record the refusal and answer 403."""
+    from eip.audit import record
+    from eip.extensions import db
+
+    record(
+        db.session,
+        "access.refused",
+        actor=current_user if current_user.is_authenticated else None,
+        actor_label=None if current_user.is_authenticated else "anonymous",
+        object_type=type(obj).__name__.lower() if obj is not None else None,
+        object_id=getattr(obj, "id", None),
+        case_reference=getattr(obj, "reference", None),
+        details={"action": action, "endpoint": request.endpoint},
+    )
+    db.session.commit()
+    abort(403)
+
+
+def check(action: str, obj: Any = None) -> None:
+    """For object-level checks inside a view, after loading the object."""
+    if not can(current_user, action, obj):
+        refuse(action, obj)
+
+
+def requires(action: str) -> Callable:
+    """Declare and enforce the rule for a view: sign-in first, then the role rule."""
+    if action not in RULES:
+        raise KeyError(f"no access rule named {action!r}")
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+            g.access_action = action
+            # With no object, a rule answers whether the role may do this at all;
+            # object rules (a case's borough) are checked again by the view with
+            # `check(action, obj)` once the object is loaded.
+            if not can(current_user, action, None):
+                refuse(action)
+            return view(*args, **kwargs)
+
+        wrapped.access_rule = action  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate
+
+
+def public(view: Callable) -> Callable:
+    """Declare a view open to everyone, signed in or not."""
+    view.access_rule = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def rule_of(view: Callable) -> str | None:
+    return getattr(view, "access_rule", None)

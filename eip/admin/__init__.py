@@ -1,0 +1,1 @@
+"""Administration: users, boroughs, role approvals, programme settings."""

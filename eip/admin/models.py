@@ -1,0 +1,81 @@
+"""Role and e-mail approvals, programme settings, extra non-working days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eip.auth.models import User
+from eip.db import UTCDateTime, utcnow
+from eip.extensions import db
+from eip.models import Borough
+
+
+class ApprovalRequest(db.Model):
+    """A grant of a personal-data role, or an e-mail change of such a user,
+    waiting for a manager. It takes effect only when approved."""
+
+    __tablename__ = "approval_requests"
+    __table_args__ = (
+        CheckConstraint("kind IN ('role','email')", name="kind_known"),
+        CheckConstraint(
+            "status IN ('pending','approved','rejected','cancelled')", name="status_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    requested_role: Mapped[str | None] = mapped_column(String(20))
+    requested_borough_id: Mapped[int | None] = mapped_column(ForeignKey("boroughs.id"))
+    requested_email: Mapped[str | None] = mapped_column(String(254))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    requested_borough: Mapped[Borough | None] = relationship()
+
+
+class ProgrammeSettings(db.Model):
+    """The programme's settings, one row: money in whole pence, DOMAIN.md's deadlines in days."""
+
+    __tablename__ = "programme_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    pot_pence: Mapped[int] = mapped_column(Integer, default=1_400_000)
+    max_people: Mapped[int] = mapped_column(Integer, default=10)
+    max_nights_per_client: Mapped[int] = mapped_column(Integer, default=28)
+    referral_window_start: Mapped[date] = mapped_column(Date, default=date(2026, 8, 19))
+    referral_window_end: Mapped[date] = mapped_column(Date, default=date(2026, 12, 31))
+    programme_end_date: Mapped[date] = mapped_column(Date, default=date(2027, 3, 31))
+    acknowledge_working_days: Mapped[int] = mapped_column(Integer, default=3)
+    consultation_booking_working_days: Mapped[int] = mapped_column(Integer, default=5)
+    meeting_interval_days: Mapped[int] = mapped_column(Integer, default=7)
+    dash_review_days: Mapped[int] = mapped_column(Integer, default=28)
+    idva_action_working_days: Mapped[int] = mapped_column(Integer, default=1)
+    marac_action_working_days: Mapped[int] = mapped_column(Integer, default=2)
+    marac_threshold_yes: Mapped[int] = mapped_column(Integer, default=14)
+    invoice_unpaid_days: Mapped[int] = mapped_column(Integer, default=30)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class NonWorkingDay(db.Model):
+    """A day the managers add on top of weekends and England's bank holidays."""
+
+    __tablename__ = "non_working_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    reason: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

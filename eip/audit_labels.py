@@ -1,0 +1,39 @@
+"""Plain-English names for audit actions, for the trail and access-log pages."""
+
+ACTION_LABELS = {
+    "auth.sign_in": "Signed in",
+    "auth.sign_out": "Signed out",
+    "auth.sign_in_failed": "Failed sign-in",
+    "auth.sign_in_locked": "Sign-in refused: locked",
+    "auth.two_factor_failed": "Wrong security code",
+    "access.refused": "Access refused",
+    "account.bootstrap": "Account created on the server",
+    "account.invited": "Invited",
+    "account.updated": "Account changed",
+    "account.disabled": "Account disabled",
+    "account.enabled": "Account enabled",
+    "account.unlocked": "Sign-in unlocked",
+    "account.two_factor_enabled": "Two-factor sign-in turned on",
+    "account.two_factor_reset": "Two-factor sign-in reset",
+    "account.password_changed": "Password changed",
+    "account.password_set_by_invite": "Password chosen from invitation",
+    "account.password_set_by_reset": "Password reset",
+    "account.reset_requested": "Password reset requested",
+    "account.reset_sent": "Password reset link sent",
+    "account.approval_requested": "Approval requested",
+    "account.approval_approved": "Approved",
+    "account.approval_rejected": "Approval refused",
+    "borough.created": "Borough added",
+    "borough.updated": "Borough changed",
+    "settings.updated": "Programme settings changed",
+    "settings.non_working_day_added": "Non-working day added",
+    "settings.non_working_day_removed": "Non-working day removed",
+    "case.viewed": "Viewed the case",
+    "case.created": "Created the case",
+    "case.updated": "Changed the case",
+    "document.downloaded": "Downloaded a document",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action.replace(".", ": ").replace("_", " ").capitalize())

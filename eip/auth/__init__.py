@@ -1,0 +1,1 @@
+"""Sign-in, server-side sessions, lockout, two-factor and account tokens."""

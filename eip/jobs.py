@@ -1,0 +1,174 @@
+"""Scheduled jobs: plain idempotent functions, each run claimed in the database.
+
+APScheduler's job stores cannot be shared between processes, so the scheduler
+process only ticks; what runs is decided here. Every run first claims its
+(job, period) row: the unique constraint means a second scheduler started by
+mistake, or `jobs run-due` typed while the scheduler runs, does nothing. A job
+that fails is logged and claimed again on a later tick.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import String, UniqueConstraint, delete, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from eip.db import UTCDateTime, utcnow
+from eip.extensions import db
+
+LONDON = ZoneInfo("Europe/London")
+RETRY_FAILED_AFTER = timedelta(minutes=5)
+STALE_RUNNING_AFTER = timedelta(minutes=30)
+job_logger = logging.getLogger("eip.jobs")
+
+
+class JobRun(db.Model):
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_job_runs_job_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(60))
+    period: Mapped[str] = mapped_column(String(40))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), default="running")
+    error: Mapped[str | None] = mapped_column(String(200))
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[Session, datetime], str]
+    every: str  # "hour" or "day"
+    at: time | None = None  # London time for daily jobs
+
+    def period(self, now: datetime) -> str | None:
+        """The period this moment falls in, or None when the job is not yet due today."""
+        if self.every == "hour":
+            return now.astimezone(UTC).strftime("%Y-%m-%dT%H")
+        local = now.astimezone(LONDON)
+        if self.at is not None and local.time() < self.at:
+            return None
+        return local.date().isoformat()
+
+
+def purge_expired(session: Session, now: datetime) -> str:
+    """Delete ended or expired sessions, used or expired tokens, and old throttles."""
+    from eip.auth.models import AccountToken, SignInThrottle, UserSession
+    from eip.auth.sessions import session_limits
+
+    idle, absolute = session_limits()
+    keep_after = now - timedelta(days=1)
+    sessions = session.execute(
+        delete(UserSession).where(
+            or_(
+                UserSession.ended_at < keep_after,
+                UserSession.last_seen_at < now - idle - timedelta(days=1),
+                UserSession.created_at < now - absolute - timedelta(days=1),
+            )
+        )
+    ).rowcount
+    tokens = session.execute(
+        delete(AccountToken).where(
+            or_(AccountToken.expires_at < keep_after, AccountToken.used_at < keep_after)
+        )
+    ).rowcount
+    throttles = session.execute(
+        delete(SignInThrottle).where(
+            SignInThrottle.window_started_at < keep_after,
+            or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until < now),
+        )
+    ).rowcount
+    session.commit()
+    return f"removed {sessions} sessions, {tokens} tokens, {throttles} throttles"
+
+
+JOBS: list[Job] = [
+    Job("purge-expired", purge_expired, every="hour"),
+]
+
+
+def claim(session: Session, job: Job, period: str, now: datetime, worker: str) -> JobRun | None:
+    """Claim (job, period) for this worker, or return None if someone else holds it."""
+    try:
+        run = JobRun(job=job.name, period=period, claimed_at=now, claimed_by=worker)
+        session.add(run)
+        session.commit()
+        return run
+    except IntegrityError:
+        session.rollback()
+    # Retry a failed run, or one whose runner died, with a conditional update
+    # so that only one of two competing workers wins.
+    result = session.execute(
+        update(JobRun)
+        .where(
+            JobRun.job == job.name,
+            JobRun.period == period,
+            or_(
+                (JobRun.status == "failed") & (JobRun.finished_at < now - RETRY_FAILED_AFTER),
+                (JobRun.status == "running") & (JobRun.claimed_at < now - STALE_RUNNING_AFTER),
+            ),
+        )
+        .values(status="running", claimed_at=now, claimed_by=worker, error=None, finished_at=None)
+    )
+    session.commit()
+    if result.rowcount != 1:
+        return None
+    return session.query(JobRun).filter_by(job=job.name, period=period).one()
+
+
+def run_due(
+    session: Session,
+    now: datetime | None = None,
+    worker: str = "cli",
+    jobs: list[Job] | None = None,
+) -> dict[str, str]:
+    """Run every job whose period has not been claimed yet. Returns job name -> outcome."""
+    now = now or datetime.now(UTC)
+    outcomes: dict[str, str] = {}
+    for job in jobs if jobs is not None else JOBS:
+        period = job.period(now)
+        if period is None:
+            outcomes[job.name] = "not due"
+            continue
+        run = claim(session, job, period, now, worker)
+        if run is None:
+            outcomes[job.name] = "already claimed"
+            continue
+        try:
+            summary = job.run(session, now)
+        except Exception as exc:  # one job's failure must not stop the others
+            session.rollback()
+            job_logger.exception(
+                "job failed",
+                extra={"fields": {"event": "job_failed", "job": job.name, "period": period}},
+            )
+            run = session.get(JobRun, run.id)
+            run.status, run.error = "failed", type(exc).__name__
+            run.finished_at = datetime.now(UTC)
+            session.commit()
+            outcomes[job.name] = "failed"
+            continue
+        run = session.get(JobRun, run.id)
+        run.status, run.finished_at = "done", datetime.now(UTC)
+        session.commit()
+        job_logger.info(
+            "job done",
+            extra={
+                "fields": {
+                    "event": "job_done",
+                    "job": job.name,
+                    "period": period,
+                    "summary": summary,
+                }
+            },
+        )
+        outcomes[job.name] = "done"
+    return outcomes

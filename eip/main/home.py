@@ -1,0 +1,90 @@
+"""What each role's home page shows first (JOURNEYS.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from eip.access import visible_cases
+from eip.admin.models import ApprovalRequest
+from eip.audit import AuditEvent, is_account_event
+from eip.auth.models import User
+from eip.cases.models import Case
+from eip.models import Borough
+from eip.programme import current_settings
+from eip.roles import Role
+
+
+def _practitioner(session: Session, user: User) -> dict[str, Any]:
+    mine = visible_cases(user).where(Case.allocated_practitioner_id == user.id)
+    return {"my_cases": session.scalars(mine.order_by(Case.created_at.desc())).all()}
+
+
+def _manager(session: Session, user: User) -> dict[str, Any]:
+    by_status = session.execute(
+        select(Case.status, func.count()).group_by(Case.status).order_by(Case.status)
+    ).all()
+    by_borough = session.execute(
+        select(Borough.name, func.count(Case.id))
+        .join(Case, Case.borough_id == Borough.id)
+        .group_by(Borough.name)
+        .order_by(Borough.name)
+    ).all()
+    pending = session.scalar(
+        select(func.count()).select_from(ApprovalRequest).where(ApprovalRequest.status == "pending")
+    )
+    return {"by_status": by_status, "by_borough": by_borough, "pending_approvals": pending}
+
+
+def _spoc(session: Session, user: User) -> dict[str, Any]:
+    cases = session.scalars(visible_cases(user).order_by(Case.created_at.desc())).all()
+    return {"borough_cases": cases}
+
+
+def _finance(session: Session, user: User) -> dict[str, Any]:
+    return {"settings": current_settings(session)}
+
+
+def _evaluator(session: Session, user: User) -> dict[str, Any]:
+    return {}
+
+
+def _admin(session: Session, user: User) -> dict[str, Any]:
+    by_role = dict(
+        session.execute(
+            select(User.role, func.count()).where(User.active.is_(True)).group_by(User.role)
+        ).all()
+    )
+    invited = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.password_hash.is_(None), User.active.is_(True))
+    )
+    recent = session.scalars(
+        select(AuditEvent)
+        .where(is_account_event())
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(10)
+    ).all()
+    return {
+        "by_role": [(role, by_role.get(role.value, 0)) for role in Role],
+        "awaiting_role": by_role.get(None, 0),
+        "invited": invited,
+        "recent_events": recent,
+    }
+
+
+BUILDERS = {
+    Role.PRACTITIONER: _practitioner,
+    Role.MANAGER: _manager,
+    Role.SPOC: _spoc,
+    Role.FINANCE: _finance,
+    Role.EVALUATOR: _evaluator,
+    Role.ADMIN: _admin,
+}
+
+
+def for_role(session: Session, user: User) -> dict[str, Any]:
+    return BUILDERS[Role(user.role)](session, user)
