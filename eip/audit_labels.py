@@ -37,3 +37,22 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action.replace(".", ": ").replace("_", " ").capitalize())
+
+
+def audit_detail(event) -> str:
+    """A short reading of an event's details: old and new setting values, or the
+    names of changed fields (never case values: the trail does not store them)."""
+    details = event.details or {}
+    parts = []
+    for name, (old, new) in (details.get("changes") or {}).items():
+        parts.append(f"{name.replace('_', ' ')}: {old} → {new}")
+    if details.get("fields"):
+        parts.append("fields: " + ", ".join(str(f).replace("_", " ") for f in details["fields"]))
+    for key in ("method", "view", "action", "role", "reason"):
+        if details.get(key):
+            parts.append(f"{key}: {details[key]}")
+    if details.get("locked"):
+        parts.append("sign-in locked")
+    if event.reason:
+        parts.append(event.reason)
+    return "; ".join(parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -24,6 +25,35 @@ def init_db() -> None:
     click.echo("Database is up to date.")
 
 
+@eip_cli.command("create-user")
+@click.argument("email")
+@click.option(
+    "--role", required=True, help="practitioner, manager, spoc, finance, evaluator or admin"
+)
+@click.option("--borough", "borough_name", default=None, help="the SPOC's borough")
+@click.option("--name", default="", help="the person's name (defaults to the e-mail)")
+def create_user(email: str, role: str, borough_name: str | None, name: str) -> None:
+    """Create an account; the password is read from standard input."""
+    from eip.accounts import AccountRefused, create_account
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        user = create_account(
+            db.session,
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            borough_name=borough_name,
+        )
+    except AccountRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {user.role} account {user.id}.")
+
+
 @eip_cli.command("seed-demo")
 def seed_demo_command() -> None:
     """Load fictional demo boroughs, users and cases (refused in production)."""
@@ -34,3 +64,32 @@ def seed_demo_command() -> None:
     except DemoRefused as exc:
         raise click.ClickException(str(exc)) from None
     click.echo("Demo data loaded (fictional)." if result.created else "Demo data already loaded.")
+    click.echo("")
+    click.echo("Demo sign-ins (fictional people; every password is the same):")
+    for role, email in result.sign_ins:
+        click.echo(f"  {role:<13} {email}")
+    click.echo(f"  password      {result.password}")
+
+
+jobs_cli = AppGroup("jobs", help="Scheduled jobs.")
+eip_cli.add_command(jobs_cli)
+
+
+@jobs_cli.command("run-due")
+def run_due_command() -> None:
+    """Run every due job once and exit."""
+    from eip.jobs import run_due
+
+    outcomes = run_due(db.session, worker="cli")
+    for name, outcome in outcomes.items():
+        click.echo(f"{name}: {outcome}")
+    if "failed" in outcomes.values():
+        raise SystemExit(1)
+
+
+@eip_cli.command("scheduler")
+def scheduler_command() -> None:
+    """Run the scheduler in the foreground (its own process, never in web workers)."""
+    from eip.scheduler import run_scheduler
+
+    run_scheduler(current_app._get_current_object())

@@ -75,13 +75,14 @@ def init_app(app: Flask) -> None:
         main_navigation=main_navigation,
         can=can,
     )
-    from eip.audit_labels import action_label
+    from eip.audit_labels import action_label, audit_detail
     from eip.cases.rules import status_label
 
     app.jinja_env.filters.update(
         london_date=london_date,
         status_label=status_label,
         action_label=action_label,
+        audit_detail=audit_detail,
         london_datetime=london_datetime,
         long_date=long_date,
         pence=pence,

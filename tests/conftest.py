@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
@@ -83,13 +84,42 @@ def instance_path(tmp_path_factory: pytest.TempPathFactory):
     return tmp_path_factory.mktemp("instance")
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request behaves like a separate browser request.
+
+    Tests often hold an app context to build data; Flask then reuses it for the
+    client's requests, so `g` (where Flask-Login caches the user and Flask-WTF
+    the CSRF token) would leak from one request into the next. Each request gets
+    a fresh `g`, and before and after it the shared database session drops any
+    open transaction, so the test reads what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        ctx = _cv_app.get(None)
+        if ctx is not None:
+            # End the test's own read transaction first: on SQLite it holds the
+            # write lock (BEGIN IMMEDIATE) that the request is about to need.
+            db.session.rollback()
+        if ctx is None or ctx.app is not self.application:
+            return super().open(*args, **kwargs)
+        saved = ctx.g
+        ctx.g = self.application.app_ctx_globals_class()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            ctx.g = saved
+            db.session.rollback()
+
+
 def build_app(database_url: str, instance_path, **overrides) -> Flask:
     settings = {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_PATH": str(instance_path),
     }
     settings.update(overrides)
-    return create_app(settings)
+    application = create_app(settings)
+    application.test_client_class = IsolatedClient
+    return application
 
 
 def dispose_engines(application: Flask) -> None:
@@ -182,13 +212,14 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
+_VALUE = re.compile(r'value="([^"]+)"')
 
 
 def csrf_token_from(html: str) -> str:
-    match = _CSRF.search(html)
-    assert match, "page has no CSRF token field"
-    return match.group(1)
+    field = _CSRF_INPUT.search(html)
+    assert field, "page has no CSRF token field"
+    return _VALUE.search(field.group(0)).group(1)
 
 
 class SmtpSink:

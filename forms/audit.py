@@ -1,0 +1,39 @@
+"""Searching the audit trail."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms.validators import Length, Optional, ValidationError
+
+
+class AuditSearchForm(FlaskForm):
+    # Users are chosen by id, so that no e-mail address travels in the URL.
+    user = SelectField("User", widget=GovSelect(), validators=[Optional()], validate_choice=False)
+    case_reference = StringField(
+        "Case reference",
+        description="For example, EIP-2026-0001",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=20)],
+    )
+    date_from = DateField(
+        "From",
+        description="For example, 1 11 2026",
+        format="%d %m %Y",
+        widget=GovDateInput(),
+        validators=[Optional()],
+    )
+    date_to = DateField(
+        "To",
+        format="%d %m %Y",
+        widget=GovDateInput(),
+        validators=[Optional()],
+    )
+    submit = SubmitField("Search", widget=GovSubmitInput())
+
+    def validate_user(self, field):
+        if field.data and not str(field.data).isdigit():
+            raise ValidationError("Choose a user from the list")
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end date must be the same as or after the start date")
