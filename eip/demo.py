@@ -19,7 +19,7 @@ from eip.models import DEMO_DATA_KEY, AppState, Borough
 
 # The boroughs taking part in the demo programme.
 DEMO_ACTIVE_BOROUGHS = ("Camden", "Hackney", "Islington", "Lambeth", "Lewisham", "Southwark")
-DEMO_PASSWORD = "fictional demo password 2026"
+DEMO_PASSWORD = "fictional demo password 2026"  # noqa: S105 (demo only; refused in production)
 
 # (role, e-mail, name, borough) — fictional people on reserved example domains.
 DEMO_USERS = (

@@ -31,7 +31,7 @@ def test_a_user_signs_in_and_lands_on_their_roles_home_page(client, app_context)
 
 
 def test_email_addresses_are_matched_whatever_their_case(client, app_context):
-    user = factories.user("manager", email="helen@example.org")
+    factories.user("manager", email="helen@example.org")
     assert sign_in(client, "  Helen@Example.ORG ", factories.PASSWORD).status_code == 302
 
 
