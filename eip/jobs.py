@@ -152,12 +152,12 @@ def run_due(
             )
             run = session.get(JobRun, run.id)
             run.status, run.error = "failed", type(exc).__name__
-            run.finished_at = datetime.now(UTC)
+            run.finished_at = now
             session.commit()
             outcomes[job.name] = "failed"
             continue
         run = session.get(JobRun, run.id)
-        run.status, run.finished_at = "done", datetime.now(UTC)
+        run.status, run.finished_at = "done", now
         session.commit()
         job_logger.info(
             "job done",

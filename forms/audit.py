@@ -1,9 +1,11 @@
 """Searching the audit trail."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
+
+from forms.widgets import DateInput
 
 
 class AuditSearchForm(FlaskForm):
@@ -19,13 +21,13 @@ class AuditSearchForm(FlaskForm):
         "From",
         description="For example, 1 11 2026",
         format="%d %m %Y",
-        widget=GovDateInput(),
+        widget=DateInput(),
         validators=[Optional()],
     )
     date_to = DateField(
         "To",
         format="%d %m %Y",
-        widget=GovDateInput(),
+        widget=DateInput(),
         validators=[Optional()],
     )
     submit = SubmitField("Search", widget=GovSubmitInput())
