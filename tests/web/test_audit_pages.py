@@ -11,7 +11,7 @@ from tests import factories
 
 def test_a_manager_searches_the_trail_by_case_reference(signed_in):
     case = factories.case("Camden")
-    client, manager = signed_in("manager")
+    client, _manager = signed_in("manager")
     client.get(f"/cases/{case.reference}")
     record(db.session, "auth.sign_in", actor_label="cli")
     db.session.commit()
@@ -21,7 +21,7 @@ def test_a_manager_searches_the_trail_by_case_reference(signed_in):
 
 
 def test_a_manager_filters_by_user_chosen_from_a_list(signed_in):
-    client, manager = signed_in("manager")
+    client, _manager = signed_in("manager")
     other = factories.user("practitioner")
     record(db.session, "auth.sign_in", actor=other)
     db.session.commit()
@@ -53,7 +53,7 @@ def test_admins_see_account_events_but_never_case_events(signed_in):
     case = factories.case("Camden")
     reader, _ = signed_in("practitioner")
     reader.get(f"/cases/{case.reference}")
-    client, admin = signed_in("admin")
+    client, _admin = signed_in("admin")
     html = client.get("/audit/account-events").get_data(as_text=True)
     assert "Signed in" in html
     assert "Viewed the case" not in html and case.reference not in html
