@@ -39,13 +39,17 @@ $(VENV)/.installed-test: $(VENV)/.installed-app pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
+# The scheduler runs as its own process beside the web server, as in production;
+# stopping `make run` stops both.
 run: $(VENV)/.installed-app
 	$(FLASK) eip init-db
 	$(FLASK) eip seed-demo
 	@echo ""
-	@echo "EIP Tracker is starting on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
+	@echo "EIP Tracker is starting on http://$(HOST):$(PORT) with its scheduler (Ctrl+C stops both)"
 	@echo ""
-	$(FLASK) run --host $(HOST) --port $(PORT) --no-reload
+	@$(FLASK) eip scheduler & scheduler=$$!; \
+	  trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT) --no-reload
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
