@@ -66,6 +66,9 @@ test: lint test-suite
 test-suite: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
+bench: $(VENV)/.installed-app
+	$(BIN)/python bench/run.py
+
 assets:
 	npm ci
 	npm run build

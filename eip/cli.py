@@ -71,6 +71,19 @@ def seed_demo_command() -> None:
     click.echo(f"  password      {result.password}")
 
 
+@eip_cli.command("seed-synthetic")
+@click.option("--cases", type=click.IntRange(1, 100_000), required=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def seed_synthetic_command(cases: int, seed: int) -> None:
+    """Bulk synthetic cases and audit events for benchmarks (refused in production)."""
+    from eip.synthetic import seed_synthetic
+
+    if current_app.config["EIP_ENV"] == "production":
+        raise click.ClickException("seed-synthetic refuses to run when EIP_ENV=production")
+    made = seed_synthetic(db.session, cases, seed)
+    click.echo(f"Created {made['cases']} synthetic cases and {made['events']} audit events.")
+
+
 jobs_cli = AppGroup("jobs", help="Scheduled jobs.")
 eip_cli.add_command(jobs_cli)
 

@@ -109,7 +109,9 @@ def _outcome(response) -> str:
     return "allowed"
 
 
-def test_each_role_is_allowed_or_refused_exactly_as_the_table_says(loose_app, app_context, url_values):
+def test_each_role_is_allowed_or_refused_exactly_as_the_table_says(
+    loose_app, app_context, url_values
+):
     emails = accounts(app_context)
     mismatches = []
     for rule in loose_app.url_map.iter_rules():
@@ -128,7 +130,9 @@ def test_each_role_is_allowed_or_refused_exactly_as_the_table_says(loose_app, ap
                 response.close()
                 wanted = "allowed" if who in EXPECTED[rule.endpoint] else "refused"
                 if outcome != wanted:
-                    mismatches.append(f"{method} {rule.rule} as {who}: {outcome}, expected {wanted}")
+                    mismatches.append(
+                        f"{method} {rule.rule} as {who}: {outcome}, expected {wanted}"
+                    )
     assert mismatches == []
 
 
