@@ -82,6 +82,7 @@ def register_extensions(app: Flask) -> None:
     import eip.audit
     import eip.auth.models
     import eip.cases.models
+    import eip.cases.records
     import eip.jobs
     import eip.models  # noqa: F401
     from eip.auth.sessions import login_manager

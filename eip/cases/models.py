@@ -1,16 +1,45 @@
-"""Cases. Foundation 2 holds only what the access policy needs; the pathway extends it."""
+"""Cases and the people in them.
+
+A case is one referral of one client; the client and the partner are person
+records, so that a re-referral links to the same people. Details that belong
+to this referral (safe-contact arrangements, the code word, risk markers) sit
+on the case; details that belong to the person (name, date of birth) on the person.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eip.auth.models import User
 from eip.db import UTCDateTime, utcnow
 from eip.extensions import db
 from eip.models import Borough
+
+
+def name_key(name: str) -> str:
+    """How names are compared when looking for the same person: case and spacing ignored."""
+    return " ".join(name.lower().split())
+
+
+class Person(db.Model):
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(120), index=True)
+    date_of_birth: Mapped[date | None] = mapped_column(Date, index=True)
+    gender: Mapped[str] = mapped_column(String(30), default="not_known")
+    ethnicity: Mapped[str] = mapped_column(String(40), default="not_known")
+    disability: Mapped[str] = mapped_column(String(20), default="not_known")
+    language: Mapped[str | None] = mapped_column(String(60))
+    interpreter_needed: Mapped[str] = mapped_column(String(20), default="not_known")
+    address: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Case(db.Model):
@@ -21,14 +50,66 @@ class Case(db.Model):
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     # The referring borough, fixed at referral: its SPOC approves placements.
     borough_id: Mapped[int] = mapped_column(ForeignKey("boroughs.id"), index=True)
-    status: Mapped[str] = mapped_column(String(40), default="referred")
+    status: Mapped[str] = mapped_column(String(40), default="referred", index=True)
+    status_before_closure: Mapped[str | None] = mapped_column(String(40))
     allocated_practitioner_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optimistic locking: a save based on an older version is refused, not merged.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    # The referral.
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late_referral: Mapped[bool] = mapped_column(Boolean, default=False)
+    referrer_name: Mapped[str | None] = mapped_column(String(120))
+    referrer_team: Mapped[str | None] = mapped_column(String(120))
+    referrer_email: Mapped[str | None] = mapped_column(String(254))
+    referrer_phone: Mapped[str | None] = mapped_column(String(40))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    client_safe_contact: Mapped[str | None] = mapped_column(Text)
+    partner_relationship: Mapped[str | None] = mapped_column(String(30))
+    living_together: Mapped[str | None] = mapped_column(String(20))
+    partner_safe_contact_times: Mapped[str | None] = mapped_column(Text)
+    partner_code_word: Mapped[str | None] = mapped_column(String(60))
+    children_count: Mapped[int | None] = mapped_column(Integer)
+    children_ages: Mapped[str | None] = mapped_column(String(120))
+    childrens_services_status: Mapped[str | None] = mapped_column(String(30))
+    police_callouts_12_months: Mapped[int | None] = mapped_column(Integer)
+    previous_abuse: Mapped[str | None] = mapped_column(String(20))
+    separation: Mapped[str | None] = mapped_column(String(20))
+    pregnancy: Mapped[str | None] = mapped_column(String(20))
+    substance_use: Mapped[str | None] = mapped_column(String(20))
+    mental_health: Mapped[str | None] = mapped_column(String(20))
+    weapons: Mapped[str | None] = mapped_column(String(20))
+    dash_score_at_referral: Mapped[int | None] = mapped_column(Integer)
+    reason_for_referral: Mapped[str | None] = mapped_column(Text)
+    what_has_been_tried: Mapped[str | None] = mapped_column(Text)
+
+    # Acknowledgement of the referral.
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledgement_method: Mapped[str | None] = mapped_column(String(30))
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    # Closure.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closure_outcome: Mapped[str | None] = mapped_column(String(30))
+    closure_risk_level: Mapped[str | None] = mapped_column(String(20))
+    closure_living_arrangements: Mapped[str | None] = mapped_column(String(40))
+    closure_childrens_services_status: Mapped[str | None] = mapped_column(String(30))
+    closure_police_callouts: Mapped[int | None] = mapped_column(Integer)
+    closure_reason: Mapped[str | None] = mapped_column(Text)
 
     borough: Mapped[Borough] = relationship(lazy="joined")
-    allocated_practitioner: Mapped[User | None] = relationship()
+    allocated_practitioner: Mapped[User | None] = relationship(
+        foreign_keys=[allocated_practitioner_id]
+    )
+    client: Mapped[Person | None] = relationship(foreign_keys=[client_id])
+    partner: Mapped[Person | None] = relationship(foreign_keys=[partner_id])
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"

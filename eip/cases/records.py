@@ -1,0 +1,158 @@
+"""What happens on a case after the referral: each step is a record of its own.
+
+Corrections are new records (a withdrawal of consent keeps the consent it
+withdraws), so the case's history can always be read back.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eip.db import UTCDateTime, utcnow
+from eip.extensions import db
+
+
+class _CaseRecord:
+    """Columns every case record has."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class LateReferralDecision(_CaseRecord, db.Model):
+    """The written agreement (or refusal) of Cranstoun, Respect/SafeLives and Camden."""
+
+    __tablename__ = "late_referral_decisions"
+
+    decision: Mapped[str] = mapped_column(String(10))  # agreed / refused
+    decided_on: Mapped[date] = mapped_column(Date)
+    cranstoun_agreed_by: Mapped[str | None] = mapped_column(String(120))
+    respect_agreed_by: Mapped[str | None] = mapped_column(String(120))
+    camden_agreed_by: Mapped[str | None] = mapped_column(String(120))
+    support_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Consultation(_CaseRecord, db.Model):
+    __tablename__ = "consultations"
+
+    scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime)
+    medium: Mapped[str] = mapped_column(String(20))
+    attendees: Mapped[str | None] = mapped_column(Text)
+    held_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    advice: Mapped[str | None] = mapped_column(Text)
+    # The Risk Management and Intervention Plan written at the consultation.
+    plan_risks: Mapped[str | None] = mapped_column(Text)
+    plan_protective_factors: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseAction(_CaseRecord, db.Model):
+    """An action with an owner and a date: from the plan, a meeting, a consent
+    withdrawal (urgent review), or a high-risk DASH (IDVA and MARAC referrals)."""
+
+    __tablename__ = "case_actions"
+
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(120))
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class OnwardReferral(_CaseRecord, db.Model):
+    __tablename__ = "onward_referrals"
+
+    agency: Mapped[str] = mapped_column(String(20))
+    agency_name: Mapped[str | None] = mapped_column(String(120))
+    referred_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Consent(_CaseRecord, db.Model):
+    """One consent of one person for one purpose; the newest for (person, kind) is in force."""
+
+    __tablename__ = "consents"
+
+    person_role: Mapped[str] = mapped_column(String(10))  # client / partner
+    kind: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(10))  # given / declined
+    recorded_on: Mapped[date] = mapped_column(Date)
+    obtained_by: Mapped[str | None] = mapped_column(String(120))
+    how: Mapped[str | None] = mapped_column(String(30))
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Incident(_CaseRecord, db.Model):
+    __tablename__ = "incidents"
+
+    occurred_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(30))
+    police_callout: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(Text)
+    response: Mapped[str | None] = mapped_column(Text)
+
+
+class InterventionSession(_CaseRecord, db.Model):
+    __tablename__ = "intervention_sessions"
+
+    held_on: Mapped[date] = mapped_column(Date)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    attendance: Mapped[str] = mapped_column(String(30))
+    themes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class ProfessionalsMeeting(_CaseRecord, db.Model):
+    __tablename__ = "professionals_meetings"
+
+    held_on: Mapped[date] = mapped_column(Date)
+    attendees: Mapped[str] = mapped_column(Text)
+    risk_update: Mapped[str | None] = mapped_column(Text)
+    progress: Mapped[str | None] = mapped_column(Text)
+
+
+class DashReview(_CaseRecord, db.Model):
+    __tablename__ = "dash_reviews"
+
+    completed_on: Mapped[date] = mapped_column(Date)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    score: Mapped[int] = mapped_column(Integer)
+    professional_judgement_high: Mapped[bool] = mapped_column(Boolean, default=False)
+    judgement_note: Mapped[str | None] = mapped_column(Text)
+    police_callouts_12_months: Mapped[int] = mapped_column(Integer, default=0)
+    risk_level: Mapped[str] = mapped_column(String(20))
+
+
+class ScenarioPlan(_CaseRecord, db.Model):
+    """What happens if the couple stay apart after the 4 weeks of accommodation."""
+
+    __tablename__ = "scenario_plans"
+
+    plan: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+RECORD_TYPES = (
+    LateReferralDecision,
+    Consultation,
+    CaseAction,
+    OnwardReferral,
+    Consent,
+    Incident,
+    InterventionSession,
+    ProfessionalsMeeting,
+    DashReview,
+    ScenarioPlan,
+)
