@@ -92,6 +92,10 @@ class Case(db.Model):
     acknowledgement_method: Mapped[str | None] = mapped_column(String(30))
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    # Set when both intervention consents are in force and the case becomes active:
+    # the weekly meeting clock starts here.
+    intervention_started_on: Mapped[date | None] = mapped_column(Date)
+
     # Closure.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

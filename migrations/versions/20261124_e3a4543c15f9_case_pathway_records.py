@@ -328,6 +328,7 @@ def upgrade():
             sa.Column("acknowledgement_method", sa.String(length=30), nullable=True)
         )
         batch_op.add_column(sa.Column("acknowledged_by_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("intervention_started_on", sa.Date(), nullable=True))
         batch_op.add_column(
             sa.Column("closed_at", eip.db.UTCDateTime(timezone=True), nullable=True)
         )
@@ -381,6 +382,7 @@ def downgrade():
         batch_op.drop_column("closure_outcome")
         batch_op.drop_column("closed_by_id")
         batch_op.drop_column("closed_at")
+        batch_op.drop_column("intervention_started_on")
         batch_op.drop_column("acknowledged_by_id")
         batch_op.drop_column("acknowledgement_method")
         batch_op.drop_column("acknowledged_at")
