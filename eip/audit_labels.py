@@ -23,6 +23,8 @@ ACTION_LABELS = {
     "account.approval_requested": "Approval requested",
     "account.approval_approved": "Approved",
     "account.approval_rejected": "Approval refused",
+    "account.approval_cancelled": "Approval request withdrawn",
+    "account.invitation_resent": "Invitation sent again",
     "borough.created": "Borough added",
     "borough.updated": "Borough changed",
     "settings.updated": "Programme settings changed",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from wtforms.fields.choices import SelectChoice
 
 from eip.access import requires
 from eip.audit_search import AuditQuery, search_events, user_choices
@@ -21,8 +22,9 @@ def _page() -> int:
 
 def _render(account_only: bool, title: str, endpoint: str):
     form = AuditSearchForm(request.args, meta={"csrf": False})
-    form.user.choices = [("", "Anyone")] + [
-        (str(user.id), f"{user.name} ({user.email})") for user in user_choices(db.session)
+    form.user.choices = [SelectChoice("", "Anyone")] + [
+        SelectChoice(str(user.id), f"{user.name} ({user.email})")
+        for user in user_choices(db.session)
     ]
     valid = form.validate() if request.args else True
     query = AuditQuery(

@@ -73,7 +73,8 @@ def _finish(response: Response) -> Response:
         try:
             from flask_login import current_user
 
-            user = current_user.get_id() if current_user.is_authenticated else None
+            # The user's id, never get_id(): that is the session token, a live credential.
+            user = current_user.id if current_user.is_authenticated else None
         except Exception:  # no login manager yet, or no user loader
             user = None
     request_logger.info(

@@ -6,11 +6,10 @@ Create Date: 2026-11-24 05:12:21.936981
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import eip.db
-
 
 # revision identifiers, used by Alembic.
 revision = "e3a4543c15f9"

@@ -62,3 +62,13 @@ def test_a_client_supplied_request_id_is_kept_only_when_it_is_safe(client):
     assert (
         client.get("/", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"] != "<script>"
     )
+
+
+def test_the_logged_user_is_the_account_id_never_the_session_token(signed_in, caplog):
+    client, user = signed_in("practitioner")
+    with caplog.at_level(logging.INFO, logger="eip.request"):
+        client.get("/cases/")
+    [entry] = [e for e in request_entries(caplog.records) if e["endpoint"] == "cases.index"]
+    assert entry["user_id"] == user.id
+    cookie = client.get_cookie("eip_session").value
+    assert cookie not in caplog.text

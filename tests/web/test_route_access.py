@@ -44,6 +44,22 @@ EXPECTED: dict[str, set[str]] = {
     "admin.boroughs": {"admin"},
     "admin.approvals": {"manager"},
     "admin.settings": {"manager"},
+    "admin.user": {"admin"},
+    "admin.user_invite": {"admin"},
+    "admin.user_edit": {"admin"},
+    "admin.user_disable": {"admin"},
+    "admin.user_enable": {"admin"},
+    "admin.user_reset_two_factor": {"admin"},
+    "admin.user_unlock": {"admin"},
+    "admin.user_send_invitation": {"admin"},
+    "admin.user_send_reset": {"admin"},
+    "admin.borough": {"admin"},
+    "admin.borough_add": {"admin"},
+    "admin.borough_set_active": {"admin"},
+    "admin.approval": {"manager"},
+    "admin.settings_edit": {"manager"},
+    "admin.settings_add_day": {"manager"},
+    "admin.settings_remove_day": {"manager"},
 }
 
 
@@ -64,6 +80,8 @@ def url_values(app_context):
         "user_id": target.id,
         "borough_id": factories.borough("Camden").id,
         "filename": "css/eip.min.css",
+        "approval_id": 1,
+        "day_id": 1,
     }
     db.session.commit()
     return values

@@ -1,0 +1,317 @@
+"""Administration rules as pure functions: no Flask, no database.
+
+Who needs a manager's approval, how programme settings are read and bounded,
+and what makes a borough name or a non-working day acceptable. Messages are
+written to be shown to the user as they are (GOV.UK style).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import holidays
+
+from eip.roles import PERSONAL_DATA_ROLES, Role
+
+# ---------------------------------------------------------------------------
+# Roles and approvals (DOMAIN.md, "Who uses it and what each may see")
+
+
+def needs_borough(role: Role | str | None) -> bool:
+    return role is not None and Role(role) is Role.SPOC
+
+
+def role_borough_problem(role: Role | str, borough_id: int | None) -> str | None:
+    """A SPOC belongs to exactly one borough; nobody else belongs to any."""
+    if needs_borough(role) and borough_id is None:
+        return "Select the SPOC's borough"
+    if not needs_borough(role) and borough_id is not None:
+        return "Only a borough SPOC has a borough. Select “No borough” or change the role"
+    return None
+
+
+def grant_needs_approval(role: Role | str | None) -> bool:
+    """Granting, or changing to, a role that sees personal data waits for a manager."""
+    return role is not None and Role(role) in PERSONAL_DATA_ROLES
+
+
+def email_change_needs_approval(current_role: Role | str | None) -> bool:
+    """Changing the sign-in address of someone who sees personal data waits for a manager."""
+    return current_role is not None and Role(current_role) in PERSONAL_DATA_ROLES
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def account_status(*, active: bool, has_password: bool, locked: bool) -> str:
+    """One word for the users list: disabled, invited, locked or active."""
+    if not active:
+        return "disabled"
+    if not has_password:
+        return "invited"
+    if locked:
+        return "locked"
+    return "active"
+
+
+STATUS_LABELS = {
+    "active": "Active",
+    "invited": "Invited, not accepted",
+    "locked": "Sign-in locked",
+    "disabled": "Disabled",
+}
+
+
+# ---------------------------------------------------------------------------
+# Boroughs
+
+BOROUGH_NAME_MAX = 80
+
+
+def clean_borough_name(raw: str | None) -> str:
+    """Trimmed, inner spaces collapsed. Raises ValueError with the message to show."""
+    name = " ".join((raw or "").split())
+    if not name:
+        raise ValueError("Enter the borough's name")
+    if len(name) > BOROUGH_NAME_MAX:
+        raise ValueError(f"The borough's name must be {BOROUGH_NAME_MAX} characters or fewer")
+    return name
+
+
+# ---------------------------------------------------------------------------
+# Programme settings
+
+POT_MAX_PENCE = 100_000_000  # £1,000,000.00
+POT_EXAMPLE = "Enter the pot in pounds, like 14000.00"
+_MONEY = re.compile(r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.(\d+))?$")
+
+
+def parse_pounds(raw: str | None) -> int:
+    """'14,000.00' or '£14000' -> 1400000 pence. Raises ValueError with the message to show."""
+    text = (raw or "").strip().replace(" ", "")
+    if text.startswith("£"):
+        text = text[1:]
+    if not text:
+        raise ValueError(POT_EXAMPLE)
+    if text.startswith("-"):
+        raise ValueError("The pot must be £0.00 or more")
+    match = _MONEY.match(text)
+    if match is None:
+        raise ValueError(POT_EXAMPLE)
+    if match.group(1) is not None and len(match.group(1)) > 2:
+        raise ValueError("Enter the pot to the nearest penny, like 14000.00")
+    try:
+        pence = int(Decimal(text.replace(",", "")) * 100)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only digits
+        raise ValueError(POT_EXAMPLE) from None
+    return check_pot(pence)
+
+
+def check_pot(pence: int) -> int:
+    if pence < 0:
+        raise ValueError("The pot must be £0.00 or more")
+    if pence > POT_MAX_PENCE:
+        raise ValueError("The pot must be £1,000,000.00 or less")
+    return pence
+
+
+def pounds_text(pence: int) -> str:
+    """1400000 -> '14000.00', the way the pot is typed in."""
+    pounds, pennies = divmod(pence, 100)
+    return f"{pounds}.{pennies:02d}"
+
+
+@dataclass(frozen=True)
+class WholeNumber:
+    """A whole-number setting: its bounds, unit and the words its messages use."""
+
+    name: str
+    label: str  # the field's label
+    noun: str  # how messages name it, after "Enter"
+    lo: int
+    hi: int
+    unit: str
+    hint: str
+    example: int
+
+    def amount(self, value: int) -> str:
+        """`3 working days`, `1 working day`."""
+        unit = self.unit
+        if value == 1:
+            unit = SINGULAR.get(unit, unit)
+        return f"{value} {unit}"
+
+    def parse(self, raw: str | None) -> int:
+        text = (raw or "").strip()
+        if not text:
+            raise ValueError(f"Enter {self.noun}")
+        if not text.isascii() or not text.isdigit():
+            raise ValueError(f"Enter {self.noun} as a whole number, like {self.example}")
+        return self.check(int(text))
+
+    def check(self, value: int) -> int:
+        if not self.lo <= value <= self.hi:
+            raise ValueError(
+                f"{self.noun[0].upper()}{self.noun[1:]} must be between "
+                f"{self.lo} and {self.hi} {self.unit}"
+            )
+        return value
+
+
+SINGULAR = {
+    "people": "person",
+    "nights": "night",
+    "working days": "working day",
+    "calendar days": "calendar day",
+    "“yes” answers": "“yes” answer",
+}
+
+WORKING = (
+    "Working days: weekends, bank holidays in England and the extra non-working days "
+    "below do not count"
+)
+
+WHOLE_NUMBERS: tuple[WholeNumber, ...] = (
+    WholeNumber(
+        "max_people", "Most people who can be placed", "the most people who can be placed",
+        1, 100, "people",
+        "Different clients with an approved placement, London-wide. A re-referred client counts "
+        "once", 10,
+    ),
+    WholeNumber(
+        "max_nights_per_client", "Most nights per client", "the most nights per client",
+        1, 90, "nights",
+        "Calendar nights of accommodation per client, over all their placements", 28,
+    ),
+    WholeNumber(
+        "acknowledge_working_days", "Acknowledge a referral within",
+        "the time to acknowledge a referral", 1, 20, "working days",
+        f"Working days after the referral is received. {WORKING}", 3,
+    ),
+    WholeNumber(
+        "consultation_booking_working_days", "Book the case consultation within",
+        "the time to book the case consultation", 1, 30, "working days",
+        f"Working days after the referral is received, for the reminder. {WORKING}", 5,
+    ),
+    WholeNumber(
+        "meeting_interval_days", "Professionals meeting at least every",
+        "the time between professionals meetings", 1, 31, "calendar days",
+        "Calendar days since the last meeting, or since the intervention started, while a case "
+        "is active", 7,
+    ),
+    WholeNumber(
+        "dash_review_days", "DASH review at least every", "the time between DASH reviews",
+        1, 180, "calendar days",
+        "Calendar days since the last review while a case is active. A review is also due after "
+        "any recorded incident", 28,
+    ),
+    WholeNumber(
+        "idva_action_working_days", "IDVA referral within", "the time to refer to the IDVA service",
+        1, 10, "working days",
+        f"Working days after high risk is identified. {WORKING}", 1,
+    ),
+    WholeNumber(
+        "marac_action_working_days", "MARAC referral within", "the time to refer to MARAC",
+        1, 10, "working days",
+        f"Working days after the MARAC threshold is met. {WORKING}", 2,
+    ),
+    WholeNumber(
+        "marac_threshold_yes", "MARAC threshold", "the MARAC threshold", 1, 24, "“yes” answers",
+        "The number of “yes” answers on the 24-question DASH checklist that means a MARAC "
+        "referral. SafeLives guidance is 14; some areas use 10", 14,
+    ),
+    WholeNumber(
+        "invoice_unpaid_days", "Remind finance of an unpaid invoice after",
+        "the time before an unpaid invoice reminder", 1, 180, "calendar days",
+        "Calendar days after the invoice date", 30,
+    ),
+)  # fmt: skip
+WHOLE_NUMBER_BY_NAME = {spec.name: spec for spec in WHOLE_NUMBERS}
+
+DATE_SETTINGS = ("referral_window_start", "referral_window_end", "programme_end_date")
+SETTING_NAMES = ("pot_pence", *(spec.name for spec in WHOLE_NUMBERS), *DATE_SETTINGS)
+
+EARLIEST_YEAR, LATEST_YEAR = 2020, 2099
+
+
+def date_order_problems(
+    window_start: date | None, window_end: date | None, programme_end: date | None
+) -> dict[str, str]:
+    """The window closes on or after it opens; the programme ends on or after the window."""
+    problems: dict[str, str] = {}
+    for name, value in zip(DATE_SETTINGS, (window_start, window_end, programme_end), strict=True):
+        if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            problems[name] = f"The year must be between {EARLIEST_YEAR} and {LATEST_YEAR}"
+    if problems:
+        return problems
+    if window_start and window_end and window_end < window_start:
+        problems["referral_window_end"] = (
+            "The date the referral window closes must be the same as or after the date it opens"
+        )
+    if window_end and programme_end and programme_end < window_end:
+        problems["programme_end_date"] = (
+            "The programme end date must be the same as or after the date the referral "
+            "window closes"
+        )
+    return problems
+
+
+def settings_problems(values: Mapping[str, Any]) -> dict[str, str]:
+    """Every problem with a complete set of typed setting values, by setting name."""
+    problems: dict[str, str] = {}
+    missing = [name for name in SETTING_NAMES if values.get(name) is None]
+    for name in missing:
+        problems[name] = "Enter a value"
+    if values.get("pot_pence") is not None:
+        try:
+            check_pot(int(values["pot_pence"]))
+        except ValueError as exc:
+            problems["pot_pence"] = str(exc)
+    for spec in WHOLE_NUMBERS:
+        value = values.get(spec.name)
+        if value is not None:
+            try:
+                spec.check(int(value))
+            except ValueError as exc:
+                problems[spec.name] = str(exc)
+    dates = [values.get(name) for name in DATE_SETTINGS]
+    problems.update(date_order_problems(*dates))
+    return problems
+
+
+def setting_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """{name: (old, new)} for the settings whose value differs, in the order of SETTING_NAMES."""
+    return {name: (old[name], new[name]) for name in SETTING_NAMES if old[name] != new[name]}
+
+
+def audit_value(value: Any) -> Any:
+    """A setting value as the audit trail keeps it (JSON: dates as ISO strings)."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+# ---------------------------------------------------------------------------
+# Extra non-working days
+
+NON_WORKING_REASON_MAX = 120
+
+
+def bank_holiday_name(day: date) -> str | None:
+    """The name of England's bank holiday on this day (substitute days included), if any."""
+    calendar = holidays.country_holidays("GB", subdiv="ENG", years=day.year)
+    return calendar.get(day)
+
+
+def non_working_day_problem(day: date) -> str | None:
+    """Weekends and bank holidays already do not count; adding them would mislead."""
+    if day.weekday() >= 5:
+        return "That is already a weekend"
+    name = bank_holiday_name(day)
+    if name:
+        return f"That is already a bank holiday ({name})"
+    return None

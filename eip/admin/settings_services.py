@@ -1,0 +1,140 @@
+"""Programme settings and the managers' extra non-working days.
+
+A save checks every value first and writes all or nothing; only the settings
+that changed are audited, with their old and new values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from eip.admin import rules
+from eip.admin.changes import atomic
+from eip.admin.models import NonWorkingDay, ProgrammeSettings
+from eip.audit import record
+from eip.auth.models import User
+from eip.domain import Conflict, NotFound, RuleBroken
+from eip.programme import current_settings
+
+CHANGED_SINCE = (
+    "Another manager changed the settings while you were editing them. The page now shows "
+    "their values: make your changes again"
+)
+
+
+def values_of(settings: ProgrammeSettings) -> dict[str, Any]:
+    return {name: getattr(settings, name) for name in rules.SETTING_NAMES}
+
+
+def version_of(settings: ProgrammeSettings) -> str:
+    """Changes with every save: a form carries it so that a stale save is refused."""
+    return settings.updated_at.isoformat() if settings.updated_at else ""
+
+
+def current(session: Session) -> tuple[dict[str, Any], str, ProgrammeSettings]:
+    settings = current_settings(session)
+    return values_of(settings), version_of(settings), settings
+
+
+@atomic
+def update_settings(
+    session: Session,
+    actor: User,
+    values: Mapping[str, Any],
+    *,
+    version: str | None = None,
+) -> dict[str, tuple[Any, Any]]:
+    """Save the values; returns {name: (old, new)} for what changed ({} writes nothing)."""
+    problems = rules.settings_problems(values)
+    if problems:
+        raise RuleBroken("Some settings are not valid", errors=problems)
+    settings = session.get(ProgrammeSettings, 1, with_for_update=True, populate_existing=True)
+    if settings is None:
+        raise NotFound("The programme settings have not been created: run the migrations")
+    if version is not None and version != version_of(settings):
+        raise Conflict(CHANGED_SINCE)
+    changes = rules.setting_changes(values_of(settings), values)
+    if not changes:
+        session.rollback()
+        return {}
+    for name, (_old, new) in changes.items():
+        setattr(settings, name, new)
+    settings.updated_by_id = actor.id
+    record(
+        session,
+        "settings.updated",
+        actor=actor,
+        object_type="programme_settings",
+        object_id=1,
+        details={
+            "changes": {
+                name: [rules.audit_value(old), rules.audit_value(new)]
+                for name, (old, new) in changes.items()
+            }
+        },
+    )
+    session.commit()
+    return changes
+
+
+def non_working_days(session: Session) -> list[NonWorkingDay]:
+    return list(session.scalars(select(NonWorkingDay).order_by(NonWorkingDay.day)))
+
+
+@atomic
+def add_non_working_day(session: Session, actor: User, *, day: date, reason: str) -> NonWorkingDay:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise RuleBroken("Enter the reason", field="reason")
+    if len(reason) > rules.NON_WORKING_REASON_MAX:
+        message = f"The reason must be {rules.NON_WORKING_REASON_MAX} characters or fewer"
+        raise RuleBroken(message, field="reason")
+    problem = rules.non_working_day_problem(day)
+    if problem:
+        raise RuleBroken(problem, field="day")
+    duplicate = "That day is already a non-working day"
+    if session.scalar(select(NonWorkingDay.id).where(NonWorkingDay.day == day)) is not None:
+        raise RuleBroken(duplicate, field="day")
+    row = NonWorkingDay(day=day, reason=reason, created_by_id=actor.id)
+    try:
+        session.add(row)
+        session.flush()
+        record(
+            session,
+            "settings.non_working_day_added",
+            actor=actor,
+            object_type="non_working_day",
+            object_id=row.id,
+            details={"day": day.isoformat(), "reason": reason},
+        )
+        session.commit()
+    except IntegrityError:
+        # Another manager added the same day a moment ago.
+        session.rollback()
+        raise RuleBroken(duplicate, field="day") from None
+    return row
+
+
+@atomic
+def remove_non_working_day(session: Session, actor: User, day_id: int) -> date:
+    row = session.get(NonWorkingDay, day_id, with_for_update=True)
+    if row is None:
+        raise NotFound("No such non-working day")
+    record(
+        session,
+        "settings.non_working_day_removed",
+        actor=actor,
+        object_type="non_working_day",
+        object_id=row.id,
+        details={"day": row.day.isoformat(), "reason": row.reason},
+    )
+    day = row.day
+    session.delete(row)
+    session.commit()
+    return day

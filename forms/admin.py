@@ -1,0 +1,329 @@
+"""Administration forms: users, approvals, boroughs, programme settings.
+
+They check the shape of input. Where a value has to be read (pounds into pence,
+a whole number of days) the form asks `eip.admin.rules`, so that each message
+shows beside its field on the first submit; the service checks again before it
+writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, StopValidation, ValidationError
+
+from eip.admin import rules
+from eip.roles import ROLE_CHOICES
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def optional_int(value: Any) -> int | None:
+    """A select's value: '' means none."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class Chosen:
+    """One of the field's choices, with our message (WTForms' own says "Not a valid choice")."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        allowed = {field.coerce(value) for value, *_ in field.choices}
+        if field.data is None or field.data not in allowed:
+            raise StopValidation(self.message)
+
+
+class LondonDateField(DateField):
+    """A GOV.UK date input (day, month, year) with messages of our own."""
+
+    def __init__(self, label: str, *, required: str, invalid: str, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", GovDateInput())
+        super().__init__(label, format="%d %m %Y", invalid_value_message=invalid, **kwargs)
+        self.required_message = required
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        parts = [part.strip() for part in valuelist]
+        # The widget shows back exactly three boxes, whatever a tampered request sent.
+        self.raw_data = [*parts, "", "", ""][:3]
+        if len(parts) != 3 or not any(parts):
+            self.data = None
+            raise ValueError(self.required_message)
+        super().process_formdata(parts)
+
+
+# ---------------------------------------------------------------------------
+# Users
+
+EMAIL_VALIDATORS = [
+    DataRequired("Enter their email address"),
+    Email("Enter an email address in the correct format, like name@example.org"),
+    Length(max=254, message="The email address must be 254 characters or fewer"),
+]
+
+
+class UserForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the person's full name"),
+            Length(max=120, message="The name must be 120 characters or fewer"),
+        ],
+    )
+    email = EmailField(
+        "Email address",
+        description="Their work address. Invitation and password reset links go only here",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=EMAIL_VALIDATORS,
+    )
+    role = RadioField(
+        "Role",
+        description=(
+            "Practitioners, programme managers and borough SPOCs see personal data: a programme "
+            "manager must approve these roles before they take effect"
+        ),
+        choices=choices(ROLE_CHOICES),
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[Chosen("Select a role")],
+    )
+    borough = SelectField(
+        "Borough",
+        description="Only for a borough SPOC: the borough whose placements they approve",
+        coerce=optional_int,
+        widget=GovSelect(),
+        validate_choice=False,
+    )
+
+    def set_borough_choices(self, boroughs: list[tuple[int, str]]) -> None:
+        self.borough.choices = choices([("", "No borough"), *boroughs])
+
+    def validate_borough(self, field) -> None:
+        if field.data is not None:
+            Chosen("Select a borough from the list")(self, field)
+        if self.role.errors or not self.role.data:
+            return
+        problem = rules.role_borough_problem(self.role.data, field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+class InviteUserForm(UserForm):
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class EditUserForm(UserForm):
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+ROLE_FILTERS = choices([("", "All roles"), *ROLE_CHOICES, ("none", "Waiting for approval")])
+STATUS_FILTERS = choices([("", "Any status"), *rules.STATUS_LABELS.items()])
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    role = SelectField("Role", choices=ROLE_FILTERS, widget=GovSelect())
+    status = SelectField("Status", choices=STATUS_FILTERS, widget=GovSelect())
+    submit = SubmitField("Show users", widget=GovSubmitInput())
+
+
+# ---------------------------------------------------------------------------
+# Approvals
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        "Your decision",
+        description="Approving makes the change at once",
+        choices=choices([("approve", "Approve the change"), ("reject", "Reject the change")]),
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[Chosen("Select whether to approve or reject the change")],
+    )
+    note = TextAreaField(
+        "Note (optional)",
+        description="Why you decided this, for the audit trail. Do not include case details",
+        widget=GovCharacterCount(),
+        validators=[Length(max=500, message="The note must be 500 characters or fewer")],
+    )
+    submit = SubmitField("Save decision", widget=GovSubmitInput())
+
+
+# ---------------------------------------------------------------------------
+# Boroughs
+
+
+def _borough_name(form, field) -> None:
+    try:
+        field.data = rules.clean_borough_name(field.data)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+class NewBoroughForm(FlaskForm):
+    name = StringField("Borough name", widget=GovTextInput(), validators=[_borough_name])
+    active = BooleanField("It is taking part in the programme now", widget=GovCheckboxInput())
+    submit = SubmitField("Add borough", widget=GovSubmitInput())
+
+
+class RenameBoroughForm(FlaskForm):
+    name = StringField("Borough name", widget=GovTextInput(), validators=[_borough_name])
+    submit = SubmitField("Save name", widget=GovSubmitInput())
+
+
+# ---------------------------------------------------------------------------
+# Programme settings
+
+
+class _Reads:
+    """A validator that reads the text with a rules function and keeps the result."""
+
+    def __init__(self, read) -> None:
+        self.read = read
+
+    def __call__(self, form, field) -> None:
+        try:
+            field.value = self.read(field.data)
+        except ValueError as exc:
+            field.value = None
+            raise ValidationError(str(exc)) from None
+
+
+def _whole_number(spec: rules.WholeNumber) -> StringField:
+    return StringField(
+        spec.label, description=spec.hint, widget=GovTextInput(), validators=[_Reads(spec.parse)]
+    )
+
+
+class SettingsForm(FlaskForm):
+    # When the form was loaded: saving refuses if another manager saved since.
+    version = HiddenField()
+    pot_pence = StringField(
+        "Accommodation pot",
+        description="Pounds and pence, VAT included, like 14000.00. The whole pot, London-wide",
+        widget=GovTextInput(),
+        validators=[_Reads(rules.parse_pounds)],
+    )
+    max_people = _whole_number(rules.WHOLE_NUMBER_BY_NAME["max_people"])
+    max_nights_per_client = _whole_number(rules.WHOLE_NUMBER_BY_NAME["max_nights_per_client"])
+    referral_window_start = LondonDateField(
+        "Referral window opens",
+        description="For example, 19 8 2026",
+        required="Enter the date the referral window opens",
+        invalid="The date the referral window opens must be a real date, like 19 8 2026",
+    )
+    referral_window_end = LondonDateField(
+        "Referral window closes",
+        description="The last day a referral is accepted without a late-referral agreement",
+        required="Enter the date the referral window closes",
+        invalid="The date the referral window closes must be a real date, like 31 12 2026",
+    )
+    programme_end_date = LondonDateField(
+        "Programme ends",
+        description="No placement may run past this date",
+        required="Enter the programme end date",
+        invalid="The programme end date must be a real date, like 31 3 2027",
+    )
+    acknowledge_working_days = _whole_number(rules.WHOLE_NUMBER_BY_NAME["acknowledge_working_days"])
+    consultation_booking_working_days = _whole_number(
+        rules.WHOLE_NUMBER_BY_NAME["consultation_booking_working_days"]
+    )
+    meeting_interval_days = _whole_number(rules.WHOLE_NUMBER_BY_NAME["meeting_interval_days"])
+    dash_review_days = _whole_number(rules.WHOLE_NUMBER_BY_NAME["dash_review_days"])
+    idva_action_working_days = _whole_number(rules.WHOLE_NUMBER_BY_NAME["idva_action_working_days"])
+    marac_action_working_days = _whole_number(
+        rules.WHOLE_NUMBER_BY_NAME["marac_action_working_days"]
+    )
+    marac_threshold_yes = _whole_number(rules.WHOLE_NUMBER_BY_NAME["marac_threshold_yes"])
+    invoice_unpaid_days = _whole_number(rules.WHOLE_NUMBER_BY_NAME["invoice_unpaid_days"])
+    submit = SubmitField("Save settings", widget=GovSubmitInput())
+
+    # Each whole number's unit, shown after its box.
+    UNITS: ClassVar[dict[str, str]] = {spec.name: spec.unit for spec in rules.WHOLE_NUMBERS}
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        dates = [self[name].data if not self[name].errors else None for name in rules.DATE_SETTINGS]
+        for name, message in rules.date_order_problems(*dates).items():
+            self[name].errors = [*self[name].errors, message]
+            valid = False
+        return valid
+
+    def values(self) -> dict[str, Any]:
+        """The typed values, once the form is valid."""
+        typed: dict[str, Any] = {"pot_pence": self.pot_pence.value}
+        for spec in rules.WHOLE_NUMBERS:
+            typed[spec.name] = self[spec.name].value
+        for name in rules.DATE_SETTINGS:
+            typed[name] = self[name].data
+        return typed
+
+    def fill(self, current: dict[str, Any], version: str) -> None:
+        """Show the saved values (GET)."""
+        self.version.data = version
+        self.pot_pence.data = rules.pounds_text(current["pot_pence"])
+        for spec in rules.WHOLE_NUMBERS:
+            self[spec.name].data = str(current[spec.name])
+        for name in rules.DATE_SETTINGS:
+            self[name].data = current[name]
+
+
+class NonWorkingDayForm(FlaskForm):
+    day = LondonDateField(
+        "Date",
+        description="For example, 24 12 2026",
+        required="Enter the date",
+        invalid="The date must be a real date, like 24 12 2026",
+    )
+    reason = StringField(
+        "Reason",
+        description="For example, office closure between Christmas and New Year",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter the reason"),
+            Length(
+                max=rules.NON_WORKING_REASON_MAX,
+                message=f"The reason must be {rules.NON_WORKING_REASON_MAX} characters or fewer",
+            ),
+        ],
+    )
+    submit = SubmitField("Add non-working day", widget=GovSubmitInput())
