@@ -64,3 +64,19 @@ def test_signing_out_returns_to_the_sign_in_page(page, app_context):
     assert page.locator("h1").inner_text() == "Sign in to EIP Tracker"
     page.goto("/")
     assert page.locator("h1").inner_text() == "EIP Tracker"
+
+
+@pytest.mark.parametrize("role", list(HOME_HEADINGS))
+def test_each_role_can_open_every_page_in_its_navigation(page, app_context, role):
+    """Every page a role reaches from the header is checked with axe on the way."""
+    factories.case("Camden")
+    email = make_user(role)
+    fill_sign_in(page, email)
+    links = page.locator(".govuk-service-navigation__link")
+    targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert targets, "every role has navigation"
+    for href in targets:
+        response = page.goto(href)
+        assert response.status == 200, href
+    page.goto("/account")
+    assert page.locator("h1").inner_text() == "Your account"
