@@ -37,7 +37,7 @@ DEMO_USERS = (
 DEMO_CASES = (
     ("Camden", "amara.okafor@cranstoun.example", "referred", 1),
     ("Camden", "amara.okafor@cranstoun.example", "active", 20),
-    ("Hackney", "amara.okafor@cranstoun.example", "consultation", 6),
+    ("Hackney", "amara.okafor@cranstoun.example", "consultation_booked", 6),
     ("Hackney", "tom.reilly@cranstoun.example", "active", 34),
     ("Islington", "tom.reilly@cranstoun.example", "acknowledged", 3),
     ("Lambeth", "tom.reilly@cranstoun.example", "consultation_only", 41),

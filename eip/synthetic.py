@@ -16,7 +16,15 @@ from eip.demo import ensure_boroughs
 from eip.models import Borough
 from eip.roles import Role
 
-STATUSES = ("referred", "acknowledged", "consultation", "active", "closed", "consultation_only")
+STATUSES = (
+    "referred",
+    "acknowledged",
+    "consultation_booked",
+    "awaiting_consent",
+    "active",
+    "closed",
+    "consultation_only",
+)
 SYNTHETIC_PASSWORD = "synthetic benchmark password 77"  # noqa: S105 (benchmarks only)
 
 

@@ -1,0 +1,91 @@
+"""Pieces every pathway service shares: loading a case through the policy,
+the optimistic-lock check, and auditing a change by field names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from eip.access import can
+from eip.audit import record
+from eip.auth.models import User
+from eip.cases.models import Case
+from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
+from eip.workdays import london_date
+
+CONFLICT_MESSAGE = (
+    "Someone else changed this case while you were working on it. "
+    "Your change was not saved: reload the case and try again."
+)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's London date."""
+    return london_date(now())
+
+
+def load_case(session: Session, user: User, reference: str, action: str) -> Case:
+    """The case, if this user may do `action` to it. Refusals are audited by the caller's view."""
+    case = session.scalar(select(Case).where(Case.reference == reference))
+    if case is None:
+        raise NotFound("No case has that reference")
+    if not can(user, action, case):
+        raise NotAllowed("You may not do this on this case")
+    return case
+
+
+def check_version(case: Case, version: int | str | None) -> None:
+    """Refuse a save made from a page showing an older version of the case."""
+    try:
+        seen = int(version) if version not in (None, "") else None
+    except (TypeError, ValueError):
+        seen = None
+    if seen is None or seen != case.version:
+        raise Conflict(CONFLICT_MESSAGE)
+
+
+def bump(case: Case) -> None:
+    """Mark the case changed even when only a child record was added, so that the
+    version counter moves and two people recording the same step at once are told,
+    not both saved."""
+    flag_modified(case, "status")
+
+
+def audit_change(
+    session: Session,
+    user: User,
+    case: Case,
+    action: str,
+    fields: Iterable[str] = (),
+    **details,
+) -> None:
+    """Record a change to case data: field NAMES only, never their values."""
+    payload = dict(details)
+    names = sorted(set(fields))
+    if names:
+        payload["fields"] = names
+    record(
+        session,
+        action,
+        actor=user,
+        object_type="case",
+        object_id=case.id,
+        case_reference=case.reference,
+        details=payload or None,
+    )
+
+
+def not_in_future(value: date | datetime | None, field: str, label: str) -> None:
+    if value is None:
+        return
+    limit = now() if isinstance(value, datetime) else today()
+    if value > limit:
+        raise RuleBroken(f"{label} cannot be in the future", field=field)

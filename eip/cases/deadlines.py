@@ -1,0 +1,155 @@
+"""What is due on a case, derived from its facts and the programme settings.
+
+Nothing here is stored: a changed setting, a new bank holiday or a manager's
+extra non-working day recomputes every due date. Units follow DOMAIN.md's
+deadline table: acknowledgement and consultation booking count England working
+days; meetings and DASH reviews count calendar days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from eip.workdays import add_working_days, working_days_between
+
+# How soon "due soon" is: JOURNEYS.md's "due in the next 2 working days".
+SOON_WORKING_DAYS = 2
+
+OVERDUE, DUE_TODAY, DUE_SOON, LATER = "overdue", "due_today", "due_soon", "later"
+URGENCY_ORDER = {OVERDUE: 0, DUE_TODAY: 1, DUE_SOON: 2, LATER: 3}
+URGENCY_LABELS = {
+    OVERDUE: "Overdue",
+    DUE_TODAY: "Due today",
+    DUE_SOON: "Due soon",
+    LATER: "Later",
+}
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """The programme settings that set due dates."""
+
+    acknowledge_working_days: int = 3
+    consultation_booking_working_days: int = 5
+    meeting_interval_days: int = 7
+    dash_review_days: int = 28
+    extra_non_working_days: frozenset[date] = frozenset()
+
+
+@dataclass(frozen=True)
+class OpenAction:
+    kind: str
+    description: str
+    due_on: date | None
+    urgent: bool = False
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class DueFacts:
+    """Plain facts about one case, gathered by the service layer."""
+
+    reference: str
+    status: str
+    received_on: date | None
+    acknowledged: bool = False
+    consultation_booked: bool = False
+    intervention_started_on: date | None = None
+    last_meeting_on: date | None = None
+    last_dash_on: date | None = None
+    last_incident_on: date | None = None
+    open_actions: tuple[OpenAction, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    kind: str
+    label: str
+    due_on: date
+    case_reference: str
+    urgent: bool = False
+    action_id: int | None = None
+
+    def urgency(self, today: date, extra: Iterable[date] = ()) -> str:
+        if self.due_on < today:
+            return OVERDUE
+        if self.due_on == today:
+            return DUE_TODAY
+        if working_days_between(today, self.due_on, extra) <= SOON_WORKING_DAYS:
+            return DUE_SOON
+        return LATER
+
+
+CLOSED = frozenset({"closed", "not_accepted"})
+BEFORE_CONSULTATION = frozenset({"referred", "acknowledged"})
+
+
+def due_items(facts: DueFacts, settings: Deadlines) -> list[DueItem]:
+    """Everything still to do on the case with its due date, soonest first."""
+    items: list[DueItem] = []
+    if facts.status in CLOSED:
+        return items
+    extra = settings.extra_non_working_days
+    ref = facts.reference
+    if facts.received_on is not None and not facts.acknowledged:
+        items.append(
+            DueItem(
+                "acknowledgement",
+                "Acknowledge the referral",
+                add_working_days(facts.received_on, settings.acknowledge_working_days, extra),
+                ref,
+            )
+        )
+    if (
+        facts.received_on is not None
+        and facts.status in BEFORE_CONSULTATION
+        and not facts.consultation_booked
+    ):
+        items.append(
+            DueItem(
+                "consultation_booking",
+                "Book the case consultation",
+                add_working_days(
+                    facts.received_on, settings.consultation_booking_working_days, extra
+                ),
+                ref,
+            )
+        )
+    dash_due: date | None = None
+    dash_label = "Review risk with DASH"
+    if facts.status == "active" and facts.intervention_started_on is not None:
+        base = max(d for d in (facts.intervention_started_on, facts.last_meeting_on) if d)
+        items.append(
+            DueItem(
+                "meeting",
+                "Hold the professionals meeting",
+                base + timedelta(days=settings.meeting_interval_days),
+                ref,
+            )
+        )
+        dash_base = max(d for d in (facts.intervention_started_on, facts.last_dash_on) if d)
+        dash_due = dash_base + timedelta(days=settings.dash_review_days)
+    if facts.last_incident_on and (
+        facts.last_dash_on is None or facts.last_incident_on > facts.last_dash_on
+    ):
+        # Any incident on an open case makes a review due at once.
+        dash_due = min(d for d in (dash_due, facts.last_incident_on) if d)
+        dash_label = "Review risk with DASH after the incident"
+    if dash_due is not None:
+        items.append(DueItem("dash_review", dash_label, dash_due, ref))
+    for action in facts.open_actions:
+        if action.due_on is not None:
+            items.append(
+                DueItem(
+                    action.kind,
+                    action.description,
+                    action.due_on,
+                    ref,
+                    urgent=action.urgent,
+                    action_id=action.id,
+                )
+            )
+    items.sort(key=lambda item: (item.due_on, not item.urgent, item.label))
+    return items

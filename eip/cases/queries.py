@@ -1,0 +1,169 @@
+"""Reading cases in bulk: lists, caseloads and what is due, in a constant number of queries.
+
+Every case query starts from `visible_cases(user)`. Facts for due dates are
+gathered with one grouped query per kind of record for all the cases on the
+page at once, never one query per case.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from eip.access import visible_cases
+from eip.admin.models import NonWorkingDay
+from eip.auth.models import User
+from eip.cases.deadlines import OVERDUE, Deadlines, DueFacts, DueItem, OpenAction, due_items
+from eip.cases.models import Case
+from eip.cases.records import CaseAction, Consultation, DashReview, Incident, ProfessionalsMeeting
+from eip.programme import current_settings
+from eip.workdays import london_date
+
+PAGE_SIZE = 25
+
+
+def deadline_settings(session: Session) -> Deadlines:
+    settings = current_settings(session)
+    extra = frozenset(session.scalars(select(NonWorkingDay.day)))
+    return Deadlines(
+        acknowledge_working_days=settings.acknowledge_working_days,
+        consultation_booking_working_days=settings.consultation_booking_working_days,
+        meeting_interval_days=settings.meeting_interval_days,
+        dash_review_days=settings.dash_review_days,
+        extra_non_working_days=extra,
+    )
+
+
+def _latest(session: Session, column, case_ids: Sequence[int]) -> dict[int, date]:
+    model = column.class_
+    rows = session.execute(
+        select(model.case_id, func.max(column))
+        .where(model.case_id.in_(case_ids))
+        .group_by(model.case_id)
+    )
+    return dict(rows.all())
+
+
+def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
+    """DueFacts for many cases with a fixed number of queries."""
+    ids = [case.id for case in cases]
+    if not ids:
+        return {}
+    booked = set(session.scalars(select(Consultation.case_id).where(Consultation.case_id.in_(ids))))
+    meetings = _latest(session, ProfessionalsMeeting.held_on, ids)
+    dash = _latest(session, DashReview.completed_on, ids)
+    incidents = _latest(session, Incident.occurred_on, ids)
+    actions: dict[int, list[OpenAction]] = defaultdict(list)
+    for action in session.scalars(
+        select(CaseAction).where(CaseAction.case_id.in_(ids), CaseAction.completed_at.is_(None))
+    ):
+        actions[action.case_id].append(
+            OpenAction(action.kind, action.description, action.due_on, action.urgent, action.id)
+        )
+    return {
+        case.id: DueFacts(
+            reference=case.reference,
+            status=case.status,
+            received_on=london_date(case.received_at) if case.received_at else None,
+            acknowledged=case.acknowledged_at is not None,
+            consultation_booked=case.id in booked,
+            intervention_started_on=case.intervention_started_on,
+            last_meeting_on=meetings.get(case.id),
+            last_dash_on=dash.get(case.id),
+            last_incident_on=incidents.get(case.id),
+            open_actions=tuple(actions[case.id]),
+        )
+        for case in cases
+    }
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: Case
+    due: list[DueItem]
+    worst: str | None  # the most urgent state among its due items
+
+    @property
+    def overdue(self) -> bool:
+        return self.worst == OVERDUE
+
+
+def rows_for(session: Session, cases: Sequence[Case], today: date) -> list[CaseRow]:
+    settings = deadline_settings(session)
+    facts = facts_for(session, cases)
+    rows = []
+    for case in cases:
+        items = due_items(facts[case.id], settings)
+        states = [item.urgency(today, settings.extra_non_working_days) for item in items]
+        worst = (
+            min(states, key=("overdue", "due_today", "due_soon", "later").index) if states else None
+        )
+        rows.append(CaseRow(case, items, worst))
+    return rows
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str | None = None
+    borough_id: int | None = None
+    practitioner_id: int | None = None
+    overdue_only: bool = False
+    reference: str | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class CaseListPage:
+    rows: list[CaseRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _with_relations(query):
+    return query.options(selectinload(Case.allocated_practitioner), selectinload(Case.client))
+
+
+def list_cases(session: Session, user: User, filters: CaseFilters, today: date) -> CaseListPage:
+    query = visible_cases(user)
+    if filters.status:
+        query = query.where(Case.status == filters.status)
+    if filters.borough_id:
+        query = query.where(Case.borough_id == filters.borough_id)
+    if filters.practitioner_id:
+        query = query.where(Case.allocated_practitioner_id == filters.practitioner_id)
+    if filters.reference:
+        query = query.where(Case.reference.contains(filters.reference.strip().upper()))
+    query = _with_relations(query.order_by(Case.received_at.desc().nulls_last(), Case.id.desc()))
+    if filters.overdue_only:
+        # Overdue is derived: filtered after the facts are gathered, still in constant queries.
+        rows = [
+            row for row in rows_for(session, session.scalars(query).all(), today) if row.overdue
+        ]
+        total = len(rows)
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(filters.page, 1), pages)
+        return CaseListPage(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], total, page, pages)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(filters.page, 1), pages)
+    cases = session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return CaseListPage(rows_for(session, cases, today), total, page, pages)
+
+
+def caseload(session: Session, user: User, today: date) -> list[CaseRow]:
+    """A practitioner's open cases, newest referrals first, with what is due."""
+    query = _with_relations(
+        visible_cases(user)
+        .where(
+            Case.allocated_practitioner_id == user.id,
+            Case.status.not_in(("closed", "not_accepted")),
+        )
+        .order_by(Case.received_at.desc().nulls_last(), Case.id.desc())
+    )
+    return rows_for(session, session.scalars(query).all(), today)

@@ -1,0 +1,136 @@
+"""England working days, as pure functions: no Flask, no database, no global state.
+
+Deadlines such as "acknowledge within 3 working days" are counted in working days:
+Saturdays, Sundays, bank holidays in England (substitute days included, from the
+`holidays` package) and the extra non-working days the managers add do not count.
+The managers' days are always a parameter, so a service passes what it loaded and a
+new day recomputes every due date (DOMAIN.md, "Deadlines and their units").
+
+Dates are London dates: a referral received at 00:30 BST is that London day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@lru_cache(maxsize=64)
+def bank_holidays(year: int) -> frozenset[date]:
+    """England's bank holidays in `year`, substitute days included.
+
+    Built once per year (the cache keeps 64 years): the package's calendar is slow to
+    build and does not change while the process runs. It may list a holiday that falls
+    on a weekend (Christmas on a Saturday) as well as its substitute Monday; weekends
+    are excluded separately.
+    """
+    calendar = holidays.country_holidays("GB", subdiv="ENG", years=year, observed=True)
+    return frozenset(day for day in calendar if day.year == year)
+
+
+def _days(extra: Iterable[date]) -> frozenset[date] | set[date]:
+    """The managers' extra days as a set, read once (a generator is consumed only once)."""
+    if isinstance(extra, frozenset | set):
+        return extra
+    return frozenset(extra)
+
+
+def _check_date(day: date) -> None:
+    # A datetime is a date too, but never equals one: a holiday lookup would silently fail.
+    if isinstance(day, datetime) or not isinstance(day, date):
+        raise TypeError("Pass a date; turn a datetime into its London date with london_date()")
+
+
+def _working(day: date, extra: frozenset[date] | set[date]) -> bool:
+    return day.weekday() < 5 and day not in bank_holidays(day.year) and day not in extra
+
+
+def is_working_day(day: date, extra: Iterable[date] = ()) -> bool:
+    """Whether `day` counts: a weekday that is neither a bank holiday nor an extra day."""
+    _check_date(day)
+    return _working(day, _days(extra))
+
+
+def next_working_day(day: date, extra: Iterable[date] = ()) -> date:
+    """`day` itself if it is a working day, else the first working day after it.
+
+    A referral received on a weekend or bank holiday is treated as received then.
+    """
+    _check_date(day)
+    days = _days(extra)
+    while not _working(day, days):
+        day += timedelta(days=1)
+    return day
+
+
+def add_working_days(day: date, n: int, extra: Iterable[date] = ()) -> date:
+    """The date `n` working days after `day`: the due date of an `n`-working-day deadline.
+
+    A start on a non-working day counts from the next working day (received Saturday
+    is treated as received Monday), so received Monday + 3 and Saturday + 3 are both
+    Thursday. `n == 0` gives `next_working_day(day)`. Deadlines only run forward, so a
+    negative `n` is refused.
+    """
+    if n < 0:
+        raise ValueError("The number of working days must be zero or more")
+    days = _days(extra)
+    current = next_working_day(day, days)
+    counted = 0
+    while counted < n:
+        current += timedelta(days=1)
+        if _working(current, days):
+            counted += 1
+    return current
+
+
+def working_days_between(a: date, b: date, extra: Iterable[date] = ()) -> int:
+    """The number of working days d with a < d <= b; negative when b is before a.
+
+    `working_days_between(a, add_working_days(a, n)) == n` for a working day `a`.
+    For `b < a` the answer is `-working_days_between(b, a)`, and 0 when `a == b`, so
+    "working days late" can be read straight off the sign. Because `a` itself never
+    counts, a start on a non-working day gives one more than `n` (the next working
+    day, which the deadline treats as the day of receipt, is counted).
+    """
+    _check_date(a)
+    _check_date(b)
+    if b < a:
+        return -working_days_between(b, a, extra)
+    days = _days(extra)
+    count = 0
+    current = a
+    while current < b:
+        current += timedelta(days=1)
+        if _working(current, days):
+            count += 1
+    return count
+
+
+def london_date(moment: datetime) -> date:
+    """The Europe/London calendar date of an aware datetime.
+
+    Times are stored in UTC; 23:30 UTC on 30 June is 00:30 BST on 1 July, which is
+    the day the referral was received. A naive datetime is refused: its zone is a guess.
+    """
+    if not isinstance(moment, datetime):
+        raise TypeError("Pass a timezone-aware datetime")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("The time has no time zone, so its London date is not known")
+    return moment.astimezone(LONDON).date()
+
+
+def due_date_for_received(
+    received_at: datetime, working_days: int, extra: Iterable[date] = ()
+) -> date:
+    """The due date of a deadline counted in working days from when something was received.
+
+    The acknowledgement deadline: the London date of receipt, moved to the next working
+    day if it is not one, plus `working_days` working days.
+    """
+    return add_working_days(london_date(received_at), working_days, extra)

@@ -1,0 +1,148 @@
+"""The fixed lists for categorical fields: well formed, complete, and kind to non-answers."""
+
+import pytest
+
+from eip.cases import choices
+from eip.cases.choices import ALL, ETHNICITY, ETHNICITY_GROUP, label, values
+
+# Where the person (or the referrer) may simply not know the answer.
+NEEDS_NOT_KNOWN = {
+    "YES_NO_NOT_KNOWN",
+    "GENDER",
+    "ETHNIC_GROUP",
+    "ETHNICITY",
+    "DISABILITY",
+    "LANGUAGE_INTERPRETER",
+    "RELATIONSHIP_TO_CLIENT",
+    "LIVING_TOGETHER",
+    "CHILDRENS_SERVICES_STATUS",
+    "LIVING_ARRANGEMENTS_AT_CLOSURE",
+}
+# Personal characteristics a person may decline to give.
+NEEDS_PREFER_NOT_TO_SAY = {"GENDER", "ETHNIC_GROUP", "ETHNICITY", "DISABILITY"}
+
+# The width of the column each list is stored in (eip/cases/models.py, records.py).
+COLUMN_WIDTH = {
+    "CONSENT_STATE": 10,
+    "CONSENT_KINDS": 20,
+    "CONSULTATION_MEDIUM": 20,
+    "ONWARD_REFERRAL_AGENCY": 20,
+    "ONWARD_REFERRAL_STATUS": 20,
+    "DISABILITY": 20,
+    "LANGUAGE_INTERPRETER": 20,
+    "LIVING_TOGETHER": 20,
+    "RISK_LEVEL": 20,
+    "YES_NO_NOT_KNOWN": 20,
+    "CONSULTATION_OUTCOME": 40,
+}
+
+EXPECTED_LISTS = {
+    "YES_NO_NOT_KNOWN",
+    "GENDER",
+    "ETHNIC_GROUP",
+    "ETHNICITY",
+    "DISABILITY",
+    "LANGUAGE_INTERPRETER",
+    "RELATIONSHIP_TO_CLIENT",
+    "LIVING_TOGETHER",
+    "CHILDRENS_SERVICES_STATUS",
+    "CONTACT_METHOD",
+    "CONSULTATION_MEDIUM",
+    "CONSULTATION_OUTCOME",
+    "CLOSURE_OUTCOME",
+    "CONSENT_STATE",
+    "CONSENT_KINDS",
+    "HOW_CONSENT_OBTAINED",
+    "INCIDENT_SOURCE",
+    "SESSION_ATTENDANCE",
+    "ONWARD_REFERRAL_AGENCY",
+    "ONWARD_REFERRAL_STATUS",
+    "RISK_LEVEL",
+    "LIVING_ARRANGEMENTS_AT_CLOSURE",
+}
+
+
+def test_all_names_every_list_and_each_is_the_modules_own():
+    assert set(ALL) == EXPECTED_LISTS
+    for name, pairs in ALL.items():
+        assert getattr(choices, name) is pairs
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_LISTS))
+def test_every_list_has_unique_values_and_labels(name):
+    pairs = ALL[name]
+    assert len(values(pairs)) == len(set(values(pairs)))
+    assert len({text for _, text in pairs}) == len(pairs)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_LISTS))
+def test_every_value_is_a_code_that_fits_its_column_and_every_label_is_filled_in(name):
+    for value, text in ALL[name]:
+        assert value == value.strip().lower()
+        assert value.replace("_", "").isalnum()
+        assert len(value) <= COLUMN_WIDTH.get(name, 30)
+        assert text.strip() and text[0].isupper()
+
+
+@pytest.mark.parametrize("name", sorted(NEEDS_NOT_KNOWN))
+def test_lists_people_may_not_know_include_not_known(name):
+    assert ("not_known", "Not known") in ALL[name]
+
+
+@pytest.mark.parametrize("name", sorted(NEEDS_PREFER_NOT_TO_SAY))
+def test_personal_characteristics_include_prefer_not_to_say(name):
+    assert ("prefer_not_to_say", "Prefer not to say") in ALL[name]
+
+
+def test_ethnicity_has_the_19_ons_2021_categories_plus_not_known_and_prefer_not_to_say():
+    assert len(ETHNICITY) == 21
+
+
+def test_every_ethnicity_maps_to_a_high_level_group():
+    assert set(ETHNICITY_GROUP) == set(values(ETHNICITY))
+    assert set(ETHNICITY_GROUP.values()) == set(values(choices.ETHNIC_GROUP))
+
+
+@pytest.mark.parametrize(
+    ("ethnicity", "group"),
+    [
+        ("asian_indian", "asian"),
+        ("black_caribbean", "black"),
+        ("mixed_white_black_african", "mixed"),
+        ("white_roma", "white"),
+        ("other_arab", "other"),
+        ("prefer_not_to_say", "prefer_not_to_say"),
+    ],
+)
+def test_ethnicities_fall_in_their_ons_group(ethnicity, group):
+    assert ETHNICITY_GROUP[ethnicity] == group
+
+
+def test_the_consent_kinds_are_the_four_in_domain():
+    assert values(choices.CONSENT_KINDS) == (
+        "intervention",
+        "accommodation",
+        "information_sharing",
+        "evaluation",
+    )
+
+
+def test_the_consultation_and_closure_outcomes_are_the_state_machines():
+    from eip.cases import rules
+
+    assert choices.CONSULTATION_OUTCOME is rules.CONSULTATION_OUTCOMES
+    assert choices.CLOSURE_OUTCOME is rules.CLOSURE_OUTCOMES
+
+
+def test_label_gives_the_label_of_a_value():
+    assert label(choices.CONSENT_STATE, "not_asked") == "Not yet asked"
+
+
+def test_label_of_nothing_is_empty_and_of_an_unlisted_value_is_tidied():
+    assert label(choices.GENDER, None) == ""
+    assert label(choices.GENDER, "") == ""
+    assert label(choices.GENDER, "retired_code") == "Retired code"
+
+
+def test_values_keeps_the_lists_order():
+    assert values(choices.RISK_LEVEL) == ("standard", "medium", "high")

@@ -1,0 +1,127 @@
+"""What is due on a case: dates derived from facts and settings, in the right units."""
+
+from datetime import date
+
+from eip.cases.deadlines import (
+    DUE_SOON,
+    DUE_TODAY,
+    LATER,
+    OVERDUE,
+    Deadlines,
+    DueFacts,
+    DueItem,
+    OpenAction,
+    due_items,
+)
+
+SETTINGS = Deadlines()
+
+
+def kinds(items):
+    return {item.kind: item.due_on for item in items}
+
+
+def test_a_new_referral_is_due_acknowledgement_in_three_working_days_and_booking_in_five():
+    facts = DueFacts("EIP-2026-0001", "referred", received_on=date(2026, 11, 23))  # Monday
+    due = kinds(due_items(facts, SETTINGS))
+    assert due["acknowledgement"] == date(2026, 11, 26)  # Thursday
+    assert due["consultation_booking"] == date(2026, 11, 30)  # next Monday
+
+
+def test_christmas_and_boxing_day_push_the_acknowledgement():
+    facts = DueFacts("R", "referred", received_on=date(2026, 12, 23))  # Wednesday
+    # 24th, (25th, 26th bank holidays; 26th is Saturday so 28th is the substitute), 29th, 30th
+    assert kinds(due_items(facts, SETTINGS))["acknowledgement"] == date(2026, 12, 30)
+
+
+def test_an_extra_non_working_day_moves_the_due_date():
+    facts = DueFacts("R", "referred", received_on=date(2026, 11, 23))
+    settings = Deadlines(extra_non_working_days=frozenset({date(2026, 11, 24)}))
+    assert kinds(due_items(facts, settings))["acknowledgement"] == date(2026, 11, 27)
+
+
+def test_an_acknowledged_referral_no_longer_owes_an_acknowledgement():
+    facts = DueFacts("R", "acknowledged", received_on=date(2026, 11, 23), acknowledged=True)
+    assert "acknowledgement" not in kinds(due_items(facts, SETTINGS))
+    assert "consultation_booking" in kinds(due_items(facts, SETTINGS))
+
+
+def test_a_late_referral_waiting_for_agreement_is_not_asked_to_book_a_consultation():
+    facts = DueFacts("R", "awaiting_late_agreement", received_on=date(2027, 1, 4))
+    assert set(kinds(due_items(facts, SETTINGS))) == {"acknowledgement"}
+
+
+def test_meetings_are_due_seven_calendar_days_after_the_last_or_the_start():
+    start = date(2026, 11, 2)
+    facts = DueFacts("R", "active", date(2026, 10, 1), True, True, intervention_started_on=start)
+    assert kinds(due_items(facts, SETTINGS))["meeting"] == date(2026, 11, 9)
+    held = DueFacts(
+        "R", "active", date(2026, 10, 1), True, True, start, last_meeting_on=date(2026, 11, 12)
+    )
+    assert kinds(due_items(held, SETTINGS))["meeting"] == date(2026, 11, 19)
+
+
+def test_dash_reviews_are_due_every_28_days_and_at_once_after_an_incident():
+    facts = DueFacts(
+        "R",
+        "active",
+        date(2026, 10, 1),
+        True,
+        True,
+        date(2026, 10, 5),
+        last_dash_on=date(2026, 10, 20),
+    )
+    assert kinds(due_items(facts, SETTINGS))["dash_review"] == date(2026, 11, 17)
+    after_incident = DueFacts(
+        "R",
+        "active",
+        date(2026, 10, 1),
+        True,
+        True,
+        date(2026, 10, 5),
+        last_dash_on=date(2026, 10, 20),
+        last_incident_on=date(2026, 10, 25),
+    )
+    assert kinds(due_items(after_incident, SETTINGS))["dash_review"] == date(2026, 10, 25)
+
+
+def test_an_incident_on_a_case_awaiting_consent_makes_a_review_due():
+    facts = DueFacts(
+        "R", "awaiting_consent", date(2026, 10, 1), True, True, last_incident_on=date(2026, 11, 1)
+    )
+    assert kinds(due_items(facts, SETTINGS))["dash_review"] == date(2026, 11, 1)
+
+
+def test_closed_cases_owe_nothing():
+    facts = DueFacts(
+        "R", "closed", date(2026, 10, 1), open_actions=(OpenAction("plan", "x", date(2026, 1, 1)),)
+    )
+    assert due_items(facts, SETTINGS) == []
+
+
+def test_open_actions_are_due_items_and_urgent_ones_sort_first_on_the_same_day():
+    facts = DueFacts(
+        "R",
+        "active",
+        date(2026, 10, 1),
+        True,
+        True,
+        open_actions=(
+            OpenAction("plan", "Routine", date(2026, 11, 3)),
+            OpenAction("consent_review", "Urgent review", date(2026, 11, 3), urgent=True),
+        ),
+    )
+    items = [i for i in due_items(facts, SETTINGS) if i.due_on == date(2026, 11, 3)]
+    assert [i.description if hasattr(i, "description") else i.label for i in items] == [
+        "Urgent review",
+        "Routine",
+    ]
+
+
+def test_urgency_counts_working_days_for_due_soon():
+    item = DueItem("meeting", "x", date(2026, 11, 30), "R")  # a Monday
+    assert item.urgency(date(2026, 12, 1)) == OVERDUE
+    assert item.urgency(date(2026, 11, 30)) == DUE_TODAY
+    assert item.urgency(date(2026, 11, 27)) == DUE_SOON  # Friday: one working day before
+    assert item.urgency(date(2026, 11, 26)) == DUE_SOON  # Thursday: two working days before
+    assert item.urgency(date(2026, 11, 25)) == LATER  # three working days before
