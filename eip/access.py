@@ -61,6 +61,14 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "case.list": _roles(P, M, S),
     "case.view": _case_visible,
     "case.access_log": _roles(P, M),
+    # Running the pathway: practitioners record referrals and every step after.
+    "case.create": _roles(P),
+    "case.edit": _roles(P),
+    # The partner's details, safe-contact times and code word: own panel, every view audited.
+    "case.partner": _roles(P, M),
+    # Managers: the late-referral agreement and reopening a closed case.
+    "case.late_decision": _roles(M),
+    "case.reopen": _roles(M),
     # Administration: accounts and boroughs are the admin's; no case content.
     "admin.users": _roles(A),
     "admin.boroughs": _roles(A),

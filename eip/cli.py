@@ -84,6 +84,15 @@ def seed_synthetic_command(cases: int, seed: int) -> None:
     click.echo(f"Created {made['cases']} synthetic cases and {made['events']} audit events.")
 
 
+def _register_import() -> None:
+    from eip.cases.importer import import_referrals_command
+
+    eip_cli.add_command(import_referrals_command)
+
+
+_register_import()
+
+
 jobs_cli = AppGroup("jobs", help="Scheduled jobs.")
 eip_cli.add_command(jobs_cli)
 

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from eip.accounts import create_account
 from eip.audit import record
 from eip.boroughs import LONDON_BOROUGHS
-from eip.cases.models import Case
+from eip.demo_cases import LONDON, seed_cases
 from eip.models import DEMO_DATA_KEY, AppState, Borough
+from eip.programme import current_settings
 
 # The boroughs taking part in the demo programme.
 DEMO_ACTIVE_BOROUGHS = ("Camden", "Hackney", "Islington", "Lambeth", "Lewisham", "Southwark")
@@ -31,18 +32,6 @@ DEMO_USERS = (
     ("finance", "grace.lin@camden.example", "Grace Lin", None),
     ("evaluator", "sam.whitfield@scie.example", "Sam Whitfield", None),
     ("admin", "alex.morgan@eip-admin.example", "Alex Morgan", None),
-)
-
-# (borough, practitioner e-mail, status, days ago referred)
-DEMO_CASES = (
-    ("Camden", "amara.okafor@cranstoun.example", "referred", 1),
-    ("Camden", "amara.okafor@cranstoun.example", "active", 20),
-    ("Hackney", "amara.okafor@cranstoun.example", "consultation_booked", 6),
-    ("Hackney", "tom.reilly@cranstoun.example", "active", 34),
-    ("Islington", "tom.reilly@cranstoun.example", "acknowledged", 3),
-    ("Lambeth", "tom.reilly@cranstoun.example", "consultation_only", 41),
-    ("Southwark", "amara.okafor@cranstoun.example", "closed", 70),
-    ("Lewisham", None, "referred", 0),
 )
 
 
@@ -63,6 +52,36 @@ def ensure_boroughs(session: Session, active: tuple[str, ...] = ()) -> None:
         if name not in existing:
             session.add(Borough(name=name, active=name in active))
     session.flush()
+
+
+def _fit_programme_dates(session: Session, now: datetime):
+    """Keep the demo's referral window around today, so its cases look live on any date."""
+    settings = current_settings(session)
+    today = now.astimezone(LONDON).date()
+    before = (
+        settings.referral_window_start,
+        settings.referral_window_end,
+        settings.programme_end_date,
+    )
+    if not settings.referral_window_start <= today - timedelta(days=100):
+        settings.referral_window_start = today - timedelta(days=100)
+    if settings.referral_window_end < today + timedelta(days=30):
+        settings.referral_window_end = today + timedelta(days=37)
+    if settings.programme_end_date < settings.referral_window_end + timedelta(days=60):
+        settings.programme_end_date = settings.referral_window_end + timedelta(days=90)
+    after = (
+        settings.referral_window_start,
+        settings.referral_window_end,
+        settings.programme_end_date,
+    )
+    if after != before:
+        session.add(settings)
+        names = ("referral_window_start", "referral_window_end", "programme_end_date")
+        changes = {
+            n: [str(b), str(a)] for n, b, a in zip(names, before, after, strict=True) if a != b
+        }
+        record(session, "settings.updated", actor_label="seed-demo", details={"changes": changes})
+    return settings.referral_window_start
 
 
 def seed_demo(session: Session, environment: str, now: datetime | None = None) -> SeedResult:
@@ -86,25 +105,15 @@ def seed_demo(session: Session, environment: str, now: datetime | None = None) -
             actor_label="seed-demo",
         )
     boroughs = {b.name: b for b in session.scalars(select(Borough))}
-    ordered = sorted(DEMO_CASES, key=lambda c: -c[3])
-    for number, (borough, practitioner, status, days_ago) in enumerate(ordered, start=1):
-        case = Case(
-            reference=f"EIP-{now.year}-{number:04d}",
-            borough_id=boroughs[borough].id,
-            status=status,
-            allocated_practitioner_id=users[practitioner].id if practitioner else None,
-            created_at=now - timedelta(days=days_ago, hours=3),
-        )
-        session.add(case)
-        session.flush()
-        record(
-            session,
-            "case.created",
-            actor_label="seed-demo",
-            object_type="case",
-            object_id=case.id,
-            case_reference=case.reference,
-        )
+    window_start = _fit_programme_dates(session, now)
+    seed_cases(
+        session,
+        practitioners=[users[e] for r, e, _n, _b in DEMO_USERS if r == "practitioner"],
+        manager=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "manager"),
+        boroughs=boroughs,
+        window_start=window_start,
+        now=now,
+    )
     session.add(AppState(key=DEMO_DATA_KEY, value=now.isoformat()))
     session.commit()
     return SeedResult(created=True, sign_ins=sign_ins)

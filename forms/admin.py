@@ -14,7 +14,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -22,7 +21,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     RadioField,
@@ -31,60 +29,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from eip.admin import rules
 from eip.roles import ROLE_CHOICES
-
-
-def strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def choices(pairs) -> list[SelectChoice]:
-    return [SelectChoice(str(value), label) for value, label in pairs]
-
-
-def optional_int(value: Any) -> int | None:
-    """A select's value: '' means none."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-class Chosen:
-    """One of the field's choices, with our message (WTForms' own says "Not a valid choice")."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-    def __call__(self, form, field) -> None:
-        allowed = {field.coerce(value) for value, *_ in field.choices}
-        if field.data is None or field.data not in allowed:
-            raise StopValidation(self.message)
-
-
-class LondonDateField(DateField):
-    """A GOV.UK date input (day, month, year) with messages of our own."""
-
-    def __init__(self, label: str, *, required: str, invalid: str, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", GovDateInput())
-        super().__init__(label, format="%d %m %Y", invalid_value_message=invalid, **kwargs)
-        self.required_message = required
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        parts = [part.strip() for part in valuelist]
-        # The widget shows back exactly three boxes, whatever a tampered request sent.
-        self.raw_data = [*parts, "", "", ""][:3]
-        if len(parts) != 3 or not any(parts):
-            self.data = None
-            raise ValueError(self.required_message)
-        super().process_formdata(parts)
-
+from forms.fields import Chosen, LondonDateField, choices, optional_int, strip
 
 # ---------------------------------------------------------------------------
 # Users

@@ -1,37 +1,85 @@
-"""Case list and case page. The pathway issue adds the rest."""
+"""Case list and case page. Each pathway step's routes live in their own module
+(referral_views, progress_views, activity_views), registered on this blueprint."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
-from eip.access import can, check, requires
-from eip.cases import services
+from eip.access import can, requires
+from eip.auth.models import User
+from eip.cases import page as case_page
+from eip.cases import queries, services
+from eip.cases.common import today
+from eip.cases.rules import STATUS_LABELS
+from eip.cases.view_helpers import case_or_abort
 from eip.extensions import db
+from eip.models import Borough
+from eip.roles import Role
+from forms.cases import CaseFilterForm
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 @bp.get("/")
 @requires("case.list")
 def index():
-    cases = services.list_visible(db.session, current_user)
-    return render_template("cases/index.html", cases=cases, title="Cases")
+    form = CaseFilterForm(request.args)
+    form.status.choices = [SelectChoice("", "Any status")] + [
+        SelectChoice(value, label) for value, label in STATUS_LABELS.items()
+    ]
+    boroughs = db.session.scalars(select(Borough).order_by(Borough.name)).all()
+    form.borough.choices = [SelectChoice("", "Any borough")] + [
+        SelectChoice(str(b.id), b.name) for b in boroughs
+    ]
+    practitioners = db.session.scalars(
+        select(User).where(User.role == Role.PRACTITIONER.value).order_by(User.name)
+    ).all()
+    form.practitioner.choices = [SelectChoice("", "Anyone")] + [
+        SelectChoice(str(u.id), u.name) for u in practitioners
+    ]
+    valid = form.validate() if request.args else True
+    filters = queries.CaseFilters(
+        status=form.status.data or None if valid else None,
+        borough_id=_int(form.borough.data) if valid else None,
+        practitioner_id=_int(form.practitioner.data) if valid else None,
+        overdue_only=bool(form.overdue.data) if valid else False,
+        reference=(form.reference.data or None) if valid else None,
+        page=_int(request.args.get("page")) or 1,
+    )
+    listing = queries.list_cases(db.session, current_user, filters, today())
+    return render_template(
+        "cases/index.html",
+        form=form,
+        listing=listing,
+        can_create=can(current_user, "case.create"),
+        title="Cases",
+    ), (200 if valid else 400)
 
 
 @bp.get("/<reference>")
 @requires("case.view")
 def view(reference: str):
-    case = services.find_case(db.session, reference)
-    if case is None:
-        abort(404)
-    check("case.view", case)
+    case = case_or_abort(reference, "case.view")
     services.record_view(db.session, current_user, case)
-    access_log = (
-        services.access_log(db.session, case)
-        if can(current_user, "case.access_log", case)
-        else None
-    )
+    if not can(current_user, "case.access_log", case):
+        # SPOCs see their own borough's cases by reference and status only (DOMAIN.md).
+        return render_template("cases/summary.html", case=case, title=f"Case {case.reference}")
+    page = case_page.build(db.session, case, with_access_log=True)
     return render_template(
-        "cases/view.html", case=case, access_log=access_log, title=f"Case {case.reference}"
+        "cases/view.html",
+        case=case,
+        page=page,
+        can_edit=can(current_user, "case.edit", case),
+        title=f"Case {case.reference}",
     )
+
+
+# The pathway's step routes register themselves on `bp`.
+from eip.cases import activity_views, progress_views, referral_views  # noqa: E402, F401

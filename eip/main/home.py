@@ -11,6 +11,7 @@ from eip.access import visible_cases
 from eip.admin.models import ApprovalRequest
 from eip.audit import AuditEvent, is_account_event
 from eip.auth.models import User
+from eip.cases.deadlines import DUE_SOON, DUE_TODAY, OVERDUE
 from eip.cases.models import Case
 from eip.models import Borough
 from eip.programme import current_settings
@@ -18,8 +19,22 @@ from eip.roles import Role
 
 
 def _practitioner(session: Session, user: User) -> dict[str, Any]:
-    mine = visible_cases(user).where(Case.allocated_practitioner_id == user.id)
-    return {"my_cases": session.scalars(mine.order_by(Case.created_at.desc())).all()}
+    """My open cases with what is overdue, due today and due in the next 2 working days."""
+    from eip.cases.common import today
+    from eip.cases.queries import caseload, deadline_settings
+
+    now = today()
+    rows = caseload(session, user, now)
+    extra = deadline_settings(session).extra_non_working_days
+    groups: dict[str, list] = {OVERDUE: [], DUE_TODAY: [], DUE_SOON: []}
+    for row in rows:
+        for item in row.due:
+            urgency = item.urgency(now, extra)
+            if urgency in groups:
+                groups[urgency].append((row.case, item))
+    for items in groups.values():
+        items.sort(key=lambda pair: (pair[1].due_on, not pair[1].urgent))
+    return {"caseload": rows, "due_groups": groups}
 
 
 def _manager(session: Session, user: User) -> dict[str, Any]:

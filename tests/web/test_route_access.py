@@ -60,6 +60,28 @@ EXPECTED: dict[str, set[str]] = {
     "admin.settings_edit": {"manager"},
     "admin.settings_add_day": {"manager"},
     "admin.settings_remove_day": {"manager"},
+    # The case pathway: practitioners run it; managers decide late referrals and reopen.
+    "cases.new_referral": {"practitioner"},
+    "cases.acknowledge": {"practitioner"},
+    "cases.late_referral": {"manager"},
+    "cases.edit_referral": {"practitioner"},
+    "cases.partner": {"practitioner", "manager"},
+    "cases.book_consultation": {"practitioner"},
+    "cases.record_consultation": {"practitioner"},
+    "cases.add_plan_action": {"practitioner"},
+    "cases.add_onward_referral": {"practitioner"},
+    "cases.update_onward_referral": {"practitioner"},
+    "cases.scenario_plan": {"practitioner"},
+    "cases.record_consent": {"practitioner"},
+    "cases.withdraw_consent": {"practitioner"},
+    "cases.close": {"practitioner"},
+    "cases.reopen": {"manager"},
+    "cases.record_session": {"practitioner"},
+    "cases.record_meeting": {"practitioner"},
+    "cases.record_incident": {"practitioner"},
+    "cases.record_dash": {"practitioner"},
+    "cases.add_action": {"practitioner"},
+    "cases.complete_action": {"practitioner"},
 }
 
 
@@ -82,6 +104,9 @@ def url_values(app_context):
         "filename": "css/eip.min.css",
         "approval_id": 1,
         "day_id": 1,
+        "referral_id": 1,
+        "consent_id": 1,
+        "action_id": 1,
     }
     db.session.commit()
     return values

@@ -1,0 +1,120 @@
+"""Closing a case, and a manager reopening it.
+
+Closure records the outcome, the risk at closure, living arrangements, the
+children's-services status and police call-outs since the referral, and keeps the
+status the case had so that reopening returns it there. Reopening keeps the closure
+details as they were (the case page says it was closed and reopened; the audit trail
+has when and why); closing again records the new ones.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from eip.audit import record
+from eip.auth.models import User
+from eip.cases import choices, rules
+from eip.cases.common import audit_change, check_version, now
+from eip.cases.models import Case
+from eip.cases.progress_support import Problems, commit, require, require_step
+
+MAX_CALLOUTS = 999
+CLOSURE_FIELDS = (
+    "status",
+    "status_before_closure",
+    "closed_at",
+    "closed_by_id",
+    "closure_outcome",
+    "closure_risk_level",
+    "closure_living_arrangements",
+    "closure_childrens_services_status",
+    "closure_police_callouts",
+    "closure_reason",
+)
+
+
+def close_case(
+    session: Session,
+    user: User,
+    case: Case,
+    *,
+    version: int | str | None,
+    outcome: str | None,
+    risk_level: str | None,
+    living_arrangements: str | None,
+    childrens_services_status: str | None,
+    police_callouts: int | None,
+    reason: str | None,
+) -> None:
+    require(user, "case.edit", case)
+    check_version(case, version)
+    require_step(case, "close")
+    problems = Problems()
+    problems.choice("outcome", outcome, rules.CLOSURE_OUTCOMES, "Select the outcome of the case")
+    problems.choice(
+        "risk_level", risk_level, choices.RISK_LEVEL, "Select the level of risk at closure"
+    )
+    problems.choice(
+        "living_arrangements",
+        living_arrangements,
+        choices.LIVING_ARRANGEMENTS_AT_CLOSURE,
+        "Select the living arrangements at closure",
+    )
+    problems.choice(
+        "childrens_services_status",
+        childrens_services_status,
+        choices.CHILDRENS_SERVICES_STATUS,
+        "Select the children's services status at closure",
+    )
+    if police_callouts is None:
+        problems.add("police_callouts", "Enter the number of police call-outs since the referral")
+    elif not 0 <= police_callouts <= MAX_CALLOUTS:
+        problems.add(
+            "police_callouts", f"The number of police call-outs must be 0 to {MAX_CALLOUTS}"
+        )
+    why = problems.text("reason", reason, "Enter the reason the case is closed")
+    problems.raise_any()
+
+    before = case.status
+    case.status = rules.next_status(before, "close", rules.CaseFacts(closure_outcome=outcome))
+    case.status_before_closure = before
+    case.closed_at = now()
+    case.closed_by_id = user.id
+    case.closure_outcome = outcome
+    case.closure_risk_level = risk_level
+    case.closure_living_arrangements = living_arrangements
+    case.closure_childrens_services_status = childrens_services_status
+    case.closure_police_callouts = police_callouts
+    case.closure_reason = why
+    audit_change(session, user, case, "case.closed", fields=CLOSURE_FIELDS)
+    commit(session)
+
+
+def reopen_case(
+    session: Session, user: User, case: Case, *, version: int | str | None, reason: str | None
+) -> str:
+    """A manager reopens a closed case, with a reason; it returns to its status before
+    closure. The reason goes in the audit event's reason, for managers to read."""
+    require(user, "case.reopen", case)
+    check_version(case, version)
+    require_step(case, "reopen")
+    problems = Problems()
+    why = problems.text("reason", reason, "Enter the reason the case is reopened")
+    problems.raise_any()
+    case.status = rules.next_status(
+        case.status,
+        "reopen",
+        rules.CaseFacts(status_before_closure=case.status_before_closure),
+    )
+    record(
+        session,
+        "case.reopened",
+        actor=user,
+        object_type="case",
+        object_id=case.id,
+        case_reference=case.reference,
+        reason=why,
+        details={"fields": ["status"]},
+    )
+    commit(session)
+    return case.status

@@ -1,0 +1,273 @@
+"""Consent: separate records for the client and the partner, for each purpose, and
+their withdrawal. What each consent gates is DOMAIN.md's consent table:
+
+- intervention (both): the case becomes active when both are in force; a withdrawal
+  stops new sessions (`rules.can_record_session` reads the consents) and gives the
+  practitioner an urgent review action;
+- accommodation (both): read by the placement request; a withdrawal never ends a
+  placement by itself, it gives the practitioner an urgent review action (the notice
+  to the SPOC belongs to the accommodation feature);
+- information sharing: read by the documents sent beyond Cranstoun and Respect;
+- evaluation: a recorded decline or withdrawal leaves the case out of extracts.
+
+A withdrawal is written on the consent it withdraws and keeps it; a new decision
+(given again, or declined after a withdrawal) is a new record, and the newest record
+for a person and purpose is the one in force. Nothing here ends the case.
+
+Consent to the intervention and to accommodation is asked once the consultation has
+found the case suitable. Consent to information sharing and to the evaluation may be
+recorded, and any consent withdrawn, at any time, even after closure: a person's
+choice about their data does not wait for a manager to reopen the case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eip.auth.models import User
+from eip.cases import choices, rules
+from eip.cases.common import audit_change, bump, check_version, today
+from eip.cases.consent_state import KINDS, PEOPLE, ConsentState, both_in_force, current_consents
+from eip.cases.models import Case
+from eip.cases.progress_support import Problems, commit, require
+from eip.cases.queries import deadline_settings
+from eip.cases.records import CaseAction, Consent
+from eip.domain import NotFound, RuleBroken
+from eip.workdays import add_working_days
+
+EDIT = "case.edit"
+REVIEW_ACTION_KIND = "consent_review"
+# Consents whose withdrawal needs the practitioner to review the case at once.
+REVIEWED_ON_WITHDRAWAL = frozenset({"intervention", "accommodation"})
+# Consents asked for only once the consultation has found the case suitable.
+AFTER_SUITABLE = frozenset({"intervention", "accommodation"})
+SUITABLE_STATES = frozenset({"awaiting_consent", "active"})
+DECISIONS = (("given", "Given"), ("declined", "Declined"))
+PERSON_LABELS = {"client": "client", "partner": "partner"}
+
+
+def consent_states(session: Session, case: Case) -> dict[tuple[str, str], ConsentState]:
+    consents = session.scalars(select(Consent).where(Consent.case_id == case.id))
+    return current_consents(consents)
+
+
+def kind_refusal(case: Case, kind: str) -> str | None:
+    """Why consent of this kind cannot be recorded on the case now, or None."""
+    if kind not in AFTER_SUITABLE or case.status in SUITABLE_STATES:
+        return None
+    if case.status == "closed":
+        return rules.CLOSED_CASE
+    if case.status == "not_accepted":
+        return rules.NOT_ACCEPTED_CASE
+    what = choices.label(choices.CONSENT_KINDS, kind).lower()
+    return (
+        f"Consent to {what} is asked once the consultation has found the case suitable for "
+        "the intervention"
+    )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    consent: Consent
+    intervention_started: bool
+
+
+def record_consent(
+    session: Session,
+    user: User,
+    case: Case,
+    *,
+    version: int | str | None,
+    person_role: str | None,
+    kind: str | None,
+    state: str | None,
+    recorded_on: date | None,
+    obtained_by: str | None,
+    how: str | None,
+) -> Recorded:
+    """Record a person's decision; both intervention consents in force start the intervention."""
+    require(user, EDIT, case)
+    check_version(case, version)
+    problems = Problems()
+    if person_role not in PEOPLE:
+        problems.add("person_role", "Select whose consent this is")
+    if kind not in KINDS:
+        problems.add("kind", "Select what the consent is for")
+    else:
+        reason = kind_refusal(case, kind)
+        if reason:
+            problems.add("kind", reason)
+    problems.choice("state", state, DECISIONS, "Select whether consent was given or declined")
+    problems.date(
+        "recorded_on",
+        recorded_on,
+        "The date of the decision",
+        required="Enter the date of the decision",
+        case=case,
+    )
+    who = problems.text("obtained_by", obtained_by, "Enter who obtained the consent")
+    problems.choice("how", how, choices.HOW_CONSENT_OBTAINED, "Select how consent was obtained")
+    if not problems.errors:
+        _check_change(problems, consent_states(session, case)[(person_role, kind)], state)
+    problems.raise_any()
+
+    consent = Consent(
+        case_id=case.id,
+        person_role=person_role,
+        kind=kind,
+        state=state,
+        recorded_on=recorded_on,
+        obtained_by=who,
+        how=how,
+        recorded_by_id=user.id,
+    )
+    session.add(consent)
+    session.flush()
+    bump(case)
+    audit_change(
+        session,
+        user,
+        case,
+        "case.consent_recorded",
+        fields=["person_role", "kind", "state", "recorded_on", "obtained_by", "how"],
+    )
+    started = kind == "intervention" and _start_if_both_in_force(session, user, case)
+    commit(session)
+    return Recorded(consent, started)
+
+
+def _check_change(problems: Problems, current: ConsentState, state: str) -> None:
+    """A new record must change the person's decision; a given consent is withdrawn, not
+    declined over, so that the withdrawal and its effects are recorded."""
+    if current.state == state:
+        problems.add("state", f"This consent is already recorded as {state}")
+    elif current.state == "given" and state == "declined":
+        problems.add(
+            "state", "This consent is in force: record its withdrawal instead of a decline"
+        )
+
+
+def _start_if_both_in_force(session: Session, user: User, case: Case) -> bool:
+    if case.status != "awaiting_consent":
+        return False
+    states = consent_states(session, case)
+    if not both_in_force(states, "intervention"):
+        return False
+    case.status = rules.next_status(
+        case.status,
+        "start_intervention",
+        rules.CaseFacts(client_intervention_consent=True, partner_intervention_consent=True),
+    )
+    case.intervention_started_on = max(
+        states[(person, "intervention")].record.recorded_on for person in PEOPLE
+    )
+    audit_change(
+        session,
+        user,
+        case,
+        "case.intervention_started",
+        fields=["status", "intervention_started_on"],
+    )
+    return True
+
+
+# ---------------------------------------------------------------------------
+# Withdrawal
+
+
+def withdrawable(session: Session, case: Case, consent_id: int) -> Consent:
+    """The consent, if it belongs to the case; NotFound otherwise."""
+    consent = session.get(Consent, consent_id)
+    if consent is None or consent.case_id != case.id:
+        raise NotFound("This case has no such consent")
+    return consent
+
+
+def withdrawal_refusal(session: Session, case: Case, consent: Consent) -> str | None:
+    """Why this consent cannot be withdrawn, or None."""
+    if consent.withdrawn_on is not None:
+        return "This consent has already been withdrawn"
+    if consent.state != "given":
+        return "Only a consent that was given can be withdrawn"
+    current = consent_states(session, case)[(consent.person_role, consent.kind)]
+    if current.record is None or current.record.id != consent.id:
+        return "A newer decision has been recorded for this consent since"
+    return None
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    consent: Consent
+    review_action: CaseAction | None
+
+
+def withdraw_consent(
+    session: Session,
+    user: User,
+    case: Case,
+    consent_id: int,
+    *,
+    version: int | str | None,
+    withdrawn_on: date | None,
+    reason: str | None,
+) -> Withdrawn:
+    """Withdraw a given consent. It ends nothing by itself: withdrawing consent to the
+    intervention or to accommodation gives the practitioner an urgent review action,
+    due the next working day (not on a closed case, where nothing is due)."""
+    require(user, EDIT, case)
+    consent = withdrawable(session, case, consent_id)
+    check_version(case, version)
+    refusal = withdrawal_refusal(session, case, consent)
+    if refusal:
+        raise RuleBroken(refusal)
+    problems = Problems()
+    problems.date(
+        "withdrawn_on",
+        withdrawn_on,
+        "The date consent was withdrawn",
+        required="Enter the date consent was withdrawn",
+    )
+    if withdrawn_on is not None and withdrawn_on < consent.recorded_on and not problems.errors:
+        problems.add("withdrawn_on", "Consent cannot be withdrawn before the date it was given")
+    why = problems.text("reason", reason, "Enter the reason consent was withdrawn")
+    problems.raise_any()
+
+    consent.withdrawn_on = withdrawn_on
+    consent.withdrawal_reason = why
+    action = None
+    if consent.kind in REVIEWED_ON_WITHDRAWAL and case.status not in rules.CLOSED_STATES:
+        action = _review_action(session, user, case, consent)
+        session.add(action)
+    bump(case)
+    audit_change(
+        session,
+        user,
+        case,
+        "case.consent_withdrawn",
+        fields=["withdrawn_on", "withdrawal_reason"],
+        review_action=action is not None,
+    )
+    commit(session)
+    return Withdrawn(consent, action)
+
+
+def _review_action(session: Session, user: User, case: Case, consent: Consent) -> CaseAction:
+    extra = deadline_settings(session).extra_non_working_days
+    what = choices.label(choices.CONSENT_KINDS, consent.kind).lower()
+    practitioner = case.allocated_practitioner
+    return CaseAction(
+        case_id=case.id,
+        kind=REVIEW_ACTION_KIND,
+        description=(
+            f"Review the case: the {PERSON_LABELS[consent.person_role]} withdrew consent to {what}"
+        ),
+        owner=practitioner.name if practitioner else "Allocated practitioner",
+        due_on=add_working_days(today(), 1, extra),
+        urgent=True,
+        source_id=consent.id,
+        recorded_by_id=user.id,
+    )

@@ -1,0 +1,402 @@
+"""The case consultation and what it produces: the booking, the Risk Management and
+Intervention Plan with its actions, onward referrals and the scenario plan.
+
+Each function takes the session, the acting user, the case and plain values; checks
+the version the user saw, the state machine and the input; writes; audits by field
+name; and commits once.
+
+Rebooking adds a new booking and keeps the earlier one, so the history shows every
+date that was arranged; recording the consultation completes the latest booking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eip.auth.models import User
+from eip.cases import choices, rules
+from eip.cases.common import audit_change, bump, check_version
+from eip.cases.models import Case
+from eip.cases.progress_support import (
+    Problems,
+    closed_refusal,
+    commit,
+    held_consultation,
+    require,
+    require_open,
+    require_step,
+)
+from eip.cases.records import CaseAction, Consultation, OnwardReferral, ScenarioPlan
+from eip.domain import NotFound, RuleBroken
+
+EDIT = "case.edit"
+PLAN_ACTION_KIND = "plan"
+ACTION_ROWS = 3  # plan actions the consultation form takes at once (no JavaScript needed)
+
+
+@dataclass(frozen=True)
+class PlanAction:
+    """One action of the plan as typed: what, who, and when it is reviewed."""
+
+    description: str
+    owner: str
+    review_on: date | None
+
+
+# ---------------------------------------------------------------------------
+# Booking
+
+
+def current_booking(session: Session, case: Case) -> Consultation | None:
+    """The latest booking not yet recorded as held."""
+    return session.scalar(
+        select(Consultation)
+        .where(Consultation.case_id == case.id, Consultation.held_on.is_(None))
+        .order_by(Consultation.id.desc())
+        .limit(1)
+    )
+
+
+def book_consultation(
+    session: Session,
+    user: User,
+    case: Case,
+    *,
+    version: int | str | None,
+    scheduled_for: datetime | None,
+    medium: str | None,
+    attendees: str | None,
+) -> Consultation:
+    """Book the consultation (or rebook it while it is still only booked)."""
+    require(user, EDIT, case)
+    check_version(case, version)
+    require_step(case, "book_consultation")
+    problems = Problems()
+    if scheduled_for is None:
+        problems.add("scheduled_on", "Enter the date and time of the consultation")
+    else:
+        if scheduled_for.tzinfo is None:
+            raise ValueError("scheduled_for must be timezone-aware")
+        problems.not_before_referral("scheduled_on", scheduled_for, "The consultation", case)
+    problems.choice(
+        "medium", medium, choices.CONSULTATION_MEDIUM, "Select how the consultation will be held"
+    )
+    who = problems.text("attendees", attendees, "Enter who will attend the consultation")
+    problems.raise_any()
+
+    rebooking = case.status == "consultation_booked"
+    case.status = rules.next_status(case.status, "book_consultation")
+    booking = Consultation(
+        case_id=case.id,
+        scheduled_for=scheduled_for,
+        medium=medium,
+        attendees=who,
+        recorded_by_id=user.id,
+    )
+    session.add(booking)
+    bump(case)
+    audit_change(
+        session,
+        user,
+        case,
+        "case.consultation_rebooked" if rebooking else "case.consultation_booked",
+        fields=["scheduled_for", "medium", "attendees"],
+    )
+    commit(session)
+    return booking
+
+
+# ---------------------------------------------------------------------------
+# Recording the consultation and writing the plan
+
+
+def record_consultation(
+    session: Session,
+    user: User,
+    case: Case,
+    *,
+    version: int | str | None,
+    held_on: date | None,
+    outcome: str | None,
+    advice: str | None,
+    plan_risks: str | None,
+    plan_protective_factors: str | None,
+    actions: Sequence[PlanAction] = (),
+) -> Consultation:
+    """Record the consultation held, its outcome and the plan; the outcome moves the case.
+
+    Problems with plan action n (counting from 1) are reported on the fields
+    `action_<n>_description`, `action_<n>_owner` and `action_<n>_review_on`.
+    """
+    require(user, EDIT, case)
+    check_version(case, version)
+    require_step(case, "record_consultation")
+    booking = current_booking(session, case)
+    if booking is None:
+        raise RuleBroken("A consultation must be booked before it is recorded")
+    problems = Problems()
+    problems.date(
+        "held_on",
+        held_on,
+        "The date the consultation was held",
+        required="Enter the date the consultation was held",
+        case=case,
+    )
+    problems.choice(
+        "outcome", outcome, rules.CONSULTATION_OUTCOMES, "Select the outcome of the consultation"
+    )
+    advice_text = (advice or "").strip()
+    if outcome == "consultation_only" and not advice_text:
+        problems.add("advice", "Enter the advice given to the social worker")
+    risks = problems.text("plan_risks", plan_risks, "Enter the risks in the plan")
+    cleaned = [_plan_action(problems, n, action, held_on) for n, action in enumerate(actions, 1)]
+    problems.raise_any()
+
+    case.status = rules.next_status(
+        case.status, "record_consultation", rules.CaseFacts(consultation_outcome=outcome)
+    )
+    booking.held_on = held_on
+    booking.outcome = outcome
+    booking.advice = advice_text or None
+    booking.plan_risks = risks
+    booking.plan_protective_factors = (plan_protective_factors or "").strip() or None
+    session.flush()
+    for action in cleaned:
+        session.add(_action_record(case, user, booking, action))
+    audit_change(
+        session,
+        user,
+        case,
+        "case.consultation_recorded",
+        fields=["held_on", "outcome", "advice", "plan_risks", "plan_protective_factors", "status"],
+        plan_actions=len(cleaned),
+    )
+    commit(session)
+    return booking
+
+
+def _plan_action(problems: Problems, n: int, action: PlanAction, after: date | None) -> PlanAction:
+    prefix = f"action_{n}_"
+    description = problems.text(
+        prefix + "description", action.description, f"Enter what action {n} is"
+    )
+    owner = problems.text(prefix + "owner", action.owner, f"Enter who owns action {n}")
+    if action.review_on is None:
+        problems.add(prefix + "review_on", f"Enter the review date of action {n}")
+    elif after is not None and action.review_on < after:
+        problems.add(
+            prefix + "review_on",
+            f"The review date of action {n} cannot be before the consultation",
+        )
+    return PlanAction(description, owner, action.review_on)
+
+
+def _action_record(
+    case: Case, user: User, consultation: Consultation, action: PlanAction
+) -> CaseAction:
+    return CaseAction(
+        case_id=case.id,
+        kind=PLAN_ACTION_KIND,
+        description=action.description,
+        owner=action.owner,
+        due_on=action.review_on,
+        source_id=consultation.id,
+        recorded_by_id=user.id,
+    )
+
+
+def plan_action_refusal(session: Session, case: Case) -> str | None:
+    """Why an action cannot be added to the plan now, or None."""
+    reason = closed_refusal(case)
+    if reason:
+        return reason
+    if held_consultation(session, case) is None:
+        return "The plan is written at the case consultation: record the consultation first"
+    return None
+
+
+def add_plan_action(
+    session: Session,
+    user: User,
+    case: Case,
+    *,
+    version: int | str | None,
+    description: str | None,
+    owner: str | None,
+    review_on: date | None,
+) -> CaseAction:
+    """Add one more action to the plan after the consultation."""
+    require(user, EDIT, case)
+    check_version(case, version)
+    reason = plan_action_refusal(session, case)
+    if reason:
+        raise RuleBroken(reason)
+    problems = Problems()
+    what = problems.text("description", description, "Enter what the action is")
+    who = problems.text("owner", owner, "Enter who owns the action")
+    if review_on is None:
+        problems.add("review_on", "Enter the review date")
+    problems.raise_any()
+    consultation = held_consultation(session, case)
+    action = _action_record(case, user, consultation, PlanAction(what, who, review_on))
+    session.add(action)
+    bump(case)
+    audit_change(
+        session, user, case, "case.plan_action_added", fields=["description", "owner", "due_on"]
+    )
+    commit(session)
+    return action
+
+
+# ---------------------------------------------------------------------------
+# Onward referrals
+
+
+def add_onward_referral(
+    session: Session,
+    user: User,
+    case: Case,
+    *,
+    version: int | str | None,
+    agency: str | None,
+    agency_name: str | None,
+    referred_on: date | None,
+    status: str | None,
+    note: str | None = None,
+) -> OnwardReferral:
+    """An onward referral to another agency: after a not-suitable outcome, or on any open case."""
+    require(user, EDIT, case)
+    check_version(case, version)
+    require_open(case)
+    problems = Problems()
+    problems.choice(
+        "agency", agency, choices.ONWARD_REFERRAL_AGENCY, "Select the agency referred to"
+    )
+    name = (agency_name or "").strip()
+    if agency == "other" and not name:
+        problems.add("agency_name", "Enter the name of the agency")
+    problems.date(
+        "referred_on",
+        referred_on,
+        "The date of the referral",
+        required="Enter the date of the referral",
+        case=case,
+    )
+    problems.choice(
+        "status", status, choices.ONWARD_REFERRAL_STATUS, "Select the status of the referral"
+    )
+    problems.raise_any()
+    referral = OnwardReferral(
+        case_id=case.id,
+        agency=agency,
+        agency_name=name or None,
+        referred_on=referred_on,
+        status=status,
+        note=(note or "").strip() or None,
+        recorded_by_id=user.id,
+    )
+    session.add(referral)
+    bump(case)
+    audit_change(
+        session,
+        user,
+        case,
+        "case.onward_referral_added",
+        fields=["agency", "agency_name", "referred_on", "status", "note"],
+    )
+    commit(session)
+    return referral
+
+
+def onward_referral(session: Session, case: Case, referral_id: int) -> OnwardReferral:
+    referral = session.get(OnwardReferral, referral_id)
+    if referral is None or referral.case_id != case.id:
+        raise NotFound("This case has no such onward referral")
+    return referral
+
+
+def update_onward_referral(
+    session: Session,
+    user: User,
+    case: Case,
+    referral_id: int,
+    *,
+    version: int | str | None,
+    status: str | None,
+) -> bool:
+    """Move an onward referral on (planned, made, accepted, declined). False: no change."""
+    require(user, EDIT, case)
+    referral = onward_referral(session, case, referral_id)
+    check_version(case, version)
+    require_open(case)
+    problems = Problems()
+    problems.choice(
+        "status", status, choices.ONWARD_REFERRAL_STATUS, "Select the status of the referral"
+    )
+    problems.raise_any()
+    if referral.status == status:
+        session.rollback()
+        return False
+    referral.status = status
+    bump(case)
+    audit_change(
+        session, user, case, "case.onward_referral_updated", fields=["status"], referral=referral.id
+    )
+    commit(session)
+    return True
+
+
+# ---------------------------------------------------------------------------
+# Scenario plan
+
+SCENARIO_OUTCOME = "intervention_with_accommodation"
+
+
+def scenario_plan(session: Session, case: Case) -> ScenarioPlan | None:
+    return session.scalar(select(ScenarioPlan).where(ScenarioPlan.case_id == case.id).limit(1))
+
+
+def scenario_plan_refusal(session: Session, case: Case) -> str | None:
+    reason = closed_refusal(case)
+    if reason:
+        return reason
+    held = held_consultation(session, case)
+    if held is None or held.outcome != SCENARIO_OUTCOME:
+        return (
+            "A scenario plan is written when the consultation finds the case suitable for the "
+            "intervention with temporary accommodation"
+        )
+    return None
+
+
+def save_scenario_plan(
+    session: Session, user: User, case: Case, *, version: int | str | None, plan: str | None
+) -> ScenarioPlan:
+    """Write, or rewrite, what happens if the couple stay apart after the 4 weeks."""
+    require(user, EDIT, case)
+    check_version(case, version)
+    reason = scenario_plan_refusal(session, case)
+    if reason:
+        raise RuleBroken(reason)
+    problems = Problems()
+    text = problems.text(
+        "plan", plan, "Enter what happens if the couple stay apart after the 4 weeks"
+    )
+    problems.raise_any()
+    existing = scenario_plan(session, case)
+    if existing is None:
+        existing = ScenarioPlan(case_id=case.id, plan=text, recorded_by_id=user.id)
+        session.add(existing)
+        action = "case.scenario_plan_recorded"
+    else:
+        existing.plan = text
+        action = "case.scenario_plan_updated"
+    bump(case)
+    audit_change(session, user, case, action, fields=["plan"])
+    commit(session)
+    return existing

@@ -1,0 +1,292 @@
+"""DASH risk reviews: recording one, the IDVA and MARAC actions high risk sets off,
+and what the case page's risk panel shows (latest level, its reasons, repeat MARAC).
+
+Nothing about risk is stored on the case itself: the case is high risk while its
+latest review's level is high, and a repeat MARAC while its last MARAC referral is
+within the last 12 months. Both are read from the records each time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from eip.auth.models import User
+from eip.cases import dash, rules
+from eip.cases.activity_services import received_on
+from eip.cases.common import audit_change, bump, check_version, today
+from eip.cases.models import Case
+from eip.cases.queries import deadline_settings
+from eip.cases.records import CaseAction, DashReview, Incident, OnwardReferral
+from eip.domain import RuleBroken
+from eip.programme import current_settings
+from eip.workdays import add_working_days, london_date
+
+MAX_CALLOUTS = 99
+REFERRAL_KINDS = ("idva_referral", "marac_referral")
+# An onward referral to MARAC from the consultation counts once it has been made.
+MARAC_REFERRAL_MADE = frozenset({"made", "accepted"})
+
+
+def question_field(number: int) -> str:
+    """The form field (and error key) of question `number`."""
+    return f"q{number}"
+
+
+def police_callouts_before(session: Session, case: Case, on: date) -> int:
+    """Police call-outs recorded on this case in the 12 months up to `on` (inclusive):
+    the default for a review completed on that date."""
+    return (
+        session.scalar(
+            select(func.count(Incident.id)).where(
+                Incident.case_id == case.id,
+                Incident.police_callout.is_(True),
+                Incident.occurred_on >= dash.one_year_before(on),
+                Incident.occurred_on <= on,
+            )
+        )
+        or 0
+    )
+
+
+@dataclass
+class DashOutcome:
+    review: DashReview
+    assessment: dash.RiskAssessment
+    actions: list[CaseAction] = field(default_factory=list)
+
+
+def _answer_errors(answers: Mapping[int, str | None]) -> dict[str, str]:
+    errors = {}
+    for q in dash.questions():
+        if answers.get(q.number) not in dash.ANSWERS:
+            errors[question_field(q.number)] = f"Answer question {q.number} ({q.label})"
+    return errors
+
+
+def _check(
+    case: Case,
+    answers: Mapping[int, str | None],
+    completed_on: date | None,
+    judgement: bool | None,
+    note: str | None,
+    callouts: int | None,
+) -> None:
+    """Every problem at once, each beside its field."""
+    errors: dict[str, str] = {}
+    if completed_on is None:
+        errors["completed_on"] = "Enter the date the review was completed"
+    elif completed_on > today():
+        errors["completed_on"] = "The date the review was completed cannot be in the future"
+    elif (referral := received_on(case)) is not None and completed_on < referral:
+        errors["completed_on"] = (
+            "The date the review was completed cannot be before the referral was received"
+        )
+    errors.update(_answer_errors(answers))
+    if judgement is None:
+        errors["professional_judgement_high"] = (
+            "Select whether, in your professional judgement, the risk is high"
+        )
+    elif judgement and not (note or "").strip():
+        errors["judgement_note"] = "Say why you judge the risk to be high"
+    if callouts is not None and not 0 <= callouts <= MAX_CALLOUTS:
+        errors["police_callouts_12_months"] = (
+            f"Enter the number of police call-outs, from 0 to {MAX_CALLOUTS}"
+        )
+    if errors:
+        raise RuleBroken(errors=errors)
+
+
+def record_dash(
+    session: Session,
+    user: User,
+    case: Case,
+    *,
+    version: int | str | None,
+    completed_on: date | None,
+    answers: Mapping[int, str | None],
+    professional_judgement_high: bool | None,
+    judgement_note: str | None = None,
+    police_callouts_12_months: int | None = None,
+) -> DashOutcome:
+    """Score the 24 answers, store the review with its risk level, and when the risk is
+    high add IDVA and MARAC referral actions (unless one of that kind is still open).
+
+    Allowed at any time, closed cases included. `police_callouts_12_months=None` uses the
+    police call-outs recorded on the case in the 12 months before the review date.
+    """
+    check_version(case, version)
+    rules.can_record_dash_or_incident(case.status).enforce()
+    _check(
+        case,
+        answers,
+        completed_on,
+        professional_judgement_high,
+        judgement_note,
+        police_callouts_12_months,
+    )
+    assert completed_on is not None and professional_judgement_high is not None
+    clean = {number: str(answers[number]) for number in range(1, dash.QUESTION_COUNT + 1)}
+    callouts = police_callouts_12_months
+    if callouts is None:
+        callouts = police_callouts_before(session, case, completed_on)
+    settings = current_settings(session)
+    assessment = dash.assess(
+        dash.score(clean), settings.marac_threshold_yes, professional_judgement_high, callouts
+    )
+    review = DashReview(
+        case_id=case.id,
+        recorded_by_id=user.id,
+        completed_on=completed_on,
+        answers={str(number): answer for number, answer in clean.items()},
+        score=assessment.score,
+        professional_judgement_high=professional_judgement_high,
+        judgement_note=(judgement_note or "").strip() or None,
+        police_callouts_12_months=callouts,
+        risk_level=assessment.level,
+    )
+    session.add(review)
+    session.flush()
+    actions = _referral_actions(session, user, case, review, assessment) if assessment.high else []
+    fields = ["answers", "completed_on", "professional_judgement_high", "police_callouts_12_months"]
+    if review.judgement_note:
+        fields.append("judgement_note")
+    audit_change(session, user, case, "case.dash_recorded", fields=fields)
+    bump(case)
+    session.commit()
+    return DashOutcome(review, assessment, actions)
+
+
+def _referral_actions(
+    session: Session,
+    user: User,
+    case: Case,
+    review: DashReview,
+    assessment: dash.RiskAssessment,
+) -> list[CaseAction]:
+    """The IDVA and MARAC referral actions for a high-risk review, one open of each at most."""
+    settings = current_settings(session)
+    extra = deadline_settings(session).extra_non_working_days
+    open_kinds = set(
+        session.scalars(
+            select(CaseAction.kind).where(
+                CaseAction.case_id == case.id,
+                CaseAction.completed_at.is_(None),
+                CaseAction.kind.in_(REFERRAL_KINDS),
+            )
+        )
+    )
+    when = f"{review.completed_on.day} {review.completed_on:%B %Y}"
+    owner = case.allocated_practitioner.name if case.allocated_practitioner else user.name
+    wanted = []
+    if dash.idva_referral_needed(assessment):
+        wanted.append(
+            (
+                "idva_referral",
+                f"Refer the partner to the IDVA service: high risk found by the DASH review "
+                f"of {when}",
+                settings.idva_action_working_days,
+            )
+        )
+    if dash.marac_referral_needed(assessment):
+        wanted.append(
+            (
+                "marac_referral",
+                f"Refer the case to MARAC: high risk found by the DASH review of {when}",
+                settings.marac_action_working_days,
+            )
+        )
+    made = []
+    for kind, description, working_days in wanted:
+        if kind in open_kinds:
+            continue
+        action = CaseAction(
+            case_id=case.id,
+            recorded_by_id=user.id,
+            kind=kind,
+            description=description,
+            owner=owner,
+            due_on=add_working_days(review.completed_on, working_days, extra),
+            urgent=True,
+            source_id=review.id,
+        )
+        session.add(action)
+        made.append(action)
+    return made
+
+
+# ---------------------------------------------------------------------------
+# What the risk panel shows
+
+
+def review_reasons(review: DashReview, marac_threshold: int) -> tuple[str, ...]:
+    """Why a stored review is high risk, in `dash.assess`'s order.
+
+    The threshold in force when it was recorded is not stored, so the score trigger is
+    read against today's threshold; a high review that neither judgement nor escalation
+    explains must have met the threshold of its day.
+    """
+    if review.risk_level != "high":
+        return ()
+    judgement = review.professional_judgement_high
+    escalation = review.police_callouts_12_months >= dash.ESCALATION_CALLOUTS
+    reasons = []
+    if review.score >= marac_threshold or not (judgement or escalation):
+        reasons.append(dash.TRIGGER_SCORE)
+    if judgement:
+        reasons.append(dash.TRIGGER_JUDGEMENT)
+    if escalation:
+        reasons.append(dash.TRIGGER_ESCALATION)
+    return tuple(reasons)
+
+
+def last_marac_referral(
+    actions: list[CaseAction], onward_referrals: list[OnwardReferral]
+) -> date | None:
+    """When the case was last referred to MARAC: a completed MARAC referral action, or an
+    onward referral to MARAC from the consultation that has been made."""
+    days = [
+        london_date(action.completed_at)
+        for action in actions
+        if action.kind == "marac_referral" and action.completed_at is not None
+    ]
+    days += [
+        referral.referred_on
+        for referral in onward_referrals
+        if referral.agency == "marac" and referral.status in MARAC_REFERRAL_MADE
+    ]
+    return max(days, default=None)
+
+
+@dataclass(frozen=True)
+class RiskSummary:
+    reviews: list[DashReview]
+    latest: DashReview | None
+    reasons: tuple[str, ...]
+    last_marac_on: date | None
+    repeat_marac: bool
+    threshold: int
+
+    @property
+    def high(self) -> bool:
+        return self.latest is not None and self.latest.risk_level == "high"
+
+
+def risk_summary(records: dict[str, list[Any]], marac_threshold: int, on: date) -> RiskSummary:
+    """The risk panel's figures from the case page's records (no queries)."""
+    reviews = records["dash_reviews"]
+    latest = reviews[-1] if reviews else None
+    last_marac = last_marac_referral(records["actions"], records["onward_referrals"])
+    return RiskSummary(
+        reviews=reviews,
+        latest=latest,
+        reasons=review_reasons(latest, marac_threshold) if latest else (),
+        last_marac_on=last_marac,
+        repeat_marac=dash.is_repeat_marac(last_marac, on),
+        threshold=marac_threshold,
+    )

@@ -1,0 +1,189 @@
+"""Everything the case page shows, gathered in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eip.audit import AuditEvent
+from eip.cases import queries
+from eip.cases.common import today
+from eip.cases.consent_state import ConsentState, current_consents
+from eip.cases.deadlines import URGENCY_ORDER, DueItem, due_items
+from eip.cases.models import Case
+from eip.cases.records import (
+    CaseAction,
+    Consent,
+    Consultation,
+    DashReview,
+    Incident,
+    InterventionSession,
+    LateReferralDecision,
+    OnwardReferral,
+    ProfessionalsMeeting,
+    ScenarioPlan,
+)
+from eip.cases.services import access_log
+from eip.workdays import london_date
+
+RECORD_LISTS = {
+    "late_decisions": LateReferralDecision,
+    "consultations": Consultation,
+    "actions": CaseAction,
+    "onward_referrals": OnwardReferral,
+    "consents": Consent,
+    "incidents": Incident,
+    "sessions": InterventionSession,
+    "meetings": ProfessionalsMeeting,
+    "dash_reviews": DashReview,
+    "scenario_plans": ScenarioPlan,
+}
+# The date each record is ordered by on the page and in the timeline.
+RECORD_DATES = {
+    "late_decisions": "decided_on",
+    "consultations": "scheduled_for",
+    "actions": "created_at",
+    "onward_referrals": "referred_on",
+    "consents": "recorded_on",
+    "incidents": "occurred_on",
+    "sessions": "held_on",
+    "meetings": "held_on",
+    "dash_reviews": "completed_on",
+    "scenario_plans": "created_at",
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: date
+    title: str
+    detail: str = ""
+
+
+@dataclass
+class CasePage:
+    case: Case
+    records: dict[str, list[Any]]
+    consents: dict[tuple[str, str], ConsentState]
+    due: list[tuple[DueItem, str]]
+    timeline: list[TimelineEntry]
+    access_log: list[AuditEvent] | None
+    today: date
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def attendance_rate(self) -> int | None:
+        """Per cent of sessions attended, of those that were not cancelled by the practitioner."""
+        counted = [
+            s for s in self.records["sessions"] if s.attendance != "cancelled_by_practitioner"
+        ]
+        if not counted:
+            return None
+        attended = sum(1 for s in counted if s.attendance == "attended")
+        return round(100 * attended / len(counted))
+
+    @property
+    def latest_dash(self) -> DashReview | None:
+        reviews = self.records["dash_reviews"]
+        return reviews[-1] if reviews else None
+
+    @property
+    def open_actions(self) -> list[CaseAction]:
+        return [a for a in self.records["actions"] if a.completed_at is None]
+
+
+def _day(value: date | datetime) -> date:
+    return london_date(value) if isinstance(value, datetime) else value
+
+
+def load_records(session: Session, case: Case) -> dict[str, list[Any]]:
+    records: dict[str, list[Any]] = {}
+    for name, model in RECORD_LISTS.items():
+        order = getattr(model, RECORD_DATES[name])
+        records[name] = list(
+            session.scalars(select(model).where(model.case_id == case.id).order_by(order, model.id))
+        )
+    return records
+
+
+def timeline(case: Case, records: dict[str, list[Any]]) -> list[TimelineEntry]:
+    """Everything that happened on the case, newest first. Titles only: no free text."""
+    entries: list[TimelineEntry] = []
+    if case.received_at:
+        entries.append(TimelineEntry(_day(case.received_at), "Referral received"))
+    if case.acknowledged_at:
+        entries.append(TimelineEntry(_day(case.acknowledged_at), "Referral acknowledged"))
+    for decision in records["late_decisions"]:
+        title = "Late referral agreed" if decision.decision == "agreed" else "Late referral refused"
+        entries.append(TimelineEntry(decision.decided_on, title))
+    for consultation in records["consultations"]:
+        entries.append(TimelineEntry(_day(consultation.created_at), "Consultation booked"))
+        if consultation.held_on:
+            entries.append(TimelineEntry(consultation.held_on, "Consultation held"))
+    for consent in records["consents"]:
+        who = consent.person_role.capitalize()
+        kind = consent.kind.replace("_", " ")
+        entries.append(
+            TimelineEntry(consent.recorded_on, f"{who} consent to {kind}: {consent.state}")
+        )
+        if consent.withdrawn_on:
+            entries.append(TimelineEntry(consent.withdrawn_on, f"{who} withdrew consent to {kind}"))
+    for referral in records["onward_referrals"]:
+        entries.append(
+            TimelineEntry(referral.referred_on, f"Onward referral: {referral.agency.upper()}")
+        )
+    for session in records["sessions"]:
+        entries.append(
+            TimelineEntry(session.held_on, "Session", session.attendance.replace("_", " "))
+        )
+    for meeting in records["meetings"]:
+        entries.append(TimelineEntry(meeting.held_on, "Professionals meeting"))
+    for incident in records["incidents"]:
+        entries.append(
+            TimelineEntry(
+                incident.occurred_on, "Incident recorded", incident.source.replace("_", " ")
+            )
+        )
+    for review in records["dash_reviews"]:
+        entries.append(
+            TimelineEntry(
+                review.completed_on,
+                "DASH review",
+                f"score {review.score}, {review.risk_level} risk",
+            )
+        )
+    if case.intervention_started_on:
+        entries.append(TimelineEntry(case.intervention_started_on, "Intervention started"))
+    if case.closed_at:
+        entries.append(
+            TimelineEntry(
+                _day(case.closed_at), "Case closed", (case.closure_outcome or "").replace("_", " ")
+            )
+        )
+    entries.sort(key=lambda e: e.on, reverse=True)
+    return entries
+
+
+def build(session: Session, case: Case, *, with_access_log: bool) -> CasePage:
+    records = load_records(session, case)
+    settings = queries.deadline_settings(session)
+    facts = queries.facts_for(session, [case])[case.id]
+    now = today()
+    due = [
+        (item, item.urgency(now, settings.extra_non_working_days))
+        for item in due_items(facts, settings)
+    ]
+    due.sort(key=lambda pair: (URGENCY_ORDER[pair[1]], pair[0].due_on))
+    return CasePage(
+        case=case,
+        records=records,
+        consents=current_consents(records["consents"]),
+        due=due,
+        timeline=timeline(case, records),
+        access_log=access_log(session, case) if with_access_log else None,
+        today=now,
+    )

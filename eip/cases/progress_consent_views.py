@@ -1,0 +1,169 @@
+"""Routes for consent (recording a decision, withdrawing a consent) and for closing and
+reopening a case, registered on the cases blueprint by progress_views."""
+
+from __future__ import annotations
+
+from flask import abort, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from eip.access import requires
+from eip.cases import closure_services, consent_services
+from eip.cases.choices import CONSENT_KINDS, label
+from eip.cases.consent_state import KINDS, PEOPLE
+from eip.cases.models import Case
+from eip.cases.progress_support import step_refusal
+from eip.cases.progress_views import EDIT, case_url, prefill, run_step
+from eip.cases.records import OnwardReferral
+from eip.cases.view_helpers import case_or_abort
+from eip.cases.views import bp
+from eip.domain import NotFound
+from eip.extensions import db
+from forms.progress import CloseCaseForm, ConsentForm, ReopenForm, WithdrawConsentForm
+
+# ---------------------------------------------------------------------------
+# Consent
+
+
+def _consent_done(case: Case, recorded: consent_services.Recorded) -> tuple[str, str]:
+    message = "Consent recorded"
+    if recorded.intervention_started:
+        message = "Consent recorded. Both have consented, so the intervention has started"
+    return message, case_url(case, "consent")
+
+
+@bp.route("/<reference>/consents/new", methods=["GET", "POST"])
+@requires(EDIT)
+def record_consent(reference: str):
+    case = case_or_abort(reference, EDIT)
+    form = ConsentForm()
+    # The consent table's links say whose consent and for what.
+    person = request.args.get("person")
+    kind = request.args.get("kind")
+    prefill(
+        form,
+        case,
+        person_role=person if person in PEOPLE else None,
+        kind=kind if kind in KINDS else None,
+    )
+    return run_step(
+        case,
+        form,
+        refusal=lambda: None,
+        save=lambda: consent_services.record_consent(
+            db.session,
+            current_user,
+            case,
+            version=form.version.data,
+            person_role=form.person_role.data,
+            kind=form.kind.data,
+            state=form.state.data,
+            recorded_on=form.recorded_on.data,
+            obtained_by=form.obtained_by.data,
+            how=form.how.data,
+        ),
+        done=lambda recorded: _consent_done(case, recorded),
+        template="cases/progress_consent.html",
+        title="Record a consent decision",
+        anchor="consent",
+        suitable=case.status in consent_services.SUITABLE_STATES,
+    )
+
+
+@bp.route("/<reference>/consents/<int:consent_id>/withdraw", methods=["GET", "POST"])
+@requires(EDIT)
+def withdraw_consent(reference: str, consent_id: int):
+    case = case_or_abort(reference, EDIT)
+    try:
+        consent = consent_services.withdrawable(db.session, case, consent_id)
+    except NotFound:
+        abort(404)
+    form = WithdrawConsentForm()
+    prefill(form, case)
+
+    def done(withdrawn: consent_services.Withdrawn) -> tuple[str, str]:
+        message = "Withdrawal of consent recorded"
+        if withdrawn.review_action is not None:
+            message += ". An urgent review action has been added"
+        return message, case_url(case, "consent")
+
+    return run_step(
+        case,
+        form,
+        refusal=lambda: consent_services.withdrawal_refusal(db.session, case, consent),
+        save=lambda: consent_services.withdraw_consent(
+            db.session,
+            current_user,
+            case,
+            consent_id,
+            version=form.version.data,
+            withdrawn_on=form.withdrawn_on.data,
+            reason=form.reason.data,
+        ),
+        done=done,
+        template="cases/progress_withdraw_consent.html",
+        title="Withdraw a consent",
+        anchor="consent",
+        consent=consent,
+        kind_label=label(CONSENT_KINDS, consent.kind),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Closure
+
+
+@bp.route("/<reference>/close", methods=["GET", "POST"])
+@requires(EDIT)
+def close(reference: str):
+    case = case_or_abort(reference, EDIT)
+    form = CloseCaseForm()
+    prefill(form, case)
+    referrals = db.session.scalars(
+        select(OnwardReferral)
+        .where(OnwardReferral.case_id == case.id)
+        .order_by(OnwardReferral.referred_on, OnwardReferral.id)
+    ).all()
+    return run_step(
+        case,
+        form,
+        refusal=lambda: step_refusal(case, "close"),
+        save=lambda: closure_services.close_case(
+            db.session,
+            current_user,
+            case,
+            version=form.version.data,
+            outcome=form.outcome.data,
+            risk_level=form.risk_level.data,
+            living_arrangements=form.living_arrangements.data,
+            childrens_services_status=form.childrens_services_status.data,
+            police_callouts=form.callouts(),
+            reason=form.reason.data,
+        ),
+        done=lambda _: ("Case closed", case_url(case, "closure")),
+        template="cases/progress_close.html",
+        title="Close the case",
+        anchor="closure",
+        referrals=referrals,
+        add_referral=url_for("cases.add_onward_referral", reference=case.reference, next="close"),
+    )
+
+
+@bp.route("/<reference>/reopen", methods=["GET", "POST"])
+@requires("case.reopen")
+def reopen(reference: str):
+    case = case_or_abort(reference, "case.reopen")
+    form = ReopenForm()
+    prefill(form, case)
+    return run_step(
+        case,
+        form,
+        refusal=lambda: step_refusal(case, "reopen"),
+        save=lambda: closure_services.reopen_case(
+            db.session, current_user, case, version=form.version.data, reason=form.reason.data
+        ),
+        done=lambda _: ("Case reopened", case_url(case, "closure")),
+        template="cases/progress_reopen.html",
+        title="Reopen the case",
+        anchor="closure",
+    )

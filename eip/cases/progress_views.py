@@ -1,0 +1,329 @@
+"""Routes for the case consultation and what follows it: booking, recording the
+consultation and the Risk Management and Intervention Plan, plan actions, onward
+referrals and the scenario plan (registered on the cases blueprint). Consent and
+closure routes live in progress_consent_views, imported at the bottom.
+
+Each step page reads its form, calls one service and redirects, or shows the refusal:
+a rule's reason beside its field or at the top (400), someone else's newer save (409).
+When the step is not open now, the page says why instead of showing the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from eip.access import requires
+from eip.cases import consultation_services as consultations
+from eip.cases import progress_panels
+from eip.cases.choices import ALL, label
+from eip.cases.models import Case
+from eip.cases.progress_support import closed_refusal, step_refusal
+from eip.cases.view_helpers import case_or_abort, show_conflict, show_rule_broken
+from eip.cases.views import bp
+from eip.domain import Conflict, NotFound, RuleBroken
+from eip.extensions import db
+from forms.progress import (
+    BookConsultationForm,
+    OnwardReferralForm,
+    OnwardReferralStatusForm,
+    PlanActionForm,
+    RecordConsultationForm,
+    ScenarioPlanForm,
+    london_parts,
+)
+
+EDIT = "case.edit"
+
+# ---------------------------------------------------------------------------
+# What the case page's panels call.
+
+
+@bp.app_template_global("progress_panel")
+def _progress_panel(page):
+    return progress_panels.progress_panel(page)
+
+
+@bp.app_template_global("progress_label")
+def _progress_label(list_name: str, value: str | None) -> str:
+    """The label of a stored value from one of eip.cases.choices' lists, by the list's name."""
+    return label(ALL[list_name], value)
+
+
+# ---------------------------------------------------------------------------
+# The flow every step page shares
+
+
+def case_url(case: Case, anchor: str) -> str:
+    return url_for("cases.view", reference=case.reference, _anchor=anchor)
+
+
+def run_step(
+    case: Case,
+    form: FlaskForm,
+    *,
+    refusal: Callable[[], str | None],
+    save: Callable[[], Any],
+    done: Callable[[Any], tuple[str, str]],
+    template: str,
+    title: str,
+    **context: Any,
+):
+    """GET shows the form (or why the step is closed); POST saves through the service.
+
+    `done(result)` gives the flash message and where to go next."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                result = save()
+            except NotFound:
+                db.session.rollback()
+                abort(404)
+            except RuleBroken as err:
+                show_rule_broken(form, err)
+            except Conflict as err:
+                status = show_conflict(form, err)
+            else:
+                message, target = done(result)
+                flash(message, "success")
+                return redirect(target)
+        elif reason := refusal():
+            form.form_errors.append(reason)
+    return render_template(
+        template,
+        case=case,
+        form=form,
+        blocked=refusal(),
+        title=title,
+        back=case_url(case, context.pop("anchor", "consultation")),
+        **context,
+    ), status
+
+
+def prefill(form: FlaskForm, case: Case, **values: Any) -> None:
+    if request.method == "GET":
+        form.version.data = str(case.version)
+        for name, value in values.items():
+            form[name].data = value
+
+
+# ---------------------------------------------------------------------------
+# Booking and recording the consultation
+
+
+@bp.route("/<reference>/consultation/book", methods=["GET", "POST"])
+@requires(EDIT)
+def book_consultation(reference: str):
+    case = case_or_abort(reference, EDIT)
+    form = BookConsultationForm()
+    booking = consultations.current_booking(db.session, case)
+    rebooking = case.status == "consultation_booked"
+    if booking is not None and rebooking:
+        on, at = london_parts(booking.scheduled_for)
+        prefill(
+            form,
+            case,
+            scheduled_on=on,
+            scheduled_time=at,
+            medium=booking.medium,
+            attendees=booking.attendees,
+        )
+    else:
+        prefill(form, case)
+    return run_step(
+        case,
+        form,
+        refusal=lambda: step_refusal(case, "book_consultation"),
+        save=lambda: consultations.book_consultation(
+            db.session,
+            current_user,
+            case,
+            version=form.version.data,
+            scheduled_for=form.scheduled_for(),
+            medium=form.medium.data,
+            attendees=form.attendees.data,
+        ),
+        done=lambda _: (
+            "Consultation rebooked" if rebooking else "Consultation booked",
+            case_url(case, "consultation"),
+        ),
+        template="cases/progress_book_consultation.html",
+        title="Rebook the case consultation" if rebooking else "Book the case consultation",
+        rebooking=rebooking,
+    )
+
+
+def _after_consultation(case: Case, consultation) -> tuple[str, str]:
+    """Not suitable: go on to the onward referrals. Accommodation: the scenario plan."""
+    if consultation.outcome == "not_suitable":
+        return (
+            "Consultation recorded. Now record the onward referrals",
+            url_for("cases.add_onward_referral", reference=case.reference),
+        )
+    if consultation.outcome == consultations.SCENARIO_OUTCOME:
+        return (
+            "Consultation recorded. Now write the scenario plan",
+            url_for("cases.scenario_plan", reference=case.reference),
+        )
+    return "Consultation and plan recorded", case_url(case, "consultation")
+
+
+@bp.route("/<reference>/consultation/record", methods=["GET", "POST"])
+@requires(EDIT)
+def record_consultation(reference: str):
+    case = case_or_abort(reference, EDIT)
+    form = RecordConsultationForm()
+    booking = consultations.current_booking(db.session, case)
+    prefill(form, case)
+    return run_step(
+        case,
+        form,
+        refusal=lambda: step_refusal(case, "record_consultation"),
+        save=lambda: consultations.record_consultation(
+            db.session,
+            current_user,
+            case,
+            version=form.version.data,
+            held_on=form.held_on.data,
+            outcome=form.outcome.data,
+            advice=form.advice.data,
+            plan_risks=form.plan_risks.data,
+            plan_protective_factors=form.plan_protective_factors.data,
+            actions=form.plan_actions(),
+        ),
+        done=lambda consultation: _after_consultation(case, consultation),
+        template="cases/progress_record_consultation.html",
+        title="Record the case consultation",
+        booking=booking,
+    )
+
+
+@bp.route("/<reference>/plan/actions/new", methods=["GET", "POST"])
+@requires(EDIT)
+def add_plan_action(reference: str):
+    case = case_or_abort(reference, EDIT)
+    form = PlanActionForm()
+    prefill(form, case)
+    return run_step(
+        case,
+        form,
+        refusal=lambda: consultations.plan_action_refusal(db.session, case),
+        save=lambda: consultations.add_plan_action(
+            db.session,
+            current_user,
+            case,
+            version=form.version.data,
+            description=form.description.data,
+            owner=form.owner.data,
+            review_on=form.review_on.data,
+        ),
+        done=lambda _: ("Action added to the plan", case_url(case, "consultation")),
+        template="cases/progress_plan_action.html",
+        title="Add an action to the plan",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Onward referrals and the scenario plan
+
+
+def _closed_refusal(case: Case) -> Callable[[], str | None]:
+    return lambda: closed_refusal(case)
+
+
+@bp.route("/<reference>/onward-referrals/new", methods=["GET", "POST"])
+@requires(EDIT)
+def add_onward_referral(reference: str):
+    case = case_or_abort(reference, EDIT)
+    form = OnwardReferralForm()
+    prefill(form, case)
+    closing = request.args.get("next") == "close"
+    after = (
+        url_for("cases.close", reference=case.reference)
+        if closing
+        else case_url(case, "onward-referrals")
+    )
+    return run_step(
+        case,
+        form,
+        refusal=_closed_refusal(case),
+        save=lambda: consultations.add_onward_referral(
+            db.session,
+            current_user,
+            case,
+            version=form.version.data,
+            agency=form.agency.data,
+            agency_name=form.agency_name.data,
+            referred_on=form.referred_on.data,
+            status=form.status.data,
+            note=form.note.data,
+        ),
+        done=lambda _: ("Onward referral added", after),
+        template="cases/progress_onward_referral.html",
+        title="Add an onward referral",
+        anchor="onward-referrals",
+    )
+
+
+@bp.route("/<reference>/onward-referrals/<int:referral_id>", methods=["GET", "POST"])
+@requires(EDIT)
+def update_onward_referral(reference: str, referral_id: int):
+    case = case_or_abort(reference, EDIT)
+    try:
+        referral = consultations.onward_referral(db.session, case, referral_id)
+    except NotFound:
+        abort(404)
+    form = OnwardReferralStatusForm()
+    prefill(form, case, status=referral.status)
+    return run_step(
+        case,
+        form,
+        refusal=_closed_refusal(case),
+        save=lambda: consultations.update_onward_referral(
+            db.session,
+            current_user,
+            case,
+            referral_id,
+            version=form.version.data,
+            status=form.status.data,
+        ),
+        done=lambda changed: (
+            "Onward referral status saved" if changed else "You did not change the status",
+            case_url(case, "onward-referrals"),
+        ),
+        template="cases/progress_onward_referral_status.html",
+        title="Change the status of an onward referral",
+        anchor="onward-referrals",
+        referral=referral,
+    )
+
+
+@bp.route("/<reference>/scenario-plan", methods=["GET", "POST"])
+@requires(EDIT)
+def scenario_plan(reference: str):
+    case = case_or_abort(reference, EDIT)
+    existing = consultations.scenario_plan(db.session, case)
+    form = ScenarioPlanForm()
+    prefill(form, case, plan=existing.plan if existing else None)
+    return run_step(
+        case,
+        form,
+        refusal=lambda: consultations.scenario_plan_refusal(db.session, case),
+        save=lambda: consultations.save_scenario_plan(
+            db.session, current_user, case, version=form.version.data, plan=form.plan.data
+        ),
+        done=lambda _: ("Scenario plan saved", case_url(case, "scenario-plan")),
+        template="cases/progress_scenario_plan.html",
+        title="Change the scenario plan" if existing else "Write the scenario plan",
+        anchor="scenario-plan",
+    )
+
+
+# Consent and closure routes register themselves on `bp` too.
+from eip.cases import progress_consent_views  # noqa: E402, F401

@@ -1,0 +1,200 @@
+"""The steps right after a referral: acknowledging it, the managers' decision on a
+late referral, and opening the partner's details (every view audited)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eip.access import can
+from eip.auth.models import User
+from eip.cases import choices
+from eip.cases.common import audit_change, check_version, not_in_future, now
+from eip.cases.models import Case
+from eip.cases.records import LateReferralDecision
+from eip.cases.referral_rules import late_agreement_problems, late_refusal_problems
+from eip.cases.referral_services import commit_or_conflict
+from eip.cases.rules import CaseFacts, next_status
+from eip.domain import NotAllowed, RuleBroken
+from eip.programme import current_settings
+from eip.workdays import london_date
+
+ALREADY_DECIDED = "A decision on this late referral has already been recorded"
+
+
+def acknowledge(
+    session: Session,
+    user: User,
+    case: Case,
+    *,
+    version: int | str | None,
+    acknowledged_at: datetime | None,
+    method: str | None,
+) -> str:
+    """Record when and how the referrer was told the referral arrived. Returns the new status."""
+    if not can(user, "case.edit", case):
+        raise NotAllowed("You may not change this case")
+    check_version(case, version)
+    status = next_status(
+        case.status, "acknowledge", CaseFacts(acknowledged=case.acknowledged_at is not None)
+    )
+    found = {}
+    if method not in choices.values(choices.CONTACT_METHOD):
+        found["method"] = "Select how the referrer was told"
+    if acknowledged_at is None:
+        found["acknowledged_date"] = "Enter the date and time the referrer was told"
+    elif acknowledged_at > now():
+        found["acknowledged_time"] = "The time of the acknowledgement cannot be in the future"
+    elif case.received_at is not None and acknowledged_at < case.received_at:
+        found["acknowledged_time"] = (
+            "The acknowledgement cannot be before the referral was received"
+        )
+    if found:
+        raise RuleBroken(errors=found)
+    case.acknowledged_at = acknowledged_at
+    case.acknowledgement_method = method
+    case.acknowledged_by_id = user.id
+    case.status = status
+    audit_change(
+        session,
+        user,
+        case,
+        "case.acknowledged",
+        fields=["acknowledged_at", "acknowledgement_method"],
+        method=method,
+    )
+    commit_or_conflict(session)
+    return status
+
+
+def _decision_checks(session: Session, user: User, case: Case, version, action: str) -> str:
+    if not can(user, "case.late_decision", case):
+        raise NotAllowed("Only a programme manager records the late-referral decision")
+    check_version(case, version)
+    decided = session.scalar(
+        select(LateReferralDecision.id).where(LateReferralDecision.case_id == case.id).limit(1)
+    )
+    if decided is not None:
+        raise RuleBroken(ALREADY_DECIDED)
+    return next_status(
+        case.status, action, CaseFacts(acknowledged=case.acknowledged_at is not None)
+    )
+
+
+def _date_problem(case: Case, decided_on: date | None) -> str | None:
+    if decided_on is None:
+        return "Enter the date of the decision"
+    try:
+        not_in_future(decided_on, "decided_on", "The date of the decision")
+    except RuleBroken as broken:
+        return broken.message
+    if case.received_at is not None and decided_on < london_date(case.received_at):
+        return "The decision cannot be before the referral was received"
+    return None
+
+
+def record_late_agreement(
+    session: Session,
+    user: User,
+    case: Case,
+    *,
+    version: int | str | None,
+    decided_on: date | None,
+    cranstoun_agreed_by: str | None,
+    respect_agreed_by: str | None,
+    camden_agreed_by: str | None,
+    support_confirmed: bool,
+    note: str | None,
+) -> str:
+    """All three organisations agreed in writing: the case goes on. Returns the new status."""
+    status = _decision_checks(session, user, case, version, "record_late_agreement")
+    names = {
+        name: (value or "").strip()
+        for name, value in (
+            ("cranstoun_agreed_by", cranstoun_agreed_by),
+            ("respect_agreed_by", respect_agreed_by),
+            ("camden_agreed_by", camden_agreed_by),
+        )
+    }
+    found = late_agreement_problems(names, support_confirmed)
+    problem = _date_problem(case, decided_on)
+    if problem:
+        found["decided_on"] = problem
+    if found:
+        raise RuleBroken(errors=found)
+    session.add(
+        LateReferralDecision(
+            case_id=case.id,
+            recorded_by_id=user.id,
+            decision="agreed",
+            decided_on=decided_on,
+            support_confirmed=True,
+            note=(note or "").strip() or None,
+            **names,
+        )
+    )
+    case.status = status
+    audit_change(session, user, case, "case.late_referral_agreed", fields=["late_referral"])
+    commit_or_conflict(session)
+    return status
+
+
+def refuse_late_referral(
+    session: Session,
+    user: User,
+    case: Case,
+    *,
+    version: int | str | None,
+    decided_on: date | None,
+    note: str | None,
+) -> str:
+    """Agreement was refused: the case closes as not accepted."""
+    status = _decision_checks(session, user, case, version, "refuse_late_referral")
+    found = late_refusal_problems(note)
+    problem = _date_problem(case, decided_on)
+    if problem:
+        found["decided_on"] = problem
+    note = (note or "").strip() or None
+    if found:
+        raise RuleBroken(errors=found)
+    session.add(
+        LateReferralDecision(
+            case_id=case.id,
+            recorded_by_id=user.id,
+            decision="refused",
+            decided_on=decided_on,
+            note=note,
+        )
+    )
+    case.status_before_closure = case.status
+    case.status = status
+    case.closure_outcome = "not_accepted"
+    case.closed_at = now()
+    case.closed_by_id = user.id
+    audit_change(session, user, case, "case.late_referral_refused", fields=["late_referral"])
+    commit_or_conflict(session)
+    return status
+
+
+def view_partner(session: Session, user: User, case: Case) -> None:
+    """Opening the partner's details is itself recorded, every time."""
+    if not can(user, "case.partner", case):
+        raise NotAllowed("You may not see the partner's details")
+    audit_change(session, user, case, "case.partner_viewed")
+    session.commit()
+
+
+def late_decisions(session: Session, case: Case) -> list[LateReferralDecision]:
+    return list(
+        session.scalars(
+            select(LateReferralDecision)
+            .where(LateReferralDecision.case_id == case.id)
+            .order_by(LateReferralDecision.id)
+        )
+    )
+
+
+def programme_end(session: Session) -> date:
+    return current_settings(session).programme_end_date

@@ -1,0 +1,334 @@
+"""Forms for what happens while a case runs: sessions, meetings, incidents, DASH
+reviews and actions. They check the shape of input; the services check the rules."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from eip.cases import choices as case_choices
+from eip.cases import dash
+from eip.cases.activity_services import MAX_MEETING_ACTIONS, ActionInput
+from forms.fields import Chosen, LondonDateField, choices, strip
+
+TEXT_MAX = 5000
+SESSION_MINUTES_MESSAGE = "Enter how long the session lasted, from 1 to 480 minutes"
+OWNER_MAX = 120
+
+
+def _long_text(label: str, name: str, *, hint: str | None = None, required: str | None = None):
+    """A text area; `name` is how messages refer to it ("The notes")."""
+    validators: list[Any] = [
+        Length(max=TEXT_MAX, message=f"{name} must be {TEXT_MAX} characters or fewer")
+    ]
+    if required:
+        validators.insert(0, DataRequired(required))
+    return TextAreaField(
+        label, description=hint, widget=GovTextArea(), filters=[strip], validators=validators
+    )
+
+
+class WholeNumber:
+    """A whole number typed in a text box (GOV.UK asks for text inputs with
+    inputmode=numeric, not type=number); the number is kept on `field.value`."""
+
+    def __init__(self, low: int, high: int, message: str, *, required: bool = True) -> None:
+        self.low, self.high, self.message, self.required = low, high, message, required
+
+    def __call__(self, form, field) -> None:
+        text = (field.data or "").strip().replace(",", "")
+        field.value = None
+        if not text and not self.required:
+            return
+        if not text.isdigit() or not self.low <= int(text) <= self.high:
+            raise ValidationError(self.message)
+        field.value = int(text)
+
+
+class _StepForm(FlaskForm):
+    # The case version the page showed: a save based on an older one is refused.
+    version = HiddenField()
+
+
+# ---------------------------------------------------------------------------
+# Intervention sessions
+
+
+class SessionForm(_StepForm):
+    held_on = LondonDateField(
+        "Date of the session",
+        description="For example, 27 3 2026",
+        required="Enter the date of the session",
+        invalid="The date of the session must be a real date, like 27 3 2026",
+    )
+    duration_minutes = StringField(
+        "How long it lasted",
+        description="In minutes, from 1 to 480",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            WholeNumber(1, 480, "Enter how long the session lasted, from 1 to 480 minutes")
+        ],
+    )
+    attendance = RadioField(
+        "Did the client attend?",
+        choices=choices(case_choices.SESSION_ATTENDANCE),
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[Chosen("Select whether the client attended")],
+    )
+    themes = _long_text("Themes (optional)", "The themes", hint="What the session worked on")
+    notes = _long_text("Notes (optional)", "The notes")
+    submit = SubmitField("Save session", widget=GovSubmitInput())
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "held_on": self.held_on.data,
+            "duration_minutes": getattr(self.duration_minutes, "value", None),
+            "attendance": self.attendance.data,
+            "themes": self.themes.data,
+            "notes": self.notes.data,
+        }
+
+
+# ---------------------------------------------------------------------------
+# Professionals meetings
+
+
+def _action_fields(n: int) -> tuple[StringField, StringField, LondonDateField]:
+    """Action `n` of a meeting: each label names its action, so that it reads on its own."""
+    description = StringField(
+        f"Action {n}: what needs to be done",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            Length(max=TEXT_MAX, message=f"Action {n} must be {TEXT_MAX} characters or fewer")
+        ],
+    )
+    owner = StringField(
+        f"Action {n}: owner",
+        description="Who will do it, for example the social worker",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            Length(max=OWNER_MAX, message=f"The owner must be {OWNER_MAX} characters or fewer")
+        ],
+    )
+    due_on = LondonDateField(
+        f"Action {n}: due date",
+        description="For example, 3 4 2026",
+        required=None,
+        invalid=f"The due date of action {n} must be a real date, like 3 4 2026",
+    )
+    return description, owner, due_on
+
+
+class MeetingForm(_StepForm):
+    held_on = LondonDateField(
+        "Date of the meeting",
+        description="For example, 27 3 2026",
+        required="Enter the date of the meeting",
+        invalid="The date of the meeting must be a real date, like 27 3 2026",
+    )
+    attendees = _long_text(
+        "Who attended",
+        "The list of who attended",
+        hint="Names and roles, for example the practitioner and the social worker",
+        required="Enter who attended the meeting",
+    )
+    risk_update = _long_text("Risk update (optional)", "The risk update")
+    progress = _long_text("Progress (optional)", "The progress note")
+    action1_description, action1_owner, action1_due_on = _action_fields(1)
+    action2_description, action2_owner, action2_due_on = _action_fields(2)
+    action3_description, action3_owner, action3_due_on = _action_fields(3)
+    submit = SubmitField("Save meeting", widget=GovSubmitInput())
+
+    def action_rows(self) -> list[ActionInput]:
+        return [
+            ActionInput(
+                number=n,
+                description=self[f"action{n}_description"].data,
+                owner=self[f"action{n}_owner"].data,
+                due_on=self[f"action{n}_due_on"].data,
+            )
+            for n in range(1, MAX_MEETING_ACTIONS + 1)
+        ]
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "held_on": self.held_on.data,
+            "attendees": self.attendees.data,
+            "risk_update": self.risk_update.data,
+            "progress": self.progress.data,
+            "actions": self.action_rows(),
+        }
+
+
+# ---------------------------------------------------------------------------
+# Incidents
+
+
+class IncidentForm(_StepForm):
+    occurred_on = LondonDateField(
+        "Date of the incident",
+        description="For example, 27 3 2026. An incident before the referral can be recorded",
+        required="Enter the date of the incident",
+        invalid="The date of the incident must be a real date, like 27 3 2026",
+    )
+    source = RadioField(
+        "How did it become known?",
+        description="A police call-out counts towards escalation on the next DASH review",
+        choices=choices(case_choices.INCIDENT_SOURCE),
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[Chosen("Select where the incident was reported from")],
+    )
+    description = _long_text("What happened", "What happened", required="Enter what happened")
+    response = _long_text(
+        "Response (optional)", "The response", hint="What was done about it, and by whom"
+    )
+    submit = SubmitField("Save incident", widget=GovSubmitInput())
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "occurred_on": self.occurred_on.data,
+            "source": self.source.data,
+            "description": self.description.data,
+            "response": self.response.data,
+        }
+
+
+# ---------------------------------------------------------------------------
+# DASH risk reviews: 24 radio groups, built from the checklist's data file.
+
+ANSWER_CHOICES = choices(dash.ANSWER_LABELS.items())
+JUDGEMENT_CHOICES = choices([("yes", "Yes"), ("no", "No")])
+
+
+def _dash_fields() -> dict[str, Any]:
+    """The fields in page order (WTForms orders fields by when they were made)."""
+    fields: dict[str, Any] = {
+        "version": HiddenField(),
+        "completed_on": LondonDateField(
+            "Date the review was completed",
+            description="For example, 27 3 2026",
+            required="Enter the date the review was completed",
+            invalid="The date the review was completed must be a real date, like 27 3 2026",
+        ),
+    }
+    for q in dash.questions():
+        fields[f"q{q.number}"] = RadioField(
+            f"{q.number}. {q.text}",
+            description=q.label,
+            choices=ANSWER_CHOICES,
+            widget=GovRadioInput(),
+            validate_choice=False,
+            validators=[Chosen(f"Answer question {q.number} ({q.label})")],
+        )
+    fields["professional_judgement_high"] = RadioField(
+        "In your professional judgement, is the risk high?",
+        description="Answer yes whatever the score if you believe the partner is at high risk",
+        choices=JUDGEMENT_CHOICES,
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[Chosen("Select whether, in your professional judgement, the risk is high")],
+    )
+    fields["judgement_note"] = _long_text(
+        "Why (needed if you judge the risk to be high)",
+        "The reason for your judgement",
+        hint="What your judgement rests on",
+    )
+    fields["police_callouts_12_months"] = StringField(
+        "Police call-outs in the last 12 months",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            WholeNumber(0, 99, "Enter the number of police call-outs, from 0 to 99", required=False)
+        ],
+    )
+    fields["submit"] = SubmitField("Save review", widget=GovSubmitInput())
+    return fields
+
+
+_DashFields: type[FlaskForm] = type("_DashFields", (FlaskForm,), _dash_fields())
+
+
+class DashForm(_DashFields):  # type: ignore[misc, valid-type]
+    def validate_judgement_note(self, field) -> None:
+        if self.professional_judgement_high.data == "yes" and not field.data:
+            raise ValidationError("Say why you judge the risk to be high")
+
+    def question_fields(self) -> list[Any]:
+        return [self[f"q{q.number}"] for q in dash.questions()]
+
+    def answers(self) -> dict[int, str | None]:
+        return {q.number: self[f"q{q.number}"].data or None for q in dash.questions()}
+
+    def values(self) -> dict[str, Any]:
+        judgement = self.professional_judgement_high.data
+        callouts = getattr(self.police_callouts_12_months, "value", None)
+        return {
+            "completed_on": self.completed_on.data,
+            "answers": self.answers(),
+            "professional_judgement_high": {"yes": True, "no": False}.get(judgement or ""),
+            "judgement_note": self.judgement_note.data,
+            "police_callouts_12_months": callouts,
+        }
+
+
+# ---------------------------------------------------------------------------
+# Actions
+
+
+class ActionForm(_StepForm):
+    description = _long_text(
+        "What needs to be done", "The action", required="Enter what needs to be done"
+    )
+    owner = StringField(
+        "Owner",
+        description="Who will do it, for example the practitioner or the social worker",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            DataRequired("Enter who owns the action"),
+            Length(max=OWNER_MAX, message=f"The owner must be {OWNER_MAX} characters or fewer"),
+        ],
+    )
+    due_on = LondonDateField(
+        "Due date",
+        description="For example, 3 4 2026",
+        required="Enter the date the action is due",
+        invalid="The due date must be a real date, like 3 4 2026",
+    )
+    urgent = BooleanField("This action is urgent", widget=GovCheckboxInput())
+    submit = SubmitField("Add action", widget=GovSubmitInput())
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "description": self.description.data,
+            "owner": self.owner.data,
+            "due_on": self.due_on.data,
+            "urgent": bool(self.urgent.data),
+        }
+
+
+class CompleteActionForm(_StepForm):
+    """The "Mark as done" button: the CSRF token and the case version only."""
+
+
+def prefill(form: FlaskForm, version: int, **dates: date) -> None:
+    """What a new form shows: the case version, and today's date where it helps."""
+    form.version.data = str(version)
+    for name, value in dates.items():
+        form[name].data = value

@@ -1,0 +1,34 @@
+"""Finding cases: the case list's filters."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, SelectField, StringField, SubmitField
+from wtforms.validators import Length, Optional
+
+
+class CaseFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search: nothing changes
+
+    reference = StringField(
+        "Case reference",
+        description="All or part of it, for example 0012",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=20)],
+    )
+    status = SelectField(
+        "Status", widget=GovSelect(), validators=[Optional()], validate_choice=False
+    )
+    borough = SelectField(
+        "Borough", widget=GovSelect(), validators=[Optional()], validate_choice=False
+    )
+    practitioner = SelectField(
+        "Practitioner", widget=GovSelect(), validators=[Optional()], validate_choice=False
+    )
+    overdue = BooleanField("Only cases with something overdue", widget=GovCheckboxInput())
+    submit = SubmitField("Find cases", widget=GovSubmitInput())

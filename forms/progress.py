@@ -1,0 +1,366 @@
+"""Forms for the consultation, the plan, onward referrals, the scenario plan, consent
+and closure. They check the shape of input; the services check the rules (dates
+against the referral, what the state machine allows) and report back by field name.
+
+Every step form carries the case version the user saw, so that a save made from a
+stale page is refused rather than merged.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from eip.cases import choices as lists
+from eip.cases.consent_services import DECISIONS
+from eip.cases.consultation_services import ACTION_ROWS, PlanAction
+from eip.cases.rules import CLOSURE_OUTCOMES, CONSULTATION_OUTCOMES
+from forms.fields import Chosen, LondonDateField, choices, strip
+
+LONDON = ZoneInfo("Europe/London")
+TEXT_MAX = 5000
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
+
+
+def parse_time(text: str) -> time:
+    """'14:30', '2:30pm', '2.30 pm', '9am' -> a time; ValueError otherwise."""
+    match = _TIME.match(text.strip().lower().replace(" ", ""))
+    if not match:
+        raise ValueError(text)
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if half:
+        if not 1 <= hour <= 12:
+            raise ValueError(text)
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    elif match.group(2) is None:
+        raise ValueError(text)  # "14" alone is ambiguous; ask for 14:00
+    return time(hour, minute)
+
+
+def _text(label: str, message: str, *, description: str | None = None, max_length=TEXT_MAX):
+    return TextAreaField(
+        label,
+        description=description,
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            DataRequired(message),
+            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        ],
+    )
+
+
+def _optional_text(label: str, *, description: str | None = None, max_length=TEXT_MAX):
+    return TextAreaField(
+        label,
+        description=description,
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        ],
+    )
+
+
+def _line(label: str, message: str | None, *, description: str | None = None, max_length=120):
+    checks = [DataRequired(message)] if message else [Optional()]
+    return StringField(
+        label,
+        description=description,
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            *checks,
+            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        ],
+    )
+
+
+def _radios(label: str, pairs, message: str, *, description: str | None = None):
+    return RadioField(
+        label,
+        description=description,
+        choices=choices(pairs),
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[Chosen(message)],
+    )
+
+
+class StepForm(FlaskForm):
+    # The case version the page showed: a save from an older page is refused.
+    version = HiddenField()
+
+
+# ---------------------------------------------------------------------------
+# Consultation
+
+
+class BookConsultationForm(StepForm):
+    scheduled_on = LondonDateField(
+        "Date of the consultation",
+        description="For example, 27 11 2026",
+        required="Enter the date of the consultation",
+        invalid="The date of the consultation must be a real date, like 27 11 2026",
+    )
+    scheduled_time = StringField(
+        "Time",
+        description="London time, for example 14:30 or 2:30pm",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[DataRequired("Enter the time of the consultation")],
+    )
+    medium = _radios(
+        "How will it be held?",
+        lists.CONSULTATION_MEDIUM,
+        "Select how the consultation will be held",
+    )
+    attendees = _text(
+        "Who will attend",
+        "Enter who will attend the consultation",
+        description="The practitioner, the social worker and anyone else, with their roles",
+    )
+    submit = SubmitField("Save the booking", widget=GovSubmitInput())
+
+    def validate_scheduled_time(self, field) -> None:
+        try:
+            field.parsed = parse_time(field.data or "")
+        except ValueError:
+            field.parsed = None
+            raise ValidationError(
+                "Enter the time as hours and minutes, like 14:30 or 2:30pm"
+            ) from None
+
+    def scheduled_for(self) -> datetime | None:
+        """The date and time as an aware moment in London time."""
+        parsed = getattr(self.scheduled_time, "parsed", None)
+        if self.scheduled_on.data is None or parsed is None:
+            return None
+        return datetime.combine(self.scheduled_on.data, parsed, tzinfo=LONDON)
+
+
+def _action_fields(n: int) -> dict:
+    return {
+        f"action_{n}_description": _optional_text(f"Action {n}: what will be done"),
+        f"action_{n}_owner": _line(
+            f"Action {n}: owner", None, description="Who does it, for example the social worker"
+        ),
+        f"action_{n}_review_on": LondonDateField(
+            f"Action {n}: review date",
+            description="For example, 4 12 2026",
+            required=None,
+            invalid=f"The review date of action {n} must be a real date, like 4 12 2026",
+        ),
+    }
+
+
+class RecordConsultationForm(StepForm):
+    """The consultation, its outcome and the plan, with up to ACTION_ROWS actions
+    (their fields are added below the class: action_<n>_description, _owner, _review_on)."""
+
+    held_on = LondonDateField(
+        "Date the consultation was held",
+        description="For example, 27 11 2026",
+        required="Enter the date the consultation was held",
+        invalid="The date the consultation was held must be a real date, like 27 11 2026",
+    )
+    outcome = _radios("Outcome", CONSULTATION_OUTCOMES, "Select the outcome of the consultation")
+    advice = _optional_text(
+        "Advice to the social worker",
+        description="Needed when the outcome is consultation only",
+    )
+    plan_risks = _text(
+        "Risks",
+        "Enter the risks in the plan",
+        description="To the partner, the children and others, and what makes them worse",
+    )
+    plan_protective_factors = _optional_text(
+        "Protective factors", description="What keeps the family safe and can be built on"
+    )
+    submit = SubmitField("Save the consultation and plan", widget=GovSubmitInput())
+
+    def action_rows(self) -> list[tuple]:
+        """(description, owner, review date) fields per row, for the template."""
+        return [
+            (
+                self[f"action_{n}_description"],
+                self[f"action_{n}_owner"],
+                self[f"action_{n}_review_on"],
+            )
+            for n in range(1, ACTION_ROWS + 1)
+        ]
+
+    def plan_actions(self) -> list[PlanAction]:
+        """Rows with anything typed in them; an empty row is no action."""
+        actions = []
+        for description, owner, review_on in self.action_rows():
+            if description.data or owner.data or review_on.data or any(review_on.raw_data or []):
+                actions.append(PlanAction(description.data or "", owner.data or "", review_on.data))
+        return actions
+
+
+for _n in range(1, ACTION_ROWS + 1):
+    for _name, _field in _action_fields(_n).items():
+        setattr(RecordConsultationForm, _name, _field)
+
+
+class PlanActionForm(StepForm):
+    description = _text("What will be done", "Enter what the action is")
+    owner = _line(
+        "Owner",
+        "Enter who owns the action",
+        description="Who does it, for example the social worker",
+    )
+    review_on = LondonDateField(
+        "Review date",
+        description="For example, 4 12 2026",
+        required="Enter the review date",
+        invalid="The review date must be a real date, like 4 12 2026",
+    )
+    submit = SubmitField("Add the action", widget=GovSubmitInput())
+
+
+# ---------------------------------------------------------------------------
+# Onward referrals and the scenario plan
+
+
+class OnwardReferralForm(StepForm):
+    agency = _radios(
+        "Agency referred to", lists.ONWARD_REFERRAL_AGENCY, "Select the agency referred to"
+    )
+    agency_name = _line(
+        "Name of the agency",
+        None,
+        description="Needed when you chose Other; for example, the local service's name",
+    )
+    referred_on = LondonDateField(
+        "Date of the referral",
+        description="For example, 27 11 2026",
+        required="Enter the date of the referral",
+        invalid="The date of the referral must be a real date, like 27 11 2026",
+    )
+    status = _radios("Status", lists.ONWARD_REFERRAL_STATUS, "Select the status of the referral")
+    note = _optional_text("Note (optional)", max_length=2000)
+    submit = SubmitField("Save the onward referral", widget=GovSubmitInput())
+
+
+class OnwardReferralStatusForm(StepForm):
+    status = _radios("Status", lists.ONWARD_REFERRAL_STATUS, "Select the status of the referral")
+    submit = SubmitField("Save the status", widget=GovSubmitInput())
+
+
+class ScenarioPlanForm(StepForm):
+    plan = _text(
+        "Scenario plan",
+        "Enter what happens if the couple stay apart after the 4 weeks",
+        description=(
+            "What happens if the client and the partner decide to keep living apart after the "
+            "4 weeks, or if return home is unsafe: housing options, support, who does what"
+        ),
+    )
+    submit = SubmitField("Save the scenario plan", widget=GovSubmitInput())
+
+
+# ---------------------------------------------------------------------------
+# Consent
+
+PEOPLE = (("client", "The client"), ("partner", "The partner"))
+
+
+class ConsentForm(StepForm):
+    person_role = _radios("Whose consent is this?", PEOPLE, "Select whose consent this is")
+    kind = _radios("Consent to", lists.CONSENT_KINDS, "Select what the consent is for")
+    state = _radios("Decision", DECISIONS, "Select whether consent was given or declined")
+    recorded_on = LondonDateField(
+        "Date of the decision",
+        description="For example, 27 11 2026",
+        required="Enter the date of the decision",
+        invalid="The date of the decision must be a real date, like 27 11 2026",
+    )
+    obtained_by = _line(
+        "Who obtained it",
+        "Enter who obtained the consent",
+        description="Name and role, for example the allocated social worker",
+    )
+    how = _radios(
+        "How was it obtained?", lists.HOW_CONSENT_OBTAINED, "Select how consent was obtained"
+    )
+    submit = SubmitField("Save the consent", widget=GovSubmitInput())
+
+
+class WithdrawConsentForm(StepForm):
+    withdrawn_on = LondonDateField(
+        "Date consent was withdrawn",
+        description="For example, 27 11 2026",
+        required="Enter the date consent was withdrawn",
+        invalid="The date consent was withdrawn must be a real date, like 27 11 2026",
+    )
+    reason = _text("Reason", "Enter the reason consent was withdrawn", max_length=2000)
+    submit = SubmitField("Record the withdrawal", widget=GovSubmitInput())
+
+
+# ---------------------------------------------------------------------------
+# Closure
+
+
+def _whole_number(form, field) -> None:
+    text = (field.data or "").strip()
+    if not text:
+        raise ValidationError("Enter the number of police call-outs since the referral")
+    if not text.isdigit():
+        raise ValidationError("The number of police call-outs must be a whole number, like 2")
+    field.number = int(text)
+
+
+class CloseCaseForm(StepForm):
+    outcome = _radios("Outcome", CLOSURE_OUTCOMES, "Select the outcome of the case")
+    risk_level = _radios("Risk at closure", lists.RISK_LEVEL, "Select the level of risk at closure")
+    living_arrangements = _radios(
+        "Living arrangements at closure",
+        lists.LIVING_ARRANGEMENTS_AT_CLOSURE,
+        "Select the living arrangements at closure",
+    )
+    childrens_services_status = _radios(
+        "Children's services status at closure",
+        lists.CHILDRENS_SERVICES_STATUS,
+        "Select the children's services status at closure",
+    )
+    police_callouts = StringField(
+        "Police call-outs since the referral",
+        description="A whole number; 0 if there were none",
+        widget=GovTextInput(),
+        validators=[_whole_number],
+    )
+    reason = _text("Reason for closing", "Enter the reason the case is closed")
+    submit = SubmitField("Close the case", widget=GovSubmitInput())
+
+    def callouts(self) -> int | None:
+        return getattr(self.police_callouts, "number", None)
+
+
+class ReopenForm(StepForm):
+    reason = _text(
+        "Reason for reopening",
+        "Enter the reason the case is reopened",
+        description="Kept in the audit trail for programme managers",
+        max_length=2000,
+    )
+    submit = SubmitField("Reopen the case", widget=GovSubmitInput())
+
+
+def london_parts(moment: datetime) -> tuple[date, str]:
+    """A stored moment as the date and the 24-hour time the booking form shows."""
+    local = moment.astimezone(LONDON)
+    return local.date(), local.strftime("%H:%M")

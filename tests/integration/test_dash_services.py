@@ -1,0 +1,259 @@
+"""DASH risk reviews through the service, on a real database: scoring, risk levels,
+the IDVA and MARAC referral actions and their working-day due dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from eip.admin.models import NonWorkingDay
+from eip.audit import AuditEvent
+from eip.cases import dash_services
+from eip.cases.common import today
+from eip.cases.records import CaseAction, DashReview
+from eip.domain import Conflict, RuleBroken
+from eip.extensions import db
+from eip.programme import current_settings
+from tests import factories
+from tests import factories_pathway_activity as fa
+
+FRIDAY = date(2026, 3, 6)
+THURSDAY_BEFORE_EASTER = date(2026, 4, 2)  # Good Friday 3 April, Easter Monday 6 April
+
+
+@pytest.fixture
+def user(app_context):
+    return factories.user("practitioner", name="Alex Practitioner")
+
+
+def record(user, case, yes=0, **values):
+    defaults = {
+        "version": case.version,
+        "completed_on": FRIDAY,
+        "answers": fa.answers(yes),
+        "professional_judgement_high": False,
+        "judgement_note": None,
+        "police_callouts_12_months": 0,
+    }
+    return dash_services.record_dash(db.session, user, case, **{**defaults, **values})
+
+
+def actions(kind: str | None = None) -> list[CaseAction]:
+    db.session.expire_all()
+    query = select(CaseAction).order_by(CaseAction.id)
+    if kind:
+        query = query.where(CaseAction.kind == kind)
+    return list(db.session.scalars(query))
+
+
+def count(model) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def set_threshold(value: int) -> None:
+    settings = current_settings(db.session)
+    settings.marac_threshold_yes = value
+    db.session.add(settings)
+    db.session.commit()
+
+
+def test_the_score_is_the_count_of_yes_and_is_stored_with_every_answer(user):
+    case = fa.case("active")
+    answers = {**fa.answers(5, rest="not_known"), 24: "no"}
+    outcome = record(user, case, answers=answers)
+    review = outcome.review
+    assert review.score == 5
+    assert review.answers["1"] == "yes" and review.answers["6"] == "not_known"
+    assert review.answers["24"] == "no" and len(review.answers) == 24
+    assert review.risk_level == "standard"
+    assert actions() == []
+
+
+def test_fourteen_yes_is_high_risk_with_idva_and_marac_actions_due_in_working_days(user):
+    case = fa.case("active", practitioner=user)
+    outcome = record(user, case, yes=14)
+    assert outcome.review.risk_level == "high"
+    idva, marac = actions("idva_referral"), actions("marac_referral")
+    assert len(idva) == 1 and len(marac) == 1
+    # Friday + 1 working day is Monday; + 2 is Tuesday.
+    assert idva[0].due_on == date(2026, 3, 9)
+    assert marac[0].due_on == date(2026, 3, 10)
+    assert idva[0].urgent and marac[0].urgent
+    assert idva[0].source_id == outcome.review.id
+    assert idva[0].owner == "Alex Practitioner"
+    assert "6 March 2026" in idva[0].description
+
+
+def test_the_due_dates_skip_easter_and_the_managers_extra_days(user):
+    db.session.add(NonWorkingDay(day=date(2026, 4, 7), reason="Office closed"))
+    db.session.commit()
+    case = fa.case("active")
+    record(user, case, yes=20, completed_on=THURSDAY_BEFORE_EASTER)
+    # Good Friday and Easter Monday are bank holidays; Tuesday 7 April is the extra day.
+    assert actions("idva_referral")[0].due_on == date(2026, 4, 8)
+    assert actions("marac_referral")[0].due_on == date(2026, 4, 9)
+
+
+def test_the_working_days_are_programme_settings(user):
+    settings = current_settings(db.session)
+    settings.idva_action_working_days = 0
+    settings.marac_action_working_days = 5
+    db.session.add(settings)
+    db.session.commit()
+    case = fa.case("active")
+    record(user, case, yes=14)
+    assert actions("idva_referral")[0].due_on == FRIDAY
+    assert actions("marac_referral")[0].due_on == date(2026, 3, 13)
+
+
+def test_thirteen_yes_is_medium_and_creates_no_actions(user):
+    case = fa.case("active")
+    assert record(user, case, yes=13).review.risk_level == "medium"
+    assert actions() == []
+
+
+def test_a_marac_threshold_of_10_makes_ten_yes_high_risk(user):
+    set_threshold(10)
+    case = fa.case("active")
+    assert record(user, case, yes=10).review.risk_level == "high"
+    assert len(actions()) == 2
+
+
+def test_with_the_default_threshold_ten_yes_is_only_medium(user):
+    case = fa.case("active")
+    assert record(user, case, yes=10).review.risk_level == "medium"
+
+
+def test_professional_judgement_alone_makes_high_risk(user):
+    case = fa.case("active")
+    outcome = record(
+        user, case, yes=2, professional_judgement_high=True, judgement_note="Threats to kill"
+    )
+    assert outcome.review.risk_level == "high"
+    assert outcome.review.judgement_note == "Threats to kill"
+    assert {a.kind for a in actions()} == {"idva_referral", "marac_referral"}
+
+
+def test_three_police_callouts_in_12_months_make_high_risk(user):
+    case = fa.case("active")
+    assert record(user, case, yes=1, police_callouts_12_months=3).review.risk_level == "high"
+    assert len(actions()) == 2
+
+
+def test_two_police_callouts_do_not(user):
+    case = fa.case("active")
+    assert record(user, case, yes=1, police_callouts_12_months=2).review.risk_level == "standard"
+
+
+def test_the_callouts_default_to_the_police_incidents_in_the_12_months_before_the_review(user):
+    case = fa.case("active")
+    fa.incident(case, date(2025, 3, 6))  # exactly a year before: counts
+    fa.incident(case, date(2025, 3, 5))  # a day too early
+    fa.incident(case, date(2026, 2, 1))
+    fa.incident(case, date(2026, 2, 2), source="partner_disclosure")  # not the police
+    fa.incident(case, date(2026, 3, 7))  # after the review
+    outcome = record(user, case, yes=1, police_callouts_12_months=None)
+    assert outcome.review.police_callouts_12_months == 2
+    assert outcome.review.risk_level == "standard"
+
+
+def test_three_recorded_callouts_make_the_default_high_risk(user):
+    case = fa.case("active")
+    for day in (date(2025, 9, 1), date(2025, 12, 1), date(2026, 3, 1)):
+        fa.incident(case, day)
+    assert record(user, case, police_callouts_12_months=None).review.risk_level == "high"
+
+
+def test_a_second_high_review_adds_no_second_open_idva_or_marac_action(user):
+    case = fa.case("active")
+    record(user, case, yes=14)
+    record(user, case, yes=16, completed_on=FRIDAY + timedelta(days=7))
+    assert len(actions("idva_referral")) == 1 and len(actions("marac_referral")) == 1
+
+
+def test_only_the_kind_still_open_is_skipped(user):
+    case = fa.case("active")
+    fa.action(case, "idva_referral", completed_at=datetime(2026, 3, 1, tzinfo=UTC))
+    fa.action(case, "marac_referral")
+    record(user, case, yes=14)
+    assert len(actions("idva_referral")) == 2  # the old one was done: a new referral is due
+    assert len(actions("marac_referral")) == 1  # still open: not duplicated
+
+
+def test_a_dash_review_after_closure_is_accepted_and_still_raises_the_referrals(user):
+    case = fa.case("closed")
+    record(user, case, yes=15)
+    assert case.status == "closed"
+    assert len(actions()) == 2
+
+
+def test_a_review_is_audited_by_field_names_only(user):
+    case = fa.case("active")
+    record(user, case, yes=14, professional_judgement_high=True, judgement_note="Strangulation")
+    [event] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "case.dash_recorded")
+    )
+    assert "judgement_note" in event.details["fields"]
+    text = str(event.details)
+    assert "Strangulation" not in text and "high" not in text.replace("judgement_high", "")
+
+
+def test_a_missing_answer_names_its_question_and_nothing_is_saved(user):
+    case = fa.case("active")
+    answers = fa.answers(14)
+    del answers[7]
+    answers[12] = "perhaps"
+    with pytest.raises(RuleBroken) as refused:
+        record(user, case, answers=answers)
+    assert refused.value.errors == {
+        "q7": "Answer question 7 (Conflict over child contact)",
+        "q12": "Answer question 12 (Controlling behaviour)",
+    }
+    assert count(DashReview) == 0 and actions() == []
+
+
+def test_every_problem_is_reported_at_once(user):
+    case = fa.case("active")
+    with pytest.raises(RuleBroken) as refused:
+        record(
+            user,
+            case,
+            answers={},
+            completed_on=today() + timedelta(days=1),
+            professional_judgement_high=None,
+            police_callouts_12_months=100,
+        )
+    errors = refused.value.errors
+    assert errors["completed_on"] == "The date the review was completed cannot be in the future"
+    assert errors["professional_judgement_high"].startswith("Select whether")
+    assert (
+        errors["police_callouts_12_months"] == "Enter the number of police call-outs, from 0 to 99"
+    )
+    assert len([name for name in errors if name.startswith("q")]) == 24
+
+
+def test_a_judgement_of_high_risk_needs_a_reason(user):
+    case = fa.case("active")
+    with pytest.raises(RuleBroken) as refused:
+        record(user, case, professional_judgement_high=True, judgement_note="  ")
+    assert refused.value.errors == {"judgement_note": "Say why you judge the risk to be high"}
+
+
+def test_a_review_cannot_be_dated_before_the_referral(user):
+    case = fa.case("active")
+    with pytest.raises(RuleBroken) as refused:
+        record(user, case, completed_on=fa.RECEIVED - timedelta(days=1))
+    assert refused.value.field is None
+    assert "before the referral was received" in refused.value.errors["completed_on"]
+
+
+def test_a_review_from_an_older_page_is_a_conflict_and_nothing_is_saved(user):
+    case = fa.case("active")
+    stale = case.version
+    record(user, case)
+    with pytest.raises(Conflict):
+        record(user, case, yes=20, version=stale)
+    assert count(DashReview) == 1 and actions() == []

@@ -1,0 +1,264 @@
+"""DASH risk reviews through the real form, and the risk panel on the case page."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from eip.cases import dash
+from eip.cases.common import today
+from eip.cases.records import CaseAction, DashReview
+from eip.extensions import db
+from eip.programme import current_settings
+from tests import factories_pathway_activity as fa
+from tests.conftest import csrf_token_from
+
+FRIDAY = date(2026, 3, 6)
+
+
+def html_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def section(html: str, section_id: str) -> str:
+    start = html.index(f'<section id="{section_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def reviews() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(DashReview))
+
+
+def form_url(case) -> str:
+    return f"/cases/{case.reference}/dash/new"
+
+
+@pytest.fixture
+def practitioner(signed_in):
+    return signed_in("practitioner")
+
+
+def test_the_form_asks_all_24_questions_each_in_its_own_fieldset(practitioner):
+    client, _ = practitioner
+    case = fa.case("active")
+    html = html_of(client.get(form_url(case)))
+    legends = re.findall(r'<legend class="govuk-fieldset__legend[^"]*">\s*(.*?)\s*</legend>', html)
+    for q in dash.questions():
+        assert any(legend.startswith(f"{q.number}. ") for legend in legends), q.number
+        assert f'id="q{q.number}-hint"' in html
+        assert f'name="q{q.number}" type="radio" value="not_known"' in html
+    assert "Has the current incident resulted in injury?" in html
+    assert html.count('type="radio" value="yes"') == 25  # 24 questions and the judgement
+
+
+def test_the_callouts_start_from_the_police_callouts_recorded_in_the_last_12_months(
+    practitioner,
+):
+    client, _ = practitioner
+    case = fa.case("active")
+    fa.incident(case, today() - timedelta(days=30))
+    fa.incident(case, today() - timedelta(days=60))
+    fa.incident(case, today() - timedelta(days=400))
+    fa.incident(case, today() - timedelta(days=10), source="other_agency")
+    html = html_of(client.get(form_url(case)))
+    [box] = re.findall(r'<input[^>]*name="police_callouts_12_months"[^>]*>', html)
+    assert 'value="2"' in box
+    assert "This case has 2 police call-outs recorded in the 12 months to today" in html
+
+
+def test_fourteen_yes_flags_high_risk_and_lists_the_idva_and_marac_actions(practitioner):
+    client, user = practitioner
+    case = fa.case("active", practitioner=user)
+    response = fa.submit(client, form_url(case), fa.dash_form(FRIDAY, 14))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/cases/{case.reference}#risk")
+    html = html_of(client.get(f"/cases/{case.reference}"))
+    risk = section(html, "risk")
+    assert "High risk" in risk
+    assert "14 of 24 yes answers (MARAC threshold 14)" in risk
+    assert dash.TRIGGER_SCORE in risk
+    activity = section(html, "activity")
+    idva = activity[activity.index("IDVA referral") :]
+    assert "9 March 2026" in idva[: idva.index("</tr>")]
+    marac = activity[activity.index("MARAC referral</span>") :]
+    assert "10 March 2026" in marac[: marac.index("</tr>")]
+
+
+def test_a_threshold_of_10_in_the_settings_changes_the_outcome_of_ten_yes(practitioner, app):
+    client, _ = practitioner
+    case = fa.case("active")
+    assert fa.submit(client, form_url(case), fa.dash_form(FRIDAY, 10)).status_code == 302
+    assert "High risk" not in section(html_of(client.get(f"/cases/{case.reference}")), "risk")
+    settings = current_settings(db.session)
+    settings.marac_threshold_yes = 10
+    db.session.add(settings)
+    db.session.commit()
+    other = fa.case("active")
+    assert fa.submit(client, form_url(other), fa.dash_form(FRIDAY, 10)).status_code == 302
+    risk = section(html_of(client.get(f"/cases/{other.reference}")), "risk")
+    assert "High risk" in risk and "MARAC threshold 10" in risk
+
+
+def test_professional_judgement_alone_makes_the_case_high_risk(practitioner):
+    client, _ = practitioner
+    case = fa.case("active")
+    data = fa.dash_form(FRIDAY, 1, judgement="yes", judgement_note="Recent threats to kill")
+    assert fa.submit(client, form_url(case), data).status_code == 302
+    risk = section(html_of(client.get(f"/cases/{case.reference}")), "risk")
+    assert "High risk" in risk and dash.TRIGGER_JUDGEMENT in risk
+    assert "Recent threats to kill" in risk
+
+
+def test_three_police_callouts_make_the_case_high_risk(practitioner):
+    client, _ = practitioner
+    case = fa.case("active")
+    data = fa.dash_form(FRIDAY, 0, police_callouts_12_months="3")
+    assert fa.submit(client, form_url(case), data).status_code == 302
+    risk = section(html_of(client.get(f"/cases/{case.reference}")), "risk")
+    assert "High risk" in risk and dash.TRIGGER_ESCALATION in risk
+
+
+def test_a_second_high_review_does_not_duplicate_the_open_idva_action(practitioner):
+    client, _ = practitioner
+    case = fa.case("active")
+    fa.submit(client, form_url(case), fa.dash_form(FRIDAY, 14))
+    fa.submit(client, form_url(case), fa.dash_form(FRIDAY + timedelta(days=7), 18))
+    assert reviews() == 2
+    kinds = db.session.scalars(select(CaseAction.kind).order_by(CaseAction.kind)).all()
+    assert kinds == ["idva_referral", "marac_referral"]
+
+
+def test_a_missing_answer_is_named_and_the_other_23_answers_are_kept(practitioner):
+    client, _ = practitioner
+    case = fa.case("active")
+    data = fa.dash_form(FRIDAY, 14, judgement="yes", judgement_note="Kept note")
+    del data["q15"]
+    response = fa.submit(client, form_url(case), data)
+    html = html_of(response)
+    assert response.status_code == 400
+    message = "Answer question 15 (Strangulation, choking, suffocation, drowning)"
+    start = html.index("govuk-error-summary")
+    summary = html[start : html.index("</ul>", start)]
+    assert f'<a href="#q15">{message}</a>' in summary
+    assert '<p id="q15-error" class="govuk-error-message">' in html
+    for number, answer in fa.answers(14).items():
+        checked = f'name="q{number}" type="radio" value="{answer}" checked'
+        assert (checked in html) is (number != 15), number
+    assert "Kept note" in html
+    assert 'name="professional_judgement_high" type="radio" value="yes" checked' in html
+    assert reviews() == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"professional_judgement_high": ""}, "Select whether, in your professional judgement"),
+        ({"professional_judgement_high": "yes"}, "Say why you judge the risk to be high"),
+        ({"police_callouts_12_months": "lots"}, "Enter the number of police call-outs"),
+        ({"police_callouts_12_months": "100"}, "Enter the number of police call-outs"),
+        ({"completed_on": ["", "", ""]}, "Enter the date the review was completed"),
+        ({"q3": "sometimes"}, "Answer question 3 (What are they afraid of)"),
+    ],
+)
+def test_bad_dash_input_is_refused_and_nothing_is_saved(practitioner, change, message):
+    client, _ = practitioner
+    case = fa.case("active")
+    response = fa.submit(client, form_url(case), {**fa.dash_form(FRIDAY, 3), **change})
+    assert response.status_code == 400
+    assert message in html_of(response)
+    assert reviews() == 0
+
+
+def test_a_review_dated_tomorrow_is_refused(practitioner):
+    client, _ = practitioner
+    case = fa.case("active")
+    response = fa.submit(client, form_url(case), fa.dash_form(today() + timedelta(days=1), 3))
+    assert response.status_code == 400
+    assert "cannot be in the future" in html_of(response)
+    assert reviews() == 0
+
+
+def test_a_review_after_closure_is_recorded_without_reopening(practitioner):
+    client, _ = practitioner
+    case = fa.case("closed")
+    assert "Save review" in html_of(client.get(form_url(case)))
+    assert fa.submit(client, form_url(case), fa.dash_form(FRIDAY, 16)).status_code == 302
+    assert reviews() == 1
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).status == "closed"
+
+
+def test_a_stale_review_gets_409_and_nothing_more_is_saved(signed_in):
+    first, _ = signed_in("practitioner")
+    second, _ = signed_in("practitioner")
+    case = fa.case("active")
+    seen = html_of(second.get(form_url(case)))
+    assert fa.submit(first, form_url(case), fa.dash_form(FRIDAY, 2)).status_code == 302
+    data = {**fa.dash_form(FRIDAY, 20), "csrf_token": csrf_token_from(seen)}
+    response = second.post(form_url(case), data={**data, "version": fa.version_from(seen)})
+    assert response.status_code == 409
+    assert "Someone else changed this case" in html_of(response)
+    assert 'name="q20" type="radio" value="yes" checked' in html_of(response)
+    assert reviews() == 1
+    assert db.session.scalars(select(CaseAction)).all() == []
+
+
+def test_the_chart_shows_every_score_without_inline_styles_beside_a_table(practitioner):
+    client, _ = practitioner
+    case = fa.case("active")
+    fa.dash_review(case, date(2026, 1, 20), 7)
+    fa.dash_review(case, date(2026, 2, 17), 12, "medium")
+    fa.dash_review(case, date(2026, 3, 17), 16, "high")
+    response = client.get(f"/cases/{case.reference}")
+    risk = section(html_of(response), "risk")
+    svg = risk[risk.index("<svg") : risk.index("</svg>")]
+    assert "style=" not in svg
+    scores = re.findall(r'class="eip-dash-chart__score">(\d+)<', svg)
+    assert scores == ["7", "12", "16"]
+    assert 'stroke-dasharray="8 5"' in svg
+    table = risk[risk.index('<table class="govuk-table govuk-visually-hidden">') :]
+    assert all(f'<td class="govuk-table__cell">{s}</td>' in table for s in scores)
+    # The page's policy forbids inline styles, and the chart needs none.
+    assert "style-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_a_case_without_reviews_says_so_instead_of_a_chart(practitioner):
+    client, _ = practitioner
+    case = fa.case("active")
+    risk = section(html_of(client.get(f"/cases/{case.reference}")), "risk")
+    assert "No DASH review has been recorded yet" in risk and "<svg" not in risk
+    assert "Record a DASH review" in risk
+
+
+def test_a_completed_marac_referral_in_the_last_12_months_flags_a_repeat_marac(practitioner):
+    client, _ = practitioner
+    case = fa.case("active")
+    fa.dash_review(case, date(2026, 1, 20), 15, "high")
+    referred = datetime.now(UTC) - timedelta(days=200)
+    fa.action(case, "marac_referral", completed_at=referred)
+    risk = section(html_of(client.get(f"/cases/{case.reference}")), "risk")
+    assert "Repeat MARAC" in risk
+    assert "a new MARAC referral is a repeat referral" in risk
+
+
+def test_a_marac_referral_over_12_months_ago_is_not_a_repeat(practitioner):
+    client, _ = practitioner
+    case = fa.case("active")
+    fa.dash_review(case, date(2026, 1, 20), 15, "high")
+    fa.action(case, "marac_referral", completed_at=datetime.now(UTC) - timedelta(days=400))
+    risk = section(html_of(client.get(f"/cases/{case.reference}")), "risk")
+    assert "Repeat MARAC" not in risk
+
+
+def test_each_review_lists_its_answers(practitioner):
+    client, _ = practitioner
+    case = fa.case("active")
+    fa.dash_review(case, date(2026, 1, 20), 2)
+    risk = section(html_of(client.get(f"/cases/{case.reference}")), "risk")
+    assert "20 January 2026: score 2, standard risk" in risk
+    assert re.search(r"1\. Current injury</dt>\s*<dd[^>]*>Yes</dd>", risk)
+    assert re.search(r"24\. Criminal history</dt>\s*<dd[^>]*>No</dd>", risk)

@@ -1,0 +1,419 @@
+"""The consultation, consent and closure pages through the real app and real forms:
+the whole path to an active case, each bad input (message shown, nothing saved), a
+stale save (409) and what the case page's panels show."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from eip.cases.common import today
+from eip.cases.models import Case
+from eip.cases.records import CaseAction, Consent, Consultation, OnwardReferral
+from eip.extensions import db
+from tests import factories_pathway_progress as pf
+from tests.conftest import post_form
+
+
+def _date(day: date) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
+
+
+def _fresh(case: Case) -> Case:
+    db.session.expire_all()
+    return db.session.get(Case, case.id)
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _url(case: Case, path: str) -> str:
+    return f"/cases/{case.reference}/{path}"
+
+
+def _booking(case: Case, **changes) -> dict:
+    data = {
+        "version": str(case.version),
+        "scheduled_on": _date(pf.days_ago(15)),
+        "scheduled_time": "2:30pm",
+        "medium": "phone",
+        "attendees": "Practitioner and social worker",
+    }
+    data.update(changes)
+    return data
+
+
+def _consultation(case: Case, **changes) -> dict:
+    data = {
+        "version": str(case.version),
+        "held_on": _date(pf.days_ago(14)),
+        "outcome": "intervention",
+        "advice": "",
+        "plan_risks": "Arguments escalate at weekends",
+        "plan_protective_factors": "Grandmother nearby",
+        "action_1_description": "Safety plan with the partner",
+        "action_1_owner": "Social worker",
+        "action_1_review_on": _date(today() + timedelta(days=7)),
+    }
+    data.update(changes)
+    return data
+
+
+def _consent(case: Case, person: str, **changes) -> dict:
+    data = {
+        "version": str(case.version),
+        "person_role": person,
+        "kind": "intervention",
+        "state": "given",
+        "recorded_on": _date(pf.days_ago(3)),
+        "obtained_by": "Allocated social worker",
+        "how": "in_person",
+    }
+    data.update(changes)
+    return data
+
+
+# ---------------------------------------------------------------------------
+# The path
+
+
+def test_a_practitioner_takes_an_acknowledged_case_to_active_through_the_forms(signed_in):
+    client, user = signed_in("practitioner")
+    case = pf.acknowledged_case(user)
+
+    booked = post_form(client, _url(case, "consultation/book"), _booking(case))
+    assert booked.status_code == 302, booked.get_data(as_text=True)
+    case = _fresh(case)
+    assert case.status == "consultation_booked"
+    stored = db.session.scalar(select(Consultation))
+    assert stored.scheduled_for.hour in (13, 14)  # 2:30pm London, stored in UTC
+    assert stored.scheduled_for.minute == 30
+
+    recorded = post_form(client, _url(case, "consultation/record"), _consultation(case))
+    assert recorded.status_code == 302
+    case = _fresh(case)
+    assert case.status == "awaiting_consent"
+    assert db.session.scalar(select(CaseAction)).description == "Safety plan with the partner"
+
+    post_form(client, _url(case, "consents/new"), _consent(case, "client"))
+    case = _fresh(case)
+    assert case.status == "awaiting_consent"
+    done = post_form(
+        client, _url(case, "consents/new"), _consent(case, "partner"), follow_redirects=True
+    )
+    assert "the intervention has started" in done.get_data(as_text=True)
+    case = _fresh(case)
+    assert case.status == "active"
+    assert case.intervention_started_on == pf.days_ago(3)
+
+    page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert "Arguments escalate at weekends" in page
+    assert "Safety plan with the partner" in page
+    assert "Close the case" in page
+
+
+def test_not_suitable_goes_on_to_the_onward_referrals(signed_in):
+    client, user = signed_in("practitioner")
+    case = pf.booked_case(user)
+    response = post_form(
+        client, _url(case, "consultation/record"), _consultation(case, outcome="not_suitable")
+    )
+    assert response.headers["Location"].endswith(_url(case, "onward-referrals/new"))
+    case = _fresh(case)
+    referred = post_form(
+        client,
+        _url(case, "onward-referrals/new"),
+        {
+            "version": str(case.version),
+            "agency": "dvpp",
+            "referred_on": _date(today()),
+            "status": "made",
+        },
+    )
+    assert referred.status_code == 302
+    referral = db.session.scalar(select(OnwardReferral))
+    assert referral.agency == "dvpp"
+    case = _fresh(case)
+    changed = post_form(
+        client,
+        _url(case, f"onward-referrals/{referral.id}"),
+        {"version": str(case.version), "status": "accepted"},
+    )
+    assert changed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(OnwardReferral, referral.id).status == "accepted"
+
+
+def test_the_accommodation_outcome_goes_on_to_the_scenario_plan(signed_in):
+    client, user = signed_in("practitioner")
+    case = pf.booked_case(user)
+    response = post_form(
+        client,
+        _url(case, "consultation/record"),
+        _consultation(case, outcome="intervention_with_accommodation"),
+    )
+    assert response.headers["Location"].endswith(_url(case, "scenario-plan"))
+    case = _fresh(case)
+    saved = post_form(
+        client,
+        _url(case, "scenario-plan"),
+        {"version": str(case.version), "plan": "Client stays with his brother in Enfield"},
+    )
+    assert saved.status_code == 302
+    page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert "Client stays with his brother in Enfield" in page
+
+
+def test_a_withdrawal_through_the_form_adds_the_urgent_review(signed_in):
+    client, user = signed_in("practitioner")
+    case = pf.active_case(user)
+    consent = db.session.scalar(
+        select(Consent).where(Consent.person_role == "client", Consent.kind == "intervention")
+    )
+    page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert f"/consents/{consent.id}/withdraw" in page
+    response = post_form(
+        client,
+        _url(case, f"consents/{consent.id}/withdraw"),
+        {"version": str(case.version), "withdrawn_on": _date(today()), "reason": "Moved away"},
+        follow_redirects=True,
+    )
+    assert "An urgent review action has been added" in response.get_data(as_text=True)
+    action = db.session.scalar(select(CaseAction).where(CaseAction.kind == "consent_review"))
+    assert action.urgent
+    assert _fresh(case).status == "active"
+
+
+def test_closing_and_reopening_through_the_forms(signed_in):
+    client, user = signed_in("practitioner")
+    case = pf.consulted_case("consultation_only", user)
+    closed = post_form(
+        client,
+        _url(case, "close"),
+        {
+            "version": str(case.version),
+            "outcome": "completed",
+            "risk_level": "standard",
+            "living_arrangements": "living_together",
+            "childrens_services_status": "early_help",
+            "police_callouts": "0",
+            "reason": "Advice given to the social worker",
+        },
+    )
+    assert closed.status_code == 302
+    case = _fresh(case)
+    assert (case.status, case.status_before_closure) == ("closed", "consultation_only")
+
+    manager_client, _ = signed_in("manager")
+    page = manager_client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert "Reopen the case" in page
+    reopened = post_form(
+        manager_client,
+        _url(case, "reopen"),
+        {"version": str(case.version), "reason": "The social worker asked for more help"},
+    )
+    assert reopened.status_code == 302
+    assert _fresh(case).status == "consultation_only"
+
+
+# ---------------------------------------------------------------------------
+# Bad input: the message beside the field and in the summary, nothing saved
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"held_on": _date(today() + timedelta(days=1))}, "cannot be in the future"),
+        ({"held_on": ["", "", ""]}, "Enter the date the consultation was held"),
+        ({"held_on": ["31", "2", "2026"]}, "must be a real date"),
+        ({"outcome": ""}, "Select the outcome of the consultation"),
+        ({"outcome": "consultation_only", "advice": ""}, "Enter the advice given"),
+        ({"plan_risks": ""}, "Enter the risks in the plan"),
+        ({"action_1_owner": ""}, "Enter who owns action 1"),
+    ],
+)
+def test_bad_consultation_input_is_shown_and_nothing_is_saved(signed_in, changes, message):
+    client, user = signed_in("practitioner")
+    case = pf.booked_case(user)
+    response = post_form(client, _url(case, "consultation/record"), _consultation(case, **changes))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "There is a problem" in html and message in html
+    assert "Grandmother nearby" in html  # what was typed is kept
+    assert _fresh(case).status == "consultation_booked"
+    assert _count(CaseAction) == 0
+
+
+def test_a_consultation_before_the_referral_is_refused_on_the_form(signed_in):
+    client, user = signed_in("practitioner")
+    case = pf.acknowledged_case(user)
+    response = post_form(
+        client,
+        _url(case, "consultation/book"),
+        _booking(case, scheduled_on=_date(pf.days_ago(pf.RECEIVED_DAYS_AGO + 2))),
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "before the referral was received" in html
+    assert 'href="#scheduled_on-day"' in html
+    assert _count(Consultation) == 0
+
+
+def test_a_time_that_is_not_a_time_is_refused(signed_in):
+    client, user = signed_in("practitioner")
+    case = pf.acknowledged_case(user)
+    response = post_form(
+        client, _url(case, "consultation/book"), _booking(case, scheduled_time="25:99")
+    )
+    assert response.status_code == 400
+    assert "like 14:30 or 2:30pm" in response.get_data(as_text=True)
+    assert _count(Consultation) == 0
+
+
+def test_a_step_out_of_order_is_refused_with_the_rules_reason(signed_in):
+    client, user = signed_in("practitioner")
+    case = pf.acknowledged_case(user)
+    page = client.get(_url(case, "consultation/record")).get_data(as_text=True)
+    assert "A consultation must be booked before it is recorded" in page
+    assert 'name="held_on"' not in page
+    response = post_form(
+        client,
+        _url(case, "consultation/record"),
+        _consultation(case),
+        form_url=_url(case, "consultation/book"),
+    )
+    assert response.status_code == 400
+    assert "A consultation must be booked before it is recorded" in response.get_data(as_text=True)
+    assert _fresh(case).status == "acknowledged"
+
+
+def test_a_future_consent_date_is_refused_on_the_form(signed_in):
+    client, user = signed_in("practitioner")
+    case = pf.consulted_case("intervention", user)
+    response = post_form(
+        client,
+        _url(case, "consents/new"),
+        _consent(case, "client", recorded_on=_date(today() + timedelta(days=2))),
+    )
+    assert response.status_code == 400
+    assert "cannot be in the future" in response.get_data(as_text=True)
+    assert _count(Consent) == 0
+
+
+def test_closure_needs_a_whole_number_of_call_outs(signed_in):
+    client, user = signed_in("practitioner")
+    case = pf.active_case(user)
+    response = post_form(
+        client,
+        _url(case, "close"),
+        {"version": str(case.version), "police_callouts": "two"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "must be a whole number" in html
+    assert "Select the outcome of the case" in html
+    assert _fresh(case).status == "active"
+
+
+# ---------------------------------------------------------------------------
+# Two people at once
+
+
+def test_the_second_of_two_stale_saves_gets_a_conflict_and_nothing_of_it_is_saved(signed_in):
+    first, user = signed_in("practitioner")
+    second, _ = signed_in("practitioner")
+    case = pf.booked_case(user)
+    seen = _consultation(case)
+    assert post_form(first, _url(case, "consultation/record"), seen).status_code == 302
+    late = post_form(
+        second,
+        _url(case, "consultation/record"),
+        {**seen, "plan_risks": "A different plan", "outcome": "not_suitable"},
+    )
+    assert late.status_code == 409
+    html = late.get_data(as_text=True)
+    assert "Someone else changed this case" in html
+    assert "A different plan" in html  # kept on the form
+    case = _fresh(case)
+    assert case.status == "awaiting_consent"
+    assert db.session.scalar(select(Consultation)).plan_risks == "Arguments escalate at weekends"
+
+
+def test_a_stale_consent_save_gets_a_conflict(signed_in):
+    first, user = signed_in("practitioner")
+    second, _ = signed_in("practitioner")
+    case = pf.consulted_case("intervention", user)
+    seen_by_first, seen_by_second = _consent(case, "client"), _consent(case, "partner")
+    assert post_form(first, _url(case, "consents/new"), seen_by_first).status_code == 302
+    late = post_form(second, _url(case, "consents/new"), seen_by_second)
+    assert late.status_code == 409
+    assert _count(Consent) == 1
+
+
+# ---------------------------------------------------------------------------
+# The panels
+
+
+def test_the_consent_panel_shows_each_person_and_purpose(signed_in):
+    client, user = signed_in("practitioner")
+    case = pf.consulted_case("intervention", user)
+    pf.consent(case, "partner", "evaluation", state="declined")
+    html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert html.count("Not yet asked") == 7
+    assert "Declined" in html
+    assert f"/cases/{case.reference}/consents/new?person=client&amp;kind=intervention" in html
+
+
+def test_a_manager_sees_the_panels_without_the_practitioners_buttons(signed_in):
+    client, _ = signed_in("manager")
+    case = pf.consulted_case("intervention")
+    html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert "Arguments escalate when money is short" in html
+    assert "Record a consent decision" not in html
+    assert "Close the case" not in html
+    assert "Reopen the case" not in html  # not closed
+
+
+def test_the_closure_panel_shows_how_the_case_ended(signed_in):
+    client, _ = signed_in("practitioner")
+    case = pf.closed_case("active")
+    html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert "Intervention completed" in html
+    assert "Reopen the case" not in html  # managers only
+    assert "Close the case" not in html
+
+
+def test_an_onward_referral_added_from_the_closure_page_returns_to_it(signed_in):
+    client, user = signed_in("practitioner")
+    case = pf.consulted_case("not_suitable", user)
+    close_page = client.get(_url(case, "close")).get_data(as_text=True)
+    assert "No onward referrals are recorded" in close_page
+    link = _url(case, "onward-referrals/new?next=close")
+    assert link in close_page
+    response = post_form(
+        client,
+        link,
+        {
+            "version": str(case.version),
+            "agency": "other",
+            "agency_name": "Local men's service",
+            "referred_on": _date(today()),
+            "status": "planned",
+        },
+    )
+    assert response.headers["Location"].endswith(_url(case, "close"))
+    assert "Local men&#39;s service" in client.get(_url(case, "close")).get_data(as_text=True)
+
+
+def test_the_consultation_panel_keeps_an_earlier_booking_as_rebooked(signed_in):
+    client, user = signed_in("practitioner")
+    case = pf.booked_case(user)
+    rebooked = post_form(client, _url(case, "consultation/book"), _booking(case))
+    assert rebooked.status_code == 302
+    html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert "Rebooked" in html and "Booked" in html
+    assert _count(Consultation) == 2
+    assert _fresh(case).status == "consultation_booked"
