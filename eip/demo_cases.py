@@ -334,6 +334,7 @@ def _progress(ctx: Context, case: Case, state: str, received: date, who: User, n
         medium=rng.choice(("phone", "secure_video")),
         attendees="Practitioner and referring social worker",
         recorded_by_id=who.id,
+        created_at=_at(min(ack_day, ctx.today), 15),
     )
     s.add(consultation)
     if state == "consultation_booked":
@@ -560,7 +561,40 @@ def seed_cases(
         window_start,
         random.Random(2026),  # noqa: S311 (repeatable demo data, not secrets)
     )
-    for number, (state, days) in enumerate(PLAN):
-        _make_case(ctx, number, state, days)
+    made = [_make_case(ctx, number, state, days) for number, (state, days) in enumerate(PLAN)]
+    _re_referral(ctx, made[-1], len(made))
     session.flush()
-    return len(PLAN)
+    return len(made) + 1
+
+
+def _re_referral(ctx: Context, earlier: Case, number: int) -> None:
+    """A family referred again after their case closed: the same person records."""
+    received_day = ctx.today - timedelta(days=2)
+    case = Case(
+        reference=f"EIP-{received_day.year}-{number + 1:04d}",
+        borough_id=earlier.borough_id,
+        status="referred",
+        allocated_practitioner_id=earlier.allocated_practitioner_id,
+        created_at=_at(received_day, 11),
+        received_at=_at(received_day, 8, 40),
+        referrer_name=earlier.referrer_name,
+        referrer_team=earlier.referrer_team,
+        referrer_email=earlier.referrer_email,
+        client_id=earlier.client_id,
+        partner_id=earlier.partner_id,
+        partner_relationship=earlier.partner_relationship,
+        living_together="yes",
+        childrens_services_status="child_in_need",
+        police_callouts_12_months=1,
+        reason_for_referral="Re-referral: the arguments have returned since the intervention.",
+    )
+    ctx.session.add(case)
+    ctx.session.flush()
+    record(
+        ctx.session,
+        "case.created",
+        actor_label="seed-demo",
+        object_type="case",
+        object_id=case.id,
+        case_reference=case.reference,
+    )

@@ -29,3 +29,30 @@ def test_seed_demo_refuses_in_production(app, make_app):
     assert "refuses to run when EIP_ENV=production" in result.output
     with production_app.app_context():
         assert db.session.get(AppState, DEMO_DATA_KEY) is None
+
+
+def test_the_demo_holds_at_least_30_cases_in_every_state_and_a_re_referral(runner, app_context):
+    from eip.cases.models import Case
+    from eip.cases.rules import STATES
+
+    runner.invoke(args=["eip", "seed-demo"])
+    cases = db.session.scalars(select(Case)).all()
+    assert len(cases) >= 30
+    assert {case.status for case in cases} == set(STATES)
+    assert len({case.borough_id for case in cases}) >= 5
+    clients = [case.client_id for case in cases]
+    assert len(clients) > len(set(clients)), "a re-referral links to the same person"
+
+
+def test_every_demo_case_page_opens_for_a_practitioner(runner, app, app_context):
+    from eip.cases.models import Case
+    from eip.demo import DEMO_PASSWORD
+    from tests.conftest import sign_in
+
+    runner.invoke(args=["eip", "seed-demo"])
+    references = db.session.scalars(select(Case.reference)).all()
+    client = app.test_client()
+    assert sign_in(client, "amara.okafor@cranstoun.example", DEMO_PASSWORD).status_code == 302
+    for reference in references:
+        assert client.get(f"/cases/{reference}").status_code == 200, reference
+    assert client.get("/").status_code == 200
