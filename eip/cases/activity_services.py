@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session
 
 from eip.auth.models import User
 from eip.cases import choices, rules
-from eip.cases.common import audit_change, bump, check_version, not_in_future, now, today
+from eip.cases.common import (
+    audit_change,
+    bump,
+    check_version,
+    commit,
+    not_in_future,
+    now,
+    today,
+)
 from eip.cases.consent_state import ConsentState, both_in_force, current_consents
 from eip.cases.models import Case
 from eip.cases.records import (
@@ -153,7 +161,7 @@ def record_session(
     )
     audit_change(session, user, case, "case.session_recorded", fields=fields)
     bump(case)
-    session.commit()
+    commit(session)
     return record
 
 
@@ -254,7 +262,7 @@ def record_meeting(
         session, user, case, "case.meeting_recorded", fields=fields, actions_added=len(rows)
     )
     bump(case)
-    session.commit()
+    commit(session)
     return meeting
 
 
@@ -304,7 +312,7 @@ def record_incident(
     )
     audit_change(session, user, case, "case.incident_recorded", fields=fields)
     bump(case)
-    session.commit()
+    commit(session)
     return incident
 
 
@@ -360,7 +368,7 @@ def add_action(
         fields=["description", "owner", "due_on", *(["urgent"] if urgent else [])],
     )
     bump(case)
-    session.commit()
+    commit(session)
     return action
 
 
@@ -386,5 +394,5 @@ def complete_action(
         action_id=action.id,
     )
     bump(case)
-    session.commit()
+    commit(session)
     return action

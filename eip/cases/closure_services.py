@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases import choices, rules
-from eip.cases.common import audit_change, check_version, now
+from eip.cases.common import audit_change, check_version, commit, now
 from eip.cases.models import Case
-from eip.cases.progress_support import Problems, commit, require, require_step
+from eip.cases.progress_support import Problems, require, require_step
 
 MAX_CALLOUTS = 999
 CLOSURE_FIELDS = (

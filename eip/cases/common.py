@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from eip.access import can
 from eip.audit import record
@@ -89,3 +90,13 @@ def not_in_future(value: date | datetime | None, field: str, label: str) -> None
     limit = now() if isinstance(value, datetime) else today()
     if value > limit:
         raise RuleBroken(f"{label} cannot be in the future", field=field)
+
+
+def commit(session: Session) -> None:
+    """A pathway service's one commit. A concurrent save that got in between our read
+    and our write moved the case's version: refuse with the conflict message, nothing saved."""
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict(CONFLICT_MESSAGE) from None

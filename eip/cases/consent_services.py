@@ -30,10 +30,10 @@ from sqlalchemy.orm import Session
 
 from eip.auth.models import User
 from eip.cases import choices, rules
-from eip.cases.common import audit_change, bump, check_version, today
+from eip.cases.common import audit_change, bump, check_version, commit, today
 from eip.cases.consent_state import KINDS, PEOPLE, ConsentState, both_in_force, current_consents
 from eip.cases.models import Case
-from eip.cases.progress_support import Problems, commit, require
+from eip.cases.progress_support import Problems, require
 from eip.cases.queries import deadline_settings
 from eip.cases.records import CaseAction, Consent
 from eip.domain import NotFound, RuleBroken

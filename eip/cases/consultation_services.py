@@ -20,12 +20,11 @@ from sqlalchemy.orm import Session
 
 from eip.auth.models import User
 from eip.cases import choices, rules
-from eip.cases.common import audit_change, bump, check_version
+from eip.cases.common import audit_change, bump, check_version, commit
 from eip.cases.models import Case
 from eip.cases.progress_support import (
     Problems,
     closed_refusal,
-    commit,
     held_consultation,
     require,
     require_open,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from eip.auth.models import User
 from eip.cases import dash, rules
 from eip.cases.activity_services import received_on
-from eip.cases.common import audit_change, bump, check_version, today
+from eip.cases.common import audit_change, bump, check_version, commit, today
 from eip.cases.models import Case
 from eip.cases.queries import deadline_settings
 from eip.cases.records import CaseAction, DashReview, Incident, OnwardReferral
@@ -158,7 +158,7 @@ def record_dash(
         fields.append("judgement_note")
     audit_change(session, user, case, "case.dash_recorded", fields=fields)
     bump(case)
-    session.commit()
+    commit(session)
     return DashOutcome(review, assessment, actions)
 
 

@@ -8,15 +8,14 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from eip.access import can
 from eip.auth.models import User
 from eip.cases import rules
-from eip.cases.common import CONFLICT_MESSAGE, today
+from eip.cases.common import today
 from eip.cases.models import Case
 from eip.cases.records import Consultation
-from eip.domain import Conflict, NotAllowed, RuleBroken
+from eip.domain import NotAllowed, RuleBroken
 from eip.templating import london_datetime, long_date
 from eip.workdays import london_date
 
@@ -113,13 +112,3 @@ class Problems:
     def raise_any(self) -> None:
         if self.errors:
             raise RuleBroken(errors=self.errors)
-
-
-def commit(session: Session) -> None:
-    """The service's one commit. A concurrent save that got in between our read and our
-    write moved the case's version: refuse with the conflict message, nothing saved."""
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict(CONFLICT_MESSAGE) from None

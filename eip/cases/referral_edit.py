@@ -11,13 +11,12 @@ from sqlalchemy.orm import Session
 
 from eip.access import can
 from eip.auth.models import User
-from eip.cases.common import audit_change, bump, check_version
+from eip.cases.common import audit_change, bump, check_version, commit
 from eip.cases.models import Case, Person
 from eip.cases.records import LateReferralDecision
 from eip.cases.referral_rules import CASE_COLUMNS, CLIENT_COLUMNS, PARTNER_COLUMNS, ReferralDetails
 from eip.cases.referral_services import (
     check_details,
-    commit_or_conflict,
     fill_person,
     starting_status,
 )
@@ -99,5 +98,5 @@ def update_referral(
         fill_person(person, details, columns, keep_old=False)
     audit_change(session, user, case, "case.updated", fields=changed)
     bump(case)
-    commit_or_conflict(session)
+    commit(session)
     return changed

@@ -17,12 +17,11 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from eip.access import can
 from eip.auth.models import User
 from eip.cases import queries
-from eip.cases.common import CONFLICT_MESSAGE, audit_change, now
+from eip.cases.common import audit_change, now
 from eip.cases.models import Case, Person, name_key
 from eip.cases.referral_rules import (
     CASE_COLUMNS,
@@ -32,7 +31,7 @@ from eip.cases.referral_rules import (
     is_late,
     problems,
 )
-from eip.domain import Conflict, DomainError, NotAllowed, RuleBroken
+from eip.domain import DomainError, NotAllowed, RuleBroken
 from eip.models import Borough
 from eip.programme import current_settings
 from eip.roles import Role
@@ -325,12 +324,3 @@ def record_referral(
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def commit_or_conflict(session: Session) -> None:
-    """Commit; a save that lost the race for the version counter is a Conflict."""
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict(CONFLICT_MESSAGE) from None

@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session
 from eip.access import can
 from eip.auth.models import User
 from eip.cases import choices
-from eip.cases.common import audit_change, check_version, not_in_future, now
+from eip.cases.common import audit_change, check_version, commit, not_in_future, now
 from eip.cases.models import Case
 from eip.cases.records import LateReferralDecision
 from eip.cases.referral_rules import late_agreement_problems, late_refusal_problems
-from eip.cases.referral_services import commit_or_conflict
 from eip.cases.rules import CaseFacts, next_status
 from eip.domain import NotAllowed, RuleBroken
 from eip.programme import current_settings
@@ -65,7 +64,7 @@ def acknowledge(
         fields=["acknowledged_at", "acknowledgement_method"],
         method=method,
     )
-    commit_or_conflict(session)
+    commit(session)
     return status
 
 
@@ -137,7 +136,7 @@ def record_late_agreement(
     )
     case.status = status
     audit_change(session, user, case, "case.late_referral_agreed", fields=["late_referral"])
-    commit_or_conflict(session)
+    commit(session)
     return status
 
 
@@ -174,7 +173,7 @@ def refuse_late_referral(
     case.closed_at = now()
     case.closed_by_id = user.id
     audit_change(session, user, case, "case.late_referral_refused", fields=["late_referral"])
-    commit_or_conflict(session)
+    commit(session)
     return status
 
 
