@@ -1,0 +1,308 @@
+"""The accommodation budget ledger: DOMAIN.md's arithmetic, and the checks that keep it safe.
+
+The £14,000 pot is public money, so no figure is ever stored: every total is computed here,
+from an append-only list of entries, with the formulas in DOMAIN.md (per placement p):
+
+    committed(p) = Σ commits - Σ releases        invoiced(p) = Σ invoices
+    exposure(p)  = max(committed(p), invoiced(p))  paid(p) = Σ payments
+    available    = pot - Σ exposure(p)
+
+A mistaken entry is never edited or deleted; a *reversal* entry undoes it, taking its amount
+off the total of the reversed entry's kind. Each `check_*` function answers "may this entry be
+appended?" with a refusal message or None. They are pure, so the services call them inside the
+transaction that holds the pot lock, on the entries read under that lock: the check and the
+write then see the same ledger, and two approvals at once can never together overspend.
+
+Every check works the same way: append the proposed entry to a copy and test the invariants
+(available ≥ 0, committed(p) ≥ 0, paid(p) ≤ invoiced(p), invoiced(p) ≤ committed(p) when the
+entry is an invoice). Comparing before-and-after states, not re-deriving special cases, is what
+lets the property tests show that nothing a check allows can break the pot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from accommodation.money import format_pence
+from eip.domain import RuleBroken
+
+COMMIT = "commit"
+RELEASE = "release"
+INVOICE = "invoice"
+PAYMENT = "payment"
+REVERSAL = "reversal"
+KINDS = (COMMIT, RELEASE, INVOICE, PAYMENT, REVERSAL)
+
+MORE_THAN_ZERO = "The amount must be more than £0"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the ledger. Amounts are always positive pence: the kind gives the sign.
+
+    A reversal carries the id of the entry it undoes in `reverses`, the same placement and the
+    same amount (`reversal_of` builds one); `id` is None only for an entry not yet written.
+    """
+
+    kind: str
+    placement_id: int
+    amount_pence: int
+    reverses: int | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Unknown ledger entry kind {self.kind!r}")
+        if isinstance(self.amount_pence, bool) or not isinstance(self.amount_pence, int):
+            raise TypeError("Ledger amounts are whole pence (int)")
+        if self.amount_pence <= 0:
+            raise ValueError("Ledger amounts are positive; the kind of entry gives the sign")
+        if (self.kind == REVERSAL) != (self.reverses is not None):
+            raise ValueError("A reversal, and only a reversal, names the entry it reverses")
+
+
+def reversal_of(entry: Entry) -> Entry:
+    """The (unwritten) entry that undoes `entry` in full: partial reversals are not allowed,
+    because a correction is re-entering the right figure, which keeps the trail readable."""
+    if entry.id is None:
+        raise ValueError("Only a written entry (with an id) can be reversed")
+    return Entry(REVERSAL, entry.placement_id, entry.amount_pence, reverses=entry.id)
+
+
+@dataclass(frozen=True)
+class PlacementTotals:
+    """The figures of one placement, all in pence."""
+
+    committed: int
+    invoiced: int
+    paid: int
+    exposure: int
+    unpaid_invoiced: int
+
+
+@dataclass(frozen=True)
+class PotTotals:
+    """The figures of the whole pot: each is the sum of the per-placement figures."""
+
+    pot: int
+    committed: int
+    invoiced: int
+    paid: int
+    exposure: int
+    available: int
+
+
+def _sums(entries: Iterable[Entry]) -> dict[int, dict[str, int]]:
+    """Per placement, the net sum of each kind (a reversal counts against the reversed kind).
+
+    A reversal of an unknown entry, of a reversal, of another placement's entry, for another
+    amount, or a second reversal of one entry means the ledger is corrupt: ValueError, because
+    showing a wrong figure for public money is worse than showing an error page.
+    """
+    entries = list(entries)
+    by_id: dict[int, Entry] = {}
+    for entry in entries:
+        if entry.id is not None:
+            if entry.id in by_id:
+                raise ValueError(f"Two ledger entries have id {entry.id}")
+            by_id[entry.id] = entry
+    reversed_ids: set[int] = set()
+    sums: dict[int, dict[str, int]] = {}
+    for entry in entries:
+        kind, sign = entry.kind, 1
+        if kind == REVERSAL:
+            target = by_id.get(entry.reverses)  # type: ignore[arg-type]
+            if target is None or target.kind == REVERSAL or entry.reverses in reversed_ids:
+                raise ValueError(f"Reversal {entry.id} does not undo one ordinary entry")
+            if (target.placement_id, target.amount_pence) != (
+                entry.placement_id,
+                entry.amount_pence,
+            ):
+                raise ValueError(f"Reversal {entry.id} does not match entry {target.id}")
+            reversed_ids.add(target.id)  # type: ignore[arg-type]
+            kind, sign = target.kind, -1
+        totals = sums.setdefault(entry.placement_id, dict.fromkeys(KINDS[:4], 0))
+        totals[kind] += sign * entry.amount_pence
+    return sums
+
+
+def _placement(sums: dict[str, int] | None) -> PlacementTotals:
+    sums = sums or dict.fromkeys(KINDS[:4], 0)
+    committed = sums[COMMIT] - sums[RELEASE]
+    invoiced, paid = sums[INVOICE], sums[PAYMENT]
+    return PlacementTotals(
+        committed=committed,
+        invoiced=invoiced,
+        paid=paid,
+        exposure=max(committed, invoiced),
+        unpaid_invoiced=invoiced - paid,
+    )
+
+
+def placement_totals(entries: Iterable[Entry], placement_id: int) -> PlacementTotals:
+    """The figures of one placement (all zero for a placement with no entries)."""
+    return _placement(_sums(entries).get(placement_id))
+
+
+def all_placement_totals(entries: Iterable[Entry]) -> dict[int, PlacementTotals]:
+    """The figures of every placement that has entries, for statements and CSV exports."""
+    return {pid: _placement(sums) for pid, sums in _sums(entries).items()}
+
+
+def pot_totals(entries: Iterable[Entry], pot_pence: int) -> PotTotals:
+    """The pot's figures, built by adding up the placements so that they always reconcile."""
+    per_placement = all_placement_totals(entries).values()
+    exposure = sum(p.exposure for p in per_placement)
+    return PotTotals(
+        pot=pot_pence,
+        committed=sum(p.committed for p in per_placement),
+        invoiced=sum(p.invoiced for p in per_placement),
+        paid=sum(p.paid for p in per_placement),
+        exposure=exposure,
+        available=pot_pence - exposure,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Checks: a refusal message, or None when the entry may be appended
+
+
+def _not_enough(before: PotTotals, after: PotTotals) -> str:
+    needed = after.exposure - before.exposure
+    left = max(before.available, 0)
+    return (
+        f"There is not enough money left in the pot: this needs {format_pence(needed)} "
+        f"and only {format_pence(left)} is available"
+    )
+
+
+def _bad_amount(amount: int) -> str | None:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError("Ledger amounts are whole pence (int)")
+    return MORE_THAN_ZERO if amount <= 0 else None
+
+
+def check_commit(
+    entries: Sequence[Entry], pot_pence: int, placement_id: int, amount: int
+) -> str | None:
+    """May `amount` more be committed to the placement (approval, extension, added commitment)?
+
+    Refused when it would make `available` negative. The need is the rise in the placement's
+    exposure, which is less than `amount` when an invoice already exceeds the commitment.
+    """
+    if refusal := _bad_amount(amount):
+        return refusal
+    before = pot_totals(entries, pot_pence)
+    after = pot_totals([*entries, Entry(COMMIT, placement_id, amount)], pot_pence)
+    if after.available < 0:
+        return _not_enough(before, after)
+    return None
+
+
+def check_release(entries: Sequence[Entry], placement_id: int, amount: int) -> str | None:
+    """May `amount` be released (early move-out, cancellation)? Not more than is committed."""
+    if refusal := _bad_amount(amount):
+        return refusal
+    committed = placement_totals(entries, placement_id).committed
+    if amount > committed:
+        return (
+            f"Cannot release {format_pence(amount)}: only {format_pence(committed)} "
+            "is committed for this placement"
+        )
+    return None
+
+
+def check_invoice(entries: Sequence[Entry], placement_id: int, amount: int) -> str | None:
+    """May an invoice of `amount` be recorded? Not if invoiced would exceed committed.
+
+    Such an invoice is refused until the SPOC approves an added commitment (itself a commit
+    under `check_commit`), so an invoice never reduces `available` on its own.
+    """
+    if refusal := _bad_amount(amount):
+        return refusal
+    totals = placement_totals(entries, placement_id)
+    excess = totals.invoiced + amount - totals.committed
+    if excess > 0:
+        return (
+            f"This invoice is more than is committed for this placement: it needs the SPOC "
+            f"to approve an added commitment of {format_pence(excess)} first"
+        )
+    return None
+
+
+def check_payment(entries: Sequence[Entry], placement_id: int, amount: int) -> str | None:
+    """May a payment of `amount` be recorded? Not more than is invoiced and still unpaid."""
+    if refusal := _bad_amount(amount):
+        return refusal
+    unpaid = placement_totals(entries, placement_id).unpaid_invoiced
+    if amount > unpaid:
+        return (
+            f"Cannot pay {format_pence(amount)}: only {format_pence(unpaid)} is invoiced "
+            "and unpaid for this placement"
+        )
+    return None
+
+
+def check_reversal(entries: Sequence[Entry], entry_id: int, *, pot_pence: int) -> str | None:
+    """May the entry `entry_id` be reversed (in full)?
+
+    Refused for an unknown entry, a reversal (correct it by entering the right figure again),
+    or an entry already reversed. Then the reversal must leave the ledger as safe as any other
+    entry would: reversing a commit cannot take committed below zero (reverse the release
+    first); reversing an invoice cannot leave paid above invoiced (reverse the payment first);
+    reversing a release raises exposure, so it is refused like a commit when it would make
+    `available` negative (hence `pot_pence`, keyword-only so that it cannot be forgotten).
+    Reversing a commit or an invoice only lowers exposure; reversing a payment is always safe.
+    """
+    target = next((e for e in entries if e.id == entry_id), None)
+    if target is None:
+        return "There is no such ledger entry to reverse"
+    if target.kind == REVERSAL:
+        return "A reversal cannot itself be reversed: record the right entry again instead"
+    if any(e.reverses == entry_id for e in entries):
+        return "This entry has already been reversed"
+    after_entries = [*entries, reversal_of(target)]
+    after = placement_totals(after_entries, target.placement_id)
+    if after.committed < 0:
+        return "Reverse the release of this commitment first"
+    if after.paid > after.invoiced:
+        return "Reverse the payment of this invoice first"
+    if target.kind == RELEASE:
+        before_pot = pot_totals(entries, pot_pence)
+        after_pot = pot_totals(after_entries, pot_pence)
+        if after_pot.available < 0:
+            return _not_enough(before_pot, after_pot)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Nights and early move-out
+
+
+def nights_between(check_in: date, move_out: date) -> int:
+    """Nights stayed: move-out date minus check-in date (a same-day move-out is 0 nights)."""
+    nights = (move_out - check_in).days
+    if nights < 0:
+        raise RuleBroken("The move-out date cannot be before the check-in date", field="move_out")
+    return nights
+
+
+def release_for_early_move_out(approved_nights: int, nights_used: int, rate_pence: int) -> int:
+    """What an early move-out gives back: (approved nights - nights used) * nightly rate.
+
+    Nights used above the approved nights mean an extension is missing, not a negative
+    release, so that is refused rather than clamped to zero and hidden.
+    """
+    if approved_nights < 0 or rate_pence < 0:
+        raise ValueError("Approved nights and the nightly rate cannot be negative")
+    if nights_used < 0:
+        raise RuleBroken("The move-out date cannot be before the check-in date", field="move_out")
+    if nights_used > approved_nights:
+        raise RuleBroken(
+            f"The client stayed {nights_used} nights but only {approved_nights} were approved: "
+            "the SPOC must approve an extension first",
+            field="move_out",
+        )
+    return (approved_nights - nights_used) * rate_pence
