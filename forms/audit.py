@@ -2,10 +2,10 @@
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
-from forms.widgets import DateInput
+from forms.fields import LondonDateField
 
 
 class AuditSearchForm(FlaskForm):
@@ -17,18 +17,14 @@ class AuditSearchForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=20)],
     )
-    date_from = DateField(
+    date_from = LondonDateField(
         "From",
         description="For example, 1 11 2026",
-        format="%d %m %Y",
-        widget=DateInput(),
-        validators=[Optional()],
+        required=None,
+        invalid="The start date must be a real date, like 1 11 2026",
     )
-    date_to = DateField(
-        "To",
-        format="%d %m %Y",
-        widget=DateInput(),
-        validators=[Optional()],
+    date_to = LondonDateField(
+        "To", required=None, invalid="The end date must be a real date, like 30 11 2026"
     )
     submit = SubmitField("Search", widget=GovSubmitInput())
 

@@ -1,25 +1,15 @@
-"""Reading cases through the access policy, with every view audited."""
+"""Every view of a case is audited; the case's own access log reads those events back."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eip.access import visible_cases
 from eip.audit import AuditEvent, record
 from eip.auth.models import User
 from eip.cases.models import Case
 
 ACCESS_LOG_LIMIT = 50
-
-
-def find_case(session: Session, reference: str) -> Case | None:
-    """Any case by reference; the caller checks the policy (so a refusal can be audited)."""
-    return session.scalar(select(Case).where(Case.reference == reference))
-
-
-def list_visible(session: Session, user: User) -> list[Case]:
-    return list(session.scalars(visible_cases(user).order_by(Case.created_at.desc())))
 
 
 def record_view(session: Session, user: User, case: Case, what: str = "case page") -> None:

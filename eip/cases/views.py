@@ -19,12 +19,9 @@ from eip.extensions import db
 from eip.models import Borough
 from eip.roles import Role
 from forms.cases import CaseFilterForm
+from forms.fields import optional_int
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 @bp.get("/")
@@ -47,11 +44,11 @@ def index():
     valid = form.validate() if request.args else True
     filters = queries.CaseFilters(
         status=form.status.data or None if valid else None,
-        borough_id=_int(form.borough.data) if valid else None,
-        practitioner_id=_int(form.practitioner.data) if valid else None,
+        borough_id=optional_int(form.borough.data) if valid else None,
+        practitioner_id=optional_int(form.practitioner.data) if valid else None,
         overdue_only=bool(form.overdue.data) if valid else False,
         reference=(form.reference.data or None) if valid else None,
-        page=_int(request.args.get("page")) or 1,
+        page=optional_int(request.args.get("page")) or 1,
     )
     listing = queries.list_cases(db.session, current_user, filters, today())
     return render_template(
