@@ -78,6 +78,7 @@ def register_templates(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     # Importing the models registers their tables with the metadata.
+    import accommodation.models
     import eip.admin.models
     import eip.audit
     import eip.auth.models
@@ -110,13 +111,14 @@ def register_request_log(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from accommodation.views import bp as accommodation_bp
     from eip.admin.views import bp as admin_bp
     from eip.audit_views import bp as audit_bp
     from eip.auth.views import bp as auth_bp
     from eip.cases.views import bp as cases_bp
     from eip.main.views import bp as main_bp
 
-    for blueprint in (main_bp, auth_bp, cases_bp, admin_bp, audit_bp):
+    for blueprint in (main_bp, auth_bp, cases_bp, accommodation_bp, admin_bp, audit_bp):
         app.register_blueprint(blueprint)
 
 

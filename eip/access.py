@@ -46,6 +46,25 @@ def _case_visible(user, case=None) -> bool:
     return False
 
 
+def _placement_visible(user, placement=None) -> bool:
+    """Practitioners and managers see every placement; finance every approved one (without
+    names); a SPOC only their own borough's. Mirrors `visible_placements`."""
+    if user.has_role(P, M):
+        return True
+    if user.has_role(F):
+        return placement is None or placement.nightly_rate_pence is not None
+    if user.has_role(S):
+        return placement is None or placement.borough_id == user.borough_id
+    return False
+
+
+def _own_borough_spoc(user, placement=None) -> bool:
+    """Only a SPOC of the case's (referring) borough decides on its placements."""
+    if not user.has_role(S) or user.borough_id is None:
+        return False
+    return placement is None or placement.borough_id == user.borough_id
+
+
 def _signed_in(user, obj=None) -> bool:
     return True
 
@@ -69,6 +88,16 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     # Managers: the late-referral agreement and reopening a closed case.
     "case.late_decision": _roles(M),
     "case.reopen": _roles(M),
+    # Accommodation (accommodation/): the practitioner requests and runs the stay, the
+    # borough's SPOC decides, Camden finance records invoices and payments.
+    "placement.list": _roles(P, M, S, F),
+    "placement.view": _placement_visible,
+    "placement.request": _roles(P),
+    "placement.manage": _roles(P),
+    "placement.decide": _own_borough_spoc,
+    "finance.record": _roles(F),
+    "budget.view": _roles(P, M, S, F),
+    "budget.export": _roles(M, F),
     # Administration: accounts and boroughs are the admin's; no case content.
     "admin.users": _roles(A),
     "admin.boroughs": _roles(A),
@@ -104,7 +133,31 @@ def visible_cases(user) -> Select:
         return query
     if user.has_role(S) and user.borough_id is not None:
         return query.where(Case.borough_id == user.borough_id)
-    # Finance sees cases with a placement; placements arrive with accommodation/.
+    if user.has_role(F):
+        # Finance sees the cases with a placement the SPOC approved (one that holds or
+        # held money), by reference and borough only.
+        from accommodation.models import Placement
+
+        approved = select(Placement.id).where(
+            Placement.case_id == Case.id, Placement.nightly_rate_pence.is_not(None)
+        )
+        return query.where(approved.exists())
+    return query.where(false())
+
+
+def visible_placements(user) -> Select:
+    """A select of the placements this user may see; every placement query starts here."""
+    from accommodation.models import Placement
+
+    query = select(Placement)
+    if user.has_role(P, M):
+        return query
+    if user.has_role(S) and user.borough_id is not None:
+        return query.where(Placement.borough_id == user.borough_id)
+    if user.has_role(F):
+        # Finance has no business with undecided or refused requests (their booking needs
+        # and safety notes): only placements the SPOC approved.
+        return query.where(Placement.nightly_rate_pence.is_not(None))
     return query.where(false())
 
 

@@ -1,0 +1,9 @@
+"""The money panel of the placement page (being written)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def money_panel(session, user, placement) -> dict[str, Any]:
+    return {}

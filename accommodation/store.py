@@ -1,0 +1,113 @@
+"""Reading and writing the ledger under the pot lock: the one way money is written.
+
+Every service that writes money calls `lock_pot` first, then reads the ledger and the caps
+*after* the lock, runs the pure checks of `accommodation.ledger` and `accommodation.rules`
+on what it read, and writes with `append`. The lock is the programme settings row (it holds
+the pot): `SELECT … FOR UPDATE` on PostgreSQL; on SQLite every transaction already begins
+with `BEGIN IMMEDIATE` (eip/db.py), which takes the database's write lock at once. Either
+way, two approvals at the same instant run one after the other, and the second sees the
+first's commitment.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accommodation import ledger, rules
+from accommodation.models import LedgerEntry, Placement
+from eip.admin.models import ProgrammeSettings
+from eip.auth.models import User
+from eip.domain import NotFound
+
+
+def lock_pot(session: Session) -> ProgrammeSettings:
+    """Lock the pot row for the rest of this transaction and return the settings as they
+    are now (re-read, not a copy from earlier in the session: the caps may have changed)."""
+    settings = session.get(ProgrammeSettings, 1, with_for_update=True, populate_existing=True)
+    if settings is None:
+        raise NotFound("The programme settings have not been created: run the migrations")
+    return settings
+
+
+def lock_placement(session: Session, placement_id: int) -> Placement:
+    """The placement, re-read after the pot lock so that its state is the committed one."""
+    placement = session.get(Placement, placement_id, populate_existing=True)
+    if placement is None:
+        raise NotFound("No placement has that number")
+    return placement
+
+
+def entries(session: Session) -> list[ledger.Entry]:
+    """The whole ledger as pure entries, oldest first (tens of placements: read it all)."""
+    rows = session.execute(
+        select(
+            LedgerEntry.id,
+            LedgerEntry.kind,
+            LedgerEntry.placement_id,
+            LedgerEntry.amount_pence,
+            LedgerEntry.reverses_id,
+        ).order_by(LedgerEntry.id)
+    )
+    return [
+        ledger.Entry(kind, placement_id, amount, reverses=reverses, id=entry_id)
+        for entry_id, kind, placement_id, amount, reverses in rows
+    ]
+
+
+def append(
+    session: Session,
+    user: User | None,
+    kind: str,
+    placement: Placement,
+    amount_pence: int,
+    *,
+    effective_on: date,
+    reason: str | None = None,
+    reverses_id: int | None = None,
+    extension_id: int | None = None,
+    invoice_id: int | None = None,
+    payment_id: int | None = None,
+) -> LedgerEntry:
+    """Write one entry (the caller has locked the pot and checked it). Validated by
+    `ledger.Entry` first, so a bad kind or amount never reaches the database."""
+    ledger.Entry(kind, placement.id, amount_pence, reverses=reverses_id)
+    row = LedgerEntry(
+        placement_id=placement.id,
+        kind=kind,
+        amount_pence=amount_pence,
+        effective_on=effective_on,
+        reason=reason,
+        reverses_id=reverses_id,
+        extension_id=extension_id,
+        invoice_id=invoice_id,
+        payment_id=payment_id,
+        recorded_by_id=user.id if user is not None else None,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def people_counted(session: Session) -> set[int]:
+    """Person ids of the clients who count towards the people cap (DOMAIN.md)."""
+    return set(
+        session.scalars(
+            select(Placement.client_id)
+            .where(Placement.state.in_(rules.COUNTS_TOWARDS_PEOPLE_CAP))
+            .distinct()
+        )
+    )
+
+
+def nights_used_by_client(
+    session: Session, client_id: int, *, leaving_out: int | None = None
+) -> int:
+    """The client's nights over all their placements (see `Placement.nights_used`),
+    optionally leaving one placement out (the one being decided or extended)."""
+    query = select(Placement).where(Placement.client_id == client_id)
+    if leaving_out is not None:
+        query = query.where(Placement.id != leaving_out)
+    return sum(p.nights_used for p in session.scalars(query))
