@@ -80,6 +80,9 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "case.list": _roles(P, M, S),
     "case.view": _case_visible,
     "case.access_log": _roles(P, M),
+    # The case's documents (acknowledgement, plan, meeting pack, closure summary): they carry
+    # personal data, so only Cranstoun and Respect/SafeLives staff.
+    "case.documents": _roles(P, M),
     # Running the pathway: practitioners record referrals and every step after.
     "case.create": _roles(P),
     "case.edit": _roles(P),
@@ -98,6 +101,11 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "finance.record": _roles(F),
     "budget.view": _roles(P, M, S, F),
     "budget.export": _roles(M, F),
+    # Documents: the accommodation agreement (for the client to sign), Camden's statement,
+    # and the monthly programme report.
+    "placement.agreement": _roles(P, M),
+    "finance.statement": _roles(F, M),
+    "programme.report": _roles(M),
     # Administration: accounts and boroughs are the admin's; no case content.
     "admin.users": _roles(A),
     "admin.boroughs": _roles(A),
