@@ -1,1 +1,80 @@
-"""(being written)"""
+"""The budget at a glance, and Camden finance's CSV statements (per placement, per month).
+
+Every role that works with accommodation sees the pot's figures and its chart; the rows, the
+spend by borough and the statements hold only the placements `visible_placements` allows, by
+case reference and borough, never a name.
+"""
+
+from __future__ import annotations
+
+from flask import Response, render_template
+from flask_login import current_user
+
+from accommodation import budget, budget_chart, budget_csv
+from accommodation import budget_queries as queries
+from accommodation.rules import STATE_LABELS
+from accommodation.views import bp
+from eip.access import can, requires
+from eip.audit import record
+from eip.cases.common import today
+from eip.extensions import db
+
+
+@bp.get("/budget", endpoint="budget")
+@requires("budget.view")
+def budget_page():
+    on = today()
+    result, data = queries.build(db.session, current_user, on)
+    pot = data.settings.pot_pence
+    return render_template(
+        "accommodation/budget.html",
+        budget=result,
+        chart=budget_chart.pot_chart(result.burn_down, result.spend, pot, on),
+        chart_rows=budget_chart.table_rows(result.burn_down, result.spend, pot, on),
+        today=on,
+        state_labels=STATE_LABELS,
+        can_export=can(current_user, "budget.export"),
+        title="Accommodation budget",
+    )
+
+
+def _csv(filename: str, rows: list[list[str]], what: str) -> Response:
+    record(
+        db.session,
+        "budget.exported",
+        actor=current_user,
+        object_type="budget",
+        details={"export": what, "rows": len(rows) - 2},
+    )
+    db.session.commit()
+    return Response(
+        budget_csv.to_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/budget/placements.csv")
+@requires("budget.export")
+def budget_placements_csv():
+    on = today()
+    data = queries.load(db.session, current_user)
+    rows = budget.placement_rows(data.entries, data.placements, on)
+    return _csv(
+        f"accommodation-placements-{on.isoformat()}.csv",
+        budget_csv.placement_csv(rows, STATE_LABELS),
+        "placements",
+    )
+
+
+@bp.get("/budget/months.csv")
+@requires("budget.export")
+def budget_months_csv():
+    on = today()
+    data = queries.load(db.session, current_user)
+    months = budget.month_rows(data.dated, data.settings.pot_pence, include=data.visible_ids)
+    return _csv(
+        f"accommodation-months-{on.isoformat()}.csv",
+        budget_csv.month_csv(months),
+        "months",
+    )

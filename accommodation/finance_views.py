@@ -1,1 +1,232 @@
-"""(being written)"""
+"""Camden finance's pages: record an invoice or a payment, reverse a mistaken entry, and the
+list of invoices (unpaid first). Registered on the accommodation blueprint.
+
+Each form page loads its object, checks the placement rule on it (finance sees approved
+placements only; a refusal is audited and answers 403), then reads the form and calls one
+service: a refusal goes beside its field with a 400, a success back to the placement page.
+The pages show case references and boroughs, never a name.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accommodation import finance_services as finance
+from accommodation import ledger, store
+from accommodation.models import Invoice, LedgerEntry, Payment, Placement
+from accommodation.money import format_pence
+from accommodation.money_page import KIND_LABELS
+from accommodation.views import bp
+from eip.access import check, refuse, requires, visible_placements
+from eip.auth.models import User
+from eip.cases.common import today
+from eip.cases.models import Case
+from eip.cases.view_helpers import show_rule_broken
+from eip.domain import NotAllowed, NotFound, RuleBroken
+from eip.extensions import db
+from eip.models import Borough
+from eip.programme import current_settings
+from forms.finance import InvoiceForm, PaymentForm, ReverseForm
+
+RECORD = "finance.record"
+
+
+def placement_url(placement_id: int) -> str:
+    return url_for("accommodation.placement", placement_id=placement_id)
+
+
+def _visible(obj, placement: Placement | None):
+    """The object if it exists and the user may see its placement: 404, or an audited 403."""
+    if obj is None or placement is None:
+        abort(404)
+    check("placement.view", placement)
+    return obj
+
+
+def _save(form: FlaskForm, save, done) -> tuple[object | None, int]:
+    """POST: run the service; (redirect, 302) on success, else (None, 400) with the
+    refusal beside its field. A NotFound/NotAllowed raised inside the lock (the record
+    vanished or changed hands) answers 404/403 like a first load would."""
+    if not form.validate_on_submit():
+        return None, 400
+    try:
+        result = save()
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        db.session.rollback()
+        refuse(RECORD)
+    except RuleBroken as error:
+        show_rule_broken(form, error)
+        return None, 400
+    message, placement_id = done(result)
+    flash(message, "success")
+    return redirect(placement_url(placement_id)), 302
+
+
+@bp.route("/placements/<int:placement_id>/invoices/new", methods=["GET", "POST"])
+@requires(RECORD)
+def invoice_new(placement_id: int):
+    placement = db.session.get(Placement, placement_id)
+    _visible(placement, placement)
+    form, status = InvoiceForm(), 200
+    if request.method == "POST":
+        response, status = _save(
+            form,
+            lambda: finance.record_invoice(
+                db.session,
+                current_user,
+                placement_id,
+                supplier=form.supplier.data,
+                number=form.number.data,
+                invoice_date=form.invoice_date.data,
+                first_night=form.first_night.data,
+                last_night=form.last_night.data,
+                amount_pence=form.amount.pence,
+            ),
+            lambda invoice: (
+                f"Invoice recorded: {format_pence(invoice.amount_pence)}",
+                invoice.placement_id,
+            ),
+        )
+        if response is not None:
+            return response
+    totals = ledger.placement_totals(store.entries(db.session), placement.id)
+    stay = finance.stay_nights(placement)
+    return render_template(
+        "accommodation/invoice_new.html",
+        form=form,
+        placement=placement,
+        totals=totals,
+        stay=stay,
+        blocked=None if stay else "Only a placement the SPOC approved can be invoiced",
+        title="Record an invoice",
+    ), status
+
+
+@bp.route("/invoices/<int:invoice_id>/payments/new", methods=["GET", "POST"])
+@requires(RECORD)
+def payment_new(invoice_id: int):
+    invoice = db.session.get(Invoice, invoice_id)
+    _visible(invoice, invoice.placement if invoice else None)
+    form, status = PaymentForm(), 200
+    if request.method == "POST":
+        response, status = _save(
+            form,
+            lambda: finance.record_payment(
+                db.session,
+                current_user,
+                invoice_id,
+                paid_on=form.paid_on.data,
+                amount_pence=form.amount.pence,
+                reference=form.reference.data,
+            ),
+            lambda payment: (
+                f"Payment recorded: {format_pence(payment.amount_pence)}",
+                payment.invoice.placement_id,
+            ),
+        )
+        if response is not None:
+            return response
+        db.session.refresh(invoice)
+    paid = finance.paid_on_invoice(db.session, invoice.id)
+    blocked = None
+    if invoice.reversed_at is not None:
+        blocked = "This invoice was reversed, so it cannot be paid"
+    elif paid >= invoice.amount_pence:
+        blocked = "This invoice has already been paid in full"
+    return render_template(
+        "accommodation/payment_new.html",
+        form=form,
+        invoice=invoice,
+        placement=invoice.placement,
+        paid=paid,
+        unpaid=invoice.amount_pence - paid,
+        blocked=blocked,
+        title="Record a payment",
+    ), status
+
+
+@bp.route("/ledger/<int:entry_id>/reverse", methods=["GET", "POST"])
+@requires(RECORD)
+def reverse_entry(entry_id: int):
+    entry = db.session.get(LedgerEntry, entry_id)
+    _visible(entry, entry.placement if entry else None)
+    form, status = ReverseForm(), 200
+    if request.method == "POST":
+        response, status = _save(
+            form,
+            lambda: finance.reverse_entry(
+                db.session, current_user, entry_id, reason=form.reason.data
+            ),
+            lambda reversal: (
+                f"{KIND_LABELS[entry.kind]} reversed: the reversal is on the ledger",
+                reversal.placement_id,
+            ),
+        )
+        if response is not None:
+            return response
+        db.session.refresh(entry)
+    blocked = finance.reversal_refusal(db.session, entry, current_settings(db.session).pot_pence)
+    kind = KIND_LABELS[entry.kind]
+    return render_template(
+        "accommodation/reverse.html",
+        form=form,
+        entry=entry,
+        kind_label=kind,
+        placement=entry.placement,
+        blocked=blocked,
+        title=f"Reverse {'an' if entry.kind == ledger.INVOICE else 'a'} {kind.lower()}",
+    ), status
+
+
+def invoice_rows(session: Session, user: User, on: date) -> list[dict]:
+    """Live invoices the user may see, unpaid first (oldest first), with what is paid and
+    the days since the invoice date. Two queries, however many invoices."""
+    scoped = visible_placements(user).subquery()
+    paid = (
+        select(Payment.invoice_id, func.sum(Payment.amount_pence).label("paid"))
+        .where(Payment.reversed_at.is_(None))
+        .group_by(Payment.invoice_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Invoice, Case.reference, Borough.name, func.coalesce(paid.c.paid, 0))
+        .join(scoped, scoped.c.id == Invoice.placement_id)
+        .join(Case, Case.id == scoped.c.case_id)
+        .join(Borough, Borough.id == scoped.c.borough_id)
+        .outerjoin(paid, paid.c.invoice_id == Invoice.id)
+        .where(Invoice.reversed_at.is_(None))
+    ).all()
+    found = [
+        {
+            "invoice": invoice,
+            "reference": reference,
+            "borough": borough,
+            "paid": paid_pence,
+            "unpaid": invoice.amount_pence - paid_pence,
+            "days": (on - invoice.invoice_date).days,
+        }
+        for invoice, reference, borough, paid_pence in rows
+    ]
+    found.sort(key=lambda r: (r["unpaid"] <= 0, r["invoice"].invoice_date, r["invoice"].id))
+    return found
+
+
+@bp.get("/invoices")
+@requires(RECORD)
+def invoices():
+    rows = invoice_rows(db.session, current_user, today())
+    return render_template(
+        "accommodation/invoices.html",
+        rows=rows,
+        unpaid_total=sum(r["unpaid"] for r in rows),
+        overdue_days=current_settings(db.session).invoice_unpaid_days,
+        title="Invoices",
+    )

@@ -107,7 +107,7 @@ class Placement(db.Model):
         back_populates="placement", order_by="Invoice.id"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     @property
     def state_label(self) -> str:

@@ -1,9 +1,168 @@
-"""The money panel of the placement page (being written)."""
+"""The money panel of the placement page: the placement's figures, its ledger and its
+invoices with their payments, and which of Camden finance's buttons to show.
+
+Practitioners and managers, and the SPOC of the placement's borough, see the same figures
+and entries read-only; only finance gets the buttons (the routes check again). Three
+queries: the entries, the invoices, their payments.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
-def money_panel(session, user, placement) -> dict[str, Any]:
-    return {}
+from accommodation import budget, ledger
+from accommodation.budget_queries import facts_of
+from accommodation.models import Invoice, LedgerEntry, Placement
+from eip.access import can
+from eip.auth.models import User
+from eip.cases.common import today
+
+KIND_LABELS = {
+    ledger.COMMIT: "Commitment",
+    ledger.RELEASE: "Release",
+    ledger.INVOICE: "Invoice",
+    ledger.PAYMENT: "Payment",
+    ledger.REVERSAL: "Reversal",
+}
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    id: int
+    kind: str
+    kind_label: str
+    amount_pence: int
+    effective_on: date
+    reason: str | None
+    reverses_id: int | None
+    reversed_by_id: int | None
+    invoice_id: int | None
+    payment_id: int | None
+
+    @property
+    def reversed(self) -> bool:
+        return self.reversed_by_id is not None
+
+    @property
+    def signed_pence(self) -> int:
+        """The entry's effect on its own kind's total, as finance reads a statement."""
+        return -self.amount_pence if self.kind == ledger.REVERSAL else self.amount_pence
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    id: int
+    paid_on: date
+    amount_pence: int
+    reference: str
+    reversed: bool
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    id: int
+    supplier: str
+    number: str
+    invoice_date: date
+    first_night: date
+    last_night: date
+    amount_pence: int
+    paid_pence: int
+    reversed: bool
+    payments: list[PaymentLine] = field(default_factory=list)
+
+    @property
+    def unpaid_pence(self) -> int:
+        return 0 if self.reversed else self.amount_pence - self.paid_pence
+
+    @property
+    def nights(self) -> int:
+        return (self.last_night - self.first_night).days + 1
+
+
+def _entries(session: Session, placement_id: int) -> list[LedgerEntry]:
+    return list(
+        session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.placement_id == placement_id)
+            .order_by(LedgerEntry.id)
+        )
+    )
+
+
+def _invoices(session: Session, placement_id: int) -> list[InvoiceLine]:
+    rows = session.scalars(
+        select(Invoice)
+        .where(Invoice.placement_id == placement_id)
+        .options(selectinload(Invoice.payments))
+        .order_by(Invoice.invoice_date, Invoice.id)
+    )
+    lines = []
+    for invoice in rows:
+        payments = [
+            PaymentLine(p.id, p.paid_on, p.amount_pence, p.reference, p.reversed_at is not None)
+            for p in invoice.payments
+        ]
+        lines.append(
+            InvoiceLine(
+                id=invoice.id,
+                supplier=invoice.supplier,
+                number=invoice.number,
+                invoice_date=invoice.invoice_date,
+                first_night=invoice.first_night,
+                last_night=invoice.last_night,
+                amount_pence=invoice.amount_pence,
+                paid_pence=sum(p.amount_pence for p in payments if not p.reversed),
+                reversed=invoice.reversed_at is not None,
+                payments=payments,
+            )
+        )
+    return lines
+
+
+def money_panel(session: Session, user: User, placement: Placement) -> dict[str, Any]:
+    """What the placement page's money panel shows to this user (empty when they may not
+    see the placement, or it was never approved and so never held money)."""
+    if not can(user, "placement.view", placement):
+        return {"visible": False}
+    rows = _entries(session, placement.id)
+    reversed_by = {row.reverses_id: row.id for row in rows if row.reverses_id is not None}
+    lines = [
+        EntryLine(
+            id=row.id,
+            kind=row.kind,
+            kind_label=KIND_LABELS[row.kind],
+            amount_pence=row.amount_pence,
+            effective_on=row.effective_on,
+            reason=row.reason,
+            reverses_id=row.reverses_id,
+            reversed_by_id=reversed_by.get(row.id),
+            invoice_id=row.invoice_id,
+            payment_id=row.payment_id,
+        )
+        for row in rows
+    ]
+    entries = [
+        ledger.Entry(r.kind, r.placement_id, r.amount_pence, r.reverses_id, r.id) for r in rows
+    ]
+    totals = ledger.placement_totals(entries, placement.id)
+    stayed = budget.occupied_nights(facts_of(placement), today())
+    accrued = max(0, stayed * (placement.nightly_rate_pence or 0) - totals.invoiced)
+    finance = can(user, "finance.record")
+    return {
+        "visible": placement.nightly_rate_pence is not None or bool(lines),
+        "totals": totals,
+        "accrued": accrued,
+        "nights_stayed": stayed,
+        "entries": lines,
+        "invoices": _invoices(session, placement.id),
+        "can_record_invoice": finance and placement.nightly_rate_pence is not None,
+        "can_record_payment": finance,
+        "can_reverse": finance,
+        "read_only": not finance,
+    }

@@ -58,6 +58,27 @@ ACTION_LABELS = {
     "case.created": "Created the case",
     "case.updated": "Changed the case",
     "document.downloaded": "Downloaded a document",
+    "placement.requested": "Requested temporary accommodation",
+    "placement.approved": "Approved a placement",
+    "placement.declined": "Declined a placement request",
+    "placement.withdrawn": "Withdrew a placement request",
+    "placement.client_declined": "Recorded that the client declined the accommodation",
+    "placement.no_accommodation": "Recorded that no accommodation could be found",
+    "placement.pot_exhausted": "Recorded that the accommodation money had run out",
+    "placement.extension_requested": "Asked for an extension",
+    "placement.extension_approved": "Approved an extension",
+    "placement.extension_declined": "Declined an extension",
+    "placement.commitment_added": "Added a commitment",
+    "placement.agreement_signed": "Recorded the signed accommodation agreement",
+    "placement.checked_in": "Recorded the check-in",
+    "placement.return_home_review_recorded": "Recorded the return-home review",
+    "placement.moved_out": "Recorded the move-out",
+    "placement.cancelled": "Cancelled a placement",
+    "placement.spoc_notified": "Told the SPOC that accommodation consent was withdrawn",
+    "placement.invoice_recorded": "Recorded an invoice",
+    "placement.payment_recorded": "Recorded a payment",
+    "placement.entry_reversed": "Reversed a ledger entry",
+    "budget.exported": "Downloaded a budget export",
 }
 
 
@@ -74,7 +95,7 @@ def audit_detail(event) -> str:
         parts.append(f"{name.replace('_', ' ')}: {old} → {new}")
     if details.get("fields"):
         parts.append("fields: " + ", ".join(str(f).replace("_", " ") for f in details["fields"]))
-    for key in ("method", "view", "action", "role", "reason"):
+    for key in ("method", "view", "action", "role", "reason", "document"):
         if details.get(key):
             parts.append(f"{key}: {details[key]}")
     if details.get("locked"):

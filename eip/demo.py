@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from eip.accounts import create_account
 from eip.audit import record
 from eip.boroughs import LONDON_BOROUGHS
+from eip.demo_accommodation import seed_placements
 from eip.demo_cases import LONDON, seed_cases
+from eip.demo_notifications import seed as seed_notifications
 from eip.models import DEMO_DATA_KEY, AppState, Borough
 from eip.programme import current_settings
 
@@ -114,6 +116,13 @@ def seed_demo(session: Session, environment: str, now: datetime | None = None) -
         window_start=window_start,
         now=now,
     )
+    seed_placements(
+        session,
+        today=now.astimezone(LONDON).date(),
+        spocs={b: users[e] for r, e, _n, b in DEMO_USERS if r == "spoc"},
+        finance=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "finance"),
+    )
     session.add(AppState(key=DEMO_DATA_KEY, value=now.isoformat()))
     session.commit()
+    seed_notifications(session, now.astimezone(LONDON).date(), now)
     return SeedResult(created=True, sign_ins=sign_ins)

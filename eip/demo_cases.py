@@ -170,6 +170,9 @@ PLAN: tuple[tuple[str, int], ...] = (
     ("closed", 80),
     ("closed", 85),
 )
+# Case numbers (positions in PLAN) whose consultation outcome is intervention with temporary
+# accommodation; demo_accommodation gives most of them a placement in some state.
+ACCOMMODATION_CASES = frozenset({13, 16, 18, 19, 20, 22, 24, 25, 30, 31})
 CLOSURES = ("completed", "disengaged", "withdrew_consent", "risk_escalated", "completed")
 
 
@@ -343,7 +346,7 @@ def _progress(ctx: Context, case: Case, state: str, received: date, who: User, n
     outcome = {
         "consultation_only": "consultation_only",
         "onward_referral": "not_suitable",
-    }.get(state, "intervention_with_accommodation" if n % 4 == 0 else "intervention")
+    }.get(state, "intervention_with_accommodation" if n in ACCOMMODATION_CASES else "intervention")
     consultation.outcome = outcome
     consultation.plan_risks = "Escalating arguments; children present; alcohol at weekends."
     consultation.plan_protective_factors = (

@@ -11,6 +11,9 @@ from eip.access import can
 ITEMS: list[tuple[str, str, str, str]] = [
     ("Home", "main.home", "account.own", "main.home"),
     ("Cases", "cases.index", "case.list", "cases."),
+    ("Placements", "accommodation.placements", "placement.list", "accommodation.placement"),
+    ("Budget", "accommodation.budget", "budget.view", "accommodation.budget"),
+    ("Invoices", "accommodation.invoices", "finance.record", "accommodation.invoice"),
     ("Approvals", "admin.approvals", "approvals.view", "admin.approval"),
     ("Programme settings", "admin.settings", "settings.view", "admin.setting"),
     ("Audit trail", "audit.search", "audit.search", "audit."),

@@ -116,7 +116,7 @@ def placement(
         store.append(db.session, spoc, "commit", p, nights * rate_pence, effective_on=today())
         if state in ("agreement_signed", "checked_in", "ended"):
             p.state = "agreement_signed"
-            p.agreement_signed_on = move_in_on - timedelta(days=1)
+            p.agreement_signed_on = min(move_in_on - timedelta(days=1), today())
         if stay:
             p.state = "checked_in"
             p.checked_in_on = move_in_on

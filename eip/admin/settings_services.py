@@ -42,6 +42,33 @@ def current(session: Session) -> tuple[dict[str, Any], str, ProgrammeSettings]:
     return values_of(settings), version_of(settings), settings
 
 
+def _check_accommodation_caps(session: Session, changes: dict[str, tuple[Any, Any]]) -> None:
+    """The pot and the people cap cannot go below what is already promised. The caller holds
+    the settings row's lock, which is also the pot lock (accommodation.store), so no approval
+    can slip in between this check and the save."""
+    from accommodation import ledger, store
+    from accommodation.money import format_pence
+
+    problems: dict[str, str] = {}
+    if "pot_pence" in changes:
+        new_pot = changes["pot_pence"][1]
+        exposure = ledger.pot_totals(store.entries(session), new_pot).exposure
+        if new_pot < exposure:
+            problems["pot_pence"] = (
+                f"The pot cannot be {format_pence(new_pot)}: placements already hold "
+                f"{format_pence(exposure)} (committed or invoiced)"
+            )
+    if "max_people" in changes:
+        new_max, counted = changes["max_people"][1], len(store.people_counted(session))
+        if new_max < counted:
+            problems["max_people"] = (
+                f"The most people cannot be {new_max}: {counted} people have already been "
+                "accommodated or have an approved placement"
+            )
+    if problems:
+        raise RuleBroken("Some settings are not valid", errors=problems)
+
+
 @atomic
 def update_settings(
     session: Session,
@@ -63,6 +90,7 @@ def update_settings(
     if not changes:
         session.rollback()
         return {}
+    _check_accommodation_caps(session, changes)
     for name, (_old, new) in changes.items():
         setattr(settings, name, new)
     settings.updated_by_id = actor.id

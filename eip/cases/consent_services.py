@@ -5,8 +5,9 @@ their withdrawal. What each consent gates is DOMAIN.md's consent table:
   stops new sessions (`rules.can_record_session` reads the consents) and gives the
   practitioner an urgent review action;
 - accommodation (both): read by the placement request; a withdrawal never ends a
-  placement by itself, it gives the practitioner an urgent review action (the notice
-  to the SPOC belongs to the accommodation feature);
+  placement by itself, it gives the practitioner an urgent review action and, when the
+  case has a placement not yet ended, e-mails the borough's SPOCs a notice
+  (accommodation/stay_notices.py);
 - information sharing: read by the documents sent beyond Cranstoun and Respect;
 - evaluation: a recorded decline or withdrawal leaves the case out of extracts.
 
@@ -28,6 +29,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accommodation import stay_notices
 from eip.auth.models import User
 from eip.cases import choices, rules
 from eip.cases.common import audit_change, bump, check_version, commit, today
@@ -203,6 +205,8 @@ def withdrawal_refusal(session: Session, case: Case, consent: Consent) -> str | 
 class Withdrawn:
     consent: Consent
     review_action: CaseAction | None
+    # How many SPOCs were e-mailed about a live placement; None when no notice was due.
+    spocs_notified: int | None = None
 
 
 def withdraw_consent(
@@ -217,7 +221,9 @@ def withdraw_consent(
 ) -> Withdrawn:
     """Withdraw a given consent. It ends nothing by itself: withdrawing consent to the
     intervention or to accommodation gives the practitioner an urgent review action,
-    due the next working day (not on a closed case, where nothing is due)."""
+    due the next working day (not on a closed case, where nothing is due). Withdrawing
+    consent to accommodation while the case has a placement not yet ended also e-mails
+    the borough's SPOCs, once the withdrawal has committed."""
     require(user, EDIT, case)
     consent = withdrawable(session, case, consent_id)
     check_version(case, version)
@@ -251,8 +257,12 @@ def withdraw_consent(
         fields=["withdrawn_on", "withdrawal_reason"],
         review_action=action is not None,
     )
+    live = stay_notices.live_placement_ids(session, case) if consent.kind == "accommodation" else []
     commit(session)
-    return Withdrawn(consent, action)
+    if not live:
+        return Withdrawn(consent, action)
+    notified = stay_notices.notify_spocs_of_withdrawal(session, user, case, live)
+    return Withdrawn(consent, action, notified)
 
 
 def _review_action(session: Session, user: User, case: Case, consent: Consent) -> CaseAction:

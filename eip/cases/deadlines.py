@@ -16,6 +16,9 @@ from eip.workdays import add_working_days, working_days_between
 
 # How soon "due soon" is: JOURNEYS.md's "due in the next 2 working days".
 SOON_WORKING_DAYS = 2
+# The return-home review is prompted from this many calendar days before the planned
+# move-out (issue 6: "prompts it in advance"), whatever the working days in between.
+RETURN_HOME_REVIEW_LEAD_DAYS = 3
 
 OVERDUE, DUE_TODAY, DUE_SOON, LATER = "overdue", "due_today", "due_soon", "later"
 URGENCY_ORDER = {OVERDUE: 0, DUE_TODAY: 1, DUE_SOON: 2, LATER: 3}
@@ -48,6 +51,15 @@ class OpenAction:
 
 
 @dataclass(frozen=True)
+class StayFacts:
+    """A placement the client is staying in (checked in, not yet moved out)."""
+
+    placement_id: int
+    planned_move_out_on: date
+    return_home_review_done: bool = False
+
+
+@dataclass(frozen=True)
 class DueFacts:
     """Plain facts about one case, gathered by the service layer."""
 
@@ -61,6 +73,7 @@ class DueFacts:
     last_dash_on: date | None = None
     last_incident_on: date | None = None
     open_actions: tuple[OpenAction, ...] = field(default_factory=tuple)
+    stays: tuple[StayFacts, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -71,12 +84,16 @@ class DueItem:
     case_reference: str
     urgent: bool = False
     action_id: int | None = None
+    # Due soon from this date at the latest, even when more than 2 working days remain.
+    soon_from: date | None = None
 
     def urgency(self, today: date, extra: Iterable[date] = ()) -> str:
         if self.due_on < today:
             return OVERDUE
         if self.due_on == today:
             return DUE_TODAY
+        if self.soon_from is not None and today >= self.soon_from:
+            return DUE_SOON
         if working_days_between(today, self.due_on, extra) <= SOON_WORKING_DAYS:
             return DUE_SOON
         return LATER
@@ -139,6 +156,8 @@ def due_items(facts: DueFacts, settings: Deadlines) -> list[DueItem]:
         dash_label = "Review risk with DASH after the incident"
     if dash_due is not None:
         items.append(DueItem("dash_review", dash_label, dash_due, ref))
+    for stay in facts.stays:
+        items.extend(_stay_items(stay, ref))
     for action in facts.open_actions:
         if action.due_on is not None:
             items.append(
@@ -152,4 +171,22 @@ def due_items(facts: DueFacts, settings: Deadlines) -> list[DueItem]:
                 )
             )
     items.sort(key=lambda item: (item.due_on, not item.urgent, item.label))
+    return items
+
+
+def _stay_items(stay: StayFacts, ref: str) -> list[DueItem]:
+    """A stay ends on its planned move-out, and the return-home review must come first:
+    it is due by the move-out and prompted from RETURN_HOME_REVIEW_LEAD_DAYS before."""
+    move_out = stay.planned_move_out_on
+    items = [DueItem("placement_end", "The placement ends: record the move-out", move_out, ref)]
+    if not stay.return_home_review_done:
+        items.append(
+            DueItem(
+                "return_home_review",
+                "Return-home review due before the placement ends",
+                move_out,
+                ref,
+                soon_from=move_out - timedelta(days=RETURN_HOME_REVIEW_LEAD_DAYS),
+            )
+        )
     return items

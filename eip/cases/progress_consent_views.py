@@ -85,6 +85,13 @@ def withdraw_consent(reference: str, consent_id: int):
         message = "Withdrawal of consent recorded"
         if withdrawn.review_action is not None:
             message += ". An urgent review action has been added"
+        if withdrawn.spocs_notified:
+            message += ". The borough's SPOC has been e-mailed about the placement"
+        elif withdrawn.spocs_notified == 0:
+            message += (
+                ". No SPOC of the case's borough could be e-mailed: tell them about the "
+                "placement yourself"
+            )
         return message, case_url(case, "consent")
 
     return run_step(
@@ -127,7 +134,9 @@ def close(reference: str):
     return run_step(
         case,
         form,
-        refusal=lambda: step_refusal(case, "close"),
+        refusal=lambda: (
+            step_refusal(case, "close") or closure_services.placement_refusal(db.session, case)
+        ),
         save=lambda: closure_services.close_case(
             db.session,
             current_user,

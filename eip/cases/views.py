@@ -69,14 +69,22 @@ def view(reference: str):
         # SPOCs see their own borough's cases by reference and status only (DOMAIN.md).
         return render_template("cases/summary.html", case=case, title=f"Case {case.reference}")
     page = case_page.build(db.session, case, with_access_log=True)
+    from accommodation.page import case_panel
+
     return render_template(
         "cases/view.html",
         case=case,
         page=page,
         can_edit=can(current_user, "case.edit", case),
+        accommodation=case_panel(db.session, current_user, case),
         title=f"Case {case.reference}",
     )
 
 
 # The pathway's step routes register themselves on `bp`.
-from eip.cases import activity_views, progress_views, referral_views  # noqa: E402, F401
+from eip.cases import (  # noqa: E402, F401
+    activity_views,
+    document_views,
+    progress_views,
+    referral_views,
+)

@@ -54,12 +54,34 @@ def _manager(session: Session, user: User) -> dict[str, Any]:
 
 
 def _spoc(session: Session, user: User) -> dict[str, Any]:
+    """What is waiting for my decision, oldest first; my borough's placements and spend;
+    then my borough's cases (accommodation.page.spoc_home)."""
+    from accommodation.page import spoc_home
+
     cases = session.scalars(visible_cases(user).order_by(Case.created_at.desc())).all()
-    return {"borough_cases": cases}
+    return {**spoc_home(session, user), "borough_cases": cases}
 
 
 def _finance(session: Session, user: User) -> dict[str, Any]:
-    return {"settings": current_settings(session)}
+    """How much is committed, spent and left, and what will still be invoiced: the budget's
+    figures and chart, and the unpaid invoices (accommodation.budget_views, finance_views)."""
+    from accommodation import budget_chart, budget_queries
+    from accommodation.finance_views import invoice_rows
+    from eip.cases.common import today
+
+    on = today()
+    result, data = budget_queries.build(session, user, on)
+    pot = data.settings.pot_pence
+    # Finance's working list: what is waiting to be paid, oldest first.
+    unpaid = [row for row in invoice_rows(session, user, on) if row["unpaid"] > 0]
+    return {
+        "settings": current_settings(session),
+        "budget": result,
+        "chart": budget_chart.pot_chart(result.burn_down, result.spend, pot, on),
+        "unpaid_invoices": unpaid,
+        "unpaid_total": sum(row["unpaid"] for row in unpaid),
+        "overdue_days": data.settings.invoice_unpaid_days,
+    }
 
 
 def _evaluator(session: Session, user: User) -> dict[str, Any]:

@@ -6,11 +6,10 @@ Create Date: 2026-11-24 06:35:02.296876
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import eip.db
-
 
 # revision identifiers, used by Alembic.
 revision = "3a458b2fc353"

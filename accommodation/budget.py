@@ -1,0 +1,413 @@
+"""The budget at a glance, computed from the ledger: pure functions, no Flask, no database.
+
+Every figure is derived from the ledger entries (with their business dates) and a few plain
+facts about each placement, with DOMAIN.md's formulas as `accommodation.ledger` implements
+them; nothing here is stored. The per-placement, per-borough and per-month breakdowns are
+built from the same signed amounts as `ledger.pot_totals`, so their totals reconcile with it
+to the penny, which the property tests check.
+
+Nights: night d is "occupied" when the client sleeps there from d to d + 1, so a stay from
+check-in c to move-out m occupies the nights c … m - 1. Nights up to `today` are the nights
+before today (tonight is not yet stayed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from accommodation import ledger
+from accommodation.ledger import COMMIT, INVOICE, PAYMENT, RELEASE, REVERSAL
+from accommodation.rules import COUNTS_TOWARDS_PEOPLE_CAP
+
+
+@dataclass(frozen=True)
+class DatedEntry:
+    """A ledger entry with the business date it belongs to (`LedgerEntry.effective_on`)."""
+
+    entry: ledger.Entry
+    on: date
+
+
+@dataclass(frozen=True)
+class PlacementFacts:
+    """What the budget needs to know about one placement, and nothing personal.
+
+    `visible` is False for a placement the user may not see row by row (another borough's,
+    for a SPOC): it still counts in the pot's figures, which are programme-wide, but never
+    appears in a table, a breakdown or an export.
+    """
+
+    id: int
+    client_id: int | None
+    reference: str
+    borough: str
+    state: str
+    rate_pence: int | None
+    approved_nights: int | None
+    start_on: date
+    checked_in_on: date | None = None
+    moved_out_on: date | None = None
+    planned_move_out_on: date | None = None
+    visible: bool = True
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The pot at a glance (pence, except people and nights)."""
+
+    pot: int
+    committed: int
+    invoiced: int
+    paid: int
+    exposure: int
+    available: int
+    unpaid: int
+    accrued: int
+    to_invoice: int
+    people: int
+    max_people: int
+    nights_stayed: int
+    nights_approved: int
+
+
+@dataclass(frozen=True)
+class BurnPoint:
+    """The pot after every entry dated `on` or earlier."""
+
+    on: date
+    committed: int
+    invoiced: int
+    paid: int
+    exposure: int
+    available: int
+
+
+@dataclass(frozen=True)
+class SpendPoint:
+    """Cost of the nights occupied before `on` (actual up to today, then the forecast)."""
+
+    on: date
+    spent: int
+    remaining: int
+    forecast: bool
+
+
+@dataclass(frozen=True)
+class PlacementRow:
+    facts: PlacementFacts
+    totals: ledger.PlacementTotals
+    accrued: int
+
+
+@dataclass
+class BoroughSpend:
+    borough: str
+    placements: int = 0
+    committed: int = 0
+    invoiced: int = 0
+    paid: int = 0
+    exposure: int = 0
+
+
+@dataclass
+class MonthRow:
+    month: date
+    commitments: int = 0
+    releases: int = 0
+    invoiced: int = 0
+    paid: int = 0
+    available_at_end: int = 0
+
+    @property
+    def committed(self) -> int:
+        return self.commitments - self.releases
+
+
+@dataclass(frozen=True)
+class Budget:
+    figures: Figures
+    burn_down: list[BurnPoint]
+    spend: list[SpendPoint]
+    boroughs: list[BoroughSpend]
+    rows: list[PlacementRow]
+    months: list[MonthRow] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------
+# Nights
+
+
+def occupied_nights(p: PlacementFacts, upto: date) -> int:
+    """Nights actually stayed before `upto`: only a stay that has checked in has any, and a
+    live stay counts no further than its planned move-out (beyond it an extension is missing)."""
+    if p.checked_in_on is None or p.state not in ("checked_in", "ended"):
+        return 0
+    end = p.moved_out_on if p.state == "ended" else p.planned_move_out_on
+    last = upto if end is None else min(upto, end)
+    return max(0, (last - p.checked_in_on).days)
+
+
+def stay_span(p: PlacementFacts, today: date) -> tuple[date, date] | None:
+    """The nights the stay occupies as (first night, move-out), actual or planned.
+
+    A stay approved but not yet checked in is assumed to start today at the earliest, since
+    nights before a check-in were not stayed; a request, a refusal or a cancellation has none.
+    """
+    if p.state == "ended" and p.checked_in_on and p.moved_out_on:
+        return p.checked_in_on, p.moved_out_on
+    if p.state == "checked_in" and p.checked_in_on and p.planned_move_out_on:
+        return p.checked_in_on, p.planned_move_out_on
+    if p.state in ("approved", "agreement_signed") and p.approved_nights:
+        first = max(p.start_on, today)
+        return first, first + timedelta(days=p.approved_nights)
+    return None
+
+
+def _allowance_nights(p: PlacementFacts) -> int:
+    """Nights that count against the allowance (as `Placement.nights_used`)."""
+    if p.state == "ended" and p.checked_in_on and p.moved_out_on:
+        return (p.moved_out_on - p.checked_in_on).days
+    if p.state in COUNTS_TOWARDS_PEOPLE_CAP and p.approved_nights:
+        return p.approved_nights
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# Signed amounts: every entry as (placement, kind it counts against, +/- pence)
+
+
+def _signed(entries: Sequence[ledger.Entry]) -> list[tuple[int, str, int]]:
+    """Each entry's effect, a reversal counting against the kind it reverses. The ledger's
+    own totals are computed first so that a corrupt ledger raises, exactly as there."""
+    ledger.all_placement_totals(entries)
+    by_id = {e.id: e for e in entries if e.id is not None}
+    signed = []
+    for e in entries:
+        if e.kind == REVERSAL:
+            signed.append((e.placement_id, by_id[e.reverses].kind, -e.amount_pence))
+        else:
+            signed.append((e.placement_id, e.kind, e.amount_pence))
+    return signed
+
+
+class _Running:
+    """Totals that grow entry by entry, with the pot's exposure kept up to date."""
+
+    def __init__(self) -> None:
+        self.sums: dict[int, dict[str, int]] = {}
+        self.exposure = 0
+        self.kinds = dict.fromkeys((COMMIT, RELEASE, INVOICE, PAYMENT), 0)
+
+    def _exposure_of(self, sums: dict[str, int]) -> int:
+        return max(sums[COMMIT] - sums[RELEASE], sums[INVOICE])
+
+    def add(self, placement_id: int, kind: str, amount: int) -> None:
+        sums = self.sums.setdefault(placement_id, dict.fromkeys(self.kinds, 0))
+        before = self._exposure_of(sums)
+        sums[kind] += amount
+        self.kinds[kind] += amount
+        self.exposure += self._exposure_of(sums) - before
+
+    def point(self, on: date, pot: int) -> BurnPoint:
+        k = self.kinds
+        return BurnPoint(
+            on=on,
+            committed=k[COMMIT] - k[RELEASE],
+            invoiced=k[INVOICE],
+            paid=k[PAYMENT],
+            exposure=self.exposure,
+            available=pot - self.exposure,
+        )
+
+
+def burn_down(dated: Sequence[DatedEntry], pot_pence: int) -> list[BurnPoint]:
+    """The pot after each day that has entries, oldest first (entries of a day in id order).
+
+    Sorting by business date can put a correction before the entry it corrects (a reversal
+    dated earlier than a back-dated invoice); the signs come from the whole ledger, so each
+    day's point is still the sum of what was dated by then.
+    """
+    ordered = sorted(dated, key=lambda d: (d.on, d.entry.id or 0))
+    signed = _signed([d.entry for d in ordered])
+    running, points = _Running(), []
+    for index, (d, (placement_id, kind, amount)) in enumerate(zip(ordered, signed, strict=True)):
+        running.add(placement_id, kind, amount)
+        if index + 1 == len(ordered) or ordered[index + 1].on != d.on:
+            points.append(running.point(d.on, pot_pence))
+    return points
+
+
+# ---------------------------------------------------------------------------
+# Figures, forecast, breakdowns
+
+
+def figures(
+    entries: Sequence[ledger.Entry],
+    placements: Iterable[PlacementFacts],
+    *,
+    pot_pence: int,
+    max_people: int,
+    today: date,
+) -> Figures:
+    """The pot's figures. Accrued is, per placement, the cost of the nights stayed so far
+    less what has been invoiced for it (never below zero); to-invoice is what is committed
+    but not yet invoiced, which is what Camden should still expect to receive."""
+    totals = ledger.pot_totals(entries, pot_pence)
+    per = ledger.all_placement_totals(entries)
+    zero = ledger.placement_totals([], 0)
+    placements = list(placements)
+    accrued = 0
+    for p in placements:
+        stayed = occupied_nights(p, today) * (p.rate_pence or 0)
+        accrued += max(0, stayed - per.get(p.id, zero).invoiced)
+    return Figures(
+        pot=totals.pot,
+        committed=totals.committed,
+        invoiced=totals.invoiced,
+        paid=totals.paid,
+        exposure=totals.exposure,
+        available=totals.available,
+        unpaid=totals.invoiced - totals.paid,
+        accrued=accrued,
+        to_invoice=sum(max(0, t.committed - t.invoiced) for t in per.values()),
+        people=len({p.client_id for p in placements if p.state in COUNTS_TOWARDS_PEOPLE_CAP}),
+        max_people=max_people,
+        nights_stayed=sum(occupied_nights(p, today) for p in placements),
+        nights_approved=sum(_allowance_nights(p) for p in placements),
+    )
+
+
+def spend_series(
+    entries: Sequence[ledger.Entry],
+    placements: Iterable[PlacementFacts],
+    *,
+    pot_pence: int,
+    today: date,
+) -> list[SpendPoint]:
+    """Day by day, the cost of the nights occupied before that day: actual up to today,
+    then the forecast as the committed stays run their course, reaching the committed total
+    on the last (planned) move-out.
+
+    Each stay costs its rate a night, capped at what is committed for it; whatever is
+    committed beyond rate x nights (an added commitment for an invoice) counts on its
+    move-out day, and a commitment with no stay (a cancellation charge) counts from today.
+    """
+    per = ledger.all_placement_totals(entries)
+    spans: list[tuple[date, date, int, int]] = []
+    loose = 0
+    for p in placements:
+        committed = max(0, per[p.id].committed) if p.id in per else 0
+        span = stay_span(p, today)
+        if span is None or not p.rate_pence:
+            loose += committed
+        elif committed:
+            spans.append((span[0], span[1], p.rate_pence, committed))
+    if not spans and not loose:
+        return []
+    first = min([today, *(a for a, _b, _r, _c in spans)])
+    last = max([today, *(b for _a, b, _r, _c in spans)])
+    points = []
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
+        spent = loose if day >= today else 0
+        for a, b, rate, committed in spans:
+            nights = max(0, (min(day, b) - a).days)
+            spent += min(committed, rate * nights)
+            if day >= b:
+                spent += max(0, committed - rate * (b - a).days)
+        points.append(SpendPoint(day, spent, pot_pence - spent, forecast=day > today))
+    return points
+
+
+def placement_rows(
+    entries: Sequence[ledger.Entry], placements: Iterable[PlacementFacts], today: date
+) -> list[PlacementRow]:
+    """One row per visible placement that holds or held money, by borough then reference."""
+    per = ledger.all_placement_totals(entries)
+    zero = ledger.placement_totals([], 0)
+    rows = []
+    for p in placements:
+        if not p.visible or (p.rate_pence is None and p.id not in per):
+            continue
+        totals = per.get(p.id, zero)
+        stayed = occupied_nights(p, today) * (p.rate_pence or 0)
+        rows.append(PlacementRow(p, totals, max(0, stayed - totals.invoiced)))
+    return sorted(rows, key=lambda r: (r.facts.borough, r.facts.reference, r.facts.id))
+
+
+def by_borough(rows: Iterable[PlacementRow]) -> list[BoroughSpend]:
+    """Committed, invoiced and paid per borough, over the rows the user may see."""
+    spend: dict[str, BoroughSpend] = {}
+    for row in rows:
+        b = spend.setdefault(row.facts.borough, BoroughSpend(row.facts.borough))
+        b.placements += 1
+        b.committed += row.totals.committed
+        b.invoiced += row.totals.invoiced
+        b.paid += row.totals.paid
+        b.exposure += row.totals.exposure
+    return [spend[name] for name in sorted(spend)]
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def month_rows(
+    dated: Sequence[DatedEntry], pot_pence: int, include: set[int] | None = None
+) -> list[MonthRow]:
+    """Every month from the first entry's to the last's (empty months too, so a month with
+    no movement is visibly nil): new commitments, releases, invoiced and paid in the month,
+    a reversal counting against its kind in the month it is dated. `include` limits the
+    movements to some placements; the uncommitted money at each month's end is the pot's."""
+    if not dated:
+        return []
+    ordered = sorted(dated, key=lambda d: (d.on, d.entry.id or 0))
+    signed = _signed([d.entry for d in ordered])
+    rows: dict[date, MonthRow] = {}
+    month, last = ordered[0].on.replace(day=1), ordered[-1].on.replace(day=1)
+    while month <= last:
+        rows[month] = MonthRow(month)
+        month = _next_month(month)
+    running = _Running()
+    by_month: dict[date, list[tuple[int, str, int]]] = {}
+    for d, movement in zip(ordered, signed, strict=True):
+        by_month.setdefault(d.on.replace(day=1), []).append(movement)
+    for month, row in rows.items():
+        for placement_id, kind, amount in by_month.get(month, []):
+            running.add(placement_id, kind, amount)
+            if include is not None and placement_id not in include:
+                continue
+            if kind == COMMIT:
+                row.commitments += amount
+            elif kind == RELEASE:
+                row.releases += amount
+            elif kind == INVOICE:
+                row.invoiced += amount
+            else:
+                row.paid += amount
+        row.available_at_end = pot_pence - running.exposure
+    return list(rows.values())
+
+
+def build(
+    dated: Sequence[DatedEntry],
+    placements: Sequence[PlacementFacts],
+    *,
+    pot_pence: int,
+    max_people: int,
+    today: date,
+) -> Budget:
+    """Everything the budget page shows, from one read of the ledger and the placements."""
+    entries = [d.entry for d in dated]
+    rows = placement_rows(entries, placements, today)
+    return Budget(
+        figures=figures(
+            entries, placements, pot_pence=pot_pence, max_people=max_people, today=today
+        ),
+        burn_down=burn_down(dated, pot_pence),
+        spend=spend_series(entries, placements, pot_pence=pot_pence, today=today),
+        boroughs=by_borough(rows),
+        rows=rows,
+    )

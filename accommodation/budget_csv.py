@@ -1,0 +1,136 @@
+"""Camden finance's CSV statements, per placement and per month: pure, like `budget`.
+
+Amounts are plain numbers of pounds (1234.50) so that a spreadsheet adds them up; each file
+ends with a totals line that equals the ledger's totals. Every cell goes through `safe_cell`,
+because a borough or provider name typed as `=HYPERLINK(...)` would otherwise run as a
+formula in the spreadsheet finance opens.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from accommodation.budget import MonthRow, PlacementRow
+
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
+    return) gets a leading apostrophe. A plain number, which a spreadsheet cannot execute,
+    is left alone so that a negative amount stays a number."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def pounds(pence: int) -> str:
+    """Pence as a plain number of pounds for a spreadsheet: 123450 -> 1234.50."""
+    sign = "-" if pence < 0 else ""
+    whole, rest = divmod(abs(pence), 100)
+    return f"{sign}{whole}.{rest:02d}"
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+PLACEMENT_HEADER = [
+    "Placement",
+    "Case reference",
+    "Borough",
+    "State",
+    "Nightly rate",
+    "Approved nights",
+    "First night",
+    "Planned move-out",
+    "Moved out",
+    "Committed",
+    "Invoiced",
+    "Paid",
+    "Exposure",
+    "Invoiced unpaid",
+    "Accrued not invoiced",
+]
+
+
+def placement_csv(rows: Sequence[PlacementRow], state_labels: dict[str, str]) -> list[list[str]]:
+    """The per-placement statement: one line per placement, then the totals."""
+    out = [PLACEMENT_HEADER]
+    for row in rows:
+        p, t = row.facts, row.totals
+        out.append(
+            [
+                str(p.id),
+                p.reference,
+                p.borough,
+                state_labels.get(p.state, p.state),
+                pounds(p.rate_pence) if p.rate_pence else "",
+                str(p.approved_nights or ""),
+                _iso(p.checked_in_on or p.start_on),
+                _iso(p.planned_move_out_on),
+                _iso(p.moved_out_on),
+                *map(pounds, (t.committed, t.invoiced, t.paid, t.exposure, t.unpaid_invoiced)),
+                pounds(row.accrued),
+            ]
+        )
+    total = [
+        sum(r.totals.committed for r in rows),
+        sum(r.totals.invoiced for r in rows),
+        sum(r.totals.paid for r in rows),
+        sum(r.totals.exposure for r in rows),
+        sum(r.totals.unpaid_invoiced for r in rows),
+        sum(r.accrued for r in rows),
+    ]
+    out.append(["Total", "", "", "", "", "", "", "", "", *map(pounds, total)])
+    return out
+
+
+MONTH_HEADER = [
+    "Month",
+    "New commitments",
+    "Released",
+    "Net committed",
+    "Invoiced",
+    "Paid",
+    "Uncommitted at month end",
+]
+
+
+def month_csv(months: Sequence[MonthRow]) -> list[list[str]]:
+    """The per-month statement: movements in each month, then the totals (which are the
+    ledger's committed, invoiced and paid)."""
+    out = [MONTH_HEADER]
+    for m in months:
+        out.append(
+            [
+                m.month.strftime("%Y-%m"),
+                *map(pounds, (m.commitments, m.releases, m.committed, m.invoiced, m.paid)),
+                pounds(m.available_at_end),
+            ]
+        )
+    sums = [
+        sum(m.commitments for m in months),
+        sum(m.releases for m in months),
+        sum(m.committed for m in months),
+        sum(m.invoiced for m in months),
+        sum(m.paid for m in months),
+    ]
+    closing = months[-1].available_at_end if months else 0
+    out.append(["Total", *map(pounds, sums), pounds(closing)])
+    return out
+
+
+def to_csv(rows: Sequence[Sequence[object]]) -> str:
+    """The rows as CSV text (RFC 4180 line endings), every cell made safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return buffer.getvalue()

@@ -1,0 +1,370 @@
+"""Camden finance's writes: invoices, payments and reversals of mistaken entries.
+
+Each follows `accommodation.store`'s order: lock the pot, re-read the placement, read the
+ledger under the lock, run the pure checks, then write the row, its ledger entry and the
+audit event, and commit once. Any refusal raises before anything is written and rolls the
+session back, so a refused step leaves the ledger exactly as it was.
+
+Which placements can be invoiced: any the SPOC approved (it has a nightly rate), whatever
+happened next, since nights stayed are owed even after the move-out. That includes a
+cancelled one: its commitment was released in full, so an invoice is refused by the ledger
+("the SPOC must approve an added commitment first") until the SPOC commits money for a
+cancellation charge, and then only for nights of the stay that was planned. A request that
+was never approved has no rate, no stay and no money, so it is refused outright.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from accommodation import ledger, store
+from accommodation.models import Invoice, LedgerEntry, Payment, Placement
+from accommodation.money import format_pence
+from eip.access import can
+from eip.audit import record
+from eip.auth.models import User
+from eip.cases.common import today
+from eip.domain import DomainError, NotAllowed, NotFound, RuleBroken
+
+RECORD = "finance.record"
+SUPPLIER_MAX, NUMBER_MAX, REFERENCE_MAX, REASON_MAX = 120, 60, 60, 2000
+
+
+def supplier_key(supplier: str) -> str:
+    """The supplier's name folded for uniqueness: case and spacing do not make a new one."""
+    return " ".join(supplier.casefold().split())
+
+
+def _tidy(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _allowed(user: User) -> None:
+    if not can(user, RECORD):
+        raise NotAllowed("Only Camden finance records invoices, payments and reversals")
+
+
+def _audit(session: Session, user: User, action: str, placement: Placement, **details) -> None:
+    # Ids and amounts only: no supplier names, references or reasons (free text).
+    record(
+        session,
+        action,
+        actor=user,
+        object_type="placement",
+        object_id=placement.id,
+        case_reference=placement.case.reference,
+        details=details,
+    )
+
+
+def stay_nights(placement: Placement) -> tuple[date, date] | None:
+    """The first night and the move-out date an invoice's nights must fall within: the
+    actual stay once it has ended, else the approved one (planned move-out)."""
+    if placement.nightly_rate_pence is None:
+        return None
+    first = placement.start_on
+    if placement.state == "ended" and placement.moved_out_on is not None:
+        return first, placement.moved_out_on
+    end = placement.planned_move_out_on
+    return (first, end) if end is not None else None
+
+
+def _check_invoice_fields(
+    supplier: str, number: str, invoice_date: date, first_night: date, last_night: date
+) -> None:
+    errors: dict[str, str] = {}
+    if not supplier:
+        errors["supplier"] = "Enter the supplier's name"
+    elif len(supplier) > SUPPLIER_MAX:
+        errors["supplier"] = f"The supplier's name must be {SUPPLIER_MAX} characters or fewer"
+    if not number:
+        errors["number"] = "Enter the invoice number"
+    elif len(number) > NUMBER_MAX:
+        errors["number"] = f"The invoice number must be {NUMBER_MAX} characters or fewer"
+    if invoice_date > today():
+        errors["invoice_date"] = "The invoice date cannot be in the future"
+    if last_night < first_night:
+        errors["last_night"] = "The last night cannot be before the first night"
+    if errors:
+        raise RuleBroken(errors=errors)
+
+
+def _check_nights(placement: Placement, first_night: date, last_night: date) -> None:
+    stay = stay_nights(placement)
+    if stay is None:
+        raise RuleBroken("Only a placement the SPOC approved can be invoiced")
+    first, move_out = stay
+    if first_night < first:
+        raise RuleBroken(
+            f"The first night cannot be before the stay began on {_long(first)}",
+            field="first_night",
+        )
+    if last_night >= move_out:
+        raise RuleBroken(
+            f"The last night must be before the move-out on {_long(move_out)}: "
+            "this invoice covers nights outside the placement",
+            field="last_night",
+        )
+
+
+def _live_duplicate(session: Session, key: str, number: str) -> bool:
+    return (
+        session.scalar(
+            select(Invoice.id).where(
+                Invoice.supplier_key == key,
+                Invoice.number == number,
+                Invoice.reversed_at.is_(None),
+            )
+        )
+        is not None
+    )
+
+
+def _duplicate(number: str) -> RuleBroken:
+    return RuleBroken(
+        f"Invoice {number} from this supplier is already recorded: an invoice number can be "
+        "used once per supplier (reverse the first one if it was a mistake)",
+        field="number",
+    )
+
+
+def record_invoice(
+    session: Session,
+    user: User,
+    placement_id: int,
+    *,
+    supplier: str,
+    number: str,
+    invoice_date: date,
+    first_night: date,
+    last_night: date,
+    amount_pence: int,
+) -> Invoice:
+    """Record a supplier's invoice for nights of one placement, and its ledger entry."""
+    try:
+        _allowed(user)
+        supplier, number = _tidy(supplier), _tidy(number)
+        _check_invoice_fields(supplier, number, invoice_date, first_night, last_night)
+        store.lock_pot(session)
+        placement = store.lock_placement(session, placement_id)
+        if not can(user, "placement.view", placement):
+            raise NotAllowed("You may not see this placement")
+        _check_nights(placement, first_night, last_night)
+        key = supplier_key(supplier)
+        if _live_duplicate(session, key, number):
+            raise _duplicate(number)
+        refusal = ledger.check_invoice(store.entries(session), placement.id, amount_pence)
+        if refusal:
+            raise RuleBroken(refusal, field="amount")
+        invoice = Invoice(
+            placement_id=placement.id,
+            supplier=supplier,
+            supplier_key=key,
+            number=number,
+            invoice_date=invoice_date,
+            first_night=first_night,
+            last_night=last_night,
+            amount_pence=amount_pence,
+            recorded_by_id=user.id,
+        )
+        session.add(invoice)
+        session.flush()
+        entry = store.append(
+            session,
+            user,
+            ledger.INVOICE,
+            placement,
+            amount_pence,
+            effective_on=invoice_date,
+            invoice_id=invoice.id,
+        )
+        _audit(
+            session,
+            user,
+            "placement.invoice_recorded",
+            placement,
+            invoice_id=invoice.id,
+            entry_id=entry.id,
+            amount_pence=amount_pence,
+        )
+        session.commit()
+    except IntegrityError:
+        # Another finance user recorded the same number a moment ago: the index decides.
+        session.rollback()
+        raise _duplicate(number) from None
+    except DomainError:
+        session.rollback()
+        raise
+    return invoice
+
+
+def paid_on_invoice(session: Session, invoice_id: int) -> int:
+    """What has been paid against the invoice, leaving out reversed payments."""
+    return session.scalar(
+        select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
+            Payment.invoice_id == invoice_id, Payment.reversed_at.is_(None)
+        )
+    )
+
+
+def record_payment(
+    session: Session,
+    user: User,
+    invoice_id: int,
+    *,
+    paid_on: date,
+    amount_pence: int,
+    reference: str,
+) -> Payment:
+    """Record Camden's payment of (part of) an invoice; never twice, never past the invoice."""
+    try:
+        _allowed(user)
+        reference = _tidy(reference)
+        if not reference:
+            raise RuleBroken("Enter the payment reference", field="reference")
+        if len(reference) > REFERENCE_MAX:
+            message = f"The payment reference must be {REFERENCE_MAX} characters or fewer"
+            raise RuleBroken(message, field="reference")
+        if paid_on > today():
+            raise RuleBroken("The payment date cannot be in the future", field="paid_on")
+        store.lock_pot(session)
+        invoice = session.get(Invoice, invoice_id, populate_existing=True)
+        if invoice is None:
+            raise NotFound("No invoice has that number")
+        placement = store.lock_placement(session, invoice.placement_id)
+        if not can(user, "placement.view", placement):
+            raise NotAllowed("You may not see this placement")
+        if invoice.reversed_at is not None:
+            raise RuleBroken("This invoice was reversed, so it cannot be paid")
+        if paid_on < invoice.invoice_date:
+            raise RuleBroken(
+                "The payment date cannot be before the invoice date, "
+                f"{_long(invoice.invoice_date)}",
+                field="paid_on",
+            )
+        unpaid = invoice.amount_pence - paid_on_invoice(session, invoice.id)
+        if unpaid <= 0:
+            raise RuleBroken("This invoice has already been paid in full", field="amount")
+        if amount_pence > unpaid:
+            raise RuleBroken(
+                f"This invoice has {format_pence(unpaid)} left to pay: "
+                f"{format_pence(amount_pence)} would overpay it",
+                field="amount",
+            )
+        refusal = ledger.check_payment(store.entries(session), placement.id, amount_pence)
+        if refusal:
+            raise RuleBroken(refusal, field="amount")
+        payment = Payment(
+            invoice_id=invoice.id,
+            paid_on=paid_on,
+            amount_pence=amount_pence,
+            reference=reference,
+            recorded_by_id=user.id,
+        )
+        session.add(payment)
+        session.flush()
+        entry = store.append(
+            session,
+            user,
+            ledger.PAYMENT,
+            placement,
+            amount_pence,
+            effective_on=paid_on,
+            invoice_id=invoice.id,
+            payment_id=payment.id,
+        )
+        _audit(
+            session,
+            user,
+            "placement.payment_recorded",
+            placement,
+            invoice_id=invoice.id,
+            payment_id=payment.id,
+            entry_id=entry.id,
+            amount_pence=amount_pence,
+        )
+        session.commit()
+    except DomainError:
+        session.rollback()
+        raise
+    return payment
+
+
+def reversal_refusal(session: Session, entry: LedgerEntry, pot_pence: int) -> str | None:
+    """Why this entry cannot be reversed now, or None (the ledger's rules, and one of ours:
+    an invoice that still has payments keeps them unless they are reversed first, so that
+    no payment is left standing against an invoice that no longer exists)."""
+    refusal = ledger.check_reversal(store.entries(session), entry.id, pot_pence=pot_pence)
+    if refusal:
+        return refusal
+    invoice_id = entry.invoice_id if entry.kind == ledger.INVOICE else None
+    if invoice_id is not None and paid_on_invoice(session, invoice_id) > 0:
+        return "Reverse the payments of this invoice first"
+    return None
+
+
+def reverse_entry(session: Session, user: User, entry_id: int, *, reason: str) -> LedgerEntry:
+    """Undo a mistaken entry in full with a reversal entry; the mistake stays on record."""
+    try:
+        _allowed(user)
+        reason = (reason or "").strip()
+        if not reason:
+            raise RuleBroken("Enter the reason for the reversal", field="reason")
+        if len(reason) > REASON_MAX:
+            message = f"The reason must be {REASON_MAX} characters or fewer"
+            raise RuleBroken(message, field="reason")
+        settings = store.lock_pot(session)
+        entry = session.get(LedgerEntry, entry_id, populate_existing=True)
+        if entry is None:
+            raise NotFound("No ledger entry has that number")
+        placement = store.lock_placement(session, entry.placement_id)
+        if not can(user, "placement.view", placement):
+            raise NotAllowed("You may not see this placement")
+        refusal = reversal_refusal(session, entry, settings.pot_pence)
+        if refusal:
+            raise RuleBroken(refusal)
+        reversal = store.append(
+            session,
+            user,
+            ledger.REVERSAL,
+            placement,
+            entry.amount_pence,
+            effective_on=today(),
+            reason=reason,
+            reverses_id=entry.id,
+            invoice_id=entry.invoice_id,
+            payment_id=entry.payment_id,
+        )
+        now = datetime.now(UTC)
+        if entry.kind == ledger.INVOICE and entry.invoice_id is not None:
+            # Frees the invoice number for the corrected invoice.
+            session.get(Invoice, entry.invoice_id).reversed_at = now
+        if entry.kind == ledger.PAYMENT and entry.payment_id is not None:
+            session.get(Payment, entry.payment_id).reversed_at = now
+        _audit(
+            session,
+            user,
+            "placement.entry_reversed",
+            placement,
+            entry_id=entry.id,
+            reversal_id=reversal.id,
+            kind=entry.kind,
+            amount_pence=entry.amount_pence,
+        )
+        session.commit()
+    except IntegrityError:
+        # A second reversal of the same entry at the same moment: the unique index decides.
+        session.rollback()
+        raise RuleBroken("This entry has already been reversed") from None
+    except DomainError:
+        session.rollback()
+        raise
+    return reversal

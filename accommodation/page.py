@@ -1,0 +1,429 @@
+"""What the placement pages show, cut to each role (DOMAIN.md's field-by-role table).
+
+Templates receive only what the viewer may see: a finance user's page is built without the
+client's name or the request's safety notes, and a SPOC's without anything of the partner,
+the risk or the plan. So a template cannot show more than its role allows by mistake.
+
+- practitioner, manager: everything about the placement;
+- the borough's SPOC: what they need to arrange and decide a room (dates, nights, location,
+  areas to avoid, booking needs, out-of-borough safety and mitigation, the client's name and
+  contact), never the partner, the DASH answers, the risk or the notes;
+- finance: case reference, borough and status, dates, nights, provider, address, rate and
+  money; no names, contacts or risk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from accommodation import ledger, rules, store
+from accommodation.decision_services import pending_extension
+from accommodation.models import Placement, PlacementExtension
+from accommodation.request_services import readiness
+from eip.access import can, visible_placements
+from eip.admin.models import ProgrammeSettings
+from eip.audit import record
+from eip.auth.models import User
+from eip.cases.consultation_services import SCENARIO_OUTCOME
+from eip.cases.models import Case
+from eip.cases.progress_support import held_consultation
+from eip.programme import current_settings
+from eip.roles import Role
+
+FULL, SPOC, FINANCE = "full", "spoc", "finance"
+
+
+def viewer_kind(user: User) -> str:
+    if user.has_role(Role.PRACTITIONER, Role.MANAGER):
+        return FULL
+    if user.has_role(Role.SPOC):
+        return SPOC
+    return FINANCE
+
+
+# ---------------------------------------------------------------------------
+# The pot, against what a decision would cost
+
+
+@dataclass(frozen=True)
+class PotEffect:
+    """The money left and what a decision would take from it, in pence."""
+
+    pot: int
+    available: int
+    nights: int
+    cost: int | None
+    left_after: int | None
+    people_counted: int
+    max_people: int
+    client_counted: bool
+
+    @property
+    def max_rate(self) -> int:
+        """The highest nightly rate the money left allows for `nights`."""
+        return max(self.available, 0) // self.nights if self.nights > 0 else 0
+
+    @property
+    def affordable(self) -> bool:
+        return self.left_after is None or self.left_after >= 0
+
+    @property
+    def people_cap_reached(self) -> bool:
+        return not self.client_counted and self.people_counted >= self.max_people
+
+
+@dataclass(frozen=True)
+class PotSnapshot:
+    """The ledger and the caps read once, for pages that show several effects."""
+
+    settings: ProgrammeSettings
+    totals: ledger.PotTotals
+    by_placement: dict[int, ledger.PlacementTotals]
+    people: set[int]
+
+    def effect(
+        self, placement: Placement, *, nights: int, rate_pence: int | None = None
+    ) -> PotEffect:
+        cost = rate_pence * nights if rate_pence else None
+        if cost is not None:
+            before = self.by_placement.get(placement.id)
+            committed = before.committed if before else 0
+            invoiced = before.invoiced if before else 0
+            # The pot loses the rise in this placement's exposure (ledger.check_commit).
+            rise = max(committed + cost, invoiced) - max(committed, invoiced)
+            left_after = self.totals.available - rise
+        else:
+            left_after = None
+        return PotEffect(
+            pot=self.totals.pot,
+            available=self.totals.available,
+            nights=nights,
+            cost=cost,
+            left_after=left_after,
+            people_counted=len(self.people),
+            max_people=self.settings.max_people,
+            client_counted=placement.client_id in self.people,
+        )
+
+    def placement_totals(self, placement: Placement) -> ledger.PlacementTotals | None:
+        return self.by_placement.get(placement.id)
+
+
+def pot_snapshot(session: Session) -> PotSnapshot:
+    settings = current_settings(session)
+    entries = store.entries(session)
+    return PotSnapshot(
+        settings=settings,
+        totals=ledger.pot_totals(entries, settings.pot_pence),
+        by_placement=ledger.all_placement_totals(entries),
+        people=store.people_counted(session),
+    )
+
+
+def pot_effect(
+    session: Session, placement: Placement, *, nights: int | None = None, rate_pence=None
+) -> PotEffect:
+    """The money left, and what approving `nights` at `rate_pence` would leave."""
+    return pot_snapshot(session).effect(
+        placement, nights=nights or placement.nights, rate_pence=rate_pence
+    )
+
+
+# ---------------------------------------------------------------------------
+# The placement page
+
+
+@dataclass(frozen=True)
+class ClientDetails:
+    name: str
+    phone: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class RequestDetails:
+    """What the practitioner asked for: the SPOC needs it to arrange the room."""
+
+    requested_at: datetime
+    requested_by: str | None
+    move_in_on: date
+    nights: int
+    location_preference: str | None
+    areas_to_avoid: str | None
+    booking_needs: str | None
+    out_of_borough: bool
+    out_of_borough_safety: str | None
+    out_of_borough_mitigation: str | None
+    safety_judged_on: date | None
+    social_worker_name: str | None
+
+
+@dataclass(frozen=True)
+class ExtensionRow:
+    extension: PlacementExtension
+    reason: str | None
+    decision_reason: str | None
+
+
+@dataclass
+class PlacementPage:
+    placement: Placement
+    viewer: str
+    case_reference: str
+    borough_name: str
+    case_status: str
+    client: ClientDetails | None
+    request: RequestDetails | None
+    outcome_reason: str | None
+    decided_by: str | None
+    extensions: list[ExtensionRow]
+    pending_extension: PlacementExtension | None
+    pot: PotEffect | None
+    extension_effect: PotEffect | None
+    # (label, endpoint) of the steps this user may take from here.
+    actions: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def waiting_for_spoc(self) -> bool:
+        return self.placement.state == "requested" or self.pending_extension is not None
+
+
+def _client(placement: Placement) -> ClientDetails | None:
+    person = placement.client
+    if person is None:
+        return None
+    return ClientDetails(name=person.full_name, phone=person.phone, email=person.email)
+
+
+def _request(placement: Placement, viewer: str) -> RequestDetails:
+    return RequestDetails(
+        requested_at=placement.created_at,
+        requested_by=placement.requested_by.name
+        if viewer == FULL and placement.requested_by
+        else None,
+        move_in_on=placement.move_in_on,
+        nights=placement.nights,
+        location_preference=placement.location_preference,
+        areas_to_avoid=placement.areas_to_avoid,
+        booking_needs=placement.booking_needs,
+        out_of_borough=placement.out_of_borough,
+        out_of_borough_safety=placement.out_of_borough_safety,
+        out_of_borough_mitigation=placement.out_of_borough_mitigation,
+        safety_judged_on=placement.safety_judged_on,
+        # The social worker's name is the practitioner's record of who judged it.
+        social_worker_name=placement.social_worker_name if viewer == FULL else None,
+    )
+
+
+def _actions(user: User, placement: Placement, pending: PlacementExtension | None) -> list:
+    actions: list[tuple[str, str]] = []
+    state = placement.state
+    if state == "requested" and can(user, "placement.decide", placement):
+        actions += [
+            ("Approve the placement", "accommodation.approve"),
+            ("Decline the request", "accommodation.decline"),
+            ("Record that no accommodation was found", "accommodation.no_accommodation"),
+            ("Record that the money has run out", "accommodation.pot_exhausted"),
+        ]
+    if state == "requested" and can(user, "placement.request", placement):
+        actions += [
+            ("Withdraw the request", "accommodation.withdraw"),
+            ("Record that the client declined", "accommodation.client_declined"),
+        ]
+    if state == "checked_in" and pending is None and can(user, "placement.manage", placement):
+        actions.append(("Ask for an extension", "accommodation.request_extension"))
+    if placement.nightly_rate_pence is not None and can(user, "placement.decide", placement):
+        actions.append(("Add to the commitment", "accommodation.add_commitment"))
+    return actions
+
+
+def record_view(session: Session, user: User, placement: Placement) -> None:
+    """Audited like a case view: who looked at a placement (and so at the case) is on the
+    case's access log."""
+    record(
+        session,
+        "case.viewed",
+        actor=user,
+        object_type="placement",
+        object_id=placement.id,
+        case_reference=placement.case.reference,
+        details={"view": "placement page"},
+    )
+    session.commit()
+
+
+def placement_page(session: Session, user: User, placement: Placement) -> PlacementPage:
+    """The placement page for this user (the view has checked `placement.view`)."""
+    viewer = viewer_kind(user)
+    pending = pending_extension(session, placement)
+    snapshot = pot_snapshot(session) if viewer != FINANCE else None
+    pot = extension_effect = None
+    if snapshot is not None and placement.state == "requested":
+        pot = snapshot.effect(placement, nights=placement.nights)
+    if snapshot is not None and pending is not None and placement.nightly_rate_pence:
+        extension_effect = snapshot.effect(
+            placement, nights=pending.nights, rate_pence=placement.nightly_rate_pence
+        )
+    private = viewer != FINANCE
+    return PlacementPage(
+        placement=placement,
+        viewer=viewer,
+        case_reference=placement.case.reference,
+        borough_name=placement.borough.name,
+        case_status=placement.case.status,
+        client=_client(placement) if private else None,
+        request=_request(placement, viewer) if private else None,
+        outcome_reason=placement.outcome_reason if private else None,
+        decided_by=placement.decided_by.name if private and placement.decided_by else None,
+        extensions=[
+            ExtensionRow(
+                extension=ext,
+                reason=ext.reason if private else None,
+                decision_reason=ext.decision_reason if private else None,
+            )
+            for ext in placement.extensions
+        ],
+        pending_extension=pending,
+        pot=pot,
+        extension_effect=extension_effect,
+        actions=_actions(user, placement, pending),
+    )
+
+
+# ---------------------------------------------------------------------------
+# The list, the case page's panel and the SPOC's home
+
+
+@dataclass(frozen=True)
+class ListRow:
+    placement: Placement
+    case_reference: str
+    pending_extension: PlacementExtension | None
+    committed: int
+    invoiced: int
+    paid: int
+
+    @property
+    def waiting(self) -> bool:
+        """Waiting for the SPOC: a request, or an extension request."""
+        return self.placement.state == "requested" or self.pending_extension is not None
+
+    @property
+    def waiting_since(self) -> datetime:
+        if self.placement.state == "requested" or self.pending_extension is None:
+            return self.placement.created_at
+        return self.pending_extension.requested_at
+
+
+def placement_list(session: Session, user: User, state: str | None = None) -> list[ListRow]:
+    """The placements this user may see: those waiting for the SPOC first, oldest first;
+    then the rest, newest first."""
+    query = visible_placements(user).options(selectinload(Placement.case))
+    if state:
+        query = query.where(Placement.state == state)
+    placements = list(session.scalars(query))
+    pending: dict[int, PlacementExtension] = {}
+    if placements:
+        for ext in session.scalars(
+            select(PlacementExtension)
+            .where(
+                PlacementExtension.state == "requested",
+                PlacementExtension.placement_id.in_([p.id for p in placements]),
+            )
+            .order_by(PlacementExtension.id)
+        ):
+            pending.setdefault(ext.placement_id, ext)
+    totals = ledger.all_placement_totals(store.entries(session))
+    empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
+    rows = [
+        ListRow(
+            placement=p,
+            case_reference=p.case.reference,
+            pending_extension=pending.get(p.id),
+            committed=totals.get(p.id, empty).committed,
+            invoiced=totals.get(p.id, empty).invoiced,
+            paid=totals.get(p.id, empty).paid,
+        )
+        for p in placements
+    ]
+    waiting = sorted(
+        (r for r in rows if r.waiting), key=lambda r: (r.waiting_since, r.placement.id)
+    )
+    rest = sorted(
+        (r for r in rows if not r.waiting),
+        key=lambda r: (r.placement.created_at, r.placement.id),
+        reverse=True,
+    )
+    return waiting + rest
+
+
+@dataclass(frozen=True)
+class CasePanel:
+    """The case page's accommodation panel (practitioners and managers)."""
+
+    placements: list[Placement]
+    missing: list[str]
+    can_request: bool
+    wants_accommodation: bool
+    # A placement not yet ended: the panel shows it rather than why another cannot be asked.
+    has_open: bool
+
+
+def case_panel(session: Session, user: User, case: Case) -> CasePanel:
+    placements = list(
+        session.scalars(
+            select(Placement).where(Placement.case_id == case.id).order_by(Placement.id.desc())
+        )
+    )
+    missing = readiness(session, case)
+    held = held_consultation(session, case)
+    return CasePanel(
+        placements=placements,
+        missing=missing,
+        can_request=not missing and can(user, "placement.request", case),
+        has_open=any(p.state in rules.NOT_YET_ENDED for p in placements),
+        wants_accommodation=bool(placements)
+        or (held is not None and held.outcome == SCENARIO_OUTCOME),
+    )
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    """One decision waiting for the SPOC, with what it would cost against what is left."""
+
+    row: ListRow
+    request: RequestDetails
+    effect: PotEffect
+
+
+def spoc_home(session: Session, user: User) -> dict:
+    """The SPOC's home: what is waiting for them (oldest first), with what each would cost
+    against what is left; then the borough's placements and spend."""
+    rows = placement_list(session, user)
+    snapshot = pot_snapshot(session)
+    waiting = []
+    for row in rows:
+        if not row.waiting:
+            continue
+        p = row.placement
+        if p.state == "requested":
+            effect = snapshot.effect(p, nights=p.nights)
+        else:
+            ext = row.pending_extension
+            effect = snapshot.effect(p, nights=ext.nights, rate_pence=p.nightly_rate_pence)
+        waiting.append(WaitingItem(row=row, request=_request(p, SPOC), effect=effect))
+    placed = [r for r in rows if r.placement.nightly_rate_pence is not None]
+    return {
+        "waiting": waiting,
+        "borough_placements": placed,
+        "spend": {
+            "committed": sum(r.committed for r in placed),
+            "invoiced": sum(r.invoiced for r in placed),
+            "paid": sum(r.paid for r in placed),
+        },
+        "pot": snapshot.totals,
+    }

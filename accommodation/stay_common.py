@@ -1,0 +1,106 @@
+"""What every step of the stay shares: loading the placement inside the transaction
+(after the pot lock for a money step), the optimistic-lock check on the placement's version,
+the one commit, auditing by field name, and the date checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from accommodation import store
+from accommodation.models import Placement
+from eip.access import can
+from eip.audit import record
+from eip.auth.models import User
+from eip.cases.common import today
+from eip.cases.progress_support import Problems
+from eip.domain import Conflict, NotAllowed
+from eip.workdays import london_date
+
+MANAGE = "placement.manage"
+CONFLICT_MESSAGE = (
+    "Someone else changed this placement while you were working on it. "
+    "Your change was not saved: reload the placement and try again."
+)
+
+
+def load(session: Session, user: User, placement_id: int, *, money: bool = False) -> Placement:
+    """The placement re-read inside this transaction, if the user may run its stay.
+
+    A money step takes the pot lock first, so that the ledger it reads cannot change
+    before it writes (store.py)."""
+    if money:
+        store.lock_pot(session)
+    placement = store.lock_placement(session, placement_id)
+    if not can(user, MANAGE, placement):
+        raise NotAllowed("You may not change this placement")
+    return placement
+
+
+def check_version(placement: Placement, version: int | str | None) -> None:
+    try:
+        seen = int(version) if version not in (None, "") else None
+    except (TypeError, ValueError):
+        seen = None
+    if seen is None or seen != placement.version:
+        raise Conflict(CONFLICT_MESSAGE)
+
+
+def commit(session: Session) -> None:
+    try:
+        session.commit()
+    except (StaleDataError, IntegrityError):
+        # Someone else's save of this placement (or its one review) got in first.
+        session.rollback()
+        raise Conflict(CONFLICT_MESSAGE) from None
+
+
+def audit(
+    session: Session, user: User, placement: Placement, action: str, fields: Iterable[str], **more
+) -> None:
+    """Field NAMES only: the values (dates, free text, the review's judgement) stay out."""
+    record(
+        session,
+        action,
+        actor=user,
+        object_type="placement",
+        object_id=placement.id,
+        case_reference=placement.case.reference,
+        details={"fields": sorted(set(fields)), **more},
+    )
+
+
+def past_date(
+    problems: Problems,
+    field: str,
+    value: date | None,
+    label: str,
+    *,
+    required: str,
+    not_before: date | None = None,
+    before_message: str = "",
+) -> None:
+    """A date that happened: given, not in the future, not before `not_before`."""
+    if value is None:
+        problems.add(field, required)
+    elif value > today():
+        problems.add(field, f"{label} cannot be in the future")
+    elif not_before is not None and value < not_before:
+        problems.add(field, before_message)
+
+
+def approved_on(placement: Placement) -> date | None:
+    """The London date of the SPOC's approval."""
+    return london_date(placement.decided_at) if placement.decided_at else None
+
+
+def planned_move_out(placement: Placement) -> date:
+    """The morning after the last approved night (only asked of an approved placement)."""
+    move_out = placement.planned_move_out_on
+    if move_out is None:
+        raise ValueError("An approved placement has its approved nights")
+    return move_out

@@ -1,0 +1,115 @@
+"""Camden finance's forms: an invoice, a payment, the reversal of a mistaken entry.
+
+They check the shape of input. Every amount is read by `accommodation.money.parse_pounds`,
+so a negative, zero, over-precise or absurd amount gets its message beside the field on the
+first submit; the services check the money rules (nights within the stay, not above what is
+committed, not overpaying) under the pot lock and report back by field name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from accommodation.finance_services import (
+    NUMBER_MAX,
+    REASON_MAX,
+    REFERENCE_MAX,
+    SUPPLIER_MAX,
+)
+from accommodation.money import MoneyError, parse_pounds
+from forms.fields import LondonDateField, strip
+
+
+class PoundsField(StringField):
+    """An amount typed in pounds (`£1,234.50`, `1234.5`); `pence` holds it once valid."""
+
+    pence: int | None = None
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", GovTextInput())
+        kwargs.setdefault("filters", [strip])
+        super().__init__(label, **kwargs)
+
+    def pre_validate(self, form) -> None:
+        try:
+            self.pence = parse_pounds(self.data or "")
+        except MoneyError as error:
+            self.pence = None
+            raise ValidationError(error.message) from None
+
+
+def _line(label: str, message: str, max_length: int, *, description: str | None = None):
+    return StringField(
+        label,
+        description=description,
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            DataRequired(message),
+            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        ],
+    )
+
+
+def _date(label: str, what: str, example: str) -> LondonDateField:
+    return LondonDateField(
+        label,
+        description=f"For example, {example}",
+        required=f"Enter {what}",
+        invalid=f"{what[0].upper()}{what[1:]} must be a real date, like {example}",
+    )
+
+
+class InvoiceForm(FlaskForm):
+    supplier = _line(
+        "Supplier",
+        "Enter the supplier's name",
+        SUPPLIER_MAX,
+        description="As it appears on the invoice",
+    )
+    number = _line("Invoice number", "Enter the invoice number", NUMBER_MAX)
+    invoice_date = _date("Invoice date", "the invoice date", "3 11 2026")
+    first_night = _date("First night it covers", "the first night the invoice covers", "1 10 2026")
+    last_night = _date("Last night it covers", "the last night the invoice covers", "28 10 2026")
+    amount = PoundsField(
+        "Amount, VAT included",
+        description="In pounds and pence, like 1,820.00",
+    )
+    submit = SubmitField("Record the invoice", widget=GovSubmitInput())
+
+    def validate_last_night(self, field) -> None:
+        first = self.first_night.data
+        if first is not None and field.data is not None and field.data < first:
+            raise ValidationError("The last night cannot be before the first night")
+
+
+class PaymentForm(FlaskForm):
+    paid_on = _date("Date paid", "the date it was paid", "10 11 2026")
+    amount = PoundsField("Amount paid", description="In pounds and pence, like 1,820.00")
+    reference = _line(
+        "Payment reference",
+        "Enter the payment reference",
+        REFERENCE_MAX,
+        description="Camden's reference for the payment, for example the BACS reference",
+    )
+    submit = SubmitField("Record the payment", widget=GovSubmitInput())
+
+
+class ReverseForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is this entry being reversed?",
+        description="For example, the invoice was entered against the wrong placement. "
+        "The entry stays on record beside its reversal",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the reason for the reversal"),
+            Length(max=REASON_MAX, message=f"The reason must be {REASON_MAX} characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Reverse the entry", widget=GovSubmitInput())

@@ -1,0 +1,285 @@
+"""Forms for placement requests and the SPOC's decisions. They check the shape of input only
+(a date is a date, nights a whole number, money parses into pence); the services decide what
+is missing or not allowed and report it by field name, so that one refused request lists
+everything at once.
+
+Each form carries the version of the record the user saw (the case's for a request, the
+placement's for everything after), so that a save from a stale page is refused."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Length, Optional, ValidationError
+
+from accommodation.money import MoneyError, parse_pounds
+from accommodation.rules import STATE_LABELS
+from forms.fields import Chosen, LondonDateField, choices, strip
+
+TEXT_MAX = 2000
+YES_NO = (("yes", "Yes"), ("no", "No"))
+DECISIONS = (("approve", "Approve the extension"), ("decline", "Decline the extension"))
+# A nightly rate above £1,000 is a typing mistake, not a London room.
+MAX_RATE_PENCE = 100_000
+
+
+def _text(label: str, *, description: str | None = None, max_length: int = TEXT_MAX):
+    """Free text; whether it is needed is the service's call (it lists all that is missing)."""
+    return TextAreaField(
+        label,
+        description=description,
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        ],
+    )
+
+
+def _line(label: str, *, description: str | None = None, max_length: int = 120):
+    return StringField(
+        label,
+        description=description,
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        ],
+    )
+
+
+class WholeNumber:
+    """Nights typed as digits; empty is None (the service says it is needed)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __call__(self, form, field) -> None:
+        text = (field.data or "").strip()
+        field.number = None
+        if not text:
+            return
+        if not text.isdigit() or len(text) > 4:
+            raise ValidationError(f"The number of {self.what} must be a whole number, like 14")
+        field.number = int(text)
+
+
+class Pounds:
+    """An amount typed in pounds, parsed into pence (`field.pence`); the message of
+    `accommodation.money` goes beside the field."""
+
+    def __init__(self, *, max_pence: int | None = None, too_large: str | None = None) -> None:
+        self.max_pence = max_pence
+        self.too_large = too_large
+
+    def __call__(self, form, field) -> None:
+        field.pence = None
+        try:
+            if self.max_pence is None:
+                field.pence = parse_pounds(field.data or "")
+            else:
+                field.pence = parse_pounds(field.data or "", max_pence=self.max_pence)
+        except MoneyError as err:
+            if self.too_large and err.message == "The amount is too large":
+                raise ValidationError(self.too_large) from None
+            raise ValidationError(err.message) from None
+
+
+def _nights(label: str, what: str = "nights", description: str | None = None):
+    return StringField(
+        label,
+        description=description,
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[WholeNumber(what)],
+    )
+
+
+def _number(field) -> int | None:
+    return getattr(field, "number", None)
+
+
+class VersionedForm(FlaskForm):
+    version = HiddenField()
+
+
+class PlacementRequestForm(VersionedForm):
+    move_in_on = LondonDateField(
+        "Proposed move-in date",
+        description="For example, 27 11 2026",
+        required=None,
+        invalid="The proposed move-in date must be a real date, like 27 11 2026",
+    )
+    nights = _nights(
+        "Nights", description="At most the nights the client has left, over all their stays"
+    )
+    location_preference = _text(
+        "Where the client should stay",
+        description="As close to the family as is safe: the area, and why",
+    )
+    areas_to_avoid = _text(
+        "Areas the client must avoid",
+        description=(
+            "Describe areas, for example a neighbourhood or a street, never the partner's "
+            "address: the SPOC sees this. Write None if there are none"
+        ),
+    )
+    booking_needs = _text(
+        "Needs for booking a room (optional)",
+        description="For example access needs, work shifts, a pet",
+    )
+    out_of_borough = RadioField(
+        "May the client stay outside the borough?",
+        choices=choices(YES_NO),
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[Optional()],
+    )
+    out_of_borough_safety = _text(
+        "Safety assessment for a placement outside the borough",
+        description="Needed when the client may stay outside the borough",
+    )
+    out_of_borough_mitigation = _text(
+        "Mitigation", description="What reduces the risks of a placement outside the borough"
+    )
+    safe_practitioner = BooleanField(
+        "I, the practitioner, judge the placement safe and suitable", widget=GovCheckboxInput()
+    )
+    safe_social_worker = BooleanField(
+        "The social worker judges the placement safe and suitable", widget=GovCheckboxInput()
+    )
+    social_worker_name = _line("Social worker's name")
+    safety_judged_on = LondonDateField(
+        "Date it was judged safe and suitable",
+        description="For example, 20 11 2026",
+        required=None,
+        invalid="The date it was judged safe must be a real date, like 20 11 2026",
+    )
+    submit = SubmitField("Send the request to the SPOC", widget=GovSubmitInput())
+
+    def validate_out_of_borough(self, field) -> None:
+        if field.data not in (None, "", "yes", "no"):
+            raise ValidationError("Select yes or no")
+
+    def values(self) -> dict:
+        """The typed values, for `request_services.request_placement`."""
+        answer = self.out_of_borough.data
+        return {
+            "move_in_on": self.move_in_on.data,
+            "nights": _number(self.nights),
+            "location_preference": self.location_preference.data,
+            "areas_to_avoid": self.areas_to_avoid.data,
+            "booking_needs": self.booking_needs.data,
+            "out_of_borough": {"yes": True, "no": False}.get(answer or ""),
+            "out_of_borough_safety": self.out_of_borough_safety.data,
+            "out_of_borough_mitigation": self.out_of_borough_mitigation.data,
+            "safe_practitioner": bool(self.safe_practitioner.data),
+            "safe_social_worker": bool(self.safe_social_worker.data),
+            "social_worker_name": self.social_worker_name.data,
+            "safety_judged_on": self.safety_judged_on.data,
+            "version": self.version.data,
+        }
+
+
+class ApproveForm(VersionedForm):
+    provider = _line("Provider", description="The hotel, landlord or agency")
+    address = _text("Address of the accommodation")
+    rate = StringField(
+        "Nightly rate",
+        description="Pounds and pence a night, VAT included, like 65.00",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            Pounds(
+                max_pence=MAX_RATE_PENCE,
+                too_large="The nightly rate must be £1,000.00 or less",
+            )
+        ],
+    )
+    nights = _nights("Nights approved")
+    submit = SubmitField("Approve and commit the money", widget=GovSubmitInput())
+
+    def rate_pence(self) -> int | None:
+        return getattr(self.rate, "pence", None)
+
+    def nights_number(self) -> int | None:
+        return _number(self.nights)
+
+
+class ReasonForm(VersionedForm):
+    reason = _text("Reason")
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class ExtensionForm(VersionedForm):
+    nights = _nights(
+        "Extra nights", description="Within the nights the client has left, over all their stays"
+    )
+    reason = _text("Why the client needs more nights")
+    submit = SubmitField("Send the extension request to the SPOC", widget=GovSubmitInput())
+
+    def nights_number(self) -> int | None:
+        return _number(self.nights)
+
+
+class ExtensionDecisionForm(VersionedForm):
+    decision = RadioField(
+        "Decision",
+        choices=choices(DECISIONS),
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[Chosen("Select whether to approve or decline the extension")],
+    )
+    reason = _text("Reason", description="Needed when you decline")
+    submit = SubmitField("Save the decision", widget=GovSubmitInput())
+
+
+class CommitmentForm(VersionedForm):
+    amount = StringField(
+        "Amount to add",
+        description="Pounds and pence, VAT included, like 130.00",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Pounds()],
+    )
+    reason = _text("Why more money is needed", description="For example, the invoice it covers")
+    submit = SubmitField("Add the commitment", widget=GovSubmitInput())
+
+    def amount_pence(self) -> int | None:
+        return getattr(self.amount, "pence", None)
+
+
+class PlacementFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter: nothing changes
+
+    state = SelectField(
+        "State",
+        choices=choices((("", "Any state"), *STATE_LABELS.items())),
+        widget=GovSelect(),
+        validate_choice=False,
+        validators=[Optional()],
+    )
+    submit = SubmitField("Filter", widget=GovSubmitInput())
+
+    def validate_state(self, field) -> None:
+        if field.data and field.data not in STATE_LABELS:
+            raise ValidationError("Select a state from the list")
