@@ -78,14 +78,15 @@ def register_templates(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     # Importing the models registers their tables with the metadata.
-    import accommodation.models
+    import accommodation.models  # noqa: F401
     import eip.admin.models
     import eip.audit
     import eip.auth.models
     import eip.cases.models
     import eip.cases.records
     import eip.jobs
-    import eip.models  # noqa: F401
+    import eip.models
+    import eip.notifications  # noqa: F401
     from eip.auth.sessions import login_manager
     from eip.db import configure_sqlite
     from eip.extensions import csrf, db, migrate
@@ -117,8 +118,17 @@ def register_blueprints(app: Flask) -> None:
     from eip.auth.views import bp as auth_bp
     from eip.cases.views import bp as cases_bp
     from eip.main.views import bp as main_bp
+    from eip.notification_views import bp as notifications_bp
 
-    for blueprint in (main_bp, auth_bp, cases_bp, accommodation_bp, admin_bp, audit_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        cases_bp,
+        accommodation_bp,
+        admin_bp,
+        audit_bp,
+        notifications_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

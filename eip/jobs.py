@@ -90,8 +90,37 @@ def purge_expired(session: Session, now: datetime) -> str:
     return f"removed {sessions} sessions, {tokens} tokens, {throttles} throttles"
 
 
+def reminders(session: Session, now: datetime) -> str:
+    """Make the notifications due now, close those no longer due, and send the new
+    immediate e-mails at once: sending in the run that made them means a second
+    scheduler's send job can never run ahead of the notifications it should send."""
+    from eip.notification_mail import send_pending
+    from eip.notifications import record_due_reminders
+
+    return f"{record_due_reminders(session, now)}; {send_pending(session, now)}"
+
+
+def send_notification_mail(session: Session, now: datetime) -> str:
+    """Send immediate reminder e-mails still pending (made at night) and retry failed ones."""
+    from eip.notification_mail import send_pending
+
+    return send_pending(session, now)
+
+
+def daily_digest(session: Session, now: datetime) -> str:
+    """One e-mail per digest user at 07:00 London."""
+    from eip.notification_mail import send_digests
+
+    return send_digests(session, now)
+
+
+# In this order: a tick makes the reminders before it mails them.
 JOBS: list[Job] = [
     Job("purge-expired", purge_expired, every="hour"),
+    Job("reminders", reminders, every="hour"),
+    Job("send-notification-mail", send_notification_mail, every="hour"),
+    # The digest users' one e-mail a day, at 07:00 London time (BST or GMT).
+    Job("daily-digest", daily_digest, every="day", at=time(7, 0)),
 ]
 
 

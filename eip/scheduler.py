@@ -29,7 +29,21 @@ def tick(app: Flask, worker: str) -> None:
             db.session.remove()
 
 
+def check_settings(app: Flask) -> None:
+    """Refuse to start, naming each malformed mail setting, rather than fail every e-mail."""
+    from eip.notification_mail import mail_setting_problems
+
+    problems = mail_setting_problems(app.config)
+    if problems:
+        scheduler_logger.error(
+            "scheduler refused to start",
+            extra={"fields": {"event": "scheduler_refused", "problems": problems}},
+        )
+        raise SystemExit("EIP Tracker scheduler refused to start: " + "; ".join(problems))
+
+
 def run_scheduler(app: Flask) -> None:
+    check_settings(app)
     worker = f"{socket.gethostname()}:{os.getpid()}"
     scheduler = BlockingScheduler(timezone=LONDON)
     scheduler.add_job(
@@ -42,7 +56,16 @@ def run_scheduler(app: Flask) -> None:
         misfire_grace_time=30,
     )
     scheduler_logger.info(
-        "scheduler started", extra={"fields": {"event": "scheduler_started", "worker": worker}}
+        "scheduler started",
+        extra={
+            "fields": {
+                "event": "scheduler_started",
+                "worker": worker,
+                "mail": "smtp" if app.config["SMTP_HOST"] else "outbox",
+            }
+        },
     )
+    # The first tick runs at once, not at the next whole minute: reminders made by
+    # `make run` show in the app as soon as it starts.
     tick(app, worker)
     scheduler.start()

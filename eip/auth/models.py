@@ -44,6 +44,11 @@ class User(UserMixin, db.Model):
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Reminders by e-mail: "immediate" (one e-mail each) or "digest" (one a day at 07:00
+    # London); see eip/notifications.py.
+    notification_email: Mapped[str] = mapped_column(
+        String(10), default="immediate", server_default="immediate"
+    )
 
     borough: Mapped[Borough | None] = relationship(lazy="joined")
 

@@ -1,0 +1,111 @@
+"""What each kind of notification is called: in the app, and in e-mails.
+
+In-app wording is for the people who may see the case (practitioners, managers) or the
+invoices (finance). E-mail wording leaves our systems, so it is fixed text with the due
+date and ids only: never a name, a risk detail or free text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ESCALATED = "_escalated"
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str  # in the app, for practitioners, managers or finance
+    # In e-mails: fixed wording, the due date and ids only; never a name, a risk
+    # detail or free text (an IDVA referral would tell the reader the risk is high).
+    mail: str
+    link: str  # "case", "placement", "invoices" or "settings"
+    # An e-mail subject when the label would say too much (an IDVA referral is a risk detail).
+    subject: str | None = None
+
+    @property
+    def mail_subject(self) -> str:
+        return self.subject or self.label
+
+
+KINDS: dict[str, Kind] = {
+    "acknowledgement_due": Kind(
+        "Acknowledgement due", "the referral must be acknowledged by {due}", "case"
+    ),
+    "acknowledgement_overdue": Kind(
+        "Acknowledgement overdue",
+        "the referral's acknowledgement is overdue (it was due on {due})",
+        "case",
+    ),
+    "consultation_not_booked": Kind(
+        "Case consultation not booked",
+        "the case consultation is not booked yet (it was due to be booked by {due})",
+        "case",
+    ),
+    "meeting_due": Kind(
+        "Professionals meeting due", "the professionals meeting is due by {due}", "case"
+    ),
+    "meeting_overdue": Kind(
+        "Professionals meeting overdue",
+        "the professionals meeting is overdue (it was due on {due})",
+        "case",
+    ),
+    "dash_review_due": Kind("DASH review due", "a DASH review is due by {due}", "case"),
+    "dash_review_overdue": Kind(
+        "DASH review overdue", "a DASH review is overdue (it was due on {due})", "case"
+    ),
+    "idva_referral_overdue": Kind(
+        "IDVA referral overdue",
+        "an urgent action is overdue (it was due on {due})",
+        "case",
+        subject="Urgent action overdue",
+    ),
+    "marac_referral_overdue": Kind(
+        "MARAC referral overdue",
+        "an urgent action is overdue (it was due on {due})",
+        "case",
+        subject="Urgent action overdue",
+    ),
+    "consent_review_overdue": Kind(
+        "Urgent case review overdue",
+        "an urgent action is overdue (it was due on {due})",
+        "case",
+        subject="Urgent action overdue",
+    ),
+    "plan_action_overdue": Kind(
+        "Action overdue", "an action is overdue (it was due on {due})", "case"
+    ),
+    "placement_ending": Kind(
+        "Placement ending soon", "placement {placement} ends on {due}", "placement"
+    ),
+    "placement_end_passed": Kind(
+        "Placement end date passed without a move-out",
+        "placement {placement} was due to end on {due} and no move-out is recorded",
+        "placement",
+    ),
+    "return_home_review_due": Kind(
+        "Return-home review due",
+        "the return-home review for placement {placement} is due before {due}",
+        "placement",
+    ),
+    "invoice_unpaid": Kind(
+        "Invoice unpaid",
+        "invoice {invoice} is unpaid (payment was due by {due})",
+        "invoices",
+    ),
+    "referral_window_closing": Kind(
+        "Referral window closing", "the referral window closes on {due}", "settings"
+    ),
+}
+
+
+def kind_of(kind: str) -> Kind:
+    """The wording of a kind, escalations included."""
+    if kind.endswith(ESCALATED):
+        base = KINDS[kind.removesuffix(ESCALATED)]
+        return Kind(
+            f"Escalated: {base.label}",
+            f"escalated to the programme managers: {base.mail}",
+            base.link,
+            subject=f"Escalated: {base.mail_subject}",
+        )
+    return KINDS[kind]

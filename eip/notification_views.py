@@ -1,0 +1,110 @@
+"""The notification centre, its header count and the e-mail preference.
+
+Every signed-in user has their own notifications (rule `account.own`); another user's
+notification is simply not found (404), so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from eip import notifications
+from eip.access import requires
+from eip.cases.view_helpers import show_rule_broken
+from eip.domain import NotFound, RuleBroken
+from eip.extensions import db
+from eip.notifications import EMAIL_PREFERENCES
+from forms.notifications import EmailPreferenceForm
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+@bp.app_template_global("unread_notifications")
+def unread_notifications() -> int:
+    """The header's count of unread notifications still due. Cached per request."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        try:
+            g.unread_notifications = notifications.unread_count(db.session, current_user)
+        except SQLAlchemyError:
+            # An error page must still render its header.
+            db.session.rollback()
+            g.unread_notifications = 0
+    return g.unread_notifications
+
+
+@bp.get("")
+@requires("account.own")
+def index():
+    new, earlier = notifications.centre(db.session, current_user)
+    return render_template(
+        "notifications/index.html",
+        new=new,
+        earlier=earlier,
+        earlier_limit=notifications.EARLIER_SHOWN,
+        preference=_lower_first(EMAIL_PREFERENCES.get(current_user.notification_email, "")),
+        title="Notifications",
+    )
+
+
+@bp.post("/<int:notification_id>/read")
+@requires("account.own")
+def mark_read(notification_id: int):
+    try:
+        notification = notifications.mark_read(db.session, current_user, notification_id, _now())
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    flash(f"Marked as read: {notification.label}.", "success")
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/read")
+@requires("account.own")
+def mark_all_read():
+    count = notifications.mark_all_read(db.session, current_user, _now())
+    if count:
+        flash(f"Marked {count} notification{'' if count == 1 else 's'} as read.", "success")
+    else:
+        flash("You had no unread notifications.", "info")
+    return redirect(url_for("notifications.index"))
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@requires("account.own")
+def email_preference():
+    form, status = EmailPreferenceForm(), 200
+    if request.method == "GET":
+        form.notification_email.data = current_user.notification_email
+    elif form.validate_on_submit():
+        try:
+            changed = notifications.set_email_preference(
+                db.session, current_user, form.notification_email.data
+            )
+        except RuleBroken as broken:
+            show_rule_broken(form, broken)
+            status = 400
+        else:
+            flash(
+                "Your reminder e-mails are saved."
+                if changed
+                else "You did not change anything, so nothing was saved.",
+                "success" if changed else "info",
+            )
+            return redirect(url_for("notifications.index"))
+    else:
+        status = 400
+    return render_template("notifications/email.html", form=form, title="Reminder e-mails"), status

@@ -1,0 +1,321 @@
+"""Notifications: what the reminders job tells each user, in the app and by e-mail.
+
+A notification holds ids and a kind, never names or free text: the wording comes from
+`eip.reminders.KINDS` when it is shown or mailed. `(user_id, dedupe_key)` is unique, so a
+reminder the job finds due again in the same bucket (see eip/reminders.py) is never made
+twice, whichever scheduler or command found it.
+
+A notification is *open* while its reminder is still due. When the thing is done (or a
+newer reminder about it replaces it) it is closed: it stays in the centre's history but
+leaves the unread count, and an e-mail not yet sent for it is cancelled.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from urllib.parse import quote
+
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from eip.audit import record
+from eip.auth.models import User
+from eip.db import UTCDateTime, utcnow
+from eip.domain import NotFound, RuleBroken
+from eip.extensions import db
+from eip.notification_kinds import kind_of
+from eip.reminders import Reminder, due_reminders
+
+# E-mail preference (users.notification_email).
+IMMEDIATE, DIGEST = "immediate", "digest"
+EMAIL_PREFERENCES = {
+    IMMEDIATE: "An e-mail for each reminder, as it comes (between 7am and 9pm)",
+    DIGEST: "One e-mail a day at 7am with every reminder since the last one",
+}
+# E-mail status of one notification.
+PENDING, SENDING, SENT, FAILED, WAITING_FOR_DIGEST, CANCELLED = (
+    "pending",
+    "sending",
+    "sent",
+    "failed",
+    "digest",
+    "cancelled",
+)
+UNSENT = (PENDING, FAILED, WAITING_FOR_DIGEST)
+DONE, REPLACED = "done", "replaced"
+CLOSE_REASONS = {DONE: "No longer due", REPLACED: "Replaced by a newer reminder"}
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    topic: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(40))
+    dedupe_key: Mapped[str] = mapped_column(String(160))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_reference: Mapped[str | None] = mapped_column(String(20))
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    close_reason: Mapped[str | None] = mapped_column(String(10))
+    email_status: Mapped[str] = mapped_column(String(10), default=PENDING, index=True)
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    email_attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The class of the last failure (ConnectionRefusedError), never its message.
+    email_error: Mapped[str | None] = mapped_column(String(60))
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def label(self) -> str:
+        return kind_of(self.kind).label
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+    @property
+    def close_label(self) -> str | None:
+        return CLOSE_REASONS.get(self.close_reason or "")
+
+    @property
+    def path(self) -> str:
+        """Where the notification leads: by reference or id only."""
+        link = kind_of(self.kind).link
+        if link == "case" and self.case_reference:
+            return f"/cases/{quote(self.case_reference)}"
+        if link == "placement" and self.placement_id:
+            return f"/placements/{self.placement_id}"
+        if link == "invoices":
+            return "/invoices"
+        if link == "settings":
+            return "/admin/settings"
+        return "/notifications"
+
+    @property
+    def link_text(self) -> str:
+        link = kind_of(self.kind).link
+        if link == "case" and self.case_reference:
+            return f"Open case {self.case_reference}"
+        if link == "placement" and self.placement_id:
+            return f"Open placement {self.placement_id}"
+        if link == "invoices":
+            return "Open the invoices"
+        if link == "settings":
+            return "Open the programme settings"
+        return "Open"
+
+    def __repr__(self) -> str:
+        return f"<Notification {self.id} {self.kind} user {self.user_id}>"
+
+
+# ---------------------------------------------------------------------------
+# The reminders job
+
+
+def record_due_reminders(session: Session, now: datetime) -> str:
+    """Create the notifications due at `now` and close those no longer due. Idempotent."""
+    reminders = due_reminders(session, now)
+    created = _create(session, reminders, now)
+    closed = _close_stale(session, reminders, now)
+    session.commit()
+    return f"{created} notifications created, {closed} closed"
+
+
+def _existing_keys(session: Session, reminders: list[Reminder]) -> set[tuple[int, str]]:
+    keys = sorted({r.dedupe_key for r in reminders})
+    found: set[tuple[int, str]] = set()
+    for start in range(0, len(keys), 500):
+        rows = session.execute(
+            select(Notification.user_id, Notification.dedupe_key).where(
+                Notification.dedupe_key.in_(keys[start : start + 500])
+            )
+        )
+        found.update((user_id, key) for user_id, key in rows)
+    return found
+
+
+def _new_notification(reminder: Reminder, preference: str, now: datetime) -> Notification:
+    return Notification(
+        user_id=reminder.user_id,
+        kind=reminder.kind,
+        topic=reminder.topic,
+        subject=reminder.subject,
+        dedupe_key=reminder.dedupe_key,
+        case_id=reminder.case_id,
+        case_reference=reminder.case_reference,
+        placement_id=reminder.placement_id,
+        invoice_id=reminder.invoice_id,
+        due_on=reminder.due_on,
+        created_at=now,
+        email_status=WAITING_FOR_DIGEST if preference == DIGEST else PENDING,
+    )
+
+
+def _create(session: Session, reminders: list[Reminder], now: datetime) -> int:
+    existing = _existing_keys(session, reminders)
+    fresh: dict[tuple[int, str], Reminder] = {}
+    for reminder in reminders:
+        key = (reminder.user_id, reminder.dedupe_key)
+        if key not in existing:
+            fresh.setdefault(key, reminder)
+    if not fresh:
+        return 0
+    preferences = dict(
+        session.execute(
+            select(User.id, User.notification_email).where(
+                User.id.in_({user_id for user_id, _ in fresh})
+            )
+        ).all()
+    )
+    made = [
+        _new_notification(r, preferences.get(r.user_id, IMMEDIATE), now) for r in fresh.values()
+    ]
+    created = 0
+    for notification in made:
+        # A savepoint each: if another process made the same reminder a moment ago, the
+        # unique constraint refuses this one alone and the rest still go in.
+        try:
+            with session.begin_nested():
+                session.add(notification)
+            created += 1
+        except IntegrityError:
+            pass
+    return created
+
+
+def _close(notification: Notification, reason: str, now: datetime) -> None:
+    notification.closed_at, notification.close_reason = now, reason
+    if notification.email_status in UNSENT:
+        notification.email_status = CANCELLED
+
+
+def _close_stale(session: Session, reminders: list[Reminder], now: datetime) -> int:
+    """Close what is done, and older reminders about a thing with a newer one."""
+    current = {(r.user_id, r.topic, r.subject) for r in reminders}
+    by_thing: dict[tuple[int, str, str], list[Notification]] = defaultdict(list)
+    closed = 0
+    for notification in session.scalars(
+        select(Notification)
+        .where(Notification.closed_at.is_(None))
+        .order_by(Notification.created_at, Notification.id)
+    ):
+        thing = (notification.user_id, notification.topic, notification.subject)
+        if thing not in current:
+            _close(notification, DONE, now)
+            closed += 1
+        else:
+            by_thing[thing].append(notification)
+    for notifications in by_thing.values():
+        for older in notifications[:-1]:
+            _close(older, REPLACED, now)
+            closed += 1
+    return closed
+
+
+# ---------------------------------------------------------------------------
+# What a user does with their own notifications
+
+
+def unread_count(session: Session, user: User) -> int:
+    return (
+        session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user.id,
+                Notification.read_at.is_(None),
+                Notification.closed_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+EARLIER_SHOWN = 100
+
+
+def centre(session: Session, user: User) -> tuple[list[Notification], list[Notification]]:
+    """The user's new notifications (unread and still due), newest first, then up to
+    EARLIER_SHOWN earlier ones (read, done or replaced)."""
+    mine = select(Notification).where(Notification.user_id == user.id)
+    newest_first = (Notification.created_at.desc(), Notification.id.desc())
+    new = session.scalars(
+        mine.where(Notification.read_at.is_(None), Notification.closed_at.is_(None)).order_by(
+            *newest_first
+        )
+    ).all()
+    earlier = session.scalars(
+        mine.where((Notification.read_at.is_not(None)) | (Notification.closed_at.is_not(None)))
+        .order_by(*newest_first)
+        .limit(EARLIER_SHOWN)
+    ).all()
+    return list(new), list(earlier)
+
+
+def mark_read(session: Session, user: User, notification_id: int, now: datetime) -> Notification:
+    """Mark one of the user's own notifications as read; another's is not found."""
+    notification = session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        raise NotFound("No notification of yours has that number")
+    if notification.read_at is None:
+        notification.read_at = now
+    session.commit()
+    return notification
+
+
+def mark_all_read(session: Session, user: User, now: datetime) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now)
+    )
+    session.commit()
+    return result.rowcount or 0
+
+
+def set_email_preference(session: Session, user: User, preference: str) -> bool:
+    """Immediate e-mails or the daily digest. Returns whether anything changed.
+
+    E-mails still waiting follow the new choice: switching to the digest holds the
+    pending ones for the next digest, switching back sends the waiting ones singly.
+    """
+    if preference not in EMAIL_PREFERENCES:
+        raise RuleBroken("Select how you want reminders by e-mail", field="notification_email")
+    if user.notification_email == preference:
+        return False
+    before, after = (
+        ((PENDING, FAILED), WAITING_FOR_DIGEST)
+        if preference == DIGEST
+        else ((WAITING_FOR_DIGEST,), PENDING)
+    )
+    session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.email_status.in_(before))
+        .values(email_status=after)
+    )
+    user.notification_email = preference
+    record(
+        session,
+        "account.updated",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        details={"fields": ["notification_email"]},
+    )
+    session.commit()
+    return True
