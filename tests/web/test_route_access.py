@@ -82,6 +82,46 @@ EXPECTED: dict[str, set[str]] = {
     "cases.record_dash": {"practitioner"},
     "cases.add_action": {"practitioner"},
     "cases.complete_action": {"practitioner"},
+    # Everyone's own notifications and reminder e-mail choice.
+    "notifications.index": SIGNED_IN,
+    "notifications.mark_read": SIGNED_IN,
+    "notifications.mark_all_read": SIGNED_IN,
+    "notifications.email_preference": SIGNED_IN,
+    # Case documents carry personal data: Cranstoun and Respect/SafeLives staff only.
+    "cases.acknowledgement_pdf": {"practitioner", "manager"},
+    "cases.plan_pdf": {"practitioner", "manager"},
+    "cases.meeting_pack_pdf": {"practitioner", "manager"},
+    "cases.minutes_pdf": {"practitioner", "manager"},
+    "cases.closure_summary_pdf": {"practitioner", "manager"},
+    # Placements: the practitioner requests, the borough's SPOC decides; finance sees approved
+    # placements (without names).
+    "accommodation.placements": {"practitioner", "manager", "spoc", "finance"},
+    "accommodation.placement": {"practitioner", "manager", "spoc", "finance"},
+    "accommodation.request_placement": {"practitioner"},
+    "accommodation.withdraw": {"practitioner"},
+    "accommodation.client_declined": {"practitioner"},
+    "accommodation.approve": {"spoc"},
+    "accommodation.decline": {"spoc"},
+    "accommodation.no_accommodation": {"spoc"},
+    "accommodation.pot_exhausted": {"spoc"},
+    "accommodation.request_extension": {"practitioner"},
+    "accommodation.decide_extension": {"spoc"},
+    "accommodation.add_commitment": {"spoc"},
+    # The money: everyone who works with placements sees the budget (a SPOC only their own
+    # borough's rows); Camden finance records invoices and payments.
+    "accommodation.budget": {"practitioner", "manager", "spoc", "finance"},
+    "accommodation.budget_placements_csv": {"manager", "finance"},
+    "accommodation.budget_months_csv": {"manager", "finance"},
+    "accommodation.invoice_new": {"finance"},
+    "accommodation.payment_new": {"finance"},
+    "accommodation.reverse_entry": {"finance"},
+    "accommodation.invoices": {"finance"},
+    # The stay: the practitioner records each step.
+    "accommodation.stay_agreement": {"practitioner"},
+    "accommodation.stay_check_in": {"practitioner"},
+    "accommodation.stay_return_home_review": {"practitioner"},
+    "accommodation.stay_move_out": {"practitioner"},
+    "accommodation.stay_cancel": {"practitioner"},
 }
 
 
@@ -107,6 +147,12 @@ def url_values(app_context):
         "referral_id": 1,
         "consent_id": 1,
         "action_id": 1,
+        "meeting_id": 1,
+        "placement_id": 1,
+        "extension_id": 1,
+        "invoice_id": 1,
+        "entry_id": 1,
+        "notification_id": 1,
     }
     db.session.commit()
     return values

@@ -1,0 +1,80 @@
+"""Downloading a case's documents (registered on the cases blueprint).
+
+Each route loads the case through the policy, asks `documents.produce` for the PDF and
+sends it as an attachment. A case that lacks what the document is made from goes back
+to the case page, at the panel the link was on, with the reason.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import abort, flash, redirect, send_file, url_for
+from flask_login import current_user
+
+from eip.access import requires
+from eip.cases.view_helpers import case_or_abort
+from eip.cases.views import bp
+from eip.domain import NotFound, RuleBroken
+from eip.extensions import db
+
+RULE = "case.documents"
+
+
+def _download(reference: str, kind: str, panel: str, meeting_id: int | None = None):
+    # Imported here so that creating the app reads no font files (the factory does no
+    # I/O); the first download pays for it once, well under a second.
+    from eip.cases import documents
+
+    case = case_or_abort(reference, RULE)
+    try:
+        document = documents.produce(db.session, current_user, case, kind, meeting_id=meeting_id)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except RuleBroken as broken:
+        db.session.rollback()
+        # The reasons are fixed sentences: no names travel in the session cookie.
+        flash(broken.message)
+        return redirect(url_for("cases.view", reference=reference, _anchor=panel))
+    # Cache-Control: no-store is set on every response (eip/security.py).
+    return send_file(
+        BytesIO(document.content),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=document.filename,
+        etag=False,
+        conditional=False,
+        last_modified=None,
+        max_age=None,
+    )
+
+
+@bp.get("/<reference>/documents/acknowledgement.pdf")
+@requires(RULE)
+def acknowledgement_pdf(reference: str):
+    return _download(reference, "acknowledgement", "referral")
+
+
+@bp.get("/<reference>/documents/plan.pdf")
+@requires(RULE)
+def plan_pdf(reference: str):
+    return _download(reference, "plan", "consultation")
+
+
+@bp.get("/<reference>/documents/meeting-pack.pdf")
+@requires(RULE)
+def meeting_pack_pdf(reference: str):
+    return _download(reference, "meeting_pack", "activity")
+
+
+@bp.get("/<reference>/documents/meetings/<int:meeting_id>/minutes.pdf")
+@requires(RULE)
+def minutes_pdf(reference: str, meeting_id: int):
+    return _download(reference, "minutes", "activity", meeting_id)
+
+
+@bp.get("/<reference>/documents/closure-summary.pdf")
+@requires(RULE)
+def closure_summary_pdf(reference: str):
+    return _download(reference, "closure_summary", "closure")

@@ -1,0 +1,334 @@
+"""The facts each case document prints, gathered from the database into plain values.
+
+The renderers (`documents_letters`, `documents_meetings`) only lay these values out, so
+what a document may contain is decided here (and in `documents_meeting_data`, which uses
+the pieces below) and can be tested without a PDF:
+
+- the acknowledgement goes to the referrer and may be passed on: the case reference
+  stands in for names, and it carries nothing of the client's or the partner's;
+- the plan and the meeting pack go beyond Cranstoun and Respect/SafeLives: a person's
+  name, date of birth and contact are gathered only while that person's
+  information-sharing consent is in force (DOMAIN.md, "Consent: what each one gates");
+- the partner's address, phone, e-mail, safe-contact times and code word are never
+  gathered for any document, consent or not: a printed page can be left lying about.
+
+Each function raises `RuleBroken` with a sentence for the user when the case does not
+yet have what the document is made from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from eip.cases import choices
+from eip.cases.activity_services import action_kind_label
+from eip.cases.consent_state import ConsentState, current_consents
+from eip.cases.models import Case, Person
+from eip.cases.page import load_records
+from eip.cases.progress_support import held_consultation
+from eip.domain import RuleBroken
+from eip.programme import current_settings
+from eip.roles import Role
+from eip.templating import long_date
+from eip.workdays import london_date
+
+WITHHELD = "Details withheld: no information-sharing consent"
+PARTNER_CONTACT = "Through the allocated practitioner only"
+NO_PLAN = "There is no plan yet: the plan is made when the consultation is recorded as held."
+NOT_CLOSED = "The case is not closed: the closure summary is made when the case is closed."
+NO_RECEIPT = "The referral has no date received, so there is nothing to acknowledge yet."
+NO_CONTACT = (
+    "No practitioner is allocated to this case: allocate one first, so the "
+    "acknowledgement names the referrer's contact."
+)
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """Who the case belongs to: in every document's opening table."""
+
+    reference: str
+    borough: str
+    practitioner: str | None
+    social_worker: str | None
+    social_worker_team: str | None
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    """A person as a document may show them. When `shared` is false every detail is None:
+    the values never reach the renderer, so no layout can leak them."""
+
+    role: str  # "Client" or "Partner"
+    shared: bool
+    name: str | None = None
+    date_of_birth: date | None = None
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    kind: str
+    description: str
+    owner: str | None
+    due_on: date | None
+    state: str  # "Open", "Overdue" or "Done <date>"
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class ReferralLine:
+    agency: str
+    referred_on: date
+    status: str
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    completed_on: date
+    score: int
+    level: str
+
+
+# ---------------------------------------------------------------------------
+# Shared pieces
+
+
+def case_line(case: Case) -> CaseLine:
+    practitioner = case.allocated_practitioner
+    return CaseLine(
+        reference=case.reference,
+        borough=case.borough.name,
+        practitioner=practitioner.name if practitioner else None,
+        social_worker=case.referrer_name,
+        social_worker_team=case.referrer_team,
+    )
+
+
+def _contact(person: Person) -> str | None:
+    return ", ".join(value for value in (person.phone, person.email) if value) or None
+
+
+def person_details(role: str, person: Person | None, consent: ConsentState) -> PersonDetails:
+    label = role.capitalize()
+    if not consent.in_force:
+        return PersonDetails(label, shared=False)
+    if person is None:
+        return PersonDetails(label, shared=True)
+    return PersonDetails(
+        label,
+        shared=True,
+        name=person.full_name,
+        date_of_birth=person.date_of_birth,
+        # The partner is reached only through the practitioner, at the safe times agreed.
+        contact=_contact(person) if role == "client" else PARTNER_CONTACT,
+    )
+
+
+def people(case: Case, consents: dict[tuple[str, str], ConsentState]) -> list[PersonDetails]:
+    return [
+        person_details("client", case.client, consents[("client", "information_sharing")]),
+        person_details("partner", case.partner, consents[("partner", "information_sharing")]),
+    ]
+
+
+def action_state(action: Any, today: date) -> str:
+    if action.completed_at is not None:
+        return f"Done {long_date(london_date(action.completed_at))}"
+    if action.due_on is not None and action.due_on < today:
+        return "Overdue"
+    return "Open"
+
+
+def action_line(action: Any, today: date) -> ActionLine:
+    return ActionLine(
+        kind=action_kind_label(action.kind),
+        description=action.description,
+        owner=action.owner,
+        due_on=action.due_on,
+        state=action_state(action, today),
+        urgent=bool(action.urgent),
+    )
+
+
+def referral_lines(records: dict[str, list[Any]]) -> list[ReferralLine]:
+    return [
+        ReferralLine(
+            agency=r.agency_name or choices.label(choices.ONWARD_REFERRAL_AGENCY, r.agency),
+            referred_on=r.referred_on,
+            status=choices.label(choices.ONWARD_REFERRAL_STATUS, r.status),
+        )
+        for r in records["onward_referrals"]
+    ]
+
+
+def review_lines(records: dict[str, list[Any]]) -> list[ReviewLine]:
+    return [ReviewLine(r.completed_on, r.score, r.risk_level) for r in records["dash_reviews"]]
+
+
+# ---------------------------------------------------------------------------
+# Acknowledgement to the referrer
+
+
+@dataclass(frozen=True)
+class AcknowledgementData:
+    reference: str
+    letter_date: date
+    received_on: date
+    referrer_name: str | None
+    referrer_team: str | None
+    borough: str
+    practitioner_name: str
+    practitioner_email: str
+    late: bool
+
+
+def acknowledgement_data(case: Case, generated_by: Any, today: date) -> AcknowledgementData:
+    """The letter names the allocated practitioner as the contact; with none allocated, the
+    practitioner writing it (as the acknowledgement page does)."""
+    if case.received_at is None:
+        raise RuleBroken(NO_RECEIPT)
+    contact = case.allocated_practitioner
+    if contact is None and generated_by.has_role(Role.PRACTITIONER):
+        contact = generated_by
+    if contact is None:
+        raise RuleBroken(NO_CONTACT)
+    return AcknowledgementData(
+        reference=case.reference,
+        letter_date=today,
+        received_on=london_date(case.received_at),
+        referrer_name=case.referrer_name,
+        referrer_team=case.referrer_team,
+        borough=case.borough.name,
+        practitioner_name=contact.name,
+        practitioner_email=contact.email,
+        late=case.late_referral,
+    )
+
+
+# ---------------------------------------------------------------------------
+# The Risk Management and Intervention Plan
+
+
+@dataclass(frozen=True)
+class PlanData:
+    case: CaseLine
+    held_on: date
+    medium: str
+    attendees: str | None
+    outcome: str
+    advice: str | None
+    people: list[PersonDetails]
+    children_count: int | None
+    children_ages: str | None
+    childrens_services: str
+    risks: str | None
+    protective_factors: str | None
+    latest_review: ReviewLine | None
+    threshold: int
+    actions: list[ActionLine]
+    onward_referrals: list[ReferralLine]
+    needs_scenario_plan: bool
+    scenario_plan: str | None
+
+
+def plan_data(session: Session, case: Case, today: date) -> PlanData:
+    held = held_consultation(session, case)
+    if held is None:
+        raise RuleBroken(NO_PLAN)
+    records = load_records(session, case)
+    consents = current_consents(records["consents"])
+    reviews = review_lines(records)
+    scenario = records["scenario_plans"]
+    return PlanData(
+        case=case_line(case),
+        held_on=held.held_on,
+        medium=choices.label(choices.CONSULTATION_MEDIUM, held.medium),
+        attendees=held.attendees,
+        outcome=choices.label(choices.CONSULTATION_OUTCOME, held.outcome),
+        advice=held.advice,
+        people=people(case, consents),
+        children_count=case.children_count,
+        children_ages=case.children_ages,
+        childrens_services=choices.label(
+            choices.CHILDRENS_SERVICES_STATUS, case.childrens_services_status
+        ),
+        risks=held.plan_risks,
+        protective_factors=held.plan_protective_factors,
+        latest_review=reviews[-1] if reviews else None,
+        threshold=current_settings(session).marac_threshold_yes,
+        actions=[action_line(a, today) for a in records["actions"] if a.kind == "plan"],
+        onward_referrals=referral_lines(records),
+        needs_scenario_plan=held.outcome == "intervention_with_accommodation",
+        scenario_plan=scenario[0].plan if scenario else None,
+    )
+
+
+# ---------------------------------------------------------------------------
+# The closure summary
+
+
+@dataclass(frozen=True)
+class ClosureData:
+    case: CaseLine
+    outcome: str
+    reason: str | None
+    risk_at_closure: str
+    living_arrangements: str
+    childrens_services: str
+    police_callouts: int | None
+    consultation_outcome: str | None
+    key_dates: list[tuple[str, date | None]]
+    sessions: int
+    sessions_attended: int
+    meetings: int
+    incidents: int
+    reviews: list[ReviewLine]
+    onward_referrals: list[ReferralLine]
+
+
+def closure_data(session: Session, case: Case) -> ClosureData:
+    if case.status != "closed" or case.closed_at is None:
+        raise RuleBroken(NOT_CLOSED)
+    records = load_records(session, case)
+    held = held_consultation(session, case)
+    sessions = records["sessions"]
+    not_recorded = "Not recorded"
+    return ClosureData(
+        case=case_line(case),
+        outcome=choices.label(choices.CLOSURE_OUTCOME, case.closure_outcome) or not_recorded,
+        reason=case.closure_reason,
+        risk_at_closure=choices.label(choices.RISK_LEVEL, case.closure_risk_level) or not_recorded,
+        living_arrangements=choices.label(
+            choices.LIVING_ARRANGEMENTS_AT_CLOSURE, case.closure_living_arrangements
+        )
+        or not_recorded,
+        childrens_services=choices.label(
+            choices.CHILDRENS_SERVICES_STATUS, case.closure_childrens_services_status
+        )
+        or not_recorded,
+        police_callouts=case.closure_police_callouts,
+        consultation_outcome=(
+            choices.label(choices.CONSULTATION_OUTCOME, held.outcome) if held else None
+        ),
+        key_dates=[
+            ("Referral received", london_date(case.received_at) if case.received_at else None),
+            (
+                "Referral acknowledged",
+                london_date(case.acknowledged_at) if case.acknowledged_at else None,
+            ),
+            ("Consultation held", held.held_on if held else None),
+            ("Intervention started", case.intervention_started_on),
+            ("Case closed", london_date(case.closed_at)),
+        ],
+        sessions=len(sessions),
+        sessions_attended=sum(1 for s in sessions if s.attendance == "attended"),
+        meetings=len(records["meetings"]),
+        incidents=len(records["incidents"]),
+        reviews=review_lines(records),
+        onward_referrals=referral_lines(records),
+    )

@@ -1,0 +1,140 @@
+"""Pieces several case documents print the same way: the opening, the case table, the
+people (or the withheld notice), actions, onward referrals and the DASH trend."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from reportlab.platypus import Flowable, KeepTogether
+
+from eip.cases.dash import QUESTION_COUNT
+from eip.cases.documents_data import (
+    WITHHELD,
+    ActionLine,
+    CaseLine,
+    PersonDetails,
+    ReferralLine,
+    ReviewLine,
+)
+from eip.pdf import styles
+from eip.pdf.charts import Point, line_chart
+from eip.pdf.styles import CELL, escape_text, markup, para
+from eip.pdf.tables import Column, data_table, summary_table
+from eip.templating import long_date
+
+NOT_RECORDED = "Not recorded"
+
+
+def day(value: date | None, empty: str = NOT_RECORDED) -> str:
+    return long_date(value) if value else empty
+
+
+def short_day(value: date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def or_not_recorded(value: object) -> str:
+    return NOT_RECORDED if value in (None, "") else str(value)
+
+
+def opening(title: str, subtitle: str) -> list[Flowable]:
+    return [para(title, styles.TITLE), para(subtitle, styles.SUBTITLE)]
+
+
+def case_table(case: CaseLine, *extra: tuple[str, object]) -> Flowable:
+    social_worker = ", ".join(v for v in (case.social_worker, case.social_worker_team) if v)
+    rows = [
+        ("Case reference", case.reference),
+        ("Referring borough", case.borough),
+        ("Allocated practitioner", or_not_recorded(case.practitioner)),
+        ("Social worker", social_worker or NOT_RECORDED),
+        *((label, or_not_recorded(value)) for label, value in extra),
+    ]
+    return summary_table(rows)
+
+
+def person_cell(person: PersonDetails) -> Flowable:
+    if not person.shared:
+        return markup(f"<i>{escape_text(WITHHELD)}</i>", CELL)
+    lines = [
+        f"<b>Name:</b> {escape_text(or_not_recorded(person.name))}",
+        f"<b>Date of birth:</b> {escape_text(day(person.date_of_birth))}",
+        f"<b>Contact:</b> {escape_text(or_not_recorded(person.contact))}",
+    ]
+    return markup("<br/>".join(lines), CELL)
+
+
+def people_table(people: Sequence[PersonDetails], note: str) -> list[Flowable]:
+    table = data_table(
+        [Column("Person", 0.2), Column("Details", 0.8)],
+        [[person.role, person_cell(person)] for person in people],
+    )
+    return [table, styles.gap(3), para(note, styles.SMALL), styles.gap(3)]
+
+
+def actions_table(actions: Sequence[ActionLine], *, due_title: str = "Due", kinds=False):
+    columns = [
+        Column("Action", 0.42),
+        Column("Owner", 0.18),
+        Column(due_title, 0.18),
+        Column("State", 0.22),
+    ]
+    rows = []
+    for action in actions:
+        what = escape_text(action.description)
+        if kinds:
+            what = f"<font size=7.5>{escape_text(action.kind)}</font><br/>{what}"
+        state = f"{action.state}{', urgent' if action.urgent else ''}"
+        rows.append([markup(what, CELL), action.owner or "", day(action.due_on, "No date"), state])
+    return data_table(columns, rows, empty="No actions.")
+
+
+def referrals_table(referrals: Sequence[ReferralLine]) -> Flowable:
+    return data_table(
+        [Column("Agency", 0.56), Column("Referred on", 0.24), Column("Status", 0.2)],
+        [[r.agency, day(r.referred_on), r.status] for r in referrals],
+        empty="No onward referrals.",
+    )
+
+
+def review_sentence(review: ReviewLine | None, threshold: int) -> str:
+    if review is None:
+        return "No DASH review has been recorded yet."
+    return (
+        f"Latest DASH review {long_date(review.completed_on)}: score {review.score} of "
+        f"{QUESTION_COUNT}, {review.level} risk (MARAC threshold {threshold})."
+    )
+
+
+def dash_trend(
+    reviews: Sequence[ReviewLine], threshold: int, lead: Sequence[Flowable] = ()
+) -> list[Flowable]:
+    """The DASH score over time as a chart, a sentence and a table of the same figures.
+    `lead` (a heading, say) is kept on the same page as the chart."""
+    if not reviews:
+        empty = "No DASH review has been recorded yet, so there is no trend to show."
+        return [*lead, para(empty)]
+    count = len(reviews)
+    span = (
+        f"on {long_date(reviews[0].completed_on)}"
+        if count == 1
+        else f"from {long_date(reviews[0].completed_on)} to {long_date(reviews[-1].completed_on)}"
+    )
+    chart = line_chart(
+        [Point(short_day(r.completed_on), r.score) for r in reviews],
+        y_max=QUESTION_COUNT,
+        y_step=6,
+        y_title="DASH score",
+        threshold=threshold,
+        threshold_label=f"MARAC threshold ({threshold})",
+    )
+    sentence = (
+        f"DASH score, 0 to {QUESTION_COUNT}, at {count} review{'s' if count != 1 else ''} "
+        f"{span}. The dashed line is the MARAC threshold of {threshold}."
+    )
+    table = data_table(
+        [Column("Review date", 0.4), Column("Score", 0.2), Column("Risk level", 0.4)],
+        [[long_date(r.completed_on), str(r.score), r.level.capitalize()] for r in reviews],
+    )
+    return [KeepTogether([*lead, chart, para(sentence, styles.SMALL)]), styles.gap(4), table]

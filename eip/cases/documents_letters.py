@@ -1,0 +1,125 @@
+"""The documents that open and close a case: the acknowledgement to the referrer and the
+case closure summary. Each turns its plain data into a story of flowables."""
+
+from __future__ import annotations
+
+from reportlab.platypus import Flowable
+
+from eip.cases.documents_data import AcknowledgementData, ClosureData
+from eip.cases.documents_layout import (
+    case_table,
+    day,
+    opening,
+    or_not_recorded,
+    referrals_table,
+)
+from eip.pdf import styles
+from eip.pdf.styles import heading, labelled, para
+from eip.pdf.tables import summary_table
+from eip.templating import long_date
+
+ACKNOWLEDGEMENT_TITLE = "Acknowledgement of referral"
+CLOSURE_TITLE = "Case closure summary"
+
+
+def _weekday_date(value) -> str:
+    return f"{value:%A} {long_date(value)}"
+
+
+def acknowledgement_story(data: AcknowledgementData) -> list[Flowable]:
+    """A letter to the referrer. The reference stands in for names: the letter may be
+    forwarded, so it holds nothing about the client or the partner."""
+    to = [data.referrer_name, data.referrer_team or f"{data.borough} children's services"]
+    story: list[Flowable] = [
+        *opening(ACKNOWLEDGEMENT_TITLE, f"Early Intervention Project referral {data.reference}"),
+        para("\n".join(v for v in to if v)),
+        styles.gap(4),
+        labelled("Date", long_date(data.letter_date)),
+        labelled("Our reference", data.reference),
+        styles.gap(8),
+        para(f"Dear {data.referrer_name}," if data.referrer_name else "Hello,"),
+        para(
+            "Thank you for your referral to the Early Intervention Project, received on "
+            f"{_weekday_date(data.received_on)}. Its reference is {data.reference}. Please use "
+            "this reference, not names, whenever you write to us about this family."
+        ),
+        para(
+            "I would like to offer you a case consultation, by phone or secure video, so that "
+            "we can talk through the family's situation and agree together whether and how "
+            "the project can help. Please reply with two or three times that suit you in the "
+            "next week."
+        ),
+    ]
+    if data.late:
+        story.append(
+            para(
+                "The referral reached us outside the programme's referral window, so it needs "
+                "the agreement of Cranstoun, Respect/SafeLives and Camden before the "
+                "intervention can go ahead. I will let you know as soon as a decision is made."
+            )
+        )
+    story += [
+        para("Kind regards,"),
+        para(
+            f"{data.practitioner_name}\nEarly Intervention Practitioner, Cranstoun\n"
+            f"{data.practitioner_email}"
+        ),
+        *heading("Summary"),
+        summary_table(
+            [
+                ("Case reference", data.reference),
+                ("Date received", _weekday_date(data.received_on)),
+                ("Referring borough", data.borough),
+                ("Case consultation", "Offered: by phone or secure video"),
+                ("Your contact", data.practitioner_name),
+                ("Contact e-mail", data.practitioner_email),
+            ]
+        ),
+        styles.gap(10),
+        para(
+            "This letter holds the case reference only. Send anything about the family by "
+            "secure e-mail, quoting the reference.",
+            styles.SMALL,
+        ),
+    ]
+    return story
+
+
+def closure_story(data: ClosureData) -> list[Flowable]:
+    closed_on = dict(data.key_dates)["Case closed"]
+    attended = f"{data.sessions} ({data.sessions_attended} attended)"
+    first, last = (data.reviews[0], data.reviews[-1]) if data.reviews else (None, None)
+    dash = (
+        f"{len(data.reviews)}: score {first.score} at the first, {last.score} at the last"
+        if first and last
+        else "None"
+    )
+    return [
+        *opening(CLOSURE_TITLE, f"Closed on {day(closed_on)}. Outcome: {data.outcome}."),
+        case_table(data.case),
+        *heading("How the case ended"),
+        summary_table(
+            [
+                ("Outcome", data.outcome),
+                ("Consultation outcome", or_not_recorded(data.consultation_outcome)),
+                ("Risk at closure", data.risk_at_closure),
+                ("Living arrangements", data.living_arrangements),
+                ("Children's services at closure", data.childrens_services),
+                ("Police call-outs since the referral", or_not_recorded(data.police_callouts)),
+                ("Reason for closure", or_not_recorded(data.reason)),
+            ]
+        ),
+        *heading("Key dates"),
+        summary_table([(label, day(value)) for label, value in data.key_dates]),
+        *heading("The work in numbers"),
+        summary_table(
+            [
+                ("Intervention sessions", attended),
+                ("Professionals meetings", str(data.meetings)),
+                ("Incidents recorded", str(data.incidents)),
+                ("DASH reviews", dash),
+            ]
+        ),
+        *heading("Onward referrals"),
+        referrals_table(data.onward_referrals),
+    ]

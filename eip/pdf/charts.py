@@ -1,0 +1,181 @@
+"""Charts drawn with reportlab's own graphics: vector shapes and real text, no images.
+
+A chart is never the only place its figures appear: each document puts a sentence and
+a table of the same figures beside it, for readers who cannot see the drawing, and
+every point or bar carries its value as text, so colour is never the only signal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing, Line, String
+from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from eip.pdf.fonts import BOLD, REGULAR
+from eip.pdf.page import CONTENT_WIDTH
+from eip.pdf.styles import BLUE, BORDER, ORANGE, RED, TEXT
+
+SERIES_COLOURS = (BLUE, ORANGE, colors.HexColor("#00703c"), colors.HexColor("#4c2c92"))
+MAX_CATEGORY_LABELS = 8
+LEFT, RIGHT, TOP, BOTTOM = 34, 12, 28, 30  # room for axis labels, titles and the key
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str  # under the axis, such as a date
+    value: float
+
+
+def _thinned(labels: Sequence[str]) -> list[str]:
+    """Every label when few; else every k-th and the last, so none overlap."""
+    count = len(labels)
+    if count <= MAX_CATEGORY_LABELS:
+        return list(labels)
+    step = math.ceil(count / MAX_CATEGORY_LABELS)
+    keep = set(range(0, count, step))
+    keep.discard(max(keep))
+    keep.add(count - 1)
+    return [label if index in keep else "" for index, label in enumerate(labels)]
+
+
+def nice_maximum(largest: float, steps: int = 4) -> tuple[float, float]:
+    """An axis top at or above `largest` that divides into `steps` round steps."""
+    if largest <= 0:
+        return float(steps), 1.0
+    raw = largest / steps
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * magnitude
+        if step >= raw:
+            break
+    if step >= 1:
+        step = math.ceil(step)
+    return step * steps, step
+
+
+def _style_axes(chart, y_max: float, y_step: float) -> None:
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = y_max
+    chart.valueAxis.valueStep = y_step
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = BORDER
+    chart.valueAxis.gridStrokeWidth = 0.5
+    chart.valueAxis.strokeColor = TEXT
+    chart.valueAxis.labels.fontName = REGULAR
+    chart.valueAxis.labels.fontSize = 8
+    chart.valueAxis.labels.fillColor = TEXT
+    chart.categoryAxis.strokeColor = TEXT
+    chart.categoryAxis.labels.fontName = REGULAR
+    chart.categoryAxis.labels.fontSize = 8
+    chart.categoryAxis.labels.fillColor = TEXT
+    chart.categoryAxis.labels.dy = -4
+
+
+def _axis_title(drawing: Drawing, text: str, height: float) -> None:
+    drawing.add(String(LEFT, height - 12, text, fontName=BOLD, fontSize=9, fillColor=TEXT))
+
+
+def line_chart(
+    points: Sequence[Point],
+    *,
+    y_max: float,
+    y_step: float,
+    y_title: str,
+    threshold: float | None = None,
+    threshold_label: str | None = None,
+    width: float = CONTENT_WIDTH,
+    height: float = 70 * mm,
+) -> Drawing:
+    """One series over evenly spaced categories (oldest first), each point labelled with
+    its value, and an optional dashed threshold line with its key above the plot."""
+    drawing = Drawing(width, height)
+    chart = HorizontalLineChart()
+    chart.x, chart.y = LEFT, BOTTOM
+    chart.width, chart.height = width - LEFT - RIGHT, height - BOTTOM - TOP
+    chart.data = [[p.value for p in points]] if points else [[0]]
+    chart.categoryAxis.categoryNames = _thinned([p.label for p in points]) or [""]
+    _style_axes(chart, y_max, y_step)
+    chart.lines[0].strokeColor = BLUE
+    chart.lines[0].strokeWidth = 2
+    chart.lines[0].symbol = makeMarker("FilledCircle", size=6, fillColor=BLUE)
+    chart.lineLabelFormat = "%d"
+    chart.lineLabels.fontName = BOLD
+    chart.lineLabels.fontSize = 9
+    chart.lineLabels.fillColor = TEXT
+    chart.lineLabels.dy = 7
+    if not points:
+        chart.lines[0].strokeColor = colors.transparent
+        chart.lineLabelFormat = None
+    drawing.add(chart)
+    _axis_title(drawing, y_title, height)
+    if threshold is not None:
+        y = chart.y + chart.height * threshold / y_max
+        dashed = {"strokeColor": RED, "strokeWidth": 1.5, "strokeDashArray": [6, 4]}
+        drawing.add(Line(chart.x, y, chart.x + chart.width, y, **dashed))
+        label = threshold_label or f"Threshold ({threshold:g})"
+        key_y = height - 12
+        right = width - RIGHT
+        key = {"fontName": REGULAR, "fontSize": 9, "fillColor": TEXT, "textAnchor": "end"}
+        drawing.add(String(right, key_y, label, **key))
+        start = right - stringWidth(label, REGULAR, 9) - 30
+        drawing.add(Line(start, key_y + 3, start + 24, key_y + 3, **dashed))
+    return drawing
+
+
+def bar_chart(
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    *,
+    y_title: str,
+    value_format: str = "%d",
+    width: float = CONTENT_WIDTH,
+    height: float = 70 * mm,
+) -> Drawing:
+    """Bars for one or more named series over `categories`, each bar labelled with its
+    value; a key names the series when there is more than one."""
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y = LEFT, BOTTOM
+    chart.width, chart.height = width - LEFT - RIGHT, height - BOTTOM - TOP
+    chart.data = [list(values) for _, values in series] or [[0]]
+    chart.categoryAxis.categoryNames = _thinned(list(categories)) or [""]
+    largest = max((v for _, values in series for v in values), default=0)
+    y_max, y_step = nice_maximum(largest)
+    _style_axes(chart, y_max, y_step)
+    chart.barSpacing = 2
+    chart.groupSpacing = 8
+    for index in range(len(series)):
+        chart.bars[index].fillColor = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        chart.bars[index].strokeColor = None
+    chart.barLabelFormat = value_format
+    chart.barLabels.fontName = BOLD
+    chart.barLabels.fontSize = 8
+    chart.barLabels.fillColor = TEXT
+    chart.barLabels.nudge = 6
+    drawing.add(chart)
+    _axis_title(drawing, y_title, height)
+    if len(series) > 1:
+        legend = Legend()
+        legend.fontName = REGULAR
+        legend.fontSize = 8
+        legend.alignment = "right"
+        legend.columnMaximum = 1
+        legend.boxAnchor = "ne"
+        legend.x, legend.y = width - RIGHT, height - 4
+        legend.deltax = 0
+        legend.dxTextSpace = 4
+        legend.dx = legend.dy = 7
+        legend.colorNamePairs = [
+            (SERIES_COLOURS[i % len(SERIES_COLOURS)], name) for i, (name, _) in enumerate(series)
+        ]
+        drawing.add(legend)
+    return drawing

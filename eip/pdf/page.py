@@ -1,0 +1,139 @@
+"""The house page: A4, a header with the service name, the document's title and the
+case reference, a footer with "Page X of Y" and who generated the document when, and
+the OFFICIAL-SENSITIVE marking at the top and bottom of every page.
+
+"Page X of Y" needs the page count before the first page is finished. Rather than lay
+the story out twice, the canvas keeps each page's drawing state and draws the header
+and footer on all of them once the story is done and the count is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+
+from eip.pdf.fonts import BOLD, REGULAR
+from eip.pdf.styles import BLUE, BORDER, SECONDARY, TEXT
+from eip.templating import SERVICE_NAME, london_datetime
+
+MARKING = "OFFICIAL-SENSITIVE"
+AUTHOR = SERVICE_NAME
+PAGE_WIDTH, PAGE_HEIGHT = A4
+SIDE = 18 * mm
+HEADER_SPACE = 30 * mm  # from the top edge to the first line of the story
+FOOTER_SPACE = 24 * mm  # from the last line of the story to the bottom edge
+CONTENT_WIDTH = PAGE_WIDTH - 2 * SIDE
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the header and footer print. `generated_at` is aware (UTC); it is shown in
+    London time. Only `title` and the reference go into the file's metadata: the
+    generating user's name is on the page, never in the properties a file manager shows."""
+
+    title: str
+    reference: str
+    generated_at: datetime
+    generated_by: str
+
+    @property
+    def generated_line(self) -> str:
+        when = london_datetime(self.generated_at)
+        return f"Generated {when} (London time) by {self.generated_by}"
+
+
+def _draw_header(canvas: Canvas, info: DocumentInfo) -> None:
+    top = PAGE_HEIGHT - 9 * mm
+    canvas.setFillColor(TEXT)
+    canvas.setFont(BOLD, 9)
+    canvas.drawCentredString(PAGE_WIDTH / 2, top, MARKING)
+    line = top - 7 * mm
+    canvas.setFont(BOLD, 11)
+    canvas.setFillColor(BLUE)
+    canvas.drawString(SIDE, line, SERVICE_NAME)
+    canvas.setFillColor(TEXT)
+    canvas.setFont(BOLD, 10)
+    canvas.drawRightString(PAGE_WIDTH - SIDE, line, f"Case {info.reference}")
+    canvas.setFont(REGULAR, 9)
+    canvas.drawString(SIDE, line - 5 * mm, info.title)
+    canvas.setStrokeColor(BLUE)
+    canvas.setLineWidth(1.5)
+    rule = line - 8 * mm
+    canvas.line(SIDE, rule, PAGE_WIDTH - SIDE, rule)
+
+
+def _draw_footer(canvas: Canvas, info: DocumentInfo, number: int, total: int) -> None:
+    rule = 18 * mm
+    canvas.setStrokeColor(BORDER)
+    canvas.setLineWidth(0.75)
+    canvas.line(SIDE, rule, PAGE_WIDTH - SIDE, rule)
+    canvas.setFillColor(SECONDARY)
+    canvas.setFont(REGULAR, 8)
+    canvas.drawString(SIDE, rule - 5 * mm, info.generated_line)
+    canvas.setFillColor(TEXT)
+    canvas.setFont(BOLD, 9)
+    canvas.drawRightString(PAGE_WIDTH - SIDE, rule - 5 * mm, f"Page {number} of {total}")
+    canvas.drawCentredString(PAGE_WIDTH / 2, 7 * mm, MARKING)
+
+
+def _canvas_class(info: DocumentInfo) -> type[Canvas]:
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):  # reportlab's name for it
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                _draw_header(self, info)
+                _draw_footer(self, info, number, total)
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+    return NumberedCanvas
+
+
+def build_pdf(info: DocumentInfo, story: Sequence[Flowable]) -> bytes:
+    """Lay `story` out on the house page and return the PDF's bytes."""
+    buffer = BytesIO()
+    document = BaseDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=SIDE,
+        rightMargin=SIDE,
+        topMargin=HEADER_SPACE,
+        bottomMargin=FOOTER_SPACE,
+        title=f"{info.title}, case {info.reference}",
+        author=AUTHOR,
+        creator=AUTHOR,
+        producer=AUTHOR,
+        subject=info.title,
+        lang="en-GB",
+        displayDocTitle=True,
+    )
+    frame = Frame(
+        SIDE,
+        FOOTER_SPACE,
+        CONTENT_WIDTH,
+        PAGE_HEIGHT - HEADER_SPACE - FOOTER_SPACE,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="content",
+    )
+    document.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    document.build(list(story), canvasmaker=_canvas_class(info))
+    return buffer.getvalue()
