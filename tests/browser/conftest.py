@@ -81,6 +81,19 @@ class AxeChecker:
         self.failures: list[str] = []
 
     def check_current_document(self) -> None:
+        from playwright.sync_api import Error
+
+        # A key press or click may have started a navigation that tears the document down
+        # while axe runs: wait for the next document and check that one instead.
+        for attempt in range(3):
+            try:
+                self._check()
+                return
+            except Error as error:
+                if "context was destroyed" not in str(error) or attempt == 2:
+                    raise
+
+    def _check(self) -> None:
         page = self.page
         if page.is_closed() or page.url == "about:blank":
             return
