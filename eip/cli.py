@@ -93,6 +93,15 @@ def _register_import() -> None:
 _register_import()
 
 
+def _register_evaluation() -> None:
+    from evaluation.cli import export_evaluation_command
+
+    eip_cli.add_command(export_evaluation_command)
+
+
+_register_evaluation()
+
+
 jobs_cli = AppGroup("jobs", help="Scheduled jobs.")
 eip_cli.add_command(jobs_cli)
 

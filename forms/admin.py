@@ -224,6 +224,7 @@ class SettingsForm(FlaskForm):
     )
     marac_threshold_yes = _whole_number(rules.WHOLE_NUMBER_BY_NAME["marac_threshold_yes"])
     invoice_unpaid_days = _whole_number(rules.WHOLE_NUMBER_BY_NAME["invoice_unpaid_days"])
+    evaluation_k = _whole_number(rules.WHOLE_NUMBER_BY_NAME["evaluation_k"])
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
     # Each whole number's unit, shown after its box.

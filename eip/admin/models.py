@@ -65,6 +65,9 @@ class ProgrammeSettings(db.Model):
     marac_action_working_days: Mapped[int] = mapped_column(Integer, default=2)
     marac_threshold_yes: Mapped[int] = mapped_column(Integer, default=14)
     invoice_unpaid_days: Mapped[int] = mapped_column(Integer, default=30)
+    # The evaluation's k: every combination of quasi-identifiers in an extract is shared by
+    # at least this many people, and smaller counts are hidden in figures.
+    evaluation_k: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -231,6 +231,15 @@ WHOLE_NUMBERS: tuple[WholeNumber, ...] = (
         "the time before an unpaid invoice reminder", 1, 180, "calendar days",
         "Calendar days after the invoice date", 30,
     ),
+    WholeNumber(
+        "evaluation_k", "Smallest group in evaluation data",
+        "the smallest group in evaluation data",
+        3, 50, "people",
+        "Every combination of age band, gender, ethnic group, borough and referral period in an "
+        "evaluation extract is shared by at least this many people, and smaller counts are "
+        "hidden in the programme figures. Raising it coarsens later releases; lowering it never "
+        "makes them finer", 5,
+    ),
 )  # fmt: skip
 WHOLE_NUMBER_BY_NAME = {spec.name: spec for spec in WHOLE_NUMBERS}
 

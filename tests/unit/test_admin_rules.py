@@ -94,6 +94,7 @@ def test_the_brief_ranges_are_the_ones_enforced():
         "marac_action_working_days": (1, 10),
         "marac_threshold_yes": (1, 24),
         "invoice_unpaid_days": (1, 180),
+        "evaluation_k": (3, 50),
     }
 
 
@@ -154,6 +155,7 @@ DEFAULTS = {
     "marac_action_working_days": 2,
     "marac_threshold_yes": 14,
     "invoice_unpaid_days": 30,
+    "evaluation_k": 5,
 }
 
 

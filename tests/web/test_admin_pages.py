@@ -40,6 +40,7 @@ SETTINGS_FORM = {
     "marac_action_working_days": "2",
     "marac_threshold_yes": "14",
     "invoice_unpaid_days": "30",
+    "evaluation_k": "5",
 }
 
 

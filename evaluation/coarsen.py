@@ -1,0 +1,116 @@
+"""Coarsening: the first step of the anonymisation pipeline. Pure functions, no Flask.
+
+Every value that leaves in an extract passes through one of these. The referral date
+becomes its month; every other date becomes whole days since the referral (so no
+calendar date but the month ever leaves); a date of birth becomes an age band at
+referral; an ethnicity becomes its ONS high-level group; money becomes a band; counts
+that could single someone out are top-coded. Free text has no function here because it
+never leaves at all.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from eip.cases.choices import ETHNICITY_GROUP
+
+NOT_KNOWN = "not_known"
+
+# Ten-year bands from 25, as the ONS publishes them; clients are adults.
+AGE_BANDS: tuple[tuple[int, int | None, str], ...] = (
+    (0, 17, "under_18"),
+    (18, 24, "18_24"),
+    (25, 34, "25_34"),
+    (35, 44, "35_44"),
+    (45, 54, "45_54"),
+    (55, 64, "55_64"),
+    (65, None, "65_plus"),
+)
+AGE_BAND_VALUES = tuple(band for _lo, _hi, band in AGE_BANDS)
+
+# Recorded genders folded so that no rare category stands alone before disclosure control.
+GENDER_GROUP = {
+    "woman": "woman",
+    "man": "man",
+    "non_binary": "another_gender",
+    "other": "another_gender",
+    "not_known": NOT_KNOWN,
+    "prefer_not_to_say": NOT_KNOWN,
+}
+GENDER_VALUES = ("woman", "man", "another_gender", NOT_KNOWN)
+
+ETHNIC_GROUP_VALUES = ("asian", "black", "mixed", "white", "other", NOT_KNOWN)
+
+COST_BANDS: tuple[tuple[int, int | None, str], ...] = (
+    (0, 0, "none"),
+    (1, 49_999, "under_500"),
+    (50_000, 99_999, "500_to_999"),
+    (100_000, 199_999, "1000_to_1999"),
+    (200_000, None, "2000_or_more"),
+)
+COST_BAND_VALUES = tuple(band for _lo, _hi, band in COST_BANDS)
+
+# Police call-outs above this are reported as this ("5 or more"): a family with many
+# call-outs is rare and memorable.
+CALLOUT_TOP = 5
+
+
+def referral_month(referred_on: date) -> str:
+    """2026-09: the only calendar date an extract carries."""
+    return f"{referred_on.year:04d}-{referred_on.month:02d}"
+
+
+def days_since(referred_on: date, day: date | None) -> int | None:
+    """Whole days from the referral to `day` (0 the same day), or None when there is none."""
+    if day is None:
+        return None
+    return (day - referred_on).days
+
+
+def age_on(born: date, on: date) -> int:
+    years = on.year - born.year
+    if (on.month, on.day) < (born.month, born.day):
+        years -= 1
+    return years
+
+
+def age_band(born: date | None, on: date) -> str:
+    """The band of the age on the referral date; `not_known` without a date of birth."""
+    if born is None or born > on:
+        return NOT_KNOWN
+    age = age_on(born, on)
+    for lo, hi, band in AGE_BANDS:
+        if age >= lo and (hi is None or age <= hi):
+            return band
+    raise AssertionError("the bands cover every age")  # pragma: no cover
+
+
+def gender_group(gender: str | None) -> str:
+    return GENDER_GROUP.get(gender or NOT_KNOWN, NOT_KNOWN)
+
+
+def ethnic_group(ethnicity: str | None) -> str:
+    """The ONS 2021 high-level group of a recorded ethnicity (prefer not to say: not known)."""
+    group = ETHNICITY_GROUP.get(ethnicity or NOT_KNOWN, NOT_KNOWN)
+    return group if group in ETHNIC_GROUP_VALUES else NOT_KNOWN
+
+
+def cost_band(pence: int) -> str:
+    """What a case's accommodation cost the pot, in bands of pounds (VAT included)."""
+    pence = max(0, pence)
+    for lo, hi, band in COST_BANDS:
+        if pence >= lo and (hi is None or pence <= hi):
+            return band
+    raise AssertionError("the bands cover every amount")  # pragma: no cover
+
+
+def top_coded(count: int | None, top: int = CALLOUT_TOP) -> int | None:
+    if count is None:
+        return None
+    return min(max(count, 0), top)
+
+
+def yes_no(flag: bool | None) -> str:
+    if flag is None:
+        return ""
+    return "yes" if flag else "no"

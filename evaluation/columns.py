@@ -1,0 +1,194 @@
+"""Every column of every file in an extract: its meaning, type and allowed values.
+
+One definition serves the CSV headers, the rows (which must fill exactly these) and the
+data dictionary, so the dictionary cannot fall behind the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eip.cases import choices
+from eip.cases.rules import STATES
+from evaluation import coarsen, disclosure
+
+PERSONAL_DATA_NOTICE = (
+    "This extract is pseudonymised data, still personal data under UK GDPR: the programme "
+    "holds the key that links each pseudonymous ID back to a case. Keep it only where your "
+    "data sharing agreement allows, do not try to identify anyone, and do not link it with "
+    "other data about the people in it."
+)
+
+DAYS = "integer (days; may be negative if recorded before the referral)"
+COUNT = "integer (0 or more)"
+YES_NO = ("yes", "no")
+
+
+def _codes(pairs: choices.Choices) -> tuple[str, ...]:
+    return choices.values(pairs)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    meaning: str
+    allowed: tuple[str, ...] = ()
+    blank: str = ""  # what an empty value means, if it can be empty
+
+    def allowed_text(self) -> str:
+        text = ", ".join(self.allowed) if self.allowed else "—"
+        if self.blank:
+            text += f"; empty: {self.blank}"
+        return text
+
+
+ANY_OR_SUPPRESSED = (disclosure.ANY, disclosure.SUPPRESSED)
+AGE_WIDER = ("under_35", "35_54", "55_plus")
+ETHNIC_WIDER = ("white", "asian_black_mixed_or_other")
+PATHWAYS = (*_codes(choices.CONSULTATION_OUTCOME), "none")
+STAGES = STATES
+OUTCOMES = (*_codes(choices.CLOSURE_OUTCOME), "open")
+COMPLETION = ("completed", "dropped_out", "ended_otherwise", "open", "not_applicable")
+
+QUASI = (
+    " A quasi-identifier: generalised for this release (see the disclosure report); "
+    "“any” means not shown at this release's level, “suppressed” means hidden for this row."
+)
+
+CASE_COLUMNS: tuple[Column, ...] = (
+    Column("case_id", "text (20 hexadecimal characters)",
+           "Pseudonymous case ID: a keyed hash of the case, the same in every release. "
+           "A client referred twice has two case IDs."),
+    Column("age_band", "code", "The client's age on the referral date, in bands." + QUASI,
+           (*coarsen.AGE_BAND_VALUES, *AGE_WIDER, coarsen.NOT_KNOWN, *ANY_OR_SUPPRESSED)),
+    Column("gender", "code", "The client's gender." + QUASI,
+           (*coarsen.GENDER_VALUES, *ANY_OR_SUPPRESSED)),
+    Column("ethnic_group", "code",
+           "The client's ethnic group, ONS 2021 high-level groups." + QUASI,
+           (*coarsen.ETHNIC_GROUP_VALUES, *ETHNIC_WIDER, *ANY_OR_SUPPRESSED)),
+    Column("borough", "text", "The referring borough." + QUASI,
+           ("a London borough's name", disclosure.OTHER_BOROUGH, *ANY_OR_SUPPRESSED)),
+    Column("referral_period", "text",
+           "When the referral was received: a month (2026-09), or at a coarser release a "
+           "quarter (2026-Q3) or financial year (2026-27)." + QUASI,
+           ("YYYY-MM", "YYYY-Qn", "YYYY-YY", *ANY_OR_SUPPRESSED)),
+    Column("pathway", "code", "The outcome of the case consultation: the pathway taken.",
+           PATHWAYS, "—"),
+    Column("case_stage", "code", "Where the case is on the pathway when the extract was made.",
+           STAGES),
+    Column("closure_outcome", "code", "How the case closed; open while it has not.", OUTCOMES),
+    Column("completion", "code",
+           "For cases that had the intervention: completed, dropped out (disengaged or "
+           "withdrew consent), ended otherwise (risk escalated, other), or still open. "
+           "Other pathways: not_applicable.", COMPLETION),
+    Column("risk_at_intake", "code", "Risk level at the first DASH review.",
+           _codes(choices.RISK_LEVEL), "no DASH review"),
+    Column("risk_at_closure", "code", "Risk level recorded at closure.",
+           _codes(choices.RISK_LEVEL), "open, or not recorded"),
+    Column("days_to_acknowledgement", DAYS,
+           "Days from the referral to its acknowledgement.", (), "not acknowledged"),
+    Column("acknowledged_within_target", "yes/no",
+           "Acknowledged within the programme's target in working days (weekends, bank "
+           "holidays in England and the managers' extra non-working days excluded).",
+           YES_NO, "not acknowledged"),
+    Column("days_to_consultation", DAYS,
+           "Days from the referral to the case consultation being held.", (), "not held"),
+    Column("days_to_intervention_start", DAYS,
+           "Days from the referral to the start of the intervention (both consents given).",
+           (), "not started"),
+    Column("intervention_days", "integer (days)",
+           "Days from the start of the intervention to closure.", (),
+           "not started, or still open"),
+    Column("days_to_closure", DAYS, "Days from the referral to closure.", (), "open"),
+    Column("sessions_offered", COUNT,
+           "1:1 sessions offered: every session recorded except those the practitioner "
+           "cancelled."),
+    Column("sessions_attended", COUNT, "1:1 sessions the client attended."),
+    Column("meetings_held", COUNT, "Professionals meetings held."),
+    Column("dash_review_count", COUNT, "DASH reviews completed."),
+    Column("dash_score_first", "integer (0-24)", "Score (count of “yes”) at the first DASH "
+           "review.", (), "no DASH review"),
+    Column("dash_score_last", "integer (0-24)", "Score at the latest DASH review.", (),
+           "no DASH review"),
+    Column("dash_scores_by_review", "text (integers 0-24 separated by ;)",
+           "Every DASH score in review order (review 1;review 2;…). The dash_reviews file "
+           "has one row per review.", (), "no DASH review"),
+    Column("marac_referral", "yes/no", "An onward referral to MARAC was recorded.", YES_NO),
+    Column("idva_referral", "yes/no", "An onward referral to the IDVA service was recorded.",
+           YES_NO),
+    Column("childrens_services_at_referral", "code",
+           "Children's services involvement at referral.",
+           _codes(choices.CHILDRENS_SERVICES_STATUS), "not recorded"),
+    Column("childrens_services_at_closure", "code",
+           "Children's services involvement at closure.",
+           _codes(choices.CHILDRENS_SERVICES_STATUS), "open, or not recorded"),
+    Column("police_callouts_before_referral", "integer (0-5; 5 means 5 or more)",
+           "Police call-outs in the 12 months before the referral.", (), "not recorded"),
+    Column("police_callouts_while_open", "integer (0-5; 5 means 5 or more)",
+           "Incidents recorded as police call-outs from the referral to closure (or now)."),
+    Column("accommodation_used", "yes/no",
+           "The client checked in to temporary accommodation.", YES_NO),
+    Column("accommodation_nights", COUNT,
+           "Nights of temporary accommodation: nights stayed for ended stays, nights approved "
+           "for a stay still running."),
+    Column("accommodation_cost_band", "code",
+           "What the case's accommodation cost the pot (VAT included): what was committed or "
+           "invoiced, whichever is more, in pounds.", coarsen.COST_BAND_VALUES),
+    Column("living_arrangements_at_closure", "code", "Living arrangements at closure.",
+           _codes(choices.LIVING_ARRANGEMENTS_AT_CLOSURE), "open, or not recorded"),
+)  # fmt: skip
+
+EVENTS = (
+    "acknowledged",
+    "late_referral_decision",
+    "consultation_held",
+    "consent_recorded",
+    "consent_withdrawn",
+    "intervention_started",
+    "session",
+    "professionals_meeting",
+    "dash_review",
+    "incident",
+    "onward_referral",
+    "accommodation_requested",
+    "accommodation_checked_in",
+    "accommodation_moved_out",
+    "closed",
+)
+
+EVENT_COLUMNS: tuple[Column, ...] = (
+    Column("case_id", "text", "Pseudonymous case ID, as in cases.csv."),
+    Column("day", DAYS, "Days from the referral to the event."),
+    Column("event", "code", "What happened.", EVENTS),
+    Column("detail", "code",
+           "A coded detail: acknowledged — how; late_referral_decision — agreed/refused; "
+           "consultation_held — the pathway; consent_* — person:purpose:state; session — "
+           "attendance; dash_review — risk level; incident — source; onward_referral — "
+           "agency:status; accommodation_requested — what became of the request; "
+           "accommodation_moved_out — early/at_term; closed — the closure outcome.",
+           (), "no detail for this event"),
+)  # fmt: skip
+
+DASH_COLUMNS: tuple[Column, ...] = (
+    Column("case_id", "text", "Pseudonymous case ID, as in cases.csv."),
+    Column("review_number", "integer (1 or more)", "The review's place in the case's order."),
+    Column("day", DAYS, "Days from the referral to the review."),
+    Column("score", "integer (0-24)", "Count of “yes” answers on the 24-question checklist."),
+    Column("risk_level", "code", "The risk level the review found.",
+           _codes(choices.RISK_LEVEL)),
+    Column("professional_judgement_high", "yes/no",
+           "High risk by professional judgement, whatever the score.", YES_NO),
+    Column("police_callouts_12_months", "integer (0-5; 5 means 5 or more)",
+           "Police call-outs in the 12 months before the review."),
+)  # fmt: skip
+
+FILES: tuple[tuple[str, str, tuple[Column, ...]], ...] = (
+    ("cases.csv", "One row per case referred in the period.", CASE_COLUMNS),
+    ("events.csv", "One row per recorded event of those cases, in day order.", EVENT_COLUMNS),
+    ("dash_reviews.csv", "One row per DASH review of those cases.", DASH_COLUMNS),
+)
+
+
+def names(columns: tuple[Column, ...]) -> list[str]:
+    return [column.name for column in columns]

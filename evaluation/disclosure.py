@@ -1,0 +1,335 @@
+"""Disclosure control for the case rows: k-anonymity over the quasi-identifiers. Pure.
+
+Somebody who knows a family (their age, gender, ethnicity, borough and roughly when they
+were referred) must not be able to find their row. So every combination of those five
+values that an extract shows must be shared by at least k different people (a programme
+setting, default 5). It is reached in two moves:
+
+1. **Generalisation**, the same for every row: each quasi-identifier has levels, from the
+   finest (10-year age band, ONS group, borough, month) to "any". Every combination of
+   levels is tried (a few hundred at most); the one that keeps the most detail while
+   suppressing the fewest rows wins.
+2. **Suppression**, row by row: a row still in a group smaller than k has all five values
+   replaced by `suppressed`; if the suppressed rows are themselves fewer than k people,
+   they are withheld from the extract altogether (and counted in the disclosure report).
+
+Releases are compared, so the generalisation is recorded with each extract and reused:
+a later release starts from the coarsest generalisation of every earlier release and may
+only coarsen it (levels only rise, named boroughs only drop out, a row suppressed once
+stays suppressed). IDs are stable across releases, so SCIE can tell which rows are new;
+a group must therefore hold either none or at least k of the people not released before,
+or the new ones could be picked out by comparing two releases.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+QUASI_IDENTIFIERS = ("age_band", "gender", "ethnic_group", "borough", "referral_period")
+SUPPRESSED = "suppressed"
+ANY = "any"
+OTHER_BOROUGH = "other London borough"
+MAX_LEVEL = {"age_band": 2, "gender": 1, "ethnic_group": 2, "borough": 2, "referral_period": 3}
+
+# Weights of the choice between generalisations: a whole quasi-identifier turned to "any"
+# costs 1; suppressing 10% of rows costs the same; withholding rows (the evaluation loses
+# them entirely) costs six times that, so it is the last resort.
+SUPPRESSION_WEIGHT = 10
+WITHHOLDING_WEIGHT = 60
+
+_AGE_WIDER = {
+    "under_18": "under_35",
+    "18_24": "under_35",
+    "25_34": "under_35",
+    "35_44": "35_54",
+    "45_54": "35_54",
+    "55_64": "55_plus",
+    "65_plus": "55_plus",
+}
+_ETHNIC_WIDER = {
+    "white": "white",
+    "asian": "asian_black_mixed_or_other",
+    "black": "asian_black_mixed_or_other",
+    "mixed": "asian_black_mixed_or_other",
+    "other": "asian_black_mixed_or_other",
+}
+
+LEVEL_WORDS: dict[str, tuple[str, ...]] = {
+    "age_band": (
+        "10-year age bands",
+        "wider age bands (under 35, 35 to 54, 55 and over)",
+        "not shown",
+    ),
+    "gender": ("gender (woman, man, another gender)", "not shown"),
+    "ethnic_group": (
+        "ONS high-level ethnic group",
+        "White, or Asian, Black, Mixed or Other",
+        "not shown",
+    ),
+    "borough": (
+        "every borough named",
+        "boroughs named only where k or more people were referred",
+        "not shown",
+    ),
+    "referral_period": ("month", "quarter", "financial year (April to March)", "not shown"),
+}
+
+
+def quarter(month: str) -> str:
+    year, number = month.split("-")
+    return f"{year}-Q{(int(number) - 1) // 3 + 1}"
+
+
+def financial_year(month: str) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    start = year if number >= 4 else year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def generalise(qi: str, value: str, level: int, named: frozenset[str] | None = None) -> str:
+    """One value at one level of its quasi-identifier's hierarchy."""
+    if level >= MAX_LEVEL[qi]:
+        return ANY  # at the top nothing is shown, so a suppressed value is no different
+    if value == SUPPRESSED or level == 0:
+        return value
+    if value == "not_known":
+        return value
+    if qi == "age_band":
+        return _AGE_WIDER.get(value, value)
+    if qi == "ethnic_group":
+        return _ETHNIC_WIDER.get(value, value)
+    if qi == "borough":
+        return value if named is not None and value in named else OTHER_BOROUGH
+    if qi == "referral_period":
+        return quarter(value) if level == 1 else financial_year(value)
+    raise ValueError(f"{qi} has no level {level}")
+
+
+@dataclass(frozen=True)
+class Generalisation:
+    """What a release did, recorded so that later releases can only coarsen it."""
+
+    levels: Mapping[str, int] = field(default_factory=lambda: dict.fromkeys(QUASI_IDENTIFIERS, 0))
+    # At borough level 1, the boroughs still named; None when no release has limited them.
+    named_boroughs: frozenset[str] | None = None
+    suppressed_ids: frozenset[str] = frozenset()
+    released_ids: frozenset[str] = frozenset()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "levels": {qi: self.levels[qi] for qi in QUASI_IDENTIFIERS},
+            "named_boroughs": None if self.named_boroughs is None else sorted(self.named_boroughs),
+            "suppressed_ids": sorted(self.suppressed_ids),
+            "released_ids": sorted(self.released_ids),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Generalisation:
+        if not data:
+            return FINEST
+        named = data.get("named_boroughs")
+        return cls(
+            levels={qi: int(data["levels"].get(qi, 0)) for qi in QUASI_IDENTIFIERS},
+            named_boroughs=None if named is None else frozenset(named),
+            suppressed_ids=frozenset(data.get("suppressed_ids", ())),
+            released_ids=frozenset(data.get("released_ids", ())),
+        )
+
+    def describe(self, k: int) -> dict[str, str]:
+        """Each quasi-identifier's level in words, for the disclosure report."""
+        words = {qi: LEVEL_WORDS[qi][self.levels[qi]] for qi in QUASI_IDENTIFIERS}
+        if self.levels["borough"] == 1:
+            named = ", ".join(sorted(self.named_boroughs or ())) or "none"
+            words["borough"] = (
+                f"boroughs named only where {k} or more people were referred ({named}); "
+                f"the rest shown as “{OTHER_BOROUGH}”"
+            )
+        return words
+
+
+FINEST = Generalisation()
+
+
+def coarsest(records: Iterable[Generalisation]) -> Generalisation:
+    """The generalisation every new release must start from: the coarsest of the earlier
+    releases, with every row any of them suppressed and every ID any of them released."""
+    merged = FINEST
+    for g in records:
+        named = merged.named_boroughs
+        if g.levels["borough"] >= 1 and g.named_boroughs is not None:
+            named = g.named_boroughs if named is None else named & g.named_boroughs
+        merged = Generalisation(
+            levels={qi: max(merged.levels[qi], g.levels[qi]) for qi in QUASI_IDENTIFIERS},
+            named_boroughs=named,
+            suppressed_ids=merged.suppressed_ids | g.suppressed_ids,
+            released_ids=merged.released_ids | g.released_ids,
+        )
+    return merged
+
+
+def is_coarsening(new: Generalisation, old: Generalisation) -> bool:
+    """Whether `new` shows nothing `old` did not: the rule between two releases."""
+    if any(new.levels[qi] < old.levels[qi] for qi in QUASI_IDENTIFIERS):
+        return False
+    if (
+        new.levels["borough"] == 1
+        and old.named_boroughs is not None
+        and (new.named_boroughs is None or not new.named_boroughs <= old.named_boroughs)
+    ):
+        return False
+    return new.suppressed_ids >= old.suppressed_ids
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A case that may go in the extract: its ID, the person it is about (so that a
+    re-referred client counts once in a group) and its finest quasi-identifier values."""
+
+    id: str
+    person: str
+    values: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    generalisation: Generalisation
+    values: dict[str, tuple[str, ...]]  # id -> the released quasi-identifier values
+    suppressed: frozenset[str]
+    withheld: frozenset[str]
+    smallest_group: int
+    groups: int
+    loss: float
+
+
+def violates(people: set[str], new_people: set[str], k: int, any_released: bool) -> bool:
+    """A group that is too small, or that holds so few people not released before that
+    comparing this release with the last would single them out."""
+    if len(people) < k:
+        return True
+    return any_released and 0 < len(new_people) < k
+
+
+def _try(
+    candidates: Sequence[Candidate],
+    columns: Sequence[Sequence[str]],
+    tops: Sequence[bool],
+    k: int,
+    prior: Generalisation,
+) -> tuple[dict[str, tuple[str, ...]], set[str], set[str]]:
+    """Released values, suppressed IDs and withheld IDs for one generalisation (`tops`
+    says which quasi-identifiers it shows as "any")."""
+    any_released = bool(prior.released_ids)
+    values = {c.id: tuple(col[i] for col in columns) for i, c in enumerate(candidates)}
+    person = {c.id: c.person for c in candidates}
+    suppressed_key = tuple(ANY if top else SUPPRESSED for top in tops)
+    suppressed = {c.id for c in candidates if values[c.id] == suppressed_key}
+    withheld: set[str] = set()
+
+    def group_ids() -> dict[tuple[str, ...], list[str]]:
+        groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for cid, key in values.items():
+            if cid not in withheld:
+                groups[key].append(cid)
+        return groups
+
+    changed = True
+    while changed:
+        changed = False
+        for key, ids in group_ids().items():
+            people = {person[i] for i in ids}
+            new = {person[i] for i in ids if i not in prior.released_ids}
+            if not violates(people, new, k, any_released):
+                continue
+            changed = True
+            # Too few people: all of them go; too few new people: only the new ones go.
+            movers = ids if len(people) < k else [i for i in ids if i not in prior.released_ids]
+            if key == suppressed_key:
+                withheld.update(movers)
+            else:
+                for i in movers:
+                    values[i] = suppressed_key
+                    suppressed.add(i)
+    suppressed -= withheld
+    return {i: v for i, v in values.items() if i not in withheld}, suppressed, withheld
+
+
+def _named_boroughs(
+    candidates: Sequence[Candidate], k: int, prior: Generalisation
+) -> frozenset[str]:
+    people: dict[str, set[str]] = defaultdict(set)
+    for c in candidates:
+        people[c.values["borough"]].add(c.person)
+    named = frozenset(b for b, who in people.items() if len(who) >= k and b != "not_known")
+    if prior.levels["borough"] >= 1 and prior.named_boroughs is not None:
+        named &= prior.named_boroughs
+    return named
+
+
+def anonymise(candidates: Sequence[Candidate], k: int, prior: Generalisation = FINEST) -> Outcome:
+    """The least-lossy generalisation (no finer than `prior`) and the suppression it needs.
+
+    Ties go to the node with the lower levels, then to coarsening the earlier
+    quasi-identifiers first, so the same data always gives the same extract.
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    candidates = list(candidates)
+    named = _named_boroughs(candidates, k, prior)
+    sticky = [SUPPRESSED if c.id in prior.suppressed_ids else None for c in candidates]
+    columns: dict[tuple[str, int], list[str]] = {}
+    for qi in QUASI_IDENTIFIERS:
+        for level in range(prior.levels[qi], MAX_LEVEL[qi] + 1):
+            columns[(qi, level)] = [
+                generalise(qi, s or c.values[qi], level, named)
+                for c, s in zip(candidates, sticky, strict=True)
+            ]
+    total = max(1, len(candidates))
+    best: tuple[tuple[float, int, tuple[int, ...]], Outcome] | None = None
+    ranges = [range(prior.levels[qi], MAX_LEVEL[qi] + 1) for qi in QUASI_IDENTIFIERS]
+    for node in itertools.product(*ranges):
+        cols = [columns[(qi, level)] for qi, level in zip(QUASI_IDENTIFIERS, node, strict=True)]
+        tops = [level == MAX_LEVEL[qi] for qi, level in zip(QUASI_IDENTIFIERS, node, strict=True)]
+        values, suppressed, withheld = _try(candidates, cols, tops, k, prior)
+        generalisation_loss = sum(
+            level / MAX_LEVEL[qi] for qi, level in zip(QUASI_IDENTIFIERS, node, strict=True)
+        )
+        loss = (
+            generalisation_loss
+            + SUPPRESSION_WEIGHT * len(suppressed) / total
+            + WITHHOLDING_WEIGHT * len(withheld) / total
+        )
+        rank = (round(loss, 9), sum(node), tuple(-level for level in node))
+        if best is not None and rank >= best[0]:
+            continue
+        sizes = Counter(values.values())
+        levels = dict(zip(QUASI_IDENTIFIERS, node, strict=True))
+        best = (
+            rank,
+            Outcome(
+                generalisation=Generalisation(
+                    levels=levels,
+                    named_boroughs=named if levels["borough"] == 1 else prior.named_boroughs,
+                    suppressed_ids=prior.suppressed_ids | frozenset(suppressed),
+                    released_ids=prior.released_ids | frozenset(values),
+                ),
+                values=values,
+                suppressed=frozenset(suppressed),
+                withheld=frozenset(withheld),
+                smallest_group=min(sizes.values(), default=0),
+                groups=len(sizes),
+                loss=loss,
+            ),
+        )
+    assert best is not None  # the lattice always has at least its top node
+    return best[1]
+
+
+def smallest_group(rows: Iterable[Sequence[str]]) -> int:
+    """The size of the smallest group of rows sharing one combination (0 for no rows):
+    the k an extract actually reached, checked again on what is written."""
+    sizes = Counter(tuple(row) for row in rows)
+    return min(sizes.values(), default=0)

@@ -1,0 +1,182 @@
+"""Reading the cases for an extract, in batches, and turning them into rows as a stream.
+
+Nothing here holds every case at once: cases are read `BATCH` at a time with their
+records (one query per record type per batch), turned into rows and let go. The only
+thing kept for the whole extract is each case's ID and its five quasi-identifier values,
+which disclosure control must see together.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from accommodation import ledger
+from accommodation.models import LedgerEntry, Placement
+from eip.admin.models import NonWorkingDay
+from eip.cases.consent_state import current_consents
+from eip.cases.models import Case
+from eip.cases.records import (
+    CaseAction,
+    Consent,
+    Consultation,
+    DashReview,
+    Incident,
+    InterventionSession,
+    LateReferralDecision,
+    OnwardReferral,
+    ProfessionalsMeeting,
+)
+from eip.programme import current_settings
+from eip.workdays import LONDON
+from evaluation import pseudonym
+from evaluation.disclosure import Candidate
+from evaluation.rows import CaseBundle, Timeliness, finest_values
+
+BATCH = 200
+
+# bundle attribute -> the record type that fills it
+RECORDS = {
+    "consultations": Consultation,
+    "late_decisions": LateReferralDecision,
+    "consents": Consent,
+    "sessions": InterventionSession,
+    "meetings": ProfessionalsMeeting,
+    "dash_reviews": DashReview,
+    "incidents": Incident,
+    "onward_referrals": OnwardReferral,
+    "actions": CaseAction,
+}
+
+
+def _london_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
+
+
+def case_ids(session: Session, start: date | None = None, end: date | None = None) -> list[int]:
+    """The cases referred from `start` to `end` (London dates, both included), by id."""
+    referred_at = func.coalesce(Case.received_at, Case.created_at)
+    query = select(Case.id).order_by(Case.id)
+    if start is not None:
+        query = query.where(referred_at >= _london_midnight(start))
+    if end is not None:
+        query = query.where(referred_at < _london_midnight(end + timedelta(days=1)))
+    return list(session.scalars(query))
+
+
+def timeliness(session: Session) -> Timeliness:
+    settings = current_settings(session)
+    return Timeliness(
+        acknowledge_working_days=settings.acknowledge_working_days,
+        extra_non_working_days=frozenset(session.scalars(select(NonWorkingDay.day))),
+    )
+
+
+def _costs(session: Session, placement_ids: list[int]) -> dict[int, int]:
+    if not placement_ids:
+        return {}
+    rows = session.execute(
+        select(
+            LedgerEntry.id,
+            LedgerEntry.kind,
+            LedgerEntry.placement_id,
+            LedgerEntry.amount_pence,
+            LedgerEntry.reverses_id,
+        )
+        .where(LedgerEntry.placement_id.in_(placement_ids))
+        .order_by(LedgerEntry.id)
+    )
+    entries = [
+        ledger.Entry(kind, placement_id, amount, reverses=reverses, id=entry_id)
+        for entry_id, kind, placement_id, amount, reverses in rows
+    ]
+    return {pid: totals.exposure for pid, totals in ledger.all_placement_totals(entries).items()}
+
+
+def bundles(
+    session: Session, ids: Sequence[int], *, only: tuple[str, ...] | None = None
+) -> Iterator[CaseBundle]:
+    """Each case with its records, in the order of `ids`, `BATCH` cases per round of queries.
+
+    `only` names the record lists to load (all when None), so that a pass that needs
+    only the consents does not read every session note's row.
+    """
+    wanted = RECORDS if only is None else {name: RECORDS[name] for name in only}
+    with_placements = only is None or "placements" in only
+    for offset in range(0, len(ids), BATCH):
+        chunk = list(ids[offset : offset + BATCH])
+        cases = session.scalars(
+            select(Case)
+            .where(Case.id.in_(chunk))
+            .options(joinedload(Case.borough), joinedload(Case.client))
+        ).all()
+        found: dict[str, dict[int, list]] = {}
+        for name, model in wanted.items():
+            grouped: dict[int, list] = defaultdict(list)
+            for record in session.scalars(
+                select(model).where(model.case_id.in_(chunk)).order_by(model.id)
+            ):
+                grouped[record.case_id].append(record)
+            found[name] = grouped
+        placements: dict[int, list] = defaultdict(list)
+        costs: dict[int, int] = {}
+        if with_placements:
+            for p in session.scalars(
+                select(Placement).where(Placement.case_id.in_(chunk)).order_by(Placement.id)
+            ):
+                placements[p.case_id].append(p)
+            costs = _costs(session, [p.id for ps in placements.values() for p in ps])
+        by_id = {case.id: case for case in cases}
+        for case in (by_id[i] for i in chunk if i in by_id):
+            yield CaseBundle(
+                case=case,
+                client=case.client,
+                placements=placements.get(case.id, []),
+                placement_cost=costs,
+                **{name: grouped.get(case.id, []) for name, grouped in found.items()},
+            )
+
+
+@dataclass
+class Population:
+    """Who may go in the extract, and who is left out and why (counts only)."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    db_ids: dict[str, int] = field(default_factory=dict)  # pseudonymous id -> case id
+    left_out: Counter[str] = field(default_factory=Counter)
+    referred: int = 0
+
+
+def population(session: Session, key: bytes, ids: Sequence[int]) -> Population:
+    """The candidates for disclosure control: every case in `ids` except those whose
+    client or partner declined or withdrew the use of their data in the evaluation."""
+    found = Population()
+    for bundle in bundles(session, ids, only=("consents",)):
+        found.referred += 1
+        reason = left_out_reason(bundle.consents)
+        if reason:
+            found.left_out[reason] += 1
+            continue
+        cid = pseudonym.case_id(key, bundle.case.reference)
+        person = f"person:{bundle.case.client_id}" if bundle.case.client_id else f"case:{cid}"
+        found.candidates.append(Candidate(cid, person, finest_values(bundle)))
+        found.db_ids[cid] = bundle.case.id
+    return found
+
+
+def left_out_reason(consents: Iterable[Any]) -> str | None:
+    """Why a case stays out of every extract: the client or the partner declined, or
+    withdrew, the use of their anonymised data. Never asked is not a decline."""
+    states = current_consents(consents)
+    found = {states[(person, "evaluation")].state for person in ("client", "partner")}
+    if "declined" in found:
+        return "evaluation_consent_declined"
+    if "withdrawn" in found:
+        return "evaluation_consent_withdrawn"
+    return None

@@ -1,0 +1,58 @@
+"""Which figures each role sees: managers the live programme, evaluators only what the
+latest released extract holds (DOMAIN.md, field by role)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from accommodation import ledger, store
+from eip.access import can
+from eip.auth.models import User
+from eip.domain import NotAllowed
+from evaluation import extract, figures, rows, services
+from evaluation.models import EvaluationExtract
+
+
+@dataclass(frozen=True)
+class Shown:
+    figures: figures.Figures | None
+    live: bool
+    extract: EvaluationExtract | None = None
+
+
+def live_rows(session: Session) -> Iterator[dict[str, str]]:
+    """Every case's row, built as for an extract but at the finest level (managers may
+    see the live programme; the tables' own suppression still applies)."""
+    rules = extract.timeliness(session)
+    for bundle in extract.bundles(session, extract.case_ids(session)):
+        finest = rows.finest_values(bundle)
+        quasi = tuple(finest[qi] for qi in rows.QUASI_IDENTIFIERS)
+        yield rows.case_row(bundle, "", quasi, rules)
+
+
+def live(session: Session) -> figures.Figures:
+    totals = ledger.all_placement_totals(store.entries(session))
+    spend = sum(t.exposure for t in totals.values())
+    target = extract.timeliness(session).acknowledge_working_days
+    return figures.build(
+        live_rows(session), services.k_setting(session), spend_pence=spend, target_days=target
+    )
+
+
+def for_user(session: Session, user: User, instance_path: str | Path) -> Shown:
+    if not can(user, "evaluation.figures"):
+        raise NotAllowed("You may not see the programme figures")
+    if can(user, "evaluation.prepare"):
+        return Shown(live(session), live=True)
+    item = services.latest_released(session)
+    if item is None:
+        return Shown(None, live=False)
+    target = extract.timeliness(session).acknowledge_working_days
+    # A k raised since the release applies to its figures too.
+    k = max(item.k, services.k_setting(session))
+    built = figures.build(services.case_rows_of(item, instance_path), k, target_days=target)
+    return Shown(built, live=False, extract=item)

@@ -1,0 +1,313 @@
+"""Programme figures from extract rows: counts, timeliness, meetings, DASH change and
+accommodation, each protected by `evaluation.tables`. Pure: no Flask, no database.
+
+The rows are cases.csv's rows (strings), whether read back from a released extract (what
+evaluators see) or built live from the database (what managers see), so both get the same
+figures by the same rules. The rows are read once, as a stream; only counters and the
+numbers that medians need are kept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from eip.cases import choices
+from evaluation import coarsen, disclosure
+from evaluation.tables import Protected, median, protect, share_shown, statistic_shown
+
+PATHWAYS: tuple[tuple[str, str], ...] = (
+    *choices.CONSULTATION_OUTCOME,
+    ("none", "No consultation outcome yet"),
+)
+OUTCOME_GROUPS: tuple[tuple[str, str], ...] = (
+    ("open", "Open"),
+    ("completed", "Completed"),
+    ("dropped_out", "Disengaged or withdrew consent"),
+    ("ended_otherwise", "Ended otherwise"),
+)
+_OUTCOME_GROUP = {
+    "open": "open",
+    "completed": "completed",
+    "disengaged": "dropped_out",
+    "withdrew_consent": "dropped_out",
+}
+DASH_CHANGES = (
+    ("lower", "Score went down"),
+    ("same", "Score unchanged"),
+    ("higher", "Score went up"),
+)
+COST_BAND_LABELS = {
+    "under_500": "Under £500",
+    "500_to_999": "£500 to £999",
+    "1000_to_1999": "£1,000 to £1,999",
+    "2000_or_more": "£2,000 or more",
+}
+_LAST = {disclosure.OTHER_BOROUGH: 1, coarsen.NOT_KNOWN: 2, disclosure.ANY: 3}
+CASES = (("cases", "Cases"),)
+
+
+@dataclass(frozen=True)
+class CountTable:
+    key: str
+    caption: str
+    row_header: str
+    rows: tuple[tuple[str, str], ...]
+    columns: tuple[tuple[str, str], ...]
+    protected: Protected
+
+    @property
+    def two_way(self) -> bool:
+        return len(self.columns) > 1
+
+    def cell(self, i: int, j: int = 0) -> str:
+        return self.protected.shown(("cell", i, j))
+
+    def row_total(self, i: int) -> str:
+        return self.protected.shown(("row", i))
+
+    def column_total(self, j: int) -> str:
+        return self.protected.shown(("col", j))
+
+    def total(self) -> str:
+        return self.protected.shown(("all",) if self.two_way else ("col", 0))
+
+    def bars(self) -> list[tuple[str, int | None, str]]:
+        """(label, count or None when hidden, shown text) per row, for a chart."""
+        found = []
+        for i, (_code, label) in enumerate(self.rows):
+            pos = ("row", i) if self.two_way else ("cell", i, 0)
+            hidden = self.protected.is_hidden(pos)
+            value = None if hidden else self.protected.value(pos)
+            found.append((label, value, self.protected.shown(pos)))
+        return found
+
+
+@dataclass(frozen=True)
+class Statistic:
+    key: str
+    label: str
+    value: str
+    cases: int
+    shown: bool
+    k: int = 5
+
+    @property
+    def cases_text(self) -> str:
+        """How many cases it rests on; a small number is itself a small count."""
+        return f"<{self.k}" if 0 < self.cases < self.k else str(self.cases)
+
+
+@dataclass
+class Figures:
+    k: int
+    cases: str
+    tables: dict[str, CountTable] = field(default_factory=dict)
+    statistics: dict[str, Statistic] = field(default_factory=dict)
+
+    def csv_rows(self) -> list[list[str]]:
+        """Every figure as (section, row, column, value), hidden ones as shown."""
+        out = [["section", "row", "column", "value"], ["cases", "all", "cases", self.cases]]
+        for table in self.tables.values():
+            for i, (_code, label) in enumerate(table.rows):
+                for j, (_c, column) in enumerate(table.columns):
+                    out.append([table.caption, label, column, table.cell(i, j)])
+                if table.two_way:
+                    out.append([table.caption, label, "Total", table.row_total(i)])
+            if table.two_way:
+                for j, (_c, column) in enumerate(table.columns):
+                    out.append([table.caption, "Total", column, table.column_total(j)])
+            out.append([table.caption, "Total", "Total", table.total()])
+        for stat in self.statistics.values():
+            out.append(["statistics", stat.label, f"over {stat.cases_text} cases", stat.value])
+        return out
+
+
+def _int(text: str | None) -> int | None:
+    if text is None or text == "":
+        return None
+    return int(text)
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.cases = 0
+        self.pathway_outcome: Counter[tuple[str, str]] = Counter()
+        self.borough: Counter[str] = Counter()
+        self.ack_days: list[int] = []
+        self.consult_days: list[int] = []
+        self.within = [0, 0]  # yes, of
+        self.meetings = [0, 0, 0]  # meetings, intervention days, cases
+        self.dash_change: list[int] = []
+        self.accommodation: list[int] = []  # nights per case that used it
+        self.cost_band: Counter[str] = Counter()
+        self.marac = self.idva = 0
+
+    def add(self, row: Mapping[str, str]) -> None:
+        self.cases += 1
+        outcome = row["closure_outcome"]
+        group = _OUTCOME_GROUP.get(outcome, "ended_otherwise")
+        self.pathway_outcome[(row["pathway"], group)] += 1
+        self.borough[row["borough"]] += 1
+        for name, found in (
+            ("days_to_acknowledgement", self.ack_days),
+            ("days_to_consultation", self.consult_days),
+        ):
+            value = _int(row[name])
+            if value is not None:
+                found.append(value)
+        if row["acknowledged_within_target"]:
+            self.within[1] += 1
+            self.within[0] += row["acknowledged_within_target"] == "yes"
+        days = _int(row["intervention_days"])
+        if days is not None:
+            self.meetings[0] += int(row["meetings_held"])
+            self.meetings[1] += max(days, 1)
+            self.meetings[2] += 1
+        if int(row["dash_review_count"] or 0) >= 2:
+            self.dash_change.append(int(row["dash_score_last"]) - int(row["dash_score_first"]))
+        if row["accommodation_used"] == "yes":
+            self.accommodation.append(int(row["accommodation_nights"]))
+            self.cost_band[row["accommodation_cost_band"]] += 1
+        self.marac += row["marac_referral"] == "yes"
+        self.idva += row["idva_referral"] == "yes"
+
+
+def _one_way(key, caption, header, labelled: list[tuple[str, str, int]], k) -> CountTable:
+    protected = protect([[count] for _code, _label, count in labelled], k, row_totals=False)
+    rows = tuple((code, label) for code, label, _count in labelled)
+    return CountTable(key, caption, header, rows, CASES, protected)
+
+
+def _borough_order(name: str) -> tuple[int, str]:
+    return (_LAST.get(name, 4 if name == disclosure.SUPPRESSED else 0), name)
+
+
+def _stat(key: str, label: str, value: float | None, cases: int, k: int) -> Statistic:
+    if value is not None and statistic_shown(value, cases, k):
+        return Statistic(key, label, _number(value), cases, True, k)
+    return Statistic(key, label, f"Hidden: fewer than {k} cases", cases, False, k)
+
+
+def build(
+    rows: Iterable[Mapping[str, str]],
+    k: int,
+    *,
+    spend_pence: int | None = None,
+    target_days: int | None = None,
+) -> Figures:
+    """The figures from case rows; `spend_pence` (managers' live figures only) adds the
+    money the pot has spent or promised, from the ledger; `target_days` names the
+    acknowledgement target the rows were judged against."""
+    t = _Tally()
+    for row in rows:
+        t.add(row)
+    figures = Figures(k=k, cases=str(t.cases) if not 0 < t.cases < k else f"<{k}")
+    counts = [[t.pathway_outcome[(p, o)] for o, _l in OUTCOME_GROUPS] for p, _pl in PATHWAYS]
+    figures.tables["pathway_outcome"] = CountTable(
+        "pathway_outcome",
+        "Cases by pathway and outcome",
+        "Pathway",
+        PATHWAYS,
+        OUTCOME_GROUPS,
+        protect(counts, k, row_totals=True),
+    )
+    boroughs = sorted(t.borough, key=_borough_order)
+    figures.tables["borough"] = _one_way(
+        "borough",
+        "Cases by referring borough",
+        "Borough",
+        [(b, b, t.borough[b]) for b in boroughs],
+        k,
+    )
+    changes = Counter("lower" if c < 0 else "same" if c == 0 else "higher" for c in t.dash_change)
+    figures.tables["dash_change"] = _one_way(
+        "dash_change",
+        "DASH score, first review to latest",
+        "Change",
+        [(code, label, changes[code]) for code, label in DASH_CHANGES],
+        k,
+    )
+    figures.tables["cost_band"] = _one_way(
+        "cost_band",
+        "Cases that used temporary accommodation, by cost",
+        "Cost to the pot",
+        [(code, label, t.cost_band[code]) for code, label in COST_BAND_LABELS.items()],
+        k,
+    )
+    s = figures.statistics
+    s["ack_median"] = _stat(
+        "ack_median", "Median days to acknowledgement", median(t.ack_days), len(t.ack_days), k
+    )
+    s["consult_median"] = _stat(
+        "consult_median",
+        "Median days to the case consultation",
+        median(t.consult_days),
+        len(t.consult_days),
+        k,
+    )
+    yes, of = t.within
+    label = (
+        f"Acknowledged within {target_days} working day{'s' if target_days != 1 else ''}"
+        if target_days
+        else "Acknowledged within the target of working days"
+    )
+    s["ack_within"] = (
+        Statistic("ack_within", label, f"{_number(100 * yes / of)}%", of, True, k)
+        if of and share_shown(yes, of, k)
+        else Statistic("ack_within", label, _hidden_share(k), of, False, k)
+    )
+    meetings, days, cases = t.meetings
+    s["meetings_per_week"] = _stat(
+        "meetings_per_week",
+        "Professionals meetings per week of intervention (closed cases)",
+        7 * meetings / days if days else None,
+        cases,
+        k,
+    )
+    s["dash_median_change"] = _stat(
+        "dash_median_change",
+        "Median change in DASH score, first review to latest",
+        median(t.dash_change),
+        len(t.dash_change),
+        k,
+    )
+    used = len(t.accommodation)
+    s["accommodation_cases"] = _count(
+        "accommodation_cases", "Cases that used temporary accommodation", used, t.cases, k
+    )
+    s["accommodation_nights"] = _stat(
+        "accommodation_nights",
+        "Median nights of accommodation per case that used it",
+        median(t.accommodation),
+        used,
+        k,
+    )
+    if spend_pence is not None:
+        s["accommodation_spend"] = Statistic(
+            "accommodation_spend",
+            "Accommodation money spent or promised (committed or invoiced)",
+            f"£{spend_pence / 100:,.2f}" if used >= k else f"Hidden: fewer than {k} cases",
+            used,
+            used >= k,
+            k,
+        )
+    s["marac"] = _count("marac", "Cases referred to MARAC", t.marac, t.cases, k)
+    s["idva"] = _count("idva", "Cases referred to the IDVA service", t.idva, t.cases, k)
+    return figures
+
+
+def _hidden_share(k: int) -> str:
+    return f"Hidden: it would reveal a count under {k}"
+
+
+def _count(key: str, label: str, count: int, of: int, k: int) -> Statistic:
+    """A count out of all cases: its complement is known too, so both must be safe."""
+    if count == 0 or share_shown(count, of, k):
+        return Statistic(key, label, str(count), of, True, k)
+    return Statistic(key, label, _hidden_share(k), of, False, k)

@@ -1,0 +1,306 @@
+"""From one case's records to its rows in the extract. Pure: no Flask, no queries.
+
+Each function reads only the coded fields it needs, so what is not read cannot leak:
+no name, contact, address, date of birth (beyond its age band), code word, case
+reference or free-text field is ever touched here except the date of birth, which
+`coarsen.age_band` turns into a band at once. Every value passes through `coarsen`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from eip.cases.rules import CLOSED_STATES
+from eip.workdays import add_working_days, london_date
+from evaluation import coarsen
+from evaluation.columns import CASE_COLUMNS, DASH_COLUMNS, EVENT_COLUMNS, names
+from evaluation.disclosure import QUASI_IDENTIFIERS
+
+INTERVENTION_PATHWAYS = frozenset({"intervention", "intervention_with_accommodation"})
+DROPPED_OUT = frozenset({"disengaged", "withdrew_consent"})
+REFERRAL_MADE = frozenset({"made", "accepted", "declined"})
+STAYED = frozenset({"checked_in", "ended"})
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """The programme settings the rows need: the acknowledgement target and the days
+    that do not count as working days."""
+
+    acknowledge_working_days: int = 3
+    extra_non_working_days: frozenset[date] = frozenset()
+
+
+@dataclass
+class CaseBundle:
+    """One case and every record of it the extract reads (loaded in batches)."""
+
+    case: Any
+    client: Any = None
+    consultations: list[Any] = field(default_factory=list)
+    late_decisions: list[Any] = field(default_factory=list)
+    consents: list[Any] = field(default_factory=list)
+    sessions: list[Any] = field(default_factory=list)
+    meetings: list[Any] = field(default_factory=list)
+    dash_reviews: list[Any] = field(default_factory=list)
+    incidents: list[Any] = field(default_factory=list)
+    onward_referrals: list[Any] = field(default_factory=list)
+    actions: list[Any] = field(default_factory=list)
+    placements: list[Any] = field(default_factory=list)
+    # Per placement id: what it cost the pot (the ledger's exposure), in pence.
+    placement_cost: dict[int, int] = field(default_factory=dict)
+
+
+def referral_date(case: Any) -> date:
+    """The London date the referral was received (recorded time, else when it was entered)."""
+    return london_date(case.received_at or case.created_at)
+
+
+def finest_values(bundle: CaseBundle) -> dict[str, str]:
+    """The quasi-identifiers at their finest, before disclosure control."""
+    case, client = bundle.case, bundle.client
+    referred = referral_date(case)
+    return {
+        "age_band": coarsen.age_band(client.date_of_birth if client else None, referred),
+        "gender": coarsen.gender_group(client.gender if client else None),
+        "ethnic_group": coarsen.ethnic_group(client.ethnicity if client else None),
+        "borough": case.borough.name if case.borough is not None else coarsen.NOT_KNOWN,
+        "referral_period": coarsen.referral_month(referred),
+    }
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _held_consultation(bundle: CaseBundle) -> Any:
+    held = [c for c in bundle.consultations if c.held_on is not None]
+    return min(held, key=lambda c: (c.held_on, c.id)) if held else None
+
+
+def _closed_on(case: Any) -> date | None:
+    if case.status in CLOSED_STATES and case.closed_at is not None:
+        return london_date(case.closed_at)
+    return None
+
+
+def _reviews(bundle: CaseBundle) -> list[Any]:
+    return sorted(bundle.dash_reviews, key=lambda r: (r.completed_on, r.id))
+
+
+def _referred_to(bundle: CaseBundle, agency: str) -> bool:
+    actions = any(
+        a.kind == f"{agency}_referral" and a.completed_at is not None for a in bundle.actions
+    )
+    onward = any(r.agency == agency and r.status in REFERRAL_MADE for r in bundle.onward_referrals)
+    return actions or onward
+
+
+def completion(pathway: str, started: bool, closed: bool, outcome: str | None) -> str:
+    if pathway not in INTERVENTION_PATHWAYS or not started:
+        return "not_applicable"
+    if not closed:
+        return "open"
+    if outcome == "completed":
+        return "completed"
+    if outcome in DROPPED_OUT:
+        return "dropped_out"
+    return "ended_otherwise"
+
+
+def acknowledged_in_time(referred_at: Any, acknowledged_on: date, rules: Timeliness) -> bool:
+    due = add_working_days(
+        london_date(referred_at), rules.acknowledge_working_days, rules.extra_non_working_days
+    )
+    return acknowledged_on <= due
+
+
+def case_row(
+    bundle: CaseBundle, case_id: str, quasi: Sequence[str], rules: Timeliness
+) -> dict[str, str]:
+    """The case's row in cases.csv; `quasi` are its released quasi-identifier values."""
+    case = bundle.case
+    referred = referral_date(case)
+    consultation = _held_consultation(bundle)
+    pathway = consultation.outcome if consultation and consultation.outcome else "none"
+    closed_on = _closed_on(case)
+    closed = case.status in CLOSED_STATES
+    outcome = (case.closure_outcome or "other") if closed else "open"
+    acknowledged_on = london_date(case.acknowledged_at) if case.acknowledged_at else None
+    reviews = _reviews(bundle)
+    scores = [r.score for r in reviews]
+    callouts_open = sum(
+        1
+        for i in bundle.incidents
+        if i.police_callout
+        and i.occurred_on >= referred
+        and (closed_on is None or i.occurred_on <= closed_on)
+    )
+    stays = [p for p in bundle.placements if p.state in STAYED and p.checked_in_on]
+    cost = sum(bundle.placement_cost.get(p.id, 0) for p in bundle.placements)
+    started = case.intervention_started_on
+    row = {
+        "case_id": case_id,
+        **dict(zip(QUASI_IDENTIFIERS, quasi, strict=True)),
+        "pathway": pathway,
+        "case_stage": case.status,
+        "closure_outcome": outcome,
+        "completion": completion(pathway, started is not None, closed, case.closure_outcome),
+        "risk_at_intake": reviews[0].risk_level if reviews else "",
+        "risk_at_closure": _text(case.closure_risk_level) if closed else "",
+        "days_to_acknowledgement": _text(coarsen.days_since(referred, acknowledged_on)),
+        "acknowledged_within_target": coarsen.yes_no(
+            acknowledged_in_time(case.received_at or case.created_at, acknowledged_on, rules)
+            if acknowledged_on
+            else None
+        ),
+        "days_to_consultation": _text(
+            coarsen.days_since(referred, consultation.held_on if consultation else None)
+        ),
+        "days_to_intervention_start": _text(coarsen.days_since(referred, started)),
+        "intervention_days": _text(
+            coarsen.days_since(started, closed_on) if started and closed_on else None
+        ),
+        "days_to_closure": _text(coarsen.days_since(referred, closed_on)),
+        "sessions_offered": str(
+            sum(1 for s in bundle.sessions if s.attendance != "cancelled_by_practitioner")
+        ),
+        "sessions_attended": str(sum(1 for s in bundle.sessions if s.attendance == "attended")),
+        "meetings_held": str(len(bundle.meetings)),
+        "dash_review_count": str(len(reviews)),
+        "dash_score_first": _text(scores[0] if scores else None),
+        "dash_score_last": _text(scores[-1] if scores else None),
+        "dash_scores_by_review": ";".join(str(s) for s in scores),
+        "marac_referral": coarsen.yes_no(_referred_to(bundle, "marac")),
+        "idva_referral": coarsen.yes_no(_referred_to(bundle, "idva")),
+        "childrens_services_at_referral": _text(case.childrens_services_status),
+        "childrens_services_at_closure": _text(case.closure_childrens_services_status)
+        if closed
+        else "",
+        "police_callouts_before_referral": _text(coarsen.top_coded(case.police_callouts_12_months)),
+        "police_callouts_while_open": str(coarsen.top_coded(callouts_open)),
+        "accommodation_used": coarsen.yes_no(bool(stays)),
+        "accommodation_nights": str(sum(p.nights_used for p in stays)),
+        "accommodation_cost_band": coarsen.cost_band(cost),
+        "living_arrangements_at_closure": _text(case.closure_living_arrangements) if closed else "",
+    }
+    assert list(row) == names(CASE_COLUMNS), "a row must fill exactly the documented columns"
+    return row
+
+
+def _event(case_id: str, referred: date, day: date | None, event: str, detail: str = ""):
+    return {
+        "case_id": case_id,
+        "day": _text(coarsen.days_since(referred, day)),
+        "event": event,
+        "detail": detail,
+    }
+
+
+def event_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
+    """The case's events in day order (coded details only)."""
+    case = bundle.case
+    referred = referral_date(case)
+    found: list[dict[str, str]] = []
+    add = found.append
+    if case.acknowledged_at:
+        add(
+            _event(
+                case_id,
+                referred,
+                london_date(case.acknowledged_at),
+                "acknowledged",
+                _text(case.acknowledgement_method),
+            )
+        )
+    for d in bundle.late_decisions:
+        add(_event(case_id, referred, d.decided_on, "late_referral_decision", d.decision))
+    for c in bundle.consultations:
+        if c.held_on:
+            add(_event(case_id, referred, c.held_on, "consultation_held", _text(c.outcome)))
+    for c in bundle.consents:
+        add(
+            _event(
+                case_id,
+                referred,
+                c.recorded_on,
+                "consent_recorded",
+                f"{c.person_role}:{c.kind}:{c.state}",
+            )
+        )
+        if c.withdrawn_on:
+            add(
+                _event(
+                    case_id,
+                    referred,
+                    c.withdrawn_on,
+                    "consent_withdrawn",
+                    f"{c.person_role}:{c.kind}:withdrawn",
+                )
+            )
+    if case.intervention_started_on:
+        add(_event(case_id, referred, case.intervention_started_on, "intervention_started"))
+    for s in bundle.sessions:
+        add(_event(case_id, referred, s.held_on, "session", s.attendance))
+    for m in bundle.meetings:
+        add(_event(case_id, referred, m.held_on, "professionals_meeting"))
+    for r in bundle.dash_reviews:
+        add(_event(case_id, referred, r.completed_on, "dash_review", r.risk_level))
+    for i in bundle.incidents:
+        add(_event(case_id, referred, i.occurred_on, "incident", i.source))
+    for r in bundle.onward_referrals:
+        add(_event(case_id, referred, r.referred_on, "onward_referral", f"{r.agency}:{r.status}"))
+    for a in bundle.actions:
+        if a.kind in ("idva_referral", "marac_referral") and a.completed_at:
+            agency = a.kind.removesuffix("_referral")
+            add(
+                _event(
+                    case_id,
+                    referred,
+                    london_date(a.completed_at),
+                    "onward_referral",
+                    f"{agency}:made",
+                )
+            )
+    for p in bundle.placements:
+        add(
+            _event(case_id, referred, london_date(p.created_at), "accommodation_requested", p.state)
+        )
+        if p.checked_in_on:
+            add(_event(case_id, referred, p.checked_in_on, "accommodation_checked_in"))
+        if p.moved_out_on:
+            add(
+                _event(
+                    case_id,
+                    referred,
+                    p.moved_out_on,
+                    "accommodation_moved_out",
+                    "early" if p.ended_early else "at_term",
+                )
+            )
+    closed_on = _closed_on(case)
+    if closed_on:
+        add(_event(case_id, referred, closed_on, "closed", _text(case.closure_outcome)))
+    found.sort(key=lambda row: (int(row["day"]), row["event"], row["detail"]))
+    for row in found:
+        assert list(row) == names(EVENT_COLUMNS)
+        yield row  # fmt: skip
+
+
+def dash_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
+    referred = referral_date(bundle.case)
+    for number, review in enumerate(_reviews(bundle), start=1):
+        row = {
+            "case_id": case_id,
+            "review_number": str(number),
+            "day": _text(coarsen.days_since(referred, review.completed_on)),
+            "score": str(review.score),
+            "risk_level": review.risk_level,
+            "professional_judgement_high": coarsen.yes_no(review.professional_judgement_high),
+            "police_callouts_12_months": _text(coarsen.top_coded(review.police_callouts_12_months)),
+        }
+        assert list(row) == names(DASH_COLUMNS)
+        yield row

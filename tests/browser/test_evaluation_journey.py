@@ -1,0 +1,81 @@
+"""In a real browser, every document checked with axe: a manager prepares an evaluation
+extract, reviews its disclosure report and releases it; an evaluator downloads it, the zip
+opens with its data dictionary, disclosure report and manifest, and the figures page
+shows charts built from it."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from datetime import timedelta
+
+from eip.cases.common import today
+from eip.extensions import db
+from tests import factories
+from tests import factories_evaluation as fe
+
+
+def _sign_in(page, email: str) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() != "Sign in to EIP Tracker"
+
+
+def _sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+
+
+def test_a_manager_releases_an_extract_and_an_evaluator_downloads_it(page, app_context, tmp_path):
+    fe.many(6, borough_name="Camden")
+    fe.many(6, borough_name="Hackney", gender="woman", ethnicity="black_caribbean")
+    manager, evaluator = factories.user("manager").email, factories.user("evaluator").email
+    # End the test's own read transaction: on SQLite it would hold the live server's lock.
+    db.session.rollback()
+    start = today() - timedelta(days=60)
+
+    _sign_in(page, manager)
+    page.get_by_role("link", name="Evaluation", exact=True).click()
+    page.get_by_role("button", name="Prepare an extract").click()
+    page.fill("#period_start-day", str(start.day))
+    page.fill("#period_start-month", str(start.month))
+    page.fill("#period_start-year", str(start.year))
+    page.get_by_role("button", name="Prepare the extract").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Extract 1"
+    summary = page.locator("#extract-summary").inner_text()
+    assert "Prepared: waiting for review" in summary
+    assert "12 of 12 referred in the period" in summary
+    assert "5: the smallest group has" in summary
+    assert page.locator("#generalisation").is_visible()
+    page.get_by_role("button", name="Release to the evaluators").click()
+    page.wait_for_load_state()
+    assert "is released" in page.locator("main").inner_text()
+    _sign_out(page)
+
+    _sign_in(page, evaluator)
+    assert "The latest released extract is Extract 1" in page.locator("main").inner_text()
+    with page.expect_download() as waiting:
+        page.get_by_role("button", name="Download Extract 1").click()
+    download = waiting.value
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    with zipfile.ZipFile(target) as archive:
+        assert archive.testzip() is None
+        names = set(archive.namelist())
+        assert {"cases.csv", "events.csv", "dash_reviews.csv", "data_dictionary.md",
+                "disclosure_report.md", "manifest.sha256"} == names  # fmt: skip
+        assert "k = 5" in archive.read("disclosure_report.md").decode()
+        for line in archive.read("manifest.sha256").decode().splitlines():
+            digest, name = line.split("  ")
+            assert hashlib.sha256(archive.read(name)).hexdigest() == digest
+        fe.assert_k_anonymous(archive, 5)
+
+    page.get_by_role("link", name="Programme figures and charts from Extract 1").click()
+    page.wait_for_load_state()
+    assert "Built only from Extract 1" in page.locator("#figures-source").inner_text()
+    assert page.locator("#figure-cases").inner_text() == "12"
+    assert page.locator("svg[role=img]").count() == 4
