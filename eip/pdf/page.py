@@ -42,6 +42,13 @@ class DocumentInfo:
     reference: str
     generated_at: datetime
     generated_by: str
+    # What the reference is: "Case" for a case's documents, "Period" for a statement, ""
+    # when the reference says it alone (a month's report).
+    reference_label: str = "Case"
+
+    @property
+    def heading(self) -> str:
+        return f"{self.reference_label} {self.reference}".strip()
 
     @property
     def generated_line(self) -> str:
@@ -60,7 +67,7 @@ def _draw_header(canvas: Canvas, info: DocumentInfo) -> None:
     canvas.drawString(SIDE, line, SERVICE_NAME)
     canvas.setFillColor(TEXT)
     canvas.setFont(BOLD, 10)
-    canvas.drawRightString(PAGE_WIDTH - SIDE, line, f"Case {info.reference}")
+    canvas.drawRightString(PAGE_WIDTH - SIDE, line, info.heading)
     canvas.setFont(REGULAR, 9)
     canvas.drawString(SIDE, line - 5 * mm, info.title)
     canvas.setStrokeColor(BLUE)
@@ -115,7 +122,7 @@ def build_pdf(info: DocumentInfo, story: Sequence[Flowable]) -> bytes:
         rightMargin=SIDE,
         topMargin=HEADER_SPACE,
         bottomMargin=FOOTER_SPACE,
-        title=f"{info.title}, case {info.reference}",
+        title=f"{info.title}, {info.heading[:1].lower()}{info.heading[1:]}",
         author=AUTHOR,
         creator=AUTHOR,
         producer=AUTHOR,

@@ -1,0 +1,75 @@
+"""Downloading the accommodation documents (registered on the accommodation blueprint):
+the agreement from the placement page, Camden's statement from the budget page.
+
+Each route checks the rule, asks `accommodation.documents` for the PDF and sends it as an
+attachment. A placement with no stay to agree goes back to its page, at the stay panel,
+with the reason; a statement asked for with bad dates shows its small form again, with
+each problem beside its date (400).
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from accommodation.view_helpers import placement_or_abort
+from accommodation.views import bp
+from eip.access import refuse, requires
+from eip.domain import NotAllowed, RuleBroken
+from eip.extensions import db
+from eip.reports.download import send_pdf
+
+AGREEMENT_RULE = "placement.agreement"
+STATEMENT_RULE = "finance.statement"
+
+
+@bp.get("/placements/<int:placement_id>/agreement.pdf")
+@requires(AGREEMENT_RULE)
+def agreement_pdf(placement_id: int):
+    # Imported here so that creating the app reads no font files (as the case documents).
+    from accommodation import documents
+
+    placement = placement_or_abort(placement_id, AGREEMENT_RULE)
+    try:
+        document = documents.produce_agreement(db.session, current_user, placement)
+    except NotAllowed:
+        db.session.rollback()
+        refuse(AGREEMENT_RULE, placement)
+    except RuleBroken as broken:
+        db.session.rollback()
+        # Fixed sentences: nothing personal travels in the session cookie.
+        flash(broken.message)
+        return redirect(
+            url_for("accommodation.placement", placement_id=placement_id, _anchor="stay")
+        )
+    return send_pdf(document.content, document.filename)
+
+
+@bp.get("/budget/statement.pdf")
+@requires(STATEMENT_RULE)
+def statement_pdf():
+    from accommodation import documents
+    from accommodation.statement_data import parse_period
+
+    start, end = request.args.get("start"), request.args.get("end")
+    if start is None and end is None:
+        return _statement_form({}, {}, 200)
+    try:
+        period = parse_period(start, end)
+    except RuleBroken as broken:
+        return _statement_form({"start": start, "end": end}, broken.errors, 400)
+    try:
+        document = documents.produce_statement(db.session, current_user, *period)
+    except NotAllowed:
+        db.session.rollback()
+        refuse(STATEMENT_RULE)
+    return send_pdf(document.content, document.filename)
+
+
+def _statement_form(values: dict, errors: dict, status: int):
+    return render_template(
+        "accommodation/statement_form.html",
+        values=values,
+        errors=errors,
+        title="Download the accommodation statement",
+    ), status

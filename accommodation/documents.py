@@ -1,0 +1,80 @@
+"""Making the accommodation documents, like the case documents (`eip.cases.documents`):
+check who asks, gather the facts, lay them out, audit the download, one commit.
+
+- the accommodation agreement, for the client to sign (`placement.agreement`);
+- Camden's finance statement for a period (`finance.statement`).
+
+The audit event names the kind of document only; the statement's period is in the file
+name the user saw, and the figures can be rebuilt from the ledger.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from accommodation.agreement_document import AGREEMENT_TITLE, agreement_data, agreement_story
+from accommodation.models import Placement
+from accommodation.statement_data import statement
+from accommodation.statement_document import STATEMENT_TITLE, period_text, statement_story
+from eip.access import can
+from eip.audit import record
+from eip.auth.models import User
+from eip.cases.common import now as utc_now
+from eip.cases.documents import Document
+from eip.domain import NotAllowed
+from eip.pdf.page import DocumentInfo, build_pdf
+from eip.workdays import london_date
+
+AGREEMENT_RULE = "placement.agreement"
+STATEMENT_RULE = "finance.statement"
+AGREEMENT, STATEMENT = "accommodation_agreement", "finance_statement"
+
+
+def produce_agreement(
+    session: Session, user: User, placement: Placement, *, at: datetime | None = None
+) -> Document:
+    """The agreement's bytes, with the download audited. Raises `NotAllowed` for a user
+    without the rule and `RuleBroken` (with the reason) when there is no stay to agree."""
+    if not can(user, AGREEMENT_RULE, placement):
+        raise NotAllowed("You may not print this placement's agreement")
+    at = at or utc_now()
+    facts = agreement_data(session, placement, user, london_date(at))
+    reference = placement.case.reference
+    content = build_pdf(
+        DocumentInfo(AGREEMENT_TITLE, reference, at, user.name), agreement_story(facts)
+    )
+    record(
+        session,
+        "document.downloaded",
+        actor=user,
+        object_type="placement",
+        object_id=placement.id,
+        case_reference=reference,
+        details={"document": AGREEMENT},
+    )
+    session.commit()
+    return Document(AGREEMENT, f"{reference}-accommodation-agreement.pdf", content)
+
+
+def produce_statement(
+    session: Session, user: User, start: date, end: date, *, at: datetime | None = None
+) -> Document:
+    """Camden's statement for `start` to `end` (both included), with the download audited."""
+    if not can(user, STATEMENT_RULE):
+        raise NotAllowed("You may not download the finance statement")
+    at = at or utc_now()
+    found = statement(session, user, start, end)
+    info = DocumentInfo(STATEMENT_TITLE, period_text(found), at, user.name, "Period")
+    content = build_pdf(info, statement_story(found))
+    record(
+        session,
+        "document.downloaded",
+        actor=user,
+        object_type="budget",
+        details={"document": STATEMENT},
+    )
+    session.commit()
+    name = f"camden-accommodation-statement-{start.isoformat()}-to-{end.isoformat()}.pdf"
+    return Document(STATEMENT, name, content)

@@ -1,0 +1,211 @@
+"""The layout of Camden's finance statement: the balance at the period's start and end,
+each kind of movement in the period with its total, and the placements' figures at the
+period's end. Case references and boroughs only; every amount in pounds and pence, VAT
+included, right-aligned so the columns can be added up by eye."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Paragraph, Table
+
+from accommodation import ledger
+from accommodation.money import format_pence
+from accommodation.statement_data import Movement, Statement, day_before
+from eip.pdf import styles
+from eip.pdf.styles import CELL, CELL_HEAD, TEXT, escape_text, heading, markup, para
+from eip.pdf.tables import Column, data_table
+from eip.templating import long_date
+
+STATEMENT_TITLE = "Accommodation statement for Camden"
+MONEY = ParagraphStyle("money", parent=CELL, alignment=TA_RIGHT)
+MONEY_HEAD = ParagraphStyle("money_head", parent=CELL_HEAD, alignment=TA_RIGHT)
+SECTIONS = (
+    (ledger.COMMIT, "Commitments", "Money set aside for approved nights and extensions."),
+    (ledger.RELEASE, "Releases", "Commitments given back: early move-outs and cancellations."),
+    (ledger.INVOICE, "Invoices", "Suppliers' invoices recorded by Camden, by invoice date."),
+    (ledger.PAYMENT, "Payments", "Camden's payments of those invoices, by payment date."),
+)
+
+
+def period_text(statement: Statement) -> str:
+    return f"{long_date(statement.start)} to {long_date(statement.end)}"
+
+
+def money(pence: int, bold: bool = False) -> Paragraph:
+    text = escape_text(format_pence(pence))
+    return markup(f"<b>{text}</b>" if bold else text, MONEY)
+
+
+def money_column(title: str, share: float) -> Column:
+    """A column of amounts, its heading right-aligned over them (`data_table` keeps a
+    heading that is already a paragraph as it is)."""
+    return Column(para(title, MONEY_HEAD), share)  # type: ignore[arg-type]
+
+
+def _bold(text: str) -> Paragraph:
+    return markup(f"<b>{escape_text(text)}</b>", CELL)
+
+
+def _with_total_row(table: Flowable) -> Flowable:
+    if isinstance(table, Table):
+        table.setStyle([("LINEABOVE", (0, -1), (-1, -1), 1, TEXT)])
+    return table
+
+
+def balance_table(statement: Statement) -> Flowable:
+    opening, closing = statement.opening, statement.closing
+    rows = [
+        ("Pot (VAT included)", opening.pot, closing.pot),
+        ("Committed", opening.committed, closing.committed),
+        ("Invoiced", opening.invoiced, closing.invoiced),
+        ("Paid", opening.paid, closing.paid),
+        (
+            "Invoiced, not yet paid",
+            opening.invoiced - opening.paid,
+            closing.invoiced - closing.paid,
+        ),
+        ("Uncommitted (available)", opening.available, closing.available),
+    ]
+    columns = [
+        Column("", 0.34),
+        money_column(f"At the start ({long_date(day_before(statement.start))})", 0.22),
+        money_column("Change in the period", 0.22),
+        money_column(f"At the end ({long_date(statement.end)})", 0.22),
+    ]
+    return data_table(
+        columns,
+        [
+            [
+                _bold(label) if label.startswith("Uncommitted") else label,
+                money(start),
+                money(end - start),
+                money(end, bold=label.startswith("Uncommitted")),
+            ]
+            for label, start, end in rows
+        ],
+    )
+
+
+def _reconciliation(statement: Statement) -> str:
+    s = statement
+    commits, releases = s.moved(ledger.COMMIT), s.moved(ledger.RELEASE)
+    invoiced, paid = s.moved(ledger.INVOICE), s.moved(ledger.PAYMENT)
+    return (
+        f"Committed: {format_pence(s.opening.committed)} at the start, plus "
+        f"{format_pence(commits)} committed, less {format_pence(releases)} released, is "
+        f"{format_pence(s.closing.committed)} at the end. Invoiced: "
+        f"{format_pence(s.opening.invoiced)} plus {format_pence(invoiced)} is "
+        f"{format_pence(s.closing.invoiced)}. Paid: {format_pence(s.opening.paid)} plus "
+        f"{format_pence(paid)} is {format_pence(s.closing.paid)}. Uncommitted is the pot less, "
+        "for each placement, the larger of what is committed and what is invoiced."
+    )
+
+
+def movements_table(lines: Sequence[Movement], total_label: str) -> Flowable:
+    columns = [
+        Column("Date", 0.15),
+        Column("Case", 0.2),
+        Column("What", 0.47),
+        money_column("Amount", 0.18),
+    ]
+    rows = [
+        [
+            f"{m.on.day} {m.on:%b %Y}",
+            markup(f"{escape_text(m.reference)}<br/>{escape_text(m.borough)}", CELL),
+            m.description,
+            money(m.signed_pence),
+        ]
+        for m in lines
+    ]
+    if not rows:
+        return para("None in this period.")
+    rows.append(["", "", _bold(total_label), money(sum(m.signed_pence for m in lines), True)])
+    return _with_total_row(data_table(columns, rows))
+
+
+def placements_table(statement: Statement) -> Flowable:
+    columns = [
+        Column("Case", 0.16),
+        Column("Provider", 0.24),
+        Column("Nights and rate", 0.15),
+        money_column("Committed", 0.15),
+        money_column("Invoiced", 0.15),
+        money_column("Paid", 0.15),
+    ]
+    rows: list[list] = []
+    for p in statement.placements:
+        nights = f"{p.approved_nights} nights" if p.approved_nights else "None"
+        rate = f" at {format_pence(p.rate_pence)}" if p.rate_pence else ""
+        rows.append(
+            [
+                markup(f"{escape_text(p.reference)}<br/>{escape_text(p.borough)}", CELL),
+                # The state is today's, not the period end's: said so, not to mislead.
+                markup(
+                    f"{escape_text(p.provider or '')}<br/>"
+                    f"<font size=7.5>Today: {escape_text(p.state)}</font>",
+                    CELL,
+                ),
+                f"{nights}{rate}",
+                money(p.totals.committed),
+                money(p.totals.invoiced),
+                money(p.totals.paid),
+            ]
+        )
+    if not rows:
+        return para("No placement had money committed by the end of the period.")
+    rows.append(
+        [
+            _bold("Total"),
+            "",
+            "",
+            money(sum(p.totals.committed for p in statement.placements), True),
+            money(sum(p.totals.invoiced for p in statement.placements), True),
+            money(sum(p.totals.paid for p in statement.placements), True),
+        ]
+    )
+    return _with_total_row(data_table(columns, rows))
+
+
+def statement_story(statement: Statement) -> list[Flowable]:
+    count = sum(len(lines) for lines in statement.movements.values())
+    story: list[Flowable] = [
+        para(STATEMENT_TITLE, styles.TITLE),
+        para(
+            f"{period_text(statement)}. Temporary accommodation paid from the Early "
+            "Intervention Project's pot, through the London Borough of Camden.",
+            styles.SUBTITLE,
+        ),
+        para(
+            "Every figure is worked out from the budget ledger, each entry on its business "
+            "date (the approval, move-out, invoice or payment date). Amounts include VAT. "
+            "Placements are shown by case reference and borough only."
+        ),
+        *heading("The balance"),
+        balance_table(statement),
+        styles.gap(4),
+        para(_reconciliation(statement), styles.SMALL),
+        para(
+            f"{count} ledger entr{'y' if count == 1 else 'ies'} in the period. A correction "
+            "(a reversal) counts against the kind of entry it undoes, on its own date.",
+            styles.SMALL,
+        ),
+    ]
+    for kind, title, explanation in SECTIONS:
+        story += [
+            *heading(title),
+            para(explanation, styles.SMALL),
+            movements_table(statement.movements[kind], f"Total {title.lower()}"),
+        ]
+    story += [
+        *heading(f"Placements at {long_date(statement.end)}"),
+        para(
+            "Every placement that held money by the end of the period, with its figures "
+            "then. The totals are the balance's committed, invoiced and paid at the end.",
+            styles.SMALL,
+        ),
+        placements_table(statement),
+    ]
+    return story

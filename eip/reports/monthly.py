@@ -1,0 +1,376 @@
+"""The figures of the monthly programme report for managers, gathered into plain values.
+
+Aggregates only: counts, shares, medians and money, by borough and month at the finest.
+No query here reads a name, and no case reference leaves this module, so the report can
+be filed or shared with the funder as it is.
+
+Dates are London dates (a referral received at 00:30 BST on the 1st is that month's).
+The acknowledgement deadline is counted in working days with `eip.workdays` and the
+programme settings, the managers' extra non-working days included, as on the case pages.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accommodation import budget, budget_months, budget_queries, ledger
+from accommodation.models import Placement
+from accommodation.rules import COUNTS_TOWARDS_PEOPLE_CAP
+from eip.auth.models import User
+from eip.cases.choices import CONSULTATION_OUTCOME
+from eip.cases.models import Case
+from eip.cases.queries import deadline_settings
+from eip.cases.records import Consultation, DashReview, OnwardReferral, ProfessionalsMeeting
+from eip.domain import RuleBroken
+from eip.models import Borough
+from eip.programme import current_settings
+from eip.workdays import LONDON, due_date_for_received, london_date
+
+TREND_MONTHS = 6
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# Short names for the chart's axis; the table beside it uses the full ones.
+OUTCOME_SHORT = {
+    "intervention": "Intervention",
+    "intervention_with_accommodation": "With accommodation",
+    "consultation_only": "Consultation only",
+    "not_suitable": "Not suitable",
+}
+FUTURE_MONTH = "The report is for a month that has begun: choose this month or an earlier one"
+
+
+def parse_month(text: str | None, today: date) -> date:
+    """The first day of the month typed as YYYY-MM (what a month box sends)."""
+    text = (text or "").strip()
+    if not text:
+        raise RuleBroken("Enter the month of the report", field="month")
+    match = _MONTH.match(text)
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+        raise RuleBroken("The month must be a real month, like 2026-10", field="month")
+    month = date(int(match.group(1)), int(match.group(2)), 1)
+    if month > today:
+        raise RuleBroken(FUTURE_MONTH, field="month")
+    return month
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def months_back(month: date, count: int) -> list[date]:
+    """`count` months ending with `month`, oldest first."""
+    months = [month]
+    while len(months) < count:
+        first = months[0]
+        months.insert(0, date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1))
+    return months
+
+
+def _utc(day: date) -> datetime:
+    return datetime.combine(day, time(0), LONDON).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    received: int
+    on_time: int
+    late: int
+    not_yet_due: int
+    working_days: int
+    median_days_to_consultation: float | None
+    consultations_counted: int
+
+    @property
+    def share_on_time(self) -> float | None:
+        decided = self.on_time + self.late
+        return self.on_time / decided if decided else None
+
+
+@dataclass(frozen=True)
+class Meetings:
+    held: int
+    due: int
+    cases: int
+    interval_days: int
+
+
+@dataclass(frozen=True)
+class Risk:
+    dash_reviews: int
+    high_risk_cases: int
+    at_threshold: int
+    threshold: int
+    referrals: dict[str, dict[str, int]]  # agency -> {"made": n, "planned": n}
+
+
+@dataclass(frozen=True)
+class Accommodation:
+    requests: int
+    approved: int
+    people: int
+    nights: int
+    people_so_far: int
+    max_people: int
+
+
+@dataclass(frozen=True)
+class Spend:
+    months: list[budget.MonthRow]  # the trend months, oldest first
+    committed: int  # this month, net of releases
+    invoiced: int
+    paid: int
+    closing: ledger.PotTotals  # at the month's end
+
+
+@dataclass(frozen=True)
+class MonthlyData:
+    month: date
+    last_day: date  # the month's last day, or today while the month runs
+    complete: bool
+    trend: list[date]
+    referrals_by_month: list[int]
+    referrals_by_borough: list[tuple[str, list[int]]]
+    outcomes: list[tuple[str, str, int]]  # code, label, count
+    timeliness: Timeliness
+    meetings: Meetings
+    risk: Risk
+    accommodation: Accommodation
+    spend: Spend
+
+    @property
+    def referrals(self) -> int:
+        return self.referrals_by_month[-1]
+
+
+def _referrals(session: Session, trend: list[date], end: date):
+    rows = session.execute(
+        select(Borough.name, Case.received_at)
+        .join(Borough, Borough.id == Case.borough_id)
+        .where(Case.received_at >= _utc(trend[0]), Case.received_at < _utc(end))
+    ).all()
+    index = {month: i for i, month in enumerate(trend)}
+    by_month = [0] * len(trend)
+    by_borough: dict[str, list[int]] = {}
+    for borough, received_at in rows:
+        i = index[london_date(received_at).replace(day=1)]
+        by_month[i] += 1
+        by_borough.setdefault(borough, [0] * len(trend))[i] += 1
+    return by_month, sorted(by_borough.items())
+
+
+def _timeliness(session: Session, month: date, end: date, today: date) -> Timeliness:
+    deadlines = deadline_settings(session)
+    days = deadlines.acknowledge_working_days
+    extra = deadlines.extra_non_working_days
+    on_time = late = waiting = 0
+    cases = session.execute(
+        select(Case.received_at, Case.acknowledged_at).where(
+            Case.received_at >= _utc(month), Case.received_at < _utc(end)
+        )
+    ).all()
+    for received_at, acknowledged_at in cases:
+        due = due_date_for_received(received_at, days, extra)
+        if acknowledged_at is not None:
+            if london_date(acknowledged_at) <= due:
+                on_time += 1
+            else:
+                late += 1
+        elif today > due:
+            late += 1
+        else:
+            waiting += 1
+    # Days from receipt to each case's first consultation held, for those held this month.
+    first_held = (
+        select(Consultation.case_id, func.min(Consultation.held_on).label("held_on"))
+        .where(Consultation.held_on.is_not(None))
+        .group_by(Consultation.case_id)
+        .subquery()
+    )
+    waits = [
+        (held_on - london_date(received_at)).days
+        for received_at, held_on in session.execute(
+            select(Case.received_at, first_held.c.held_on)
+            .join(first_held, first_held.c.case_id == Case.id)
+            .where(
+                first_held.c.held_on >= month,
+                first_held.c.held_on < end,
+                Case.received_at.is_not(None),
+            )
+        )
+    ]
+    return Timeliness(
+        received=len(cases),
+        on_time=on_time,
+        late=late,
+        not_yet_due=waiting,
+        working_days=days,
+        median_days_to_consultation=statistics.median(waits) if waits else None,
+        consultations_counted=len(waits),
+    )
+
+
+def _outcomes(session: Session, month: date, end: date) -> list[tuple[str, str, int]]:
+    counts = dict(
+        session.execute(
+            select(Consultation.outcome, func.count())
+            .where(Consultation.held_on >= month, Consultation.held_on < end)
+            .group_by(Consultation.outcome)
+        ).all()
+    )
+    return [(code, label, counts.get(code, 0)) for code, label in CONSULTATION_OUTCOME]
+
+
+def _meetings(session: Session, month: date, last_day: date, interval: int) -> Meetings:
+    """Meetings held in the month against those due: one every `interval` days for each
+    case for the part of the month it was in its intervention (started, not yet closed)."""
+    held = session.scalar(
+        select(func.count())
+        .select_from(ProfessionalsMeeting)
+        .where(ProfessionalsMeeting.held_on >= month, ProfessionalsMeeting.held_on <= last_day)
+    )
+    due = cases = 0
+    for started, closed_at in session.execute(
+        select(Case.intervention_started_on, Case.closed_at).where(
+            Case.intervention_started_on.is_not(None),
+            Case.intervention_started_on <= last_day,
+        )
+    ):
+        closed = london_date(closed_at) if closed_at else None
+        if closed is not None and closed < month:
+            continue
+        first, last = max(month, started), min(last_day, closed or last_day)
+        cases += 1
+        due += ((last - first).days + 1) // interval
+    return Meetings(held=held or 0, due=due, cases=cases, interval_days=interval)
+
+
+def _risk(session: Session, month: date, end: date, threshold: int) -> Risk:
+    reviews = session.execute(
+        select(DashReview.case_id, DashReview.score, DashReview.risk_level).where(
+            DashReview.completed_on >= month, DashReview.completed_on < end
+        )
+    ).all()
+    referrals: dict[str, dict[str, int]] = {"idva": Counter(), "marac": Counter()}
+    for agency, status in session.execute(
+        select(OnwardReferral.agency, OnwardReferral.status).where(
+            OnwardReferral.referred_on >= month,
+            OnwardReferral.referred_on < end,
+            OnwardReferral.agency.in_(("idva", "marac")),
+        )
+    ):
+        referrals[agency]["planned" if status == "planned" else "made"] += 1
+    return Risk(
+        dash_reviews=len(reviews),
+        high_risk_cases=len({case for case, _s, level in reviews if level == "high"}),
+        at_threshold=len({case for case, score, _l in reviews if score >= threshold}),
+        threshold=threshold,
+        referrals={agency: dict(counts) for agency, counts in referrals.items()},
+    )
+
+
+def _accommodation(
+    session: Session, user: User, month: date, end: date, today: date, max_people: int
+) -> Accommodation:
+    facts = budget_queries.placement_facts(session, user)
+    upto = min(end, today)  # tonight is not yet stayed
+    people: set[int | None] = set()
+    nights = 0
+    for p in facts:
+        stayed = budget.occupied_nights(p, upto) - budget.occupied_nights(p, month)
+        if stayed > 0:
+            nights += stayed
+            people.add(p.client_id)
+    requests = session.scalar(
+        select(func.count())
+        .select_from(Placement)
+        .where(Placement.created_at >= _utc(month), Placement.created_at < _utc(end))
+    )
+    approved = session.scalar(
+        select(func.count())
+        .select_from(Placement)
+        .where(
+            Placement.nightly_rate_pence.is_not(None),
+            Placement.decided_at >= _utc(month),
+            Placement.decided_at < _utc(end),
+        )
+    )
+    counted = {p.client_id for p in facts if p.state in COUNTS_TOWARDS_PEOPLE_CAP}
+    return Accommodation(
+        requests=requests or 0,
+        approved=approved or 0,
+        people=len(people),
+        nights=nights,
+        people_so_far=len(counted),
+        max_people=max_people,
+    )
+
+
+def _spend(session: Session, trend: list[date], pot_pence: int, last_day: date) -> Spend:
+    dated = budget_queries.dated_entries(session)
+    points = budget.burn_down(dated, pot_pence)
+    moved = {row.month: row for row in budget_months.month_rows(dated, pot_pence)}
+    months = []
+    for month in trend:
+        row = moved.get(month, budget.MonthRow(month))
+        at_end = _pot_at(points, pot_pence, min(next_month(month) - timedelta(days=1), last_day))
+        months.append(
+            budget.MonthRow(
+                month, row.commitments, row.releases, row.invoiced, row.paid, at_end.available
+            )
+        )
+    this = months[-1]
+    return Spend(
+        months=months,
+        committed=this.committed,
+        invoiced=this.invoiced,
+        paid=this.paid,
+        closing=_pot_at(points, pot_pence, last_day),
+    )
+
+
+def _pot_at(points: list[budget.BurnPoint], pot_pence: int, day: date) -> ledger.PotTotals:
+    """The pot after every entry dated on or before `day`: the last burn-down point then
+    (which takes each reversal's sign from the whole ledger)."""
+    before = [p for p in points if p.on <= day]
+    if not before:
+        return ledger.pot_totals([], pot_pence)
+    point = before[-1]
+    return ledger.PotTotals(
+        pot=pot_pence,
+        committed=point.committed,
+        invoiced=point.invoiced,
+        paid=point.paid,
+        exposure=point.exposure,
+        available=point.available,
+    )
+
+
+def monthly_data(session: Session, user: User, month: date, today: date) -> MonthlyData:
+    """The report's figures for `month` (its first day), as of `today`. `user` is the
+    manager asking: the placements are read through the policy like every other query."""
+    month = month.replace(day=1)
+    settings = current_settings(session)
+    end = next_month(month)
+    last_day = min(end - timedelta(days=1), today)
+    trend = months_back(month, TREND_MONTHS)
+    by_month, by_borough = _referrals(session, trend, end)
+    return MonthlyData(
+        month=month,
+        last_day=last_day,
+        complete=end <= today,
+        trend=trend,
+        referrals_by_month=by_month,
+        referrals_by_borough=by_borough,
+        outcomes=_outcomes(session, month, end),
+        timeliness=_timeliness(session, month, end, today),
+        meetings=_meetings(session, month, last_day, settings.meeting_interval_days),
+        risk=_risk(session, month, end, settings.marac_threshold_yes),
+        accommodation=_accommodation(session, user, month, end, today, settings.max_people),
+        spend=_spend(session, trend, settings.pot_pence, last_day),
+    )

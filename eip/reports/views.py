@@ -1,0 +1,48 @@
+"""The monthly programme report's download (managers): GET /reports/monthly.pdf?month=YYYY-MM,
+asked for from the small form on the manager's home. A month that is not a real month, or
+one that has not begun, shows the form again with the reason (400)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from eip.access import refuse, requires
+from eip.cases.common import today
+from eip.domain import NotAllowed, RuleBroken
+from eip.extensions import db
+from eip.reports.download import send_pdf
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+RULE = "programme.report"
+
+
+@bp.get("/monthly.pdf")
+@requires(RULE)
+def monthly_pdf():
+    # Imported here so that creating the app reads no font files (as the case documents).
+    from eip.reports.monthly import parse_month
+    from eip.reports.monthly_document import produce
+
+    text = request.args.get("month")
+    if text is None:
+        return _form("", None, 200)
+    try:
+        month = parse_month(text, today())
+    except RuleBroken as broken:
+        return _form(text, broken.message, 400)
+    try:
+        document = produce(db.session, current_user, month)
+    except NotAllowed:
+        db.session.rollback()
+        refuse(RULE)
+    return send_pdf(document.content, document.filename)
+
+
+def _form(value: str, error: str | None, status: int):
+    return render_template(
+        "reports/monthly_form.html",
+        value=value,
+        error=error,
+        title="Download the monthly programme report",
+    ), status
