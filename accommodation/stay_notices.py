@@ -3,17 +3,24 @@
 DOMAIN.md: a withdrawal never ends a placement by itself; the practitioner gets an urgent
 review action (eip/cases/consent_services.py) and the SPOC a notice. The SPOC may see the
 case reference and the placement, never the client's or the partner's name, the reason for
-the withdrawal or anything about risk, so the message carries the reference and a link and
-nothing else. Mail goes after the withdrawal has committed (a message cannot be unsent if
-the transaction rolled back); the audit event that follows says how many SPOCs were
-written to, by user id, never by address.
+the withdrawal or anything about risk, so the notice carries the reference and a link to
+the placement and nothing else (its wording is `placement_consent_withdrawn` in
+eip/notification_kinds.py).
+
+The notice is a notification written in the withdrawal's own transaction: it exists
+exactly when the withdrawal does, shows in the SPOC's notification centre at once, and its
+e-mail is sent by the scheduler's send job (or in the SPOC's daily digest), retried while
+the mail server is down. Nothing is sent from the web request, so a slow or unreachable
+mail server never holds up the practitioner. The audit event names the SPOCs told by user
+id, never by address.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,10 +29,18 @@ from accommodation.models import Placement
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases.models import Case
-from eip.mail import Mail, MailNotSent, send
+from eip.notifications import add_notices
+from eip.reminders import Reminder
 from eip.roles import Role
 
 NOTICE_KIND = "placement_consent_withdrawn"
+TOPIC = "consent_withdrawn"
+
+
+@dataclass(frozen=True)
+class Spoc:
+    id: int
+    notification_email: str  # immediate or digest (eip.notifications)
 
 
 def live_placement_ids(session: Session, case: Case) -> list[int]:
@@ -39,9 +54,10 @@ def live_placement_ids(session: Session, case: Case) -> list[int]:
     )
 
 
-def _borough_spocs(session: Session, borough_id: int) -> list[tuple[int, str]]:
+def borough_spocs(session: Session, borough_id: int) -> list[Spoc]:
+    """The active SPOCs of a borough, read before the withdrawal changes anything."""
     rows = session.execute(
-        select(User.id, User.email)
+        select(User.id, User.notification_email)
         .where(
             User.role == Role.SPOC.value,
             User.active.is_(True),
@@ -49,53 +65,46 @@ def _borough_spocs(session: Session, borough_id: int) -> list[tuple[int, str]]:
         )
         .order_by(User.id)
     )
-    return [(user_id, email) for user_id, email in rows]
+    return [Spoc(user_id, preference) for user_id, preference in rows]
 
 
-def placement_link(placement_id: int) -> str:
-    """The placement page's full address, built without a request (a job may send this)."""
-    path = current_app.url_map.bind("localhost").build(
-        "accommodation.placement", {"placement_id": placement_id}
-    )
-    return current_app.config["EIP_BASE_URL"] + path
-
-
-def withdrawal_notice(to: str, reference: str, placement_ids: Sequence[int]) -> Mail:
-    links = "\n".join(placement_link(pid) for pid in placement_ids)
-    body = (
-        f"Consent to temporary accommodation has been withdrawn on case {reference}, "
-        "which has a placement in your borough that has not ended.\n\n"
-        "This does not end the placement: the practitioner will review the case "
-        "urgently.\n\n"
-        f"The placement:\n{links}\n\n"
-        "Sign in to see it. This message was sent automatically; do not reply to it."
-    )
-    return Mail(
-        to=to,
-        subject=f"Accommodation consent withdrawn: case {reference}",
-        body=body,
-        kind=NOTICE_KIND,
-    )
+def dedupe_key(placement_id: int, consent_id: int) -> str:
+    """One notice per SPOC, placement and withdrawal (a consent is withdrawn only once)."""
+    return f"{NOTICE_KIND}|placement:{placement_id}|consent:{consent_id}"
 
 
 def notify_spocs_of_withdrawal(
-    session: Session, user: User, case: Case, placement_ids: Sequence[int]
+    session: Session,
+    user: User,
+    case: Case,
+    *,
+    consent_id: int,
+    placement_ids: Sequence[int],
+    spocs: Sequence[Spoc],
+    now: datetime,
 ) -> int:
-    """E-mail every active SPOC of the case's borough; record it; return how many got it.
+    """Add a notice for each SPOC and placement, and the audit event, to the withdrawal's
+    transaction (the caller commits). Returns how many SPOCs were told; none means the
+    borough has no active SPOC, which the audit event records too.
 
-    Called after the withdrawal committed. A message that could not be sent is counted in
-    the audit event, so a manager can see the notice did not go; the withdrawal stands.
-    """
-    spocs = _borough_spocs(session, case.borough_id)
-    sent: list[int] = []
-    failed: list[int] = []
-    for spoc_id, email in spocs:
-        try:
-            send(withdrawal_notice(email, case.reference, placement_ids))
-        except MailNotSent:
-            failed.append(spoc_id)
-        else:
-            sent.append(spoc_id)
+    No query is made here: the caller's commit is the first flush, so a concurrent change
+    to the case is refused there as a conflict."""
+    notices = [
+        Reminder(
+            user_id=spoc.id,
+            kind=NOTICE_KIND,
+            topic=TOPIC,
+            subject=f"placement:{placement_id}",
+            due_on=None,
+            dedupe_key=dedupe_key(placement_id, consent_id),
+            case_id=case.id,
+            case_reference=case.reference,
+            placement_id=placement_id,
+        )
+        for spoc in spocs
+        for placement_id in placement_ids
+    ]
+    add_notices(session, notices, {spoc.id: spoc.notification_email for spoc in spocs}, now)
     record(
         session,
         "placement.spoc_notified",
@@ -106,9 +115,7 @@ def notify_spocs_of_withdrawal(
         details={
             "notice": "accommodation_consent_withdrawn",
             "placement_ids": list(placement_ids),
-            "sent_to_user_ids": sent,
-            "not_sent_to_user_ids": failed,
+            "notified_user_ids": [spoc.id for spoc in spocs],
         },
     )
-    session.commit()
-    return len(sent)
+    return len(spocs)

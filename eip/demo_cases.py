@@ -516,6 +516,8 @@ def _activity(ctx: Context, case: Case, start: date, who: User, n: int, closed: 
                 description="Police attended after a neighbour reported shouting; no arrests.",
                 response="Social worker visited the next day.",
                 recorded_by_id=who.id,
+                # Recorded the day it happened: its DASH review is overdue in the demo.
+                created_at=_at(ctx.today - timedelta(days=2), 17),
             )
         )
     if n % 7 == 3 and not closed:

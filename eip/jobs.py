@@ -25,6 +25,8 @@ from eip.extensions import db
 LONDON = ZoneInfo("Europe/London")
 RETRY_FAILED_AFTER = timedelta(minutes=5)
 STALE_RUNNING_AFTER = timedelta(minutes=30)
+# A claim only matters while its period can still run: older finished ones are purged.
+KEEP_JOB_RUNS = timedelta(days=30)
 job_logger = logging.getLogger("eip.jobs")
 
 
@@ -46,11 +48,14 @@ class JobRun(db.Model):
 class Job:
     name: str
     run: Callable[[Session, datetime], str]
-    every: str  # "hour" or "day"
+    every: str  # "5 minutes", "hour" or "day"
     at: time | None = None  # London time for daily jobs
 
     def period(self, now: datetime) -> str | None:
         """The period this moment falls in, or None when the job is not yet due today."""
+        if self.every == "5 minutes":
+            utc = now.astimezone(UTC)
+            return utc.replace(minute=utc.minute - utc.minute % 5).strftime("%Y-%m-%dT%H:%M")
         if self.every == "hour":
             return now.astimezone(UTC).strftime("%Y-%m-%dT%H")
         local = now.astimezone(LONDON)
@@ -60,7 +65,8 @@ class Job:
 
 
 def purge_expired(session: Session, now: datetime) -> str:
-    """Delete ended or expired sessions, used or expired tokens, and old throttles."""
+    """Delete ended or expired sessions, used or expired tokens, old throttles and the
+    claims of job runs long finished."""
     from eip.auth.models import AccountToken, SignInThrottle, UserSession
     from eip.auth.sessions import session_limits
 
@@ -86,8 +92,13 @@ def purge_expired(session: Session, now: datetime) -> str:
             or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until < now),
         )
     ).rowcount
+    runs = session.execute(
+        delete(JobRun).where(
+            JobRun.finished_at < now - KEEP_JOB_RUNS, JobRun.status.in_(("done", "failed"))
+        )
+    ).rowcount
     session.commit()
-    return f"removed {sessions} sessions, {tokens} tokens, {throttles} throttles"
+    return f"removed {sessions} sessions, {tokens} tokens, {throttles} throttles, {runs} job runs"
 
 
 def reminders(session: Session, now: datetime) -> str:
@@ -101,7 +112,9 @@ def reminders(session: Session, now: datetime) -> str:
 
 
 def send_notification_mail(session: Session, now: datetime) -> str:
-    """Send immediate reminder e-mails still pending (made at night) and retry failed ones."""
+    """Send immediate e-mails still pending and retry failed ones: those made at night,
+    and the notices a web request wrote (a SPOC told of a consent withdrawal), which
+    are mailed from here within minutes and never from the request itself."""
     from eip.notification_mail import send_pending
 
     return send_pending(session, now)
@@ -118,7 +131,9 @@ def daily_digest(session: Session, now: datetime) -> str:
 JOBS: list[Job] = [
     Job("purge-expired", purge_expired, every="hour"),
     Job("reminders", reminders, every="hour"),
-    Job("send-notification-mail", send_notification_mail, every="hour"),
+    # Every 5 minutes: a run with nothing pending makes two small queries, and one with
+    # the mail server down tries at most STOP_AFTER_FAILURES e-mails (eip.notification_mail).
+    Job("send-notification-mail", send_notification_mail, every="5 minutes"),
     # The digest users' one e-mail a day, at 07:00 London time (BST or GMT).
     Job("daily-digest", daily_digest, every="day", at=time(7, 0)),
 ]
@@ -126,8 +141,19 @@ JOBS: list[Job] = [
 
 def claim(session: Session, job: Job, period: str, now: datetime, worker: str) -> JobRun | None:
     """Claim (job, period) for this worker, or return None if someone else holds it."""
+    return claim_period(session, job.name, period, now, worker)
+
+
+def claim_period(
+    session: Session, name: str, period: str, now: datetime, worker: str
+) -> JobRun | None:
+    """Claim the row (name, period), or None if another run holds it or has done it.
+
+    Jobs claim their period; a job may also claim a piece of its work (the daily digest
+    claims each user's e-mail for the day) so that a second run never repeats that piece.
+    """
     try:
-        run = JobRun(job=job.name, period=period, claimed_at=now, claimed_by=worker)
+        run = JobRun(job=name, period=period, claimed_at=now, claimed_by=worker)
         session.add(run)
         session.commit()
         return run
@@ -138,7 +164,7 @@ def claim(session: Session, job: Job, period: str, now: datetime, worker: str) -
     result = session.execute(
         update(JobRun)
         .where(
-            JobRun.job == job.name,
+            JobRun.job == name,
             JobRun.period == period,
             or_(
                 (JobRun.status == "failed") & (JobRun.finished_at < now - RETRY_FAILED_AFTER),
@@ -150,7 +176,17 @@ def claim(session: Session, job: Job, period: str, now: datetime, worker: str) -
     session.commit()
     if result.rowcount != 1:
         return None
-    return session.query(JobRun).filter_by(job=job.name, period=period).one()
+    return session.query(JobRun).filter_by(job=name, period=period).one()
+
+
+def finish_claim(session: Session, run_id: int, now: datetime, error: str | None = None) -> None:
+    """Mark a claimed row done, or failed (retried after RETRY_FAILED_AFTER) with `error`."""
+    session.execute(
+        update(JobRun)
+        .where(JobRun.id == run_id)
+        .values(status="failed" if error else "done", finished_at=now, error=error)
+    )
+    session.commit()
 
 
 def run_due(

@@ -21,6 +21,10 @@ class Kind:
     link: str  # "case", "placement", "invoices" or "settings"
     # An e-mail subject when the label would say too much (an IDVA referral is a risk detail).
     subject: str | None = None
+    # A notice of something that happened, made by the service that did it, rather than a
+    # reminder of a deadline: the reminders job never closes it (it has no deadline to be
+    # met); it stays new until its reader marks it read.
+    event: bool = False
 
     @property
     def mail_subject(self) -> str:
@@ -95,7 +99,18 @@ KINDS: dict[str, Kind] = {
     "referral_window_closing": Kind(
         "Referral window closing", "the referral window closes on {due}", "settings"
     ),
+    # To the SPOCs of the placement's borough (accommodation/stay_notices.py): they may see
+    # the case reference and the placement, never why consent was withdrawn.
+    "placement_consent_withdrawn": Kind(
+        "Accommodation consent withdrawn",
+        "consent to temporary accommodation was withdrawn and placement {placement} has not "
+        "ended. The withdrawal does not end the placement: the practitioner will review the "
+        "case urgently",
+        "placement",
+        event=True,
+    ),
 }
+EVENT_KINDS = frozenset(name for name, kind in KINDS.items() if kind.event)
 
 
 def kind_of(kind: str) -> Kind:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +23,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from eip.auth.models import User
+from eip.jobs import claim_period, finish_claim
 from eip.mail import Mail, MailNotSent, send
 from eip.notification_kinds import kind_of
 from eip.notifications import (
@@ -224,8 +225,23 @@ class DigestNotSent(RuntimeError):
     """Some digests could not be sent; the job is retried (eip.jobs) and sends the rest."""
 
 
+DIGEST_JOB = "daily-digest"
+
+
+def digest_period(user_id: int, day: date) -> str:
+    """The claim row of one user's digest for one London day (eip.jobs.JobRun)."""
+    return f"digest:{user_id}:{day.isoformat()}"
+
+
 def send_digests(session: Session, now: datetime) -> str:
-    """One e-mail per digest user with everything waiting for it."""
+    """One e-mail per digest user with everything waiting for it.
+
+    Each user's digest for the day is claimed (a JobRun row) before it is sent, so a
+    second run (a retry, or another scheduler taking over a run it thought dead) skips
+    the users already sent to or being sent to. With the server down the run stops
+    after STOP_AFTER_FAILURES failures in a row rather than wait SMTP_TIMEOUT for every
+    user, and fails so that the job is retried and sends what is still owed.
+    """
     waiting = session.execute(
         select(Notification.user_id, Notification.id)
         .join(User, User.id == Notification.user_id)
@@ -235,14 +251,25 @@ def send_digests(session: Session, now: datetime) -> str:
     by_user: dict[int, list[int]] = {}
     for user_id, notification_id in waiting:
         by_user.setdefault(user_id, []).append(notification_id)
+    session.commit()
     day = now.astimezone(LONDON).date()
-    sent = failed = 0
+    sent = failed = in_a_row = 0
     for user_id, ids in by_user.items():
+        if in_a_row >= STOP_AFTER_FAILURES:
+            break
+        claimed = claim_period(session, DIGEST_JOB, digest_period(user_id, day), now, DIGEST_JOB)
+        if claimed is None:
+            continue  # sent already today, or being sent by another run
+        # Read again after the claim: another run may have sent some of them meanwhile.
         notifications = session.scalars(
             select(Notification)
-            .where(Notification.id.in_(ids))
+            .where(Notification.id.in_(ids), Notification.email_status == WAITING_FOR_DIGEST)
             .order_by(Notification.created_at, Notification.id)
         ).all()
+        if not notifications:
+            finish_claim(session, claimed.id, now)
+            continue
+        ids = [n.id for n in notifications]
         mail = digest_mail(list(notifications), notifications[0].user.email, day)
         session.commit()  # no transaction (nor SQLite's write lock) held while sending
         error = _deliver(mail, user_id=user_id)
@@ -253,17 +280,18 @@ def send_digests(session: Session, now: datetime) -> str:
         }
         if error is None:
             values.update(email_status=SENT, email_sent_at=now)
-            sent += 1
+            sent, in_a_row = sent + 1, 0
         else:
-            failed += 1
+            failed, in_a_row = failed + 1, in_a_row + 1
         session.execute(
             update(Notification)
             .where(Notification.id.in_(ids), Notification.email_status == WAITING_FOR_DIGEST)
             .values(**values)
         )
         session.commit()
+        finish_claim(session, claimed.id, now, error)
     if failed:
-        raise DigestNotSent(f"{failed} of {failed + sent} digests not sent")
+        raise DigestNotSent(f"{failed} digests not sent, {sent} sent")
     return f"{sent} digests sent"
 
 

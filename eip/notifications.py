@@ -8,6 +8,11 @@ twice, whichever scheduler or command found it.
 A notification is *open* while its reminder is still due. When the thing is done (or a
 newer reminder about it replaces it) it is closed: it stays in the centre's history but
 leaves the unread count, and an e-mail not yet sent for it is cancelled.
+
+A service may also tell people that something happened (`add_notices`, kinds with
+`event=True`): such a notice is written in the service's own transaction, so it exists
+exactly when the change does, and the send job delivers its e-mail and retries it like a
+reminder's. The reminders job never closes it.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from eip.auth.models import User
 from eip.db import UTCDateTime, utcnow
 from eip.domain import NotFound, RuleBroken
 from eip.extensions import db
-from eip.notification_kinds import kind_of
+from eip.notification_kinds import EVENT_KINDS, kind_of
 from eip.reminders import Reminder, due_reminders
 
 # E-mail preference (users.notification_email).
@@ -200,6 +205,23 @@ def _create(session: Session, reminders: list[Reminder], now: datetime) -> int:
     return created
 
 
+def add_notices(
+    session: Session, notices: list[Reminder], preferences: dict[int, str], now: datetime
+) -> list[Notification]:
+    """Add event notices (kinds with `event=True`) to the caller's transaction, which
+    commits them with the change they tell of. `preferences` maps each recipient to their
+    e-mail choice: the e-mail is pending, or waits for their digest, and the send job
+    delivers it. Nothing is read here, so nothing is flushed before the caller's commit;
+    each notice's dedupe key must name the event, so that it is never made twice."""
+    made = []
+    for notice in notices:
+        if not kind_of(notice.kind).event:
+            raise ValueError(f"{notice.kind} is a reminder: the reminders job makes it")
+        made.append(_new_notification(notice, preferences.get(notice.user_id, IMMEDIATE), now))
+    session.add_all(made)
+    return made
+
+
 def _close(notification: Notification, reason: str, now: datetime) -> None:
     notification.closed_at, notification.close_reason = now, reason
     if notification.email_status in UNSENT:
@@ -213,7 +235,7 @@ def _close_stale(session: Session, reminders: list[Reminder], now: datetime) -> 
     closed = 0
     for notification in session.scalars(
         select(Notification)
-        .where(Notification.closed_at.is_(None))
+        .where(Notification.closed_at.is_(None), Notification.kind.not_in(EVENT_KINDS))
         .order_by(Notification.created_at, Notification.id)
     ):
         thing = (notification.user_id, notification.topic, notification.subject)

@@ -7,6 +7,10 @@ The managers' days are always a parameter, so a service passes what it loaded an
 new day recomputes every due date (DOMAIN.md, "Deadlines and their units").
 
 Dates are London dates: a referral received at 00:30 BST is that London day.
+
+Counting is arithmetic on whole weeks, then the bank holidays and extra days in the range
+are taken off: a due date years away costs a few holiday lookups, not a loop over every
+day (each page and each reminder run counts working days for every open case).
 """
 
 from __future__ import annotations
@@ -21,11 +25,11 @@ import holidays
 LONDON = ZoneInfo("Europe/London")
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def bank_holidays(year: int) -> frozenset[date]:
     """England's bank holidays in `year`, substitute days included.
 
-    Built once per year (the cache keeps 64 years): the package's calendar is slow to
+    Built once per year (the cache keeps 256 years): the package's calendar is slow to
     build and does not change while the process runs. It may list a holiday that falls
     on a weekend (Christmas on a Saturday) as well as its substitute Monday; weekends
     are excluded separately.
@@ -69,6 +73,41 @@ def next_working_day(day: date, extra: Iterable[date] = ()) -> date:
     return day
 
 
+def _weekdays_up_to(day: date) -> int:
+    """Mondays to Fridays from 1 January of year 1 (a Monday) up to `day`, inclusive."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return 5 * weeks + min(rest, 5)
+
+
+def _add_weekdays(day: date, n: int) -> date:
+    """The `n`th Monday-to-Friday after `day` (n >= 1), by arithmetic on whole weeks."""
+    target = _weekdays_up_to(day) + n - 1
+    weeks, rest = divmod(target, 5)
+    try:
+        return date.fromordinal(7 * weeks + rest + 1)
+    except ValueError as exc:  # past 31 December 9999, as `date + timedelta` would say
+        raise OverflowError("date value out of range") from exc
+
+
+@lru_cache(maxsize=1)
+def _years_with_holidays() -> tuple[int, int]:
+    """The years the holidays package knows England's bank holidays for: any other year
+    has none, so a range reaching year 9999 looks up a few hundred years at most."""
+    calendar = holidays.country_holidays("GB", subdiv="ENG")
+    return getattr(calendar, "start_year", date.min.year), getattr(
+        calendar, "end_year", date.max.year
+    )
+
+
+def _closed_weekdays(a: date, b: date, extra: frozenset[date] | set[date]) -> int:
+    """Mondays to Fridays d with a < d <= b that are bank holidays or extra days."""
+    closed = {d for d in extra if a < d <= b and d.weekday() < 5}
+    first, last = _years_with_holidays()
+    for year in range(max(a.year, first), min(b.year, last) + 1):
+        closed.update(d for d in bank_holidays(year) if a < d <= b and d.weekday() < 5)
+    return len(closed)
+
+
 def add_working_days(day: date, n: int, extra: Iterable[date] = ()) -> date:
     """The date `n` working days after `day`: the due date of an `n`-working-day deadline.
 
@@ -81,11 +120,13 @@ def add_working_days(day: date, n: int, extra: Iterable[date] = ()) -> date:
         raise ValueError("The number of working days must be zero or more")
     days = _days(extra)
     current = next_working_day(day, days)
-    counted = 0
-    while counted < n:
-        current += timedelta(days=1)
-        if _working(current, days):
-            counted += 1
+    # Step over `remaining` weekdays at once; each holiday or extra day met on the way
+    # is a working day still owed, so step again over those until none is met.
+    remaining = n
+    while remaining:
+        target = _add_weekdays(current, remaining)
+        remaining = _closed_weekdays(current, target, days)
+        current = target
     return current
 
 
@@ -103,13 +144,7 @@ def working_days_between(a: date, b: date, extra: Iterable[date] = ()) -> int:
     if b < a:
         return -working_days_between(b, a, extra)
     days = _days(extra)
-    count = 0
-    current = a
-    while current < b:
-        current += timedelta(days=1)
-        if _working(current, days):
-            count += 1
-    return count
+    return _weekdays_up_to(b) - _weekdays_up_to(a) - _closed_weekdays(a, b, days)
 
 
 def london_date(moment: datetime) -> date:

@@ -23,6 +23,7 @@ from eip.cases.common import (
     bump,
     check_version,
     commit,
+    latest_due_date,
     not_in_future,
     now,
     today,
@@ -183,8 +184,11 @@ class ActionInput:
         return not (_clean(self.description) or _clean(self.owner) or self.due_on)
 
 
-def _check_action_rows(rows: Sequence[ActionInput], not_before: date, label: str) -> None:
+def _check_action_rows(
+    rows: Sequence[ActionInput], not_before: date, label: str, latest: tuple[date, str]
+) -> None:
     errors: dict[str, str] = {}
+    last_day, why = latest
     for row in rows:
         if row.empty:
             continue
@@ -197,6 +201,8 @@ def _check_action_rows(rows: Sequence[ActionInput], not_before: date, label: str
             errors[prefix + "due_on"] = f"Enter the date action {row.number} is due"
         elif row.due_on < not_before:
             errors[prefix + "due_on"] = f"Action {row.number} cannot be due before {label}"
+        elif row.due_on > last_day:
+            errors[prefix + "due_on"] = f"Action {row.number} cannot be due after {why}"
     if errors:
         raise RuleBroken(errors=errors)
 
@@ -228,7 +234,7 @@ def record_meeting(
     rows = [row for row in actions if not row.empty]
     if len(rows) > MAX_MEETING_ACTIONS:
         raise RuleBroken(f"Record up to {MAX_MEETING_ACTIONS} actions from one meeting")
-    _check_action_rows(rows, held_on, "the meeting")
+    _check_action_rows(rows, held_on, "the meeting", latest_due_date(session))
     meeting = ProfessionalsMeeting(
         case_id=case.id,
         recorded_by_id=user.id,
@@ -283,7 +289,8 @@ def record_incident(
 ) -> Incident:
     """A police call-out, disclosure or report: allowed at any time, even after closure.
 
-    A DASH review falls due from the incident's date (eip.cases.deadlines derives it).
+    A DASH review falls due from the incident's date, or from the day it is recorded if
+    that is later (eip.cases.deadlines derives it).
     An incident may predate the referral: call-outs before it count towards escalation.
     """
     check_version(case, version)
@@ -348,6 +355,10 @@ def add_action(
         errors["due_on"] = "Enter the date the action is due"
     elif due_on < today():
         errors["due_on"] = "The due date cannot be in the past"
+    else:
+        last_day, why = latest_due_date(session)
+        if due_on > last_day:
+            errors["due_on"] = f"The due date cannot be after {why}"
     if errors:
         raise RuleBroken(errors=errors)
     action = CaseAction(

@@ -16,6 +16,8 @@ from eip.audit import record
 from eip.auth.models import User
 from eip.cases.models import Case
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
+from eip.programme import current_settings
+from eip.templating import long_date
 from eip.workdays import london_date
 
 CONFLICT_MESSAGE = (
@@ -90,6 +92,27 @@ def not_in_future(value: date | datetime | None, field: str, label: str) -> None
     limit = now() if isinstance(value, datetime) else today()
     if value > limit:
         raise RuleBroken(f"{label} cannot be in the future", field=field)
+
+
+def _a_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def latest_due_date(session: Session) -> tuple[date, str]:
+    """The last date an action may be due, and why: a year after the programme ends (a
+    year from today once it has ended). A mistyped year such as 9999 would otherwise be
+    kept, and every page and reminder run would count working days up to it."""
+    end = current_settings(session).programme_end_date
+    since, why = (
+        (end, "a year after the programme ends")
+        if end >= today()
+        else (today(), "a year from today")
+    )
+    limit = _a_year_after(since)
+    return limit, f"{long_date(limit)}, {why}"
 
 
 def commit(session: Session) -> None:

@@ -6,8 +6,8 @@ their withdrawal. What each consent gates is DOMAIN.md's consent table:
   practitioner an urgent review action;
 - accommodation (both): read by the placement request; a withdrawal never ends a
   placement by itself, it gives the practitioner an urgent review action and, when the
-  case has a placement not yet ended, e-mails the borough's SPOCs a notice
-  (accommodation/stay_notices.py);
+  case has a placement not yet ended, notifies the borough's SPOCs in the app and by
+  e-mail (accommodation/stay_notices.py);
 - information sharing: read by the documents sent beyond Cranstoun and Respect;
 - evaluation: a recorded decline or withdrawal leaves the case out of extracts.
 
@@ -27,18 +27,27 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accommodation import stay_notices
 from eip.auth.models import User
 from eip.cases import choices, rules
-from eip.cases.common import audit_change, bump, check_version, commit, today
+from eip.cases.common import (
+    CONFLICT_MESSAGE,
+    audit_change,
+    bump,
+    check_version,
+    commit,
+    now,
+    today,
+)
 from eip.cases.consent_state import KINDS, PEOPLE, ConsentState, both_in_force, current_consents
 from eip.cases.models import Case
 from eip.cases.progress_support import Problems, require
 from eip.cases.queries import deadline_settings
 from eip.cases.records import CaseAction, Consent
-from eip.domain import NotFound, RuleBroken
+from eip.domain import Conflict, NotFound, RuleBroken
 from eip.workdays import add_working_days
 
 EDIT = "case.edit"
@@ -205,7 +214,7 @@ def withdrawal_refusal(session: Session, case: Case, consent: Consent) -> str | 
 class Withdrawn:
     consent: Consent
     review_action: CaseAction | None
-    # How many SPOCs were e-mailed about a live placement; None when no notice was due.
+    # How many SPOCs were notified of a live placement; None when no notice was due.
     spocs_notified: int | None = None
 
 
@@ -222,8 +231,9 @@ def withdraw_consent(
     """Withdraw a given consent. It ends nothing by itself: withdrawing consent to the
     intervention or to accommodation gives the practitioner an urgent review action,
     due the next working day (not on a closed case, where nothing is due). Withdrawing
-    consent to accommodation while the case has a placement not yet ended also e-mails
-    the borough's SPOCs, once the withdrawal has committed."""
+    consent to accommodation while the case has a placement not yet ended also notifies
+    the borough's SPOCs: the notices are committed with the withdrawal, and their e-mails
+    are sent by the scheduler, never from this request."""
     require(user, EDIT, case)
     consent = withdrawable(session, case, consent_id)
     check_version(case, version)
@@ -242,6 +252,10 @@ def withdraw_consent(
     why = problems.text("reason", reason, "Enter the reason consent was withdrawn")
     problems.raise_any()
 
+    # Read before anything changes: a query after the case is marked changed would flush
+    # it there, not in commit() where a concurrent change is turned into a conflict.
+    live = stay_notices.live_placement_ids(session, case) if consent.kind == "accommodation" else []
+    spocs = stay_notices.borough_spocs(session, case.borough_id) if live else []
     consent.withdrawn_on = withdrawn_on
     consent.withdrawal_reason = why
     action = None
@@ -257,11 +271,17 @@ def withdraw_consent(
         fields=["withdrawn_on", "withdrawal_reason"],
         review_action=action is not None,
     )
-    live = stay_notices.live_placement_ids(session, case) if consent.kind == "accommodation" else []
-    commit(session)
-    if not live:
-        return Withdrawn(consent, action)
-    notified = stay_notices.notify_spocs_of_withdrawal(session, user, case, live)
+    notified = None
+    if live:
+        notified = stay_notices.notify_spocs_of_withdrawal(
+            session, user, case, consent_id=consent.id, placement_ids=live, spocs=spocs, now=now()
+        )
+    try:
+        commit(session)
+    except IntegrityError:
+        # The same withdrawal saved a moment ago by another request (its notices exist).
+        session.rollback()
+        raise Conflict(CONFLICT_MESSAGE) from None
     return Withdrawn(consent, action, notified)
 
 

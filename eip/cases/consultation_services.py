@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from eip.auth.models import User
 from eip.cases import choices, rules
-from eip.cases.common import audit_change, bump, check_version, commit
+from eip.cases.common import audit_change, bump, check_version, commit, latest_due_date
 from eip.cases.models import Case
 from eip.cases.progress_support import (
     Problems,
@@ -153,7 +153,10 @@ def record_consultation(
     if outcome == "consultation_only" and not advice_text:
         problems.add("advice", "Enter the advice given to the social worker")
     risks = problems.text("plan_risks", plan_risks, "Enter the risks in the plan")
-    cleaned = [_plan_action(problems, n, action, held_on) for n, action in enumerate(actions, 1)]
+    latest = latest_due_date(session)
+    cleaned = [
+        _plan_action(problems, n, action, held_on, latest) for n, action in enumerate(actions, 1)
+    ]
     problems.raise_any()
 
     case.status = rules.next_status(
@@ -179,7 +182,13 @@ def record_consultation(
     return booking
 
 
-def _plan_action(problems: Problems, n: int, action: PlanAction, after: date | None) -> PlanAction:
+def _plan_action(
+    problems: Problems,
+    n: int,
+    action: PlanAction,
+    after: date | None,
+    latest: tuple[date, str],
+) -> PlanAction:
     prefix = f"action_{n}_"
     description = problems.text(
         prefix + "description", action.description, f"Enter what action {n} is"
@@ -191,6 +200,10 @@ def _plan_action(problems: Problems, n: int, action: PlanAction, after: date | N
         problems.add(
             prefix + "review_on",
             f"The review date of action {n} cannot be before the consultation",
+        )
+    elif action.review_on > latest[0]:
+        problems.add(
+            prefix + "review_on", f"The review date of action {n} cannot be after {latest[1]}"
         )
     return PlanAction(description, owner, action.review_on)
 
@@ -240,6 +253,10 @@ def add_plan_action(
     who = problems.text("owner", owner, "Enter who owns the action")
     if review_on is None:
         problems.add("review_on", "Enter the review date")
+    else:
+        last_day, why = latest_due_date(session)
+        if review_on > last_day:
+            problems.add("review_on", f"The review date cannot be after {why}")
     problems.raise_any()
     consultation = held_consultation(session, case)
     action = _action_record(case, user, consultation, PlanAction(what, who, review_on))

@@ -60,6 +60,21 @@ class StayFacts:
 
 
 @dataclass(frozen=True)
+class IncidentFacts:
+    """A recorded incident: when it happened, and the London date it was recorded."""
+
+    occurred_on: date
+    recorded_on: date
+
+    @property
+    def review_from(self) -> date:
+        # A review cannot be owed before anyone knew of the incident: an incident recorded
+        # ten days after it happened is due for review on the day it was recorded, not
+        # overdue (and escalated) the moment it is saved.
+        return max(self.occurred_on, self.recorded_on)
+
+
+@dataclass(frozen=True)
 class DueFacts:
     """Plain facts about one case, gathered by the service layer."""
 
@@ -71,7 +86,7 @@ class DueFacts:
     intervention_started_on: date | None = None
     last_meeting_on: date | None = None
     last_dash_on: date | None = None
-    last_incident_on: date | None = None
+    incidents: tuple[IncidentFacts, ...] = field(default_factory=tuple)
     open_actions: tuple[OpenAction, ...] = field(default_factory=tuple)
     stays: tuple[StayFacts, ...] = field(default_factory=tuple)
 
@@ -148,11 +163,15 @@ def due_items(facts: DueFacts, settings: Deadlines) -> list[DueItem]:
         )
         dash_base = max(d for d in (facts.intervention_started_on, facts.last_dash_on) if d)
         dash_due = dash_base + timedelta(days=settings.dash_review_days)
-    if facts.last_incident_on and (
-        facts.last_dash_on is None or facts.last_incident_on > facts.last_dash_on
-    ):
-        # Any incident on an open case makes a review due at once.
-        dash_due = min(d for d in (dash_due, facts.last_incident_on) if d)
+    # An incident since the last DASH review, on any open case, makes a review due at
+    # once: from the day it happened, or the day it was recorded if that was later.
+    after_incidents = [
+        incident.review_from
+        for incident in facts.incidents
+        if facts.last_dash_on is None or incident.occurred_on > facts.last_dash_on
+    ]
+    if after_incidents:
+        dash_due = min(d for d in (dash_due, *after_incidents) if d)
         dash_label = "Review risk with DASH after the incident"
     if dash_due is not None:
         items.append(DueItem("dash_review", dash_label, dash_due, ref))

@@ -86,11 +86,11 @@ def withdraw_consent(reference: str, consent_id: int):
         if withdrawn.review_action is not None:
             message += ". An urgent review action has been added"
         if withdrawn.spocs_notified:
-            message += ". The borough's SPOC has been e-mailed about the placement"
+            message += ". The borough's SPOC has been sent a notification about the placement"
         elif withdrawn.spocs_notified == 0:
             message += (
-                ". No SPOC of the case's borough could be e-mailed: tell them about the "
-                "placement yourself"
+                ". The case's borough has no active SPOC to notify: tell the borough about "
+                "the placement yourself"
             )
         return message, case_url(case, "consent")
 

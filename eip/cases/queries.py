@@ -24,6 +24,7 @@ from eip.cases.deadlines import (
     Deadlines,
     DueFacts,
     DueItem,
+    IncidentFacts,
     OpenAction,
     StayFacts,
     due_items,
@@ -58,6 +59,19 @@ def _latest(session: Session, column, case_ids: Sequence[int]) -> dict[int, date
     return dict(rows.all())
 
 
+def _incidents(session: Session, case_ids: Sequence[int]) -> dict[int, list[IncidentFacts]]:
+    """Each case's incidents with the London date each was recorded (one query)."""
+    rows = session.execute(
+        select(Incident.case_id, Incident.occurred_on, Incident.created_at).where(
+            Incident.case_id.in_(case_ids)
+        )
+    )
+    incidents: dict[int, list[IncidentFacts]] = defaultdict(list)
+    for case_id, occurred_on, created_at in rows:
+        incidents[case_id].append(IncidentFacts(occurred_on, london_date(created_at)))
+    return incidents
+
+
 def _stays(session: Session, case_ids: Sequence[int]) -> dict[int, list[StayFacts]]:
     """Placements the clients are staying in now, with whether the review is recorded."""
     rows = session.execute(
@@ -90,7 +104,7 @@ def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
     booked = set(session.scalars(select(Consultation.case_id).where(Consultation.case_id.in_(ids))))
     meetings = _latest(session, ProfessionalsMeeting.held_on, ids)
     dash = _latest(session, DashReview.completed_on, ids)
-    incidents = _latest(session, Incident.occurred_on, ids)
+    incidents = _incidents(session, ids)
     actions: dict[int, list[OpenAction]] = defaultdict(list)
     for action in session.scalars(
         select(CaseAction).where(CaseAction.case_id.in_(ids), CaseAction.completed_at.is_(None))
@@ -109,7 +123,7 @@ def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
             intervention_started_on=case.intervention_started_on,
             last_meeting_on=meetings.get(case.id),
             last_dash_on=dash.get(case.id),
-            last_incident_on=incidents.get(case.id),
+            incidents=tuple(incidents.get(case.id, ())),
             open_actions=tuple(actions[case.id]),
             stays=tuple(stays.get(case.id, ())),
         )

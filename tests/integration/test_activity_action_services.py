@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 
 from eip.audit import AuditEvent
 from eip.cases import activity_services as services
-from eip.cases.common import today
+from eip.cases.common import latest_due_date, today
 from eip.cases.records import CaseAction
 from eip.domain import Conflict, NotFound, RuleBroken
 from eip.extensions import db
+from eip.programme import current_settings
+from eip.templating import long_date
 from tests import factories
 from tests import factories_pathway_activity as fa
 
@@ -114,6 +116,35 @@ def test_an_ad_hoc_action_needs_a_description_an_owner_and_a_date_not_past(user)
     assert set(refused.value.errors) == {"description", "owner", "due_on"}
     assert refused.value.errors["due_on"] == "The due date cannot be in the past"
     assert count(CaseAction) == 0
+
+
+def test_an_ad_hoc_action_cannot_be_due_more_than_a_year_after_the_programme_ends(user):
+    case = fa.case("active")
+    settings = current_settings(db.session)
+    settings.programme_end_date = today() + timedelta(days=100)
+    db.session.commit()
+    last_day = settings.programme_end_date.replace(year=settings.programme_end_date.year + 1)
+    for too_late in (last_day + timedelta(days=1), date(9999, 12, 31)):
+        with pytest.raises(RuleBroken) as refused:
+            add(user, case, due_on=too_late)
+        assert refused.value.errors == {
+            "due_on": f"The due date cannot be after {long_date(last_day)}, "
+            "a year after the programme ends"
+        }
+    assert count(CaseAction) == 0
+    assert add(user, case, due_on=last_day).due_on == last_day
+
+
+def test_once_the_programme_has_ended_an_action_may_be_due_up_to_a_year_from_today(user):
+    case = fa.case("active")
+    settings = current_settings(db.session)
+    settings.programme_end_date = today() - timedelta(days=1)
+    db.session.commit()
+    last_day, why = latest_due_date(db.session)
+    assert why.endswith("a year from today") and last_day > today() + timedelta(days=364)
+    with pytest.raises(RuleBroken, match="a year from today"):
+        add(user, case, due_on=last_day + timedelta(days=1))
+    assert add(user, case, due_on=last_day).due_on == last_day
 
 
 def test_no_ad_hoc_action_is_added_to_a_closed_case(user):

@@ -253,6 +253,16 @@ def test_an_action_cannot_be_due_before_its_meeting(user):
     assert refused.value.errors == {"action1_due_on": "Action 1 cannot be due before the meeting"}
 
 
+def test_a_meeting_action_cannot_be_due_years_away(user):
+    case = fa.case("active", started_on=STARTED)
+    with pytest.raises(RuleBroken) as refused:
+        record_meeting(user, case, actions=[row(1), row(2, due=date(9999, 12, 31))])
+    [(field, message)] = refused.value.errors.items()
+    assert field == "action2_due_on"
+    assert message.startswith("Action 2 cannot be due after ")
+    assert count(ProfessionalsMeeting) == 0 and count(CaseAction) == 0
+
+
 def test_a_meeting_has_at_most_three_actions(user):
     case = fa.case("active", started_on=STARTED)
     with pytest.raises(RuleBroken, match="up to 3 actions"):

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from eip.auth.models import User
 from eip.extensions import db
 from eip.jobs import JobRun, run_due
-from eip.notification_mail import send_pending
+from eip.notification_mail import digest_period, send_digests, send_pending
 from eip.notifications import (
     DIGEST,
     FAILED,
@@ -107,6 +107,82 @@ def test_an_unreachable_server_delays_the_digest_which_is_retried_the_same_morni
         finally:
             controller.stop()
         assert len(mails_to(sink, practitioner)) == 1
+
+
+def _digest_users(count: int) -> list[User]:
+    users = []
+    for _ in range(count):
+        user = factories.user("practitioner")
+        user.notification_email = DIGEST
+        db.session.commit()
+        referral(user)
+        users.append(user)
+    run(london(2026, 11, 6, 6, 30))  # the reminders, made before the digest is due
+    return users
+
+
+def test_with_the_server_down_the_digest_stops_after_three_failures_and_sends_later(make_app, app):
+    port = _free_port()
+    broken = make_app(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_SECURITY="none", SMTP_TIMEOUT=2)
+    with broken.app_context():
+        users = _digest_users(5)
+        assert run(london(2026, 11, 6, 7, 0))["daily-digest"] == "failed"
+        attempts = sorted(n.email_attempts for u in users for n in notifications_of(u))
+        assert attempts == [0, 0, 1, 1, 1]  # three tried, then the run gave up
+        claims = db.session.scalars(
+            select(JobRun.status).where(JobRun.period.like("digest:%"))
+        ).all()
+        assert sorted(claims) == ["failed"] * 3
+        from aiosmtpd.controller import Controller
+
+        sink = SmtpSink()
+        controller = Controller(sink, hostname="127.0.0.1", port=port)
+        controller.start()
+        try:
+            assert run(london(2026, 11, 6, 7, 10))["daily-digest"] == "done"
+            assert run(london(2026, 11, 6, 7, 20))["daily-digest"] == "already claimed"
+        finally:
+            controller.stop()
+        assert [len(mails_to(sink, u)) for u in users] == [1] * 5
+
+
+def test_a_digest_another_run_is_sending_is_not_sent_again(mail_app):
+    """A run taking over the day's digest from one it took for dead (claimed over 30
+    minutes ago) skips the user whose digest the first run is sending at that moment."""
+    with mail_app.app_context():
+        first, second, third = _digest_users(3)
+        day = date(2026, 11, 6)
+        db.session.add_all(
+            [
+                JobRun(
+                    job="daily-digest",
+                    period=day.isoformat(),
+                    claimed_at=london(2026, 11, 6, 7, 0),
+                    claimed_by="slow-scheduler",
+                ),
+                JobRun(
+                    job="daily-digest",
+                    period=digest_period(first.id, day),
+                    claimed_at=london(2026, 11, 6, 7, 25),
+                    claimed_by="slow-scheduler",
+                ),
+            ]
+        )
+        db.session.commit()
+        assert run(london(2026, 11, 6, 7, 31), worker="second")["daily-digest"] == "done"
+        sink = mail_app.smtp_sink
+        assert [len(mails_to(sink, u)) for u in (first, second, third)] == [0, 1, 1]
+        assert {n.email_status for n in notifications_of(first)} == {WAITING_FOR_DIGEST}
+
+
+def test_two_digest_runs_at_once_send_each_user_one_digest(mail_app):
+    moment = london(2026, 11, 6, 7, 0)
+    with mail_app.app_context():
+        addresses = [u.email for u in _digest_users(4)]
+        db.session.remove()
+    with time_machine.travel(moment, tick=False):
+        _in_threads(mail_app, lambda name: send_digests(db.session, moment), count=3)
+    assert [len(mails_to(mail_app.smtp_sink, a)) for a in addresses] == [1] * 4
 
 
 # ---------------------------------------------------------------------------

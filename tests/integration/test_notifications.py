@@ -171,6 +171,41 @@ def test_a_completed_action_stops_its_reminder(mail_app):
     assert_no_personal_data(message)
 
 
+def test_an_incident_recorded_ten_days_late_is_due_for_review_that_day_not_escalated(mail_app):
+    from eip.cases.activity_services import record_incident
+    from tests import factories_pathway_activity as activity
+
+    with mail_app.app_context():
+        practitioner = factories.user("practitioner")
+        manager = factories.user("manager")
+        case = activity.case(
+            practitioner=practitioner,
+            received_on=date(2026, 10, 5),
+            started_on=date(2026, 11, 2),
+        )
+        recorded = london(2026, 11, 19, 10)  # a Thursday; the incident was on Monday 9th
+        with time_machine.travel(recorded, tick=False):
+            record_incident(
+                db.session,
+                practitioner,
+                case,
+                version=case.version,
+                occurred_on=date(2026, 11, 9),
+                source="police_callout",
+                description="Fictional call-out",
+            )
+
+        def dash_reviews(user):
+            return [(n.kind, n.due_on) for n in notifications_of(user) if n.topic == "dash_review"]
+
+        run(london(2026, 11, 19, 11))
+        assert dash_reviews(practitioner) == [("dash_review_due", date(2026, 11, 19))]
+        assert dash_reviews(manager) == []
+        run(london(2026, 11, 20, 9))  # a working day later it is overdue, not yet escalated
+        assert dash_reviews(practitioner)[-1] == ("dash_review_overdue", date(2026, 11, 19))
+        assert dash_reviews(manager) == []
+
+
 # ---------------------------------------------------------------------------
 # Who hears of what
 

@@ -1,16 +1,20 @@
 """Where a placement reaches into the case pathway: a case cannot close while a placement
-has not ended; withdrawing consent to accommodation e-mails the borough's SPOCs (through a
-real SMTP server) without ending the placement; and the practitioner's home list shows when
-a placement ends and when its return-home review is due."""
+has not ended; withdrawing consent to accommodation notifies the borough's SPOCs in the app
+at once and by e-mail from the scheduler's send job (through a real SMTP server), without
+ending the placement; and the practitioner's home list shows when a placement ends and when
+its return-home review is due."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
+from aiosmtpd.controller import Controller
 from sqlalchemy import event, select
 
+from accommodation import stay_notices
 from accommodation.models import Placement, ReturnHomeReview
 from eip.audit import AuditEvent
 from eip.cases import closure_services, consent_services, queries
@@ -28,8 +32,22 @@ from eip.cases.deadlines import (
 from eip.cases.records import CaseAction, Consent
 from eip.domain import RuleBroken
 from eip.extensions import db
+from eip.jobs import JOBS, run_due
+from eip.notification_mail import send_digests
+from eip.notifications import (
+    DIGEST,
+    FAILED,
+    PENDING,
+    SENT,
+    WAITING_FOR_DIGEST,
+    Notification,
+    record_due_reminders,
+    unread_count,
+)
+from eip.workdays import LONDON, london_date
 from tests import factories
 from tests import factories_accommodation as fa
+from tests.conftest import SmtpSink, _free_port
 
 
 def _close(case, user):
@@ -115,7 +133,27 @@ def test_the_refusal_names_every_step_still_to_take(app_context):
 # Withdrawing consent to accommodation
 
 
-def test_withdrawing_accommodation_consent_emails_the_boroughs_spocs_and_ends_nothing(mail_app):
+def _send_job_runs(moment: datetime) -> str:
+    """The scheduler's send job, once, as the next tick would run it."""
+    [job] = [job for job in JOBS if job.name == "send-notification-mail"]
+    with time_machine.travel(moment, tick=False):
+        return run_due(db.session, moment, worker="test", jobs=[job])[job.name]
+
+
+def _daytime_after(moment: datetime, days: int = 1) -> datetime:
+    """10:00 London `days` days on: within the hours immediate e-mails are sent."""
+    day = london_date(moment) + timedelta(days=days)
+    return datetime.combine(day, time(10, 0), LONDON).astimezone(UTC)
+
+
+def _notices(user=None) -> list[Notification]:
+    query = select(Notification).where(Notification.kind == stay_notices.NOTICE_KIND)
+    if user is not None:
+        query = query.where(Notification.user_id == user.id)
+    return list(db.session.scalars(query.order_by(Notification.id)))
+
+
+def test_withdrawing_accommodation_consent_notifies_the_boroughs_spocs_and_ends_nothing(mail_app):
     sink = mail_app.smtp_sink
     with mail_app.app_context():
         user = factories.user("practitioner")
@@ -126,31 +164,128 @@ def test_withdrawing_accommodation_consent_emails_the_boroughs_spocs_and_ends_no
         elsewhere = factories.user("spoc", borough_name="Hackney")
         client_name, partner_name = case.client.full_name, case.partner.full_name
         reference = case.reference
-        withdrawn = _withdraw(case, user, _consent(case))
+        consent = _consent(case)
+        withdrawn = _withdraw(case, user, consent)
 
         assert withdrawn.spocs_notified == 2
         assert withdrawn.review_action is not None and withdrawn.review_action.urgent
         assert db.session.get(Placement, placement.id).state == "checked_in"
         assert db.session.scalar(select(CaseAction).where(CaseAction.case_id == case.id))
+        # In the app at once, committed with the withdrawal; nothing sent from the request.
+        notices = _notices()
+        assert sorted(n.user_id for n in notices) == sorted(s.id for s in camden)
+        for notice in notices:
+            assert (notice.case_reference, notice.placement_id) == (reference, placement.id)
+            assert notice.email_status == PENDING and notice.path == f"/placements/{placement.id}"
+            assert notice.dedupe_key == stay_notices.dedupe_key(placement.id, consent.id)
+            assert notice.label == "Accommodation consent withdrawn"
+        assert [unread_count(db.session, s) for s in camden] == [1, 1]
+        assert _notices(gone) == [] and _notices(elsewhere) == []
+        assert sink.messages == []
         event_ = db.session.scalar(
             select(AuditEvent).where(AuditEvent.action == "placement.spoc_notified")
         )
         assert event_.case_reference == reference
-        assert sorted(event_.details["sent_to_user_ids"]) == sorted(s.id for s in camden)
+        assert sorted(event_.details["notified_user_ids"]) == sorted(s.id for s in camden)
         assert event_.details["placement_ids"] == [placement.id]
         assert "@" not in str(event_.details)
         emails = {s.email for s in camden}
         not_told = {gone.email, elsewhere.email}
+        link = f"/placements/{placement.id}"
 
-    recipients = {to for tos, _message in sink.messages for to in tos}
-    assert recipients == emails and not recipients & not_told
+        # The scheduler's send job delivers the e-mails, once.
+        moment = _daytime_after(notices[0].created_at, days=0)
+        assert _send_job_runs(moment) == "done"
+        assert {n.email_status for n in _notices()} == {SENT}
+        assert _send_job_runs(moment + timedelta(hours=1)) == "done"
+
+    recipients = [to for tos, _message in sink.messages for to in tos]
+    assert sorted(recipients) == sorted(emails) and not set(recipients) & not_told
     for _tos, message in sink.messages:
         text = message["Subject"] + message.get_content()
         assert reference in text
-        assert f"/placements/{placement.id}" in text
+        assert link in text
+        assert "Accommodation consent withdrawn" in message["Subject"]
         for private in (client_name, partner_name, "unsafe about", "Feels"):
             assert private not in text
         assert "DASH" not in text and "risk" not in text.lower()
+
+
+def test_the_reminders_job_leaves_the_spocs_notice_open_and_its_email_owed(mail_app):
+    with mail_app.app_context():
+        user = factories.user("practitioner")
+        case = fa.accommodation_case(user)
+        fa.placement(case, "approved")
+        spoc = fa.spoc_of(case)
+        _withdraw(case, user, _consent(case, "partner"))
+        [notice] = _notices(spoc)
+        # Night: no immediate e-mail goes out, but the reminders job runs and closes what
+        # is no longer due; a notice is not a deadline, so it stays as it was.
+        night = _daytime_after(notice.created_at) - timedelta(hours=12)
+        with time_machine.travel(night, tick=False):
+            record_due_reminders(db.session, night)
+        db.session.refresh(notice)
+        assert notice.closed_at is None and notice.email_status == PENDING
+        assert unread_count(db.session, spoc) == 1
+        assert _send_job_runs(_daytime_after(notice.created_at)) == "done"
+        db.session.refresh(notice)
+        assert notice.email_status == SENT
+        address = spoc.email
+    # (The practitioner has reminders of their own by now: the urgent review action.)
+    assert [tos for tos, _message in mail_app.smtp_sink.messages].count([address]) == 1
+
+
+def test_with_the_mail_server_down_the_withdrawal_is_saved_and_the_email_retried(make_app, app):
+    port = _free_port()
+    broken = make_app(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_SECURITY="none", SMTP_TIMEOUT=2)
+    with broken.app_context():
+        user = factories.user("practitioner")
+        case = fa.accommodation_case(user)
+        fa.placement(case, "checked_in")
+        spoc = fa.spoc_of(case)
+        withdrawn = _withdraw(case, user, _consent(case))
+        assert withdrawn.spocs_notified == 1
+        [notice] = _notices(spoc)
+        moment = _daytime_after(notice.created_at)
+        assert _send_job_runs(moment) == "done"
+        db.session.refresh(notice)
+        assert notice.email_status == FAILED and unread_count(db.session, spoc) == 1
+
+        sink = SmtpSink()
+        controller = Controller(sink, hostname="127.0.0.1", port=port)
+        controller.start()
+        try:
+            assert _send_job_runs(moment + timedelta(minutes=10)) == "done"  # too soon
+            db.session.refresh(notice)
+            assert notice.email_status == FAILED
+            assert _send_job_runs(moment + timedelta(minutes=35)) == "done"
+        finally:
+            controller.stop()
+        db.session.refresh(notice)
+        assert notice.email_status == SENT and notice.email_attempts == 2
+        assert [tos for tos, _message in sink.messages] == [[spoc.email]]
+
+
+def test_a_spoc_who_reads_a_daily_digest_gets_the_notice_in_it(mail_app):
+    with mail_app.app_context():
+        user = factories.user("practitioner")
+        case = fa.accommodation_case(user)
+        placement = fa.placement(case, "agreement_signed")
+        spoc = fa.spoc_of(case)
+        spoc.notification_email = DIGEST
+        db.session.commit()
+        reference = case.reference
+        _withdraw(case, user, _consent(case))
+        [notice] = _notices(spoc)
+        assert notice.email_status == WAITING_FOR_DIGEST
+        seven = _daytime_after(notice.created_at) - timedelta(hours=3)
+        with time_machine.travel(seven, tick=False):
+            assert send_digests(db.session, seven) == "1 digests sent"
+        [(tos, message)] = mail_app.smtp_sink.messages
+        assert tos == [spoc.email]
+        link = f"/placements/{placement.id}"
+    assert reference in message.get_content()
+    assert link in message.get_content()
 
 
 def test_no_notice_when_the_case_has_no_placement_still_running(mail_app):
@@ -165,10 +300,11 @@ def test_no_notice_when_the_case_has_no_placement_still_running(mail_app):
         assert not db.session.scalar(
             select(AuditEvent).where(AuditEvent.action == "placement.spoc_notified")
         )
+        assert _notices() == []
     assert mail_app.smtp_sink.messages == []
 
 
-def test_withdrawing_consent_to_the_intervention_sends_the_spoc_nothing(mail_app):
+def test_withdrawing_consent_to_the_intervention_tells_the_spoc_nothing(mail_app):
     with mail_app.app_context():
         user = factories.user("practitioner")
         case = fa.accommodation_case(user)
@@ -176,6 +312,7 @@ def test_withdrawing_consent_to_the_intervention_sends_the_spoc_nothing(mail_app
         fa.spoc_of(case)
         withdrawn = _withdraw(case, user, _consent(case, kind="intervention"))
         assert withdrawn.spocs_notified is None
+        assert _notices() == []
     assert mail_app.smtp_sink.messages == []
 
 
@@ -189,7 +326,8 @@ def test_a_borough_without_an_active_spoc_is_recorded_as_not_told(mail_app):
         event_ = db.session.scalar(
             select(AuditEvent).where(AuditEvent.action == "placement.spoc_notified")
         )
-        assert event_.details["sent_to_user_ids"] == []
+        assert event_.details["notified_user_ids"] == []
+        assert _notices() == []
     assert mail_app.smtp_sink.messages == []
 
 

@@ -233,6 +233,31 @@ def test_a_half_written_plan_action_is_refused_by_field():
     assert _count(CaseAction) == 0
 
 
+def test_a_plan_action_cannot_be_reviewed_years_away():
+    user = _practitioner()
+    case = pf.booked_case(user)
+    far = datetime(9999, 12, 31, tzinfo=UTC).date()
+    with pytest.raises(RuleBroken) as refused:
+        _record(case, user, actions=[svc.PlanAction("Safety plan", "SW", far)])
+    assert refused.value.errors["action_1_review_on"].startswith(
+        "The review date of action 1 cannot be after "
+    )
+    db.session.rollback()
+    assert _count(CaseAction) == 0
+    consulted = pf.consulted_case("intervention", user)
+    with pytest.raises(RuleBroken) as refused:
+        svc.add_plan_action(
+            db.session,
+            user,
+            consulted,
+            version=consulted.version,
+            description="Check in with school",
+            owner="Social worker",
+            review_on=far,
+        )
+    assert refused.value.errors["review_on"].startswith("The review date cannot be after ")
+
+
 def test_the_consultation_cannot_be_recorded_before_it_is_booked():
     user = _practitioner()
     case = pf.acknowledged_case(user)

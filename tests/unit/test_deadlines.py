@@ -10,6 +10,7 @@ from eip.cases.deadlines import (
     Deadlines,
     DueFacts,
     DueItem,
+    IncidentFacts,
     OpenAction,
     due_items,
 )
@@ -80,14 +81,63 @@ def test_dash_reviews_are_due_every_28_days_and_at_once_after_an_incident():
         True,
         date(2026, 10, 5),
         last_dash_on=date(2026, 10, 20),
-        last_incident_on=date(2026, 10, 25),
+        incidents=(IncidentFacts(date(2026, 10, 25), date(2026, 10, 25)),),
     )
     assert kinds(due_items(after_incident, SETTINGS))["dash_review"] == date(2026, 10, 25)
 
 
+def _after_incidents(*incidents: tuple[date, date], last_dash_on=date(2026, 11, 10)):
+    """The DASH review item after these (occurred, recorded) incidents; without them the
+    28-day review would be due on 8 December."""
+    facts = DueFacts(
+        "R",
+        "active",
+        date(2026, 10, 1),
+        True,
+        True,
+        date(2026, 10, 5),
+        last_dash_on=last_dash_on,
+        incidents=tuple(IncidentFacts(*incident) for incident in incidents),
+    )
+    [item] = [item for item in due_items(facts, SETTINGS) if item.kind == "dash_review"]
+    return item
+
+
+def test_an_incident_recorded_days_after_it_happened_is_due_for_review_when_recorded():
+    # Happened on 14 November, recorded ten days later: due that day, not overdue.
+    item = _after_incidents((date(2026, 11, 14), date(2026, 11, 24)))
+    assert item.due_on == date(2026, 11, 24)
+    assert item.label == "Review risk with DASH after the incident"
+    assert item.urgency(date(2026, 11, 24)) == DUE_TODAY
+
+
+def test_an_incident_recorded_before_the_day_it_is_dated_is_due_on_its_date():
+    item = _after_incidents((date(2026, 11, 26), date(2026, 11, 24)))
+    assert item.due_on == date(2026, 11, 26)
+
+
+def test_the_earliest_review_owed_among_several_incidents_is_the_one_due():
+    item = _after_incidents(
+        (date(2026, 11, 20), date(2026, 11, 24)),  # the latest to happen, recorded late
+        (date(2026, 11, 12), date(2026, 11, 13)),  # earlier, recorded the next day
+    )
+    assert item.due_on == date(2026, 11, 13)
+
+
+def test_an_incident_before_the_last_dash_review_owes_no_review_whenever_it_was_recorded():
+    item = _after_incidents((date(2026, 11, 1), date(2026, 11, 24)), last_dash_on=date(2026, 11, 5))
+    assert item.due_on == date(2026, 12, 3)  # the 28-day review after 5 November
+    assert item.label == "Review risk with DASH"
+
+
 def test_an_incident_on_a_case_awaiting_consent_makes_a_review_due():
     facts = DueFacts(
-        "R", "awaiting_consent", date(2026, 10, 1), True, True, last_incident_on=date(2026, 11, 1)
+        "R",
+        "awaiting_consent",
+        date(2026, 10, 1),
+        True,
+        True,
+        incidents=(IncidentFacts(date(2026, 11, 1), date(2026, 11, 1)),),
     )
     assert kinds(due_items(facts, SETTINGS))["dash_review"] == date(2026, 11, 1)
 

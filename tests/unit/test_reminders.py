@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from eip.cases.deadlines import Deadlines, DueFacts, OpenAction
+from eip.cases.deadlines import Deadlines, DueFacts, IncidentFacts, OpenAction
 from eip.notification_kinds import KINDS, kind_of
 from eip.notification_mail import mail_setting_problems
 from eip.reminders import (
@@ -192,10 +192,23 @@ def test_a_dash_review_is_due_at_once_after_a_recorded_incident():
         intervention_started_on=date(2026, 11, 2),
         last_dash_on=date(2026, 11, 2),
         last_meeting_on=date(2026, 11, 9),
-        last_incident_on=date(2026, 11, 10),
+        incidents=(IncidentFacts(date(2026, 11, 10), date(2026, 11, 10)),),
     )
     dash = [r for r in on(date(2026, 11, 11), facts) if r.topic == "dash_review"]
     assert [(r.kind, r.due_on) for r in dash] == [("dash_review_overdue", date(2026, 11, 10))]
+
+
+def test_an_old_incident_recorded_today_gives_a_due_notice_not_an_overdue_escalation():
+    facts = active(
+        intervention_started_on=date(2026, 11, 2),
+        last_dash_on=date(2026, 11, 2),
+        last_meeting_on=date(2026, 11, 9),
+        incidents=(IncidentFacts(date(2026, 11, 9), date(2026, 11, 19)),),
+    )
+    dash = [r for r in on(date(2026, 11, 19), facts) if r.topic == "dash_review"]
+    assert [(r.user_id, r.kind, r.due_on) for r in dash] == [
+        (PRACTITIONER, "dash_review_due", date(2026, 11, 19))
+    ]
 
 
 def test_idva_marac_and_plan_actions_are_reminded_when_overdue_only():

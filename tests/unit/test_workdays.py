@@ -4,6 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eip.workdays import (
     add_working_days,
@@ -282,3 +284,83 @@ def test_the_acknowledgement_due_date_for_a_saturday_referral_is_thursday():
 def test_the_acknowledgement_due_date_respects_extra_days():
     extra = [date(2026, 6, 9)]
     assert due_date_for_received(received(date(2026, 6, 8)), 3, extra) == date(2026, 6, 12)
+
+
+# ---------------------------------------------------------------------------
+# The arithmetic agrees with counting day by day
+
+
+def _working_by_hand(day: date, extra: frozenset[date]) -> bool:
+    return day.weekday() < 5 and day not in bank_holidays(day.year) and day not in extra
+
+
+def _between_by_hand(a: date, b: date, extra: frozenset[date]) -> int:
+    if b < a:
+        return -_between_by_hand(b, a, extra)
+    count, current = 0, a
+    while current < b:
+        current += timedelta(days=1)
+        count += _working_by_hand(current, extra)
+    return count
+
+
+def _add_by_hand(day: date, n: int, extra: frozenset[date]) -> date:
+    while not _working_by_hand(day, extra):
+        day += timedelta(days=1)
+    counted = 0
+    while counted < n:
+        day += timedelta(days=1)
+        counted += _working_by_hand(day, extra)
+    return day
+
+
+# From well before the first year the holidays package knows to past its last (2100).
+_dates = st.dates(min_value=date(1865, 1, 1), max_value=date(2110, 12, 31))
+_extra_days = st.frozensets(st.dates(min_value=date(2025, 12, 1), max_value=date(2027, 3, 1)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=_dates, length=st.integers(-1200, 1200), extra=_extra_days)
+def test_working_days_between_matches_counting_day_by_day(start, length, extra):
+    end = start + timedelta(days=length)
+    assert working_days_between(start, end, extra) == _between_by_hand(start, end, extra)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.dates(min_value=date(2025, 11, 1), max_value=date(2027, 3, 31)),
+    length=st.integers(0, 60),
+    extra=_extra_days,
+)
+def test_working_days_between_matches_near_the_extra_days(start, length, extra):
+    end = start + timedelta(days=length)
+    assert working_days_between(start, end, extra) == _between_by_hand(start, end, extra)
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=_dates, n=st.integers(0, 900), extra=_extra_days)
+def test_add_working_days_matches_counting_day_by_day(start, n, extra):
+    assert add_working_days(start, n, extra) == _add_by_hand(start, n, extra)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.dates(min_value=date(2025, 11, 1), max_value=date(2027, 3, 1)),
+    n=st.integers(0, 40),
+    extra=_extra_days,
+)
+def test_add_working_days_matches_near_the_extra_days(start, n, extra):
+    assert add_working_days(start, n, extra) == _add_by_hand(start, n, extra)
+
+
+def test_a_date_thousands_of_years_away_is_counted_and_the_count_inverts():
+    # Speed is measured by `make bench`, never asserted here; this checks the arithmetic
+    # over a range the day-by-day count could not cover in a test.
+    late = working_days_between(date(2026, 11, 2), date(9999, 12, 31))
+    assert working_days_between(date(9999, 12, 31), date(2026, 11, 2)) == -late
+    assert add_working_days(date(2026, 11, 2), late) == date(9999, 12, 31)
+
+
+def test_counting_past_the_last_date_there_is_overflows_as_date_arithmetic_does():
+    with pytest.raises(OverflowError):
+        add_working_days(date(9999, 12, 30), 5)

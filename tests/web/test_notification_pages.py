@@ -248,3 +248,40 @@ def test_a_missing_or_unknown_choice_is_refused_beside_the_field(signed_in, valu
     assert html.count("Select how you want reminders by e-mail") >= 2  # summary and field
     db.session.expire_all()
     assert db.session.get(User, user.id).notification_email == "immediate"
+
+
+def test_a_spoc_finds_the_consent_withdrawal_notice_in_the_centre_as_soon_as_it_is_saved(
+    signed_in,
+):
+    from eip.cases.common import today
+    from eip.cases.records import Consent
+    from tests.factories_accommodation import accommodation_case, placement
+
+    practitioner_client, practitioner = signed_in("practitioner")
+    spoc_client, _spoc = signed_in("spoc", borough_name="Camden")
+    case = accommodation_case(practitioner, "Camden")
+    stay = placement(case, "checked_in")
+    consent = db.session.scalar(
+        select(Consent).where(
+            Consent.case_id == case.id,
+            Consent.person_role == "client",
+            Consent.kind == "accommodation",
+        )
+    )
+    reason = "Fictional reason the SPOC must not see"
+    response = post_form(
+        practitioner_client,
+        f"/cases/{case.reference}/consents/{consent.id}/withdraw",
+        {
+            "version": str(case.version),
+            "withdrawn_on": [str(today().day), str(today().month), str(today().year)],
+            "reason": reason,
+        },
+    )
+    assert response.status_code == 302
+    html = html_of(spoc_client.get("/notifications"))
+    assert "Notifications (1 unread)" in html
+    assert "Accommodation consent withdrawn" in html and f"Case {case.reference}" in html
+    assert f'href="/placements/{stay.id}"' in html and reason not in html
+    assert case.client.full_name not in html
+    assert spoc_client.get(f"/placements/{stay.id}").status_code == 200
