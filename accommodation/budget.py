@@ -2,9 +2,10 @@
 
 Every figure is derived from the ledger entries (with their business dates) and a few plain
 facts about each placement, with DOMAIN.md's formulas as `accommodation.ledger` implements
-them; nothing here is stored. The per-placement, per-borough and per-month breakdowns are
-built from the same signed amounts as `ledger.pot_totals`, so their totals reconcile with it
-to the penny, which the property tests check.
+them; nothing here is stored. The per-placement, per-borough and per-month breakdowns (the
+months are `accommodation.budget_months`') are built from the same signed amounts as
+`ledger.pot_totals`, so their totals reconcile with it to the penny, which the property tests
+check.
 
 Nights: night d is "occupied" when the client sleeps there from d to d + 1, so a stay from
 check-in c to move-out m occupies the nights c … m - 1. Nights up to `today` are the nights
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from accommodation import ledger
-from accommodation.ledger import COMMIT, INVOICE, PAYMENT, RELEASE, REVERSAL
+from accommodation.ledger import INVOICE, PAYMENT, REVERSAL
 from accommodation.rules import COUNTS_TOWARDS_PEOPLE_CAP
 
 
@@ -149,6 +150,12 @@ def occupied_nights(p: PlacementFacts, upto: date) -> int:
     return max(0, (last - p.checked_in_on).days)
 
 
+def accrued(p: PlacementFacts, invoiced_pence: int, today: date) -> int:
+    """The cost of the nights stayed before `today` that has not been invoiced yet (never
+    below zero): the one definition of accrued, for the budget and the placement page."""
+    return max(0, occupied_nights(p, today) * (p.rate_pence or 0) - invoiced_pence)
+
+
 def stay_span(p: PlacementFacts, today: date) -> tuple[date, date] | None:
     """The nights the stay occupies as (first night, move-out), actual or planned.
 
@@ -178,7 +185,7 @@ def _allowance_nights(p: PlacementFacts) -> int:
 # Signed amounts: every entry as (placement, kind it counts against, +/- pence)
 
 
-def _signed(entries: Sequence[ledger.Entry]) -> list[tuple[int, str, int]]:
+def signed_movements(entries: Sequence[ledger.Entry]) -> list[tuple[int, str, int]]:
     """Each entry's effect, a reversal counting against the kind it reverses. The ledger's
     own totals are computed first so that a corrupt ledger raises, exactly as there."""
     ledger.all_placement_totals(entries)
@@ -192,34 +199,15 @@ def _signed(entries: Sequence[ledger.Entry]) -> list[tuple[int, str, int]]:
     return signed
 
 
-class _Running:
-    """Totals that grow entry by entry, with the pot's exposure kept up to date."""
-
-    def __init__(self) -> None:
-        self.sums: dict[int, dict[str, int]] = {}
-        self.exposure = 0
-        self.kinds = dict.fromkeys((COMMIT, RELEASE, INVOICE, PAYMENT), 0)
-
-    def _exposure_of(self, sums: dict[str, int]) -> int:
-        return max(sums[COMMIT] - sums[RELEASE], sums[INVOICE])
-
-    def add(self, placement_id: int, kind: str, amount: int) -> None:
-        sums = self.sums.setdefault(placement_id, dict.fromkeys(self.kinds, 0))
-        before = self._exposure_of(sums)
-        sums[kind] += amount
-        self.kinds[kind] += amount
-        self.exposure += self._exposure_of(sums) - before
-
-    def point(self, on: date, pot: int) -> BurnPoint:
-        k = self.kinds
-        return BurnPoint(
-            on=on,
-            committed=k[COMMIT] - k[RELEASE],
-            invoiced=k[INVOICE],
-            paid=k[PAYMENT],
-            exposure=self.exposure,
-            available=pot - self.exposure,
-        )
+def _point(running: ledger.Running, on: date) -> BurnPoint:
+    return BurnPoint(
+        on=on,
+        committed=running.committed,
+        invoiced=running.kinds[INVOICE],
+        paid=running.kinds[PAYMENT],
+        exposure=running.exposure,
+        available=running.available,
+    )
 
 
 def burn_down(dated: Sequence[DatedEntry], pot_pence: int) -> list[BurnPoint]:
@@ -230,12 +218,12 @@ def burn_down(dated: Sequence[DatedEntry], pot_pence: int) -> list[BurnPoint]:
     day's point is still the sum of what was dated by then.
     """
     ordered = sorted(dated, key=lambda d: (d.on, d.entry.id or 0))
-    signed = _signed([d.entry for d in ordered])
-    running, points = _Running(), []
+    signed = signed_movements([d.entry for d in ordered])
+    running, points = ledger.Running(pot_pence), []
     for index, (d, (placement_id, kind, amount)) in enumerate(zip(ordered, signed, strict=True)):
         running.add(placement_id, kind, amount)
         if index + 1 == len(ordered) or ordered[index + 1].on != d.on:
-            points.append(running.point(d.on, pot_pence))
+            points.append(_point(running, d.on))
     return points
 
 
@@ -258,10 +246,7 @@ def figures(
     per = ledger.all_placement_totals(entries)
     zero = ledger.placement_totals([], 0)
     placements = list(placements)
-    accrued = 0
-    for p in placements:
-        stayed = occupied_nights(p, today) * (p.rate_pence or 0)
-        accrued += max(0, stayed - per.get(p.id, zero).invoiced)
+    owed = sum(accrued(p, per.get(p.id, zero).invoiced, today) for p in placements)
     return Figures(
         pot=totals.pot,
         committed=totals.committed,
@@ -270,7 +255,7 @@ def figures(
         exposure=totals.exposure,
         available=totals.available,
         unpaid=totals.invoiced - totals.paid,
-        accrued=accrued,
+        accrued=owed,
         to_invoice=sum(max(0, t.committed - t.invoiced) for t in per.values()),
         people=len({p.client_id for p in placements if p.state in COUNTS_TOWARDS_PEOPLE_CAP}),
         max_people=max_people,
@@ -332,8 +317,7 @@ def placement_rows(
         if not p.visible or (p.rate_pence is None and p.id not in per):
             continue
         totals = per.get(p.id, zero)
-        stayed = occupied_nights(p, today) * (p.rate_pence or 0)
-        rows.append(PlacementRow(p, totals, max(0, stayed - totals.invoiced)))
+        rows.append(PlacementRow(p, totals, accrued(p, totals.invoiced, today)))
     return sorted(rows, key=lambda r: (r.facts.borough, r.facts.reference, r.facts.id))
 
 
@@ -348,47 +332,6 @@ def by_borough(rows: Iterable[PlacementRow]) -> list[BoroughSpend]:
         b.paid += row.totals.paid
         b.exposure += row.totals.exposure
     return [spend[name] for name in sorted(spend)]
-
-
-def _next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def month_rows(
-    dated: Sequence[DatedEntry], pot_pence: int, include: set[int] | None = None
-) -> list[MonthRow]:
-    """Every month from the first entry's to the last's (empty months too, so a month with
-    no movement is visibly nil): new commitments, releases, invoiced and paid in the month,
-    a reversal counting against its kind in the month it is dated. `include` limits the
-    movements to some placements; the uncommitted money at each month's end is the pot's."""
-    if not dated:
-        return []
-    ordered = sorted(dated, key=lambda d: (d.on, d.entry.id or 0))
-    signed = _signed([d.entry for d in ordered])
-    rows: dict[date, MonthRow] = {}
-    month, last = ordered[0].on.replace(day=1), ordered[-1].on.replace(day=1)
-    while month <= last:
-        rows[month] = MonthRow(month)
-        month = _next_month(month)
-    running = _Running()
-    by_month: dict[date, list[tuple[int, str, int]]] = {}
-    for d, movement in zip(ordered, signed, strict=True):
-        by_month.setdefault(d.on.replace(day=1), []).append(movement)
-    for month, row in rows.items():
-        for placement_id, kind, amount in by_month.get(month, []):
-            running.add(placement_id, kind, amount)
-            if include is not None and placement_id not in include:
-                continue
-            if kind == COMMIT:
-                row.commitments += amount
-            elif kind == RELEASE:
-                row.releases += amount
-            elif kind == INVOICE:
-                row.invoiced += amount
-            else:
-                row.paid += amount
-        row.available_at_end = pot_pence - running.exposure
-    return list(rows.values())
 
 
 def build(

@@ -64,12 +64,19 @@ def _whole_pounds(pence: int) -> str:
     return format_pence(pence).removesuffix(".00")
 
 
+# The chart never reaches further than this from today: a date mistyped years out (an
+# invoice dated 0001) must not squeeze the real months into a pixel or overflow a date.
+REACH = timedelta(days=3 * 366)
+
+
 def _span(burn: Sequence[BurnPoint], spend: Sequence[SpendPoint], today: date) -> tuple[date, date]:
     days = [today, *(p.on for p in burn), *(p.on for p in spend)]
-    first = min(days)
-    if burn and burn[0].on == first:
+    floor = today - REACH if today - date.min > REACH else date.min
+    ceiling = today + REACH if date.max - today > REACH else date.max
+    first, last = max(min(days), floor), min(max(days), ceiling)
+    if burn and burn[0].on == first and first > floor:
         first -= timedelta(days=1)  # so the first step down is visible
-    return first, max(days)
+    return first, last
 
 
 def _uncommitted_at(burn: Sequence[BurnPoint], day: date, pot: int) -> int:
@@ -86,9 +93,10 @@ def table_rows(
 ) -> list[TableRow]:
     """The chart's figures for the table beside it: each day the ledger moved, today, every
     week of the forecast, and its last day."""
-    days = {p.on for p in burn} | {today}
+    first, end = _span(burn, spend, today)
+    days = {p.on for p in burn if first <= p.on <= end} | {today}
     if spend:
-        last = spend[-1].on
+        last = min(spend[-1].on, end)
         days |= {d for d in (today + timedelta(weeks=w) for w in range(1, 60)) if d < last}
         days.add(last)
     return [
@@ -172,15 +180,18 @@ def pot_chart(
         f'<text x="{tx}" y="{TOP - 6}" text-anchor="middle" font-size="14" '
         f'fill="{TEXT}">Today</text>'
     )
-    steps = [(first, pot)]
+    # Entries dated before the chart's start are already in its starting value.
+    steps = [(first, _uncommitted_at(burn, first, pot))]
     for point in burn:
-        steps += [(point.on, steps[-1][1]), (point.on, point.available)]
+        if first < point.on <= last:
+            steps += [(point.on, steps[-1][1]), (point.on, point.available)]
     steps.append((max(today, steps[-1][0]), steps[-1][1]))
     parts.append(
         _polyline([(x(d), y(v)) for d, v in steps], UNCOMMITTED, "eip-budget-chart__uncommitted")
     )
-    actual = [(x(p.on), y(p.remaining)) for p in spend if not p.forecast]
-    ahead = [(x(p.on), y(p.remaining)) for p in spend if p.forecast]
+    shown = [p for p in spend if first <= p.on <= last]
+    actual = [(x(p.on), y(p.remaining)) for p in shown if not p.forecast]
+    ahead = [(x(p.on), y(p.remaining)) for p in shown if p.forecast]
     if actual:
         parts.append(_polyline(actual, NOT_SPENT, "eip-budget-chart__spent"))
     if ahead:

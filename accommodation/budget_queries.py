@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accommodation import budget, ledger
-from accommodation.models import LedgerEntry, Placement
+from accommodation import budget, ledger, store
+from accommodation.models import Placement
 from eip.access import visible_placements
 from eip.admin.models import ProgrammeSettings
 from eip.auth.models import User
@@ -42,20 +42,7 @@ class BudgetData:
 
 def dated_entries(session: Session) -> list[budget.DatedEntry]:
     """The whole ledger with business dates, oldest first (one query)."""
-    rows = session.execute(
-        select(
-            LedgerEntry.id,
-            LedgerEntry.kind,
-            LedgerEntry.placement_id,
-            LedgerEntry.amount_pence,
-            LedgerEntry.reverses_id,
-            LedgerEntry.effective_on,
-        ).order_by(LedgerEntry.id)
-    )
-    return [
-        budget.DatedEntry(ledger.Entry(kind, pid, amount, reverses=reverses, id=eid), on)
-        for eid, kind, pid, amount, reverses, on in rows
-    ]
+    return [budget.DatedEntry(entry, on) for entry, on in store.entries_with_dates(session)]
 
 
 def _planned_move_out(start: date, nights: int | None) -> date | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Response, render_template
 from flask_login import current_user
 
-from accommodation import budget, budget_chart, budget_csv
+from accommodation import budget, budget_chart, budget_csv, budget_months
 from accommodation import budget_queries as queries
 from accommodation.rules import STATE_LABELS
 from accommodation.views import bp
@@ -72,7 +72,7 @@ def budget_placements_csv():
 def budget_months_csv():
     on = today()
     data = queries.load(db.session, current_user)
-    months = budget.month_rows(data.dated, data.settings.pot_pence, include=data.visible_ids)
+    months = budget_months.month_rows(data.dated, data.settings.pot_pence, include=data.visible_ids)
     return _csv(
         f"accommodation-months-{on.isoformat()}.csv",
         budget_csv.month_csv(months),

@@ -1,6 +1,6 @@
 """The borough SPOC's decisions: approving a request (which commits money), the outcomes
-that are not an approval, extensions and added commitments; and the practitioner's request
-for an extension, which the SPOC then decides.
+that are not an approval and extensions; and the practitioner's request for an extension,
+which the SPOC then decides. Added commitments are `accommodation.commitment_services`'.
 
 Every decision that commits money follows `accommodation.store`'s order: lock the pot, re-read
 the placement, re-check everything that another transaction could have changed (the state,
@@ -18,17 +18,15 @@ from sqlalchemy.orm import Session
 
 from accommodation import ledger, rules, store
 from accommodation.models import Placement, PlacementExtension
-from accommodation.request_services import (
-    OPEN_FOR_REQUESTS,
-    TEXT_MAX,
+from accommodation.placement_common import (
+    audit_placement,
     check_placement_version,
     commit_placement,
     load_placement,
-    record_outcome,
     touch,
 )
+from accommodation.request_services import OPEN_FOR_REQUESTS, TEXT_MAX, record_outcome
 from eip.access import can
-from eip.audit import record
 from eip.auth.models import User
 from eip.cases.common import today
 from eip.cases.consent_services import consent_states
@@ -68,25 +66,17 @@ def _require_open_case(placement: Placement) -> None:
         raise RuleBroken("The case is no longer open, so no accommodation can be approved")
 
 
-def _require_money(session: Session, pot_pence: int, placement: Placement, amount: int) -> None:
+def require_money(session: Session, pot_pence: int, placement: Placement, amount: int) -> None:
+    """The pot must have `amount` left to commit (asked under the pot lock)."""
     refusal = ledger.check_commit(store.entries(session), pot_pence, placement.id, amount)
     if refusal:
         raise RuleBroken(refusal)
 
 
-def _audit(session: Session, user: User, placement: Placement, action: str, **details) -> None:
-    record(
-        session,
-        action,
-        actor=user,
-        object_type="placement",
-        object_id=placement.id,
-        case_reference=placement.case.reference,
-        details=details or None,
-    )
-
-
-def _text(problems: Problems, field: str, value: str | None, message: str, limit: int) -> str:
+def limited_text(
+    problems: Problems, field: str, value: str | None, message: str, limit: int
+) -> str:
+    """The stripped text; a problem when it is empty or longer than `limit`."""
     text = problems.text(field, value, message)
     if len(text) > limit:
         problems.add(field, f"This must be {limit} characters or fewer")
@@ -114,8 +104,8 @@ def approve(
     placement = load_placement(session, user, placement_id, DECIDE)
     check_placement_version(placement, version)
     problems = Problems()
-    provider_text = _text(problems, "provider", provider, "Enter the provider", 120)
-    address_text = _text(problems, "address", address, "Enter the address", TEXT_MAX)
+    provider_text = limited_text(problems, "provider", provider, "Enter the provider", 120)
+    address_text = limited_text(problems, "address", address, "Enter the address", TEXT_MAX)
     if rate_pence is None:
         problems.add("rate", "Enter the nightly rate")
     elif isinstance(rate_pence, bool) or not isinstance(rate_pence, int) or rate_pence <= 0:
@@ -138,7 +128,10 @@ def approve(
         nights,
         store.nights_used_by_client(session, placement.client_id, leaving_out=placement.id),
         settings.max_nights_per_client,
-        placement.move_in_on,
+        # A move-in date now past cannot be the check-in: the stay starts today at the
+        # earliest, so the nights are checked from then (else the approved stay could
+        # never be checked in before the programme end).
+        max(placement.move_in_on, today()),
         settings.programme_end_date,
     )
     if refusal:
@@ -149,7 +142,7 @@ def approve(
     if refusal:
         raise RuleBroken(refusal)
     amount = rate_pence * nights
-    _require_money(session, settings.pot_pence, placement, amount)
+    require_money(session, settings.pot_pence, placement, amount)
 
     placement.state = "approved"
     placement.provider = provider_text
@@ -159,13 +152,15 @@ def approve(
     placement.decided_at = datetime.now(UTC)
     placement.decided_by_id = user.id
     entry = store.append(session, user, ledger.COMMIT, placement, amount, effective_on=today())
-    _audit(
+    audit_placement(
         session,
         user,
         placement,
         "placement.approved",
-        fields=["address", "approved_nights", "nightly_rate_pence", "provider", "state"],
-        ledger_entry=entry.id,
+        {
+            "fields": ["address", "approved_nights", "nightly_rate_pence", "provider", "state"],
+            "ledger_entry": entry.id,
+        },
     )
     commit_placement(session)
     return placement
@@ -236,7 +231,9 @@ def request_extension(
     if pending_extension(session, placement) is not None:
         raise RuleBroken("An extension request is already waiting for the SPOC's decision")
     problems = Problems()
-    text = _text(problems, "reason", reason, "Enter why the client needs more nights", TEXT_MAX)
+    text = limited_text(
+        problems, "reason", reason, "Enter why the client needs more nights", TEXT_MAX
+    )
     if nights is None:
         problems.add("nights", "Enter the number of extra nights")
     elif nights < 1:
@@ -250,13 +247,12 @@ def request_extension(
     session.add(extension)
     touch(placement)
     session.flush()
-    _audit(
+    audit_placement(
         session,
         user,
         placement,
         "placement.extension_requested",
-        fields=["nights", "reason"],
-        extension=extension.id,
+        {"fields": ["nights", "reason"], "extension": extension.id},
     )
     commit_placement(session)
     return extension
@@ -302,7 +298,7 @@ def decide_extension(
         if refusal:
             raise RuleBroken(refusal)
         amount = extension.nights * placement.nightly_rate_pence
-        _require_money(session, settings.pot_pence, placement, amount)
+        require_money(session, settings.pot_pence, placement, amount)
 
     extension.state = "approved" if approve else "declined"
     extension.decided_at = datetime.now(UTC)
@@ -323,52 +319,12 @@ def decide_extension(
             extension_id=extension.id,
         )
         details["ledger_entry"] = entry.id
-    _audit(
+    audit_placement(
         session,
         user,
         placement,
         "placement.extension_approved" if approve else "placement.extension_declined",
-        **details,
+        details,
     )
     commit_placement(session)
     return extension
-
-
-# ---------------------------------------------------------------------------
-# Added commitments
-
-
-def add_commitment(
-    session: Session,
-    user: User,
-    placement_id: int,
-    *,
-    amount_pence: int | None,
-    reason: str | None,
-    version: int | str | None,
-) -> Placement:
-    """Commit more money to an approved placement, so that an invoice above what was
-    committed can be recorded. The same money check as an approval."""
-    placement = load_placement(session, user, placement_id, DECIDE)
-    check_placement_version(placement, version)
-    problems = Problems()
-    text = _text(problems, "reason", reason, "Enter why more money is needed", TEXT_MAX)
-    if amount_pence is None:
-        problems.add("amount", "Enter the amount")
-    elif isinstance(amount_pence, bool) or not isinstance(amount_pence, int) or amount_pence <= 0:
-        problems.add("amount", ledger.MORE_THAN_ZERO)
-    problems.raise_any()
-
-    settings = store.lock_pot(session)
-    placement = store.lock_placement(session, placement_id)
-    check_placement_version(placement, version)
-    if placement.nightly_rate_pence is None:
-        raise RuleBroken("Only a placement the SPOC approved can have an added commitment")
-    _require_money(session, settings.pot_pence, placement, amount_pence)
-    entry = store.append(
-        session, user, ledger.COMMIT, placement, amount_pence, effective_on=today(), reason=text
-    )
-    touch(placement)
-    _audit(session, user, placement, "placement.commitment_added", ledger_entry=entry.id)
-    commit_placement(session)
-    return placement

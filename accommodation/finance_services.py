@@ -15,6 +15,9 @@ was never approved has no rate, no stay and no money, so it is refused outright.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
@@ -24,11 +27,13 @@ from sqlalchemy.orm import Session
 from accommodation import ledger, store
 from accommodation.models import Invoice, LedgerEntry, Payment, Placement
 from accommodation.money import format_pence
+from accommodation.placement_common import audit_placement
+from accommodation.stay_common import approved_on
 from eip.access import can
-from eip.audit import record
 from eip.auth.models import User
 from eip.cases.common import today
 from eip.domain import DomainError, NotAllowed, NotFound, RuleBroken
+from eip.templating import long_date
 
 RECORD = "finance.record"
 SUPPLIER_MAX, NUMBER_MAX, REFERENCE_MAX, REASON_MAX = 120, 60, 60, 2000
@@ -43,26 +48,31 @@ def _tidy(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+@contextmanager
+def _finance_step(session: Session, user: User) -> Iterator[None]:
+    """Only Camden finance; one commit at the end. Any refusal rolls the whole step back, so
+    a refused step leaves the ledger exactly as it was."""
+    try:
+        if not can(user, RECORD):
+            raise NotAllowed("Only Camden finance records invoices, payments and reversals")
+        yield
+        session.commit()
+    except DomainError:
+        session.rollback()
+        raise
 
 
-def _allowed(user: User) -> None:
-    if not can(user, RECORD):
-        raise NotAllowed("Only Camden finance records invoices, payments and reversals")
+def _seen_placement(session: Session, user: User, placement_id: int) -> Placement:
+    """The placement re-read after the pot lock, if the user may see it."""
+    placement = store.lock_placement(session, placement_id)
+    if not can(user, "placement.view", placement):
+        raise NotAllowed("You may not see this placement")
+    return placement
 
 
 def _audit(session: Session, user: User, action: str, placement: Placement, **details) -> None:
     # Ids and amounts only: no supplier names, references or reasons (free text).
-    record(
-        session,
-        action,
-        actor=user,
-        object_type="placement",
-        object_id=placement.id,
-        case_reference=placement.case.reference,
-        details=details,
-    )
+    audit_placement(session, user, placement, action, details)
 
 
 def stay_nights(placement: Placement) -> tuple[date, date] | None:
@@ -97,35 +107,50 @@ def _check_invoice_fields(
         raise RuleBroken(errors=errors)
 
 
-def _check_nights(placement: Placement, first_night: date, last_night: date) -> None:
+def _check_nights(
+    placement: Placement, invoice_date: date, first_night: date, last_night: date
+) -> None:
     stay = stay_nights(placement)
     if stay is None:
         raise RuleBroken("Only a placement the SPOC approved can be invoiced")
+    approval = approved_on(placement)
+    if approval is not None and invoice_date < approval:
+        # The invoice date becomes the ledger entry's date: one before the approval (or a
+        # mistyped year) would put money on the pot's history before it was promised.
+        raise RuleBroken(
+            f"The invoice date cannot be before the SPOC approved the placement on "
+            f"{long_date(approval)}",
+            field="invoice_date",
+        )
     first, move_out = stay
     if first_night < first:
         raise RuleBroken(
-            f"The first night cannot be before the stay began on {_long(first)}",
+            f"The first night cannot be before the stay began on {long_date(first)}",
             field="first_night",
         )
     if last_night >= move_out:
         raise RuleBroken(
-            f"The last night must be before the move-out on {_long(move_out)}: "
+            f"The last night must be before the move-out on {long_date(move_out)}: "
             "this invoice covers nights outside the placement",
             field="last_night",
         )
 
 
+def fold_number(number: str) -> str:
+    """An invoice number folded for uniqueness: "INV-100", "inv 100" and "INV/1.00" are one
+    number, since suppliers and typists differ in case and separators, not in the invoice."""
+    return re.sub(r"[\s\-/.]", "", number.casefold())
+
+
 def _live_duplicate(session: Session, key: str, number: str) -> bool:
-    return (
-        session.scalar(
-            select(Invoice.id).where(
-                Invoice.supplier_key == key,
-                Invoice.number == number,
-                Invoice.reversed_at.is_(None),
-            )
-        )
-        is not None
+    """Whether a live invoice of the supplier has the same folded number (asked under the
+    pot lock, so two finance users cannot both pass it; the exact-match unique index stays
+    as the database's backstop)."""
+    folded = fold_number(number)
+    numbers = session.scalars(
+        select(Invoice.number).where(Invoice.supplier_key == key, Invoice.reversed_at.is_(None))
     )
+    return any(fold_number(existing) == folded for existing in numbers)
 
 
 def _duplicate(number: str) -> RuleBroken:
@@ -150,59 +175,53 @@ def record_invoice(
 ) -> Invoice:
     """Record a supplier's invoice for nights of one placement, and its ledger entry."""
     try:
-        _allowed(user)
-        supplier, number = _tidy(supplier), _tidy(number)
-        _check_invoice_fields(supplier, number, invoice_date, first_night, last_night)
-        store.lock_pot(session)
-        placement = store.lock_placement(session, placement_id)
-        if not can(user, "placement.view", placement):
-            raise NotAllowed("You may not see this placement")
-        _check_nights(placement, first_night, last_night)
-        key = supplier_key(supplier)
-        if _live_duplicate(session, key, number):
-            raise _duplicate(number)
-        refusal = ledger.check_invoice(store.entries(session), placement.id, amount_pence)
-        if refusal:
-            raise RuleBroken(refusal, field="amount")
-        invoice = Invoice(
-            placement_id=placement.id,
-            supplier=supplier,
-            supplier_key=key,
-            number=number,
-            invoice_date=invoice_date,
-            first_night=first_night,
-            last_night=last_night,
-            amount_pence=amount_pence,
-            recorded_by_id=user.id,
-        )
-        session.add(invoice)
-        session.flush()
-        entry = store.append(
-            session,
-            user,
-            ledger.INVOICE,
-            placement,
-            amount_pence,
-            effective_on=invoice_date,
-            invoice_id=invoice.id,
-        )
-        _audit(
-            session,
-            user,
-            "placement.invoice_recorded",
-            placement,
-            invoice_id=invoice.id,
-            entry_id=entry.id,
-            amount_pence=amount_pence,
-        )
-        session.commit()
+        with _finance_step(session, user):
+            supplier, number = _tidy(supplier), _tidy(number)
+            _check_invoice_fields(supplier, number, invoice_date, first_night, last_night)
+            store.lock_pot(session)
+            placement = _seen_placement(session, user, placement_id)
+            _check_nights(placement, invoice_date, first_night, last_night)
+            key = supplier_key(supplier)
+            if _live_duplicate(session, key, number):
+                raise _duplicate(number)
+            refusal = ledger.check_invoice(store.entries(session), placement.id, amount_pence)
+            if refusal:
+                raise RuleBroken(refusal, field="amount")
+            invoice = Invoice(
+                placement_id=placement.id,
+                supplier=supplier,
+                supplier_key=key,
+                number=number,
+                invoice_date=invoice_date,
+                first_night=first_night,
+                last_night=last_night,
+                amount_pence=amount_pence,
+                recorded_by_id=user.id,
+            )
+            session.add(invoice)
+            session.flush()
+            entry = store.append(
+                session,
+                user,
+                ledger.INVOICE,
+                placement,
+                amount_pence,
+                effective_on=invoice_date,
+                invoice_id=invoice.id,
+            )
+            _audit(
+                session,
+                user,
+                "placement.invoice_recorded",
+                placement,
+                invoice_id=invoice.id,
+                entry_id=entry.id,
+                amount_pence=amount_pence,
+            )
     except IntegrityError:
         # Another finance user recorded the same number a moment ago: the index decides.
         session.rollback()
         raise _duplicate(number) from None
-    except DomainError:
-        session.rollback()
-        raise
     return invoice
 
 
@@ -225,8 +244,7 @@ def record_payment(
     reference: str,
 ) -> Payment:
     """Record Camden's payment of (part of) an invoice; never twice, never past the invoice."""
-    try:
-        _allowed(user)
+    with _finance_step(session, user):
         reference = _tidy(reference)
         if not reference:
             raise RuleBroken("Enter the payment reference", field="reference")
@@ -239,15 +257,13 @@ def record_payment(
         invoice = session.get(Invoice, invoice_id, populate_existing=True)
         if invoice is None:
             raise NotFound("No invoice has that number")
-        placement = store.lock_placement(session, invoice.placement_id)
-        if not can(user, "placement.view", placement):
-            raise NotAllowed("You may not see this placement")
+        placement = _seen_placement(session, user, invoice.placement_id)
         if invoice.reversed_at is not None:
             raise RuleBroken("This invoice was reversed, so it cannot be paid")
         if paid_on < invoice.invoice_date:
             raise RuleBroken(
                 "The payment date cannot be before the invoice date, "
-                f"{_long(invoice.invoice_date)}",
+                f"{long_date(invoice.invoice_date)}",
                 field="paid_on",
             )
         unpaid = invoice.amount_pence - paid_on_invoice(session, invoice.id)
@@ -291,18 +307,35 @@ def record_payment(
             entry_id=entry.id,
             amount_pence=amount_pence,
         )
-        session.commit()
-    except DomainError:
-        session.rollback()
-        raise
     return payment
 
 
+FINANCE_REVERSES = frozenset({ledger.INVOICE, ledger.PAYMENT})
+NOT_FINANCE_ENTRY = (
+    "Camden finance corrects only the invoices and payments it records. Commitments and "
+    "releases follow the stay: they are corrected through the SPOC's and the practitioner's "
+    "steps (approval, extension, cancellation, move-out)"
+)
+
+
 def reversal_refusal(session: Session, entry: LedgerEntry, pot_pence: int) -> str | None:
-    """Why this entry cannot be reversed now, or None (the ledger's rules, and one of ours:
-    an invoice that still has payments keeps them unless they are reversed first, so that
-    no payment is left standing against an invoice that no longer exists)."""
-    refusal = ledger.check_reversal(store.entries(session), entry.id, pot_pence=pot_pence)
+    """Why finance cannot reverse this entry now, or None.
+
+    Only invoices and payments: reversing a commitment or a release would leave a live stay
+    without the money its nights were promised (and a move-out that can never be released).
+    Then the ledger's rules; the invariant that a live stay keeps its commitment; and one of
+    ours: an invoice that still has payments keeps them unless they are reversed first, so
+    that no payment is left standing against an invoice that no longer exists."""
+    if entry.kind in (ledger.COMMIT, ledger.RELEASE):
+        return NOT_FINANCE_ENTRY
+    entries = store.entries(session)
+    refusal = ledger.check_reversal(entries, entry.id, pot_pence=pot_pence)
+    if refusal:
+        return refusal
+    target = ledger.Entry(entry.kind, entry.placement_id, entry.amount_pence, id=entry.id)
+    refusal = store.commitment_refusal(
+        entries, entry.placement, ledger.reversal_of(target), on=today()
+    )
     if refusal:
         return refusal
     invoice_id = entry.invoice_id if entry.kind == ledger.INVOICE else None
@@ -314,57 +347,42 @@ def reversal_refusal(session: Session, entry: LedgerEntry, pot_pence: int) -> st
 def reverse_entry(session: Session, user: User, entry_id: int, *, reason: str) -> LedgerEntry:
     """Undo a mistaken entry in full with a reversal entry; the mistake stays on record."""
     try:
-        _allowed(user)
-        reason = (reason or "").strip()
-        if not reason:
-            raise RuleBroken("Enter the reason for the reversal", field="reason")
-        if len(reason) > REASON_MAX:
-            message = f"The reason must be {REASON_MAX} characters or fewer"
-            raise RuleBroken(message, field="reason")
-        settings = store.lock_pot(session)
-        entry = session.get(LedgerEntry, entry_id, populate_existing=True)
-        if entry is None:
-            raise NotFound("No ledger entry has that number")
-        placement = store.lock_placement(session, entry.placement_id)
-        if not can(user, "placement.view", placement):
-            raise NotAllowed("You may not see this placement")
-        refusal = reversal_refusal(session, entry, settings.pot_pence)
-        if refusal:
-            raise RuleBroken(refusal)
-        reversal = store.append(
-            session,
-            user,
-            ledger.REVERSAL,
-            placement,
-            entry.amount_pence,
-            effective_on=today(),
-            reason=reason,
-            reverses_id=entry.id,
-            invoice_id=entry.invoice_id,
-            payment_id=entry.payment_id,
-        )
-        now = datetime.now(UTC)
-        if entry.kind == ledger.INVOICE and entry.invoice_id is not None:
-            # Frees the invoice number for the corrected invoice.
-            session.get(Invoice, entry.invoice_id).reversed_at = now
-        if entry.kind == ledger.PAYMENT and entry.payment_id is not None:
-            session.get(Payment, entry.payment_id).reversed_at = now
-        _audit(
-            session,
-            user,
-            "placement.entry_reversed",
-            placement,
-            entry_id=entry.id,
-            reversal_id=reversal.id,
-            kind=entry.kind,
-            amount_pence=entry.amount_pence,
-        )
-        session.commit()
+        with _finance_step(session, user):
+            reason = (reason or "").strip()
+            if not reason:
+                raise RuleBroken("Enter the reason for the reversal", field="reason")
+            if len(reason) > REASON_MAX:
+                message = f"The reason must be {REASON_MAX} characters or fewer"
+                raise RuleBroken(message, field="reason")
+            settings = store.lock_pot(session)
+            entry = session.get(LedgerEntry, entry_id, populate_existing=True)
+            if entry is None:
+                raise NotFound("No ledger entry has that number")
+            placement = _seen_placement(session, user, entry.placement_id)
+            refusal = reversal_refusal(session, entry, settings.pot_pence)
+            if refusal:
+                raise RuleBroken(refusal)
+            reversal = store.append_reversal(
+                session, user, placement, entry, reason=reason, on=today()
+            )
+            now = datetime.now(UTC)
+            if entry.kind == ledger.INVOICE and entry.invoice_id is not None:
+                # Frees the invoice number for the corrected invoice.
+                session.get(Invoice, entry.invoice_id).reversed_at = now
+            if entry.kind == ledger.PAYMENT and entry.payment_id is not None:
+                session.get(Payment, entry.payment_id).reversed_at = now
+            _audit(
+                session,
+                user,
+                "placement.entry_reversed",
+                placement,
+                entry_id=entry.id,
+                reversal_id=reversal.id,
+                kind=entry.kind,
+                amount_pence=entry.amount_pence,
+            )
     except IntegrityError:
         # A second reversal of the same entry at the same moment: the unique index decides.
         session.rollback()
         raise RuleBroken("This entry has already been reversed") from None
-    except DomainError:
-        session.rollback()
-        raise
     return reversal

@@ -128,6 +128,11 @@ def _sums(entries: Iterable[Entry]) -> dict[int, dict[str, int]]:
     return sums
 
 
+def exposure(committed: int, invoiced: int) -> int:
+    """What one placement holds of the pot: the larger of committed and invoiced."""
+    return max(committed, invoiced)
+
+
 def _placement(sums: dict[str, int] | None) -> PlacementTotals:
     sums = sums or dict.fromkeys(KINDS[:4], 0)
     committed = sums[COMMIT] - sums[RELEASE]
@@ -136,7 +141,7 @@ def _placement(sums: dict[str, int] | None) -> PlacementTotals:
         committed=committed,
         invoiced=invoiced,
         paid=paid,
-        exposure=max(committed, invoiced),
+        exposure=exposure(committed, invoiced),
         unpaid_invoiced=invoiced - paid,
     )
 
@@ -165,6 +170,36 @@ def pot_totals(entries: Iterable[Entry], pot_pence: int) -> PotTotals:
     )
 
 
+class Running:
+    """The pot's totals kept up to date movement by movement (for figures over time: the
+    burn-down and the month rows), with the same formulas as `pot_totals`.
+
+    A movement is (placement, the kind it counts against, signed pence): a reversal counts
+    as minus the amount of the kind it reverses.
+    """
+
+    def __init__(self, pot_pence: int) -> None:
+        self.pot = pot_pence
+        self._sums: dict[int, dict[str, int]] = {}
+        self.kinds = dict.fromkeys(KINDS[:4], 0)
+        self.exposure = 0
+
+    def add(self, placement_id: int, kind: str, signed_pence: int) -> None:
+        sums = self._sums.setdefault(placement_id, dict.fromkeys(KINDS[:4], 0))
+        before = _placement(sums).exposure
+        sums[kind] += signed_pence
+        self.kinds[kind] += signed_pence
+        self.exposure += _placement(sums).exposure - before
+
+    @property
+    def committed(self) -> int:
+        return self.kinds[COMMIT] - self.kinds[RELEASE]
+
+    @property
+    def available(self) -> int:
+        return self.pot - self.exposure
+
+
 # ---------------------------------------------------------------------------
 # Checks: a refusal message, or None when the entry may be appended
 
@@ -184,20 +219,50 @@ def _bad_amount(amount: int) -> str | None:
     return MORE_THAN_ZERO if amount <= 0 else None
 
 
+@dataclass(frozen=True)
+class CommitEffect:
+    """What committing an amount would do to the pot, in pence."""
+
+    available_before: int
+    rise: int
+    available_after: int
+
+
+def max_nightly_rate(available_pence: int, nights: int) -> int:
+    """The highest nightly rate (pence) that `nights` new nights can cost with the money
+    available (for a placement with no invoice above its commitment)."""
+    return max(available_pence, 0) // nights if nights > 0 else 0
+
+
+def commit_effect(
+    entries: Sequence[Entry], pot_pence: int, placement_id: int, amount: int
+) -> CommitEffect:
+    """The rise in the pot's exposure (what the pot loses) and the money available after
+    committing `amount` more to the placement. The rise is less than `amount` when an
+    invoice already exceeds the commitment. The SPOC's preview and `check_commit` both use
+    it, so what the page promises is what the check allows."""
+    before = pot_totals(entries, pot_pence)
+    if amount <= 0:
+        return CommitEffect(before.available, 0, before.available)
+    after = pot_totals([*entries, Entry(COMMIT, placement_id, amount)], pot_pence)
+    return CommitEffect(before.available, after.exposure - before.exposure, after.available)
+
+
 def check_commit(
     entries: Sequence[Entry], pot_pence: int, placement_id: int, amount: int
 ) -> str | None:
     """May `amount` more be committed to the placement (approval, extension, added commitment)?
 
-    Refused when it would make `available` negative. The need is the rise in the placement's
-    exposure, which is less than `amount` when an invoice already exceeds the commitment.
+    Refused when it would make `available` negative.
     """
     if refusal := _bad_amount(amount):
         return refusal
-    before = pot_totals(entries, pot_pence)
-    after = pot_totals([*entries, Entry(COMMIT, placement_id, amount)], pot_pence)
-    if after.available < 0:
-        return _not_enough(before, after)
+    effect = commit_effect(entries, pot_pence, placement_id, amount)
+    if effect.available_after < 0:
+        return (
+            f"There is not enough money left in the pot: this needs {format_pence(effect.rise)} "
+            f"and only {format_pence(max(effect.available_before, 0))} is available"
+        )
     return None
 
 
@@ -210,6 +275,27 @@ def check_release(entries: Sequence[Entry], placement_id: int, amount: int) -> s
         return (
             f"Cannot release {format_pence(amount)}: only {format_pence(committed)} "
             "is committed for this placement"
+        )
+    return None
+
+
+def check_keeps_commitment(
+    entries: Sequence[Entry], proposed: Entry, needed_pence: int
+) -> str | None:
+    """The invariant every release and reversal keeps: a live stay (approved, agreement
+    signed, checked in) still holds `needed_pence` committed after `proposed` is appended:
+    the nights it has left times its rate (0 once the step ends the stay). Refused only when
+    `proposed` takes committed money away, so that a step which gives nothing back (an
+    invoice's correction) is never blocked by an older shortfall. Checked before writing, so
+    a live stay is never left short of the money its nights were promised, which would free
+    pot money still owed and leave a move-out that can never be released."""
+    before = placement_totals(entries, proposed.placement_id).committed
+    after = placement_totals([*entries, proposed], proposed.placement_id).committed
+    if after < before and after < needed_pence:
+        return (
+            f"This would leave {format_pence(after)} committed for this placement, but the "
+            f"nights it has left need {format_pence(needed_pence)}: a stay keeps its money "
+            "until it ends"
         )
     return None
 

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from accommodation import budget, ledger
 from accommodation.budget_queries import facts_of
+from accommodation.finance_services import FINANCE_REVERSES
 from accommodation.models import Invoice, LedgerEntry, Placement
+from accommodation.statement_data import FIXED_RELEASE_REASONS
 from eip.access import can
 from eip.auth.models import User
 from eip.cases.common import today
@@ -38,11 +40,14 @@ class EntryLine:
     kind_label: str
     amount_pence: int
     effective_on: date
-    reason: str | None
+    # What the notes column says: the recorded reason, or for finance fixed words per kind.
+    notes: str
     reverses_id: int | None
     reversed_by_id: int | None
     invoice_id: int | None
     payment_id: int | None
+    # Whether this user may open the reversal page for it (finance: invoices and payments).
+    reversible: bool = False
 
     @property
     def reversed(self) -> bool:
@@ -125,6 +130,35 @@ def _invoices(session: Session, placement_id: int) -> list[InvoiceLine]:
     return lines
 
 
+def is_added_commitment(row: LedgerEntry, approval_id: int | None) -> bool:
+    """A commitment the SPOC added for an invoice: neither the approval nor an extension."""
+    return row.kind == ledger.COMMIT and row.extension_id is None and row.id != approval_id
+
+
+def fixed_note(row: LedgerEntry, approval_id: int | None) -> str:
+    """Fixed words for what an entry was, never free text: what finance reads, since a
+    SPOC's or a practitioner's reason may carry details finance must not see."""
+    if row.kind == ledger.REVERSAL:
+        return f"Reverses entry {row.reverses_id}"
+    if row.kind == ledger.COMMIT:
+        if row.extension_id is not None:
+            return "Extension approved by the SPOC"
+        if is_added_commitment(row, approval_id):
+            return "Added commitment approved by the SPOC"
+        return "Placement approved by the SPOC"
+    if row.kind == ledger.RELEASE:
+        return row.reason if row.reason in FIXED_RELEASE_REASONS else "Release"
+    return ""
+
+
+def _notes(row: LedgerEntry, finance: bool, approval_id: int | None) -> str:
+    if finance:
+        return fixed_note(row, approval_id)
+    if row.reverses_id is not None:
+        return f"Reverses entry {row.reverses_id}" + (f": {row.reason}" if row.reason else "")
+    return row.reason or ""
+
+
 def money_panel(session: Session, user: User, placement: Placement) -> dict[str, Any]:
     """What the placement page's money panel shows to this user (empty when they may not
     see the placement, or it was never approved and so never held money)."""
@@ -132,6 +166,19 @@ def money_panel(session: Session, user: User, placement: Placement) -> dict[str,
         return {"visible": False}
     rows = _entries(session, placement.id)
     reversed_by = {row.reverses_id: row.id for row in rows if row.reverses_id is not None}
+    finance = can(user, "finance.record")
+    decider = can(user, "placement.decide", placement)
+    # The approval is the placement's first commitment; later ones are extensions or added.
+    approval_id = next((row.id for row in rows if row.kind == ledger.COMMIT), None)
+
+    def reversible(row: LedgerEntry) -> bool:
+        if row.id in reversed_by:
+            return False
+        if finance:
+            return row.kind in FINANCE_REVERSES
+        # The borough's SPOC may take back an added commitment (the route checks the rest).
+        return decider and is_added_commitment(row, approval_id)
+
     lines = [
         EntryLine(
             id=row.id,
@@ -139,11 +186,12 @@ def money_panel(session: Session, user: User, placement: Placement) -> dict[str,
             kind_label=KIND_LABELS[row.kind],
             amount_pence=row.amount_pence,
             effective_on=row.effective_on,
-            reason=row.reason,
+            notes=_notes(row, finance, approval_id),
             reverses_id=row.reverses_id,
             reversed_by_id=reversed_by.get(row.id),
             invoice_id=row.invoice_id,
             payment_id=row.payment_id,
+            reversible=reversible(row),
         )
         for row in rows
     ]
@@ -151,9 +199,9 @@ def money_panel(session: Session, user: User, placement: Placement) -> dict[str,
         ledger.Entry(r.kind, r.placement_id, r.amount_pence, r.reverses_id, r.id) for r in rows
     ]
     totals = ledger.placement_totals(entries, placement.id)
-    stayed = budget.occupied_nights(facts_of(placement), today())
-    accrued = max(0, stayed * (placement.nightly_rate_pence or 0) - totals.invoiced)
-    finance = can(user, "finance.record")
+    facts = facts_of(placement)
+    stayed = budget.occupied_nights(facts, today())
+    accrued = budget.accrued(facts, totals.invoiced, today())
     return {
         "visible": placement.nightly_rate_pence is not None or bool(lines),
         "totals": totals,
@@ -163,6 +211,6 @@ def money_panel(session: Session, user: User, placement: Placement) -> dict[str,
         "invoices": _invoices(session, placement.id),
         "can_record_invoice": finance and placement.nightly_rate_pence is not None,
         "can_record_payment": finance,
-        "can_reverse": finance,
+        "can_reverse": finance or decider,
         "read_only": not finance,
     }

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from accommodation import ledger, rules, store
 from accommodation.decision_services import pending_extension
 from accommodation.models import Placement, PlacementExtension
 from accommodation.request_services import readiness
-from eip.access import can, visible_placements
+from eip.access import can
 from eip.admin.models import ProgrammeSettings
 from eip.audit import record
 from eip.auth.models import User
@@ -65,7 +65,7 @@ class PotEffect:
     @property
     def max_rate(self) -> int:
         """The highest nightly rate the money left allows for `nights`."""
-        return max(self.available, 0) // self.nights if self.nights > 0 else 0
+        return ledger.max_nightly_rate(self.available, self.nights)
 
     @property
     def affordable(self) -> bool:
@@ -81,6 +81,7 @@ class PotSnapshot:
     """The ledger and the caps read once, for pages that show several effects."""
 
     settings: ProgrammeSettings
+    entries: list[ledger.Entry]
     totals: ledger.PotTotals
     by_placement: dict[int, ledger.PlacementTotals]
     people: set[int]
@@ -89,15 +90,12 @@ class PotSnapshot:
         self, placement: Placement, *, nights: int, rate_pence: int | None = None
     ) -> PotEffect:
         cost = rate_pence * nights if rate_pence else None
+        left_after = None
         if cost is not None:
-            before = self.by_placement.get(placement.id)
-            committed = before.committed if before else 0
-            invoiced = before.invoiced if before else 0
-            # The pot loses the rise in this placement's exposure (ledger.check_commit).
-            rise = max(committed + cost, invoiced) - max(committed, invoiced)
-            left_after = self.totals.available - rise
-        else:
-            left_after = None
+            # The same arithmetic as the check the approval will pass (ledger.check_commit).
+            left_after = ledger.commit_effect(
+                self.entries, self.totals.pot, placement.id, cost
+            ).available_after
         return PotEffect(
             pot=self.totals.pot,
             available=self.totals.available,
@@ -118,6 +116,7 @@ def pot_snapshot(session: Session) -> PotSnapshot:
     entries = store.entries(session)
     return PotSnapshot(
         settings=settings,
+        entries=entries,
         totals=ledger.pot_totals(entries, settings.pot_pence),
         by_placement=ledger.all_placement_totals(entries),
         people=store.people_counted(session),
@@ -199,7 +198,7 @@ def _client(placement: Placement) -> ClientDetails | None:
     return ClientDetails(name=person.full_name, phone=person.phone, email=person.email)
 
 
-def _request(placement: Placement, viewer: str) -> RequestDetails:
+def request_details(placement: Placement, viewer: str) -> RequestDetails:
     return RequestDetails(
         requested_at=placement.created_at,
         requested_by=placement.requested_by.name
@@ -241,6 +240,17 @@ def _actions(user: User, placement: Placement, pending: PlacementExtension | Non
     return actions
 
 
+def _outcome_reason(placement: Placement, viewer: str) -> str | None:
+    """The free-text reason of a request's outcome: a practitioner's (withdrawn, the client
+    declined) is for practitioners and managers only, since it may tell of the client's
+    circumstances; the SPOC sees that outcome but not its text. Finance sees none."""
+    if viewer == FULL:
+        return placement.outcome_reason
+    if viewer == SPOC and placement.state not in rules.PRACTITIONER_OUTCOMES:
+        return placement.outcome_reason
+    return None
+
+
 def record_view(session: Session, user: User, placement: Placement) -> None:
     """Audited like a case view: who looked at a placement (and so at the case) is on the
     case's access log."""
@@ -276,8 +286,8 @@ def placement_page(session: Session, user: User, placement: Placement) -> Placem
         borough_name=placement.borough.name,
         case_status=placement.case.status,
         client=_client(placement) if private else None,
-        request=_request(placement, viewer) if private else None,
-        outcome_reason=placement.outcome_reason if private else None,
+        request=request_details(placement, viewer) if private else None,
+        outcome_reason=_outcome_reason(placement, viewer),
         decided_by=placement.decided_by.name if private and placement.decided_by else None,
         extensions=[
             ExtensionRow(
@@ -295,70 +305,7 @@ def placement_page(session: Session, user: User, placement: Placement) -> Placem
 
 
 # ---------------------------------------------------------------------------
-# The list, the case page's panel and the SPOC's home
-
-
-@dataclass(frozen=True)
-class ListRow:
-    placement: Placement
-    case_reference: str
-    pending_extension: PlacementExtension | None
-    committed: int
-    invoiced: int
-    paid: int
-
-    @property
-    def waiting(self) -> bool:
-        """Waiting for the SPOC: a request, or an extension request."""
-        return self.placement.state == "requested" or self.pending_extension is not None
-
-    @property
-    def waiting_since(self) -> datetime:
-        if self.placement.state == "requested" or self.pending_extension is None:
-            return self.placement.created_at
-        return self.pending_extension.requested_at
-
-
-def placement_list(session: Session, user: User, state: str | None = None) -> list[ListRow]:
-    """The placements this user may see: those waiting for the SPOC first, oldest first;
-    then the rest, newest first."""
-    query = visible_placements(user).options(selectinload(Placement.case))
-    if state:
-        query = query.where(Placement.state == state)
-    placements = list(session.scalars(query))
-    pending: dict[int, PlacementExtension] = {}
-    if placements:
-        for ext in session.scalars(
-            select(PlacementExtension)
-            .where(
-                PlacementExtension.state == "requested",
-                PlacementExtension.placement_id.in_([p.id for p in placements]),
-            )
-            .order_by(PlacementExtension.id)
-        ):
-            pending.setdefault(ext.placement_id, ext)
-    totals = ledger.all_placement_totals(store.entries(session))
-    empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
-    rows = [
-        ListRow(
-            placement=p,
-            case_reference=p.case.reference,
-            pending_extension=pending.get(p.id),
-            committed=totals.get(p.id, empty).committed,
-            invoiced=totals.get(p.id, empty).invoiced,
-            paid=totals.get(p.id, empty).paid,
-        )
-        for p in placements
-    ]
-    waiting = sorted(
-        (r for r in rows if r.waiting), key=lambda r: (r.waiting_since, r.placement.id)
-    )
-    rest = sorted(
-        (r for r in rows if not r.waiting),
-        key=lambda r: (r.placement.created_at, r.placement.id),
-        reverse=True,
-    )
-    return waiting + rest
+# The case page's panel
 
 
 @dataclass(frozen=True)
@@ -389,41 +336,3 @@ def case_panel(session: Session, user: User, case: Case) -> CasePanel:
         wants_accommodation=bool(placements)
         or (held is not None and held.outcome == SCENARIO_OUTCOME),
     )
-
-
-@dataclass(frozen=True)
-class WaitingItem:
-    """One decision waiting for the SPOC, with what it would cost against what is left."""
-
-    row: ListRow
-    request: RequestDetails
-    effect: PotEffect
-
-
-def spoc_home(session: Session, user: User) -> dict:
-    """The SPOC's home: what is waiting for them (oldest first), with what each would cost
-    against what is left; then the borough's placements and spend."""
-    rows = placement_list(session, user)
-    snapshot = pot_snapshot(session)
-    waiting = []
-    for row in rows:
-        if not row.waiting:
-            continue
-        p = row.placement
-        if p.state == "requested":
-            effect = snapshot.effect(p, nights=p.nights)
-        else:
-            ext = row.pending_extension
-            effect = snapshot.effect(p, nights=ext.nights, rate_pence=p.nightly_rate_pence)
-        waiting.append(WaitingItem(row=row, request=_request(p, SPOC), effect=effect))
-    placed = [r for r in rows if r.placement.nightly_rate_pence is not None]
-    return {
-        "waiting": waiting,
-        "borough_placements": placed,
-        "spend": {
-            "committed": sum(r.committed for r in placed),
-            "invoiced": sum(r.invoiced for r in placed),
-            "paid": sum(r.paid for r in placed),
-        },
-        "pot": snapshot.totals,
-    }

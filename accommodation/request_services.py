@@ -7,8 +7,8 @@ exists and the practitioner and the social worker have judged it safe (issue 6, 
 When something is missing, the refusal lists everything at once, so the practitioner can
 put it all right in one go rather than meet the problems one by one.
 
-The helpers at the bottom (loading a placement through the policy, the version check and
-the one commit) are shared with `decision_services`.
+Loading a placement through the policy, the version check and the one commit are
+`accommodation.placement_common`'s, shared with the SPOC's decisions.
 """
 
 from __future__ import annotations
@@ -18,11 +18,15 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
 from accommodation import rules, store
 from accommodation.models import Placement
+from accommodation.placement_common import (
+    audit_placement,
+    check_placement_version,
+    commit_placement,
+    load_placement,
+)
 from eip.access import can
 from eip.audit import record
 from eip.auth.models import User
@@ -33,16 +37,12 @@ from eip.cases.consultation_services import SCENARIO_OUTCOME, scenario_plan
 from eip.cases.models import Case
 from eip.cases.progress_support import Problems, held_consultation
 from eip.cases.rules import status_label
-from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
+from eip.domain import NotAllowed, RuleBroken
 from eip.programme import current_settings
 
 # A case that may still ask for accommodation: suitable and not closed.
 OPEN_FOR_REQUESTS = frozenset({"awaiting_consent", "active"})
 TEXT_MAX = 2000
-PLACEMENT_CONFLICT = (
-    "Someone else changed this placement while you were working on it. "
-    "Your change was not saved: reload the placement and try again."
-)
 _CONSENT_WORDS = {
     "not_asked": "has not been asked yet",
     "declined": "was declined",
@@ -382,53 +382,12 @@ def record_outcome(
     placement.decided_at = datetime.now(UTC)
     placement.decided_by_id = user.id
     placement.outcome_reason = text
-    record(
+    audit_placement(
         session,
+        user,
+        placement,
         f"placement.{placement.state}",
-        actor=user,
-        object_type="placement",
-        object_id=placement.id,
-        case_reference=placement.case.reference,
-        details={"fields": ["outcome_reason", "state"]},
+        {"fields": ["outcome_reason", "state"]},
     )
     commit_placement(session)
     return placement
-
-
-# ---------------------------------------------------------------------------
-# Shared with decision_services
-
-
-def load_placement(session: Session, user: User, placement_id: int, action: str) -> Placement:
-    """The placement, if this user may do `action` to it (refusals are audited by the view)."""
-    placement = session.get(Placement, placement_id)
-    if placement is None:
-        raise NotFound("No placement has that number")
-    if not can(user, action, placement):
-        raise NotAllowed("You may not do this to this placement")
-    return placement
-
-
-def check_placement_version(placement: Placement, version: int | str | None) -> None:
-    """Refuse a save made from a page showing an older version of the placement."""
-    try:
-        seen = int(version) if version not in (None, "") else None
-    except (TypeError, ValueError):
-        seen = None
-    if seen is None or seen != placement.version:
-        raise Conflict(PLACEMENT_CONFLICT)
-
-
-def touch(placement: Placement) -> None:
-    """Move the placement's version when only a related row changed (an extension, a
-    ledger entry), so that a second save from the same page is told, not applied twice."""
-    flag_modified(placement, "state")
-
-
-def commit_placement(session: Session) -> None:
-    """The one commit; a concurrent save that got in first means a conflict, nothing saved."""
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict(PLACEMENT_CONFLICT) from None

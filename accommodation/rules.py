@@ -38,6 +38,12 @@ FINAL_STATES = REQUEST_OUTCOMES | {"ended", "cancelled"}
 COUNTS_TOWARDS_PEOPLE_CAP = frozenset({"approved", "agreement_signed", "checked_in", "ended"})
 # Placements that still hold (or may still hold) a commitment and block closing the case.
 NOT_YET_ENDED = frozenset({"requested", "approved", "agreement_signed", "checked_in"})
+# An approved stay not yet ended: its remaining nights are promised, so their money must
+# stay committed (ledger.check_keeps_commitment).
+LIVE_STAYS = frozenset({"approved", "agreement_signed", "checked_in"})
+# The outcomes a practitioner records: their free-text reason is for practitioners and
+# managers only (the SPOC sees the outcome, not the text).
+PRACTITIONER_OUTCOMES = frozenset({"withdrawn", "client_declined"})
 
 TRANSITIONS: dict[str, dict[str, str]] = {
     "approve": {"requested": "approved"},
@@ -155,6 +161,17 @@ _REFUSALS = {
 
 # ---------------------------------------------------------------------------
 # Caps: programme settings passed in, never constants here (DOMAIN.md)
+
+
+def remaining_nights(
+    state: str, approved_nights: int | None, checked_in_on: date | None, on: date
+) -> int:
+    """The approved nights of a live stay not yet stayed on `on` (all of them before the
+    check-in); 0 for anything that is not a live stay."""
+    if state not in LIVE_STAYS or not approved_nights:
+        return 0
+    used = max(0, (on - checked_in_on).days) if checked_in_on is not None else 0
+    return max(0, approved_nights - used)
 
 
 def nights_left(used_by_client_over_all_placements: int, max_nights: int) -> int:

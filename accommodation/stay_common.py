@@ -1,6 +1,6 @@
 """What every step of the stay shares: loading the placement inside the transaction
-(after the pot lock for a money step), the optimistic-lock check on the placement's version,
-the one commit, auditing by field name, and the date checks."""
+(after the pot lock for a money step), the one commit, auditing by field name, and the date
+checks. The check of the placement's version is `placement_common.check_placement_version`."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from accommodation import store
 from accommodation.models import Placement
+from accommodation.placement_common import PLACEMENT_CONFLICT, audit_placement
 from eip.access import can
-from eip.audit import record
 from eip.auth.models import User
 from eip.cases.common import today
 from eip.cases.progress_support import Problems
@@ -22,10 +22,6 @@ from eip.domain import Conflict, NotAllowed
 from eip.workdays import london_date
 
 MANAGE = "placement.manage"
-CONFLICT_MESSAGE = (
-    "Someone else changed this placement while you were working on it. "
-    "Your change was not saved: reload the placement and try again."
-)
 
 
 def load(session: Session, user: User, placement_id: int, *, money: bool = False) -> Placement:
@@ -41,37 +37,20 @@ def load(session: Session, user: User, placement_id: int, *, money: bool = False
     return placement
 
 
-def check_version(placement: Placement, version: int | str | None) -> None:
-    try:
-        seen = int(version) if version not in (None, "") else None
-    except (TypeError, ValueError):
-        seen = None
-    if seen is None or seen != placement.version:
-        raise Conflict(CONFLICT_MESSAGE)
-
-
 def commit(session: Session) -> None:
     try:
         session.commit()
     except (StaleDataError, IntegrityError):
         # Someone else's save of this placement (or its one review) got in first.
         session.rollback()
-        raise Conflict(CONFLICT_MESSAGE) from None
+        raise Conflict(PLACEMENT_CONFLICT) from None
 
 
 def audit(
     session: Session, user: User, placement: Placement, action: str, fields: Iterable[str], **more
 ) -> None:
     """Field NAMES only: the values (dates, free text, the review's judgement) stay out."""
-    record(
-        session,
-        action,
-        actor=user,
-        object_type="placement",
-        object_id=placement.id,
-        case_reference=placement.case.reference,
-        details={"fields": sorted(set(fields)), **more},
-    )
+    audit_placement(session, user, placement, action, {"fields": sorted(set(fields)), **more})
 
 
 def past_date(

@@ -1,5 +1,6 @@
-"""The stay after the SPOC's approval: the signed agreement, check-in, the return-home
-review, the move-out (early, with a release, or at term) and cancellation before check-in.
+"""The stay after the SPOC's approval: the signed agreement, check-in, the move-out (early,
+with a release, or at term) and cancellation before check-in. The return-home review, which
+the move-out needs first, is `accommodation.review_services`'.
 
 Each step asks `accommodation.rules` whether it may happen now, so an out-of-order step is
 refused with the state machine's reason. The steps that move money (move-out and
@@ -15,17 +16,16 @@ placement is refused (409), and two saves racing are caught by SQLAlchemy's vers
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
 
 from accommodation import ledger, rules, store
-from accommodation.models import Placement, ReturnHomeReview
+from accommodation.models import LedgerEntry, Placement
+from accommodation.placement_common import check_placement_version
 from accommodation.stay_common import (
     approved_on,
     audit,
-    check_version,
     commit,
     load,
     past_date,
@@ -40,14 +40,7 @@ from eip.templating import long_date
 
 EARLY_MOVE_OUT = "Early move-out: nights approved but not used"
 CANCELLED = "Cancelled before check-in: the whole commitment"
-REVIEW_FIELDS = (
-    "reviewed_on",
-    "children_risks_reviewed",
-    "adults_risks_reviewed",
-    "return_safe",
-    "support_package",
-    "protective_steps",
-)
+SHORTENED_TO_PROGRAMME_END = "Checked in late: nights past the programme end"
 
 
 # ---------------------------------------------------------------------------
@@ -64,7 +57,7 @@ def sign_agreement(
 ) -> Placement:
     """Record the date the client signed the accommodation agreement (before check-in)."""
     placement = load(session, user, placement_id)
-    check_version(placement, version)
+    check_placement_version(placement, version)
     target = rules.next_state(placement.state, "sign_agreement")
     problems = Problems()
     approval = approved_on(placement)
@@ -89,18 +82,58 @@ def sign_agreement(
     return placement
 
 
-def programme_end_refusal(placement: Placement, start: date, programme_end: date) -> str | None:
-    """Why the approved nights from `start` would run past the programme end, or None."""
-    nights = placement.approved_nights or 0
-    move_out = start + timedelta(days=nights)
-    if move_out <= programme_end:
-        return None
-    return (
-        f"The programme ends on {long_date(programme_end)}, but {nights} approved nights "
-        f"from {long_date(start)} would run until {long_date(move_out)}. No one can approve "
-        "nights past the programme end, not even the SPOC: cancel this placement and request "
-        "fewer nights"
+@dataclass(frozen=True)
+class CheckedIn:
+    placement: Placement
+    # Set when the approved nights from the actual check-in would have run past the
+    # programme end: the nights first approved, and the money given back for the rest.
+    shortened_from: int | None = None
+    released_pence: int = 0
+
+
+def _shorten_to_programme_end(
+    session: Session, user: User, placement: Placement, checked_in_on: date, programme_end: date
+) -> tuple[int | None, int]:
+    """Shorten the approved nights of a late check-in so the stay ends on the programme end,
+    and release the nights cut off. The client has arrived, a fact that must be recordable,
+    but no night can be paid past the programme end: so the stay is fitted to it rather than
+    refused (which would leave only cancelling a stay that began). Runs under the pot lock."""
+    approved = placement.approved_nights or 0
+    allowed = (programme_end - checked_in_on).days
+    if allowed >= approved:
+        return None, 0
+    if allowed < 1:
+        raise RuleBroken(
+            f"The programme ends on {long_date(programme_end)}: no night can be paid from "
+            f"{long_date(checked_in_on)}, so cancel this placement instead",
+            field="checked_in_on",
+        )
+    released = (approved - allowed) * (placement.nightly_rate_pence or 0)
+    entries = store.entries(session)
+    refusal = ledger.check_release(entries, placement.id, released)
+    proposed = ledger.Entry(ledger.RELEASE, placement.id, released)
+    refusal = refusal or store.commitment_refusal(
+        entries,
+        placement,
+        proposed,
+        on=today(),
+        state="checked_in",
+        approved_nights=allowed,
+        checked_in_on=checked_in_on,
     )
+    if refusal:
+        raise RuleBroken(refusal, field="checked_in_on")
+    placement.approved_nights = allowed
+    store.append(
+        session,
+        user,
+        ledger.RELEASE,
+        placement,
+        released,
+        effective_on=checked_in_on,
+        reason=SHORTENED_TO_PROGRAMME_END,
+    )
+    return approved, released
 
 
 def check_in(
@@ -110,10 +143,12 @@ def check_in(
     *,
     checked_in_on: date | None,
     version: int | str | None,
-) -> Placement:
-    """Record the date the client actually arrived; the approved nights run from it."""
-    placement = load(session, user, placement_id)
-    check_version(placement, version)
+) -> CheckedIn:
+    """Record the date the client actually arrived; the approved nights run from it. When
+    they would run past the programme end, they are shortened to end on it and the nights
+    cut off are released (so this step takes the pot lock)."""
+    placement = load(session, user, placement_id, money=True)
+    check_placement_version(placement, version)
     target = rules.next_state(placement.state, "check_in")
     problems = Problems()
     signed = placement.agreement_signed_on
@@ -129,18 +164,23 @@ def check_in(
             f"({long_date(signed)})"
         ),
     )
-    if not problems.errors and checked_in_on is not None:
-        programme_end = current_settings(session).programme_end_date
-        refusal = programme_end_refusal(placement, checked_in_on, programme_end)
-        if refusal:
-            problems.add("checked_in_on", refusal)
     problems.raise_any()
+    assert checked_in_on is not None
 
+    programme_end = current_settings(session).programme_end_date
+    shortened_from, released = _shorten_to_programme_end(
+        session, user, placement, checked_in_on, programme_end
+    )
     placement.state = target
     placement.checked_in_on = checked_in_on
-    audit(session, user, placement, "placement.checked_in", ["state", "checked_in_on"])
+    fields = ["state", "checked_in_on"]
+    more = {}
+    if shortened_from is not None:
+        fields.append("approved_nights")
+        more["released_pence"] = released
+    audit(session, user, placement, "placement.checked_in", fields, **more)
     commit(session)
-    return placement
+    return CheckedIn(placement, shortened_from, released)
 
 
 # ---------------------------------------------------------------------------
@@ -151,6 +191,34 @@ def check_in(
 class Ended:
     placement: Placement
     released_pence: int
+
+
+def _release(
+    session: Session,
+    user: User,
+    placement: Placement,
+    amount: int,
+    state: str,
+    *,
+    entries: list[ledger.Entry],
+    on: date,
+    reason: str,
+) -> LedgerEntry:
+    """Give `amount` of the placement's commitment back to the pot, dated `on`: refused when
+    the ledger (`entries`, read under the pot lock) does not hold it, or when the placement,
+    once in `state`, would keep less than its remaining nights need."""
+    refusal = ledger.check_release(entries, placement.id, amount) or store.commitment_refusal(
+        entries,
+        placement,
+        ledger.Entry(ledger.RELEASE, placement.id, amount),
+        on=today(),
+        state=state,
+    )
+    if refusal:
+        raise RuleBroken(refusal)
+    return store.append(
+        session, user, ledger.RELEASE, placement, amount, effective_on=on, reason=reason
+    )
 
 
 def _move_out_problems(placement: Placement, moved_out_on: date | None) -> None:
@@ -185,7 +253,7 @@ def move_out(
     used, `(approved nights - nights used) x rate`; on the planned date it ends at term and
     releases nothing. Either way the return-home review must be recorded first."""
     placement = load(session, user, placement_id, money=True)
-    check_version(placement, version)
+    check_placement_version(placement, version)
     review_done = placement.return_home_review is not None
     # Both endings share their refusals (not checked in; no review), so ask before the date.
     rules.next_state(placement.state, "end_at_term", return_home_review_done=review_done)
@@ -203,16 +271,14 @@ def move_out(
             placement.approved_nights or 0, used, placement.nightly_rate_pence or 0
         )
         if released > 0:
-            refusal = ledger.check_release(store.entries(session), placement.id, released)
-            if refusal:
-                raise RuleBroken(refusal)
-            entry = store.append(
+            entry = _release(
                 session,
                 user,
-                ledger.RELEASE,
                 placement,
                 released,
-                effective_on=moved_out_on,
+                target,
+                entries=store.entries(session),
+                on=moved_out_on,
                 reason=EARLY_MOVE_OUT,
             )
             entry_ids.append(entry.id)
@@ -243,7 +309,7 @@ def cancel(
 ) -> Ended:
     """Cancel an approved placement before check-in: release everything still committed."""
     placement = load(session, user, placement_id, money=True)
-    check_version(placement, version)
+    check_placement_version(placement, version)
     target = rules.next_state(placement.state, "cancel")
     problems = Problems()
     approval = approved_on(placement)
@@ -266,16 +332,14 @@ def cancel(
     committed = ledger.placement_totals(entries, placement.id).committed
     entry_ids: list[int] = []
     if committed > 0:
-        refusal = ledger.check_release(entries, placement.id, committed)
-        if refusal:
-            raise RuleBroken(refusal)
-        entry = store.append(
+        entry = _release(
             session,
             user,
-            ledger.RELEASE,
             placement,
             committed,
-            effective_on=cancelled_on,
+            target,
+            entries=entries,
+            on=cancelled_on,
             reason=CANCELLED,
         )
         entry_ids.append(entry.id)
@@ -293,90 +357,3 @@ def cancel(
     )
     commit(session)
     return Ended(placement, max(committed, 0))
-
-
-# ---------------------------------------------------------------------------
-# The return-home review
-
-
-def review_refusal(placement: Placement) -> str | None:
-    """Why a return-home review cannot be recorded on this placement now, or None."""
-    if placement.return_home_review is not None:
-        return "The return-home review has already been recorded for this placement"
-    if placement.state == "checked_in":
-        return None
-    if placement.state in {"requested", "approved", "agreement_signed"}:
-        return "The return-home review is recorded once the client has checked in"
-    return rules.refusal_reason(placement.state, "end_at_term")
-
-
-def record_return_home_review(
-    session: Session,
-    user: User,
-    placement_id: int,
-    *,
-    reviewed_on: date | None,
-    children_risks_reviewed: bool,
-    adults_risks_reviewed: bool,
-    return_safe: bool | None,
-    support_package: str | None,
-    protective_steps: str | None,
-    version: int | str | None,
-) -> ReturnHomeReview:
-    """Before the stay ends: the risks to the children and to the adults reviewed, and the
-    support package agreed or, when going home is unsafe, the protective steps taken."""
-    placement = load(session, user, placement_id)
-    check_version(placement, version)
-    refusal = review_refusal(placement)
-    if refusal:
-        raise RuleBroken(refusal)
-    problems = Problems()
-    past_date(
-        problems,
-        "reviewed_on",
-        reviewed_on,
-        "The date of the review",
-        required="Enter the date of the return-home review",
-        not_before=placement.checked_in_on,
-        before_message="The review cannot be before the client checked in "
-        f"({long_date(placement.checked_in_on)})",
-    )
-    if not children_risks_reviewed:
-        problems.add(
-            "children_risks_reviewed", "Confirm that the risks to the children have been reviewed"
-        )
-    if not adults_risks_reviewed:
-        problems.add(
-            "adults_risks_reviewed", "Confirm that the risks to the adults have been reviewed"
-        )
-    support = (support_package or "").strip() or None
-    steps = (protective_steps or "").strip() or None
-    if return_safe is None:
-        problems.add("return_safe", "Select whether it is safe for the client to return home")
-    elif return_safe and support is None:
-        problems.add("support_package", "Enter the support package agreed for the return home")
-    elif not return_safe and steps is None:
-        problems.add(
-            "protective_steps", "Enter the protective steps taken, as returning home is unsafe"
-        )
-    problems.raise_any()
-
-    review = ReturnHomeReview(
-        placement_id=placement.id,
-        reviewed_on=reviewed_on,
-        children_risks_reviewed=True,
-        adults_risks_reviewed=True,
-        return_safe=return_safe,
-        support_package=support,
-        protective_steps=steps,
-        recorded_by_id=user.id,
-    )
-    session.add(review)
-    # The review is part of the placement's state: move its version so that a stale
-    # move-out form, or a second review typed at the same time, is refused.
-    flag_modified(placement, "state")
-    given = {"support_package": support, "protective_steps": steps}
-    fields = [name for name in REVIEW_FIELDS if given.get(name, True)]
-    audit(session, user, placement, "placement.return_home_review_recorded", fields)
-    commit(session)
-    return review

@@ -40,8 +40,9 @@ def lock_placement(session: Session, placement_id: int) -> Placement:
     return placement
 
 
-def entries(session: Session) -> list[ledger.Entry]:
-    """The whole ledger as pure entries, oldest first (tens of placements: read it all)."""
+def entries_with_dates(session: Session) -> list[tuple[ledger.Entry, date]]:
+    """The whole ledger as pure entries with their business dates (`effective_on`), oldest
+    first (tens of placements: read it all)."""
     rows = session.execute(
         select(
             LedgerEntry.id,
@@ -49,12 +50,18 @@ def entries(session: Session) -> list[ledger.Entry]:
             LedgerEntry.placement_id,
             LedgerEntry.amount_pence,
             LedgerEntry.reverses_id,
+            LedgerEntry.effective_on,
         ).order_by(LedgerEntry.id)
     )
     return [
-        ledger.Entry(kind, placement_id, amount, reverses=reverses, id=entry_id)
-        for entry_id, kind, placement_id, amount, reverses in rows
+        (ledger.Entry(kind, placement_id, amount, reverses=reverses, id=entry_id), on)
+        for entry_id, kind, placement_id, amount, reverses, on in rows
     ]
+
+
+def entries(session: Session) -> list[ledger.Entry]:
+    """The whole ledger as pure entries, oldest first."""
+    return [entry for entry, _on in entries_with_dates(session)]
 
 
 def append(
@@ -89,6 +96,54 @@ def append(
     session.add(row)
     session.flush()
     return row
+
+
+def append_reversal(
+    session: Session,
+    user: User,
+    placement: Placement,
+    entry: LedgerEntry,
+    *,
+    reason: str,
+    on: date,
+) -> LedgerEntry:
+    """Undo `entry` in full: a reversal of the same amount, dated `on`, linked to the entry
+    and to its invoice or payment. The mistaken entry stays on the ledger beside it."""
+    return append(
+        session,
+        user,
+        ledger.REVERSAL,
+        placement,
+        entry.amount_pence,
+        effective_on=on,
+        reason=reason,
+        reverses_id=entry.id,
+        invoice_id=entry.invoice_id,
+        payment_id=entry.payment_id,
+    )
+
+
+def commitment_refusal(
+    entries: list[ledger.Entry],
+    placement: Placement,
+    proposed: ledger.Entry,
+    *,
+    on: date,
+    state: str | None = None,
+    approved_nights: int | None = None,
+    checked_in_on: date | None = None,
+) -> str | None:
+    """`ledger.check_keeps_commitment` for the placement as it will be after the step (the
+    state, approved nights and check-in given, else the placement's own): every path that
+    releases or reverses money asks it before writing."""
+    remaining = rules.remaining_nights(
+        state or placement.state,
+        approved_nights if approved_nights is not None else placement.approved_nights,
+        checked_in_on or placement.checked_in_on,
+        on,
+    )
+    needed = remaining * (placement.nightly_rate_pence or 0)
+    return ledger.check_keeps_commitment(entries, proposed, needed)
 
 
 def people_counted(session: Session) -> set[int]:

@@ -87,6 +87,7 @@ def register_extensions(app: Flask) -> None:
     import eip.jobs
     import eip.models
     import eip.notifications  # noqa: F401
+    import evaluation.models  # noqa: F401
     from eip.auth.sessions import login_manager
     from eip.db import configure_sqlite
     from eip.extensions import csrf, db, migrate
@@ -119,6 +120,8 @@ def register_blueprints(app: Flask) -> None:
     from eip.cases.views import bp as cases_bp
     from eip.main.views import bp as main_bp
     from eip.notification_views import bp as notifications_bp
+    from eip.reports.views import bp as reports_bp
+    from evaluation.views import bp as evaluation_bp
 
     for blueprint in (
         main_bp,
@@ -128,6 +131,8 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         audit_bp,
         notifications_bp,
+        reports_bp,
+        evaluation_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -116,6 +116,14 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "settings.view": _roles(M),
     "settings.edit": _roles(M),
     "audit.search": _roles(M),
+    # Evaluation (evaluation/): managers prepare, release and withdraw extracts and see live
+    # figures; evaluators see released extracts and figures built only from the latest one.
+    "evaluation.list": _roles(M, E),
+    "evaluation.prepare": _roles(M),
+    "evaluation.release": _roles(M),
+    "evaluation.withdraw": _roles(M),
+    "evaluation.download": _roles(M, E),
+    "evaluation.figures": _roles(M, E),
 }
 
 PUBLIC = "public"

@@ -79,6 +79,11 @@ ACTION_LABELS = {
     "placement.payment_recorded": "Recorded a payment",
     "placement.entry_reversed": "Reversed a ledger entry",
     "budget.exported": "Downloaded a budget export",
+    "evaluation.prepared": "Prepared an evaluation extract",
+    "evaluation.released": "Released an evaluation extract",
+    "evaluation.withdrawn": "Withdrew an evaluation extract",
+    "evaluation.downloaded": "Downloaded an evaluation extract",
+    "evaluation.figures_downloaded": "Downloaded the programme figures",
 }
 
 

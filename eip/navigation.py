@@ -14,6 +14,7 @@ ITEMS: list[tuple[str, str, str, str]] = [
     ("Placements", "accommodation.placements", "placement.list", "accommodation.placement"),
     ("Budget", "accommodation.budget", "budget.view", "accommodation.budget"),
     ("Invoices", "accommodation.invoices", "finance.record", "accommodation.invoice"),
+    ("Evaluation", "evaluation.index", "evaluation.list", "evaluation."),
     ("Approvals", "admin.approvals", "approvals.view", "admin.approval"),
     ("Programme settings", "admin.settings", "settings.view", "admin.setting"),
     ("Audit trail", "audit.search", "audit.search", "audit."),

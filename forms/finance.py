@@ -23,6 +23,7 @@ from accommodation.finance_services import (
 )
 from accommodation.money import MoneyError, parse_pounds
 from forms.fields import LondonDateField, strip
+from forms.placement import NoNul
 
 
 class PoundsField(StringField):
@@ -51,6 +52,7 @@ def _line(label: str, message: str, max_length: int, *, description: str | None 
         filters=[strip],
         validators=[
             DataRequired(message),
+            NoNul(),
             Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
         ],
     )
@@ -104,11 +106,13 @@ class ReverseForm(FlaskForm):
     reason = TextAreaField(
         "Why is this entry being reversed?",
         description="For example, the invoice was entered against the wrong placement. "
-        "The entry stays on record beside its reversal",
+        "The entry stays on record beside its reversal. The practitioner and the SPOC will "
+        "read this: do not include risk details or names",
         widget=GovTextArea(),
         filters=[strip],
         validators=[
             DataRequired("Enter the reason for the reversal"),
+            NoNul(),
             Length(max=REASON_MAX, message=f"The reason must be {REASON_MAX} characters or fewer"),
         ],
     )

@@ -8,6 +8,8 @@ placement's for everything after), so that a save from a stale page is refused."
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -33,14 +35,30 @@ from accommodation.rules import STATE_LABELS
 from forms.fields import Chosen, LondonDateField, choices, strip
 
 TEXT_MAX = 2000
+# Hints for text another role reads (DOMAIN.md's field-by-role table).
+SPOC_READS = "The SPOC will read this: do not include risk details or names"
+PRACTITIONER_READS = "The practitioner will read this: do not include risk details or names"
 YES_NO = (("yes", "Yes"), ("no", "No"))
 DECISIONS = (("approve", "Approve the extension"), ("decline", "Decline the extension"))
 # A nightly rate above £1,000 is a typing mistake, not a London room.
 MAX_RATE_PENCE = 100_000
 
 
-def _text(label: str, *, description: str | None = None, max_length: int = TEXT_MAX):
-    """Free text; whether it is needed is the service's call (it lists all that is missing)."""
+class NoNul:
+    """Refuses the NUL character in free text: PostgreSQL cannot store it, so it would
+    otherwise fail the save with a server error instead of a message beside the field.
+    Shared by every accommodation form (forms/stay.py and forms/finance.py use it too)."""
+
+    message = "Remove the hidden control character (NUL) from this text"
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, str) and "\x00" in field.data:
+            raise ValidationError(self.message)
+
+
+def free_text(label: str, *, description: str | None = None, max_length: int = TEXT_MAX):
+    """Free text; whether it is needed is the service's call (it lists all that is missing).
+    Shared with forms/stay.py."""
     return TextAreaField(
         label,
         description=description,
@@ -48,6 +66,7 @@ def _text(label: str, *, description: str | None = None, max_length: int = TEXT_
         filters=[strip],
         validators=[
             Optional(),
+            NoNul(),
             Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
         ],
     )
@@ -61,9 +80,15 @@ def _line(label: str, *, description: str | None = None, max_length: int = 120):
         filters=[strip],
         validators=[
             Optional(),
+            NoNul(),
             Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
         ],
     )
+
+
+# ASCII digits only: `str.isdigit` also accepts "²" (which `int` then refuses with an
+# error) and other scripts' digits, which nobody types for a number of nights.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,4}", re.ASCII)
 
 
 class WholeNumber:
@@ -77,7 +102,7 @@ class WholeNumber:
         field.number = None
         if not text:
             return
-        if not text.isdigit() or len(text) > 4:
+        if _WHOLE_NUMBER.fullmatch(text) is None:
             raise ValidationError(f"The number of {self.what} must be a whole number, like 14")
         field.number = int(text)
 
@@ -131,20 +156,20 @@ class PlacementRequestForm(VersionedForm):
     nights = _nights(
         "Nights", description="At most the nights the client has left, over all their stays"
     )
-    location_preference = _text(
+    location_preference = free_text(
         "Where the client should stay",
-        description="As close to the family as is safe: the area, and why",
+        description=f"As close to the family as is safe: the area, and why. {SPOC_READS}",
     )
-    areas_to_avoid = _text(
+    areas_to_avoid = free_text(
         "Areas the client must avoid",
         description=(
             "Describe areas, for example a neighbourhood or a street, never the partner's "
-            "address: the SPOC sees this. Write None if there are none"
+            f"address. Write None if there are none. {SPOC_READS}"
         ),
     )
-    booking_needs = _text(
+    booking_needs = free_text(
         "Needs for booking a room (optional)",
-        description="For example access needs, work shifts, a pet",
+        description=f"For example access needs, work shifts, a pet. {SPOC_READS}",
     )
     out_of_borough = RadioField(
         "May the client stay outside the borough?",
@@ -153,12 +178,13 @@ class PlacementRequestForm(VersionedForm):
         validate_choice=False,
         validators=[Optional()],
     )
-    out_of_borough_safety = _text(
+    out_of_borough_safety = free_text(
         "Safety assessment for a placement outside the borough",
-        description="Needed when the client may stay outside the borough",
+        description=f"Needed when the client may stay outside the borough. {SPOC_READS}",
     )
-    out_of_borough_mitigation = _text(
-        "Mitigation", description="What reduces the risks of a placement outside the borough"
+    out_of_borough_mitigation = free_text(
+        "Mitigation",
+        description=(f"What reduces the risks of a placement outside the borough. {SPOC_READS}"),
     )
     safe_practitioner = BooleanField(
         "I, the practitioner, judge the placement safe and suitable", widget=GovCheckboxInput()
@@ -201,7 +227,12 @@ class PlacementRequestForm(VersionedForm):
 
 class ApproveForm(VersionedForm):
     provider = _line("Provider", description="The hotel, landlord or agency")
-    address = _text("Address of the accommodation")
+    address = free_text(
+        "Address of the accommodation",
+        description=(
+            "The practitioner and Camden finance will read this: the address only, no names"
+        ),
+    )
     rate = StringField(
         "Nightly rate",
         description="Pounds and pence a night, VAT included, like 65.00",
@@ -225,7 +256,7 @@ class ApproveForm(VersionedForm):
 
 
 class ReasonForm(VersionedForm):
-    reason = _text("Reason")
+    reason = free_text("Reason")
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
@@ -233,7 +264,7 @@ class ExtensionForm(VersionedForm):
     nights = _nights(
         "Extra nights", description="Within the nights the client has left, over all their stays"
     )
-    reason = _text("Why the client needs more nights")
+    reason = free_text("Why the client needs more nights", description=SPOC_READS)
     submit = SubmitField("Send the extension request to the SPOC", widget=GovSubmitInput())
 
     def nights_number(self) -> int | None:
@@ -248,7 +279,7 @@ class ExtensionDecisionForm(VersionedForm):
         validate_choice=False,
         validators=[Chosen("Select whether to approve or decline the extension")],
     )
-    reason = _text("Reason", description="Needed when you decline")
+    reason = free_text("Reason", description=f"Needed when you decline. {PRACTITIONER_READS}")
     submit = SubmitField("Save the decision", widget=GovSubmitInput())
 
 
@@ -260,11 +291,22 @@ class CommitmentForm(VersionedForm):
         filters=[strip],
         validators=[Pounds()],
     )
-    reason = _text("Why more money is needed", description="For example, the invoice it covers")
+    reason = free_text(
+        "Why more money is needed",
+        description=f"For example, the invoice it covers. {PRACTITIONER_READS}",
+    )
     submit = SubmitField("Add the commitment", widget=GovSubmitInput())
 
     def amount_pence(self) -> int | None:
         return getattr(self.amount, "pence", None)
+
+
+class CommitmentReversalForm(VersionedForm):
+    reason = free_text(
+        "Why is the added commitment no longer needed?",
+        description=f"For example, the invoice it was for was lower. {PRACTITIONER_READS}",
+    )
+    submit = SubmitField("Reverse the added commitment", widget=GovSubmitInput())
 
 
 class PlacementFilterForm(FlaskForm):

@@ -9,16 +9,12 @@ is refused rather than applied to a placement that has moved on.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSubmitInput,
-    GovTextArea,
-)
-from wtforms import BooleanField, HiddenField, RadioField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput
+from wtforms import BooleanField, HiddenField, RadioField, SubmitField
+from wtforms.validators import Optional
 
-from forms.fields import LondonDateField, choices, strip
+from forms.fields import LondonDateField, choices
+from forms.placement import free_text
 
 TEXT_MAX = 5000
 SAFE_CHOICES = (("yes", "Yes, it is safe to return home"), ("no", "No, returning home is unsafe"))
@@ -30,20 +26,6 @@ def _date(label: str, what: str) -> LondonDateField:
         description="For example, 27 11 2026",
         required=f"Enter the date {what}",
         invalid=f"The date {what} must be a real date, like 27 11 2026",
-    )
-
-
-def _text(label: str, *, description: str | None = None, max_length: int = TEXT_MAX):
-    # Optional here: whether it is needed depends on other answers, which the service knows.
-    return TextAreaField(
-        label,
-        description=description,
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            Optional(),
-            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        ],
     )
 
 
@@ -69,7 +51,7 @@ class MoveOutForm(StayForm):
 
 class CancelForm(StayForm):
     cancelled_on = _date("Date the placement was cancelled", "the placement was cancelled")
-    reason = _text(
+    reason = free_text(
         "Why was it cancelled?",
         description="For example, the client chose to stay with family. Do not write the "
         "partner's details here.",
@@ -93,14 +75,16 @@ class ReturnHomeReviewForm(StayForm):
         validate_choice=False,
         validators=[Optional()],
     )
-    support_package = _text(
+    support_package = free_text(
         "Support package agreed",
         description="Needed when it is safe to return home: who does what, and when",
+        max_length=TEXT_MAX,
     )
-    protective_steps = _text(
+    protective_steps = free_text(
         "Protective steps taken",
         description="Needed when returning home is unsafe: what has been done to keep "
         "everyone safe",
+        max_length=TEXT_MAX,
     )
     submit = SubmitField("Save the return-home review", widget=GovSubmitInput())
 

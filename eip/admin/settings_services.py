@@ -65,8 +65,51 @@ def _check_accommodation_caps(session: Session, changes: dict[str, tuple[Any, An
                 f"The most people cannot be {new_max}: {counted} people have already been "
                 "accommodated or have an approved placement"
             )
+    problems.update(_stay_problems(session, changes))
     if problems:
         raise RuleBroken("Some settings are not valid", errors=problems)
+
+
+def _stay_problems(session: Session, changes: dict[str, tuple[Any, Any]]) -> dict[str, str]:
+    """The programme end and the nights per client cannot cut into stays already approved:
+    no live placement may be left running past the end, nor any client holding more nights
+    than the new most. (Called under the same settings row lock as the pot check.)"""
+    from accommodation import rules as stay_rules
+    from accommodation import store
+    from accommodation.models import Placement
+    from eip.templating import long_date
+
+    problems: dict[str, str] = {}
+    if "programme_end_date" in changes:
+        new_end = changes["programme_end_date"][1]
+        live = session.scalars(
+            select(Placement).where(Placement.state.in_(stay_rules.LIVE_STAYS))
+        ).all()
+        late = [p.planned_move_out_on for p in live if p.planned_move_out_on]
+        past = [day for day in late if day > new_end]
+        if past:
+            problems["programme_end_date"] = (
+                f"The programme cannot end on {long_date(new_end)}: {len(past)} "
+                f"placement{'s' if len(past) != 1 else ''} approved or under way "
+                f"{'run' if len(past) != 1 else 'runs'} until {long_date(max(past))}, "
+                "so the end must be that date or later"
+            )
+    if "max_nights_per_client" in changes:
+        new_most = changes["max_nights_per_client"][1]
+        clients = session.scalars(
+            select(Placement.client_id)
+            .where(Placement.state.in_(stay_rules.COUNTS_TOWARDS_PEOPLE_CAP))
+            .distinct()
+        ).all()
+        used = [store.nights_used_by_client(session, client) for client in clients]
+        over = [nights for nights in used if nights > new_most]
+        if over:
+            problems["max_nights_per_client"] = (
+                f"The most nights per client cannot be {new_most}: {len(over)} "
+                f"client{'s have' if len(over) != 1 else ' has'} already had or been approved "
+                f"up to {max(over)} nights, so it must be {max(over)} or more"
+            )
+    return problems
 
 
 @atomic

@@ -55,8 +55,8 @@ def _manager(session: Session, user: User) -> dict[str, Any]:
 
 def _spoc(session: Session, user: User) -> dict[str, Any]:
     """What is waiting for my decision, oldest first; my borough's placements and spend;
-    then my borough's cases (accommodation.page.spoc_home)."""
-    from accommodation.page import spoc_home
+    then my borough's cases (accommodation.queue_page.spoc_home)."""
+    from accommodation.queue_page import spoc_home
 
     cases = session.scalars(visible_cases(user).order_by(Case.created_at.desc())).all()
     return {**spoc_home(session, user), "borough_cases": cases}
@@ -85,7 +85,10 @@ def _finance(session: Session, user: User) -> dict[str, Any]:
 
 
 def _evaluator(session: Session, user: User) -> dict[str, Any]:
-    return {}
+    """The released extracts, newest first: what an evaluator comes for (JOURNEYS.md)."""
+    from evaluation.services import listing
+
+    return {"extracts": listing(session, user)}
 
 
 def _admin(session: Session, user: User) -> dict[str, Any]:

@@ -82,9 +82,9 @@ def test_both_refusals_are_reported_together_and_nothing_is_saved():
     fa.placement(state="approved", rate_pence=10_000)
     fa.placement(state="approved", rate_pence=10_000)
     with pytest.raises(RuleBroken) as refused:
-        save(pot_pence=100, max_people=1, max_nights_per_client=21)
+        save(pot_pence=100, max_people=1, invoice_unpaid_days=45)
     assert set(refused.value.errors) == {"pot_pence", "max_people"}
-    assert (saved().pot_pence, saved().max_nights_per_client) == (1_400_000, 28)
+    assert (saved().pot_pence, saved().invoice_unpaid_days) == (1_400_000, 30)
 
 
 def test_other_settings_save_while_placements_hold_money():
@@ -118,6 +118,7 @@ def test_the_settings_page_shows_the_refusal_beside_the_pot(signed_in):
         "marac_action_working_days",
         "marac_threshold_yes",
         "invoice_unpaid_days",
+        "evaluation_k",
     ):
         form[name] = str(values[name])
     response = post_form(client, "/admin/settings/change", form)

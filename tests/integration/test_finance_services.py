@@ -3,7 +3,7 @@ and each refusal, with the ledger left exactly as it was after every refusal."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -70,6 +70,12 @@ def entry_of(kind, **links) -> LedgerEntry:
     return db.session.scalars(query).one()
 
 
+def approved_days_ago(placement, days: int) -> None:
+    """Back-date the SPOC's approval, so that invoices may be dated from then."""
+    placement.decided_at = datetime.now(UTC) - timedelta(days=days)
+    db.session.commit()
+
+
 def refused(call, *, field=None, match=None):
     """The call is refused with RuleBroken (beside `field`) and the ledger is untouched."""
     before = ledger_rows()
@@ -89,6 +95,7 @@ def refused(call, *, field=None, match=None):
 
 def test_an_invoice_within_the_stay_is_recorded_with_its_ledger_entry(finance_user):
     p = fa.placement(state="checked_in")
+    approved_days_ago(p, 12)
     inv = invoice(p, finance_user, invoice_date=today() - timedelta(days=2))
     assert (inv.supplier_key, inv.number, inv.amount_pence) == (
         "fictional lets ltd",
@@ -334,6 +341,7 @@ def test_a_payment_cannot_settle_another_invoice_of_the_same_placement(finance_u
 
 def test_a_payment_before_the_invoice_date_or_in_the_future_is_refused(finance_user):
     p = fa.placement(state="checked_in")
+    approved_days_ago(p, 12)
     inv = invoice(p, finance_user, invoice_date=today() - timedelta(days=3))
     refused(lambda: pay(inv, finance_user, paid_on=today() - timedelta(days=4)), field="paid_on")
     refused(lambda: pay(inv, finance_user, paid_on=today() + timedelta(days=1)), field="paid_on")
@@ -433,33 +441,18 @@ def test_a_reversal_is_itself_never_reversed_and_an_entry_is_reversed_once(finan
     assert event.details["entry_id"] == target.id and "Duplicate" not in str(event.details)
 
 
-def test_finance_may_correct_a_mistaken_commitment_under_the_same_checks(finance_user):
-    p = fa.placement(state="checked_in")
-    finance.reverse_entry(
-        db.session, finance_user, entry_of("commit").id, reason="Approved against the wrong case"
-    )
-    assert totals(p).committed == 0
-
-
-def test_a_commitment_with_a_release_is_reversed_only_after_the_release(finance_user):
-    fa.placement(state="ended", moved_out_after=10)
-    refused(
-        lambda: finance.reverse_entry(db.session, finance_user, entry_of("commit").id, reason="x"),
-        match="Reverse the release",
-    )
-
-
-def test_reversing_a_release_is_refused_when_the_pot_has_been_committed_since(finance_user):
-    ended = fa.placement(state="ended", moved_out_after=10)  # releases 18 nights
-    settings = db.session.get(ProgrammeSettings, 1)
-    settings.pot_pence = 10 * RATE + 28 * RATE
-    db.session.commit()
-    fa.placement(state="approved", nights=28)  # takes everything the release gave back
-    release = entry_of("release", placement_id=ended.id)
+@pytest.mark.parametrize("kind", ["commit", "release"])
+def test_finance_cannot_reverse_a_commitment_or_a_release(finance_user, kind):
+    """Commitments and releases follow the stay (approval, extension, cancellation,
+    move-out): reversing one would leave a stay without its money, or free money twice."""
+    p = fa.placement(state="ended", moved_out_after=10)
     error = refused(
-        lambda: finance.reverse_entry(db.session, finance_user, release.id, reason="x"),
+        lambda: finance.reverse_entry(
+            db.session, finance_user, entry_of(kind, placement_id=p.id).id, reason="x"
+        ),
     )
-    assert "not enough money left in the pot" in error.message
+    assert error.message == finance.NOT_FINANCE_ENTRY
+    assert totals(p).committed == 10 * RATE
 
 
 def test_reversing_no_such_entry_is_not_found(finance_user):

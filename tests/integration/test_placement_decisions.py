@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from accommodation import commitment_services as commitments
 from accommodation import decision_services as decisions
 from accommodation import ledger, store
 from accommodation.models import LedgerEntry, Placement, PlacementExtension
@@ -437,7 +438,7 @@ def test_a_spoc_of_another_borough_may_not_decide_an_extension(stay):
 
 
 def _add(spoc, placement: Placement, amount: int | None, reason: str = "Invoice 17 is higher"):
-    return decisions.add_commitment(
+    return commitments.add_commitment(
         db.session,
         spoc,
         placement.id,

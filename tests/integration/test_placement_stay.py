@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from accommodation import ledger, store
+from accommodation import ledger, review_services, store
 from accommodation import stay_services as svc
 from accommodation.models import LedgerEntry, Placement, ReturnHomeReview
 from eip.admin.models import ProgrammeSettings
@@ -88,7 +88,7 @@ def _review(user, p, **changes):
         "version": p.version,
     }
     values.update(changes)
-    return svc.record_return_home_review(db.session, user, p.id, **values)
+    return review_services.record_return_home_review(db.session, user, p.id, **values)
 
 
 def _refused(call, *, field: str | None = None) -> RuleBroken:
@@ -166,18 +166,43 @@ def test_check_in_must_be_given_not_future_and_not_before_the_agreement(checked_
     assert _fresh(p).state == "agreement_signed" and _ledger() == before
 
 
-def test_check_in_is_refused_when_the_approved_nights_would_run_past_the_programme_end():
-    user, p = _practitioner(), _signed(signed_days_ago=3, nights=28)
+def test_a_late_check_in_shortens_the_stay_to_the_programme_end_and_releases_the_rest():
+    """The client has arrived, a fact that must be recordable; but no night is paid past
+    the programme end: the nights are cut to end on it and their money goes back."""
+    user, p = _practitioner(), _signed(signed_days_ago=3, nights=28, rate_pence=6_500)
     settings = db.session.get(ProgrammeSettings, 1)
     settings.programme_end_date = today() + timedelta(days=20)
+    db.session.commit()
+    result = svc.check_in(db.session, user, p.id, checked_in_on=today(), version=p.version)
+    assert (result.shortened_from, result.released_pence) == (28, 8 * 6_500)
+    p = _fresh(p)
+    assert (p.state, p.approved_nights) == ("checked_in", 20)
+    assert p.planned_move_out_on == settings.programme_end_date
+    release = db.session.scalars(
+        select(LedgerEntry).where(LedgerEntry.placement_id == p.id, LedgerEntry.kind == "release")
+    ).one()
+    assert (release.amount_pence, release.reason, release.effective_on) == (
+        52_000,
+        svc.SHORTENED_TO_PROGRAMME_END,
+        today(),
+    )
+    totals = ledger.placement_totals(store.entries(db.session), p.id)
+    assert totals.committed == 20 * 6_500
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "placement.checked_in"))
+    assert "approved_nights" in event.details["fields"]
+
+
+def test_a_check_in_on_the_programme_end_is_refused_as_no_night_can_be_paid():
+    user, p = _practitioner(), _signed(signed_days_ago=3, nights=10)
+    settings = db.session.get(ProgrammeSettings, 1)
+    settings.programme_end_date = days_ago(1)
     db.session.commit()
     before = _ledger()
     refusal = _refused(
         lambda: svc.check_in(db.session, user, p.id, checked_in_on=today(), version=p.version),
         field="checked_in_on",
     )
-    message = refusal.errors["checked_in_on"]
-    assert "The programme ends on" in message and "not even the SPOC" in message
+    assert "cancel this placement" in refusal.errors["checked_in_on"]
     assert _fresh(p).state == "agreement_signed" and _ledger() == before
 
 

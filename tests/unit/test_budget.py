@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accommodation import budget, budget_chart, ledger
+from accommodation import budget, budget_chart, budget_months, ledger
 from accommodation.budget import DatedEntry, PlacementFacts
 from accommodation.budget_csv import month_csv, placement_csv, pounds, safe_cell, to_csv
 from accommodation.ledger import COMMIT, INVOICE, PAYMENT, RELEASE, REVERSAL, Entry
@@ -260,7 +260,7 @@ def test_months_include_empty_ones_and_count_a_reversal_in_its_own_month():
     book.add(INVOICE, 1, 40_000, date(2026, 9, 20))
     book.add(RELEASE, 1, 10_000, date(2026, 11, 2))
     book.reverse(2, date(2026, 11, 5))
-    months = budget.month_rows(book.dated, POT)
+    months = budget_months.month_rows(book.dated, POT)
     assert [m.month for m in months] == [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
     sep, octo, nov = months
     assert (sep.commitments, sep.invoiced, sep.available_at_end) == (100_000, 40_000, POT - 100_000)
@@ -273,9 +273,9 @@ def test_months_can_be_limited_to_some_placements_but_keep_the_pots_month_end():
     book = Book()
     book.add(COMMIT, 1, 100_000, date(2026, 9, 3))
     book.add(COMMIT, 2, 30_000, date(2026, 9, 4))
-    [sep] = budget.month_rows(book.dated, POT, include={2})
+    [sep] = budget_months.month_rows(book.dated, POT, include={2})
     assert (sep.commitments, sep.available_at_end) == (30_000, POT - 130_000)
-    assert budget.month_rows([], POT) == []
+    assert budget_months.month_rows([], POT) == []
 
 
 def test_build_puts_everything_together():
@@ -401,7 +401,7 @@ def test_per_placement_and_per_month_csv_totals_always_equal_the_ledgers(history
     assert total[13] == pounds(totals.invoiced - totals.paid)
     assert len(by_placement) == len(rows) + 2
 
-    months = budget.month_rows(book.dated, pot)
+    months = budget_months.month_rows(book.dated, pot)
     by_month = month_csv(months)
     total = _totals(by_month)
     assert total[3:6] == [pounds(totals.committed), pounds(totals.invoiced), pounds(totals.paid)]

@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
@@ -455,3 +455,56 @@ LedgerMachine.TestCase.settings = settings(
     max_examples=100, stateful_step_count=30, deadline=None, database=None
 )
 TestLedgerMachine = LedgerMachine.TestCase
+
+
+# ---------------------------------------------------------------------------
+# The preview of a commitment, the running totals and the live-stay invariant (review fixes)
+
+
+def test_commit_effect_is_the_rise_in_exposure_the_check_allows():
+    from accommodation.ledger import commit_effect
+
+    entries = ledger(
+        (COMMIT, 1, 3_000), (INVOICE, 1, 3_000), (RELEASE, 1, 2_000), (COMMIT, 2, POT - 4_000)
+    )
+    effect = commit_effect(entries, POT, 1, 2_500)
+    assert (effect.available_before, effect.rise, effect.available_after) == (
+        1_000,
+        500,
+        500,
+    )
+    assert check_commit(entries, POT, 1, 2_500) is None
+    over = commit_effect(entries, POT, 1, 3_001)
+    assert over.available_after == -1
+    assert check_commit(entries, POT, 1, 3_001) == (
+        f"There is not enough money left in the pot: this needs {format_pence(over.rise)} "
+        "and only £10.00 is available"
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(MODEL_KINDS), placements, amounts), min_size=1, max_size=20)
+)
+def test_running_totals_match_the_pot_totals_after_every_entry(rows):
+    from accommodation.ledger import Running
+
+    running, entries = Running(POT), []
+    for number, (kind, placement_id, amount) in enumerate(rows, start=1):
+        entries.append(Entry(kind, placement_id, amount, id=number))
+        running.add(placement_id, kind, amount)
+        totals = pot_totals(entries, POT)
+        assert (running.committed, running.exposure, running.available) == (
+            totals.committed,
+            totals.exposure,
+            totals.available,
+        )
+
+
+def test_a_release_cannot_leave_a_live_stay_short_but_an_ended_one_may_give_all_back():
+    from accommodation.ledger import check_keeps_commitment
+
+    entries = ledger((COMMIT, 1, 28 * 6_500))
+    release = Entry(RELEASE, 1, 28 * 6_500)
+    assert "need £1,170.00" in check_keeps_commitment(entries, release, 18 * 6_500)
+    assert check_keeps_commitment(entries, release, 0) is None

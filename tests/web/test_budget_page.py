@@ -8,7 +8,7 @@ import csv
 import io
 import re
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
@@ -72,6 +72,9 @@ def money_history():
             amount_pence=amount,
         )
 
+    # Invoices are dated no earlier than the approval: this stay was approved 45 days ago.
+    camden_stay.decided_at = datetime.now(UTC) - timedelta(days=45)
+    db.session.commit()
     first = invoice(camden_stay, "A-1", 7, 7 * 7_345, on=today() - timedelta(days=40))
     finance.record_payment(
         db.session,

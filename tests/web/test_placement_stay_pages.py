@@ -378,7 +378,7 @@ def test_the_close_page_says_a_case_with_a_running_placement_cannot_close(signed
 # Withdrawing consent to accommodation while a placement runs
 
 
-def test_withdrawing_accommodation_consent_tells_the_practitioner_the_spoc_was_emailed(
+def test_withdrawing_accommodation_consent_tells_the_practitioner_the_spoc_was_notified(
     signed_in,
 ):
     client, user = signed_in("practitioner")
@@ -400,5 +400,5 @@ def test_withdrawing_accommodation_consent_tells_the_practitioner_the_spoc_was_e
     )
     html = response.get_data(as_text=True)
     assert "An urgent review action has been added" in html
-    assert "The borough&#39;s SPOC has been e-mailed about the placement" in html
+    assert "The borough&#39;s SPOC has been sent a notification about the placement" in html
     assert _fresh(p).state == "checked_in"

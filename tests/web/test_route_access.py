@@ -82,6 +82,16 @@ EXPECTED: dict[str, set[str]] = {
     "cases.record_dash": {"practitioner"},
     "cases.add_action": {"practitioner"},
     "cases.complete_action": {"practitioner"},
+    # Evaluation: managers prepare, release and withdraw; evaluators see released extracts
+    # and the figures built from them (the service refuses anything unreleased).
+    "evaluation.index": {"manager", "evaluator"},
+    "evaluation.prepare": {"manager"},
+    "evaluation.extract": {"manager"},
+    "evaluation.release": {"manager"},
+    "evaluation.withdraw": {"manager"},
+    "evaluation.download": {"manager", "evaluator"},
+    "evaluation.figures": {"manager", "evaluator"},
+    "evaluation.figures_csv": {"manager", "evaluator"},
     # Everyone's own notifications and reminder e-mail choice.
     "notifications.index": SIGNED_IN,
     "notifications.mark_read": SIGNED_IN,
@@ -107,6 +117,7 @@ EXPECTED: dict[str, set[str]] = {
     "accommodation.request_extension": {"practitioner"},
     "accommodation.decide_extension": {"spoc"},
     "accommodation.add_commitment": {"spoc"},
+    "accommodation.reverse_commitment": {"spoc"},
     # The money: everyone who works with placements sees the budget (a SPOC only their own
     # borough's rows); Camden finance records invoices and payments.
     "accommodation.budget": {"practitioner", "manager", "spoc", "finance"},
@@ -116,6 +127,11 @@ EXPECTED: dict[str, set[str]] = {
     "accommodation.payment_new": {"finance"},
     "accommodation.reverse_entry": {"finance"},
     "accommodation.invoices": {"finance"},
+    # Accommodation documents: the agreement (P, M), Camden's statement (F, M), the monthly
+    # programme report (M).
+    "accommodation.agreement_pdf": {"practitioner", "manager"},
+    "accommodation.statement_pdf": {"manager", "finance"},
+    "reports.monthly_pdf": {"manager"},
     # The stay: the practitioner records each step.
     "accommodation.stay_agreement": {"practitioner"},
     "accommodation.stay_check_in": {"practitioner"},
@@ -153,6 +169,7 @@ def url_values(app_context):
         "invoice_id": 1,
         "entry_id": 1,
         "notification_id": 1,
+        "extract_id": 1,
     }
     db.session.commit()
     return values

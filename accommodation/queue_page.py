@@ -1,0 +1,122 @@
+"""The placement lists: every placement the user may see, those waiting for the SPOC first;
+and the SPOC's home, with what each waiting decision would cost against what is left.
+
+Like `accommodation.page`, each row holds only what the viewer may see: the list is scoped
+by `visible_placements`, and a waiting request is shown to the SPOC through the same
+`request_details` as the placement page (never the partner, the risk or the plan).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from accommodation import ledger, store
+from accommodation.models import Placement, PlacementExtension
+from accommodation.page import SPOC, PotEffect, RequestDetails, pot_snapshot, request_details
+from eip.access import visible_placements
+from eip.auth.models import User
+
+
+@dataclass(frozen=True)
+class ListRow:
+    placement: Placement
+    case_reference: str
+    pending_extension: PlacementExtension | None
+    committed: int
+    invoiced: int
+    paid: int
+
+    @property
+    def waiting(self) -> bool:
+        """Waiting for the SPOC: a request, or an extension request."""
+        return self.placement.state == "requested" or self.pending_extension is not None
+
+    @property
+    def waiting_since(self) -> datetime:
+        if self.placement.state == "requested" or self.pending_extension is None:
+            return self.placement.created_at
+        return self.pending_extension.requested_at
+
+
+def placement_list(session: Session, user: User, state: str | None = None) -> list[ListRow]:
+    """The placements this user may see: those waiting for the SPOC first, oldest first;
+    then the rest, newest first."""
+    query = visible_placements(user).options(selectinload(Placement.case))
+    if state:
+        query = query.where(Placement.state == state)
+    placements = list(session.scalars(query))
+    pending: dict[int, PlacementExtension] = {}
+    if placements:
+        for ext in session.scalars(
+            select(PlacementExtension)
+            .where(
+                PlacementExtension.state == "requested",
+                PlacementExtension.placement_id.in_([p.id for p in placements]),
+            )
+            .order_by(PlacementExtension.id)
+        ):
+            pending.setdefault(ext.placement_id, ext)
+    totals = ledger.all_placement_totals(store.entries(session))
+    empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
+    rows = [
+        ListRow(
+            placement=p,
+            case_reference=p.case.reference,
+            pending_extension=pending.get(p.id),
+            committed=totals.get(p.id, empty).committed,
+            invoiced=totals.get(p.id, empty).invoiced,
+            paid=totals.get(p.id, empty).paid,
+        )
+        for p in placements
+    ]
+    waiting = sorted(
+        (r for r in rows if r.waiting), key=lambda r: (r.waiting_since, r.placement.id)
+    )
+    rest = sorted(
+        (r for r in rows if not r.waiting),
+        key=lambda r: (r.placement.created_at, r.placement.id),
+        reverse=True,
+    )
+    return waiting + rest
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    """One decision waiting for the SPOC, with what it would cost against what is left."""
+
+    row: ListRow
+    request: RequestDetails
+    effect: PotEffect
+
+
+def spoc_home(session: Session, user: User) -> dict:
+    """The SPOC's home: what is waiting for them (oldest first), with what each would cost
+    against what is left; then the borough's placements and spend."""
+    rows = placement_list(session, user)
+    snapshot = pot_snapshot(session)
+    waiting = []
+    for row in rows:
+        if not row.waiting:
+            continue
+        p = row.placement
+        if p.state == "requested":
+            effect = snapshot.effect(p, nights=p.nights)
+        else:
+            ext = row.pending_extension
+            effect = snapshot.effect(p, nights=ext.nights, rate_pence=p.nightly_rate_pence)
+        waiting.append(WaitingItem(row=row, request=request_details(p, SPOC), effect=effect))
+    placed = [r for r in rows if r.placement.nightly_rate_pence is not None]
+    return {
+        "waiting": waiting,
+        "borough_placements": placed,
+        "spend": {
+            "committed": sum(r.committed for r in placed),
+            "invoiced": sum(r.invoiced for r in placed),
+            "paid": sum(r.paid for r in placed),
+        },
+        "pot": snapshot.totals,
+    }

@@ -1,0 +1,162 @@
+"""What the placement step pages share (requests, the SPOC's decisions, added commitments,
+the stay's steps): loading the placement through the policy, and running a step.
+
+Every step page loads the placement through the policy (404, or an audited 403), reads its
+form, calls one service and redirects to the placement page; or shows the refusal beside its
+field or at the top (400), or someone else's newer save (409). When the step is not open
+now (the request was already decided, say), the page says why instead of showing the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from accommodation import rules
+from accommodation.models import Placement
+from eip.access import check, refuse
+from eip.cases.view_helpers import show_conflict
+from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
+from eip.extensions import db
+from forms.placement import PRACTITIONER_READS, ReasonForm
+
+DECIDE = "placement.decide"
+
+
+def show_problems(form: FlaskForm, error: RuleBroken) -> None:
+    """Each message beside its field; what belongs to no field (a missing consent, the pot)
+    at the top, so that the error summary lists everything that is wrong."""
+    db.session.rollback()
+    for name, message in error.errors.items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+    if not error.errors:
+        form.form_errors.append(error.message)
+
+
+def placement_or_abort(placement_id: int, action: str) -> Placement:
+    placement = db.session.get(Placement, placement_id)
+    if placement is None:
+        abort(404)
+    check(action, placement)
+    return placement
+
+
+def placement_url(placement: Placement, anchor: str | None = None) -> str:
+    return url_for("accommodation.placement", placement_id=placement.id, _anchor=anchor)
+
+
+def run_step(
+    placement: Placement,
+    action: str,
+    form: FlaskForm,
+    *,
+    blocked: Callable[[], str | None],
+    save: Callable[[], Any],
+    done: str | Callable[[Any], str],
+    template: str,
+    title: str,
+    context: Callable[[], dict] = dict,
+):
+    """GET shows the form (or why the step is closed); POST saves through the service and
+    goes back to the placement page with `done` (or `done(result)`) as the message."""
+    status = 200
+    if request.method == "GET":
+        form.version.data = str(placement.version)
+    else:
+        status = 400
+        if form.validate_on_submit():
+            try:
+                result = save()
+            except NotFound:
+                db.session.rollback()
+                abort(404)
+            except NotAllowed:
+                db.session.rollback()
+                refuse(action, placement)
+            except RuleBroken as err:
+                show_problems(form, err)
+            except Conflict as err:
+                status = show_conflict(form, err)
+            else:
+                flash(done(result) if callable(done) else done, "success")
+                return redirect(placement_url(placement))
+        elif reason := blocked():
+            form.form_errors.append(reason)
+    return render_template(
+        template,
+        placement=placement,
+        form=form,
+        blocked=blocked(),
+        title=title,
+        back=placement_url(placement),
+        **context(),
+    ), status
+
+
+# ---------------------------------------------------------------------------
+# A request's outcomes that are not an approval (the practitioner's and the SPOC's)
+
+
+def request_refusal(placement: Placement, action: str) -> Callable[[], str | None]:
+    """Why `action` cannot close this request now (it was already decided), or None."""
+
+    def refusal() -> str | None:
+        if placement.state == "requested":
+            return None
+        return rules.refusal_reason(placement.state, action)
+
+    return refusal
+
+
+# (page title and button, flash message) for each outcome of a request that is not an approval.
+OUTCOMES = {
+    "withdraw": ("Withdraw the request", "Request withdrawn"),
+    "record_client_declined": (
+        "Record that the client declined",
+        "Recorded that the client declined the accommodation",
+    ),
+    "decline": ("Decline the request", "Request declined"),
+    "record_no_accommodation": (
+        "Record that no accommodation was found",
+        "Recorded that no accommodation could be found",
+    ),
+    "record_pot_exhausted": (
+        "Record that the money has run out",
+        "Recorded that the accommodation money had run out",
+    ),
+}
+
+
+def outcome_step(placement_id: int, rule: str, action: str, service):
+    """A request's outcome that is not an approval: a reason, and no money moves."""
+    found = placement_or_abort(placement_id, rule)
+    title, done = OUTCOMES[action]
+    form = ReasonForm()
+    form.submit.label.text = title
+    # Who reads the reason: the SPOC's is shown to the practitioner; the practitioner's
+    # stays with practitioners and managers (the SPOC sees only the outcome).
+    form.reason.description = (
+        PRACTITIONER_READS
+        if rule == DECIDE
+        else "Only practitioners and managers will see this; the SPOC sees the outcome only"
+    )
+    return run_step(
+        found,
+        rule,
+        form,
+        blocked=request_refusal(found, action),
+        save=lambda: service(
+            db.session, current_user, found.id, reason=form.reason.data, version=form.version.data
+        ),
+        done=done,
+        template="accommodation/outcome.html",
+        title=title,
+    )
