@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -65,6 +66,18 @@ def handle_server_error(exc: InternalServerError):
     return render_error(InternalServerError.code)
 
 
+# The largest id an INTEGER column holds on PostgreSQL (SQLite's is larger): a larger id in
+# a URL cannot name a row, and binding it fails in the driver (a 500), so it is not found.
+LARGEST_ID = 2**31 - 1
+
+
+def _no_impossible_ids(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    for name, value in (values or {}).items():
+        if name.endswith("_id") and isinstance(value, int) and value > LARGEST_ID:
+            abort(404)
+
+
 def init_app(app: Flask) -> None:
+    app.url_value_preprocessor(_no_impossible_ids)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_server_error)
