@@ -27,6 +27,7 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 QUASI_IDENTIFIERS = ("age_band", "gender", "ethnic_group", "borough", "referral_period")
@@ -333,3 +334,61 @@ def smallest_group(rows: Iterable[Sequence[str]]) -> int:
     the k an extract actually reached, checked again on what is written."""
     sizes = Counter(tuple(row) for row in rows)
     return min(sizes.values(), default=0)
+
+
+# ---------------------------------------------------------------------------
+# The period of a release must not be finer than its referral periods
+
+
+_UNIT_WORDS = ("whole months", "whole quarters", "whole financial years (April to March)")
+
+
+def _unit_start(day: date, level: int) -> date:
+    if level == 0:
+        return day.replace(day=1)
+    if level == 1:
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+def _unit_end(day: date, level: int) -> date:
+    """The last day of the unit `day` falls in."""
+    months = (1, 3, 12)[min(level, 2)]
+    first = _unit_start(day, level)
+    year, month = divmod(first.month - 1 + months, 12)
+    return date(first.year + year, month + 1, 1) - timedelta(days=1)
+
+
+def period_refusal(
+    start: date, end: date, level: int, *, first_referral: date | None, today: date
+) -> str | None:
+    """Why a release of the cases referred from `start` to `end` would say more than its
+    referral periods show, or None.
+
+    IDs are stable, so comparing two releases tells which IDs were referred between their
+    bounds: with bounds finer than the released referral period (a single week, when the
+    extract shows financial years), that undoes the generalisation. So each bound must fall
+    on the edge of a unit at the released level, or be open: a start on or before the first
+    referral ever, an end on or after today. When the period is not shown at all, only the
+    whole programme to date may be released.
+    """
+    open_start = first_referral is None or start <= first_referral
+    open_end = end >= today
+    if level >= MAX_LEVEL["referral_period"]:
+        if open_start and open_end:
+            return None
+        return (
+            "This extract cannot show when cases were referred, so it must cover every "
+            "referral to date: start on or before the first referral and end today"
+        )
+    start_ok = open_start or start == _unit_start(start, level)
+    end_ok = open_end or end == _unit_end(end, level)
+    if start_ok and end_ok:
+        return None
+    return (
+        f"This extract shows the referral period as {LEVEL_WORDS['referral_period'][level]}, "
+        f"so the period must cover {_UNIT_WORDS[level]}: a shorter or offset period, compared "
+        "with another release, would tell which cases were referred when. Start on the first "
+        "day of one and end on the last day of one (or start at the programme's first "
+        "referral, or end today)"
+    )

@@ -34,7 +34,7 @@ from eip.cases.records import (
     ProfessionalsMeeting,
 )
 from eip.programme import current_settings
-from eip.workdays import LONDON
+from eip.workdays import LONDON, london_date
 from evaluation import pseudonym
 from evaluation.disclosure import Candidate
 from evaluation.rows import CaseBundle, Timeliness, finest_values
@@ -68,6 +68,16 @@ def case_ids(session: Session, start: date | None = None, end: date | None = Non
     if end is not None:
         query = query.where(referred_at < _london_midnight(end + timedelta(days=1)))
     return list(session.scalars(query))
+
+
+def first_referral_on(session: Session) -> date | None:
+    """The London date of the earliest referral ever recorded."""
+    first = session.scalar(select(func.min(func.coalesce(Case.received_at, Case.created_at))))
+    if first is None:
+        return None
+    if first.tzinfo is None:  # SQLite's MIN() bypasses the column type: naive UTC
+        first = first.replace(tzinfo=UTC)
+    return london_date(first)
 
 
 def timeliness(session: Session) -> Timeliness:

@@ -114,6 +114,15 @@ def plan(session: Session, config: Mapping[str, Any], start: date, end: date) ->
     outcome = disclosure.anonymise(people.candidates, k, earlier)
     if len(outcome.values) < k or outcome.smallest_group < k:
         raise RuleBroken(too_few(len(outcome.values), k, people), field="period_start")
+    refusal = disclosure.period_refusal(
+        start,
+        end,
+        outcome.generalisation.levels["referral_period"],
+        first_referral=extract.first_referral_on(session),
+        today=london_date(datetime.now(UTC)),
+    )
+    if refusal:
+        raise RuleBroken(refusal, field="period_start")
     return Plan(key, start, end, k, people, outcome, based_on)
 
 
@@ -256,6 +265,8 @@ def release(
             f"Another extract was released after {item.label} was prepared, so it was not "
             "checked against that release. Withdraw it and prepare a new one"
         )
+    if changed := consent_changed_since(session, item):
+        raise Conflict(changed)
     number = session.scalar(select(func.max(EvaluationExtract.release_number))) or 0
     item.state, item.released_at = "released", datetime.now(UTC)
     item.released_by_id = actor.id if actor else None
@@ -278,6 +289,26 @@ def release(
             "Another extract was released at the same time: nothing was changed"
         ) from None
     return item
+
+
+def consent_changed_since(session: Session, item: EvaluationExtract) -> str | None:
+    """Why a prepared extract may no longer be released: the client or partner of a case in
+    it has since declined or withdrawn the use of their data. Consent is checked when the
+    extract is prepared; this checks it again at the moment the file reaches the evaluators.
+    """
+    from flask import current_app
+
+    key = pseudonym.key_from(current_app.config)
+    in_file = {row["case_id"] for row in case_rows_of(item, current_app.instance_path)}
+    ids = extract.case_ids(session, item.period_start, item.period_end)
+    still_in = {c.id for c in extract.population(session, key, ids).candidates}
+    if in_file - still_in:
+        return (
+            f"Consent to the evaluation has been declined or withdrawn for a case in "
+            f"{item.label} since it was prepared, so it was not released. Withdraw it and "
+            "prepare a new one"
+        )
+    return None
 
 
 def withdraw(

@@ -3,6 +3,8 @@ They check the shape of input; the services check the rules (enough cases for k)
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from wtforms import SubmitField, TextAreaField
@@ -10,6 +12,10 @@ from wtforms.validators import DataRequired, Length
 
 from evaluation.services import WITHDRAWAL_REASON_MAX
 from forms.fields import LondonDateField, strip
+
+# Referrals were first recorded in this programme's lifetime; these bounds only keep
+# impossible dates (year 1, year 9999) away from the date arithmetic.
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 
 class PrepareForm(FlaskForm):
@@ -35,6 +41,13 @@ class PrepareForm(FlaskForm):
                 field.errors = [field.required_message]
                 valid = False
         start, end = self.period_start.data, self.period_end.data
+        for field in (self.period_start, self.period_end):
+            if field.data is not None and not EARLIEST <= field.data <= LATEST:
+                field.errors = [
+                    *field.errors,
+                    f"Enter a date between {EARLIEST.year} and {LATEST.year}",
+                ]
+                valid = False
         if valid and start and end and end < start:
             self.period_end.errors = [
                 *self.period_end.errors,

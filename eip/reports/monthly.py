@@ -34,7 +34,7 @@ from eip.programme import current_settings
 from eip.workdays import LONDON, due_date_for_received, london_date
 
 TREND_MONTHS = 6
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only
 # Short names for the chart's axis; the table beside it uses the full ones.
 OUTCOME_SHORT = {
     "intervention": "Intervention",

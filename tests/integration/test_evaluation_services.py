@@ -313,3 +313,27 @@ def test_cases_are_read_as_a_stream_in_batches_not_all_at_once_or_one_by_one(app
     per_batch = 1 + len(extract.RECORDS) + 2  # cases, each record type, placements, ledger
     assert after_first <= per_batch  # only the first batch was read to yield the first case
     assert len(selects) <= 3 * per_batch
+
+
+def test_a_release_is_refused_when_consent_was_withdrawn_after_preparation(app, manager):
+    fe.many(6)
+    changing = fe.referred_case()
+    fe.evaluation_consent(changing, "client")
+    item = prepare(app, manager)
+    assert item.case_count == 7
+    fe.evaluation_consent(changing, "client", "given", withdrawn=True)
+    with pytest.raises(Conflict, match="declined or withdrawn for a case"):
+        services.release(db.session, manager, item.id)
+    db.session.rollback()
+    assert db.session.get(EvaluationExtract, item.id).state == "prepared"
+    assert events("evaluation.released") == []
+
+
+def test_a_period_finer_than_the_referral_periods_shown_is_refused(app, manager):
+    fe.many(12, days_ago=40)
+    fe.many(2, days_ago=3)
+    # A week in the middle of the referrals, released as anything coarser than a week,
+    # would tell which IDs were referred that week when compared with another release.
+    week_start = today() - timedelta(days=42)
+    with pytest.raises(RuleBroken, match=r"so the period must cover|every referral to date"):
+        prepare(app, manager, start=week_start, end=week_start + timedelta(days=6))

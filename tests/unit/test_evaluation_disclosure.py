@@ -196,3 +196,43 @@ def test_the_smallest_group_is_checked_again_on_what_was_written():
     rows = [("a", "b")] * 5 + [("c", "d")] * 2
     assert disclosure.smallest_group(rows) == 2
     assert disclosure.smallest_group([]) == 0
+
+
+# The period of a release may not be finer than the referral periods it shows.
+
+from datetime import date as _date  # noqa: E402
+
+from evaluation.disclosure import period_refusal  # noqa: E402
+
+_TODAY = _date(2026, 11, 24)
+_FIRST = _date(2026, 8, 8)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "level"),
+    [
+        (_date(2026, 9, 1), _date(2026, 9, 30), 0),  # a whole month
+        (_date(2026, 7, 1), _date(2026, 9, 30), 1),  # a whole quarter
+        (_date(2026, 4, 1), _date(2027, 3, 31), 2),  # a whole financial year
+        (_date(2026, 1, 1), _TODAY, 2),  # open end: up to today
+        (_FIRST, _date(2026, 9, 30), 1),  # open start: from the first referral
+        (_date(2020, 1, 1), _date(2030, 1, 1), 3),  # everything, when periods are not shown
+    ],
+)
+def test_a_period_of_whole_units_or_open_ends_may_be_released(start, end, level):
+    assert period_refusal(start, end, level, first_referral=_FIRST, today=_TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "level"),
+    [
+        (_date(2026, 9, 8), _date(2026, 9, 14), 0),  # one week, shown as months
+        (_date(2026, 9, 1), _date(2026, 9, 30), 1),  # one month, shown as quarters
+        (_date(2026, 7, 1), _date(2026, 9, 30), 2),  # a quarter, shown as financial years
+        (_date(2026, 9, 1), _TODAY, 3),  # not the whole programme, periods not shown
+    ],
+)
+def test_a_period_finer_than_the_shown_referral_period_is_refused(start, end, level):
+    refusal = period_refusal(start, end, level, first_referral=_FIRST, today=_TODAY)
+    assert refusal is not None
+    assert "referred" in refusal

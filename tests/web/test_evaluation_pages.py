@@ -219,3 +219,16 @@ def test_the_evaluation_k_is_a_programme_setting_shown_and_changed_by_managers(s
     bad = post_form(client, "/admin/settings/change", {**SETTINGS_FORM, "evaluation_k": "2"})
     assert bad.status_code == 400
     assert "must be between 3 and 50 people" in html_of(bad)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(["1", "1", "2026"], ["31", "12", "9999"]), (["1", "1", "1"], ["1", "2", "2026"])],
+)
+def test_an_impossible_period_gets_a_message_not_a_server_error(signed_in, start, end):
+    from tests.conftest import post_form
+
+    client, _manager = signed_in("manager")
+    response = post_form(client, "/evaluation/prepare", {"period_start": start, "period_end": end})
+    assert response.status_code == 400
+    assert "There is a problem" in response.get_data(as_text=True)
