@@ -291,6 +291,16 @@ def release(
     return item
 
 
+def default_period(session: Session) -> tuple[date, date]:
+    """Every referral to date: from the first referral (late referrals come before the
+    window opens) or the window's start, to today or the programme's end. Open-ended, so
+    it never says more about when cases were referred than the extract's periods do."""
+    settings = current_settings(session)
+    first = extract.first_referral_on(session)
+    start = min(first, settings.referral_window_start) if first else settings.referral_window_start
+    return start, min(london_date(datetime.now(UTC)), settings.programme_end_date)
+
+
 def consent_changed_since(session: Session, item: EvaluationExtract) -> str | None:
     """Why a prepared extract may no longer be released: the client or partner of a case in
     it has since declined or withdrawn the use of their data. Consent is checked when the
@@ -413,14 +423,13 @@ def export(
 ) -> EvaluationExtract:
     """`flask eip export-evaluation`: prepare and release an extract in one step (the
     operator at the server stands in for the manager's review) and copy it to `out`.
-    The whole referral window up to today unless a period is given."""
+    Every referral to date unless a period is given."""
     if not out.parent.is_dir():
         raise RuleBroken(f"The folder {out.parent} does not exist: nothing was written")
     if out.exists() and not out.is_file():
         raise RuleBroken(f"{out} is not a file: nothing was written")
-    settings = current_settings(session)
-    start = start or settings.referral_window_start
-    end = end or london_date(datetime.now(UTC))
+    default_start, default_end = default_period(session)
+    start, end = start or default_start, end or default_end
     item = prepare(session, None, start=start, end=end, config=config, actor_label="cli")
     release(session, None, item.id, actor_label="cli")
     shutil.copyfile(folder(config["INSTANCE_PATH"]) / (item.file_name or ""), out)

@@ -65,8 +65,7 @@ def prepare():
     settings = current_settings(db.session)
     form, status = PrepareForm(), 200
     if request.method == "GET":
-        form.period_start.data = settings.referral_window_start
-        form.period_end.data = min(today(), settings.programme_end_date)
+        form.period_start.data, form.period_end.data = services.default_period(db.session)
     elif not form.validate_on_submit():
         status = 400
     else:

@@ -76,3 +76,12 @@ def test_export_in_production_without_a_pseudonym_key_refuses_and_writes_nothing
         assert not out.exists()
         assert count_extracts() == 0
         db.session.remove()
+
+
+def test_the_demo_exports_with_the_default_period_every_referral_to_date(runner, tmp_path):
+    assert runner.invoke(args=["eip", "seed-demo"]).exit_code == 0
+    out = tmp_path / "demo.zip"
+    result = runner.invoke(args=["eip", "export-evaluation", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "k = 5" in result.output
+    assert out.stat().st_size > 0
