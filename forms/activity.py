@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from eip.cases import choices as case_choices
 from eip.cases import dash
 from eip.cases.activity_services import MAX_MEETING_ACTIONS, ActionInput
-from forms.fields import Chosen, LondonDateField, choices, strip
+from forms.fields import Chosen, LondonDateField, choices, strip, whole_number
 
 TEXT_MAX = 5000
 SESSION_MINUTES_MESSAGE = "Enter how long the session lasted, from 1 to 480 minutes"
@@ -51,9 +51,10 @@ class WholeNumber:
         field.value = None
         if not text and not self.required:
             return
-        if not text.isdigit() or not self.low <= int(text) <= self.high:
+        number = whole_number(text)
+        if number is None or not self.low <= number <= self.high:
             raise ValidationError(self.message)
-        field.value = int(text)
+        field.value = number
 
 
 class _StepForm(FlaskForm):

@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTex
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
-from forms.fields import LondonDateField
+from forms.fields import LondonDateField, whole_number
 
 
 class AuditSearchForm(FlaskForm):
@@ -29,7 +29,7 @@ class AuditSearchForm(FlaskForm):
     submit = SubmitField("Search", widget=GovSubmitInput())
 
     def validate_user(self, field):
-        if field.data and not str(field.data).isdigit():
+        if field.data and whole_number(str(field.data)) is None:
             raise ValidationError("Choose a user from the list")
 
     def validate_date_to(self, field):

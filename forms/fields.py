@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
@@ -16,6 +17,18 @@ def strip(value: Any) -> Any:
 
 def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+# ASCII digits only: `str.isdigit` also accepts "²" and other scripts' digits, which `int`
+# then refuses (or reads as a number nobody typed), so every typed whole number goes here.
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+
+
+def whole_number(text: str | None) -> int | None:
+    """The whole number typed in `text` (digits only, already stripped), or None."""
+    if text is None or _DIGITS.fullmatch(text) is None:
+        return None
+    return int(text)
 
 
 def optional_int(value: Any) -> int | None:

@@ -21,9 +21,8 @@ from accommodation.finance_services import (
     REFERENCE_MAX,
     SUPPLIER_MAX,
 )
-from accommodation.money import MoneyError, parse_pounds
 from forms.fields import LondonDateField, strip
-from forms.placement import NoNul
+from forms.placement import NoNul, Pounds
 
 
 class PoundsField(StringField):
@@ -37,11 +36,7 @@ class PoundsField(StringField):
         super().__init__(label, **kwargs)
 
     def pre_validate(self, form) -> None:
-        try:
-            self.pence = parse_pounds(self.data or "")
-        except MoneyError as error:
-            self.pence = None
-            raise ValidationError(error.message) from None
+        Pounds()(form, self)
 
 
 def _line(label: str, message: str, max_length: int, *, description: str | None = None):

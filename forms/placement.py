@@ -8,8 +8,6 @@ placement's for everything after), so that a save from a stale page is refused."
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -32,7 +30,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from accommodation.money import MoneyError, parse_pounds
 from accommodation.rules import STATE_LABELS
-from forms.fields import Chosen, LondonDateField, choices, strip
+from forms.fields import Chosen, LondonDateField, choices, strip, whole_number
 
 TEXT_MAX = 2000
 # Hints for text another role reads (DOMAIN.md's field-by-role table).
@@ -86,11 +84,6 @@ def _line(label: str, *, description: str | None = None, max_length: int = 120):
     )
 
 
-# ASCII digits only: `str.isdigit` also accepts "²" (which `int` then refuses with an
-# error) and other scripts' digits, which nobody types for a number of nights.
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,4}", re.ASCII)
-
-
 class WholeNumber:
     """Nights typed as digits; empty is None (the service says it is needed)."""
 
@@ -102,9 +95,10 @@ class WholeNumber:
         field.number = None
         if not text:
             return
-        if _WHOLE_NUMBER.fullmatch(text) is None:
+        number = whole_number(text) if len(text) <= 4 else None
+        if number is None:
             raise ValidationError(f"The number of {self.what} must be a whole number, like 14")
-        field.number = int(text)
+        field.number = number
 
 
 class Pounds:

@@ -26,7 +26,7 @@ from eip.cases import choices as lists
 from eip.cases.consent_services import DECISIONS
 from eip.cases.consultation_services import ACTION_ROWS, PlanAction
 from eip.cases.rules import CLOSURE_OUTCOMES, CONSULTATION_OUTCOMES
-from forms.fields import Chosen, LondonDateField, choices, strip
+from forms.fields import Chosen, LondonDateField, choices, strip, whole_number
 
 LONDON = ZoneInfo("Europe/London")
 TEXT_MAX = 5000
@@ -319,9 +319,10 @@ def _whole_number(form, field) -> None:
     text = (field.data or "").strip()
     if not text:
         raise ValidationError("Enter the number of police call-outs since the referral")
-    if not text.isdigit():
+    number = whole_number(text)
+    if number is None:
         raise ValidationError("The number of police call-outs must be a whole number, like 2")
-    field.number = int(text)
+    field.number = number
 
 
 class CloseCaseForm(StepForm):

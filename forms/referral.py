@@ -37,7 +37,7 @@ from eip.cases.referral_rules import (
     problems,
 )
 from eip.workdays import LONDON
-from forms.fields import Chosen, LondonDateField, choices, optional_int, strip
+from forms.fields import Chosen, LondonDateField, choices, optional_int, strip, whole_number
 
 TIME_HINT = "Use the 24-hour clock, for example 09:30 or 14:05 (London time)"
 
@@ -74,9 +74,10 @@ class WholeNumberField(StringField):
         self.number = None
         if not self.data:
             return
-        if not self.data.isdigit():
+        number = whole_number(self.data)
+        if number is None:
             raise StopValidation(self.invalid_message)
-        self.number = int(self.data)
+        self.number = number
 
     def set_number(self, value: int | None) -> None:
         self.data = "" if value is None else str(value)
@@ -244,7 +245,7 @@ class ReferralFields(FlaskForm):
                 continue
             field = self[name]
             if isinstance(field, WholeNumberField):
-                values[name] = int(field.data) if (field.data or "").isdigit() else None
+                values[name] = whole_number(field.data)
             else:
                 values[name] = field.data or None
         return ReferralDetails(**values).cleaned()

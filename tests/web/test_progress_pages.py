@@ -303,13 +303,14 @@ def test_a_future_consent_date_is_refused_on_the_form(signed_in):
     assert _count(Consent) == 0
 
 
-def test_closure_needs_a_whole_number_of_call_outs(signed_in):
+@pytest.mark.parametrize("typed", ["two", "²"])
+def test_closure_needs_a_whole_number_of_call_outs(signed_in, typed):
     client, user = signed_in("practitioner")
     case = pf.active_case(user)
     response = post_form(
         client,
         _url(case, "close"),
-        {"version": str(case.version), "police_callouts": "two"},
+        {"version": str(case.version), "police_callouts": typed},
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
