@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eip.audit import AuditEvent, is_account_event
 from eip.auth.models import User
+from eip.workdays import london_day_start
 
-LONDON = ZoneInfo("Europe/London")
 PAGE_SIZE = 50
 
 
@@ -36,10 +35,6 @@ class AuditPage:
 
 def user_choices(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.name)))
-
-
-def london_day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
 def search_events(session: Session, query: AuditQuery) -> AuditPage:

@@ -16,7 +16,7 @@ day (each page and each reminder run counts working days for every open case).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -145,6 +145,12 @@ def working_days_between(a: date, b: date, extra: Iterable[date] = ()) -> int:
         return -working_days_between(b, a, extra)
     days = _days(extra)
     return _weekdays_up_to(b) - _weekdays_up_to(a) - _closed_weekdays(a, b, days)
+
+
+def london_day_start(day: date) -> datetime:
+    """The first moment of a London calendar day (the inverse of `london_date`): the
+    bound for "on or after this day" in queries over stored UTC times."""
+    return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
 def london_date(moment: datetime) -> date:

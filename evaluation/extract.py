@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -34,7 +34,7 @@ from eip.cases.records import (
     ProfessionalsMeeting,
 )
 from eip.programme import current_settings
-from eip.workdays import LONDON, london_date
+from eip.workdays import london_date, london_day_start
 from evaluation import pseudonym
 from evaluation.disclosure import Candidate
 from evaluation.rows import CaseBundle, Timeliness, finest_values
@@ -55,18 +55,14 @@ RECORDS = {
 }
 
 
-def _london_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
-
-
 def case_ids(session: Session, start: date | None = None, end: date | None = None) -> list[int]:
     """The cases referred from `start` to `end` (London dates, both included), by id."""
     referred_at = func.coalesce(Case.received_at, Case.created_at)
     query = select(Case.id).order_by(Case.id)
     if start is not None:
-        query = query.where(referred_at >= _london_midnight(start))
+        query = query.where(referred_at >= london_day_start(start))
     if end is not None:
-        query = query.where(referred_at < _london_midnight(end + timedelta(days=1)))
+        query = query.where(referred_at < london_day_start(end + timedelta(days=1)))
     return list(session.scalars(query))
 
 

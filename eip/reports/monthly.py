@@ -15,7 +15,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ from eip.cases.records import Consultation, DashReview, OnwardReferral, Professi
 from eip.domain import RuleBroken
 from eip.models import Borough
 from eip.programme import current_settings
-from eip.workdays import LONDON, due_date_for_received, london_date
+from eip.workdays import due_date_for_received, london_date, london_day_start
 
 TREND_MONTHS = 6
 _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only
@@ -70,10 +70,6 @@ def months_back(month: date, count: int) -> list[date]:
         first = months[0]
         months.insert(0, date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1))
     return months
-
-
-def _utc(day: date) -> datetime:
-    return datetime.combine(day, time(0), LONDON).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -152,7 +148,10 @@ def _referrals(session: Session, trend: list[date], end: date):
     rows = session.execute(
         select(Borough.name, Case.received_at)
         .join(Borough, Borough.id == Case.borough_id)
-        .where(Case.received_at >= _utc(trend[0]), Case.received_at < _utc(end))
+        .where(
+            Case.received_at >= london_day_start(trend[0]),
+            Case.received_at < london_day_start(end),
+        )
     ).all()
     index = {month: i for i, month in enumerate(trend)}
     by_month = [0] * len(trend)
@@ -171,7 +170,7 @@ def _timeliness(session: Session, month: date, end: date, today: date) -> Timeli
     on_time = late = waiting = 0
     cases = session.execute(
         select(Case.received_at, Case.acknowledged_at).where(
-            Case.received_at >= _utc(month), Case.received_at < _utc(end)
+            Case.received_at >= london_day_start(month), Case.received_at < london_day_start(end)
         )
     ).all()
     for received_at, acknowledged_at in cases:
@@ -289,15 +288,18 @@ def _accommodation(
     requests = session.scalar(
         select(func.count())
         .select_from(Placement)
-        .where(Placement.created_at >= _utc(month), Placement.created_at < _utc(end))
+        .where(
+            Placement.created_at >= london_day_start(month),
+            Placement.created_at < london_day_start(end),
+        )
     )
     approved = session.scalar(
         select(func.count())
         .select_from(Placement)
         .where(
             Placement.nightly_rate_pence.is_not(None),
-            Placement.decided_at >= _utc(month),
-            Placement.decided_at < _utc(end),
+            Placement.decided_at >= london_day_start(month),
+            Placement.decided_at < london_day_start(end),
         )
     )
     counted = {p.client_id for p in facts if p.state in COUNTS_TOWARDS_PEOPLE_CAP}
