@@ -17,7 +17,7 @@ from accommodation.views import bp
 from eip.access import refuse, requires
 from eip.domain import NotAllowed, RuleBroken
 from eip.extensions import db
-from eip.reports.download import send_pdf
+from eip.pdf.delivery import send_pdf
 
 AGREEMENT_RULE = "placement.agreement"
 STATEMENT_RULE = "finance.statement"
@@ -42,7 +42,7 @@ def agreement_pdf(placement_id: int):
         return redirect(
             url_for("accommodation.placement", placement_id=placement_id, _anchor="stay")
         )
-    return send_pdf(document.content, document.filename)
+    return send_pdf(document)
 
 
 @bp.get("/budget/statement.pdf")
@@ -63,7 +63,7 @@ def statement_pdf():
     except NotAllowed:
         db.session.rollback()
         refuse(STATEMENT_RULE)
-    return send_pdf(document.content, document.filename)
+    return send_pdf(document)
 
 
 def _statement_form(values: dict, errors: dict, status: int):

@@ -19,12 +19,11 @@ from accommodation.models import Placement
 from accommodation.statement_data import statement
 from accommodation.statement_document import STATEMENT_TITLE, period_text, statement_story
 from eip.access import can
-from eip.audit import record
 from eip.auth.models import User
 from eip.cases.common import now as utc_now
-from eip.cases.documents import Document
 from eip.domain import NotAllowed
-from eip.pdf.page import DocumentInfo, build_pdf
+from eip.pdf.delivery import Document, deliver
+from eip.pdf.page import DocumentInfo
 from eip.workdays import london_date
 
 AGREEMENT_RULE = "placement.agreement"
@@ -42,20 +41,17 @@ def produce_agreement(
     at = at or utc_now()
     facts = agreement_data(session, placement, user, london_date(at))
     reference = placement.case.reference
-    content = build_pdf(
-        DocumentInfo(AGREEMENT_TITLE, reference, at, user.name), agreement_story(facts)
-    )
-    record(
+    return deliver(
         session,
-        "document.downloaded",
-        actor=user,
+        user,
+        AGREEMENT,
+        f"{reference}-accommodation-agreement.pdf",
+        DocumentInfo(AGREEMENT_TITLE, reference, at, user.name),
+        agreement_story(facts),
         object_type="placement",
         object_id=placement.id,
         case_reference=reference,
-        details={"document": AGREEMENT},
     )
-    session.commit()
-    return Document(AGREEMENT, f"{reference}-accommodation-agreement.pdf", content)
 
 
 def produce_statement(
@@ -66,15 +62,12 @@ def produce_statement(
         raise NotAllowed("You may not download the finance statement")
     at = at or utc_now()
     found = statement(session, user, start, end)
-    info = DocumentInfo(STATEMENT_TITLE, period_text(found), at, user.name, "Period")
-    content = build_pdf(info, statement_story(found))
-    record(
+    return deliver(
         session,
-        "document.downloaded",
-        actor=user,
+        user,
+        STATEMENT,
+        f"camden-accommodation-statement-{start.isoformat()}-to-{end.isoformat()}.pdf",
+        DocumentInfo(STATEMENT_TITLE, period_text(found), at, user.name, "Period"),
+        statement_story(found),
         object_type="budget",
-        details={"document": STATEMENT},
     )
-    session.commit()
-    name = f"camden-accommodation-statement-{start.isoformat()}-to-{end.isoformat()}.pdf"
-    return Document(STATEMENT, name, content)

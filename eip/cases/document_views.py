@@ -7,9 +7,7 @@ to the case page, at the panel the link was on, with the reason.
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import abort, flash, redirect, send_file, url_for
+from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
 from eip.access import requires
@@ -17,6 +15,7 @@ from eip.cases.view_helpers import case_or_abort
 from eip.cases.views import bp
 from eip.domain import NotFound, RuleBroken
 from eip.extensions import db
+from eip.pdf.delivery import send_pdf
 
 RULE = "case.documents"
 
@@ -37,17 +36,7 @@ def _download(reference: str, kind: str, panel: str, meeting_id: int | None = No
         # The reasons are fixed sentences: no names travel in the session cookie.
         flash(broken.message)
         return redirect(url_for("cases.view", reference=reference, _anchor=panel))
-    # Cache-Control: no-store is set on every response (eip/security.py).
-    return send_file(
-        BytesIO(document.content),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=document.filename,
-        etag=False,
-        conditional=False,
-        last_modified=None,
-        max_age=None,
-    )
+    return send_pdf(document)
 
 
 @bp.get("/<reference>/documents/acknowledgement.pdf")

@@ -7,13 +7,11 @@ the case's records, and the trail must not become a copy of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from reportlab.platypus import Flowable
 from sqlalchemy.orm import Session
 
-from eip.audit import record
 from eip.auth.models import User
 from eip.cases import documents_data as data
 from eip.cases import documents_meeting_data as meeting_data
@@ -34,18 +32,12 @@ from eip.cases.documents_meetings import (
 )
 from eip.cases.models import Case
 from eip.cases.progress_support import require
-from eip.pdf.page import DocumentInfo, build_pdf
+from eip.pdf.delivery import Document, deliver
+from eip.pdf.page import DocumentInfo
 from eip.workdays import london_date
 
 RULE = "case.documents"
 KINDS = ("acknowledgement", "plan", "meeting_pack", "minutes", "closure_summary")
-
-
-@dataclass(frozen=True)
-class Document:
-    kind: str
-    filename: str  # the case reference and the document's name: never a person's
-    content: bytes
 
 
 def _story(
@@ -87,15 +79,14 @@ def produce(
     require(user, RULE, case)
     at = at or utc_now()
     title, name, story = _story(session, user, case, kind, london_date(at), meeting_id)
-    content = build_pdf(DocumentInfo(title, case.reference, at, user.name), story)
-    record(
+    return deliver(
         session,
-        "document.downloaded",
-        actor=user,
+        user,
+        kind,
+        f"{case.reference}-{name}.pdf",
+        DocumentInfo(title, case.reference, at, user.name),
+        story,
         object_type="case",
         object_id=case.id,
         case_reference=case.reference,
-        details={"document": kind},
     )
-    session.commit()
-    return Document(kind, f"{case.reference}-{name}.pdf", content)

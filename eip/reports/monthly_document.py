@@ -15,14 +15,13 @@ from sqlalchemy.orm import Session
 from accommodation.money import format_pence
 from accommodation.statement_document import money, money_column
 from eip.access import can
-from eip.audit import record
 from eip.auth.models import User
 from eip.cases.common import now as utc_now
-from eip.cases.documents import Document
 from eip.domain import NotAllowed
 from eip.pdf import styles
 from eip.pdf.charts import bar_chart
-from eip.pdf.page import DocumentInfo, build_pdf
+from eip.pdf.delivery import Document, deliver
+from eip.pdf.page import DocumentInfo
 from eip.pdf.styles import CELL, escape_text, heading, markup, para
 from eip.pdf.tables import Column, data_table, summary_table
 from eip.reports.monthly import OUTCOME_SHORT, MonthlyData, monthly_data
@@ -299,14 +298,12 @@ def produce(session: Session, user: User, month: date, *, at: datetime | None = 
     at = at or utc_now()
     month = month.replace(day=1)
     data = monthly_data(session, user, month, london_date(at))
-    info = DocumentInfo(REPORT_TITLE, month_name(month), at, user.name, reference_label="")
-    content = build_pdf(info, report_story(data))
-    record(
+    return deliver(
         session,
-        "document.downloaded",
-        actor=user,
+        user,
+        KIND,
+        f"programme-report-{month:%Y-%m}.pdf",
+        DocumentInfo(REPORT_TITLE, month_name(month), at, user.name, reference_label=""),
+        report_story(data),
         object_type="report",
-        details={"document": KIND},
     )
-    session.commit()
-    return Document(KIND, f"programme-report-{month:%Y-%m}.pdf", content)

@@ -11,7 +11,7 @@ from eip.access import refuse, requires
 from eip.cases.common import today
 from eip.domain import NotAllowed, RuleBroken
 from eip.extensions import db
-from eip.reports.download import send_pdf
+from eip.pdf.delivery import send_pdf
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 RULE = "programme.report"
@@ -36,7 +36,7 @@ def monthly_pdf():
     except NotAllowed:
         db.session.rollback()
         refuse(RULE)
-    return send_pdf(document.content, document.filename)
+    return send_pdf(document)
 
 
 def _form(value: str, error: str | None, status: int):
