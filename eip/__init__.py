@@ -37,6 +37,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     app.config.update(overrides)
 
+    register_proxies(app)
     register_templates(app)
     register_extensions(app)
     register_security(app)
@@ -50,6 +51,17 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 # Some systems' MIME tables lack .mjs; a module script served with the wrong type
 # (and nosniff) would not run.
 mimetypes.add_type("text/javascript", ".mjs")
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind the TLS proxy every request comes from the proxy's address. Trust its
+    X-Forwarded-For and X-Forwarded-Proto, and only from as many hops as configured,
+    so that the sign-in rate limit (eip.auth.throttle) counts each real client."""
+    hops = app.config.get("EIP_TRUSTED_PROXIES", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def register_templates(app: Flask) -> None:

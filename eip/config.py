@@ -137,6 +137,9 @@ def load_settings(env: Mapping[str, str], instance_path: Path | None = None) -> 
         "SMTP_FROM": env.get("SMTP_FROM", "EIP Tracker <no-reply@eip-tracker.invalid>"),
         "SMTP_SECURITY": smtp_security,
         "SMTP_TIMEOUT": _int(env, "SMTP_TIMEOUT", 20, 1, 300),
+        # How many proxies in front of gunicorn may set X-Forwarded-For/-Proto (the TLS
+        # proxy of docs/operations.md is 1). 0 ignores the headers: a client could forge them.
+        "EIP_TRUSTED_PROXIES": _int(env, "EIP_TRUSTED_PROXIES", 0, 0, 5),
         "EIP_SESSION_IDLE_MINUTES": _int(env, "EIP_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
         "EIP_SESSION_ABSOLUTE_HOURS": _int(env, "EIP_SESSION_ABSOLUTE_HOURS", 10, 1, 24 * 7),
         # Two-factor sign-in is required of every account in production, optional elsewhere.

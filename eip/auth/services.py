@@ -50,13 +50,14 @@ def two_factor_required() -> bool:
 def sign_in(session: Session, email: str, password: str, address: str) -> SignInOutcome:
     now = datetime.now(UTC)
     email = normalise_email(email)
-    if not throttle.address_allowed(session, address, now):
-        session.commit()
+    # Only failures count against the address (eip.auth.throttle).
+    if throttle.address_blocked(session, address, now):
         raise RateLimited
     user = find_user(session, email)
     if throttle.locked_until(session, email, now):
         # Still spend the hash time: a locked answer must not come back faster.
         passwords.verify_password(None, password)
+        throttle.record_address_failure(session, address, now)
         record(
             session, "auth.sign_in_locked", actor=user, actor_label=None if user else "anonymous"
         )
@@ -65,6 +66,7 @@ def sign_in(session: Session, email: str, password: str, address: str) -> SignIn
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
         locked = throttle.record_failure(session, email, now)
+        throttle.record_address_failure(session, address, now)
         record(
             session,
             "auth.sign_in_failed",

@@ -3,6 +3,12 @@
 Both live in the database so that every web worker sees the same counts. Keys
 are keyed hashes: an unknown e-mail is counted and locked exactly like a real
 one ("locked" must reveal nothing), and the table holds no addresses in clear.
+
+The address is the client's own (`request.remote_addr`): behind a TLS proxy the
+app factory's ProxyFix takes it from X-Forwarded-For, trusting only as many hops
+as EIP_TRUSTED_PROXIES says (docs/operations.md). Only failed sign-ins count
+against an address, so staff signing in from one office network do not lock
+each other out.
 """
 
 from __future__ import annotations
@@ -81,11 +87,32 @@ def clear_failures(session: Session, email: str) -> None:
     )
 
 
-def address_allowed(session: Session, address: str, now: datetime) -> bool:
-    """Count one sign-in attempt from this address; False once over the limit."""
+def _address_row_count(row: SignInThrottle | None, now: datetime, rules: Limits) -> int:
+    if row is None or now - row.window_started_at > rules.address_window:
+        return 0
+    return row.count
+
+
+def address_blocked(session: Session, address: str, now: datetime) -> bool:
+    """Whether this address has used up its attempts; counts nothing."""
+    rules = limits()
+    row = session.get(SignInThrottle, throttle_key("address", address or "unknown"))
+    return _address_row_count(row, now, rules) >= rules.address_attempts
+
+
+def record_address_failure(session: Session, address: str, now: datetime) -> None:
+    """Count one failed sign-in from this address."""
     rules = limits()
     row = _row(session, throttle_key("address", address or "unknown"), now)
     if now - row.window_started_at > rules.address_window:
         row.count, row.window_started_at = 0, now
     row.count += 1
-    return row.count <= rules.address_attempts
+
+
+def address_allowed(session: Session, address: str, now: datetime) -> bool:
+    """Count one attempt from this address (a password-reset request, which has no
+    success or failure that can be told apart); False once over the limit."""
+    rules = limits()
+    record_address_failure(session, address, now)
+    row = session.get(SignInThrottle, throttle_key("address", address or "unknown"))
+    return _address_row_count(row, now, rules) <= rules.address_attempts
