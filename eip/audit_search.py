@@ -43,7 +43,9 @@ def search_events(session: Session, query: AuditQuery) -> AuditPage:
         conditions.append(is_account_event())
     if query.user_id:
         conditions.append(AuditEvent.actor_id == query.user_id)
-    if query.case_reference:
+    # Admins see account events only: a search of theirs by case reference would tell them
+    # whether the case exists (someone was refused access to it), so it is not a filter there.
+    if query.case_reference and not query.account_only:
         conditions.append(AuditEvent.case_reference == query.case_reference)
     if query.date_from:
         conditions.append(AuditEvent.at >= london_day_start(query.date_from))

@@ -29,7 +29,10 @@ def _render(account_only: bool, title: str, endpoint: str):
     valid = form.validate() if request.args else True
     query = AuditQuery(
         user_id=int(form.user.data) if valid and form.user.data else None,
-        case_reference=(form.case_reference.data or "").strip().upper() or None,
+        # Not for the account events page (an admin's): see eip.audit_search.
+        case_reference=None
+        if account_only
+        else (form.case_reference.data or "").strip().upper() or None,
         date_from=form.date_from.data if valid else None,
         date_to=form.date_to.data if valid else None,
         account_only=account_only,

@@ -15,6 +15,7 @@ from eip.accounts import create_account
 from eip.audit import record
 from eip.boroughs import LONDON_BOROUGHS
 from eip.demo_accommodation import seed_placements
+from eip.demo_approvals import seed as seed_approvals
 from eip.demo_cases import LONDON, seed_cases
 from eip.demo_notifications import seed as seed_notifications
 from eip.models import DEMO_DATA_KEY, AppState, Borough
@@ -124,5 +125,12 @@ def seed_demo(session: Session, environment: str, now: datetime | None = None) -
     )
     session.add(AppState(key=DEMO_DATA_KEY, value=now.isoformat()))
     session.commit()
+    seed_approvals(
+        session,
+        admin=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "admin"),
+        finance=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "finance"),
+        password=DEMO_PASSWORD,
+        now=now,
+    )
     seed_notifications(session, now.astimezone(LONDON).date(), now)
     return SeedResult(created=True, sign_ins=sign_ins)

@@ -1,5 +1,6 @@
-"""Managers' decisions on role grants and e-mail changes (DOMAIN.md: a role that sees
-personal data needs a manager's approval besides the admin's action).
+"""Managers' decisions on role grants, e-mail changes and re-enabling (DOMAIN.md: a role
+that sees personal data needs a manager's approval besides the admin's action; and the
+administrator alone must not be able to take over any account).
 
 Approving applies the change in the same transaction as the decision and its
 audit event. Nobody decides a request about their own account.
@@ -56,6 +57,11 @@ def may_decide(actor: User, request: ApprovalRequest) -> bool:
 
 
 def _approve(session: Session, request: ApprovalRequest, user: User, now, outbox) -> dict:
+    if request.kind == "enable":
+        if user.active:
+            raise RuleBroken("This account is already active: reject the request")
+        user.active, user.disabled_at = True, None
+        return {"enabled": True}
     if not user.active:
         raise RuleBroken("This account is disabled: reject the request instead")
     if request.kind == "role":

@@ -14,12 +14,13 @@ from eip.models import Borough
 
 
 class ApprovalRequest(db.Model):
-    """A grant of a personal-data role, or an e-mail change of such a user,
-    waiting for a manager. It takes effect only when approved."""
+    """A grant of a personal-data role, an e-mail change of any account, or the
+    re-enabling of an account with a personal-data or evaluator role, waiting for a
+    manager. It takes effect only when approved."""
 
     __tablename__ = "approval_requests"
     __table_args__ = (
-        CheckConstraint("kind IN ('role','email')", name="kind_known"),
+        CheckConstraint("kind IN ('role','email','enable')", name="kind_known"),
         CheckConstraint(
             "status IN ('pending','approved','rejected','cancelled')", name="status_known"
         ),

@@ -35,14 +35,24 @@ def role_borough_problem(role: Role | str, borough_id: int | None) -> str | None
     return None
 
 
+# Changing the sign-in address of any account waits for a manager, whatever its role
+# (eip.admin.services): a new address is where reset links go, so it is how an account is
+# taken over (finance sees money, an evaluator downloads pseudonymised data).
+
+
 def grant_needs_approval(role: Role | str | None) -> bool:
     """Granting, or changing to, a role that sees personal data waits for a manager."""
     return role is not None and Role(role) in PERSONAL_DATA_ROLES
 
 
-def email_change_needs_approval(current_role: Role | str | None) -> bool:
-    """Changing the sign-in address of someone who sees personal data waits for a manager."""
-    return current_role is not None and Role(current_role) in PERSONAL_DATA_ROLES
+# Roles whose re-enabling waits for a manager: those that see personal data, and the
+# evaluator, who downloads pseudonymised personal data.
+ENABLE_NEEDS_APPROVAL = PERSONAL_DATA_ROLES | {Role.EVALUATOR}
+
+
+def enable_needs_approval(role: Role | str | None) -> bool:
+    """Re-enabling a disabled account that holds such a role waits for a manager."""
+    return role is not None and Role(role) in ENABLE_NEEDS_APPROVAL
 
 
 def normalise_email(email: str) -> str:

@@ -1,8 +1,10 @@
 """Accounts: listing, inviting, changing, disabling, and the admin's account actions.
 
 Each function checks the rules, writes, audits and commits once. A grant of a
-role that sees personal data, and an e-mail change of someone who has one,
-wait in an ApprovalRequest for a manager (see approval_services). Mail goes
+role that sees personal data, an e-mail change of any account, and re-enabling
+an account with a personal-data or evaluator role wait in an ApprovalRequest
+for a manager (see approval_services): the administrator alone cannot take an
+account over. Mail goes
 only after the commit, so that nobody gets a link or a notice for a change that
 did not happen; a failure to send is reported back, not undone.
 """
@@ -19,7 +21,6 @@ from eip.admin import rules
 from eip.admin.changes import (
     EMAIL_TAKEN,
     Outbox,
-    apply_email_change,
     ask_approval,
     atomic,
     commit,
@@ -49,10 +50,16 @@ class UserRow:
     status: str
     pending_role: ApprovalRequest | None = None
     pending_email: ApprovalRequest | None = None
+    pending_enable: ApprovalRequest | None = None
 
     @property
     def status_label(self) -> str:
         return rules.STATUS_LABELS[self.status]
+
+    @property
+    def enable_waits(self) -> bool:
+        """Enabling this (disabled) account would wait for a manager's approval."""
+        return rules.enable_needs_approval(self.user.role)
 
     @property
     def role_text(self) -> str:
@@ -94,6 +101,7 @@ def _rows(session: Session, users: list[User], now: datetime) -> list[UserRow]:
             ),
             pending_role=pending.get((user.id, "role")),
             pending_email=pending.get((user.id, "email")),
+            pending_enable=pending.get((user.id, "enable")),
         )
         for user in users
     ]
@@ -191,7 +199,6 @@ class UpdateOutcome:
     applied: list[str]
     requested: list[str]
     withdrawn: list[str]
-    mail_sent: bool = True
 
     @property
     def changed(self) -> bool:
@@ -223,8 +230,9 @@ def _change_role(session, actor, user, wanted, now, outcome: UpdateOutcome) -> N
         user.role, user.borough_id = role, borough_id
 
 
-def _change_email(session, actor, user, email, role_before, now, outcome, outbox) -> None:
-    """As for the role: the form shows a pending address as the value."""
+def _change_email(session, actor, user, email, now, outcome) -> None:
+    """As for the role: the form shows a pending address as the value. A new address
+    always waits for a manager (rules: an address change is how an account is taken over)."""
     request = pending_request(session, user.id, "email")
     shown = request.requested_email if request else user.email
     if email == shown:
@@ -235,13 +243,8 @@ def _change_email(session, actor, user, email, role_before, now, outcome, outbox
         return
     if email_taken(session, email, user.id):
         raise RuleBroken(EMAIL_TAKEN, field="email")
-    if rules.email_change_needs_approval(role_before):
-        ask_approval(session, actor, user, "email", now, requested_email=email)
-        outcome.requested.append("email")
-    else:
-        withdraw(session, actor, request, "Replaced by a change that needs no approval", now)
-        apply_email_change(session, user, email, now, outbox)
-        outcome.applied.append("email")
+    ask_approval(session, actor, user, "email", now, requested_email=email)
+    outcome.requested.append("email")
 
 
 @atomic
@@ -256,18 +259,18 @@ def update_user(
     borough_id: int | None,
     now: datetime | None = None,
 ) -> UpdateOutcome:
-    """The name and a role without personal data change at once; the rest waits for a manager.
-    Whether an e-mail change waits depends on the role the account had before this edit."""
+    """The name and a role without personal data change at once; a personal-data role and
+    any new e-mail address wait for a manager."""
     now = now_or(now)
     user = locked_user(session, user_id)
     email, name = rules.normalise_email(email), name.strip()
     role = _check_role(session, role, borough_id)
-    outcome, outbox, role_before = UpdateOutcome([], [], []), Outbox(), user.role
+    outcome, role_before = UpdateOutcome([], [], []), user.role
     if name != user.name:
         user.name = name
         outcome.applied.append("name")
     _change_role(session, actor, user, (role, borough_id), now, outcome)
-    _change_email(session, actor, user, email, role_before, now, outcome, outbox)
+    _change_email(session, actor, user, email, now, outcome)
     if not outcome.changed:
         session.rollback()
         return outcome
@@ -277,7 +280,6 @@ def update_user(
             details.update(role=user.role, previous_role=role_before)
         _audit(session, "account.updated", actor, user, **details)
     commit(session)
-    outcome.mail_sent = outbox.deliver()
     return outcome
 
 
@@ -303,20 +305,31 @@ def disable_user(session: Session, actor: User, user_id: int, now: datetime | No
     user.active, user.disabled_at = False, now
     ended = end_all_sessions(session, user.id, "disabled", now)
     stop_links(session, user.id, now)
-    for kind in ("role", "email"):
+    for kind in ("role", "email", "enable"):
         withdraw(session, actor, pending_request(session, user.id, kind), "Account disabled", now)
     _audit(session, "account.disabled", actor, user, sessions_ended=ended)
     commit(session)
 
 
 @atomic
-def enable_user(session: Session, actor: User, user_id: int, now: datetime | None = None) -> None:
+def enable_user(session: Session, actor: User, user_id: int, now: datetime | None = None) -> bool:
+    """True if the account is enabled now; False if it waits for a manager's approval
+    (it holds a role that sees personal data, or the evaluator role)."""
+    now = now_or(now)
     user = locked_user(session, user_id)
     if user.active:
         raise RuleBroken("This account is already active")
+    if rules.enable_needs_approval(user.role):
+        if pending_request(session, user.id, "enable") is not None:
+            raise RuleBroken("Enabling this account is already waiting for a manager's approval")
+        ask_approval(session, actor, user, "enable", now)
+        commit(session)
+        return False
+    withdraw(session, actor, pending_request(session, user.id, "enable"), "Enabled", now)
     user.active, user.disabled_at = True, None
     _audit(session, "account.enabled", actor, user)
     commit(session)
+    return True
 
 
 @atomic

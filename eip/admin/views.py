@@ -152,8 +152,6 @@ def user_edit(user_id: int):
             problems = _attach(form, broken)
         else:
             flash(_update_message(outcome), "success" if outcome.changed else "info")
-            if not outcome.mail_sent:
-                flash(f"The change was saved, but {MAIL_FAILED}", "info")
             return redirect(url_for("admin.user", user_id=user_id))
     return render_template(
         "admin/user_form.html", form=form, row=row, problems=problems, title="Change details"
@@ -196,7 +194,19 @@ def user_disable(user_id: int):
 @bp.post("/users/<int:user_id>/enable")
 @requires("admin.users")
 def user_enable(user_id: int):
-    return _act(services.enable_user, user_id, "The account is enabled.")
+    try:
+        enabled = services.enable_user(db.session, current_user, user_id)
+    except RuleBroken as broken:
+        return _user_page(user_id, [broken.message], 400)
+    if enabled:
+        flash("The account is enabled.", "success")
+    else:
+        flash(
+            "The account will be enabled when a programme manager approves it: it has a role "
+            "that sees personal data, or the evaluator role.",
+            "success",
+        )
+    return redirect(url_for("admin.user", user_id=user_id))
 
 
 @bp.post("/users/<int:user_id>/reset-two-factor")

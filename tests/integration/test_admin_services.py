@@ -251,24 +251,48 @@ def test_an_unknown_user_is_not_found(ctx):
 # Changing e-mail addresses
 
 
-def test_an_email_change_of_someone_without_personal_data_applies_at_once(ctx):
+@pytest.mark.parametrize("role", ["finance", "evaluator", "admin", "practitioner", "manager"])
+def test_an_email_change_of_any_account_waits_for_a_manager(ctx, role):
+    """Finance sees money and an evaluator downloads pseudonymised data: a new address is
+    where reset links go, so the administrator alone must not be able to set it."""
     admin = factories.user("admin")
-    evaluator = factories.user("evaluator", email="old@example.org")
-    a_session_for(evaluator)
-    outcome = edit(admin, evaluator, email="New@Example.org")
-    assert outcome.applied == ["email"] and outcome.mail_sent
-    assert db.session.get(User, evaluator.id).email == "new@example.org"
-    assert open_sessions(evaluator.id) == 0
+    user = factories.user(role, email="old@example.org")
+    a_session_for(user)
+    outcome = edit(admin, user, email="New@Example.org")
+    assert outcome.requested == ["email"] and outcome.applied == []
+    assert db.session.get(User, user.id).email == "old@example.org"
+    assert open_sessions(user.id) == 1
+    [request] = requests_for(user.id)
+    assert (request.kind, request.requested_email) == ("email", "new@example.org")
+    assert ctx.messages == []
+    # A reset link asked for now still goes to the old address only.
+    services.send_password_reset(db.session, admin, user.id)
+    assert len(mails_to(ctx, "old@example.org")) == 1 and mails_to(ctx, "new@example.org") == []
+
+
+def test_a_finance_email_change_applies_when_a_manager_approves_it(ctx):
+    admin, manager = factories.user("admin"), factories.user("manager")
+    finance = factories.user("finance", email="old@example.org")
+    a_session_for(finance)
+    edit(admin, finance, email="new@example.org")
+    [request] = requests_for(finance.id)
+    assert approval_services.decide(db.session, manager, request.id, approve=True)
+    assert db.session.get(User, finance.id).email == "new@example.org"
+    assert open_sessions(finance.id) == 0
     [notice] = mails_to(ctx, "old@example.org")
     assert "sign-in email address was changed" in notice["Subject"]
-    assert events("account.updated")[0].details == {"fields": ["email"]}
+    assert events("account.approval_approved")[0].details["fields"] == ["email"]
 
 
-def test_an_email_change_of_someone_not_yet_in_sends_a_fresh_invitation_and_stops_the_old(ctx):
-    admin = factories.user("admin")
+def test_an_email_change_of_someone_not_yet_in_sends_a_fresh_invitation_once_approved(ctx):
+    admin, manager = factories.user("admin"), factories.user("manager")
     user = db.session.get(User, invite(admin, role="finance", email="first@example.org").user_id)
     [first_invitation] = mails_to(ctx, "first@example.org")
     edit(admin, user, email="second@example.org")
+    assert tokens.look_up(db.session, link_token(first_invitation), "invite")[0] == "ok"
+    assert mails_to(ctx, "second@example.org") == []
+    [request] = requests_for(user.id)
+    approval_services.decide(db.session, manager, request.id, approve=True)
     assert tokens.look_up(db.session, link_token(first_invitation), "invite")[0] == "used"
     [second_invitation] = mails_to(ctx, "second@example.org")
     assert tokens.look_up(db.session, link_token(second_invitation), "invite")[0] == "ok"
@@ -406,12 +430,52 @@ def test_an_admin_cannot_disable_themselves(ctx):
     assert db.session.get(User, admin.id).active
 
 
-def test_enabling_a_disabled_account(ctx):
-    admin, finance = factories.user("admin"), factories.user("finance", active=False)
-    services.enable_user(db.session, admin, finance.id)
-    assert finance.active
+@pytest.mark.parametrize("role", ["finance", "admin"])
+def test_enabling_a_disabled_account_without_personal_data_is_at_once(ctx, role):
+    admin, user = factories.user("admin"), factories.user(role, active=False)
+    assert services.enable_user(db.session, admin, user.id) is True
+    assert user.active
+    assert requests_for(user.id) == [] and len(events("account.enabled")) == 1
     with pytest.raises(RuleBroken, match="already active"):
-        services.enable_user(db.session, admin, finance.id)
+        services.enable_user(db.session, admin, user.id)
+
+
+@pytest.mark.parametrize("role", ["practitioner", "manager", "spoc", "evaluator"])
+def test_re_enabling_a_personal_data_or_evaluator_account_waits_for_a_manager(ctx, role):
+    admin, manager = factories.user("admin"), factories.user("manager")
+    user = factories.user(role, active=False)
+    assert services.enable_user(db.session, admin, user.id) is False
+    assert not db.session.get(User, user.id).active
+    [request] = requests_for(user.id)
+    assert (request.kind, request.status, request.requested_by_id) == (
+        "enable",
+        "pending",
+        admin.id,
+    )
+    assert events("account.enabled") == []
+    with pytest.raises(RuleBroken, match="already waiting"):
+        services.enable_user(db.session, admin, user.id)
+    with pytest.raises(NotAllowed):  # the administrator cannot approve their own request
+        approval_services.decide(db.session, admin, request.id, approve=True)
+    assert approval_services.decide(db.session, manager, request.id, approve=True)
+    user = db.session.get(User, user.id)
+    assert user.active and user.disabled_at is None
+    assert events("account.approval_approved")[0].details == {
+        "request_id": request.id,
+        "kind": "enable",
+        "enabled": True,
+    }
+
+
+def test_a_rejected_enable_leaves_the_account_disabled_and_may_be_asked_again(ctx):
+    admin, manager = factories.user("admin"), factories.user("manager")
+    evaluator = factories.user("evaluator", active=False)
+    services.enable_user(db.session, admin, evaluator.id)
+    [request] = requests_for(evaluator.id)
+    approval_services.decide(db.session, manager, request.id, approve=False, note="Left SCIE")
+    assert not db.session.get(User, evaluator.id).active
+    assert services.enable_user(db.session, admin, evaluator.id) is False
+    assert [r.status for r in requests_for(evaluator.id)] == ["rejected", "pending"]
 
 
 def test_resetting_two_factor_clears_the_secret_and_spends_unused_recovery_codes(ctx):

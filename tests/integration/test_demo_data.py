@@ -56,3 +56,15 @@ def test_every_demo_case_page_opens_for_a_practitioner(runner, app, app_context)
     for reference in references:
         assert client.get(f"/cases/{reference}").status_code == 200, reference
     assert client.get("/").status_code == 200
+
+
+def test_the_demo_has_an_email_change_and_an_enable_waiting_for_a_manager(runner, app_context):
+    from eip.admin.models import ApprovalRequest
+
+    assert runner.invoke(args=["eip", "seed-demo"]).exit_code == 0
+    pending = db.session.scalars(
+        select(ApprovalRequest).where(ApprovalRequest.status == "pending")
+    ).all()
+    by_kind = {request.kind: request.user for request in pending}
+    assert by_kind["email"].role == "finance"
+    assert by_kind["enable"].role == "evaluator" and not by_kind["enable"].active

@@ -193,13 +193,28 @@ def test_audit_values_keep_dates_as_iso_text():
 @pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.MANAGER, Role.SPOC])
 def test_roles_that_see_personal_data_need_a_managers_approval(role):
     assert rules.grant_needs_approval(role)
-    assert rules.email_change_needs_approval(role)
+    assert rules.enable_needs_approval(role)
 
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.EVALUATOR, Role.ADMIN, None])
-def test_other_roles_take_effect_at_once(role):
+def test_other_roles_are_granted_at_once(role):
     assert not rules.grant_needs_approval(role)
-    assert not rules.email_change_needs_approval(role)
+
+
+@pytest.mark.parametrize(
+    ("role", "waits"),
+    [
+        (Role.PRACTITIONER, True),
+        (Role.MANAGER, True),
+        (Role.SPOC, True),
+        (Role.EVALUATOR, True),
+        (Role.FINANCE, False),
+        (Role.ADMIN, False),
+        (None, False),
+    ],
+)
+def test_re_enabling_waits_for_a_manager_for_personal_data_and_the_evaluator(role, waits):
+    assert rules.enable_needs_approval(role) is waits
 
 
 def test_a_spoc_needs_a_borough_and_nobody_else_may_have_one():
