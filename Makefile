@@ -7,13 +7,17 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-suite lint format assets bench clean
+AUDIT_VENV := .venv-audit
+PIP_AUDIT_VERSION := 2.10.1
+
+.PHONY: help run test test-suite lint format audit assets bench clean
 
 help:
 	@echo "make run     - install, migrate a local SQLite database, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test    - install test tools and run lint and the whole test suite"
 	@echo "make lint    - ruff lint and format check"
 	@echo "make format  - ruff format and safe fixes"
+	@echo "make audit   - pip-audit the installed, pinned packages against known vulnerabilities (needs the network)"
 	@echo "make assets  - rebuild static/ from govuk-frontend with npm and Sass (needs Node)"
 	@echo "make bench   - timings against a baseline measured in the same run"
 	@echo "make clean   - remove the virtualenv and the local database"
@@ -66,6 +70,20 @@ test: lint test-suite
 test-suite: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
+# pip-audit lives in its own virtualenv so that its dependencies never move the app's pins.
+# It audits exactly what is installed in .venv (the pins of pyproject.toml, what they pull in,
+# and the test tools once installed), with no resolving or installing of its own. It asks PyPI's vulnerability service, so it needs the
+# network and is not part of CI: run it before a release and when an advisory is announced.
+# --strict: a package the service cannot look up fails the run instead of passing unaudited.
+$(AUDIT_VENV)/.installed:
+	$(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/pip install --quiet pip-audit==$(PIP_AUDIT_VERSION)
+	@touch $@
+
+audit: $(VENV)/.installed-app $(AUDIT_VENV)/.installed
+	$(BIN)/pip freeze --exclude-editable > $(AUDIT_VENV)/requirements.txt
+	$(AUDIT_VENV)/bin/pip-audit --requirement $(AUDIT_VENV)/requirements.txt --no-deps --disable-pip --strict --progress-spinner off
+
 bench: $(VENV)/.installed-app
 	$(BIN)/python bench/run.py
 
@@ -74,4 +92,4 @@ assets:
 	npm run build
 
 clean:
-	rm -rf $(VENV) instance/eip.sqlite3 instance/eip.sqlite3-wal instance/eip.sqlite3-shm
+	rm -rf $(VENV) $(AUDIT_VENV) instance/eip.sqlite3 instance/eip.sqlite3-wal instance/eip.sqlite3-shm
