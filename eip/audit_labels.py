@@ -84,6 +84,7 @@ ACTION_LABELS = {
     "evaluation.withdrawn": "Withdrew an evaluation extract",
     "evaluation.downloaded": "Downloaded an evaluation extract",
     "evaluation.figures_downloaded": "Downloaded the programme figures",
+    "notification.mail_unconfirmed": "Reminder e-mail unconfirmed (not sent again)",
 }
 
 

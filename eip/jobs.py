@@ -5,17 +5,26 @@ process only ticks; what runs is decided here. Every run first claims its
 (job, period) row: the unique constraint means a second scheduler started by
 mistake, or `jobs run-due` typed while the scheduler runs, does nothing. A job
 that fails is logged and claimed again on a later tick.
+
+A claim records the host and process id of its runner. A run that died (a crash,
+a kill, a restart mid-job) is taken over at once by the next tick on the same host
+when that process no longer exists, and after STALE_RUNNING_AFTER otherwise (a
+runner on another host cannot be checked). Taking over is safe for the e-mail
+jobs: an e-mail is recorded as being sent before it goes, and one whose sending
+was never confirmed is not sent again (eip.notification_mail).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, UniqueConstraint, delete, or_, update
+from sqlalchemy import Integer, String, UniqueConstraint, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -42,6 +51,31 @@ class JobRun(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="running")
     error: Mapped[str | None] = mapped_column(String(200))
     claimed_by: Mapped[str | None] = mapped_column(String(80))
+    # Where the runner lives: a claim whose process is gone on this host is taken over at once.
+    claimed_host: Mapped[str | None] = mapped_column(String(255))
+    claimed_pid: Mapped[int | None] = mapped_column(Integer)
+
+
+def this_host() -> str:
+    return socket.gethostname()[:255]
+
+
+def process_exists(pid: int) -> bool:
+    """Whether a process with this id runs on this host (signal 0 checks, sends nothing)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
+def runner_is_gone(run: JobRun) -> bool:
+    """The claim's process is known to have ended: same host, and no such process now."""
+    if run.claimed_host != this_host() or not run.claimed_pid:
+        return False
+    return run.claimed_pid != os.getpid() and not process_exists(run.claimed_pid)
 
 
 @dataclass(frozen=True)
@@ -152,8 +186,9 @@ def claim_period(
     Jobs claim their period; a job may also claim a piece of its work (the daily digest
     claims each user's e-mail for the day) so that a second run never repeats that piece.
     """
+    mine = {"claimed_by": worker, "claimed_host": this_host(), "claimed_pid": os.getpid()}
     try:
-        run = JobRun(job=name, period=period, claimed_at=now, claimed_by=worker)
+        run = JobRun(job=name, period=period, claimed_at=now, **mine)
         session.add(run)
         session.commit()
         return run
@@ -171,12 +206,53 @@ def claim_period(
                 (JobRun.status == "running") & (JobRun.claimed_at < now - STALE_RUNNING_AFTER),
             ),
         )
-        .values(status="running", claimed_at=now, claimed_by=worker, error=None, finished_at=None)
+        .values(status="running", claimed_at=now, error=None, finished_at=None, **mine)
     )
     session.commit()
     if result.rowcount != 1:
+        result = _take_over_from_the_dead(session, name, period, now, mine)
+    if result is None or result.rowcount != 1:
         return None
-    return session.query(JobRun).filter_by(job=name, period=period).one()
+    return session.scalars(select(JobRun).filter_by(job=name, period=period)).one()
+
+
+def _take_over_from_the_dead(session: Session, name: str, period: str, now: datetime, mine):
+    """A running claim whose process has ended on this host: take it now, not in 30 minutes."""
+    held = session.scalars(
+        select(JobRun).where(
+            JobRun.job == name, JobRun.period == period, JobRun.status == "running"
+        )
+    ).one_or_none()
+    gone = held is not None and runner_is_gone(held)
+    if gone:
+        held_id, dead_pid, claimed_at = held.id, held.claimed_pid, held.claimed_at
+    session.commit()
+    if not gone:
+        return None
+    result = session.execute(
+        update(JobRun)
+        .where(
+            JobRun.id == held_id,
+            JobRun.status == "running",
+            JobRun.claimed_pid == dead_pid,
+            JobRun.claimed_at == claimed_at,
+        )
+        .values(status="running", claimed_at=now, error=None, finished_at=None, **mine)
+    )
+    session.commit()
+    if result.rowcount == 1:
+        job_logger.warning(
+            "job claim taken over",
+            extra={
+                "fields": {
+                    "event": "job_claim_taken_over",
+                    "job": name,
+                    "period": period,
+                    "dead_pid": dead_pid,
+                }
+            },
+        )
+    return result
 
 
 def finish_claim(session: Session, run_id: int, now: datetime, error: str | None = None) -> None:

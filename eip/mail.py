@@ -34,13 +34,23 @@ class Mail:
     kind: str = "general"
 
 
-def build_message(mail: Mail, sender: str) -> EmailMessage:
+def message_id_for(sender: str) -> str:
+    """A new, unique Message-ID on the sender's domain (random: no personal data)."""
+    return make_msgid(domain=sender.rsplit("@", 1)[-1].rstrip(">") or None)
+
+
+def new_message_id() -> str:
+    """A Message-ID chosen before sending, so the caller can record it first."""
+    return message_id_for(current_app.config["SMTP_FROM"])
+
+
+def build_message(mail: Mail, sender: str, message_id: str | None = None) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = mail.to
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].rstrip(">") or None)
+    message["Message-ID"] = message_id or message_id_for(sender)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.body)
     return message
@@ -70,10 +80,11 @@ def _write_outbox(message: EmailMessage, outbox: Path) -> Path:
     return path
 
 
-def send(mail: Mail) -> str:
-    """Send one message and return its Message-ID. Raises MailNotSent on failure."""
+def send(mail: Mail, message_id: str | None = None) -> str:
+    """Send one message and return its Message-ID (`message_id` if given: the scheduler
+    records it before sending). Raises MailNotSent on failure."""
     config = current_app.config
-    message = build_message(mail, config["SMTP_FROM"])
+    message = build_message(mail, config["SMTP_FROM"], message_id)
     if config["SMTP_HOST"]:
         try:
             _send_smtp(message, config)

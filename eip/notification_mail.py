@@ -6,7 +6,12 @@ An unreachable server leaves the notification in the app and its e-mail `failed`
 next run tries again. Logs name the notification id and the error class, nothing else.
 
 Each e-mail is claimed before it is sent (a conditional UPDATE from pending or failed to
-sending), so two runs that somehow overlap still send it once.
+sending, with the Message-ID it will carry, committed), so two runs that somehow overlap
+still send it once. A sender that dies after the mail server accepted a message but before
+it recorded `sent` leaves it `sending`: that is never sent again. After
+SENDING_GIVEN_UP_AFTER it becomes `unknown` (sent-unknown), with an audit event and a log
+line naming only the notification id and the Message-ID, for support to look up in the
+mail server's log. A reminder is missed at worst; never sent twice.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from eip.audit import record
 from eip.auth.models import User
 from eip.jobs import claim_period, finish_claim
-from eip.mail import Mail, MailNotSent, send
+from eip.mail import Mail, MailNotSent, new_message_id, send
 from eip.notification_kinds import kind_of
 from eip.notifications import (
     CANCELLED,
@@ -32,6 +38,7 @@ from eip.notifications import (
     PENDING,
     SENDING,
     SENT,
+    UNCONFIRMED,
     WAITING_FOR_DIGEST,
     Notification,
 )
@@ -46,7 +53,8 @@ MAX_ATTEMPTS = 24  # about a day of hourly retries
 # A failed e-mail waits this long before the next try, so that the reminders job (which
 # sends what it makes) and the send job in the same tick do not both hit a server that is down.
 RETRY_FAILED_AFTER = timedelta(minutes=30)
-# A run that died mid-send left its claim: try again after this long.
+# An e-mail still `sending` after this long was left by a run that died mid-send: it
+# becomes `unknown`, and is not sent again (the server may have accepted it).
 SENDING_GIVEN_UP_AFTER = timedelta(minutes=30)
 # After this many failures in a row the server is taken to be down for this run.
 STOP_AFTER_FAILURES = 3
@@ -106,12 +114,12 @@ def digest_mail(notifications: list[Notification], to: str, day) -> Mail:
     )
 
 
-def _deliver(mail: Mail | None, **ids: int) -> str | None:
+def _deliver(mail: Mail | None, message_id: str, **ids: int) -> str | None:
     """Send; None when it went (or there was nothing to send), else the error's class."""
     if mail is None:
         return None
     try:
-        send(mail)
+        send(mail, message_id)
     except MailNotSent as exc:
         error = str(exc)[:60]  # MailNotSent carries the class name only
         notification_logger.warning(
@@ -135,14 +143,34 @@ def within_sending_hours(now: datetime) -> bool:
 
 
 def _recover_abandoned(session: Session, now: datetime) -> None:
-    session.execute(
-        update(Notification)
-        .where(
+    """`sending` left by a run that died: the outcome is unknown, so it is not sent again."""
+    stuck = session.execute(
+        select(Notification.id, Notification.email_message_id).where(
             Notification.email_status == SENDING,
             Notification.email_attempted_at < now - SENDING_GIVEN_UP_AFTER,
         )
-        .values(email_status=FAILED, email_error="Abandoned")
-    )
+    ).all()
+    for notification_id, message_id in stuck:
+        changed = session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.email_status == SENDING)
+            .values(email_status=UNCONFIRMED, email_error="Unconfirmed")
+        ).rowcount
+        if not changed:
+            continue
+        fields = {"notification_id": notification_id, "message_id": message_id}
+        record(
+            session,
+            "notification.mail_unconfirmed",
+            actor_label="scheduler",
+            object_type="notification",
+            object_id=notification_id,
+            details={"message_id": message_id},
+        )
+        notification_logger.warning(
+            "notification mail unconfirmed, not sent again",
+            extra={"fields": {"event": "notification_mail_unconfirmed"} | fields},
+        )
     session.commit()
 
 
@@ -161,12 +189,14 @@ def _sendable(now: datetime):
     )
 
 
-def _claim(session: Session, notification_id: int, now: datetime) -> bool:
+def _claim(session: Session, notification_id: int, now: datetime, message_id: str) -> bool:
+    """Record `sending` and the Message-ID, committed, before the server is asked."""
     result = session.execute(
         update(Notification)
         .where(Notification.id == notification_id, _sendable(now))
         .values(
             email_status=SENDING,
+            email_message_id=message_id,
             email_attempts=Notification.email_attempts + 1,
             email_attempted_at=now,
         )
@@ -191,7 +221,8 @@ def send_pending(session: Session, now: datetime) -> str:
     for notification_id in ids:
         if in_a_row >= STOP_AFTER_FAILURES:
             break
-        if not _claim(session, notification_id, now):
+        message_id = new_message_id()
+        if not _claim(session, notification_id, now, message_id):
             continue  # another run has it, or it was closed meanwhile
         notification = session.get(Notification, notification_id)
         user = notification.user
@@ -199,7 +230,7 @@ def send_pending(session: Session, now: datetime) -> str:
         # End the transaction before talking to the mail server: on SQLite an open
         # transaction holds the write lock, and the server may take SMTP_TIMEOUT to answer.
         session.commit()
-        outcome = _deliver(mail, notification_id=notification_id)
+        outcome = _deliver(mail, message_id, notification_id=notification_id)
         values: dict[str, Any]
         if mail is None:
             values = {"email_status": CANCELLED}
@@ -271,21 +302,35 @@ def send_digests(session: Session, now: datetime) -> str:
             continue
         ids = [n.id for n in notifications]
         mail = digest_mail(list(notifications), notifications[0].user.email, day)
+        # `sending` and the Message-ID are committed before the server is asked: a run that
+        # takes this claim over from one that died never sends the same reminders again.
+        message_id = new_message_id()
+        session.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids), Notification.email_status == WAITING_FOR_DIGEST)
+            .values(
+                email_status=SENDING,
+                email_message_id=message_id,
+                email_attempts=Notification.email_attempts + 1,
+                email_attempted_at=now,
+            )
+        )
         session.commit()  # no transaction (nor SQLite's write lock) held while sending
-        error = _deliver(mail, user_id=user_id)
-        values: dict[str, Any] = {
-            "email_attempts": Notification.email_attempts + 1,
-            "email_attempted_at": now,
-            "email_error": error,
-        }
+        error = _deliver(mail, message_id, user_id=user_id)
+        values: dict[str, Any] = {"email_error": error}
         if error is None:
             values.update(email_status=SENT, email_sent_at=now)
             sent, in_a_row = sent + 1, 0
         else:
+            values.update(email_status=WAITING_FOR_DIGEST)  # tomorrow's, or this retry's
             failed, in_a_row = failed + 1, in_a_row + 1
         session.execute(
             update(Notification)
-            .where(Notification.id.in_(ids), Notification.email_status == WAITING_FOR_DIGEST)
+            .where(
+                Notification.id.in_(ids),
+                Notification.email_status == SENDING,
+                Notification.email_message_id == message_id,
+            )
             .values(**values)
         )
         session.commit()

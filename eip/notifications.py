@@ -39,14 +39,17 @@ EMAIL_PREFERENCES = {
     IMMEDIATE: "An e-mail for each reminder, as it comes (between 7am and 9pm)",
     DIGEST: "One e-mail a day at 7am with every reminder since the last one",
 }
-# E-mail status of one notification.
-PENDING, SENDING, SENT, FAILED, WAITING_FOR_DIGEST, CANCELLED = (
+# E-mail status of one notification. "sending" is recorded (committed) before the mail
+# server is asked; "unknown" is a "sending" whose outcome was never recorded (the sender
+# died): the server may have accepted it, so it is never sent again (sent-unknown).
+PENDING, SENDING, SENT, FAILED, WAITING_FOR_DIGEST, CANCELLED, UNCONFIRMED = (
     "pending",
     "sending",
     "sent",
     "failed",
     "digest",
     "cancelled",
+    "unknown",
 )
 UNSENT = (PENDING, FAILED, WAITING_FOR_DIGEST)
 DONE, REPLACED = "done", "replaced"
@@ -80,6 +83,8 @@ class Notification(db.Model):
     email_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The class of the last failure (ConnectionRefusedError), never its message.
     email_error: Mapped[str | None] = mapped_column(String(60))
+    # The Message-ID of the e-mail being (or last) sent, recorded before it goes.
+    email_message_id: Mapped[str | None] = mapped_column(String(255))
 
     user: Mapped[User] = relationship()
 
