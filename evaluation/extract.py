@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from accommodation import ledger
-from accommodation.models import LedgerEntry, Placement
+from accommodation import ledger, store
+from accommodation.models import Placement
 from eip.admin.models import NonWorkingDay
 from eip.cases.consent_state import current_consents
 from eip.cases.models import Case
@@ -85,23 +85,10 @@ def timeliness(session: Session) -> Timeliness:
 
 
 def _costs(session: Session, placement_ids: list[int]) -> dict[int, int]:
+    """What each placement cost the pot: the ledger's exposure (committed or invoiced)."""
     if not placement_ids:
         return {}
-    rows = session.execute(
-        select(
-            LedgerEntry.id,
-            LedgerEntry.kind,
-            LedgerEntry.placement_id,
-            LedgerEntry.amount_pence,
-            LedgerEntry.reverses_id,
-        )
-        .where(LedgerEntry.placement_id.in_(placement_ids))
-        .order_by(LedgerEntry.id)
-    )
-    entries = [
-        ledger.Entry(kind, placement_id, amount, reverses=reverses, id=entry_id)
-        for entry_id, kind, placement_id, amount, reverses in rows
-    ]
+    entries = store.entries(session, placement_ids)
     return {pid: totals.exposure for pid, totals in ledger.all_placement_totals(entries).items()}
 
 

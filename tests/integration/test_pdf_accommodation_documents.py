@@ -407,6 +407,24 @@ def test_a_correction_dated_before_the_entry_it_corrects_still_adds_up(app_conte
     assert "Total invoices £0.00" in statement_text()  # the whole month nets to nothing
 
 
+def test_an_invoice_above_what_is_still_committed_counts_against_the_pot(app_context):
+    # Invoiced in full, then two nights released: £325.00 committed, £455.00 invoiced. The
+    # pot holds the larger of the two (DOMAIN.md), as on the budget page.
+    placement = approved(fa.accommodation_case(), 7, date(2026, 4, 6), date(2026, 4, 3))
+    invoice(placement, "INV-FULL", 7 * RATE, date(2026, 4, 10))
+    store.append(
+        db.session, None, "release", placement, 2 * RATE, effective_on=date(2026, 4, 12),
+        reason=EARLY_MOVE_OUT,
+    )  # fmt: skip
+    db.session.commit()
+    text = statement_text()
+    assert "Committed £0.00 £325.00 £325.00" in text
+    assert "Invoiced £0.00 £455.00 £455.00" in text
+    assert "Uncommitted (available) £14,000.00 -£455.00 £13,545.00" in text
+    pot = current_settings(db.session).pot_pence
+    assert ledger.pot_totals(store.entries(db.session), pot).available == 1_354_500
+
+
 def test_a_period_with_no_money_still_gives_the_balance(ledgered):
     text = statement_text(date(2025, 1, 1), date(2025, 1, 31))
     assert text.count("None in this period.") == 4
