@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, joinedload
 
 from accommodation import ledger, store
 from accommodation.models import Placement
-from eip.admin.models import NonWorkingDay
 from eip.cases.consent_state import current_consents
 from eip.cases.models import Case
 from eip.cases.records import (
@@ -33,11 +32,10 @@ from eip.cases.records import (
     OnwardReferral,
     ProfessionalsMeeting,
 )
-from eip.programme import current_settings
 from eip.workdays import london_date, london_day_start
 from evaluation import pseudonym
 from evaluation.disclosure import Candidate
-from evaluation.rows import CaseBundle, Timeliness, finest_values
+from evaluation.rows import CaseBundle, finest_values
 
 BATCH = 200
 
@@ -74,14 +72,6 @@ def first_referral_on(session: Session) -> date | None:
     if first.tzinfo is None:  # SQLite's MIN() bypasses the column type: naive UTC
         first = first.replace(tzinfo=UTC)
     return london_date(first)
-
-
-def timeliness(session: Session) -> Timeliness:
-    settings = current_settings(session)
-    return Timeliness(
-        acknowledge_working_days=settings.acknowledge_working_days,
-        extra_non_working_days=frozenset(session.scalars(select(NonWorkingDay.day))),
-    )
 
 
 def _costs(session: Session, placement_ids: list[int]) -> dict[int, int]:
