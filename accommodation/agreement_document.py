@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from accommodation.models import Placement
 from eip.auth.models import User
 from eip.domain import RuleBroken
+from eip.formatting import long_date
 from eip.pdf import styles
 from eip.pdf.fonts import BOLD
 from eip.pdf.page import CONTENT_WIDTH
@@ -28,7 +29,6 @@ from eip.pdf.styles import BORDER, CELL, CELL_HEAD, TEXT, heading, labelled, par
 from eip.pdf.tables import summary_table
 from eip.programme import current_settings
 from eip.roles import Role
-from eip.templating import long_date
 
 AGREEMENT_TITLE = "Temporary accommodation agreement"
 # The stay's states in which there is an agreement to print: approved (to be signed),

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from markupsafe import Markup, escape
 
 from accommodation.budget import BurnPoint, SpendPoint
-from accommodation.money import format_pence
+from eip.formatting import format_pence
 
 WIDTH, HEIGHT = 720, 320
 LEFT, RIGHT, TOP, BOTTOM = 84, 24, 56, 48

@@ -25,8 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from accommodation.money import format_pence
 from eip.domain import RuleBroken
+from eip.formatting import format_pence
 
 COMMIT = "commit"
 RELEASE = "release"

@@ -22,7 +22,7 @@ from accommodation.models import Invoice, LedgerEntry, Placement
 from accommodation.statement_data import FIXED_RELEASE_REASONS
 from eip.access import can
 from eip.auth.models import User
-from eip.cases.common import today
+from eip.clock import today
 
 KIND_LABELS = {
     ledger.COMMIT: "Commitment",

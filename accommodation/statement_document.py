@@ -12,12 +12,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Table
 
 from accommodation import ledger
-from accommodation.money import format_pence
 from accommodation.statement_data import Movement, Statement, day_before
+from eip.formatting import format_pence, long_date
 from eip.pdf import styles
 from eip.pdf.styles import CELL, CELL_HEAD, TEXT, escape_text, heading, markup, para
 from eip.pdf.tables import Column, data_table
-from eip.templating import long_date
 
 STATEMENT_TITLE = "Accommodation statement for Camden"
 MONEY = ParagraphStyle("money", parent=CELL, alignment=TA_RIGHT)

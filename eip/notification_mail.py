@@ -23,6 +23,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from eip.auth.models import User
+from eip.formatting import long_date
 from eip.jobs import claim_period, finish_claim
 from eip.mail import Mail, MailNotSent, send
 from eip.notification_kinds import kind_of
@@ -35,7 +36,6 @@ from eip.notifications import (
     WAITING_FOR_DIGEST,
     Notification,
 )
-from eip.templating import long_date
 from eip.workdays import LONDON
 
 notification_logger = logging.getLogger("eip.notifications")

@@ -17,11 +17,11 @@ from eip.cases.documents_data import (
     ReferralLine,
     ReviewLine,
 )
+from eip.formatting import long_date
 from eip.pdf import styles
 from eip.pdf.charts import Point, line_chart
 from eip.pdf.styles import CELL, escape_text, markup, para
 from eip.pdf.tables import Column, data_table, summary_table
-from eip.templating import long_date
 
 NOT_RECORDED = "Not recorded"
 

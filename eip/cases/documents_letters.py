@@ -13,10 +13,10 @@ from eip.cases.documents_layout import (
     or_not_recorded,
     referrals_table,
 )
+from eip.formatting import long_date
 from eip.pdf import styles
 from eip.pdf.styles import heading, labelled, para
 from eip.pdf.tables import summary_table
-from eip.templating import long_date
 
 ACKNOWLEDGEMENT_TITLE = "Acknowledgement of referral"
 CLOSURE_TITLE = "Case closure summary"

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from eip.access import can
 from eip.auth.models import User
 from eip.cases import deadlines, queries
-from eip.cases.common import audit_change, now
+from eip.cases.common import audit_change
 from eip.cases.models import Case, Person, name_key
 from eip.cases.referral_rules import (
     CASE_COLUMNS,
@@ -31,6 +31,7 @@ from eip.cases.referral_rules import (
     is_late,
     problems,
 )
+from eip.clock import now
 from eip.domain import DomainError, NotAllowed, RuleBroken
 from eip.models import Borough
 from eip.programme import current_settings

@@ -16,13 +16,13 @@ from sqlalchemy import select
 from accommodation import documents, ledger, store
 from accommodation.agreement_document import NO_STAY, NOT_APPROVED
 from accommodation.models import Invoice, LedgerEntry, Payment, Placement
-from accommodation.money import format_pence
 from accommodation.statement_data import parse_period
 from accommodation.stay_services import EARLY_MOVE_OUT
 from eip.audit import AuditEvent
 from eip.cases.models import Case, Person
 from eip.domain import NotAllowed, RuleBroken
 from eip.extensions import db
+from eip.formatting import format_pence
 from eip.programme import current_settings
 from tests import factories
 from tests import factories_accommodation as fa

@@ -17,10 +17,10 @@ from accommodation import finance_services as finance
 from accommodation import ledger, store
 from accommodation.budget_csv import pounds
 from accommodation.models import LedgerEntry
-from accommodation.money import format_pence
 from eip.audit import AuditEvent
 from eip.cases.common import today
 from eip.extensions import db
+from eip.formatting import format_pence
 from eip.models import Borough
 from tests import factories
 from tests import factories_accommodation as fa
