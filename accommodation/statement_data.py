@@ -31,6 +31,7 @@ from eip.access import visible_placements
 from eip.auth.models import User
 from eip.cases.models import Case
 from eip.domain import RuleBroken
+from eip.formatting import short_date
 from eip.models import Borough
 from eip.programme import current_settings
 
@@ -104,16 +105,12 @@ class Statement:
 # Pure arithmetic
 
 
-def _short(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
-
-
 def describe(row: LedgerLine, reversed_row: LedgerLine | None = None) -> str:
     """Fixed words for what an entry was; a reversal names what it undoes."""
     if row.kind == ledger.REVERSAL:
         if reversed_row is None:
             return "Correction of an earlier entry"
-        return f"Correction of: {describe(reversed_row)} ({_short(reversed_row.on)})"
+        return f"Correction of: {describe(reversed_row)} ({short_date(reversed_row.on)})"
     if row.kind == ledger.COMMIT:
         if row.extension_id is not None:
             return "Extension approved"
@@ -123,7 +120,7 @@ def describe(row: LedgerLine, reversed_row: LedgerLine | None = None) -> str:
     if row.kind == ledger.INVOICE:
         nights = ""
         if row.first_night and row.last_night:
-            nights = f", nights {_short(row.first_night)} to {_short(row.last_night)}"
+            nights = f", nights {short_date(row.first_night)} to {short_date(row.last_night)}"
         return f"Invoice {row.invoice_number or ''} from {row.supplier or 'the supplier'}{nights}"
     return f"Payment {row.payment_reference or ''} of invoice {row.invoice_number or ''}".strip()
 

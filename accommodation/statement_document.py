@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, Paragraph, Table
 
 from accommodation import ledger
 from accommodation.statement_data import Movement, Statement, day_before
-from eip.formatting import format_pence, long_date
+from eip.formatting import format_pence, long_date, short_date
 from eip.pdf import styles
 from eip.pdf.styles import CELL, CELL_HEAD, TEXT, escape_text, heading, markup, para
 from eip.pdf.tables import Column, data_table
@@ -112,7 +112,7 @@ def movements_table(lines: Sequence[Movement], total_label: str) -> Flowable:
     ]
     rows = [
         [
-            f"{m.on.day} {m.on:%b %Y}",
+            short_date(m.on),
             markup(f"{escape_text(m.reference)}<br/>{escape_text(m.borough)}", CELL),
             m.description,
             money(m.signed_pence),
