@@ -48,28 +48,30 @@ def london_datetime(moment: datetime | None) -> str:
     return f"{local.day} {local:%B %Y}, {hour}:{local:%M}{half}"
 
 
+def _signed_pounds(pence: int) -> tuple[str, int, int]:
+    """The sign, whole pounds and pence of an amount; anything but whole pence (a float, a
+    bool, text) is refused, since money is never rounded on the way out."""
+    if isinstance(pence, bool) or not isinstance(pence, int):
+        raise TypeError(f"Amounts are whole pence (int), not {type(pence).__name__}")
+    pounds, rest = divmod(abs(pence), 100)
+    return ("-" if pence < 0 else ""), pounds, rest
+
+
 def format_pence(pence: int | None) -> str:
     """Pounds for people: `£1,234.50`, and `-£5.00` for a negative figure; nothing for no
     figure (a request's rate not yet set).
 
     Negative figures appear only in reports (a reversal's effect, an overspend that must never
-    happen); the minus goes before the pound sign, as finance statements write it. Anything
-    but whole pence (a float, a bool, text) is refused: money is never rounded on the way out.
+    happen); the minus goes before the pound sign, as finance statements write it.
     """
     if pence is None:
         return ""
-    if isinstance(pence, bool) or not isinstance(pence, int):
-        raise TypeError(f"Amounts are whole pence (int), not {type(pence).__name__}")
-    sign = "-" if pence < 0 else ""
-    pounds, rest = divmod(abs(pence), 100)
+    sign, pounds, rest = _signed_pounds(pence)
     return f"{sign}£{pounds:,}.{rest:02d}"
 
 
 def plain_pounds(pence: int) -> str:
     """Pence as a plain number of pounds, for a spreadsheet or a form's box: 123450 ->
     `1234.50` (no pound sign, no commas, so it reads back as a number)."""
-    if isinstance(pence, bool) or not isinstance(pence, int):
-        raise TypeError(f"Amounts are whole pence (int), not {type(pence).__name__}")
-    sign = "-" if pence < 0 else ""
-    pounds, rest = divmod(abs(pence), 100)
+    sign, pounds, rest = _signed_pounds(pence)
     return f"{sign}{pounds}.{rest:02d}"
