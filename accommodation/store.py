@@ -69,6 +69,17 @@ def entries(session: Session, placement_ids: Collection[int] | None = None) -> l
     return [entry for entry, _on in entries_with_dates(session, placement_ids)]
 
 
+def placement_ledger(session: Session, placement_id: int) -> list[LedgerEntry]:
+    """One placement's ledger rows, oldest first, for its page (with their links)."""
+    return list(
+        session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.placement_id == placement_id)
+            .order_by(LedgerEntry.id)
+        )
+    )
+
+
 @dataclass(frozen=True)
 class LedgerLine:
     """One ledger entry with what describes it on a statement (its invoice's number and
