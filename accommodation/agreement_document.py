@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from accommodation.models import Placement
 from eip.auth.models import User
 from eip.domain import RuleBroken
+from eip.formatting import long_date, weekday_date
 from eip.pdf import styles
 from eip.pdf.fonts import BOLD
 from eip.pdf.page import CONTENT_WIDTH
@@ -28,7 +29,6 @@ from eip.pdf.styles import BORDER, CELL, CELL_HEAD, TEXT, heading, labelled, par
 from eip.pdf.tables import summary_table
 from eip.programme import current_settings
 from eip.roles import Role
-from eip.templating import long_date
 
 AGREEMENT_TITLE = "Temporary accommodation agreement"
 # The stay's states in which there is an agreement to print: approved (to be signed),
@@ -100,12 +100,8 @@ def _nights(count: int) -> str:
     return f"{count} night{'s' if count != 1 else ''}"
 
 
-def _weekday(value: date) -> str:
-    return f"{value:%A} {long_date(value)}"
-
-
 def _terms(data: AgreementData) -> dict[str, list[str]]:
-    move_in, move_out = _weekday(data.move_in_on), _weekday(data.planned_move_out_on)
+    move_in, move_out = weekday_date(data.move_in_on), weekday_date(data.planned_move_out_on)
     return {
         "Your stay": [
             "This is temporary accommodation, offered as part of the Early Intervention "
@@ -197,8 +193,8 @@ def agreement_story(data: AgreementData) -> list[Flowable]:
         ("Your name", client),
         ("Accommodation provider", data.provider),
         ("Address", data.address),
-        ("Checked in" if data.checked_in else "Move-in date", _weekday(data.move_in_on)),
-        ("Planned move-out", f"{_weekday(data.planned_move_out_on)}, in the morning"),
+        ("Checked in" if data.checked_in else "Move-in date", weekday_date(data.move_in_on)),
+        ("Planned move-out", f"{weekday_date(data.planned_move_out_on)}, in the morning"),
         ("Nights", f"Up to {_nights(data.nights)}"),
         ("Your practitioner", data.practitioner_name or "Your allocated practitioner"),
     ]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from accommodation import ledger
-from accommodation.ledger import INVOICE, PAYMENT, REVERSAL
+from accommodation.ledger import INVOICE, PAYMENT
 from accommodation.rules import COUNTS_TOWARDS_PEOPLE_CAP
 
 
@@ -182,21 +182,7 @@ def _allowance_nights(p: PlacementFacts) -> int:
 
 
 # ---------------------------------------------------------------------------
-# Signed amounts: every entry as (placement, kind it counts against, +/- pence)
-
-
-def signed_movements(entries: Sequence[ledger.Entry]) -> list[tuple[int, str, int]]:
-    """Each entry's effect, a reversal counting against the kind it reverses. The ledger's
-    own totals are computed first so that a corrupt ledger raises, exactly as there."""
-    ledger.all_placement_totals(entries)
-    by_id = {e.id: e for e in entries if e.id is not None}
-    signed = []
-    for e in entries:
-        if e.kind == REVERSAL:
-            signed.append((e.placement_id, by_id[e.reverses].kind, -e.amount_pence))
-        else:
-            signed.append((e.placement_id, e.kind, e.amount_pence))
-    return signed
+# The pot over time
 
 
 def _point(running: ledger.Running, on: date) -> BurnPoint:
@@ -218,7 +204,7 @@ def burn_down(dated: Sequence[DatedEntry], pot_pence: int) -> list[BurnPoint]:
     day's point is still the sum of what was dated by then.
     """
     ordered = sorted(dated, key=lambda d: (d.on, d.entry.id or 0))
-    signed = signed_movements([d.entry for d in ordered])
+    signed = ledger.movements([d.entry for d in ordered])
     running, points = ledger.Running(pot_pence), []
     for index, (d, (placement_id, kind, amount)) in enumerate(zip(ordered, signed, strict=True)):
         running.add(placement_id, kind, amount)

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from markupsafe import Markup, escape
 
 from accommodation.budget import BurnPoint, SpendPoint
-from accommodation.money import format_pence
+from eip.formatting import format_pence, long_date, short_date
 
 WIDTH, HEIGHT = 720, 320
 LEFT, RIGHT, TOP, BOTTOM = 84, 24, 56, 48
@@ -46,14 +46,6 @@ class TableRow:
     uncommitted: int
     spent: int | None
     forecast: bool
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def short_date(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 def _n(value: float) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from accommodation.budget import MonthRow, PlacementRow
+from eip.formatting import plain_pounds
 
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -28,13 +29,6 @@ def safe_cell(value: object) -> str:
     if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
-
-
-def pounds(pence: int) -> str:
-    """Pence as a plain number of pounds for a spreadsheet: 123450 -> 1234.50."""
-    sign = "-" if pence < 0 else ""
-    whole, rest = divmod(abs(pence), 100)
-    return f"{sign}{whole}.{rest:02d}"
 
 
 def _iso(day: date | None) -> str:
@@ -71,13 +65,15 @@ def placement_csv(rows: Sequence[PlacementRow], state_labels: dict[str, str]) ->
                 p.reference,
                 p.borough,
                 state_labels.get(p.state, p.state),
-                pounds(p.rate_pence) if p.rate_pence else "",
+                plain_pounds(p.rate_pence) if p.rate_pence else "",
                 str(p.approved_nights or ""),
                 _iso(p.checked_in_on or p.start_on),
                 _iso(p.planned_move_out_on),
                 _iso(p.moved_out_on),
-                *map(pounds, (t.committed, t.invoiced, t.paid, t.exposure, t.unpaid_invoiced)),
-                pounds(row.accrued),
+                *map(
+                    plain_pounds, (t.committed, t.invoiced, t.paid, t.exposure, t.unpaid_invoiced)
+                ),
+                plain_pounds(row.accrued),
             ]
         )
     total = [
@@ -88,7 +84,7 @@ def placement_csv(rows: Sequence[PlacementRow], state_labels: dict[str, str]) ->
         sum(r.totals.unpaid_invoiced for r in rows),
         sum(r.accrued for r in rows),
     ]
-    out.append(["Total", "", "", "", "", "", "", "", "", *map(pounds, total)])
+    out.append(["Total", "", "", "", "", "", "", "", "", *map(plain_pounds, total)])
     return out
 
 
@@ -111,8 +107,8 @@ def month_csv(months: Sequence[MonthRow]) -> list[list[str]]:
         out.append(
             [
                 m.month.strftime("%Y-%m"),
-                *map(pounds, (m.commitments, m.releases, m.committed, m.invoiced, m.paid)),
-                pounds(m.available_at_end),
+                *map(plain_pounds, (m.commitments, m.releases, m.committed, m.invoiced, m.paid)),
+                plain_pounds(m.available_at_end),
             ]
         )
     sums = [
@@ -123,7 +119,7 @@ def month_csv(months: Sequence[MonthRow]) -> list[list[str]]:
         sum(m.paid for m in months),
     ]
     closing = months[-1].available_at_end if months else 0
-    out.append(["Total", *map(pounds, sums), pounds(closing)])
+    out.append(["Total", *map(plain_pounds, sums), plain_pounds(closing)])
     return out
 
 

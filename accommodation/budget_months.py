@@ -1,7 +1,7 @@
 """The budget month by month, for the months CSV export and the monthly report: new
 commitments, releases, invoiced and paid in each month, and the money left at its end.
-Pure functions over the dated ledger, like `accommodation.budget`, whose signed amounts they
-share, so the months add up to the pot's totals to the penny.
+Pure functions over the dated ledger, like `accommodation.budget`, on the same movements
+(`ledger.movements`), so the months add up to the pot's totals to the penny.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from accommodation import budget, ledger
+from accommodation import ledger
 from accommodation.budget import DatedEntry, MonthRow
 from accommodation.ledger import COMMIT, INVOICE, RELEASE
 
@@ -38,7 +38,7 @@ def month_rows(
     if not dated:
         return []
     ordered = sorted(dated, key=lambda d: (d.on, d.entry.id or 0))
-    signed = budget.signed_movements([d.entry for d in ordered])
+    signed = ledger.movements([d.entry for d in ordered])
     rows: dict[date, MonthRow] = {}
     previous: date | None = None
     for moved in sorted({d.on.replace(day=1) for d in ordered}):

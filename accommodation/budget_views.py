@@ -16,7 +16,7 @@ from accommodation.rules import STATE_LABELS
 from accommodation.views import bp
 from eip.access import can, requires
 from eip.audit import record
-from eip.cases.common import today
+from eip.clock import today
 from eip.extensions import db
 
 

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from accommodation import ledger, store
 from accommodation.decision_services import DECIDE, limited_text, require_money
 from accommodation.models import LedgerEntry, Placement
-from accommodation.money import format_pence
 from accommodation.placement_common import (
     audit_placement,
     check_placement_version,
@@ -24,9 +23,10 @@ from accommodation.placement_common import (
 )
 from accommodation.request_services import TEXT_MAX
 from eip.auth.models import User
-from eip.cases.common import today
-from eip.cases.progress_support import Problems
+from eip.clock import today
 from eip.domain import NotFound, RuleBroken
+from eip.formatting import format_pence
+from eip.problems import Problems
 
 NOT_APPROVED = "Only a placement the SPOC approved can have an added commitment"
 

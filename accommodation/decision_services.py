@@ -28,10 +28,10 @@ from accommodation.placement_common import (
 from accommodation.request_services import OPEN_FOR_REQUESTS, TEXT_MAX, record_outcome
 from eip.access import can
 from eip.auth.models import User
-from eip.cases.common import today
 from eip.cases.consent_services import consent_states
-from eip.cases.progress_support import Problems
+from eip.clock import today
 from eip.domain import NotAllowed, NotFound, RuleBroken
+from eip.problems import Problems
 
 DECIDE = "placement.decide"
 MANAGE = "placement.manage"

@@ -20,7 +20,7 @@ from accommodation.statement_data import statement
 from accommodation.statement_document import STATEMENT_TITLE, period_text, statement_story
 from eip.access import can
 from eip.auth.models import User
-from eip.cases.common import now as utc_now
+from eip.clock import now as utc_now
 from eip.domain import NotAllowed
 from eip.pdf.delivery import Document, deliver
 from eip.pdf.page import DocumentInfo

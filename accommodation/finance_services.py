@@ -26,14 +26,13 @@ from sqlalchemy.orm import Session
 
 from accommodation import ledger, store
 from accommodation.models import Invoice, LedgerEntry, Payment, Placement
-from accommodation.money import format_pence
 from accommodation.placement_common import audit_placement
 from accommodation.stay_common import approved_on
 from eip.access import can
 from eip.auth.models import User
-from eip.cases.common import today
+from eip.clock import today
 from eip.domain import DomainError, NotAllowed, NotFound, RuleBroken
-from eip.templating import long_date
+from eip.formatting import format_pence, long_date
 
 RECORD = "finance.record"
 SUPPLIER_MAX, NUMBER_MAX, REFERENCE_MAX, REASON_MAX = 120, 60, 60, 2000

@@ -20,16 +20,16 @@ from sqlalchemy.orm import Session
 from accommodation import finance_services as finance
 from accommodation import ledger, store
 from accommodation.models import Invoice, LedgerEntry, Payment, Placement
-from accommodation.money import format_pence
 from accommodation.money_page import KIND_LABELS
 from accommodation.views import bp
 from eip.access import check, refuse, requires, visible_placements
 from eip.auth.models import User
-from eip.cases.common import today
 from eip.cases.models import Case
 from eip.cases.view_helpers import show_rule_broken
+from eip.clock import today
 from eip.domain import NotAllowed, NotFound, RuleBroken
 from eip.extensions import db
+from eip.formatting import format_pence
 from eip.models import Borough
 from eip.programme import current_settings
 from forms.finance import InvoiceForm, PaymentForm, ReverseForm

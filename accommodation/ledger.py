@@ -25,8 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from accommodation.money import format_pence
 from eip.domain import RuleBroken
+from eip.formatting import format_pence
 
 COMMIT = "commit"
 RELEASE = "release"
@@ -94,8 +94,14 @@ class PotTotals:
     available: int
 
 
-def _sums(entries: Iterable[Entry]) -> dict[int, dict[str, int]]:
-    """Per placement, the net sum of each kind (a reversal counts against the reversed kind).
+# A movement is what one entry does to the totals: (placement, the kind it counts against,
+# signed pence). A reversal counts as minus its amount against the kind it reverses.
+Movement = tuple[int, str, int]
+
+
+def movements(entries: Iterable[Entry]) -> list[Movement]:
+    """Each entry's movement, in the order given (the statement and the burn-down add them
+    up over a date range, in business-date order).
 
     A reversal of an unknown entry, of a reversal, of another placement's entry, for another
     amount, or a second reversal of one entry means the ledger is corrupt: ValueError, because
@@ -109,22 +115,26 @@ def _sums(entries: Iterable[Entry]) -> dict[int, dict[str, int]]:
                 raise ValueError(f"Two ledger entries have id {entry.id}")
             by_id[entry.id] = entry
     reversed_ids: set[int] = set()
-    sums: dict[int, dict[str, int]] = {}
+    found: list[Movement] = []
     for entry in entries:
-        kind, sign = entry.kind, 1
-        if kind == REVERSAL:
-            target = by_id.get(entry.reverses)  # type: ignore[arg-type]
-            if target is None or target.kind == REVERSAL or entry.reverses in reversed_ids:
-                raise ValueError(f"Reversal {entry.id} does not undo one ordinary entry")
-            if (target.placement_id, target.amount_pence) != (
-                entry.placement_id,
-                entry.amount_pence,
-            ):
-                raise ValueError(f"Reversal {entry.id} does not match entry {target.id}")
-            reversed_ids.add(target.id)  # type: ignore[arg-type]
-            kind, sign = target.kind, -1
-        totals = sums.setdefault(entry.placement_id, dict.fromkeys(KINDS[:4], 0))
-        totals[kind] += sign * entry.amount_pence
+        if entry.kind != REVERSAL:
+            found.append((entry.placement_id, entry.kind, entry.amount_pence))
+            continue
+        target = by_id.get(entry.reverses)  # type: ignore[arg-type]
+        if target is None or target.kind == REVERSAL or entry.reverses in reversed_ids:
+            raise ValueError(f"Reversal {entry.id} does not undo one ordinary entry")
+        if (target.placement_id, target.amount_pence) != (entry.placement_id, entry.amount_pence):
+            raise ValueError(f"Reversal {entry.id} does not match entry {target.id}")
+        reversed_ids.add(target.id)  # type: ignore[arg-type]
+        found.append((entry.placement_id, target.kind, -entry.amount_pence))
+    return found
+
+
+def _sums(moves: Iterable[Movement]) -> dict[int, dict[str, int]]:
+    """Per placement, the net sum of each kind."""
+    sums: dict[int, dict[str, int]] = {}
+    for placement_id, kind, signed_pence in moves:
+        sums.setdefault(placement_id, dict.fromkeys(KINDS[:4], 0))[kind] += signed_pence
     return sums
 
 
@@ -148,23 +158,34 @@ def _placement(sums: dict[str, int] | None) -> PlacementTotals:
 
 def placement_totals(entries: Iterable[Entry], placement_id: int) -> PlacementTotals:
     """The figures of one placement (all zero for a placement with no entries)."""
-    return _placement(_sums(entries).get(placement_id))
+    return _placement(_sums(movements(entries)).get(placement_id))
 
 
 def all_placement_totals(entries: Iterable[Entry]) -> dict[int, PlacementTotals]:
     """The figures of every placement that has entries, for statements and CSV exports."""
-    return {pid: _placement(sums) for pid, sums in _sums(entries).items()}
+    return totals_of_movements(movements(entries))
 
 
 def pot_totals(entries: Iterable[Entry], pot_pence: int) -> PotTotals:
     """The pot's figures, built by adding up the placements so that they always reconcile."""
-    per_placement = all_placement_totals(entries).values()
-    exposure = sum(p.exposure for p in per_placement)
+    return pot_of(all_placement_totals(entries), pot_pence)
+
+
+def totals_of_movements(moves: Iterable[Movement]) -> dict[int, PlacementTotals]:
+    """The figures of every placement with movements: for a statement, which adds up the
+    movements dated in a range (the signs taken from the whole ledger by `movements`)."""
+    return {pid: _placement(sums) for pid, sums in _sums(moves).items()}
+
+
+def pot_of(per_placement: dict[int, PlacementTotals], pot_pence: int) -> PotTotals:
+    """The pot's figures as the sum of the placements' figures."""
+    placements = per_placement.values()
+    exposure = sum(p.exposure for p in placements)
     return PotTotals(
         pot=pot_pence,
-        committed=sum(p.committed for p in per_placement),
-        invoiced=sum(p.invoiced for p in per_placement),
-        paid=sum(p.paid for p in per_placement),
+        committed=sum(p.committed for p in placements),
+        invoiced=sum(p.invoiced for p in placements),
+        paid=sum(p.paid for p in placements),
         exposure=exposure,
         available=pot_pence - exposure,
     )

@@ -1,4 +1,5 @@
-"""Money as people type it and as we show it: always whole pence inside the system.
+"""Money as people type it: always whole pence inside the system (shown with
+`eip.formatting.format_pence`).
 
 Every figure in the accommodation budget is an `int` of pence, because the pot is public money
 and must reconcile to the penny; floats would drift. This module is the only place where text
@@ -72,16 +73,3 @@ def parse_pounds(text: str, *, max_pence: int = 100_000_000) -> int:
 
 def _looks_numeric(text: str) -> bool:
     return re.fullmatch(r"-?\s*£?\s*[0-9,]+(?:\.[0-9]*)?", text, re.ASCII) is not None
-
-
-def format_pence(pence: int) -> str:
-    """Pounds for people: `£1,234.50`, and `-£5.00` for a negative figure.
-
-    Negative figures appear only in reports (a reversal's effect, an overspend that must never
-    happen); the minus goes before the pound sign, as finance statements write it.
-    """
-    if isinstance(pence, bool) or not isinstance(pence, int):
-        raise TypeError(f"Amounts are whole pence (int), not {type(pence).__name__}")
-    sign = "-" if pence < 0 else ""
-    pounds, rest = divmod(abs(pence), 100)
-    return f"{sign}£{pounds:,}.{rest:02d}"

@@ -15,14 +15,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from accommodation import budget, ledger
+from accommodation import budget, ledger, store
 from accommodation.budget_queries import facts_of
 from accommodation.finance_services import FINANCE_REVERSES
 from accommodation.models import Invoice, LedgerEntry, Placement
 from accommodation.statement_data import FIXED_RELEASE_REASONS
 from eip.access import can
 from eip.auth.models import User
-from eip.cases.common import today
+from eip.clock import today
 
 KIND_LABELS = {
     ledger.COMMIT: "Commitment",
@@ -90,16 +90,6 @@ class InvoiceLine:
         return (self.last_night - self.first_night).days + 1
 
 
-def _entries(session: Session, placement_id: int) -> list[LedgerEntry]:
-    return list(
-        session.scalars(
-            select(LedgerEntry)
-            .where(LedgerEntry.placement_id == placement_id)
-            .order_by(LedgerEntry.id)
-        )
-    )
-
-
 def _invoices(session: Session, placement_id: int) -> list[InvoiceLine]:
     rows = session.scalars(
         select(Invoice)
@@ -164,7 +154,7 @@ def money_panel(session: Session, user: User, placement: Placement) -> dict[str,
     see the placement, or it was never approved and so never held money)."""
     if not can(user, "placement.view", placement):
         return {"visible": False}
-    rows = _entries(session, placement.id)
+    rows = store.placement_ledger(session, placement.id)
     reversed_by = {row.reverses_id: row.id for row in rows if row.reverses_id is not None}
     finance = can(user, "finance.record")
     decider = can(user, "placement.decide", placement)

@@ -35,9 +35,10 @@ from eip.cases.common import commit as commit_case
 from eip.cases.consent_services import consent_states
 from eip.cases.consultation_services import SCENARIO_OUTCOME, scenario_plan
 from eip.cases.models import Case
-from eip.cases.progress_support import Problems, held_consultation
+from eip.cases.progress_support import held_consultation
 from eip.cases.rules import status_label
 from eip.domain import NotAllowed, RuleBroken
+from eip.problems import Problems
 from eip.programme import current_settings
 
 # A case that may still ask for accommodation: suitable and not closed.

@@ -15,9 +15,9 @@ from accommodation.models import Placement, ReturnHomeReview
 from accommodation.placement_common import check_placement_version, touch
 from accommodation.stay_common import audit, commit, load, past_date
 from eip.auth.models import User
-from eip.cases.progress_support import Problems
 from eip.domain import RuleBroken
-from eip.templating import long_date
+from eip.formatting import long_date
+from eip.problems import Problems
 
 REVIEW_FIELDS = (
     "reviewed_on",

@@ -13,6 +13,7 @@ from collections.abc import Collection, Hashable
 from datetime import date, timedelta
 
 from eip.domain import RuleBroken
+from eip.formatting import long_date
 
 STATE_LABELS = {
     "requested": "Requested: waiting for the SPOC",
@@ -181,10 +182,6 @@ def nights_left(used_by_client_over_all_placements: int, max_nights: int) -> int
     return max(max_nights - used_by_client_over_all_placements, 0)
 
 
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def check_nights(
     requested: int, already_used: int, max_nights: int, start: date, programme_end: date
 ) -> str | None:
@@ -203,12 +200,12 @@ def check_nights(
     if requested > left:
         return f"The client has {left} of the {max_nights} nights allowed left"
     if start >= programme_end:
-        return f"The placement must start before the programme ends on {_long_date(programme_end)}"
+        return f"The placement must start before the programme ends on {long_date(programme_end)}"
     if start + timedelta(days=requested) > programme_end:
         most = (programme_end - start).days
         return (
-            f"The programme ends on {_long_date(programme_end)}, so the placement can be at "
-            f"most {most} night{'s' if most != 1 else ''} from {_long_date(start)}"
+            f"The programme ends on {long_date(programme_end)}, so the placement can be at "
+            f"most {most} night{'s' if most != 1 else ''} from {long_date(start)}"
         )
     return None
 

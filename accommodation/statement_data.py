@@ -21,16 +21,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from accommodation import ledger
-from accommodation.models import Invoice, LedgerEntry, Payment
+from accommodation import ledger, store
 from accommodation.rules import STATE_LABELS
 from accommodation.stay_services import CANCELLED, EARLY_MOVE_OUT, SHORTENED_TO_PROGRAMME_END
+from accommodation.store import LedgerLine
 from eip.access import visible_placements
 from eip.auth.models import User
 from eip.cases.models import Case
 from eip.domain import RuleBroken
+from eip.formatting import short_date
 from eip.models import Borough
 from eip.programme import current_settings
 
@@ -62,25 +63,6 @@ def parse_period(start: str | None, end: str | None) -> tuple[date, date]:
         first = next(iter(errors))
         raise RuleBroken(errors[first], field=first, errors=errors)
     return parsed["start"], parsed["end"]
-
-
-@dataclass(frozen=True)
-class Row:
-    """One ledger entry with what the statement prints about it."""
-
-    id: int
-    placement_id: int
-    kind: str
-    amount_pence: int
-    reverses_id: int | None
-    on: date
-    extension_id: int | None
-    reason: str | None
-    invoice_number: str | None
-    supplier: str | None
-    first_night: date | None
-    last_night: date | None
-    payment_reference: str | None
 
 
 @dataclass(frozen=True)
@@ -123,16 +105,12 @@ class Statement:
 # Pure arithmetic
 
 
-def _short(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
-
-
-def describe(row: Row, reversed_row: Row | None = None) -> str:
+def describe(row: LedgerLine, reversed_row: LedgerLine | None = None) -> str:
     """Fixed words for what an entry was; a reversal names what it undoes."""
     if row.kind == ledger.REVERSAL:
         if reversed_row is None:
             return "Correction of an earlier entry"
-        return f"Correction of: {describe(reversed_row)} ({_short(reversed_row.on)})"
+        return f"Correction of: {describe(reversed_row)} ({short_date(reversed_row.on)})"
     if row.kind == ledger.COMMIT:
         if row.extension_id is not None:
             return "Extension approved"
@@ -142,56 +120,25 @@ def describe(row: Row, reversed_row: Row | None = None) -> str:
     if row.kind == ledger.INVOICE:
         nights = ""
         if row.first_night and row.last_night:
-            nights = f", nights {_short(row.first_night)} to {_short(row.last_night)}"
+            nights = f", nights {short_date(row.first_night)} to {short_date(row.last_night)}"
         return f"Invoice {row.invoice_number or ''} from {row.supplier or 'the supplier'}{nights}"
     return f"Payment {row.payment_reference or ''} of invoice {row.invoice_number or ''}".strip()
 
 
-def _signed(rows: list[Row]) -> list[tuple[Row, str, int]]:
-    """Each entry with the kind it counts against and its signed amount. The ledger's own
-    totals are taken first, so a corrupt ledger raises here exactly as it does there."""
-    ledger.all_placement_totals(
-        ledger.Entry(r.kind, r.placement_id, r.amount_pence, r.reverses_id, r.id) for r in rows
-    )
-    by_id = {r.id: r for r in rows}
-    signed = []
-    for r in rows:
-        if r.kind == ledger.REVERSAL:
-            signed.append((r, by_id[r.reverses_id].kind, -r.amount_pence))
-        else:
-            signed.append((r, r.kind, r.amount_pence))
-    return signed
+def _signed(rows: list[LedgerLine]) -> list[tuple[LedgerLine, ledger.Movement]]:
+    """Each entry with its movement, the signs taken from the whole ledger (a corrupt
+    ledger raises here exactly as it does for the budget)."""
+    return list(zip(rows, ledger.movements(r.entry for r in rows), strict=True))
 
 
 def _totals(
-    signed: list[tuple[Row, str, int]], pot_pence: int, included: Callable[[Row], bool]
+    signed: list[tuple[LedgerLine, ledger.Movement]],
+    pot_pence: int,
+    included: Callable[[LedgerLine], bool],
 ) -> tuple[ledger.PotTotals, dict[int, ledger.PlacementTotals]]:
     """The ledger's figures over the entries `included(row)` keeps."""
-    sums: dict[int, dict[str, int]] = {}
-    for row, kind, amount in signed:
-        if included(row):
-            sums.setdefault(row.placement_id, dict.fromkeys(MOVEMENT_KINDS, 0))[kind] += amount
-    per: dict[int, ledger.PlacementTotals] = {}
-    for pid, s in sums.items():
-        committed = s[ledger.COMMIT] - s[ledger.RELEASE]
-        invoiced, paid = s[ledger.INVOICE], s[ledger.PAYMENT]
-        per[pid] = ledger.PlacementTotals(
-            committed=committed,
-            invoiced=invoiced,
-            paid=paid,
-            exposure=max(committed, invoiced),
-            unpaid_invoiced=invoiced - paid,
-        )
-    exposure = sum(t.exposure for t in per.values())
-    pot = ledger.PotTotals(
-        pot=pot_pence,
-        committed=sum(t.committed for t in per.values()),
-        invoiced=sum(t.invoiced for t in per.values()),
-        paid=sum(t.paid for t in per.values()),
-        exposure=exposure,
-        available=pot_pence - exposure,
-    )
-    return pot, per
+    per = ledger.totals_of_movements(move for row, move in signed if included(row))
+    return ledger.pot_of(per, pot_pence), per
 
 
 @dataclass(frozen=True)
@@ -205,7 +152,7 @@ class Label:
 
 
 def build(
-    rows: list[Row], labels: dict[int, Label], *, pot_pence: int, start: date, end: date
+    rows: list[LedgerLine], labels: dict[int, Label], *, pot_pence: int, start: date, end: date
 ) -> Statement:
     """The statement over `rows` (the whole ledger). Only placements in `labels` (those the
     user may see) are listed; the balance is the pot's, which is programme-wide."""
@@ -214,7 +161,7 @@ def build(
     opening, _ = _totals(signed, pot_pence, lambda r: r.on < start)
     closing, per = _totals(signed, pot_pence, lambda r: r.on <= end)
     movements: dict[str, list[Movement]] = {kind: [] for kind in MOVEMENT_KINDS}
-    for row, kind, amount in sorted(signed, key=lambda s: (s[0].on, s[0].id)):
+    for row, (_pid, kind, amount) in sorted(signed, key=lambda s: (s[0].on, s[0].id)):
         label = labels.get(row.placement_id)
         if label is None or not start <= row.on <= end:
             continue
@@ -252,66 +199,6 @@ def build(
 # Loading
 
 
-def load_rows(session: Session) -> list[Row]:
-    """The whole ledger with what describes each entry (one query)."""
-    paid_invoice = aliased(Invoice)
-    result = session.execute(
-        select(
-            LedgerEntry.id,
-            LedgerEntry.placement_id,
-            LedgerEntry.kind,
-            LedgerEntry.amount_pence,
-            LedgerEntry.reverses_id,
-            LedgerEntry.effective_on,
-            LedgerEntry.extension_id,
-            LedgerEntry.reason,
-            Invoice.number,
-            Invoice.supplier,
-            Invoice.first_night,
-            Invoice.last_night,
-            Payment.reference,
-            paid_invoice.number,
-        )
-        .outerjoin(Invoice, Invoice.id == LedgerEntry.invoice_id)
-        .outerjoin(Payment, Payment.id == LedgerEntry.payment_id)
-        .outerjoin(paid_invoice, paid_invoice.id == Payment.invoice_id)
-        .order_by(LedgerEntry.id)
-    )
-    return [
-        Row(
-            id=eid,
-            placement_id=pid,
-            kind=kind,
-            amount_pence=amount,
-            reverses_id=reverses,
-            on=on,
-            extension_id=extension,
-            reason=reason,
-            invoice_number=number or paid_number,
-            supplier=supplier,
-            first_night=first,
-            last_night=last,
-            payment_reference=payment_ref,
-        )
-        for (
-            eid,
-            pid,
-            kind,
-            amount,
-            reverses,
-            on,
-            extension,
-            reason,
-            number,
-            supplier,
-            first,
-            last,
-            payment_ref,
-            paid_number,
-        ) in result
-    ]
-
-
 def load_labels(session: Session, user: User) -> dict[int, Label]:
     """The placements this user may see, by case reference and borough (one query)."""
     scoped = visible_placements(user).subquery()
@@ -334,7 +221,7 @@ def load_labels(session: Session, user: User) -> dict[int, Label]:
 def statement(session: Session, user: User, start: date, end: date) -> Statement:
     settings = current_settings(session)
     return build(
-        load_rows(session),
+        store.ledger_lines(session),
         load_labels(session, user),
         pot_pence=settings.pot_pence,
         start=start,

@@ -12,12 +12,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Table
 
 from accommodation import ledger
-from accommodation.money import format_pence
 from accommodation.statement_data import Movement, Statement, day_before
+from eip.formatting import format_pence, long_date, short_date
 from eip.pdf import styles
 from eip.pdf.styles import CELL, CELL_HEAD, TEXT, escape_text, heading, markup, para
 from eip.pdf.tables import Column, data_table
-from eip.templating import long_date
 
 STATEMENT_TITLE = "Accommodation statement for Camden"
 MONEY = ParagraphStyle("money", parent=CELL, alignment=TA_RIGHT)
@@ -113,7 +112,7 @@ def movements_table(lines: Sequence[Movement], total_label: str) -> Flowable:
     ]
     rows = [
         [
-            f"{m.on.day} {m.on:%b %Y}",
+            short_date(m.on),
             markup(f"{escape_text(m.reference)}<br/>{escape_text(m.borough)}", CELL),
             m.description,
             money(m.signed_pence),

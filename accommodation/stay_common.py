@@ -17,8 +17,8 @@ from accommodation.placement_common import PLACEMENT_CONFLICT, audit_placement
 from eip.access import can
 from eip.auth.models import User
 from eip.cases.common import today
-from eip.cases.progress_support import Problems
 from eip.domain import Conflict, NotAllowed
+from eip.problems import Problems
 from eip.workdays import london_date
 
 MANAGE = "placement.manage"

@@ -21,8 +21,8 @@ from accommodation.models import Placement, ReturnHomeReview
 from accommodation.stay_common import approved_on
 from eip.access import can
 from eip.auth.models import User
-from eip.cases.common import today
 from eip.cases.deadlines import RETURN_HOME_REVIEW_LEAD_DAYS
+from eip.clock import today
 from eip.programme import current_settings
 from eip.roles import Role
 

@@ -32,11 +32,11 @@ from accommodation.stay_common import (
     planned_move_out,
 )
 from eip.auth.models import User
-from eip.cases.common import today
-from eip.cases.progress_support import Problems
+from eip.clock import today
 from eip.domain import RuleBroken
+from eip.formatting import long_date
+from eip.problems import Problems
 from eip.programme import current_settings
-from eip.templating import long_date
 
 EARLY_MOVE_OUT = "Early move-out: nights approved but not used"
 CANCELLED = "Cancelled before check-in: the whole commitment"

@@ -25,7 +25,7 @@ from accommodation.views import bp
 from eip.access import requires
 from eip.domain import RuleBroken
 from eip.extensions import db
-from eip.templating import long_date, pence
+from eip.formatting import format_pence, long_date
 from forms.stay import AgreementForm, CancelForm, CheckInForm, MoveOutForm, ReturnHomeReviewForm
 
 MANAGE = "placement.manage"
@@ -74,7 +74,7 @@ def _checked_in(result: stay.CheckedIn) -> str:
     return (
         f"Check-in recorded. The {result.shortened_from} approved nights would have run past "
         f"the programme end, so the stay now has {p.approved_nights} nights and ends on "
-        f"{long_date(p.planned_move_out_on)}; {pence(result.released_pence)} was released "
+        f"{long_date(p.planned_move_out_on)}; {format_pence(result.released_pence)} was released "
         "back to the pot"
     )
 
@@ -104,7 +104,8 @@ def stay_check_in(placement_id: int):
 
 def _moved_out(ended: stay.Ended) -> str:
     if ended.placement.ended_early:
-        return f"Move-out recorded. {pence(ended.released_pence)} was released back to the pot"
+        released = format_pence(ended.released_pence)
+        return f"Move-out recorded. {released} was released back to the pot"
     return "Move-out recorded. The placement ended on its planned date"
 
 
@@ -152,7 +153,8 @@ def stay_cancel(placement_id: int):
             version=form.version.data,
         ),
         done=lambda ended: (
-            f"Placement cancelled. {pence(ended.released_pence)} was released back to the pot"
+            f"Placement cancelled. {format_pence(ended.released_pence)} "
+            "was released back to the pot"
         ),
         template="accommodation/stay_cancel.html",
         title="Cancel the placement",

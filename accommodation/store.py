@@ -11,13 +11,15 @@ first's commitment.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from accommodation import ledger, rules
-from accommodation.models import LedgerEntry, Placement
+from accommodation.models import Invoice, LedgerEntry, Payment, Placement
 from eip.admin.models import ProgrammeSettings
 from eip.auth.models import User
 from eip.domain import NotFound
@@ -40,28 +42,98 @@ def lock_placement(session: Session, placement_id: int) -> Placement:
     return placement
 
 
-def entries_with_dates(session: Session) -> list[tuple[ledger.Entry, date]]:
+def entries_with_dates(
+    session: Session, placement_ids: Collection[int] | None = None
+) -> list[tuple[ledger.Entry, date]]:
     """The whole ledger as pure entries with their business dates (`effective_on`), oldest
-    first (tens of placements: read it all)."""
-    rows = session.execute(
-        select(
-            LedgerEntry.id,
-            LedgerEntry.kind,
-            LedgerEntry.placement_id,
-            LedgerEntry.amount_pence,
-            LedgerEntry.reverses_id,
-            LedgerEntry.effective_on,
-        ).order_by(LedgerEntry.id)
-    )
+    first (tens of placements: read it all), or only the entries of `placement_ids` (a
+    reversal always belongs to the placement of the entry it undoes, so those add up)."""
+    query = select(
+        LedgerEntry.id,
+        LedgerEntry.kind,
+        LedgerEntry.placement_id,
+        LedgerEntry.amount_pence,
+        LedgerEntry.reverses_id,
+        LedgerEntry.effective_on,
+    ).order_by(LedgerEntry.id)
+    if placement_ids is not None:
+        query = query.where(LedgerEntry.placement_id.in_(placement_ids))
     return [
         (ledger.Entry(kind, placement_id, amount, reverses=reverses, id=entry_id), on)
-        for entry_id, kind, placement_id, amount, reverses, on in rows
+        for entry_id, kind, placement_id, amount, reverses, on in session.execute(query)
     ]
 
 
-def entries(session: Session) -> list[ledger.Entry]:
-    """The whole ledger as pure entries, oldest first."""
-    return [entry for entry, _on in entries_with_dates(session)]
+def entries(session: Session, placement_ids: Collection[int] | None = None) -> list[ledger.Entry]:
+    """The whole ledger (or `placement_ids`' entries) as pure entries, oldest first."""
+    return [entry for entry, _on in entries_with_dates(session, placement_ids)]
+
+
+def placement_ledger(session: Session, placement_id: int) -> list[LedgerEntry]:
+    """One placement's ledger rows, oldest first, for its page (with their links)."""
+    return list(
+        session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.placement_id == placement_id)
+            .order_by(LedgerEntry.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One ledger entry with what describes it on a statement (its invoice's number and
+    supplier, its payment's reference): fixed fields only, no free text but the reason."""
+
+    id: int
+    placement_id: int
+    kind: str
+    amount_pence: int
+    reverses_id: int | None
+    on: date
+    extension_id: int | None
+    reason: str | None
+    invoice_number: str | None
+    supplier: str | None
+    first_night: date | None
+    last_night: date | None
+    payment_reference: str | None
+
+    @property
+    def entry(self) -> ledger.Entry:
+        return ledger.Entry(
+            self.kind, self.placement_id, self.amount_pence, self.reverses_id, self.id
+        )
+
+
+def ledger_lines(session: Session) -> list[LedgerLine]:
+    """The whole ledger with what describes each entry, oldest first (one query)."""
+    paid_invoice = aliased(Invoice)
+    result = session.execute(
+        select(
+            LedgerEntry.id,
+            LedgerEntry.placement_id,
+            LedgerEntry.kind,
+            LedgerEntry.amount_pence,
+            LedgerEntry.reverses_id,
+            LedgerEntry.effective_on,
+            LedgerEntry.extension_id,
+            LedgerEntry.reason,
+            Invoice.number,
+            Invoice.supplier,
+            Invoice.first_night,
+            Invoice.last_night,
+            Payment.reference,
+            paid_invoice.number,
+        )
+        .outerjoin(Invoice, Invoice.id == LedgerEntry.invoice_id)
+        .outerjoin(Payment, Payment.id == LedgerEntry.payment_id)
+        .outerjoin(paid_invoice, paid_invoice.id == Payment.invoice_id)
+        .order_by(LedgerEntry.id)
+    )
+    return [
+        LedgerLine(*row[:8], row[8] or row[13], row[9], row[10], row[11], row[12]) for row in result
+    ]
 
 
 def append(

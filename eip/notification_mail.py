@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from eip.audit import record
 from eip.auth.models import User
+from eip.formatting import long_date
 from eip.jobs import claim_period, finish_claim
 from eip.mail import Mail, MailNotSent, new_message_id, send
 from eip.notification_kinds import kind_of
@@ -42,7 +43,6 @@ from eip.notifications import (
     WAITING_FOR_DIGEST,
     Notification,
 )
-from eip.templating import long_date
 from eip.workdays import LONDON
 
 notification_logger = logging.getLogger("eip.notifications")

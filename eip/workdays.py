@@ -164,14 +164,3 @@ def london_date(moment: datetime) -> date:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("The time has no time zone, so its London date is not known")
     return moment.astimezone(LONDON).date()
-
-
-def due_date_for_received(
-    received_at: datetime, working_days: int, extra: Iterable[date] = ()
-) -> date:
-    """The due date of a deadline counted in working days from when something was received.
-
-    The acknowledgement deadline: the London date of receipt, moved to the next working
-    day if it is not one, plus `working_days` working days.
-    """
-    return add_working_days(london_date(received_at), working_days, extra)

@@ -17,9 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from accommodation import ledger
-from accommodation.models import LedgerEntry, Placement
-from eip.admin.models import NonWorkingDay
+from accommodation import ledger, store
+from accommodation.models import Placement
 from eip.cases.consent_state import current_consents
 from eip.cases.models import Case
 from eip.cases.records import (
@@ -33,11 +32,10 @@ from eip.cases.records import (
     OnwardReferral,
     ProfessionalsMeeting,
 )
-from eip.programme import current_settings
 from eip.workdays import london_date, london_day_start
 from evaluation import pseudonym
 from evaluation.disclosure import Candidate
-from evaluation.rows import CaseBundle, Timeliness, finest_values
+from evaluation.rows import CaseBundle, finest_values
 
 BATCH = 200
 
@@ -76,32 +74,11 @@ def first_referral_on(session: Session) -> date | None:
     return london_date(first)
 
 
-def timeliness(session: Session) -> Timeliness:
-    settings = current_settings(session)
-    return Timeliness(
-        acknowledge_working_days=settings.acknowledge_working_days,
-        extra_non_working_days=frozenset(session.scalars(select(NonWorkingDay.day))),
-    )
-
-
 def _costs(session: Session, placement_ids: list[int]) -> dict[int, int]:
+    """What each placement cost the pot: the ledger's exposure (committed or invoiced)."""
     if not placement_ids:
         return {}
-    rows = session.execute(
-        select(
-            LedgerEntry.id,
-            LedgerEntry.kind,
-            LedgerEntry.placement_id,
-            LedgerEntry.amount_pence,
-            LedgerEntry.reverses_id,
-        )
-        .where(LedgerEntry.placement_id.in_(placement_ids))
-        .order_by(LedgerEntry.id)
-    )
-    entries = [
-        ledger.Entry(kind, placement_id, amount, reverses=reverses, id=entry_id)
-        for entry_id, kind, placement_id, amount, reverses in rows
-    ]
+    entries = store.entries(session, placement_ids)
     return {pid: totals.exposure for pid, totals in ledger.all_placement_totals(entries).items()}
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from accommodation import ledger, store
 from eip.access import can
 from eip.auth.models import User
+from eip.cases.queries import deadline_settings
 from eip.domain import NotAllowed
 from evaluation import extract, figures, rows, services
 from evaluation.models import EvaluationExtract
@@ -27,7 +28,7 @@ class Shown:
 def live_rows(session: Session) -> Iterator[dict[str, str]]:
     """Every case's row, built as for an extract but at the finest level (managers may
     see the live programme; the tables' own suppression still applies)."""
-    rules = extract.timeliness(session)
+    rules = deadline_settings(session)
     for bundle in extract.bundles(session, extract.case_ids(session)):
         finest = rows.finest_values(bundle)
         quasi = tuple(finest[qi] for qi in rows.QUASI_IDENTIFIERS)
@@ -37,7 +38,7 @@ def live_rows(session: Session) -> Iterator[dict[str, str]]:
 def live(session: Session) -> figures.Figures:
     totals = ledger.all_placement_totals(store.entries(session))
     spend = sum(t.exposure for t in totals.values())
-    target = extract.timeliness(session).acknowledge_working_days
+    target = deadline_settings(session).acknowledge_working_days
     return figures.build(
         live_rows(session), services.k_setting(session), spend_pence=spend, target_days=target
     )
@@ -51,7 +52,7 @@ def for_user(session: Session, user: User, instance_path: str | Path) -> Shown:
     item = services.latest_released(session)
     if item is None:
         return Shown(None, live=False)
-    target = extract.timeliness(session).acknowledge_working_days
+    target = deadline_settings(session).acknowledge_working_days
     # A k raised since the release applies to its figures too.
     k = max(item.k, services.k_setting(session))
     built = figures.build(services.case_rows_of(item, instance_path), k, target_days=target)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from eip.cases import choices
+from eip.formatting import format_pence
 from evaluation import coarsen, disclosure
 from evaluation.tables import Protected, median, protect, share_shown, statistic_shown
 
@@ -292,7 +293,7 @@ def build(
         s["accommodation_spend"] = Statistic(
             "accommodation_spend",
             "Accommodation money spent or promised (committed or invoiced)",
-            f"£{spend_pence / 100:,.2f}" if used >= k else f"Hidden: fewer than {k} cases",
+            format_pence(spend_pence) if used >= k else f"Hidden: fewer than {k} cases",
             used,
             used >= k,
             k,

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from eip.cases.deadlines import Deadlines, acknowledged_in_time
 from eip.cases.rules import CLOSED_STATES
-from eip.workdays import add_working_days, london_date
+from eip.workdays import london_date
 from evaluation import coarsen
 from evaluation.columns import CASE_COLUMNS, DASH_COLUMNS, EVENT_COLUMNS, names
 from evaluation.disclosure import QUASI_IDENTIFIERS
@@ -23,15 +24,6 @@ INTERVENTION_PATHWAYS = frozenset({"intervention", "intervention_with_accommodat
 DROPPED_OUT = frozenset({"disengaged", "withdrew_consent"})
 REFERRAL_MADE = frozenset({"made", "accepted", "declined"})
 STAYED = frozenset({"checked_in", "ended"})
-
-
-@dataclass(frozen=True)
-class Timeliness:
-    """The programme settings the rows need: the acknowledgement target and the days
-    that do not count as working days."""
-
-    acknowledge_working_days: int = 3
-    extra_non_working_days: frozenset[date] = frozenset()
 
 
 @dataclass
@@ -111,15 +103,8 @@ def completion(pathway: str, started: bool, closed: bool, outcome: str | None) -
     return "ended_otherwise"
 
 
-def acknowledged_in_time(referred_at: Any, acknowledged_on: date, rules: Timeliness) -> bool:
-    due = add_working_days(
-        london_date(referred_at), rules.acknowledge_working_days, rules.extra_non_working_days
-    )
-    return acknowledged_on <= due
-
-
 def case_row(
-    bundle: CaseBundle, case_id: str, quasi: Sequence[str], rules: Timeliness
+    bundle: CaseBundle, case_id: str, quasi: Sequence[str], rules: Deadlines
 ) -> dict[str, str]:
     """The case's row in cases.csv; `quasi` are its released quasi-identifier values."""
     case = bundle.case
@@ -153,9 +138,7 @@ def case_row(
         "risk_at_closure": _text(case.closure_risk_level) if closed else "",
         "days_to_acknowledgement": _text(coarsen.days_since(referred, acknowledged_on)),
         "acknowledged_within_target": coarsen.yes_no(
-            acknowledged_in_time(case.received_at or case.created_at, acknowledged_on, rules)
-            if acknowledged_on
-            else None
+            acknowledged_in_time(referred, acknowledged_on, rules) if acknowledged_on else None
         ),
         "days_to_consultation": _text(
             coarsen.days_since(referred, consultation.held_on if consultation else None)

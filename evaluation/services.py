@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from eip.access import can
 from eip.audit import record
 from eip.auth.models import User
+from eip.cases.queries import deadline_settings
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
 from eip.programme import current_settings
 from eip.workdays import LONDON, london_date
@@ -129,7 +130,7 @@ def plan(session: Session, config: Mapping[str, Any], start: date, end: date) ->
 def _streams(session: Session, p: Plan) -> dict[str, Iterator[dict[str, str]]]:
     # In pseudonymous-ID order: database order would tell who was referred before whom.
     ids = [p.people.db_ids[cid] for cid in sorted(p.outcome.values)]
-    rules = extract.timeliness(session)
+    rules = deadline_settings(session)
 
     def cases():
         for bundle in extract.bundles(session, ids):

@@ -24,8 +24,8 @@ from flask_login import current_user
 from accommodation.budget_csv import to_csv
 from eip.access import can, check, refuse, requires
 from eip.audit import record
-from eip.cases.common import today
 from eip.cases.view_helpers import show_rule_broken
+from eip.clock import today
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
 from eip.extensions import db
 from eip.programme import current_settings

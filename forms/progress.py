@@ -8,8 +8,7 @@ stale page is refused rather than merged.
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
@@ -26,26 +25,11 @@ from eip.cases import choices as lists
 from eip.cases.consent_services import DECISIONS
 from eip.cases.consultation_services import ACTION_ROWS, PlanAction
 from eip.cases.rules import CLOSURE_OUTCOMES, CONSULTATION_OUTCOMES
+from eip.clock import parse_time
 from forms.fields import Chosen, LondonDateField, choices, strip, whole_number
 
 LONDON = ZoneInfo("Europe/London")
 TEXT_MAX = 5000
-_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
-
-
-def parse_time(text: str) -> time:
-    """'14:30', '2:30pm', '2.30 pm', '9am' -> a time; ValueError otherwise."""
-    match = _TIME.match(text.strip().lower().replace(" ", ""))
-    if not match:
-        raise ValueError(text)
-    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
-    if half:
-        if not 1 <= hour <= 12:
-            raise ValueError(text)
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    elif match.group(2) is None:
-        raise ValueError(text)  # "14" alone is ambiguous; ask for 14:00
-    return time(hour, minute)
 
 
 def _text(label: str, message: str, *, description: str | None = None, max_length=TEXT_MAX):
@@ -135,13 +119,9 @@ class BookConsultationForm(StepForm):
     submit = SubmitField("Save the booking", widget=GovSubmitInput())
 
     def validate_scheduled_time(self, field) -> None:
-        try:
-            field.parsed = parse_time(field.data or "")
-        except ValueError:
-            field.parsed = None
-            raise ValidationError(
-                "Enter the time as hours and minutes, like 14:30 or 2:30pm"
-            ) from None
+        field.parsed = parse_time(field.data)
+        if field.parsed is None:
+            raise ValidationError("Enter the time as hours and minutes, like 14:30 or 2:30pm")
 
     def scheduled_for(self) -> datetime | None:
         """The date and time as an aware moment in London time."""

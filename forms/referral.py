@@ -24,7 +24,6 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringFi
 from wtforms.validators import StopValidation
 
 from eip.cases import choices as lists
-from eip.cases.common import now
 from eip.cases.referral_rules import (
     AGREEING_ORGANISATIONS,
     CHOICE_FIELDS,
@@ -33,17 +32,17 @@ from eip.cases.referral_rules import (
     late_agreement_problems,
     late_refusal_problems,
     london_moment,
-    parse_time,
     problems,
 )
+from eip.clock import now, parse_time
 from eip.workdays import LONDON
 from forms.fields import Chosen, LondonDateField, choices, optional_int, strip, whole_number
 
-TIME_HINT = "Use the 24-hour clock, for example 09:30 or 14:05 (London time)"
+TIME_HINT = "London time, for example 14:30 or 2:30pm"
 
 
 class LondonTimeField(StringField):
-    """A time of day typed as HH:MM; the parsed `datetime.time` is in `.time`."""
+    """A time of day (`14:30` or `2:30pm`); the parsed `datetime.time` is in `.time`."""
 
     def __init__(self, label: str, *, required: str, invalid: str, **kwargs: Any) -> None:
         kwargs.setdefault("widget", GovTextInput())
@@ -128,7 +127,7 @@ class ReferralFields(FlaskForm):
     received_time = LondonTimeField(
         "Time received",
         required="Enter the time the referral was received",
-        invalid="Enter the time received in the 24-hour clock, like 09:30 or 14:05",
+        invalid="Enter the time received as hours and minutes, like 14:30 or 2:30pm",
     )
     borough = SelectField(
         "Referring borough",
@@ -308,7 +307,7 @@ class AcknowledgeForm(FlaskForm):
     acknowledged_time = LondonTimeField(
         "Time the referrer was told",
         required="Enter the time the referrer was told",
-        invalid="Enter the time in the 24-hour clock, like 09:30 or 14:05",
+        invalid="Enter the time as hours and minutes, like 14:30 or 2:30pm",
     )
     method = RadioField(
         "How was the referrer told?",

@@ -47,7 +47,7 @@ def _check_accommodation_caps(session: Session, changes: dict[str, tuple[Any, An
     the settings row's lock, which is also the pot lock (accommodation.store), so no approval
     can slip in between this check and the save."""
     from accommodation import ledger, store
-    from accommodation.money import format_pence
+    from eip.formatting import format_pence
 
     problems: dict[str, str] = {}
     if "pot_pence" in changes:
@@ -77,7 +77,7 @@ def _stay_problems(session: Session, changes: dict[str, tuple[Any, Any]]) -> dic
     from accommodation import rules as stay_rules
     from accommodation import store
     from accommodation.models import Placement
-    from eip.templating import long_date
+    from eip.formatting import long_date
 
     problems: dict[str, str] = {}
     if "programme_end_date" in changes:

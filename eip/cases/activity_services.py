@@ -38,6 +38,7 @@ from eip.cases.records import (
     ProfessionalsMeeting,
 )
 from eip.domain import NotFound, RuleBroken
+from eip.formatting import long_date
 from eip.workdays import london_date
 
 MIN_SESSION_MINUTES = 1
@@ -130,7 +131,7 @@ def record_session(
     if started is not None and held_on < started:
         raise RuleBroken(
             f"The date of the session cannot be before the intervention started "
-            f"({started.day} {started:%B %Y})",
+            f"({long_date(started)})",
             field="held_on",
         )
     if duration_minutes is None or not (

@@ -19,8 +19,9 @@ from eip.auth.models import User
 from eip.cases import choices, rules
 from eip.cases.common import audit_change, check_version, commit, now
 from eip.cases.models import Case
-from eip.cases.progress_support import Problems, require, require_step
+from eip.cases.progress_support import require, require_step
 from eip.domain import RuleBroken
+from eip.problems import Problems
 
 MAX_CALLOUTS = 999
 CLOSURE_FIELDS = (

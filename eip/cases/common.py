@@ -4,7 +4,7 @@ the optimistic-lock check, and auditing a change by field names."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,24 +15,15 @@ from eip.access import can
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases.models import Case
+from eip.clock import now, today  # re-exported: older imports of the clock still work
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
+from eip.formatting import long_date
 from eip.programme import current_settings
-from eip.templating import long_date
-from eip.workdays import london_date
 
 CONFLICT_MESSAGE = (
     "Someone else changed this case while you were working on it. "
     "Your change was not saved: reload the case and try again."
 )
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def today() -> date:
-    """Today's London date."""
-    return london_date(now())
 
 
 def load_case(session: Session, user: User, reference: str, action: str) -> Case:

@@ -44,10 +44,11 @@ from eip.cases.common import (
 )
 from eip.cases.consent_state import KINDS, PEOPLE, ConsentState, both_in_force, current_consents
 from eip.cases.models import Case
-from eip.cases.progress_support import Problems, require
+from eip.cases.progress_support import require
 from eip.cases.queries import deadline_settings
 from eip.cases.records import CaseAction, Consent
 from eip.domain import Conflict, NotFound, RuleBroken
+from eip.problems import Problems
 from eip.workdays import add_working_days
 
 EDIT = "case.edit"

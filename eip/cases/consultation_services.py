@@ -23,7 +23,6 @@ from eip.cases import choices, rules
 from eip.cases.common import audit_change, bump, check_version, commit, latest_due_date
 from eip.cases.models import Case
 from eip.cases.progress_support import (
-    Problems,
     closed_refusal,
     held_consultation,
     require,
@@ -32,6 +31,7 @@ from eip.cases.progress_support import (
 )
 from eip.cases.records import CaseAction, Consultation, OnwardReferral, ScenarioPlan
 from eip.domain import NotFound, RuleBroken
+from eip.problems import Problems
 
 EDIT = "case.edit"
 PLAN_ACTION_KIND = "plan"

@@ -16,6 +16,7 @@ from datetime import date
 from markupsafe import Markup, escape
 
 from eip.cases.dash import QUESTION_COUNT
+from eip.formatting import long_date, short_date
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 44, 20, 32, 48
@@ -42,14 +43,6 @@ class ChartPoint:
     on: date
     score: int
     level: str
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def short_date(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 def y_of(score: int) -> float:

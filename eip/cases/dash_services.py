@@ -24,6 +24,7 @@ from eip.cases.models import Case
 from eip.cases.queries import deadline_settings
 from eip.cases.records import CaseAction, DashReview, Incident, OnwardReferral
 from eip.domain import RuleBroken
+from eip.formatting import long_date
 from eip.programme import current_settings
 from eip.workdays import add_working_days, london_date
 
@@ -181,7 +182,7 @@ def _referral_actions(
             )
         )
     )
-    when = f"{review.completed_on.day} {review.completed_on:%B %Y}"
+    when = long_date(review.completed_on)
     owner = case.allocated_practitioner.name if case.allocated_practitioner else user.name
     wanted = []
     if dash.idva_referral_needed(assessment):

@@ -41,6 +41,23 @@ class Deadlines:
     extra_non_working_days: frozenset[date] = frozenset()
 
 
+def acknowledgement_due(received_on: date, settings: Deadlines) -> date:
+    """The day a referral must be acknowledged by (DOMAIN.md): the London date it was
+    received, moved to the next working day if it is not one, plus the programme's working
+    days (received Saturday, 3 working days: due Thursday). The one copy of the rule: the
+    case pages and reminders, the referral banner, the monthly report and the evaluation
+    all ask it."""
+    return add_working_days(
+        received_on, settings.acknowledge_working_days, settings.extra_non_working_days
+    )
+
+
+def acknowledged_in_time(received_on: date, acknowledged_on: date, settings: Deadlines) -> bool:
+    """Whether a referral received on `received_on` (London date) was acknowledged by
+    its due date; the acknowledgement's London date counts, not its time."""
+    return acknowledged_on <= acknowledgement_due(received_on, settings)
+
+
 @dataclass(frozen=True)
 class OpenAction:
     kind: str
@@ -130,7 +147,7 @@ def due_items(facts: DueFacts, settings: Deadlines) -> list[DueItem]:
             DueItem(
                 "acknowledgement",
                 "Acknowledge the referral",
-                add_working_days(facts.received_on, settings.acknowledge_working_days, extra),
+                acknowledgement_due(facts.received_on, settings),
                 ref,
             )
         )

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from eip.auth.models import User
 from eip.cases import documents_data as data
 from eip.cases import documents_meeting_data as meeting_data
-from eip.cases.common import now as utc_now
 from eip.cases.documents_letters import (
     ACKNOWLEDGEMENT_TITLE,
     CLOSURE_TITLE,
@@ -32,6 +31,7 @@ from eip.cases.documents_meetings import (
 )
 from eip.cases.models import Case
 from eip.cases.progress_support import require
+from eip.clock import now as utc_now
 from eip.pdf.delivery import Document, deliver
 from eip.pdf.page import DocumentInfo
 from eip.workdays import london_date

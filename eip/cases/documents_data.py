@@ -31,9 +31,9 @@ from eip.cases.models import Case, Person
 from eip.cases.page import load_records
 from eip.cases.progress_support import held_consultation
 from eip.domain import RuleBroken
+from eip.formatting import long_date
 from eip.programme import current_settings
 from eip.roles import Role
-from eip.templating import long_date
 from eip.workdays import london_date
 
 WITHHELD = "Details withheld: no information-sharing consent"

@@ -17,21 +17,17 @@ from eip.cases.documents_data import (
     ReferralLine,
     ReviewLine,
 )
+from eip.formatting import long_date, short_date
 from eip.pdf import styles
 from eip.pdf.charts import Point, line_chart
 from eip.pdf.styles import CELL, escape_text, markup, para
 from eip.pdf.tables import Column, data_table, summary_table
-from eip.templating import long_date
 
 NOT_RECORDED = "Not recorded"
 
 
 def day(value: date | None, empty: str = NOT_RECORDED) -> str:
     return long_date(value) if value else empty
-
-
-def short_day(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
 
 
 def or_not_recorded(value: object) -> str:
@@ -122,7 +118,7 @@ def dash_trend(
         else f"from {long_date(reviews[0].completed_on)} to {long_date(reviews[-1].completed_on)}"
     )
     chart = line_chart(
-        [Point(short_day(r.completed_on), r.score) for r in reviews],
+        [Point(short_date(r.completed_on), r.score) for r in reviews],
         y_max=QUESTION_COUNT,
         y_step=6,
         y_title="DASH score",

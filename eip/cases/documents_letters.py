@@ -13,17 +13,13 @@ from eip.cases.documents_layout import (
     or_not_recorded,
     referrals_table,
 )
+from eip.formatting import long_date, weekday_date
 from eip.pdf import styles
 from eip.pdf.styles import heading, labelled, para
 from eip.pdf.tables import summary_table
-from eip.templating import long_date
 
 ACKNOWLEDGEMENT_TITLE = "Acknowledgement of referral"
 CLOSURE_TITLE = "Case closure summary"
-
-
-def _weekday_date(value) -> str:
-    return f"{value:%A} {long_date(value)}"
 
 
 def acknowledgement_story(data: AcknowledgementData) -> list[Flowable]:
@@ -40,7 +36,7 @@ def acknowledgement_story(data: AcknowledgementData) -> list[Flowable]:
         para(f"Dear {data.referrer_name}," if data.referrer_name else "Hello,"),
         para(
             "Thank you for your referral to the Early Intervention Project, received on "
-            f"{_weekday_date(data.received_on)}. Its reference is {data.reference}. Please use "
+            f"{weekday_date(data.received_on)}. Its reference is {data.reference}. Please use "
             "this reference, not names, whenever you write to us about this family."
         ),
         para(
@@ -68,7 +64,7 @@ def acknowledgement_story(data: AcknowledgementData) -> list[Flowable]:
         summary_table(
             [
                 ("Case reference", data.reference),
-                ("Date received", _weekday_date(data.received_on)),
+                ("Date received", weekday_date(data.received_on)),
                 ("Referring borough", data.borough),
                 ("Case consultation", "Offered: by phone or secure video"),
                 ("Your contact", data.practitioner_name),

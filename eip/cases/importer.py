@@ -77,7 +77,6 @@ from sqlalchemy.orm import Session
 
 from eip.audit import record
 from eip.auth.models import User
-from eip.cases.common import now
 from eip.cases.models import name_key
 from eip.cases.referral_rules import ReferralDetails, problems
 from eip.cases.referral_services import (
@@ -86,6 +85,7 @@ from eip.cases.referral_services import (
     organisation_problems,
     starting_status,
 )
+from eip.clock import now
 from eip.models import Borough
 from eip.workdays import LONDON
 

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from eip.audit import AuditEvent
 from eip.cases import queries
-from eip.cases.common import today
 from eip.cases.consent_state import ConsentState, current_consents
 from eip.cases.deadlines import URGENCY_ORDER, DueItem, due_items
 from eip.cases.models import Case
@@ -28,6 +27,7 @@ from eip.cases.records import (
     ScenarioPlan,
 )
 from eip.cases.services import access_log
+from eip.clock import today
 from eip.workdays import london_date
 
 RECORD_LISTS = {

@@ -100,7 +100,6 @@ EMAIL_FIELDS = {
     "partner_email": "the partner's",
 }
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 LABELS = {
     "received_date": "Date received",
@@ -256,17 +255,6 @@ def age_on(born: date, day: date) -> int:
     if (day.month, day.day) < (born.month, born.day):
         years -= 1
     return years
-
-
-def parse_time(text: str | None) -> time | None:
-    """`14:05`, `9:30` or `09.30` on the 24-hour clock; None when it is not a time."""
-    match = _TIME.match((text or "").strip())
-    if not match:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
 
 
 def london_moment(day: date, at: time) -> datetime:

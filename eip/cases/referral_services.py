@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from eip.access import can
 from eip.auth.models import User
-from eip.cases import queries
-from eip.cases.common import audit_change, now
+from eip.cases import deadlines, queries
+from eip.cases.common import audit_change
 from eip.cases.models import Case, Person, name_key
 from eip.cases.referral_rules import (
     CASE_COLUMNS,
@@ -31,11 +31,12 @@ from eip.cases.referral_rules import (
     is_late,
     problems,
 )
+from eip.clock import now
 from eip.domain import DomainError, NotAllowed, RuleBroken
 from eip.models import Borough
 from eip.programme import current_settings
 from eip.roles import Role
-from eip.workdays import due_date_for_received, london_date
+from eip.workdays import london_date
 
 NEW_PERSON = "new"
 PEOPLE = ("client", "partner")
@@ -169,9 +170,8 @@ def next_reference(session: Session, year: int) -> str:
 def acknowledgement_due(session: Session, case: Case) -> date | None:
     if case.received_at is None:
         return None
-    deadlines = queries.deadline_settings(session)
-    return due_date_for_received(
-        case.received_at, deadlines.acknowledge_working_days, deadlines.extra_non_working_days
+    return deadlines.acknowledgement_due(
+        london_date(case.received_at), queries.deadline_settings(session)
     )
 
 

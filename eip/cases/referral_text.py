@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-
-def _long(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+from eip.formatting import weekday_date
 
 
 def acknowledgement_text(
@@ -24,7 +22,7 @@ def acknowledgement_text(
     late: bool,
 ) -> str:
     greeting = f"Dear {referrer_name}," if referrer_name else "Hello,"
-    received = f", received on {_long(received_on)}" if received_on else ""
+    received = f", received on {weekday_date(received_on)}" if received_on else ""
     paragraphs = [
         f"Subject: Early Intervention Project referral {reference}",
         greeting,

@@ -25,9 +25,9 @@ from eip.cases.view_helpers import case_or_abort, show_conflict, show_rule_broke
 from eip.cases.views import bp
 from eip.domain import Conflict, RuleBroken
 from eip.extensions import db
+from eip.formatting import long_date
 from eip.models import Borough
 from eip.roles import Role
-from eip.templating import long_date
 from eip.workdays import london_date
 from forms.fields import choices as select_choices
 from forms.referral import AcknowledgeForm, EditReferralForm, LateDecisionForm, NewReferralForm

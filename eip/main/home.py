@@ -20,8 +20,8 @@ from eip.roles import Role
 
 def _practitioner(session: Session, user: User) -> dict[str, Any]:
     """My open cases with what is overdue, due today and due in the next 2 working days."""
-    from eip.cases.common import today
     from eip.cases.queries import caseload, deadline_settings
+    from eip.clock import today
 
     now = today()
     rows = caseload(session, user, now)
@@ -67,7 +67,7 @@ def _finance(session: Session, user: User) -> dict[str, Any]:
     figures and chart, and the unpaid invoices (accommodation.budget_views, finance_views)."""
     from accommodation import budget_chart, budget_queries
     from accommodation.finance_views import invoice_rows
-    from eip.cases.common import today
+    from eip.clock import today
 
     on = today()
     result, data = budget_queries.build(session, user, on)

@@ -19,9 +19,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
+from eip.formatting import SERVICE_NAME, london_datetime
 from eip.pdf.fonts import BOLD, REGULAR
 from eip.pdf.styles import BLUE, BORDER, SECONDARY, TEXT
-from eip.templating import SERVICE_NAME, london_datetime
 
 MARKING = "OFFICIAL-SENSITIVE"
 AUTHOR = SERVICE_NAME

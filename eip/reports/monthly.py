@@ -5,7 +5,7 @@ No query here reads a name, and no case reference leaves this module, so the rep
 be filed or shared with the funder as it is.
 
 Dates are London dates (a referral received at 00:30 BST on the 1st is that month's).
-The acknowledgement deadline is counted in working days with `eip.workdays` and the
+The acknowledgement deadline is `eip.cases.deadlines.acknowledgement_due` with the
 programme settings, the managers' extra non-working days included, as on the case pages.
 """
 
@@ -25,13 +25,14 @@ from accommodation.models import Placement
 from accommodation.rules import COUNTS_TOWARDS_PEOPLE_CAP
 from eip.auth.models import User
 from eip.cases.choices import CONSULTATION_OUTCOME
+from eip.cases.deadlines import acknowledged_in_time, acknowledgement_due
 from eip.cases.models import Case
 from eip.cases.queries import deadline_settings
 from eip.cases.records import Consultation, DashReview, OnwardReferral, ProfessionalsMeeting
 from eip.domain import RuleBroken
 from eip.models import Borough
 from eip.programme import current_settings
-from eip.workdays import due_date_for_received, london_date, london_day_start
+from eip.workdays import london_date, london_day_start
 
 TREND_MONTHS = 6
 _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only
@@ -165,8 +166,6 @@ def _referrals(session: Session, trend: list[date], end: date):
 
 def _timeliness(session: Session, month: date, end: date, today: date) -> Timeliness:
     deadlines = deadline_settings(session)
-    days = deadlines.acknowledge_working_days
-    extra = deadlines.extra_non_working_days
     on_time = late = waiting = 0
     cases = session.execute(
         select(Case.received_at, Case.acknowledged_at).where(
@@ -174,13 +173,13 @@ def _timeliness(session: Session, month: date, end: date, today: date) -> Timeli
         )
     ).all()
     for received_at, acknowledged_at in cases:
-        due = due_date_for_received(received_at, days, extra)
+        received_on = london_date(received_at)
         if acknowledged_at is not None:
-            if london_date(acknowledged_at) <= due:
+            if acknowledged_in_time(received_on, london_date(acknowledged_at), deadlines):
                 on_time += 1
             else:
                 late += 1
-        elif today > due:
+        elif today > acknowledgement_due(received_on, deadlines):
             late += 1
         else:
             waiting += 1
@@ -208,7 +207,7 @@ def _timeliness(session: Session, month: date, end: date, today: date) -> Timeli
         on_time=on_time,
         late=late,
         not_yet_due=waiting,
-        working_days=days,
+        working_days=deadlines.acknowledge_working_days,
         median_days_to_consultation=statistics.median(waits) if waits else None,
         consultations_counted=len(waits),
     )

@@ -12,12 +12,12 @@ from datetime import date, datetime
 from reportlab.platypus import Flowable, KeepTogether
 from sqlalchemy.orm import Session
 
-from accommodation.money import format_pence
 from accommodation.statement_document import money, money_column
 from eip.access import can
 from eip.auth.models import User
-from eip.cases.common import now as utc_now
+from eip.clock import now as utc_now
 from eip.domain import NotAllowed
+from eip.formatting import format_pence, long_date
 from eip.pdf import styles
 from eip.pdf.charts import bar_chart
 from eip.pdf.delivery import Document, deliver
@@ -25,7 +25,6 @@ from eip.pdf.page import DocumentInfo
 from eip.pdf.styles import CELL, escape_text, heading, markup, para
 from eip.pdf.tables import Column, data_table, summary_table
 from eip.reports.monthly import OUTCOME_SHORT, MonthlyData, monthly_data
-from eip.templating import long_date
 from eip.workdays import london_date
 
 RULE = "programme.report"

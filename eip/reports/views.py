@@ -8,7 +8,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from eip.access import refuse, requires
-from eip.cases.common import today
+from eip.clock import today
 from eip.domain import NotAllowed, RuleBroken
 from eip.extensions import db
 from eip.pdf.delivery import send_pdf

@@ -13,8 +13,8 @@ from eip.cases.common import latest_due_date, today
 from eip.cases.records import CaseAction
 from eip.domain import Conflict, NotFound, RuleBroken
 from eip.extensions import db
+from eip.formatting import long_date
 from eip.programme import current_settings
-from eip.templating import long_date
 from tests import factories
 from tests import factories_pathway_activity as fa
 

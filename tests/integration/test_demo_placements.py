@@ -74,7 +74,7 @@ def test_the_demo_ledger_never_overspends_and_shows_unpaid_invoices(demo):
 
 
 def test_the_demo_budget_page_reconciles_with_the_ledger_to_the_penny(demo, app):
-    from accommodation.money import format_pence
+    from eip.formatting import format_pence
 
     totals = ledger.pot_totals(store.entries(db.session), current_settings(db.session).pot_pence)
     page = _signed_in(app, "grace.lin@camden.example").get("/budget").get_data(as_text=True)

@@ -337,3 +337,38 @@ def test_a_period_finer_than_the_referral_periods_shown_is_refused(app, manager)
     week_start = today() - timedelta(days=42)
     with pytest.raises(RuleBroken, match=r"so the period must cover|every referral to date"):
         prepare(app, manager, start=week_start, end=week_start + timedelta(days=6))
+
+
+def _acknowledged_within_target(cases) -> dict[int, str]:
+    """Each case's `acknowledged_within_target`, built from its records as an extract is."""
+    from eip.cases.queries import deadline_settings
+    from evaluation import extract, rows
+
+    found = {}
+    for bundle in extract.bundles(db.session, [case.id for case in cases]):
+        finest = rows.finest_values(bundle)
+        quasi = tuple(finest[qi] for qi in rows.QUASI_IDENTIFIERS)
+        row = rows.case_row(bundle, "", quasi, deadline_settings(db.session))
+        found[bundle.case.id] = row["acknowledged_within_target"]
+    return found
+
+
+def test_a_saturday_referral_is_acknowledged_in_time_until_the_thursday():
+    from datetime import UTC, date, datetime
+
+    from eip.admin.models import NonWorkingDay
+
+    saturday = datetime(2026, 6, 13, 10, tzinfo=UTC)  # 3 working days: due Thursday 18 June
+    cases = []
+    for acknowledged in (date(2026, 6, 17), date(2026, 6, 19)):  # Wednesday, Friday
+        case = factories.case(status="acknowledged")
+        case.received_at = saturday
+        case.acknowledged_at = datetime.combine(acknowledged, datetime.min.time(), UTC)
+        cases.append(case)
+    db.session.commit()
+    wednesday, friday = cases
+    assert _acknowledged_within_target(cases) == {wednesday.id: "yes", friday.id: "no"}
+    # The managers' extra non-working days count too: with Tuesday closed, due Friday.
+    db.session.add(NonWorkingDay(day=date(2026, 6, 16), reason="Office move"))
+    db.session.commit()
+    assert _acknowledged_within_target(cases) == {wednesday.id: "yes", friday.id: "yes"}

@@ -16,13 +16,13 @@ from sqlalchemy import select
 from accommodation import documents, ledger, store
 from accommodation.agreement_document import NO_STAY, NOT_APPROVED
 from accommodation.models import Invoice, LedgerEntry, Payment, Placement
-from accommodation.money import format_pence
 from accommodation.statement_data import parse_period
 from accommodation.stay_services import EARLY_MOVE_OUT
 from eip.audit import AuditEvent
 from eip.cases.models import Case, Person
 from eip.domain import NotAllowed, RuleBroken
 from eip.extensions import db
+from eip.formatting import format_pence
 from eip.programme import current_settings
 from tests import factories
 from tests import factories_accommodation as fa
@@ -405,6 +405,24 @@ def test_a_correction_dated_before_the_entry_it_corrects_still_adds_up(app_conte
     assert "Correction of: Invoice INV-LATE" in text
     assert "Total invoices -£455.00" in text
     assert "Total invoices £0.00" in statement_text()  # the whole month nets to nothing
+
+
+def test_an_invoice_above_what_is_still_committed_counts_against_the_pot(app_context):
+    # Invoiced in full, then two nights released: £325.00 committed, £455.00 invoiced. The
+    # pot holds the larger of the two (DOMAIN.md), as on the budget page.
+    placement = approved(fa.accommodation_case(), 7, date(2026, 4, 6), date(2026, 4, 3))
+    invoice(placement, "INV-FULL", 7 * RATE, date(2026, 4, 10))
+    store.append(
+        db.session, None, "release", placement, 2 * RATE, effective_on=date(2026, 4, 12),
+        reason=EARLY_MOVE_OUT,
+    )  # fmt: skip
+    db.session.commit()
+    text = statement_text()
+    assert "Committed £0.00 £325.00 £325.00" in text
+    assert "Invoiced £0.00 £455.00 £455.00" in text
+    assert "Uncommitted (available) £14,000.00 -£455.00 £13,545.00" in text
+    pot = current_settings(db.session).pot_pence
+    assert ledger.pot_totals(store.entries(db.session), pot).available == 1_354_500
 
 
 def test_a_period_with_no_money_still_gives_the_balance(ledgered):

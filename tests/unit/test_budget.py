@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 from accommodation import budget, budget_chart, budget_months, ledger
 from accommodation.budget import DatedEntry, PlacementFacts
-from accommodation.budget_csv import month_csv, placement_csv, pounds, safe_cell, to_csv
+from accommodation.budget_csv import month_csv, placement_csv, safe_cell, to_csv
 from accommodation.ledger import COMMIT, INVOICE, PAYMENT, RELEASE, REVERSAL, Entry
 from accommodation.rules import STATE_LABELS
+from eip.formatting import plain_pounds
 
 TODAY = date(2026, 10, 15)
 POT = 1_400_000
@@ -314,7 +315,7 @@ def test_cells_that_a_spreadsheet_would_run_are_made_text(value, cell):
     ("pence", "text"), [(0, "0.00"), (5, "0.05"), (123450, "1234.50"), (-7, "-0.07")]
 )
 def test_amounts_are_plain_numbers_of_pounds(pence, text):
-    assert pounds(pence) == text
+    assert plain_pounds(pence) == text
 
 
 def test_the_csv_text_quotes_and_neutralises_every_cell():
@@ -393,20 +394,24 @@ def test_per_placement_and_per_month_csv_totals_always_equal_the_ledgers(history
     total = _totals(by_placement)
     assert total[0] == "Total"
     assert total[9:13] == [
-        pounds(totals.committed),
-        pounds(totals.invoiced),
-        pounds(totals.paid),
-        pounds(totals.exposure),
+        plain_pounds(totals.committed),
+        plain_pounds(totals.invoiced),
+        plain_pounds(totals.paid),
+        plain_pounds(totals.exposure),
     ]
-    assert total[13] == pounds(totals.invoiced - totals.paid)
+    assert total[13] == plain_pounds(totals.invoiced - totals.paid)
     assert len(by_placement) == len(rows) + 2
 
     months = budget_months.month_rows(book.dated, pot)
     by_month = month_csv(months)
     total = _totals(by_month)
-    assert total[3:6] == [pounds(totals.committed), pounds(totals.invoiced), pounds(totals.paid)]
+    assert total[3:6] == [
+        plain_pounds(totals.committed),
+        plain_pounds(totals.invoiced),
+        plain_pounds(totals.paid),
+    ]
     if months:
-        assert total[6] == pounds(totals.available)
+        assert total[6] == plain_pounds(totals.available)
 
     spend = budget.by_borough(rows)
     assert sum(b.committed for b in spend) == totals.committed

@@ -1,6 +1,6 @@
 """What is due on a case: dates derived from facts and settings, in the right units."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from eip.cases.deadlines import (
     DUE_SOON,
@@ -12,8 +12,11 @@ from eip.cases.deadlines import (
     DueItem,
     IncidentFacts,
     OpenAction,
+    acknowledged_in_time,
+    acknowledgement_due,
     due_items,
 )
+from eip.workdays import london_date
 
 SETTINGS = Deadlines()
 
@@ -33,6 +36,28 @@ def test_christmas_and_boxing_day_push_the_acknowledgement():
     facts = DueFacts("R", "referred", received_on=date(2026, 12, 23))  # Wednesday
     # 24th, (25th, 26th bank holidays; 26th is Saturday so 28th is the substitute), 29th, 30th
     assert kinds(due_items(facts, SETTINGS))["acknowledgement"] == date(2026, 12, 30)
+
+
+def test_the_acknowledgement_is_counted_from_the_london_day_of_receipt():
+    # 23:30 UTC on Sunday 28 June 2026 is 00:30 BST on Monday 29 June: due Thursday 2 July.
+    received_on = london_date(datetime(2026, 6, 28, 23, 30, tzinfo=UTC))
+    assert acknowledgement_due(received_on, SETTINGS) == date(2026, 7, 2)
+
+
+def test_a_saturday_referral_is_due_acknowledgement_on_thursday():
+    saturday = date(2026, 6, 13)
+    assert acknowledgement_due(saturday, SETTINGS) == date(2026, 6, 18)
+    assert acknowledged_in_time(saturday, date(2026, 6, 17), SETTINGS)  # Wednesday
+    assert acknowledged_in_time(saturday, date(2026, 6, 18), SETTINGS)  # Thursday
+    assert not acknowledged_in_time(saturday, date(2026, 6, 19), SETTINGS)  # Friday
+
+
+def test_the_acknowledgement_follows_the_programmes_working_days():
+    assert acknowledgement_due(date(2026, 6, 8), Deadlines(acknowledge_working_days=1)) == date(
+        2026, 6, 9
+    )
+    extra = Deadlines(extra_non_working_days=frozenset({date(2026, 6, 9)}))
+    assert acknowledgement_due(date(2026, 6, 8), extra) == date(2026, 6, 12)
 
 
 def test_an_extra_non_working_day_moves_the_due_date():

@@ -28,8 +28,8 @@ from accommodation.ledger import (
     release_for_early_move_out,
     reversal_of,
 )
-from accommodation.money import format_pence
 from eip.domain import RuleBroken
+from eip.formatting import format_pence
 
 POT = 1_400_000  # £14,000
 

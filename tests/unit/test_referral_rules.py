@@ -14,7 +14,6 @@ from eip.cases.referral_rules import (
     late_agreement_problems,
     late_refusal_problems,
     london_moment,
-    parse_time,
     problems,
 )
 from eip.cases.referral_text import acknowledgement_text
@@ -125,24 +124,6 @@ def test_cleaning_strips_text_and_lowers_the_referrers_email():
     assert cleaned.referrer_email == "sam@example.org"
     assert cleaned.client_phone is None
     assert replace(cleaned) == cleaned
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("09:30", time(9, 30)),
-        ("9:05", time(9, 5)),
-        ("14.05", time(14, 5)),
-        (" 23:59 ", time(23, 59)),
-    ],
-)
-def test_times_are_read_on_the_24_hour_clock(text, expected):
-    assert parse_time(text) == expected
-
-
-@pytest.mark.parametrize("text", ["", "24:00", "12:60", "noon", "1230", "9am"])
-def test_anything_else_is_not_a_time(text):
-    assert parse_time(text) is None
 
 
 def test_a_london_wall_clock_time_is_stored_as_the_right_instant():

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from eip.workdays import (
     add_working_days,
     bank_holidays,
-    due_date_for_received,
     is_working_day,
     london_date,
     next_working_day,
@@ -269,21 +268,6 @@ def test_late_evening_gmt_in_winter_is_the_same_day():
 def test_a_naive_datetime_is_refused():
     with pytest.raises(ValueError, match="time zone"):
         london_date(datetime(2026, 7, 1, 0, 30))
-
-
-def test_the_acknowledgement_due_date_uses_the_london_day_of_receipt():
-    # 23:30 UTC on Sunday 28 June 2026 is 00:30 BST on Monday 29 June: due Thursday 2 July.
-    moment = datetime(2026, 6, 28, 23, 30, tzinfo=UTC)
-    assert due_date_for_received(moment, 3) == date(2026, 7, 2)
-
-
-def test_the_acknowledgement_due_date_for_a_saturday_referral_is_thursday():
-    assert due_date_for_received(received(date(2026, 6, 13)), 3) == date(2026, 6, 18)
-
-
-def test_the_acknowledgement_due_date_respects_extra_days():
-    extra = [date(2026, 6, 9)]
-    assert due_date_for_received(received(date(2026, 6, 8)), 3, extra) == date(2026, 6, 12)
 
 
 # ---------------------------------------------------------------------------

@@ -15,12 +15,11 @@ from sqlalchemy import event, func, select
 
 from accommodation import finance_services as finance
 from accommodation import ledger, store
-from accommodation.budget_csv import pounds
 from accommodation.models import LedgerEntry
-from accommodation.money import format_pence
 from eip.audit import AuditEvent
 from eip.cases.common import today
 from eip.extensions import db
+from eip.formatting import format_pence, plain_pounds
 from eip.models import Borough
 from tests import factories
 from tests import factories_accommodation as fa
@@ -159,10 +158,10 @@ def test_the_placement_statement_totals_equal_the_ledger(signed_in):
     assert len(lines) == 4  # the request never approved has no money and no line
     assert total[0] == "Total"
     assert total[9:13] == [
-        pounds(totals.committed),
-        pounds(totals.invoiced),
-        pounds(totals.paid),
-        pounds(totals.exposure),
+        plain_pounds(totals.committed),
+        plain_pounds(totals.invoiced),
+        plain_pounds(totals.paid),
+        plain_pounds(totals.exposure),
     ]
     committed = sum(round(float(line[9]) * 100) for line in lines)
     assert committed == totals.committed
@@ -179,8 +178,12 @@ def test_the_month_statement_totals_equal_the_ledger(signed_in):
     totals = pot_totals()
     header, *months, total = rows
     assert header[0] == "Month" and len(months) >= 2  # last month's invoice, then this one's
-    assert total[3:6] == [pounds(totals.committed), pounds(totals.invoiced), pounds(totals.paid)]
-    assert total[6] == pounds(totals.available)
+    assert total[3:6] == [
+        plain_pounds(totals.committed),
+        plain_pounds(totals.invoiced),
+        plain_pounds(totals.paid),
+    ]
+    assert total[6] == plain_pounds(totals.available)
     assert sum(round(float(m[4]) * 100) for m in months) == totals.invoiced
 
 

@@ -45,7 +45,7 @@ def test_the_form_offers_active_boroughs_and_defaults_to_the_signed_in_practitio
     for legend in ("The referral", "Referrer (social worker)", "Client", "Partner", "Children"):
         heading = rf'<h2 class="govuk-fieldset__heading" id="group-[a-z]+">{re.escape(legend)}</h2>'
         assert re.search(heading, page), legend
-    assert "Use the 24-hour clock" in page
+    assert "London time, for example 14:30 or 2:30pm" in page
     assert re.search(r'class="govuk-hint">\s*None\s*<', page) is None  # no empty hints
 
 
@@ -63,6 +63,13 @@ def test_a_referral_received_on_saturday_is_due_for_acknowledgement_on_thursday(
     assert case.received_at == rf.london(rf.SATURDAY, 10, 30)
     assert case.client.address == "Flat 2\n1 Example Road\nLondon N1 0AA"
     assert case.children_count == 2 and case.dash_score_at_referral is None
+
+
+def test_the_time_received_may_be_typed_on_the_12_hour_clock(practitioner_client, camden):
+    client, user = practitioner_client
+    response = _post(client, rf.form_data(camden.id, user.id, received_time="2:30pm"))
+    assert response.status_code == 302
+    assert db.session.scalar(select(Case)).received_at == rf.london(rf.SATURDAY, 14, 30)
 
 
 def test_the_banner_carries_no_names(practitioner_client, camden):
@@ -129,7 +136,7 @@ def test_a_time_that_is_not_a_time_is_refused(practitioner_client, camden):
         client,
         rf.form_data(camden.id, user.id, received_time="25:00"),
         "received_time",
-        "Enter the time received in the 24-hour clock, like 09:30 or 14:05",
+        "Enter the time received as hours and minutes, like 14:30 or 2:30pm",
     )
 
 

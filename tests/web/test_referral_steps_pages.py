@@ -98,6 +98,16 @@ def test_acknowledging_through_the_form(signed_in):
     assert "Acknowledged 7 September 2026, 9:15am, by secure e-mail" in panel
 
 
+def test_the_acknowledgement_time_may_be_typed_on_the_12_hour_clock(signed_in):
+    client, user = signed_in("practitioner")
+    case = rf.recorded_case(user)
+    url = f"/cases/{case.reference}/acknowledge"
+    page = client.get(url).get_data(as_text=True)
+    response = post_form(client, url, _ack_data(page, acknowledged_time="2:30pm"))
+    assert response.status_code == 302
+    assert _reload(case).acknowledged_at == rf.london(date(2026, 9, 7), 14, 30)
+
+
 def test_the_text_to_paste_names_the_case_and_the_practitioner_only(signed_in):
     client, user = signed_in("practitioner", name="Priya Shah")
     case = rf.recorded_case(user)

@@ -19,7 +19,7 @@ from eip.cases.common import today
 from eip.cases.models import Case, Person, name_key
 from eip.cases.records import Consultation, DashReview, OnwardReferral, ProfessionalsMeeting
 from eip.extensions import db
-from eip.reports.monthly import FUTURE_MONTH
+from eip.reports.monthly import FUTURE_MONTH, monthly_data
 from tests import factories
 from tests import factories_accommodation as fa
 
@@ -265,6 +265,19 @@ def march(app_context):
     )
     db.session.commit()
     return on_time
+
+
+def test_the_report_counts_a_saturday_referral_as_due_on_the_thursday(app_context):
+    saturday = date(2026, 6, 13)  # 3 working days: due Thursday 18 June
+    _case("Camden", saturday, date(2026, 6, 17))  # Wednesday: on time
+    _case("Camden", saturday, date(2026, 6, 19))  # Friday: late
+    _case("Camden", saturday, None)
+    db.session.commit()
+    manager, june = factories.user("manager"), date(2026, 6, 1)
+    on_thursday = monthly_data(db.session, manager, june, date(2026, 6, 18)).timeliness
+    assert (on_thursday.on_time, on_thursday.late, on_thursday.not_yet_due) == (1, 1, 1)
+    on_friday = monthly_data(db.session, manager, june, date(2026, 6, 19)).timeliness
+    assert (on_friday.on_time, on_friday.late, on_friday.not_yet_due) == (1, 2, 0)
 
 
 def test_managers_download_the_monthly_report_with_its_figures(signed_in, march):

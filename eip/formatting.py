@@ -1,0 +1,77 @@
+"""How dates, times and money are written for people: plain functions, no Flask.
+
+Pages (as template filters, registered by `eip.templating`), PDFs, CSVs, e-mails and the
+services' messages all use these, so a date or an amount reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from eip.workdays import LONDON, london_date
+
+SERVICE_NAME = "EIP Tracker"
+
+
+def long_date(value: date | None) -> str:
+    """`1 March 2026` (no leading zero); nothing for no date."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def short_date(value: date) -> str:
+    """`1 Mar 2026`, for tables and chart labels."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def weekday_date(value: date) -> str:
+    """`Thursday 10 September 2026`, where the day of the week helps (a deadline)."""
+    return f"{value:%A} {long_date(value)}"
+
+
+def london_date_text(moment: datetime | None) -> str:
+    """The London calendar date of a moment, written out: `24 November 2026`. (The date
+    itself, for arithmetic, is `eip.workdays.london_date`.)"""
+    if moment is None:
+        return ""
+    return long_date(london_date(moment))
+
+
+def london_datetime(moment: datetime | None) -> str:
+    """`24 November 2026, 2:05pm` in London time."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(LONDON)
+    hour = local.strftime("%I").lstrip("0") or "12"
+    half = "am" if local.hour < 12 else "pm"
+    return f"{local.day} {local:%B %Y}, {hour}:{local:%M}{half}"
+
+
+def _signed_pounds(pence: int) -> tuple[str, int, int]:
+    """The sign, whole pounds and pence of an amount; anything but whole pence (a float, a
+    bool, text) is refused, since money is never rounded on the way out."""
+    if isinstance(pence, bool) or not isinstance(pence, int):
+        raise TypeError(f"Amounts are whole pence (int), not {type(pence).__name__}")
+    pounds, rest = divmod(abs(pence), 100)
+    return ("-" if pence < 0 else ""), pounds, rest
+
+
+def format_pence(pence: int | None) -> str:
+    """Pounds for people: `£1,234.50`, and `-£5.00` for a negative figure; nothing for no
+    figure (a request's rate not yet set).
+
+    Negative figures appear only in reports (a reversal's effect, an overspend that must never
+    happen); the minus goes before the pound sign, as finance statements write it.
+    """
+    if pence is None:
+        return ""
+    sign, pounds, rest = _signed_pounds(pence)
+    return f"{sign}£{pounds:,}.{rest:02d}"
+
+
+def plain_pounds(pence: int) -> str:
+    """Pence as a plain number of pounds, for a spreadsheet or a form's box: 123450 ->
+    `1234.50` (no pound sign, no commas, so it reads back as a number)."""
+    sign, pounds, rest = _signed_pounds(pence)
+    return f"{sign}{pounds}.{rest:02d}"
