@@ -38,14 +38,15 @@ class MoneyError(ValueError):
         self.message = message
 
 
-def parse_pounds(text: str, *, max_pence: int = 100_000_000) -> int:
+def parse_pounds(text: str, *, max_pence: int = 100_000_000, allow_zero: bool = False) -> int:
     """Whole pence from an amount typed in pounds: `£1,234.50`, `1234.5`, ` 1,234 `, `£0.99`.
 
     Only positive amounts are accepted: the sign of a ledger entry comes from its kind, never
     from what was typed, so a minus sign is refused rather than silently meaning a refund.
     More than two decimal places is refused, not rounded, because rounding public money
     without telling anyone hides a typing mistake. `max_pence` (default £1,000,000, far above
-    the £14,000 pot) catches an extra zero or a pasted reference number.
+    the £14,000 pot) catches an extra zero or a pasted reference number. `allow_zero` is for a
+    setting such as the pot itself, which may be £0.00; a ledger amount never is.
     """
     cleaned = (text or "").strip()
     if not cleaned:
@@ -64,7 +65,7 @@ def parse_pounds(text: str, *, max_pence: int = 100_000_000) -> int:
     if match["sign"] and match["sign_after"]:
         raise MoneyError(ENTER_AN_AMOUNT)
     pence = int(Decimal(f"{pounds or '0'}.{fraction or '0'}") * 100)
-    if match["sign"] or match["sign_after"] or pence == 0:
+    if match["sign"] or match["sign_after"] or (pence == 0 and not allow_zero):
         raise MoneyError(MORE_THAN_ZERO)
     if pence > max_pence:
         raise MoneyError(TOO_LARGE)

@@ -32,6 +32,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from eip.admin import rules
+from eip.formatting import plain_pounds
 from eip.roles import ROLE_CHOICES
 from forms.fields import Chosen, LondonDateField, choices, optional_int, strip
 
@@ -250,7 +251,7 @@ class SettingsForm(FlaskForm):
     def fill(self, current: dict[str, Any], version: str) -> None:
         """Show the saved values (GET)."""
         self.version.data = version
-        self.pot_pence.data = rules.pounds_text(current["pot_pence"])
+        self.pot_pence.data = plain_pounds(current["pot_pence"])
         for spec in rules.WHOLE_NUMBERS:
             self[spec.name].data = str(current[spec.name])
         for name in rules.DATE_SETTINGS:

@@ -7,15 +7,15 @@ written to be shown to the user as they are (GOV.UK style).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import holidays
 
+from accommodation import money
+from eip.formatting import format_pence
 from eip.roles import PERSONAL_DATA_ROLES, Role
 
 # ---------------------------------------------------------------------------
@@ -99,42 +99,31 @@ def clean_borough_name(raw: str | None) -> str:
 
 POT_MAX_PENCE = 100_000_000  # £1,000,000.00
 POT_EXAMPLE = "Enter the pot in pounds, like 14000.00"
-_MONEY = re.compile(r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.(\d+))?$")
 
 
 def parse_pounds(raw: str | None) -> int:
-    """'14,000.00' or '£14000' -> 1400000 pence. Raises ValueError with the message to show."""
-    text = (raw or "").strip().replace(" ", "")
-    if text.startswith("£"):
-        text = text[1:]
-    if not text:
-        raise ValueError(POT_EXAMPLE)
-    if text.startswith("-"):
-        raise ValueError("The pot must be £0.00 or more")
-    match = _MONEY.match(text)
-    if match is None:
-        raise ValueError(POT_EXAMPLE)
-    if match.group(1) is not None and len(match.group(1)) > 2:
-        raise ValueError("Enter the pot to the nearest penny, like 14000.00")
+    """'14,000.00' or '£14000' -> 1400000 pence, read by the one money parser with the pot's
+    own words. Raises ValueError with the message to show."""
     try:
-        pence = int(Decimal(text.replace(",", "")) * 100)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only digits
-        raise ValueError(POT_EXAMPLE) from None
-    return check_pot(pence)
+        return money.parse_pounds(raw or "", max_pence=POT_MAX_PENCE, allow_zero=True)
+    except money.MoneyError as err:
+        raise ValueError(_POT_MESSAGES[err.message]) from None
+
+
+_POT_MESSAGES = {
+    money.ENTER_AN_AMOUNT: POT_EXAMPLE,
+    money.MORE_THAN_ZERO: "The pot must be £0.00 or more",
+    money.TWO_DECIMALS: "Enter the pot to the nearest penny, like 14000.00",
+    money.TOO_LARGE: f"The pot must be {format_pence(POT_MAX_PENCE)} or less",
+}
 
 
 def check_pot(pence: int) -> int:
     if pence < 0:
-        raise ValueError("The pot must be £0.00 or more")
+        raise ValueError(_POT_MESSAGES[money.MORE_THAN_ZERO])
     if pence > POT_MAX_PENCE:
-        raise ValueError("The pot must be £1,000,000.00 or less")
+        raise ValueError(_POT_MESSAGES[money.TOO_LARGE])
     return pence
-
-
-def pounds_text(pence: int) -> str:
-    """1400000 -> '14000.00', the way the pot is typed in."""
-    pounds, pennies = divmod(pence, 100)
-    return f"{pounds}.{pennies:02d}"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from eip.admin import rules
+from eip.formatting import plain_pounds
 from eip.roles import Role
 
 # ---------------------------------------------------------------------------
@@ -52,8 +53,8 @@ def test_a_pot_that_is_not_pounds_and_pence_within_bounds_is_refused(typed, mess
 
 
 def test_pence_are_shown_back_the_way_they_are_typed():
-    assert rules.pounds_text(1_400_050) == "14000.50"
-    assert rules.pounds_text(5) == "0.05"
+    assert plain_pounds(1_400_050) == "14000.50"
+    assert rules.parse_pounds(plain_pounds(5)) == 5
 
 
 # ---------------------------------------------------------------------------
