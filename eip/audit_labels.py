@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "account.two_factor_enabled": "Two-factor sign-in turned on",
     "account.two_factor_reset": "Two-factor sign-in reset",
     "account.password_changed": "Password changed",
+    "account.password_change_failed": "Wrong current password when changing it",
     "account.password_set_by_invite": "Password chosen from invitation",
     "account.password_set_by_reset": "Password reset",
     "account.reset_requested": "Password reset requested",

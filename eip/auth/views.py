@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -43,10 +45,28 @@ ENROLMENT_ALLOWED = {
 }
 
 
+# Browsers drop tabs, newlines and other control characters from a URL and read a backslash
+# as a slash, so "/\t/evil.example" or "/\\evil.example" is a link to another site.
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]")
+
+
 def safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
+    """A path on this site to return to after sign-in, else the home page.
+
+    The target is judged as a browser would read it: control characters and spaces
+    stripped, backslashes as slashes. Anything with a scheme or a host is refused.
+    """
+    home = url_for("main.home")
+    if not target:
+        return home
+    cleaned = _IGNORED_IN_URLS.sub("", target)
+    browser_reads = cleaned.replace("\\", "/")
+    if not browser_reads.startswith("/") or browser_reads.startswith("//"):
+        return home
+    parts = urlsplit(browser_reads)
+    if parts.scheme or parts.netloc:
+        return home
+    return cleaned
 
 
 def client_address() -> str:
@@ -177,12 +197,20 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         problems = services.change_password(
-            db.session, current_user, form.current.data, form.password.data
+            db.session,
+            current_user,
+            form.current.data,
+            form.password.data,
+            keep_session=current_user.session_token,
         )
         if not problems:
-            flash("Your password has been changed.", "success")
+            flash(
+                "Your password has been changed. You have been signed out everywhere else.",
+                "success",
+            )
             return redirect(url_for("auth.account"))
-        target = form.current if problems[0].startswith("Your current") else form.password
+        about_current = problems[0] in ("Your current password is not right", services.LOCKED)
+        target = form.current if about_current else form.password
         target.errors = [*target.errors, *problems]
     return render_template("auth/change_password.html", form=form, title="Change your password"), (
         400 if request.method == "POST" else 200
