@@ -92,9 +92,11 @@ def remember_invitation(user_id: int, now: datetime) -> None:
     session[INVITATION_GRANT] = {"user_id": user_id, "at": now.isoformat()}
 
 
-def take_invitation_grant(now: datetime) -> int | None:
-    """The user id the browser's invitation grant is for, if fresh; the grant is used up."""
-    grant = session.pop(INVITATION_GRANT, None)
+def invitation_grant(now: datetime) -> int | None:
+    """The user id the browser's invitation grant is for, if fresh. A successful sign-in
+    starts a fresh cookie, so the grant is used up by the sign-in it was taken for; a
+    mistyped password leaves it for the next try."""
+    grant = session.get(INVITATION_GRANT)
     if not isinstance(grant, dict):
         return None
     try:

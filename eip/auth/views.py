@@ -95,8 +95,8 @@ def sign_in():
     form = SignInForm()
     problem = None
     if form.validate_on_submit():
-        # Taken before signing in, which starts a fresh cookie.
-        invited_user_id = enrolment.take_invitation_grant(datetime.now(UTC))
+        # Read before signing in, which starts a fresh cookie.
+        invited_user_id = enrolment.invitation_grant(datetime.now(UTC))
         try:
             outcome = services.sign_in(
                 db.session, form.email.data, form.password.data, client_address()

@@ -72,6 +72,7 @@ def test_the_browser_that_used_the_invitation_link_may_enrol(production_like):
     invited = production_like.test_client()
     chosen = post_form(invited, f"/invitation/{raw}", {"password": STRONG, "confirm": STRONG})
     assert chosen.status_code == 302
+    assert sign_in(invited, user.email, "a mistyped password").status_code == 400
     sign_in(invited, user.email, STRONG)
     assert "Save your recovery codes" in enrol(invited).get_data(as_text=True)
     assert enrolled(user.id)
