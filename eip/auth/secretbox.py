@@ -13,6 +13,7 @@ TOTP key unreadable: everyone then has to enrol again (see docs/operations.md).
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,7 +30,11 @@ _HKDF_CONTEXT = b"eip-tracker totp-secret encryption v1"
 # key (A-Z, 2-7) never can. The migration uses this to tell old plaintext from ciphertext.
 TOKEN_PREFIX = "gAAAAA"  # noqa: S105 (not a secret)
 
-__all__ = ["EncryptedString", "InvalidToken", "decrypt", "encrypt", "valid_key"]
+# What an encrypted value reads as when the key in use did not encrypt it.
+UNREADABLE = "(unreadable: encrypted with another key)"
+logger = logging.getLogger("eip.auth")
+
+__all__ = ["UNREADABLE", "EncryptedString", "InvalidToken", "decrypt", "encrypt", "valid_key"]
 
 
 def derive_key(secret_key: str) -> bytes:
@@ -74,4 +79,14 @@ class EncryptedString(TypeDecorator):
         return None if value is None else encrypt(value)
 
     def process_result_value(self, value: str | None, dialect: Any) -> str | None:
-        return None if value is None else decrypt(value)
+        if value is None:
+            return None
+        try:
+            return decrypt(value)
+        except InvalidToken:
+            # The key changed: every page that loads an account must still work. The value
+            # matches no code (eip/auth/totp.py), and the admin can reset two-factor.
+            logger.error(
+                "stored secret unreadable", extra={"fields": {"event": "secret_unreadable"}}
+            )
+            return UNREADABLE

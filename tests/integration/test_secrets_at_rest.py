@@ -190,3 +190,30 @@ def test_the_migration_encrypts_existing_plaintext_keys_and_drops_unconfirmed_on
         user = db.session.scalar(select(User).where(User.email == "old0@example.org"))
         assert user.totp_secret == enrolled and user.two_factor_enabled
         db.session.remove()
+
+
+def test_with_another_key_accounts_still_load_codes_fail_and_the_admin_can_reset(make_app):
+    other = make_app(EIP_TOTP_ENCRYPTION_KEY=Fernet.generate_key().decode())
+    secret = pyotp.random_base32()
+    user = factories_user_in(make_app(), secret)  # encrypted with the key from SECRET_KEY
+    with other.app_context():
+        admin = factories.user("admin")
+        client = other.test_client()
+        sign_in(client, user["email"], factories.PASSWORD)
+        refused = post_form(client, "/sign-in/security-code", {"code": factories.totp_code(secret)})
+        assert refused.status_code == 400
+        assert "Enter a correct security code" in refused.get_data(as_text=True)
+        admin_client = other.test_client()
+        sign_in(admin_client, admin.email, factories.PASSWORD)
+        assert admin_client.get(f"/admin/users/{user['id']}").status_code == 200
+        admin_services.reset_two_factor(db.session, admin, user["id"])
+        assert stored_secret(user["id"]) is None
+        db.session.remove()
+
+
+def factories_user_in(application, secret: str) -> dict:
+    with application.app_context():
+        user = factories.user("practitioner", totp_secret=secret)
+        made = {"id": user.id, "email": user.email}
+        db.session.remove()
+    return made
