@@ -20,7 +20,10 @@ def init_db() -> None:
     """Apply all migrations (creates the SQLite file if needed)."""
     url = db.engine.url
     if url.get_backend_name() == "sqlite" and url.database:
+        from eip.files import make_private
+
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        make_private(Path(url.database))  # owner-only before SQLite creates it
     upgrade()
     click.echo("Database is up to date.")
 
@@ -52,6 +55,37 @@ def create_user(email: str, role: str, borough_name: str | None, name: str) -> N
     except AccountRefused as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created {user.role} account {user.id}.")
+
+
+@eip_cli.command("send-two-factor-code")
+@click.argument("email")
+def send_two_factor_code_command(email: str) -> None:
+    """E-mail a single-use two-factor set-up code (for the first accounts, made here)."""
+    from eip.audit import record
+    from eip.auth import enrolment
+    from eip.auth.services import find_user
+    from eip.mail import MailNotSent
+
+    user = find_user(db.session, email)
+    if user is None or not user.active or user.password_hash is None:
+        raise click.ClickException("No active account with a password has that e-mail address")
+    if user.two_factor_enabled:
+        raise click.ClickException("Two-factor sign-in is already on for that account")
+    code = enrolment.issue_code(db.session, user)
+    record(
+        db.session,
+        "account.two_factor_code_sent",
+        actor=None,
+        actor_label="cli",
+        object_type="user",
+        object_id=user.id,
+    )
+    db.session.commit()
+    try:
+        enrolment.send_code(user, code)
+    except MailNotSent:
+        raise click.ClickException("The e-mail could not be sent; try again") from None
+    click.echo("A set-up code was e-mailed to the account's address.")
 
 
 @eip_cli.command("seed-demo")

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from eip.auth.secretbox import valid_key
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "test", "production")
 SMTP_SECURITY = ("starttls", "ssl", "none")
@@ -108,6 +110,12 @@ def load_settings(env: Mapping[str, str], instance_path: Path | None = None) -> 
         env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'eip.sqlite3'}"
     )
 
+    totp_key = env.get("EIP_TOTP_ENCRYPTION_KEY", "")
+    if totp_key and not valid_key(totp_key):
+        raise ConfigError(
+            "EIP_TOTP_ENCRYPTION_KEY must be a Fernet key (32 url-safe base64-encoded bytes)"
+        )
+
     smtp_security = env.get("SMTP_SECURITY", "starttls")
     if smtp_security not in SMTP_SECURITY:
         raise ConfigError(f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
@@ -119,6 +127,8 @@ def load_settings(env: Mapping[str, str], instance_path: Path | None = None) -> 
         "EIP_ENV": eip_env,
         "SECRET_KEY": secret_key,
         "EIP_PSEUDONYM_KEY": pseudonym_key,
+        # Encrypts TOTP keys at rest; empty: derived from SECRET_KEY (eip/auth/secretbox.py).
+        "EIP_TOTP_ENCRYPTION_KEY": totp_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters keeps row values (names, addresses) out of error messages and logs.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
@@ -144,7 +154,7 @@ def load_settings(env: Mapping[str, str], instance_path: Path | None = None) -> 
         "EIP_SESSION_ABSOLUTE_HOURS": _int(env, "EIP_SESSION_ABSOLUTE_HOURS", 10, 1, 24 * 7),
         # Two-factor sign-in is required of every account in production, optional elsewhere.
         "EIP_TWO_FACTOR_REQUIRED": production,
-        "EIP_TOKEN_HOURS": {"invite": 72, "reset": 2},
+        "EIP_TOKEN_HOURS": {"invite": 72, "reset": 2, "enrol": 72},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -19,6 +19,8 @@ from typing import Any
 
 from flask import current_app
 
+from eip.files import private_folder, write_private
+
 mail_logger = logging.getLogger("eip.mail")
 
 
@@ -73,10 +75,11 @@ def _send_smtp(message: EmailMessage, config: dict[str, Any]) -> None:
 
 
 def _write_outbox(message: EmailMessage, outbox: Path) -> Path:
-    outbox.mkdir(parents=True, exist_ok=True)
+    private_folder(outbox)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     path = outbox / f"{stamp}.eml"
-    path.write_bytes(bytes(message))
+    # Messages carry links that sign people in and case references: owner-only.
+    write_private(path, bytes(message))
     return path
 
 

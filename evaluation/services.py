@@ -30,6 +30,7 @@ from eip.audit import record
 from eip.auth.models import User
 from eip.cases.queries import deadline_settings
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
+from eip.files import open_private, private_folder
 from eip.programme import current_settings
 from eip.workdays import LONDON, london_date
 from evaluation import disclosure, extract, package, pseudonym, rows
@@ -40,9 +41,7 @@ WITHDRAWAL_REASON_MAX = 500
 
 
 def folder(instance_path: str | Path) -> Path:
-    path = Path(instance_path) / FOLDER
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_folder(Path(instance_path) / FOLDER)
 
 
 def k_setting(session: Session) -> int:
@@ -201,7 +200,7 @@ def prepare(
     name = f"extract-{item.id}-{secrets.token_hex(8)}.zip"
     path = folder(config["INSTANCE_PATH"]) / name
     try:
-        with path.open("wb") as target:
+        with open_private(path) as target:
             streams = _streams(session, p)
             package.write(
                 target,
@@ -433,5 +432,7 @@ def export(
     start, end = start or default_start, end or default_end
     item = prepare(session, None, start=start, end=end, config=config, actor_label="cli")
     release(session, None, item.id, actor_label="cli")
-    shutil.copyfile(folder(config["INSTANCE_PATH"]) / (item.file_name or ""), out)
+    source = folder(config["INSTANCE_PATH"]) / (item.file_name or "")
+    with source.open("rb") as read, open_private(out) as write:
+        shutil.copyfileobj(read, write)
     return item

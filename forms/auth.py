@@ -40,6 +40,18 @@ class EnrolTwoFactorForm(FlaskForm):
     submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
 
 
+class EnrolmentCodeForm(FlaskForm):
+    code = StringField(
+        "Set-up code",
+        description=(
+            "The code in the email about setting up two-factor sign-in, like abcd-efgh-jkmn"
+        ),
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter the set-up code from your email"), Length(max=40)],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from eip.admin import rules
 from eip.admin.changes import (
     EMAIL_TAKEN,
+    Addressee,
     Outbox,
     ask_approval,
     atomic,
@@ -33,7 +34,7 @@ from eip.admin.changes import (
 )
 from eip.admin.models import ApprovalRequest
 from eip.audit import record
-from eip.auth import throttle, tokens
+from eip.auth import enrolment, throttle, tokens
 from eip.auth.models import RecoveryCode, SignInThrottle, User
 from eip.auth.sessions import end_all_sessions
 from eip.domain import NotFound, RuleBroken
@@ -304,7 +305,10 @@ def disable_user(session: Session, actor: User, user_id: int, now: datetime | No
         raise RuleBroken("This account is already disabled")
     user.active, user.disabled_at = False, now
     ended = end_all_sessions(session, user.id, "disabled", now)
+    # Invitation and reset links and two-factor set-up codes stop working.
     stop_links(session, user.id, now)
+    if not user.two_factor_enabled:
+        user.totp_secret = None  # a key never confirmed (kept on the account before Dec 2026)
     for kind in ("role", "email", "enable"):
         withdraw(session, actor, pending_request(session, user.id, kind), "Account disabled", now)
     _audit(session, "account.disabled", actor, user, sessions_ended=ended)
@@ -335,8 +339,9 @@ def enable_user(session: Session, actor: User, user_id: int, now: datetime | Non
 @atomic
 def reset_two_factor(
     session: Session, actor: User, user_id: int, now: datetime | None = None
-) -> None:
-    """For a lost device: they sign in with their password and set up a new app."""
+) -> bool:
+    """For a lost device: they sign in with their password and set up a new app, with the
+    set-up code e-mailed to them now (eip/auth/enrolment.py). True if the e-mail went."""
     now = now_or(now)
     user = locked_user(session, user_id)
     if user.totp_secret is None and user.totp_enabled_at is None:
@@ -349,7 +354,39 @@ def reset_two_factor(
     )
     end_all_sessions(session, user.id, "two_factor_reset", now)
     _audit(session, "account.two_factor_reset", actor, user)
+    outbox = Outbox()
+    if user.active:
+        _add_two_factor_code(session, actor, user, outbox, now)
     commit(session)
+    return outbox.deliver()
+
+
+@atomic
+def send_two_factor_code(
+    session: Session, actor: User, user_id: int, now: datetime | None = None
+) -> bool:
+    """A single-use set-up code to the user's own address, for a first two-factor enrolment
+    outside the invitation's browser; True if the e-mail went."""
+    now = now_or(now)
+    user = locked_user(session, user_id)
+    if not user.active:
+        raise RuleBroken("This account is disabled. Enable it first")
+    if user.password_hash is None:
+        raise RuleBroken("They have not accepted the invitation yet. Send the invitation again")
+    if user.two_factor_enabled:
+        raise RuleBroken("Two-factor sign-in is already on. Reset it first")
+    outbox = Outbox()
+    _add_two_factor_code(session, actor, user, outbox, now)
+    commit(session)
+    return outbox.deliver()
+
+
+def _add_two_factor_code(
+    session: Session, actor: User, user: User, outbox: Outbox, now: datetime
+) -> None:
+    to, code = Addressee(user.email), enrolment.issue_code(session, user, now)
+    outbox.add(lambda: enrolment.send_code(to, code))  # type: ignore[arg-type]
+    _audit(session, "account.two_factor_code_sent", actor, user)
 
 
 @atomic

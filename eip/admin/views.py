@@ -212,8 +212,18 @@ def user_enable(user_id: int):
 @bp.post("/users/<int:user_id>/reset-two-factor")
 @requires("admin.users")
 def user_reset_two_factor(user_id: int):
-    done = "Two-factor sign-in is reset. They set it up again when they next sign in."
+    done = (
+        "Two-factor sign-in is reset. They were emailed a set-up code to use when they next "
+        "sign in."
+    )
     return _act(services.reset_two_factor, user_id, done)
+
+
+@bp.post("/users/<int:user_id>/send-two-factor-code")
+@requires("admin.users")
+def user_send_two_factor_code(user_id: int):
+    done = "A two-factor set-up code was sent to their email address."
+    return _act(services.send_two_factor_code, user_id, done)
 
 
 @bp.post("/users/<int:user_id>/unlock")

@@ -7,8 +7,10 @@ from typing import ClassVar
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eip.auth.secretbox import EncryptedString
 from eip.db import UTCDateTime, utcnow
 from eip.extensions import db
 from eip.models import Borough
@@ -38,7 +40,8 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Encrypted at rest (eip/auth/secretbox.py); set only once enrolment is confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last accepted TOTP time step: a code from it or before is a replay.
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)
@@ -94,6 +97,12 @@ class UserSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(30))
+    # Where two-factor sign-in is required, a first enrolment (or one after an admin reset)
+    # needs more than the password: this session came through the invitation link or was
+    # given an e-mailed set-up code. See eip/auth/enrolment.py.
+    may_enrol_two_factor: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
 
     user: Mapped[User] = relationship()
 
@@ -110,10 +119,13 @@ class RecoveryCode(db.Model):
 
 
 class AccountToken(db.Model):
-    """Invitation and password-reset links: hashed, single-use, expiring."""
+    """Invitation and password-reset links, two-factor set-up codes: hashed, single-use,
+    expiring."""
 
     __tablename__ = "account_tokens"
-    __table_args__ = (CheckConstraint("purpose IN ('invite','reset')", name="purpose_known"),)
+    __table_args__ = (
+        CheckConstraint("purpose IN ('invite','reset','enrol')", name="purpose_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

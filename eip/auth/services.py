@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from eip.audit import record
 from eip.auth import passwords, throttle, totp
 from eip.auth.models import RecoveryCode, User
-from eip.auth.sessions import end_all_sessions, start_session
+from eip.auth.sessions import end_all_sessions, end_other_sessions, start_session
 
 GENERIC_FAILURE = "Enter a correct email address and password"
 LOCKED = "Too many failed attempts. Wait 15 minutes, then try again"
@@ -95,10 +95,17 @@ def _complete(session: Session, user: User, now: datetime, method: str) -> SignI
 
 
 def second_factor(session: Session, user_id: int, code: str) -> SignInOutcome:
-    """Check a TOTP or recovery code for a user who gave the right password."""
+    """Check a TOTP or recovery code for a user who gave the right password.
+
+    The user's row is locked first, so that the same code sent from several sessions
+    at once is checked one at a time: the first moves `totp_last_counter` on (or
+    spends the recovery code) and the others then find it used.
+    """
     now = datetime.now(UTC)
-    user = session.get(User, user_id)
+    # OF users: the borough is joined in, and PostgreSQL cannot lock an outer join's side.
+    user = session.get(User, user_id, with_for_update={"of": User}, populate_existing=True)
     if user is None or not user.active or not user.two_factor_enabled:
+        session.rollback()
         return SignInOutcome("failed", GENERIC_FAILURE)
     if throttle.locked_until(session, user.email, now):
         record(session, "auth.sign_in_locked", actor=user)
@@ -108,9 +115,7 @@ def second_factor(session: Session, user_id: int, code: str) -> SignInOutcome:
     if counter is not None:
         user.totp_last_counter = counter
         return _complete(session, user, now, method="totp")
-    recovery = _unused_recovery_code(session, user, code)
-    if recovery is not None:
-        recovery.used_at = now
+    if _spend_recovery_code(session, user, code, now):
         return _complete(session, user, now, method="recovery_code")
     locked = throttle.record_failure(session, user.email, now)
     record(session, "auth.two_factor_failed", actor=user, details={"locked": locked})
@@ -118,16 +123,25 @@ def second_factor(session: Session, user_id: int, code: str) -> SignInOutcome:
     return SignInOutcome("locked" if locked else "failed", LOCKED if locked else CODE_FAILURE)
 
 
-def _unused_recovery_code(session: Session, user: User, code: str) -> RecoveryCode | None:
+def _spend_recovery_code(session: Session, user: User, code: str, now: datetime) -> bool:
+    """Mark the code used if it is one of the user's unused codes; True if this call spent it.
+
+    A conditional update: of two transactions spending the same code only one
+    changes the row, even without the lock on the user.
+    """
     if len(totp.normalise_recovery_code(code)) != 12:
-        return None
-    return session.scalar(
-        select(RecoveryCode).where(
+        return False
+    spent = session.execute(
+        update(RecoveryCode)
+        .where(
             RecoveryCode.user_id == user.id,
             RecoveryCode.code_hash == totp.hash_recovery_code(code),
             RecoveryCode.used_at.is_(None),
         )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
     )
+    return spent.rowcount == 1
 
 
 def enable_two_factor(session: Session, user: User, secret: str, code: str) -> list[str] | None:
@@ -151,16 +165,48 @@ def enable_two_factor(session: Session, user: User, secret: str, code: str) -> l
     return codes
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> list[str]:
-    """Returns problems for the form; empty when the password was changed."""
+def change_password(
+    session: Session, user: User, current: str, new: str, *, keep_session: str | None = None
+) -> list[str]:
+    """Returns problems for the form; empty when the password was changed.
+
+    A wrong current password counts towards the lockout like a failed sign-in: a
+    stolen session must not be a way to guess the password without limit. Once
+    changed, every other session of the user ends; `keep_session` (the token of the
+    session that made the change) stays.
+    """
+    now = datetime.now(UTC)
+    if throttle.locked_until(session, user.email, now):
+        passwords.verify_password(None, current)
+        record(session, "auth.sign_in_locked", actor=user)
+        session.commit()
+        return [LOCKED]
     if not passwords.verify_password(user.password_hash, current):
-        return ["Your current password is not right"]
+        locked = throttle.record_failure(session, user.email, now)
+        record(
+            session,
+            "account.password_change_failed",
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            details={"locked": locked},
+        )
+        session.commit()
+        return [LOCKED if locked else "Your current password is not right"]
     problems = passwords.password_problems(new, [user.email, user.name])
     if problems:
         return problems
-    now = datetime.now(UTC)
     user.password_hash, user.password_changed_at = passwords.hash_password(new), now
-    record(session, "account.password_changed", actor=user, object_type="user", object_id=user.id)
+    ended = end_other_sessions(session, user.id, keep_session, "password_changed", now)
+    throttle.clear_failures(session, user.email)
+    record(
+        session,
+        "account.password_changed",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        details={"sessions_ended": ended},
+    )
     session.commit()
     return []
 

@@ -74,6 +74,18 @@ def end_all_sessions(db_session: Session, user_id: int, reason: str, now: dateti
     ).rowcount
 
 
+def end_other_sessions(
+    db_session: Session, user_id: int, keep_token: str | None, reason: str, now: datetime
+) -> int:
+    """End every session of the user except the one holding `keep_token` (caller commits)."""
+    query = update(UserSession).where(
+        UserSession.user_id == user_id, UserSession.ended_at.is_(None)
+    )
+    if keep_token:
+        query = query.where(UserSession.token_hash != _hash(keep_token))
+    return db_session.execute(query.values(ended_at=now, end_reason=reason)).rowcount
+
+
 def sign_out_current(db_session: Session, user: User, reason: str) -> None:
     end_session(db_session, getattr(user, "session_token", None), reason, datetime.now(UTC))
     db_session.commit()

@@ -1,4 +1,5 @@
-"""Invitation and reset links: random, stored hashed, single-use, expiring.
+"""Invitation and reset links, two-factor set-up codes: random, stored hashed, single-use,
+expiring.
 
 The raw token exists only in the e-mail sent to the user; nobody, the admin
 included, can read it back from the service.
@@ -24,8 +25,17 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue(session: Session, user: User, purpose: str, now: datetime | None = None) -> str:
-    """A new token for the user; older unused tokens of the same purpose stop working."""
+def issue(
+    session: Session,
+    user: User,
+    purpose: str,
+    now: datetime | None = None,
+    *,
+    raw: str | None = None,
+) -> str:
+    """A new token for the user; older unused tokens of the same purpose stop working.
+
+    `raw` lets a caller choose the token's form (a code to type rather than a link)."""
     now = now or datetime.now(UTC)
     session.execute(
         update(AccountToken)
@@ -36,7 +46,7 @@ def issue(session: Session, user: User, purpose: str, now: datetime | None = Non
         )
         .values(used_at=now)
     )
-    raw = secrets.token_urlsafe(32)
+    raw = raw or secrets.token_urlsafe(32)
     hours = current_app.config["EIP_TOKEN_HOURS"][purpose]
     session.add(
         AccountToken(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import datetime
 
@@ -15,6 +16,7 @@ STEP_SECONDS = 30
 RECOVERY_CODE_COUNT = 10
 # Crockford-style alphabet: no 0/O or 1/I/L to misread from a printed sheet.
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_BASE32 = re.compile(r"[A-Z2-7]+=*")
 
 
 def new_secret() -> str:
@@ -39,8 +41,8 @@ def matching_counter(secret: str, code: str, last_counter: int | None, now: date
     shoulder or in a log from being used again.
     """
     code = "".join(ch for ch in code if ch.isdigit())
-    if len(code) != 6:
-        return None
+    if len(code) != 6 or not _BASE32.fullmatch(secret):
+        return None  # a secret that could not be decrypted matches nothing
     totp = pyotp.TOTP(secret)
     current = int(now.timestamp()) // STEP_SECONDS
     for counter in (current - 1, current, current + 1):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -18,11 +20,12 @@ from flask import (
 from flask_login import current_user
 
 from eip.access import public, requires
-from eip.auth import services, tokens, totp
+from eip.auth import enrolment, services, tokens, totp
 from eip.auth.sessions import sign_out_current
 from eip.extensions import db
 from forms.auth import (
     ChangePasswordForm,
+    EnrolmentCodeForm,
     EnrolTwoFactorForm,
     NewPasswordForm,
     RequestResetForm,
@@ -36,6 +39,7 @@ PENDING_FOR = timedelta(minutes=5)
 # Pages a signed-in user who still has to set up two-factor may reach.
 ENROLMENT_ALLOWED = {
     "auth.enrol_two_factor",
+    "auth.enrolment_code",
     "auth.sign_out",
     "static",
     "main.accessibility",
@@ -43,10 +47,28 @@ ENROLMENT_ALLOWED = {
 }
 
 
+# Browsers drop tabs, newlines and other control characters from a URL and read a backslash
+# as a slash, so "/\t/evil.example" or "/\\evil.example" is a link to another site.
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]")
+
+
 def safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
+    """A path on this site to return to after sign-in, else the home page.
+
+    The target is judged as a browser would read it: control characters and spaces
+    stripped, backslashes as slashes. Anything with a scheme or a host is refused.
+    """
+    home = url_for("main.home")
+    if not target:
+        return home
+    cleaned = _IGNORED_IN_URLS.sub("", target)
+    browser_reads = cleaned.replace("\\", "/")
+    if not browser_reads.startswith("/") or browser_reads.startswith("//"):
+        return home
+    parts = urlsplit(browser_reads)
+    if parts.scheme or parts.netloc:
+        return home
+    return cleaned
 
 
 def client_address() -> str:
@@ -73,6 +95,8 @@ def sign_in():
     form = SignInForm()
     problem = None
     if form.validate_on_submit():
+        # Read before signing in, which starts a fresh cookie.
+        invited_user_id = enrolment.invitation_grant(datetime.now(UTC))
         try:
             outcome = services.sign_in(
                 db.session, form.email.data, form.password.data, client_address()
@@ -80,6 +104,9 @@ def sign_in():
         except services.RateLimited:
             abort(429)
         if outcome.status == "signed_in":
+            if invited_user_id is not None and invited_user_id == outcome.user_id:
+                enrolment.allow_this_session(db.session, current_user.session_token)
+                db.session.commit()
             return redirect(safe_next(request.args.get("next")))
         if outcome.status == "second_factor":
             session[PENDING_KEY] = {
@@ -146,29 +173,58 @@ def enrol_two_factor():
             "info",
         )
         return redirect(url_for("auth.account"))
-    if not user.totp_secret:
-        # The secret is kept on the account, unconfirmed, until a code proves the app has it.
-        user.totp_secret = totp.new_secret()
-        db.session.commit()
+    if enrolment.needs_proof(db.session, user):
+        db.session.rollback()
+        return _enrolment_code_page(
+            EnrolmentCodeForm(), None, 403 if request.method == "POST" else 200
+        )
+    # The new key waits, encrypted, in this browser's session until a code confirms it.
+    secret = enrolment.pending_secret()
     form = EnrolTwoFactorForm()
     problem = None
     if form.validate_on_submit():
-        codes = services.enable_two_factor(db.session, user, user.totp_secret, form.code.data)
+        codes = services.enable_two_factor(db.session, user, secret, form.code.data)
         if codes is not None:
+            enrolment.forget_pending_secret()
             return render_template(
                 "auth/recovery_codes.html", codes=codes, title="Save your recovery codes"
             )
         problem = "Enter the current 6-digit code from your app"
-    uri = totp.provisioning_uri(user.totp_secret, user.email)
+    uri = totp.provisioning_uri(secret, user.email)
     return render_template(
         "auth/enrol_two_factor.html",
         form=form,
         problem=problem,
         qr=totp.qr_svg(uri),
-        secret=user.totp_secret,
+        secret=secret,
         required=current_app.config["EIP_TWO_FACTOR_REQUIRED"],
         title="Set up two-factor sign-in",
     ), (400 if request.method == "POST" else 200)
+
+
+def _enrolment_code_page(form, problem: str | None, status: int):
+    return render_template(
+        "auth/enrolment_code.html",
+        form=form,
+        problem=problem,
+        title="Enter your two-factor set-up code",
+    ), status
+
+
+@bp.post("/account/two-factor/set-up-code")
+@requires("account.own")
+def enrolment_code():
+    user = current_user
+    if user.two_factor_enabled or not enrolment.needs_proof(db.session, user):
+        db.session.rollback()
+        return redirect(url_for("auth.enrol_two_factor"))
+    form = EnrolmentCodeForm()
+    problem = None
+    if form.validate_on_submit():
+        problem = enrolment.redeem_code(db.session, user, form.code.data, user.session_token)
+        if problem is None:
+            return redirect(url_for("auth.enrol_two_factor"))
+    return _enrolment_code_page(form, problem, 400)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -177,12 +233,20 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         problems = services.change_password(
-            db.session, current_user, form.current.data, form.password.data
+            db.session,
+            current_user,
+            form.current.data,
+            form.password.data,
+            keep_session=current_user.session_token,
         )
         if not problems:
-            flash("Your password has been changed.", "success")
+            flash(
+                "Your password has been changed. You have been signed out everywhere else.",
+                "success",
+            )
             return redirect(url_for("auth.account"))
-        target = form.current if problems[0].startswith("Your current") else form.password
+        about_current = problems[0] in ("Your current password is not right", services.LOCKED)
+        target = form.current if about_current else form.password
         target.errors = [*target.errors, *problems]
     return render_template("auth/change_password.html", form=form, title="Change your password"), (
         400 if request.method == "POST" else 200
@@ -238,8 +302,12 @@ def _use_link(raw: str, purpose: str, title: str):
     if form.validate_on_submit():
         problems = services.set_password(db.session, user, form.password.data, reason=purpose)
         if not problems:
-            token.used_at = datetime.now(UTC)
+            now = datetime.now(UTC)
+            token.used_at = now
             db.session.commit()
+            if purpose == "invite":
+                # This browser came through the invitation: its sign-in may set up two-factor.
+                enrolment.remember_invitation(user.id, now)
             flash("Your password is saved. Sign in with it now.", "success")
             return redirect(url_for("auth.sign_in"))
         db.session.rollback()
