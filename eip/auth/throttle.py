@@ -20,6 +20,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from eip.auth.models import SignInThrottle
@@ -53,11 +55,16 @@ def throttle_key(kind: str, value: str) -> str:
 
 
 def _row(session: Session, key: str, now: datetime) -> SignInThrottle:
-    row = session.get(SignInThrottle, key, with_for_update=True)
-    if row is None:
-        row = SignInThrottle(key=key, count=0, window_started_at=now)
-        session.add(row)
-    return row
+    """The counter row, locked for this transaction. Created with ON CONFLICT DO NOTHING:
+    several first failures at once would otherwise each insert it and all but one
+    fail on the primary key (a 500 on PostgreSQL)."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(SignInThrottle)
+        .values(key=key, count=0, window_started_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    return session.get(SignInThrottle, key, with_for_update=True, populate_existing=True)
 
 
 def locked_until(session: Session, email: str, now: datetime) -> datetime | None:

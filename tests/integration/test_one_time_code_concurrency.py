@@ -99,3 +99,34 @@ def test_one_recovery_code_sent_from_four_sessions_at_once_opens_one(app, app_co
     db.session.expire_all()
     assert _signed_in_count() == 1
     assert db.session.scalar(select(RecoveryCode.used_at)) is not None
+
+
+def test_four_first_failures_for_one_address_at_once_are_all_counted(app, app_context):
+    """The throttle's counter row is created by the first failure; four first failures at
+    the same instant must each be counted, none answered with a server error."""
+    from datetime import UTC, datetime
+
+    from eip.auth import throttle
+    from eip.auth.models import SignInThrottle
+
+    email = "nobody-yet@example.org"
+    barrier = threading.Barrier(BROWSERS)
+    errors: list[str] = []
+
+    def fail_once() -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                throttle.record_failure(db.session, email, datetime.now(UTC))
+                db.session.commit()
+            except Exception as error:
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=fail_once) for _ in range(BROWSERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    row = db.session.get(SignInThrottle, throttle.throttle_key("email", email))
+    assert row.count == BROWSERS
