@@ -77,6 +77,7 @@ def test_enrolment_shows_a_qr_code_and_the_key_then_ten_recovery_codes(signed_in
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Save your recovery codes" in html
+    assert html.count("<h1") == 1  # the panel's title is the page's one heading
     codes = re.findall(r"<li><code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code></li>", html)
     assert len(codes) == 10
     db.session.expire_all()
