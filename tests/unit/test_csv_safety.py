@@ -128,8 +128,8 @@ def test_the_evaluation_extract_never_carries_a_formula_and_reads_back_as_writte
 
 
 def test_a_negative_amount_stays_a_number_and_a_dangerous_name_becomes_text():
-    text = budget_csv.to_csv([["  =HYPERLINK(\"http://x\")", "-12.50", "\uff1dcmd", "'x"]])
-    assert parsed(text)[0] == ["'  =HYPERLINK(\"http://x\")", "-12.50", "'\uff1dcmd", "''x"]
+    text = budget_csv.to_csv([['  =HYPERLINK("http://x")', "-12.50", "\uff1dcmd", "'x"]])
+    assert parsed(text)[0] == ['\'  =HYPERLINK("http://x")', "-12.50", "'\uff1dcmd", "''x"]
 
 
 def test_nothing_but_eip_csvsafe_writes_csv():
