@@ -78,6 +78,7 @@ def test_gunicorn_answers_503_with_the_app_page_and_logs_no_address(tmp_path):
     assert headers["X-Frame-Options"] == "DENY"
     assert "script-src 'nonce-" in headers["Content-Security-Policy"]
     assert "database_unavailable" in logged
+    assert "Invalid request from ip=127.0.0.1 (details withheld)" in logged
     for leak in (SECRET, "/sign-in", "next=", "/cases", "q=private", "someone@example.org"):
         assert leak not in logged, leak
 
@@ -109,6 +110,10 @@ def _run(env, log):
     )
     try:
         _wait_for(port, proc)
+        # A malformed request line: gunicorn's "Invalid request" warning quoted it.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(f"GET /cases/?reference={SECRET} HTTP/1.1 extra\r\n\r\n".encode())
+            assert raw.recv(1024).startswith(b"HTTP/1.1 400")
         opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
