@@ -109,11 +109,17 @@ def handle_database_unavailable(exc: SQLAlchemyError):
                 "method": request.method,
                 # Class names only: the driver's message can quote the statement.
                 "error": type(exc).__name__,
-                "driver_error": type(getattr(exc, "orig", None) or exc).__qualname__,
+                "driver_error": _class_name(getattr(exc, "orig", None) or exc),
             }
         },
     )
-    return render_error(503)
+    # "Try again in a few minutes", said to browsers and monitoring alike.
+    return (*render_error(503), {"Retry-After": "120"})
+
+
+def _class_name(error: BaseException) -> str:
+    kind = type(error)
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 # The largest id an INTEGER column holds on PostgreSQL (SQLite's is larger): a larger id in

@@ -66,6 +66,7 @@ def _assert_the_app_own_503(response) -> None:
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Cache-Control"] == "no-store"
+    assert headers["Retry-After"] == "120"
     assert headers["X-Request-ID"] in html  # the reference to quote to support
 
 
