@@ -1,34 +1,21 @@
 """Camden finance's CSV statements, per placement and per month: pure, like `budget`.
 
 Amounts are plain numbers of pounds (1234.50) so that a spreadsheet adds them up; each file
-ends with a totals line that equals the ledger's totals. Every cell goes through `safe_cell`,
-because a borough or provider name typed as `=HYPERLINK(...)` would otherwise run as a
-formula in the spreadsheet finance opens.
+ends with a totals line that equals the ledger's totals. Every cell goes through
+`eip.csvsafe` (the one CSV writer), because a borough or provider name typed as
+`=HYPERLINK(...)` would otherwise run as a formula in the spreadsheet finance opens.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Sequence
 from datetime import date
 
 from accommodation.budget import MonthRow, PlacementRow
+from eip.csvsafe import to_csv
 from eip.formatting import plain_pounds
 
-_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
-    return) gets a leading apostrophe. A plain number, which a spreadsheet cannot execute,
-    is left alone so that a negative amount stays a number."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+__all__ = ["month_csv", "placement_csv", "to_csv"]
 
 
 def _iso(day: date | None) -> str:
@@ -121,12 +108,3 @@ def month_csv(months: Sequence[MonthRow]) -> list[list[str]]:
     closing = months[-1].available_at_end if months else 0
     out.append(["Total", *map(plain_pounds, sums), plain_pounds(closing)])
     return out
-
-
-def to_csv(rows: Sequence[Sequence[object]]) -> str:
-    """The rows as CSV text (RFC 4180 line endings), every cell made safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    return buffer.getvalue()

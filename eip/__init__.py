@@ -113,9 +113,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from eip import security
+    from eip import inputs, security
 
     security.init_app(app)
+    inputs.init_app(app)
 
 
 def register_request_log(app: Flask) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from eip.requestlog import current_request_id
@@ -22,7 +26,7 @@ PAGES = {
     413: ("The file is too large", "errors/400.html"),
     429: ("Too many attempts", "errors/429.html"),
     500: ("Sorry, there is a problem with the service", "errors/500.html"),
-    503: ("Sorry, the service is unavailable", "errors/500.html"),
+    503: ("Sorry, the service is unavailable", "errors/503.html"),
 }
 
 
@@ -63,7 +67,59 @@ def handle_http_exception(exc: HTTPException):
 
 def handle_server_error(exc: InternalServerError):
     # Flask has logged the original exception through log_exception already.
+    _let_go_of_the_database()
     return render_error(InternalServerError.code)
+
+
+# What the database (or the way to it) going away raises: the driver's connection errors,
+# a dropped connection, and no free connection in the pool.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+
+
+def _let_go_of_the_database() -> None:
+    """Before a 500 or 503 page: drop the request's session without using it again.
+
+    The session may hold a failed transaction (any query would raise PendingRollbackError)
+    or a dead connection, so nothing after this may read the database: the signed-in user
+    is put aside (the pages for 500 and 503 show no name, no notification count, no menu),
+    keeping only the id that is already in memory for the request log."""
+    from eip.auth.sessions import login_manager
+    from eip.extensions import db
+
+    user = g.get("_login_user")
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    if state is not None and state.identity and g.get("log_user_id") is None:
+        g.log_user_id = state.identity[0]
+    g._login_user = login_manager.anonymous_user()
+    # The error page must render even if the connection cannot be given back cleanly.
+    with contextlib.suppress(Exception):
+        db.session.remove()
+
+
+def handle_database_unavailable(exc: SQLAlchemyError):
+    """The app's own 503 page: never gunicorn's bare one, never the error's text."""
+    _let_go_of_the_database()
+    error_logger.error(
+        "database unavailable",
+        extra={
+            "fields": {
+                "event": "database_unavailable",
+                "request_id": current_request_id(),
+                "endpoint": request.endpoint or "unmatched",
+                "method": request.method,
+                # Class names only: the driver's message can quote the statement.
+                "error": type(exc).__name__,
+                "driver_error": _class_name(getattr(exc, "orig", None) or exc),
+            }
+        },
+    )
+    # "Try again in a few minutes", said to browsers and monitoring alike.
+    return (*render_error(503), {"Retry-After": "120"})
+
+
+def _class_name(error: BaseException) -> str:
+    kind = type(error)
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 # The largest id an INTEGER column holds on PostgreSQL (SQLite's is larger): a larger id in
@@ -81,3 +137,5 @@ def init_app(app: Flask) -> None:
     app.url_value_preprocessor(_no_impossible_ids)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_server_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, handle_database_unavailable)

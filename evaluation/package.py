@@ -8,7 +8,6 @@ reads, so an evaluator can check the files with standard tools.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import zipfile
@@ -18,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from eip.csvsafe import SafeDictWriter, read_dicts
 from eip.domain import RuleBroken
 from evaluation import disclosure
 from evaluation.columns import FILES, PERSONAL_DATA_NOTICE, Column, names
@@ -81,7 +81,7 @@ def _write_csv(
     with archive.open(_info(name, when), "w") as member:
         hashing = _Hashing(member)
         text = io.TextIOWrapper(hashing, encoding="utf-8", newline="", write_through=True)
-        writer = csv.DictWriter(text, fieldnames=header, extrasaction="raise")
+        writer = SafeDictWriter(text, header)
         writer.writeheader()
         count = 0
         for row in rows:
@@ -234,7 +234,7 @@ def check_written(path: Path, k: int) -> None:
     """Read back what was written and check k on it: the extract is refused, not released,
     if anything between the plan and the file went wrong."""
     with zipfile.ZipFile(path) as archive, archive.open("cases.csv") as raw:
-        reader = csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
+        reader = read_dicts(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
         smallest = disclosure.smallest_group(
             [row[qi] for qi in disclosure.QUASI_IDENTIFIERS] for row in reader
         )

@@ -10,7 +10,6 @@ check that fails) writes nothing: no record, no file.
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import secrets
 import shutil
@@ -29,6 +28,7 @@ from eip.access import can
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases.queries import deadline_settings
+from eip.csvsafe import read_dicts
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
 from eip.files import open_private, private_folder
 from eip.programme import current_settings
@@ -410,7 +410,7 @@ def case_rows_of(item: EvaluationExtract, instance_path: str | Path) -> Iterator
     """The released cases.csv, row by row, for the evaluators' figures."""
     path = folder(instance_path) / (item.file_name or "")
     with zipfile.ZipFile(path) as archive, archive.open("cases.csv") as raw:
-        yield from csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
+        yield from read_dicts(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
 
 
 def export(

@@ -21,11 +21,11 @@ from flask import (
 )
 from flask_login import current_user
 
-from accommodation.budget_csv import to_csv
 from eip.access import can, check, refuse, requires
 from eip.audit import record
 from eip.cases.view_helpers import show_rule_broken
 from eip.clock import today
+from eip.csvsafe import to_csv
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
 from eip.extensions import db
 from eip.programme import current_settings

@@ -10,6 +10,8 @@ from wtforms import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
+from eip.errors import LARGEST_ID
+
 
 def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
@@ -25,20 +27,24 @@ _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 
 
 def whole_number(text: str | None) -> int | None:
-    """The whole number typed in `text` (digits only, already stripped), or None."""
+    """The whole number typed in `text` (digits only, already stripped), or None. A number
+    larger than any INTEGER column holds is not one: binding it would fail in the driver."""
     if text is None or _DIGITS.fullmatch(text) is None:
         return None
-    return int(text)
+    number = int(text)
+    return number if number <= LARGEST_ID else None
 
 
 def optional_int(value: Any) -> int | None:
-    """A select's value: '' means none."""
+    """A select's (or a page number's) value: '' means none, and so does anything that is not
+    a whole number an INTEGER column could hold (`?borough=` with 30 digits names nothing)."""
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if abs(number) <= LARGEST_ID else None
 
 
 class Chosen:

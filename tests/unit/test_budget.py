@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 from accommodation import budget, budget_chart, budget_months, ledger
 from accommodation.budget import DatedEntry, PlacementFacts
-from accommodation.budget_csv import month_csv, placement_csv, safe_cell, to_csv
+from accommodation.budget_csv import month_csv, placement_csv
 from accommodation.ledger import COMMIT, INVOICE, PAYMENT, RELEASE, REVERSAL, Entry
 from accommodation.rules import STATE_LABELS
+from eip.csvsafe import safe_cell, to_csv
 from eip.formatting import plain_pounds
 
 TODAY = date(2026, 10, 15)
