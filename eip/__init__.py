@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from eip.config import PROJECT_ROOT, load_settings
+from eip.config import PROJECT_ROOT, engine_options, load_settings
 
 
 class EIPFlask(Flask):
@@ -36,6 +36,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(settings)
     app.config.update(overrides)
+    # The options follow the URL in force, an override's included.
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
 
     register_proxies(app)
     register_templates(app)

@@ -26,6 +26,16 @@ class ConfigError(RuntimeError):
     """The app must not start with these settings; the message names them."""
 
 
+def engine_options(database_url: str) -> dict:
+    """hide_parameters keeps row values (names, addresses) out of error messages and logs. On
+    PostgreSQL a connection attempt gives up after 5 seconds: an unreachable database host
+    then shows the app's 503 page at once instead of holding each worker until TCP gives up."""
+    options: dict = {"pool_pre_ping": True, "hide_parameters": True}
+    if database_url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": 5}
+    return options
+
+
 def normalise_database_url(raw: str) -> str:
     """Accept the usual spellings of a database URL and pin the driver we ship.
 
@@ -130,8 +140,6 @@ def load_settings(env: Mapping[str, str], instance_path: Path | None = None) -> 
         # Encrypts TOTP keys at rest; empty: derived from SECRET_KEY (eip/auth/secretbox.py).
         "EIP_TOTP_ENCRYPTION_KEY": totp_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        # hide_parameters keeps row values (names, addresses) out of error messages and logs.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "EIP_SQLITE_BUSY_TIMEOUT_MS": _int(env, "EIP_SQLITE_BUSY_TIMEOUT_MS", 10_000, 100, 600_000),
         "INSTANCE_PATH": str(instance_path),
         "EIP_OUTBOX": str(instance_path / "outbox"),

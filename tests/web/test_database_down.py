@@ -132,3 +132,35 @@ def test_a_failed_transaction_still_gets_the_500_page(app, app_context, make_app
     assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
     assert response.headers["X-Frame-Options"] == "DENY"
     assert SECRET not in _logged(caplog)
+
+
+def test_a_database_host_that_never_answers_gets_the_503_page_within_seconds(make_app):
+    """A PostgreSQL host that takes the connection but never answers (a hung server, a
+    firewall that drops) must not hold the worker until TCP gives up: libpq's connect
+    timeout ends the attempt and the user gets the 503 page."""
+    import socket
+    import threading
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the handshake; nobody ever reads or replies
+    port = silent.getsockname()[1]
+    # Without the timeout the request would wait for ever: closing the listener after 40
+    # seconds resets the waiting connection, so such a regression fails instead of hanging.
+    reset = threading.Timer(40, silent.close)
+    reset.start()
+    try:
+        hung = make_app(SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://eip:eip@127.0.0.1:{port}/x")
+        started = time.monotonic()
+        response = post_form(
+            hung.test_client(),
+            "/sign-in",
+            {"email": "someone@example.org", "password": "x" * 12},
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        reset.cancel()
+        silent.close()
+    _assert_the_app_own_503(response)
+    assert elapsed < 30
