@@ -117,7 +117,7 @@ def record_session(reference: str):
         form,
         allowed,
         lambda: activity_services.record_session(
-            db.session, current_user, case, version=form.version.data, **form.values()
+            db.session, current_user, case, **form.values()
         ),
         "Session recorded",
         "activity",
@@ -138,7 +138,7 @@ def record_meeting(reference: str):
         form,
         lambda: rules.can_record_meeting(case.status),
         lambda: activity_services.record_meeting(
-            db.session, current_user, case, version=form.version.data, **form.values()
+            db.session, current_user, case, **form.values()
         ),
         "Meeting recorded",
         "activity",
@@ -159,7 +159,7 @@ def record_incident(reference: str):
         form,
         lambda: rules.can_record_dash_or_incident(case.status),
         lambda: activity_services.record_incident(
-            db.session, current_user, case, version=form.version.data, **form.values()
+            db.session, current_user, case, **form.values()
         ),
         "Incident recorded",
         "activity",
@@ -183,7 +183,7 @@ def record_dash(reference: str):
         form,
         lambda: rules.can_record_dash_or_incident(case.status),
         lambda: dash_services.record_dash(
-            db.session, current_user, case, version=form.version.data, **form.values()
+            db.session, current_user, case, **form.values()
         ),
         "DASH review recorded",
         "risk",
@@ -214,7 +214,7 @@ def add_action(reference: str):
         form,
         lambda: _action_allowed(case),
         lambda: activity_services.add_action(
-            db.session, current_user, case, version=form.version.data, **form.values()
+            db.session, current_user, case, **form.values()
         ),
         "Action added",
         "activity",
@@ -236,7 +236,7 @@ def complete_action(reference: str, action_id: int):
     else:
         try:
             activity_services.complete_action(
-                db.session, current_user, case, version=form.version.data, action_id=action_id
+                db.session, current_user, case, action_id=action_id
             )
         except NotFound:
             db.session.rollback()
