@@ -4,19 +4,25 @@ that turns a save beaten by someone else's into a `Conflict`, nothing saved.
 
 A versioned model has SQLAlchemy's `version_id_col` and names, as `bump_column`, the column
 `bump` marks changed (flagging the version column itself would write the same number back).
-The user is told the record's name (its class name in lower case), never its contents.
+The user is told the record's name (its class name in lower case), what was last done to
+it and by whom (from the audit trail: an action and a colleague's name, never a value), and
+the refusal carries the record's current version, so that the page can show the form again
+with what was typed and let the user save it once they have checked it (eip/cases/view_helpers).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from eip.audit import AuditEvent
 from eip.domain import Conflict, DomainError
+from eip.templating import london_datetime
 
 
 class Versioned(Protocol):
@@ -24,16 +30,69 @@ class Versioned(Protocol):
     bump_column: str
 
 
-def conflict_message(noun: str) -> str:
-    return (
-        f"Someone else changed this {noun} while you were working on it. "
-        f"Your change was not saved: reload the {noun} and try again."
+class StaleRecord(Conflict):
+    """Someone else saved the record first. `version` is its version now (None when not
+    known), which a form may carry so that the user's checked resubmission is saved."""
+
+    def __init__(self, message: str, version: int | None = None) -> None:
+        super().__init__(message)
+        self.version = version
+
+
+def conflict_message(noun: str, change: str = "", *, kept: bool = False) -> str:
+    """The refusal. `kept`: the page shows the form again with what was typed and the
+    current version, so saving it again (after checking) is what the user should do."""
+    what = f": {change}" if change else ""
+    then = (
+        "What you typed is kept below: check it against their change and save again."
+        if kept
+        else f"Reload the {noun} and try again."
+    )
+    return f"Someone else changed this {noun} while you were working on it{what}. " + (
+        f"Your change was not saved. {then}"
     )
 
 
+# What the user is told was done, by the audit action's name; other actions are named by
+# their own words ("consultation recorded").
+_CHANGES = {
+    "case.updated": "the referral details were changed",
+    "case.acknowledged": "the referral was acknowledged",
+    "placement.requested": "the request was changed",
+}
+# Looking is not changing.
+_NOT_CHANGES = ("case.viewed", "case.partner_viewed")
+
+
+def last_change(record: Versioned) -> str:
+    """`the referral details were changed by Tom Reilly on 6 December 2026, 2:05pm`, from
+    the newest audit event on the record that changed it ("" when there is none)."""
+    session = object_session(record)
+    noun = type(record).__name__.lower()
+    if session is None or getattr(record, "id", None) is None:
+        return ""
+    event = session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == noun,
+            AuditEvent.object_id == str(record.id),
+            AuditEvent.action.not_in(_NOT_CHANGES),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        return ""
+    what = _CHANGES.get(event.action) or event.action.partition(".")[2].replace("_", " ")
+    who = event.actor.name if event.actor is not None else (event.actor_label or "the system")
+    return f"{what} by {who} on {london_datetime(event.at)}"
+
+
 def conflict(record: Versioned | type) -> Conflict:
-    cls = record if isinstance(record, type) else type(record)
-    return Conflict(conflict_message(cls.__name__.lower()))
+    if isinstance(record, type):
+        return StaleRecord(conflict_message(record.__name__.lower()))
+    noun = type(record).__name__.lower()
+    return StaleRecord(conflict_message(noun, last_change(record), kept=True), record.version)
 
 
 def check_version(record: Versioned, version: int | str | None) -> None:
@@ -63,6 +122,7 @@ def commit_or_conflict(
         session.commit()
     except StaleDataError:
         session.rollback()
+        # Read after the rollback: the record as the other save left it.
         raise conflict(record) from None
     except IntegrityError:
         session.rollback()

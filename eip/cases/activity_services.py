@@ -371,9 +371,7 @@ def add_action(
     return action
 
 
-def complete_action(
-    session: Session, user: User, case: Case, *, action_id: int
-) -> CaseAction:
+def complete_action(session: Session, user: User, case: Case, *, action_id: int) -> CaseAction:
     """Mark an open action as done, recording who and when. Allowed after closure too:
     an IDVA or MARAC referral raised by a DASH review after closure still has to be made."""
     action = session.get(CaseAction, action_id)

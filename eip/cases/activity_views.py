@@ -116,9 +116,7 @@ def record_session(reference: str):
         case,
         form,
         allowed,
-        lambda: activity_services.record_session(
-            db.session, current_user, case, **form.values()
-        ),
+        lambda: activity_services.record_session(db.session, current_user, case, **form.values()),
         "Session recorded",
         "activity",
         "cases/activity_session.html",
@@ -137,9 +135,7 @@ def record_meeting(reference: str):
         case,
         form,
         lambda: rules.can_record_meeting(case.status),
-        lambda: activity_services.record_meeting(
-            db.session, current_user, case, **form.values()
-        ),
+        lambda: activity_services.record_meeting(db.session, current_user, case, **form.values()),
         "Meeting recorded",
         "activity",
         "cases/activity_meeting.html",
@@ -158,9 +154,7 @@ def record_incident(reference: str):
         case,
         form,
         lambda: rules.can_record_dash_or_incident(case.status),
-        lambda: activity_services.record_incident(
-            db.session, current_user, case, **form.values()
-        ),
+        lambda: activity_services.record_incident(db.session, current_user, case, **form.values()),
         "Incident recorded",
         "activity",
         "cases/activity_incident.html",
@@ -182,9 +176,7 @@ def record_dash(reference: str):
         case,
         form,
         lambda: rules.can_record_dash_or_incident(case.status),
-        lambda: dash_services.record_dash(
-            db.session, current_user, case, **form.values()
-        ),
+        lambda: dash_services.record_dash(db.session, current_user, case, **form.values()),
         "DASH review recorded",
         "risk",
         "cases/activity_dash.html",
@@ -213,9 +205,7 @@ def add_action(reference: str):
         case,
         form,
         lambda: _action_allowed(case),
-        lambda: activity_services.add_action(
-            db.session, current_user, case, **form.values()
-        ),
+        lambda: activity_services.add_action(db.session, current_user, case, **form.values()),
         "Action added",
         "activity",
         "cases/activity_action.html",
@@ -235,9 +225,7 @@ def complete_action(reference: str, action_id: int):
         )
     else:
         try:
-            activity_services.complete_action(
-                db.session, current_user, case, action_id=action_id
-            )
+            activity_services.complete_action(db.session, current_user, case, action_id=action_id)
         except NotFound:
             db.session.rollback()
             abort(404)

@@ -40,7 +40,13 @@ def show_rule_broken(form: FlaskForm, error: RuleBroken) -> None:
 
 
 def show_conflict(form: FlaskForm, error: Conflict) -> int:
-    """Someone else saved first: keep what was typed, say so, answer 409."""
+    """Someone else saved first: keep what was typed, say what changed and by whom, and
+    carry the record's current version, so that saving the checked form again is accepted
+    instead of refused for ever (which left reloading, and losing it all, as the only way)."""
     db.session.rollback()
+    version = getattr(error, "version", None)
+    if version is not None and hasattr(form, "version"):
+        form.version.data = str(version)
+        form.version.raw_data = [str(version)]
     form.form_errors.append(error.message)
     return 409
