@@ -60,8 +60,18 @@ _CHANGES = {
     "case.acknowledged": "the referral was acknowledged",
     "placement.requested": "the request was changed",
 }
-# Looking is not changing.
-_NOT_CHANGES = ("case.viewed", "case.partner_viewed")
+# Looking is not changing, and neither is adding a record beside the case (they leave its
+# version alone: eip/cases/activity_services.py, dash_services.py).
+_NOT_CHANGES = (
+    "case.viewed",
+    "case.partner_viewed",
+    "case.session_recorded",
+    "case.meeting_recorded",
+    "case.incident_recorded",
+    "case.dash_recorded",
+    "case.action_added",
+    "case.action_completed",
+)
 
 
 def last_change(record: Versioned) -> str:
