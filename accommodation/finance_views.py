@@ -27,11 +27,11 @@ from eip.access import check, refuse, requires, visible_placements
 from eip.auth.models import User
 from eip.cases.common import today
 from eip.cases.models import Case
-from eip.cases.view_helpers import show_rule_broken
 from eip.domain import NotAllowed, NotFound, RuleBroken
 from eip.extensions import db
 from eip.models import Borough
 from eip.programme import current_settings
+from eip.steps import show_problems
 from forms.finance import InvoiceForm, PaymentForm, ReverseForm
 
 RECORD = "finance.record"
@@ -63,7 +63,7 @@ def _save(form: FlaskForm, save, done) -> tuple[object | None, int]:
         db.session.rollback()
         refuse(RECORD)
     except RuleBroken as error:
-        show_rule_broken(form, error)
+        show_problems(form, error)
         return None, 400
     message, placement_id = done(result)
     flash(message, "success")

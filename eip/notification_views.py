@@ -14,10 +14,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from eip import notifications
 from eip.access import requires
-from eip.cases.view_helpers import show_rule_broken
 from eip.domain import NotFound, RuleBroken
 from eip.extensions import db
 from eip.notifications import EMAIL_PREFERENCES
+from eip.steps import show_problems
 from forms.notifications import EmailPreferenceForm
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -95,7 +95,7 @@ def email_preference():
                 db.session, current_user, form.notification_email.data
             )
         except RuleBroken as broken:
-            show_rule_broken(form, broken)
+            show_problems(form, broken)
             status = 400
         else:
             flash(

@@ -25,10 +25,10 @@ from accommodation.budget_csv import to_csv
 from eip.access import can, check, refuse, requires
 from eip.audit import record
 from eip.cases.common import today
-from eip.cases.view_helpers import show_rule_broken
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
 from eip.extensions import db
 from eip.programme import current_settings
+from eip.steps import show_problems
 from evaluation import charts, disclosure, figure_services, package, services
 from evaluation.models import EvaluationExtract
 from forms.evaluation import PrepareForm, WithdrawForm
@@ -81,7 +81,7 @@ def prepare():
             db.session.rollback()
             refuse("evaluation.prepare")
         except RuleBroken as error:
-            show_rule_broken(form, error)
+            show_problems(form, error)
             status = 400
         else:
             flash(f"{item.label} is prepared. Review it before you release it.", "success")
@@ -160,7 +160,7 @@ def withdraw(extract_id: int):
             try:
                 services.withdraw(db.session, current_user, item.id, form.reason.data, _instance())
             except RuleBroken as error:
-                show_rule_broken(form, error)
+                show_problems(form, error)
                 status = 400
             except Conflict as conflict:
                 db.session.rollback()

@@ -11,18 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from eip import steps
 from eip.access import requires
 from eip.cases import activity_panels, activity_services, dash_services, rules
 from eip.cases.activity_services import action_kind_label
 from eip.cases.common import today
 from eip.cases.models import Case
-from eip.cases.view_helpers import case_or_abort, show_conflict, show_rule_broken
+from eip.cases.view_helpers import case_or_abort
 from eip.cases.views import bp
-from eip.domain import Conflict, NotFound, RuleBroken
 from eip.extensions import db
 from eip.programme import current_settings
 from forms.activity import (
@@ -72,32 +72,24 @@ def _step(
     title: str,
     **context: Any,
 ):
-    """The GET/POST flow every step page shares."""
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            try:
-                save()
-            except RuleBroken as err:
-                show_rule_broken(form, err)
-            except Conflict as err:
-                status = show_conflict(form, err)
-            else:
-                flash(done, "success")
-                return _back(case, anchor)
-        elif not (check := allowed()):
-            form.form_errors.append(check.reason)
-    check = allowed()
-    return render_template(
-        template,
-        case=case,
-        form=form,
-        blocked=None if check else check.reason,
-        anchor=anchor,
-        title=title,
-        **context,
-    ), status
+    """An activity step page (eip/steps.run_step): back to the case's `anchor` when saved."""
+
+    def blocked() -> str | None:
+        check = allowed()
+        return None if check else check.reason
+
+    return steps.run_step(
+        form,
+        blocked=blocked,
+        save=save,
+        done=lambda _result: (
+            done,
+            url_for("cases.view", reference=case.reference, _anchor=anchor),
+        ),
+        render=lambda reason: render_template(
+            template, case=case, form=form, blocked=reason, anchor=anchor, title=title, **context
+        ),
+    )
 
 
 @bp.route("/<reference>/sessions/new", methods=["GET", "POST"])
@@ -224,16 +216,13 @@ def complete_action(reference: str, action_id: int):
             "The page had expired, so nothing was saved. Go back to the case and try again"
         )
     else:
-        try:
-            activity_services.complete_action(db.session, current_user, case, action_id=action_id)
-        except NotFound:
-            db.session.rollback()
-            abort(404)
-        except RuleBroken as err:
-            show_rule_broken(form, err)
-        except Conflict as err:
-            status = show_conflict(form, err)
-        else:
+        saved, _result, status = steps.save_form(
+            form,
+            lambda: activity_services.complete_action(
+                db.session, current_user, case, action_id=action_id
+            ),
+        )
+        if saved:
             flash("Action marked as done", "success")
             return _back(case, "activity")
     return render_template(

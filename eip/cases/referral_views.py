@@ -21,12 +21,13 @@ from eip.cases.referral_rules import age_on, ethnicity_label
 from eip.cases.referral_services import NEW_PERSON, PossibleDuplicates
 from eip.cases.referral_text import acknowledgement_text
 from eip.cases.rules import CLOSED_STATES, allowed_actions
-from eip.cases.view_helpers import case_or_abort, show_conflict, show_rule_broken
+from eip.cases.view_helpers import case_or_abort
 from eip.cases.views import bp
 from eip.domain import Conflict, RuleBroken
 from eip.extensions import db
 from eip.models import Borough
 from eip.roles import Role
+from eip.steps import show_conflict, show_problems
 from eip.templating import long_date
 from eip.workdays import london_date
 from forms.fields import choices as select_choices
@@ -87,7 +88,7 @@ def new_referral():
     except RuleBroken as broken:
         if {"client_person", "partner_person"} & set(broken.errors):
             return _duplicates_page(form, None, broken)
-        show_rule_broken(form, broken)
+        show_problems(form, broken)
         return _referral_page(form, 400)
     message = (
         f"Referral {recorded.reference} recorded. "
@@ -127,7 +128,7 @@ def _duplicates_page(
             field.errors = [f"Select whether this is the same {who} or a different person"]
             status = 400
     if broken is not None:
-        show_rule_broken(form, broken)
+        show_problems(form, broken)
         status = 400
     form.duplicates_shown.data = "1"
     return render_template(
@@ -179,7 +180,7 @@ def acknowledge(reference: str):
         except Conflict as conflict:
             status = show_conflict(form, conflict)
         except RuleBroken as broken:
-            show_rule_broken(form, broken)
+            show_problems(form, broken)
             status = 400
         else:
             flash(f"Acknowledgement of {reference} recorded.", "success")
@@ -249,7 +250,7 @@ def late_referral(reference: str):
         except Conflict as conflict:
             status = show_conflict(form, conflict)
         except RuleBroken as broken:
-            show_rule_broken(form, broken)
+            show_problems(form, broken)
             status = 400
         else:
             flash(done, "success")
@@ -290,7 +291,7 @@ def edit_referral(reference: str):
         except Conflict as conflict:
             status = show_conflict(form, conflict)
         except RuleBroken as broken:
-            show_rule_broken(form, broken)
+            show_problems(form, broken)
             status = 400
         else:
             flash(
