@@ -17,7 +17,6 @@ from accommodation.models import LedgerEntry, Placement
 from accommodation.placement_common import (
     audit_placement,
     check_placement_version,
-    commit_placement,
     load_placement,
     touch,
 )
@@ -52,20 +51,16 @@ def add_commitment(
         problems.add("amount", ledger.MORE_THAN_ZERO)
     problems.raise_any()
 
-    settings = store.lock_pot(session)
-    placement = store.lock_placement(session, placement_id)
-    check_placement_version(placement, version)
-    if placement.nightly_rate_pence is None:
-        raise RuleBroken(NOT_APPROVED)
-    require_money(session, settings.pot_pence, placement, amount_pence)
-    entry = store.append(
-        session, user, ledger.COMMIT, placement, amount_pence, effective_on=today(), reason=text
-    )
-    touch(placement)
-    audit_placement(
-        session, user, placement, "placement.commitment_added", {"ledger_entry": entry.id}
-    )
-    commit_placement(session)
+    with store.pot_transaction(session, placement_id, user=user, version=version) as tx:
+        settings, placement = tx.settings, tx.placement
+        if placement.nightly_rate_pence is None:
+            raise RuleBroken(NOT_APPROVED)
+        require_money(session, settings.pot_pence, placement, amount_pence)
+        entry = tx.append(ledger.COMMIT, amount_pence, effective_on=today(), reason=text)
+        touch(placement)
+        audit_placement(
+            session, user, placement, "placement.commitment_added", {"ledger_entry": entry.id}
+        )
     return placement
 
 
@@ -125,21 +120,19 @@ def reverse_added_commitment(
     )
     problems.raise_any()
 
-    settings = store.lock_pot(session)
-    placement = store.lock_placement(session, placement.id)
-    check_placement_version(placement, version)
-    entry = session.get(LedgerEntry, entry_id, populate_existing=True)
-    refusal = added_commitment_refusal(session, placement, entry, settings.pot_pence)
-    if refusal:
-        raise RuleBroken(refusal)
-    reversal = store.append_reversal(session, user, placement, entry, reason=text, on=today())
-    touch(placement)
-    audit_placement(
-        session,
-        user,
-        placement,
-        "placement.commitment_reversed",
-        {"ledger_entry": entry.id, "reversal": reversal.id},
-    )
-    commit_placement(session)
+    with store.pot_transaction(session, placement.id, user=user, version=version) as tx:
+        settings, placement = tx.settings, tx.placement
+        entry = session.get(LedgerEntry, entry_id, populate_existing=True)
+        refusal = added_commitment_refusal(session, placement, entry, settings.pot_pence)
+        if refusal:
+            raise RuleBroken(refusal)
+        reversal = tx.reverse(entry, reason=text, on=today())
+        touch(placement)
+        audit_placement(
+            session,
+            user,
+            placement,
+            "placement.commitment_reversed",
+            {"ledger_entry": entry.id, "reversal": reversal.id},
+        )
     return reversal

@@ -118,51 +118,49 @@ def approve(
         problems.add("nights", "Enter at least 1 night")
     problems.raise_any()
 
-    settings = store.lock_pot(session)
-    placement = store.lock_placement(session, placement_id)
-    check_placement_version(placement, version)
-    rules.next_state(placement.state, "approve")
-    _require_open_case(placement)
-    _require_consents(session, placement)
-    refusal = rules.check_nights(
-        nights,
-        store.nights_used_by_client(session, placement.client_id, leaving_out=placement.id),
-        settings.max_nights_per_client,
-        # A move-in date now past cannot be the check-in: the stay starts today at the
-        # earliest, so the nights are checked from then (else the approved stay could
-        # never be checked in before the programme end).
-        max(placement.move_in_on, today()),
-        settings.programme_end_date,
-    )
-    if refusal:
-        raise RuleBroken(refusal, field="nights")
-    refusal = rules.check_people_cap(
-        store.people_counted(session), placement.client_id, settings.max_people
-    )
-    if refusal:
-        raise RuleBroken(refusal)
-    amount = rate_pence * nights
-    require_money(session, settings.pot_pence, placement, amount)
+    with store.pot_transaction(session, placement_id, user=user, version=version) as tx:
+        settings, placement = tx.settings, tx.placement
+        rules.next_state(placement.state, "approve")
+        _require_open_case(placement)
+        _require_consents(session, placement)
+        refusal = rules.check_nights(
+            nights,
+            store.nights_used_by_client(session, placement.client_id, leaving_out=placement.id),
+            settings.max_nights_per_client,
+            # A move-in date now past cannot be the check-in: the stay starts today at the
+            # earliest, so the nights are checked from then (else the approved stay could
+            # never be checked in before the programme end).
+            max(placement.move_in_on, today()),
+            settings.programme_end_date,
+        )
+        if refusal:
+            raise RuleBroken(refusal, field="nights")
+        refusal = rules.check_people_cap(
+            store.people_counted(session), placement.client_id, settings.max_people
+        )
+        if refusal:
+            raise RuleBroken(refusal)
+        amount = rate_pence * nights
+        require_money(session, settings.pot_pence, placement, amount)
 
-    placement.state = "approved"
-    placement.provider = provider_text
-    placement.address = address_text
-    placement.nightly_rate_pence = rate_pence
-    placement.approved_nights = nights
-    placement.decided_at = datetime.now(UTC)
-    placement.decided_by_id = user.id
-    entry = store.append(session, user, ledger.COMMIT, placement, amount, effective_on=today())
-    audit_placement(
-        session,
-        user,
-        placement,
-        "placement.approved",
-        {
-            "fields": ["address", "approved_nights", "nightly_rate_pence", "provider", "state"],
-            "ledger_entry": entry.id,
-        },
-    )
-    commit_placement(session)
+        placement.state = "approved"
+        placement.provider = provider_text
+        placement.address = address_text
+        placement.nightly_rate_pence = rate_pence
+        placement.approved_nights = nights
+        placement.decided_at = datetime.now(UTC)
+        placement.decided_by_id = user.id
+        entry = tx.append(ledger.COMMIT, amount, effective_on=today())
+        audit_placement(
+            session,
+            user,
+            placement,
+            "placement.approved",
+            {
+                "fields": ["address", "approved_nights", "nightly_rate_pence", "provider", "state"],
+                "ledger_entry": entry.id,
+            },
+        )
     return placement
 
 
@@ -283,11 +281,15 @@ def decide_extension(
     if len(text) > TEXT_MAX:
         raise RuleBroken(f"The reason must be {TEXT_MAX} characters or fewer", field="reason")
 
+    with store.pot_transaction(session, placement.id, user=user, version=version) as tx:
+        return _decide_extension(tx, extension_id, approve=approve, text=text)
+
+
+def _decide_extension(
+    tx: store.PotTransaction, extension_id: int, *, approve: bool, text: str
+) -> PlacementExtension:
+    session, user, settings, placement = tx.session, tx.user, tx.settings, tx.placement
     amount = 0
-    if approve:
-        settings = store.lock_pot(session)
-        placement = store.lock_placement(session, placement.id)
-        check_placement_version(placement, version)
     extension = session.get(PlacementExtension, extension_id, populate_existing=True)
     if extension.state != "requested":
         raise RuleBroken("This extension request has already been decided")
@@ -308,11 +310,8 @@ def decide_extension(
     details: dict = {"extension": extension.id, "fields": ["decision_reason", "state"]}
     if approve:
         placement.approved_nights = (placement.approved_nights or 0) + extension.nights
-        entry = store.append(
-            session,
-            user,
+        entry = tx.append(
             ledger.COMMIT,
-            placement,
             amount,
             effective_on=today(),
             reason=f"Extension of {extension.nights} nights",
@@ -326,5 +325,4 @@ def decide_extension(
         "placement.extension_approved" if approve else "placement.extension_declined",
         details,
     )
-    commit_placement(session)
     return extension

@@ -1,8 +1,8 @@
 """Camden finance's writes: invoices, payments and reversals of mistaken entries.
 
-Each follows `accommodation.store`'s order: lock the pot, re-read the placement, read the
-ledger under the lock, run the pure checks, then write the row, its ledger entry and the
-audit event, and commit once. Any refusal raises before anything is written and rolls the
+Each runs inside `accommodation.store.pot_transaction`: lock the pot, re-read the placement,
+read the ledger under the lock, run the pure checks, then write the row, its ledger entry and
+the audit event, and commit once. Any refusal raises before anything is written and rolls the
 session back, so a refused step leaves the ledger exactly as it was.
 
 Which placements can be invoiced: any the SPOC approved (it has a nightly rate), whatever
@@ -16,12 +16,10 @@ was never approved has no rate, no stay and no money, so it is refused outright.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accommodation import ledger, store
@@ -47,26 +45,18 @@ def _tidy(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-@contextmanager
-def _finance_step(session: Session, user: User) -> Iterator[None]:
-    """Only Camden finance; one commit at the end. Any refusal rolls the whole step back, so
-    a refused step leaves the ledger exactly as it was."""
-    try:
-        if not can(user, RECORD):
-            raise NotAllowed("Only Camden finance records invoices, payments and reversals")
-        yield
-        session.commit()
-    except DomainError:
-        session.rollback()
-        raise
+def _may_record(user: User) -> None:
+    if not can(user, RECORD):
+        raise NotAllowed("Only Camden finance records invoices, payments and reversals")
 
 
-def _seen_placement(session: Session, user: User, placement_id: int) -> Placement:
-    """The placement re-read after the pot lock, if the user may see it."""
-    placement = store.lock_placement(session, placement_id)
-    if not can(user, "placement.view", placement):
-        raise NotAllowed("You may not see this placement")
-    return placement
+def _pot(
+    session: Session, user: User, placement_id: int, *, duplicate: DomainError | None = None
+) -> AbstractContextManager[store.PotTransaction]:
+    """The pot transaction on a placement the finance user may see (re-read after the lock)."""
+    return store.pot_transaction(
+        session, placement_id, user=user, action="placement.view", duplicate=duplicate
+    )
 
 
 def _audit(session: Session, user: User, action: str, placement: Placement, **details) -> None:
@@ -173,54 +163,45 @@ def record_invoice(
     amount_pence: int,
 ) -> Invoice:
     """Record a supplier's invoice for nights of one placement, and its ledger entry."""
-    try:
-        with _finance_step(session, user):
-            supplier, number = _tidy(supplier), _tidy(number)
-            _check_invoice_fields(supplier, number, invoice_date, first_night, last_night)
-            store.lock_pot(session)
-            placement = _seen_placement(session, user, placement_id)
-            _check_nights(placement, invoice_date, first_night, last_night)
-            key = supplier_key(supplier)
-            if _live_duplicate(session, key, number):
-                raise _duplicate(number)
-            refusal = ledger.check_invoice(store.entries(session), placement.id, amount_pence)
-            if refusal:
-                raise RuleBroken(refusal, field="amount")
-            invoice = Invoice(
-                placement_id=placement.id,
-                supplier=supplier,
-                supplier_key=key,
-                number=number,
-                invoice_date=invoice_date,
-                first_night=first_night,
-                last_night=last_night,
-                amount_pence=amount_pence,
-                recorded_by_id=user.id,
-            )
-            session.add(invoice)
-            session.flush()
-            entry = store.append(
-                session,
-                user,
-                ledger.INVOICE,
-                placement,
-                amount_pence,
-                effective_on=invoice_date,
-                invoice_id=invoice.id,
-            )
-            _audit(
-                session,
-                user,
-                "placement.invoice_recorded",
-                placement,
-                invoice_id=invoice.id,
-                entry_id=entry.id,
-                amount_pence=amount_pence,
-            )
-    except IntegrityError:
-        # Another finance user recorded the same number a moment ago: the index decides.
-        session.rollback()
-        raise _duplicate(number) from None
+    _may_record(user)
+    supplier, number = _tidy(supplier), _tidy(number)
+    _check_invoice_fields(supplier, number, invoice_date, first_night, last_night)
+    # A unique index refusing at the commit: another finance user recorded the same number
+    # a moment ago.
+    with _pot(session, user, placement_id, duplicate=_duplicate(number)) as tx:
+        placement = tx.placement
+        _check_nights(placement, invoice_date, first_night, last_night)
+        key = supplier_key(supplier)
+        if _live_duplicate(session, key, number):
+            raise _duplicate(number)
+        refusal = ledger.check_invoice(tx.entries(), placement.id, amount_pence)
+        if refusal:
+            raise RuleBroken(refusal, field="amount")
+        invoice = Invoice(
+            placement_id=placement.id,
+            supplier=supplier,
+            supplier_key=key,
+            number=number,
+            invoice_date=invoice_date,
+            first_night=first_night,
+            last_night=last_night,
+            amount_pence=amount_pence,
+            recorded_by_id=user.id,
+        )
+        session.add(invoice)
+        session.flush()
+        entry = tx.append(
+            ledger.INVOICE, amount_pence, effective_on=invoice_date, invoice_id=invoice.id
+        )
+        _audit(
+            session,
+            user,
+            "placement.invoice_recorded",
+            placement,
+            invoice_id=invoice.id,
+            entry_id=entry.id,
+            amount_pence=amount_pence,
+        )
     return invoice
 
 
@@ -243,20 +224,22 @@ def record_payment(
     reference: str,
 ) -> Payment:
     """Record Camden's payment of (part of) an invoice; never twice, never past the invoice."""
-    with _finance_step(session, user):
-        reference = _tidy(reference)
-        if not reference:
-            raise RuleBroken("Enter the payment reference", field="reference")
-        if len(reference) > REFERENCE_MAX:
-            message = f"The payment reference must be {REFERENCE_MAX} characters or fewer"
-            raise RuleBroken(message, field="reference")
-        if paid_on > today():
-            raise RuleBroken("The payment date cannot be in the future", field="paid_on")
-        store.lock_pot(session)
+    _may_record(user)
+    reference = _tidy(reference)
+    if not reference:
+        raise RuleBroken("Enter the payment reference", field="reference")
+    if len(reference) > REFERENCE_MAX:
+        message = f"The payment reference must be {REFERENCE_MAX} characters or fewer"
+        raise RuleBroken(message, field="reference")
+    if paid_on > today():
+        raise RuleBroken("The payment date cannot be in the future", field="paid_on")
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None:
+        raise NotFound("No invoice has that number")
+    # An invoice's placement never changes; the invoice itself is re-read under the lock.
+    with _pot(session, user, invoice.placement_id) as tx:
+        placement = tx.placement
         invoice = session.get(Invoice, invoice_id, populate_existing=True)
-        if invoice is None:
-            raise NotFound("No invoice has that number")
-        placement = _seen_placement(session, user, invoice.placement_id)
         if invoice.reversed_at is not None:
             raise RuleBroken("This invoice was reversed, so it cannot be paid")
         if paid_on < invoice.invoice_date:
@@ -274,7 +257,7 @@ def record_payment(
                 f"{format_pence(amount_pence)} would overpay it",
                 field="amount",
             )
-        refusal = ledger.check_payment(store.entries(session), placement.id, amount_pence)
+        refusal = ledger.check_payment(tx.entries(), placement.id, amount_pence)
         if refusal:
             raise RuleBroken(refusal, field="amount")
         payment = Payment(
@@ -286,11 +269,8 @@ def record_payment(
         )
         session.add(payment)
         session.flush()
-        entry = store.append(
-            session,
-            user,
+        entry = tx.append(
             ledger.PAYMENT,
-            placement,
             amount_pence,
             effective_on=paid_on,
             invoice_id=invoice.id,
@@ -345,43 +325,39 @@ def reversal_refusal(session: Session, entry: LedgerEntry, pot_pence: int) -> st
 
 def reverse_entry(session: Session, user: User, entry_id: int, *, reason: str) -> LedgerEntry:
     """Undo a mistaken entry in full with a reversal entry; the mistake stays on record."""
-    try:
-        with _finance_step(session, user):
-            reason = (reason or "").strip()
-            if not reason:
-                raise RuleBroken("Enter the reason for the reversal", field="reason")
-            if len(reason) > REASON_MAX:
-                message = f"The reason must be {REASON_MAX} characters or fewer"
-                raise RuleBroken(message, field="reason")
-            settings = store.lock_pot(session)
-            entry = session.get(LedgerEntry, entry_id, populate_existing=True)
-            if entry is None:
-                raise NotFound("No ledger entry has that number")
-            placement = _seen_placement(session, user, entry.placement_id)
-            refusal = reversal_refusal(session, entry, settings.pot_pence)
-            if refusal:
-                raise RuleBroken(refusal)
-            reversal = store.append_reversal(
-                session, user, placement, entry, reason=reason, on=today()
-            )
-            now = datetime.now(UTC)
-            if entry.kind == ledger.INVOICE and entry.invoice_id is not None:
-                # Frees the invoice number for the corrected invoice.
-                session.get(Invoice, entry.invoice_id).reversed_at = now
-            if entry.kind == ledger.PAYMENT and entry.payment_id is not None:
-                session.get(Payment, entry.payment_id).reversed_at = now
-            _audit(
-                session,
-                user,
-                "placement.entry_reversed",
-                placement,
-                entry_id=entry.id,
-                reversal_id=reversal.id,
-                kind=entry.kind,
-                amount_pence=entry.amount_pence,
-            )
-    except IntegrityError:
-        # A second reversal of the same entry at the same moment: the unique index decides.
-        session.rollback()
-        raise RuleBroken("This entry has already been reversed") from None
+    _may_record(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleBroken("Enter the reason for the reversal", field="reason")
+    if len(reason) > REASON_MAX:
+        raise RuleBroken(f"The reason must be {REASON_MAX} characters or fewer", field="reason")
+    entry = session.get(LedgerEntry, entry_id)
+    if entry is None:
+        raise NotFound("No ledger entry has that number")
+    # A unique index refusing at the commit: a second reversal of the same entry at the
+    # same moment.
+    already = RuleBroken("This entry has already been reversed")
+    with _pot(session, user, entry.placement_id, duplicate=already) as tx:
+        placement = tx.placement
+        entry = session.get(LedgerEntry, entry_id, populate_existing=True)
+        refusal = reversal_refusal(session, entry, tx.pot_pence)
+        if refusal:
+            raise RuleBroken(refusal)
+        reversal = tx.reverse(entry, reason=reason, on=today())
+        now = datetime.now(UTC)
+        if entry.kind == ledger.INVOICE and entry.invoice_id is not None:
+            # Frees the invoice number for the corrected invoice.
+            session.get(Invoice, entry.invoice_id).reversed_at = now
+        if entry.kind == ledger.PAYMENT and entry.payment_id is not None:
+            session.get(Payment, entry.payment_id).reversed_at = now
+        _audit(
+            session,
+            user,
+            "placement.entry_reversed",
+            placement,
+            entry_id=entry.id,
+            reversal_id=reversal.id,
+            kind=entry.kind,
+            amount_pence=entry.amount_pence,
+        )
     return reversal

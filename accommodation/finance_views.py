@@ -22,12 +22,11 @@ from accommodation import ledger, store
 from accommodation.models import Invoice, LedgerEntry, Payment, Placement
 from accommodation.money_page import KIND_LABELS
 from accommodation.views import bp
-from eip.access import check, refuse, requires, visible_placements
+from eip import steps
+from eip.access import check, requires, visible_placements
 from eip.auth.models import User
 from eip.cases.models import Case
-from eip.cases.view_helpers import show_rule_broken
 from eip.clock import today
-from eip.domain import NotAllowed, NotFound, RuleBroken
 from eip.extensions import db
 from eip.formatting import format_pence
 from eip.models import Borough
@@ -50,21 +49,14 @@ def _visible(obj, placement: Placement | None):
 
 
 def _save(form: FlaskForm, save, done) -> tuple[object | None, int]:
-    """POST: run the service; (redirect, 302) on success, else (None, 400) with the
-    refusal beside its field. A NotFound/NotAllowed raised inside the lock (the record
-    vanished or changed hands) answers 404/403 like a first load would."""
+    """POST: run the service (eip/steps.save_form); (redirect, 302) on success, else
+    (None, 400) with the refusal beside its field. A NotFound/NotAllowed raised inside the
+    lock (the record vanished or changed hands) answers 404/403 (eip/errors.py)."""
     if not form.validate_on_submit():
         return None, 400
-    try:
-        result = save()
-    except NotFound:
-        abort(404)
-    except NotAllowed:
-        db.session.rollback()
-        refuse(RECORD)
-    except RuleBroken as error:
-        show_rule_broken(form, error)
-        return None, 400
+    saved, result, status = steps.save_form(form, save)
+    if not saved:
+        return None, status
     message, placement_id = done(result)
     flash(message, "success")
     return redirect(placement_url(placement_id)), 302

@@ -10,6 +10,7 @@ not money.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -108,6 +109,8 @@ class Placement(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    # What eip.versioning.bump marks changed when only a related row changed.
+    bump_column: ClassVar[str] = "state"
 
     @property
     def state_label(self) -> str:

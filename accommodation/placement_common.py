@@ -5,19 +5,15 @@ one commit, and the audit event of a step (field names and ids, never values).""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
 from accommodation.models import Placement
 from eip.access import can
 from eip.audit import record
 from eip.auth.models import User
-from eip.domain import Conflict, NotAllowed, NotFound
+from eip.domain import NotAllowed, NotFound
+from eip.versioning import bump, check_version, commit_or_conflict, conflict_message
 
-PLACEMENT_CONFLICT = (
-    "Someone else changed this placement while you were working on it. "
-    "Your change was not saved: reload the placement and try again."
-)
+PLACEMENT_CONFLICT = conflict_message("placement")
 
 
 def load_placement(session: Session, user: User, placement_id: int, action: str) -> Placement:
@@ -30,29 +26,14 @@ def load_placement(session: Session, user: User, placement_id: int, action: str)
     return placement
 
 
-def check_placement_version(placement: Placement, version: int | str | None) -> None:
-    """Refuse a save made from a page showing an older version of the placement."""
-    try:
-        seen = int(version) if version not in (None, "") else None
-    except (TypeError, ValueError):
-        seen = None
-    if seen is None or seen != placement.version:
-        raise Conflict(PLACEMENT_CONFLICT)
-
-
-def touch(placement: Placement) -> None:
-    """Move the placement's version when only a related row changed (an extension, a
-    ledger entry), so that a second save from the same page is told, not applied twice."""
-    flag_modified(placement, "state")
+# The version check, `touch` (bump) and the one commit are eip/versioning's.
+check_placement_version = check_version
+touch = bump
 
 
 def commit_placement(session: Session) -> None:
     """The one commit; a concurrent save that got in first means a conflict, nothing saved."""
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict(PLACEMENT_CONFLICT) from None
+    commit_or_conflict(session, Placement)
 
 
 def audit_placement(

@@ -21,12 +21,11 @@ from accommodation.view_helpers import (
     placement_or_abort,
     placement_url,
     run_step,
-    show_problems,
 )
 from accommodation.views import bp
-from eip.access import refuse, requires
-from eip.cases.view_helpers import case_or_abort, show_conflict
-from eip.domain import Conflict, NotAllowed, RuleBroken
+from eip import steps
+from eip.access import requires
+from eip.cases.view_helpers import case_or_abort
 from eip.extensions import db
 from eip.programme import current_settings
 from forms.placement import ExtensionForm, PlacementFilterForm, PlacementRequestForm
@@ -87,16 +86,11 @@ def request_placement(reference: str):
     else:
         status = 400
         if form.validate_on_submit():
-            try:
-                made = requests.request_placement(db.session, current_user, case, **form.values())
-            except RuleBroken as err:
-                show_problems(form, err)
-            except Conflict as err:
-                status = show_conflict(form, err)
-            except NotAllowed:
-                db.session.rollback()
-                refuse(REQUEST, case)
-            else:
+            saved, made, status = steps.save_form(
+                form,
+                lambda: requests.request_placement(db.session, current_user, case, **form.values()),
+            )
+            if saved:
                 flash("Request sent to the borough's SPOC", "success")
                 return redirect(placement_url(made))
         else:

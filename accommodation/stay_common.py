@@ -1,49 +1,56 @@
 """What every step of the stay shares: loading the placement inside the transaction
-(after the pot lock for a money step), the one commit, auditing by field name, and the date
+(the pot transaction for a money step), the one commit, auditing by field name, and the date
 checks. The check of the placement's version is `placement_common.check_placement_version`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from datetime import date
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from accommodation import store
 from accommodation.models import Placement
-from accommodation.placement_common import PLACEMENT_CONFLICT, audit_placement
+from accommodation.placement_common import audit_placement
 from eip.access import can
 from eip.auth.models import User
 from eip.cases.common import today
-from eip.domain import Conflict, NotAllowed
+from eip.domain import NotAllowed
 from eip.problems import Problems
+from eip.versioning import commit_or_conflict, conflict
 from eip.workdays import london_date
 
 MANAGE = "placement.manage"
 
 
-def load(session: Session, user: User, placement_id: int, *, money: bool = False) -> Placement:
-    """The placement re-read inside this transaction, if the user may run its stay.
-
-    A money step takes the pot lock first, so that the ledger it reads cannot change
-    before it writes (store.py)."""
-    if money:
-        store.lock_pot(session)
+def load(session: Session, user: User, placement_id: int) -> Placement:
+    """The placement re-read inside this transaction, if the user may run its stay."""
     placement = store.lock_placement(session, placement_id)
     if not can(user, MANAGE, placement):
         raise NotAllowed("You may not change this placement")
     return placement
 
 
+def money_step(
+    session: Session, user: User, placement_id: int, version: int | str | None
+) -> AbstractContextManager[store.PotTransaction]:
+    """A stay step that moves money: the pot transaction (store.py), for a user who may run
+    the stay, from a page showing the placement's current version."""
+    return store.pot_transaction(
+        session,
+        placement_id,
+        user=user,
+        action=MANAGE,
+        version=version,
+        duplicate=conflict(Placement),
+    )
+
+
 def commit(session: Session) -> None:
-    try:
-        session.commit()
-    except (StaleDataError, IntegrityError):
-        # Someone else's save of this placement (or its one review) got in first.
-        session.rollback()
-        raise Conflict(PLACEMENT_CONFLICT) from None
+    # A unique index refusing means someone else's save of this placement's one review
+    # got in first: the same conflict as a moved version.
+    commit_or_conflict(session, Placement, duplicate=conflict(Placement))
 
 
 def audit(

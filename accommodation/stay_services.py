@@ -3,10 +3,10 @@ with a release, or at term) and cancellation before check-in. The return-home re
 the move-out needs first, is `accommodation.review_services`'.
 
 Each step asks `accommodation.rules` whether it may happen now, so an out-of-order step is
-refused with the state machine's reason. The steps that move money (move-out and
-cancellation) follow `accommodation.store`'s order: lock the pot, re-read the placement,
-read the ledger, check, then write the placement, the ledger entry and the audit event in
-one commit. Every refusal is raised before anything is written, so a failed step leaves the
+refused with the state machine's reason. The steps that move money (check-in, move-out and
+cancellation) run inside `accommodation.store.pot_transaction`: lock the pot, re-read the
+placement, read the ledger, check, then write the placement, the ledger entry and the audit
+event in one commit. Every refusal is raised before anything is written, so a failed step leaves the
 ledger exactly as it was (the view rolls the transaction back).
 
 The form carries the placement's version: a save made from a page that showed an older
@@ -28,6 +28,7 @@ from accommodation.stay_common import (
     audit,
     commit,
     load,
+    money_step,
     past_date,
     planned_move_out,
 )
@@ -92,12 +93,13 @@ class CheckedIn:
 
 
 def _shorten_to_programme_end(
-    session: Session, user: User, placement: Placement, checked_in_on: date, programme_end: date
+    tx: store.PotTransaction, checked_in_on: date, programme_end: date
 ) -> tuple[int | None, int]:
     """Shorten the approved nights of a late check-in so the stay ends on the programme end,
     and release the nights cut off. The client has arrived, a fact that must be recordable,
     but no night can be paid past the programme end: so the stay is fitted to it rather than
     refused (which would leave only cancelling a stay that began). Runs under the pot lock."""
+    placement = tx.placement
     approved = placement.approved_nights or 0
     allowed = (programme_end - checked_in_on).days
     if allowed >= approved:
@@ -109,7 +111,7 @@ def _shorten_to_programme_end(
             field="checked_in_on",
         )
     released = (approved - allowed) * (placement.nightly_rate_pence or 0)
-    entries = store.entries(session)
+    entries = tx.entries()
     refusal = ledger.check_release(entries, placement.id, released)
     proposed = ledger.Entry(ledger.RELEASE, placement.id, released)
     refusal = refusal or store.commitment_refusal(
@@ -124,14 +126,8 @@ def _shorten_to_programme_end(
     if refusal:
         raise RuleBroken(refusal, field="checked_in_on")
     placement.approved_nights = allowed
-    store.append(
-        session,
-        user,
-        ledger.RELEASE,
-        placement,
-        released,
-        effective_on=checked_in_on,
-        reason=SHORTENED_TO_PROGRAMME_END,
+    tx.append(
+        ledger.RELEASE, released, effective_on=checked_in_on, reason=SHORTENED_TO_PROGRAMME_END
     )
     return approved, released
 
@@ -147,8 +143,12 @@ def check_in(
     """Record the date the client actually arrived; the approved nights run from it. When
     they would run past the programme end, they are shortened to end on it and the nights
     cut off are released (so this step takes the pot lock)."""
-    placement = load(session, user, placement_id, money=True)
-    check_placement_version(placement, version)
+    with money_step(session, user, placement_id, version) as tx:
+        return _check_in(tx, checked_in_on)
+
+
+def _check_in(tx: store.PotTransaction, checked_in_on: date | None) -> CheckedIn:
+    session, user, placement = tx.session, tx.user, tx.placement
     target = rules.next_state(placement.state, "check_in")
     problems = Problems()
     signed = placement.agreement_signed_on
@@ -168,9 +168,7 @@ def check_in(
     assert checked_in_on is not None
 
     programme_end = current_settings(session).programme_end_date
-    shortened_from, released = _shorten_to_programme_end(
-        session, user, placement, checked_in_on, programme_end
-    )
+    shortened_from, released = _shorten_to_programme_end(tx, checked_in_on, programme_end)
     placement.state = target
     placement.checked_in_on = checked_in_on
     fields = ["state", "checked_in_on"]
@@ -179,7 +177,6 @@ def check_in(
         fields.append("approved_nights")
         more["released_pence"] = released
     audit(session, user, placement, "placement.checked_in", fields, **more)
-    commit(session)
     return CheckedIn(placement, shortened_from, released)
 
 
@@ -194,9 +191,7 @@ class Ended:
 
 
 def _release(
-    session: Session,
-    user: User,
-    placement: Placement,
+    tx: store.PotTransaction,
     amount: int,
     state: str,
     *,
@@ -207,6 +202,7 @@ def _release(
     """Give `amount` of the placement's commitment back to the pot, dated `on`: refused when
     the ledger (`entries`, read under the pot lock) does not hold it, or when the placement,
     once in `state`, would keep less than its remaining nights need."""
+    placement = tx.placement
     refusal = ledger.check_release(entries, placement.id, amount) or store.commitment_refusal(
         entries,
         placement,
@@ -216,9 +212,7 @@ def _release(
     )
     if refusal:
         raise RuleBroken(refusal)
-    return store.append(
-        session, user, ledger.RELEASE, placement, amount, effective_on=on, reason=reason
-    )
+    return tx.append(ledger.RELEASE, amount, effective_on=on, reason=reason)
 
 
 def _move_out_problems(placement: Placement, moved_out_on: date | None) -> None:
@@ -252,8 +246,12 @@ def move_out(
     """End the stay. Before the planned move-out it ends early and releases the nights not
     used, `(approved nights - nights used) x rate`; on the planned date it ends at term and
     releases nothing. Either way the return-home review must be recorded first."""
-    placement = load(session, user, placement_id, money=True)
-    check_placement_version(placement, version)
+    with money_step(session, user, placement_id, version) as tx:
+        return _move_out(tx, moved_out_on)
+
+
+def _move_out(tx: store.PotTransaction, moved_out_on: date | None) -> Ended:
+    session, user, placement = tx.session, tx.user, tx.placement
     review_done = placement.return_home_review is not None
     # Both endings share their refusals (not checked in; no review), so ask before the date.
     rules.next_state(placement.state, "end_at_term", return_home_review_done=review_done)
@@ -272,12 +270,10 @@ def move_out(
         )
         if released > 0:
             entry = _release(
-                session,
-                user,
-                placement,
+                tx,
                 released,
                 target,
-                entries=store.entries(session),
+                entries=tx.entries(),
                 on=moved_out_on,
                 reason=EARLY_MOVE_OUT,
             )
@@ -294,7 +290,6 @@ def move_out(
         ["state", "moved_out_on", "ended_early"],
         ledger_entries=entry_ids,
     )
-    commit(session)
     return Ended(placement, released)
 
 
@@ -308,8 +303,12 @@ def cancel(
     version: int | str | None,
 ) -> Ended:
     """Cancel an approved placement before check-in: release everything still committed."""
-    placement = load(session, user, placement_id, money=True)
-    check_placement_version(placement, version)
+    with money_step(session, user, placement_id, version) as tx:
+        return _cancel(tx, cancelled_on, reason)
+
+
+def _cancel(tx: store.PotTransaction, cancelled_on: date | None, reason: str | None) -> Ended:
+    session, user, placement = tx.session, tx.user, tx.placement
     target = rules.next_state(placement.state, "cancel")
     problems = Problems()
     approval = approved_on(placement)
@@ -328,14 +327,12 @@ def cancel(
     problems.raise_any()
     assert cancelled_on is not None
 
-    entries = store.entries(session)
+    entries = tx.entries()
     committed = ledger.placement_totals(entries, placement.id).committed
     entry_ids: list[int] = []
     if committed > 0:
         entry = _release(
-            session,
-            user,
-            placement,
+            tx,
             committed,
             target,
             entries=entries,
@@ -355,5 +352,4 @@ def cancel(
         ["state", "cancelled_on", "cancel_reason"],
         ledger_entries=entry_ids,
     )
-    commit(session)
     return Ended(placement, max(committed, 0))

@@ -1,17 +1,20 @@
 """Reading and writing the ledger under the pot lock: the one way money is written.
 
-Every service that writes money calls `lock_pot` first, then reads the ledger and the caps
-*after* the lock, runs the pure checks of `accommodation.ledger` and `accommodation.rules`
-on what it read, and writes with `append`. The lock is the programme settings row (it holds
-the pot): `SELECT … FOR UPDATE` on PostgreSQL; on SQLite every transaction already begins
-with `BEGIN IMMEDIATE` (eip/db.py), which takes the database's write lock at once. Either
-way, two approvals at the same instant run one after the other, and the second sees the
-first's commitment.
+Every service that writes money does it inside `with pot_transaction(session, placement_id)
+as tx`, which locks the pot, re-reads the placement (and checks its version when given);
+the service reads the ledger and the caps *after* the lock (`tx.entries()`), runs the pure
+checks of `accommodation.ledger` and `accommodation.rules` on what it read, writes with
+`tx.append` / `tx.reverse`, and the block's end commits (any exception rolls it all back).
+The lock is the programme settings row (it holds the pot): `SELECT … FOR UPDATE` on
+PostgreSQL; on SQLite every transaction already begins with `BEGIN IMMEDIATE` (eip/db.py),
+which takes the database's write lock at once. Either way, two approvals at the same
+instant run one after the other, and the second sees the first's commitment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,9 +23,11 @@ from sqlalchemy.orm import Session, aliased
 
 from accommodation import ledger, rules
 from accommodation.models import Invoice, LedgerEntry, Payment, Placement
+from eip.access import can
 from eip.admin.models import ProgrammeSettings
 from eip.auth.models import User
-from eip.domain import NotFound
+from eip.domain import DomainError, NotAllowed, NotFound
+from eip.versioning import check_version, commit_or_conflict
 
 
 def lock_pot(session: Session) -> ProgrammeSettings:
@@ -40,6 +45,70 @@ def lock_placement(session: Session, placement_id: int) -> Placement:
     if placement is None:
         raise NotFound("No placement has that number")
     return placement
+
+
+@dataclass
+class PotTransaction:
+    """What a money step sees inside `pot_transaction`: the settings and the placement as
+    committed when the lock was taken, and the only ways to write to the ledger."""
+
+    session: Session
+    user: User | None
+    settings: ProgrammeSettings
+    placement: Placement
+
+    @property
+    def pot_pence(self) -> int:
+        return self.settings.pot_pence
+
+    def entries(self) -> list[ledger.Entry]:
+        """The whole ledger, read under the lock (so it includes any entry just appended)."""
+        return entries(self.session)
+
+    def append(self, kind: str, amount_pence: int, *, effective_on: date, **links) -> LedgerEntry:
+        return append(
+            self.session, self.user, kind, self.placement, amount_pence,
+            effective_on=effective_on, **links,
+        )  # fmt: skip
+
+    def reverse(self, entry: LedgerEntry, *, reason: str, on: date) -> LedgerEntry:
+        """Undo `entry` in full: a reversal of the same amount, dated `on`, linked to the
+        entry and to its invoice or payment. The mistaken entry stays on the ledger."""
+        return append(
+            self.session, self.user, ledger.REVERSAL, self.placement, entry.amount_pence,
+            effective_on=on, reason=reason, reverses_id=entry.id,
+            invoice_id=entry.invoice_id, payment_id=entry.payment_id,
+        )  # fmt: skip
+
+
+@contextmanager
+def pot_transaction(
+    session: Session,
+    placement_id: int,
+    *,
+    user: User | None,
+    version: int | str | object | None = ...,
+    action: str | None = None,
+    duplicate: DomainError | None = None,
+) -> Iterator[PotTransaction]:
+    """The pot transaction, the ONLY way money is written: lock the pot, re-read the
+    placement (refused unless `user` may do `action` to it, when given; refused as a
+    conflict unless it is still at `version`, when given), let the block check and write,
+    then commit once. Any exception in the block rolls everything back, so a refused step
+    leaves the ledger exactly as it was. `duplicate` is what a unique index's refusal at
+    the commit means to this step (eip.versioning.commit_or_conflict)."""
+    try:
+        settings = lock_pot(session)
+        placement = lock_placement(session, placement_id)
+        if action is not None and not can(user, action, placement):
+            raise NotAllowed("You may not change this placement")
+        if version is not ...:
+            check_version(placement, version)
+        yield PotTransaction(session, user, settings, placement)
+    except BaseException:
+        session.rollback()
+        raise
+    commit_or_conflict(session, placement, duplicate=duplicate)
 
 
 def entries_with_dates(
@@ -150,7 +219,8 @@ def append(
     invoice_id: int | None = None,
     payment_id: int | None = None,
 ) -> LedgerEntry:
-    """Write one entry (the caller has locked the pot and checked it). Validated by
+    """Write one entry. Services write only through `pot_transaction` (`tx.append`); this
+    is called directly only to seed a ledger (the demo, test factories, the benchmark). Validated by
     `ledger.Entry` first, so a bad kind or amount never reaches the database."""
     ledger.Entry(kind, placement.id, amount_pence, reverses=reverses_id)
     row = LedgerEntry(
@@ -168,31 +238,6 @@ def append(
     session.add(row)
     session.flush()
     return row
-
-
-def append_reversal(
-    session: Session,
-    user: User,
-    placement: Placement,
-    entry: LedgerEntry,
-    *,
-    reason: str,
-    on: date,
-) -> LedgerEntry:
-    """Undo `entry` in full: a reversal of the same amount, dated `on`, linked to the entry
-    and to its invoice or payment. The mistaken entry stays on the ledger beside it."""
-    return append(
-        session,
-        user,
-        ledger.REVERSAL,
-        placement,
-        entry.amount_pence,
-        effective_on=on,
-        reason=reason,
-        reverses_id=entry.id,
-        invoice_id=entry.invoice_id,
-        payment_id=entry.payment_id,
-    )
 
 
 def commitment_refusal(

@@ -12,33 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from accommodation import rules
 from accommodation.models import Placement
-from eip.access import check, refuse
-from eip.cases.view_helpers import show_conflict
-from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
+from eip import steps
+from eip.access import check
 from eip.extensions import db
 from forms.placement import PRACTITIONER_READS, ReasonForm
 
 DECIDE = "placement.decide"
-
-
-def show_problems(form: FlaskForm, error: RuleBroken) -> None:
-    """Each message beside its field; what belongs to no field (a missing consent, the pot)
-    at the top, so that the error summary lists everything that is wrong."""
-    db.session.rollback()
-    for name, message in error.errors.items():
-        field = form._fields.get(name)
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            form.form_errors.append(message)
-    if not error.errors:
-        form.form_errors.append(error.message)
 
 
 def placement_or_abort(placement_id: int, action: str) -> Placement:
@@ -46,6 +31,7 @@ def placement_or_abort(placement_id: int, action: str) -> Placement:
     if placement is None:
         abort(404)
     check(action, placement)
+    g.access_object = placement  # what a later refusal names (eip/errors.py)
     return placement
 
 
@@ -65,40 +51,26 @@ def run_step(
     title: str,
     context: Callable[[], dict] = dict,
 ):
-    """GET shows the form (or why the step is closed); POST saves through the service and
-    goes back to the placement page with `done` (or `done(result)`) as the message."""
-    status = 200
+    """A placement step page (eip/steps.run_step): back to the placement page with `done`
+    (or `done(result)`) as the message. `action` is the step's access rule."""
     if request.method == "GET":
         form.version.data = str(placement.version)
-    else:
-        status = 400
-        if form.validate_on_submit():
-            try:
-                result = save()
-            except NotFound:
-                db.session.rollback()
-                abort(404)
-            except NotAllowed:
-                db.session.rollback()
-                refuse(action, placement)
-            except RuleBroken as err:
-                show_problems(form, err)
-            except Conflict as err:
-                status = show_conflict(form, err)
-            else:
-                flash(done(result) if callable(done) else done, "success")
-                return redirect(placement_url(placement))
-        elif reason := blocked():
-            form.form_errors.append(reason)
-    return render_template(
-        template,
-        placement=placement,
-        form=form,
-        blocked=blocked(),
-        title=title,
-        back=placement_url(placement),
-        **context(),
-    ), status
+    back = placement_url(placement)
+    return steps.run_step(
+        form,
+        blocked=blocked,
+        save=save,
+        done=lambda result: (done(result) if callable(done) else done, back),
+        render=lambda reason: render_template(
+            template,
+            placement=placement,
+            form=form,
+            blocked=reason,
+            title=title,
+            back=back,
+            **context(),
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,9 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from eip.access import refuse
+from eip.domain import Conflict, NotAllowed, NotFound
+from eip.extensions import db
 from eip.requestlog import current_request_id
 
 error_logger = logging.getLogger("eip.error")
@@ -133,9 +136,37 @@ def _no_impossible_ids(_endpoint: str | None, values: dict[str, Any] | None) -> 
             abort(404)
 
 
+# --- Domain errors that reach a view unhandled (eip/steps.py handles RuleBroken and Conflict
+# on a form). Whatever view raised them, nothing half-done is kept.
+
+
+def handle_not_found(_exc: NotFound):
+    db.session.rollback()
+    return render_error(404)
+
+
+def handle_not_allowed(exc: NotAllowed):
+    """An audited 403 under the route's declared rule (the record vanished from the user's
+    reach inside the service, for example a placement re-read under the pot lock)."""
+    db.session.rollback()
+    try:
+        refuse(g.get("access_action") or "unspecified", g.get("access_object"))
+    except HTTPException as forbidden:
+        return handle_http_exception(forbidden)
+    return render_error(403)  # pragma: no cover - refuse() always aborts
+
+
+def handle_conflict(_exc: Conflict):
+    db.session.rollback()
+    return render_error(409)
+
+
 def init_app(app: Flask) -> None:
     app.url_value_preprocessor(_no_impossible_ids)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_server_error)
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, handle_database_unavailable)
+    app.register_error_handler(NotFound, handle_not_found)
+    app.register_error_handler(NotAllowed, handle_not_allowed)
+    app.register_error_handler(Conflict, handle_conflict)

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from eip import notifications
+from eip import notifications, steps
 from eip.access import requires
-from eip.cases.view_helpers import show_rule_broken
-from eip.domain import NotFound, RuleBroken
 from eip.extensions import db
 from eip.notifications import EMAIL_PREFERENCES
 from forms.notifications import EmailPreferenceForm
@@ -63,11 +61,8 @@ def index():
 @bp.post("/<int:notification_id>/read")
 @requires("account.own")
 def mark_read(notification_id: int):
-    try:
-        notification = notifications.mark_read(db.session, current_user, notification_id, _now())
-    except NotFound:
-        db.session.rollback()
-        abort(404)
+    # No such notification of theirs: a 404 (eip/errors.py).
+    notification = notifications.mark_read(db.session, current_user, notification_id, _now())
     flash(f"Marked as read: {notification.label}.", "success")
     return redirect(url_for("notifications.index"))
 
@@ -90,14 +85,13 @@ def email_preference():
     if request.method == "GET":
         form.notification_email.data = current_user.notification_email
     elif form.validate_on_submit():
-        try:
-            changed = notifications.set_email_preference(
+        saved, changed, status = steps.save_form(
+            form,
+            lambda: notifications.set_email_preference(
                 db.session, current_user, form.notification_email.data
-            )
-        except RuleBroken as broken:
-            show_rule_broken(form, broken)
-            status = 400
-        else:
+            ),
+        )
+        if saved:
             flash(
                 "Your reminder e-mails are saved."
                 if changed

@@ -21,12 +21,12 @@ from flask import (
 )
 from flask_login import current_user
 
+from eip import steps
 from eip.access import can, check, refuse, requires
 from eip.audit import record
-from eip.cases.view_helpers import show_rule_broken
 from eip.clock import today
 from eip.csvsafe import to_csv
-from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
+from eip.domain import Conflict, NotAllowed, NotFound
 from eip.extensions import db
 from eip.programme import current_settings
 from evaluation import charts, disclosure, figure_services, package, services
@@ -69,21 +69,18 @@ def prepare():
     elif not form.validate_on_submit():
         status = 400
     else:
-        try:
-            item = services.prepare(
+        # NotAllowed: an audited 403 under evaluation.prepare (eip/errors.py).
+        saved, item, status = steps.save_form(
+            form,
+            lambda: services.prepare(
                 db.session,
                 current_user,
                 start=form.period_start.data,
                 end=form.period_end.data,
                 config=current_app.config,
-            )
-        except NotAllowed:
-            db.session.rollback()
-            refuse("evaluation.prepare")
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-            status = 400
-        else:
+            ),
+        )
+        if saved:
             flash(f"{item.label} is prepared. Review it before you release it.", "success")
             return redirect(url_for("evaluation.extract", extract_id=item.id))
     return render_template(
@@ -157,16 +154,13 @@ def withdraw(extract_id: int):
         if not form.validate_on_submit():
             status = 400
         else:
-            try:
-                services.withdraw(db.session, current_user, item.id, form.reason.data, _instance())
-            except RuleBroken as error:
-                show_rule_broken(form, error)
-                status = 400
-            except Conflict as conflict:
-                db.session.rollback()
-                form.form_errors.append(conflict.message)
-                status = 409
-            else:
+            saved, _result, status = steps.save_form(
+                form,
+                lambda: services.withdraw(
+                    db.session, current_user, item.id, form.reason.data, _instance()
+                ),
+            )
+            if saved:
                 flash(f"{item.label} is withdrawn and its file deleted.", "success")
                 return redirect(url_for("evaluation.extract", extract_id=extract_id))
     return render_template(

@@ -1,10 +1,12 @@
 """Recording what happens while a case runs: intervention sessions, professionals
 meetings, incidents, and the actions that come out of them.
 
-Each function takes the session, the acting user, the case and plain values; checks
-the optimistic lock first (a stale page is refused, nothing saved), then the pathway
-rule, then the values; writes; audits field names only; bumps the case version and
-commits once. Refusals are `RuleBroken` with the form field they belong to.
+Each function takes the session, the acting user, the case and plain values; checks the
+pathway rule, then the values; writes; audits field names only and commits once. An
+addition is a new record, so it never conflicts with someone else's change to the case
+(the case's version is neither checked nor moved); marking an action done is a
+conditional UPDATE, so two people cannot both complete it. Refusals are `RuleBroken`
+with the form field they belong to.
 """
 
 from __future__ import annotations
@@ -13,15 +15,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from eip.auth.models import User
 from eip.cases import choices, rules
 from eip.cases.common import (
     audit_change,
-    bump,
-    check_version,
     commit,
     latest_due_date,
     not_in_future,
@@ -115,7 +115,6 @@ def record_session(
     user: User,
     case: Case,
     *,
-    version: int | str | None,
     held_on: date | None,
     duration_minutes: int | None,
     attendance: str | None,
@@ -123,7 +122,6 @@ def record_session(
     notes: str | None = None,
 ) -> InterventionSession:
     """A 1:1 session with the client: only while the intervention runs with both consents."""
-    check_version(case, version)
     rules.can_record_session(case.status, consent_facts(session, case)).enforce()
     held_on = _required_date(held_on, "held_on", "Enter the date of the session")
     not_in_future(held_on, "held_on", "The date of the session")
@@ -162,7 +160,6 @@ def record_session(
         notes=record.notes,
     )
     audit_change(session, user, case, "case.session_recorded", fields=fields)
-    bump(case)
     commit(session)
     return record
 
@@ -213,7 +210,6 @@ def record_meeting(
     user: User,
     case: Case,
     *,
-    version: int | str | None,
     held_on: date | None,
     attendees: str | None,
     risk_update: str | None = None,
@@ -221,7 +217,6 @@ def record_meeting(
     actions: Iterable[ActionInput] = (),
 ) -> ProfessionalsMeeting:
     """A professionals meeting and up to three actions with owners and due dates."""
-    check_version(case, version)
     rules.can_record_meeting(case.status).enforce()
     held_on = _required_date(held_on, "held_on", "Enter the date of the meeting")
     not_in_future(held_on, "held_on", "The date of the meeting")
@@ -268,7 +263,6 @@ def record_meeting(
     audit_change(
         session, user, case, "case.meeting_recorded", fields=fields, actions_added=len(rows)
     )
-    bump(case)
     commit(session)
     return meeting
 
@@ -282,7 +276,6 @@ def record_incident(
     user: User,
     case: Case,
     *,
-    version: int | str | None,
     occurred_on: date | None,
     source: str | None,
     description: str | None,
@@ -294,7 +287,6 @@ def record_incident(
     that is later (eip.cases.deadlines derives it).
     An incident may predate the referral: call-outs before it count towards escalation.
     """
-    check_version(case, version)
     rules.can_record_dash_or_incident(case.status).enforce()
     occurred_on = _required_date(occurred_on, "occurred_on", "Enter the date of the incident")
     not_in_future(occurred_on, "occurred_on", "The date of the incident")
@@ -319,7 +311,6 @@ def record_incident(
         response=incident.response,
     )
     audit_change(session, user, case, "case.incident_recorded", fields=fields)
-    bump(case)
     commit(session)
     return incident
 
@@ -333,14 +324,12 @@ def add_action(
     user: User,
     case: Case,
     *,
-    version: int | str | None,
     description: str | None,
     owner: str | None,
     due_on: date | None,
     urgent: bool = False,
 ) -> CaseAction:
     """An ad-hoc action ("other") on an open case, due today or later."""
-    check_version(case, version)
     if case.status in rules.CLOSED_STATES:
         raise RuleBroken(
             rules.NOT_ACCEPTED_CASE
@@ -379,24 +368,28 @@ def add_action(
         "case.action_added",
         fields=["description", "owner", "due_on", *(["urgent"] if urgent else [])],
     )
-    bump(case)
     commit(session)
     return action
 
 
-def complete_action(
-    session: Session, user: User, case: Case, *, version: int | str | None, action_id: int
-) -> CaseAction:
+def complete_action(session: Session, user: User, case: Case, *, action_id: int) -> CaseAction:
     """Mark an open action as done, recording who and when. Allowed after closure too:
     an IDVA or MARAC referral raised by a DASH review after closure still has to be made."""
-    check_version(case, version)
     action = session.get(CaseAction, action_id)
     if action is None or action.case_id != case.id:
         raise NotFound("This case has no such action")
-    if action.completed_at is not None:
+    # Only while still open, decided by the database: of two people marking it done at
+    # once, the second is told rather than overwriting the first's name and time.
+    marked = session.execute(
+        update(CaseAction)
+        .where(CaseAction.id == action.id, CaseAction.completed_at.is_(None))
+        .values(completed_at=now(), completed_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    if marked.rowcount != 1:
+        session.rollback()
         raise RuleBroken("This action is already marked as done")
-    action.completed_at = now()
-    action.completed_by_id = user.id
+    session.refresh(action)
     audit_change(
         session,
         user,
@@ -405,6 +398,5 @@ def complete_action(
         fields=["completed_at", "completed_by_id"],
         action_id=action.id,
     )
-    bump(case)
     commit(session)
     return action

@@ -11,18 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from eip import steps
 from eip.access import requires
 from eip.cases import activity_panels, activity_services, dash_services, rules
 from eip.cases.activity_services import action_kind_label
 from eip.cases.common import today
 from eip.cases.models import Case
-from eip.cases.view_helpers import case_or_abort, show_conflict, show_rule_broken
+from eip.cases.view_helpers import case_or_abort
 from eip.cases.views import bp
-from eip.domain import Conflict, NotFound, RuleBroken
 from eip.extensions import db
 from eip.programme import current_settings
 from forms.activity import (
@@ -72,32 +72,24 @@ def _step(
     title: str,
     **context: Any,
 ):
-    """The GET/POST flow every step page shares."""
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            try:
-                save()
-            except RuleBroken as err:
-                show_rule_broken(form, err)
-            except Conflict as err:
-                status = show_conflict(form, err)
-            else:
-                flash(done, "success")
-                return _back(case, anchor)
-        elif not (check := allowed()):
-            form.form_errors.append(check.reason)
-    check = allowed()
-    return render_template(
-        template,
-        case=case,
-        form=form,
-        blocked=None if check else check.reason,
-        anchor=anchor,
-        title=title,
-        **context,
-    ), status
+    """An activity step page (eip/steps.run_step): back to the case's `anchor` when saved."""
+
+    def blocked() -> str | None:
+        check = allowed()
+        return None if check else check.reason
+
+    return steps.run_step(
+        form,
+        blocked=blocked,
+        save=save,
+        done=lambda _result: (
+            done,
+            url_for("cases.view", reference=case.reference, _anchor=anchor),
+        ),
+        render=lambda reason: render_template(
+            template, case=case, form=form, blocked=reason, anchor=anchor, title=title, **context
+        ),
+    )
 
 
 @bp.route("/<reference>/sessions/new", methods=["GET", "POST"])
@@ -116,9 +108,7 @@ def record_session(reference: str):
         case,
         form,
         allowed,
-        lambda: activity_services.record_session(
-            db.session, current_user, case, version=form.version.data, **form.values()
-        ),
+        lambda: activity_services.record_session(db.session, current_user, case, **form.values()),
         "Session recorded",
         "activity",
         "cases/activity_session.html",
@@ -137,9 +127,7 @@ def record_meeting(reference: str):
         case,
         form,
         lambda: rules.can_record_meeting(case.status),
-        lambda: activity_services.record_meeting(
-            db.session, current_user, case, version=form.version.data, **form.values()
-        ),
+        lambda: activity_services.record_meeting(db.session, current_user, case, **form.values()),
         "Meeting recorded",
         "activity",
         "cases/activity_meeting.html",
@@ -158,9 +146,7 @@ def record_incident(reference: str):
         case,
         form,
         lambda: rules.can_record_dash_or_incident(case.status),
-        lambda: activity_services.record_incident(
-            db.session, current_user, case, version=form.version.data, **form.values()
-        ),
+        lambda: activity_services.record_incident(db.session, current_user, case, **form.values()),
         "Incident recorded",
         "activity",
         "cases/activity_incident.html",
@@ -182,9 +168,7 @@ def record_dash(reference: str):
         case,
         form,
         lambda: rules.can_record_dash_or_incident(case.status),
-        lambda: dash_services.record_dash(
-            db.session, current_user, case, version=form.version.data, **form.values()
-        ),
+        lambda: dash_services.record_dash(db.session, current_user, case, **form.values()),
         "DASH review recorded",
         "risk",
         "cases/activity_dash.html",
@@ -213,9 +197,7 @@ def add_action(reference: str):
         case,
         form,
         lambda: _action_allowed(case),
-        lambda: activity_services.add_action(
-            db.session, current_user, case, version=form.version.data, **form.values()
-        ),
+        lambda: activity_services.add_action(db.session, current_user, case, **form.values()),
         "Action added",
         "activity",
         "cases/activity_action.html",
@@ -234,18 +216,13 @@ def complete_action(reference: str, action_id: int):
             "The page had expired, so nothing was saved. Go back to the case and try again"
         )
     else:
-        try:
-            activity_services.complete_action(
-                db.session, current_user, case, version=form.version.data, action_id=action_id
-            )
-        except NotFound:
-            db.session.rollback()
-            abort(404)
-        except RuleBroken as err:
-            show_rule_broken(form, err)
-        except Conflict as err:
-            status = show_conflict(form, err)
-        else:
+        saved, _result, status = steps.save_form(
+            form,
+            lambda: activity_services.complete_action(
+                db.session, current_user, case, action_id=action_id
+            ),
+        )
+        if saved:
             flash("Action marked as done", "success")
             return _back(case, "activity")
     return render_template(

@@ -1,5 +1,6 @@
-"""Pieces every pathway service shares: loading a case through the policy,
-the optimistic-lock check, and auditing a change by field names."""
+"""Pieces every pathway service shares: loading a case through the policy and auditing a
+change by field names. The version check, `bump` and the commit are eip/versioning's
+(re-exported here for the pathway services)."""
 
 from __future__ import annotations
 
@@ -8,22 +9,20 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
 from eip.access import can
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases.models import Case
 from eip.clock import now, today  # re-exported: older imports of the clock still work
-from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
+from eip.domain import NotAllowed, NotFound, RuleBroken
 from eip.formatting import long_date
 from eip.programme import current_settings
+from eip.versioning import bump as bump
+from eip.versioning import check_version as check_version
+from eip.versioning import commit_or_conflict, conflict_message
 
-CONFLICT_MESSAGE = (
-    "Someone else changed this case while you were working on it. "
-    "Your change was not saved: reload the case and try again."
-)
+CONFLICT_MESSAGE = conflict_message("case")
 
 
 def load_case(session: Session, user: User, reference: str, action: str) -> Case:
@@ -34,23 +33,6 @@ def load_case(session: Session, user: User, reference: str, action: str) -> Case
     if not can(user, action, case):
         raise NotAllowed("You may not do this on this case")
     return case
-
-
-def check_version(case: Case, version: int | str | None) -> None:
-    """Refuse a save made from a page showing an older version of the case."""
-    try:
-        seen = int(version) if version not in (None, "") else None
-    except (TypeError, ValueError):
-        seen = None
-    if seen is None or seen != case.version:
-        raise Conflict(CONFLICT_MESSAGE)
-
-
-def bump(case: Case) -> None:
-    """Mark the case changed even when only a child record was added, so that the
-    version counter moves and two people recording the same step at once are told,
-    not both saved."""
-    flag_modified(case, "status")
 
 
 def audit_change(
@@ -107,10 +89,5 @@ def latest_due_date(session: Session) -> tuple[date, str]:
 
 
 def commit(session: Session) -> None:
-    """A pathway service's one commit. A concurrent save that got in between our read
-    and our write moved the case's version: refuse with the conflict message, nothing saved."""
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict(CONFLICT_MESSAGE) from None
+    """A pathway service's one commit (eip/versioning: a save beaten by another is a Conflict)."""
+    commit_or_conflict(session, Case)

@@ -27,14 +27,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accommodation import stay_notices
 from eip.auth.models import User
 from eip.cases import choices, rules
 from eip.cases.common import (
-    CONFLICT_MESSAGE,
     audit_change,
     bump,
     check_version,
@@ -47,8 +45,9 @@ from eip.cases.models import Case
 from eip.cases.progress_support import require
 from eip.cases.queries import deadline_settings
 from eip.cases.records import CaseAction, Consent
-from eip.domain import Conflict, NotFound, RuleBroken
+from eip.domain import NotFound, RuleBroken
 from eip.problems import Problems
+from eip.versioning import commit_or_conflict, conflict
 from eip.workdays import add_working_days
 
 EDIT = "case.edit"
@@ -277,12 +276,8 @@ def withdraw_consent(
         notified = stay_notices.notify_spocs_of_withdrawal(
             session, user, case, consent_id=consent.id, placement_ids=live, spocs=spocs, now=now()
         )
-    try:
-        commit(session)
-    except IntegrityError:
-        # The same withdrawal saved a moment ago by another request (its notices exist).
-        session.rollback()
-        raise Conflict(CONFLICT_MESSAGE) from None
+    # A unique index refusing: the same withdrawal saved a moment ago by another request.
+    commit_or_conflict(session, case, duplicate=conflict(case))
     return Withdrawn(consent, action, notified)
 
 

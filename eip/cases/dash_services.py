@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from eip.auth.models import User
 from eip.cases import dash, rules
 from eip.cases.activity_services import received_on
-from eip.cases.common import audit_change, bump, check_version, commit, today
+from eip.cases.common import audit_change, commit, today
 from eip.cases.models import Case
 from eip.cases.queries import deadline_settings
 from eip.cases.records import CaseAction, DashReview, Incident, OnwardReferral
@@ -108,7 +108,6 @@ def record_dash(
     user: User,
     case: Case,
     *,
-    version: int | str | None,
     completed_on: date | None,
     answers: Mapping[int, str | None],
     professional_judgement_high: bool | None,
@@ -121,7 +120,6 @@ def record_dash(
     Allowed at any time, closed cases included. `police_callouts_12_months=None` uses the
     police call-outs recorded on the case in the 12 months before the review date.
     """
-    check_version(case, version)
     rules.can_record_dash_or_incident(case.status).enforce()
     _check(
         case,
@@ -158,7 +156,6 @@ def record_dash(
     if review.judgement_note:
         fields.append("judgement_note")
     audit_change(session, user, case, "case.dash_recorded", fields=fields)
-    bump(case)
     commit(session)
     return DashOutcome(review, assessment, actions)
 

@@ -9,6 +9,7 @@ on the case; details that belong to the person (name, date of birth) on the pers
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -114,6 +115,8 @@ class Case(db.Model):
     partner: Mapped[Person | None] = relationship(foreign_keys=[partner_id])
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    # What eip.versioning.bump marks changed when only a child record was added.
+    bump_column: ClassVar[str] = "status"
 
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"

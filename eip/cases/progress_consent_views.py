@@ -3,7 +3,7 @@ reopening a case, registered on the cases blueprint by progress_views."""
 
 from __future__ import annotations
 
-from flask import abort, request, url_for
+from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,7 +17,6 @@ from eip.cases.progress_views import EDIT, case_url, prefill, run_step
 from eip.cases.records import OnwardReferral
 from eip.cases.view_helpers import case_or_abort
 from eip.cases.views import bp
-from eip.domain import NotFound
 from eip.extensions import db
 from forms.progress import CloseCaseForm, ConsentForm, ReopenForm, WithdrawConsentForm
 
@@ -74,10 +73,7 @@ def record_consent(reference: str):
 @requires(EDIT)
 def withdraw_consent(reference: str, consent_id: int):
     case = case_or_abort(reference, EDIT)
-    try:
-        consent = consent_services.withdrawable(db.session, case, consent_id)
-    except NotFound:
-        abort(404)
+    consent = consent_services.withdrawable(db.session, case, consent_id)
     form = WithdrawConsentForm()
     prefill(form, case)
 

@@ -13,19 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from eip import steps
 from eip.access import requires
 from eip.cases import consultation_services as consultations
 from eip.cases import progress_panels
 from eip.cases.choices import ALL, label
 from eip.cases.models import Case
 from eip.cases.progress_support import closed_refusal, step_refusal
-from eip.cases.view_helpers import case_or_abort, show_conflict, show_rule_broken
+from eip.cases.view_helpers import case_or_abort
 from eip.cases.views import bp
-from eip.domain import Conflict, NotFound, RuleBroken
 from eip.extensions import db
 from forms.progress import (
     BookConsultationForm,
@@ -73,37 +73,18 @@ def run_step(
     title: str,
     **context: Any,
 ):
-    """GET shows the form (or why the step is closed); POST saves through the service.
-
-    `done(result)` gives the flash message and where to go next."""
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            try:
-                result = save()
-            except NotFound:
-                db.session.rollback()
-                abort(404)
-            except RuleBroken as err:
-                show_rule_broken(form, err)
-            except Conflict as err:
-                status = show_conflict(form, err)
-            else:
-                message, target = done(result)
-                flash(message, "success")
-                return redirect(target)
-        elif reason := refusal():
-            form.form_errors.append(reason)
-    return render_template(
-        template,
-        case=case,
-        form=form,
-        blocked=refusal(),
-        title=title,
-        back=case_url(case, context.pop("anchor", "consultation")),
-        **context,
-    ), status
+    """A case step page (eip/steps.run_step) drawn with `template`; `done(result)` gives
+    the flash message and where to go next."""
+    back = case_url(case, context.pop("anchor", "consultation"))
+    return steps.run_step(
+        form,
+        blocked=refusal,
+        save=save,
+        done=done,
+        render=lambda blocked: render_template(
+            template, case=case, form=form, blocked=blocked, title=title, back=back, **context
+        ),
+    )
 
 
 def prefill(form: FlaskForm, case: Case, **values: Any) -> None:
@@ -275,10 +256,7 @@ def add_onward_referral(reference: str):
 @requires(EDIT)
 def update_onward_referral(reference: str, referral_id: int):
     case = case_or_abort(reference, EDIT)
-    try:
-        referral = consultations.onward_referral(db.session, case, referral_id)
-    except NotFound:
-        abort(404)
+    referral = consultations.onward_referral(db.session, case, referral_id)
     form = OnwardReferralStatusForm()
     prefill(form, case, status=referral.status)
     return run_step(

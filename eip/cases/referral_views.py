@@ -12,6 +12,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from eip import steps
 from eip.access import can, requires
 from eip.auth.models import User
 from eip.cases import choices, referral_edit, referral_services, referral_steps
@@ -21,13 +22,14 @@ from eip.cases.referral_rules import age_on, ethnicity_label
 from eip.cases.referral_services import NEW_PERSON, PossibleDuplicates
 from eip.cases.referral_text import acknowledgement_text
 from eip.cases.rules import CLOSED_STATES, allowed_actions
-from eip.cases.view_helpers import case_or_abort, show_conflict, show_rule_broken
+from eip.cases.view_helpers import case_or_abort
 from eip.cases.views import bp
-from eip.domain import Conflict, RuleBroken
+from eip.domain import RuleBroken
 from eip.extensions import db
 from eip.formatting import long_date
 from eip.models import Borough
 from eip.roles import Role
+from eip.steps import show_problems
 from eip.workdays import london_date
 from forms.fields import choices as select_choices
 from forms.referral import AcknowledgeForm, EditReferralForm, LateDecisionForm, NewReferralForm
@@ -87,7 +89,7 @@ def new_referral():
     except RuleBroken as broken:
         if {"client_person", "partner_person"} & set(broken.errors):
             return _duplicates_page(form, None, broken)
-        show_rule_broken(form, broken)
+        show_problems(form, broken)
         return _referral_page(form, 400)
     message = (
         f"Referral {recorded.reference} recorded. "
@@ -127,7 +129,7 @@ def _duplicates_page(
             field.errors = [f"Select whether this is the same {who} or a different person"]
             status = 400
     if broken is not None:
-        show_rule_broken(form, broken)
+        show_problems(form, broken)
         status = 400
     form.duplicates_shown.data = "1"
     return render_template(
@@ -167,21 +169,18 @@ def acknowledge(reference: str):
     elif not form.validate_on_submit():
         status = 400
     else:
-        try:
-            referral_steps.acknowledge(
+        saved, _result, status = steps.save_form(
+            form,
+            lambda: referral_steps.acknowledge(
                 db.session,
                 current_user,
                 case,
                 version=form.version.data,
                 acknowledged_at=form.acknowledged_at(),
                 method=form.method.data,
-            )
-        except Conflict as conflict:
-            status = show_conflict(form, conflict)
-        except RuleBroken as broken:
-            show_rule_broken(form, broken)
-            status = 400
-        else:
+            ),
+        )
+        if saved:
             flash(f"Acknowledgement of {reference} recorded.", "success")
             return redirect(_case_url(reference))
     practitioner = case.allocated_practitioner or current_user
@@ -221,7 +220,8 @@ def late_referral(reference: str):
     elif not form.validate_on_submit():
         status = 400
     else:
-        try:
+
+        def decide() -> str:
             if form.decision.data == "agreed":
                 referral_steps.record_late_agreement(
                     db.session,
@@ -235,23 +235,19 @@ def late_referral(reference: str):
                     support_confirmed=bool(form.support_confirmed.data),
                     note=form.note.data,
                 )
-                done = f"The late referral {reference} was agreed."
-            else:
-                referral_steps.refuse_late_referral(
-                    db.session,
-                    current_user,
-                    case,
-                    version=form.version.data,
-                    decided_on=form.decided_on.data,
-                    note=form.note.data,
-                )
-                done = f"The late referral {reference} was refused and the case closed."
-        except Conflict as conflict:
-            status = show_conflict(form, conflict)
-        except RuleBroken as broken:
-            show_rule_broken(form, broken)
-            status = 400
-        else:
+                return f"The late referral {reference} was agreed."
+            referral_steps.refuse_late_referral(
+                db.session,
+                current_user,
+                case,
+                version=form.version.data,
+                decided_on=form.decided_on.data,
+                note=form.note.data,
+            )
+            return f"The late referral {reference} was refused and the case closed."
+
+        saved, done, status = steps.save_form(form, decide)
+        if saved:
             flash(done, "success")
             return redirect(_case_url(reference))
     decisions = referral_steps.late_decisions(db.session, case)
@@ -283,16 +279,13 @@ def edit_referral(reference: str):
     elif not form.validate_on_submit():
         status = 400
     else:
-        try:
-            changed = referral_edit.update_referral(
+        saved, changed, status = steps.save_form(
+            form,
+            lambda: referral_edit.update_referral(
                 db.session, current_user, case, version=form.version.data, details=form.details()
-            )
-        except Conflict as conflict:
-            status = show_conflict(form, conflict)
-        except RuleBroken as broken:
-            show_rule_broken(form, broken)
-            status = 400
-        else:
+            ),
+        )
+        if saved:
             flash(
                 f"Changes to referral {reference} saved." if changed else "Nothing was changed.",
                 "success" if changed else "info",

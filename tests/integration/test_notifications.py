@@ -189,7 +189,6 @@ def test_an_incident_recorded_ten_days_late_is_due_for_review_that_day_not_escal
                 db.session,
                 practitioner,
                 case,
-                version=case.version,
                 occurred_on=date(2026, 11, 9),
                 source="police_callout",
                 description="Fictional call-out",

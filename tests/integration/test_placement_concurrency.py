@@ -9,7 +9,10 @@ the pot row. Run on both engines by CI.
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
+
+from sqlalchemy import event
 
 from accommodation import decision_services, ledger, store
 from accommodation.models import LedgerEntry, Placement
@@ -115,3 +118,89 @@ def test_twenty_approvals_at_once_never_commit_more_than_the_pot(app, app_contex
     states = {p.id: p.state for p in db.session.scalars(db.select(Placement))}
     assert {pid for pid, state in states.items() if state == "approved"} == {o[0] for o in approved}
     assert {pid for pid, state in states.items() if state == "requested"} == {o[0] for o in refused}
+
+
+def _first_statement_of_a_pot_transaction(session, placement_id: int, user):
+    """What a pot transaction's first statement reads, and whether it locks (FOR UPDATE)."""
+    seen: list[tuple[str, bool]] = []
+
+    def watch(state) -> None:
+        if state.is_select:
+            tables = [mapper.local_table.name for mapper in state.all_mappers]
+            seen.append((tables[0] if tables else "", state.statement._for_update_arg is not None))
+
+    event.listen(session, "do_orm_execute", watch)
+    try:
+        with store.pot_transaction(session, placement_id, user=user):
+            pass
+    finally:
+        event.remove(session, "do_orm_execute", watch)
+    return seen[0]
+
+
+def test_a_pot_transaction_first_locks_the_pot_row(app_context):
+    """SQLite serialises every transaction anyway (BEGIN IMMEDIATE), so the race below cannot
+    tell on it whether the pot lock is taken; this says it is, on both engines: the pot
+    transaction's first statement is the pot row, read FOR UPDATE, before the placement."""
+    case = fa.accommodation_case(borough_name="Camden")
+    placement = fa.placement(case, "requested", nights=NIGHTS)
+    db.session.rollback()
+    session = db.session()
+    assert _first_statement_of_a_pot_transaction(session, placement.id, None) == (
+        "programme_settings",
+        True,
+    )
+
+
+def test_a_second_pot_transaction_waits_for_the_first_and_sees_its_entry(app, app_context):
+    """Two money steps at once on two placements: the second does not get past the lock
+    until the first has committed, and then reads the ledger with the first's entry in it."""
+    placements = []
+    for _ in range(2):
+        case = fa.accommodation_case(borough_name="Camden")
+        placements.append(fa.placement(case, "approved", nights=NIGHTS, rate_pence=RATE).id)
+    db.session.rollback()
+    first_inside = threading.Event()
+    times: dict[str, float] = {}
+    seen_by_second: list[int] = []
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        with app.app_context():
+            try:
+                with store.pot_transaction(db.session, placements[0], user=None) as tx:
+                    first_inside.set()
+                    # A deliberate pause holding the lock: the second must wait it out.
+                    time.sleep(0.5)
+                    tx.append(ledger.INVOICE, RATE, effective_on=today())
+                    times["first_commits"] = time.monotonic()
+                times["first_committed"] = time.monotonic()
+            except BaseException as error:  # reported by the main thread
+                errors.append(error)
+                first_inside.set()
+            finally:
+                db.session.remove()
+
+    def second() -> None:
+        with app.app_context():
+            try:
+                assert first_inside.wait(timeout=30)
+                with store.pot_transaction(db.session, placements[1], user=None) as tx:
+                    times["second_inside"] = time.monotonic()
+                    seen_by_second.extend(
+                        e.amount_pence for e in tx.entries() if e.placement_id == placements[0]
+                    )
+            except BaseException as error:
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert times["second_inside"] >= times["first_commits"]
+    # The first's commitment (from the factory) and its invoice, read under the lock.
+    assert RATE in seen_by_second

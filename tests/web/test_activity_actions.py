@@ -81,7 +81,7 @@ def test_marking_an_action_done_records_who_and_when_and_folds_it_away(practitio
     assert "Refer to MARAC" in completed and "by Pat Practitioner" in completed
 
 
-def test_a_stale_mark_as_done_gets_409_and_the_action_stays_open(signed_in):
+def test_two_people_marking_actions_done_from_pages_opened_together_both_save(signed_in):
     first, _ = signed_in("practitioner")
     second, _ = signed_in("practitioner")
     case = fa.case("active")
@@ -97,9 +97,22 @@ def test_a_stale_mark_as_done_gets_409_and_the_action_stays_open(signed_in):
     response = second.post(
         f"/cases/{case.reference}/actions/{two.id}/done", data=done_form(seen, two.id)
     )
-    assert response.status_code == 409
-    assert "Someone else changed this case" in html_of(response)
-    assert fresh(two).completed_at is None
+    assert response.status_code == 302
+    assert fresh(two).completed_at is not None
+
+
+def test_the_same_action_marked_done_twice_is_refused_the_second_time(signed_in):
+    first, _ = signed_in("practitioner")
+    second, _ = signed_in("practitioner")
+    case = fa.case("active")
+    one = fa.action(case)
+    seen = html_of(second.get(f"/cases/{case.reference}"))
+    first_page = html_of(first.get(f"/cases/{case.reference}"))
+    url = f"/cases/{case.reference}/actions/{one.id}/done"
+    assert first.post(url, data=done_form(first_page, one.id)).status_code == 302
+    response = second.post(url, data=done_form(seen, one.id))
+    assert response.status_code == 400
+    assert "already marked as done" in html_of(response)
 
 
 def test_marking_another_cases_action_done_is_not_found(practitioner):

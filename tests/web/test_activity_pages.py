@@ -174,9 +174,10 @@ def test_after_a_withdrawal_no_session_can_be_recorded_from_the_form(practitione
     assert count(InterventionSession) == 0
 
 
-def test_a_second_practitioners_stale_session_gets_409_and_nothing_more_is_saved(
+def test_a_second_practitioners_session_from_a_page_opened_before_the_first_is_saved(
     signed_in,
 ):
+    """An addition never conflicts: what the second practitioner typed is not lost."""
     first, _ = signed_in("practitioner")
     second, _ = signed_in("practitioner")
     case = fa.case("active", started_on=STARTED)
@@ -191,11 +192,8 @@ def test_a_second_practitioners_stale_session_gets_409_and_nothing_more_is_saved
             "version": fa.version_from(seen_by_second),
         },
     )
-    html = html_of(response)
-    assert response.status_code == 409
-    assert "Someone else changed this case while you were working on it" in html
-    assert "Second practitioner&#39;s themes" in html
-    assert count(InterventionSession) == 1
+    assert response.status_code == 302
+    assert count(InterventionSession) == 2
 
 
 # ---------------------------------------------------------------------------
@@ -288,7 +286,7 @@ def test_a_meeting_on_a_closed_case_is_refused_with_the_reason(practitioner):
     )
 
 
-def test_a_stale_meeting_gets_409(signed_in):
+def test_a_meeting_from_a_page_opened_before_another_was_saved_is_saved(signed_in):
     first, _ = signed_in("practitioner")
     second, _ = signed_in("practitioner")
     case = fa.case("active", started_on=STARTED)
@@ -296,8 +294,8 @@ def test_a_stale_meeting_gets_409(signed_in):
     assert fa.submit(first, url(case, "meetings"), fa.meeting_form(STARTED)).status_code == 302
     data = {**fa.meeting_form(STARTED), "csrf_token": csrf_token_from(seen)}
     response = second.post(url(case, "meetings"), data={**data, "version": fa.version_from(seen)})
-    assert response.status_code == 409
-    assert count(ProfessionalsMeeting) == 1
+    assert response.status_code == 302
+    assert count(ProfessionalsMeeting) == 2
 
 
 # ---------------------------------------------------------------------------

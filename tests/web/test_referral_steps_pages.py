@@ -343,7 +343,9 @@ def test_a_change_that_breaks_a_rule_is_refused_and_nothing_saved(signed_in):
     assert _reload(case).client.phone is None
 
 
-def test_two_people_changing_the_referral_the_second_save_is_refused_with_409(signed_in):
+def test_two_people_changing_the_referral_the_second_is_shown_what_changed_and_keeps_their_form(
+    signed_in,
+):
     first, user = signed_in("practitioner")
     second, _ = signed_in("practitioner")
     case = rf.recorded_case(user)
@@ -357,8 +359,15 @@ def test_two_people_changing_the_referral_the_second_save_is_refused_with_409(si
     body = stale.get_data(as_text=True)
     assert stale.status_code == 409
     assert "Someone else changed this case while you were working on it" in body
-    assert 'value="222"' in body  # what they typed is kept
+    # What changed and by whom (a colleague's name, never a value), and what they typed.
+    assert f"the referral details were changed by {html.escape(user.name)} on" in body
+    assert "111" not in body.split("govuk-error-summary")[1].split("</div>")[0]
+    assert 'value="222"' in body
     assert _reload(case).client.phone == "111"
+    # The kept form carries the current version: saving it again, checked, is accepted.
+    again = post_form(second, url, _edit_data(body, case, client_phone="222"))
+    assert again.status_code == 302
+    assert _reload(case).client.phone == "222"
 
 
 def test_a_not_accepted_case_offers_no_change_form(signed_in):

@@ -1,0 +1,84 @@
+"""The one way a step page runs (cases, placements, finance).
+
+GET shows the form, or the reason the step is not possible now. POST validates the form and,
+when it is valid, runs the one service call: a `RuleBroken` is put on the form (every
+message beside its field, the rest at the top, so the error summary lists them all) and the
+page is shown again (400); a `Conflict` shows the form again with what was typed, what
+changed and the record's current version (409, `show_conflict`). `NotFound` and `NotAllowed`
+are not caught here: the application's handlers (eip/errors.py) answer them with a 404 and an
+audited 403, whichever view raised them. Success flashes the message and redirects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, request
+from flask_wtf import FlaskForm
+
+from eip.domain import Conflict, RuleBroken
+from eip.extensions import db
+
+
+def show_problems(form: FlaskForm, error: RuleBroken) -> None:
+    """Each message beside its field; what belongs to no field of this form (a missing
+    consent, the pot) at the top, so that the error summary lists everything that is wrong."""
+    db.session.rollback()
+    for name, message in error.errors.items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+    if not error.errors:
+        form.form_errors.append(error.message)
+
+
+def show_conflict(form: FlaskForm, error: Conflict) -> int:
+    """Someone else saved first: keep what was typed, say what changed and by whom, and
+    carry the record's current version, so that saving the checked form again is accepted
+    instead of refused for ever (which left reloading, and losing it all, as the only way)."""
+    db.session.rollback()
+    version = getattr(error, "version", None)
+    if version is not None and hasattr(form, "version"):
+        form.version.data = str(version)
+        form.version.raw_data = [str(version)]
+    form.form_errors.append(error.message)
+    return 409
+
+
+def save_form(form: FlaskForm, action: Callable[[], Any]) -> tuple[bool, Any, int]:
+    """Run the service on valid input: (saved, result, status); a refusal goes on the form."""
+    try:
+        return True, action(), 302
+    except RuleBroken as error:
+        show_problems(form, error)
+        return False, None, 400
+    except Conflict as error:
+        return False, None, show_conflict(form, error)
+
+
+def run_step(
+    form: FlaskForm,
+    *,
+    blocked: Callable[[], str | None],
+    save: Callable[[], Any],
+    done: Callable[[Any], tuple[str, str]],
+    render: Callable[[str | None], Any],
+):
+    """A step page. `blocked()` says why the step is not possible now (or None);
+    `done(result)` gives the flash message and the address to go to; `render(blocked)`
+    draws the page (the form, or the reason)."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            saved, result, status = save_form(form, save)
+            if saved:
+                message, target = done(result)
+                flash(message, "success")
+                return redirect(target)
+        elif reason := blocked():
+            form.form_errors.append(reason)
+    return render(blocked()), status
