@@ -91,9 +91,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     keep, drop = [], []
     for item in items:
         in_browser = item.nodeid.startswith("tests/browser/")
-        (drop if item.get_closest_marker(unwanted) or (moved and in_browser) else keep).append(
-            item
-        )
+        unwanted_here = item.get_closest_marker(unwanted) or (moved and in_browser)
+        (drop if unwanted_here else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -270,6 +269,15 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
+
+
+def run_seed_demo(cli_runner) -> str:
+    """`flask eip seed-demo`; the test fails, with the traceback, if the command does."""
+    result = cli_runner.invoke(args=["eip", "seed-demo"])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"seed-demo raised:\n{result.output}") from result.exception
+    assert result.exit_code == 0, f"seed-demo exited {result.exit_code}:\n{result.output}"
+    return result.output
 
 
 _CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')

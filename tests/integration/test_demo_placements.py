@@ -12,13 +12,12 @@ from eip.cases.common import today
 from eip.demo import DEMO_PASSWORD
 from eip.extensions import db
 from eip.programme import current_settings
-from tests.conftest import sign_in
+from tests.conftest import run_seed_demo, sign_in
 
 
 @pytest.fixture
 def demo(runner, app_context):
-    result = runner.invoke(args=["eip", "seed-demo"])
-    assert result.exit_code == 0, result.output
+    run_seed_demo(runner)
 
 
 def _signed_in(app, email: str):

@@ -15,6 +15,7 @@ from evaluation import disclosure, package, services
 from evaluation.models import EvaluationExtract
 from tests import factories
 from tests import factories_evaluation as fe
+from tests.conftest import run_seed_demo
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -278,8 +279,7 @@ def test_evaluators_figures_come_only_from_the_latest_released_extract(app, mana
 def test_the_demo_data_can_be_prepared_and_released_with_k_5(app, runner, manager):
     from eip.programme import current_settings
 
-    result = runner.invoke(args=["eip", "seed-demo"])
-    assert result.exit_code == 0, result.output
+    run_seed_demo(runner)
     start = current_settings(db.session).referral_window_start - timedelta(days=30)
     item = prepare(app, manager, start=start)
     assert item.k == 5 and item.case_count >= 30

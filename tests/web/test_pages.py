@@ -3,7 +3,7 @@
 import pytest
 from flask import abort
 
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, run_seed_demo
 
 
 @pytest.mark.parametrize("url", ["/", "/accessibility"])
@@ -125,7 +125,7 @@ def test_a_form_posted_with_its_csrf_token_is_accepted(app_with_trouble):
 
 def test_the_demo_banner_shows_once_demo_data_is_loaded(client, runner):
     assert "fictional demo data" not in client.get("/").get_data(as_text=True)
-    runner.invoke(args=["eip", "seed-demo"])
+    run_seed_demo(runner)
     assert "fictional demo data" in client.get("/").get_data(as_text=True)
 
 
