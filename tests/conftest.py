@@ -196,6 +196,7 @@ def app(database_url: str, instance_path) -> Iterator[Flask]:
     application = build_app(database_url, instance_path)
     with application.app_context():
         upgrade()
+    restore_programme_settings(application)
     yield application
     dispose_engines(application)
 
@@ -237,14 +238,32 @@ def truncate_all(application: Flask) -> None:
 
 
 def restore_programme_settings(application: Flask) -> None:
-    """The settings row that the migration creates, back to its defaults."""
+    """The settings row that the migration creates, back to its defaults, with the programme's
+    dates stretched around today (factories.programme_running) so no test expires."""
     from eip.admin.models import ProgrammeSettings
     from eip.programme import current_settings
+    from tests.factories import programme_running
 
     with application.app_context():
         db.session.add(current_settings(db.session))
         db.session.commit()
         assert db.session.get(ProgrammeSettings, 1) is not None
+        programme_running()
+        db.session.remove()
+
+
+@pytest.fixture
+def programme_as_migrated(app: Flask) -> None:
+    """For a test about the settings' own values: the programme's dates as the migration sets
+    them (19 August 2026 to 31 March 2027), not stretched around today."""
+    from eip.admin.models import ProgrammeSettings
+
+    with app.app_context():
+        settings = db.session.get(ProgrammeSettings, 1)
+        for name in ("referral_window_start", "referral_window_end", "programme_end_date"):
+            setattr(settings, name, ProgrammeSettings.__table__.c[name].default.arg)
+        db.session.commit()
+        db.session.remove()
 
 
 @pytest.fixture(autouse=True)

@@ -574,6 +574,7 @@ def test_the_settings_form_shows_the_saved_values_with_their_units(signed_in):
     assert "£14,000.00" in summary and "3 working days" in summary and "7 calendar days" in summary
 
 
+@pytest.mark.usefixtures("programme_as_migrated")
 def test_a_settings_change_is_saved_and_audited_with_old_and_new_values(signed_in):
     client, manager = signed_in("manager")
     response = post_settings(client, pot_pence="15,000.50", referral_window_end=["15", "1", "2027"])
@@ -591,6 +592,7 @@ def test_a_settings_change_is_saved_and_audited_with_old_and_new_values(signed_i
     }
 
 
+@pytest.mark.usefixtures("programme_as_migrated")
 def test_saving_the_settings_unchanged_says_so_and_writes_nothing(signed_in):
     client, _manager = signed_in("manager")
     response = post_form(client, "/admin/settings/change", SETTINGS_FORM, follow_redirects=True)
