@@ -90,9 +90,10 @@ def programme_running() -> ProgrammeSettings:
 
     The suite calls this before every test (tests/conftest.py), so that data dated from today
     (a case referred 20 days ago, a 28-night stay from next week) falls inside the programme on
-    any day the suite runs; a test that is about the dates sets its own after. Until early
-    March 2027 the migration's defaults (19 August 2026 to 31 March 2027) already reach that
-    far and nothing changes."""
+    any day the suite runs; a test that is about the dates sets its own after. The migration's
+    defaults (referrals 19 August to 31 December 2026, the end 31 March 2027) hold until
+    11 December 2026; after that the window's end, and from 2 January 2027 the programme's
+    end, move with today."""
     from eip.programme import current_settings
 
     settings = current_settings(db.session)
