@@ -3,6 +3,11 @@
 The suite runs on SQLite by default and on PostgreSQL when
 EIP_TEST_DATABASE_URL is set. With EIP_FORBID_SKIPS=1 (set by .ci/run) any
 skipped test fails the run: in CI a skip is an error, not a pass.
+
+EIP_TEST_CLOCK=2027-06-01 (or --clock=2027-06-01, or a full ISO date and time)
+runs the whole session with the clock moved to that moment, ticking on from
+there, so that a test which only passes near the day it was written shows up.
+The browser tests are deselected in such a run: Chromium keeps the real clock.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
@@ -32,19 +38,72 @@ def on_postgres() -> bool:
     return bool(POSTGRES_URL)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("EIP_TEST_CLOCK") or None,
+        help="run the session with the clock moved to this ISO date or date and time "
+        "(default: $EIP_TEST_CLOCK; the browser tests are deselected)",
+    )
+
+
+def _clock_destination(value: str) -> datetime:
+    """An ISO date means noon UTC that day (a London working hour in any season)."""
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(f"--clock/EIP_TEST_CLOCK: not an ISO date: {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    value = config.getoption("clock")
+    if not value:
+        return
+    import time_machine
+
+    destination = _clock_destination(value)
+    # The whole session travels, ticking on: tests that travel again nest inside it.
+    traveller = time_machine.travel(destination, tick=True)
+    traveller.start()
+    config._eip_clock = (destination, traveller)  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    clock = getattr(config, "_eip_clock", None)
+    if clock is not None:
+        clock[1].stop()
+
+
+def _moved_clock(config: pytest.Config) -> datetime | None:
+    clock = getattr(config, "_eip_clock", None)
+    return clock[0] if clock else None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Engine-specific tests are deselected, not skipped, on the other engine."""
+    """Engine-specific tests are deselected, not skipped, on the other engine; with the clock
+    moved, so are the browser tests (a real Chromium cannot travel with the server)."""
     unwanted = "postgres_only" if not on_postgres() else "sqlite_only"
+    moved = _moved_clock(config) is not None
     keep, drop = [], []
     for item in items:
-        (drop if item.get_closest_marker(unwanted) else keep).append(item)
+        in_browser = item.nodeid.startswith("tests/browser/")
+        unwanted_here = item.get_closest_marker(unwanted) or (moved and in_browser)
+        (drop if unwanted_here else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    return f"EIP Tracker database under test: {'PostgreSQL' if on_postgres() else 'SQLite'}"
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = [f"EIP Tracker database under test: {'PostgreSQL' if on_postgres() else 'SQLite'}"]
+    moved = _moved_clock(config)
+    if moved is not None:
+        lines.append(f"EIP Tracker clock moved to {moved.isoformat()} (browser tests deselected)")
+    return lines
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
@@ -137,6 +196,7 @@ def app(database_url: str, instance_path) -> Iterator[Flask]:
     application = build_app(database_url, instance_path)
     with application.app_context():
         upgrade()
+    restore_programme_settings(application)
     yield application
     dispose_engines(application)
 
@@ -178,14 +238,32 @@ def truncate_all(application: Flask) -> None:
 
 
 def restore_programme_settings(application: Flask) -> None:
-    """The settings row that the migration creates, back to its defaults."""
+    """The settings row that the migration creates, back to its defaults, with the programme's
+    dates stretched around today (factories.programme_running) so no test expires."""
     from eip.admin.models import ProgrammeSettings
     from eip.programme import current_settings
+    from tests.factories import programme_running
 
     with application.app_context():
         db.session.add(current_settings(db.session))
         db.session.commit()
         assert db.session.get(ProgrammeSettings, 1) is not None
+        programme_running()
+        db.session.remove()
+
+
+@pytest.fixture
+def programme_as_migrated(app: Flask) -> None:
+    """For a test about the settings' own values: the programme's dates as the migration sets
+    them (19 August 2026 to 31 March 2027), not stretched around today."""
+    from eip.admin.models import ProgrammeSettings
+
+    with app.app_context():
+        settings = db.session.get(ProgrammeSettings, 1)
+        for name in ("referral_window_start", "referral_window_end", "programme_end_date"):
+            setattr(settings, name, ProgrammeSettings.__table__.c[name].default.arg)
+        db.session.commit()
+        db.session.remove()
 
 
 @pytest.fixture(autouse=True)
@@ -210,6 +288,15 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
+
+
+def run_seed_demo(cli_runner) -> str:
+    """`flask eip seed-demo`; the test fails, with the traceback, if the command does."""
+    result = cli_runner.invoke(args=["eip", "seed-demo"])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"seed-demo raised:\n{result.output}") from result.exception
+    assert result.exit_code == 0, f"seed-demo exited {result.exit_code}:\n{result.output}"
+    return result.output
 
 
 _CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')

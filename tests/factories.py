@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 from sqlalchemy import select
 
+from eip.admin.models import ProgrammeSettings
 from eip.auth.models import User
 from eip.auth.passwords import hash_password
+from eip.cases.common import today
 from eip.cases.models import Case
 from eip.extensions import db
 from eip.models import Borough
@@ -74,6 +76,34 @@ def case(
     db.session.add(record)
     db.session.commit()
     return record
+
+
+# How far the programme reaches around today when a test starts (see programme_running).
+WINDOW_OPEN_BEFORE = timedelta(days=100)
+WINDOW_OPEN_AFTER = timedelta(days=20)
+PROGRAMME_RUNS_AFTER = timedelta(days=90)
+
+
+def programme_running() -> ProgrammeSettings:
+    """The programme's dates stretched (never shrunk) around today: referrals open since at
+    least 100 days ago and for 20 days more, the programme running at least 90 days on.
+
+    The suite calls this before every test (tests/conftest.py), so that data dated from today
+    (a case referred 20 days ago, a 28-night stay from next week) falls inside the programme on
+    any day the suite runs; a test that is about the dates sets its own after. The migration's
+    defaults (referrals 19 August to 31 December 2026, the end 31 March 2027) hold until
+    11 December 2026; after that the window's end, and from 2 January 2027 the programme's
+    end, move with today."""
+    from eip.programme import current_settings
+
+    settings = current_settings(db.session)
+    now = today()
+    settings.referral_window_start = min(settings.referral_window_start, now - WINDOW_OPEN_BEFORE)
+    settings.referral_window_end = max(settings.referral_window_end, now + WINDOW_OPEN_AFTER)
+    settings.programme_end_date = max(settings.programme_end_date, now + PROGRAMME_RUNS_AFTER)
+    db.session.add(settings)
+    db.session.commit()
+    return settings
 
 
 def totp_code(secret: str, at: datetime | None = None) -> str:

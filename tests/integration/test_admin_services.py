@@ -582,6 +582,7 @@ def current_values() -> tuple[dict, str]:
     return values, version
 
 
+@pytest.mark.usefixtures("programme_as_migrated")
 def test_a_settings_change_saves_and_audits_only_what_changed(ctx):
     manager = factories.user("manager")
     values, version = current_values()

@@ -90,39 +90,3 @@ def test_both_refusals_are_reported_together_and_nothing_is_saved():
 def test_other_settings_save_while_placements_hold_money():
     fa.placement(state="checked_in")
     assert save(invoice_unpaid_days=45) == {"invoice_unpaid_days": (30, 45)}
-
-
-def test_the_settings_page_shows_the_refusal_beside_the_pot(signed_in):
-    from tests.conftest import post_form
-
-    fa.placement(state="checked_in", rate_pence=10_000)
-    client, _manager = signed_in("manager")
-    values, version, _row = settings_services.current(db.session)
-    page = client.get("/admin/settings/change").get_data(as_text=True)
-    assert "Accommodation pot" in page
-    form = {
-        "version": version,
-        "pot_pence": "100.00",
-        "referral_window_start": ["19", "8", "2026"],
-        "referral_window_end": ["31", "12", "2026"],
-        "programme_end_date": ["31", "3", "2027"],
-    }
-    for name in (
-        "max_people",
-        "max_nights_per_client",
-        "acknowledge_working_days",
-        "consultation_booking_working_days",
-        "meeting_interval_days",
-        "dash_review_days",
-        "idva_action_working_days",
-        "marac_action_working_days",
-        "marac_threshold_yes",
-        "invoice_unpaid_days",
-        "evaluation_k",
-    ):
-        form[name] = str(values[name])
-    response = post_form(client, "/admin/settings/change", form)
-    assert response.status_code == 400
-    html = response.get_data(as_text=True)
-    assert "The pot cannot be £100.00: placements already hold £2,800.00" in html
-    assert saved().pot_pence == 1_400_000

@@ -1,24 +1,34 @@
-"""seed-demo: fictional data, loaded once, never in production."""
+"""seed-demo: fictional data, loaded once, never in production; its placements in every state
+a newcomer should see, within the pathway and the caps, and a ledger that never overspends.
+(The demo through its pages: tests/web/test_demo_pages.py.)"""
 
+import pytest
 from sqlalchemy import func, select
 
+from accommodation import ledger, store
+from accommodation.models import Invoice, Placement
+from eip.cases.common import today
 from eip.extensions import db
 from eip.models import DEMO_DATA_KEY, AppState, Borough
+from eip.programme import current_settings
+from tests.conftest import run_seed_demo
+
+
+@pytest.fixture
+def demo(runner, app_context):
+    run_seed_demo(runner)
 
 
 def test_seed_demo_loads_boroughs_and_marks_the_data_as_fictional(runner, app_context):
-    result = runner.invoke(args=["eip", "seed-demo"])
-    assert result.exit_code == 0, result.output
-    assert "fictional" in result.output
+    output = run_seed_demo(runner)
+    assert "Demo data loaded (fictional)." in output
     assert db.session.get(AppState, DEMO_DATA_KEY) is not None
     assert db.session.scalar(select(func.count()).select_from(Borough)) == 33
 
 
 def test_seed_demo_run_twice_neither_fails_nor_duplicates(runner, app_context):
-    runner.invoke(args=["eip", "seed-demo"])
-    second = runner.invoke(args=["eip", "seed-demo"])
-    assert second.exit_code == 0
-    assert "already loaded" in second.output
+    run_seed_demo(runner)
+    assert "Demo data already loaded." in run_seed_demo(runner)
     assert db.session.scalar(select(func.count()).select_from(Borough)) == 33
 
 
@@ -35,7 +45,7 @@ def test_the_demo_holds_at_least_30_cases_in_every_state_and_a_re_referral(runne
     from eip.cases.models import Case
     from eip.cases.rules import STATES
 
-    runner.invoke(args=["eip", "seed-demo"])
+    run_seed_demo(runner)
     cases = db.session.scalars(select(Case)).all()
     assert len(cases) >= 30
     assert {case.status for case in cases} == set(STATES)
@@ -44,24 +54,68 @@ def test_the_demo_holds_at_least_30_cases_in_every_state_and_a_re_referral(runne
     assert len(clients) > len(set(clients)), "a re-referral links to the same person"
 
 
-def test_every_demo_case_page_opens_for_a_practitioner(runner, app, app_context):
-    from eip.cases.models import Case
-    from eip.demo import DEMO_PASSWORD
-    from tests.conftest import sign_in
+def test_a_failing_seed_demo_fails_the_tests_that_load_it(app, make_app, tmp_path):
+    """The demo tests above stand on run_seed_demo: a refusal or a crash must not pass."""
+    production = make_app(EIP_ENV="production").test_cli_runner()
+    with pytest.raises(AssertionError, match="refuses to run when EIP_ENV=production"):
+        run_seed_demo(production)
+    # A database with no tables: the command crashes inside seed_demo.
+    unmigrated = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    with pytest.raises(AssertionError, match="seed-demo raised") as failure:
+        run_seed_demo(unmigrated.test_cli_runner())
+    assert failure.value.__cause__ is not None
 
-    runner.invoke(args=["eip", "seed-demo"])
-    references = db.session.scalars(select(Case.reference)).all()
-    client = app.test_client()
-    assert sign_in(client, "amara.okafor@cranstoun.example", DEMO_PASSWORD).status_code == 302
-    for reference in references:
-        assert client.get(f"/cases/{reference}").status_code == 200, reference
-    assert client.get("/").status_code == 200
+
+def test_the_demo_has_placements_in_several_states(demo):
+    states = {p.state for p in db.session.scalars(select(Placement))}
+    assert {
+        "requested",
+        "agreement_signed",
+        "checked_in",
+        "ended",
+        "cancelled",
+        "client_declined",
+        "no_accommodation",
+    } <= states
+
+
+def test_the_demo_stays_obey_the_pathway_and_the_caps(demo):
+    settings = current_settings(db.session)
+    for placement in db.session.scalars(select(Placement)):
+        case = placement.case
+        if placement.checked_in_on:
+            assert placement.checked_in_on >= case.intervention_started_on
+            assert placement.agreement_signed_on <= placement.checked_in_on
+        if placement.planned_move_out_on:
+            assert placement.planned_move_out_on <= settings.programme_end_date
+        if placement.state == "ended":
+            assert placement.return_home_review is not None
+        assert placement.nights_used <= settings.max_nights_per_client
+    assert len(store.people_counted(db.session)) <= settings.max_people
+    for invoice in db.session.scalars(select(Invoice)):
+        assert invoice.first_night >= invoice.placement.checked_in_on
+        assert invoice.last_night < (
+            invoice.placement.moved_out_on or invoice.placement.planned_move_out_on
+        )
+
+
+def test_the_demo_ledger_never_overspends_and_shows_unpaid_invoices(demo):
+    totals = ledger.pot_totals(store.entries(db.session), current_settings(db.session).pot_pence)
+    assert totals.committed > 0
+    assert totals.available >= 0
+    assert totals.paid < totals.invoiced <= totals.exposure
+    unpaid_old = [
+        i
+        for i in db.session.scalars(select(Invoice))
+        if not i.payments and (today() - i.invoice_date).days > 30
+    ]
+    assert unpaid_old, "finance should see an invoice unpaid for over 30 days"
 
 
 def test_the_demo_has_an_email_change_and_an_enable_waiting_for_a_manager(runner, app_context):
     from eip.admin.models import ApprovalRequest
 
-    assert runner.invoke(args=["eip", "seed-demo"]).exit_code == 0
+    run_seed_demo(runner)
     pending = db.session.scalars(
         select(ApprovalRequest).where(ApprovalRequest.status == "pending")
     ).all()

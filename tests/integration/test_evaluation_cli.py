@@ -13,6 +13,7 @@ from eip.cases.common import today
 from eip.extensions import db
 from evaluation.models import EvaluationExtract
 from tests import factories_evaluation as fe
+from tests.conftest import run_seed_demo
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -79,7 +80,7 @@ def test_export_in_production_without_a_pseudonym_key_refuses_and_writes_nothing
 
 
 def test_the_demo_exports_with_the_default_period_every_referral_to_date(runner, tmp_path):
-    assert runner.invoke(args=["eip", "seed-demo"]).exit_code == 0
+    run_seed_demo(runner)
     out = tmp_path / "demo.zip"
     result = runner.invoke(args=["eip", "export-evaluation", "--out", str(out)])
     assert result.exit_code == 0, result.output

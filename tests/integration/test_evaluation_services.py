@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from eip.audit import AuditEvent
@@ -15,6 +16,7 @@ from evaluation import disclosure, package, services
 from evaluation.models import EvaluationExtract
 from tests import factories
 from tests import factories_evaluation as fe
+from tests.conftest import run_seed_demo
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -278,8 +280,7 @@ def test_evaluators_figures_come_only_from_the_latest_released_extract(app, mana
 def test_the_demo_data_can_be_prepared_and_released_with_k_5(app, runner, manager):
     from eip.programme import current_settings
 
-    result = runner.invoke(args=["eip", "seed-demo"])
-    assert result.exit_code == 0, result.output
+    run_seed_demo(runner)
     start = current_settings(db.session).referral_window_start - timedelta(days=30)
     item = prepare(app, manager, start=start)
     assert item.k == 5 and item.case_count >= 30
@@ -330,13 +331,17 @@ def test_a_release_is_refused_when_consent_was_withdrawn_after_preparation(app, 
 
 
 def test_a_period_finer_than_the_referral_periods_shown_is_refused(app, manager):
-    fe.many(12, days_ago=40)
-    fe.many(2, days_ago=3)
-    # A week in the middle of the referrals, released as anything coarser than a week,
-    # would tell which IDs were referred that week when compared with another release.
-    week_start = today() - timedelta(days=42)
-    with pytest.raises(RuleBroken, match=r"so the period must cover|every referral to date"):
-        prepare(app, manager, start=week_start, end=week_start + timedelta(days=6))
+    # On 5 December 2026 the week is 24 to 30 October: it ends neither on the last day of a
+    # month, quarter or year nor today (on another day it might end on 31 October, a month's
+    # edge, and be allowed), so the day is fixed.
+    with time_machine.travel(datetime(2026, 12, 5, 12, 0, tzinfo=UTC), tick=False):
+        fe.many(12, days_ago=40)
+        fe.many(2, days_ago=3)
+        # A week in the middle of the referrals, released as anything coarser than a week,
+        # would tell which IDs were referred that week when compared with another release.
+        week_start = today() - timedelta(days=42)
+        with pytest.raises(RuleBroken, match=r"so the period must cover|every referral to date"):
+            prepare(app, manager, start=week_start, end=week_start + timedelta(days=6))
 
 
 def _acknowledged_within_target(cases) -> dict[int, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -278,6 +279,7 @@ def test_a_placement_ending_in_3_days_reminds_its_practitioner_with_a_link_to_it
         assert_no_personal_data(message)
 
 
+@pytest.mark.usefixtures("programme_as_migrated")
 def test_managers_hear_that_the_referral_window_closes_in_14_days(mail_app):
     with mail_app.app_context():
         manager = factories.user("manager")

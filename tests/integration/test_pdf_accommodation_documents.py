@@ -26,6 +26,7 @@ from eip.formatting import format_pence
 from eip.programme import current_settings
 from tests import factories
 from tests import factories_accommodation as fa
+from tests.conftest import run_seed_demo
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 PARTNER = {
@@ -168,8 +169,7 @@ def test_the_agreement_download_is_audited_with_the_kind_of_document_only(practi
 
 
 def test_no_approved_demo_placements_agreement_holds_the_partners_details(runner, app_context):
-    result = runner.invoke(args=["eip", "seed-demo"])
-    assert result.exit_code == 0, result.output
+    run_seed_demo(runner)
     practitioner = db.session.scalar(
         select(factories.User).where(factories.User.role == "practitioner")
     )

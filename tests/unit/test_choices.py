@@ -4,6 +4,15 @@ import pytest
 
 from eip.cases import choices
 from eip.cases.choices import ALL, ETHNICITY, ETHNICITY_GROUP, label, values
+from eip.cases.models import Case, Person
+from eip.cases.records import (
+    Consent,
+    Consultation,
+    DashReview,
+    Incident,
+    InterventionSession,
+    OnwardReferral,
+)
 
 # Where the person (or the referrer) may simply not know the answer.
 NEEDS_NOT_KNOWN = {
@@ -21,20 +30,50 @@ NEEDS_NOT_KNOWN = {
 # Personal characteristics a person may decline to give.
 NEEDS_PREFER_NOT_TO_SAY = {"GENDER", "ETHNIC_GROUP", "ETHNICITY", "DISABILITY"}
 
-# The width of the column each list is stored in (eip/cases/models.py, records.py).
-COLUMN_WIDTH = {
-    "CONSENT_STATE": 10,
-    "CONSENT_KINDS": 20,
-    "CONSULTATION_MEDIUM": 20,
-    "ONWARD_REFERRAL_AGENCY": 20,
-    "ONWARD_REFERRAL_STATUS": 20,
-    "DISABILITY": 20,
-    "LANGUAGE_INTERPRETER": 20,
-    "LIVING_TOGETHER": 20,
-    "RISK_LEVEL": 20,
-    "YES_NO_NOT_KNOWN": 20,
-    "CONSULTATION_OUTCOME": 40,
+# The columns each list is stored in; a value must fit the narrowest of them. Widths are read
+# from the models, so a narrowed column fails here rather than in the database.
+STORED_IN = {
+    "YES_NO_NOT_KNOWN": [
+        (Case, "previous_abuse"),
+        (Case, "separation"),
+        (Case, "pregnancy"),
+        (Case, "substance_use"),
+        (Case, "mental_health"),
+        (Case, "weapons"),
+    ],
+    "GENDER": [(Person, "gender")],
+    "ETHNICITY": [(Person, "ethnicity")],
+    "DISABILITY": [(Person, "disability")],
+    "LANGUAGE_INTERPRETER": [(Person, "interpreter_needed")],
+    "RELATIONSHIP_TO_CLIENT": [(Case, "partner_relationship")],
+    "LIVING_TOGETHER": [(Case, "living_together")],
+    "CHILDRENS_SERVICES_STATUS": [
+        (Case, "childrens_services_status"),
+        (Case, "closure_childrens_services_status"),
+    ],
+    "CONTACT_METHOD": [(Case, "acknowledgement_method")],
+    "CONSULTATION_MEDIUM": [(Consultation, "medium")],
+    "CONSULTATION_OUTCOME": [(Consultation, "outcome")],
+    "CLOSURE_OUTCOME": [(Case, "closure_outcome")],
+    "CONSENT_STATE": [(Consent, "state")],
+    "CONSENT_KINDS": [(Consent, "kind")],
+    "HOW_CONSENT_OBTAINED": [(Consent, "how")],
+    "INCIDENT_SOURCE": [(Incident, "source")],
+    "SESSION_ATTENDANCE": [(InterventionSession, "attendance")],
+    "ONWARD_REFERRAL_AGENCY": [(OnwardReferral, "agency")],
+    "ONWARD_REFERRAL_STATUS": [(OnwardReferral, "status")],
+    "RISK_LEVEL": [(DashReview, "risk_level"), (Case, "closure_risk_level")],
+    "LIVING_ARRANGEMENTS_AT_CLOSURE": [(Case, "closure_living_arrangements")],
 }
+# Derived from the ethnicity for reports, never stored.
+NOT_STORED = {"ETHNIC_GROUP"}
+
+
+def column_width(name: str) -> int:
+    widths = [model.__table__.c[column].type.length for model, column in STORED_IN[name]]
+    assert all(isinstance(width, int) for width in widths), f"{name}: a column has no length"
+    return min(widths)
+
 
 EXPECTED_LISTS = {
     "YES_NO_NOT_KNOWN",
@@ -75,12 +114,19 @@ def test_every_list_has_unique_values_and_labels(name):
     assert len({text for _, text in pairs}) == len(pairs)
 
 
+def test_every_list_says_where_it_is_stored():
+    assert set(STORED_IN) | NOT_STORED == EXPECTED_LISTS
+    assert not set(STORED_IN) & NOT_STORED
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED_LISTS))
 def test_every_value_is_a_code_that_fits_its_column_and_every_label_is_filled_in(name):
+    width = column_width(name) if name in STORED_IN else None
     for value, text in ALL[name]:
         assert value == value.strip().lower()
         assert value.replace("_", "").isalnum()
-        assert len(value) <= COLUMN_WIDTH.get(name, 30)
+        if width is not None:
+            assert len(value) <= width, f"{name}: {value!r} is wider than its column ({width})"
         assert text.strip() and text[0].isupper()
 
 

@@ -8,12 +8,14 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from eip.admin import settings_services
 from eip.admin.models import ApprovalRequest, NonWorkingDay, ProgrammeSettings
 from eip.audit import AuditEvent
 from eip.auth import throttle
 from eip.auth.models import User
 from eip.extensions import db
 from tests import factories
+from tests import factories_accommodation as fa
 from tests.conftest import csrf_token_from, post_form, sign_in
 
 ROLES = ["practitioner", "manager", "spoc", "finance", "evaluator", "admin"]
@@ -574,6 +576,7 @@ def test_the_settings_form_shows_the_saved_values_with_their_units(signed_in):
     assert "£14,000.00" in summary and "3 working days" in summary and "7 calendar days" in summary
 
 
+@pytest.mark.usefixtures("programme_as_migrated")
 def test_a_settings_change_is_saved_and_audited_with_old_and_new_values(signed_in):
     client, manager = signed_in("manager")
     response = post_settings(client, pot_pence="15,000.50", referral_window_end=["15", "1", "2027"])
@@ -591,6 +594,7 @@ def test_a_settings_change_is_saved_and_audited_with_old_and_new_values(signed_i
     }
 
 
+@pytest.mark.usefixtures("programme_as_migrated")
 def test_saving_the_settings_unchanged_says_so_and_writes_nothing(signed_in):
     client, _manager = signed_in("manager")
     response = post_form(client, "/admin/settings/change", SETTINGS_FORM, follow_redirects=True)
@@ -735,3 +739,38 @@ def test_removing_an_unknown_non_working_day_is_not_found(signed_in):
     client, _manager = signed_in("manager")
     url = "/admin/settings/non-working-days/9999/remove"
     assert post_form(client, url, {}, form_url="/admin/settings").status_code == 404
+
+
+# The settings cannot promise less than placements hold (the rules: tests/integration/
+# test_budget_settings_guard.py); the page shows why beside the pot.
+def test_the_settings_page_shows_the_refusal_beside_the_pot(signed_in):
+    fa.placement(state="checked_in", rate_pence=10_000)
+    client, _manager = signed_in("manager")
+    values, version, _row = settings_services.current(db.session)
+    page = client.get("/admin/settings/change").get_data(as_text=True)
+    assert "Accommodation pot" in page
+    form = {
+        "version": version,
+        "pot_pence": "100.00",
+    }
+    for name in ("referral_window_start", "referral_window_end", "programme_end_date"):
+        form[name] = [str(values[name].day), str(values[name].month), str(values[name].year)]
+    for name in (
+        "max_people",
+        "max_nights_per_client",
+        "acknowledge_working_days",
+        "consultation_booking_working_days",
+        "meeting_interval_days",
+        "dash_review_days",
+        "idva_action_working_days",
+        "marac_action_working_days",
+        "marac_threshold_yes",
+        "invoice_unpaid_days",
+        "evaluation_k",
+    ):
+        form[name] = str(values[name])
+    response = post_form(client, "/admin/settings/change", form)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "The pot cannot be £100.00: placements already hold £2,800.00" in html
+    assert settings_row().pot_pence == 1_400_000

@@ -8,12 +8,12 @@ from sqlalchemy import select
 from eip.cases.models import Case, Person
 from eip.demo import DEMO_PASSWORD
 from eip.extensions import db
-from tests.conftest import sign_in
+from tests.conftest import run_seed_demo, sign_in
 
 
 @pytest.fixture
 def demo(runner, app_context):
-    runner.invoke(args=["eip", "seed-demo"])
+    run_seed_demo(runner)
     return db.session.scalars(select(Case)).all()
 
 

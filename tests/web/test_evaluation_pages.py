@@ -207,6 +207,7 @@ def test_the_navigation_shows_evaluation_to_managers_and_evaluators_only(signed_
         assert ('href="/evaluation"' in html_of(client.get("/"))) == shown, role
 
 
+@pytest.mark.usefixtures("programme_as_migrated")
 def test_the_evaluation_k_is_a_programme_setting_shown_and_changed_by_managers(signed_in):
     from tests.web.test_admin_pages import SETTINGS_FORM
 

@@ -12,6 +12,7 @@ from eip.cases.models import Case
 from eip.cases.records import LateReferralDecision
 from eip.cases.referral_edit import current_details
 from eip.extensions import db
+from eip.programme import current_settings
 from tests import factories
 from tests import factories_pathway_referral as rf
 from tests.conftest import post_form
@@ -205,7 +206,8 @@ def test_a_manager_records_the_agreement_and_the_case_goes_on(signed_in):
     client, manager = signed_in("manager")
     url = f"/cases/{case.reference}/late-referral"
     page = client.get(url).get_data(as_text=True)
-    assert "31 March 2027" in page  # the programme end date from the settings
+    end = current_settings(db.session).programme_end_date
+    assert f"{end.day} {end:%B %Y}" in page  # the programme end date from the settings
     response = post_form(client, url, _decision_data(page))
     assert response.status_code == 302
     assert _reload(case).status == "referred"

@@ -1,20 +1,35 @@
 """Every route, every role: the access policy as a table.
 
-The test walks Flask's URL map, fills parameterised routes from factories, and
-asks each role (and an anonymous visitor) for each method. It fails on any
-endpoint without a declared rule and on any endpoint missing from EXPECTED, so
-a new page cannot ship without saying who may use it.
+The test walks Flask's URL map, fills every parameterised route with a real
+object (a case, a placement, an invoice, an extract, a user ...) that the SPOC's
+borough owns, and asks each role (and an anonymous visitor) for each method. A
+role is allowed or refused exactly as EXPECTED says; a 404 (the object exists)
+or any 5xx fails the walk, whoever asked. It also fails on any endpoint without
+a declared rule and on any endpoint missing from EXPECTED, so a new page cannot
+ship without saying who may use it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
+from accommodation.models import LedgerEntry, PlacementExtension
 from eip.access import PUBLIC, rule_of
+from eip.admin.models import ApprovalRequest, NonWorkingDay
+from eip.auth.models import User
+from eip.cases.common import today
+from eip.cases.records import CaseAction, Consent, OnwardReferral, ProfessionalsMeeting
 from eip.extensions import db
+from eip.notifications import Notification
 from eip.roles import Role
 from tests import factories
+from tests import factories_accommodation as fa
+from tests import factories_evaluation as fe
+from tests import factories_pathway_progress as pf
 
 ANON = "anonymous"
 ALL_ROLES = {role.value for role in Role}
@@ -149,41 +164,161 @@ def loose_app(make_app):
     return make_app(WTF_CSRF_ENABLED=False, EIP_SIGN_IN_ATTEMPTS_PER_ADDRESS=100_000)
 
 
+@dataclass
+class World:
+    """Accounts for every role and real objects in Camden (the SPOC's borough) for every URL
+    parameter: `values` fill any rule; `overrides` give an endpoint the object its page is
+    about (a closed case to reopen, a request waiting for the SPOC); `own` gives each role
+    its own notification."""
+
+    emails: dict[str, str]
+    values: dict[str, object]
+    overrides: dict[str, dict[str, object]] = field(default_factory=dict)
+    own: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def url(self, rule, who: str) -> str:
+        values = {**self.values, **self.overrides.get(rule.endpoint, {}), **self.own.get(who, {})}
+        return rule.build(values, append_unknown=False)[1]
+
+
+def _notification(user) -> Notification:
+    notification = Notification(
+        user_id=user.id,
+        kind="acknowledgement_overdue",
+        topic="acknowledgement_overdue",
+        subject=f"route-walk:{user.id}",
+        dedupe_key=f"route-walk|{user.id}",
+        due_on=today(),
+    )
+    db.session.add(notification)
+    db.session.flush()
+    return notification
+
+
+def _newest_entry(**links) -> LedgerEntry:
+    query = select(LedgerEntry).order_by(LedgerEntry.id.desc())
+    for name, value in links.items():
+        query = query.where(getattr(LedgerEntry, name) == value)
+    return db.session.scalars(query).first()
+
+
 @pytest.fixture
-def url_values(app_context):
-    """Values for every URL parameter, from factories (the SPOC belongs to Camden)."""
-    case = factories.case("Camden")
+def world(app, app_context) -> World:
+    from accommodation import commitment_services as commitments
+    from accommodation import finance_services as finance
+    from eip.admin import services as admin_services
+    from eip.auth import tokens
+    from evaluation import services as evaluation
+
+    accounts = {role.value: factories.user(role.value) for role in Role}
+    spoc, manager = accounts["spoc"], accounts["manager"]
+
+    # The pathway: an active case with a consent, a meeting, an onward referral and an action;
+    # a closed case.
+    case = fa.accommodation_case(accounts["practitioner"])
+    consent = db.session.scalars(select(Consent).where(Consent.case_id == case.id)).first()
+    meeting = ProfessionalsMeeting(case_id=case.id, held_on=today(), attendees="Practitioner")
+    referral = OnwardReferral(case_id=case.id, agency="idva", referred_on=today(), status="made")
+    action = CaseAction(case_id=case.id, kind="other", description="Phone the social worker")
+    db.session.add_all([meeting, referral, action])
+    db.session.commit()
+    closed = pf.closed_case()
+
+    # Placements: a request waiting for the SPOC, an approved one, and a stay with an
+    # extension asked for, a commitment the SPOC added and an invoice.
+    requested = fa.placement(state="requested", nights=7)
+    approved = fa.placement(state="approved", nights=7, spoc=spoc)
+    stay = fa.placement(state="checked_in", nights=14, spoc=spoc)
+    extension = PlacementExtension(placement_id=stay.id, nights=3, reason="Housing offer soon")
+    db.session.add(extension)
+    stay.decided_at = datetime.now(UTC) - timedelta(days=12)
+    db.session.commit()
+    db.session.refresh(stay)
+    commitments.add_commitment(
+        db.session, spoc, stay.id, amount_pence=1_000, reason="A deposit", version=stay.version
+    )
+    added = _newest_entry(placement_id=stay.id, kind="commit")
+    invoice = finance.record_invoice(
+        db.session,
+        accounts["finance"],
+        stay.id,
+        supplier="Fictional Lets Ltd",
+        number="INV-1",
+        invoice_date=today(),
+        first_night=stay.start_on,
+        last_night=stay.start_on + timedelta(days=6),
+        amount_pence=7 * fa.RATE,
+    )
+    invoiced = _newest_entry(invoice_id=invoice.id)
+
+    # Evaluation: an extract of six referrals, released.
+    fe.many(6)
+    extract = evaluation.prepare(
+        db.session, manager, start=today() - timedelta(days=60), end=today(), config=app.config
+    )
+    evaluation.release(db.session, manager, extract.id)
+
+    # Administration: another user, a request the admin made waiting for a manager, a
+    # non-working day, and live invitation and reset links.
     target = factories.user("finance")
-    values = {
-        "reference": case.reference,
-        "token": "no-such-token",
-        "user_id": target.id,
-        "borough_id": factories.borough("Camden").id,
-        "filename": "css/eip.min.css",
-        "approval_id": 1,
-        "day_id": 1,
-        "referral_id": 1,
-        "consent_id": 1,
-        "action_id": 1,
-        "meeting_id": 1,
-        "placement_id": 1,
-        "extension_id": 1,
-        "invoice_id": 1,
-        "entry_id": 1,
-        "notification_id": 1,
-        "extract_id": 1,
-    }
+    with app.test_request_context():  # the invitation e-mail carries a link
+        invited = admin_services.invite_user(
+            db.session,
+            accounts["admin"],
+            name="Invited Fictional",
+            email="invited@example.org",
+            role="practitioner",
+            borough_id=None,
+        )
+    approval = db.session.scalars(
+        select(ApprovalRequest).where(ApprovalRequest.user_id == invited.user_id)
+    ).one()
+    day = NonWorkingDay(day=today() + timedelta(days=40), reason="Fictional closure")
+    db.session.add(day)
+    reset_token = tokens.issue(db.session, factories.user("evaluator"), "reset")
+    invite_token = tokens.issue(db.session, db.session.get(User, invited.user_id), "invite")
+    own = {who: {"notification_id": _notification(user).id} for who, user in accounts.items()}
     db.session.commit()
-    return values
 
-
-def accounts(app_context):
-    made = {}
-    for role in Role:
-        user = factories.user(role.value)
-        made[role.value] = user.email
-    db.session.commit()
-    return made
+    deciding = {"placement_id": requested.id}
+    return World(
+        emails={who: user.email for who, user in accounts.items()},
+        values={
+            "reference": case.reference,
+            "user_id": target.id,
+            "borough_id": case.borough_id,
+            "filename": "css/eip.min.css",
+            "approval_id": approval.id,
+            "day_id": day.id,
+            "referral_id": referral.id,
+            "consent_id": consent.id,
+            "action_id": action.id,
+            "meeting_id": meeting.id,
+            "placement_id": stay.id,
+            "extension_id": extension.id,
+            "invoice_id": invoice.id,
+            "entry_id": invoiced.id,
+            "extract_id": extract.id,
+            # Anonymous visitors have no notifications; theirs is refused before any lookup.
+            "notification_id": own["admin"]["notification_id"],
+        },
+        overrides={
+            "cases.reopen": {"reference": closed.reference},
+            "cases.closure_summary_pdf": {"reference": closed.reference},
+            "accommodation.approve": deciding,
+            "accommodation.decline": deciding,
+            "accommodation.no_accommodation": deciding,
+            "accommodation.pot_exhausted": deciding,
+            "accommodation.withdraw": deciding,
+            "accommodation.client_declined": deciding,
+            "accommodation.stay_agreement": {"placement_id": approved.id},
+            "accommodation.agreement_pdf": {"placement_id": approved.id},
+            "accommodation.reverse_commitment": {"entry_id": added.id},
+            "auth.reset_password": {"token": reset_token},
+            "auth.accept_invitation": {"token": invite_token},
+        },
+        own=own,
+    )
 
 
 def test_every_endpoint_declares_its_access_rule(app):
@@ -207,6 +342,11 @@ def test_public_endpoints_are_exactly_the_ones_expected_to_be_open(app):
 
 
 def _outcome(response) -> str:
+    if response.status_code >= 500:
+        return f"a server error ({response.status_code})"
+    if response.status_code == 404:
+        # Every parameter names a real object this role may see: not found is a fault.
+        return "not found"
     if response.status_code == 403:
         return "refused"
     # @requires sends anonymous visitors to sign in, saying where they were going.
@@ -217,20 +357,18 @@ def _outcome(response) -> str:
     return "allowed"
 
 
-def test_each_role_is_allowed_or_refused_exactly_as_the_table_says(
-    loose_app, app_context, url_values
-):
-    emails = accounts(app_context)
+def test_each_role_is_allowed_or_refused_exactly_as_the_table_says(loose_app, world):
     mismatches = []
     for rule in loose_app.url_map.iter_rules():
-        url = rule.build(url_values, append_unknown=False)[1]
         methods = sorted(rule.methods & {"GET", "POST"})
         for who in sorted(EVERYONE):
+            url = world.url(rule, who)
             for method in methods:
                 client = loose_app.test_client()
                 if who != ANON:
                     signed = client.post(
-                        "/sign-in", data={"email": emails[who], "password": factories.PASSWORD}
+                        "/sign-in",
+                        data={"email": world.emails[who], "password": factories.PASSWORD},
                     )
                     assert signed.status_code == 302, who
                 response = client.open(url, method=method)
@@ -238,10 +376,19 @@ def test_each_role_is_allowed_or_refused_exactly_as_the_table_says(
                 response.close()
                 wanted = "allowed" if who in EXPECTED[rule.endpoint] else "refused"
                 if outcome != wanted:
-                    mismatches.append(
-                        f"{method} {rule.rule} as {who}: {outcome}, expected {wanted}"
-                    )
+                    mismatches.append(f"{method} {url} as {who}: {outcome}, expected {wanted}")
     assert mismatches == []
+
+
+def test_the_walk_fills_every_parameter_with_a_real_object(loose_app, world):
+    """No rule is left with a made-up id: each parameter has a value from the world."""
+    for rule in loose_app.url_map.iter_rules():
+        for who in sorted(EVERYONE):
+            assert "None" not in world.url(rule, who).split("/"), rule.rule
+    parameters = {name for rule in loose_app.url_map.iter_rules() for name in rule.arguments}
+    assert parameters - {"token"} <= set(world.values)
+    for endpoint in ("auth.reset_password", "auth.accept_invitation"):
+        assert "token" in world.overrides[endpoint]
 
 
 def test_a_refusal_is_audited(loose_app, app_context):

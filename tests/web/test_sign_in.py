@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from eip.audit import AuditEvent
-from eip.auth.models import UserSession
+from eip.auth.models import User, UserSession
 from eip.extensions import db
 from tests import factories
 from tests.conftest import sign_in
@@ -177,3 +177,31 @@ def test_an_empty_sign_in_form_says_what_is_missing(client):
     assert "Enter your email address" in html
     assert "Enter your password" in html
     assert "<title>Error:" in html
+
+
+# The bootstrap path: the first account, made on the command line, signs in with its password.
+STRONG = "marmalade lighthouse quarrel 58"
+
+
+def test_create_user_reads_the_password_from_stdin_and_is_audited_as_bootstrap(
+    runner, client, app_context
+):
+    result = runner.invoke(
+        args=[
+            "eip",
+            "create-user",
+            "First.Manager@Example.org",
+            "--role",
+            "manager",
+            "--name",
+            "Fiona First",
+        ],
+        input=STRONG + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert STRONG not in result.output
+    user = db.session.scalar(select(User).where(User.email == "first.manager@example.org"))
+    assert user.role == "manager"  # no approval on the bootstrap path
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "account.bootstrap"))
+    assert event.actor_label == "cli" and event.object_id == str(user.id)
+    assert sign_in(client, "first.manager@example.org", STRONG).status_code == 302
