@@ -18,9 +18,9 @@ from werkzeug.routing import IntegerConverter
 
 from eip.extensions import db
 from tests import factories
-from tests.web.test_route_access import ANON, EXPECTED, accounts, loose_app, url_values
+from tests.web.test_route_access import ANON, EXPECTED, loose_app, world
 
-__all__ = ["loose_app", "url_values"]  # fixtures, used by name
+__all__ = ["loose_app", "world"]  # fixtures, used by name
 
 NUL = "EIP-2026-0001\x00"
 CONTROL = "Cam\x0bden\x1b[31m\x7f"
@@ -65,10 +65,8 @@ def _stored_control_characters() -> list[str]:
     return found
 
 
-def test_no_form_filter_or_path_answers_bad_input_with_a_server_error(
-    loose_app, app_context, url_values
-):
-    emails = accounts(app_context)
+def test_no_form_filter_or_path_answers_bad_input_with_a_server_error(loose_app, world):
+    emails = world.emails
     failures: list[str] = []
 
     def check(response, what: str) -> None:
@@ -84,14 +82,14 @@ def test_no_form_filter_or_path_answers_bad_input_with_a_server_error(
                 "/sign-in", data={"email": emails[who], "password": factories.PASSWORD}
             )
             assert signed.status_code == 302, who
-        url = rule.build(url_values, append_unknown=False)[1]
+        url = world.url(rule, who)
         methods = sorted(rule.methods & {"GET", "POST"})
         # In the path: every parameter, one at a time.
         for name in rule.arguments:
             numeric = isinstance(rule._converters[name], IntegerConverter)
             for bad in [HUGE] if numeric else BAD_VALUES:
                 value = int(bad) if numeric else bad
-                bad_url = rule.build({**url_values, name: value}, append_unknown=False)[1]
+                bad_url = world.url(rule, who, **{name: value})
                 for method in methods:
                     check(client.open(bad_url, method=method), f"{method} {rule.rule} {name}")
         html = ""

@@ -176,8 +176,14 @@ class World:
     overrides: dict[str, dict[str, object]] = field(default_factory=dict)
     own: dict[str, dict[str, object]] = field(default_factory=dict)
 
-    def url(self, rule, who: str) -> str:
-        values = {**self.values, **self.overrides.get(rule.endpoint, {}), **self.own.get(who, {})}
+    def url(self, rule, who: str, **replaced: object) -> str:
+        """The rule filled with real objects, or with `replaced` values (bad input)."""
+        values = {
+            **self.values,
+            **self.overrides.get(rule.endpoint, {}),
+            **self.own.get(who, {}),
+            **replaced,
+        }
         return rule.build(values, append_unknown=False)[1]
 
 
