@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from eip import submissions
 from eip.access import can
 from eip.audit import record
 from eip.auth.models import User
@@ -88,6 +89,32 @@ def latest_due_date(session: Session) -> tuple[date, str]:
     return limit, f"{long_date(limit)}, {why}"
 
 
-def commit(session: Session) -> None:
+def lock_case(session: Session, case: Case) -> Case:
+    """Take the case's row for this transaction and read it afresh, before a step checks the
+    state machine or which record is newest: a second acknowledgement, closure, reopening or
+    consultation outcome saved at the same moment then waits, reads what the first left and
+    is refused by the same checks as one made a minute later. PostgreSQL takes the row lock
+    (`SELECT … FOR UPDATE`); SQLite's transactions already begin IMMEDIATE (eip/db.py)."""
+    session.scalars(
+        select(Case)
+        .where(Case.id == case.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    return case
+
+
+def commit_addition(session: Session, user: User, submission: str | None, kind: str) -> None:
+    """An addition's one commit, once its rules have passed. Sent from a form, it claims the
+    form's one-time token (eip/submissions) first: the same page sent twice is
+    `AlreadySaved`, not a second record, and the unique token index refusing at the commit
+    means the other of two clicks saved it a moment ago. `submission` None: not from a form
+    (tests, scripts)."""
+    if submission is not None:
+        submissions.claim(session, user, submission, kind)
+    commit_or_conflict(session, Case, duplicate=submissions.AlreadySaved())
+
+
+def commit(session: Session, record: object = Case) -> None:
     """A pathway service's one commit (eip/versioning: a save beaten by another is a Conflict)."""
-    commit_or_conflict(session, Case)
+    commit_or_conflict(session, record)
