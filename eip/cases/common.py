@@ -98,7 +98,9 @@ def lock_case(session: Session, case: Case) -> Case:
     session.scalars(
         select(Case)
         .where(Case.id == case.id)
-        .with_for_update()
+        # OF cases: the borough is joined in (lazy="joined"), and PostgreSQL locks no
+        # row on the nullable side of an outer join.
+        .with_for_update(of=Case)
         .execution_options(populate_existing=True)
     ).one()
     return case
