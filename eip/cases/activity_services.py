@@ -4,8 +4,9 @@ meetings, incidents, and the actions that come out of them.
 Each function takes the session, the acting user, the case and plain values; checks the
 pathway rule, then the values; writes; audits field names only and commits once. An
 addition is a new record, so it never conflicts with someone else's change to the case
-(the case's version is neither checked nor moved); marking an action done is a
-conditional UPDATE, so two people cannot both complete it. Refusals are `RuleBroken`
+(no version is checked or moved), and one sent from a form is saved once per form
+(`commit_addition` claims the form's one-time token: a double-click saves one record);
+marking an action done is a conditional UPDATE, so two people cannot both complete it. Refusals are `RuleBroken`
 with the form field they belong to.
 """
 

@@ -1,6 +1,7 @@
-"""Pieces every pathway service shares: loading a case through the policy and auditing a
-change by field names. The version check, `bump` and the commit are eip/versioning's
-(re-exported here for the pathway services)."""
+"""Pieces every pathway service shares: loading a case through the policy, auditing a
+change by field names, taking the case's row before a step moves the case on (`lock_case`),
+and the commits. The version check and the commit are eip/versioning's (re-exported here for
+the pathway services)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from eip.clock import now, today  # re-exported: older imports of the clock stil
 from eip.domain import NotAllowed, NotFound, RuleBroken
 from eip.formatting import long_date
 from eip.programme import current_settings
-from eip.versioning import bump as bump
 from eip.versioning import check_version as check_version
 from eip.versioning import commit_or_conflict, conflict_message
 
