@@ -6,8 +6,8 @@ pathway rule, then the values; writes; audits field names only and commits once.
 addition is a new record, so it never conflicts with someone else's change to the case
 (no version is checked or moved), and one sent from a form is saved once per form
 (`commit_addition` claims the form's one-time token: a double-click saves one record);
-marking an action done is a conditional UPDATE, so two people cannot both complete it. Refusals are `RuleBroken`
-with the form field they belong to.
+marking an action done is a conditional UPDATE, so two people cannot both complete it.
+Refusals are `RuleBroken` with the form field they belong to.
 """
 
 from __future__ import annotations
