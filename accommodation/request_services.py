@@ -30,8 +30,8 @@ from accommodation.placement_common import (
 from eip.access import can
 from eip.audit import record
 from eip.auth.models import User
-from eip.cases.common import bump, check_version, today
 from eip.cases.common import commit as commit_case
+from eip.cases.common import lock_case, today
 from eip.cases.consent_services import consent_states
 from eip.cases.consultation_services import SCENARIO_OUTCOME, scenario_plan
 from eip.cases.models import Case
@@ -223,7 +223,6 @@ def request_placement(
     safe_social_worker: bool,
     social_worker_name: str | None,
     safety_judged_on: date | None,
-    version: int | str | None,
 ) -> Placement:
     """Ask the borough's SPOC for temporary accommodation for the case's client.
 
@@ -231,7 +230,10 @@ def request_placement(
     plan...) at the top, each missing or wrong field beside it."""
     if not can(user, "placement.request", case):
         raise NotAllowed("You may not request accommodation")
-    check_version(case, version)
+    # No version: a request is a new record, and a change to any other record of the case
+    # meanwhile refuses nothing. What the case lacks, and the one placement at a time, are
+    # read under the case's row lock, so of two requests sent at once the second is refused.
+    lock_case(session, case)
     texts = {
         name: (value or "").strip()
         for name, value in {
@@ -300,9 +302,6 @@ def request_placement(
         safety_judged_on=safety_judged_on,
     )
     session.add(placement)
-    # Moving the case's version makes two requests for one case at once a conflict, so the
-    # "one placement at a time" rule cannot be passed by both.
-    bump(case)
     session.flush()
     record(
         session,

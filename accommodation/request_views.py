@@ -81,9 +81,7 @@ def request_placement(reference: str):
     form = PlacementRequestForm()
     missing = requests.readiness(db.session, case)
     status = 200
-    if request.method == "GET":
-        form.version.data = str(case.version)
-    else:
+    if request.method == "POST":
         status = 400
         if form.validate_on_submit():
             saved, made, status = steps.save_form(

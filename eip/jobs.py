@@ -99,10 +99,12 @@ class Job:
 
 
 def purge_expired(session: Session, now: datetime) -> str:
-    """Delete ended or expired sessions, used or expired tokens, old throttles and the
-    claims of job runs long finished."""
+    """Delete ended or expired sessions, used or expired tokens, old throttles, the
+    claims of job runs long finished, and the one-time tokens of addition forms older than
+    any session (a form's CSRF token dies with its session, so it cannot be sent again)."""
     from eip.auth.models import AccountToken, SignInThrottle, UserSession
     from eip.auth.sessions import session_limits
+    from eip.models import FormSubmission
 
     idle, absolute = session_limits()
     keep_after = now - timedelta(days=1)
@@ -131,8 +133,14 @@ def purge_expired(session: Session, now: datetime) -> str:
             JobRun.finished_at < now - KEEP_JOB_RUNS, JobRun.status.in_(("done", "failed"))
         )
     ).rowcount
+    forms = session.execute(
+        delete(FormSubmission).where(FormSubmission.created_at < now - absolute - timedelta(days=1))
+    ).rowcount
     session.commit()
-    return f"removed {sessions} sessions, {tokens} tokens, {throttles} throttles, {runs} job runs"
+    return (
+        f"removed {sessions} sessions, {tokens} tokens, {throttles} throttles, {runs} job runs, "
+        f"{forms} form submissions"
+    )
 
 
 def reminders(session: Session, now: datetime) -> str:

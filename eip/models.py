@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eip.db import UTCDateTime, utcnow
@@ -36,3 +36,17 @@ class AppState(db.Model):
 
 
 DEMO_DATA_KEY = "demo_data_loaded_at"
+
+
+class FormSubmission(db.Model):
+    """The one-time token an addition form carried (eip/submissions.py): the unique index
+    makes a second POST of the same page (a double-click, a resent form) a no-op instead of
+    a second session, meeting, incident, DASH review or action."""
+
+    __tablename__ = "form_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

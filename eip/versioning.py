@@ -1,13 +1,20 @@
-"""The one kit for versioned records (a case, a placement): the check of the version the
-user's page showed, moving the version when only a related row changed, and the one commit
-that turns a save beaten by someone else's into a `Conflict`, nothing saved.
+"""The one kit for versioned records (the referral details, a consultation, a consent, an
+onward referral, the scenario plan, a placement): the check of the version the user's page
+showed, moving the version when only a related row changed, and the one commit that turns a
+save beaten by someone else's into a `Conflict`, nothing saved.
 
-A versioned model has SQLAlchemy's `version_id_col` and names, as `bump_column`, the column
-`bump` marks changed (flagging the version column itself would write the same number back).
-The user is told the record's name (its class name in lower case), what was last done to
-it and by whom (from the audit trail: an action and a colleague's name, never a value), and
-the refusal carries the record's current version, so that the page can show the form again
-with what was typed and let the user save it once they have checked it (eip/cases/view_helpers).
+Each record has its own version, so editing one record never conflicts with a change to
+another record of the same case. A versioned model has SQLAlchemy's `version_id_col` and
+names, as `bump_column`, the column `bump` marks changed (flagging the version column itself
+would write the same number back); the referral details, which live on the case row, have
+their own counter (`Case.referral_version`, `check_version(..., attr=...)`). A form editing a
+record that may not exist yet (the scenario plan, a person's consent for a purpose, the
+booking) carries `seen_token`: `new` or `id.version`. The case's own `version` is checked by
+no form: it only makes two writes racing on the case row one save and one Conflict.
+The user is told the record's name, what was last done to it and by whom (from the audit
+trail: an action and a colleague's name, never a value), and the refusal carries the
+record's current version, so that the page can show the form again with what was typed and
+let the user save it once they have checked it (eip/steps.show_conflict).
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ class StaleRecord(Conflict):
     """Someone else saved the record first. `version` is its version now (None when not
     known), which a form may carry so that the user's checked resubmission is saved."""
 
-    def __init__(self, message: str, version: int | None = None) -> None:
+    def __init__(self, message: str, version: int | str | None = None) -> None:
         super().__init__(message)
         self.version = version
 
@@ -74,23 +81,45 @@ _NOT_CHANGES = (
 )
 
 
-def last_change(record: Versioned) -> str:
-    """`the referral details were changed by Tom Reilly on 6 December 2026, 2:05pm`, from
-    the newest audit event on the record that changed it ("" when there is none)."""
+def _noun(record: object) -> str:
+    kind = record if isinstance(record, type) else type(record)
+    return getattr(kind, "record_noun", kind.__name__.lower())
+
+
+def _change_events(record: object, actions: tuple[str, ...] | None):
+    """The audit events that may have changed the record, newest first. A case record
+    (it names `change_actions`) is audited on its case, with its id in the details."""
     session = object_session(record)
-    noun = type(record).__name__.lower()
-    if session is None or getattr(record, "id", None) is None:
-        return ""
-    event = session.scalar(
-        select(AuditEvent)
-        .where(
-            AuditEvent.object_type == noun,
-            AuditEvent.object_id == str(record.id),
-            AuditEvent.action.not_in(_NOT_CHANGES),
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    own = getattr(record, "change_actions", ())
+    if own:
+        query = query.where(
+            AuditEvent.object_type == "case",
+            AuditEvent.object_id == str(record.case_id),
+            AuditEvent.action.in_(actions or own),
         )
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
+    else:
+        query = query.where(
+            AuditEvent.object_type == type(record).__name__.lower(),
+            AuditEvent.object_id == str(record.id),
+        )
+        query = query.where(
+            AuditEvent.action.in_(actions) if actions else AuditEvent.action.not_in(_NOT_CHANGES)
+        )
+    for event in session.scalars(query.limit(50)):
+        details = event.details or {}
+        if not own or details.get("record") in (None, record.id):
+            return event
+    return None
+
+
+def last_change(record: Versioned, actions: tuple[str, ...] | None = None) -> str:
+    """`the referral details were changed by Tom Reilly on 6 December 2026, 2:05pm`, from
+    the newest audit event on the record that changed it ("" when there is none).
+    `actions`: only these count (the referral details are changed by `case.updated` alone)."""
+    if object_session(record) is None or getattr(record, "id", None) is None:
+        return ""
+    event = _change_events(record, actions)
     if event is None:
         return ""
     what = _CHANGES.get(event.action) or event.action.partition(".")[2].replace("_", " ")
@@ -98,22 +127,59 @@ def last_change(record: Versioned) -> str:
     return f"{what} by {who} on {london_datetime(event.at)}"
 
 
-def conflict(record: Versioned | type) -> Conflict:
+def conflict(
+    record: Versioned | type,
+    *,
+    attr: str = "version",
+    actions: tuple[str, ...] | None = None,
+    noun: str | None = None,
+) -> Conflict:
     if isinstance(record, type):
-        return StaleRecord(conflict_message(record.__name__.lower()))
-    noun = type(record).__name__.lower()
-    return StaleRecord(conflict_message(noun, last_change(record), kept=True), record.version)
+        return StaleRecord(conflict_message(noun or _noun(record)))
+    change = last_change(record, actions)
+    return StaleRecord(
+        conflict_message(noun or _noun(record), change, kept=True), getattr(record, attr)
+    )
 
 
-def check_version(record: Versioned, version: int | str | None) -> None:
+def check_version(
+    record: Versioned,
+    version: int | str | None,
+    *,
+    attr: str = "version",
+    actions: tuple[str, ...] | None = None,
+    noun: str | None = None,
+) -> None:
     """Refuse a save made from a page showing an older version of the record (a missing or
-    garbled version counts as older)."""
+    garbled version counts as older). `attr` names the counter when it is not `version`
+    (the referral details' `referral_version` on the case row)."""
     try:
         seen = int(version) if version not in (None, "") else None
     except (TypeError, ValueError):
         seen = None
-    if seen is None or seen != record.version:
-        raise conflict(record)
+    if seen is None or seen != getattr(record, attr):
+        raise conflict(record, attr=attr, actions=actions, noun=noun)
+
+
+NO_RECORD = "new"
+
+
+def seen_token(record: Versioned | None) -> str:
+    """What a form carries when the record it edits may not exist yet (the scenario plan,
+    a person's consent for a purpose, the consultation booking): `new`, or `id.version`."""
+    return NO_RECORD if record is None else f"{record.id}.{record.version}"
+
+
+def check_seen(current: Versioned | None, seen: str | None, kind: type) -> None:
+    """Refuse a save made from a page that showed another record, or another version of it,
+    than the one in force now (one written meanwhile, or changed meanwhile)."""
+    if (seen or "").strip() == seen_token(current):
+        return
+    if current is None:
+        raise StaleRecord(conflict_message(_noun(kind), kept=True), NO_RECORD)
+    raise StaleRecord(
+        conflict_message(_noun(current), last_change(current), kept=True), seen_token(current)
+    )
 
 
 def bump(record: Versioned) -> None:

@@ -14,13 +14,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from eip.cases import choices as case_choices
 from eip.cases import dash
 from eip.cases.activity_services import MAX_MEETING_ACTIONS, ActionInput
-from forms.fields import Chosen, LondonDateField, choices, strip, whole_number
+from forms.fields import AdditionForm, Chosen, LondonDateField, choices, strip, whole_number
 
 TEXT_MAX = 5000
 SESSION_MINUTES_MESSAGE = "Enter how long the session lasted, from 1 to 480 minutes"
@@ -57,9 +57,8 @@ class WholeNumber:
         field.value = number
 
 
-class _StepForm(FlaskForm):
-    # The case version the page showed: a save based on an older one is refused.
-    version = HiddenField()
+class _StepForm(AdditionForm):
+    """An addition: no version (it never conflicts), a one-time token (saved once)."""
 
 
 # ---------------------------------------------------------------------------
@@ -220,7 +219,6 @@ JUDGEMENT_CHOICES = choices([("yes", "Yes"), ("no", "No")])
 def _dash_fields() -> dict[str, Any]:
     """The fields in page order (WTForms orders fields by when they were made)."""
     fields: dict[str, Any] = {
-        "version": HiddenField(),
         "completed_on": LondonDateField(
             "Date the review was completed",
             description="For example, 27 3 2026",
@@ -262,7 +260,7 @@ def _dash_fields() -> dict[str, Any]:
     return fields
 
 
-_DashFields: type[FlaskForm] = type("_DashFields", (FlaskForm,), _dash_fields())
+_DashFields: type[FlaskForm] = type("_DashFields", (AdditionForm,), _dash_fields())
 
 
 class DashForm(_DashFields):  # type: ignore[misc, valid-type]
@@ -324,12 +322,13 @@ class ActionForm(_StepForm):
         }
 
 
-class CompleteActionForm(_StepForm):
-    """The "Mark as done" button: the CSRF token and the case version only."""
+class CompleteActionForm(FlaskForm):
+    """The "Mark as done" button: the CSRF token only (marking done is a conditional UPDATE,
+    so the second of two is told it is already done)."""
 
 
-def prefill(form: FlaskForm, version: int, **dates: date) -> None:
-    """What a new form shows: the case version, and today's date where it helps."""
-    form.version.data = str(version)
+def prefill(form: AdditionForm, **dates: date) -> None:
+    """What a new form shows: its one-time token, and today's date where it helps."""
+    form.start()
     for name, value in dates.items():
         form[name].data = value

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField
+from wtforms import DateField, HiddenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 from eip.errors import LARGEST_ID
+from eip.submissions import new_token
 
 
 def strip(value: Any) -> Any:
@@ -79,3 +81,15 @@ class LondonDateField(DateField):
                 return  # an optional date left empty
             raise ValueError(self.required_message)
         super().process_formdata(parts)
+
+
+class AdditionForm(FlaskForm):
+    """A form that adds a record (a session, a meeting, an action...): no version, since an
+    addition never conflicts, but a one-time token so that sending it twice saves it once
+    (eip/submissions.py). `start()` gives a new page its token; a page shown again after a
+    refusal keeps the one it was sent with, since nothing was saved under it."""
+
+    submission = HiddenField()
+
+    def start(self) -> None:
+        self.submission.data = new_token()

@@ -3,8 +3,8 @@
 is missing or not allowed and report it by field name, so that one refused request lists
 everything at once.
 
-Each form carries the version of the record the user saw (the case's for a request, the
-placement's for everything after), so that a save from a stale page is refused."""
+A request carries no version (a new record); every form after it carries the placement's
+version the user saw, so that a save from a stale page is refused."""
 
 from __future__ import annotations
 
@@ -140,7 +140,10 @@ class VersionedForm(FlaskForm):
     version = HiddenField()
 
 
-class PlacementRequestForm(VersionedForm):
+class PlacementRequestForm(FlaskForm):
+    """A new placement: no version (it is a new record; the one-placement-at-a-time rule is
+    checked again under the case's row lock)."""
+
     move_in_on = LondonDateField(
         "Proposed move-in date",
         description="For example, 27 11 2026",
@@ -215,7 +218,6 @@ class PlacementRequestForm(VersionedForm):
             "safe_social_worker": bool(self.safe_social_worker.data),
             "social_worker_name": self.social_worker_name.data,
             "safety_judged_on": self.safety_judged_on.data,
-            "version": self.version.data,
         }
 
 

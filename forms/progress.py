@@ -2,8 +2,12 @@
 and closure. They check the shape of input; the services check the rules (dates
 against the referral, what the state machine allows) and report back by field name.
 
-Every step form carries the case version the user saw, so that a save made from a
-stale page is refused rather than merged.
+A form that edits a record carries the version of that record the user saw (the booking,
+the consent of each person and purpose, an onward referral, the scenario plan), so that a save
+made from a stale page is refused rather than merged, and a change to another record of the
+case does not refuse it. Closing and reopening carry none: they move the case on, and the
+state machine is checked again inside the transaction. Additions carry a one-time
+submission token instead (eip/submissions.py).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from eip.cases.consent_services import DECISIONS
 from eip.cases.consultation_services import ACTION_ROWS, PlanAction
 from eip.cases.rules import CLOSURE_OUTCOMES, CONSULTATION_OUTCOMES
 from eip.clock import parse_time
-from forms.fields import Chosen, LondonDateField, choices, strip, whole_number
+from forms.fields import AdditionForm, Chosen, LondonDateField, choices, strip, whole_number
 
 LONDON = ZoneInfo("Europe/London")
 TEXT_MAX = 5000
@@ -84,8 +88,13 @@ def _radios(label: str, pairs, message: str, *, description: str | None = None):
 
 
 class StepForm(FlaskForm):
-    # The case version the page showed: a save from an older page is refused.
+    # The version of the record this form edits, as the page showed it: a save from an
+    # older page is refused.
     version = HiddenField()
+
+
+class TransitionForm(FlaskForm):
+    """Moves the case on (close, reopen): the state machine is the check, no version."""
 
 
 # ---------------------------------------------------------------------------
@@ -196,7 +205,7 @@ for _n in range(1, ACTION_ROWS + 1):
         setattr(RecordConsultationForm, _name, _field)
 
 
-class PlanActionForm(StepForm):
+class PlanActionForm(AdditionForm):
     description = _text("What will be done", "Enter what the action is")
     owner = _line(
         "Owner",
@@ -216,7 +225,7 @@ class PlanActionForm(StepForm):
 # Onward referrals and the scenario plan
 
 
-class OnwardReferralForm(StepForm):
+class OnwardReferralForm(AdditionForm):
     agency = _radios(
         "Agency referred to", lists.ONWARD_REFERRAL_AGENCY, "Select the agency referred to"
     )
@@ -305,7 +314,7 @@ def _whole_number(form, field) -> None:
     field.number = number
 
 
-class CloseCaseForm(StepForm):
+class CloseCaseForm(TransitionForm):
     outcome = _radios("Outcome", CLOSURE_OUTCOMES, "Select the outcome of the case")
     risk_level = _radios("Risk at closure", lists.RISK_LEVEL, "Select the level of risk at closure")
     living_arrangements = _radios(
@@ -331,7 +340,7 @@ class CloseCaseForm(StepForm):
         return getattr(self.police_callouts, "number", None)
 
 
-class ReopenForm(StepForm):
+class ReopenForm(TransitionForm):
     reason = _text(
         "Reason for reopening",
         "Enter the reason the case is reopened",

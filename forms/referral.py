@@ -292,12 +292,14 @@ class NewReferralForm(ReferralFields):
 
 class EditReferralForm(ReferralFields):
     borough = None  # fixed for the life of the case
+    # The referral details' own version (Case.referral_version) the page showed.
     version = HiddenField()
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
 class AcknowledgeForm(FlaskForm):
-    version = HiddenField()
+    # No version: acknowledging moves the case on, and the state machine is checked again
+    # inside the transaction (a second acknowledgement is refused, whatever else changed).
     acknowledged_date = LondonDateField(
         "Date the referrer was told",
         description="For example, 8 9 2026",
@@ -330,7 +332,8 @@ DECISIONS = (
 
 
 class LateDecisionForm(FlaskForm):
-    version = HiddenField()
+    # No version: the decision moves the case on; the state machine and the one decision per
+    # case are checked again inside the transaction.
     decision = RadioField(
         "What was decided?",
         choices=choices(DECISIONS),

@@ -12,6 +12,7 @@ The browser tests are deselected in such a run: Chromium keeps the real clock.
 
 from __future__ import annotations
 
+import html as html_text
 import os
 import re
 from collections.abc import Iterator
@@ -379,7 +380,19 @@ def signed_in(app: Flask, app_context):
     return _sign_in
 
 
+_KEPT_HIDDEN = re.compile(
+    r'<input(?=[^>]*type="hidden")(?=[^>]*name="(version|submission)")[^>]*value="([^"]*)"'
+)
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    """The version and one-time submission token a form page carries, as a browser sends them."""
+    return {name: html_text.unescape(value) for name, value in _KEPT_HIDDEN.findall(page)}
+
+
 def post_form(client: FlaskClient, url: str, data: dict, *, form_url: str | None = None, **kwargs):
-    """Post a form the way a browser does: fetch the page, take its CSRF token, submit."""
-    token = csrf_token_from(client.get(form_url or url).get_data(as_text=True))
-    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+    """Post a form the way a browser does: fetch the page, take its CSRF token and the hidden
+    version or one-time submission token it carries (unless `data` gives its own), submit."""
+    page = client.get(form_url or url).get_data(as_text=True)
+    hidden = {name: html_text.unescape(value) for name, value in _KEPT_HIDDEN.findall(page)}
+    return client.post(url, data={**hidden, **data, "csrf_token": csrf_token_from(page)}, **kwargs)

@@ -219,17 +219,18 @@ def dash_form(
     return data
 
 
-_VERSION = re.compile(r'<input[^>]*name="version"[^>]*value="(\d+)"')
+_SUBMISSION = re.compile(r'<input[^>]*name="submission"[^>]*value="([^"]+)"')
 
 
-def version_from(html: str) -> str:
-    found = _VERSION.search(html)
-    assert found, "the page has no version field"
+def submission_from(html: str) -> str:
+    """The one-time token an addition form carries (eip/submissions.py)."""
+    found = _SUBMISSION.search(html)
+    assert found, "the page has no submission token"
     return found.group(1)
 
 
 def submit(client: FlaskClient, url: str, data: dict[str, Any], **kwargs: Any):
-    """Post a step form as a browser does: its CSRF token and the version it showed."""
+    """Post a step form as a browser does: its CSRF token and the one-time token it showed."""
     html = client.get(url).get_data(as_text=True)
-    payload = {"csrf_token": csrf_token_from(html), "version": version_from(html), **data}
+    payload = {"csrf_token": csrf_token_from(html), "submission": submission_from(html), **data}
     return client.post(url, data=payload, **kwargs)

@@ -4,9 +4,10 @@ meetings, incidents, and the actions that come out of them.
 Each function takes the session, the acting user, the case and plain values; checks the
 pathway rule, then the values; writes; audits field names only and commits once. An
 addition is a new record, so it never conflicts with someone else's change to the case
-(the case's version is neither checked nor moved); marking an action done is a
-conditional UPDATE, so two people cannot both complete it. Refusals are `RuleBroken`
-with the form field they belong to.
+(no version is checked or moved), and one sent from a form is saved once per form
+(`commit_addition` claims the form's one-time token: a double-click saves one record);
+marking an action done is a conditional UPDATE, so two people cannot both complete it.
+Refusals are `RuleBroken` with the form field they belong to.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from eip.cases import choices, rules
 from eip.cases.common import (
     audit_change,
     commit,
+    commit_addition,
     latest_due_date,
     not_in_future,
     now,
@@ -120,6 +122,7 @@ def record_session(
     attendance: str | None,
     themes: str | None = None,
     notes: str | None = None,
+    submission: str | None = None,
 ) -> InterventionSession:
     """A 1:1 session with the client: only while the intervention runs with both consents."""
     rules.can_record_session(case.status, consent_facts(session, case)).enforce()
@@ -160,7 +163,7 @@ def record_session(
         notes=record.notes,
     )
     audit_change(session, user, case, "case.session_recorded", fields=fields)
-    commit(session)
+    commit_addition(session, user, submission, "session")
     return record
 
 
@@ -215,6 +218,7 @@ def record_meeting(
     risk_update: str | None = None,
     progress: str | None = None,
     actions: Iterable[ActionInput] = (),
+    submission: str | None = None,
 ) -> ProfessionalsMeeting:
     """A professionals meeting and up to three actions with owners and due dates."""
     rules.can_record_meeting(case.status).enforce()
@@ -263,7 +267,7 @@ def record_meeting(
     audit_change(
         session, user, case, "case.meeting_recorded", fields=fields, actions_added=len(rows)
     )
-    commit(session)
+    commit_addition(session, user, submission, "meeting")
     return meeting
 
 
@@ -280,6 +284,7 @@ def record_incident(
     source: str | None,
     description: str | None,
     response: str | None = None,
+    submission: str | None = None,
 ) -> Incident:
     """A police call-out, disclosure or report: allowed at any time, even after closure.
 
@@ -311,7 +316,7 @@ def record_incident(
         response=incident.response,
     )
     audit_change(session, user, case, "case.incident_recorded", fields=fields)
-    commit(session)
+    commit_addition(session, user, submission, "incident")
     return incident
 
 
@@ -328,6 +333,7 @@ def add_action(
     owner: str | None,
     due_on: date | None,
     urgent: bool = False,
+    submission: str | None = None,
 ) -> CaseAction:
     """An ad-hoc action ("other") on an open case, due today or later."""
     if case.status in rules.CLOSED_STATES:
@@ -368,7 +374,7 @@ def add_action(
         "case.action_added",
         fields=["description", "owner", "due_on", *(["urgent"] if urgent else [])],
     )
-    commit(session)
+    commit_addition(session, user, submission, "action")
     return action
 
 

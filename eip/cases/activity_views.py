@@ -21,7 +21,7 @@ from eip.cases import activity_panels, activity_services, dash_services, rules
 from eip.cases.activity_services import action_kind_label
 from eip.cases.common import today
 from eip.cases.models import Case
-from eip.cases.view_helpers import case_or_abort
+from eip.cases.view_helpers import ALREADY_SAVED, already_saved, case_or_abort, once, token
 from eip.cases.views import bp
 from eip.extensions import db
 from eip.programme import current_settings
@@ -72,7 +72,8 @@ def _step(
     title: str,
     **context: Any,
 ):
-    """An activity step page (eip/steps.run_step): back to the case's `anchor` when saved."""
+    """An activity step page (eip/steps.run_step): back to the case's `anchor` when saved.
+    The same form sent twice (a double-click) goes where the first went, saved once."""
 
     def blocked() -> str | None:
         check = allowed()
@@ -81,9 +82,9 @@ def _step(
     return steps.run_step(
         form,
         blocked=blocked,
-        save=save,
-        done=lambda _result: (
-            done,
+        save=once(save),
+        done=lambda result: (
+            already_saved(done) if result is ALREADY_SAVED else done,
             url_for("cases.view", reference=case.reference, _anchor=anchor),
         ),
         render=lambda reason: render_template(
@@ -98,7 +99,7 @@ def record_session(reference: str):
     case = case_or_abort(reference, "case.edit")
     form = SessionForm()
     if request.method == "GET":
-        prefill(form, case.version, held_on=today())
+        prefill(form, held_on=today())
 
     def allowed() -> rules.Check:
         facts = activity_services.consent_facts(db.session, case)
@@ -108,7 +109,9 @@ def record_session(reference: str):
         case,
         form,
         allowed,
-        lambda: activity_services.record_session(db.session, current_user, case, **form.values()),
+        lambda: activity_services.record_session(
+            db.session, current_user, case, **form.values(), submission=token(form)
+        ),
         "Session recorded",
         "activity",
         "cases/activity_session.html",
@@ -122,12 +125,14 @@ def record_meeting(reference: str):
     case = case_or_abort(reference, "case.edit")
     form = MeetingForm()
     if request.method == "GET":
-        prefill(form, case.version, held_on=today())
+        prefill(form, held_on=today())
     return _step(
         case,
         form,
         lambda: rules.can_record_meeting(case.status),
-        lambda: activity_services.record_meeting(db.session, current_user, case, **form.values()),
+        lambda: activity_services.record_meeting(
+            db.session, current_user, case, **form.values(), submission=token(form)
+        ),
         "Meeting recorded",
         "activity",
         "cases/activity_meeting.html",
@@ -141,12 +146,14 @@ def record_incident(reference: str):
     case = case_or_abort(reference, "case.edit")
     form = IncidentForm()
     if request.method == "GET":
-        prefill(form, case.version)
+        prefill(form)
     return _step(
         case,
         form,
         lambda: rules.can_record_dash_or_incident(case.status),
-        lambda: activity_services.record_incident(db.session, current_user, case, **form.values()),
+        lambda: activity_services.record_incident(
+            db.session, current_user, case, **form.values(), submission=token(form)
+        ),
         "Incident recorded",
         "activity",
         "cases/activity_incident.html",
@@ -162,13 +169,15 @@ def record_dash(reference: str):
     on = today()
     callouts = dash_services.police_callouts_before(db.session, case, on)
     if request.method == "GET":
-        prefill(form, case.version, completed_on=on)
+        prefill(form, completed_on=on)
         form.police_callouts_12_months.data = str(callouts)
     return _step(
         case,
         form,
         lambda: rules.can_record_dash_or_incident(case.status),
-        lambda: dash_services.record_dash(db.session, current_user, case, **form.values()),
+        lambda: dash_services.record_dash(
+            db.session, current_user, case, **form.values(), submission=token(form)
+        ),
         "DASH review recorded",
         "risk",
         "cases/activity_dash.html",
@@ -192,12 +201,14 @@ def add_action(reference: str):
     case = case_or_abort(reference, "case.edit")
     form = ActionForm()
     if request.method == "GET":
-        prefill(form, case.version)
+        prefill(form)
     return _step(
         case,
         form,
         lambda: _action_allowed(case),
-        lambda: activity_services.add_action(db.session, current_user, case, **form.values()),
+        lambda: activity_services.add_action(
+            db.session, current_user, case, **form.values(), submission=token(form)
+        ),
         "Action added",
         "activity",
         "cases/activity_action.html",

@@ -17,7 +17,7 @@ from accommodation.models import Placement
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases import choices, rules
-from eip.cases.common import audit_change, check_version, commit, now
+from eip.cases.common import audit_change, commit, lock_case, now
 from eip.cases.models import Case
 from eip.cases.progress_support import require, require_step
 from eip.domain import RuleBroken
@@ -69,7 +69,6 @@ def close_case(
     user: User,
     case: Case,
     *,
-    version: int | str | None,
     outcome: str | None,
     risk_level: str | None,
     living_arrangements: str | None,
@@ -77,8 +76,11 @@ def close_case(
     police_callouts: int | None,
     reason: str | None,
 ) -> None:
+    """Close the case. No version: a change to any record of the case meanwhile does not
+    refuse it, but the state machine is checked on the case as it is now, under its row lock,
+    so of two people closing at once the second is told the case is already closed."""
     require(user, "case.edit", case)
-    check_version(case, version)
+    lock_case(session, case)
     require_step(case, "close")
     live = placement_refusal(session, case)
     if live:
@@ -124,13 +126,12 @@ def close_case(
     commit(session)
 
 
-def reopen_case(
-    session: Session, user: User, case: Case, *, version: int | str | None, reason: str | None
-) -> str:
+def reopen_case(session: Session, user: User, case: Case, *, reason: str | None) -> str:
     """A manager reopens a closed case, with a reason; it returns to its status before
-    closure. The reason goes in the audit event's reason, for managers to read."""
+    closure. The reason goes in the audit event's reason, for managers to read. Like
+    closing, no version: the state machine, checked under the row lock, refuses a second."""
     require(user, "case.reopen", case)
-    check_version(case, version)
+    lock_case(session, case)
     require_step(case, "reopen")
     problems = Problems()
     why = problems.text("reason", reason, "Enter the reason the case is reopened")

@@ -1,6 +1,7 @@
-"""Pieces every pathway service shares: loading a case through the policy and auditing a
-change by field names. The version check, `bump` and the commit are eip/versioning's
-(re-exported here for the pathway services)."""
+"""Pieces every pathway service shares: loading a case through the policy, auditing a
+change by field names, taking the case's row before a step moves the case on (`lock_case`),
+and the commits. The version check and the commit are eip/versioning's (re-exported here for
+the pathway services)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from eip import submissions
 from eip.access import can
 from eip.audit import record
 from eip.auth.models import User
@@ -18,7 +20,6 @@ from eip.clock import now, today  # re-exported: older imports of the clock stil
 from eip.domain import NotAllowed, NotFound, RuleBroken
 from eip.formatting import long_date
 from eip.programme import current_settings
-from eip.versioning import bump as bump
 from eip.versioning import check_version as check_version
 from eip.versioning import commit_or_conflict, conflict_message
 
@@ -88,6 +89,34 @@ def latest_due_date(session: Session) -> tuple[date, str]:
     return limit, f"{long_date(limit)}, {why}"
 
 
-def commit(session: Session) -> None:
+def lock_case(session: Session, case: Case) -> Case:
+    """Take the case's row for this transaction and read it afresh, before a step checks the
+    state machine or which record is newest: a second acknowledgement, closure, reopening or
+    consultation outcome saved at the same moment then waits, reads what the first left and
+    is refused by the same checks as one made a minute later. PostgreSQL takes the row lock
+    (`SELECT … FOR UPDATE`); SQLite's transactions already begin IMMEDIATE (eip/db.py)."""
+    session.scalars(
+        select(Case)
+        .where(Case.id == case.id)
+        # OF cases: the borough is joined in (lazy="joined"), and PostgreSQL locks no
+        # row on the nullable side of an outer join.
+        .with_for_update(of=Case)
+        .execution_options(populate_existing=True)
+    ).one()
+    return case
+
+
+def commit_addition(session: Session, user: User, submission: str | None, kind: str) -> None:
+    """An addition's one commit, once its rules have passed. Sent from a form, it claims the
+    form's one-time token (eip/submissions) first: the same page sent twice is
+    `AlreadySaved`, not a second record, and the unique token index refusing at the commit
+    means the other of two clicks saved it a moment ago. `submission` None: not from a form
+    (tests, scripts)."""
+    if submission is not None:
+        submissions.claim(session, user, submission, kind)
+    commit_or_conflict(session, Case, duplicate=submissions.AlreadySaved())
+
+
+def commit(session: Session, record: object = Case) -> None:
     """A pathway service's one commit (eip/versioning: a save beaten by another is a Conflict)."""
-    commit_or_conflict(session, Case)
+    commit_or_conflict(session, record)

@@ -34,9 +34,9 @@ from eip.auth.models import User
 from eip.cases import choices, rules
 from eip.cases.common import (
     audit_change,
-    bump,
     check_version,
     commit,
+    lock_case,
     now,
     today,
 )
@@ -47,7 +47,14 @@ from eip.cases.queries import deadline_settings
 from eip.cases.records import CaseAction, Consent
 from eip.domain import NotFound, RuleBroken
 from eip.problems import Problems
-from eip.versioning import commit_or_conflict, conflict
+from eip.versioning import (
+    StaleRecord,
+    commit_or_conflict,
+    conflict,
+    conflict_message,
+    last_change,
+    seen_token,
+)
 from eip.workdays import add_working_days
 
 EDIT = "case.edit"
@@ -81,6 +88,29 @@ def kind_refusal(case: Case, kind: str) -> str | None:
     )
 
 
+def seen_consents(states: dict[tuple[str, str], ConsentState]) -> str:
+    """What the consent form carries: the newest record of each person and purpose, as the
+    page showed it (`client.intervention=12.1;…`, `new` where none), since the person and the
+    purpose are chosen on the form itself."""
+    return ";".join(
+        f"{person}.{kind}={seen_token(state.record)}" for (person, kind), state in states.items()
+    )
+
+
+def _check_seen_consent(
+    states: dict[tuple[str, str], ConsentState], seen: str | None, person: str, kind: str
+) -> None:
+    """Refuse a decision made from a page that showed an older decision of this person for
+    this purpose (one recorded or withdrawn meanwhile). Other consents, and every other
+    record of the case, may have changed: that refuses nothing."""
+    pairs = dict(part.partition("=")[::2] for part in (seen or "").split(";") if "=" in part)
+    current = states[(person, kind)].record
+    if pairs.get(f"{person}.{kind}") == seen_token(current):
+        return
+    change = last_change(current) if current is not None else ""
+    raise StaleRecord(conflict_message("consent", change, kept=True), seen_consents(states))
+
+
 @dataclass(frozen=True)
 class Recorded:
     consent: Consent
@@ -100,9 +130,11 @@ def record_consent(
     obtained_by: str | None,
     how: str | None,
 ) -> Recorded:
-    """Record a person's decision; both intervention consents in force start the intervention."""
+    """Record a person's decision; both intervention consents in force start the intervention.
+    `version` is `seen_consents` as the page showed it: a newer decision of the same person
+    for the same purpose refuses this one."""
     require(user, EDIT, case)
-    check_version(case, version)
+    lock_case(session, case)
     problems = Problems()
     if person_role not in PEOPLE:
         problems.add("person_role", "Select whose consent this is")
@@ -122,8 +154,11 @@ def record_consent(
     )
     who = problems.text("obtained_by", obtained_by, "Enter who obtained the consent")
     problems.choice("how", how, choices.HOW_CONSENT_OBTAINED, "Select how consent was obtained")
-    if not problems.errors:
-        _check_change(problems, consent_states(session, case)[(person_role, kind)], state)
+    if person_role in PEOPLE and kind in KINDS:
+        states = consent_states(session, case)
+        _check_seen_consent(states, version, person_role, kind)
+        if not problems.errors:
+            _check_change(problems, states[(person_role, kind)], state)
     problems.raise_any()
 
     consent = Consent(
@@ -138,13 +173,13 @@ def record_consent(
     )
     session.add(consent)
     session.flush()
-    bump(case)
     audit_change(
         session,
         user,
         case,
         "case.consent_recorded",
         fields=["person_role", "kind", "state", "recorded_on", "obtained_by", "how"],
+        record=consent.id,
     )
     started = kind == "intervention" and _start_if_both_in_force(session, user, case)
     commit(session)
@@ -233,10 +268,11 @@ def withdraw_consent(
     due the next working day (not on a closed case, where nothing is due). Withdrawing
     consent to accommodation while the case has a placement not yet ended also notifies
     the borough's SPOCs: the notices are committed with the withdrawal, and their e-mails
-    are sent by the scheduler, never from this request."""
+    are sent by the scheduler, never from this request. `version` is the consent's own."""
     require(user, EDIT, case)
+    lock_case(session, case)
     consent = withdrawable(session, case, consent_id)
-    check_version(case, version)
+    check_version(consent, version)
     refusal = withdrawal_refusal(session, case, consent)
     if refusal:
         raise RuleBroken(refusal)
@@ -252,8 +288,8 @@ def withdraw_consent(
     why = problems.text("reason", reason, "Enter the reason consent was withdrawn")
     problems.raise_any()
 
-    # Read before anything changes: a query after the case is marked changed would flush
-    # it there, not in commit() where a concurrent change is turned into a conflict.
+    # Read before anything changes: a query after the consent is changed would flush it
+    # there, not in commit() where a concurrent change is turned into a conflict.
     live = stay_notices.live_placement_ids(session, case) if consent.kind == "accommodation" else []
     spocs = stay_notices.borough_spocs(session, case.borough_id) if live else []
     consent.withdrawn_on = withdrawn_on
@@ -262,7 +298,6 @@ def withdraw_consent(
     if consent.kind in REVIEWED_ON_WITHDRAWAL and case.status not in rules.CLOSED_STATES:
         action = _review_action(session, user, case, consent)
         session.add(action)
-    bump(case)
     audit_change(
         session,
         user,
@@ -270,6 +305,7 @@ def withdraw_consent(
         "case.consent_withdrawn",
         fields=["withdrawn_on", "withdrawal_reason"],
         review_action=action is not None,
+        record=consent.id,
     )
     notified = None
     if live:
@@ -277,7 +313,7 @@ def withdraw_consent(
             session, user, case, consent_id=consent.id, placement_ids=live, spocs=spocs, now=now()
         )
     # A unique index refusing: the same withdrawal saved a moment ago by another request.
-    commit_or_conflict(session, case, duplicate=conflict(case))
+    commit_or_conflict(session, consent, duplicate=conflict(Consent))
     return Withdrawn(consent, action, notified)
 
 

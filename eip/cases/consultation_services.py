@@ -2,8 +2,9 @@
 Intervention Plan with its actions, onward referrals and the scenario plan.
 
 Each function takes the session, the acting user, the case and plain values; checks
-the version the user saw, the state machine and the input; writes; audits by field
-name; and commits once.
+the version of the record the user saw (the booking, an onward referral, the scenario plan;
+additions check none), the state machine and the input; writes; audits by field name; and
+commits once.
 
 Rebooking adds a new booking and keeps the earlier one, so the history shows every
 date that was arranged; recording the consultation completes the latest booking.
@@ -20,7 +21,14 @@ from sqlalchemy.orm import Session
 
 from eip.auth.models import User
 from eip.cases import choices, rules
-from eip.cases.common import audit_change, bump, check_version, commit, latest_due_date
+from eip.cases.common import (
+    audit_change,
+    check_version,
+    commit,
+    commit_addition,
+    latest_due_date,
+    lock_case,
+)
 from eip.cases.models import Case
 from eip.cases.progress_support import (
     closed_refusal,
@@ -32,6 +40,7 @@ from eip.cases.progress_support import (
 from eip.cases.records import CaseAction, Consultation, OnwardReferral, ScenarioPlan
 from eip.domain import NotFound, RuleBroken
 from eip.problems import Problems
+from eip.versioning import check_seen
 
 EDIT = "case.edit"
 PLAN_ACTION_KIND = "plan"
@@ -49,6 +58,18 @@ class PlanAction:
 
 # ---------------------------------------------------------------------------
 # Booking
+
+
+def latest_booking(session: Session, case: Case) -> Consultation | None:
+    """The newest booking, held or not: the record the booking and recording forms edit
+    (their version is `seen_token` of it), so a booking or a recording saved meanwhile is
+    named, with who saved it, when the page that did not show it is saved."""
+    return session.scalar(
+        select(Consultation)
+        .where(Consultation.case_id == case.id)
+        .order_by(Consultation.id.desc())
+        .limit(1)
+    )
 
 
 def current_booking(session: Session, case: Case) -> Consultation | None:
@@ -71,9 +92,12 @@ def book_consultation(
     medium: str | None,
     attendees: str | None,
 ) -> Consultation:
-    """Book the consultation (or rebook it while it is still only booked)."""
+    """Book the consultation (or rebook it while it is still only booked). `version` is the
+    booking the page showed (`new` when there was none): a booking made or changed meanwhile
+    refuses this one, so two people booking at once do not both book."""
     require(user, EDIT, case)
-    check_version(case, version)
+    lock_case(session, case)
+    check_seen(latest_booking(session, case), version, Consultation)
     require_step(case, "book_consultation")
     problems = Problems()
     if scheduled_for is None:
@@ -98,13 +122,14 @@ def book_consultation(
         recorded_by_id=user.id,
     )
     session.add(booking)
-    bump(case)
+    session.flush()
     audit_change(
         session,
         user,
         case,
         "case.consultation_rebooked" if rebooking else "case.consultation_booked",
         fields=["scheduled_for", "medium", "attendees"],
+        record=booking.id,
     )
     commit(session)
     return booking
@@ -133,7 +158,10 @@ def record_consultation(
     `action_<n>_description`, `action_<n>_owner` and `action_<n>_review_on`.
     """
     require(user, EDIT, case)
-    check_version(case, version)
+    lock_case(session, case)
+    # The booking's own version (`id.version`): a rebooking, or the consultation recorded
+    # by someone else meanwhile, refuses this one; a referral edit or a consent does not.
+    check_seen(latest_booking(session, case), version, Consultation)
     require_step(case, "record_consultation")
     booking = current_booking(session, case)
     if booking is None:
@@ -177,8 +205,9 @@ def record_consultation(
         "case.consultation_recorded",
         fields=["held_on", "outcome", "advice", "plan_risks", "plan_protective_factors", "status"],
         plan_actions=len(cleaned),
+        record=booking.id,
     )
-    commit(session)
+    commit(session, booking)
     return booking
 
 
@@ -237,14 +266,14 @@ def add_plan_action(
     user: User,
     case: Case,
     *,
-    version: int | str | None,
     description: str | None,
     owner: str | None,
     review_on: date | None,
+    submission: str | None = None,
 ) -> CaseAction:
-    """Add one more action to the plan after the consultation."""
+    """Add one more action to the plan after the consultation: an addition, so it checks no
+    version; the form's one-time token saves it once."""
     require(user, EDIT, case)
-    check_version(case, version)
     reason = plan_action_refusal(session, case)
     if reason:
         raise RuleBroken(reason)
@@ -261,11 +290,10 @@ def add_plan_action(
     consultation = held_consultation(session, case)
     action = _action_record(case, user, consultation, PlanAction(what, who, review_on))
     session.add(action)
-    bump(case)
     audit_change(
         session, user, case, "case.plan_action_added", fields=["description", "owner", "due_on"]
     )
-    commit(session)
+    commit_addition(session, user, submission, "plan_action")
     return action
 
 
@@ -278,16 +306,16 @@ def add_onward_referral(
     user: User,
     case: Case,
     *,
-    version: int | str | None,
     agency: str | None,
     agency_name: str | None,
     referred_on: date | None,
     status: str | None,
     note: str | None = None,
+    submission: str | None = None,
 ) -> OnwardReferral:
-    """An onward referral to another agency: after a not-suitable outcome, or on any open case."""
+    """An onward referral to another agency: after a not-suitable outcome, or on any open case.
+    An addition: no version; the form's one-time token saves it once."""
     require(user, EDIT, case)
-    check_version(case, version)
     require_open(case)
     problems = Problems()
     problems.choice(
@@ -317,15 +345,16 @@ def add_onward_referral(
         recorded_by_id=user.id,
     )
     session.add(referral)
-    bump(case)
+    session.flush()
     audit_change(
         session,
         user,
         case,
         "case.onward_referral_added",
         fields=["agency", "agency_name", "referred_on", "status", "note"],
+        record=referral.id,
     )
-    commit(session)
+    commit_addition(session, user, submission, "onward_referral")
     return referral
 
 
@@ -345,10 +374,11 @@ def update_onward_referral(
     version: int | str | None,
     status: str | None,
 ) -> bool:
-    """Move an onward referral on (planned, made, accepted, declined). False: no change."""
+    """Move an onward referral on (planned, made, accepted, declined). False: no change.
+    `version` is the onward referral's own."""
     require(user, EDIT, case)
     referral = onward_referral(session, case, referral_id)
-    check_version(case, version)
+    check_version(referral, version)
     require_open(case)
     problems = Problems()
     problems.choice(
@@ -359,11 +389,10 @@ def update_onward_referral(
         session.rollback()
         return False
     referral.status = status
-    bump(case)
     audit_change(
-        session, user, case, "case.onward_referral_updated", fields=["status"], referral=referral.id
+        session, user, case, "case.onward_referral_updated", fields=["status"], record=referral.id
     )
-    commit(session)
+    commit(session, referral)
     return True
 
 
@@ -393,9 +422,11 @@ def scenario_plan_refusal(session: Session, case: Case) -> str | None:
 def save_scenario_plan(
     session: Session, user: User, case: Case, *, version: int | str | None, plan: str | None
 ) -> ScenarioPlan:
-    """Write, or rewrite, what happens if the couple stay apart after the 4 weeks."""
+    """Write, or rewrite, what happens if the couple stay apart after the 4 weeks. `version`
+    is the plan the page showed (`new` when there was none)."""
     require(user, EDIT, case)
-    check_version(case, version)
+    lock_case(session, case)
+    check_seen(scenario_plan(session, case), version, ScenarioPlan)
     reason = scenario_plan_refusal(session, case)
     if reason:
         raise RuleBroken(reason)
@@ -412,7 +443,8 @@ def save_scenario_plan(
     else:
         existing.plan = text
         action = "case.scenario_plan_updated"
-    bump(case)
-    audit_change(session, user, case, action, fields=["plan"])
-    commit(session)
+    if existing.id is None:
+        session.flush()  # the new plan's id, for the audit event
+    audit_change(session, user, case, action, fields=["plan"], record=existing.id)
+    commit(session, existing)
     return existing

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from eip.auth.models import User
 from eip.cases import dash, rules
 from eip.cases.activity_services import received_on
-from eip.cases.common import audit_change, commit, today
+from eip.cases.common import audit_change, commit_addition, today
 from eip.cases.models import Case
 from eip.cases.queries import deadline_settings
 from eip.cases.records import CaseAction, DashReview, Incident, OnwardReferral
@@ -113,6 +113,7 @@ def record_dash(
     professional_judgement_high: bool | None,
     judgement_note: str | None = None,
     police_callouts_12_months: int | None = None,
+    submission: str | None = None,
 ) -> DashOutcome:
     """Score the 24 answers, store the review with its risk level, and when the risk is
     high add IDVA and MARAC referral actions (unless one of that kind is still open).
@@ -156,7 +157,7 @@ def record_dash(
     if review.judgement_note:
         fields.append("judgement_note")
     audit_change(session, user, case, "case.dash_recorded", fields=fields)
-    commit(session)
+    commit_addition(session, user, submission, "dash_review")
     return DashOutcome(review, assessment, actions)
 
 

@@ -57,8 +57,12 @@ class Case(db.Model):
         ForeignKey("users.id"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Optimistic locking: a save based on an older version is refused, not merged.
+    # The row's version (SQLAlchemy's counter, moved by every write to the row): no form
+    # carries it; it makes two writes racing on the row one save and one Conflict.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The referral details' own version, moved only by their edits (referral_edit.py): the
+    # edit form carries it, so a consent or a closure meanwhile does not refuse the edit.
+    referral_version: Mapped[int] = mapped_column(Integer, default=1)
 
     # The referral.
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -41,7 +41,7 @@ def record_consent(reference: str):
     kind = request.args.get("kind")
     prefill(
         form,
-        case,
+        consent_services.seen_consents(consent_services.consent_states(db.session, case)),
         person_role=person if person in PEOPLE else None,
         kind=kind if kind in KINDS else None,
     )
@@ -75,7 +75,7 @@ def withdraw_consent(reference: str, consent_id: int):
     case = case_or_abort(reference, EDIT)
     consent = consent_services.withdrawable(db.session, case, consent_id)
     form = WithdrawConsentForm()
-    prefill(form, case)
+    prefill(form, consent.version)
 
     def done(withdrawn: consent_services.Withdrawn) -> tuple[str, str]:
         message = "Withdrawal of consent recorded"
@@ -121,7 +121,6 @@ def withdraw_consent(reference: str, consent_id: int):
 def close(reference: str):
     case = case_or_abort(reference, EDIT)
     form = CloseCaseForm()
-    prefill(form, case)
     referrals = db.session.scalars(
         select(OnwardReferral)
         .where(OnwardReferral.case_id == case.id)
@@ -137,7 +136,6 @@ def close(reference: str):
             db.session,
             current_user,
             case,
-            version=form.version.data,
             outcome=form.outcome.data,
             risk_level=form.risk_level.data,
             living_arrangements=form.living_arrangements.data,
@@ -159,13 +157,12 @@ def close(reference: str):
 def reopen(reference: str):
     case = case_or_abort(reference, "case.reopen")
     form = ReopenForm()
-    prefill(form, case)
     return run_step(
         case,
         form,
         refusal=lambda: step_refusal(case, "reopen"),
         save=lambda: closure_services.reopen_case(
-            db.session, current_user, case, version=form.version.data, reason=form.reason.data
+            db.session, current_user, case, reason=form.reason.data
         ),
         done=lambda _: ("Case reopened", case_url(case, "closure")),
         template="cases/progress_reopen.html",

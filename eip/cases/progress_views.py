@@ -24,9 +24,10 @@ from eip.cases import progress_panels
 from eip.cases.choices import ALL, label
 from eip.cases.models import Case
 from eip.cases.progress_support import closed_refusal, step_refusal
-from eip.cases.view_helpers import case_or_abort
+from eip.cases.view_helpers import ALREADY_SAVED, already_saved, case_or_abort, once, token
 from eip.cases.views import bp
 from eip.extensions import db
+from eip.versioning import seen_token
 from forms.progress import (
     BookConsultationForm,
     OnwardReferralForm,
@@ -87,11 +88,20 @@ def run_step(
     )
 
 
-def prefill(form: FlaskForm, case: Case, **values: Any) -> None:
+def prefill(form: FlaskForm, version: str | int | None, **values: Any) -> None:
+    """What a new page's form shows: the version of the record it edits (none for a form
+    that moves the case on; a new one-time token for an addition) and the current values."""
     if request.method == "GET":
-        form.version.data = str(case.version)
+        if hasattr(form, "version"):
+            form.version.data = str(version)
+        if hasattr(form, "submission"):
+            form.start()
         for name, value in values.items():
             form[name].data = value
+
+
+def _saved(message: str, result: Any) -> str:
+    return already_saved(message) if result is ALREADY_SAVED else message
 
 
 # ---------------------------------------------------------------------------
@@ -109,14 +119,14 @@ def book_consultation(reference: str):
         on, at = london_parts(booking.scheduled_for)
         prefill(
             form,
-            case,
+            seen_token(consultations.latest_booking(db.session, case)),
             scheduled_on=on,
             scheduled_time=at,
             medium=booking.medium,
             attendees=booking.attendees,
         )
     else:
-        prefill(form, case)
+        prefill(form, seen_token(consultations.latest_booking(db.session, case)))
     return run_step(
         case,
         form,
@@ -161,7 +171,7 @@ def record_consultation(reference: str):
     case = case_or_abort(reference, EDIT)
     form = RecordConsultationForm()
     booking = consultations.current_booking(db.session, case)
-    prefill(form, case)
+    prefill(form, seen_token(consultations.latest_booking(db.session, case)))
     return run_step(
         case,
         form,
@@ -190,21 +200,26 @@ def record_consultation(reference: str):
 def add_plan_action(reference: str):
     case = case_or_abort(reference, EDIT)
     form = PlanActionForm()
-    prefill(form, case)
+    prefill(form, None)
     return run_step(
         case,
         form,
         refusal=lambda: consultations.plan_action_refusal(db.session, case),
-        save=lambda: consultations.add_plan_action(
-            db.session,
-            current_user,
-            case,
-            version=form.version.data,
-            description=form.description.data,
-            owner=form.owner.data,
-            review_on=form.review_on.data,
+        save=once(
+            lambda: consultations.add_plan_action(
+                db.session,
+                current_user,
+                case,
+                description=form.description.data,
+                owner=form.owner.data,
+                review_on=form.review_on.data,
+                submission=token(form),
+            )
         ),
-        done=lambda _: ("Action added to the plan", case_url(case, "consultation")),
+        done=lambda result: (
+            _saved("Action added to the plan", result),
+            case_url(case, "consultation"),
+        ),
         template="cases/progress_plan_action.html",
         title="Add an action to the plan",
     )
@@ -223,7 +238,7 @@ def _closed_refusal(case: Case) -> Callable[[], str | None]:
 def add_onward_referral(reference: str):
     case = case_or_abort(reference, EDIT)
     form = OnwardReferralForm()
-    prefill(form, case)
+    prefill(form, None)
     closing = request.args.get("next") == "close"
     after = (
         url_for("cases.close", reference=case.reference)
@@ -234,18 +249,20 @@ def add_onward_referral(reference: str):
         case,
         form,
         refusal=_closed_refusal(case),
-        save=lambda: consultations.add_onward_referral(
-            db.session,
-            current_user,
-            case,
-            version=form.version.data,
-            agency=form.agency.data,
-            agency_name=form.agency_name.data,
-            referred_on=form.referred_on.data,
-            status=form.status.data,
-            note=form.note.data,
+        save=once(
+            lambda: consultations.add_onward_referral(
+                db.session,
+                current_user,
+                case,
+                agency=form.agency.data,
+                agency_name=form.agency_name.data,
+                referred_on=form.referred_on.data,
+                status=form.status.data,
+                note=form.note.data,
+                submission=token(form),
+            )
         ),
-        done=lambda _: ("Onward referral added", after),
+        done=lambda result: (_saved("Onward referral added", result), after),
         template="cases/progress_onward_referral.html",
         title="Add an onward referral",
         anchor="onward-referrals",
@@ -258,7 +275,7 @@ def update_onward_referral(reference: str, referral_id: int):
     case = case_or_abort(reference, EDIT)
     referral = consultations.onward_referral(db.session, case, referral_id)
     form = OnwardReferralStatusForm()
-    prefill(form, case, status=referral.status)
+    prefill(form, referral.version, status=referral.status)
     return run_step(
         case,
         form,
@@ -288,7 +305,7 @@ def scenario_plan(reference: str):
     case = case_or_abort(reference, EDIT)
     existing = consultations.scenario_plan(db.session, case)
     form = ScenarioPlanForm()
-    prefill(form, case, plan=existing.plan if existing else None)
+    prefill(form, seen_token(existing), plan=existing.plan if existing else None)
     return run_step(
         case,
         form,

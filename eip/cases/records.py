@@ -7,7 +7,7 @@ withdraws), so the case's history can always be read back.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -18,6 +18,10 @@ from eip.extensions import db
 
 class _CaseRecord:
     """Columns every case record has."""
+
+    # The audit actions (on the case) that change a record of this kind: what
+    # eip.versioning.last_change reads to say who changed it. Empty: not an edited record.
+    change_actions: ClassVar[tuple[str, ...]] = ()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -52,6 +56,16 @@ class Consultation(_CaseRecord, db.Model):
     plan_risks: Mapped[str | None] = mapped_column(Text)
     plan_protective_factors: Mapped[str | None] = mapped_column(Text)
 
+    # The record's own version (SQLAlchemy's counter): the form editing it carries it.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    bump_column: ClassVar[str] = "outcome"
+    change_actions: ClassVar[tuple[str, ...]] = (
+        "case.consultation_booked",
+        "case.consultation_rebooked",
+        "case.consultation_recorded",
+    )
+
 
 class CaseAction(_CaseRecord, db.Model):
     """An action with an owner and a date: from the plan, a meeting, a consent
@@ -78,6 +92,16 @@ class OnwardReferral(_CaseRecord, db.Model):
     status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
 
+    # The record's own version (SQLAlchemy's counter): the form editing it carries it.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    bump_column: ClassVar[str] = "status"
+    record_noun: ClassVar[str] = "onward referral"
+    change_actions: ClassVar[tuple[str, ...]] = (
+        "case.onward_referral_added",
+        "case.onward_referral_updated",
+    )
+
 
 class Consent(_CaseRecord, db.Model):
     """One consent of one person for one purpose; the newest for (person, kind) is in force."""
@@ -92,6 +116,12 @@ class Consent(_CaseRecord, db.Model):
     how: Mapped[str | None] = mapped_column(String(30))
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+
+    # The record's own version (SQLAlchemy's counter): the form editing it carries it.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    bump_column: ClassVar[str] = "state"
+    change_actions: ClassVar[tuple[str, ...]] = ("case.consent_recorded", "case.consent_withdrawn")
 
 
 class Incident(_CaseRecord, db.Model):
@@ -142,6 +172,16 @@ class ScenarioPlan(_CaseRecord, db.Model):
 
     plan: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    # The record's own version (SQLAlchemy's counter): the form editing it carries it.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    bump_column: ClassVar[str] = "plan"
+    record_noun: ClassVar[str] = "scenario plan"
+    change_actions: ClassVar[tuple[str, ...]] = (
+        "case.scenario_plan_recorded",
+        "case.scenario_plan_updated",
+    )
 
 
 RECORD_TYPES = (

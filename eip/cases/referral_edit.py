@@ -1,6 +1,8 @@
 """Correcting a referral: every field but the borough (fixed for the life of the case)
-and the reference. The hidden version on the form makes a second person's stale
-save a Conflict, not a silent overwrite; the audit names the changed fields only."""
+and the reference. The form carries the referral details' own version
+(`Case.referral_version`), so a second person's stale save is a Conflict, not a silent
+overwrite, while a consent, a closure or an addition meanwhile refuses nothing; the audit
+names the changed fields only."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from eip.access import can
 from eip.auth.models import User
-from eip.cases.common import audit_change, bump, check_version, commit
+from eip.cases.common import audit_change, check_version, commit, lock_case
 from eip.cases.models import Case, Person
 from eip.cases.records import LateReferralDecision
 from eip.cases.referral_rules import CASE_COLUMNS, CLIENT_COLUMNS, PARTNER_COLUMNS, ReferralDetails
@@ -62,7 +64,10 @@ def update_referral(
     the fields that changed; nothing is written when none did."""
     if not can(user, "case.edit", case):
         raise NotAllowed("You may not change this case")
-    check_version(case, version)
+    lock_case(session, case)
+    check_version(
+        case, version, attr="referral_version", actions=("case.updated",), noun="referral"
+    )
     if case.status in CLOSED_STATES:
         raise RuleBroken(CLOSED_CASE if case.status == "closed" else NOT_ACCEPTED_CASE)
     details = check_details(
@@ -97,6 +102,6 @@ def update_referral(
             setattr(case, who, person)
         fill_person(person, details, columns, keep_old=False)
     audit_change(session, user, case, "case.updated", fields=changed)
-    bump(case)
+    case.referral_version += 1
     commit(session)
     return changed

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from eip.access import can
 from eip.auth.models import User
 from eip.cases import choices
-from eip.cases.common import audit_change, check_version, commit, not_in_future, now
+from eip.cases.common import audit_change, commit, lock_case, not_in_future, now
 from eip.cases.models import Case
 from eip.cases.records import LateReferralDecision
 from eip.cases.referral_rules import late_agreement_problems, late_refusal_problems
@@ -28,14 +28,15 @@ def acknowledge(
     user: User,
     case: Case,
     *,
-    version: int | str | None,
     acknowledged_at: datetime | None,
     method: str | None,
 ) -> str:
-    """Record when and how the referrer was told the referral arrived. Returns the new status."""
+    """Record when and how the referrer was told the referral arrived. Returns the new status.
+    No version: the state machine, checked on the case under its row lock, refuses a second
+    acknowledgement, and nothing else changed meanwhile refuses this one."""
     if not can(user, "case.edit", case):
         raise NotAllowed("You may not change this case")
-    check_version(case, version)
+    lock_case(session, case)
     status = next_status(
         case.status, "acknowledge", CaseFacts(acknowledged=case.acknowledged_at is not None)
     )
@@ -68,10 +69,11 @@ def acknowledge(
     return status
 
 
-def _decision_checks(session: Session, user: User, case: Case, version, action: str) -> str:
+def _decision_checks(session: Session, user: User, case: Case, action: str) -> str:
     if not can(user, "case.late_decision", case):
         raise NotAllowed("Only a programme manager records the late-referral decision")
-    check_version(case, version)
+    # The one decision per case and the state machine, read under the case's row lock.
+    lock_case(session, case)
     decided = session.scalar(
         select(LateReferralDecision.id).where(LateReferralDecision.case_id == case.id).limit(1)
     )
@@ -99,7 +101,6 @@ def record_late_agreement(
     user: User,
     case: Case,
     *,
-    version: int | str | None,
     decided_on: date | None,
     cranstoun_agreed_by: str | None,
     respect_agreed_by: str | None,
@@ -108,7 +109,7 @@ def record_late_agreement(
     note: str | None,
 ) -> str:
     """All three organisations agreed in writing: the case goes on. Returns the new status."""
-    status = _decision_checks(session, user, case, version, "record_late_agreement")
+    status = _decision_checks(session, user, case, "record_late_agreement")
     names = {
         name: (value or "").strip()
         for name, value in (
@@ -145,12 +146,11 @@ def refuse_late_referral(
     user: User,
     case: Case,
     *,
-    version: int | str | None,
     decided_on: date | None,
     note: str | None,
 ) -> str:
     """Agreement was refused: the case closes as not accepted."""
-    status = _decision_checks(session, user, case, version, "refuse_late_referral")
+    status = _decision_checks(session, user, case, "refuse_late_referral")
     found = late_refusal_problems(note)
     problem = _date_problem(case, decided_on)
     if problem:

@@ -164,18 +164,15 @@ def acknowledge(reference: str):
     case = case_or_abort(reference, "case.edit")
     form = AcknowledgeForm()
     status = 200
-    if request.method == "GET":
-        form.version.data = case.version
-    elif not form.validate_on_submit():
+    if request.method == "POST" and not form.validate_on_submit():
         status = 400
-    else:
+    elif request.method == "POST":
         saved, _result, status = steps.save_form(
             form,
             lambda: referral_steps.acknowledge(
                 db.session,
                 current_user,
                 case,
-                version=form.version.data,
                 acknowledged_at=form.acknowledged_at(),
                 method=form.method.data,
             ),
@@ -215,11 +212,9 @@ def late_referral(reference: str):
     case = case_or_abort(reference, "case.late_decision")
     form = LateDecisionForm()
     status = 200
-    if request.method == "GET":
-        form.version.data = case.version
-    elif not form.validate_on_submit():
+    if request.method == "POST" and not form.validate_on_submit():
         status = 400
-    else:
+    elif request.method == "POST":
 
         def decide() -> str:
             if form.decision.data == "agreed":
@@ -227,7 +222,6 @@ def late_referral(reference: str):
                     db.session,
                     current_user,
                     case,
-                    version=form.version.data,
                     decided_on=form.decided_on.data,
                     cranstoun_agreed_by=form.cranstoun_agreed_by.data,
                     respect_agreed_by=form.respect_agreed_by.data,
@@ -240,7 +234,6 @@ def late_referral(reference: str):
                 db.session,
                 current_user,
                 case,
-                version=form.version.data,
                 decided_on=form.decided_on.data,
                 note=form.note.data,
             )
@@ -275,7 +268,7 @@ def edit_referral(reference: str):
     status = 200
     if request.method == "GET":
         form.fill(current_details(case))
-        form.version.data = case.version
+        form.version.data = case.referral_version
     elif not form.validate_on_submit():
         status = 400
     else:

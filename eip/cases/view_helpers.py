@@ -3,6 +3,9 @@ and turn domain errors into form messages, 403, 404 or 409."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, g
 from flask_login import current_user
 
@@ -11,6 +14,7 @@ from eip.cases.common import load_case
 from eip.cases.models import Case
 from eip.domain import NotAllowed, NotFound
 from eip.extensions import db
+from eip.submissions import AlreadySaved
 
 
 def case_or_abort(reference: str, action: str) -> Case:
@@ -25,3 +29,31 @@ def case_or_abort(reference: str, action: str) -> Case:
         raise  # refuse() aborts; this line is never reached
     g.access_object = case  # what a later refusal names (eip/errors.py)
     return case
+
+
+# What `once` returns when the form was saved already, by the first of two clicks.
+ALREADY_SAVED = object()
+
+
+def once(save: Callable[[], Any]) -> Callable[[], Any]:
+    """An addition's save: the same form sent again is answered like the first, not saved
+    twice (eip/submissions.py)."""
+
+    def run() -> Any:
+        try:
+            return save()
+        except AlreadySaved:
+            db.session.rollback()
+            return ALREADY_SAVED
+
+    return run
+
+
+def token(form) -> str:
+    """The form's one-time token as sent ("" when missing: refused, never saved twice)."""
+    return form.submission.data or ""
+
+
+def already_saved(message: str) -> str:
+    """`Session recorded` → `Session recorded (it was already saved: it is not saved twice)`."""
+    return f"{message}. This form had already been sent, so it was saved only once"

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from eip.auth.models import AccountToken, UserSession
 from eip.extensions import db
 from eip.jobs import Job, JobRun, run_due
+from eip.models import FormSubmission
 from tests import factories
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -95,3 +96,20 @@ def test_purge_removes_old_sessions_and_used_or_expired_tokens_only(app_context)
     assert run_due(db.session, NOW)["purge-expired"] == "done"
     assert db.session.scalars(select(UserSession.token_hash)).all() == ["b" * 64]
     assert db.session.scalars(select(AccountToken.token_hash)).all() == ["d" * 64]
+
+
+def test_purge_removes_the_tokens_of_addition_forms_older_than_any_session(app_context):
+    user = factories.user("practitioner")
+    db.session.add_all(
+        [
+            FormSubmission(
+                token="old", user_id=user.id, kind="session", created_at=NOW - timedelta(days=2)
+            ),
+            FormSubmission(
+                token="new", user_id=user.id, kind="session", created_at=NOW - timedelta(hours=9)
+            ),
+        ]
+    )
+    db.session.commit()
+    assert run_due(db.session, NOW)["purge-expired"] == "done"
+    assert db.session.scalars(select(FormSubmission.token)).all() == ["new"]

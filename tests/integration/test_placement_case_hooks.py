@@ -55,7 +55,6 @@ def _close(case, user):
         db.session,
         user,
         case,
-        version=case.version,
         outcome="completed",
         risk_level="medium",
         living_arrangements="living_apart",
@@ -79,7 +78,7 @@ def _withdraw(case, user, consent):
         user,
         case,
         consent.id,
-        version=case.version,
+        version=consent.version,
         withdrawn_on=today(),
         reason="Feels unsafe about the arrangement",
     )

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from eip.audit import AuditEvent
 from eip.cases import closure_services as svc
 from eip.cases import rules
-from eip.domain import Conflict, NotAllowed, RuleBroken
+from eip.domain import NotAllowed, RuleBroken
 from eip.extensions import db
 from tests import factories
 from tests import factories_pathway_progress as pf
@@ -18,7 +18,6 @@ pytestmark = pytest.mark.usefixtures("app_context")
 
 def _close(case, user, **changes):
     values = {
-        "version": case.version,
         "outcome": "completed",
         "risk_level": "medium",
         "living_arrangements": "living_apart",
@@ -93,11 +92,21 @@ def test_a_manager_may_not_close_a_case():
         _close(case, factories.user("manager"))
 
 
-def test_a_stale_closure_is_a_conflict():
+def test_a_case_closed_meanwhile_is_not_closed_again():
     user = factories.user("practitioner")
     case = pf.active_case(user)
-    with pytest.raises(Conflict):
-        _close(case, user, version=case.version - 1)
+    _close(case, user)
+    with pytest.raises(RuleBroken):
+        _close(case, factories.user("practitioner"), outcome="disengaged")
+    db.session.rollback()
+    assert case.closure_outcome == "completed"
+
+
+def test_only_one_of_two_reopenings_is_saved():
+    case = pf.closed_case("active")
+    svc.reopen_case(db.session, factories.user("manager"), case, reason="New info")
+    with pytest.raises(RuleBroken, match="Only a closed case"):
+        svc.reopen_case(db.session, factories.user("manager"), case, reason="Also new info")
 
 
 # ---------------------------------------------------------------------------
@@ -108,14 +117,14 @@ def test_a_stale_closure_is_a_conflict():
 def test_reopening_returns_the_case_to_its_status_before_closure(before):
     manager = factories.user("manager")
     case = pf.closed_case(before)
-    assert svc.reopen_case(db.session, manager, case, version=case.version, reason="New info")
+    assert svc.reopen_case(db.session, manager, case, reason="New info")
     assert case.status == before
 
 
 def test_reopening_keeps_the_closure_details_and_audits_the_reason():
     manager = factories.user("manager")
     case = pf.closed_case("active")
-    svc.reopen_case(db.session, manager, case, version=case.version, reason="Police report")
+    svc.reopen_case(db.session, manager, case, reason="Police report")
     assert case.closure_outcome == "completed" and case.closed_at is not None
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.reopened"))
     assert event.reason == "Police report" and event.actor_id == manager.id
@@ -126,32 +135,28 @@ def test_a_practitioner_may_not_reopen_a_case():
     practitioner = factories.user("practitioner")
     case = pf.closed_case("active", practitioner)
     with pytest.raises(NotAllowed):
-        svc.reopen_case(db.session, practitioner, case, version=case.version, reason="x")
+        svc.reopen_case(db.session, practitioner, case, reason="x")
     assert case.status == "closed"
 
 
 def test_reopening_needs_a_reason():
     case = pf.closed_case("active")
     with pytest.raises(RuleBroken) as refused:
-        svc.reopen_case(
-            db.session, factories.user("manager"), case, version=case.version, reason=""
-        )
+        svc.reopen_case(db.session, factories.user("manager"), case, reason="")
     assert refused.value.errors == {"reason": "Enter the reason the case is reopened"}
 
 
 def test_only_a_closed_case_can_be_reopened():
     case = pf.active_case()
     with pytest.raises(RuleBroken, match="Only a closed case"):
-        svc.reopen_case(
-            db.session, factories.user("manager"), case, version=case.version, reason="x"
-        )
+        svc.reopen_case(db.session, factories.user("manager"), case, reason="x")
 
 
 def test_a_closed_then_reopened_case_can_be_closed_again():
     user = factories.user("practitioner")
     case = pf.active_case(user)
     _close(case, user)
-    svc.reopen_case(db.session, factories.user("manager"), case, version=case.version, reason="r")
+    svc.reopen_case(db.session, factories.user("manager"), case, reason="r")
     _close(case, user, outcome="disengaged")
     assert case.status == "closed" and case.closure_outcome == "disengaged"
     assert case.status_before_closure == "active"

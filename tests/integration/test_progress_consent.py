@@ -24,9 +24,14 @@ from tests import factories_pathway_progress as pf
 pytestmark = pytest.mark.usefixtures("app_context")
 
 
+def _seen(case) -> str:
+    """What the consent form carries: the newest decision of each person and purpose."""
+    return svc.seen_consents(svc.consent_states(db.session, case))
+
+
 def _consent(case, user, **changes):
     values = {
-        "version": case.version,
+        "version": _seen(case),
         "person_role": "client",
         "kind": "intervention",
         "state": "given",
@@ -39,7 +44,7 @@ def _consent(case, user, **changes):
 
 
 def _withdraw(case, user, consent, **changes):
-    values = {"version": case.version, "withdrawn_on": today(), "reason": "No longer wishes to"}
+    values = {"version": consent.version, "withdrawn_on": today(), "reason": "No longer wishes to"}
     values.update(changes)
     return svc.withdraw_consent(db.session, user, case, consent.id, **values)
 
@@ -161,11 +166,15 @@ def test_a_consent_needs_who_obtained_it_and_how():
     assert set(refused.value.errors) == {"obtained_by", "how"}
 
 
-def test_a_stale_consent_save_is_a_conflict():
+def test_a_decision_from_a_page_older_than_the_same_persons_decision_is_a_conflict():
     user = factories.user("practitioner")
     case = pf.consulted_case("intervention", user)
-    with pytest.raises(Conflict):
-        _consent(case, user, version=case.version - 1)
+    seen = _seen(case)
+    _consent(case, user, person_role="partner")  # another consent: refuses nothing
+    _consent(case, user, kind="evaluation", version=seen)
+    _consent(case, user, state="declined")  # the client's intervention consent, meanwhile
+    with pytest.raises(Conflict, match="consent recorded by"):
+        _consent(case, user, version=seen)
 
 
 # ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from eip.cases.models import Case
 from eip.cases.records import CaseAction, Consultation, OnwardReferral, ScenarioPlan
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
 from eip.extensions import db
+from eip.versioning import seen_token
 from tests import factories
 from tests import factories_pathway_progress as pf
 
@@ -27,9 +28,14 @@ def _practitioner():
     return factories.user("practitioner")
 
 
+def _booking_seen(case) -> str:
+    """What the booking and recording forms carry: the current booking as the page saw it."""
+    return seen_token(svc.latest_booking(db.session, case))
+
+
 def _book(case, user, **changes):
     values = {
-        "version": case.version,
+        "version": _booking_seen(case),
         "scheduled_for": case.received_at + timedelta(days=3),
         "medium": "secure_video",
         "attendees": "Practitioner, social worker",
@@ -40,7 +46,7 @@ def _book(case, user, **changes):
 
 def _record(case, user, **changes):
     values = {
-        "version": case.version,
+        "version": _booking_seen(case),
         "held_on": pf.days_ago(2),
         "outcome": "intervention",
         "advice": "",
@@ -71,7 +77,10 @@ def test_booking_the_consultation_moves_an_acknowledged_case_to_booked():
     assert case.status == "consultation_booked"
     assert booking.medium == "secure_video" and booking.recorded_by_id == user.id
     event = _events("case.consultation_booked")[0]
-    assert event.details == {"fields": ["attendees", "medium", "scheduled_for"]}
+    assert event.details == {
+        "fields": ["attendees", "medium", "scheduled_for"],
+        "record": booking.id,
+    }
 
 
 def test_rebooking_adds_a_new_booking_and_keeps_the_earlier_one():
@@ -105,7 +114,7 @@ def test_a_consultation_cannot_be_booked_before_the_referral_is_acknowledged():
             db.session,
             user,
             case,
-            version=case.version,
+            version="new",
             scheduled_for=datetime.now(UTC),
             medium="phone",
             attendees="x",
@@ -120,11 +129,11 @@ def test_booking_needs_a_medium_and_attendees():
     assert set(refused.value.errors) == {"medium", "attendees"}
 
 
-def test_a_stale_version_is_refused_as_a_conflict_and_nothing_is_saved():
+def test_a_booking_from_a_page_that_showed_another_booking_is_a_conflict_and_nothing_is_saved():
     user = _practitioner()
     case = pf.acknowledged_case(user)
     with pytest.raises(Conflict):
-        _book(case, user, version=case.version - 1)
+        _book(case, user, version="1.1")
     db.session.rollback()
     assert _count(Consultation) == 0
 
@@ -250,7 +259,6 @@ def test_a_plan_action_cannot_be_reviewed_years_away():
             db.session,
             user,
             consulted,
-            version=consulted.version,
             description="Check in with school",
             owner="Social worker",
             review_on=far,
@@ -279,7 +287,6 @@ def test_a_plan_action_can_be_added_after_the_consultation():
         db.session,
         user,
         case,
-        version=case.version,
         description="Check in with school",
         owner="Social worker",
         review_on=today(),
@@ -295,7 +302,6 @@ def test_a_plan_action_needs_a_recorded_consultation():
             db.session,
             user,
             case,
-            version=case.version,
             description="x",
             owner="y",
             review_on=today(),
@@ -308,7 +314,6 @@ def test_a_plan_action_needs_a_recorded_consultation():
 
 def _refer(case, user, **changes):
     values = {
-        "version": case.version,
         "agency": "idva",
         "agency_name": "",
         "referred_on": today(),
@@ -361,12 +366,12 @@ def test_an_onward_referrals_status_can_be_changed_later():
     case = pf.consulted_case("not_suitable", user)
     referral = _refer(case, user, status="planned")
     assert svc.update_onward_referral(
-        db.session, user, case, referral.id, version=case.version, status="accepted"
+        db.session, user, case, referral.id, version=referral.version, status="accepted"
     )
     assert referral.status == "accepted"
     assert _events("case.onward_referral_updated")[0].details["fields"] == ["status"]
     assert not svc.update_onward_referral(
-        db.session, user, case, referral.id, version=case.version, status="accepted"
+        db.session, user, case, referral.id, version=referral.version, status="accepted"
     )
 
 
@@ -377,7 +382,7 @@ def test_another_cases_onward_referral_is_not_found():
     referral = _refer(other, user)
     with pytest.raises(NotFound):
         svc.update_onward_referral(
-            db.session, user, case, referral.id, version=case.version, status="accepted"
+            db.session, user, case, referral.id, version=referral.version, status="accepted"
         )
 
 
@@ -388,13 +393,14 @@ def test_another_cases_onward_referral_is_not_found():
 def test_the_scenario_plan_is_written_then_edited_in_one_row_and_audited_by_field():
     user = _practitioner()
     case = pf.consulted_case("intervention_with_accommodation", user)
-    svc.save_scenario_plan(db.session, user, case, version=case.version, plan="Stay with brother")
-    svc.save_scenario_plan(db.session, user, case, version=case.version, plan="Housing options")
+    plan = svc.save_scenario_plan(db.session, user, case, version="new", plan="Stay with brother")
+    svc.save_scenario_plan(db.session, user, case, version=seen_token(plan), plan="Housing options")
     plans = db.session.scalars(select(ScenarioPlan)).all()
     assert [p.plan for p in plans] == ["Housing options"]
-    assert _events("case.scenario_plan_recorded")[0].details == {"fields": ["plan"]}
+    recorded = {"fields": ["plan"], "record": plan.id}
+    assert _events("case.scenario_plan_recorded")[0].details == recorded
     updated = _events("case.scenario_plan_updated")[0]
-    assert updated.details == {"fields": ["plan"]}
+    assert updated.details == recorded
     assert "Housing" not in str(updated.details)
 
 
@@ -402,22 +408,22 @@ def test_a_scenario_plan_is_only_for_the_outcome_with_accommodation():
     user = _practitioner()
     case = pf.consulted_case("intervention", user)
     with pytest.raises(RuleBroken, match="temporary accommodation"):
-        svc.save_scenario_plan(db.session, user, case, version=case.version, plan="x")
+        svc.save_scenario_plan(db.session, user, case, version="new", plan="x")
 
 
 def test_a_scenario_plan_needs_text():
     user = _practitioner()
     case = pf.consulted_case("intervention_with_accommodation", user)
     with pytest.raises(RuleBroken) as refused:
-        svc.save_scenario_plan(db.session, user, case, version=case.version, plan="  ")
+        svc.save_scenario_plan(db.session, user, case, version="new", plan="  ")
     assert "plan" in refused.value.errors
 
 
 def test_a_save_racing_another_is_refused_as_a_conflict_not_merged():
-    """Both loaded the same version; the first to commit wins, the second is refused."""
+    """Both saw no booking; the first to commit wins, the second is refused."""
     user = _practitioner()
     case = pf.acknowledged_case(user)
-    seen, case_id, user_id = case.version, case.id, user.id
+    seen, case_id, user_id = "new", case.id, user.id
     db.session.rollback()  # on SQLite, an open transaction would hold the lock
     with Session(db.engine, expire_on_commit=False) as other:
         theirs = other.get(Case, case_id)

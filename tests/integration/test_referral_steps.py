@@ -35,7 +35,6 @@ def _events(action: str) -> list[AuditEvent]:
 
 def _acknowledge(user, case, **overrides):
     values = {
-        "version": case.version,
         "acknowledged_at": rf.london(date(2026, 9, 7), 9, 15),
         "method": "secure_email",
     }
@@ -45,7 +44,6 @@ def _acknowledge(user, case, **overrides):
 
 def _agree(user, case, **overrides):
     values = {
-        "version": case.version,
         "decided_on": date(2026, 8, 25),
         "cranstoun_agreed_by": "Chris Cranstoun",
         "respect_agreed_by": "Rae Respect",
@@ -58,7 +56,7 @@ def _agree(user, case, **overrides):
 
 
 def _refuse(user, case, **overrides):
-    values = {"version": case.version, "decided_on": date(2026, 8, 25), "note": "No capacity"}
+    values = {"decided_on": date(2026, 8, 25), "note": "No capacity"}
     values.update(overrides)
     return referral_steps.refuse_late_referral(db.session, user, case, **values)
 
@@ -120,10 +118,13 @@ def test_an_acknowledgement_needs_a_known_method(practitioner):
     assert case.acknowledged_at is None
 
 
-def test_an_acknowledgement_from_an_old_page_is_a_conflict(practitioner):
+def test_a_second_acknowledgement_is_refused_and_changes_nothing(practitioner):
     case = rf.recorded_case(practitioner)
-    with pytest.raises(Conflict):
-        _acknowledge(practitioner, case, version=case.version - 1)
+    _acknowledge(practitioner, case)
+    with pytest.raises(RuleBroken):
+        _acknowledge(practitioner, case, method="phone")
+    db.session.rollback()
+    assert case.acknowledgement_method == "secure_email"
 
 
 @pytest.mark.parametrize("role", ["manager", "spoc", "finance"])
@@ -247,18 +248,18 @@ def _update(user, case, version=None, **changes):
         db.session,
         user,
         case,
-        version=case.version if version is None else version,
+        version=case.referral_version if version is None else version,
         details=details,
     )
 
 
 def test_a_correction_saves_and_audits_the_changed_field_names_only(practitioner):
     case = rf.recorded_case(practitioner)
-    version = case.version
+    version = case.referral_version
     changed = _update(practitioner, case, client_phone="07700 900999", weapons="yes")
     assert changed == ["client_phone", "weapons"]
     assert case.client.phone == "07700 900999" and case.weapons == "yes"
-    assert case.version == version + 1
+    assert case.referral_version == version + 1
     [event] = _events("case.updated")
     assert event.details == {"fields": ["client_phone", "weapons"]}
 
@@ -271,7 +272,7 @@ def test_a_correction_that_changes_nothing_writes_nothing(practitioner):
 
 def test_a_correction_from_an_old_page_is_a_conflict_and_saves_nothing(practitioner):
     case = rf.recorded_case(practitioner)
-    seen = case.version
+    seen = case.referral_version
     _update(practitioner, case, client_phone="07700 900111")
     with pytest.raises(Conflict):
         _update(practitioner, case, version=seen, client_phone="07700 900222")

@@ -40,7 +40,6 @@ def post_data(case) -> dict:
         **fa.meeting_form(date(2026, 1, 22)),
         **fa.incident_form(date(2026, 1, 22)),
         **fa.dash_form(date(2026, 1, 22), 20),
-        "version": str(case.version),
     }
 
 

@@ -72,11 +72,13 @@ def test_the_flash_message_names_nobody(practitioner):
         assert browser_session["_flashes"] == [("success", "Session recorded")]
 
 
-def test_the_session_form_starts_with_today_and_the_case_version(practitioner):
+def test_the_session_form_starts_with_today_and_a_one_time_token(practitioner):
     client, _ = practitioner
     case = fa.case("active", started_on=STARTED)
     html = html_of(client.get(url(case, "sessions")))
-    assert fa.version_from(html) == str(case.version)
+    again = html_of(client.get(url(case, "sessions")))
+    assert len(fa.submission_from(html)) >= 32
+    assert fa.submission_from(html) != fa.submission_from(again)
     assert f'name="held_on" type="text" value="{today().day:02d}"' in html
     assert 'inputmode="numeric"' in html
     assert "Did the client attend?" in html
@@ -145,7 +147,6 @@ def test_without_the_partners_consent_the_session_page_says_why_and_refuses(prac
         data={
             **fa.session_form(date(2026, 1, 22)),
             "csrf_token": csrf_token_from(html_of(client.get("/"))),
-            "version": str(case.version),
         },
     )
     assert response.status_code == 400
@@ -166,7 +167,7 @@ def test_after_a_withdrawal_no_session_can_be_recorded_from_the_form(practitione
         data={
             **fa.session_form(date(2026, 1, 22)),
             "csrf_token": csrf_token_from(html),
-            "version": fa.version_from(html),
+            "submission": fa.submission_from(html),
         },
     )
     assert response.status_code == 400
@@ -189,7 +190,7 @@ def test_a_second_practitioners_session_from_a_page_opened_before_the_first_is_s
         data={
             **fa.session_form(date(2026, 1, 23), themes="Second practitioner's themes"),
             "csrf_token": csrf_token_from(seen_by_second),
-            "version": fa.version_from(seen_by_second),
+            "submission": fa.submission_from(seen_by_second),
         },
     )
     assert response.status_code == 302
@@ -275,7 +276,6 @@ def test_a_meeting_on_a_closed_case_is_refused_with_the_reason(practitioner):
         data={
             **fa.meeting_form(STARTED),
             "csrf_token": csrf_token_from(page),
-            "version": str(case.version),
         },
     )
     assert response.status_code == 400
@@ -293,7 +293,9 @@ def test_a_meeting_from_a_page_opened_before_another_was_saved_is_saved(signed_i
     seen = html_of(second.get(url(case, "meetings")))
     assert fa.submit(first, url(case, "meetings"), fa.meeting_form(STARTED)).status_code == 302
     data = {**fa.meeting_form(STARTED), "csrf_token": csrf_token_from(seen)}
-    response = second.post(url(case, "meetings"), data={**data, "version": fa.version_from(seen)})
+    response = second.post(
+        url(case, "meetings"), data={**data, "submission": fa.submission_from(seen)}
+    )
     assert response.status_code == 302
     assert count(ProfessionalsMeeting) == 2
 

@@ -200,7 +200,7 @@ def test_a_review_typed_while_a_colleague_saved_one_is_saved_too(signed_in):
     seen = html_of(second.get(form_url(case)))
     assert fa.submit(first, form_url(case), fa.dash_form(FRIDAY, 2)).status_code == 302
     data = {**fa.dash_form(FRIDAY, 20), "csrf_token": csrf_token_from(seen)}
-    response = second.post(form_url(case), data={**data, "version": fa.version_from(seen)})
+    response = second.post(form_url(case), data={**data, "submission": fa.submission_from(seen)})
     assert response.status_code == 302
     assert reviews() == 2
 

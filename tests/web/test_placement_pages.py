@@ -17,7 +17,7 @@ from eip.cases.common import today
 from eip.cases.models import Case
 from eip.extensions import db
 from tests import factories_accommodation as fa
-from tests.conftest import post_form
+from tests.conftest import csrf_token_from, post_form
 
 
 def _date(day: date) -> list[str]:
@@ -35,7 +35,6 @@ def _ledger_count() -> int:
 
 def _request_form(case: Case, **changes) -> dict:
     data = {
-        "version": str(case.version),
         "move_in_on": _date(today() + timedelta(days=3)),
         "nights": "14",
         "location_preference": "Near the children's school in Kentish Town",
@@ -151,13 +150,20 @@ def test_nights_that_are_not_a_whole_number_are_refused_beside_the_field(signed_
     assert "The number of nights must be a whole number, like 14" in response.get_data(as_text=True)
 
 
-def test_a_request_from_a_stale_case_page_is_a_conflict(signed_in):
-    client, _ = signed_in("practitioner")
+def test_a_request_is_not_refused_by_a_change_to_the_case_but_a_second_request_is(signed_in):
+    first, _ = signed_in("practitioner")
+    second, _ = signed_in("practitioner")
     case = fa.accommodation_case()
     url = f"/cases/{case.reference}/placements/new"
-    response = post_form(client, url, _request_form(case, version=str(case.version - 1)))
-    assert response.status_code == 409
-    assert "Someone else changed this case" in response.get_data(as_text=True)
+    opened = csrf_token_from(second.get(url).get_data(as_text=True))
+    # Meanwhile the case row changes (the referral details corrected, as that edit writes it).
+    case.weapons, case.referral_version = "no", case.referral_version + 1
+    db.session.commit()
+    saved = second.post(url, data={**_request_form(case), "csrf_token": opened})
+    assert saved.status_code == 302
+    late = post_form(first, url, _request_form(case))
+    assert late.status_code == 400
+    assert "already has placement" in late.get_data(as_text=True)
 
 
 # ---------------------------------------------------------------------------

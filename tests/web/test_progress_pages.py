@@ -14,7 +14,7 @@ from eip.cases.models import Case
 from eip.cases.records import CaseAction, Consent, Consultation, OnwardReferral
 from eip.extensions import db
 from tests import factories_pathway_progress as pf
-from tests.conftest import post_form
+from tests.conftest import csrf_token_from, hidden_fields, post_form
 
 
 def _date(day: date) -> list[str]:
@@ -36,7 +36,6 @@ def _url(case: Case, path: str) -> str:
 
 def _booking(case: Case, **changes) -> dict:
     data = {
-        "version": str(case.version),
         "scheduled_on": _date(pf.days_ago(15)),
         "scheduled_time": "2:30pm",
         "medium": "phone",
@@ -48,7 +47,6 @@ def _booking(case: Case, **changes) -> dict:
 
 def _consultation(case: Case, **changes) -> dict:
     data = {
-        "version": str(case.version),
         "held_on": _date(pf.days_ago(14)),
         "outcome": "intervention",
         "advice": "",
@@ -64,7 +62,6 @@ def _consultation(case: Case, **changes) -> dict:
 
 def _consent(case: Case, person: str, **changes) -> dict:
     data = {
-        "version": str(case.version),
         "person_role": person,
         "kind": "intervention",
         "state": "given",
@@ -127,7 +124,6 @@ def test_not_suitable_goes_on_to_the_onward_referrals(signed_in):
         client,
         _url(case, "onward-referrals/new"),
         {
-            "version": str(case.version),
             "agency": "dvpp",
             "referred_on": _date(today()),
             "status": "made",
@@ -140,7 +136,7 @@ def test_not_suitable_goes_on_to_the_onward_referrals(signed_in):
     changed = post_form(
         client,
         _url(case, f"onward-referrals/{referral.id}"),
-        {"version": str(case.version), "status": "accepted"},
+        {"status": "accepted"},
     )
     assert changed.status_code == 302
     db.session.expire_all()
@@ -160,7 +156,7 @@ def test_the_accommodation_outcome_goes_on_to_the_scenario_plan(signed_in):
     saved = post_form(
         client,
         _url(case, "scenario-plan"),
-        {"version": str(case.version), "plan": "Client stays with his brother in Enfield"},
+        {"plan": "Client stays with his brother in Enfield"},
     )
     assert saved.status_code == 302
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
@@ -178,7 +174,7 @@ def test_a_withdrawal_through_the_form_adds_the_urgent_review(signed_in):
     response = post_form(
         client,
         _url(case, f"consents/{consent.id}/withdraw"),
-        {"version": str(case.version), "withdrawn_on": _date(today()), "reason": "Moved away"},
+        {"withdrawn_on": _date(today()), "reason": "Moved away"},
         follow_redirects=True,
     )
     assert "An urgent review action has been added" in response.get_data(as_text=True)
@@ -194,7 +190,6 @@ def test_closing_and_reopening_through_the_forms(signed_in):
         client,
         _url(case, "close"),
         {
-            "version": str(case.version),
             "outcome": "completed",
             "risk_level": "standard",
             "living_arrangements": "living_together",
@@ -213,7 +208,7 @@ def test_closing_and_reopening_through_the_forms(signed_in):
     reopened = post_form(
         manager_client,
         _url(case, "reopen"),
-        {"version": str(case.version), "reason": "The social worker asked for more help"},
+        {"reason": "The social worker asked for more help"},
     )
     assert reopened.status_code == 302
     assert _fresh(case).status == "consultation_only"
@@ -310,7 +305,7 @@ def test_closure_needs_a_whole_number_of_call_outs(signed_in, typed):
     response = post_form(
         client,
         _url(case, "close"),
-        {"version": str(case.version), "police_callouts": typed},
+        {"police_callouts": typed},
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -323,35 +318,91 @@ def test_closure_needs_a_whole_number_of_call_outs(signed_in, typed):
 # Two people at once
 
 
-def test_the_second_of_two_stale_saves_gets_a_conflict_and_nothing_of_it_is_saved(signed_in):
-    first, user = signed_in("practitioner")
+def _page(client, url: str) -> dict:
+    """What a browser keeps of a form page it opened: its CSRF token and hidden fields."""
+    page = client.get(url).get_data(as_text=True)
+    return {"csrf_token": csrf_token_from(page), **hidden_fields(page)}
+
+
+def test_the_second_of_two_consultation_records_gets_a_conflict_and_keeps_what_was_typed(
+    signed_in,
+):
+    first, user = signed_in("practitioner", name="Tom Reilly")
     second, _ = signed_in("practitioner")
     case = pf.booked_case(user)
-    seen = _consultation(case)
-    assert post_form(first, _url(case, "consultation/record"), seen).status_code == 302
-    late = post_form(
-        second,
-        _url(case, "consultation/record"),
-        {**seen, "plan_risks": "A different plan", "outcome": "not_suitable"},
-    )
+    url = _url(case, "consultation/record")
+    opened = _page(second, url)
+    assert post_form(first, url, _consultation(case)).status_code == 302
+    typed = {**_consultation(case), "plan_risks": "A different plan", "outcome": "not_suitable"}
+    late = second.post(url, data={**typed, **opened})
     assert late.status_code == 409
     html = late.get_data(as_text=True)
-    assert "Someone else changed this case" in html
+    assert "Someone else changed this consultation" in html
+    assert "consultation recorded by Tom Reilly" in html
     assert "A different plan" in html  # kept on the form
     case = _fresh(case)
     assert case.status == "awaiting_consent"
     assert db.session.scalar(select(Consultation)).plan_risks == "Arguments escalate at weekends"
 
 
-def test_a_stale_consent_save_gets_a_conflict(signed_in):
+def test_a_consultation_record_is_not_refused_by_a_change_to_another_record(signed_in):
+    first, user = signed_in("practitioner")
+    second, _ = signed_in("practitioner")
+    case = pf.booked_case(user)
+    url = _url(case, "consultation/record")
+    opened = _page(second, url)
+    # Meanwhile a colleague records a consent, a change on the case row (as correcting the
+    # referral details writes it) and an incident.
+    pf.consent(case, "client", "information_sharing")
+    case.weapons, case.referral_version = "yes", case.referral_version + 1
+    db.session.commit()
+    incident = {
+        "occurred_on": _date(today()),
+        "source": "police_callout",
+        "description": "Neighbour called the police",
+    }
+    assert post_form(first, _url(case, "incidents/new"), incident).status_code == 302
+    saved = second.post(url, data={**_consultation(case), **opened})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    assert _fresh(case).status == "awaiting_consent"
+
+
+def test_another_persons_consent_meanwhile_does_not_refuse_a_consent(signed_in):
     first, user = signed_in("practitioner")
     second, _ = signed_in("practitioner")
     case = pf.consulted_case("intervention", user)
-    seen_by_first, seen_by_second = _consent(case, "client"), _consent(case, "partner")
-    assert post_form(first, _url(case, "consents/new"), seen_by_first).status_code == 302
-    late = post_form(second, _url(case, "consents/new"), seen_by_second)
+    opened = _page(second, _url(case, "consents/new"))
+    assert post_form(first, _url(case, "consents/new"), _consent(case, "client")).status_code == 302
+    saved = second.post(_url(case, "consents/new"), data={**_consent(case, "partner"), **opened})
+    assert saved.status_code == 302
+    assert _count(Consent) == 2
+    assert _fresh(case).status == "active"
+
+
+def test_the_same_persons_consent_meanwhile_refuses_a_consent_and_keeps_what_was_typed(
+    signed_in,
+):
+    first, user = signed_in("practitioner", name="Tom Reilly")
+    second, _ = signed_in("practitioner")
+    case = pf.consulted_case("intervention", user)
+    opened = _page(second, _url(case, "consents/new"))
+    assert post_form(first, _url(case, "consents/new"), _consent(case, "client")).status_code == 302
+    typed = _consent(case, "client", state="declined", obtained_by="Duty worker Ravi")
+    late = second.post(_url(case, "consents/new"), data={**typed, **opened})
     assert late.status_code == 409
+    html = late.get_data(as_text=True)
+    assert "Someone else changed this consent" in html
+    assert "consent recorded by Tom Reilly" in html
+    assert "Duty worker Ravi" in html
     assert _count(Consent) == 1
+    # The form shown again carries the consent as it is now: saving it again is checked
+    # against the rules (a given consent is withdrawn, not declined over), not refused again.
+    again = second.post(
+        _url(case, "consents/new"),
+        data={**typed, "csrf_token": opened["csrf_token"], **hidden_fields(html)},
+    )
+    assert again.status_code == 400
+    assert "record its withdrawal instead" in again.get_data(as_text=True)
 
 
 # ---------------------------------------------------------------------------
@@ -398,7 +449,6 @@ def test_an_onward_referral_added_from_the_closure_page_returns_to_it(signed_in)
         client,
         link,
         {
-            "version": str(case.version),
             "agency": "other",
             "agency_name": "Local men's service",
             "referred_on": _date(today()),

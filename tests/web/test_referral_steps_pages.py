@@ -26,7 +26,6 @@ def _date(day: date) -> list[str]:
 
 def _ack_data(page: str, **overrides) -> dict:
     data = {
-        "version": rf.version_from(page),
         "acknowledged_date": _date(date(2026, 9, 7)),
         "acknowledged_time": "09:15",
         "method": "secure_email",
@@ -138,8 +137,7 @@ def test_an_acknowledgement_form_left_empty_asks_for_each_answer(signed_in):
     client, user = signed_in("practitioner")
     case = rf.recorded_case(user)
     url = f"/cases/{case.reference}/acknowledge"
-    page = client.get(url).get_data(as_text=True)
-    response = post_form(client, url, {"version": rf.version_from(page)})
+    response = post_form(client, url, {})
     body = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400
     for message in (
@@ -162,13 +160,13 @@ def test_a_late_referral_is_acknowledged_once_and_still_waits(signed_in):
     again = client.get(url).get_data(as_text=True)
     assert "The referral has already been acknowledged." in again
     assert 'name="method"' not in again
-    data = _ack_data(page, version=str(_reload(case).version))
+    data = _ack_data(page)
     second = post_form(client, url, data, form_url=f"/cases/{case.reference}")
     assert second.status_code == 400
     assert "The referral has already been acknowledged" in second.get_data(as_text=True)
 
 
-def test_two_people_acknowledging_at_once_the_second_gets_a_conflict(signed_in):
+def test_two_people_acknowledging_the_second_is_told_it_is_already_acknowledged(signed_in):
     first, user = signed_in("practitioner")
     second, _ = signed_in("practitioner")
     case = rf.recorded_case(user)
@@ -177,8 +175,8 @@ def test_two_people_acknowledging_at_once_the_second_gets_a_conflict(signed_in):
     second_page = second.get(url).get_data(as_text=True)
     assert post_form(first, url, _ack_data(first_page)).status_code == 302
     late = post_form(second, url, _ack_data(second_page, method="phone"))
-    assert late.status_code == 409
-    assert "Someone else changed this case" in late.get_data(as_text=True)
+    assert late.status_code == 400
+    assert "already been acknowledged" in late.get_data(as_text=True)
     assert _reload(case).acknowledgement_method == "secure_email"
 
 
@@ -188,7 +186,6 @@ def test_two_people_acknowledging_at_once_the_second_gets_a_conflict(signed_in):
 
 def _decision_data(page: str, **overrides) -> dict:
     data = {
-        "version": rf.version_from(page),
         "decision": "agreed",
         "decided_on": _date(date(2026, 8, 25)),
         "cranstoun_agreed_by": "Chris Cranstoun",
@@ -360,7 +357,7 @@ def test_two_people_changing_the_referral_the_second_is_shown_what_changed_and_k
     stale = post_form(second, url, _edit_data(second_page, case, client_phone="222"))
     body = stale.get_data(as_text=True)
     assert stale.status_code == 409
-    assert "Someone else changed this case while you were working on it" in body
+    assert "Someone else changed this referral while you were working on it" in body
     # What changed and by whom (a colleague's name, never a value), and what they typed.
     assert f"the referral details were changed by {html.escape(user.name)} on" in body
     assert "111" not in body.split("govuk-error-summary")[1].split("</div>")[0]
@@ -370,6 +367,20 @@ def test_two_people_changing_the_referral_the_second_is_shown_what_changed_and_k
     again = post_form(second, url, _edit_data(body, case, client_phone="222"))
     assert again.status_code == 302
     assert _reload(case).client.phone == "222"
+
+
+def test_a_change_to_the_referral_is_not_refused_by_an_acknowledgement_meanwhile(signed_in):
+    first, user = signed_in("practitioner")
+    second, _ = signed_in("practitioner")
+    case = rf.recorded_case(user)
+    url = f"/cases/{case.reference}/referral"
+    second_page = second.get(url).get_data(as_text=True)
+    acknowledged = post_form(first, f"/cases/{case.reference}/acknowledge", _ack_data(""))
+    assert acknowledged.status_code == 302
+    saved = post_form(second, url, _edit_data(second_page, case, client_phone="07700 900333"))
+    assert saved.status_code == 302
+    case = _reload(case)
+    assert case.client.phone == "07700 900333" and case.status == "acknowledged"
 
 
 def test_a_not_accepted_case_offers_no_change_form(signed_in):
