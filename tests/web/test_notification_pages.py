@@ -273,7 +273,6 @@ def test_a_spoc_finds_the_consent_withdrawal_notice_in_the_centre_as_soon_as_it_
         practitioner_client,
         f"/cases/{case.reference}/consents/{consent.id}/withdraw",
         {
-            "version": str(case.version),
             "withdrawn_on": [str(today().day), str(today().month), str(today().year)],
             "reason": reason,
         },

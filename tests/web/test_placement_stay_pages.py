@@ -395,7 +395,7 @@ def test_withdrawing_accommodation_consent_tells_the_practitioner_the_spoc_was_n
     response = post_form(
         client,
         f"/cases/{case.reference}/consents/{consent.id}/withdraw",
-        {"version": str(case.version), "withdrawn_on": _date(today()), "reason": "Changed mind"},
+        {"withdrawn_on": _date(today()), "reason": "Changed mind"},
         follow_redirects=True,
     )
     html = response.get_data(as_text=True)
