@@ -130,6 +130,7 @@ def register_request_log(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from accommodation import case_hooks
     from accommodation.views import bp as accommodation_bp
     from eip.admin.views import bp as admin_bp
     from eip.audit_views import bp as audit_bp
@@ -140,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     from eip.reports.views import bp as reports_bp
     from evaluation.views import bp as evaluation_bp
 
+    case_hooks.register()  # accommodation plugs into cases; eip.cases imports none of it
     for blueprint in (
         main_bp,
         auth_bp,

@@ -9,14 +9,11 @@ has when and why); closing again records the new ones.
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accommodation import rules as placement_rules
-from accommodation.models import Placement
 from eip.audit import record
 from eip.auth.models import User
-from eip.cases import choices, rules
+from eip.cases import choices, hooks, rules
 from eip.cases.common import audit_change, commit, lock_case, now
 from eip.cases.models import Case
 from eip.cases.progress_support import require, require_step
@@ -38,32 +35,6 @@ CLOSURE_FIELDS = (
 )
 
 
-# What to do first, per state of a placement that has not ended.
-_PLACEMENT_STEPS = {
-    "requested": "withdraw the placement request",
-    "approved": "cancel the placement",
-    "agreement_signed": "cancel the placement",
-    "checked_in": "record the move-out",
-}
-
-
-def placement_refusal(session: Session, case: Case) -> str | None:
-    """Why the case cannot close while it has a placement not yet ended, or None.
-
-    A live placement holds (or may soon hold) public money and a client in a room: closing
-    the case would hide both, so the practitioner ends the placement first."""
-    states = session.scalars(
-        select(Placement.state)
-        .where(Placement.case_id == case.id, Placement.state.in_(placement_rules.NOT_YET_ENDED))
-        .order_by(Placement.id)
-    ).all()
-    if not states:
-        return None
-    steps = list(dict.fromkeys(_PLACEMENT_STEPS[state] for state in states))
-    what = " and ".join(steps)
-    return f"This case has a placement that has not ended: {what} before closing the case"
-
-
 def close_case(
     session: Session,
     user: User,
@@ -82,9 +53,8 @@ def close_case(
     require(user, "case.edit", case)
     lock_case(session, case)
     require_step(case, "close")
-    live = placement_refusal(session, case)
-    if live:
-        raise RuleBroken(live)
+    if refusal := hooks.closure_refusal(session, case):
+        raise RuleBroken(refusal)
     problems = Problems()
     problems.choice("outcome", outcome, rules.CLOSURE_OUTCOMES, "Select the outcome of the case")
     problems.choice(

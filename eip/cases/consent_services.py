@@ -29,9 +29,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accommodation import stay_notices
 from eip.auth.models import User
-from eip.cases import choices, rules
+from eip.cases import choices, hooks, rules
 from eip.cases.common import (
     audit_change,
     check_version,
@@ -288,10 +287,6 @@ def withdraw_consent(
     why = problems.text("reason", reason, "Enter the reason consent was withdrawn")
     problems.raise_any()
 
-    # Read before anything changes: a query after the consent is changed would flush it
-    # there, not in commit() where a concurrent change is turned into a conflict.
-    live = stay_notices.live_placement_ids(session, case) if consent.kind == "accommodation" else []
-    spocs = stay_notices.borough_spocs(session, case.borough_id) if live else []
     consent.withdrawn_on = withdrawn_on
     consent.withdrawal_reason = why
     action = None
@@ -307,11 +302,7 @@ def withdraw_consent(
         review_action=action is not None,
         record=consent.id,
     )
-    notified = None
-    if live:
-        notified = stay_notices.notify_spocs_of_withdrawal(
-            session, user, case, consent_id=consent.id, placement_ids=live, spocs=spocs, now=now()
-        )
+    notified = hooks.consent_withdrawn(session, user, case, consent, now())
     # A unique index refusing: the same withdrawal saved a moment ago by another request.
     commit_or_conflict(session, consent, duplicate=conflict(Consent))
     return Withdrawn(consent, action, notified)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from eip.access import requires
-from eip.cases import closure_services, consent_services
+from eip.cases import closure_services, consent_services, hooks
 from eip.cases.choices import CONSENT_KINDS, label
 from eip.cases.consent_state import KINDS, PEOPLE
 from eip.cases.models import Case
@@ -129,9 +129,7 @@ def close(reference: str):
     return run_step(
         case,
         form,
-        refusal=lambda: (
-            step_refusal(case, "close") or closure_services.placement_refusal(db.session, case)
-        ),
+        refusal=lambda: step_refusal(case, "close") or hooks.closure_refusal(db.session, case),
         save=lambda: closure_services.close_case(
             db.session,
             current_user,

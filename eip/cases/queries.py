@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from accommodation.models import Placement, ReturnHomeReview
 from eip.access import visible_cases
 from eip.admin.models import NonWorkingDay
 from eip.auth.models import User
+from eip.cases import hooks
 from eip.cases.deadlines import (
     OVERDUE,
     Deadlines,
@@ -26,7 +26,6 @@ from eip.cases.deadlines import (
     DueItem,
     IncidentFacts,
     OpenAction,
-    StayFacts,
     due_items,
 )
 from eip.cases.models import Case
@@ -72,30 +71,6 @@ def _incidents(session: Session, case_ids: Sequence[int]) -> dict[int, list[Inci
     return incidents
 
 
-def _stays(session: Session, case_ids: Sequence[int]) -> dict[int, list[StayFacts]]:
-    """Placements the clients are staying in now, with whether the review is recorded."""
-    rows = session.execute(
-        select(
-            Placement.case_id,
-            Placement.id,
-            Placement.checked_in_on,
-            Placement.approved_nights,
-            ReturnHomeReview.id,
-        )
-        .outerjoin(ReturnHomeReview, ReturnHomeReview.placement_id == Placement.id)
-        .where(Placement.case_id.in_(case_ids), Placement.state == "checked_in")
-        .order_by(Placement.id)
-    )
-    stays: dict[int, list[StayFacts]] = defaultdict(list)
-    for case_id, placement_id, checked_in_on, nights, review_id in rows:
-        if checked_in_on is None or nights is None:
-            continue
-        stays[case_id].append(
-            StayFacts(placement_id, checked_in_on + timedelta(days=nights), review_id is not None)
-        )
-    return stays
-
-
 def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
     """DueFacts for many cases with a fixed number of queries."""
     ids = [case.id for case in cases]
@@ -112,7 +87,7 @@ def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
         actions[action.case_id].append(
             OpenAction(action.kind, action.description, action.due_on, action.urgent, action.id)
         )
-    stays = _stays(session, ids)
+    stays = hooks.stays(session, ids)
     return {
         case.id: DueFacts(
             reference=case.reference,

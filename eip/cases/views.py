@@ -10,8 +10,8 @@ from wtforms.fields.choices import SelectChoice
 
 from eip.access import can, requires
 from eip.auth.models import User
+from eip.cases import hooks, queries, services
 from eip.cases import page as case_page
-from eip.cases import queries, services
 from eip.cases.common import today
 from eip.cases.rules import STATUS_LABELS
 from eip.cases.view_helpers import case_or_abort
@@ -69,14 +69,12 @@ def view(reference: str):
         # SPOCs see their own borough's cases by reference and status only (DOMAIN.md).
         return render_template("cases/summary.html", case=case, title=f"Case {case.reference}")
     page = case_page.build(db.session, case, with_access_log=True)
-    from accommodation.page import case_panel
-
     return render_template(
         "cases/view.html",
         case=case,
         page=page,
         can_edit=can(current_user, "case.edit", case),
-        accommodation=case_panel(db.session, current_user, case),
+        panels=hooks.case_panels(db.session, current_user, case),
         title=f"Case {case.reference}",
     )
 

@@ -17,7 +17,7 @@ from sqlalchemy import event, select
 from accommodation import stay_notices
 from accommodation.models import Placement, ReturnHomeReview
 from eip.audit import AuditEvent
-from eip.cases import closure_services, consent_services, queries
+from eip.cases import closure_services, consent_services, hooks, queries
 from eip.cases.common import today
 from eip.cases.deadlines import (
     DUE_SOON,
@@ -124,7 +124,7 @@ def test_the_refusal_names_every_step_still_to_take(app_context):
     case = fa.accommodation_case(user)
     fa.placement(case, "checked_in")
     fa.placement(case, "requested")
-    refusal = closure_services.placement_refusal(db.session, case)
+    refusal = hooks.closure_refusal(db.session, case)
     assert "record the move-out and withdraw the placement request" in refusal
 
 

@@ -60,3 +60,18 @@ def _reached(start: str) -> set[str]:
 def test_a_plain_module_imports_no_flask_or_template_code(module):
     bad = sorted(name for name in _reached(module) if name.startswith(FORBIDDEN) or name == "flask")
     assert bad == []
+
+
+def test_the_case_pathway_imports_nothing_from_accommodation():
+    """Accommodation plugs into cases through eip.cases.hooks (registered by
+    accommodation/case_hooks.py); a case module importing accommodation would tie the
+    pathway to one feature and make the two import each other."""
+    offenders = {
+        path.relative_to(ROOT).as_posix(): sorted(
+            name
+            for name in _imports(".".join(path.relative_to(ROOT).with_suffix("").parts))
+            if name.split(".")[0] == "accommodation"
+        )
+        for path in (ROOT / "eip" / "cases").glob("*.py")
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}

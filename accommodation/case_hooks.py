@@ -1,0 +1,99 @@
+"""What temporary accommodation adds to a case, registered on `eip.cases.hooks` by the app
+factory: `eip.cases` imports nothing from this package.
+
+- A case cannot close while it has a placement not yet ended: a live placement holds (or may
+  soon hold) public money and a client in a room, and closing the case would hide both.
+- Consent to accommodation withdrawn: the borough's SPOCs are told (stay_notices).
+- A stay makes the return-home review due (eip.cases.deadlines.StayFacts).
+- The case page's accommodation panel (page.case_panel).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accommodation import rules, stay_notices
+from accommodation.models import Placement, ReturnHomeReview
+from accommodation.page import case_panel
+from eip.auth.models import User
+from eip.cases import hooks
+from eip.cases.deadlines import StayFacts
+from eip.cases.models import Case
+from eip.cases.records import Consent
+
+# What to do first, per state of a placement that has not ended.
+_PLACEMENT_STEPS = {
+    "requested": "withdraw the placement request",
+    "approved": "cancel the placement",
+    "agreement_signed": "cancel the placement",
+    "checked_in": "record the move-out",
+}
+
+
+def placement_refusal(session: Session, case: Case) -> str | None:
+    """Why the case cannot close while it has a placement not yet ended, or None."""
+    states = session.scalars(
+        select(Placement.state)
+        .where(Placement.case_id == case.id, Placement.state.in_(rules.NOT_YET_ENDED))
+        .order_by(Placement.id)
+    ).all()
+    if not states:
+        return None
+    steps = list(dict.fromkeys(_PLACEMENT_STEPS[state] for state in states))
+    what = " and ".join(steps)
+    return f"This case has a placement that has not ended: {what} before closing the case"
+
+
+def tell_spocs_of_withdrawal(
+    session: Session, user: User, case: Case, consent: Consent, now: datetime
+) -> int | None:
+    """Consent to accommodation withdrawn while a placement is live: its SPOCs are told
+    (how many, for the page to say; None when no placement is live)."""
+    if consent.kind != "accommodation":
+        return None
+    live = stay_notices.live_placement_ids(session, case)
+    if not live:
+        return None
+    spocs = stay_notices.borough_spocs(session, case.borough_id)
+    return stay_notices.notify_spocs_of_withdrawal(
+        session, user, case, consent_id=consent.id, placement_ids=live, spocs=spocs, now=now
+    )
+
+
+def stays(session: Session, case_ids: Sequence[int]) -> dict[int, list[StayFacts]]:
+    """Placements the clients are staying in now, with whether the review is recorded."""
+    rows = session.execute(
+        select(
+            Placement.case_id,
+            Placement.id,
+            Placement.checked_in_on,
+            Placement.approved_nights,
+            ReturnHomeReview.id,
+        )
+        .outerjoin(ReturnHomeReview, ReturnHomeReview.placement_id == Placement.id)
+        .where(Placement.case_id.in_(case_ids), Placement.state == "checked_in")
+        .order_by(Placement.id)
+    )
+    found: dict[int, list[StayFacts]] = defaultdict(list)
+    for case_id, placement_id, checked_in_on, nights, review_id in rows:
+        if checked_in_on is None or nights is None:
+            continue
+        found[case_id].append(
+            StayFacts(placement_id, checked_in_on + timedelta(days=nights), review_id is not None)
+        )
+    return found
+
+
+def register() -> None:
+    """Plug accommodation into cases (once, however many apps are made)."""
+    if placement_refusal in hooks.HOOKS.closure_refusals:
+        return
+    hooks.HOOKS.closure_refusals.append(placement_refusal)
+    hooks.HOOKS.consent_withdrawn.append(tell_spocs_of_withdrawal)
+    hooks.HOOKS.stay_readers.append(stays)
+    hooks.HOOKS.case_panels["accommodation"] = case_panel

@@ -1,0 +1,68 @@
+"""Where other features plug into a case, so that `eip.cases` imports none of them.
+
+Temporary accommodation (`accommodation/case_hooks.py`) registers itself here when the app
+loads it: it can refuse a closure while a placement has not ended, hears that consent was
+withdrawn (to tell the borough's SPOCs), gives the stays that make a return-home review due,
+and draws its panel on the case page. With nothing registered, a case is simply a case: no
+refusal, no stays, no panel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+ClosureRefusal = Callable[[Session, Any], str | None]
+# (session, user, case, consent, now) -> what the feature did, for the page to say, or None.
+ConsentWithdrawn = Callable[..., Any]
+# (session, case ids) -> {case id: [deadlines.StayFacts, ...]}
+StayReader = Callable[[Session, Sequence[int]], dict[int, list[Any]]]
+# (session, user, case) -> the panel's data for its template, or None.
+CasePanel = Callable[[Session, Any, Any], Any]
+
+
+@dataclass
+class Hooks:
+    closure_refusals: list[ClosureRefusal] = field(default_factory=list)
+    consent_withdrawn: list[ConsentWithdrawn] = field(default_factory=list)
+    stay_readers: list[StayReader] = field(default_factory=list)
+    case_panels: dict[str, CasePanel] = field(default_factory=dict)
+
+
+HOOKS = Hooks()
+
+
+def closure_refusal(session: Session, case: Any) -> str | None:
+    """Why another feature will not let the case close now, or None."""
+    for refusal in HOOKS.closure_refusals:
+        if reason := refusal(session, case):
+            return reason
+    return None
+
+
+def consent_withdrawn(session: Session, user: Any, case: Any, consent: Any, now: Any) -> Any:
+    """Tell every feature; the last non-None answer is what the page reports. Runs without
+    autoflush, so its reads do not write the withdrawal early (a concurrent change to the
+    consent is then caught at the one commit, where it becomes the conflict message)."""
+    said = None
+    with session.no_autoflush:
+        for hook in HOOKS.consent_withdrawn:
+            answer = hook(session, user, case, consent, now)
+            said = said if answer is None else answer
+    return said
+
+
+def stays(session: Session, case_ids: Sequence[int]) -> dict[int, list[Any]]:
+    found: dict[int, list[Any]] = {}
+    for reader in HOOKS.stay_readers:
+        for case_id, items in reader(session, case_ids).items():
+            found.setdefault(case_id, []).extend(items)
+    return found
+
+
+def case_panels(session: Session, user: Any, case: Any) -> dict[str, Any]:
+    """Each feature's panel on the case page, by name (the template includes those present)."""
+    return {name: panel(session, user, case) for name, panel in HOOKS.case_panels.items()}
