@@ -61,17 +61,17 @@ def save_form(form: FlaskForm, action: Callable[[], Any]) -> tuple[bool, Any, in
 
 def attempt(action: Callable[[], Any]) -> tuple[bool, Any, int]:
     """A button or link that runs one service call with no form to put a refusal on (an
-    account action, a download, a release): (done, result, 200), or (False, the refusal's
-    message, 400 for a `RuleBroken` / 409 for a `Conflict`) with nothing half-written kept.
-    The caller says where the message goes (a flash, the page shown again)."""
+    account action, a download, a release): (True, result, 200), or (False, the refusal, 400
+    for a `RuleBroken` / 409 for a `Conflict`) with nothing half-written kept. The caller
+    says where the refusal's message goes (a flash, the page shown again)."""
     try:
         return True, action(), 200
     except RuleBroken as error:
         db.session.rollback()
-        return False, error.message, 400
+        return False, error, 400
     except Conflict as error:
         db.session.rollback()
-        return False, error.message, 409
+        return False, error, 409
 
 
 def run_step(

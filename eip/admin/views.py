@@ -160,7 +160,7 @@ def _act(service, user_id: int, done: str):
     a refusal shows the page again with the reason."""
     done_, mail_sent, status = steps.attempt(lambda: service(db.session, current_user, user_id))
     if not done_:
-        return _user_page(user_id, [mail_sent], status)
+        return _user_page(user_id, [mail_sent.message], status)
     if mail_sent is False:
         flash(MAIL_FAILED[0].upper() + MAIL_FAILED[1:], "info")
     else:
@@ -181,7 +181,7 @@ def user_enable(user_id: int):
         lambda: services.enable_user(db.session, current_user, user_id)
     )
     if not done:
-        return _user_page(user_id, [enabled], status)
+        return _user_page(user_id, [enabled.message], status)
     if enabled:
         flash("The account is enabled.", "success")
     else:
@@ -289,7 +289,7 @@ def borough_set_active(borough_id: int):
         )
     )
     if not done:
-        flash(refusal, "info")
+        flash(refusal.message, "info")
     else:
         done = "is now taking part" if active else "no longer takes part"
         flash(f"The borough {done}.", "success")
