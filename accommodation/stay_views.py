@@ -22,8 +22,8 @@ from accommodation.models import Placement
 from accommodation.stay_common import approved_on
 from accommodation.view_helpers import placement_or_abort, run_step
 from accommodation.views import bp
+from eip import steps
 from eip.access import requires
-from eip.domain import RuleBroken
 from eip.extensions import db
 from eip.formatting import format_pence, long_date
 from forms.stay import AgreementForm, CancelForm, CheckInForm, MoveOutForm, ReturnHomeReviewForm
@@ -33,14 +33,7 @@ BASE = "/placements/<int:placement_id>"
 
 
 def _state_refusal(placement: Placement, action: str, **flags: bool) -> Callable[[], str | None]:
-    def refusal() -> str | None:
-        try:
-            rules.next_state(placement.state, action, **flags)
-        except RuleBroken as err:
-            return err.message
-        return None
-
-    return refusal
+    return lambda: steps.reason_not(lambda: rules.next_state(placement.state, action, **flags))
 
 
 @bp.route(f"{BASE}/agreement", methods=["GET", "POST"])

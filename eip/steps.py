@@ -59,6 +59,16 @@ def save_form(form: FlaskForm, action: Callable[[], Any]) -> tuple[bool, Any, in
         return False, None, show_conflict(form, error)
 
 
+def reason_not(check: Callable[[], Any]) -> str | None:
+    """Why a step is not possible now: the message of the `RuleBroken` that `check()`
+    raises (a state machine asked about the step), or None."""
+    try:
+        check()
+    except RuleBroken as error:
+        return error.message
+    return None
+
+
 def attempt(action: Callable[[], Any]) -> tuple[bool, Any, int]:
     """A button or link that runs one service call with no form to put a refusal on (an
     account action, a download, a release): (True, result, 200), or (False, the refusal, 400

@@ -274,9 +274,7 @@ def borough(borough_id: int):
         if saved:
             flash("The name was saved." if renamed else "You did not change the name.", "success")
             return redirect(url_for("admin.boroughs"))
-    return render_template(
-        "admin/borough.html", form=form, row=row, title=row.borough.name
-    ), status
+    return render_template("admin/borough.html", form=form, row=row, title=row.borough.name), status
 
 
 @bp.post("/boroughs/<int:borough_id>/taking-part")
