@@ -1,6 +1,8 @@
 """The one way a step page runs (cases, placements, finance).
 
-GET shows the form, or the reason the step is not possible now. POST validates the form and,
+GET shows the form, or the reason the step is not possible now. POST validates the form and
+the domain rules in one pass (`validate`: a form that fails its own checks still has the
+rules run on what could be read, so every problem shows at once, not one per round) and,
 when it is valid, runs the one service call: a `RuleBroken` is put on the form (every
 message beside its field, the rest at the top, so the error summary lists them all) and the
 page is shown again (400); a `Conflict` shows the form again with what was typed, what
@@ -28,7 +30,9 @@ def show_problems(form: FlaskForm, error: RuleBroken) -> None:
     for name, message in error.errors.items():
         field = form._fields.get(name)
         if field is not None:
-            field.errors = [*field.errors, message]
+            # One message a field: the form's own (the value could not be read) comes first.
+            if not field.errors:
+                field.errors = [message]
         else:
             form.form_errors.append(message)
     if not error.errors:
@@ -46,6 +50,20 @@ def show_conflict(form: FlaskForm, error: Conflict) -> int:
         form.version.raw_data = [str(version)]
     form.form_errors.append(error.message)
     return 409
+
+
+def validate(form: FlaskForm, check: Callable[[], Any] | None = None) -> bool:
+    """POST: the form's own checks and, when they fail, the domain rules too: `check()`
+    raises the service's `RuleBroken` for what was typed (the same rules the service applies
+    when it saves, without writing), and its messages join the form's, so the user sees every
+    problem in one round. A valid form goes on to the service, which applies them itself."""
+    valid = form.validate_on_submit()
+    if not valid and check is not None and request.method == "POST":
+        try:
+            check()
+        except RuleBroken as error:
+            show_problems(form, error)
+    return valid
 
 
 def save_form(form: FlaskForm, action: Callable[[], Any]) -> tuple[bool, Any, int]:
@@ -91,14 +109,16 @@ def run_step(
     save: Callable[[], Any],
     done: Callable[[Any], tuple[str, str]],
     render: Callable[[str | None], Any],
+    check: Callable[[], Any] | None = None,
 ):
     """A step page. `blocked()` says why the step is not possible now (or None);
     `done(result)` gives the flash message and the address to go to; `render(blocked)`
-    draws the page (the form, or the reason)."""
+    draws the page (the form, or the reason); `check()` the domain rules run on a form
+    that failed its own checks (see `validate`)."""
     status = 200
     if request.method == "POST":
         status = 400
-        if form.validate_on_submit():
+        if validate(form, check):
             saved, result, status = save_form(form, save)
             if saved:
                 message, target = done(result)

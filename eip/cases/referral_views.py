@@ -164,7 +164,9 @@ def acknowledge(reference: str):
     status = 200
     if request.method == "GET":
         form.version.data = case.version
-    elif not form.validate_on_submit():
+    elif not steps.validate(
+        form, lambda: referral_steps.check_acknowledged_at(case, form.acknowledged_at())
+    ):
         status = 400
     else:
         saved, _result, status = steps.save_form(
@@ -215,7 +217,9 @@ def late_referral(reference: str):
     status = 200
     if request.method == "GET":
         form.version.data = case.version
-    elif not form.validate_on_submit():
+    elif not steps.validate(
+        form, lambda: referral_steps.check_decided_on(case, form.decided_on.data)
+    ):
         status = 400
     else:
 

@@ -1,0 +1,71 @@
+"""Every problem with a form comes back in ONE response: a field the form itself could not
+accept and a domain rule the service applies are both in the error summary and beside their
+fields, so the user is not sent round again for the next one (eip/steps.validate)."""
+
+import html
+import re
+from datetime import date
+
+from tests import factories_pathway_referral as rf
+from tests.conftest import post_form
+
+LATE = rf.london(date(2026, 8, 18), 16, 0)
+
+
+def _date(day: date) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
+
+
+def assert_shown(body: str, field_id: str, message: str) -> None:
+    """The message is in the error summary, linking to the field, and beside the field."""
+    page = html.unescape(body)
+    summary = page[page.index("govuk-error-summary") :]
+    summary = summary[: summary.index("</ul>")]
+    assert re.search(
+        rf'<a href="#{re.escape(field_id)}[^"]*">\s*{re.escape(message)}\s*</a>', summary
+    ), f"{message!r} not in the error summary linking to #{field_id}"
+    beside = re.search(
+        rf'<p id="{re.escape(field_id)}-error" class="govuk-error-message">(.*?)</p>', page, re.S
+    )
+    assert beside is not None and message in beside.group(1), f"{message!r} not beside {field_id}"
+
+
+def test_acknowledgement_shows_a_missing_answer_and_a_time_before_the_referral_at_once(signed_in):
+    client, user = signed_in("practitioner")
+    case = rf.recorded_case(user)
+    url = f"/cases/{case.reference}/acknowledge"
+    page = client.get(url).get_data(as_text=True)
+    data = {
+        "version": rf.version_from(page),
+        "acknowledged_date": _date(rf.SATURDAY),
+        "acknowledged_time": "08:00",
+    }  # no method chosen (the form's), and a time before the referral (the service's)
+    response = post_form(client, url, data)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert_shown(body, "method", "Select how the referrer was told")
+    assert_shown(
+        body, "acknowledged_time", "The acknowledgement cannot be before the referral was received"
+    )
+
+
+def test_late_decision_shows_a_missing_name_and_a_date_before_the_referral_at_once(signed_in):
+    case = rf.recorded_case(received_at=LATE)
+    client, _ = signed_in("manager")
+    url = f"/cases/{case.reference}/late-referral"
+    page = client.get(url).get_data(as_text=True)
+    data = {
+        "version": rf.version_from(page),
+        "decision": "agreed",
+        "decided_on": _date(date(2026, 8, 17)),
+        "cranstoun_agreed_by": "Chris Cranstoun",
+        "respect_agreed_by": "",
+        "camden_agreed_by": "Cam Camden",
+        "support_confirmed": "y",
+        "note": "",
+    }
+    response = post_form(client, url, data)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert_shown(body, "respect_agreed_by", "Enter who agreed for Respect/SafeLives")
+    assert_shown(body, "decided_on", "The decision cannot be before the referral was received")
