@@ -48,11 +48,12 @@ def _visible(obj, placement: Placement | None):
     return obj
 
 
-def _save(form: FlaskForm, save, done) -> tuple[object | None, int]:
+def _save(form: FlaskForm, save, done, check=None) -> tuple[object | None, int]:
     """POST: run the service (eip/steps.save_form); (redirect, 302) on success, else
-    (None, 400) with the refusal beside its field. A NotFound/NotAllowed raised inside the
-    lock (the record vanished or changed hands) answers 404/403 (eip/errors.py)."""
-    if not form.validate_on_submit():
+    (None, 400) with the refusal beside its field (a form that fails its own checks has
+    the service's rules run too, `check`: eip/steps.validate). A NotFound/NotAllowed raised
+    inside the lock (the record vanished or changed hands) answers 404/403 (eip/errors.py)."""
+    if not steps.validate(form, check):
         return None, 400
     saved, result, status = steps.save_form(form, save)
     if not saved:
@@ -85,6 +86,16 @@ def invoice_new(placement_id: int):
             lambda invoice: (
                 f"Invoice recorded: {format_pence(invoice.amount_pence)}",
                 invoice.placement_id,
+            ),
+            check=lambda: finance.check_invoice(
+                db.session,
+                placement,
+                supplier=form.supplier.data,
+                number=form.number.data,
+                invoice_date=form.invoice_date.data,
+                first_night=form.first_night.data,
+                last_night=form.last_night.data,
+                amount_pence=form.amount.pence,
             ),
         )
         if response is not None:

@@ -71,6 +71,7 @@ def run_step(
     done: Callable[[Any], tuple[str, str]],
     template: str,
     title: str,
+    check: Callable[[], Any] | None = None,
     **context: Any,
 ):
     """A case step page (eip/steps.run_step) drawn with `template`; `done(result)` gives
@@ -80,6 +81,7 @@ def run_step(
         form,
         blocked=refusal,
         save=save,
+        check=check,
         done=done,
         render=lambda blocked: render_template(
             template, case=case, form=form, blocked=blocked, title=title, back=back, **context
@@ -176,6 +178,15 @@ def record_consultation(reference: str):
             advice=form.advice.data,
             plan_risks=form.plan_risks.data,
             plan_protective_factors=form.plan_protective_factors.data,
+            actions=form.plan_actions(),
+        ),
+        check=lambda: consultations.check_consultation(
+            db.session,
+            case,
+            held_on=form.held_on.data,
+            outcome=form.outcome.data,
+            advice=form.advice.data,
+            plan_risks=form.plan_risks.data,
             actions=form.plan_actions(),
         ),
         done=lambda consultation: _after_consultation(case, consultation),
