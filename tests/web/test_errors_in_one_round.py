@@ -12,6 +12,7 @@ from accommodation.models import Invoice
 from eip.cases.records import Consultation
 from eip.clock import today
 from eip.extensions import db
+from tests import factories
 from tests import factories_accommodation as fa
 from tests import factories_pathway_progress as pf
 from tests import factories_pathway_referral as rf
@@ -119,3 +120,23 @@ def test_invoice_shows_a_missing_supplier_and_nights_outside_the_stay_at_once(si
     assert_shown(body, "supplier", "Enter the supplier's name")
     assert_shown(body, "last_night", "The last night must be before the move-out on")
     assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0
+
+
+def test_password_change_shows_a_mismatch_and_a_weak_password_at_once(signed_in):
+    client, _ = signed_in("practitioner")
+    data = {"current": factories.PASSWORD, "password": "short pass", "confirm": "short pasS"}
+    response = post_form(client, "/account/password", data)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert_shown(body, "confirm", "The two passwords do not match")
+    assert_shown(body, "password", "Password must be at least 12 characters")
+
+
+def test_password_change_shows_a_wrong_current_password_and_a_weak_one_at_once(signed_in):
+    client, _ = signed_in("practitioner")
+    data = {"current": "not my password", "password": "short pass", "confirm": "short pass"}
+    response = post_form(client, "/account/password", data)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert_shown(body, "current", "Your current password is not right")
+    assert_shown(body, "password", "Password must be at least 12 characters")
