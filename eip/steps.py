@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, request
+from flask import flash, redirect, render_template, request
 from flask_wtf import FlaskForm
 
 from eip.domain import Conflict, RuleBroken
@@ -108,13 +108,21 @@ def run_step(
     blocked: Callable[[], str | None],
     save: Callable[[], Any],
     done: Callable[[Any], tuple[str, str]],
-    render: Callable[[str | None], Any],
+    render: Callable[[str | None], Any] | None = None,
     check: Callable[[], Any] | None = None,
+    template: str | None = None,
+    **context: Any,
 ):
     """A step page. `blocked()` says why the step is not possible now (or None);
     `done(result)` gives the flash message and the address to go to; `render(blocked)`
-    draws the page (the form, or the reason); `check()` the domain rules run on a form
-    that failed its own checks (see `validate`)."""
+    draws the page (the form, or the reason), by default `template` with the form, the
+    reason (`blocked`) and `context` (templates/layouts/step_page.html); `check()` the
+    domain rules run on a form that failed its own checks (see `validate`)."""
+    if render is None:
+
+        def render(reason: str | None):
+            return render_template(template, form=form, blocked=reason, **context)
+
     status = 200
     if request.method == "POST":
         status = 400

@@ -1,9 +1,9 @@
-"""What every pathway view does the same way: load the case through the policy,
-and turn domain errors into form messages, 403, 404 or 409."""
+"""What every pathway view does the same way: load the case through the policy (404 or
+an audited 403), and the address of a panel of the case page."""
 
 from __future__ import annotations
 
-from flask import abort, g
+from flask import abort, g, url_for
 from flask_login import current_user
 
 from eip.access import refuse
@@ -25,3 +25,8 @@ def case_or_abort(reference: str, action: str) -> Case:
         raise  # refuse() aborts; this line is never reached
     g.access_object = case  # what a later refusal names (eip/errors.py)
     return case
+
+
+def case_url(case: Case, anchor: str) -> str:
+    """The case page, at the panel `anchor`."""
+    return url_for("cases.view", reference=case.reference, _anchor=anchor)
