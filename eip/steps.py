@@ -111,17 +111,24 @@ def run_step(
     render: Callable[[str | None], Any] | None = None,
     check: Callable[[], Any] | None = None,
     template: str | None = None,
+    version: int | None = None,
+    late: Callable[[], dict] = dict,
     **context: Any,
 ):
     """A step page. `blocked()` says why the step is not possible now (or None);
     `done(result)` gives the flash message and the address to go to; `render(blocked)`
-    draws the page (the form, or the reason), by default `template` with the form, the
-    reason (`blocked`) and `context` (templates/layouts/step_page.html); `check()` the
-    domain rules run on a form that failed its own checks (see `validate`)."""
+    draws the page (the form, or the reason), by default `template`
+    (templates/layouts/step_page.html) with the form, the reason (`blocked`), `context` and
+    `late()`: what is read only when the page is drawn, after a save was tried (the pot as
+    it is now). `check()` is the domain rules run on a form that failed its own checks (see
+    `validate`). On GET the form's hidden `version` is the record's (`version`), so that a
+    later save can be checked against it."""
+    if version is not None and request.method == "GET":
+        form.version.data = str(version)
     if render is None:
 
         def render(reason: str | None):
-            return render_template(template, form=form, blocked=reason, **context)
+            return render_template(template, form=form, blocked=reason, **context, **late())
 
     status = 200
     if request.method == "POST":
