@@ -11,8 +11,9 @@ from flask_login import current_user
 from accommodation import commitment_services as commitments
 from accommodation import page as pages
 from accommodation.models import LedgerEntry
-from accommodation.view_helpers import DECIDE, placement_or_abort, run_step
+from accommodation.view_helpers import DECIDE, on_placement, placement_or_abort, placement_url
 from accommodation.views import bp
+from eip import steps
 from eip.access import requires
 from eip.extensions import db
 from eip.programme import current_settings
@@ -28,10 +29,9 @@ def add_commitment(placement_id: int):
     def blocked() -> str | None:
         return commitments.NOT_APPROVED if found.nightly_rate_pence is None else None
 
-    return run_step(
-        found,
-        DECIDE,
+    return steps.run_step(
         form,
+        version=found.version,
         blocked=blocked,
         save=lambda: commitments.add_commitment(
             db.session,
@@ -41,10 +41,11 @@ def add_commitment(placement_id: int):
             reason=form.reason.data,
             version=form.version.data,
         ),
-        done="Commitment added",
+        done=lambda _result: ("Commitment added", placement_url(found)),
         template="accommodation/commitment.html",
         title="Add to the commitment",
-        context=lambda: {"pot": pages.pot_snapshot(db.session).totals},
+        late=lambda: {"pot": pages.pot_snapshot(db.session).totals},
+        **on_placement(found),
     )
 
 
@@ -64,10 +65,9 @@ def reverse_commitment(placement_id: int, entry_id: int):
         pot = current_settings(db.session).pot_pence
         return commitments.added_commitment_refusal(db.session, found, entry, pot)
 
-    return run_step(
-        found,
-        DECIDE,
+    return steps.run_step(
         form,
+        version=found.version,
         blocked=blocked,
         save=lambda: commitments.reverse_added_commitment(
             db.session,
@@ -76,8 +76,14 @@ def reverse_commitment(placement_id: int, entry_id: int):
             reason=form.reason.data,
             version=form.version.data,
         ),
-        done="Added commitment reversed: the money is back in the pot",
+        done=lambda _result: (
+            "Added commitment reversed: the money is back in the pot",
+            placement_url(found),
+        ),
         template="accommodation/reverse.html",
         title="Reverse an added commitment",
-        context=lambda: {"entry": entry, "kind_label": "Added commitment", "spoc": True},
+        **on_placement(found),
+        entry=entry,
+        kind_label="Added commitment",
+        spoc=True,
     )

@@ -17,12 +17,14 @@ from accommodation import page as pages
 from accommodation.models import Placement, PlacementExtension
 from accommodation.view_helpers import (
     DECIDE,
+    on_placement,
     outcome_step,
     placement_or_abort,
+    placement_url,
     request_refusal,
-    run_step,
 )
 from accommodation.views import bp
+from eip import steps
 from eip.access import requires
 from eip.extensions import db
 from forms.placement import ApproveForm, ExtensionDecisionForm
@@ -46,10 +48,9 @@ def approve(placement_id: int):
             ),
         }
 
-    return run_step(
-        found,
-        DECIDE,
+    return steps.run_step(
         form,
+        version=found.version,
         blocked=request_refusal(found, "approve"),
         save=lambda: decisions.approve(
             db.session,
@@ -61,10 +62,11 @@ def approve(placement_id: int):
             nights=form.nights_number(),
             version=form.version.data,
         ),
-        done="Placement approved and the money committed",
+        done=lambda _result: ("Placement approved and the money committed", placement_url(found)),
         template="accommodation/decide.html",
         title="Approve the placement",
-        context=context,
+        late=context,
+        **on_placement(found),
     )
 
 
@@ -115,10 +117,9 @@ def decide_extension(placement_id: int, extension_id: int):
             ),
         }
 
-    return run_step(
-        found,
-        DECIDE,
+    return steps.run_step(
         form,
+        version=found.version,
         blocked=blocked,
         save=lambda: decisions.decide_extension(
             db.session,
@@ -128,12 +129,16 @@ def decide_extension(placement_id: int, extension_id: int):
             reason=form.reason.data,
             version=form.version.data,
         ),
-        done=(
-            "Extension approved and the money committed"
-            if form.decision.data == "approve"
-            else "Extension declined"
+        done=lambda _result: (
+            (
+                "Extension approved and the money committed"
+                if form.decision.data == "approve"
+                else "Extension declined"
+            ),
+            placement_url(found),
         ),
         template="accommodation/extension_decide.html",
         title="Decide on the extension",
-        context=context,
+        late=context,
+        **on_placement(found),
     )

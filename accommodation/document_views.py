@@ -14,8 +14,8 @@ from flask_login import current_user
 
 from accommodation.view_helpers import placement_or_abort
 from accommodation.views import bp
-from eip.access import refuse, requires
-from eip.domain import NotAllowed, RuleBroken
+from eip import steps
+from eip.access import requires
 from eip.extensions import db
 from eip.pdf.delivery import send_pdf
 
@@ -30,15 +30,13 @@ def agreement_pdf(placement_id: int):
     from accommodation import documents
 
     placement = placement_or_abort(placement_id, AGREEMENT_RULE)
-    try:
-        document = documents.produce_agreement(db.session, current_user, placement)
-    except NotAllowed:
-        db.session.rollback()
-        refuse(AGREEMENT_RULE, placement)
-    except RuleBroken as broken:
-        db.session.rollback()
+    # A NotAllowed is the app's audited 403 under this rule and placement (eip/errors.py).
+    made, document, _status = steps.attempt(
+        lambda: documents.produce_agreement(db.session, current_user, placement)
+    )
+    if not made:
         # Fixed sentences: nothing personal travels in the session cookie.
-        flash(broken.message)
+        flash(document.message)
         return redirect(
             url_for("accommodation.placement", placement_id=placement_id, _anchor="stay")
         )
@@ -54,15 +52,13 @@ def statement_pdf():
     start, end = request.args.get("start"), request.args.get("end")
     if start is None and end is None:
         return _statement_form({}, {}, 200)
-    try:
-        period = parse_period(start, end)
-    except RuleBroken as broken:
-        return _statement_form({"start": start, "end": end}, broken.errors, 400)
-    try:
-        document = documents.produce_statement(db.session, current_user, *period)
-    except NotAllowed:
-        db.session.rollback()
-        refuse(STATEMENT_RULE)
+    # Bad dates show the form again, each problem beside its date; a NotAllowed is the
+    # app's audited 403 under this route's rule (eip/errors.py).
+    made, document, status = steps.attempt(
+        lambda: documents.produce_statement(db.session, current_user, *parse_period(start, end))
+    )
+    if not made:
+        return _statement_form({"start": start, "end": end}, document.errors, status)
     return send_pdf(document)
 
 

@@ -31,6 +31,7 @@ from eip.auth.models import User
 from eip.clock import today
 from eip.domain import DomainError, NotAllowed, NotFound, RuleBroken
 from eip.formatting import format_pence, long_date
+from eip.problems import Problems
 
 RECORD = "finance.record"
 SUPPLIER_MAX, NUMBER_MAX, REFERENCE_MAX, REASON_MAX = 120, 60, 60, 2000
@@ -76,53 +77,112 @@ def stay_nights(placement: Placement) -> tuple[date, date] | None:
     return (first, end) if end is not None else None
 
 
-def _check_invoice_fields(
-    supplier: str, number: str, invoice_date: date, first_night: date, last_night: date
+def _invoice_field_problems(
+    problems: Problems,
+    supplier: str,
+    number: str,
+    invoice_date: date | None,
+    first_night: date | None,
+    last_night: date | None,
 ) -> None:
-    errors: dict[str, str] = {}
     if not supplier:
-        errors["supplier"] = "Enter the supplier's name"
+        problems.add("supplier", "Enter the supplier's name")
     elif len(supplier) > SUPPLIER_MAX:
-        errors["supplier"] = f"The supplier's name must be {SUPPLIER_MAX} characters or fewer"
+        problems.add("supplier", f"The supplier's name must be {SUPPLIER_MAX} characters or fewer")
     if not number:
-        errors["number"] = "Enter the invoice number"
+        problems.add("number", "Enter the invoice number")
     elif len(number) > NUMBER_MAX:
-        errors["number"] = f"The invoice number must be {NUMBER_MAX} characters or fewer"
-    if invoice_date > today():
-        errors["invoice_date"] = "The invoice date cannot be in the future"
-    if last_night < first_night:
-        errors["last_night"] = "The last night cannot be before the first night"
-    if errors:
-        raise RuleBroken(errors=errors)
+        problems.add("number", f"The invoice number must be {NUMBER_MAX} characters or fewer")
+    if invoice_date is not None and invoice_date > today():
+        problems.add("invoice_date", "The invoice date cannot be in the future")
+    if first_night is not None and last_night is not None and last_night < first_night:
+        problems.add("last_night", "The last night cannot be before the first night")
 
 
-def _check_nights(
-    placement: Placement, invoice_date: date, first_night: date, last_night: date
+def _night_problems(
+    problems: Problems,
+    placement: Placement,
+    invoice_date: date | None,
+    first_night: date | None,
+    last_night: date | None,
 ) -> None:
     stay = stay_nights(placement)
     if stay is None:
         raise RuleBroken("Only a placement the SPOC approved can be invoiced")
     approval = approved_on(placement)
-    if approval is not None and invoice_date < approval:
+    if approval is not None and invoice_date is not None and invoice_date < approval:
         # The invoice date becomes the ledger entry's date: one before the approval (or a
         # mistyped year) would put money on the pot's history before it was promised.
-        raise RuleBroken(
+        problems.add(
+            "invoice_date",
             f"The invoice date cannot be before the SPOC approved the placement on "
             f"{long_date(approval)}",
-            field="invoice_date",
         )
     first, move_out = stay
-    if first_night < first:
-        raise RuleBroken(
-            f"The first night cannot be before the stay began on {long_date(first)}",
-            field="first_night",
+    if first_night is not None and first_night < first:
+        problems.add(
+            "first_night", f"The first night cannot be before the stay began on {long_date(first)}"
         )
-    if last_night >= move_out:
-        raise RuleBroken(
+    if last_night is not None and last_night >= move_out:
+        problems.add(
+            "last_night",
             f"The last night must be before the move-out on {long_date(move_out)}: "
             "this invoice covers nights outside the placement",
-            field="last_night",
         )
+
+
+def _invoice_problems(
+    session: Session,
+    entries,
+    placement: Placement,
+    *,
+    supplier: str,
+    number: str,
+    invoice_date: date | None,
+    first_night: date | None,
+    last_night: date | None,
+    amount_pence: int | None,
+) -> None:
+    """Every rule an invoice breaks, raised together (`RuleBroken`): its fields, its nights
+    against the stay, its number against the supplier's live invoices, its amount against
+    what is committed. A value that could not be read (None) is not checked."""
+    problems = Problems()
+    _invoice_field_problems(problems, supplier, number, invoice_date, first_night, last_night)
+    _night_problems(problems, placement, invoice_date, first_night, last_night)
+    if number and _live_duplicate(session, supplier_key(supplier), number):
+        problems.add("number", _duplicate(number).message)
+    if amount_pence is not None and (
+        refusal := ledger.check_invoice(entries, placement.id, amount_pence)
+    ):
+        problems.add("amount", refusal)
+    problems.raise_any()
+
+
+def check_invoice(
+    session: Session,
+    placement: Placement,
+    *,
+    supplier: str | None,
+    number: str | None,
+    invoice_date: date | None,
+    first_night: date | None,
+    last_night: date | None,
+    amount_pence: int | None,
+) -> None:
+    """The invoice's rules on what was typed, for a form that failed its own checks
+    (eip/steps.validate): nothing is locked or written; `record_invoice` applies them again
+    under the pot lock."""
+    _invoice_problems(
+        session,
+        store.entries(session),
+        placement,
+        supplier=_tidy(supplier),
+        number=_tidy(number),
+        invoice_date=invoice_date,
+        first_night=first_night,
+        last_night=last_night,
+        amount_pence=amount_pence,
+    )
 
 
 def fold_number(number: str) -> str:
@@ -165,18 +225,22 @@ def record_invoice(
     """Record a supplier's invoice for nights of one placement, and its ledger entry."""
     _may_record(user)
     supplier, number = _tidy(supplier), _tidy(number)
-    _check_invoice_fields(supplier, number, invoice_date, first_night, last_night)
     # A unique index refusing at the commit: another finance user recorded the same number
     # a moment ago.
     with _pot(session, user, placement_id, duplicate=_duplicate(number)) as tx:
         placement = tx.placement
-        _check_nights(placement, invoice_date, first_night, last_night)
+        _invoice_problems(
+            session,
+            tx.entries(),
+            placement,
+            supplier=supplier,
+            number=number,
+            invoice_date=invoice_date,
+            first_night=first_night,
+            last_night=last_night,
+            amount_pence=amount_pence,
+        )
         key = supplier_key(supplier)
-        if _live_duplicate(session, key, number):
-            raise _duplicate(number)
-        refusal = ledger.check_invoice(tx.entries(), placement.id, amount_pence)
-        if refusal:
-            raise RuleBroken(refusal, field="amount")
         invoice = Invoice(
             placement_id=placement.id,
             supplier=supplier,

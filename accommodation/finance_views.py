@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -33,6 +32,7 @@ from eip.models import Borough
 from eip.programme import current_settings
 from forms.finance import InvoiceForm, PaymentForm, ReverseForm
 
+NOT_INVOICEABLE = "Only a placement the SPOC approved can be invoiced"
 RECORD = "finance.record"
 
 
@@ -48,58 +48,50 @@ def _visible(obj, placement: Placement | None):
     return obj
 
 
-def _save(form: FlaskForm, save, done) -> tuple[object | None, int]:
-    """POST: run the service (eip/steps.save_form); (redirect, 302) on success, else
-    (None, 400) with the refusal beside its field. A NotFound/NotAllowed raised inside the
-    lock (the record vanished or changed hands) answers 404/403 (eip/errors.py)."""
-    if not form.validate_on_submit():
-        return None, 400
-    saved, result, status = steps.save_form(form, save)
-    if not saved:
-        return None, status
-    message, placement_id = done(result)
-    flash(message, "success")
-    return redirect(placement_url(placement_id)), 302
-
-
 @bp.route("/placements/<int:placement_id>/invoices/new", methods=["GET", "POST"])
 @requires(RECORD)
 def invoice_new(placement_id: int):
     placement = db.session.get(Placement, placement_id)
     _visible(placement, placement)
-    form, status = InvoiceForm(), 200
-    if request.method == "POST":
-        response, status = _save(
-            form,
-            lambda: finance.record_invoice(
-                db.session,
-                current_user,
-                placement_id,
-                supplier=form.supplier.data,
-                number=form.number.data,
-                invoice_date=form.invoice_date.data,
-                first_night=form.first_night.data,
-                last_night=form.last_night.data,
-                amount_pence=form.amount.pence,
-            ),
-            lambda invoice: (
-                f"Invoice recorded: {format_pence(invoice.amount_pence)}",
-                invoice.placement_id,
-            ),
-        )
-        if response is not None:
-            return response
-    totals = ledger.placement_totals(store.entries(db.session), placement.id)
-    stay = finance.stay_nights(placement)
-    return render_template(
-        "accommodation/invoice_new.html",
-        form=form,
-        placement=placement,
-        totals=totals,
-        stay=stay,
-        blocked=None if stay else "Only a placement the SPOC approved can be invoiced",
+    form = InvoiceForm()
+    # A NotFound/NotAllowed raised inside the lock (the record vanished or changed hands)
+    # answers 404/403 (eip/errors.py); the rest goes on the form (eip/steps.run_step).
+    return steps.run_step(
+        form,
+        blocked=lambda: None if finance.stay_nights(placement) else NOT_INVOICEABLE,
+        save=lambda: finance.record_invoice(
+            db.session,
+            current_user,
+            placement_id,
+            supplier=form.supplier.data,
+            number=form.number.data,
+            invoice_date=form.invoice_date.data,
+            first_night=form.first_night.data,
+            last_night=form.last_night.data,
+            amount_pence=form.amount.pence,
+        ),
+        check=lambda: finance.check_invoice(
+            db.session,
+            placement,
+            supplier=form.supplier.data,
+            number=form.number.data,
+            invoice_date=form.invoice_date.data,
+            first_night=form.first_night.data,
+            last_night=form.last_night.data,
+            amount_pence=form.amount.pence,
+        ),
+        done=lambda invoice: (
+            f"Invoice recorded: {format_pence(invoice.amount_pence)}",
+            placement_url(invoice.placement_id),
+        ),
+        template="accommodation/invoice_new.html",
         title="Record an invoice",
-    ), status
+        placement=placement,
+        late=lambda: {
+            "totals": ledger.placement_totals(store.entries(db.session), placement.id),
+            "stay": finance.stay_nights(placement),
+        },
+    )
 
 
 @bp.route("/invoices/<int:invoice_id>/payments/new", methods=["GET", "POST"])
@@ -107,42 +99,40 @@ def invoice_new(placement_id: int):
 def payment_new(invoice_id: int):
     invoice = db.session.get(Invoice, invoice_id)
     _visible(invoice, invoice.placement if invoice else None)
-    form, status = PaymentForm(), 200
-    if request.method == "POST":
-        response, status = _save(
-            form,
-            lambda: finance.record_payment(
-                db.session,
-                current_user,
-                invoice_id,
-                paid_on=form.paid_on.data,
-                amount_pence=form.amount.pence,
-                reference=form.reference.data,
-            ),
-            lambda payment: (
-                f"Payment recorded: {format_pence(payment.amount_pence)}",
-                payment.invoice.placement_id,
-            ),
-        )
-        if response is not None:
-            return response
-        db.session.refresh(invoice)
-    paid = finance.paid_on_invoice(db.session, invoice.id)
-    blocked = None
-    if invoice.reversed_at is not None:
-        blocked = "This invoice was reversed, so it cannot be paid"
-    elif paid >= invoice.amount_pence:
-        blocked = "This invoice has already been paid in full"
-    return render_template(
-        "accommodation/payment_new.html",
-        form=form,
+    form = PaymentForm()
+
+    def blocked() -> str | None:
+        if invoice.reversed_at is not None:
+            return "This invoice was reversed, so it cannot be paid"
+        if finance.paid_on_invoice(db.session, invoice.id) >= invoice.amount_pence:
+            return "This invoice has already been paid in full"
+        return None
+
+    def late() -> dict:
+        paid = finance.paid_on_invoice(db.session, invoice.id)
+        return {"paid": paid, "unpaid": invoice.amount_pence - paid}
+
+    return steps.run_step(
+        form,
+        blocked=blocked,
+        save=lambda: finance.record_payment(
+            db.session,
+            current_user,
+            invoice_id,
+            paid_on=form.paid_on.data,
+            amount_pence=form.amount.pence,
+            reference=form.reference.data,
+        ),
+        done=lambda payment: (
+            f"Payment recorded: {format_pence(payment.amount_pence)}",
+            placement_url(payment.invoice.placement_id),
+        ),
+        template="accommodation/payment_new.html",
+        title="Record a payment",
         invoice=invoice,
         placement=invoice.placement,
-        paid=paid,
-        unpaid=invoice.amount_pence - paid,
-        blocked=blocked,
-        title="Record a payment",
-    ), status
+        late=late,
+    )
 
 
 @bp.route("/ledger/<int:entry_id>/reverse", methods=["GET", "POST"])
@@ -150,32 +140,26 @@ def payment_new(invoice_id: int):
 def reverse_entry(entry_id: int):
     entry = db.session.get(LedgerEntry, entry_id)
     _visible(entry, entry.placement if entry else None)
-    form, status = ReverseForm(), 200
-    if request.method == "POST":
-        response, status = _save(
-            form,
-            lambda: finance.reverse_entry(
-                db.session, current_user, entry_id, reason=form.reason.data
-            ),
-            lambda reversal: (
-                f"{KIND_LABELS[entry.kind]} reversed: the reversal is on the ledger",
-                reversal.placement_id,
-            ),
-        )
-        if response is not None:
-            return response
-        db.session.refresh(entry)
-    blocked = finance.reversal_refusal(db.session, entry, current_settings(db.session).pot_pence)
+    form = ReverseForm()
     kind = KIND_LABELS[entry.kind]
-    return render_template(
-        "accommodation/reverse.html",
-        form=form,
+    return steps.run_step(
+        form,
+        blocked=lambda: finance.reversal_refusal(
+            db.session, entry, current_settings(db.session).pot_pence
+        ),
+        save=lambda: finance.reverse_entry(
+            db.session, current_user, entry_id, reason=form.reason.data
+        ),
+        done=lambda reversal: (
+            f"{kind} reversed: the reversal is on the ledger",
+            placement_url(reversal.placement_id),
+        ),
+        template="accommodation/reverse.html",
+        title=f"Reverse {'an' if entry.kind == ledger.INVOICE else 'a'} {kind.lower()}",
         entry=entry,
         kind_label=kind,
         placement=entry.placement,
-        blocked=blocked,
-        title=f"Reverse {'an' if entry.kind == ledger.INVOICE else 'a'} {kind.lower()}",
-    ), status
+    )
 
 
 def invoice_rows(session: Session, user: User, on: date) -> list[dict]:

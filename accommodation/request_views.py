@@ -2,7 +2,7 @@
 the accommodation blueprint): the practitioner's request, its two outcomes the practitioner
 records (withdrawn, the client declined) and the request for an extension.
 
-The step pages run through `accommodation.view_helpers.run_step`: the placement is loaded
+The step pages run through `eip.steps.run_step`: the placement is loaded
 through the policy, the form read, one service called; a refusal is shown beside its field
 or at the top (400), someone else's newer save as a conflict (409).
 """
@@ -17,10 +17,10 @@ from accommodation import money_page, queue_page, rules, stay_page, store
 from accommodation import page as pages
 from accommodation import request_services as requests
 from accommodation.view_helpers import (
+    on_placement,
     outcome_step,
     placement_or_abort,
     placement_url,
-    run_step,
 )
 from accommodation.views import bp
 from eip import steps
@@ -138,10 +138,9 @@ def request_extension(placement_id: int):
             return "An extension request is already waiting for the SPOC's decision"
         return None
 
-    return run_step(
-        found,
-        MANAGE,
+    return steps.run_step(
         form,
+        version=found.version,
         blocked=blocked,
         save=lambda: decisions.request_extension(
             db.session,
@@ -151,7 +150,8 @@ def request_extension(placement_id: int):
             reason=form.reason.data,
             version=form.version.data,
         ),
-        done="Extension request sent to the SPOC",
+        done=lambda _result: ("Extension request sent to the SPOC", placement_url(found)),
         template="accommodation/extension.html",
         title="Ask for an extension",
+        **on_placement(found),
     )

@@ -2,7 +2,7 @@
 agreement, check-in, the return-home review, the move-out and cancellation.
 
 Each page reads its form, calls one service in accommodation/stay_services.py (the review:
-review_services.py) through `view_helpers.run_step` and goes back to the placement page, or
+review_services.py) through `eip.steps.run_step` and goes back to the placement page, or
 shows the refusal: a rule's reason beside its field or at the top (400), someone else's newer
 save (409). When the step is not open now, the page says why instead of showing the form.
 Only practitioners run the stay (`placement.manage`); every request re-checks the rule on
@@ -20,10 +20,10 @@ from accommodation import rules
 from accommodation import stay_services as stay
 from accommodation.models import Placement
 from accommodation.stay_common import approved_on
-from accommodation.view_helpers import placement_or_abort, run_step
+from accommodation.view_helpers import on_placement, placement_or_abort, placement_url
 from accommodation.views import bp
+from eip import steps
 from eip.access import requires
-from eip.domain import RuleBroken
 from eip.extensions import db
 from eip.formatting import format_pence, long_date
 from forms.stay import AgreementForm, CancelForm, CheckInForm, MoveOutForm, ReturnHomeReviewForm
@@ -33,14 +33,7 @@ BASE = "/placements/<int:placement_id>"
 
 
 def _state_refusal(placement: Placement, action: str, **flags: bool) -> Callable[[], str | None]:
-    def refusal() -> str | None:
-        try:
-            rules.next_state(placement.state, action, **flags)
-        except RuleBroken as err:
-            return err.message
-        return None
-
-    return refusal
+    return lambda: steps.reason_not(lambda: rules.next_state(placement.state, action, **flags))
 
 
 @bp.route(f"{BASE}/agreement", methods=["GET", "POST"])
@@ -48,10 +41,9 @@ def _state_refusal(placement: Placement, action: str, **flags: bool) -> Callable
 def stay_agreement(placement_id: int):
     placement = placement_or_abort(placement_id, MANAGE)
     form = AgreementForm()
-    return run_step(
-        placement,
-        MANAGE,
+    return steps.run_step(
         form,
+        version=placement.version,
         blocked=_state_refusal(placement, "sign_agreement"),
         save=lambda: stay.sign_agreement(
             db.session,
@@ -60,10 +52,11 @@ def stay_agreement(placement_id: int):
             signed_on=form.signed_on.data,
             version=form.version.data,
         ),
-        done="Signed agreement recorded",
+        done=lambda _result: ("Signed agreement recorded", placement_url(placement)),
         template="accommodation/stay_agreement.html",
         title="Record the signed accommodation agreement",
-        context=lambda: {"approved_on": approved_on(placement)},
+        **on_placement(placement),
+        approved_on=approved_on(placement),
     )
 
 
@@ -84,10 +77,9 @@ def _checked_in(result: stay.CheckedIn) -> str:
 def stay_check_in(placement_id: int):
     placement = placement_or_abort(placement_id, MANAGE)
     form = CheckInForm()
-    return run_step(
-        placement,
-        MANAGE,
+    return steps.run_step(
         form,
+        version=placement.version,
         blocked=_state_refusal(placement, "check_in"),
         save=lambda: stay.check_in(
             db.session,
@@ -96,9 +88,10 @@ def stay_check_in(placement_id: int):
             checked_in_on=form.checked_in_on.data,
             version=form.version.data,
         ),
-        done=_checked_in,
+        done=lambda result: (_checked_in(result), placement_url(placement)),
         template="accommodation/stay_check_in.html",
         title="Record the check-in",
+        **on_placement(placement),
     )
 
 
@@ -115,10 +108,9 @@ def stay_move_out(placement_id: int):
     placement = placement_or_abort(placement_id, MANAGE)
     form = MoveOutForm()
     review_done = placement.return_home_review is not None
-    return run_step(
-        placement,
-        MANAGE,
+    return steps.run_step(
         form,
+        version=placement.version,
         blocked=_state_refusal(placement, "end_at_term", return_home_review_done=review_done),
         save=lambda: stay.move_out(
             db.session,
@@ -127,10 +119,11 @@ def stay_move_out(placement_id: int):
             moved_out_on=form.moved_out_on.data,
             version=form.version.data,
         ),
-        done=_moved_out,
+        done=lambda result: (_moved_out(result), placement_url(placement)),
         template="accommodation/stay_move_out.html",
         title="Record the move-out",
-        context=lambda: {"review_done": review_done},
+        **on_placement(placement),
+        review_done=review_done,
     )
 
 
@@ -139,10 +132,9 @@ def stay_move_out(placement_id: int):
 def stay_cancel(placement_id: int):
     placement = placement_or_abort(placement_id, MANAGE)
     form = CancelForm()
-    return run_step(
-        placement,
-        MANAGE,
+    return steps.run_step(
         form,
+        version=placement.version,
         blocked=_state_refusal(placement, "cancel"),
         save=lambda: stay.cancel(
             db.session,
@@ -154,11 +146,13 @@ def stay_cancel(placement_id: int):
         ),
         done=lambda ended: (
             f"Placement cancelled. {format_pence(ended.released_pence)} "
-            "was released back to the pot"
+            "was released back to the pot",
+            placement_url(placement),
         ),
         template="accommodation/stay_cancel.html",
         title="Cancel the placement",
-        context=lambda: {"approved_on": approved_on(placement)},
+        **on_placement(placement),
+        approved_on=approved_on(placement),
     )
 
 
@@ -167,10 +161,9 @@ def stay_cancel(placement_id: int):
 def stay_return_home_review(placement_id: int):
     placement = placement_or_abort(placement_id, MANAGE)
     form = ReturnHomeReviewForm()
-    return run_step(
-        placement,
-        MANAGE,
+    return steps.run_step(
         form,
+        version=placement.version,
         blocked=lambda: review.review_refusal(placement),
         save=lambda: review.record_return_home_review(
             db.session,
@@ -184,7 +177,11 @@ def stay_return_home_review(placement_id: int):
             protective_steps=form.protective_steps.data,
             version=form.version.data,
         ),
-        done="Return-home review recorded. The move-out can now be recorded",
+        done=lambda _result: (
+            "Return-home review recorded. The move-out can now be recorded",
+            placement_url(placement),
+        ),
         template="accommodation/stay_return_home_review.html",
         title="Record the return-home review",
+        **on_placement(placement),
     )

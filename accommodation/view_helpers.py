@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, g, render_template, request, url_for
+from flask import abort, g, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from accommodation import rules
 from accommodation.models import Placement
@@ -39,38 +38,9 @@ def placement_url(placement: Placement, anchor: str | None = None) -> str:
     return url_for("accommodation.placement", placement_id=placement.id, _anchor=anchor)
 
 
-def run_step(
-    placement: Placement,
-    action: str,
-    form: FlaskForm,
-    *,
-    blocked: Callable[[], str | None],
-    save: Callable[[], Any],
-    done: str | Callable[[Any], str],
-    template: str,
-    title: str,
-    context: Callable[[], dict] = dict,
-):
-    """A placement step page (eip/steps.run_step): back to the placement page with `done`
-    (or `done(result)`) as the message. `action` is the step's access rule."""
-    if request.method == "GET":
-        form.version.data = str(placement.version)
-    back = placement_url(placement)
-    return steps.run_step(
-        form,
-        blocked=blocked,
-        save=save,
-        done=lambda result: (done(result) if callable(done) else done, back),
-        render=lambda reason: render_template(
-            template,
-            placement=placement,
-            form=form,
-            blocked=reason,
-            title=title,
-            back=back,
-            **context(),
-        ),
-    )
+def on_placement(placement: Placement) -> dict[str, Any]:
+    """What a placement step page (templates/accommodation/h1_step.html) shows besides its form."""
+    return {"placement": placement, "back": placement_url(placement)}
 
 
 # ---------------------------------------------------------------------------
@@ -120,15 +90,15 @@ def outcome_step(placement_id: int, rule: str, action: str, service):
         if rule == DECIDE
         else "Only practitioners and managers will see this; the SPOC sees the outcome only"
     )
-    return run_step(
-        found,
-        rule,
+    return steps.run_step(
         form,
+        version=found.version,
         blocked=request_refusal(found, action),
         save=lambda: service(
             db.session, current_user, found.id, reason=form.reason.data, version=form.version.data
         ),
-        done=done,
+        done=lambda _result: (done, placement_url(found)),
         template="accommodation/outcome.html",
         title=title,
+        **on_placement(found),
     )

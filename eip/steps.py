@@ -1,6 +1,8 @@
 """The one way a step page runs (cases, placements, finance).
 
-GET shows the form, or the reason the step is not possible now. POST validates the form and,
+GET shows the form, or the reason the step is not possible now. POST validates the form and
+the domain rules in one pass (`validate`: a form that fails its own checks still has the
+rules run on what could be read, so every problem shows at once, not one per round) and,
 when it is valid, runs the one service call: a `RuleBroken` is put on the form (every
 message beside its field, the rest at the top, so the error summary lists them all) and the
 page is shown again (400); a `Conflict` shows the form again with what was typed, what
@@ -14,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, request
+from flask import flash, redirect, render_template, request
 from flask_wtf import FlaskForm
 
 from eip.domain import Conflict, RuleBroken
@@ -28,7 +30,9 @@ def show_problems(form: FlaskForm, error: RuleBroken) -> None:
     for name, message in error.errors.items():
         field = form._fields.get(name)
         if field is not None:
-            field.errors = [*field.errors, message]
+            # One message a field: the form's own (the value could not be read) comes first.
+            if not field.errors:
+                field.errors = [message]
         else:
             form.form_errors.append(message)
     if not error.errors:
@@ -48,6 +52,20 @@ def show_conflict(form: FlaskForm, error: Conflict) -> int:
     return 409
 
 
+def validate(form: FlaskForm, check: Callable[[], Any] | None = None) -> bool:
+    """POST: the form's own checks and, when they fail, the domain rules too: `check()`
+    raises the service's `RuleBroken` for what was typed (the same rules the service applies
+    when it saves, without writing), and its messages join the form's, so the user sees every
+    problem in one round. A valid form goes on to the service, which applies them itself."""
+    valid = form.validate_on_submit()
+    if not valid and check is not None and request.method == "POST":
+        try:
+            check()
+        except RuleBroken as error:
+            show_problems(form, error)
+    return valid
+
+
 def save_form(form: FlaskForm, action: Callable[[], Any]) -> tuple[bool, Any, int]:
     """Run the service on valid input: (saved, result, status); a refusal goes on the form."""
     try:
@@ -59,21 +77,63 @@ def save_form(form: FlaskForm, action: Callable[[], Any]) -> tuple[bool, Any, in
         return False, None, show_conflict(form, error)
 
 
+def reason_not(check: Callable[[], Any]) -> str | None:
+    """Why a step is not possible now: the message of the `RuleBroken` that `check()`
+    raises (a state machine asked about the step), or None."""
+    try:
+        check()
+    except RuleBroken as error:
+        return error.message
+    return None
+
+
+def attempt(action: Callable[[], Any]) -> tuple[bool, Any, int]:
+    """A button or link that runs one service call with no form to put a refusal on (an
+    account action, a download, a release): (True, result, 200), or (False, the refusal, 400
+    for a `RuleBroken` / 409 for a `Conflict`) with nothing half-written kept. The caller
+    says where the refusal's message goes (a flash, the page shown again)."""
+    try:
+        return True, action(), 200
+    except RuleBroken as error:
+        db.session.rollback()
+        return False, error, 400
+    except Conflict as error:
+        db.session.rollback()
+        return False, error, 409
+
+
 def run_step(
     form: FlaskForm,
     *,
     blocked: Callable[[], str | None],
     save: Callable[[], Any],
     done: Callable[[Any], tuple[str, str]],
-    render: Callable[[str | None], Any],
+    render: Callable[[str | None], Any] | None = None,
+    check: Callable[[], Any] | None = None,
+    template: str | None = None,
+    version: int | None = None,
+    late: Callable[[], dict] = dict,
+    **context: Any,
 ):
     """A step page. `blocked()` says why the step is not possible now (or None);
     `done(result)` gives the flash message and the address to go to; `render(blocked)`
-    draws the page (the form, or the reason)."""
+    draws the page (the form, or the reason), by default `template`
+    (templates/layouts/step_page.html) with the form, the reason (`blocked`), `context` and
+    `late()`: what is read only when the page is drawn, after a save was tried (the pot as
+    it is now). `check()` is the domain rules run on a form that failed its own checks (see
+    `validate`). On GET the form's hidden `version` is the record's (`version`), so that a
+    later save can be checked against it."""
+    if version is not None and request.method == "GET":
+        form.version.data = str(version)
+    if render is None:
+
+        def render(reason: str | None):
+            return render_template(template, form=form, blocked=reason, **context, **late())
+
     status = 200
     if request.method == "POST":
         status = 400
-        if form.validate_on_submit():
+        if validate(form, check):
             saved, result, status = save_form(form, save)
             if saved:
                 message, target = done(result)

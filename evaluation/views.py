@@ -13,6 +13,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -22,11 +23,10 @@ from flask import (
 from flask_login import current_user
 
 from eip import steps
-from eip.access import can, check, refuse, requires
+from eip.access import can, check, requires
 from eip.audit import record
 from eip.clock import today
 from eip.csvsafe import to_csv
-from eip.domain import Conflict, NotAllowed, NotFound
 from eip.extensions import db
 from eip.programme import current_settings
 from evaluation import charts, disclosure, figure_services, package, services
@@ -45,6 +45,7 @@ def _extract(extract_id: int, action: str) -> EvaluationExtract:
     if item is None:
         abort(404)
     check(action, item)
+    g.access_object = item  # what a later refusal names (eip/errors.py)
     return item
 
 
@@ -132,12 +133,12 @@ def extract(extract_id: int):
 @requires("evaluation.release")
 def release(extract_id: int):
     item = _extract(extract_id, "evaluation.release")
-    try:
-        services.release(db.session, current_user, item.id)
-    except Conflict as conflict:
-        db.session.rollback()
-        flash(conflict.message, "error")
-        return redirect(url_for("evaluation.extract", extract_id=extract_id)), 409
+    released, refusal, status = steps.attempt(
+        lambda: services.release(db.session, current_user, item.id)
+    )
+    if not released:
+        flash(refusal.message, "error")
+        return redirect(url_for("evaluation.extract", extract_id=extract_id)), status
     flash(f"{item.label} is released: evaluators can now download it.", "success")
     return redirect(url_for("evaluation.extract", extract_id=extract_id))
 
@@ -172,14 +173,12 @@ def withdraw(extract_id: int):
 @requires("evaluation.download")
 def download(extract_id: int):
     item = _extract(extract_id, "evaluation.download")
-    try:
-        path = services.download(db.session, current_user, item, _instance())
-    except NotAllowed:
-        db.session.rollback()
-        refuse("evaluation.download", item)
-    except (NotFound, Conflict) as problem:
-        db.session.rollback()
-        flash(problem.message, "error")
+    # A NotAllowed is the app's audited 403 under this route's rule (eip/errors.py).
+    found, path, _status = steps.attempt(
+        lambda: services.download(db.session, current_user, item, _instance())
+    )
+    if not found:
+        flash(path.message, "error")
         return redirect(url_for("evaluation.index"))
     return send_file(
         path, mimetype="application/zip", as_attachment=True, download_name=item.download_name

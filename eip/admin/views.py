@@ -7,10 +7,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from eip import steps
 from eip.access import check, refuse, requires
 from eip.admin import approval_services, borough_services, rules, services, settings_services
-from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
-from eip.errors import render_error
 from eip.extensions import db
 from eip.roles import ROLE_LABELS
 from forms.admin import (
@@ -34,29 +33,16 @@ def _labels():
     return {"role_labels": ROLE_LABELS, "whole_numbers": rules.WHOLE_NUMBER_BY_NAME}
 
 
-@bp.errorhandler(NotFound)
-def _not_found(_exc):
-    return render_error(404)
-
-
-@bp.errorhandler(NotAllowed)
-def _not_allowed(_exc):
-    return render_error(403)
-
-
-def _attach(form, broken: RuleBroken) -> list[str]:
-    """Put each message beside its field; return those with no field for the summary."""
-    loose = []
-    for name, message in broken.errors.items() or [(None, broken.message)]:
-        if name and name in form:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            loose.append(message)
-    return loose
-
-
 def _status() -> int:
     return 400 if request.method == "POST" else 200
+
+
+def _save(form, action):
+    """POST: the form's checks, then the one service call (eip/steps.save_form); a refusal
+    goes on the form. NotFound and NotAllowed are the app's (eip/errors.py)."""
+    if not form.validate_on_submit():
+        return False, None, _status()
+    return steps.save_form(form, action)
 
 
 # ---------------------------------------------------------------------------
@@ -80,35 +66,32 @@ def _user_form(form_class, **kwargs):
 @bp.route("/users/invite", methods=["GET", "POST"])
 @requires("admin.users")
 def user_invite():
-    form, problems = _user_form(InviteUserForm), []
-    if form.validate_on_submit():
-        try:
-            outcome = services.invite_user(
-                db.session,
-                current_user,
-                name=form.name.data,
-                email=form.email.data,
-                role=form.role.data,
-                borough_id=form.borough.data,
-            )
-        except RuleBroken as broken:
-            problems = _attach(form, broken)
+    form = _user_form(InviteUserForm)
+    saved, outcome, status = _save(
+        form,
+        lambda: services.invite_user(
+            db.session,
+            current_user,
+            name=form.name.data,
+            email=form.email.data,
+            role=form.role.data,
+            borough_id=form.borough.data,
+        ),
+    )
+    if saved:
+        # Flash messages travel in the session cookie: no name or address in them.
+        waits = " Their role takes effect when a programme manager approves it."
+        waits = waits if outcome.approval_needed else ""
+        if outcome.mail_sent:
+            flash("The invitation was sent." + waits, "success")
         else:
-            # Flash messages travel in the session cookie: no name or address in them.
-            waits = " Their role takes effect when a programme manager approves it."
-            waits = waits if outcome.approval_needed else ""
-            if outcome.mail_sent:
-                flash("The invitation was sent." + waits, "success")
-            else:
-                flash(
-                    "The account was created, but the invitation email could not be sent. "
-                    "Use “Send the invitation again” later." + waits,
-                    "info",
-                )
-            return redirect(url_for("admin.user", user_id=outcome.user_id))
-    return render_template(
-        "admin/user_form.html", form=form, problems=problems, title="Invite a user"
-    ), _status()
+            flash(
+                "The account was created, but the invitation email could not be sent. "
+                "Use “Send the invitation again” later." + waits,
+                "info",
+            )
+        return redirect(url_for("admin.user", user_id=outcome.user_id))
+    return render_template("admin/user_form.html", form=form, title="Invite a user"), status
 
 
 def _user_page(user_id: int, problems=(), status: int = 200):
@@ -128,7 +111,7 @@ def user(user_id: int):
 @requires("admin.users")
 def user_edit(user_id: int):
     row = services.user_row(db.session, user_id)
-    form, problems = _user_form(EditUserForm), []
+    form, status = _user_form(EditUserForm), 200
     if request.method == "GET":
         pending_role, pending_email = row.pending_role, row.pending_email
         form.name.data = row.user.name
@@ -137,9 +120,10 @@ def user_edit(user_id: int):
         form.borough.data = (
             pending_role.requested_borough_id if pending_role else row.user.borough_id
         )
-    elif form.validate_on_submit():
-        try:
-            outcome = services.update_user(
+    else:
+        saved, outcome, status = _save(
+            form,
+            lambda: services.update_user(
                 db.session,
                 current_user,
                 user_id,
@@ -147,15 +131,14 @@ def user_edit(user_id: int):
                 email=form.email.data,
                 role=form.role.data,
                 borough_id=form.borough.data,
-            )
-        except RuleBroken as broken:
-            problems = _attach(form, broken)
-        else:
+            ),
+        )
+        if saved:
             flash(_update_message(outcome), "success" if outcome.changed else "info")
             return redirect(url_for("admin.user", user_id=user_id))
     return render_template(
-        "admin/user_form.html", form=form, row=row, problems=problems, title="Change details"
-    ), _status()
+        "admin/user_form.html", form=form, row=row, title="Change details"
+    ), status
 
 
 def _update_message(outcome: services.UpdateOutcome) -> str:
@@ -173,11 +156,11 @@ def _update_message(outcome: services.UpdateOutcome) -> str:
 
 
 def _act(service, user_id: int, done: str):
-    """The account actions are buttons on the user's page, each its own small POST form."""
-    try:
-        mail_sent = service(db.session, current_user, user_id)
-    except RuleBroken as broken:
-        return _user_page(user_id, [broken.message], 400)
+    """The account actions are buttons on the user's page, each its own small POST form:
+    a refusal shows the page again with the reason."""
+    done_, mail_sent, status = steps.attempt(lambda: service(db.session, current_user, user_id))
+    if not done_:
+        return _user_page(user_id, [mail_sent.message], status)
     if mail_sent is False:
         flash(MAIL_FAILED[0].upper() + MAIL_FAILED[1:], "info")
     else:
@@ -194,10 +177,11 @@ def user_disable(user_id: int):
 @bp.post("/users/<int:user_id>/enable")
 @requires("admin.users")
 def user_enable(user_id: int):
-    try:
-        enabled = services.enable_user(db.session, current_user, user_id)
-    except RuleBroken as broken:
-        return _user_page(user_id, [broken.message], 400)
+    done, enabled, status = steps.attempt(
+        lambda: services.enable_user(db.session, current_user, user_id)
+    )
+    if not done:
+        return _user_page(user_id, [enabled.message], status)
     if enabled:
         flash("The account is enabled.", "success")
     else:
@@ -260,52 +244,50 @@ def boroughs():
 @bp.route("/boroughs/new", methods=["GET", "POST"])
 @requires("admin.boroughs")
 def borough_add():
-    form, problems = NewBoroughForm(), []
-    if form.validate_on_submit():
-        try:
-            borough = borough_services.add_borough(
-                db.session, current_user, name=form.name.data, active=form.active.data
-            )
-        except RuleBroken as broken:
-            problems = _attach(form, broken)
-        else:
-            flash(f"{borough.name} was added.", "success")
-            return redirect(url_for("admin.boroughs"))
-    return render_template(
-        "admin/borough_new.html", form=form, problems=problems, title="Add a borough"
-    ), _status()
+    form = NewBoroughForm()
+    saved, borough, status = _save(
+        form,
+        lambda: borough_services.add_borough(
+            db.session, current_user, name=form.name.data, active=form.active.data
+        ),
+    )
+    if saved:
+        flash(f"{borough.name} was added.", "success")
+        return redirect(url_for("admin.boroughs"))
+    return render_template("admin/borough_new.html", form=form, title="Add a borough"), status
 
 
 @bp.route("/boroughs/<int:borough_id>", methods=["GET", "POST"])
 @requires("admin.boroughs")
 def borough(borough_id: int):
     row = borough_services.borough_row(db.session, borough_id)
-    form, problems = RenameBoroughForm(), []
+    form, status = RenameBoroughForm(), 200
     if request.method == "GET":
         form.name.data = row.borough.name
-    elif form.validate_on_submit():
-        try:
-            renamed = borough_services.rename_borough(
+    else:
+        saved, renamed, status = _save(
+            form,
+            lambda: borough_services.rename_borough(
                 db.session, current_user, borough_id, name=form.name.data
-            )
-        except RuleBroken as broken:
-            problems = _attach(form, broken)
-        else:
+            ),
+        )
+        if saved:
             flash("The name was saved." if renamed else "You did not change the name.", "success")
             return redirect(url_for("admin.boroughs"))
-    return render_template(
-        "admin/borough.html", form=form, row=row, problems=problems, title=row.borough.name
-    ), _status()
+    return render_template("admin/borough.html", form=form, row=row, title=row.borough.name), status
 
 
 @bp.post("/boroughs/<int:borough_id>/taking-part")
 @requires("admin.boroughs")
 def borough_set_active(borough_id: int):
     active = request.form.get("active") == "yes"
-    try:
-        borough_services.set_borough_active(db.session, current_user, borough_id, active=active)
-    except RuleBroken as broken:
-        flash(broken.message, "info")
+    done, refusal, _status = steps.attempt(
+        lambda: borough_services.set_borough_active(
+            db.session, current_user, borough_id, active=active
+        )
+    )
+    if not done:
+        flash(refusal.message, "info")
     else:
         done = "is now taking part" if active else "no longer takes part"
         flash(f"The borough {done}.", "success")
@@ -330,35 +312,29 @@ def approvals():
 def approval(approval_id: int):
     req = approval_services.approval(db.session, approval_id)
     may_decide = approval_services.may_decide(current_user, req)
-    form, problems, status = DecisionForm(), [], 200
+    form, status = DecisionForm(), 200
     if request.method == "POST":
         check("approvals.decide", req)
         if not may_decide:
             refuse("approvals.decide", req)
-        status = 400
-        if form.validate_on_submit():
-            approve = form.decision.data == "approve"
-            try:
-                mail_sent = approval_services.decide(
-                    db.session, current_user, approval_id, approve=approve, note=form.note.data
-                )
-            except RuleBroken as broken:
-                problems = _attach(form, broken)
-            except Conflict as conflict:
-                problems, status = [conflict.message], 409
-            else:
-                done = "Approved: the change has taken effect." if approve else "Rejected."
-                flash(done, "success")
-                if not mail_sent:
-                    flash(f"The change was made, but {MAIL_FAILED}", "info")
-                return redirect(url_for("admin.approvals"))
+        approve = form.decision.data == "approve"
+        saved, mail_sent, status = _save(
+            form,
+            lambda: approval_services.decide(
+                db.session, current_user, approval_id, approve=approve, note=form.note.data
+            ),
+        )
+        if saved:
+            flash("Approved: the change has taken effect." if approve else "Rejected.", "success")
+            if not mail_sent:
+                flash(f"The change was made, but {MAIL_FAILED}", "info")
+            return redirect(url_for("admin.approvals"))
         req = approval_services.approval(db.session, approval_id)
     return render_template(
         "admin/approval.html",
         req=req,
         form=form,
         may_decide=may_decide,
-        problems=problems,
         title="Review a change",
     ), status
 
@@ -380,23 +356,18 @@ def settings():
 @bp.route("/settings/change", methods=["GET", "POST"])
 @requires("settings.edit")
 def settings_edit():
-    form, problems, status = SettingsForm(), [], _status()
+    form, status = SettingsForm(), 200
     if request.method == "GET":
         values, version, _row = settings_services.current(db.session)
         form.fill(values, version)
-    elif form.validate_on_submit():
-        try:
-            changes = settings_services.update_settings(
+    else:
+        saved, changes, status = _save(
+            form,
+            lambda: settings_services.update_settings(
                 db.session, current_user, form.values(), version=form.version.data or None
-            )
-        except RuleBroken as broken:
-            problems = _attach(form, broken)
-        except Conflict as conflict:
-            values, version, _row = settings_services.current(db.session)
-            form = SettingsForm(formdata=None)
-            form.fill(values, version)
-            problems, status = [conflict.message], 409
-        else:
+            ),
+        )
+        if saved:
             if changes:
                 count = f"{len(changes)} setting{'' if len(changes) == 1 else 's'}"
                 flash(f"Saved: {count} changed.", "success")
@@ -404,27 +375,26 @@ def settings_edit():
                 flash("You did not change any settings, so nothing was saved.", "info")
             return redirect(url_for("admin.settings"))
     return render_template(
-        "admin/settings_form.html", form=form, problems=problems, title="Change programme settings"
+        "admin/settings_form.html", form=form, title="Change programme settings"
     ), status
 
 
 @bp.route("/settings/non-working-days/new", methods=["GET", "POST"])
 @requires("settings.edit")
 def settings_add_day():
-    form, problems = NonWorkingDayForm(), []
-    if form.validate_on_submit():
-        try:
-            settings_services.add_non_working_day(
-                db.session, current_user, day=form.day.data, reason=form.reason.data
-            )
-        except RuleBroken as broken:
-            problems = _attach(form, broken)
-        else:
-            flash("The non-working day was added.", "success")
-            return redirect(url_for("admin.settings", _anchor="non-working-days"))
+    form = NonWorkingDayForm()
+    saved, _day, status = _save(
+        form,
+        lambda: settings_services.add_non_working_day(
+            db.session, current_user, day=form.day.data, reason=form.reason.data
+        ),
+    )
+    if saved:
+        flash("The non-working day was added.", "success")
+        return redirect(url_for("admin.settings", _anchor="non-working-days"))
     return render_template(
-        "admin/non_working_day.html", form=form, problems=problems, title="Add a non-working day"
-    ), _status()
+        "admin/non_working_day.html", form=form, title="Add a non-working day"
+    ), status
 
 
 @bp.post("/settings/non-working-days/<int:day_id>/remove")

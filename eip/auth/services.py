@@ -18,6 +18,7 @@ from eip.audit import record
 from eip.auth import passwords, throttle, totp
 from eip.auth.models import RecoveryCode, User
 from eip.auth.sessions import end_all_sessions, end_other_sessions, start_session
+from eip.domain import RuleBroken
 
 GENERIC_FAILURE = "Enter a correct email address and password"
 LOCKED = "Too many failed attempts. Wait 15 minutes, then try again"
@@ -165,10 +166,24 @@ def enable_two_factor(session: Session, user: User, secret: str, code: str) -> l
     return codes
 
 
+def new_password_problems(user: User, new: str | None) -> dict[str, str]:
+    """What is wrong with the new password, by form field ("password"); empty when fine."""
+    problems = passwords.password_problems(new or "", [user.email, user.name])
+    return {"password": problems[0]} if problems else {}
+
+
+def check_new_password(user: User, new: str | None) -> None:
+    """The new password's rules for a form that failed its own checks (eip/steps.validate):
+    `RuleBroken` beside the field; nothing is written and no attempt is counted."""
+    if new and (problems := new_password_problems(user, new)):
+        raise RuleBroken(errors=problems)
+
+
 def change_password(
     session: Session, user: User, current: str, new: str, *, keep_session: str | None = None
-) -> list[str]:
-    """Returns problems for the form; empty when the password was changed.
+) -> dict[str, str]:
+    """Returns problems for the form by field ("current", "password"), all at once: a wrong
+    current password and a weak new one are both said; empty when the password was changed.
 
     A wrong current password counts towards the lockout like a failed sign-in: a
     stolen session must not be a way to guess the password without limit. Once
@@ -180,7 +195,7 @@ def change_password(
         passwords.verify_password(None, current)
         record(session, "auth.sign_in_locked", actor=user)
         session.commit()
-        return [LOCKED]
+        return {"current": LOCKED}
     if not passwords.verify_password(user.password_hash, current):
         locked = throttle.record_failure(session, user.email, now)
         record(
@@ -192,8 +207,11 @@ def change_password(
             details={"locked": locked},
         )
         session.commit()
-        return [LOCKED if locked else "Your current password is not right"]
-    problems = passwords.password_problems(new, [user.email, user.name])
+        return {
+            "current": LOCKED if locked else "Your current password is not right",
+            **new_password_problems(user, new),
+        }
+    problems = new_password_problems(user, new)
     if problems:
         return problems
     user.password_hash, user.password_changed_at = passwords.hash_password(new), now
@@ -208,7 +226,7 @@ def change_password(
         details={"sessions_ended": ended},
     )
     session.commit()
-    return []
+    return {}
 
 
 def set_password(session: Session, user: User, new: str, *, reason: str) -> list[str]:

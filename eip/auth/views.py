@@ -19,9 +19,11 @@ from flask import (
 )
 from flask_login import current_user
 
+from eip import steps
 from eip.access import public, requires
 from eip.auth import enrolment, services, tokens, totp
 from eip.auth.sessions import sign_out_current
+from eip.domain import RuleBroken
 from eip.extensions import db
 from forms.auth import (
     ChangePasswordForm,
@@ -231,7 +233,7 @@ def enrolment_code():
 @requires("account.own")
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
+    if steps.validate(form, lambda: services.check_new_password(current_user, form.password.data)):
         problems = services.change_password(
             db.session,
             current_user,
@@ -245,9 +247,7 @@ def change_password():
                 "success",
             )
             return redirect(url_for("auth.account"))
-        about_current = problems[0] in ("Your current password is not right", services.LOCKED)
-        target = form.current if about_current else form.password
-        target.errors = [*target.errors, *problems]
+        steps.show_problems(form, RuleBroken(errors=problems))
     return render_template("auth/change_password.html", form=form, title="Change your password"), (
         400 if request.method == "POST" else 200
     )
@@ -299,7 +299,7 @@ def _use_link(raw: str, purpose: str, title: str):
         ), code
     user = token.user
     form = NewPasswordForm()
-    if form.validate_on_submit():
+    if steps.validate(form, lambda: services.check_new_password(user, form.password.data)):
         problems = services.set_password(db.session, user, form.password.data, reason=purpose)
         if not problems:
             now = datetime.now(UTC)

@@ -8,12 +8,8 @@ pathway does not allow the step now, the page says why instead of showing the fo
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from eip import steps
 from eip.access import requires
@@ -21,7 +17,7 @@ from eip.cases import activity_panels, activity_services, dash_services, rules
 from eip.cases.activity_services import action_kind_label
 from eip.cases.common import today
 from eip.cases.models import Case
-from eip.cases.view_helpers import ALREADY_SAVED, already_saved, case_or_abort, once, token
+from eip.cases.view_helpers import case_or_abort, case_url, once, saved_message, token
 from eip.cases.views import bp
 from eip.extensions import db
 from eip.programme import current_settings
@@ -61,36 +57,9 @@ def _back(case: Case, anchor: str):
     return redirect(url_for("cases.view", reference=case.reference, _anchor=anchor))
 
 
-def _step(
-    case: Case,
-    form: FlaskForm,
-    allowed: Callable[[], rules.Check],
-    save: Callable[[], Any],
-    done: str,
-    anchor: str,
-    template: str,
-    title: str,
-    **context: Any,
-):
-    """An activity step page (eip/steps.run_step): back to the case's `anchor` when saved.
-    The same form sent twice (a double-click) goes where the first went, saved once."""
-
-    def blocked() -> str | None:
-        check = allowed()
-        return None if check else check.reason
-
-    return steps.run_step(
-        form,
-        blocked=blocked,
-        save=once(save),
-        done=lambda result: (
-            already_saved(done) if result is ALREADY_SAVED else done,
-            url_for("cases.view", reference=case.reference, _anchor=anchor),
-        ),
-        render=lambda reason: render_template(
-            template, case=case, form=form, blocked=reason, anchor=anchor, title=title, **context
-        ),
-    )
+def refusal(check: rules.Check) -> str | None:
+    """The pathway's reason the step is not possible now (None when it is)."""
+    return None if check else check.reason
 
 
 @bp.route("/<reference>/sessions/new", methods=["GET", "POST"])
@@ -105,17 +74,22 @@ def record_session(reference: str):
         facts = activity_services.consent_facts(db.session, case)
         return rules.can_record_session(case.status, facts)
 
-    return _step(
-        case,
+    return steps.run_step(
         form,
-        allowed,
-        lambda: activity_services.record_session(
-            db.session, current_user, case, **form.values(), submission=token(form)
+        blocked=lambda: refusal(allowed()),
+        save=once(
+            lambda: activity_services.record_session(
+                db.session, current_user, case, **form.values(), submission=token(form)
+            )
         ),
-        "Session recorded",
-        "activity",
-        "cases/activity_session.html",
-        "Record a session",
+        done=lambda result: (
+            saved_message("Session recorded", result),
+            case_url(case, "activity"),
+        ),
+        template="cases/activity_session.html",
+        title="Record a session",
+        case=case,
+        anchor="activity",
     )
 
 
@@ -126,17 +100,22 @@ def record_meeting(reference: str):
     form = MeetingForm()
     if request.method == "GET":
         prefill(form, held_on=today())
-    return _step(
-        case,
+    return steps.run_step(
         form,
-        lambda: rules.can_record_meeting(case.status),
-        lambda: activity_services.record_meeting(
-            db.session, current_user, case, **form.values(), submission=token(form)
+        blocked=lambda: refusal(rules.can_record_meeting(case.status)),
+        save=once(
+            lambda: activity_services.record_meeting(
+                db.session, current_user, case, **form.values(), submission=token(form)
+            )
         ),
-        "Meeting recorded",
-        "activity",
-        "cases/activity_meeting.html",
-        "Record a professionals meeting",
+        done=lambda result: (
+            saved_message("Meeting recorded", result),
+            case_url(case, "activity"),
+        ),
+        template="cases/activity_meeting.html",
+        title="Record a professionals meeting",
+        case=case,
+        anchor="activity",
     )
 
 
@@ -147,17 +126,22 @@ def record_incident(reference: str):
     form = IncidentForm()
     if request.method == "GET":
         prefill(form)
-    return _step(
-        case,
+    return steps.run_step(
         form,
-        lambda: rules.can_record_dash_or_incident(case.status),
-        lambda: activity_services.record_incident(
-            db.session, current_user, case, **form.values(), submission=token(form)
+        blocked=lambda: refusal(rules.can_record_dash_or_incident(case.status)),
+        save=once(
+            lambda: activity_services.record_incident(
+                db.session, current_user, case, **form.values(), submission=token(form)
+            )
         ),
-        "Incident recorded",
-        "activity",
-        "cases/activity_incident.html",
-        "Record an incident",
+        done=lambda result: (
+            saved_message("Incident recorded", result),
+            case_url(case, "activity"),
+        ),
+        template="cases/activity_incident.html",
+        title="Record an incident",
+        case=case,
+        anchor="activity",
     )
 
 
@@ -171,19 +155,24 @@ def record_dash(reference: str):
     if request.method == "GET":
         prefill(form, completed_on=on)
         form.police_callouts_12_months.data = str(callouts)
-    return _step(
-        case,
+    return steps.run_step(
         form,
-        lambda: rules.can_record_dash_or_incident(case.status),
-        lambda: dash_services.record_dash(
-            db.session, current_user, case, **form.values(), submission=token(form)
+        blocked=lambda: refusal(rules.can_record_dash_or_incident(case.status)),
+        save=once(
+            lambda: dash_services.record_dash(
+                db.session, current_user, case, **form.values(), submission=token(form)
+            )
         ),
-        "DASH review recorded",
-        "risk",
-        "cases/activity_dash.html",
-        "Record a DASH risk review",
+        done=lambda result: (
+            saved_message("DASH review recorded", result),
+            case_url(case, "risk"),
+        ),
+        template="cases/activity_dash.html",
+        title="Record a DASH risk review",
         counted_callouts=callouts,
         threshold=current_settings(db.session).marac_threshold_yes,
+        case=case,
+        anchor="risk",
     )
 
 
@@ -202,17 +191,22 @@ def add_action(reference: str):
     form = ActionForm()
     if request.method == "GET":
         prefill(form)
-    return _step(
-        case,
+    return steps.run_step(
         form,
-        lambda: _action_allowed(case),
-        lambda: activity_services.add_action(
-            db.session, current_user, case, **form.values(), submission=token(form)
+        blocked=lambda: refusal(_action_allowed(case)),
+        save=once(
+            lambda: activity_services.add_action(
+                db.session, current_user, case, **form.values(), submission=token(form)
+            )
         ),
-        "Action added",
-        "activity",
-        "cases/activity_action.html",
-        "Add an action",
+        done=lambda result: (
+            saved_message("Action added", result),
+            case_url(case, "activity"),
+        ),
+        template="cases/activity_action.html",
+        title="Add an action",
+        case=case,
+        anchor="activity",
     )
 
 

@@ -139,6 +139,41 @@ def book_consultation(
 # Recording the consultation and writing the plan
 
 
+def check_consultation(
+    session: Session,
+    case: Case,
+    *,
+    held_on: date | None,
+    outcome: str | None,
+    advice: str | None,
+    plan_risks: str | None,
+    actions: Sequence[PlanAction] = (),
+) -> list:
+    """Every problem with the consultation and plan as typed, raised together (`RuleBroken`),
+    or the plan actions cleaned. Writes nothing: the page runs it on a form that failed its
+    own checks too (eip/steps.validate), so the user sees every problem in one round."""
+    problems = Problems()
+    problems.date(
+        "held_on",
+        held_on,
+        "The date the consultation was held",
+        required="Enter the date the consultation was held",
+        case=case,
+    )
+    problems.choice(
+        "outcome", outcome, rules.CONSULTATION_OUTCOMES, "Select the outcome of the consultation"
+    )
+    if outcome == "consultation_only" and not (advice or "").strip():
+        problems.add("advice", "Enter the advice given to the social worker")
+    problems.text("plan_risks", plan_risks, "Enter the risks in the plan")
+    latest = latest_due_date(session)
+    cleaned = [
+        _plan_action(problems, n, action, held_on, latest) for n, action in enumerate(actions, 1)
+    ]
+    problems.raise_any()
+    return cleaned
+
+
 def record_consultation(
     session: Session,
     user: User,
@@ -166,26 +201,17 @@ def record_consultation(
     booking = current_booking(session, case)
     if booking is None:
         raise RuleBroken("A consultation must be booked before it is recorded")
-    problems = Problems()
-    problems.date(
-        "held_on",
-        held_on,
-        "The date the consultation was held",
-        required="Enter the date the consultation was held",
-        case=case,
-    )
-    problems.choice(
-        "outcome", outcome, rules.CONSULTATION_OUTCOMES, "Select the outcome of the consultation"
+    cleaned = check_consultation(
+        session,
+        case,
+        held_on=held_on,
+        outcome=outcome,
+        advice=advice,
+        plan_risks=plan_risks,
+        actions=actions,
     )
     advice_text = (advice or "").strip()
-    if outcome == "consultation_only" and not advice_text:
-        problems.add("advice", "Enter the advice given to the social worker")
-    risks = problems.text("plan_risks", plan_risks, "Enter the risks in the plan")
-    latest = latest_due_date(session)
-    cleaned = [
-        _plan_action(problems, n, action, held_on, latest) for n, action in enumerate(actions, 1)
-    ]
-    problems.raise_any()
+    risks = (plan_risks or "").strip()
 
     case.status = rules.next_status(
         case.status, "record_consultation", rules.CaseFacts(consultation_outcome=outcome)

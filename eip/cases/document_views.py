@@ -7,13 +7,13 @@ to the case page, at the panel the link was on, with the reason.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
 
+from eip import steps
 from eip.access import requires
 from eip.cases.view_helpers import case_or_abort
 from eip.cases.views import bp
-from eip.domain import NotFound, RuleBroken
 from eip.extensions import db
 from eip.pdf.delivery import send_pdf
 
@@ -26,15 +26,13 @@ def _download(reference: str, kind: str, panel: str, meeting_id: int | None = No
     from eip.cases import documents
 
     case = case_or_abort(reference, RULE)
-    try:
-        document = documents.produce(db.session, current_user, case, kind, meeting_id=meeting_id)
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except RuleBroken as broken:
-        db.session.rollback()
+    # A NotFound (no such meeting) is the app's 404 (eip/errors.py).
+    made, document, _status = steps.attempt(
+        lambda: documents.produce(db.session, current_user, case, kind, meeting_id=meeting_id)
+    )
+    if not made:
         # The reasons are fixed sentences: no names travel in the session cookie.
-        flash(broken.message)
+        flash(document.message)
         return redirect(url_for("cases.view", reference=reference, _anchor=panel))
     return send_pdf(document)
 

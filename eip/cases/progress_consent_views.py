@@ -7,13 +7,14 @@ from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from eip import steps
 from eip.access import requires
 from eip.cases import closure_services, consent_services, hooks
 from eip.cases.choices import CONSENT_KINDS, label
 from eip.cases.consent_state import KINDS, PEOPLE
 from eip.cases.models import Case
 from eip.cases.progress_support import step_refusal
-from eip.cases.progress_views import EDIT, case_url, prefill, run_step
+from eip.cases.progress_views import EDIT, case_url, on_case, prefill
 from eip.cases.records import OnwardReferral
 from eip.cases.view_helpers import case_or_abort
 from eip.cases.views import bp
@@ -45,10 +46,9 @@ def record_consent(reference: str):
         person_role=person if person in PEOPLE else None,
         kind=kind if kind in KINDS else None,
     )
-    return run_step(
-        case,
+    return steps.run_step(
         form,
-        refusal=lambda: None,
+        blocked=lambda: None,
         save=lambda: consent_services.record_consent(
             db.session,
             current_user,
@@ -64,8 +64,8 @@ def record_consent(reference: str):
         done=lambda recorded: _consent_done(case, recorded),
         template="cases/progress_consent.html",
         title="Record a consent decision",
-        anchor="consent",
         suitable=case.status in consent_services.SUITABLE_STATES,
+        **on_case(case, "consent"),
     )
 
 
@@ -90,10 +90,9 @@ def withdraw_consent(reference: str, consent_id: int):
             )
         return message, case_url(case, "consent")
 
-    return run_step(
-        case,
+    return steps.run_step(
         form,
-        refusal=lambda: consent_services.withdrawal_refusal(db.session, case, consent),
+        blocked=lambda: consent_services.withdrawal_refusal(db.session, case, consent),
         save=lambda: consent_services.withdraw_consent(
             db.session,
             current_user,
@@ -106,9 +105,9 @@ def withdraw_consent(reference: str, consent_id: int):
         done=done,
         template="cases/progress_withdraw_consent.html",
         title="Withdraw a consent",
-        anchor="consent",
         consent=consent,
         kind_label=label(CONSENT_KINDS, consent.kind),
+        **on_case(case, "consent"),
     )
 
 
@@ -126,10 +125,9 @@ def close(reference: str):
         .where(OnwardReferral.case_id == case.id)
         .order_by(OnwardReferral.referred_on, OnwardReferral.id)
     ).all()
-    return run_step(
-        case,
+    return steps.run_step(
         form,
-        refusal=lambda: step_refusal(case, "close") or hooks.closure_refusal(db.session, case),
+        blocked=lambda: step_refusal(case, "close") or hooks.closure_refusal(db.session, case),
         save=lambda: closure_services.close_case(
             db.session,
             current_user,
@@ -144,9 +142,9 @@ def close(reference: str):
         done=lambda _: ("Case closed", case_url(case, "closure")),
         template="cases/progress_close.html",
         title="Close the case",
-        anchor="closure",
         referrals=referrals,
         add_referral=url_for("cases.add_onward_referral", reference=case.reference, next="close"),
+        **on_case(case, "closure"),
     )
 
 
@@ -155,15 +153,14 @@ def close(reference: str):
 def reopen(reference: str):
     case = case_or_abort(reference, "case.reopen")
     form = ReopenForm()
-    return run_step(
-        case,
+    return steps.run_step(
         form,
-        refusal=lambda: step_refusal(case, "reopen"),
+        blocked=lambda: step_refusal(case, "reopen"),
         save=lambda: closure_services.reopen_case(
             db.session, current_user, case, reason=form.reason.data
         ),
         done=lambda _: ("Case reopened", case_url(case, "closure")),
         template="cases/progress_reopen.html",
         title="Reopen the case",
-        anchor="closure",
+        **on_case(case, "closure"),
     )

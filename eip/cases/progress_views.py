@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import render_template, request, url_for
+from flask import request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -24,7 +24,7 @@ from eip.cases import progress_panels
 from eip.cases.choices import ALL, label
 from eip.cases.models import Case
 from eip.cases.progress_support import closed_refusal, step_refusal
-from eip.cases.view_helpers import ALREADY_SAVED, already_saved, case_or_abort, once, token
+from eip.cases.view_helpers import case_or_abort, case_url, once, saved_message, token
 from eip.cases.views import bp
 from eip.extensions import db
 from eip.versioning import seen_token
@@ -59,33 +59,9 @@ def _progress_label(list_name: str, value: str | None) -> str:
 # The flow every step page shares
 
 
-def case_url(case: Case, anchor: str) -> str:
-    return url_for("cases.view", reference=case.reference, _anchor=anchor)
-
-
-def run_step(
-    case: Case,
-    form: FlaskForm,
-    *,
-    refusal: Callable[[], str | None],
-    save: Callable[[], Any],
-    done: Callable[[Any], tuple[str, str]],
-    template: str,
-    title: str,
-    **context: Any,
-):
-    """A case step page (eip/steps.run_step) drawn with `template`; `done(result)` gives
-    the flash message and where to go next."""
-    back = case_url(case, context.pop("anchor", "consultation"))
-    return steps.run_step(
-        form,
-        blocked=refusal,
-        save=save,
-        done=done,
-        render=lambda blocked: render_template(
-            template, case=case, form=form, blocked=blocked, title=title, back=back, **context
-        ),
-    )
+def on_case(case: Case, anchor: str = "consultation") -> dict[str, Any]:
+    """What a case step page (templates/cases/progress_step.html) shows besides its form."""
+    return {"case": case, "back": case_url(case, anchor)}
 
 
 def prefill(form: FlaskForm, version: str | int | None, **values: Any) -> None:
@@ -98,10 +74,6 @@ def prefill(form: FlaskForm, version: str | int | None, **values: Any) -> None:
             form.start()
         for name, value in values.items():
             form[name].data = value
-
-
-def _saved(message: str, result: Any) -> str:
-    return already_saved(message) if result is ALREADY_SAVED else message
 
 
 # ---------------------------------------------------------------------------
@@ -127,10 +99,9 @@ def book_consultation(reference: str):
         )
     else:
         prefill(form, seen_token(consultations.latest_booking(db.session, case)))
-    return run_step(
-        case,
+    return steps.run_step(
         form,
-        refusal=lambda: step_refusal(case, "book_consultation"),
+        blocked=lambda: step_refusal(case, "book_consultation"),
         save=lambda: consultations.book_consultation(
             db.session,
             current_user,
@@ -147,6 +118,7 @@ def book_consultation(reference: str):
         template="cases/progress_book_consultation.html",
         title="Rebook the case consultation" if rebooking else "Book the case consultation",
         rebooking=rebooking,
+        **on_case(case),
     )
 
 
@@ -172,10 +144,9 @@ def record_consultation(reference: str):
     form = RecordConsultationForm()
     booking = consultations.current_booking(db.session, case)
     prefill(form, seen_token(consultations.latest_booking(db.session, case)))
-    return run_step(
-        case,
+    return steps.run_step(
         form,
-        refusal=lambda: step_refusal(case, "record_consultation"),
+        blocked=lambda: step_refusal(case, "record_consultation"),
         save=lambda: consultations.record_consultation(
             db.session,
             current_user,
@@ -188,10 +159,20 @@ def record_consultation(reference: str):
             plan_protective_factors=form.plan_protective_factors.data,
             actions=form.plan_actions(),
         ),
+        check=lambda: consultations.check_consultation(
+            db.session,
+            case,
+            held_on=form.held_on.data,
+            outcome=form.outcome.data,
+            advice=form.advice.data,
+            plan_risks=form.plan_risks.data,
+            actions=form.plan_actions(),
+        ),
         done=lambda consultation: _after_consultation(case, consultation),
         template="cases/progress_record_consultation.html",
         title="Record the case consultation",
         booking=booking,
+        **on_case(case),
     )
 
 
@@ -201,10 +182,9 @@ def add_plan_action(reference: str):
     case = case_or_abort(reference, EDIT)
     form = PlanActionForm()
     prefill(form, None)
-    return run_step(
-        case,
+    return steps.run_step(
         form,
-        refusal=lambda: consultations.plan_action_refusal(db.session, case),
+        blocked=lambda: consultations.plan_action_refusal(db.session, case),
         save=once(
             lambda: consultations.add_plan_action(
                 db.session,
@@ -217,11 +197,12 @@ def add_plan_action(reference: str):
             )
         ),
         done=lambda result: (
-            _saved("Action added to the plan", result),
+            saved_message("Action added to the plan", result),
             case_url(case, "consultation"),
         ),
         template="cases/progress_plan_action.html",
         title="Add an action to the plan",
+        **on_case(case),
     )
 
 
@@ -245,10 +226,9 @@ def add_onward_referral(reference: str):
         if closing
         else case_url(case, "onward-referrals")
     )
-    return run_step(
-        case,
+    return steps.run_step(
         form,
-        refusal=_closed_refusal(case),
+        blocked=_closed_refusal(case),
         save=once(
             lambda: consultations.add_onward_referral(
                 db.session,
@@ -262,10 +242,10 @@ def add_onward_referral(reference: str):
                 submission=token(form),
             )
         ),
-        done=lambda result: (_saved("Onward referral added", result), after),
+        done=lambda result: (saved_message("Onward referral added", result), after),
         template="cases/progress_onward_referral.html",
         title="Add an onward referral",
-        anchor="onward-referrals",
+        **on_case(case, "onward-referrals"),
     )
 
 
@@ -276,10 +256,9 @@ def update_onward_referral(reference: str, referral_id: int):
     referral = consultations.onward_referral(db.session, case, referral_id)
     form = OnwardReferralStatusForm()
     prefill(form, referral.version, status=referral.status)
-    return run_step(
-        case,
+    return steps.run_step(
         form,
-        refusal=_closed_refusal(case),
+        blocked=_closed_refusal(case),
         save=lambda: consultations.update_onward_referral(
             db.session,
             current_user,
@@ -294,8 +273,8 @@ def update_onward_referral(reference: str, referral_id: int):
         ),
         template="cases/progress_onward_referral_status.html",
         title="Change the status of an onward referral",
-        anchor="onward-referrals",
         referral=referral,
+        **on_case(case, "onward-referrals"),
     )
 
 
@@ -306,17 +285,16 @@ def scenario_plan(reference: str):
     existing = consultations.scenario_plan(db.session, case)
     form = ScenarioPlanForm()
     prefill(form, seen_token(existing), plan=existing.plan if existing else None)
-    return run_step(
-        case,
+    return steps.run_step(
         form,
-        refusal=lambda: consultations.scenario_plan_refusal(db.session, case),
+        blocked=lambda: consultations.scenario_plan_refusal(db.session, case),
         save=lambda: consultations.save_scenario_plan(
             db.session, current_user, case, version=form.version.data, plan=form.plan.data
         ),
         done=lambda _: ("Scenario plan saved", case_url(case, "scenario-plan")),
         template="cases/progress_scenario_plan.html",
         title="Change the scenario plan" if existing else "Write the scenario plan",
-        anchor="scenario-plan",
+        **on_case(case, "scenario-plan"),
     )
 
 

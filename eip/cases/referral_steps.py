@@ -17,6 +17,7 @@ from eip.cases.records import LateReferralDecision
 from eip.cases.referral_rules import late_agreement_problems, late_refusal_problems
 from eip.cases.rules import CaseFacts, next_status
 from eip.domain import NotAllowed, RuleBroken
+from eip.problems import Problems
 from eip.programme import current_settings
 from eip.workdays import london_date
 
@@ -40,19 +41,13 @@ def acknowledge(
     status = next_status(
         case.status, "acknowledge", CaseFacts(acknowledged=case.acknowledged_at is not None)
     )
-    found = {}
+    problems = Problems()
     if method not in choices.values(choices.CONTACT_METHOD):
-        found["method"] = "Select how the referrer was told"
+        problems.add("method", "Select how the referrer was told")
     if acknowledged_at is None:
-        found["acknowledged_date"] = "Enter the date and time the referrer was told"
-    elif acknowledged_at > now():
-        found["acknowledged_time"] = "The time of the acknowledgement cannot be in the future"
-    elif case.received_at is not None and acknowledged_at < case.received_at:
-        found["acknowledged_time"] = (
-            "The acknowledgement cannot be before the referral was received"
-        )
-    if found:
-        raise RuleBroken(errors=found)
+        problems.add("acknowledged_date", "Enter the date and time the referrer was told")
+    _acknowledged_at_problems(problems, case, acknowledged_at)
+    problems.raise_any()
     case.acknowledged_at = acknowledged_at
     case.acknowledgement_method = method
     case.acknowledged_by_id = user.id
@@ -67,6 +62,33 @@ def acknowledge(
     )
     commit(session)
     return status
+
+
+def _acknowledged_at_problems(
+    problems: Problems, case: Case, acknowledged_at: datetime | None
+) -> None:
+    if acknowledged_at is None:
+        return
+    if acknowledged_at > now():
+        problems.add("acknowledged_time", "The time of the acknowledgement cannot be in the future")
+    elif case.received_at is not None and acknowledged_at < case.received_at:
+        problems.add(
+            "acknowledged_time", "The acknowledgement cannot be before the referral was received"
+        )
+
+
+def check_acknowledged_at(case: Case, acknowledged_at: datetime | None) -> None:
+    """The rules on the moment typed, for a form that failed its own checks (eip/steps.validate):
+    `RuleBroken` when it is in the future or before the referral; nothing is written."""
+    problems = Problems()
+    _acknowledged_at_problems(problems, case, acknowledged_at)
+    problems.raise_any()
+
+
+def check_decided_on(case: Case, decided_on: date | None) -> None:
+    """The rules on the decision's date typed (eip/steps.validate); nothing is written."""
+    if decided_on is not None and (problem := _date_problem(case, decided_on)):
+        raise RuleBroken(problem, field="decided_on")
 
 
 def _decision_checks(session: Session, user: User, case: Case, action: str) -> str:

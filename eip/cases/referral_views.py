@@ -24,12 +24,10 @@ from eip.cases.referral_text import acknowledgement_text
 from eip.cases.rules import CLOSED_STATES, allowed_actions
 from eip.cases.view_helpers import case_or_abort
 from eip.cases.views import bp
-from eip.domain import RuleBroken
 from eip.extensions import db
 from eip.formatting import long_date
 from eip.models import Borough
 from eip.roles import Role
-from eip.steps import show_problems
 from eip.workdays import london_date
 from forms.fields import choices as select_choices
 from forms.referral import AcknowledgeForm, EditReferralForm, LateDecisionForm, NewReferralForm
@@ -77,20 +75,23 @@ def new_referral():
     if not form.validate_on_submit():
         return _referral_page(form, 400)
     try:
-        recorded = referral_services.record_referral(
-            db.session,
-            current_user,
-            form.details(),
-            client_choice=form.client_person.data,
-            partner_choice=form.partner_person.data,
+        saved, recorded, status = steps.save_form(
+            form,
+            lambda: referral_services.record_referral(
+                db.session,
+                current_user,
+                form.details(),
+                client_choice=form.client_person.data,
+                partner_choice=form.partner_person.data,
+            ),
         )
     except PossibleDuplicates as duplicates:
+        # Not a refusal but a question: the duplicates step asks it.
         return _duplicates_page(form, duplicates)
-    except RuleBroken as broken:
-        if {"client_person", "partner_person"} & set(broken.errors):
-            return _duplicates_page(form, None, broken)
-        show_problems(form, broken)
-        return _referral_page(form, 400)
+    if not saved:
+        if form.client_person.errors or form.partner_person.errors:
+            return _duplicates_page(form, None, status)
+        return _referral_page(form, status)
     message = (
         f"Referral {recorded.reference} recorded. "
         f"Acknowledge it by {recorded.acknowledge_by:%A} {long_date(recorded.acknowledge_by)}."
@@ -109,16 +110,16 @@ def _referral_page(form: NewReferralForm, status: int = 200):
 
 
 def _duplicates_page(
-    form: NewReferralForm, duplicates: PossibleDuplicates | None, broken: RuleBroken | None = None
+    form: NewReferralForm, duplicates: PossibleDuplicates | None, status: int = 200
 ):
-    """Ask, for each person who may already be on record, whether this is them."""
+    """Ask, for each person who may already be on record, whether this is them (`status`
+    400: a choice made there was refused, its reason already on the form)."""
     db.session.rollback()
     found = (
         duplicates.duplicates
         if duplicates is not None
         else referral_services.find_duplicates(db.session, form.details())
     )
-    status = 200
     for who in ("client", "partner"):
         field = form[f"{who}_person"]
         matches = found.of(who)
@@ -128,9 +129,6 @@ def _duplicates_page(
         if missing and form.duplicates_shown.data:
             field.errors = [f"Select whether this is the same {who} or a different person"]
             status = 400
-    if broken is not None:
-        show_problems(form, broken)
-        status = 400
     form.duplicates_shown.data = "1"
     return render_template(
         "cases/referral_duplicates.html",
@@ -164,7 +162,9 @@ def acknowledge(reference: str):
     case = case_or_abort(reference, "case.edit")
     form = AcknowledgeForm()
     status = 200
-    if request.method == "POST" and not form.validate_on_submit():
+    if request.method == "POST" and not steps.validate(
+        form, lambda: referral_steps.check_acknowledged_at(case, form.acknowledged_at())
+    ):
         status = 400
     elif request.method == "POST":
         saved, _result, status = steps.save_form(
@@ -212,7 +212,9 @@ def late_referral(reference: str):
     case = case_or_abort(reference, "case.late_decision")
     form = LateDecisionForm()
     status = 200
-    if request.method == "POST" and not form.validate_on_submit():
+    if request.method == "POST" and not steps.validate(
+        form, lambda: referral_steps.check_decided_on(case, form.decided_on.data)
+    ):
         status = 400
     elif request.method == "POST":
 

@@ -1,12 +1,12 @@
-"""What every pathway view does the same way: load the case through the policy,
-and turn domain errors into form messages, 403, 404 or 409."""
+"""What every pathway view does the same way: load the case through the policy (404 or
+an audited 403), and the address of a panel of the case page."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, g
+from flask import abort, g, url_for
 from flask_login import current_user
 
 from eip.access import refuse
@@ -57,3 +57,13 @@ def token(form) -> str:
 def already_saved(message: str) -> str:
     """`Session recorded` → `Session recorded (it was already saved: it is not saved twice)`."""
     return f"{message}. This form had already been sent, so it was saved only once"
+
+
+def case_url(case: Case, anchor: str) -> str:
+    """The case page, at the panel `anchor`."""
+    return url_for("cases.view", reference=case.reference, _anchor=anchor)
+
+
+def saved_message(message: str, result: Any) -> str:
+    """The flash after an addition's save: says so when the form had been saved already."""
+    return already_saved(message) if result is ALREADY_SAVED else message

@@ -7,9 +7,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from eip.access import refuse, requires
+from eip import steps
+from eip.access import requires
 from eip.clock import today
-from eip.domain import NotAllowed, RuleBroken
 from eip.extensions import db
 from eip.pdf.delivery import send_pdf
 
@@ -27,15 +27,12 @@ def monthly_pdf():
     text = request.args.get("month")
     if text is None:
         return _form("", None, 200)
-    try:
-        month = parse_month(text, today())
-    except RuleBroken as broken:
-        return _form(text, broken.message, 400)
-    try:
-        document = produce(db.session, current_user, month)
-    except NotAllowed:
-        db.session.rollback()
-        refuse(RULE)
+    # A NotAllowed is the app's audited 403 under this route's rule (eip/errors.py).
+    made, document, status = steps.attempt(
+        lambda: produce(db.session, current_user, parse_month(text, today()))
+    )
+    if not made:
+        return _form(text, document.message, status)
     return send_pdf(document)
 
 
