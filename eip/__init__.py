@@ -100,7 +100,7 @@ def register_extensions(app: Flask) -> None:
     import eip.auth.models
     import eip.cases.models
     import eip.cases.records
-    import eip.jobs
+    import eip.job_claims
     import eip.models
     import eip.notifications  # noqa: F401
     import evaluation.models  # noqa: F401

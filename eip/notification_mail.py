@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from eip.audit import record
 from eip.auth.models import User
 from eip.formatting import long_date
-from eip.jobs import claim_period, finish_claim
+from eip.job_claims import claim_period, finish_claim
 from eip.mail import Mail, MailNotSent, new_message_id, send
 from eip.notification_kinds import kind_of
 from eip.notifications import (
@@ -260,7 +260,7 @@ DIGEST_JOB = "daily-digest"
 
 
 def digest_period(user_id: int, day: date) -> str:
-    """The claim row of one user's digest for one London day (eip.jobs.JobRun)."""
+    """The claim row of one user's digest for one London day (eip.job_claims.JobRun)."""
     return f"digest:{user_id}:{day.isoformat()}"
 
 

@@ -17,6 +17,7 @@ from flask import Flask
 
 from eip.extensions import db
 from eip.jobs import LONDON, run_due
+from eip.notification_mail import mail_setting_problems
 
 scheduler_logger = logging.getLogger("eip.scheduler")
 
@@ -31,8 +32,6 @@ def tick(app: Flask, worker: str) -> None:
 
 def check_settings(app: Flask) -> None:
     """Refuse to start, naming each malformed mail setting, rather than fail every e-mail."""
-    from eip.notification_mail import mail_setting_problems
-
     problems = mail_setting_problems(app.config)
     if problems:
         scheduler_logger.error(

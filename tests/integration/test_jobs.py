@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from eip.auth.models import AccountToken, UserSession
 from eip.extensions import db
-from eip.jobs import Job, JobRun, run_due
+from eip.job_claims import JobRun
+from eip.jobs import Job, run_due
 from eip.models import FormSubmission
 from tests import factories
 

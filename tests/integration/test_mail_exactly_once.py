@@ -23,7 +23,7 @@ from eip.audit import AuditEvent
 from eip.auth.models import User
 from eip.config import PROJECT_ROOT
 from eip.extensions import db
-from eip.jobs import JobRun, claim_period, this_host
+from eip.job_claims import JobRun, claim_period, this_host
 from eip.notification_mail import send_pending
 from eip.notifications import DIGEST, SENDING, UNCONFIRMED
 from tests import factories

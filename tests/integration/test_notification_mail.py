@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from eip.auth.models import User
 from eip.extensions import db
-from eip.jobs import JobRun, run_due
+from eip.job_claims import JobRun
+from eip.jobs import run_due
 from eip.notification_mail import digest_period, send_digests, send_pending
 from eip.notifications import (
     DIGEST,
