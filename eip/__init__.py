@@ -133,7 +133,7 @@ def register_blueprints(app: Flask) -> None:
     from accommodation import case_hooks
     from accommodation.views import bp as accommodation_bp
     from eip.admin.views import bp as admin_bp
-    from eip.audit_views import bp as audit_bp
+    from eip.audit.views import bp as audit_bp
     from eip.auth.views import bp as auth_bp
     from eip.cases.views import bp as cases_bp
     from eip.main.views import bp as main_bp

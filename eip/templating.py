@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
         main_navigation=main_navigation,
         can=can,
     )
-    from eip.audit_labels import action_label, audit_detail
+    from eip.audit.labels import action_label, audit_detail
     from eip.cases.rules import status_label
 
     app.jinja_env.filters.update(

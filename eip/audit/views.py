@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 from wtforms.fields.choices import SelectChoice
 
 from eip.access import requires
-from eip.audit_search import AuditQuery, search_events, user_choices
+from eip.audit.search import AuditQuery, search_events, user_choices
 from eip.extensions import db
 from forms.audit import AuditSearchForm
 
@@ -29,7 +29,7 @@ def _render(account_only: bool, title: str, endpoint: str):
     valid = form.validate() if request.args else True
     query = AuditQuery(
         user_id=int(form.user.data) if valid and form.user.data else None,
-        # Not for the account events page (an admin's): see eip.audit_search.
+        # Not for the account events page (an admin's): see eip.audit.search.
         case_reference=None
         if account_only
         else (form.case_reference.data or "").strip().upper() or None,
