@@ -5,7 +5,7 @@ review action (eip/cases/consent_services.py) and the SPOC a notice. The SPOC ma
 case reference and the placement, never the client's or the partner's name, the reason for
 the withdrawal or anything about risk, so the notice carries the reference and a link to
 the placement and nothing else (its wording is `placement_consent_withdrawn` in
-eip/notification_kinds.py).
+eip/notifications/kinds.py).
 
 The notice is a notification written in the withdrawal's own transaction: it exists
 exactly when the withdrawal does, shows in the SPOC's notification centre at once, and its
@@ -29,8 +29,8 @@ from accommodation.models import Placement
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases.models import Case
-from eip.notifications import add_notices
-from eip.reminders import Reminder
+from eip.notifications.centre import add_notices
+from eip.notifications.reminders import Reminder
 from eip.roles import Role
 
 NOTICE_KIND = "placement_consent_withdrawn"

@@ -102,7 +102,7 @@ def register_extensions(app: Flask) -> None:
     import eip.cases.records
     import eip.job_claims
     import eip.models
-    import eip.notifications  # noqa: F401
+    import eip.notifications.centre  # noqa: F401
     import evaluation.models  # noqa: F401
     from eip.auth.sessions import login_manager
     from eip.db import configure_sqlite
@@ -137,7 +137,7 @@ def register_blueprints(app: Flask) -> None:
     from eip.auth.views import bp as auth_bp
     from eip.cases.views import bp as cases_bp
     from eip.main.views import bp as main_bp
-    from eip.notification_views import bp as notifications_bp
+    from eip.notifications.views import bp as notifications_bp
     from eip.reports.views import bp as reports_bp
     from evaluation.views import bp as evaluation_bp
 

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from eip.auth.models import User
-from eip.notifications import (
+from eip.notifications.centre import (
     DIGEST,
     PENDING,
     WAITING_FOR_DIGEST,

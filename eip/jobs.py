@@ -19,8 +19,8 @@ from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
 from eip.job_claims import KEEP_JOB_RUNS, JobRun, claim_period
-from eip.notification_mail import send_digests, send_pending
-from eip.notifications import record_due_reminders
+from eip.notifications.centre import record_due_reminders
+from eip.notifications.mail import send_digests, send_pending
 
 LONDON = ZoneInfo("Europe/London")
 job_logger = logging.getLogger("eip.jobs")
@@ -115,7 +115,7 @@ JOBS: list[Job] = [
     Job("purge-expired", purge_expired, every="hour"),
     Job("reminders", reminders, every="hour"),
     # Every 5 minutes: a run with nothing pending makes two small queries, and one with
-    # the mail server down tries at most STOP_AFTER_FAILURES e-mails (eip.notification_mail).
+    # the mail server down tries at most STOP_AFTER_FAILURES e-mails (eip.notifications.mail).
     Job("send-notification-mail", send_notification_mail, every="5 minutes"),
     # The digest users' one e-mail a day, at 07:00 London time (BST or GMT).
     Job("daily-digest", daily_digest, every="day", at=time(7, 0)),

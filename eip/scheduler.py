@@ -17,7 +17,7 @@ from flask import Flask
 
 from eip.extensions import db
 from eip.jobs import LONDON, run_due
-from eip.notification_mail import mail_setting_problems
+from eip.notifications.mail import mail_setting_problems
 
 scheduler_logger = logging.getLogger("eip.scheduler")
 

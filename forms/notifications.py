@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SubmitField
 
-from eip.notifications import EMAIL_PREFERENCES
+from eip.notifications.centre import EMAIL_PREFERENCES
 from forms.fields import Chosen, choices
 
 CHOOSE_MESSAGE = "Select how you want reminders by e-mail"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from eip.cases.models import Case, Person
 from eip.extensions import db
 from eip.jobs import run_due
-from eip.notifications import Notification
+from eip.notifications.centre import Notification
 from eip.workdays import LONDON
 from tests import factories
 from tests.conftest import SmtpSink

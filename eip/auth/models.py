@@ -48,7 +48,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Reminders by e-mail: "immediate" (one e-mail each) or "digest" (one a day at 07:00
-    # London); see eip/notifications.py.
+    # London); see eip/notifications/centre.py.
     notification_email: Mapped[str] = mapped_column(
         String(10), default="immediate", server_default="immediate"
     )

@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from eip.extensions import db
-from eip.notifications import Notification, record_due_reminders
+from eip.notifications.centre import Notification, record_due_reminders
 from tests import factories
 from tests.browser.test_sign_in import fill_sign_in
 

@@ -24,8 +24,8 @@ from eip.auth.models import User
 from eip.config import PROJECT_ROOT
 from eip.extensions import db
 from eip.job_claims import JobRun, claim_period, this_host
-from eip.notification_mail import send_pending
-from eip.notifications import DIGEST, SENDING, UNCONFIRMED
+from eip.notifications.centre import DIGEST, SENDING, UNCONFIRMED
+from eip.notifications.mail import send_pending
 from tests import factories
 from tests.conftest import SmtpSink, _free_port
 from tests.factories_notifications import CLIENT, london, mails_to, notifications_of, referral, run

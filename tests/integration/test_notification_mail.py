@@ -17,8 +17,7 @@ from eip.auth.models import User
 from eip.extensions import db
 from eip.job_claims import JobRun
 from eip.jobs import run_due
-from eip.notification_mail import digest_period, send_digests, send_pending
-from eip.notifications import (
+from eip.notifications.centre import (
     DIGEST,
     FAILED,
     SENT,
@@ -27,6 +26,7 @@ from eip.notifications import (
     record_due_reminders,
     unread_count,
 )
+from eip.notifications.mail import digest_period, send_digests, send_pending
 from eip.workdays import LONDON
 from tests import factories
 from tests.conftest import SmtpSink, _free_port

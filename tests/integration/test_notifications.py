@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from accommodation.models import Invoice
 from eip.cases.records import CaseAction
 from eip.extensions import db
-from eip.notifications import (
+from eip.notifications.centre import (
     CANCELLED,
     DIGEST,
     SENT,

@@ -33,8 +33,7 @@ from eip.cases.records import CaseAction, Consent
 from eip.domain import RuleBroken
 from eip.extensions import db
 from eip.jobs import JOBS, run_due
-from eip.notification_mail import send_digests
-from eip.notifications import (
+from eip.notifications.centre import (
     DIGEST,
     FAILED,
     PENDING,
@@ -44,6 +43,7 @@ from eip.notifications import (
     record_due_reminders,
     unread_count,
 )
+from eip.notifications.mail import send_digests
 from eip.workdays import LONDON, london_date
 from tests import factories
 from tests import factories_accommodation as fa

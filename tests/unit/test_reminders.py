@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 
 from eip.cases.deadlines import Deadlines, DueFacts, IncidentFacts, OpenAction
-from eip.notification_kinds import KINDS, kind_of
-from eip.notification_mail import mail_setting_problems
-from eip.reminders import (
+from eip.notifications.kinds import KINDS, kind_of
+from eip.notifications.mail import mail_setting_problems
+from eip.notifications.reminders import (
     ACTION_KINDS,
     CASE_DEADLINES,
     Calendar,

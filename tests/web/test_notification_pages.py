@@ -12,7 +12,7 @@ from sqlalchemy import select
 from eip.audit import AuditEvent
 from eip.auth.models import User
 from eip.extensions import db
-from eip.notifications import DIGEST, PENDING, WAITING_FOR_DIGEST, Notification
+from eip.notifications.centre import DIGEST, PENDING, WAITING_FOR_DIGEST, Notification
 from tests import factories
 from tests.conftest import post_form
 

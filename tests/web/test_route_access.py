@@ -24,7 +24,7 @@ from eip.auth.models import User
 from eip.cases.common import today
 from eip.cases.records import CaseAction, Consent, OnwardReferral, ProfessionalsMeeting
 from eip.extensions import db
-from eip.notifications import Notification
+from eip.notifications.centre import Notification
 from eip.roles import Role
 from tests import factories
 from tests import factories_accommodation as fa

@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eip.cases.deadlines import CLOSED, Deadlines, DueFacts, due_items
-from eip.notification_kinds import ESCALATED
+from eip.notifications.kinds import ESCALATED
 from eip.workdays import is_working_day, london_date, next_working_day, working_days_between
 
 # How many days ahead a notice goes out (calendar days before the due date, moved back to

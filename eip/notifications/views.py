@@ -12,10 +12,11 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from eip import notifications, steps
+from eip import steps
 from eip.access import requires
 from eip.extensions import db
-from eip.notifications import EMAIL_PREFERENCES
+from eip.notifications import centre as notifications
+from eip.notifications.centre import EMAIL_PREFERENCES
 from forms.notifications import EmailPreferenceForm
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")

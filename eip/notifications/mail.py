@@ -32,8 +32,7 @@ from eip.auth.models import User
 from eip.formatting import long_date
 from eip.job_claims import claim_period, finish_claim
 from eip.mail import Mail, MailNotSent, new_message_id, send
-from eip.notification_kinds import kind_of
-from eip.notifications import (
+from eip.notifications.centre import (
     CANCELLED,
     FAILED,
     PENDING,
@@ -43,6 +42,7 @@ from eip.notifications import (
     WAITING_FOR_DIGEST,
     Notification,
 )
+from eip.notifications.kinds import kind_of
 from eip.workdays import LONDON
 
 notification_logger = logging.getLogger("eip.notifications")

@@ -1,9 +1,9 @@
 """Notifications: what the reminders job tells each user, in the app and by e-mail.
 
 A notification holds ids and a kind, never names or free text: the wording comes from
-`eip.reminders.KINDS` when it is shown or mailed. `(user_id, dedupe_key)` is unique, so a
-reminder the job finds due again in the same bucket (see eip/reminders.py) is never made
-twice, whichever scheduler or command found it.
+`eip.notifications.kinds.KINDS` when it is shown or mailed. `(user_id, dedupe_key)` is
+unique, so a reminder the job finds due again in the same bucket (see
+eip/notifications/reminders.py) is never made twice, whichever scheduler or command found it.
 
 A notification is *open* while its reminder is still due. When the thing is done (or a
 newer reminder about it replaces it) it is closed: it stays in the centre's history but
@@ -30,8 +30,8 @@ from eip.auth.models import User
 from eip.db import UTCDateTime, utcnow
 from eip.domain import NotFound, RuleBroken
 from eip.extensions import db
-from eip.notification_kinds import EVENT_KINDS, kind_of
-from eip.reminders import Reminder, due_reminders
+from eip.notifications.kinds import EVENT_KINDS, kind_of
+from eip.notifications.reminders import Reminder, due_reminders
 
 # E-mail preference (users.notification_email).
 IMMEDIATE, DIGEST = "immediate", "digest"
