@@ -140,8 +140,8 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from eip import create_app
+    from eip.demo.synthetic import SYNTHETIC_PASSWORD, seed_synthetic
     from eip.extensions import db
-    from eip.synthetic import SYNTHETIC_PASSWORD, seed_synthetic
 
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(

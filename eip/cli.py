@@ -110,7 +110,7 @@ def seed_demo_command() -> None:
 @click.option("--seed", type=int, default=1, show_default=True)
 def seed_synthetic_command(cases: int, seed: int) -> None:
     """Bulk synthetic cases and audit events for benchmarks (refused in production)."""
-    from eip.synthetic import seed_synthetic
+    from eip.demo.synthetic import seed_synthetic
 
     if current_app.config["EIP_ENV"] == "production":
         raise click.ClickException("seed-synthetic refuses to run when EIP_ENV=production")

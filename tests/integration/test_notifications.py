@@ -315,7 +315,7 @@ def test_the_demo_shows_its_overdue_acknowledgement_in_the_practitioners_notific
     app_context,
 ):
     from eip.demo import seed_demo
-    from eip.demo_notifications import seed
+    from eip.demo.notifications import seed
 
     now = datetime.now(UTC)
     seed_demo(db.session, "development", now)

@@ -21,7 +21,7 @@ from accommodation.models import Invoice, Payment, Placement, ReturnHomeReview
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases.models import Case
-from eip.demo_cases import LONDON
+from eip.demo.cases import LONDON
 
 
 @dataclass(frozen=True)

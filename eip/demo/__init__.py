@@ -1,6 +1,8 @@
 """Fictional demo data for `make run`. Every person, address and case here is made up.
 
-Idempotent: a second run finds the marker and changes nothing.
+Idempotent: a second run finds the marker and changes nothing. The demo's cases,
+placements, approvals and notifications are made by this package's modules of those names;
+`synthetic` is the benchmarks' bulk random data (`seed-synthetic`), never used for the demo.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from sqlalchemy.orm import Session
 from eip.accounts import create_account
 from eip.audit import record
 from eip.boroughs import LONDON_BOROUGHS
-from eip.demo_accommodation import seed_placements
-from eip.demo_approvals import seed as seed_approvals
-from eip.demo_cases import LONDON, seed_cases
-from eip.demo_notifications import seed as seed_notifications
+from eip.demo.accommodation import seed_placements
+from eip.demo.approvals import seed as seed_approvals
+from eip.demo.cases import LONDON, seed_cases
+from eip.demo.notifications import seed as seed_notifications
 from eip.models import DEMO_DATA_KEY, AppState, Borough
 from eip.programme import current_settings
 
