@@ -171,7 +171,7 @@ PLAN: tuple[tuple[str, int], ...] = (
     ("closed", 85),
 )
 # Case numbers (positions in PLAN) whose consultation outcome is intervention with temporary
-# accommodation; demo_accommodation gives most of them a placement in some state.
+# accommodation; eip/demo/accommodation.py gives most of them a placement in some state.
 ACCOMMODATION_CASES = frozenset({13, 16, 18, 19, 20, 22, 24, 25, 30, 31})
 CLOSURES = ("completed", "disengaged", "withdrew_consent", "risk_escalated", "completed")
 
