@@ -24,7 +24,7 @@ from eip.cases import progress_panels
 from eip.cases.choices import ALL, label
 from eip.cases.models import Case
 from eip.cases.progress_support import closed_refusal, step_refusal
-from eip.cases.view_helpers import case_or_abort, case_url, once, saved_message, token
+from eip.cases.view_helpers import add_to_case, case_or_abort, case_url
 from eip.cases.views import bp
 from eip.extensions import db
 from eip.versioning import seen_token
@@ -182,24 +182,18 @@ def add_plan_action(reference: str):
     case = case_or_abort(reference, EDIT)
     form = PlanActionForm()
     prefill(form, None)
-    return steps.run_step(
+    return add_to_case(
         form,
+        case,
+        consultations.add_plan_action,
+        lambda: {
+            "description": form.description.data,
+            "owner": form.owner.data,
+            "review_on": form.review_on.data,
+        },
         blocked=lambda: consultations.plan_action_refusal(db.session, case),
-        save=once(
-            lambda: consultations.add_plan_action(
-                db.session,
-                current_user,
-                case,
-                description=form.description.data,
-                owner=form.owner.data,
-                review_on=form.review_on.data,
-                submission=token(form),
-            )
-        ),
-        done=lambda result: (
-            saved_message("Action added to the plan", result),
-            case_url(case, "consultation"),
-        ),
+        message="Action added to the plan",
+        after=case_url(case, "consultation"),
         template="cases/progress_plan_action.html",
         title="Add an action to the plan",
         **on_case(case),
@@ -226,23 +220,20 @@ def add_onward_referral(reference: str):
         if closing
         else case_url(case, "onward-referrals")
     )
-    return steps.run_step(
+    return add_to_case(
         form,
+        case,
+        consultations.add_onward_referral,
+        lambda: {
+            "agency": form.agency.data,
+            "agency_name": form.agency_name.data,
+            "referred_on": form.referred_on.data,
+            "status": form.status.data,
+            "note": form.note.data,
+        },
         blocked=_closed_refusal(case),
-        save=once(
-            lambda: consultations.add_onward_referral(
-                db.session,
-                current_user,
-                case,
-                agency=form.agency.data,
-                agency_name=form.agency_name.data,
-                referred_on=form.referred_on.data,
-                status=form.status.data,
-                note=form.note.data,
-                submission=token(form),
-            )
-        ),
-        done=lambda result: (saved_message("Onward referral added", result), after),
+        message="Onward referral added",
+        after=after,
         template="cases/progress_onward_referral.html",
         title="Add an onward referral",
         **on_case(case, "onward-referrals"),

@@ -9,6 +9,7 @@ from typing import Any
 from flask import abort, g, url_for
 from flask_login import current_user
 
+from eip import steps
 from eip.access import refuse
 from eip.cases.common import load_case
 from eip.cases.models import Case
@@ -67,3 +68,29 @@ def case_url(case: Case, anchor: str) -> str:
 def saved_message(message: str, result: Any) -> str:
     """The flash after an addition's save: says so when the form had been saved already."""
     return already_saved(message) if result is ALREADY_SAVED else message
+
+
+def add_to_case(
+    form,
+    case: Case,
+    add: Callable[..., Any],
+    values: Callable[[], dict[str, Any]],
+    /,
+    *,
+    blocked: Callable[[], str | None],
+    message: str,
+    after: str,
+    **context: Any,
+):
+    """A step page that adds one record to a case (a session, an action, an onward
+    referral…): `add(session, user, case, **values(), submission=…)` saves it once however
+    often the form is sent, then the flash says `message` (or that it was saved already) and
+    the browser goes to `after`. `context` is what the page shows besides its form (its
+    own `case` among it)."""
+    return steps.run_step(
+        form,
+        blocked=blocked,
+        save=once(lambda: add(db.session, current_user, case, **values(), submission=token(form))),
+        done=lambda result: (saved_message(message, result), after),
+        **context,
+    )
