@@ -11,16 +11,23 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from eip.cases import choices as case_choices
 from eip.cases import dash
 from eip.cases.activity_services import MAX_MEETING_ACTIONS, ActionInput
-from forms.fields import AdditionForm, Chosen, LondonDateField, choices, strip, whole_number
+from forms.fields import (
+    AdditionForm,
+    Chosen,
+    LondonDateField,
+    choices,
+    strip,
+    text_field,
+    whole_number,
+)
 
 TEXT_MAX = 5000
 SESSION_MINUTES_MESSAGE = "Enter how long the session lasted, from 1 to 480 minutes"
@@ -29,13 +36,14 @@ OWNER_MAX = 120
 
 def _long_text(label: str, name: str, *, hint: str | None = None, required: str | None = None):
     """A text area; `name` is how messages refer to it ("The notes")."""
-    validators: list[Any] = [
-        Length(max=TEXT_MAX, message=f"{name} must be {TEXT_MAX} characters or fewer")
-    ]
-    if required:
-        validators.insert(0, DataRequired(required))
-    return TextAreaField(
-        label, description=hint, widget=GovTextArea(), filters=[strip], validators=validators
+    return text_field(
+        label,
+        required=required,
+        optional=False,
+        area=True,
+        description=hint,
+        max_length=TEXT_MAX,
+        name=name,
     )
 
 

@@ -19,61 +19,42 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import HiddenField, RadioField, StringField, SubmitField
+from wtforms.validators import DataRequired, ValidationError
 
 from eip.cases import choices as lists
 from eip.cases.consent_services import DECISIONS
 from eip.cases.consultation_services import ACTION_ROWS, PlanAction
 from eip.cases.rules import CLOSURE_OUTCOMES, CONSULTATION_OUTCOMES
 from eip.clock import parse_time
-from forms.fields import AdditionForm, Chosen, LondonDateField, choices, strip, whole_number
+from forms.fields import (
+    AdditionForm,
+    Chosen,
+    LondonDateField,
+    choices,
+    strip,
+    text_field,
+    whole_number,
+)
 
 LONDON = ZoneInfo("Europe/London")
 TEXT_MAX = 5000
 
 
 def _text(label: str, message: str, *, description: str | None = None, max_length=TEXT_MAX):
-    return TextAreaField(
-        label,
-        description=description,
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            DataRequired(message),
-            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        ],
+    return text_field(
+        label, required=message, area=True, description=description, max_length=max_length
     )
 
 
 def _optional_text(label: str, *, description: str | None = None, max_length=TEXT_MAX):
-    return TextAreaField(
-        label,
-        description=description,
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            Optional(),
-            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        ],
-    )
+    return text_field(label, area=True, description=description, max_length=max_length)
 
 
 def _line(label: str, message: str | None, *, description: str | None = None, max_length=120):
-    checks = [DataRequired(message)] if message else [Optional()]
-    return StringField(
-        label,
-        description=description,
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            *checks,
-            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        ],
-    )
+    return text_field(label, required=message, description=description, max_length=max_length)
 
 
 def _radios(label: str, pairs, message: str, *, description: str | None = None):
