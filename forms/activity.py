@@ -24,6 +24,7 @@ from forms.fields import (
     Chosen,
     LondonDateField,
     choices,
+    date_field,
     strip,
     text_field,
     whole_number,
@@ -74,12 +75,7 @@ class _StepForm(AdditionForm):
 
 
 class SessionForm(_StepForm):
-    held_on = LondonDateField(
-        "Date of the session",
-        description="For example, 27 3 2026",
-        required="Enter the date of the session",
-        invalid="The date of the session must be a real date, like 27 3 2026",
-    )
+    held_on = date_field("Date of the session", "the date of the session", "27 3 2026")
     duration_minutes = StringField(
         "How long it lasted",
         description="In minutes, from 1 to 480",
@@ -143,12 +139,7 @@ def _action_fields(n: int) -> tuple[StringField, StringField, LondonDateField]:
 
 
 class MeetingForm(_StepForm):
-    held_on = LondonDateField(
-        "Date of the meeting",
-        description="For example, 27 3 2026",
-        required="Enter the date of the meeting",
-        invalid="The date of the meeting must be a real date, like 27 3 2026",
-    )
+    held_on = date_field("Date of the meeting", "the date of the meeting", "27 3 2026")
     attendees = _long_text(
         "Who attended",
         "The list of who attended",

@@ -34,7 +34,7 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 from eip.admin import rules
 from eip.formatting import plain_pounds
 from eip.roles import ROLE_CHOICES
-from forms.fields import Chosen, LondonDateField, choices, optional_int, strip
+from forms.fields import Chosen, LondonDateField, choices, date_field, optional_int, strip
 
 # ---------------------------------------------------------------------------
 # Users
@@ -195,11 +195,8 @@ class SettingsForm(FlaskForm):
     )
     max_people = _whole_number(rules.WHOLE_NUMBER_BY_NAME["max_people"])
     max_nights_per_client = _whole_number(rules.WHOLE_NUMBER_BY_NAME["max_nights_per_client"])
-    referral_window_start = LondonDateField(
-        "Referral window opens",
-        description="For example, 19 8 2026",
-        required="Enter the date the referral window opens",
-        invalid="The date the referral window opens must be a real date, like 19 8 2026",
+    referral_window_start = date_field(
+        "Referral window opens", "the date the referral window opens", "19 8 2026"
     )
     referral_window_end = LondonDateField(
         "Referral window closes",
@@ -259,12 +256,7 @@ class SettingsForm(FlaskForm):
 
 
 class NonWorkingDayForm(FlaskForm):
-    day = LondonDateField(
-        "Date",
-        description="For example, 24 12 2026",
-        required="Enter the date",
-        invalid="The date must be a real date, like 24 12 2026",
-    )
+    day = date_field("Date", "the date", "24 12 2026")
     reason = StringField(
         "Reason",
         description="For example, office closure between Christmas and New Year",

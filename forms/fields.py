@@ -121,6 +121,17 @@ class LondonDateField(DateField):
         super().process_formdata(parts)
 
 
+def date_field(label: str, what: str, example: str) -> LondonDateField:
+    """A needed date, with the example as its hint and messages that name it: `what` is
+    "the date of the session", `example` "27 3 2026"."""
+    return LondonDateField(
+        label,
+        description=f"For example, {example}",
+        required=f"Enter {what}",
+        invalid=f"{what[0].upper()}{what[1:]} must be a real date, like {example}",
+    )
+
+
 class AdditionForm(FlaskForm):
     """A form that adds a record (a session, a meeting, an action...): no version, since an
     addition never conflicts, but a one-time token so that sending it twice saves it once

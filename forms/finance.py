@@ -21,7 +21,7 @@ from accommodation.finance_services import (
     REFERENCE_MAX,
     SUPPLIER_MAX,
 )
-from forms.fields import LondonDateField, strip, text_field
+from forms.fields import date_field, strip, text_field
 from forms.placement import Pounds
 
 
@@ -45,15 +45,6 @@ def _line(label: str, message: str, max_length: int, *, description: str | None 
     )
 
 
-def _date(label: str, what: str, example: str) -> LondonDateField:
-    return LondonDateField(
-        label,
-        description=f"For example, {example}",
-        required=f"Enter {what}",
-        invalid=f"{what[0].upper()}{what[1:]} must be a real date, like {example}",
-    )
-
-
 class InvoiceForm(FlaskForm):
     supplier = _line(
         "Supplier",
@@ -62,9 +53,13 @@ class InvoiceForm(FlaskForm):
         description="As it appears on the invoice",
     )
     number = _line("Invoice number", "Enter the invoice number", NUMBER_MAX)
-    invoice_date = _date("Invoice date", "the invoice date", "3 11 2026")
-    first_night = _date("First night it covers", "the first night the invoice covers", "1 10 2026")
-    last_night = _date("Last night it covers", "the last night the invoice covers", "28 10 2026")
+    invoice_date = date_field("Invoice date", "the invoice date", "3 11 2026")
+    first_night = date_field(
+        "First night it covers", "the first night the invoice covers", "1 10 2026"
+    )
+    last_night = date_field(
+        "Last night it covers", "the last night the invoice covers", "28 10 2026"
+    )
     amount = PoundsField(
         "Amount, VAT included",
         description="In pounds and pence, like 1,820.00",
@@ -78,7 +73,7 @@ class InvoiceForm(FlaskForm):
 
 
 class PaymentForm(FlaskForm):
-    paid_on = _date("Date paid", "the date it was paid", "10 11 2026")
+    paid_on = date_field("Date paid", "the date it was paid", "10 11 2026")
     amount = PoundsField("Amount paid", description="In pounds and pence, like 1,820.00")
     reference = _line(
         "Payment reference",

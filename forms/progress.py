@@ -34,6 +34,7 @@ from forms.fields import (
     Chosen,
     LondonDateField,
     choices,
+    date_field,
     strip,
     text_field,
     whole_number,
@@ -83,11 +84,8 @@ class TransitionForm(FlaskForm):
 
 
 class BookConsultationForm(StepForm):
-    scheduled_on = LondonDateField(
-        "Date of the consultation",
-        description="For example, 27 11 2026",
-        required="Enter the date of the consultation",
-        invalid="The date of the consultation must be a real date, like 27 11 2026",
+    scheduled_on = date_field(
+        "Date of the consultation", "the date of the consultation", "27 11 2026"
     )
     scheduled_time = StringField(
         "Time",
@@ -140,11 +138,8 @@ class RecordConsultationForm(StepForm):
     """The consultation, its outcome and the plan, with up to ACTION_ROWS actions
     (their fields are added below the class: action_<n>_description, _owner, _review_on)."""
 
-    held_on = LondonDateField(
-        "Date the consultation was held",
-        description="For example, 27 11 2026",
-        required="Enter the date the consultation was held",
-        invalid="The date the consultation was held must be a real date, like 27 11 2026",
+    held_on = date_field(
+        "Date the consultation was held", "the date the consultation was held", "27 11 2026"
     )
     outcome = _radios("Outcome", CONSULTATION_OUTCOMES, "Select the outcome of the consultation")
     advice = _optional_text(
@@ -193,12 +188,7 @@ class PlanActionForm(AdditionForm):
         "Enter who owns the action",
         description="Who does it, for example the social worker",
     )
-    review_on = LondonDateField(
-        "Review date",
-        description="For example, 4 12 2026",
-        required="Enter the review date",
-        invalid="The review date must be a real date, like 4 12 2026",
-    )
+    review_on = date_field("Review date", "the review date", "4 12 2026")
     submit = SubmitField("Add the action", widget=GovSubmitInput())
 
 
@@ -215,12 +205,7 @@ class OnwardReferralForm(AdditionForm):
         None,
         description="Needed when you chose Other; for example, the local service's name",
     )
-    referred_on = LondonDateField(
-        "Date of the referral",
-        description="For example, 27 11 2026",
-        required="Enter the date of the referral",
-        invalid="The date of the referral must be a real date, like 27 11 2026",
-    )
+    referred_on = date_field("Date of the referral", "the date of the referral", "27 11 2026")
     status = _radios("Status", lists.ONWARD_REFERRAL_STATUS, "Select the status of the referral")
     note = _optional_text("Note (optional)", max_length=2000)
     submit = SubmitField("Save the onward referral", widget=GovSubmitInput())
@@ -253,12 +238,7 @@ class ConsentForm(StepForm):
     person_role = _radios("Whose consent is this?", PEOPLE, "Select whose consent this is")
     kind = _radios("Consent to", lists.CONSENT_KINDS, "Select what the consent is for")
     state = _radios("Decision", DECISIONS, "Select whether consent was given or declined")
-    recorded_on = LondonDateField(
-        "Date of the decision",
-        description="For example, 27 11 2026",
-        required="Enter the date of the decision",
-        invalid="The date of the decision must be a real date, like 27 11 2026",
-    )
+    recorded_on = date_field("Date of the decision", "the date of the decision", "27 11 2026")
     obtained_by = _line(
         "Who obtained it",
         "Enter who obtained the consent",
@@ -271,11 +251,8 @@ class ConsentForm(StepForm):
 
 
 class WithdrawConsentForm(StepForm):
-    withdrawn_on = LondonDateField(
-        "Date consent was withdrawn",
-        description="For example, 27 11 2026",
-        required="Enter the date consent was withdrawn",
-        invalid="The date consent was withdrawn must be a real date, like 27 11 2026",
+    withdrawn_on = date_field(
+        "Date consent was withdrawn", "the date consent was withdrawn", "27 11 2026"
     )
     reason = _text("Reason", "Enter the reason consent was withdrawn", max_length=2000)
     submit = SubmitField("Record the withdrawal", widget=GovSubmitInput())
