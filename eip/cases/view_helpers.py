@@ -94,3 +94,29 @@ def add_to_case(
         done=lambda result: (saved_message(message, result), after),
         **context,
     )
+
+
+def change_case(
+    form,
+    case: Case,
+    change: Callable[..., Any],
+    values: Callable[[], dict[str, Any]],
+    /,
+    *ids: int,
+    blocked: Callable[[], str | None],
+    done: Callable[[Any], tuple[str, str]],
+    **context: Any,
+):
+    """A step page that changes a record of the case as the page saw it (a booking, a
+    consent, an onward referral…): `change(session, user, case, *ids, version=…, **values())`
+    saves it, refused if the record changed since (the form's hidden version). `done(result)`
+    gives the flash and where to go; `context` goes to `eip.steps.run_step`."""
+    return steps.run_step(
+        form,
+        blocked=blocked,
+        save=lambda: change(
+            db.session, current_user, case, *ids, version=form.version.data, **values()
+        ),
+        done=done,
+        **context,
+    )
