@@ -25,6 +25,7 @@ from forms.fields import (
     LondonDateField,
     choices,
     date_field,
+    radio_field,
     strip,
     text_field,
     whole_number,
@@ -85,12 +86,10 @@ class SessionForm(_StepForm):
             WholeNumber(1, 480, "Enter how long the session lasted, from 1 to 480 minutes")
         ],
     )
-    attendance = RadioField(
+    attendance = radio_field(
         "Did the client attend?",
-        choices=choices(case_choices.SESSION_ATTENDANCE),
-        widget=GovRadioInput(),
-        validate_choice=False,
-        validators=[Chosen("Select whether the client attended")],
+        case_choices.SESSION_ATTENDANCE,
+        "Select whether the client attended",
     )
     themes = _long_text("Themes (optional)", "The themes", hint="What the session worked on")
     notes = _long_text("Notes (optional)", "The notes")
@@ -185,13 +184,11 @@ class IncidentForm(_StepForm):
         required="Enter the date of the incident",
         invalid="The date of the incident must be a real date, like 27 3 2026",
     )
-    source = RadioField(
+    source = radio_field(
         "How did it become known?",
+        case_choices.INCIDENT_SOURCE,
+        "Select where the incident was reported from",
         description="A police call-out counts towards escalation on the next DASH review",
-        choices=choices(case_choices.INCIDENT_SOURCE),
-        widget=GovRadioInput(),
-        validate_choice=False,
-        validators=[Chosen("Select where the incident was reported from")],
     )
     description = _long_text("What happened", "What happened", required="Enter what happened")
     response = _long_text(

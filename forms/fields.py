@@ -6,8 +6,13 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTextInput
-from wtforms import DateField, HiddenField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
@@ -119,6 +124,18 @@ class LondonDateField(DateField):
                 return  # an optional date left empty
             raise ValueError(self.required_message)
         super().process_formdata(parts)
+
+
+def radio_field(label: str, pairs, message: str, *, description: str | None = None) -> RadioField:
+    """GOV.UK radios for `pairs` (value, label): one must be chosen, else `message`."""
+    return RadioField(
+        label,
+        description=description,
+        choices=choices(pairs),
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[Chosen(message)],
+    )
 
 
 def date_field(label: str, what: str, example: str) -> LondonDateField:

@@ -29,10 +29,10 @@ from wtforms.validators import Optional, ValidationError
 from accommodation.money import MoneyError, parse_pounds
 from accommodation.rules import STATE_LABELS
 from forms.fields import (
-    Chosen,
     LondonDateField,
     NoNul,  # noqa: F401 (forms/finance.py and forms/stay.py import it from here)
     choices,
+    radio_field,
     strip,
     text_field,
     whole_number,
@@ -242,12 +242,8 @@ class ExtensionForm(VersionedForm):
 
 
 class ExtensionDecisionForm(VersionedForm):
-    decision = RadioField(
-        "Decision",
-        choices=choices(DECISIONS),
-        widget=GovRadioInput(),
-        validate_choice=False,
-        validators=[Chosen("Select whether to approve or decline the extension")],
+    decision = radio_field(
+        "Decision", DECISIONS, "Select whether to approve or decline the extension"
     )
     reason = free_text("Reason", description=f"Needed when you decline. {PRACTITIONER_READS}")
     submit = SubmitField("Save the decision", widget=GovSubmitInput())

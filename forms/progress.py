@@ -17,11 +17,10 @@ from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import HiddenField, RadioField, StringField, SubmitField
+from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, ValidationError
 
 from eip.cases import choices as lists
@@ -31,10 +30,9 @@ from eip.cases.rules import CLOSURE_OUTCOMES, CONSULTATION_OUTCOMES
 from eip.clock import parse_time
 from forms.fields import (
     AdditionForm,
-    Chosen,
     LondonDateField,
-    choices,
     date_field,
+    radio_field,
     strip,
     text_field,
     whole_number,
@@ -56,17 +54,6 @@ def _optional_text(label: str, *, description: str | None = None, max_length=TEX
 
 def _line(label: str, message: str | None, *, description: str | None = None, max_length=120):
     return text_field(label, required=message, description=description, max_length=max_length)
-
-
-def _radios(label: str, pairs, message: str, *, description: str | None = None):
-    return RadioField(
-        label,
-        description=description,
-        choices=choices(pairs),
-        widget=GovRadioInput(),
-        validate_choice=False,
-        validators=[Chosen(message)],
-    )
 
 
 class StepForm(FlaskForm):
@@ -94,7 +81,7 @@ class BookConsultationForm(StepForm):
         filters=[strip],
         validators=[DataRequired("Enter the time of the consultation")],
     )
-    medium = _radios(
+    medium = radio_field(
         "How will it be held?",
         lists.CONSULTATION_MEDIUM,
         "Select how the consultation will be held",
@@ -141,7 +128,9 @@ class RecordConsultationForm(StepForm):
     held_on = date_field(
         "Date the consultation was held", "the date the consultation was held", "27 11 2026"
     )
-    outcome = _radios("Outcome", CONSULTATION_OUTCOMES, "Select the outcome of the consultation")
+    outcome = radio_field(
+        "Outcome", CONSULTATION_OUTCOMES, "Select the outcome of the consultation"
+    )
     advice = _optional_text(
         "Advice to the social worker",
         description="Needed when the outcome is consultation only",
@@ -197,7 +186,7 @@ class PlanActionForm(AdditionForm):
 
 
 class OnwardReferralForm(AdditionForm):
-    agency = _radios(
+    agency = radio_field(
         "Agency referred to", lists.ONWARD_REFERRAL_AGENCY, "Select the agency referred to"
     )
     agency_name = _line(
@@ -206,13 +195,17 @@ class OnwardReferralForm(AdditionForm):
         description="Needed when you chose Other; for example, the local service's name",
     )
     referred_on = date_field("Date of the referral", "the date of the referral", "27 11 2026")
-    status = _radios("Status", lists.ONWARD_REFERRAL_STATUS, "Select the status of the referral")
+    status = radio_field(
+        "Status", lists.ONWARD_REFERRAL_STATUS, "Select the status of the referral"
+    )
     note = _optional_text("Note (optional)", max_length=2000)
     submit = SubmitField("Save the onward referral", widget=GovSubmitInput())
 
 
 class OnwardReferralStatusForm(StepForm):
-    status = _radios("Status", lists.ONWARD_REFERRAL_STATUS, "Select the status of the referral")
+    status = radio_field(
+        "Status", lists.ONWARD_REFERRAL_STATUS, "Select the status of the referral"
+    )
     submit = SubmitField("Save the status", widget=GovSubmitInput())
 
 
@@ -235,16 +228,16 @@ PEOPLE = (("client", "The client"), ("partner", "The partner"))
 
 
 class ConsentForm(StepForm):
-    person_role = _radios("Whose consent is this?", PEOPLE, "Select whose consent this is")
-    kind = _radios("Consent to", lists.CONSENT_KINDS, "Select what the consent is for")
-    state = _radios("Decision", DECISIONS, "Select whether consent was given or declined")
+    person_role = radio_field("Whose consent is this?", PEOPLE, "Select whose consent this is")
+    kind = radio_field("Consent to", lists.CONSENT_KINDS, "Select what the consent is for")
+    state = radio_field("Decision", DECISIONS, "Select whether consent was given or declined")
     recorded_on = date_field("Date of the decision", "the date of the decision", "27 11 2026")
     obtained_by = _line(
         "Who obtained it",
         "Enter who obtained the consent",
         description="Name and role, for example the allocated social worker",
     )
-    how = _radios(
+    how = radio_field(
         "How was it obtained?", lists.HOW_CONSENT_OBTAINED, "Select how consent was obtained"
     )
     submit = SubmitField("Save the consent", widget=GovSubmitInput())
@@ -273,14 +266,16 @@ def _whole_number(form, field) -> None:
 
 
 class CloseCaseForm(TransitionForm):
-    outcome = _radios("Outcome", CLOSURE_OUTCOMES, "Select the outcome of the case")
-    risk_level = _radios("Risk at closure", lists.RISK_LEVEL, "Select the level of risk at closure")
-    living_arrangements = _radios(
+    outcome = radio_field("Outcome", CLOSURE_OUTCOMES, "Select the outcome of the case")
+    risk_level = radio_field(
+        "Risk at closure", lists.RISK_LEVEL, "Select the level of risk at closure"
+    )
+    living_arrangements = radio_field(
         "Living arrangements at closure",
         lists.LIVING_ARRANGEMENTS_AT_CLOSURE,
         "Select the living arrangements at closure",
     )
-    childrens_services_status = _radios(
+    childrens_services_status = radio_field(
         "Children's services status at closure",
         lists.CHILDRENS_SERVICES_STATUS,
         "Select the children's services status at closure",
