@@ -11,7 +11,13 @@ from flask_login import current_user
 from accommodation import commitment_services as commitments
 from accommodation import page as pages
 from accommodation.models import LedgerEntry
-from accommodation.view_helpers import DECIDE, on_placement, placement_or_abort, placement_url
+from accommodation.view_helpers import (
+    DECIDE,
+    on_placement,
+    placement_or_abort,
+    placement_step,
+    placement_url,
+)
 from accommodation.views import bp
 from eip import steps
 from eip.access import requires
@@ -29,23 +35,16 @@ def add_commitment(placement_id: int):
     def blocked() -> str | None:
         return commitments.NOT_APPROVED if found.nightly_rate_pence is None else None
 
-    return steps.run_step(
+    return placement_step(
+        found,
         form,
-        version=found.version,
+        commitments.add_commitment,
+        lambda: {"amount_pence": form.amount_pence(), "reason": form.reason.data},
         blocked=blocked,
-        save=lambda: commitments.add_commitment(
-            db.session,
-            current_user,
-            found.id,
-            amount_pence=form.amount_pence(),
-            reason=form.reason.data,
-            version=form.version.data,
-        ),
-        done=lambda _result: ("Commitment added", placement_url(found)),
+        message=lambda _result: "Commitment added",
         template="accommodation/commitment.html",
         title="Add to the commitment",
         late=lambda: {"pot": pages.pot_snapshot(db.session).totals},
-        **on_placement(found),
     )
 
 

@@ -20,6 +20,7 @@ from accommodation.view_helpers import (
     on_placement,
     outcome_step,
     placement_or_abort,
+    placement_step,
     placement_url,
     request_refusal,
 )
@@ -48,25 +49,21 @@ def approve(placement_id: int):
             ),
         }
 
-    return steps.run_step(
+    return placement_step(
+        found,
         form,
-        version=found.version,
+        decisions.approve,
+        lambda: {
+            "provider": form.provider.data,
+            "address": form.address.data,
+            "rate_pence": form.rate_pence(),
+            "nights": form.nights_number(),
+        },
         blocked=request_refusal(found, "approve"),
-        save=lambda: decisions.approve(
-            db.session,
-            current_user,
-            found.id,
-            provider=form.provider.data,
-            address=form.address.data,
-            rate_pence=form.rate_pence(),
-            nights=form.nights_number(),
-            version=form.version.data,
-        ),
-        done=lambda _result: ("Placement approved and the money committed", placement_url(found)),
+        message=lambda _result: "Placement approved and the money committed",
         template="accommodation/decide.html",
         title="Approve the placement",
         late=context,
-        **on_placement(found),
     )
 
 

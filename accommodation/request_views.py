@@ -17,9 +17,9 @@ from accommodation import money_page, queue_page, rules, stay_page, store
 from accommodation import page as pages
 from accommodation import request_services as requests
 from accommodation.view_helpers import (
-    on_placement,
     outcome_step,
     placement_or_abort,
+    placement_step,
     placement_url,
 )
 from accommodation.views import bp
@@ -138,20 +138,13 @@ def request_extension(placement_id: int):
             return "An extension request is already waiting for the SPOC's decision"
         return None
 
-    return steps.run_step(
+    return placement_step(
+        found,
         form,
-        version=found.version,
+        decisions.request_extension,
+        lambda: {"nights": form.nights_number(), "reason": form.reason.data},
         blocked=blocked,
-        save=lambda: decisions.request_extension(
-            db.session,
-            current_user,
-            found.id,
-            nights=form.nights_number(),
-            reason=form.reason.data,
-            version=form.version.data,
-        ),
-        done=lambda _result: ("Extension request sent to the SPOC", placement_url(found)),
+        message=lambda _result: "Extension request sent to the SPOC",
         template="accommodation/extension.html",
         title="Ask for an extension",
-        **on_placement(found),
     )

@@ -13,18 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask_login import current_user
-
 from accommodation import review_services as review
 from accommodation import rules
 from accommodation import stay_services as stay
 from accommodation.models import Placement
 from accommodation.stay_common import approved_on
-from accommodation.view_helpers import on_placement, placement_or_abort, placement_url
+from accommodation.view_helpers import placement_or_abort, placement_step
 from accommodation.views import bp
 from eip import steps
 from eip.access import requires
-from eip.extensions import db
 from eip.formatting import format_pence, long_date
 from forms.stay import AgreementForm, CancelForm, CheckInForm, MoveOutForm, ReturnHomeReviewForm
 
@@ -41,21 +38,15 @@ def _state_refusal(placement: Placement, action: str, **flags: bool) -> Callable
 def stay_agreement(placement_id: int):
     placement = placement_or_abort(placement_id, MANAGE)
     form = AgreementForm()
-    return steps.run_step(
+    return placement_step(
+        placement,
         form,
-        version=placement.version,
+        stay.sign_agreement,
+        lambda: {"signed_on": form.signed_on.data},
         blocked=_state_refusal(placement, "sign_agreement"),
-        save=lambda: stay.sign_agreement(
-            db.session,
-            current_user,
-            placement_id,
-            signed_on=form.signed_on.data,
-            version=form.version.data,
-        ),
-        done=lambda _result: ("Signed agreement recorded", placement_url(placement)),
+        message=lambda _result: "Signed agreement recorded",
         template="accommodation/stay_agreement.html",
         title="Record the signed accommodation agreement",
-        **on_placement(placement),
         approved_on=approved_on(placement),
     )
 
@@ -77,21 +68,15 @@ def _checked_in(result: stay.CheckedIn) -> str:
 def stay_check_in(placement_id: int):
     placement = placement_or_abort(placement_id, MANAGE)
     form = CheckInForm()
-    return steps.run_step(
+    return placement_step(
+        placement,
         form,
-        version=placement.version,
+        stay.check_in,
+        lambda: {"checked_in_on": form.checked_in_on.data},
         blocked=_state_refusal(placement, "check_in"),
-        save=lambda: stay.check_in(
-            db.session,
-            current_user,
-            placement_id,
-            checked_in_on=form.checked_in_on.data,
-            version=form.version.data,
-        ),
-        done=lambda result: (_checked_in(result), placement_url(placement)),
+        message=_checked_in,
         template="accommodation/stay_check_in.html",
         title="Record the check-in",
-        **on_placement(placement),
     )
 
 
@@ -108,21 +93,15 @@ def stay_move_out(placement_id: int):
     placement = placement_or_abort(placement_id, MANAGE)
     form = MoveOutForm()
     review_done = placement.return_home_review is not None
-    return steps.run_step(
+    return placement_step(
+        placement,
         form,
-        version=placement.version,
+        stay.move_out,
+        lambda: {"moved_out_on": form.moved_out_on.data},
         blocked=_state_refusal(placement, "end_at_term", return_home_review_done=review_done),
-        save=lambda: stay.move_out(
-            db.session,
-            current_user,
-            placement_id,
-            moved_out_on=form.moved_out_on.data,
-            version=form.version.data,
-        ),
-        done=lambda result: (_moved_out(result), placement_url(placement)),
+        message=_moved_out,
         template="accommodation/stay_move_out.html",
         title="Record the move-out",
-        **on_placement(placement),
         review_done=review_done,
     )
 
@@ -132,26 +111,18 @@ def stay_move_out(placement_id: int):
 def stay_cancel(placement_id: int):
     placement = placement_or_abort(placement_id, MANAGE)
     form = CancelForm()
-    return steps.run_step(
+    return placement_step(
+        placement,
         form,
-        version=placement.version,
+        stay.cancel,
+        lambda: {"cancelled_on": form.cancelled_on.data, "reason": form.reason.data},
         blocked=_state_refusal(placement, "cancel"),
-        save=lambda: stay.cancel(
-            db.session,
-            current_user,
-            placement_id,
-            cancelled_on=form.cancelled_on.data,
-            reason=form.reason.data,
-            version=form.version.data,
-        ),
-        done=lambda ended: (
+        message=lambda ended: (
             f"Placement cancelled. {format_pence(ended.released_pence)} "
-            "was released back to the pot",
-            placement_url(placement),
+            "was released back to the pot"
         ),
         template="accommodation/stay_cancel.html",
         title="Cancel the placement",
-        **on_placement(placement),
         approved_on=approved_on(placement),
     )
 
@@ -161,27 +132,20 @@ def stay_cancel(placement_id: int):
 def stay_return_home_review(placement_id: int):
     placement = placement_or_abort(placement_id, MANAGE)
     form = ReturnHomeReviewForm()
-    return steps.run_step(
+    return placement_step(
+        placement,
         form,
-        version=placement.version,
+        review.record_return_home_review,
+        lambda: {
+            "reviewed_on": form.reviewed_on.data,
+            "children_risks_reviewed": bool(form.children_risks_reviewed.data),
+            "adults_risks_reviewed": bool(form.adults_risks_reviewed.data),
+            "return_safe": form.safe(),
+            "support_package": form.support_package.data,
+            "protective_steps": form.protective_steps.data,
+        },
         blocked=lambda: review.review_refusal(placement),
-        save=lambda: review.record_return_home_review(
-            db.session,
-            current_user,
-            placement_id,
-            reviewed_on=form.reviewed_on.data,
-            children_risks_reviewed=bool(form.children_risks_reviewed.data),
-            adults_risks_reviewed=bool(form.adults_risks_reviewed.data),
-            return_safe=form.safe(),
-            support_package=form.support_package.data,
-            protective_steps=form.protective_steps.data,
-            version=form.version.data,
-        ),
-        done=lambda _result: (
-            "Return-home review recorded. The move-out can now be recorded",
-            placement_url(placement),
-        ),
+        message=lambda _result: "Return-home review recorded. The move-out can now be recorded",
         template="accommodation/stay_return_home_review.html",
         title="Record the return-home review",
-        **on_placement(placement),
     )

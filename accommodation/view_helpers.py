@@ -43,6 +43,33 @@ def on_placement(placement: Placement) -> dict[str, Any]:
     return {"placement": placement, "back": placement_url(placement)}
 
 
+def placement_step(
+    placement: Placement,
+    form,
+    change: Callable[..., Any],
+    values: Callable[[], dict[str, Any]],
+    /,
+    *,
+    blocked: Callable[[], str | None],
+    message: Callable[[Any], str],
+    **context: Any,
+):
+    """A step that changes the placement as the page saw it (the stay's steps):
+    `change(session, user, placement_id, **values(), version=…)` saves it, refused if the
+    placement changed since; the flash is `message(result)`, then back to the placement page."""
+    return steps.run_step(
+        form,
+        version=placement.version,
+        blocked=blocked,
+        save=lambda: change(
+            db.session, current_user, placement.id, **values(), version=form.version.data
+        ),
+        done=lambda result: (message(result), placement_url(placement)),
+        **on_placement(placement),
+        **context,
+    )
+
+
 # ---------------------------------------------------------------------------
 # A request's outcomes that are not an approval (the practitioner's and the SPOC's)
 

@@ -11,16 +11,25 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from eip.cases import choices as case_choices
 from eip.cases import dash
 from eip.cases.activity_services import MAX_MEETING_ACTIONS, ActionInput
-from forms.fields import AdditionForm, Chosen, LondonDateField, choices, strip, whole_number
+from forms.fields import (
+    AdditionForm,
+    Chosen,
+    LondonDateField,
+    choices,
+    date_field,
+    radio_field,
+    strip,
+    text_field,
+    whole_number,
+)
 
 TEXT_MAX = 5000
 SESSION_MINUTES_MESSAGE = "Enter how long the session lasted, from 1 to 480 minutes"
@@ -29,13 +38,14 @@ OWNER_MAX = 120
 
 def _long_text(label: str, name: str, *, hint: str | None = None, required: str | None = None):
     """A text area; `name` is how messages refer to it ("The notes")."""
-    validators: list[Any] = [
-        Length(max=TEXT_MAX, message=f"{name} must be {TEXT_MAX} characters or fewer")
-    ]
-    if required:
-        validators.insert(0, DataRequired(required))
-    return TextAreaField(
-        label, description=hint, widget=GovTextArea(), filters=[strip], validators=validators
+    return text_field(
+        label,
+        required=required,
+        optional=False,
+        area=True,
+        description=hint,
+        max_length=TEXT_MAX,
+        name=name,
     )
 
 
@@ -66,12 +76,7 @@ class _StepForm(AdditionForm):
 
 
 class SessionForm(_StepForm):
-    held_on = LondonDateField(
-        "Date of the session",
-        description="For example, 27 3 2026",
-        required="Enter the date of the session",
-        invalid="The date of the session must be a real date, like 27 3 2026",
-    )
+    held_on = date_field("Date of the session", "the date of the session", "27 3 2026")
     duration_minutes = StringField(
         "How long it lasted",
         description="In minutes, from 1 to 480",
@@ -81,12 +86,10 @@ class SessionForm(_StepForm):
             WholeNumber(1, 480, "Enter how long the session lasted, from 1 to 480 minutes")
         ],
     )
-    attendance = RadioField(
+    attendance = radio_field(
         "Did the client attend?",
-        choices=choices(case_choices.SESSION_ATTENDANCE),
-        widget=GovRadioInput(),
-        validate_choice=False,
-        validators=[Chosen("Select whether the client attended")],
+        case_choices.SESSION_ATTENDANCE,
+        "Select whether the client attended",
     )
     themes = _long_text("Themes (optional)", "The themes", hint="What the session worked on")
     notes = _long_text("Notes (optional)", "The notes")
@@ -135,12 +138,7 @@ def _action_fields(n: int) -> tuple[StringField, StringField, LondonDateField]:
 
 
 class MeetingForm(_StepForm):
-    held_on = LondonDateField(
-        "Date of the meeting",
-        description="For example, 27 3 2026",
-        required="Enter the date of the meeting",
-        invalid="The date of the meeting must be a real date, like 27 3 2026",
-    )
+    held_on = date_field("Date of the meeting", "the date of the meeting", "27 3 2026")
     attendees = _long_text(
         "Who attended",
         "The list of who attended",
@@ -186,13 +184,11 @@ class IncidentForm(_StepForm):
         required="Enter the date of the incident",
         invalid="The date of the incident must be a real date, like 27 3 2026",
     )
-    source = RadioField(
+    source = radio_field(
         "How did it become known?",
+        case_choices.INCIDENT_SOURCE,
+        "Select where the incident was reported from",
         description="A police call-out counts towards escalation on the next DASH review",
-        choices=choices(case_choices.INCIDENT_SOURCE),
-        widget=GovRadioInput(),
-        validate_choice=False,
-        validators=[Chosen("Select where the incident was reported from")],
     )
     description = _long_text("What happened", "What happened", required="Enter what happened")
     response = _long_text(

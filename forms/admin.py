@@ -14,7 +14,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxInput,
-    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
@@ -23,7 +22,6 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
-    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -34,7 +32,15 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 from eip.admin import rules
 from eip.formatting import plain_pounds
 from eip.roles import ROLE_CHOICES
-from forms.fields import Chosen, LondonDateField, choices, optional_int, strip
+from forms.fields import (
+    Chosen,
+    LondonDateField,
+    choices,
+    date_field,
+    optional_int,
+    radio_field,
+    strip,
+)
 
 # ---------------------------------------------------------------------------
 # Users
@@ -63,16 +69,14 @@ class UserForm(FlaskForm):
         filters=[strip],
         validators=EMAIL_VALIDATORS,
     )
-    role = RadioField(
+    role = radio_field(
         "Role",
+        ROLE_CHOICES,
+        "Select a role",
         description=(
             "Practitioners, programme managers and borough SPOCs see personal data: a programme "
             "manager must approve these roles before they take effect"
         ),
-        choices=choices(ROLE_CHOICES),
-        widget=GovRadioInput(),
-        validate_choice=False,
-        validators=[Chosen("Select a role")],
     )
     borough = SelectField(
         "Borough",
@@ -121,13 +125,11 @@ class UserFilterForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField(
+    decision = radio_field(
         "Your decision",
+        [("approve", "Approve the change"), ("reject", "Reject the change")],
+        "Select whether to approve or reject the change",
         description="Approving makes the change at once",
-        choices=choices([("approve", "Approve the change"), ("reject", "Reject the change")]),
-        widget=GovRadioInput(),
-        validate_choice=False,
-        validators=[Chosen("Select whether to approve or reject the change")],
     )
     note = TextAreaField(
         "Note (optional)",
@@ -195,11 +197,8 @@ class SettingsForm(FlaskForm):
     )
     max_people = _whole_number(rules.WHOLE_NUMBER_BY_NAME["max_people"])
     max_nights_per_client = _whole_number(rules.WHOLE_NUMBER_BY_NAME["max_nights_per_client"])
-    referral_window_start = LondonDateField(
-        "Referral window opens",
-        description="For example, 19 8 2026",
-        required="Enter the date the referral window opens",
-        invalid="The date the referral window opens must be a real date, like 19 8 2026",
+    referral_window_start = date_field(
+        "Referral window opens", "the date the referral window opens", "19 8 2026"
     )
     referral_window_end = LondonDateField(
         "Referral window closes",
@@ -259,12 +258,7 @@ class SettingsForm(FlaskForm):
 
 
 class NonWorkingDayForm(FlaskForm):
-    day = LondonDateField(
-        "Date",
-        description="For example, 24 12 2026",
-        required="Enter the date",
-        invalid="The date must be a real date, like 24 12 2026",
-    )
+    day = date_field("Date", "the date", "24 12 2026")
     reason = StringField(
         "Reason",
         description="For example, office closure between Christmas and New Year",

@@ -6,10 +6,15 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField, HiddenField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from eip.errors import LARGEST_ID
 from eip.submissions import new_token
@@ -49,6 +54,44 @@ def optional_int(value: Any) -> int | None:
     return number if abs(number) <= LARGEST_ID else None
 
 
+class NoNul:
+    """Refuses the NUL character in free text: PostgreSQL cannot store it, so it would
+    otherwise fail the save with a server error instead of a message beside the field."""
+
+    message = "Remove the hidden control character (NUL) from this text"
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, str) and "\x00" in field.data:
+            raise ValidationError(self.message)
+
+
+def text_field(
+    label: str,
+    *,
+    max_length: int,
+    required: str | None = None,
+    optional: bool = True,
+    area: bool = False,
+    no_nul: bool = False,
+    description: str | None = None,
+    name: str | None = None,
+):
+    """A GOV.UK text input (a text area with `area`) whose text is stripped: needed (with the
+    message `required`) or not; at most `max_length` characters, said of `name` (the label by
+    default). `optional=False` leaves an empty optional box to the length check alone;
+    `no_nul` refuses NUL (PostgreSQL cannot store it; the accommodation forms ask for it)."""
+    checks: list[Any] = [DataRequired(required)] if required else [Optional()] if optional else []
+    if no_nul:
+        checks.append(NoNul())
+    checks.append(
+        Length(max=max_length, message=f"{name or label} must be {max_length} characters or fewer")
+    )
+    field, widget = (TextAreaField, GovTextArea) if area else (StringField, GovTextInput)
+    return field(
+        label, description=description, widget=widget(), filters=[strip], validators=checks
+    )
+
+
 class Chosen:
     """One of the field's choices, with our message (WTForms' own says "Not a valid choice")."""
 
@@ -81,6 +124,29 @@ class LondonDateField(DateField):
                 return  # an optional date left empty
             raise ValueError(self.required_message)
         super().process_formdata(parts)
+
+
+def radio_field(label: str, pairs, message: str, *, description: str | None = None) -> RadioField:
+    """GOV.UK radios for `pairs` (value, label): one must be chosen, else `message`."""
+    return RadioField(
+        label,
+        description=description,
+        choices=choices(pairs),
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[Chosen(message)],
+    )
+
+
+def date_field(label: str, what: str, example: str) -> LondonDateField:
+    """A needed date, with the example as its hint and messages that name it: `what` is
+    "the date of the session", `example` "27 3 2026"."""
+    return LondonDateField(
+        label,
+        description=f"For example, {example}",
+        required=f"Enter {what}",
+        invalid=f"{what[0].upper()}{what[1:]} must be a real date, like {example}",
+    )
 
 
 class AdditionForm(FlaskForm):

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import ValidationError
 
 from accommodation.finance_services import (
     NUMBER_MAX,
@@ -21,8 +21,8 @@ from accommodation.finance_services import (
     REFERENCE_MAX,
     SUPPLIER_MAX,
 )
-from forms.fields import LondonDateField, strip
-from forms.placement import NoNul, Pounds
+from forms.fields import date_field, strip, text_field
+from forms.placement import Pounds
 
 
 class PoundsField(StringField):
@@ -40,25 +40,8 @@ class PoundsField(StringField):
 
 
 def _line(label: str, message: str, max_length: int, *, description: str | None = None):
-    return StringField(
-        label,
-        description=description,
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            DataRequired(message),
-            NoNul(),
-            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        ],
-    )
-
-
-def _date(label: str, what: str, example: str) -> LondonDateField:
-    return LondonDateField(
-        label,
-        description=f"For example, {example}",
-        required=f"Enter {what}",
-        invalid=f"{what[0].upper()}{what[1:]} must be a real date, like {example}",
+    return text_field(
+        label, required=message, no_nul=True, description=description, max_length=max_length
     )
 
 
@@ -70,9 +53,13 @@ class InvoiceForm(FlaskForm):
         description="As it appears on the invoice",
     )
     number = _line("Invoice number", "Enter the invoice number", NUMBER_MAX)
-    invoice_date = _date("Invoice date", "the invoice date", "3 11 2026")
-    first_night = _date("First night it covers", "the first night the invoice covers", "1 10 2026")
-    last_night = _date("Last night it covers", "the last night the invoice covers", "28 10 2026")
+    invoice_date = date_field("Invoice date", "the invoice date", "3 11 2026")
+    first_night = date_field(
+        "First night it covers", "the first night the invoice covers", "1 10 2026"
+    )
+    last_night = date_field(
+        "Last night it covers", "the last night the invoice covers", "28 10 2026"
+    )
     amount = PoundsField(
         "Amount, VAT included",
         description="In pounds and pence, like 1,820.00",
@@ -86,7 +73,7 @@ class InvoiceForm(FlaskForm):
 
 
 class PaymentForm(FlaskForm):
-    paid_on = _date("Date paid", "the date it was paid", "10 11 2026")
+    paid_on = date_field("Date paid", "the date it was paid", "10 11 2026")
     amount = PoundsField("Amount paid", description="In pounds and pence, like 1,820.00")
     reference = _line(
         "Payment reference",
@@ -98,17 +85,15 @@ class PaymentForm(FlaskForm):
 
 
 class ReverseForm(FlaskForm):
-    reason = TextAreaField(
+    reason = text_field(
         "Why is this entry being reversed?",
+        required="Enter the reason for the reversal",
+        area=True,
+        no_nul=True,
         description="For example, the invoice was entered against the wrong placement. "
         "The entry stays on record beside its reversal. The practitioner and the SPOC will "
         "read this: do not include risk details or names",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            DataRequired("Enter the reason for the reversal"),
-            NoNul(),
-            Length(max=REASON_MAX, message=f"The reason must be {REASON_MAX} characters or fewer"),
-        ],
+        max_length=REASON_MAX,
+        name="The reason",
     )
     submit = SubmitField("Reverse the entry", widget=GovSubmitInput())

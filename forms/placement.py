@@ -14,7 +14,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
@@ -24,13 +23,20 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from accommodation.money import MoneyError, parse_pounds
 from accommodation.rules import STATE_LABELS
-from forms.fields import Chosen, LondonDateField, choices, strip, whole_number
+from forms.fields import (
+    LondonDateField,
+    NoNul,  # noqa: F401 (forms/finance.py and forms/stay.py import it from here)
+    choices,
+    radio_field,
+    strip,
+    text_field,
+    whole_number,
+)
 
 TEXT_MAX = 2000
 # Hints for text another role reads (DOMAIN.md's field-by-role table).
@@ -42,46 +48,14 @@ DECISIONS = (("approve", "Approve the extension"), ("decline", "Decline the exte
 MAX_RATE_PENCE = 100_000
 
 
-class NoNul:
-    """Refuses the NUL character in free text: PostgreSQL cannot store it, so it would
-    otherwise fail the save with a server error instead of a message beside the field.
-    Shared by every accommodation form (forms/stay.py and forms/finance.py use it too)."""
-
-    message = "Remove the hidden control character (NUL) from this text"
-
-    def __call__(self, form, field) -> None:
-        if isinstance(field.data, str) and "\x00" in field.data:
-            raise ValidationError(self.message)
-
-
 def free_text(label: str, *, description: str | None = None, max_length: int = TEXT_MAX):
     """Free text; whether it is needed is the service's call (it lists all that is missing).
     Shared with forms/stay.py."""
-    return TextAreaField(
-        label,
-        description=description,
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            Optional(),
-            NoNul(),
-            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        ],
-    )
+    return text_field(label, area=True, no_nul=True, description=description, max_length=max_length)
 
 
 def _line(label: str, *, description: str | None = None, max_length: int = 120):
-    return StringField(
-        label,
-        description=description,
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            Optional(),
-            NoNul(),
-            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        ],
-    )
+    return text_field(label, no_nul=True, description=description, max_length=max_length)
 
 
 class WholeNumber:
@@ -268,12 +242,8 @@ class ExtensionForm(VersionedForm):
 
 
 class ExtensionDecisionForm(VersionedForm):
-    decision = RadioField(
-        "Decision",
-        choices=choices(DECISIONS),
-        widget=GovRadioInput(),
-        validate_choice=False,
-        validators=[Chosen("Select whether to approve or decline the extension")],
+    decision = radio_field(
+        "Decision", DECISIONS, "Select whether to approve or decline the extension"
     )
     reason = free_text("Reason", description=f"Needed when you decline. {PRACTITIONER_READS}")
     submit = SubmitField("Save the decision", widget=GovSubmitInput())

@@ -17,74 +17,43 @@ from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovRadioInput,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import HiddenField, StringField, SubmitField
+from wtforms.validators import DataRequired, ValidationError
 
 from eip.cases import choices as lists
 from eip.cases.consent_services import DECISIONS
 from eip.cases.consultation_services import ACTION_ROWS, PlanAction
 from eip.cases.rules import CLOSURE_OUTCOMES, CONSULTATION_OUTCOMES
 from eip.clock import parse_time
-from forms.fields import AdditionForm, Chosen, LondonDateField, choices, strip, whole_number
+from forms.fields import (
+    AdditionForm,
+    LondonDateField,
+    date_field,
+    radio_field,
+    strip,
+    text_field,
+    whole_number,
+)
 
 LONDON = ZoneInfo("Europe/London")
 TEXT_MAX = 5000
 
 
 def _text(label: str, message: str, *, description: str | None = None, max_length=TEXT_MAX):
-    return TextAreaField(
-        label,
-        description=description,
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            DataRequired(message),
-            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        ],
+    return text_field(
+        label, required=message, area=True, description=description, max_length=max_length
     )
 
 
 def _optional_text(label: str, *, description: str | None = None, max_length=TEXT_MAX):
-    return TextAreaField(
-        label,
-        description=description,
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            Optional(),
-            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        ],
-    )
+    return text_field(label, area=True, description=description, max_length=max_length)
 
 
 def _line(label: str, message: str | None, *, description: str | None = None, max_length=120):
-    checks = [DataRequired(message)] if message else [Optional()]
-    return StringField(
-        label,
-        description=description,
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            *checks,
-            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        ],
-    )
-
-
-def _radios(label: str, pairs, message: str, *, description: str | None = None):
-    return RadioField(
-        label,
-        description=description,
-        choices=choices(pairs),
-        widget=GovRadioInput(),
-        validate_choice=False,
-        validators=[Chosen(message)],
-    )
+    return text_field(label, required=message, description=description, max_length=max_length)
 
 
 class StepForm(FlaskForm):
@@ -102,11 +71,8 @@ class TransitionForm(FlaskForm):
 
 
 class BookConsultationForm(StepForm):
-    scheduled_on = LondonDateField(
-        "Date of the consultation",
-        description="For example, 27 11 2026",
-        required="Enter the date of the consultation",
-        invalid="The date of the consultation must be a real date, like 27 11 2026",
+    scheduled_on = date_field(
+        "Date of the consultation", "the date of the consultation", "27 11 2026"
     )
     scheduled_time = StringField(
         "Time",
@@ -115,7 +81,7 @@ class BookConsultationForm(StepForm):
         filters=[strip],
         validators=[DataRequired("Enter the time of the consultation")],
     )
-    medium = _radios(
+    medium = radio_field(
         "How will it be held?",
         lists.CONSULTATION_MEDIUM,
         "Select how the consultation will be held",
@@ -159,13 +125,12 @@ class RecordConsultationForm(StepForm):
     """The consultation, its outcome and the plan, with up to ACTION_ROWS actions
     (their fields are added below the class: action_<n>_description, _owner, _review_on)."""
 
-    held_on = LondonDateField(
-        "Date the consultation was held",
-        description="For example, 27 11 2026",
-        required="Enter the date the consultation was held",
-        invalid="The date the consultation was held must be a real date, like 27 11 2026",
+    held_on = date_field(
+        "Date the consultation was held", "the date the consultation was held", "27 11 2026"
     )
-    outcome = _radios("Outcome", CONSULTATION_OUTCOMES, "Select the outcome of the consultation")
+    outcome = radio_field(
+        "Outcome", CONSULTATION_OUTCOMES, "Select the outcome of the consultation"
+    )
     advice = _optional_text(
         "Advice to the social worker",
         description="Needed when the outcome is consultation only",
@@ -212,12 +177,7 @@ class PlanActionForm(AdditionForm):
         "Enter who owns the action",
         description="Who does it, for example the social worker",
     )
-    review_on = LondonDateField(
-        "Review date",
-        description="For example, 4 12 2026",
-        required="Enter the review date",
-        invalid="The review date must be a real date, like 4 12 2026",
-    )
+    review_on = date_field("Review date", "the review date", "4 12 2026")
     submit = SubmitField("Add the action", widget=GovSubmitInput())
 
 
@@ -226,7 +186,7 @@ class PlanActionForm(AdditionForm):
 
 
 class OnwardReferralForm(AdditionForm):
-    agency = _radios(
+    agency = radio_field(
         "Agency referred to", lists.ONWARD_REFERRAL_AGENCY, "Select the agency referred to"
     )
     agency_name = _line(
@@ -234,19 +194,18 @@ class OnwardReferralForm(AdditionForm):
         None,
         description="Needed when you chose Other; for example, the local service's name",
     )
-    referred_on = LondonDateField(
-        "Date of the referral",
-        description="For example, 27 11 2026",
-        required="Enter the date of the referral",
-        invalid="The date of the referral must be a real date, like 27 11 2026",
+    referred_on = date_field("Date of the referral", "the date of the referral", "27 11 2026")
+    status = radio_field(
+        "Status", lists.ONWARD_REFERRAL_STATUS, "Select the status of the referral"
     )
-    status = _radios("Status", lists.ONWARD_REFERRAL_STATUS, "Select the status of the referral")
     note = _optional_text("Note (optional)", max_length=2000)
     submit = SubmitField("Save the onward referral", widget=GovSubmitInput())
 
 
 class OnwardReferralStatusForm(StepForm):
-    status = _radios("Status", lists.ONWARD_REFERRAL_STATUS, "Select the status of the referral")
+    status = radio_field(
+        "Status", lists.ONWARD_REFERRAL_STATUS, "Select the status of the referral"
+    )
     submit = SubmitField("Save the status", widget=GovSubmitInput())
 
 
@@ -269,32 +228,24 @@ PEOPLE = (("client", "The client"), ("partner", "The partner"))
 
 
 class ConsentForm(StepForm):
-    person_role = _radios("Whose consent is this?", PEOPLE, "Select whose consent this is")
-    kind = _radios("Consent to", lists.CONSENT_KINDS, "Select what the consent is for")
-    state = _radios("Decision", DECISIONS, "Select whether consent was given or declined")
-    recorded_on = LondonDateField(
-        "Date of the decision",
-        description="For example, 27 11 2026",
-        required="Enter the date of the decision",
-        invalid="The date of the decision must be a real date, like 27 11 2026",
-    )
+    person_role = radio_field("Whose consent is this?", PEOPLE, "Select whose consent this is")
+    kind = radio_field("Consent to", lists.CONSENT_KINDS, "Select what the consent is for")
+    state = radio_field("Decision", DECISIONS, "Select whether consent was given or declined")
+    recorded_on = date_field("Date of the decision", "the date of the decision", "27 11 2026")
     obtained_by = _line(
         "Who obtained it",
         "Enter who obtained the consent",
         description="Name and role, for example the allocated social worker",
     )
-    how = _radios(
+    how = radio_field(
         "How was it obtained?", lists.HOW_CONSENT_OBTAINED, "Select how consent was obtained"
     )
     submit = SubmitField("Save the consent", widget=GovSubmitInput())
 
 
 class WithdrawConsentForm(StepForm):
-    withdrawn_on = LondonDateField(
-        "Date consent was withdrawn",
-        description="For example, 27 11 2026",
-        required="Enter the date consent was withdrawn",
-        invalid="The date consent was withdrawn must be a real date, like 27 11 2026",
+    withdrawn_on = date_field(
+        "Date consent was withdrawn", "the date consent was withdrawn", "27 11 2026"
     )
     reason = _text("Reason", "Enter the reason consent was withdrawn", max_length=2000)
     submit = SubmitField("Record the withdrawal", widget=GovSubmitInput())
@@ -315,14 +266,16 @@ def _whole_number(form, field) -> None:
 
 
 class CloseCaseForm(TransitionForm):
-    outcome = _radios("Outcome", CLOSURE_OUTCOMES, "Select the outcome of the case")
-    risk_level = _radios("Risk at closure", lists.RISK_LEVEL, "Select the level of risk at closure")
-    living_arrangements = _radios(
+    outcome = radio_field("Outcome", CLOSURE_OUTCOMES, "Select the outcome of the case")
+    risk_level = radio_field(
+        "Risk at closure", lists.RISK_LEVEL, "Select the level of risk at closure"
+    )
+    living_arrangements = radio_field(
         "Living arrangements at closure",
         lists.LIVING_ARRANGEMENTS_AT_CLOSURE,
         "Select the living arrangements at closure",
     )
-    childrens_services_status = _radios(
+    childrens_services_status = radio_field(
         "Children's services status at closure",
         lists.CHILDRENS_SERVICES_STATUS,
         "Select the children's services status at closure",

@@ -36,7 +36,15 @@ from eip.cases.referral_rules import (
 )
 from eip.clock import now, parse_time
 from eip.workdays import LONDON
-from forms.fields import Chosen, LondonDateField, choices, optional_int, strip, whole_number
+from forms.fields import (
+    Chosen,
+    LondonDateField,
+    choices,
+    optional_int,
+    radio_field,
+    strip,
+    whole_number,
+)
 
 TIME_HINT = "London time, for example 14:30 or 2:30pm"
 
@@ -311,12 +319,8 @@ class AcknowledgeForm(FlaskForm):
         required="Enter the time the referrer was told",
         invalid="Enter the time as hours and minutes, like 14:30 or 2:30pm",
     )
-    method = RadioField(
-        "How was the referrer told?",
-        choices=choices(lists.CONTACT_METHOD),
-        widget=GovRadioInput(),
-        validate_choice=False,
-        validators=[Chosen("Select how the referrer was told")],
+    method = radio_field(
+        "How was the referrer told?", lists.CONTACT_METHOD, "Select how the referrer was told"
     )
     submit = SubmitField("Record the acknowledgement", widget=GovSubmitInput())
 
@@ -334,12 +338,8 @@ DECISIONS = (
 class LateDecisionForm(FlaskForm):
     # No version: the decision moves the case on; the state machine and the one decision per
     # case are checked again inside the transaction.
-    decision = RadioField(
-        "What was decided?",
-        choices=choices(DECISIONS),
-        widget=GovRadioInput(),
-        validate_choice=False,
-        validators=[Chosen("Select whether the late referral was agreed or refused")],
+    decision = radio_field(
+        "What was decided?", DECISIONS, "Select whether the late referral was agreed or refused"
     )
     decided_on = LondonDateField(
         "Date of the decision",

@@ -13,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, 
 from wtforms import BooleanField, HiddenField, RadioField, SubmitField
 from wtforms.validators import Optional
 
-from forms.fields import LondonDateField, choices
+from forms.fields import LondonDateField, choices, date_field
 from forms.placement import free_text
 
 TEXT_MAX = 5000
@@ -21,12 +21,7 @@ SAFE_CHOICES = (("yes", "Yes, it is safe to return home"), ("no", "No, returning
 
 
 def _date(label: str, what: str) -> LondonDateField:
-    return LondonDateField(
-        label,
-        description="For example, 27 11 2026",
-        required=f"Enter the date {what}",
-        invalid=f"The date {what} must be a real date, like 27 11 2026",
-    )
+    return date_field(label, f"the date {what}", "27 11 2026")
 
 
 class StayForm(FlaskForm):

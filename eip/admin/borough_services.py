@@ -109,6 +109,21 @@ def add_borough(session: Session, actor: User, *, name: str, active: bool) -> Bo
     return borough
 
 
+def _change(session: Session, actor: User, borough: Borough, field: str, value: object) -> None:
+    """Sets one field of a borough and commits, with the audit event naming the old value
+    and the new."""
+    record(
+        session,
+        "borough.updated",
+        actor=actor,
+        object_type="borough",
+        object_id=borough.id,
+        details={"changes": {field: [getattr(borough, field), value]}},
+    )
+    setattr(borough, field, value)
+    _commit(session)
+
+
 @atomic
 def rename_borough(session: Session, actor: User, borough_id: int, *, name: str) -> bool:
     """False when the name is unchanged (nothing written)."""
@@ -118,16 +133,7 @@ def rename_borough(session: Session, actor: User, borough_id: int, *, name: str)
         session.rollback()
         return False
     _check_name_free(session, name, except_id=borough.id)
-    record(
-        session,
-        "borough.updated",
-        actor=actor,
-        object_type="borough",
-        object_id=borough.id,
-        details={"changes": {"name": [borough.name, name]}},
-    )
-    borough.name = name
-    _commit(session)
+    _change(session, actor, borough, "name", name)
     return True
 
 
@@ -139,13 +145,4 @@ def set_borough_active(session: Session, actor: User, borough_id: int, *, active
         raise RuleBroken(
             "This borough is already taking part" if active else "This borough is not taking part"
         )
-    record(
-        session,
-        "borough.updated",
-        actor=actor,
-        object_type="borough",
-        object_id=borough.id,
-        details={"changes": {"active": [borough.active, active]}},
-    )
-    borough.active = active
-    _commit(session)
+    _change(session, actor, borough, "active", active)

@@ -17,7 +17,7 @@ from eip.cases import activity_panels, activity_services, dash_services, rules
 from eip.cases.activity_services import action_kind_label
 from eip.cases.common import today
 from eip.cases.models import Case
-from eip.cases.view_helpers import case_or_abort, case_url, once, saved_message, token
+from eip.cases.view_helpers import add_to_case, case_or_abort, case_url
 from eip.cases.views import bp
 from eip.extensions import db
 from eip.programme import current_settings
@@ -74,18 +74,14 @@ def record_session(reference: str):
         facts = activity_services.consent_facts(db.session, case)
         return rules.can_record_session(case.status, facts)
 
-    return steps.run_step(
+    return add_to_case(
         form,
+        case,
+        activity_services.record_session,
+        form.values,
         blocked=lambda: refusal(allowed()),
-        save=once(
-            lambda: activity_services.record_session(
-                db.session, current_user, case, **form.values(), submission=token(form)
-            )
-        ),
-        done=lambda result: (
-            saved_message("Session recorded", result),
-            case_url(case, "activity"),
-        ),
+        message="Session recorded",
+        after=case_url(case, "activity"),
         template="cases/activity_session.html",
         title="Record a session",
         case=case,
@@ -100,18 +96,14 @@ def record_meeting(reference: str):
     form = MeetingForm()
     if request.method == "GET":
         prefill(form, held_on=today())
-    return steps.run_step(
+    return add_to_case(
         form,
+        case,
+        activity_services.record_meeting,
+        form.values,
         blocked=lambda: refusal(rules.can_record_meeting(case.status)),
-        save=once(
-            lambda: activity_services.record_meeting(
-                db.session, current_user, case, **form.values(), submission=token(form)
-            )
-        ),
-        done=lambda result: (
-            saved_message("Meeting recorded", result),
-            case_url(case, "activity"),
-        ),
+        message="Meeting recorded",
+        after=case_url(case, "activity"),
         template="cases/activity_meeting.html",
         title="Record a professionals meeting",
         case=case,
@@ -126,18 +118,14 @@ def record_incident(reference: str):
     form = IncidentForm()
     if request.method == "GET":
         prefill(form)
-    return steps.run_step(
+    return add_to_case(
         form,
+        case,
+        activity_services.record_incident,
+        form.values,
         blocked=lambda: refusal(rules.can_record_dash_or_incident(case.status)),
-        save=once(
-            lambda: activity_services.record_incident(
-                db.session, current_user, case, **form.values(), submission=token(form)
-            )
-        ),
-        done=lambda result: (
-            saved_message("Incident recorded", result),
-            case_url(case, "activity"),
-        ),
+        message="Incident recorded",
+        after=case_url(case, "activity"),
         template="cases/activity_incident.html",
         title="Record an incident",
         case=case,
@@ -155,18 +143,14 @@ def record_dash(reference: str):
     if request.method == "GET":
         prefill(form, completed_on=on)
         form.police_callouts_12_months.data = str(callouts)
-    return steps.run_step(
+    return add_to_case(
         form,
+        case,
+        dash_services.record_dash,
+        form.values,
         blocked=lambda: refusal(rules.can_record_dash_or_incident(case.status)),
-        save=once(
-            lambda: dash_services.record_dash(
-                db.session, current_user, case, **form.values(), submission=token(form)
-            )
-        ),
-        done=lambda result: (
-            saved_message("DASH review recorded", result),
-            case_url(case, "risk"),
-        ),
+        message="DASH review recorded",
+        after=case_url(case, "risk"),
         template="cases/activity_dash.html",
         title="Record a DASH risk review",
         counted_callouts=callouts,
@@ -191,18 +175,14 @@ def add_action(reference: str):
     form = ActionForm()
     if request.method == "GET":
         prefill(form)
-    return steps.run_step(
+    return add_to_case(
         form,
+        case,
+        activity_services.add_action,
+        form.values,
         blocked=lambda: refusal(_action_allowed(case)),
-        save=once(
-            lambda: activity_services.add_action(
-                db.session, current_user, case, **form.values(), submission=token(form)
-            )
-        ),
-        done=lambda result: (
-            saved_message("Action added", result),
-            case_url(case, "activity"),
-        ),
+        message="Action added",
+        after=case_url(case, "activity"),
         template="cases/activity_action.html",
         title="Add an action",
         case=case,

@@ -16,7 +16,7 @@ from eip.cases.models import Case
 from eip.cases.progress_support import step_refusal
 from eip.cases.progress_views import EDIT, case_url, on_case, prefill
 from eip.cases.records import OnwardReferral
-from eip.cases.view_helpers import case_or_abort
+from eip.cases.view_helpers import case_or_abort, change_case
 from eip.cases.views import bp
 from eip.extensions import db
 from forms.progress import CloseCaseForm, ConsentForm, ReopenForm, WithdrawConsentForm
@@ -46,21 +46,19 @@ def record_consent(reference: str):
         person_role=person if person in PEOPLE else None,
         kind=kind if kind in KINDS else None,
     )
-    return steps.run_step(
+    return change_case(
         form,
+        case,
+        consent_services.record_consent,
+        lambda: {
+            "person_role": form.person_role.data,
+            "kind": form.kind.data,
+            "state": form.state.data,
+            "recorded_on": form.recorded_on.data,
+            "obtained_by": form.obtained_by.data,
+            "how": form.how.data,
+        },
         blocked=lambda: None,
-        save=lambda: consent_services.record_consent(
-            db.session,
-            current_user,
-            case,
-            version=form.version.data,
-            person_role=form.person_role.data,
-            kind=form.kind.data,
-            state=form.state.data,
-            recorded_on=form.recorded_on.data,
-            obtained_by=form.obtained_by.data,
-            how=form.how.data,
-        ),
         done=lambda recorded: _consent_done(case, recorded),
         template="cases/progress_consent.html",
         title="Record a consent decision",
@@ -90,18 +88,13 @@ def withdraw_consent(reference: str, consent_id: int):
             )
         return message, case_url(case, "consent")
 
-    return steps.run_step(
+    return change_case(
         form,
+        case,
+        consent_services.withdraw_consent,
+        lambda: {"withdrawn_on": form.withdrawn_on.data, "reason": form.reason.data},
+        consent_id,
         blocked=lambda: consent_services.withdrawal_refusal(db.session, case, consent),
-        save=lambda: consent_services.withdraw_consent(
-            db.session,
-            current_user,
-            case,
-            consent_id,
-            version=form.version.data,
-            withdrawn_on=form.withdrawn_on.data,
-            reason=form.reason.data,
-        ),
         done=done,
         template="cases/progress_withdraw_consent.html",
         title="Withdraw a consent",

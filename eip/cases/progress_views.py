@@ -14,17 +14,15 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from eip import steps
 from eip.access import requires
 from eip.cases import consultation_services as consultations
 from eip.cases import progress_panels
 from eip.cases.choices import ALL, label
 from eip.cases.models import Case
 from eip.cases.progress_support import closed_refusal, step_refusal
-from eip.cases.view_helpers import case_or_abort, case_url, once, saved_message, token
+from eip.cases.view_helpers import add_to_case, case_or_abort, case_url, change_case
 from eip.cases.views import bp
 from eip.extensions import db
 from eip.versioning import seen_token
@@ -99,18 +97,16 @@ def book_consultation(reference: str):
         )
     else:
         prefill(form, seen_token(consultations.latest_booking(db.session, case)))
-    return steps.run_step(
+    return change_case(
         form,
+        case,
+        consultations.book_consultation,
+        lambda: {
+            "scheduled_for": form.scheduled_for(),
+            "medium": form.medium.data,
+            "attendees": form.attendees.data,
+        },
         blocked=lambda: step_refusal(case, "book_consultation"),
-        save=lambda: consultations.book_consultation(
-            db.session,
-            current_user,
-            case,
-            version=form.version.data,
-            scheduled_for=form.scheduled_for(),
-            medium=form.medium.data,
-            attendees=form.attendees.data,
-        ),
         done=lambda _: (
             "Consultation rebooked" if rebooking else "Consultation booked",
             case_url(case, "consultation"),
@@ -144,21 +140,19 @@ def record_consultation(reference: str):
     form = RecordConsultationForm()
     booking = consultations.current_booking(db.session, case)
     prefill(form, seen_token(consultations.latest_booking(db.session, case)))
-    return steps.run_step(
+    return change_case(
         form,
+        case,
+        consultations.record_consultation,
+        lambda: {
+            "held_on": form.held_on.data,
+            "outcome": form.outcome.data,
+            "advice": form.advice.data,
+            "plan_risks": form.plan_risks.data,
+            "plan_protective_factors": form.plan_protective_factors.data,
+            "actions": form.plan_actions(),
+        },
         blocked=lambda: step_refusal(case, "record_consultation"),
-        save=lambda: consultations.record_consultation(
-            db.session,
-            current_user,
-            case,
-            version=form.version.data,
-            held_on=form.held_on.data,
-            outcome=form.outcome.data,
-            advice=form.advice.data,
-            plan_risks=form.plan_risks.data,
-            plan_protective_factors=form.plan_protective_factors.data,
-            actions=form.plan_actions(),
-        ),
         check=lambda: consultations.check_consultation(
             db.session,
             case,
@@ -182,24 +176,18 @@ def add_plan_action(reference: str):
     case = case_or_abort(reference, EDIT)
     form = PlanActionForm()
     prefill(form, None)
-    return steps.run_step(
+    return add_to_case(
         form,
+        case,
+        consultations.add_plan_action,
+        lambda: {
+            "description": form.description.data,
+            "owner": form.owner.data,
+            "review_on": form.review_on.data,
+        },
         blocked=lambda: consultations.plan_action_refusal(db.session, case),
-        save=once(
-            lambda: consultations.add_plan_action(
-                db.session,
-                current_user,
-                case,
-                description=form.description.data,
-                owner=form.owner.data,
-                review_on=form.review_on.data,
-                submission=token(form),
-            )
-        ),
-        done=lambda result: (
-            saved_message("Action added to the plan", result),
-            case_url(case, "consultation"),
-        ),
+        message="Action added to the plan",
+        after=case_url(case, "consultation"),
         template="cases/progress_plan_action.html",
         title="Add an action to the plan",
         **on_case(case),
@@ -226,23 +214,20 @@ def add_onward_referral(reference: str):
         if closing
         else case_url(case, "onward-referrals")
     )
-    return steps.run_step(
+    return add_to_case(
         form,
+        case,
+        consultations.add_onward_referral,
+        lambda: {
+            "agency": form.agency.data,
+            "agency_name": form.agency_name.data,
+            "referred_on": form.referred_on.data,
+            "status": form.status.data,
+            "note": form.note.data,
+        },
         blocked=_closed_refusal(case),
-        save=once(
-            lambda: consultations.add_onward_referral(
-                db.session,
-                current_user,
-                case,
-                agency=form.agency.data,
-                agency_name=form.agency_name.data,
-                referred_on=form.referred_on.data,
-                status=form.status.data,
-                note=form.note.data,
-                submission=token(form),
-            )
-        ),
-        done=lambda result: (saved_message("Onward referral added", result), after),
+        message="Onward referral added",
+        after=after,
         template="cases/progress_onward_referral.html",
         title="Add an onward referral",
         **on_case(case, "onward-referrals"),
@@ -256,17 +241,13 @@ def update_onward_referral(reference: str, referral_id: int):
     referral = consultations.onward_referral(db.session, case, referral_id)
     form = OnwardReferralStatusForm()
     prefill(form, referral.version, status=referral.status)
-    return steps.run_step(
+    return change_case(
         form,
+        case,
+        consultations.update_onward_referral,
+        lambda: {"status": form.status.data},
+        referral_id,
         blocked=_closed_refusal(case),
-        save=lambda: consultations.update_onward_referral(
-            db.session,
-            current_user,
-            case,
-            referral_id,
-            version=form.version.data,
-            status=form.status.data,
-        ),
         done=lambda changed: (
             "Onward referral status saved" if changed else "You did not change the status",
             case_url(case, "onward-referrals"),
@@ -285,12 +266,12 @@ def scenario_plan(reference: str):
     existing = consultations.scenario_plan(db.session, case)
     form = ScenarioPlanForm()
     prefill(form, seen_token(existing), plan=existing.plan if existing else None)
-    return steps.run_step(
+    return change_case(
         form,
+        case,
+        consultations.save_scenario_plan,
+        lambda: {"plan": form.plan.data},
         blocked=lambda: consultations.scenario_plan_refusal(db.session, case),
-        save=lambda: consultations.save_scenario_plan(
-            db.session, current_user, case, version=form.version.data, plan=form.plan.data
-        ),
         done=lambda _: ("Scenario plan saved", case_url(case, "scenario-plan")),
         template="cases/progress_scenario_plan.html",
         title="Change the scenario plan" if existing else "Write the scenario plan",

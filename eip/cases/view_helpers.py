@@ -9,6 +9,7 @@ from typing import Any
 from flask import abort, g, url_for
 from flask_login import current_user
 
+from eip import steps
 from eip.access import refuse
 from eip.cases.common import load_case
 from eip.cases.models import Case
@@ -67,3 +68,55 @@ def case_url(case: Case, anchor: str) -> str:
 def saved_message(message: str, result: Any) -> str:
     """The flash after an addition's save: says so when the form had been saved already."""
     return already_saved(message) if result is ALREADY_SAVED else message
+
+
+def add_to_case(
+    form,
+    case: Case,
+    add: Callable[..., Any],
+    values: Callable[[], dict[str, Any]],
+    /,
+    *,
+    blocked: Callable[[], str | None],
+    message: str,
+    after: str,
+    **context: Any,
+):
+    """A step page that adds one record to a case (a session, an action, an onward
+    referral…): `add(session, user, case, **values(), submission=…)` saves it once however
+    often the form is sent, then the flash says `message` (or that it was saved already) and
+    the browser goes to `after`. `context` is what the page shows besides its form (its
+    own `case` among it)."""
+    return steps.run_step(
+        form,
+        blocked=blocked,
+        save=once(lambda: add(db.session, current_user, case, **values(), submission=token(form))),
+        done=lambda result: (saved_message(message, result), after),
+        **context,
+    )
+
+
+def change_case(
+    form,
+    case: Case,
+    change: Callable[..., Any],
+    values: Callable[[], dict[str, Any]],
+    /,
+    *ids: int,
+    blocked: Callable[[], str | None],
+    done: Callable[[Any], tuple[str, str]],
+    **context: Any,
+):
+    """A step page that changes a record of the case as the page saw it (a booking, a
+    consent, an onward referral…): `change(session, user, case, *ids, version=…, **values())`
+    saves it, refused if the record changed since (the form's hidden version). `done(result)`
+    gives the flash and where to go; `context` goes to `eip.steps.run_step`."""
+    return steps.run_step(
+        form,
+        blocked=blocked,
+        save=lambda: change(
+            db.session, current_user, case, *ids, version=form.version.data, **values()
+        ),
+        done=done,
+        **context,
+    )

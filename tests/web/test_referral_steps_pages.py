@@ -392,3 +392,18 @@ def test_a_not_accepted_case_offers_no_change_form(signed_in):
     client, _ = signed_in("practitioner")
     page = client.get(f"/cases/{case.reference}/referral").get_data(as_text=True)
     assert "can no longer be changed" in page and 'name="client_name"' not in page
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [("practitioner", "acknowledge"), ("practitioner", "referral"), ("manager", "late-referral")],
+)
+def test_each_referral_page_is_captioned_with_the_case_and_goes_back_to_its_referral_panel(
+    signed_in, role, path
+):
+    client, user = signed_in(role)
+    case = rf.recorded_case(user if role == "practitioner" else None)
+    page = client.get(f"/cases/{case.reference}/{path}").get_data(as_text=True)
+    assert f'href="/cases/{case.reference}#referral"' in page
+    assert f'<span class="govuk-caption-l">Case {case.reference}</span>' in page
+    assert f'class="govuk-back-link">Case {case.reference}</a>' in page
