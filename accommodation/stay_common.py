@@ -15,7 +15,7 @@ from accommodation.models import Placement
 from accommodation.placement_common import audit_placement
 from eip.access import can
 from eip.auth.models import User
-from eip.cases.common import today
+from eip.clock import today
 from eip.domain import NotAllowed
 from eip.problems import Problems
 from eip.versioning import commit_or_conflict, conflict

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from eip.admin.models import ProgrammeSettings
 from eip.auth.models import User
 from eip.auth.passwords import hash_password
-from eip.cases.common import today
 from eip.cases.models import Case
+from eip.clock import today
 from eip.extensions import db
 from eip.models import Borough
 from eip.roles import Role

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from accommodation import store
 from accommodation.models import Placement, ReturnHomeReview
 from eip.auth.models import User
-from eip.cases.common import today
 from eip.cases.models import Case, Person
 from eip.cases.records import ScenarioPlan
+from eip.clock import today
 from eip.extensions import db
 from tests import factories
 from tests.factories_pathway_progress import consent, consulted_case, days_ago

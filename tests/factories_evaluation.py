@@ -11,9 +11,9 @@ from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from eip.cases.common import today
 from eip.cases.models import Case, Person, name_key
 from eip.cases.records import Consent
+from eip.clock import today
 from eip.extensions import db
 from evaluation.disclosure import QUASI_IDENTIFIERS
 from tests import factories

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from eip.auth.models import User
-from eip.cases.common import today
 from eip.cases.models import Case
 from eip.cases.records import Consent, Consultation
+from eip.clock import today
 from eip.extensions import db
 from tests import factories
 

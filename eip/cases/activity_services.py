@@ -21,15 +21,7 @@ from sqlalchemy.orm import Session
 
 from eip.auth.models import User
 from eip.cases import choices, rules
-from eip.cases.common import (
-    audit_change,
-    commit,
-    commit_addition,
-    latest_due_date,
-    not_in_future,
-    now,
-    today,
-)
+from eip.cases.common import audit_change, commit, commit_addition, latest_due_date, not_in_future
 from eip.cases.consent_state import ConsentState, both_in_force, current_consents
 from eip.cases.models import Case
 from eip.cases.records import (
@@ -39,6 +31,7 @@ from eip.cases.records import (
     InterventionSession,
     ProfessionalsMeeting,
 )
+from eip.clock import now, today
 from eip.domain import NotFound, RuleBroken
 from eip.formatting import long_date
 from eip.workdays import london_date

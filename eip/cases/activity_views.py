@@ -15,10 +15,10 @@ from eip import steps
 from eip.access import requires
 from eip.cases import activity_panels, activity_services, dash_services, rules
 from eip.cases.activity_services import action_kind_label
-from eip.cases.common import today
 from eip.cases.models import Case
 from eip.cases.view_helpers import add_to_case, case_or_abort, case_url
 from eip.cases.views import bp
+from eip.clock import today
 from eip.extensions import db
 from eip.programme import current_settings
 from forms.activity import (

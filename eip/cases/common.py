@@ -16,7 +16,7 @@ from eip.access import can
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases.models import Case
-from eip.clock import now, today  # re-exported: older imports of the clock still work
+from eip.clock import now, today
 from eip.domain import NotAllowed, NotFound, RuleBroken
 from eip.formatting import long_date
 from eip.programme import current_settings

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from eip.auth.models import User
 from eip.cases import dash, rules
 from eip.cases.activity_services import received_on
-from eip.cases.common import audit_change, commit_addition, today
+from eip.cases.common import audit_change, commit_addition
 from eip.cases.models import Case
 from eip.cases.queries import deadline_settings
 from eip.cases.records import CaseAction, DashReview, Incident, OnwardReferral
+from eip.clock import today
 from eip.domain import RuleBroken
 from eip.formatting import long_date
 from eip.programme import current_settings

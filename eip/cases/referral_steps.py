@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from eip.access import can
 from eip.auth.models import User
 from eip.cases import choices
-from eip.cases.common import audit_change, commit, lock_case, not_in_future, now
+from eip.cases.common import audit_change, commit, lock_case, not_in_future
 from eip.cases.models import Case
 from eip.cases.records import LateReferralDecision
 from eip.cases.referral_rules import late_agreement_problems, late_refusal_problems
 from eip.cases.rules import CaseFacts, next_status
+from eip.clock import now
 from eip.domain import NotAllowed, RuleBroken
 from eip.problems import Problems
 from eip.programme import current_settings

@@ -16,7 +16,6 @@ from eip import steps
 from eip.access import can, requires
 from eip.auth.models import User
 from eip.cases import choices, referral_edit, referral_services, referral_steps
-from eip.cases.common import today
 from eip.cases.referral_edit import current_details
 from eip.cases.referral_rules import age_on, ethnicity_label
 from eip.cases.referral_services import NEW_PERSON, PossibleDuplicates
@@ -24,6 +23,7 @@ from eip.cases.referral_text import acknowledgement_text
 from eip.cases.rules import CLOSED_STATES, allowed_actions
 from eip.cases.view_helpers import case_or_abort
 from eip.cases.views import bp
+from eip.clock import today
 from eip.extensions import db
 from eip.formatting import long_date
 from eip.models import Borough

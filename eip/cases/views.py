@@ -12,9 +12,9 @@ from eip.access import can, requires
 from eip.auth.models import User
 from eip.cases import hooks, queries, services
 from eip.cases import page as case_page
-from eip.cases.common import today
 from eip.cases.rules import STATUS_LABELS
 from eip.cases.view_helpers import case_or_abort
+from eip.clock import today
 from eip.extensions import db
 from eip.models import Borough
 from eip.roles import Role

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import time_machine
 
-from eip.cases.common import today
+from eip.clock import today
 from eip.extensions import db
 from tests import factories
 from tests import factories_accommodation as fa

@@ -9,7 +9,7 @@ import hashlib
 import zipfile
 from datetime import timedelta
 
-from eip.cases.common import today
+from eip.clock import today
 from eip.extensions import db
 from tests import factories
 from tests import factories_evaluation as fe

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from eip.cases.common import today
+from eip.clock import today
 from eip.extensions import db
 from tests import factories
 from tests import factories_pathway_progress as pf

@@ -21,7 +21,7 @@ from accommodation.models import LedgerEntry, Placement
 from eip.admin import settings_services
 from eip.admin.models import ProgrammeSettings
 from eip.audit import AuditEvent
-from eip.cases.common import today
+from eip.clock import today
 from eip.domain import NotAllowed, RuleBroken
 from eip.extensions import db
 from tests import factories

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from eip.audit import AuditEvent
 from eip.cases import activity_services as services
-from eip.cases.common import latest_due_date, today
+from eip.cases.common import latest_due_date
 from eip.cases.records import CaseAction
+from eip.clock import today
 from eip.domain import NotFound, RuleBroken
 from eip.extensions import db
 from eip.formatting import long_date

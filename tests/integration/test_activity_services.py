@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from eip.audit import AuditEvent
 from eip.cases import activity_services as services
-from eip.cases.common import today
 from eip.cases.records import CaseAction, Incident, InterventionSession, ProfessionalsMeeting
+from eip.clock import today
 from eip.domain import RuleBroken
 from eip.extensions import db
 from tests import factories

@@ -53,7 +53,7 @@ def test_the_pot_may_come_down_to_exactly_what_placements_hold():
 
 def test_an_invoice_above_the_commitment_counts_in_what_the_pot_must_cover():
     from accommodation import store
-    from eip.cases.common import today
+    from eip.clock import today
 
     p = fa.placement(state="ended", moved_out_after=0, rate_pence=10_000)  # all released
     store.append(db.session, None, "invoice", p, 5_000, effective_on=today())

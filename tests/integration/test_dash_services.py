@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from eip.admin.models import NonWorkingDay
 from eip.audit import AuditEvent
 from eip.cases import dash_services
-from eip.cases.common import today
 from eip.cases.records import CaseAction, DashReview
+from eip.clock import today
 from eip.domain import RuleBroken
 from eip.extensions import db
 from eip.programme import current_settings

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from accommodation import ledger, store
 from accommodation.models import Invoice, Placement
-from eip.cases.common import today
+from eip.clock import today
 from eip.extensions import db
 from eip.models import DEMO_DATA_KEY, AppState, Borough
 from eip.programme import current_settings

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eip.audit import AuditEvent
-from eip.cases.common import today
+from eip.clock import today
 from eip.extensions import db
 from evaluation.models import EvaluationExtract
 from tests import factories_evaluation as fe

@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accommodation.models import Placement
-from eip.cases.common import today
 from eip.cases.records import (
     CaseAction,
     Consent,
@@ -22,6 +21,7 @@ from eip.cases.records import (
     OnwardReferral,
     ProfessionalsMeeting,
 )
+from eip.clock import today
 from eip.extensions import db
 from eip.programme import current_settings
 from evaluation import services

@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from eip.audit import AuditEvent
-from eip.cases.common import today
+from eip.clock import today
 from eip.domain import Conflict, RuleBroken
 from eip.extensions import db
 from evaluation import disclosure, package, services

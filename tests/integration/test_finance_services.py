@@ -14,7 +14,7 @@ from accommodation import ledger, store
 from accommodation.models import Invoice, LedgerEntry, Payment
 from eip.admin.models import ProgrammeSettings
 from eip.audit import AuditEvent
-from eip.cases.common import today
+from eip.clock import today
 from eip.domain import NotAllowed, NotFound, RuleBroken
 from eip.extensions import db
 from tests import factories

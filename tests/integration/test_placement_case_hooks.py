@@ -18,7 +18,6 @@ from accommodation import stay_notices
 from accommodation.models import Placement, ReturnHomeReview
 from eip.audit import AuditEvent
 from eip.cases import closure_services, consent_services, hooks, queries
-from eip.cases.common import today
 from eip.cases.deadlines import (
     DUE_SOON,
     DUE_TODAY,
@@ -30,6 +29,7 @@ from eip.cases.deadlines import (
     due_items,
 )
 from eip.cases.records import CaseAction, Consent
+from eip.clock import today
 from eip.domain import RuleBroken
 from eip.extensions import db
 from eip.jobs import JOBS, run_due

@@ -18,7 +18,7 @@ from accommodation import decision_services, ledger, store
 from accommodation.models import LedgerEntry, Placement
 from eip.admin.models import ProgrammeSettings
 from eip.auth.models import User
-from eip.cases.common import today
+from eip.clock import today
 from eip.domain import Conflict, RuleBroken
 from eip.extensions import db
 from tests import factories

@@ -16,7 +16,7 @@ from accommodation import ledger, store
 from accommodation.models import LedgerEntry, Placement, PlacementExtension
 from eip.admin.models import ProgrammeSettings
 from eip.audit import AuditEvent
-from eip.cases.common import today
+from eip.clock import today
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
 from eip.extensions import db
 from tests import factories

@@ -13,9 +13,9 @@ from accommodation import request_services as requests
 from accommodation.models import Placement
 from eip.admin.models import ProgrammeSettings
 from eip.audit import AuditEvent
-from eip.cases.common import today
 from eip.cases.models import Case
 from eip.cases.records import Consultation, ScenarioPlan
+from eip.clock import today
 from eip.domain import NotAllowed, RuleBroken
 from eip.extensions import db
 from tests import factories

@@ -15,7 +15,7 @@ from accommodation import stay_services as svc
 from accommodation.models import LedgerEntry, Placement, ReturnHomeReview
 from eip.admin.models import ProgrammeSettings
 from eip.audit import AuditEvent
-from eip.cases.common import today
+from eip.clock import today
 from eip.domain import Conflict, NotAllowed, RuleBroken
 from eip.extensions import db
 from tests import factories

@@ -14,8 +14,8 @@ from eip.audit import AuditEvent
 from eip.cases import consent_services as svc
 from eip.cases import rules
 from eip.cases.activity_services import facts_from_consents
-from eip.cases.common import today
 from eip.cases.records import CaseAction, Consent
+from eip.clock import today
 from eip.domain import Conflict, NotFound, RuleBroken
 from eip.extensions import db
 from tests import factories

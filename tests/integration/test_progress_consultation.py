@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from eip.audit import AuditEvent
 from eip.auth.models import User
 from eip.cases import consultation_services as svc
-from eip.cases.common import today
 from eip.cases.models import Case
 from eip.cases.records import CaseAction, Consultation, OnwardReferral, ScenarioPlan
+from eip.clock import today
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
 from eip.extensions import db
 from eip.versioning import seen_token

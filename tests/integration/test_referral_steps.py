@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from eip.audit import AuditEvent
 from eip.cases import referral_edit, referral_steps
-from eip.cases.common import now, today
 from eip.cases.records import LateReferralDecision
+from eip.clock import now, today
 from eip.domain import Conflict, NotAllowed, RuleBroken
 from eip.extensions import db
 from tests import factories

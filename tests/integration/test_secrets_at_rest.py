@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from eip.admin import services as admin_services
 from eip.auth import secretbox, tokens
 from eip.auth.models import AccountToken, User, UserSession
-from eip.cases.common import today
+from eip.clock import today
 from eip.extensions import db
 from eip.mail import Mail, send
 from tests import factories

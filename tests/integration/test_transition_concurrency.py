@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 from eip.audit import AuditEvent
 from eip.auth.models import User
 from eip.cases import activity_services, closure_services, consultation_services, referral_steps
-from eip.cases.common import now
 from eip.cases.models import Case
 from eip.cases.records import CaseAction, Incident
+from eip.clock import now
 from eip.domain import Conflict, RuleBroken
 from eip.extensions import db
 from eip.submissions import AlreadySaved, new_token

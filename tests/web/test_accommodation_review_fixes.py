@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from accommodation import commitment_services as commitments
 from accommodation.models import LedgerEntry, Placement
 from eip.admin.models import ProgrammeSettings
-from eip.cases.common import today
+from eip.clock import today
 from eip.extensions import db
 from tests import factories_accommodation as fa
 from tests.conftest import post_form

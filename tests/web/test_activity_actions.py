@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from eip.cases.common import today
 from eip.cases.records import CaseAction
+from eip.clock import today
 from eip.extensions import db
 from tests import factories_pathway_activity as fa
 

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from eip.cases.common import today
 from eip.cases.records import CaseAction, Incident, InterventionSession, ProfessionalsMeeting
+from eip.clock import today
 from eip.extensions import db
 from tests import factories
 from tests import factories_pathway_activity as fa

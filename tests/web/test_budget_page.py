@@ -17,7 +17,7 @@ from accommodation import finance_services as finance
 from accommodation import ledger, store
 from accommodation.models import LedgerEntry
 from eip.audit import AuditEvent
-from eip.cases.common import today
+from eip.clock import today
 from eip.extensions import db
 from eip.formatting import format_pence, plain_pounds
 from eip.models import Borough

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from eip.cases import dash
-from eip.cases.common import today
 from eip.cases.records import CaseAction, DashReview
+from eip.clock import today
 from eip.extensions import db
 from eip.programme import current_settings
 from tests import factories_pathway_activity as fa

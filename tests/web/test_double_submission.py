@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from eip.cases.common import today
 from eip.cases.records import (
     CaseAction,
     DashReview,
@@ -18,6 +17,7 @@ from eip.cases.records import (
     OnwardReferral,
     ProfessionalsMeeting,
 )
+from eip.clock import today
 from eip.extensions import db
 from eip.models import FormSubmission
 from tests import factories_pathway_activity as fa

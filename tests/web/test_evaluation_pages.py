@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from eip.audit import AuditEvent
-from eip.cases.common import today
+from eip.clock import today
 from eip.extensions import db
 from evaluation import services
 from evaluation.models import EvaluationExtract

@@ -253,8 +253,8 @@ def test_a_missing_or_unknown_choice_is_refused_beside_the_field(signed_in, valu
 def test_a_spoc_finds_the_consent_withdrawal_notice_in_the_centre_as_soon_as_it_is_saved(
     signed_in,
 ):
-    from eip.cases.common import today
     from eip.cases.records import Consent
+    from eip.clock import today
     from tests.factories_accommodation import accommodation_case, placement
 
     practitioner_client, practitioner = signed_in("practitioner")

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from accommodation.models import LedgerEntry, Placement, PlacementExtension
 from eip.admin.models import ProgrammeSettings
 from eip.audit import AuditEvent
-from eip.cases.common import today
 from eip.cases.models import Case
+from eip.clock import today
 from eip.extensions import db
 from tests import factories_accommodation as fa
 from tests.conftest import csrf_token_from, post_form

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from accommodation import ledger, store
 from accommodation.models import LedgerEntry, Placement, ReturnHomeReview
 from eip.audit import AuditEvent
-from eip.cases.common import today
 from eip.cases.records import Consent
+from eip.clock import today
 from eip.extensions import db
 from tests import factories_accommodation as fa
 from tests.conftest import csrf_token_from, post_form

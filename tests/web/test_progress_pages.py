@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from eip.cases.common import today
 from eip.cases.models import Case
 from eip.cases.records import CaseAction, Consent, Consultation, OnwardReferral
+from eip.clock import today
 from eip.extensions import db
 from tests import factories_pathway_progress as pf
 from tests.conftest import csrf_token_from, hidden_fields, post_form

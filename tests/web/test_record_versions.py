@@ -10,9 +10,9 @@ from datetime import date
 from sqlalchemy import select
 
 from eip.cases import consultation_services
-from eip.cases.common import today
 from eip.cases.models import Case
 from eip.cases.records import Consent, OnwardReferral, ScenarioPlan
+from eip.clock import today
 from eip.extensions import db
 from tests import factories_pathway_progress as pf
 from tests.conftest import csrf_token_from, hidden_fields, post_form

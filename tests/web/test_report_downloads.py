@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from accommodation.agreement_document import NO_STAY, NOT_APPROVED
 from eip.audit import AuditEvent
-from eip.cases.common import today
 from eip.cases.models import Case, Person, name_key
 from eip.cases.records import Consultation, DashReview, OnwardReferral, ProfessionalsMeeting
+from eip.clock import today
 from eip.extensions import db
 from eip.reports.monthly import FUTURE_MONTH, monthly_data
 from tests import factories

@@ -21,8 +21,8 @@ from accommodation.models import LedgerEntry, PlacementExtension
 from eip.access import PUBLIC, rule_of
 from eip.admin.models import ApprovalRequest, NonWorkingDay
 from eip.auth.models import User
-from eip.cases.common import today
 from eip.cases.records import CaseAction, Consent, OnwardReferral, ProfessionalsMeeting
+from eip.clock import today
 from eip.extensions import db
 from eip.notifications.centre import Notification
 from eip.roles import Role
