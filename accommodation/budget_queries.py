@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from accommodation import budget, ledger, store
 from accommodation.models import Placement
-from eip.access import visible_placements
 from eip.admin.models import ProgrammeSettings
 from eip.auth.models import User
 from eip.cases.models import Case
 from eip.models import Borough
+from eip.policy import visible_placements
 from eip.programme import current_settings
 
 

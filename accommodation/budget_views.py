@@ -14,10 +14,11 @@ from accommodation import budget, budget_chart, budget_csv, budget_months
 from accommodation import budget_queries as queries
 from accommodation.rules import STATE_LABELS
 from accommodation.views import bp
-from eip.access import can, requires
+from eip.access import requires
 from eip.audit import record
 from eip.clock import today
 from eip.extensions import db
+from eip.policy import can
 
 
 @bp.get("/budget", endpoint="budget")

@@ -26,11 +26,11 @@ from accommodation.placement_common import (
     touch,
 )
 from accommodation.request_services import OPEN_FOR_REQUESTS, TEXT_MAX, record_outcome
-from eip.access import can
 from eip.auth.models import User
 from eip.cases.consent_services import consent_states
 from eip.clock import today
 from eip.domain import NotAllowed, NotFound, RuleBroken
+from eip.policy import can
 from eip.problems import Problems
 
 DECIDE = "placement.decide"

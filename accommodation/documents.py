@@ -18,12 +18,12 @@ from accommodation.agreement_document import AGREEMENT_TITLE, agreement_data, ag
 from accommodation.models import Placement
 from accommodation.statement_data import statement
 from accommodation.statement_document import STATEMENT_TITLE, period_text, statement_story
-from eip.access import can
 from eip.auth.models import User
 from eip.clock import now as utc_now
 from eip.domain import NotAllowed
 from eip.pdf.delivery import Document, deliver
 from eip.pdf.page import DocumentInfo
+from eip.policy import can
 from eip.workdays import london_date
 
 AGREEMENT_RULE = "placement.agreement"

@@ -26,11 +26,11 @@ from accommodation import ledger, store
 from accommodation.models import Invoice, LedgerEntry, Payment, Placement
 from accommodation.placement_common import audit_placement
 from accommodation.stay_common import approved_on
-from eip.access import can
 from eip.auth.models import User
 from eip.clock import today
 from eip.domain import DomainError, NotAllowed, NotFound, RuleBroken
 from eip.formatting import format_pence, long_date
+from eip.policy import can
 from eip.problems import Problems
 
 RECORD = "finance.record"

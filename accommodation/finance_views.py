@@ -22,13 +22,14 @@ from accommodation.models import Invoice, LedgerEntry, Payment, Placement
 from accommodation.money_page import KIND_LABELS
 from accommodation.views import bp
 from eip import steps
-from eip.access import check, requires, visible_placements
+from eip.access import check, requires
 from eip.auth.models import User
 from eip.cases.models import Case
 from eip.clock import today
 from eip.extensions import db
 from eip.formatting import format_pence
 from eip.models import Borough
+from eip.policy import visible_placements
 from eip.programme import current_settings
 from forms.finance import InvoiceForm, PaymentForm, ReverseForm
 

@@ -20,9 +20,9 @@ from accommodation.budget_queries import facts_of
 from accommodation.finance_services import FINANCE_REVERSES
 from accommodation.models import Invoice, LedgerEntry, Placement
 from accommodation.statement_data import FIXED_RELEASE_REASONS
-from eip.access import can
 from eip.auth.models import User
 from eip.clock import today
+from eip.policy import can
 
 KIND_LABELS = {
     ledger.COMMIT: "Commitment",

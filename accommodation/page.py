@@ -24,13 +24,13 @@ from accommodation import ledger, rules, store
 from accommodation.decision_services import pending_extension
 from accommodation.models import Placement, PlacementExtension
 from accommodation.request_services import readiness
-from eip.access import can
 from eip.admin.models import ProgrammeSettings
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases.consultation_services import SCENARIO_OUTCOME
 from eip.cases.models import Case
 from eip.cases.progress_support import held_consultation
+from eip.policy import can
 from eip.programme import current_settings
 from eip.roles import Role
 

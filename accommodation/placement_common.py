@@ -7,10 +7,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from accommodation.models import Placement
-from eip.access import can
 from eip.audit import record
 from eip.auth.models import User
 from eip.domain import NotAllowed, NotFound
+from eip.policy import can
 from eip.versioning import bump, check_version, commit_or_conflict, conflict_message
 
 PLACEMENT_CONFLICT = conflict_message("placement")

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, selectinload
 from accommodation import ledger, store
 from accommodation.models import Placement, PlacementExtension
 from accommodation.page import SPOC, PotEffect, RequestDetails, pot_snapshot, request_details
-from eip.access import visible_placements
 from eip.auth.models import User
+from eip.policy import visible_placements
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ from accommodation.placement_common import (
     commit_placement,
     load_placement,
 )
-from eip.access import can
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases.common import commit as commit_case
@@ -39,6 +38,7 @@ from eip.cases.progress_support import held_consultation
 from eip.cases.rules import status_label
 from eip.clock import today
 from eip.domain import NotAllowed, RuleBroken
+from eip.policy import can
 from eip.problems import Problems
 from eip.programme import current_settings
 

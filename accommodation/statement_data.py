@@ -27,12 +27,12 @@ from accommodation import ledger, store
 from accommodation.rules import STATE_LABELS
 from accommodation.stay_services import CANCELLED, EARLY_MOVE_OUT, SHORTENED_TO_PROGRAMME_END
 from accommodation.store import LedgerLine
-from eip.access import visible_placements
 from eip.auth.models import User
 from eip.cases.models import Case
 from eip.domain import RuleBroken
 from eip.formatting import short_date
 from eip.models import Borough
+from eip.policy import visible_placements
 from eip.programme import current_settings
 
 MOVEMENT_KINDS = (ledger.COMMIT, ledger.RELEASE, ledger.INVOICE, ledger.PAYMENT)

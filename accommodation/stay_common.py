@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from accommodation import store
 from accommodation.models import Placement
 from accommodation.placement_common import audit_placement
-from eip.access import can
 from eip.auth.models import User
 from eip.clock import today
 from eip.domain import NotAllowed
+from eip.policy import can
 from eip.problems import Problems
 from eip.versioning import commit_or_conflict, conflict
 from eip.workdays import london_date

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from accommodation import rules, store
 from accommodation.models import Placement, ReturnHomeReview
 from accommodation.stay_common import approved_on
-from eip.access import can
 from eip.auth.models import User
 from eip.cases.deadlines import RETURN_HOME_REVIEW_LEAD_DAYS
 from eip.clock import today
+from eip.policy import can
 from eip.programme import current_settings
 from eip.roles import Role
 

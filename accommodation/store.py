@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session, aliased
 
 from accommodation import ledger, rules
 from accommodation.models import Invoice, LedgerEntry, Payment, Placement
-from eip.access import can
 from eip.admin.models import ProgrammeSettings
 from eip.auth.models import User
 from eip.domain import DomainError, NotAllowed, NotFound
+from eip.policy import can
 from eip.versioning import check_version, commit_or_conflict
 
 

@@ -1,11 +1,7 @@
-"""The one access policy.
-
-`can(user, action, obj)` answers every "may this user do this?" and
-`visible_cases(user)` scopes every query for cases. Views declare their rule
-with `@requires(action)` (or `@public`), which also registers it, so that a
-test can walk the URL map and fail on any endpoint without a rule.
-
-Who sees what follows DOMAIN.md's field-by-role table.
+"""The access policy on the web: views declare their rule with `@requires(action)` (or
+`@public`), which also registers it, so that a test can walk the URL map and fail on any
+endpoint without a rule; a refusal is audited and answered 403. The rules themselves are
+plain data in `eip/policy.py`.
 """
 
 from __future__ import annotations
@@ -16,165 +12,10 @@ from typing import Any
 
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, false, select
 
-from eip.roles import Role
-
-P, M, S, F, E, A = (
-    Role.PRACTITIONER,
-    Role.MANAGER,
-    Role.SPOC,
-    Role.FINANCE,
-    Role.EVALUATOR,
-    Role.ADMIN,
-)
-
-
-def _roles(*roles: Role) -> Callable[[Any, Any], bool]:
-    def rule(user, obj=None) -> bool:
-        return user.has_role(*roles)
-
-    rule.roles = frozenset(roles)  # type: ignore[attr-defined]
-    return rule
-
-
-def _case_visible(user, case=None) -> bool:
-    if user.has_role(P, M):
-        return True
-    if user.has_role(S):
-        return case is None or case.borough_id == user.borough_id
-    return False
-
-
-def _placement_visible(user, placement=None) -> bool:
-    """Practitioners and managers see every placement; finance every approved one (without
-    names); a SPOC only their own borough's. Mirrors `visible_placements`."""
-    if user.has_role(P, M):
-        return True
-    if user.has_role(F):
-        return placement is None or placement.nightly_rate_pence is not None
-    if user.has_role(S):
-        return placement is None or placement.borough_id == user.borough_id
-    return False
-
-
-def _own_borough_spoc(user, placement=None) -> bool:
-    """Only a SPOC of the case's (referring) borough decides on its placements."""
-    if not user.has_role(S) or user.borough_id is None:
-        return False
-    return placement is None or placement.borough_id == user.borough_id
-
-
-def _signed_in(user, obj=None) -> bool:
-    return True
-
-
-def _not_self(user, target=None) -> bool:
-    return user.has_role(M) and (target is None or target.user_id != user.id)
-
-
-RULES: dict[str, Callable[[Any, Any], bool]] = {
-    # Any signed-in account, whatever its role (own account, home, notifications).
-    "account.own": _signed_in,
-    # Cases.
-    "case.list": _roles(P, M, S),
-    "case.view": _case_visible,
-    "case.access_log": _roles(P, M),
-    # The case's documents (acknowledgement, plan, meeting pack, closure summary): they carry
-    # personal data, so only Cranstoun and Respect/SafeLives staff.
-    "case.documents": _roles(P, M),
-    # Running the pathway: practitioners record referrals and every step after.
-    "case.create": _roles(P),
-    "case.edit": _roles(P),
-    # The partner's details, safe-contact times and code word: own panel, every view audited.
-    "case.partner": _roles(P, M),
-    # Managers: the late-referral agreement and reopening a closed case.
-    "case.late_decision": _roles(M),
-    "case.reopen": _roles(M),
-    # Accommodation (accommodation/): the practitioner requests and runs the stay, the
-    # borough's SPOC decides, Camden finance records invoices and payments.
-    "placement.list": _roles(P, M, S, F),
-    "placement.view": _placement_visible,
-    "placement.request": _roles(P),
-    "placement.manage": _roles(P),
-    "placement.decide": _own_borough_spoc,
-    "finance.record": _roles(F),
-    "budget.view": _roles(P, M, S, F),
-    "budget.export": _roles(M, F),
-    # Documents: the accommodation agreement (for the client to sign), Camden's statement,
-    # and the monthly programme report.
-    "placement.agreement": _roles(P, M),
-    "finance.statement": _roles(F, M),
-    "programme.report": _roles(M),
-    # Administration: accounts and boroughs are the admin's; no case content.
-    "admin.users": _roles(A),
-    "admin.boroughs": _roles(A),
-    "audit.account_events": _roles(A, M),
-    # Programme management.
-    "approvals.view": _roles(M),
-    "approvals.decide": _not_self,
-    "settings.view": _roles(M),
-    "settings.edit": _roles(M),
-    "audit.search": _roles(M),
-    # Evaluation (evaluation/): managers prepare, release and withdraw extracts and see live
-    # figures; evaluators see released extracts and figures built only from the latest one.
-    "evaluation.list": _roles(M, E),
-    "evaluation.prepare": _roles(M),
-    "evaluation.release": _roles(M),
-    "evaluation.withdraw": _roles(M),
-    "evaluation.download": _roles(M, E),
-    "evaluation.figures": _roles(M, E),
-}
+from eip.policy import RULES, can
 
 PUBLIC = "public"
-
-
-def can(user, action: str, obj: Any = None) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.role is None and action != "account.own":
-        return False
-    rule = RULES.get(action)
-    if rule is None:
-        raise KeyError(f"no access rule named {action!r}")
-    return bool(rule(user, obj))
-
-
-def visible_cases(user) -> Select:
-    """A select of the cases this user may see; every case query starts here."""
-    from eip.cases.models import Case
-
-    query = select(Case)
-    if user.has_role(P, M):
-        return query
-    if user.has_role(S) and user.borough_id is not None:
-        return query.where(Case.borough_id == user.borough_id)
-    if user.has_role(F):
-        # Finance sees the cases with a placement the SPOC approved (one that holds or
-        # held money), by reference and borough only.
-        from accommodation.models import Placement
-
-        approved = select(Placement.id).where(
-            Placement.case_id == Case.id, Placement.nightly_rate_pence.is_not(None)
-        )
-        return query.where(approved.exists())
-    return query.where(false())
-
-
-def visible_placements(user) -> Select:
-    """A select of the placements this user may see; every placement query starts here."""
-    from accommodation.models import Placement
-
-    query = select(Placement)
-    if user.has_role(P, M):
-        return query
-    if user.has_role(S) and user.borough_id is not None:
-        return query.where(Placement.borough_id == user.borough_id)
-    if user.has_role(F):
-        # Finance has no business with undecided or refused requests (their booking needs
-        # and safety notes): only placements the SPOC approved.
-        return query.where(Placement.nightly_rate_pence.is_not(None))
-    return query.where(false())
 
 
 def refuse(action: str, obj: Any = None):

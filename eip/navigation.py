@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_login import current_user
 
-from eip.access import can
+from eip.policy import can
 
 # (label, endpoint, access rule, endpoint prefix that marks the item as the current section)
 ITEMS: list[tuple[str, str, str, str]] = [

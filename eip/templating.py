@@ -29,8 +29,8 @@ def summary_item(message: str) -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
-    from eip.access import can
     from eip.navigation import main_navigation
+    from eip.policy import can
 
     app.jinja_env.globals.update(
         service_name=formatting.SERVICE_NAME,

@@ -10,10 +10,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from accommodation import ledger, store
-from eip.access import can
 from eip.auth.models import User
 from eip.cases.queries import deadline_settings
 from eip.domain import NotAllowed
+from eip.policy import can
 from evaluation import extract, figures, rows, services
 from evaluation.models import EvaluationExtract
 

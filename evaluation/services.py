@@ -24,13 +24,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from eip.access import can
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases.queries import deadline_settings
 from eip.csvsafe import read_dicts
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
 from eip.files import open_private, private_folder
+from eip.policy import can
 from eip.programme import current_settings
 from eip.workdays import LONDON, london_date
 from evaluation import disclosure, extract, package, pseudonym, rows
@@ -251,9 +251,15 @@ def get(session: Session, extract_id: int) -> EvaluationExtract:
 
 
 def release(
-    session: Session, actor: User | None, extract_id: int, *, actor_label: str | None = None
+    session: Session,
+    actor: User | None,
+    extract_id: int,
+    *,
+    config: Mapping[str, Any],
+    actor_label: str | None = None,
 ) -> EvaluationExtract:
-    """Release a prepared extract to the evaluators."""
+    """Release a prepared extract to the evaluators. `config` gives the pseudonym key and
+    the instance folder, as for `prepare`."""
     if actor is not None and not can(actor, "evaluation.release"):
         raise NotAllowed("Only programme managers release evaluation extracts")
     item = _locked(session, extract_id)
@@ -265,7 +271,7 @@ def release(
             f"Another extract was released after {item.label} was prepared, so it was not "
             "checked against that release. Withdraw it and prepare a new one"
         )
-    if changed := consent_changed_since(session, item):
+    if changed := consent_changed_since(session, item, config):
         raise Conflict(changed)
     number = session.scalar(select(func.max(EvaluationExtract.release_number))) or 0
     item.state, item.released_at = "released", datetime.now(UTC)
@@ -301,15 +307,15 @@ def default_period(session: Session) -> tuple[date, date]:
     return start, min(london_date(datetime.now(UTC)), settings.programme_end_date)
 
 
-def consent_changed_since(session: Session, item: EvaluationExtract) -> str | None:
+def consent_changed_since(
+    session: Session, item: EvaluationExtract, config: Mapping[str, Any]
+) -> str | None:
     """Why a prepared extract may no longer be released: the client or partner of a case in
     it has since declined or withdrawn the use of their data. Consent is checked when the
     extract is prepared; this checks it again at the moment the file reaches the evaluators.
     """
-    from flask import current_app
-
-    key = pseudonym.key_from(current_app.config)
-    in_file = {row["case_id"] for row in case_rows_of(item, current_app.instance_path)}
+    key = pseudonym.key_from(config)
+    in_file = {row["case_id"] for row in case_rows_of(item, config["INSTANCE_PATH"])}
     ids = extract.case_ids(session, item.period_start, item.period_end)
     still_in = {c.id for c in extract.population(session, key, ids).candidates}
     if in_file - still_in:
@@ -431,7 +437,7 @@ def export(
     default_start, default_end = default_period(session)
     start, end = start or default_start, end or default_end
     item = prepare(session, None, start=start, end=end, config=config, actor_label="cli")
-    release(session, None, item.id, actor_label="cli")
+    release(session, None, item.id, config=config, actor_label="cli")
     source = folder(config["INSTANCE_PATH"]) / (item.file_name or "")
     with source.open("rb") as read, open_private(out) as write:
         shutil.copyfileobj(read, write)

@@ -23,11 +23,12 @@ from flask import (
 from flask_login import current_user
 
 from eip import steps
-from eip.access import can, check, requires
+from eip.access import check, requires
 from eip.audit import record
 from eip.clock import today
 from eip.csvsafe import to_csv
 from eip.extensions import db
+from eip.policy import can
 from eip.programme import current_settings
 from evaluation import charts, disclosure, figure_services, package, services
 from evaluation.models import EvaluationExtract
@@ -134,7 +135,7 @@ def extract(extract_id: int):
 def release(extract_id: int):
     item = _extract(extract_id, "evaluation.release")
     released, refusal, status = steps.attempt(
-        lambda: services.release(db.session, current_user, item.id)
+        lambda: services.release(db.session, current_user, item.id, config=current_app.config)
     )
     if not released:
         flash(refusal.message, "error")

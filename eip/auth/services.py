@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -42,10 +41,6 @@ def normalise_email(email: str) -> str:
 
 def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
-
-
-def two_factor_required() -> bool:
-    return bool(current_app.config["EIP_TWO_FACTOR_REQUIRED"])
 
 
 def sign_in(session: Session, email: str, password: str, address: str) -> SignInOutcome:

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eip import submissions
-from eip.access import can
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases.models import Case
 from eip.clock import now, today
 from eip.domain import NotAllowed, NotFound, RuleBroken
 from eip.formatting import long_date
+from eip.policy import can
 from eip.programme import current_settings
 from eip.versioning import check_version as check_version
 from eip.versioning import commit_or_conflict, conflict_message

@@ -7,12 +7,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eip.access import can
 from eip.auth.models import User
 from eip.cases import rules
 from eip.cases.models import Case
 from eip.cases.records import Consultation
 from eip.domain import NotAllowed, RuleBroken
+from eip.policy import can
 
 
 def require(user: User, action: str, case: Case) -> None:

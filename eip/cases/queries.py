@@ -15,7 +15,6 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from eip.access import visible_cases
 from eip.admin.models import NonWorkingDay
 from eip.auth.models import User
 from eip.cases import hooks
@@ -30,6 +29,7 @@ from eip.cases.deadlines import (
 )
 from eip.cases.models import Case
 from eip.cases.records import CaseAction, Consultation, DashReview, Incident, ProfessionalsMeeting
+from eip.policy import visible_cases
 from eip.programme import current_settings
 from eip.workdays import london_date
 

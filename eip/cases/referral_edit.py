@@ -11,7 +11,6 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eip.access import can
 from eip.auth.models import User
 from eip.cases.common import audit_change, check_version, commit, lock_case
 from eip.cases.models import Case, Person
@@ -24,6 +23,7 @@ from eip.cases.referral_services import (
 )
 from eip.cases.rules import CLOSED_CASE, CLOSED_STATES, NOT_ACCEPTED_CASE
 from eip.domain import NotAllowed, RuleBroken
+from eip.policy import can
 
 
 def current_details(case: Case) -> ReferralDetails:

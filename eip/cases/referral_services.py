@@ -18,7 +18,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from eip.access import can
 from eip.auth.models import User
 from eip.cases import deadlines, queries
 from eip.cases.common import audit_change
@@ -34,6 +33,7 @@ from eip.cases.referral_rules import (
 from eip.clock import now
 from eip.domain import DomainError, NotAllowed, RuleBroken
 from eip.models import Borough
+from eip.policy import can
 from eip.programme import current_settings
 from eip.roles import Role
 from eip.workdays import london_date

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eip.access import can
 from eip.auth.models import User
 from eip.cases import choices
 from eip.cases.common import audit_change, commit, lock_case, not_in_future
@@ -18,6 +17,7 @@ from eip.cases.referral_rules import late_agreement_problems, late_refusal_probl
 from eip.cases.rules import CaseFacts, next_status
 from eip.clock import now
 from eip.domain import NotAllowed, RuleBroken
+from eip.policy import can
 from eip.problems import Problems
 from eip.programme import current_settings
 from eip.workdays import london_date

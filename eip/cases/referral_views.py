@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from eip import steps
-from eip.access import can, requires
+from eip.access import requires
 from eip.auth.models import User
 from eip.cases import choices, referral_edit, referral_services, referral_steps
 from eip.cases.referral_edit import current_details
@@ -27,6 +27,7 @@ from eip.clock import today
 from eip.extensions import db
 from eip.formatting import long_date
 from eip.models import Borough
+from eip.policy import can
 from eip.roles import Role
 from eip.workdays import london_date
 from forms.fields import choices as select_choices

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from eip.access import can, requires
+from eip.access import requires
 from eip.auth.models import User
 from eip.cases import hooks, queries, services
 from eip.cases import page as case_page
@@ -17,6 +17,7 @@ from eip.cases.view_helpers import case_or_abort
 from eip.clock import today
 from eip.extensions import db
 from eip.models import Borough
+from eip.policy import can
 from eip.roles import Role
 from forms.cases import CaseFilterForm
 from forms.fields import optional_int

@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from eip.access import visible_cases
 from eip.admin.models import ApprovalRequest
 from eip.audit import AuditEvent, is_account_event
 from eip.auth.models import User
 from eip.cases.deadlines import DUE_SOON, DUE_TODAY, OVERDUE
 from eip.cases.models import Case
 from eip.models import Borough
+from eip.policy import visible_cases
 from eip.programme import current_settings
 from eip.roles import Role
 

@@ -13,7 +13,6 @@ from reportlab.platypus import Flowable, KeepTogether
 from sqlalchemy.orm import Session
 
 from accommodation.statement_document import money, money_column
-from eip.access import can
 from eip.auth.models import User
 from eip.clock import now as utc_now
 from eip.domain import NotAllowed
@@ -24,6 +23,7 @@ from eip.pdf.delivery import Document, deliver
 from eip.pdf.page import DocumentInfo
 from eip.pdf.styles import CELL, escape_text, heading, markup, para
 from eip.pdf.tables import Column, data_table, summary_table
+from eip.policy import can
 from eip.reports.monthly import OUTCOME_SHORT, MonthlyData, monthly_data
 from eip.workdays import london_date
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from flask import current_app
 from sqlalchemy import func, select
 
 from eip.audit import AuditEvent
@@ -156,7 +157,7 @@ def test_a_release_is_audited_and_later_extracts_are_never_finer(app, manager):
     fe.many(10, borough_name="Camden")
     fe.many(10, borough_name="Hackney", gender="woman")
     first = prepare(app, manager)
-    services.release(db.session, manager, first.id)
+    services.release(db.session, manager, first.id, config=current_app.config)
     assert (first.state, first.release_number) == ("released", 1)
     assert [e.object_id for e in events("evaluation.released")] == [str(first.id)]
     fe.many(7, borough_name="Islington", days_ago=3)
@@ -175,19 +176,19 @@ def test_a_release_is_audited_and_later_extracts_are_never_finer(app, manager):
 def test_a_release_is_refused_when_another_was_released_after_it_was_prepared(app, manager):
     fe.many(10)
     first, second = prepare(app, manager), prepare(app, manager)
-    services.release(db.session, manager, first.id)
+    services.release(db.session, manager, first.id, config=current_app.config)
     with pytest.raises(Conflict, match="Another extract was released after"):
-        services.release(db.session, manager, second.id)
+        services.release(db.session, manager, second.id, config=current_app.config)
     db.session.rollback()
     assert db.session.get(EvaluationExtract, second.id).state == "prepared"
     with pytest.raises(Conflict, match="already released"):
-        services.release(db.session, manager, first.id)
+        services.release(db.session, manager, first.id, config=current_app.config)
 
 
 def test_withdrawing_deletes_the_file_keeps_the_record_and_still_binds_later_releases(app, manager):
     fe.many(10)
     item = prepare(app, manager)
-    services.release(db.session, manager, item.id)
+    services.release(db.session, manager, item.id, config=current_app.config)
     path = path_of(app, item)
     services.withdraw(db.session, manager, item.id, "Prepared from the wrong period",
                       app.config["INSTANCE_PATH"])  # fmt: skip
@@ -213,7 +214,7 @@ def test_a_download_is_audited_and_a_changed_file_is_refused(app, manager):
 
     with pytest.raises(NotAllowed):
         services.download(db.session, evaluator, item, app.config["INSTANCE_PATH"])
-    services.release(db.session, manager, item.id)
+    services.release(db.session, manager, item.id, config=current_app.config)
     path_of(app, item).write_bytes(b"not the extract")
     with pytest.raises(Conflict, match="missing or has changed"):
         services.download(db.session, evaluator, item, app.config["INSTANCE_PATH"])
@@ -269,7 +270,7 @@ def test_evaluators_figures_come_only_from_the_latest_released_extract(app, mana
     )
     fe.many(6)
     item = prepare(app, manager)
-    services.release(db.session, manager, item.id)
+    services.release(db.session, manager, item.id, config=current_app.config)
     fe.many(4)  # referred after the release: live only
     shown = figure_services.for_user(db.session, evaluator, app.config["INSTANCE_PATH"])
     assert (shown.live, shown.extract.id, shown.figures.cases) == (False, item.id, "6")
@@ -284,7 +285,7 @@ def test_the_demo_data_can_be_prepared_and_released_with_k_5(app, runner, manage
     start = current_settings(db.session).referral_window_start - timedelta(days=30)
     item = prepare(app, manager, start=start)
     assert item.k == 5 and item.case_count >= 30
-    services.release(db.session, manager, item.id)
+    services.release(db.session, manager, item.id, config=current_app.config)
     fe.assert_k_anonymous(fe.open_zip(path_of(app, item)), 5)
 
 
@@ -324,7 +325,7 @@ def test_a_release_is_refused_when_consent_was_withdrawn_after_preparation(app, 
     assert item.case_count == 7
     fe.evaluation_consent(changing, "client", "given", withdrawn=True)
     with pytest.raises(Conflict, match="declined or withdrawn for a case"):
-        services.release(db.session, manager, item.id)
+        services.release(db.session, manager, item.id, config=current_app.config)
     db.session.rollback()
     assert db.session.get(EvaluationExtract, item.id).state == "prepared"
     assert events("evaluation.released") == []

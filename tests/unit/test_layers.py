@@ -75,3 +75,21 @@ def test_the_case_pathway_imports_nothing_from_accommodation():
         for path in (ROOT / "eip" / "cases").glob("*.py")
     }
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+SERVICE_MODULES = sorted(
+    ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    for package in ("eip", "accommodation", "evaluation")
+    for path in (ROOT / package).rglob("*.py")
+    if "services" in path.stem or path.stem in {"store", "rules", "ledger", "policy"}
+)
+WEB = ("flask", "flask_login", "flask_wtf", "werkzeug", "jinja2", "eip.templating", "eip.access")
+
+
+@pytest.mark.parametrize("module", SERVICE_MODULES)
+def test_a_service_or_rule_module_imports_no_web_code_itself(module):
+    """Services take the session, the user and plain values: they import no Flask, no
+    template code and not the web's side of the access policy (eip.policy is the rules).
+    Models reach Flask-SQLAlchemy, which is the database layer, not the web."""
+    bad = sorted(name for name in _imports(module) if name.startswith(WEB))
+    assert bad == []

@@ -55,8 +55,8 @@ def test_the_demo_budget_page_reconciles_with_the_ledger_to_the_penny(demo, app)
     ],
 )
 def test_every_demo_placement_page_a_role_may_see_opens(demo, app, email):
-    from eip.access import visible_placements
     from eip.auth.models import User
+    from eip.policy import visible_placements
 
     user = db.session.scalar(select(User).where(User.email == email))
     ids = db.session.scalars(visible_placements(user).with_only_columns(Placement.id)).all()

@@ -9,6 +9,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from eip.audit import AuditEvent
@@ -44,7 +45,7 @@ def prepared(app, released=False) -> EvaluationExtract:
     manager = factories.user("manager")
     item = services.prepare(db.session, manager, start=START, end=today(), config=app.config)
     if released:
-        services.release(db.session, manager, item.id)
+        services.release(db.session, manager, item.id, config=current_app.config)
     return item
 
 
@@ -73,7 +74,7 @@ def test_an_evaluator_sees_only_released_extracts_and_downloads_one(app, signed_
     fe.many(7)
     draft = prepared(app)
     item = prepared(app, released=False)
-    services.release(db.session, factories.user("manager"), item.id)
+    services.release(db.session, factories.user("manager"), item.id, config=current_app.config)
     client, evaluator = signed_in("evaluator")
     home = html_of(client.get("/"))
     assert f"Download {item.label}" in home and draft.label not in home

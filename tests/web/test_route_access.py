@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from accommodation.models import LedgerEntry, PlacementExtension
@@ -262,7 +263,7 @@ def world(app, app_context) -> World:
     extract = evaluation.prepare(
         db.session, manager, start=today() - timedelta(days=60), end=today(), config=app.config
     )
-    evaluation.release(db.session, manager, extract.id)
+    evaluation.release(db.session, manager, extract.id, config=current_app.config)
 
     # Administration: another user, a request the admin made waiting for a manager, a
     # non-working day, and live invitation and reset links.
