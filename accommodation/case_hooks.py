@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accommodation import rules, stay_notices
+from accommodation import rules
 from accommodation.models import Placement, ReturnHomeReview
-from accommodation.page import case_panel
+from accommodation.placements.page import case_panel
+from accommodation.stay import notices as stay_notices
 from eip.auth.models import User
 from eip.cases import hooks
 from eip.cases.deadlines import StayFacts

@@ -18,7 +18,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accommodation import budget_csv
+from accommodation.budget import exports as budget_csv
 from eip import csvsafe
 from evaluation import package
 from evaluation.columns import FILES, names

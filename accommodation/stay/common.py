@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from accommodation import store
 from accommodation.models import Placement
-from accommodation.placement_common import audit_placement
+from accommodation.placements.common import audit_placement
 from eip.access import can
 from eip.auth.models import User
 from eip.clock import today
