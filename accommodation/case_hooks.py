@@ -3,7 +3,7 @@ factory: `eip.cases` imports nothing from this package.
 
 - A case cannot close while it has a placement not yet ended: a live placement holds (or may
   soon hold) public money and a client in a room, and closing the case would hide both.
-- Consent to accommodation withdrawn: the borough's SPOCs are told (stay_notices).
+- Consent to accommodation withdrawn: the borough's SPOCs are told (stay.notices).
 - A stay makes the return-home review due (eip.cases.deadlines.StayFacts).
 - The case page's accommodation panel (page.case_panel).
 """

@@ -2,7 +2,7 @@
 agreement, check-in, the return-home review, the move-out and cancellation.
 
 Each page reads its form, calls one service in accommodation/stay/services.py (the review:
-review_services.py) through `eip.steps.run_step` and goes back to the placement page, or
+review.py) through `eip.steps.run_step` and goes back to the placement page, or
 shows the refusal: a rule's reason beside its field or at the top (400), someone else's newer
 save (409). When the step is not open now, the page says why instead of showing the form.
 Only practitioners run the stay (`placement.manage`); every request re-checks the rule on

@@ -64,7 +64,7 @@ def _spoc(session: Session, user: User) -> dict[str, Any]:
 
 def _finance(session: Session, user: User) -> dict[str, Any]:
     """How much is committed, spent and left, and what will still be invoiced: the budget's
-    figures and chart, and the unpaid invoices (accommodation.budget.views, finance_views)."""
+    figures and chart, and the unpaid invoices (accommodation.budget.views, finance.views)."""
     from accommodation.budget import chart as budget_chart
     from accommodation.budget import queries as budget_queries
     from accommodation.finance.views import invoice_rows
