@@ -3,7 +3,7 @@ factory: `eip.cases` imports nothing from this package.
 
 - A case cannot close while it has a placement not yet ended: a live placement holds (or may
   soon hold) public money and a client in a room, and closing the case would hide both.
-- Consent to accommodation withdrawn: the borough's SPOCs are told (stay_notices).
+- Consent to accommodation withdrawn: the borough's SPOCs are told (stay.notices).
 - A stay makes the return-home review due (eip.cases.deadlines.StayFacts).
 - The case page's accommodation panel (page.case_panel).
 """
@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accommodation import rules, stay_notices
+from accommodation import rules
 from accommodation.models import Placement, ReturnHomeReview
-from accommodation.page import case_panel
+from accommodation.placements.page import case_panel
+from accommodation.stay import notices as stay_notices
 from eip.auth.models import User
 from eip.cases import hooks
 from eip.cases.deadlines import StayFacts

@@ -47,7 +47,7 @@ def agreement_pdf(placement_id: int):
 @requires(STATEMENT_RULE)
 def statement_pdf():
     from accommodation import documents
-    from accommodation.statement_data import parse_period
+    from accommodation.finance.statement import parse_period
 
     start, end = request.args.get("start"), request.args.get("end")
     if start is None and end is None:

@@ -14,10 +14,10 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from accommodation.agreement_document import AGREEMENT_TITLE, agreement_data, agreement_story
+from accommodation.finance.statement import statement
+from accommodation.finance.statement_document import STATEMENT_TITLE, period_text, statement_story
 from accommodation.models import Placement
-from accommodation.statement_data import statement
-from accommodation.statement_document import STATEMENT_TITLE, period_text, statement_story
+from accommodation.stay.agreement import AGREEMENT_TITLE, agreement_data, agreement_story
 from eip.auth.models import User
 from eip.clock import now as utc_now
 from eip.domain import NotAllowed

@@ -39,7 +39,7 @@ def placement_url(placement: Placement, anchor: str | None = None) -> str:
 
 
 def on_placement(placement: Placement) -> dict[str, Any]:
-    """What a placement step page (templates/accommodation/h1_step.html) shows besides its form."""
+    """What a placement step page (accommodation/placement_step.html) shows besides its form."""
     return {"placement": placement, "back": placement_url(placement)}
 
 

@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import ValidationError
 
-from accommodation.finance_services import (
+from accommodation.finance.services import (
     NUMBER_MAX,
     REASON_MAX,
     REFERENCE_MAX,

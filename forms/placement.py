@@ -177,7 +177,7 @@ class PlacementRequestForm(FlaskForm):
             raise ValidationError("Select yes or no")
 
     def values(self) -> dict:
-        """The typed values, for `request_services.request_placement`."""
+        """The typed values, for `placements.request_services.request_placement`."""
         answer = self.out_of_borough.data
         return {
             "move_in_on": self.move_in_on.data,

@@ -1,6 +1,6 @@
 """Forms for the stay: the signed agreement, check-in, move-out, cancellation and the
 return-home review. They check the shape of input (a real date, text not too long); the
-services in accommodation/stay_services.py check the rules and report back by field name.
+services in accommodation/stay/services.py check the rules and report back by field name.
 
 Every form carries the placement version the page showed, so a save made from a stale page
 is refused rather than applied to a placement that has moved on.

@@ -55,8 +55,8 @@ def _manager(session: Session, user: User) -> dict[str, Any]:
 
 def _spoc(session: Session, user: User) -> dict[str, Any]:
     """What is waiting for my decision, oldest first; my borough's placements and spend;
-    then my borough's cases (accommodation.queue_page.spoc_home)."""
-    from accommodation.queue_page import spoc_home
+    then my borough's cases (accommodation.placements.queue_page.spoc_home)."""
+    from accommodation.placements.queue_page import spoc_home
 
     cases = session.scalars(visible_cases(user).order_by(Case.created_at.desc())).all()
     return {**spoc_home(session, user), "borough_cases": cases}
@@ -64,9 +64,10 @@ def _spoc(session: Session, user: User) -> dict[str, Any]:
 
 def _finance(session: Session, user: User) -> dict[str, Any]:
     """How much is committed, spent and left, and what will still be invoiced: the budget's
-    figures and chart, and the unpaid invoices (accommodation.budget_views, finance_views)."""
-    from accommodation import budget_chart, budget_queries
-    from accommodation.finance_views import invoice_rows
+    figures and chart, and the unpaid invoices (accommodation.budget.views, finance.views)."""
+    from accommodation.budget import chart as budget_chart
+    from accommodation.budget import queries as budget_queries
+    from accommodation.finance.views import invoice_rows
     from eip.clock import today
 
     on = today()

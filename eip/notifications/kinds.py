@@ -99,7 +99,7 @@ KINDS: dict[str, Kind] = {
     "referral_window_closing": Kind(
         "Referral window closing", "the referral window closes on {due}", "settings"
     ),
-    # To the SPOCs of the placement's borough (accommodation/stay_notices.py): they may see
+    # To the SPOCs of the placement's borough (accommodation/stay/notices.py): they may see
     # the case reference and the placement, never why consent was withdrawn.
     "placement_consent_withdrawn": Kind(
         "Accommodation consent withdrawn",

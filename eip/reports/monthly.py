@@ -20,7 +20,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accommodation import budget, budget_months, budget_queries, ledger
+from accommodation import ledger
+from accommodation.budget import months as budget_months
+from accommodation.budget import queries as budget_queries
+from accommodation.budget import summary as budget
 from accommodation.models import Placement
 from accommodation.rules import COUNTS_TOWARDS_PEOPLE_CAP
 from eip.auth.models import User

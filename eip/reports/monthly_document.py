@@ -12,7 +12,7 @@ from datetime import date, datetime
 from reportlab.platypus import Flowable, KeepTogether
 from sqlalchemy.orm import Session
 
-from accommodation.statement_document import money, money_column
+from accommodation.finance.statement_document import money, money_column
 from eip.auth.models import User
 from eip.clock import now as utc_now
 from eip.domain import NotAllowed

@@ -11,13 +11,16 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from accommodation import budget, budget_chart, budget_months, ledger, store
-from accommodation import budget_queries as queries
-from accommodation import commitment_services as commitments
-from accommodation import decision_services as decisions
-from accommodation import finance_services as finance
-from accommodation import stay_services as stay
+from accommodation import ledger, store
+from accommodation.budget import chart as budget_chart
+from accommodation.budget import months as budget_months
+from accommodation.budget import queries
+from accommodation.budget import summary as budget
+from accommodation.finance import services as finance
 from accommodation.models import LedgerEntry, Placement
+from accommodation.placements import commitment_services as commitments
+from accommodation.placements import decision_services as decisions
+from accommodation.stay import services as stay
 from eip.admin import settings_services
 from eip.admin.models import ProgrammeSettings
 from eip.audit import AuditEvent

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from accommodation import finance_services as finance
 from accommodation import ledger, store
+from accommodation.finance import services as finance
 from accommodation.models import Invoice, LedgerEntry, Payment
 from eip.admin.models import ProgrammeSettings
 from eip.audit import AuditEvent

@@ -14,10 +14,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from accommodation import documents, ledger, store
-from accommodation.agreement_document import NO_STAY, NOT_APPROVED
+from accommodation.finance.statement import parse_period
 from accommodation.models import Invoice, LedgerEntry, Payment, Placement
-from accommodation.statement_data import parse_period
-from accommodation.stay_services import EARLY_MOVE_OUT
+from accommodation.stay.agreement import NO_STAY, NOT_APPROVED
+from accommodation.stay.services import EARLY_MOVE_OUT
 from eip.audit import AuditEvent
 from eip.cases.models import Case, Person
 from eip.domain import NotAllowed, RuleBroken

@@ -14,8 +14,8 @@ import time_machine
 from aiosmtpd.controller import Controller
 from sqlalchemy import event, select
 
-from accommodation import stay_notices
 from accommodation.models import Placement, ReturnHomeReview
+from accommodation.stay import notices as stay_notices
 from eip.audit import AuditEvent
 from eip.cases import closure_services, consent_services, hooks, queries
 from eip.cases.deadlines import (

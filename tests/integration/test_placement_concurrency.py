@@ -14,8 +14,9 @@ from datetime import timedelta
 
 from sqlalchemy import event
 
-from accommodation import decision_services, ledger, store
+from accommodation import ledger, store
 from accommodation.models import LedgerEntry, Placement
+from accommodation.placements import decision_services
 from eip.admin.models import ProgrammeSettings
 from eip.auth.models import User
 from eip.clock import today

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from accommodation import commitment_services as commitments
-from accommodation import decision_services as decisions
 from accommodation import ledger, store
 from accommodation.models import LedgerEntry, Placement, PlacementExtension
+from accommodation.placements import commitment_services as commitments
+from accommodation.placements import decision_services as decisions
 from eip.admin.models import ProgrammeSettings
 from eip.audit import AuditEvent
 from eip.clock import today

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from accommodation import request_services as requests
 from accommodation.models import Placement
+from accommodation.placements import request_services as requests
 from eip.admin.models import ProgrammeSettings
 from eip.audit import AuditEvent
 from eip.cases.models import Case

@@ -10,9 +10,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from accommodation import ledger, review_services, store
-from accommodation import stay_services as svc
+from accommodation import ledger, store
 from accommodation.models import LedgerEntry, Placement, ReturnHomeReview
+from accommodation.stay import review as review_services
+from accommodation.stay import services as svc
 from eip.admin.models import ProgrammeSettings
 from eip.audit import AuditEvent
 from eip.clock import today

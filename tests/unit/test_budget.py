@@ -12,9 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accommodation import budget, budget_chart, budget_months, ledger
-from accommodation.budget import DatedEntry, PlacementFacts
-from accommodation.budget_csv import month_csv, placement_csv
+from accommodation import ledger
+from accommodation.budget import chart as budget_chart
+from accommodation.budget import months as budget_months
+from accommodation.budget import summary as budget
+from accommodation.budget.exports import month_csv, placement_csv
+from accommodation.budget.summary import DatedEntry, PlacementFacts
 from accommodation.ledger import COMMIT, INVOICE, PAYMENT, RELEASE, REVERSAL, Entry
 from accommodation.rules import STATE_LABELS
 from eip.csvsafe import safe_cell, to_csv

@@ -18,7 +18,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accommodation import budget_csv
+from accommodation.budget import exports as budget_csv
 from eip import csvsafe
 from evaluation import package
 from evaluation.columns import FILES, names
@@ -71,7 +71,7 @@ def parsed(text: str) -> list[list[str]]:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(cells, min_size=1, max_size=4), min_size=1, max_size=4))
 def test_the_budget_and_figures_csv_never_carry_a_formula(rows):
-    """accommodation.budget_views and evaluation.views (figures.csv) write through this."""
+    """accommodation.budget.views and evaluation.views (figures.csv) write through this."""
     read = parsed(budget_csv.to_csv(rows))
     assert len(read) == len(rows)
     for written, back in zip(rows, read, strict=True):

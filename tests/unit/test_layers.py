@@ -20,7 +20,10 @@ PLAIN = [
     "accommodation.ledger",
     "accommodation.money",
     "accommodation.rules",
-    "accommodation.budget",
+    "accommodation.budget.summary",
+    "accommodation.budget.months",
+    "accommodation.budget.exports",
+    "accommodation.budget.chart",
 ]
 
 

@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from accommodation import commitment_services as commitments
 from accommodation.models import LedgerEntry, Placement
+from accommodation.placements import commitment_services as commitments
 from eip.admin.models import ProgrammeSettings
 from eip.clock import today
 from eip.extensions import db
@@ -393,8 +393,8 @@ def test_forms_whose_text_the_spoc_reads_say_so(signed_in):
 
 
 def test_the_money_panel_and_the_budget_agree_on_what_is_accrued(signed_in):
-    from accommodation import budget
-    from accommodation import budget_queries as queries
+    from accommodation.budget import queries
+    from accommodation.budget import summary as budget
 
     p = fa.placement(state="checked_in", rate_pence=7_345)  # 10 nights stayed: £734.50
     manager, user = signed_in("manager")

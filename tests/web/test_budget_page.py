@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from accommodation import finance_services as finance
 from accommodation import ledger, store
+from accommodation.finance import services as finance
 from accommodation.models import LedgerEntry
 from eip.audit import AuditEvent
 from eip.clock import today

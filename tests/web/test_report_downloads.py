@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from accommodation.agreement_document import NO_STAY, NOT_APPROVED
+from accommodation.stay.agreement import NO_STAY, NOT_APPROVED
 from eip.audit import AuditEvent
 from eip.cases.models import Case, Person, name_key
 from eip.cases.records import Consultation, DashReview, OnwardReferral, ProfessionalsMeeting

@@ -211,8 +211,8 @@ def _newest_entry(**links) -> LedgerEntry:
 
 @pytest.fixture
 def world(app, app_context) -> World:
-    from accommodation import commitment_services as commitments
-    from accommodation import finance_services as finance
+    from accommodation.finance import services as finance
+    from accommodation.placements import commitment_services as commitments
     from eip.admin import services as admin_services
     from eip.auth import tokens
     from evaluation import services as evaluation

@@ -3,7 +3,7 @@
 Every figure is derived from the ledger entries (with their business dates) and a few plain
 facts about each placement, with DOMAIN.md's formulas as `accommodation.ledger` implements
 them; nothing here is stored. The per-placement, per-borough and per-month breakdowns (the
-months are `accommodation.budget_months`') are built from the same signed amounts as
+months are `accommodation.budget.months`') are built from the same signed amounts as
 `ledger.pot_totals`, so their totals reconcile with it to the penny, which the property tests
 check.
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
-from accommodation import commitment_services as commitments
-from accommodation import page as pages
 from accommodation.models import LedgerEntry
+from accommodation.placements import commitment_services as commitments
+from accommodation.placements import page as pages
 from accommodation.view_helpers import (
     DECIDE,
     on_placement,

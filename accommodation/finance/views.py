@@ -16,10 +16,10 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accommodation import finance_services as finance
 from accommodation import ledger, store
+from accommodation.finance import services as finance
+from accommodation.finance.page import KIND_LABELS
 from accommodation.models import Invoice, LedgerEntry, Payment, Placement
-from accommodation.money_page import KIND_LABELS
 from accommodation.views import bp
 from eip import steps
 from eip.access import check, requires

@@ -1,6 +1,6 @@
 """The budget month by month, for the months CSV export and the monthly report: new
 commitments, releases, invoiced and paid in each month, and the money left at its end.
-Pure functions over the dated ledger, like `accommodation.budget`, on the same movements
+Pure functions over the dated ledger, like `accommodation.budget.summary`, on the same movements
 (`ledger.movements`), so the months add up to the pot's totals to the penny.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from accommodation import ledger
-from accommodation.budget import DatedEntry, MonthRow
+from accommodation.budget.summary import DatedEntry, MonthRow
 from accommodation.ledger import COMMIT, INVOICE, RELEASE
 
 

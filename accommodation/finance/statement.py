@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from accommodation import ledger, store
 from accommodation.rules import STATE_LABELS
-from accommodation.stay_services import CANCELLED, EARLY_MOVE_OUT, SHORTENED_TO_PROGRAMME_END
+from accommodation.stay.services import CANCELLED, EARLY_MOVE_OUT, SHORTENED_TO_PROGRAMME_END
 from accommodation.store import LedgerLine
 from eip.auth.models import User
 from eip.cases.models import Case

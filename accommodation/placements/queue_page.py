@@ -1,8 +1,8 @@
 """The placement lists: every placement the user may see, those waiting for the SPOC first;
 and the SPOC's home, with what each waiting decision would cost against what is left.
 
-Like `accommodation.page`, each row holds only what the viewer may see: the list is scoped
-by `visible_placements`, and a waiting request is shown to the SPOC through the same
+Like `accommodation.placements.page`, each row holds only what the viewer may see: the list is
+scoped by `visible_placements`, and a waiting request is shown to the SPOC through the same
 `request_details` as the placement page (never the partner, the risk or the plan).
 """
 
@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from accommodation import ledger, store
 from accommodation.models import Placement, PlacementExtension
-from accommodation.page import SPOC, PotEffect, RequestDetails, pot_snapshot, request_details
+from accommodation.placements.page import (
+    SPOC,
+    PotEffect,
+    RequestDetails,
+    pot_snapshot,
+    request_details,
+)
 from eip.auth.models import User
 from eip.policy import visible_placements
 

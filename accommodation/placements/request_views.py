@@ -12,10 +12,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from accommodation import decision_services as decisions
-from accommodation import money_page, queue_page, rules, stay_page, store
-from accommodation import page as pages
-from accommodation import request_services as requests
+from accommodation import rules, store
+from accommodation.finance import page as money_page
+from accommodation.placements import decision_services as decisions
+from accommodation.placements import page as pages
+from accommodation.placements import queue_page
+from accommodation.placements import request_services as requests
+from accommodation.stay import page as stay_page
 from accommodation.view_helpers import (
     outcome_step,
     placement_or_abort,

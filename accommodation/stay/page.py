@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from accommodation import rules, store
 from accommodation.models import Placement, ReturnHomeReview
-from accommodation.stay_common import approved_on
+from accommodation.stay.common import approved_on
 from eip.auth.models import User
 from eip.cases.deadlines import RETURN_HOME_REVIEW_LEAD_DAYS
 from eip.clock import today

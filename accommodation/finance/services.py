@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from accommodation import ledger, store
 from accommodation.models import Invoice, LedgerEntry, Payment, Placement
-from accommodation.placement_common import audit_placement
-from accommodation.stay_common import approved_on
+from accommodation.placements.common import audit_placement
+from accommodation.stay.common import approved_on
 from eip.auth.models import User
 from eip.clock import today
 from eip.domain import DomainError, NotAllowed, NotFound, RuleBroken

@@ -10,8 +10,11 @@ from __future__ import annotations
 from flask import Response, render_template
 from flask_login import current_user
 
-from accommodation import budget, budget_chart, budget_csv, budget_months
-from accommodation import budget_queries as queries
+from accommodation.budget import chart as budget_chart
+from accommodation.budget import exports as budget_csv
+from accommodation.budget import months as budget_months
+from accommodation.budget import queries
+from accommodation.budget import summary as budget
 from accommodation.rules import STATE_LABELS
 from accommodation.views import bp
 from eip.access import requires

@@ -12,7 +12,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Table
 
 from accommodation import ledger
-from accommodation.statement_data import Movement, Statement, day_before
+from accommodation.finance.statement import Movement, Statement, day_before
 from eip.formatting import format_pence, long_date, short_date
 from eip.pdf import styles
 from eip.pdf.styles import CELL, CELL_HEAD, TEXT, escape_text, heading, markup, para

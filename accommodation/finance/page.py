@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from accommodation import budget, ledger, store
-from accommodation.budget_queries import facts_of
-from accommodation.finance_services import FINANCE_REVERSES
+from accommodation import ledger, store
+from accommodation.budget import summary as budget
+from accommodation.budget.queries import facts_of
+from accommodation.finance.services import FINANCE_REVERSES
+from accommodation.finance.statement import FIXED_RELEASE_REASONS
 from accommodation.models import Invoice, LedgerEntry, Placement
-from accommodation.statement_data import FIXED_RELEASE_REASONS
 from eip.auth.models import User
 from eip.clock import today
 from eip.policy import can

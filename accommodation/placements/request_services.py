@@ -8,7 +8,7 @@ When something is missing, the refusal lists everything at once, so the practiti
 put it all right in one go rather than meet the problems one by one.
 
 Loading a placement through the policy, the version check and the one commit are
-`accommodation.placement_common`'s, shared with the SPOC's decisions.
+`accommodation.placements.common`'s, shared with the SPOC's decisions.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from accommodation import rules, store
 from accommodation.models import Placement
-from accommodation.placement_common import (
+from accommodation.placements.common import (
     audit_placement,
     check_placement_version,
     commit_placement,

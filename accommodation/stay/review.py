@@ -1,6 +1,6 @@
 """The return-home review: before the stay ends, the risks to the children and to the
 adults reviewed, and the support package agreed or, when going home is unsafe, the
-protective steps taken. The move-out (`accommodation.stay_services`) is refused until it is
+protective steps taken. The move-out (`accommodation.stay.services`) is refused until it is
 recorded. Only practitioners record it; the audit event names the fields, never the answers.
 """
 
@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from accommodation import rules
 from accommodation.models import Placement, ReturnHomeReview
-from accommodation.placement_common import check_placement_version, touch
-from accommodation.stay_common import audit, commit, load, past_date
+from accommodation.placements.common import check_placement_version, touch
+from accommodation.stay.common import audit, commit, load, past_date
 from eip.auth.models import User
 from eip.domain import RuleBroken
 from eip.formatting import long_date

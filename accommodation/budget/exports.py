@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from accommodation.budget import MonthRow, PlacementRow
+from accommodation.budget.summary import MonthRow, PlacementRow
 from eip.csvsafe import to_csv
 from eip.formatting import plain_pounds
 

@@ -1,6 +1,6 @@
 """What every step of the stay shares: loading the placement inside the transaction
 (the pot transaction for a money step), the one commit, auditing by field name, and the date
-checks. The check of the placement's version is `placement_common.check_placement_version`."""
+checks. The check of the placement's version is `placements.common.check_placement_version`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from accommodation import store
 from accommodation.models import Placement
-from accommodation.placement_common import audit_placement
+from accommodation.placements.common import audit_placement
 from eip.auth.models import User
 from eip.clock import today
 from eip.domain import NotAllowed

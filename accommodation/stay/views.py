@@ -1,8 +1,8 @@
 """Routes for the stay's steps (registered on the accommodation blueprint): the signed
 agreement, check-in, the return-home review, the move-out and cancellation.
 
-Each page reads its form, calls one service in accommodation/stay_services.py (the review:
-review_services.py) through `eip.steps.run_step` and goes back to the placement page, or
+Each page reads its form, calls one service in accommodation/stay/services.py (the review:
+review.py) through `eip.steps.run_step` and goes back to the placement page, or
 shows the refusal: a rule's reason beside its field or at the top (400), someone else's newer
 save (409). When the step is not open now, the page says why instead of showing the form.
 Only practitioners run the stay (`placement.manage`); every request re-checks the rule on
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from accommodation import review_services as review
 from accommodation import rules
-from accommodation import stay_services as stay
 from accommodation.models import Placement
-from accommodation.stay_common import approved_on
+from accommodation.stay import review
+from accommodation.stay import services as stay
+from accommodation.stay.common import approved_on
 from accommodation.view_helpers import placement_or_abort, placement_step
 from accommodation.views import bp
 from eip import steps

@@ -21,9 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accommodation import ledger, rules, store
-from accommodation.decision_services import pending_extension
 from accommodation.models import Placement, PlacementExtension
-from accommodation.request_services import readiness
+from accommodation.placements.decision_services import pending_extension
+from accommodation.placements.request_services import readiness
 from eip.admin.models import ProgrammeSettings
 from eip.audit import record
 from eip.auth.models import User

@@ -12,15 +12,15 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from accommodation import ledger, store
-from accommodation.decision_services import DECIDE, limited_text, require_money
 from accommodation.models import LedgerEntry, Placement
-from accommodation.placement_common import (
+from accommodation.placements.common import (
     audit_placement,
     check_placement_version,
     load_placement,
     touch,
 )
-from accommodation.request_services import TEXT_MAX
+from accommodation.placements.decision_services import DECIDE, limited_text, require_money
+from accommodation.placements.request_services import TEXT_MAX
 from eip.auth.models import User
 from eip.clock import today
 from eip.domain import NotFound, RuleBroken

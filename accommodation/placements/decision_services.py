@@ -1,6 +1,6 @@
 """The borough SPOC's decisions: approving a request (which commits money), the outcomes
 that are not an approval and extensions; and the practitioner's request for an extension,
-which the SPOC then decides. Added commitments are `accommodation.commitment_services`'.
+which the SPOC then decides. Added commitments are `accommodation.placements.commitment_services`'.
 
 Every decision that commits money follows `accommodation.store`'s order: lock the pot, re-read
 the placement, re-check everything that another transaction could have changed (the state,
@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 
 from accommodation import ledger, rules, store
 from accommodation.models import Placement, PlacementExtension
-from accommodation.placement_common import (
+from accommodation.placements.common import (
     audit_placement,
     check_placement_version,
     commit_placement,
     load_placement,
     touch,
 )
-from accommodation.request_services import OPEN_FOR_REQUESTS, TEXT_MAX, record_outcome
+from accommodation.placements.request_services import OPEN_FOR_REQUESTS, TEXT_MAX, record_outcome
 from eip.auth.models import User
 from eip.cases.consent_services import consent_states
 from eip.clock import today

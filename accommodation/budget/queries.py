@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accommodation import budget, ledger, store
+from accommodation import ledger, store
+from accommodation.budget import summary as budget
 from accommodation.models import Placement
 from eip.admin.models import ProgrammeSettings
 from eip.auth.models import User

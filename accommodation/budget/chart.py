@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from markupsafe import Markup, escape
 
-from accommodation.budget import BurnPoint, SpendPoint
+from accommodation.budget.summary import BurnPoint, SpendPoint
 from eip.formatting import format_pence, long_date, short_date
 
 WIDTH, HEIGHT = 720, 320

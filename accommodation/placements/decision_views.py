@@ -12,9 +12,9 @@ from __future__ import annotations
 from flask import abort, request
 from flask_login import current_user
 
-from accommodation import decision_services as decisions
-from accommodation import page as pages
 from accommodation.models import Placement, PlacementExtension
+from accommodation.placements import decision_services as decisions
+from accommodation.placements import page as pages
 from accommodation.view_helpers import (
     DECIDE,
     on_placement,

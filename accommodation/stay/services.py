@@ -1,6 +1,6 @@
 """The stay after the SPOC's approval: the signed agreement, check-in, the move-out (early,
 with a release, or at term) and cancellation before check-in. The return-home review, which
-the move-out needs first, is `accommodation.review_services`'.
+the move-out needs first, is `accommodation.stay.review`'.
 
 Each step asks `accommodation.rules` whether it may happen now, so an out-of-order step is
 refused with the state machine's reason. The steps that move money (check-in, move-out and
@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from accommodation import ledger, rules, store
 from accommodation.models import LedgerEntry, Placement
-from accommodation.placement_common import check_placement_version
-from accommodation.stay_common import (
+from accommodation.placements.common import check_placement_version
+from accommodation.stay.common import (
     approved_on,
     audit,
     commit,
