@@ -34,9 +34,9 @@ from eip.cases import choices, hooks, rules
 from eip.cases.common import audit_change, check_version, commit, lock_case
 from eip.cases.consent_state import KINDS, PEOPLE, ConsentState, both_in_force, current_consents
 from eip.cases.models import Case
-from eip.cases.progress_support import require
 from eip.cases.queries import deadline_settings
 from eip.cases.records import CaseAction, Consent
+from eip.cases.step_checks import require
 from eip.clock import now, today
 from eip.domain import NotFound, RuleBroken
 from eip.problems import Problems
