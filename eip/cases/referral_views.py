@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from eip import steps
-from eip.access import can, requires
+from eip.access import requires
 from eip.auth.models import User
 from eip.cases import choices, referral_edit, referral_services, referral_steps
 from eip.cases.referral_edit import current_details
@@ -314,7 +314,7 @@ def partner(reference: str):
 
 
 # ---------------------------------------------------------------------------
-# What the referral panel on the case page needs
+# Label lookups the referral panel and the partner page use (they read no data)
 
 
 @bp.context_processor
@@ -322,8 +322,6 @@ def _referral_panel_helpers():
     return {
         "referral_label": _label,
         "referral_age": _age,
-        "referral_acknowledgement_due": _acknowledgement_due,
-        "referral_may": _may,
     }
 
 
@@ -335,31 +333,3 @@ def _label(list_name: str, value: str | None) -> str:
 
 def _age(born) -> int | None:
     return age_on(born, today()) if born else None
-
-
-def _acknowledgement_due(page):
-    """The acknowledgement's due item and its urgency, when it is still to do."""
-    for item, urgency in page.due:
-        if item.kind == "acknowledgement":
-            return item, urgency
-    return None
-
-
-def _may(case, step: str) -> bool:
-    """Whether to offer a link to one of the referral's steps on the case page."""
-    if step == "acknowledge":
-        return (
-            can(current_user, "case.edit", case)
-            and case.acknowledged_at is None
-            and "acknowledge" in allowed_actions(case.status)
-        )
-    if step == "late_decision":
-        return (
-            can(current_user, "case.late_decision", case)
-            and case.status == "awaiting_late_agreement"
-        )
-    if step == "edit":
-        return can(current_user, "case.edit", case) and case.status not in CLOSED_STATES
-    if step == "partner":
-        return can(current_user, "case.partner", case)
-    raise ValueError(step)

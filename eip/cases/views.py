@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from eip.access import can, requires
 from eip.auth.models import User
-from eip.cases import access_log, activity_panels, hooks, pathway_panels, queries
+from eip.cases import access_log, activity_panels, hooks, pathway_panels, queries, referral_panels
 from eip.cases import page as case_page
 from eip.cases.rules import STATUS_LABELS
 from eip.cases.view_helpers import case_or_abort
@@ -74,6 +74,7 @@ def view(reference: str):
         "cases/view.html",
         case=case,
         page=page,
+        referral=referral_panels.referral_panel(current_user, page),
         pathway=pathway_panels.pathway_panel(page),
         activity=activity_panels.activity_panel(db.session, page),
         risk=activity_panels.risk_panel(db.session, page),
