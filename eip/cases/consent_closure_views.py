@@ -19,7 +19,7 @@ from eip.cases.step_checks import step_refusal
 from eip.cases.view_helpers import case_or_abort, change_case
 from eip.cases.views import bp
 from eip.extensions import db
-from forms.progress import CloseCaseForm, ConsentForm, ReopenForm, WithdrawConsentForm
+from forms.pathway_steps import CloseCaseForm, ConsentForm, ReopenForm, WithdrawConsentForm
 
 # ---------------------------------------------------------------------------
 # Consent

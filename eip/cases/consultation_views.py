@@ -25,7 +25,7 @@ from eip.cases.view_helpers import add_to_case, case_or_abort, case_url, change_
 from eip.cases.views import bp
 from eip.extensions import db
 from eip.versioning import seen_token
-from forms.progress import (
+from forms.pathway_steps import (
     BookConsultationForm,
     OnwardReferralForm,
     OnwardReferralStatusForm,
