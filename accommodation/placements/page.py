@@ -29,7 +29,7 @@ from eip.audit import record
 from eip.auth.models import User
 from eip.cases.consultation_services import SCENARIO_OUTCOME
 from eip.cases.models import Case
-from eip.cases.progress_support import held_consultation
+from eip.cases.step_checks import held_consultation
 from eip.policy import can
 from eip.programme import current_settings
 from eip.roles import Role

@@ -34,8 +34,8 @@ from eip.cases.common import lock_case
 from eip.cases.consent_services import consent_states
 from eip.cases.consultation_services import SCENARIO_OUTCOME, scenario_plan
 from eip.cases.models import Case
-from eip.cases.progress_support import held_consultation
 from eip.cases.rules import status_label
+from eip.cases.step_checks import held_consultation
 from eip.clock import today
 from eip.domain import NotAllowed, RuleBroken
 from eip.policy import can

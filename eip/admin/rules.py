@@ -36,7 +36,7 @@ def role_borough_problem(role: Role | str, borough_id: int | None) -> str | None
 
 
 # Changing the sign-in address of any account waits for a manager, whatever its role
-# (eip.admin.services): a new address is where reset links go, so it is how an account is
+# (eip.admin.user_accounts): a new address is where reset links go, so it is how an account is
 # taken over (finance sees money, an evaluator downloads pseudonymised data).
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from eip import steps
 from eip.access import check, refuse, requires
-from eip.admin import approval_services, borough_services, rules, services, settings_services
+from eip.admin import approval_services, borough_services, rules, settings_services, user_accounts
 from eip.extensions import db
 from eip.roles import ROLE_LABELS
 from forms.admin import (
@@ -53,13 +53,15 @@ def _save(form, action):
 @requires("admin.users")
 def users():
     form = UserFilterForm(request.args)
-    rows = services.list_users(db.session, role=form.role.data or "", status=form.status.data or "")
+    rows = user_accounts.list_users(
+        db.session, role=form.role.data or "", status=form.status.data or ""
+    )
     return render_template("admin/users.html", form=form, rows=rows, title="Users")
 
 
 def _user_form(form_class, **kwargs):
     form = form_class(**kwargs)
-    form.set_borough_choices(services.borough_choices(db.session))
+    form.set_borough_choices(user_accounts.borough_choices(db.session))
     return form
 
 
@@ -69,7 +71,7 @@ def user_invite():
     form = _user_form(InviteUserForm)
     saved, outcome, status = _save(
         form,
-        lambda: services.invite_user(
+        lambda: user_accounts.invite_user(
             db.session,
             current_user,
             name=form.name.data,
@@ -95,7 +97,7 @@ def user_invite():
 
 
 def _user_page(user_id: int, problems=(), status: int = 200):
-    row = services.user_row(db.session, user_id)
+    row = user_accounts.user_row(db.session, user_id)
     return render_template(
         "admin/user.html", row=row, problems=list(problems), title=row.user.name
     ), status
@@ -110,7 +112,7 @@ def user(user_id: int):
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @requires("admin.users")
 def user_edit(user_id: int):
-    row = services.user_row(db.session, user_id)
+    row = user_accounts.user_row(db.session, user_id)
     form, status = _user_form(EditUserForm), 200
     if request.method == "GET":
         pending_role, pending_email = row.pending_role, row.pending_email
@@ -123,7 +125,7 @@ def user_edit(user_id: int):
     else:
         saved, outcome, status = _save(
             form,
-            lambda: services.update_user(
+            lambda: user_accounts.update_user(
                 db.session,
                 current_user,
                 user_id,
@@ -141,7 +143,7 @@ def user_edit(user_id: int):
     ), status
 
 
-def _update_message(outcome: services.UpdateOutcome) -> str:
+def _update_message(outcome: user_accounts.UpdateOutcome) -> str:
     if not outcome.changed:
         return "You did not change anything."
     parts = []
@@ -171,14 +173,16 @@ def _act(service, user_id: int, done: str):
 @bp.post("/users/<int:user_id>/disable")
 @requires("admin.users")
 def user_disable(user_id: int):
-    return _act(services.disable_user, user_id, "The account is disabled and its sessions ended.")
+    return _act(
+        user_accounts.disable_user, user_id, "The account is disabled and its sessions ended."
+    )
 
 
 @bp.post("/users/<int:user_id>/enable")
 @requires("admin.users")
 def user_enable(user_id: int):
     done, enabled, status = steps.attempt(
-        lambda: services.enable_user(db.session, current_user, user_id)
+        lambda: user_accounts.enable_user(db.session, current_user, user_id)
     )
     if not done:
         return _user_page(user_id, [enabled.message], status)
@@ -200,34 +204,34 @@ def user_reset_two_factor(user_id: int):
         "Two-factor sign-in is reset. They were emailed a set-up code to use when they next "
         "sign in."
     )
-    return _act(services.reset_two_factor, user_id, done)
+    return _act(user_accounts.reset_two_factor, user_id, done)
 
 
 @bp.post("/users/<int:user_id>/send-two-factor-code")
 @requires("admin.users")
 def user_send_two_factor_code(user_id: int):
     done = "A two-factor set-up code was sent to their email address."
-    return _act(services.send_two_factor_code, user_id, done)
+    return _act(user_accounts.send_two_factor_code, user_id, done)
 
 
 @bp.post("/users/<int:user_id>/unlock")
 @requires("admin.users")
 def user_unlock(user_id: int):
-    return _act(services.unlock_sign_in, user_id, "Sign-in is unlocked.")
+    return _act(user_accounts.unlock_sign_in, user_id, "Sign-in is unlocked.")
 
 
 @bp.post("/users/<int:user_id>/send-invitation")
 @requires("admin.users")
 def user_send_invitation(user_id: int):
     done = "A new invitation was sent to their email address."
-    return _act(services.resend_invitation, user_id, done)
+    return _act(user_accounts.resend_invitation, user_id, done)
 
 
 @bp.post("/users/<int:user_id>/send-password-reset")
 @requires("admin.users")
 def user_send_reset(user_id: int):
     done = "A password reset link was sent to their email address."
-    return _act(services.send_password_reset, user_id, done)
+    return _act(user_accounts.send_password_reset, user_id, done)
 
 
 # ---------------------------------------------------------------------------

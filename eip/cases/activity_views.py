@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from eip import steps
 from eip.access import requires
-from eip.cases import activity_panels, activity_services, dash_services, rules
+from eip.cases import activity_services, dash_services, rules
 from eip.cases.activity_services import action_kind_label
 from eip.cases.models import Case
 from eip.cases.view_helpers import add_to_case, case_or_abort, case_url
@@ -32,17 +32,7 @@ from forms.activity import (
 )
 
 # ---------------------------------------------------------------------------
-# The case page's panels call these.
-
-
-@bp.app_template_global("activity_panel")
-def _activity_panel(page):
-    return activity_panels.activity_panel(db.session, page)
-
-
-@bp.app_template_global("risk_panel")
-def _risk_panel(page):
-    return activity_panels.risk_panel(db.session, page)
+# A label filter for the activity panel (it reads no data).
 
 
 @bp.app_template_filter("action_kind")

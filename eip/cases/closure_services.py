@@ -16,7 +16,7 @@ from eip.auth.models import User
 from eip.cases import choices, hooks, rules
 from eip.cases.common import audit_change, commit, lock_case
 from eip.cases.models import Case
-from eip.cases.progress_support import require, require_step
+from eip.cases.step_checks import require, require_step
 from eip.clock import now
 from eip.domain import RuleBroken
 from eip.problems import Problems

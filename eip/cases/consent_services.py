@@ -7,7 +7,7 @@ their withdrawal. What each consent gates is DOMAIN.md's consent table:
 - accommodation (both): read by the placement request; a withdrawal never ends a
   placement by itself, it gives the practitioner an urgent review action and, when the
   case has a placement not yet ended, notifies the borough's SPOCs in the app and by
-  e-mail (accommodation/stay_notices.py);
+  e-mail (accommodation/stay/notices.py);
 - information sharing: read by the documents sent beyond Cranstoun and Respect;
 - evaluation: a recorded decline or withdrawal leaves the case out of extracts.
 
@@ -34,9 +34,9 @@ from eip.cases import choices, hooks, rules
 from eip.cases.common import audit_change, check_version, commit, lock_case
 from eip.cases.consent_state import KINDS, PEOPLE, ConsentState, both_in_force, current_consents
 from eip.cases.models import Case
-from eip.cases.progress_support import require
 from eip.cases.queries import deadline_settings
 from eip.cases.records import CaseAction, Consent
+from eip.cases.step_checks import require
 from eip.clock import now, today
 from eip.domain import NotFound, RuleBroken
 from eip.problems import Problems

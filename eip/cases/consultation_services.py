@@ -30,14 +30,14 @@ from eip.cases.common import (
     lock_case,
 )
 from eip.cases.models import Case
-from eip.cases.progress_support import (
+from eip.cases.records import CaseAction, Consultation, OnwardReferral, ScenarioPlan
+from eip.cases.step_checks import (
     closed_refusal,
     held_consultation,
     require,
     require_open,
     require_step,
 )
-from eip.cases.records import CaseAction, Consultation, OnwardReferral, ScenarioPlan
 from eip.domain import NotFound, RuleBroken
 from eip.problems import Problems
 from eip.versioning import check_seen

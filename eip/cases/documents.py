@@ -30,7 +30,7 @@ from eip.cases.documents_meetings import (
     plan_story,
 )
 from eip.cases.models import Case
-from eip.cases.progress_support import require
+from eip.cases.step_checks import require
 from eip.clock import now as utc_now
 from eip.pdf.delivery import Document, deliver
 from eip.pdf.page import DocumentInfo

@@ -29,7 +29,7 @@ from eip.cases.activity_services import action_kind_label
 from eip.cases.consent_state import ConsentState, current_consents
 from eip.cases.models import Case, Person
 from eip.cases.page import load_records
-from eip.cases.progress_support import held_consultation
+from eip.cases.step_checks import held_consultation
 from eip.domain import RuleBroken
 from eip.formatting import long_date
 from eip.programme import current_settings

@@ -22,8 +22,8 @@ from eip.cases.documents_data import (
 )
 from eip.cases.models import Case
 from eip.cases.page import load_records
-from eip.cases.progress_support import held_consultation
 from eip.cases.records import ProfessionalsMeeting
+from eip.cases.step_checks import held_consultation
 from eip.domain import NotFound, RuleBroken
 from eip.programme import current_settings
 

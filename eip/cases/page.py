@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from eip.audit import AuditEvent
 from eip.cases import queries
+from eip.cases.access_log import access_log
 from eip.cases.consent_state import ConsentState, current_consents
 from eip.cases.deadlines import URGENCY_ORDER, DueItem, due_items
 from eip.cases.models import Case
@@ -26,7 +27,6 @@ from eip.cases.records import (
     ProfessionalsMeeting,
     ScenarioPlan,
 )
-from eip.cases.services import access_log
 from eip.clock import today
 from eip.workdays import london_date
 

@@ -27,7 +27,6 @@ from eip.clock import today
 from eip.extensions import db
 from eip.formatting import long_date
 from eip.models import Borough
-from eip.policy import can
 from eip.roles import Role
 from eip.workdays import london_date
 from forms.fields import choices as select_choices
@@ -315,7 +314,7 @@ def partner(reference: str):
 
 
 # ---------------------------------------------------------------------------
-# What the referral panel on the case page needs
+# Label lookups the referral panel and the partner page use (they read no data)
 
 
 @bp.context_processor
@@ -323,8 +322,6 @@ def _referral_panel_helpers():
     return {
         "referral_label": _label,
         "referral_age": _age,
-        "referral_acknowledgement_due": _acknowledgement_due,
-        "referral_may": _may,
     }
 
 
@@ -336,31 +333,3 @@ def _label(list_name: str, value: str | None) -> str:
 
 def _age(born) -> int | None:
     return age_on(born, today()) if born else None
-
-
-def _acknowledgement_due(page):
-    """The acknowledgement's due item and its urgency, when it is still to do."""
-    for item, urgency in page.due:
-        if item.kind == "acknowledgement":
-            return item, urgency
-    return None
-
-
-def _may(case, step: str) -> bool:
-    """Whether to offer a link to one of the referral's steps on the case page."""
-    if step == "acknowledge":
-        return (
-            can(current_user, "case.edit", case)
-            and case.acknowledged_at is None
-            and "acknowledge" in allowed_actions(case.status)
-        )
-    if step == "late_decision":
-        return (
-            can(current_user, "case.late_decision", case)
-            and case.status == "awaiting_late_agreement"
-        )
-    if step == "edit":
-        return can(current_user, "case.edit", case) and case.status not in CLOSED_STATES
-    if step == "partner":
-        return can(current_user, "case.partner", case)
-    raise ValueError(step)

@@ -1,5 +1,5 @@
 """Case list and case page. Each pathway step's routes live in their own module
-(referral_views, progress_views, activity_views), registered on this blueprint."""
+(referral_views, consultation_views, activity_views), registered on this blueprint."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from eip.access import requires
 from eip.auth.models import User
-from eip.cases import hooks, queries, services
+from eip.cases import access_log, activity_panels, hooks, pathway_panels, queries, referral_panels
 from eip.cases import page as case_page
 from eip.cases.rules import STATUS_LABELS
 from eip.cases.view_helpers import case_or_abort
@@ -65,15 +65,20 @@ def index():
 @requires("case.view")
 def view(reference: str):
     case = case_or_abort(reference, "case.view")
-    services.record_view(db.session, current_user, case)
+    access_log.record_view(db.session, current_user, case)
     if not can(current_user, "case.access_log", case):
         # SPOCs see their own borough's cases by reference and status only (DOMAIN.md).
         return render_template("cases/summary.html", case=case, title=f"Case {case.reference}")
     page = case_page.build(db.session, case, with_access_log=True)
+    # Every panel's data is read here, so the templates only lay it out.
     return render_template(
         "cases/view.html",
         case=case,
         page=page,
+        referral=referral_panels.referral_panel(current_user, page),
+        pathway=pathway_panels.pathway_panel(page),
+        activity=activity_panels.activity_panel(db.session, page),
+        risk=activity_panels.risk_panel(db.session, page),
         can_edit=can(current_user, "case.edit", case),
         panels=hooks.case_panels(db.session, current_user, case),
         title=f"Case {case.reference}",
@@ -83,7 +88,7 @@ def view(reference: str):
 # The pathway's step routes register themselves on `bp`.
 from eip.cases import (  # noqa: E402, F401
     activity_views,
+    consultation_views,
     document_views,
-    progress_views,
     referral_views,
 )

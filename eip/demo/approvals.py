@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from eip.accounts import create_account
-from eip.admin import services
+from eip.admin import user_accounts
 from eip.auth.models import User
 
 FINANCE_NEW_EMAIL = "grace.lin@camden-finance.example"
@@ -18,7 +18,7 @@ RETURNING_EVALUATOR = ("priya.shah@scie.example", "Priya Shah")
 
 
 def seed(session: Session, *, admin: User, finance: User, password: str, now: datetime) -> None:
-    services.update_user(
+    user_accounts.update_user(
         session,
         admin,
         finance.id,
@@ -37,5 +37,5 @@ def seed(session: Session, *, admin: User, finance: User, password: str, now: da
         password=password,
         actor_label="seed-demo",
     )
-    services.disable_user(session, admin, evaluator.id, now=now)
-    services.enable_user(session, admin, evaluator.id, now=now)
+    user_accounts.disable_user(session, admin, evaluator.id, now=now)
+    user_accounts.enable_user(session, admin, evaluator.id, now=now)

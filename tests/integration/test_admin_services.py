@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from eip.admin import approval_services, borough_services, services, settings_services
+from eip.admin import approval_services, borough_services, settings_services, user_accounts
 from eip.admin.models import ApprovalRequest, NonWorkingDay, ProgrammeSettings
 from eip.audit import AuditEvent
 from eip.auth import throttle, tokens
@@ -48,7 +48,7 @@ def link_token(message, purpose: str = "invitation") -> str:
 
 
 def invite(actor, role="practitioner", email="new.person@example.org", borough_id=None):
-    return services.invite_user(
+    return user_accounts.invite_user(
         db.session, actor, name="New Person", email=email, role=role, borough_id=borough_id
     )
 
@@ -61,7 +61,7 @@ def edit(actor, user, **changes):
         "borough_id": user.borough_id,
     }
     fields.update(changes)
-    return services.update_user(db.session, actor, user.id, **fields)
+    return user_accounts.update_user(db.session, actor, user.id, **fields)
 
 
 def a_session_for(user: User) -> None:
@@ -236,7 +236,7 @@ def test_an_edit_that_changes_nothing_writes_nothing(ctx):
 
 def test_an_unknown_user_is_not_found(ctx):
     with pytest.raises(NotFound):
-        services.update_user(
+        user_accounts.update_user(
             db.session,
             factories.user("admin"),
             9999,
@@ -266,7 +266,7 @@ def test_an_email_change_of_any_account_waits_for_a_manager(ctx, role):
     assert (request.kind, request.requested_email) == ("email", "new@example.org")
     assert ctx.messages == []
     # A reset link asked for now still goes to the old address only.
-    services.send_password_reset(db.session, admin, user.id)
+    user_accounts.send_password_reset(db.session, admin, user.id)
     assert len(mails_to(ctx, "old@example.org")) == 1 and mails_to(ctx, "new@example.org") == []
 
 
@@ -344,7 +344,7 @@ def test_approving_an_email_change_ends_sessions_stops_links_and_tells_the_old_a
     admin, manager = factories.user("admin"), factories.user("manager")
     spoc = factories.user("spoc", email="spoc@camden.example")
     a_session_for(spoc)
-    services.send_password_reset(db.session, admin, spoc.id)
+    user_accounts.send_password_reset(db.session, admin, spoc.id)
     [reset] = mails_to(ctx, "spoc@camden.example")
     edit(admin, spoc, email="spoc.new@camden.example")
     [request] = requests_for(spoc.id)
@@ -415,7 +415,7 @@ def test_disabling_ends_sessions_stops_links_and_withdraws_pending_requests(ctx)
     admin = factories.user("admin")
     user = db.session.get(User, invite(admin).user_id)
     a_session_for(user)
-    services.disable_user(db.session, admin, user.id)
+    user_accounts.disable_user(db.session, admin, user.id)
     assert not user.active and user.disabled_at is not None
     assert open_sessions(user.id) == 0
     assert all(t.used_at for t in db.session.scalars(select(AccountToken)))
@@ -426,25 +426,25 @@ def test_disabling_ends_sessions_stops_links_and_withdraws_pending_requests(ctx)
 def test_an_admin_cannot_disable_themselves(ctx):
     admin = factories.user("admin")
     with pytest.raises(RuleBroken, match="your own account"):
-        services.disable_user(db.session, admin, admin.id)
+        user_accounts.disable_user(db.session, admin, admin.id)
     assert db.session.get(User, admin.id).active
 
 
 @pytest.mark.parametrize("role", ["finance", "admin"])
 def test_enabling_a_disabled_account_without_personal_data_is_at_once(ctx, role):
     admin, user = factories.user("admin"), factories.user(role, active=False)
-    assert services.enable_user(db.session, admin, user.id) is True
+    assert user_accounts.enable_user(db.session, admin, user.id) is True
     assert user.active
     assert requests_for(user.id) == [] and len(events("account.enabled")) == 1
     with pytest.raises(RuleBroken, match="already active"):
-        services.enable_user(db.session, admin, user.id)
+        user_accounts.enable_user(db.session, admin, user.id)
 
 
 @pytest.mark.parametrize("role", ["practitioner", "manager", "spoc", "evaluator"])
 def test_re_enabling_a_personal_data_or_evaluator_account_waits_for_a_manager(ctx, role):
     admin, manager = factories.user("admin"), factories.user("manager")
     user = factories.user(role, active=False)
-    assert services.enable_user(db.session, admin, user.id) is False
+    assert user_accounts.enable_user(db.session, admin, user.id) is False
     assert not db.session.get(User, user.id).active
     [request] = requests_for(user.id)
     assert (request.kind, request.status, request.requested_by_id) == (
@@ -454,7 +454,7 @@ def test_re_enabling_a_personal_data_or_evaluator_account_waits_for_a_manager(ct
     )
     assert events("account.enabled") == []
     with pytest.raises(RuleBroken, match="already waiting"):
-        services.enable_user(db.session, admin, user.id)
+        user_accounts.enable_user(db.session, admin, user.id)
     with pytest.raises(NotAllowed):  # the administrator cannot approve their own request
         approval_services.decide(db.session, admin, request.id, approve=True)
     assert approval_services.decide(db.session, manager, request.id, approve=True)
@@ -470,11 +470,11 @@ def test_re_enabling_a_personal_data_or_evaluator_account_waits_for_a_manager(ct
 def test_a_rejected_enable_leaves_the_account_disabled_and_may_be_asked_again(ctx):
     admin, manager = factories.user("admin"), factories.user("manager")
     evaluator = factories.user("evaluator", active=False)
-    services.enable_user(db.session, admin, evaluator.id)
+    user_accounts.enable_user(db.session, admin, evaluator.id)
     [request] = requests_for(evaluator.id)
     approval_services.decide(db.session, manager, request.id, approve=False, note="Left SCIE")
     assert not db.session.get(User, evaluator.id).active
-    assert services.enable_user(db.session, admin, evaluator.id) is False
+    assert user_accounts.enable_user(db.session, admin, evaluator.id) is False
     assert [r.status for r in requests_for(evaluator.id)] == ["rejected", "pending"]
 
 
@@ -484,12 +484,12 @@ def test_resetting_two_factor_clears_the_secret_and_spends_unused_recovery_codes
     user.totp_last_counter = 42
     db.session.add_all([RecoveryCode(user_id=user.id, code_hash=f"h{i}") for i in range(3)])
     db.session.commit()
-    services.reset_two_factor(db.session, admin, user.id)
+    user_accounts.reset_two_factor(db.session, admin, user.id)
     assert (user.totp_secret, user.totp_enabled_at, user.totp_last_counter) == (None, None, None)
     assert all(code.used_at for code in db.session.scalars(select(RecoveryCode)))
     assert len(events("account.two_factor_reset")) == 1
     with pytest.raises(RuleBroken, match="not set up"):
-        services.reset_two_factor(db.session, admin, user.id)
+        user_accounts.reset_two_factor(db.session, admin, user.id)
 
 
 def test_unlocking_clears_the_lockout(ctx):
@@ -498,33 +498,33 @@ def test_unlocking_clears_the_lockout(ctx):
     for _ in range(5):
         throttle.record_failure(db.session, user.email, now)
     db.session.commit()
-    assert services.user_row(db.session, user.id).status == "locked"
-    services.unlock_sign_in(db.session, admin, user.id)
+    assert user_accounts.user_row(db.session, user.id).status == "locked"
+    user_accounts.unlock_sign_in(db.session, admin, user.id)
     assert throttle.locked_until(db.session, user.email, now) is None
-    assert services.user_row(db.session, user.id).status == "active"
+    assert user_accounts.user_row(db.session, user.id).status == "active"
     with pytest.raises(RuleBroken, match="not locked"):
-        services.unlock_sign_in(db.session, admin, user.id)
+        user_accounts.unlock_sign_in(db.session, admin, user.id)
 
 
 def test_a_reset_link_goes_to_the_users_own_address(ctx):
     admin, user = factories.user("admin"), factories.user("finance", email="fin@camden.example")
-    assert services.send_password_reset(db.session, admin, user.id)
+    assert user_accounts.send_password_reset(db.session, admin, user.id)
     [message] = ctx.messages
     assert message[0] == ["fin@camden.example"]
     assert len(events("account.reset_sent")) == 1
     with pytest.raises(RuleBroken, match="not accepted the invitation"):
-        services.send_password_reset(db.session, admin, invite(admin).user_id)
+        user_accounts.send_password_reset(db.session, admin, invite(admin).user_id)
 
 
 def test_an_invitation_goes_again_only_to_someone_who_has_not_accepted(ctx):
     admin = factories.user("admin")
     user_id = invite(admin).user_id
-    assert services.resend_invitation(db.session, admin, user_id)
+    assert user_accounts.resend_invitation(db.session, admin, user_id)
     first, second = mails_to(ctx, "new.person@example.org")
     assert tokens.look_up(db.session, link_token(first), "invite")[0] == "used"
     assert tokens.look_up(db.session, link_token(second), "invite")[0] == "ok"
     with pytest.raises(RuleBroken, match="already accepted"):
-        services.resend_invitation(db.session, admin, factories.user("finance").id)
+        user_accounts.resend_invitation(db.session, admin, factories.user("finance").id)
 
 
 def test_the_users_list_filters_by_role_and_status(ctx):
@@ -533,10 +533,13 @@ def test_the_users_list_filters_by_role_and_status(ctx):
     factories.user("finance", name="Dee Disabled", active=False)
     invite(admin)
     names = lambda rows: [row.user.name for row in rows]  # noqa: E731
-    assert names(services.list_users(db.session, role="finance")) == ["Dee Disabled", "Fay Finance"]
-    assert names(services.list_users(db.session, status="disabled")) == ["Dee Disabled"]
-    assert names(services.list_users(db.session, role="none")) == ["New Person"]
-    [waiting] = services.list_users(db.session, status="invited")
+    assert names(user_accounts.list_users(db.session, role="finance")) == [
+        "Dee Disabled",
+        "Fay Finance",
+    ]
+    assert names(user_accounts.list_users(db.session, status="disabled")) == ["Dee Disabled"]
+    assert names(user_accounts.list_users(db.session, role="none")) == ["New Person"]
+    [waiting] = user_accounts.list_users(db.session, status="invited")
     assert waiting.role_text == "Waiting for approval of Practitioner (Cranstoun)"
 
 

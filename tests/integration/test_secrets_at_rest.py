@@ -13,7 +13,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
-from eip.admin import services as admin_services
+from eip.admin import user_accounts
 from eip.auth import secretbox, tokens
 from eip.auth.models import AccountToken, User, UserSession
 from eip.clock import today
@@ -106,7 +106,7 @@ def test_disabling_an_account_clears_its_sessions_links_and_unconfirmed_key(app,
     db.session.commit()
     user_id = user.id
 
-    admin_services.disable_user(db.session, admin, user_id)
+    user_accounts.disable_user(db.session, admin, user_id)
 
     db.session.expire_all()
     assert stored_secret(user_id) is None
@@ -206,7 +206,7 @@ def test_with_another_key_accounts_still_load_codes_fail_and_the_admin_can_reset
         admin_client = other.test_client()
         sign_in(admin_client, admin.email, factories.PASSWORD)
         assert admin_client.get(f"/admin/users/{user['id']}").status_code == 200
-        admin_services.reset_two_factor(db.session, admin, user["id"])
+        user_accounts.reset_two_factor(db.session, admin, user["id"])
         assert stored_secret(user["id"]) is None
         db.session.remove()
 

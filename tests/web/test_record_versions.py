@@ -1,7 +1,7 @@
 """Each edited record has its own version: a colleague's change to another record of the
 same case does not refuse an edit, a change to the same record does, with what was typed
 kept and who changed it said (the consultation, consents and the referral details have
-theirs in test_progress_pages.py and test_referral_steps_pages.py)."""
+theirs in test_consultation_consent_closure_pages.py and test_referral_steps_pages.py)."""
 
 from __future__ import annotations
 

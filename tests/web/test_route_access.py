@@ -213,7 +213,7 @@ def _newest_entry(**links) -> LedgerEntry:
 def world(app, app_context) -> World:
     from accommodation.finance import services as finance
     from accommodation.placements import commitment_services as commitments
-    from eip.admin import services as admin_services
+    from eip.admin import user_accounts
     from eip.auth import tokens
     from evaluation import services as evaluation
 
@@ -269,7 +269,7 @@ def world(app, app_context) -> World:
     # non-working day, and live invitation and reset links.
     target = factories.user("finance")
     with app.test_request_context():  # the invitation e-mail carries a link
-        invited = admin_services.invite_user(
+        invited = user_accounts.invite_user(
             db.session,
             accounts["admin"],
             name="Invited Fictional",

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from eip.admin import services as admin_services
+from eip.admin import user_accounts
 from eip.audit import AuditEvent
 from eip.auth import tokens
 from eip.auth.models import User
@@ -104,7 +104,7 @@ def test_after_an_admin_reset_the_emailed_set_up_code_lets_one_session_enrol(pro
     admin = factories.user("admin")
     user = factories.user("practitioner", totp_secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
     user_id, email = user.id, user.email
-    assert admin_services.reset_two_factor(db.session, admin, user_id) is True
+    assert user_accounts.reset_two_factor(db.session, admin, user_id) is True
     [(recipients, message)] = production_like.smtp_sink.messages
     assert recipients == [email]
     code = CODE_IN_MAIL.search(message.get_content()).group(1)
@@ -122,7 +122,7 @@ def test_after_an_admin_reset_the_emailed_set_up_code_lets_one_session_enrol(pro
 def test_a_set_up_code_works_once(production_like):
     admin = factories.user("admin")
     user = factories.user("practitioner")
-    admin_services.send_two_factor_code(db.session, admin, user.id)
+    user_accounts.send_two_factor_code(db.session, admin, user.id)
     [(_to, message)] = production_like.smtp_sink.messages
     code = CODE_IN_MAIL.search(message.get_content()).group(1)
     first, second = production_like.test_client(), production_like.test_client()

@@ -1,8 +1,8 @@
 """What the case page's consultation, consent and closure panels show, read from the
 `CasePage` the page already built: no queries of its own.
 
-The panel templates call `progress_panel(page)` (a template global registered in
-progress_views), so the case page needs to know nothing about them.
+The case page (views.view) builds it once and passes it to the panel templates as
+`pathway`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class ConsentRow:
 
 
 @dataclass(frozen=True)
-class ProgressPanel:
+class PathwayPanel:
     bookings: list[Any]  # every consultation, oldest first
     held: Any | None  # the consultation that decided the outcome
     plan_actions: list[Any]
@@ -78,7 +78,7 @@ class ProgressPanel:
         return "Booked" if booking is self.current_booking else "Rebooked"
 
 
-def progress_panel(page: Any) -> ProgressPanel:
+def pathway_panel(page: Any) -> PathwayPanel:
     case = page.case
     records = page.records
     bookings = sorted(records["consultations"], key=lambda c: c.id)
@@ -86,7 +86,7 @@ def progress_panel(page: Any) -> ProgressPanel:
     held.sort(key=lambda c: (c.held_on, c.id))
     scenario = records["scenario_plans"]
     is_open = case.status not in rules.CLOSED_STATES
-    return ProgressPanel(
+    return PathwayPanel(
         bookings=bookings,
         held=held[-1] if held else None,
         plan_actions=[a for a in records["actions"] if a.kind == PLAN_ACTION_KIND],

@@ -1,7 +1,7 @@
 """Routes for the case consultation and what follows it: booking, recording the
 consultation and the Risk Management and Intervention Plan, plan actions, onward
 referrals and the scenario plan (registered on the cases blueprint). Consent and
-closure routes live in progress_consent_views, imported at the bottom.
+closure routes live in consent_closure_views, imported at the bottom.
 
 Each step page reads its form, calls one service and redirects, or shows the refusal:
 a rule's reason beside its field or at the top (400), someone else's newer save (409).
@@ -18,15 +18,14 @@ from flask_wtf import FlaskForm
 
 from eip.access import requires
 from eip.cases import consultation_services as consultations
-from eip.cases import progress_panels
 from eip.cases.choices import ALL, label
 from eip.cases.models import Case
-from eip.cases.progress_support import closed_refusal, step_refusal
+from eip.cases.step_checks import closed_refusal, step_refusal
 from eip.cases.view_helpers import add_to_case, case_or_abort, case_url, change_case
 from eip.cases.views import bp
 from eip.extensions import db
 from eip.versioning import seen_token
-from forms.progress import (
+from forms.pathway_steps import (
     BookConsultationForm,
     OnwardReferralForm,
     OnwardReferralStatusForm,
@@ -39,16 +38,11 @@ from forms.progress import (
 EDIT = "case.edit"
 
 # ---------------------------------------------------------------------------
-# What the case page's panels call.
+# A label lookup the step pages and panels use (it reads no data).
 
 
-@bp.app_template_global("progress_panel")
-def _progress_panel(page):
-    return progress_panels.progress_panel(page)
-
-
-@bp.app_template_global("progress_label")
-def _progress_label(list_name: str, value: str | None) -> str:
+@bp.app_template_global("choice_label")
+def _choice_label(list_name: str, value: str | None) -> str:
     """The label of a stored value from one of eip.cases.choices' lists, by the list's name."""
     return label(ALL[list_name], value)
 
@@ -58,7 +52,7 @@ def _progress_label(list_name: str, value: str | None) -> str:
 
 
 def on_case(case: Case, anchor: str = "consultation") -> dict[str, Any]:
-    """What a case step page (templates/cases/progress_step.html) shows besides its form."""
+    """What a case step page (templates/cases/step_page.html) shows besides its form."""
     return {"case": case, "back": case_url(case, anchor)}
 
 
@@ -111,7 +105,7 @@ def book_consultation(reference: str):
             "Consultation rebooked" if rebooking else "Consultation booked",
             case_url(case, "consultation"),
         ),
-        template="cases/progress_book_consultation.html",
+        template="cases/consultation_book.html",
         title="Rebook the case consultation" if rebooking else "Book the case consultation",
         rebooking=rebooking,
         **on_case(case),
@@ -163,7 +157,7 @@ def record_consultation(reference: str):
             actions=form.plan_actions(),
         ),
         done=lambda consultation: _after_consultation(case, consultation),
-        template="cases/progress_record_consultation.html",
+        template="cases/consultation_record.html",
         title="Record the case consultation",
         booking=booking,
         **on_case(case),
@@ -188,7 +182,7 @@ def add_plan_action(reference: str):
         blocked=lambda: consultations.plan_action_refusal(db.session, case),
         message="Action added to the plan",
         after=case_url(case, "consultation"),
-        template="cases/progress_plan_action.html",
+        template="cases/plan_action.html",
         title="Add an action to the plan",
         **on_case(case),
     )
@@ -228,7 +222,7 @@ def add_onward_referral(reference: str):
         blocked=_closed_refusal(case),
         message="Onward referral added",
         after=after,
-        template="cases/progress_onward_referral.html",
+        template="cases/onward_referral.html",
         title="Add an onward referral",
         **on_case(case, "onward-referrals"),
     )
@@ -252,7 +246,7 @@ def update_onward_referral(reference: str, referral_id: int):
             "Onward referral status saved" if changed else "You did not change the status",
             case_url(case, "onward-referrals"),
         ),
-        template="cases/progress_onward_referral_status.html",
+        template="cases/onward_referral_status.html",
         title="Change the status of an onward referral",
         referral=referral,
         **on_case(case, "onward-referrals"),
@@ -273,11 +267,11 @@ def scenario_plan(reference: str):
         lambda: {"plan": form.plan.data},
         blocked=lambda: consultations.scenario_plan_refusal(db.session, case),
         done=lambda _: ("Scenario plan saved", case_url(case, "scenario-plan")),
-        template="cases/progress_scenario_plan.html",
+        template="cases/scenario_plan.html",
         title="Change the scenario plan" if existing else "Write the scenario plan",
         **on_case(case, "scenario-plan"),
     )
 
 
 # Consent and closure routes register themselves on `bp` too.
-from eip.cases import progress_consent_views  # noqa: E402, F401
+from eip.cases import consent_closure_views  # noqa: E402, F401

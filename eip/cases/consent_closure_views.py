@@ -1,5 +1,5 @@
 """Routes for consent (recording a decision, withdrawing a consent) and for closing and
-reopening a case, registered on the cases blueprint by progress_views."""
+reopening a case, registered on the cases blueprint by consultation_views."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from eip.access import requires
 from eip.cases import closure_services, consent_services, hooks
 from eip.cases.choices import CONSENT_KINDS, label
 from eip.cases.consent_state import KINDS, PEOPLE
+from eip.cases.consultation_views import EDIT, case_url, on_case, prefill
 from eip.cases.models import Case
-from eip.cases.progress_support import step_refusal
-from eip.cases.progress_views import EDIT, case_url, on_case, prefill
 from eip.cases.records import OnwardReferral
+from eip.cases.step_checks import step_refusal
 from eip.cases.view_helpers import case_or_abort, change_case
 from eip.cases.views import bp
 from eip.extensions import db
-from forms.progress import CloseCaseForm, ConsentForm, ReopenForm, WithdrawConsentForm
+from forms.pathway_steps import CloseCaseForm, ConsentForm, ReopenForm, WithdrawConsentForm
 
 # ---------------------------------------------------------------------------
 # Consent
@@ -60,7 +60,7 @@ def record_consent(reference: str):
         },
         blocked=lambda: None,
         done=lambda recorded: _consent_done(case, recorded),
-        template="cases/progress_consent.html",
+        template="cases/consent_record.html",
         title="Record a consent decision",
         suitable=case.status in consent_services.SUITABLE_STATES,
         **on_case(case, "consent"),
@@ -96,7 +96,7 @@ def withdraw_consent(reference: str, consent_id: int):
         consent_id,
         blocked=lambda: consent_services.withdrawal_refusal(db.session, case, consent),
         done=done,
-        template="cases/progress_withdraw_consent.html",
+        template="cases/consent_withdraw.html",
         title="Withdraw a consent",
         consent=consent,
         kind_label=label(CONSENT_KINDS, consent.kind),
@@ -133,7 +133,7 @@ def close(reference: str):
             reason=form.reason.data,
         ),
         done=lambda _: ("Case closed", case_url(case, "closure")),
-        template="cases/progress_close.html",
+        template="cases/case_close.html",
         title="Close the case",
         referrals=referrals,
         add_referral=url_for("cases.add_onward_referral", reference=case.reference, next="close"),
@@ -153,7 +153,7 @@ def reopen(reference: str):
             db.session, current_user, case, reason=form.reason.data
         ),
         done=lambda _: ("Case reopened", case_url(case, "closure")),
-        template="cases/progress_reopen.html",
+        template="cases/case_reopen.html",
         title="Reopen the case",
         **on_case(case, "closure"),
     )
