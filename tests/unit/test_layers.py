@@ -84,7 +84,8 @@ SERVICE_MODULES = sorted(
     ".".join(path.relative_to(ROOT).with_suffix("").parts)
     for package in ("eip", "accommodation", "evaluation")
     for path in (ROOT / package).rglob("*.py")
-    if "services" in path.stem or path.stem in {"store", "rules", "ledger", "policy"}
+    if "services" in path.stem
+    or path.stem in {"store", "rules", "ledger", "policy", "review", "common", "statement"}
 )
 WEB = ("flask", "flask_login", "flask_wtf", "werkzeug", "jinja2", "eip.templating", "eip.access")
 
