@@ -55,11 +55,6 @@ def token(form) -> str:
     return form.submission.data or ""
 
 
-def already_saved(message: str) -> str:
-    """`Session recorded` → `Session recorded (it was already saved: it is not saved twice)`."""
-    return f"{message}. This form had already been sent, so it was saved only once"
-
-
 def case_url(case: Case, anchor: str) -> str:
     """The case page, at the panel `anchor`."""
     return url_for("cases.view", reference=case.reference, _anchor=anchor)
@@ -67,7 +62,9 @@ def case_url(case: Case, anchor: str) -> str:
 
 def saved_message(message: str, result: Any) -> str:
     """The flash after an addition's save: says so when the form had been saved already."""
-    return already_saved(message) if result is ALREADY_SAVED else message
+    if result is ALREADY_SAVED:
+        return f"{message}. This form had already been sent, so it was saved only once"
+    return message
 
 
 def add_to_case(
