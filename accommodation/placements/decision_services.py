@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from accommodation import ledger, rules, store
 from accommodation.models import Placement, PlacementExtension
+from accommodation.placements import notices
 from accommodation.placements.common import (
     audit_placement,
     check_placement_version,
@@ -161,6 +162,7 @@ def approve(
                 "ledger_entry": entry.id,
             },
         )
+        notices.request_decided(session, user, placement, "approve")
     return placement
 
 
@@ -252,6 +254,7 @@ def request_extension(
         "placement.extension_requested",
         {"fields": ["nights", "reason"], "extension": extension.id},
     )
+    notices.extension_made(session, user, placement, extension)
     commit_placement(session)
     return extension
 
@@ -325,4 +328,5 @@ def _decide_extension(
         "placement.extension_approved" if approve else "placement.extension_declined",
         details,
     )
+    notices.extension_decided(session, user, placement, extension)
     return extension

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from accommodation import rules, store
 from accommodation.models import Placement
+from accommodation.placements import notices
 from accommodation.placements.common import (
     audit_placement,
     check_placement_version,
@@ -313,6 +314,7 @@ def request_placement(
         case_reference=case.reference,
         details={"fields": sorted(name for name, value in texts.items() if value)},
     )
+    notices.request_made(session, user, placement)
     commit_case(session)
     return placement
 
@@ -390,5 +392,6 @@ def record_outcome(
         f"placement.{placement.state}",
         {"fields": ["outcome_reason", "state"]},
     )
+    notices.request_decided(session, user, placement, action)
     commit_placement(session)
     return placement

@@ -14,7 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eip.admin import rules
-from eip.admin.changes import Outbox, apply_email_change, atomic, commit, email_taken, now_or
+from eip.admin.changes import (
+    Outbox,
+    apply_email_change,
+    approval_decided,
+    atomic,
+    commit,
+    email_taken,
+    now_or,
+)
 from eip.admin.changes import locked_user as _locked_user
 from eip.admin.models import ApprovalRequest
 from eip.audit import record
@@ -105,6 +113,7 @@ def decide(
         details.update(_approve(session, request, user, now, outbox))
     request.status = "approved" if approve else "rejected"
     request.decided_by_id, request.decided_at, request.decision_note = actor.id, now, note
+    approval_decided(session, request, now)
     record(
         session,
         "account.approval_approved" if approve else "account.approval_rejected",

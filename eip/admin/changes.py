@@ -24,6 +24,7 @@ from eip.auth.models import AccountToken, User
 from eip.auth.sessions import end_all_sessions
 from eip.domain import DomainError, NotFound, RuleBroken
 from eip.mail import Mail, MailNotSent, send
+from eip.notifications import events
 
 EMAIL_TAKEN = "An account already uses this email address"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -146,6 +147,7 @@ def withdraw(
     if request is None:
         return
     request.status, request.decided_at, request.decision_note = "cancelled", now, why
+    approval_decided(session, request, now)
     record(
         session,
         "account.approval_cancelled",
@@ -155,6 +157,14 @@ def withdraw(
         details={"request_id": request.id, "kind": request.kind},
         reason=why,
     )
+
+
+APPROVAL_TOPIC = "approval"
+
+
+def approval_decided(session: Session, request: ApprovalRequest, now: datetime) -> None:
+    """The managers' "waiting for your approval" notices close: it has been dealt with."""
+    events.close_waiting(session, APPROVAL_TOPIC, f"approval:{request.id}", now)
 
 
 def ask_approval(
@@ -171,6 +181,17 @@ def ask_approval(
     details = {"request_id": request.id, "kind": kind}
     if kind == "role":
         details["role"] = wanted["requested_role"]
+    # The managers who may decide it (never the account's owner or the one who asked).
+    events.tell(
+        session,
+        "approval_waiting",
+        [m for m in events.managers(session) if m.id != user.id],
+        actor_id=actor.id,
+        topic=APPROVAL_TOPIC,
+        subject=f"approval:{request.id}",
+        event_key=f"approval:{request.id}",
+        now=now,
+    )
     record(
         session,
         "account.approval_requested",

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from eip.auth.models import User
 from eip.cases import choices, hooks, rules
+from eip.cases import notices as case_notices
 from eip.cases.common import audit_change, check_version, commit, lock_case
 from eip.cases.consent_state import KINDS, PEOPLE, ConsentState, both_in_force, current_consents
 from eip.cases.models import Case
@@ -296,6 +297,7 @@ def withdraw_consent(
         review_action=action is not None,
         record=consent.id,
     )
+    case_notices.consent_withdrawn(session, user.id, case, consent.id)
     notified = hooks.consent_withdrawn(session, user, case, consent, now())
     # A unique index refusing: the same withdrawal saved a moment ago by another request.
     commit_or_conflict(session, consent, duplicate=conflict(Consent))

@@ -77,6 +77,7 @@ from sqlalchemy.orm import Session
 
 from eip.audit import record
 from eip.auth.models import User
+from eip.cases import notices as case_notices
 from eip.cases.models import name_key
 from eip.cases.referral_rules import ReferralDetails, problems
 from eip.cases.referral_services import (
@@ -371,6 +372,7 @@ def _load(session: Session, checked, actor_label: str) -> list[str]:
             case_reference=case.reference,
             details={"line": row.line, "status": case.status, "fields": sorted(given)},
         )
+        case_notices.late_referral_received(session, None, case)
         loaded.append(case.reference)
     return loaded
 

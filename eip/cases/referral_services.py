@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from eip.auth.models import User
 from eip.cases import deadlines, queries
+from eip.cases import notices as case_notices
 from eip.cases.common import audit_change
 from eip.cases.models import Case, Person, name_key
 from eip.cases.referral_rules import (
@@ -314,6 +315,7 @@ def record_referral(
                 status=status,
                 linked=list(linked),
             )
+            case_notices.late_referral_received(session, user.id, case)
             reference = case.reference
             due = acknowledgement_due(session, case)
             session.commit()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from eip.auth.models import User
 from eip.cases import choices
+from eip.cases import notices as case_notices
 from eip.cases.common import audit_change, commit, lock_case, not_in_future
 from eip.cases.models import Case
 from eip.cases.records import LateReferralDecision
@@ -160,6 +161,7 @@ def record_late_agreement(
     )
     case.status = status
     audit_change(session, user, case, "case.late_referral_agreed", fields=["late_referral"])
+    case_notices.late_referral_decided(session, case)
     commit(session)
     return status
 
@@ -196,6 +198,7 @@ def refuse_late_referral(
     case.closed_at = now()
     case.closed_by_id = user.id
     audit_change(session, user, case, "case.late_referral_refused", fields=["late_referral"])
+    case_notices.late_referral_decided(session, case)
     commit(session)
     return status
 

@@ -116,6 +116,10 @@ class Notification(db.Model):
             return "/invoices"
         if link == "settings":
             return "/admin/settings"
+        if link == "approvals":
+            return "/admin/approvals"
+        if link == "unassigned":
+            return "/cases/unassigned"
         return "/notifications"
 
     @property
@@ -129,6 +133,10 @@ class Notification(db.Model):
             return "Open the invoices"
         if link == "settings":
             return "Open the programme settings"
+        if link == "approvals":
+            return "Open the approvals"
+        if link == "unassigned":
+            return "Open the cases with no practitioner"
         return "Open"
 
     def __repr__(self) -> str:

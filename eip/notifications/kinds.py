@@ -18,13 +18,17 @@ class Kind:
     # In e-mails: fixed wording, the due date and ids only; never a name, a risk
     # detail or free text (an IDVA referral would tell the reader the risk is high).
     mail: str
-    link: str  # "case", "placement", "invoices" or "settings"
+    link: str  # "case", "placement", "invoices", "settings", "approvals" or "unassigned"
     # An e-mail subject when the label would say too much (an IDVA referral is a risk detail).
     subject: str | None = None
     # A notice of something that happened, made by the service that did it, rather than a
     # reminder of a deadline: the reminders job never closes it (it has no deadline to be
     # met); it stays new until its reader marks it read.
     event: bool = False
+    # An event notice that asks the reader to act (a request waiting for a decision): the
+    # service that deals with it closes it (`eip.notifications.events.close_waiting`), so
+    # nobody is told of work already done.
+    waiting: bool = False
 
     @property
     def mail_subject(self) -> str:
@@ -109,8 +113,89 @@ KINDS: dict[str, Kind] = {
         "placement",
         event=True,
     ),
+    # Event notices (eip/notifications/events.py): who gets each is in docs/notifications.md.
+    # E-mails carry the reference, the placement number and a link: never a name or a reason.
+    "placement_requested": Kind(
+        "Placement request waiting for your decision",
+        "placement {placement} has been requested and is waiting for your decision",
+        "placement",
+        event=True,
+        waiting=True,
+    ),
+    "extension_requested": Kind(
+        "Extension request waiting for your decision",
+        "an extension of placement {placement} has been requested and is waiting for your "
+        "decision",
+        "placement",
+        event=True,
+        waiting=True,
+    ),
+    "placement_approved": Kind(
+        "Placement request approved",
+        "the request for placement {placement} was approved",
+        "placement",
+        event=True,
+    ),
+    "placement_refused": Kind(
+        "Placement request refused",
+        "the request for placement {placement} was refused",
+        "placement",
+        event=True,
+    ),
+    "placement_pot_exhausted": Kind(
+        "Placement refused: the accommodation money has run out",
+        "the request for placement {placement} was refused because the accommodation money "
+        "has run out",
+        "placement",
+        event=True,
+    ),
+    "extension_approved": Kind(
+        "Extension approved",
+        "the extension of placement {placement} was approved",
+        "placement",
+        event=True,
+    ),
+    "extension_declined": Kind(
+        "Extension declined",
+        "the extension of placement {placement} was declined",
+        "placement",
+        event=True,
+    ),
+    "late_referral_waiting": Kind(
+        "Late referral waiting for agreement",
+        "a referral received after the referral window is waiting for the late-referral "
+        "decision",
+        "case",
+        event=True,
+        waiting=True,
+    ),
+    "approval_waiting": Kind(
+        "Account change waiting for your approval",
+        "an account change is waiting for a manager's approval",
+        "approvals",
+        event=True,
+        waiting=True,
+    ),
+    "case_reassigned": Kind(
+        "Case reassigned to you", "a case has been reassigned to you", "case", event=True
+    ),
+    "consent_withdrawn": Kind(
+        "Consent withdrawn",
+        "a consent was withdrawn: review the case",
+        "case",
+        event=True,
+    ),
+    # To the managers when an admin disables a practitioner who held open cases: the admin
+    # sees only how many; the managers find them on the list of cases with no practitioner.
+    "practitioner_disabled": Kind(
+        "Open cases with no active practitioner",
+        "a practitioner's account was disabled and their open cases need a new practitioner",
+        "unassigned",
+        event=True,
+    ),
 }
 EVENT_KINDS = frozenset(name for name, kind in KINDS.items() if kind.event)
+WAITING_KINDS = frozenset(name for name, kind in KINDS.items() if kind.waiting)
 
 
 def kind_of(kind: str) -> Kind:
