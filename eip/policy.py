@@ -88,6 +88,8 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     # Managers: the late-referral agreement and reopening a closed case.
     "case.late_decision": _roles(M),
     "case.reopen": _roles(M),
+    # Managers: reassigning a case, and the open cases with no active practitioner.
+    "case.reassign": _roles(M),
     # Accommodation (accommodation/): the practitioner requests and runs the stay, the
     # borough's SPOC decides, Camden finance records invoices and payments.
     "placement.list": _roles(P, M, S, F),

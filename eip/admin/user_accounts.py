@@ -37,8 +37,10 @@ from eip.audit import record
 from eip.auth import enrolment, throttle, tokens
 from eip.auth.models import RecoveryCode, SignInThrottle, User
 from eip.auth.sessions import end_all_sessions
+from eip.cases import assignment
 from eip.domain import NotFound, RuleBroken
 from eip.models import Borough
+from eip.notifications import events
 from eip.roles import Role
 
 # ---------------------------------------------------------------------------
@@ -311,8 +313,29 @@ def disable_user(session: Session, actor: User, user_id: int, now: datetime | No
         user.totp_secret = None  # a key never confirmed (kept on the account before Dec 2026)
     for kind in ("role", "email", "enable"):
         withdraw(session, actor, pending_request(session, user.id, kind), "Account disabled", now)
-    _audit(session, "account.disabled", actor, user, sessions_ended=ended)
+    held = open_cases_held(session, user)
+    _audit(session, "account.disabled", actor, user, sessions_ended=ended, open_cases=held)
+    if held:
+        # Every manager, so the cases are reassigned: a count and a link to the list of
+        # cases with no active practitioner, never a reference (the admin acted here).
+        events.tell(
+            session,
+            "practitioner_disabled",
+            events.managers(session),
+            actor_id=actor.id,
+            topic="practitioner_disabled",
+            subject=f"user:{user.id}",
+            event_key=f"user:{user.id}|{now.isoformat()}",
+            now=now,
+        )
     commit(session)
+
+
+def open_cases_held(session: Session, user: User) -> int:
+    """How many open cases a practitioner looks after (0 for any other role): a number only."""
+    if user.role != Role.PRACTITIONER.value:
+        return 0
+    return assignment.open_case_count(session, user.id)
 
 
 @atomic

@@ -170,11 +170,23 @@ def _act(service, user_id: int, done: str):
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/disable")
+@bp.route("/users/<int:user_id>/disable", methods=["GET", "POST"])
 @requires("admin.users")
 def user_disable(user_id: int):
-    return _act(
-        user_accounts.disable_user, user_id, "The account is disabled and its sessions ended."
+    """GET: the confirmation (how many open cases the account holds, never which: the admin
+    sees no case content, DOMAIN.md); POST: disable it."""
+    if request.method == "POST":
+        return _act(
+            user_accounts.disable_user, user_id, "The account is disabled and its sessions ended."
+        )
+    row = user_accounts.user_row(db.session, user_id)
+    if not row.user.active or row.user.id == current_user.id:
+        return redirect(url_for("admin.user", user_id=user_id))
+    return render_template(
+        "admin/user_disable.html",
+        row=row,
+        open_cases=user_accounts.open_cases_held(db.session, row.user),
+        title=f"Disable {row.user.name}'s account?",
     )
 
 

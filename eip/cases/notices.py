@@ -39,10 +39,9 @@ def late_referral_decided(session: Session, case: Case) -> int:
     return events.close_waiting(session, LATE_TOPIC, f"case:{case.id}", now())
 
 
-def case_reassigned(
-    session: Session, actor_id: int, case: Case, practitioner_id: int, event_id: int
-) -> list[int]:
-    """The new practitioner; `event_id` (the audit event) names this reassignment."""
+def case_reassigned(session: Session, actor_id: int, case: Case, practitioner_id: int) -> list[int]:
+    """The new practitioner; the moment names this reassignment (a case may come back)."""
+    moment = now()
     return events.tell(
         session,
         "case_reassigned",
@@ -50,8 +49,8 @@ def case_reassigned(
         actor_id=actor_id,
         topic="case_reassigned",
         subject=f"case:{case.id}",
-        event_key=f"case:{case.id}|event:{event_id}",
-        now=now(),
+        event_key=f"case:{case.id}|to:{practitioner_id}|{moment.isoformat()}",
+        now=moment,
         **_case(case),
     )
 

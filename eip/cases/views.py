@@ -12,7 +12,7 @@ from eip.access import requires
 from eip.auth.models import User
 from eip.cases import access_log, activity_panels, hooks, pathway_panels, queries, referral_panels
 from eip.cases import page as case_page
-from eip.cases.rules import STATUS_LABELS
+from eip.cases.rules import CLOSED_STATES, STATUS_LABELS
 from eip.cases.view_helpers import case_or_abort
 from eip.clock import today
 from eip.extensions import db
@@ -80,6 +80,7 @@ def view(reference: str):
         activity=activity_panels.activity_panel(db.session, page),
         risk=activity_panels.risk_panel(db.session, page),
         can_edit=can(current_user, "case.edit", case),
+        can_reassign=can(current_user, "case.reassign", case) and case.status not in CLOSED_STATES,
         panels=hooks.case_panels(db.session, current_user, case),
         title=f"Case {case.reference}",
     )
@@ -88,6 +89,7 @@ def view(reference: str):
 # The pathway's step routes register themselves on `bp`.
 from eip.cases import (  # noqa: E402, F401
     activity_views,
+    assignment_views,
     consultation_views,
     document_views,
     referral_views,

@@ -50,7 +50,14 @@ def _manager(session: Session, user: User) -> dict[str, Any]:
     pending = session.scalar(
         select(func.count()).select_from(ApprovalRequest).where(ApprovalRequest.status == "pending")
     )
-    return {"by_status": by_status, "by_borough": by_borough, "pending_approvals": pending}
+    from eip.cases.assignment import without_practitioner
+
+    return {
+        "by_status": by_status,
+        "by_borough": by_borough,
+        "pending_approvals": pending,
+        "without_practitioner": len(without_practitioner(session)),
+    }
 
 
 def _spoc(session: Session, user: User) -> dict[str, Any]:

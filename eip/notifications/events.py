@@ -96,9 +96,7 @@ def tell(
         )
         for user_id in told
     ]
-    add_notices(
-        session, notices, {r.id: r.notification_email for r in told.values()}, now
-    )
+    add_notices(session, notices, {r.id: r.notification_email for r in told.values()}, now)
     return list(told)
 
 

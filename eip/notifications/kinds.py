@@ -124,8 +124,7 @@ KINDS: dict[str, Kind] = {
     ),
     "extension_requested": Kind(
         "Extension request waiting for your decision",
-        "an extension of placement {placement} has been requested and is waiting for your "
-        "decision",
+        "an extension of placement {placement} has been requested and is waiting for your decision",
         "placement",
         event=True,
         waiting=True,
@@ -163,8 +162,7 @@ KINDS: dict[str, Kind] = {
     ),
     "late_referral_waiting": Kind(
         "Late referral waiting for agreement",
-        "a referral received after the referral window is waiting for the late-referral "
-        "decision",
+        "a referral received after the referral window is waiting for the late-referral decision",
         "case",
         event=True,
         waiting=True,

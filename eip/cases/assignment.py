@@ -1,0 +1,122 @@
+"""Who looks after a case: a manager reassigns it to another active practitioner, with a
+reason (audited; the new practitioner is told), and sees the open cases that nobody active
+looks after (their practitioner's account was disabled, or none was allocated).
+
+DOMAIN.md: managers may see every case; the admin who disables an account sees only how many
+open cases it held (`open_case_count`), never which.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from eip.audit import record
+from eip.auth.models import User
+from eip.cases import notices
+from eip.cases.common import commit, lock_case
+from eip.cases.models import Case
+from eip.cases.rules import CLOSED_STATES
+from eip.domain import NotAllowed, RuleBroken
+from eip.policy import can
+from eip.problems import Problems
+from eip.roles import Role
+
+REASON_MAX = 500
+
+
+def active_practitioners(session: Session) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.role == Role.PRACTITIONER.value, User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def _open():
+    return Case.status.not_in(CLOSED_STATES)
+
+
+def open_case_count(session: Session, practitioner_id: int) -> int:
+    """How many open cases this user looks after: a number only, for the admin."""
+    return (
+        session.scalar(
+            select(func.count(Case.id)).where(
+                Case.allocated_practitioner_id == practitioner_id, _open()
+            )
+        )
+        or 0
+    )
+
+
+def without_practitioner(session: Session) -> list[Case]:
+    """Open cases with no active practitioner, oldest referral first (managers only)."""
+    allocated = aliased(User)
+    return list(
+        session.scalars(
+            select(Case)
+            .outerjoin(allocated, Case.allocated_practitioner_id == allocated.id)
+            .where(
+                _open(),
+                or_(
+                    Case.allocated_practitioner_id.is_(None),
+                    allocated.active.is_(False),
+                    allocated.role != Role.PRACTITIONER.value,
+                ),
+            )
+            .options(selectinload(Case.allocated_practitioner))
+            .order_by(Case.received_at, Case.id)
+        )
+    )
+
+
+def check_reassignment(
+    session: Session, case: Case, *, practitioner_id: int | None, reason: str | None
+) -> tuple[User, str]:
+    """The chosen practitioner and the reason, or every problem at once (writes nothing)."""
+    if case.status in CLOSED_STATES:
+        raise RuleBroken("The case is closed: reopen it before reassigning it")
+    problems = Problems()
+    chosen = session.get(User, practitioner_id) if practitioner_id is not None else None
+    if chosen is None:
+        problems.add("practitioner", "Select the practitioner who will look after the case")
+    elif not chosen.active or chosen.role != Role.PRACTITIONER.value:
+        problems.add("practitioner", "Select an active practitioner")
+    elif chosen.id == case.allocated_practitioner_id:
+        problems.add("practitioner", "The case is already allocated to this practitioner")
+    why = problems.text("reason", reason, "Enter the reason for reassigning the case")
+    if len(why) > REASON_MAX:
+        problems.add("reason", f"The reason must be {REASON_MAX} characters or fewer")
+    problems.raise_any()
+    assert chosen is not None
+    return chosen, why
+
+
+def reassign(
+    session: Session, user: User, case: Case, *, practitioner_id: int | None, reason: str | None
+) -> User:
+    """Give the open case to another active practitioner. Returns the new practitioner."""
+    if not can(user, "case.reassign", case):
+        raise NotAllowed("Only a programme manager reassigns cases")
+    lock_case(session, case)
+    chosen, why = check_reassignment(session, case, practitioner_id=practitioner_id, reason=reason)
+    before = case.allocated_practitioner_id
+    case.allocated_practitioner_id = chosen.id
+    # The practitioner is one of the referral's details: a referral form open elsewhere
+    # must not silently put the old practitioner back.
+    case.referral_version += 1
+    record(
+        session,
+        "case.reassigned",
+        actor=user,
+        object_type="case",
+        object_id=case.id,
+        case_reference=case.reference,
+        reason=why,
+        details={"from_user_id": before, "to_user_id": chosen.id},
+    )
+    notices.case_reassigned(session, user.id, case, chosen.id)
+    commit(session)
+    return chosen
