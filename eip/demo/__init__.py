@@ -20,6 +20,7 @@ from eip.demo.accommodation import seed_placements
 from eip.demo.approvals import seed as seed_approvals
 from eip.demo.cases import LONDON, seed_cases
 from eip.demo.notifications import seed as seed_notifications
+from eip.demo.notifications import seed_events
 from eip.models import DEMO_DATA_KEY, AppState, Borough
 from eip.programme import current_settings
 
@@ -131,6 +132,12 @@ def seed_demo(session: Session, environment: str, now: datetime | None = None) -
         session,
         admin=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "admin"),
         finance=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "finance"),
+        password=DEMO_PASSWORD,
+        now=now,
+    )
+    seed_events(
+        session,
+        admin=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "admin"),
         password=DEMO_PASSWORD,
         now=now,
     )

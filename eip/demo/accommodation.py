@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from accommodation import store
 from accommodation.models import Invoice, Payment, Placement, ReturnHomeReview
+from accommodation.placements import notices as placement_notices
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases.models import Case
@@ -165,7 +166,11 @@ def seed_placements(session: Session, today: date, spocs: dict[str, User], finan
         practitioner = case.allocated_practitioner
         spoc = spocs.get(case.borough.name)
         if stay.state == "requested":
-            _request(session, case, practitioner, today - timedelta(days=2 + stay.number % 3), 28)
+            placement = _request(
+                session, case, practitioner, today - timedelta(days=2 + stay.number % 3), 28
+            )
+            # Waiting for the borough's SPOC: they see it in their notifications.
+            placement_notices.request_made(session, practitioner, placement)
             made += 1
             continue
         check_in = (

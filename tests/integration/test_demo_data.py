@@ -122,3 +122,25 @@ def test_the_demo_has_an_email_change_and_an_enable_waiting_for_a_manager(runner
     by_kind = {request.kind: request.user for request in pending}
     assert by_kind["email"].role == "finance"
     assert by_kind["enable"].role == "evaluator" and not by_kind["enable"].active
+
+
+def test_the_demo_tells_the_spoc_and_the_manager_what_waits_for_them(demo):
+    from eip.auth.models import User
+    from eip.cases.assignment import without_practitioner
+    from eip.notifications.centre import Notification
+
+    def open_kinds(email: str) -> list[str]:
+        user = db.session.scalar(select(User).where(User.email == email))
+        return list(
+            db.session.scalars(
+                select(Notification.kind).where(
+                    Notification.user_id == user.id, Notification.closed_at.is_(None)
+                )
+            )
+        )
+
+    assert "placement_requested" in open_kinds("dev.patel@camden.example")
+    manager = open_kinds("helen.marsh@respect.example")
+    for kind in ("late_referral_waiting", "approval_waiting", "practitioner_disabled"):
+        assert kind in manager, kind
+    assert len(without_practitioner(db.session)) >= 1

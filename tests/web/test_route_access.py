@@ -94,6 +94,9 @@ EXPECTED: dict[str, set[str]] = {
     "cases.withdraw_consent": {"practitioner"},
     "cases.close": {"practitioner"},
     "cases.reopen": {"manager"},
+    # Managers reassign cases, and list the open cases with no active practitioner.
+    "cases.reassign": {"manager"},
+    "cases.unassigned": {"manager"},
     "cases.record_session": {"practitioner"},
     "cases.record_meeting": {"practitioner"},
     "cases.record_incident": {"practitioner"},
