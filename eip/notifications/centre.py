@@ -52,8 +52,12 @@ PENDING, SENDING, SENT, FAILED, WAITING_FOR_DIGEST, CANCELLED, UNCONFIRMED = (
     "unknown",
 )
 UNSENT = (PENDING, FAILED, WAITING_FOR_DIGEST)
-DONE, REPLACED = "done", "replaced"
-CLOSE_REASONS = {DONE: "No longer due", REPLACED: "Replaced by a newer reminder"}
+DONE, REPLACED, DEALT_WITH = "done", "replaced", "dealt"
+CLOSE_REASONS = {
+    DONE: "No longer due",
+    REPLACED: "Replaced by a newer reminder",
+    DEALT_WITH: "Dealt with",  # a request that was waiting has been decided
+}
 
 
 class Notification(db.Model):

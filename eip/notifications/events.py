@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eip.auth.models import User
-from eip.notifications.centre import DONE, Notification, _close, add_notices
+from eip.notifications.centre import DEALT_WITH, Notification, _close, add_notices
 from eip.notifications.kinds import WAITING_KINDS
 from eip.notifications.reminders import Reminder
 from eip.roles import Role
@@ -112,5 +112,5 @@ def close_waiting(session: Session, topic: str, subject: str, now: datetime) -> 
             )
         ).all()
     for notification in waiting:
-        _close(notification, DONE, now)
+        _close(notification, DEALT_WITH, now)
     return len(waiting)

@@ -117,7 +117,7 @@ def test_an_approval_closes_the_spocs_notice_and_tells_the_practitioner_and_mana
     (closed,) = db.session.scalars(
         select(Notification).where(Notification.user_id == people["spoc"].id)
     ).all()
-    assert closed.close_reason == "done" and closed.email_status == CANCELLED
+    assert closed.close_reason == "dealt" and closed.email_status == CANCELLED
     for told in ("practitioner", "manager", "manager2"):
         assert _kinds(people[told]) == ["placement_approved"], told
     for nobody in ("other_spoc", "finance"):

@@ -1,0 +1,87 @@
+"""In a real browser, every document checked with axe: the job starts from the notice
+(issue 15, "Done when"). A practitioner's request tells Camden's SPOC, who opens it from
+their notifications and approves it; the practitioner learns of the approval from theirs,
+and the SPOC's "waiting" notice has closed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from accommodation.placements import request_services as requests
+from eip.clock import today
+from eip.extensions import db
+from tests import factories
+from tests import factories_accommodation as fa
+
+
+def _sign_in(page, email: str) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() != "Sign in to EIP Tracker"
+
+
+def _sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+
+
+def _main(page) -> str:
+    return page.locator("main").inner_text()
+
+
+def test_the_spoc_decides_from_the_notice_and_the_practitioner_learns_of_it(page, app_context):
+    practitioner = factories.user("practitioner")
+    case = fa.accommodation_case(practitioner, "Camden")
+    spoc = fa.spoc_of(case)
+    placement = requests.request_placement(
+        db.session,
+        practitioner,
+        case,
+        move_in_on=today() + timedelta(days=3),
+        nights=14,
+        location_preference="Near the children's school",
+        areas_to_avoid="None",
+        booking_needs="",
+        out_of_borough=False,
+        out_of_borough_safety="",
+        out_of_borough_mitigation="",
+        safe_practitioner=True,
+        safe_social_worker=True,
+        social_worker_name="Mira Fictional",
+        safety_judged_on=today() - timedelta(days=1),
+    )
+    placement_id, spoc_email, practitioner_email = placement.id, spoc.email, practitioner.email
+    db.session.rollback()
+
+    # The SPOC's header says something is new; the notice leads to the placement.
+    _sign_in(page, spoc_email)
+    page.get_by_role("link", name="Notifications (1 unread)").click()
+    text = _main(page)
+    assert "No new notifications" not in text
+    assert "Placement request waiting for your decision" in text
+    page.get_by_role("link", name=f"Open placement {placement_id}").click()
+    assert page.locator("h1").inner_text() == f"Placement {placement_id}"
+    page.get_by_role("button", name="Approve the placement").click()
+    page.fill("#provider", "Fictional Lets Ltd")
+    page.fill("#address", "Flat 2, 10 Example Road, London N1 0AA")
+    page.fill("#rate", "65.00")
+    page.get_by_role("button", name="Approve and commit the money").click()
+    page.wait_for_load_state()
+    assert "Placement approved and the money committed" in _main(page)
+    # Decided: the SPOC is no longer told it waits.
+    page.get_by_role("link", name="Notifications", exact=True).click()
+    new, earlier = _main(page).split("Earlier")
+    assert "No new notifications" in new
+    assert "Placement request waiting for your decision" in earlier and "Dealt with" in earlier
+    _sign_out(page)
+
+    # The practitioner learns of the decision from their notification.
+    _sign_in(page, practitioner_email)
+    page.get_by_role("link", name="Notifications (1 unread)").click()
+    assert "Placement request approved" in _main(page)
+    page.get_by_role("link", name=f"Open placement {placement_id}").click()
+    assert page.locator("h1").inner_text() == f"Placement {placement_id}"
+    assert "Fictional Lets Ltd" in _main(page)
