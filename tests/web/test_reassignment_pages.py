@@ -20,7 +20,7 @@ def _html(response) -> str:
 
 
 def test_a_manager_reassigns_a_case_with_a_reason(signed_in):
-    client, manager = signed_in("manager")
+    client, _manager = signed_in("manager")
     old = factories.user("practitioner", name="Olu Fictional")
     new = factories.user("practitioner", name="Nell Fictional")
     case = pf.active_case(old)
@@ -30,9 +30,7 @@ def test_a_manager_reassigns_a_case_with_a_reason(signed_in):
     missing = post_form(client, url, {"practitioner": str(new.id), "reason": ""})
     assert missing.status_code == 400
     assert "Enter the reason for reassigning the case" in _html(missing)
-    done = post_form(
-        client, url, {"practitioner": str(new.id), "reason": "Olu is on leave"}
-    )
+    done = post_form(client, url, {"practitioner": str(new.id), "reason": "Olu is on leave"})
     assert done.status_code == 302 and done.headers["Location"] == f"/cases/{case.reference}"
     db.session.expire_all()
     assert db.session.get(Case, case.id).allocated_practitioner_id == new.id
@@ -87,7 +85,7 @@ def test_the_manager_sees_the_cases_with_no_active_practitioner(signed_in):
 def test_a_spoc_with_a_request_waiting_sees_it_in_their_notifications(signed_in):
     from accommodation.placements import notices
 
-    client, spoc = signed_in("spoc")
+    client, _spoc = signed_in("spoc")
     practitioner = factories.user("practitioner")
     placement = fa.placement(state="requested", by=practitioner)
     notices.request_made(db.session, practitioner, placement)
