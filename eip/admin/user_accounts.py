@@ -314,7 +314,8 @@ def disable_user(session: Session, actor: User, user_id: int, now: datetime | No
     for kind in ("role", "email", "enable"):
         withdraw(session, actor, pending_request(session, user.id, kind), "Account disabled", now)
     held = open_cases_held(session, user)
-    _audit(session, "account.disabled", actor, user, sessions_ended=ended, open_cases=held)
+    counts = {"open_cases": held} if user.role == Role.PRACTITIONER.value else {}
+    _audit(session, "account.disabled", actor, user, sessions_ended=ended, **counts)
     if held:
         # Every manager, so the cases are reassigned: a count and a link to the list of
         # cases with no active practitioner, never a reference (the admin acted here).

@@ -360,6 +360,10 @@ def test_disabling_a_practitioner_lists_their_cases_for_the_managers(app, people
         (notice,) = _open(people[manager], "practitioner_disabled")
         assert notice.case_reference is None and notice.path == "/cases/unassigned"
     assert _kinds(admin) == [] and _kinds(people["spoc"]) == []
+    (disabled,) = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "account.disabled")
+    ).all()
+    assert disabled.details["open_cases"] == 2  # a count, never a reference
     waiting = assignment.without_practitioner(db.session)
     assert {case.id for case in waiting} == {case.id for case in held}
     _reassign(people["manager"], held[0], factories.user("practitioner"))
