@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "settings.non_working_day_added": "Non-working day added",
     "settings.non_working_day_removed": "Non-working day removed",
     "case.viewed": "Viewed the case",
+    "case.searched": "Searched for cases (what was typed is not kept)",
     "case.partner_viewed": "Viewed the partner's details",
     "case.acknowledged": "Acknowledged the referral",
     "case.late_referral_agreed": "Recorded the late-referral agreement",
