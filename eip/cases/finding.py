@@ -153,3 +153,39 @@ def find_cases(session: Session, user: User, text: str) -> SearchResult:
     )
     session.commit()
     return SearchResult(rows, more)
+
+
+# How many references a partial one lists to choose from.
+MAX_CHOICES = 20
+
+
+@dataclass(frozen=True)
+class ReferenceChoice:
+    """What a typed (part of a) reference names: `chosen` when it is one case (typed in full,
+    or the only case whose reference contains it), else the references to choose from
+    (`choices`, at most MAX_CHOICES, `more` when there are others)."""
+
+    chosen: str | None
+    choices: list[str]
+    more: bool = False
+
+
+def choose_reference(session: Session, user: User, typed: str) -> ReferenceChoice:
+    """Every form that asks for a case reference takes part of one: the cases this user may
+    see whose reference contains `typed` ("0012", "2026-001", any case)."""
+    part = " ".join(typed.split()).upper()
+    if not part:
+        return ReferenceChoice(None, [])
+    visible = visible_cases(user).with_only_columns(Case.reference)
+    if session.scalar(visible.where(Case.reference == part)) is not None:
+        return ReferenceChoice(part, [part])
+    references = list(
+        session.scalars(
+            visible.where(Case.reference.contains(part, autoescape=True))
+            .order_by(Case.reference)
+            .limit(MAX_CHOICES + 1)
+        )
+    )
+    if len(references) == 1:
+        return ReferenceChoice(references[0], references)
+    return ReferenceChoice(None, references[:MAX_CHOICES], len(references) > MAX_CHOICES)
