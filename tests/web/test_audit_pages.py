@@ -114,3 +114,35 @@ def test_the_page_number_is_clamped(signed_in):
     assert client.get("/audit/?page=999").status_code == 200
     assert client.get("/audit/?page=abc").status_code == 200
     assert db.session.scalar(select(User.id)) is not None
+
+
+def test_the_trail_shows_labels_never_internal_names(signed_in):
+    client, manager = signed_in("manager")
+    case = factories.case("Camden")
+    record(
+        db.session,
+        "case.closed",
+        actor=manager,
+        case_reference=case.reference,
+        details={"fields": ["closed_by_id", "closure_outcome", "status_before_closure"]},
+    )
+    record(db.session, "document.downloaded", actor=manager, details={"document": "meeting_pack"})
+    record(
+        db.session,
+        "settings.updated",
+        actor=manager,
+        details={"changes": {"marac_threshold_yes": [14, 10]}},
+    )
+    record(db.session, "placement.commitment_reversed", actor=manager)
+    db.session.commit()
+    page = client.get("/audit/").get_data(as_text=True)
+    for label in ("who closed it", "professionals meeting pack", "MARAC threshold", "Reversed a"):
+        assert label in page
+    for raw in (
+        "closed by id",
+        "meeting_pack",
+        "marac threshold yes",
+        "status_before",
+        "commitment_",
+    ):
+        assert raw not in page
