@@ -76,6 +76,10 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     # Cases.
     "case.list": _roles(P, M, S),
     "case.view": _case_visible,
+    # Finding a case by the client's name or date of birth, and the client's first name in
+    # work lists: only the roles that may see client names (DOMAIN.md).
+    "case.search": _roles(P, M),
+    "case.client_name": _roles(P, M),
     "case.access_log": _roles(P, M),
     # The case's documents (acknowledgement, plan, meeting pack, closure summary): they carry
     # personal data, so only Cranstoun and Respect/SafeLives staff.

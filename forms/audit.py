@@ -13,7 +13,7 @@ class AuditSearchForm(FlaskForm):
     user = SelectField("User", widget=GovSelect(), validators=[Optional()], validate_choice=False)
     case_reference = StringField(
         "Case reference",
-        description="For example, EIP-2026-0001",
+        description="All or part of it, for example EIP-2026-0001 or 0001",
         widget=GovTextInput(),
         validators=[Optional(), Length(max=20)],
     )

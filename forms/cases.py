@@ -10,6 +10,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
+from forms.fields import text_field
+
 
 class CaseFilterForm(FlaskForm):
     class Meta:
@@ -32,3 +34,16 @@ class CaseFilterForm(FlaskForm):
     )
     overdue = BooleanField("Only cases with something overdue", widget=GovCheckboxInput())
     submit = SubmitField("Find cases", widget=GovSubmitInput())
+
+
+class CaseSearchForm(FlaskForm):
+    # Sent by POST: what is typed is personal data, kept out of URLs, history and proxies.
+    text = text_field(
+        "Name, date of birth or case reference",
+        description="All or part of the client's name, a date of birth like 12 3 1985, "
+        "or part of a reference like 0012",
+        required="Enter a name, a date of birth or part of a case reference",
+        max_length=120,
+        name="What you search for",
+    )
+    submit = SubmitField("Find a case", widget=GovSubmitInput())

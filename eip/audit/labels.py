@@ -1,4 +1,17 @@
-"""Plain-English names for audit actions, for the trail and access-log pages."""
+"""Plain-English names for audit actions and their details, for the trail and access-log pages.
+
+Nothing internal reaches a page: every action, every field name an event can list, every
+detail it shows and every value of those details has a label here
+(`tests/unit/test_audit_labels.py` walks what the code can write and fails on a raw name).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from eip.formatting import format_pence, long_date
+from eip.roles import ROLE_LABELS, Role
 
 ACTION_LABELS = {
     "auth.sign_in": "Signed in",
@@ -35,6 +48,7 @@ ACTION_LABELS = {
     "settings.non_working_day_added": "Non-working day added",
     "settings.non_working_day_removed": "Non-working day removed",
     "case.viewed": "Viewed the case",
+    "case.searched": "Searched for cases (what was typed is not kept)",
     "case.partner_viewed": "Viewed the partner's details",
     "case.acknowledged": "Acknowledged the referral",
     "case.late_referral_agreed": "Recorded the late-referral agreement",
@@ -73,6 +87,7 @@ ACTION_LABELS = {
     "placement.extension_approved": "Approved an extension",
     "placement.extension_declined": "Declined an extension",
     "placement.commitment_added": "Added a commitment",
+    "placement.commitment_reversed": "Reversed a commitment",
     "placement.agreement_signed": "Recorded the signed accommodation agreement",
     "placement.checked_in": "Recorded the check-in",
     "placement.return_home_review_recorded": "Recorded the return-home review",
@@ -92,8 +107,268 @@ ACTION_LABELS = {
 }
 
 
+# The names of the fields an event lists as changed ("fields") or the settings it changed
+# ("changes"): the case, its people, its records, placements, accounts and settings.
+FIELD_LABELS = {
+    # The referral.
+    "received_at": "date and time received",
+    "late_referral": "late referral",
+    "borough_id": "referring borough",
+    "practitioner_id": "allocated practitioner",
+    "referrer_name": "referrer's name",
+    "referrer_team": "referrer's team",
+    "referrer_email": "referrer's e-mail address",
+    "referrer_phone": "referrer's phone number",
+    "client_name": "client's name",
+    "client_date_of_birth": "client's date of birth",
+    "client_gender": "client's gender",
+    "client_ethnicity": "client's ethnic group",
+    "client_disability": "client's disability",
+    "client_language": "client's language",
+    "client_interpreter": "client's interpreter need",
+    "client_address": "client's address",
+    "client_phone": "client's phone number",
+    "client_email": "client's e-mail address",
+    "client_safe_contact": "client's safe contact arrangements",
+    "partner_name": "partner's name",
+    "partner_date_of_birth": "partner's date of birth",
+    "partner_relationship": "relationship to the partner",
+    "partner_living_together": "living together",
+    "partner_address": "partner's address",
+    "partner_phone": "partner's phone number",
+    "partner_email": "partner's e-mail address",
+    "partner_safe_contact_times": "partner's safe contact times",
+    "partner_code_word": "code word",
+    "children_count": "number of children",
+    "children_ages": "children's ages",
+    "childrens_services_status": "children's services involvement",
+    "police_callouts_12_months": "police call-outs in the last 12 months",
+    "previous_abuse": "previous abuse",
+    "separation": "separation",
+    "pregnancy": "pregnancy",
+    "substance_use": "substance use",
+    "mental_health": "mental health",
+    "weapons": "weapons",
+    "dash_score": "DASH score at referral",
+    "reason_for_referral": "reason for the referral",
+    "what_has_been_tried": "what has been tried",
+    # Acknowledgement, the late decision, the consultation and plan.
+    "acknowledged_at": "date acknowledged",
+    "acknowledgement_method": "how the referrer was told",
+    "scheduled_for": "consultation date and time",
+    "medium": "how the consultation is held",
+    "attendees": "who attends",
+    "held_on": "date held",
+    "outcome": "outcome",
+    "advice": "advice given",
+    "plan_risks": "risks in the plan",
+    "plan_protective_factors": "protective factors in the plan",
+    "plan": "scenario plan",
+    "description": "description",
+    "owner": "who does it",
+    "due_on": "due date",
+    "agency": "agency",
+    "agency_name": "agency's name",
+    "referred_on": "date referred",
+    "note": "note",
+    # Consent.
+    "person_role": "whose consent",
+    "kind": "kind",
+    "state": "state",
+    "recorded_on": "date recorded",
+    "obtained_by": "who obtained it",
+    "how": "how it was given",
+    "withdrawn_on": "date withdrawn",
+    "withdrawal_reason": "reason for withdrawal",
+    "intervention_started_on": "intervention start date",
+    # Sessions, meetings, incidents, DASH reviews and actions.
+    "duration_minutes": "length in minutes",
+    "attendance": "attendance",
+    "themes": "themes",
+    "notes": "notes",
+    "progress": "progress",
+    "risk_update": "risk update",
+    "protective_steps": "protective steps",
+    "adults_risks_reviewed": "risks to adults reviewed",
+    "children_risks_reviewed": "risks to children reviewed",
+    "actions": "actions agreed",
+    "occurred_on": "date it happened",
+    "source": "how it came to light",
+    "response": "response",
+    "answers": "DASH answers",
+    "completed_on": "date completed",
+    "professional_judgement_high": "high risk by professional judgement",
+    "judgement_note": "reason for the professional judgement",
+    "completed_at": "date completed",
+    "completed_by_id": "who completed it",
+    # Closure.
+    "status": "status",
+    "status_before_closure": "status before closure",
+    "closed_at": "date closed",
+    "closed_by_id": "who closed it",
+    "closure_outcome": "outcome at closure",
+    "closure_risk_level": "risk level at closure",
+    "closure_living_arrangements": "living arrangements at closure",
+    "closure_childrens_services_status": "children's services involvement at closure",
+    "closure_police_callouts": "police call-outs at closure",
+    "closure_reason": "reason for closing",
+    # Placements and stays.
+    "location_preference": "where the client would like to stay",
+    "areas_to_avoid": "areas to avoid",
+    "booking_needs": "needs for booking a room",
+    "out_of_borough_safety": "safety out of the borough",
+    "out_of_borough_mitigation": "how risks out of the borough are managed",
+    "social_worker_name": "social worker's name",
+    "outcome_reason": "reason",
+    "nights": "nights",
+    "reason": "reason",
+    "provider": "provider",
+    "address": "address",
+    "decision_reason": "reason for the decision",
+    "nightly_rate_pence": "nightly rate",
+    "approved_nights": "approved nights",
+    "agreement_signed_on": "date the agreement was signed",
+    "checked_in_on": "check-in date",
+    "reviewed_on": "date reviewed",
+    "return_safe": "safe to return home",
+    "support_package": "support package",
+    "moved_out_on": "move-out date",
+    "ended_early": "ended early",
+    "cancelled_on": "date cancelled",
+    "cancel_reason": "reason for cancelling",
+    # Accounts and boroughs.
+    "name": "name",
+    "email": "e-mail address",
+    "role": "role",
+    "borough": "borough",
+    "active": "in use",
+    "notification_email": "reminder e-mails",
+    # Programme settings.
+    "pot_pence": "accommodation pot",
+    "max_nights_per_client": "most nights per client",
+    "max_people": "most people in accommodation",
+    "acknowledge_working_days": "acknowledgement deadline (working days)",
+    "consultation_booking_working_days": "consultation booking deadline (working days)",
+    "meeting_interval_days": "days between professionals meetings",
+    "dash_review_days": "days between DASH reviews",
+    "idva_action_working_days": "IDVA referral deadline (working days)",
+    "marac_action_working_days": "MARAC referral deadline (working days)",
+    "marac_threshold_yes": "MARAC threshold (“yes” answers)",
+    "invoice_unpaid_days": "days before an unpaid invoice reminder",
+    "evaluation_k": "smallest group in evaluation data",
+    "referral_window_start": "referral window start",
+    "referral_window_end": "referral window end",
+    "programme_end_date": "programme end date",
+}
+
+# The details an event shows, besides the fields and changes, and the labels of their values.
+DETAIL_LABELS = {
+    "method": "how",
+    "view": "what",
+    "action": "refused",
+    "role": "role",
+    "document": "document",
+    "day": "day",
+    "reason": "reason",
+    "results": "cases found",
+}
+DOCUMENT_LABELS = {
+    "acknowledgement": "acknowledgement letter",
+    "plan": "consultation plan",
+    "meeting_pack": "professionals meeting pack",
+    "minutes": "meeting minutes",
+    "closure_summary": "closure summary",
+    "accommodation_agreement": "accommodation agreement",
+    "finance_statement": "Camden's accommodation statement",
+    "programme_report": "monthly programme report",
+}
+METHOD_LABELS = {
+    # Signing in.
+    "password": "password",
+    "totp": "security code",
+    "recovery_code": "recovery code",
+    # Telling the referrer of the acknowledgement (eip.cases.choices.CONTACT_METHOD).
+    "secure_email": "secure e-mail",
+    "phone": "phone",
+    "letter": "letter",
+}
+VIEW_LABELS = {"case page": "the case page", "placement page": "the placement page"}
+# What was refused (an access rule of eip/policy.py).
+RULE_LABELS = {
+    "account.own": "their own account",
+    "case.list": "the case list",
+    "case.view": "a case",
+    "case.search": "finding a case by name",
+    "case.client_name": "client names",
+    "case.access_log": "a case's access log",
+    "case.documents": "a case's documents",
+    "case.create": "recording a referral",
+    "case.edit": "changing a case",
+    "case.partner": "the partner's details",
+    "case.late_decision": "a late-referral decision",
+    "case.reopen": "reopening a case",
+    "placement.list": "the placement list",
+    "placement.view": "a placement",
+    "placement.request": "requesting a placement",
+    "placement.manage": "running a stay",
+    "placement.decide": "deciding on a placement",
+    "finance.record": "recording invoices and payments",
+    "budget.view": "the budget",
+    "budget.export": "a budget export",
+    "placement.agreement": "an accommodation agreement",
+    "finance.statement": "Camden's statement",
+    "programme.report": "the monthly programme report",
+    "admin.users": "user accounts",
+    "admin.boroughs": "boroughs",
+    "audit.account_events": "account events",
+    "approvals.view": "approvals",
+    "approvals.decide": "deciding an approval",
+    "settings.view": "programme settings",
+    "settings.edit": "changing programme settings",
+    "audit.search": "the audit trail",
+    "evaluation.list": "evaluation extracts",
+    "evaluation.prepare": "preparing an evaluation extract",
+    "evaluation.release": "releasing an evaluation extract",
+    "evaluation.withdraw": "withdrawing an evaluation extract",
+    "evaluation.download": "downloading an evaluation extract",
+    "evaluation.figures": "programme figures",
+}
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "document": DOCUMENT_LABELS,
+    "method": METHOD_LABELS,
+    "view": VIEW_LABELS,
+    "action": RULE_LABELS,
+    "role": {role.value: ROLE_LABELS[role] for role in Role},
+}
+
+
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action.replace(".", ": ").replace("_", " ").capitalize())
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name.replace("_", " "))
+
+
+def detail_value(key: str, value: Any) -> str:
+    """A detail's value as a person reads it: a label, a date, pounds, yes or no."""
+    labels = VALUE_LABELS.get(key, {})
+    if isinstance(value, str) and value in labels:
+        return labels[value]
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        try:
+            return long_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return "none" if value is None else str(value)
+
+
+def _changed_value(name: str, value: Any) -> str:
+    if name.endswith("_pence") and isinstance(value, int) and not isinstance(value, bool):
+        return format_pence(value)
+    return detail_value(name, value)
 
 
 def audit_detail(event) -> str:
@@ -102,12 +377,14 @@ def audit_detail(event) -> str:
     details = event.details or {}
     parts = []
     for name, (old, new) in (details.get("changes") or {}).items():
-        parts.append(f"{name.replace('_', ' ')}: {old} → {new}")
+        parts.append(
+            f"{field_label(name)}: {_changed_value(name, old)} → {_changed_value(name, new)}"
+        )
     if details.get("fields"):
-        parts.append("fields: " + ", ".join(str(f).replace("_", " ") for f in details["fields"]))
-    for key in ("method", "view", "action", "role", "reason", "document"):
-        if details.get(key):
-            parts.append(f"{key}: {details[key]}")
+        parts.append("changed: " + ", ".join(field_label(str(f)) for f in details["fields"]))
+    for key, label in DETAIL_LABELS.items():
+        if details.get(key) not in (None, ""):  # 0 cases found is worth saying
+            parts.append(f"{label}: {detail_value(key, details[key])}")
     if details.get("locked"):
         parts.append("sign-in locked")
     if event.reason:

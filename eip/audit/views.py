@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from eip.access import requires
 from eip.audit.search import AuditQuery, search_events, user_choices
+from eip.cases.finding import choose_reference
 from eip.extensions import db
 from forms.audit import AuditSearchForm
 
@@ -27,22 +29,29 @@ def _render(account_only: bool, title: str, endpoint: str):
         for user in user_choices(db.session)
     ]
     valid = form.validate() if request.args else True
+    # Part of a reference is enough: one case goes straight through, several are listed to
+    # choose from. Not for the account events page (an admin's): see eip.audit.search.
+    choice = None
+    if valid and not account_only and (form.case_reference.data or "").strip():
+        choice = choose_reference(db.session, current_user, form.case_reference.data)
+        if not choice.choices:
+            form.case_reference.errors.append("No case reference contains what you typed")
+            valid = False
     query = AuditQuery(
         user_id=int(form.user.data) if valid and form.user.data else None,
-        # Not for the account events page (an admin's): see eip.audit.search.
-        case_reference=None
-        if account_only
-        else (form.case_reference.data or "").strip().upper() or None,
+        case_reference=choice.chosen if choice else None,
         date_from=form.date_from.data if valid else None,
         date_to=form.date_to.data if valid else None,
         account_only=account_only,
         page=_page(),
     )
-    result = search_events(db.session, query) if valid else None
+    choosing = choice is not None and choice.chosen is None
+    result = search_events(db.session, query) if valid and not choosing else None
     return render_template(
         "audit/search.html",
         form=form,
         result=result,
+        choice=choice,
         account_only=account_only,
         endpoint=endpoint,
         title=title,

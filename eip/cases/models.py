@@ -8,11 +8,13 @@ on the case; details that belong to the person (name, date of birth) on the pers
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime
 from typing import ClassVar
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from eip.auth.models import User
 from eip.db import UTCDateTime, utcnow
@@ -25,12 +27,30 @@ def name_key(name: str) -> str:
     return " ".join(name.lower().split())
 
 
+# Letters NFKD does not split into a base letter and an accent.
+_UNSPLIT = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe"})
+_APOSTROPHES = re.compile("['\u2019\u2018`]")  # straight and curly apostrophes
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """A name as searched: accents stripped (NFKD), case folded, apostrophes dropped and any
+    other punctuation a space, so "José O'Brien-Hart" is "jose obrien hart". Computed in
+    Python when the name is written (`Person.search_key`), so both engines compare plain
+    lower-case text and no query runs a function per row."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_UNSPLIT)
+    return " ".join(_NOT_LETTERS.sub(" ", _APOSTROPHES.sub("", bare)).split())
+
+
 class Person(db.Model):
     __tablename__ = "persons"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     full_name: Mapped[str] = mapped_column(String(120))
     name_key: Mapped[str] = mapped_column(String(120), index=True)
+    # The name folded for searching (`fold`), set whenever full_name is written.
+    search_key: Mapped[str] = mapped_column(String(120), index=True, default="")
     date_of_birth: Mapped[date | None] = mapped_column(Date, index=True)
     gender: Mapped[str] = mapped_column(String(30), default="not_known")
     ethnicity: Mapped[str] = mapped_column(String(40), default="not_known")
@@ -41,6 +61,16 @@ class Person(db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("full_name")
+    def _keep_search_key(self, key: str, value: str) -> str:
+        self.search_key = fold(value or "")
+        return value
+
+    @property
+    def first_name(self) -> str:
+        """What a work list shows beside the reference (practitioners and managers only)."""
+        return next(iter((self.full_name or "").split()), "")
 
 
 class Case(db.Model):

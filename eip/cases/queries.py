@@ -162,7 +162,9 @@ def list_cases(session: Session, user: User, filters: CaseFilters, today: date) 
     if filters.practitioner_id:
         query = query.where(Case.allocated_practitioner_id == filters.practitioner_id)
     if filters.reference:
-        query = query.where(Case.reference.contains(filters.reference.strip().upper()))
+        query = query.where(
+            Case.reference.contains(filters.reference.strip().upper(), autoescape=True)
+        )
     query = _with_relations(query.order_by(Case.received_at.desc().nulls_last(), Case.id.desc()))
     if filters.overdue_only:
         # Overdue is derived: filtered after the facts are gathered, still in constant queries.

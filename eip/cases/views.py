@@ -10,7 +10,15 @@ from wtforms.fields.choices import SelectChoice
 
 from eip.access import requires
 from eip.auth.models import User
-from eip.cases import access_log, activity_panels, hooks, pathway_panels, queries, referral_panels
+from eip.cases import (
+    access_log,
+    activity_panels,
+    finding,
+    hooks,
+    pathway_panels,
+    queries,
+    referral_panels,
+)
 from eip.cases import page as case_page
 from eip.cases.rules import CLOSED_STATES, STATUS_LABELS
 from eip.cases.view_helpers import case_or_abort
@@ -19,7 +27,7 @@ from eip.extensions import db
 from eip.models import Borough
 from eip.policy import can
 from eip.roles import Role
-from forms.cases import CaseFilterForm
+from forms.cases import CaseFilterForm, CaseSearchForm
 from forms.fields import optional_int
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -57,8 +65,24 @@ def index():
         form=form,
         listing=listing,
         can_create=can(current_user, "case.create"),
+        can_search=can(current_user, "case.search"),
+        show_names=can(current_user, "case.client_name"),
         title="Cases",
     ), (200 if valid else 400)
+
+
+@bp.route("/search", methods=["GET", "POST"])
+@requires("case.search")
+def search():
+    """Find a case by name, date of birth or reference: the results come back on the POST's
+    own response (no redirect, no query string), so what was typed is never in a URL."""
+    form = CaseSearchForm()
+    result = None
+    if form.validate_on_submit():
+        result = finding.find_cases(db.session, current_user, form.text.data)
+    return render_template("cases/search.html", form=form, result=result, title="Find a case"), (
+        400 if form.errors else 200
+    )
 
 
 @bp.get("/<reference>")

@@ -35,6 +35,7 @@ from eip.workdays import add_working_days
 
 LONDON = ZoneInfo("Europe/London")
 
+# Some names carry accents, so that finding a case by name typed without them can be tried.
 CLIENTS = [
     ("Daniel Mercer", "man"),
     ("Kwame Asante", "man"),
@@ -44,11 +45,11 @@ CLIENTS = [
     ("Owen Pritchard", "man"),
     ("Ravi Chandran", "man"),
     ("Tyrone Bailey", "man"),
-    ("Stefan Ilic", "man"),
+    ("Stefan Ilić", "man"),
     ("Callum Reid", "man"),
     ("Yusuf Demir", "man"),
     ("Aaron Whitlock", "man"),
-    ("Chloe Barnes", "woman"),
+    ("Zoë Barnes", "woman"),
     ("Priya Natarajan", "woman"),
     ("Gareth Lloyd", "man"),
     ("Samuel Okoye", "man"),
@@ -62,7 +63,7 @@ CLIENTS = [
     ("Harry Dunmore", "man"),
     ("Kieran Walsh", "man"),
     ("Andre Baptiste", "man"),
-    ("Paul Sandoval", "man"),
+    ("José Sandoval", "man"),
     ("Rhys Morgan", "man"),
     ("Mehmet Aksoy", "man"),
     ("Joel Fenwick", "man"),
@@ -80,7 +81,7 @@ PARTNERS = [
     "Hannah Pritchard",
     "Meera Chandran",
     "Shanice Bailey",
-    "Ana Ilic",
+    "Ana Ilić",
     "Fiona Reid",
     "Elif Demir",
     "Laura Whitlock",

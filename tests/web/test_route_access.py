@@ -55,6 +55,8 @@ EXPECTED: dict[str, set[str]] = {
     "auth.enrolment_code": SIGNED_IN,
     "cases.index": {"practitioner", "manager", "spoc"},
     "cases.view": {"practitioner", "manager", "spoc"},
+    # Finding a case by name or date of birth: only the roles that see client names.
+    "cases.search": {"practitioner", "manager"},
     "audit.search": {"manager"},
     "audit.account_events": {"manager", "admin"},
     "admin.users": {"admin"},
