@@ -67,6 +67,7 @@ ACTION_LABELS = {
     "case.intervention_started": "Intervention started",
     "case.closed": "Closed the case",
     "case.reopened": "Reopened the case",
+    "case.reassigned": "Reassigned the case",
     "case.session_recorded": "Recorded a session",
     "case.meeting_recorded": "Recorded a professionals meeting",
     "case.incident_recorded": "Recorded an incident",
@@ -271,6 +272,7 @@ DETAIL_LABELS = {
     "day": "day",
     "reason": "reason",
     "results": "cases found",
+    "open_cases": "open cases held",
 }
 DOCUMENT_LABELS = {
     "acknowledgement": "acknowledgement letter",
@@ -307,6 +309,7 @@ RULE_LABELS = {
     "case.partner": "the partner's details",
     "case.late_decision": "a late-referral decision",
     "case.reopen": "reopening a case",
+    "case.reassign": "reassigning a case",
     "placement.list": "the placement list",
     "placement.view": "a placement",
     "placement.request": "requesting a placement",
