@@ -140,9 +140,7 @@ def release(extract_id: int):
         if item.state != "prepared":
             flash(f"{item.label} is {item.state_label.lower()}: it cannot be released.", "info")
             return redirect(url_for("evaluation.extract", extract_id=extract_id))
-        return render_template(
-            "evaluation/release.html", item=item, title=f"Release {item.label}?"
-        )
+        return render_template("evaluation/release.html", item=item, title=f"Release {item.label}?")
     released, refusal, status = steps.attempt(
         lambda: services.release(db.session, current_user, item.id, config=current_app.config)
     )

@@ -206,7 +206,7 @@ def invoiceable_rows(session: Session, user: User) -> list[dict]:
         .join(Case, Case.id == Placement.case_id)
         .join(Borough, Borough.id == Placement.borough_id)
         .where(Placement.nightly_rate_pence.is_not(None))
-        .order_by(Placement.start_on, Placement.id)
+        .order_by(Placement.move_in_on, Placement.id)
     ).all()
     totals = ledger.all_placement_totals(store.entries(session))
     rows = []
