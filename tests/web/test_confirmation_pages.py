@@ -266,3 +266,35 @@ def test_before_acknowledgement_the_case_page_says_why_no_booking(signed_in):
 def test_the_release_route_is_also_a_get(app):
     rules = {r.endpoint: r for r in app.url_map.iter_rules()}
     assert {"GET", "POST"} <= rules["evaluation.release"].methods
+
+
+def test_the_case_page_has_a_back_link_to_the_case_list(signed_in):
+    client, user = signed_in("practitioner")
+    case = pf.active_case(user)
+    page = html_of(client.get(f"/cases/{case.reference}"))
+    assert re.search(r'<a href="/cases/"[^>]*class="govuk-back-link"', page)
+
+
+def test_finance_records_an_invoice_from_home_in_three_clicks(signed_in):
+    """Home -> "Record an invoice" -> the placement's "Record an invoice" -> save: three
+    clicks (on main it was four, by way of the placement list and the placement page)."""
+    stay = fa.placement(state="checked_in", nights=14)
+    client, _ = signed_in("finance")
+    home = html_of(client.get("/"))
+    assert 'href="/invoices/new"' in home  # click 1
+    choose = html_of(client.get("/invoices/new"))
+    form_url = f"/placements/{stay.id}/invoices/new"
+    assert f'href="{form_url}"' in choose  # click 2
+    day = [str(today().day), str(today().month), str(today().year)]
+    first = stay.start_on
+    data = {
+        "supplier": "Fictional Lets Ltd",
+        "number": "INV-77",
+        "invoice_date": day,
+        "first_night": [str(first.day), str(first.month), str(first.year)],
+        "last_night": [str(first.day), str(first.month), str(first.year)],
+        "amount": "65.00",
+    }
+    saved = post_form(client, form_url, data)  # click 3
+    assert saved.status_code == 302, html_of(saved)
+    assert [e.details["invoice_id"] for e in events("placement.invoice_recorded")]
