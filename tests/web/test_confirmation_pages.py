@@ -298,3 +298,12 @@ def test_finance_records_an_invoice_from_home_in_three_clicks(signed_in):
     saved = post_form(client, form_url, data)  # click 3
     assert saved.status_code == 302, html_of(saved)
     assert [e.details["invoice_id"] for e in events("placement.invoice_recorded")]
+
+
+def test_cancelling_a_stay_asks_with_a_warning_button_and_a_way_back(signed_in, app_context):
+    approved = fa.placement(state="approved", nights=14)
+    client, _ = signed_in("practitioner")
+    page = html_of(client.get(f"/placements/{approved.id}/cancel"))
+    assert "It cannot be undone" in page and WARNING in page
+    assert f'href="/placements/{approved.id}" role="button"' in page
+    assert _fresh(Placement, approved).state == "approved"
