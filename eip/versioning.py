@@ -78,6 +78,7 @@ _NOT_CHANGES = (
     "case.dash_recorded",
     "case.action_added",
     "case.action_completed",
+    "case.action_not_needed",
 )
 
 

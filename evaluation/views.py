@@ -130,10 +130,17 @@ def extract(extract_id: int):
     )
 
 
-@bp.post("/extracts/<int:extract_id>/release")
+@bp.route("/extracts/<int:extract_id>/release", methods=["GET", "POST"])
 @requires("evaluation.release")
 def release(extract_id: int):
+    """GET: the confirmation page (what release does, what cannot be undone); POST (from
+    that page, CSRF-checked): release. A POST without the page is the same checked call."""
     item = _extract(extract_id, "evaluation.release")
+    if request.method == "GET":
+        if item.state != "prepared":
+            flash(f"{item.label} is {item.state_label.lower()}: it cannot be released.", "info")
+            return redirect(url_for("evaluation.extract", extract_id=extract_id))
+        return render_template("evaluation/release.html", item=item, title=f"Release {item.label}?")
     released, refusal, status = steps.attempt(
         lambda: services.release(db.session, current_user, item.id, config=current_app.config)
     )

@@ -196,6 +196,48 @@ def invoice_rows(session: Session, user: User, on: date) -> list[dict]:
     return found
 
 
+def invoiceable_rows(session: Session, user: User) -> list[dict]:
+    """The placements the user may see that can take an invoice now: an approved stay with
+    nights to bill (`stay_nights`) and money committed but not yet invoiced. Oldest move-in
+    first; two queries (the placements, the ledger)."""
+    placements = session.execute(
+        visible_placements(user)
+        .add_columns(Case.reference, Borough.name)
+        .join(Case, Case.id == Placement.case_id)
+        .join(Borough, Borough.id == Placement.borough_id)
+        .where(Placement.nightly_rate_pence.is_not(None))
+        .order_by(Placement.move_in_on, Placement.id)
+    ).all()
+    totals = ledger.all_placement_totals(store.entries(session))
+    rows = []
+    for placement, reference, borough in placements:
+        stay = finance.stay_nights(placement)
+        figures = totals.get(placement.id)
+        left = figures.committed - figures.invoiced if figures else 0
+        if stay is not None and left > 0:
+            rows.append(
+                {
+                    "placement": placement,
+                    "reference": reference,
+                    "borough": borough,
+                    "stay": stay,
+                    "left": left,
+                }
+            )
+    return rows
+
+
+@bp.get("/invoices/new")
+@requires(RECORD)
+def invoice_choose():
+    """Record an invoice from the invoice list: first choose the placement it is for."""
+    return render_template(
+        "accommodation/invoice_choose.html",
+        rows=invoiceable_rows(db.session, current_user),
+        title="Record an invoice: choose the placement",
+    )
+
+
 @bp.get("/invoices")
 @requires(RECORD)
 def invoices():

@@ -183,8 +183,8 @@ class PlacementPage:
     pending_extension: PlacementExtension | None
     pot: PotEffect | None
     extension_effect: PotEffect | None
-    # (label, endpoint) of the steps this user may take from here.
-    actions: list[tuple[str, str]] = field(default_factory=list)
+    # (label, endpoint, primary) of the steps this user may take from here.
+    actions: list[tuple[str, str, bool]] = field(default_factory=list)
 
     @property
     def waiting_for_spoc(self) -> bool:
@@ -219,24 +219,27 @@ def request_details(placement: Placement, viewer: str) -> RequestDetails:
 
 
 def _actions(user: User, placement: Placement, pending: PlacementExtension | None) -> list:
-    actions: list[tuple[str, str]] = []
+    """(label, endpoint, primary) of the steps this user may take from here. An outcome
+    that closes the request for good (withdraw, declined, none found) is never the primary
+    button: it leads to a confirmation page, and the primary is the way forward."""
+    actions: list[tuple[str, str, bool]] = []
     state = placement.state
     if state == "requested" and can(user, "placement.decide", placement):
         actions += [
-            ("Approve the placement", "accommodation.approve"),
-            ("Decline the request", "accommodation.decline"),
-            ("Record that no accommodation was found", "accommodation.no_accommodation"),
-            ("Record that the money has run out", "accommodation.pot_exhausted"),
+            ("Approve the placement", "accommodation.approve", True),
+            ("Decline the request", "accommodation.decline", False),
+            ("Record that no accommodation was found", "accommodation.no_accommodation", False),
+            ("Record that the money has run out", "accommodation.pot_exhausted", False),
         ]
     if state == "requested" and can(user, "placement.request", placement):
         actions += [
-            ("Withdraw the request", "accommodation.withdraw"),
-            ("Record that the client declined", "accommodation.client_declined"),
+            ("Withdraw the request", "accommodation.withdraw", False),
+            ("Record that the client declined", "accommodation.client_declined", False),
         ]
     if state == "checked_in" and pending is None and can(user, "placement.manage", placement):
-        actions.append(("Ask for an extension", "accommodation.request_extension"))
+        actions.append(("Ask for an extension", "accommodation.request_extension", True))
     if placement.nightly_rate_pence is not None and can(user, "placement.decide", placement):
-        actions.append(("Add to the commitment", "accommodation.add_commitment"))
+        actions.append(("Add to the commitment", "accommodation.add_commitment", not actions))
     return actions
 
 

@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "case.dash_recorded": "Recorded a DASH review",
     "case.action_added": "Added an action",
     "case.action_completed": "Completed an action",
+    "case.action_not_needed": "Closed an action as no longer needed",
     "case.created": "Created the case",
     "case.updated": "Changed the case",
     "document.downloaded": "Downloaded a document",

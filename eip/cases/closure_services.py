@@ -5,10 +5,18 @@ children's-services status and police call-outs since the referral, and keeps th
 status the case had so that reopening returns it there. Reopening keeps the closure
 details as they were (the case page says it was closed and reopened; the audit trail
 has when and why); closing again records the new ones.
+
+An action still open when the case is closed is never dropped silently: the closure page
+lists each one and the practitioner says what became of it (done, or no longer needed);
+closing marks each so, on the action and in the audit trail. Nothing is carried over: a
+closed case is on nobody's work list, so an action left open would be watched by no one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eip.audit import record
@@ -16,12 +24,18 @@ from eip.auth.models import User
 from eip.cases import choices, hooks, rules
 from eip.cases.common import audit_change, commit, lock_case
 from eip.cases.models import Case
+from eip.cases.records import CaseAction
 from eip.cases.step_checks import require, require_step
 from eip.clock import now
 from eip.domain import RuleBroken
 from eip.problems import Problems
 
 MAX_CALLOUTS = 999
+# What becomes of an action open at closure (CaseAction.resolution), as the page words it.
+ACTION_OUTCOMES = {
+    "done": "Done",
+    "not_needed": "No longer needed",
+}
 CLOSURE_FIELDS = (
     "status",
     "status_before_closure",
@@ -36,6 +50,45 @@ CLOSURE_FIELDS = (
 )
 
 
+def open_actions(session: Session, case: Case) -> list[CaseAction]:
+    """The case's actions not yet done, soonest due first (those without a date last)."""
+    actions = session.scalars(
+        select(CaseAction)
+        .where(CaseAction.case_id == case.id, CaseAction.completed_at.is_(None))
+        .order_by(CaseAction.id)
+    ).all()
+    return sorted(actions, key=lambda a: (a.due_on is None, a.due_on, a.id))
+
+
+def action_field(action: CaseAction) -> str:
+    """The name of the closure page's choice for this action."""
+    return f"action-{action.id}"
+
+
+def check_actions(
+    problems: Problems, actions: list[CaseAction], outcomes: Mapping[str, str | None]
+) -> None:
+    """Every open action needs what became of it; `outcomes` maps `action_field` names to
+    the choice sent. One the page did not show (added since) is refused the same way, so a
+    POST without the page still closes nothing silently."""
+    for action in actions:
+        if outcomes.get(action_field(action)) not in ACTION_OUTCOMES:
+            problems.add(
+                action_field(action),
+                f"Select what happens to the open action: {action.description[:80]}",
+            )
+
+
+def check_closure(
+    session: Session, case: Case, *, action_outcomes: Mapping[str, str | None]
+) -> None:
+    """The closure's rules on open actions, for a form that failed its own checks
+    (eip/steps.validate): nothing is written."""
+    problems = Problems()
+    check_actions(problems, open_actions(session, case), action_outcomes)
+    problems.raise_any()
+
+
 def close_case(
     session: Session,
     user: User,
@@ -47,16 +100,21 @@ def close_case(
     childrens_services_status: str | None,
     police_callouts: int | None,
     reason: str | None,
+    action_outcomes: Mapping[str, str | None] | None = None,
 ) -> None:
     """Close the case. No version: a change to any record of the case meanwhile does not
     refuse it, but the state machine is checked on the case as it is now, under its row lock,
-    so of two people closing at once the second is told the case is already closed."""
+    so of two people closing at once the second is told the case is already closed.
+    `action_outcomes` says what became of each open action (`action_field` -> a key of
+    ACTION_OUTCOMES); the actions are read under the lock, so one added meanwhile refuses."""
     require(user, "case.edit", case)
     lock_case(session, case)
     require_step(case, "close")
     if refusal := hooks.closure_refusal(session, case):
         raise RuleBroken(refusal)
     problems = Problems()
+    actions = open_actions(session, case)
+    check_actions(problems, actions, action_outcomes or {})
     problems.choice("outcome", outcome, rules.CLOSURE_OUTCOMES, "Select the outcome of the case")
     problems.choice(
         "risk_level", risk_level, choices.RISK_LEVEL, "Select the level of risk at closure"
@@ -93,8 +151,35 @@ def close_case(
     case.closure_childrens_services_status = childrens_services_status
     case.closure_police_callouts = police_callouts
     case.closure_reason = why
-    audit_change(session, user, case, "case.closed", fields=CLOSURE_FIELDS)
+    outcomes = action_outcomes or {}
+    for action in actions:
+        _resolve(session, user, case, action, outcomes[action_field(action)])
+    audit_change(
+        session,
+        user,
+        case,
+        "case.closed",
+        fields=CLOSURE_FIELDS,
+        **({"open_actions_resolved": len(actions)} if actions else {}),
+    )
     commit(session)
+
+
+def _resolve(session: Session, user: User, case: Case, action: CaseAction, choice: str) -> None:
+    """Mark one open action as the practitioner decided at closure, with its own audit
+    event (which action, what became of it)."""
+    action.completed_at = now()
+    action.completed_by_id = user.id
+    action.resolution = choice
+    audit_change(
+        session,
+        user,
+        case,
+        "case.action_completed" if choice == "done" else "case.action_not_needed",
+        fields=["completed_at", "completed_by_id", "resolution"],
+        action_id=action.id,
+        at_closure=True,
+    )
 
 
 def reopen_case(session: Session, user: User, case: Case, *, reason: str | None) -> str:

@@ -18,6 +18,7 @@ from eip.cases.records import OnwardReferral
 from eip.cases.step_checks import step_refusal
 from eip.cases.view_helpers import case_or_abort, change_case
 from eip.cases.views import bp
+from eip.clock import today
 from eip.extensions import db
 from forms.pathway_steps import CloseCaseForm, ConsentForm, ReopenForm, WithdrawConsentForm
 
@@ -118,9 +119,12 @@ def close(reference: str):
         .where(OnwardReferral.case_id == case.id)
         .order_by(OnwardReferral.referred_on, OnwardReferral.id)
     ).all()
+    # What became of each open action (closure_services.check_actions): the page's radios.
+    chosen = {k: v for k, v in request.form.items() if k.startswith("action-")}
     return steps.run_step(
         form,
         blocked=lambda: step_refusal(case, "close") or hooks.closure_refusal(db.session, case),
+        check=lambda: closure_services.check_closure(db.session, case, action_outcomes=chosen),
         save=lambda: closure_services.close_case(
             db.session,
             current_user,
@@ -131,11 +135,19 @@ def close(reference: str):
             childrens_services_status=form.childrens_services_status.data,
             police_callouts=form.callouts(),
             reason=form.reason.data,
+            action_outcomes=chosen,
         ),
         done=lambda _: ("Case closed", case_url(case, "closure")),
         template="cases/case_close.html",
         title="Close the case",
         referrals=referrals,
+        late=lambda: {
+            "open_actions": closure_services.open_actions(db.session, case),
+            "today": today(),
+        },
+        chosen=chosen,
+        action_field=closure_services.action_field,
+        action_outcomes=closure_services.ACTION_OUTCOMES,
         add_referral=url_for("cases.add_onward_referral", reference=case.reference, next="close"),
         **on_case(case, "closure"),
     )

@@ -15,6 +15,9 @@ from eip.cases.consent_services import AFTER_SUITABLE, SUITABLE_STATES
 from eip.cases.consent_state import KINDS, PEOPLE, ConsentState
 from eip.cases.consultation_services import PLAN_ACTION_KIND, SCENARIO_OUTCOME
 
+# The statuses a case has before a consultation may be booked (it may be booked later).
+BEFORE_BOOKING = frozenset({"referred", "awaiting_late_agreement"})
+
 
 @dataclass(frozen=True)
 class ConsentRow:
@@ -38,6 +41,9 @@ class PathwayPanel:
     consent_rows: list[ConsentRow]
     allowed: tuple[str, ...]  # state machine steps open from the case's status
     is_open: bool
+    # Why the consultation cannot be booked yet (before acknowledgement, or while a late
+    # referral waits for agreement), so the page says it rather than just lacking the button.
+    booking_not_yet: str | None = None
 
     @property
     def can_book(self) -> bool:
@@ -104,4 +110,9 @@ def pathway_panel(page: Any) -> PathwayPanel:
         ],
         allowed=rules.allowed_actions(case.status),
         is_open=is_open,
+        booking_not_yet=(
+            rules.refusal_reason(case.status, "book_consultation")
+            if case.status in BEFORE_BOOKING
+            else None
+        ),
     )

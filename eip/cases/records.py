@@ -81,6 +81,9 @@ class CaseAction(_CaseRecord, db.Model):
     source_id: Mapped[int | None] = mapped_column(Integer)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set when the case was closed with the action open (closure_services.ACTION_OUTCOMES):
+    # "done", or "not_needed" (closed, not done). None: marked done in the ordinary way.
+    resolution: Mapped[str | None] = mapped_column(String(20))
 
 
 class OnwardReferral(_CaseRecord, db.Model):

@@ -92,7 +92,14 @@ def view(reference: str):
     access_log.record_view(db.session, current_user, case)
     if not can(current_user, "case.access_log", case):
         # SPOCs see their own borough's cases by reference and status only (DOMAIN.md).
-        return render_template("cases/summary.html", case=case, title=f"Case {case.reference}")
+        # With a link to each placement of the case they may see, and a way back.
+        panel = hooks.case_panels(db.session, current_user, case).get("accommodation")
+        placements = [
+            p for p in getattr(panel, "placements", []) if can(current_user, "placement.view", p)
+        ]
+        return render_template(
+            "cases/summary.html", case=case, placements=placements, title=f"Case {case.reference}"
+        )
     page = case_page.build(db.session, case, with_access_log=True)
     # Every panel's data is read here, so the templates only lay it out.
     return render_template(

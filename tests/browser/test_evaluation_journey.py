@@ -51,7 +51,10 @@ def test_a_manager_releases_an_extract_and_an_evaluator_downloads_it(page, app_c
     assert "12 of 12 referred in the period" in summary
     assert "5: the smallest group has" in summary
     assert page.locator("#generalisation").is_visible()
-    page.get_by_role("button", name="Release to the evaluators").click()
+    page.get_by_role("button", name="Release to the evaluators").click()  # the link
+    page.wait_for_load_state()
+    assert "A release cannot be undone" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Release to the evaluators").click()  # confirmed
     page.wait_for_load_state()
     assert "is released" in page.locator("main").inner_text()
     _sign_out(page)

@@ -64,7 +64,7 @@ def test_a_manager_prepares_reviews_and_releases_an_extract(app, signed_in):
     assert "11 of 11 referred in the period" in review
     assert "still personal data under UK GDPR" in review
     url = f"/evaluation/extracts/{item.id}"
-    released = post_form(client, f"{url}/release", {}, form_url=url, follow_redirects=True)
+    released = post_form(client, f"{url}/release", {}, follow_redirects=True)
     assert "is released: evaluators can now download it" in html_of(released)
     assert db.session.get(EvaluationExtract, item.id).state == "released"
     assert [e.actor_id for e in events("evaluation.released")] == [manager.id]

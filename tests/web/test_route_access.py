@@ -150,6 +150,7 @@ EXPECTED: dict[str, set[str]] = {
     "accommodation.payment_new": {"finance"},
     "accommodation.reverse_entry": {"finance"},
     "accommodation.invoices": {"finance"},
+    "accommodation.invoice_choose": {"finance"},
     # Accommodation documents: the agreement (P, M), Camden's statement (F, M), the monthly
     # programme report (M).
     "accommodation.agreement_pdf": {"practitioner", "manager"},

@@ -1,0 +1,27 @@
+"""what became of an action left open when its case was closed: the practitioner decides
+each one on the closure page (done, or no longer needed), so none is dropped silently
+
+Revision ID: e5a7c3b9d1f4
+Revises: d8e3f5a1c9b2
+Create Date: 2026-12-06 04:30:00.000000
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "e5a7c3b9d1f4"
+down_revision = "d8e3f5a1c9b2"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("case_actions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("resolution", sa.String(length=20), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("case_actions", schema=None) as batch_op:
+        batch_op.drop_column("resolution")
