@@ -203,6 +203,7 @@ FIELD_LABELS = {
     "judgement_note": "reason for the professional judgement",
     "completed_at": "date completed",
     "completed_by_id": "who completed it",
+    "resolution": "what became of it",
     # Closure.
     "status": "status",
     "status_before_closure": "status before closure",
@@ -274,6 +275,7 @@ DETAIL_LABELS = {
     "reason": "reason",
     "results": "cases found",
     "open_cases": "open cases held",
+    "at_closure": "decided when the case was closed",
 }
 DOCUMENT_LABELS = {
     "acknowledgement": "acknowledgement letter",

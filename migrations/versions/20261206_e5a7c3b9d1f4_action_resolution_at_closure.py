@@ -2,7 +2,7 @@
 each one on the closure page (done, or no longer needed), so none is dropped silently
 
 Revision ID: e5a7c3b9d1f4
-Revises: d8e3f5a1c9b2
+Revises: e5f1c3b8a7d4
 Create Date: 2026-12-06 04:30:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e5a7c3b9d1f4"
-down_revision = "d8e3f5a1c9b2"
+down_revision = "e5f1c3b8a7d4"
 branch_labels = None
 depends_on = None
 
