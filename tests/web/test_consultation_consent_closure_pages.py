@@ -375,8 +375,7 @@ def test_another_persons_consent_meanwhile_does_not_refuse_a_consent(signed_in):
     case = pf.consulted_case("intervention", user)
     opened = _page(second, _url(case, "consents/partner"))
     assert (
-        post_form(first, _url(case, "consents/client"), _consent(case, "client")).status_code
-        == 302
+        post_form(first, _url(case, "consents/client"), _consent(case, "client")).status_code == 302
     )
     saved = second.post(
         _url(case, "consents/partner"), data={**_consent(case, "partner"), **opened}
@@ -394,8 +393,7 @@ def test_the_same_persons_consent_meanwhile_refuses_a_consent_and_keeps_what_was
     case = pf.consulted_case("intervention", user)
     opened = _page(second, _url(case, "consents/client"))
     assert (
-        post_form(first, _url(case, "consents/client"), _consent(case, "client")).status_code
-        == 302
+        post_form(first, _url(case, "consents/client"), _consent(case, "client")).status_code == 302
     )
     typed = _consent(
         case, "client", decision_intervention="declined", obtained_by="Duty worker Ravi"
