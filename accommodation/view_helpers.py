@@ -52,11 +52,13 @@ def placement_step(
     *,
     blocked: Callable[[], str | None],
     message: Callable[[Any], str],
+    anchor: str = "stay",
     **context: Any,
 ):
     """A step that changes the placement as the page saw it (the stay's steps):
     `change(session, user, placement_id, **values(), version=…)` saves it, refused if the
-    placement changed since; the flash is `message(result)`, then back to the placement page."""
+    placement changed since; the flash is `message(result)`, then back to the placement page, whose
+    success banner links to the panel `anchor`."""
     return steps.run_step(
         form,
         version=placement.version,
@@ -64,7 +66,7 @@ def placement_step(
         save=lambda: change(
             db.session, current_user, placement.id, **values(), version=form.version.data
         ),
-        done=lambda result: (message(result), placement_url(placement)),
+        done=lambda result: (message(result), placement_url(placement, anchor)),
         **on_placement(placement),
         **context,
     )
@@ -124,7 +126,7 @@ def outcome_step(placement_id: int, rule: str, action: str, service):
         save=lambda: service(
             db.session, current_user, found.id, reason=form.reason.data, version=form.version.data
         ),
-        done=lambda _result: (done, placement_url(found)),
+        done=lambda _result: (done, placement_url(found, "request")),
         template="accommodation/outcome.html",
         title=title,
         **on_placement(found),

@@ -8,7 +8,8 @@ message beside its field, the rest at the top, so the error summary lists them a
 page is shown again (400); a `Conflict` shows the form again with what was typed, what
 changed and the record's current version (409, `show_conflict`). `NotFound` and `NotAllowed`
 are not caught here: the application's handlers (eip/errors.py) answer them with a 404 and an
-audited 403, whichever view raised them. Success flashes the message and redirects.
+audited 403, whichever view raised them. Success goes through `after_save`: the top of the page,
+with the success banner saying what was saved, the next step and a link to the section.
 """
 
 from __future__ import annotations
@@ -21,6 +22,37 @@ from flask_wtf import FlaskForm
 
 from eip.domain import Conflict, RuleBroken
 from eip.extensions import db
+
+# The sections a save can send the user back to (the id of each panel's <section> or heading),
+# named as their headings are: the success banner links to the one that changed.
+SECTIONS = {
+    "due": "What is due",
+    "referral": "Referral",
+    "consultation": "Consultation and plan",
+    "consent": "Consent",
+    "accommodation": "Temporary accommodation",
+    "activity": "Sessions, meetings and incidents",
+    "risk": "Risk (DASH)",
+    "closure": "Closure",
+    "request": "The request",
+    "decision": "The decision",
+    "stay": "The stay",
+    "money": "Money",
+    "non-working-days": "Extra non-working days",
+}
+
+
+def after_save(message: str, target: str):
+    """After a save: flash the success banner and go to the top of `target`'s page, not to its
+    `#section` (which left the banner thousands of pixels above, out of sight). The banner is
+    the first thing in <main> and is focused (govuk-frontend), says `message`, the page's
+    next step (`next_step` in the page's context), and links to the section that changed."""
+    address, _, anchor = target.partition("#")
+    if anchor:
+        flash({"text": message, "anchor": anchor, "section": SECTIONS.get(anchor)}, "success")
+    else:
+        flash(message, "success")
+    return redirect(address)
 
 
 def show_problems(form: FlaskForm, error: RuleBroken) -> None:
@@ -136,9 +168,7 @@ def run_step(
         if validate(form, check):
             saved, result, status = save_form(form, save)
             if saved:
-                message, target = done(result)
-                flash(message, "success")
-                return redirect(target)
+                return after_save(*done(result))
         elif reason := blocked():
             form.form_errors.append(reason)
     return render(blocked()), status

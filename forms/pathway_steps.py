@@ -17,20 +17,23 @@ from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import HiddenField, StringField, SubmitField
+from wtforms import HiddenField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, ValidationError
 
 from eip.cases import choices as lists
-from eip.cases.consent_services import DECISIONS
+from eip.cases.consent_services import CHOICES, decision_field
+from eip.cases.consent_state import KINDS
 from eip.cases.consultation_services import ACTION_ROWS, PlanAction
 from eip.cases.rules import CLOSURE_OUTCOMES, CONSULTATION_OUTCOMES
 from eip.clock import parse_time
 from forms.fields import (
     AdditionForm,
     LondonDateField,
+    choices,
     date_field,
     radio_field,
     strip,
@@ -224,23 +227,44 @@ class ScenarioPlanForm(StepForm):
 # ---------------------------------------------------------------------------
 # Consent
 
-PEOPLE = (("client", "The client"), ("partner", "The partner"))
 
+class ConsentsForm(StepForm):
+    """One person's consent to every purpose, on one date, obtained by one person in one way.
+    Each purpose's decision (`decision_<kind>`: given, declined or not asked) is checked by
+    the service, which knows which purposes are asked now (eip/cases/consent_services.py);
+    the page shows only those."""
 
-class ConsentForm(StepForm):
-    person_role = radio_field("Whose consent is this?", PEOPLE, "Select whose consent this is")
-    kind = radio_field("Consent to", lists.CONSENT_KINDS, "Select what the consent is for")
-    state = radio_field("Decision", DECISIONS, "Select whether consent was given or declined")
-    recorded_on = date_field("Date of the decision", "the date of the decision", "27 11 2026")
+    recorded_on = date_field("Date of the decisions", "the date of the decisions", "27 11 2026")
     obtained_by = _line(
-        "Who obtained it",
+        "Who obtained them",
         "Enter who obtained the consent",
         description="Name and role, for example the allocated social worker",
     )
     how = radio_field(
-        "How was it obtained?", lists.HOW_CONSENT_OBTAINED, "Select how consent was obtained"
+        "How were they obtained?", lists.HOW_CONSENT_OBTAINED, "Select how consent was obtained"
     )
-    submit = SubmitField("Save the consent", widget=GovSubmitInput())
+    submit = SubmitField("Save the decisions", widget=GovSubmitInput())
+
+    def decision_fields(self) -> list:
+        return [self[decision_field(kind)] for kind in KINDS]
+
+    def decisions(self) -> dict[str, str | None]:
+        return {kind: self[decision_field(kind)].data for kind in KINDS}
+
+
+for _kind, _label in lists.CONSENT_KINDS:
+    setattr(
+        ConsentsForm,
+        decision_field(_kind),
+        RadioField(
+            f"Consent to {_label[0].lower()}{_label[1:]}"
+            if _kind != "evaluation"
+            else "Consent to their anonymised data being used in the evaluation",
+            choices=choices(CHOICES),
+            widget=GovRadioInput(),
+            validate_choice=False,
+        ),
+    )
 
 
 class WithdrawConsentForm(StepForm):

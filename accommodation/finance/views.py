@@ -38,7 +38,7 @@ RECORD = "finance.record"
 
 
 def placement_url(placement_id: int) -> str:
-    return url_for("accommodation.placement", placement_id=placement_id)
+    return url_for("accommodation.placement", placement_id=placement_id, _anchor="money")
 
 
 def _visible(obj, placement: Placement | None):

@@ -42,6 +42,7 @@ def add_commitment(placement_id: int):
         lambda: {"amount_pence": form.amount_pence(), "reason": form.reason.data},
         blocked=blocked,
         message=lambda _result: "Commitment added",
+        anchor="money",
         template="accommodation/commitment.html",
         title="Add to the commitment",
         late=lambda: {"pot": pages.pot_snapshot(db.session).totals},
@@ -77,7 +78,7 @@ def reverse_commitment(placement_id: int, entry_id: int):
         ),
         done=lambda _result: (
             "Added commitment reversed: the money is back in the pot",
-            placement_url(found),
+            placement_url(found, "money"),
         ),
         template="accommodation/reverse.html",
         title="Reverse an added commitment",

@@ -61,6 +61,7 @@ def approve(placement_id: int):
         },
         blocked=request_refusal(found, "approve"),
         message=lambda _result: "Placement approved and the money committed",
+        anchor="decision",
         template="accommodation/decide.html",
         title="Approve the placement",
         late=context,
@@ -132,7 +133,7 @@ def decide_extension(placement_id: int, extension_id: int):
                 if form.decision.data == "approve"
                 else "Extension declined"
             ),
-            placement_url(found),
+            placement_url(found, "decision"),
         ),
         template="accommodation/extension_decide.html",
         title="Decide on the extension",

@@ -9,7 +9,7 @@ or at the top (400), someone else's newer save as a conflict (409).
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from accommodation import rules, store
@@ -92,8 +92,9 @@ def request_placement(reference: str):
                 lambda: requests.request_placement(db.session, current_user, case, **form.values()),
             )
             if saved:
-                flash("Request sent to the borough's SPOC", "success")
-                return redirect(placement_url(made))
+                return steps.after_save(
+                    "Request sent to the borough's SPOC", placement_url(made, "request")
+                )
         else:
             form.form_errors.extend(missing)
     settings = current_settings(db.session)
@@ -148,6 +149,7 @@ def request_extension(placement_id: int):
         lambda: {"nights": form.nights_number(), "reason": form.reason.data},
         blocked=blocked,
         message=lambda _result: "Extension request sent to the SPOC",
+        anchor="decision",
         template="accommodation/extension.html",
         title="Ask for an extension",
     )

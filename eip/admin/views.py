@@ -406,8 +406,9 @@ def settings_add_day():
         ),
     )
     if saved:
-        flash("The non-working day was added.", "success")
-        return redirect(url_for("admin.settings", _anchor="non-working-days"))
+        return steps.after_save(
+            "The non-working day was added.", url_for("admin.settings", _anchor="non-working-days")
+        )
     return render_template(
         "admin/non_working_day.html", form=form, title="Add a non-working day"
     ), status
@@ -417,5 +418,6 @@ def settings_add_day():
 @requires("settings.edit")
 def settings_remove_day(day_id: int):
     settings_services.remove_non_working_day(db.session, current_user, day_id)
-    flash("The non-working day was removed.", "success")
-    return redirect(url_for("admin.settings", _anchor="non-working-days"))
+    return steps.after_save(
+        "The non-working day was removed.", url_for("admin.settings", _anchor="non-working-days")
+    )

@@ -8,7 +8,7 @@ pathway does not allow the step now, the page says why instead of showing the fo
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from eip import steps
@@ -41,10 +41,6 @@ def _action_kind(kind: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-
-
-def _back(case: Case, anchor: str):
-    return redirect(url_for("cases.view", reference=case.reference, _anchor=anchor))
 
 
 def refusal(check: rules.Check) -> str | None:
@@ -198,8 +194,10 @@ def complete_action(reference: str, action_id: int):
             ),
         )
         if saved:
-            flash("Action marked as done", "success")
-            return _back(case, "activity")
+            return steps.after_save(
+                "Action marked as done",
+                url_for("cases.view", reference=case.reference, _anchor="activity"),
+            )
     return render_template(
         "cases/activity_problem.html", case=case, form=form, title="The action was not saved"
     ), status

@@ -1,9 +1,9 @@
-"""Routes for consent (recording a decision, withdrawing a consent) and for closing and
-reopening a case, registered on the cases blueprint by consultation_views."""
+"""Routes for consent (one person's decisions in one form, withdrawing a consent) and for
+closing and reopening a case, registered on the cases blueprint by consultation_views."""
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import abort, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,52 +20,74 @@ from eip.cases.view_helpers import case_or_abort, change_case
 from eip.cases.views import bp
 from eip.clock import today
 from eip.extensions import db
-from forms.pathway_steps import CloseCaseForm, ConsentForm, ReopenForm, WithdrawConsentForm
+from forms.pathway_steps import CloseCaseForm, ConsentsForm, ReopenForm, WithdrawConsentForm
 
 # ---------------------------------------------------------------------------
 # Consent
 
 
-def _consent_done(case: Case, recorded: consent_services.Recorded) -> tuple[str, str]:
-    message = "Consent recorded"
+PERSON_TITLES = {"client": "the client", "partner": "the partner"}
+
+
+def _consents_done(case: Case, person: str, recorded: consent_services.Recorded) -> tuple[str, str]:
+    """What was saved, purpose by purpose (no names: the flash travels in the cookie)."""
+    said = "; ".join(
+        f"{label(CONSENT_KINDS, consent.kind).lower()} {consent.state}"
+        for consent in recorded.consents
+    )
+    message = f"Consent decisions of {PERSON_TITLES[person]} recorded: {said}"
     if recorded.intervention_started:
-        message = "Consent recorded. Both have consented, so the intervention has started"
+        message += ". Both have consented, so the intervention has started"
     return message, case_url(case, "consent")
 
 
-@bp.route("/<reference>/consents/new", methods=["GET", "POST"])
+@bp.route("/<reference>/consents/<person>", methods=["GET", "POST"])
 @requires(EDIT)
-def record_consent(reference: str):
+def record_consents(reference: str, person: str):
+    """One person's consent to every purpose in one form, saved all at once or not at all."""
     case = case_or_abort(reference, EDIT)
-    form = ConsentForm()
-    # The consent table's links say whose consent and for what.
-    person = request.args.get("person")
-    kind = request.args.get("kind")
-    prefill(
-        form,
-        consent_services.seen_consents(consent_services.consent_states(db.session, case)),
-        person_role=person if person in PEOPLE else None,
-        kind=kind if kind in KINDS else None,
-    )
+    if person not in PEOPLE:
+        abort(404)
+    form = ConsentsForm()
+    states = consent_services.consent_states(db.session, case)
+    prefill(form, consent_services.seen_consents(states))
+    asked = consent_services.open_kinds(case, states, person)
+    values = {
+        "person_role": person,
+        "decisions": form.decisions(),
+        "recorded_on": form.recorded_on.data,
+        "obtained_by": form.obtained_by.data,
+        "how": form.how.data,
+    }
     return change_case(
         form,
         case,
-        consent_services.record_consent,
-        lambda: {
-            "person_role": form.person_role.data,
-            "kind": form.kind.data,
-            "state": form.state.data,
-            "recorded_on": form.recorded_on.data,
-            "obtained_by": form.obtained_by.data,
-            "how": form.how.data,
-        },
-        blocked=lambda: None,
-        done=lambda recorded: _consent_done(case, recorded),
+        consent_services.record_consents,
+        lambda: values,
+        blocked=lambda: None if asked else NOTHING_TO_ASK,
+        check=lambda: consent_services.check_consents(db.session, case, **values),
+        done=lambda recorded: _consents_done(case, person, recorded),
         template="cases/consent_record.html",
-        title="Record a consent decision",
-        suitable=case.status in consent_services.SUITABLE_STATES,
+        title=f"Record the consent of {PERSON_TITLES[person]}",
+        person=person,
+        purposes=[
+            {
+                "kind": kind,
+                "field": form[consent_services.decision_field(kind)],
+                "state": states[(person, kind)],
+                "asked": kind in asked,
+                "reason": consent_services.kind_refusal(case, kind),
+            }
+            for kind in KINDS
+        ],
         **on_case(case, "consent"),
     )
+
+
+NOTHING_TO_ASK = (
+    "Every purpose is either in force (withdraw it from the case page if the person changes "
+    "their mind) or not asked at this point of the case"
+)
 
 
 @bp.route("/<reference>/consents/<int:consent_id>/withdraw", methods=["GET", "POST"])

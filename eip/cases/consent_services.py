@@ -105,90 +105,171 @@ def _check_seen_consent(
     raise StaleRecord(conflict_message("consent", change, kept=True), seen_consents(states))
 
 
+# What the form offers for each purpose: "not asked" records nothing for it.
+NOT_ASKED = "not_asked"
+CHOICES = (*DECISIONS, (NOT_ASKED, "Not asked"))
+
+
+def decision_field(kind: str) -> str:
+    """The form field of one purpose's decision (`decision_intervention`, …)."""
+    return f"decision_{kind}"
+
+
+def open_kinds(case: Case, states: dict[tuple[str, str], ConsentState], person: str) -> list[str]:
+    """The purposes the person's form asks about now: not one whose consent is in force (that
+    is withdrawn, not decided over) nor one not asked at this point of the case."""
+    return [
+        kind
+        for kind in KINDS
+        if kind_refusal(case, kind) is None and not states[(person, kind)].in_force
+    ]
+
+
 @dataclass(frozen=True)
 class Recorded:
-    consent: Consent
+    consents: list[Consent]
     intervention_started: bool
 
 
-def record_consent(
+def _problems(
+    case: Case,
+    states: dict[tuple[str, str], ConsentState],
+    person_role: str,
+    decisions: dict[str, str | None],
+    recorded_on: date | None,
+    obtained_by: str | None,
+    how: str | None,
+) -> tuple[Problems, dict[str, str], str]:
+    """Every problem with one person's decisions, each under its field; the decisions to
+    record ({kind: given | declined}) and who obtained them. Writes nothing."""
+    problems = Problems()
+    asked = set(open_kinds(case, states, person_role))
+    chosen: dict[str, str] = {}
+    for kind in KINDS:
+        field = decision_field(kind)
+        decision = decisions.get(kind)
+        what = choices.label(choices.CONSENT_KINDS, kind).lower()
+        if decision in (None, ""):
+            if kind in asked:
+                problems.add(
+                    field,
+                    f"Select whether the {PERSON_LABELS[person_role]} gave consent to {what}, "
+                    "declined it, or was not asked",
+                )
+            continue
+        if decision == NOT_ASKED:
+            continue
+        if decision not in {value for value, _ in DECISIONS}:
+            problems.add(field, f"Select a decision about consent to {what}")
+            continue
+        reason = kind_refusal(case, kind)
+        if reason:
+            problems.add(field, reason)
+            continue
+        _check_change(problems, field, states[(person_role, kind)], decision)
+        chosen[kind] = decision
+    if not problems.errors and not chosen:
+        problems.add(
+            "decisions",
+            "Record at least one decision: every purpose is marked as not asked, so there is "
+            "nothing to save",
+        )
+    problems.date(
+        "recorded_on",
+        recorded_on,
+        "The date of the decisions",
+        required="Enter the date of the decisions",
+        case=case,
+    )
+    who = problems.text("obtained_by", obtained_by, "Enter who obtained the consent")
+    problems.choice("how", how, choices.HOW_CONSENT_OBTAINED, "Select how consent was obtained")
+    return problems, chosen, who
+
+
+def check_consents(
+    session: Session,
+    case: Case,
+    *,
+    person_role: str,
+    decisions: dict[str, str | None],
+    recorded_on: date | None,
+    obtained_by: str | None,
+    how: str | None,
+) -> None:
+    """The rules of `record_consents` on what was typed, without writing: raises every problem
+    at once (the form's own messages come first, eip/steps.validate)."""
+    states = consent_states(session, case)
+    problems, _chosen, _who = _problems(
+        case, states, person_role, decisions, recorded_on, obtained_by, how
+    )
+    problems.raise_any()
+
+
+def record_consents(
     session: Session,
     user: User,
     case: Case,
     *,
     version: int | str | None,
-    person_role: str | None,
-    kind: str | None,
-    state: str | None,
+    person_role: str,
+    decisions: dict[str, str | None],
     recorded_on: date | None,
     obtained_by: str | None,
     how: str | None,
 ) -> Recorded:
-    """Record a person's decision; both intervention consents in force start the intervention.
-    `version` is `seen_consents` as the page showed it: a newer decision of the same person
-    for the same purpose refuses this one."""
+    """Record one person's decisions, every purpose at once ({kind: given | declined |
+    not_asked}; not asked records nothing), on one date, obtained by one person in one way:
+    all of them or, when anything is wrong, none. Both intervention consents in force start
+    the intervention. `version` is `seen_consents` as the page showed it: a decision of this
+    person for a purpose decided here, recorded or withdrawn meanwhile, refuses the whole form."""
     require(user, EDIT, case)
-    lock_case(session, case)
-    problems = Problems()
     if person_role not in PEOPLE:
-        problems.add("person_role", "Select whose consent this is")
-    if kind not in KINDS:
-        problems.add("kind", "Select what the consent is for")
-    else:
-        reason = kind_refusal(case, kind)
-        if reason:
-            problems.add("kind", reason)
-    problems.choice("state", state, DECISIONS, "Select whether consent was given or declined")
-    problems.date(
-        "recorded_on",
-        recorded_on,
-        "The date of the decision",
-        required="Enter the date of the decision",
-        case=case,
+        raise NotFound("No such person on a case")
+    lock_case(session, case)
+    states = consent_states(session, case)
+    for kind, decision in decisions.items():
+        if kind in KINDS and decision in {value for value, _ in DECISIONS}:
+            _check_seen_consent(states, version, person_role, kind)
+    problems, chosen, who = _problems(
+        case, states, person_role, decisions, recorded_on, obtained_by, how
     )
-    who = problems.text("obtained_by", obtained_by, "Enter who obtained the consent")
-    problems.choice("how", how, choices.HOW_CONSENT_OBTAINED, "Select how consent was obtained")
-    if person_role in PEOPLE and kind in KINDS:
-        states = consent_states(session, case)
-        _check_seen_consent(states, version, person_role, kind)
-        if not problems.errors:
-            _check_change(problems, states[(person_role, kind)], state)
     problems.raise_any()
 
-    consent = Consent(
-        case_id=case.id,
-        person_role=person_role,
-        kind=kind,
-        state=state,
-        recorded_on=recorded_on,
-        obtained_by=who,
-        how=how,
-        recorded_by_id=user.id,
-    )
-    session.add(consent)
-    session.flush()
-    audit_change(
-        session,
-        user,
-        case,
-        "case.consent_recorded",
-        fields=["person_role", "kind", "state", "recorded_on", "obtained_by", "how"],
-        record=consent.id,
-    )
-    started = kind == "intervention" and _start_if_both_in_force(session, user, case)
+    recorded = []
+    for kind, state in chosen.items():
+        consent = Consent(
+            case_id=case.id,
+            person_role=person_role,
+            kind=kind,
+            state=state,
+            recorded_on=recorded_on,
+            obtained_by=who,
+            how=how,
+            recorded_by_id=user.id,
+        )
+        session.add(consent)
+        session.flush()
+        audit_change(
+            session,
+            user,
+            case,
+            "case.consent_recorded",
+            fields=["person_role", "kind", "state", "recorded_on", "obtained_by", "how"],
+            record=consent.id,
+        )
+        recorded.append(consent)
+    started = chosen.get("intervention") == "given" and _start_if_both_in_force(session, user, case)
     commit(session)
-    return Recorded(consent, started)
+    return Recorded(recorded, started)
 
 
-def _check_change(problems: Problems, current: ConsentState, state: str) -> None:
+def _check_change(problems: Problems, field: str, current: ConsentState, state: str) -> None:
     """A new record must change the person's decision; a given consent is withdrawn, not
     declined over, so that the withdrawal and its effects are recorded."""
     if current.state == state:
-        problems.add("state", f"This consent is already recorded as {state}")
+        problems.add(field, f"This consent is already recorded as {state}")
     elif current.state == "given" and state == "declined":
-        problems.add(
-            "state", "This consent is in force: record its withdrawal instead of a decline"
-        )
+        problems.add(field, "This consent is in force: record its withdrawal instead of a decline")
 
 
 def _start_if_both_in_force(session: Session, user: User, case: Case) -> bool:

@@ -178,8 +178,9 @@ def acknowledge(reference: str):
             ),
         )
         if saved:
-            flash(f"Acknowledgement of {reference} recorded.", "success")
-            return redirect(_case_url(reference))
+            return steps.after_save(
+                f"Acknowledgement of {reference} recorded.", _case_url(reference)
+            )
     practitioner = case.allocated_practitioner or current_user
     text = acknowledgement_text(
         reference=case.reference,
@@ -243,8 +244,7 @@ def late_referral(reference: str):
 
         saved, done, status = steps.save_form(form, decide)
         if saved:
-            flash(done, "success")
-            return redirect(_case_url(reference))
+            return steps.after_save(done, _case_url(reference))
     decisions = referral_steps.late_decisions(db.session, case)
     return render_template(
         "cases/referral_late.html",
@@ -280,11 +280,10 @@ def edit_referral(reference: str):
                 db.session, current_user, case, version=form.version.data, details=form.details()
             ),
         )
+        if saved and changed:
+            return steps.after_save(f"Changes to referral {reference} saved.", _case_url(reference))
         if saved:
-            flash(
-                f"Changes to referral {reference} saved." if changed else "Nothing was changed.",
-                "success" if changed else "info",
-            )
+            flash("Nothing was changed.", "info")
             return redirect(_case_url(reference))
     return render_template(
         "cases/referral_edit.html",

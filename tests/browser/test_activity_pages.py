@@ -52,7 +52,7 @@ def test_a_practitioner_records_a_dash_review_that_finds_high_risk(page, app_con
         page.locator(f"input[name=q{n}][value={'yes' if n <= 14 else 'no'}]").check()
     page.locator("input[name=professional_judgement_high][value=no]").check()
     page.get_by_role("button", name="Save review").click()
-    assert page.url.endswith(f"/cases/{reference}#risk")
+    assert page.url.endswith(f"/cases/{reference}")
     risk = page.locator("#risk")
     assert "High risk" in risk.inner_text()
     assert page.locator("#risk svg[role=img]").count() == 1
@@ -93,6 +93,11 @@ def test_a_meeting_with_an_action_then_marking_it_done(page, app_context):
     group.get_by_label("Month").fill(str(due.month))
     group.get_by_label("Year").fill(str(due.year))
     page.get_by_role("button", name="Save meeting").click()
+    assert page.url.endswith(f"/cases/{reference}")
+    # The banner has the focus (announced); its link goes to the section that changed.
+    banner = page.locator(".govuk-notification-banner")
+    assert banner.evaluate("element => element === document.activeElement")
+    banner.get_by_role("link", name="Go to Sessions, meetings and incidents").click()
     assert page.url.endswith("#activity")
     done = page.get_by_role("button", name="Mark as done")
     assert "Professionals meeting, Check in with the school" in done.inner_text()

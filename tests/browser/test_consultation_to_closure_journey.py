@@ -66,12 +66,14 @@ def test_a_practitioner_runs_the_consultation_consent_and_closure_pages(page, ap
 
     # Both consents: the intervention starts.
     for person in ("client", "partner"):
-        page.goto(f"/cases/{reference}/consents/new?person={person}&kind=intervention")
-        page.check("input[name=state][value=given]")
+        page.goto(f"/cases/{reference}/consents/{person}")
+        page.check("input[name=decision_intervention][value=given]")
+        for kind in ("accommodation", "information_sharing", "evaluation"):
+            page.check(f"input[name=decision_{kind}][value=not_asked]")
         _fill_date(page, "recorded_on", pf.days_ago(2))
         page.fill("#obtained_by", "Allocated social worker")
         page.check("input[name=how][value=in_person]")
-        _submit(page, "Save the consent")
+        _submit(page, "Save the decisions")
     assert "the intervention has started" in page.content()
 
     # Withdraw one, with a mistake first.

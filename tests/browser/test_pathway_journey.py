@@ -53,12 +53,14 @@ def test_a_practitioner_takes_a_referral_from_receipt_to_closure(page, app_conte
     assert "Awaiting consent" in page.locator("main").inner_text()
 
     for person in ("client", "partner"):
-        page.goto(f"/cases/{reference}/consents/new?person={person}&kind=intervention")
-        page.check("input[name=state][value=given]")
+        page.goto(f"/cases/{reference}/consents/{person}")
+        page.check("input[name=decision_intervention][value=given]")
+        for kind in ("accommodation", "information_sharing", "evaluation"):
+            page.check(f"input[name=decision_{kind}][value=not_asked]")
         fill_date(page, "recorded_on", date(2026, 9, 14))
         page.fill("#obtained_by", "Allocated social worker")
         page.check("input[name=how][value=in_person]")
-        submit(page, "Save the consent")
+        submit(page, "Save the decisions")
     assert "the intervention has started" in page.content()
 
     page.goto(f"/cases/{reference}")

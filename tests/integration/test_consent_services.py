@@ -14,6 +14,7 @@ from eip.audit import AuditEvent
 from eip.cases import consent_services as svc
 from eip.cases import rules
 from eip.cases.activity_services import facts_from_consents
+from eip.cases.consent_state import KINDS
 from eip.cases.records import CaseAction, Consent
 from eip.clock import today
 from eip.domain import Conflict, NotFound, RuleBroken
@@ -29,18 +30,18 @@ def _seen(case) -> str:
     return svc.seen_consents(svc.consent_states(db.session, case))
 
 
-def _consent(case, user, **changes):
+def _consent(case, user, *, kind="intervention", state="given", **changes):
+    """One person's form with a decision for `kind` only, the other purposes not asked."""
     values = {
         "version": _seen(case),
         "person_role": "client",
-        "kind": "intervention",
-        "state": "given",
+        "decisions": {other: svc.NOT_ASKED for other in KINDS} | {kind: state},
         "recorded_on": pf.days_ago(3),
         "obtained_by": "Allocated social worker",
         "how": "in_person",
     }
     values.update(changes)
-    return svc.record_consent(db.session, user, case, **values)
+    return svc.record_consents(db.session, user, case, **values)
 
 
 def _withdraw(case, user, consent, **changes):
@@ -93,7 +94,7 @@ def test_a_declined_consent_does_not_start_the_intervention():
 def test_a_withdrawn_consent_does_not_count_towards_starting():
     user = factories.user("practitioner")
     case = pf.consulted_case("intervention", user)
-    client = _consent(case, user, person_role="client").consent
+    client = _consent(case, user, person_role="client").consents[0]
     _withdraw(case, user, client)
     _consent(case, user, person_role="partner")
     assert case.status == "awaiting_consent"
@@ -108,7 +109,10 @@ def test_consent_to_the_intervention_waits_for_a_suitable_consultation():
     case = pf.booked_case(user)
     with pytest.raises(RuleBroken) as refused:
         _consent(case, user)
-    assert "once the consultation has found the case suitable" in refused.value.errors["kind"]
+    assert (
+        "once the consultation has found the case suitable"
+        in refused.value.errors["decision_intervention"]
+    )
 
 
 @pytest.mark.parametrize("kind", ["information_sharing", "evaluation"])
@@ -136,7 +140,9 @@ def test_the_same_decision_twice_is_refused():
     _consent(case, user, kind="evaluation")
     with pytest.raises(RuleBroken) as refused:
         _consent(case, user, kind="evaluation")
-    assert refused.value.errors == {"state": "This consent is already recorded as given"}
+    assert refused.value.errors == {
+        "decision_evaluation": "This consent is already recorded as given"
+    }
 
 
 def test_a_consent_in_force_is_withdrawn_not_declined_over():
@@ -145,7 +151,7 @@ def test_a_consent_in_force_is_withdrawn_not_declined_over():
     _consent(case, user, kind="evaluation")
     with pytest.raises(RuleBroken) as refused:
         _consent(case, user, kind="evaluation", state="declined")
-    assert "record its withdrawal" in refused.value.errors["state"]
+    assert "record its withdrawal" in refused.value.errors["decision_evaluation"]
 
 
 def test_a_consent_dated_in_the_future_is_refused_and_nothing_is_saved():
@@ -215,7 +221,7 @@ def test_withdrawing_intervention_consent_stops_new_sessions_and_leaves_the_case
 def test_withdrawing_accommodation_consent_adds_an_urgent_review_and_ends_nothing():
     user = factories.user("practitioner")
     case = pf.consulted_case("intervention_with_accommodation", user)
-    given = _consent(case, user, person_role="partner", kind="accommodation").consent
+    given = _consent(case, user, person_role="partner", kind="accommodation").consents[0]
     _withdraw(case, user, given)
     (action,) = _review_actions()
     assert action.urgent and "partner withdrew consent to temporary accommodation" in (
@@ -228,7 +234,7 @@ def test_withdrawing_accommodation_consent_adds_an_urgent_review_and_ends_nothin
 def test_withdrawing_consent_about_data_is_recorded_without_a_review_action(kind):
     user = factories.user("practitioner")
     case = pf.active_case(user)
-    given = _consent(case, user, kind=kind).consent
+    given = _consent(case, user, kind=kind).consents[0]
     withdrawn = _withdraw(case, user, given)
     assert withdrawn.review_action is None and _review_actions() == []
     assert svc.consent_states(db.session, case)[("client", kind)].state == "withdrawn"
@@ -247,7 +253,7 @@ def test_a_consent_is_withdrawn_only_once():
 def test_a_declined_consent_cannot_be_withdrawn():
     user = factories.user("practitioner")
     case = pf.consulted_case("intervention", user)
-    declined = _consent(case, user, state="declined").consent
+    declined = _consent(case, user, state="declined").consents[0]
     with pytest.raises(RuleBroken, match="Only a consent that was given"):
         _withdraw(case, user, declined)
 

@@ -1,7 +1,8 @@
 """Two people moving a case on at the same instant: only one acknowledgement, closure,
 reopening or consultation outcome is saved, although no form carries the case's version any
 more (eip/cases/common.lock_case: the state machine is checked on the case as it is now,
-under its row lock).
+under its row lock). The client's and the partner's consent forms sent at once both save and
+start the intervention once; the same person's form sent twice saves one of them, whole.
 
 Each thread has its own application context, so its own session and connection. On
 PostgreSQL both threads read the case before either writes, as two requests do; on SQLite a
@@ -20,9 +21,16 @@ from sqlalchemy import func, select
 
 from eip.audit import AuditEvent
 from eip.auth.models import User
-from eip.cases import activity_services, closure_services, consultation_services, referral_steps
+from eip.cases import (
+    activity_services,
+    closure_services,
+    consent_services,
+    consultation_services,
+    referral_steps,
+)
+from eip.cases.consent_state import KINDS
 from eip.cases.models import Case
-from eip.cases.records import CaseAction, Incident
+from eip.cases.records import CaseAction, Consent, Incident
 from eip.clock import now
 from eip.domain import Conflict, RuleBroken
 from eip.extensions import db
@@ -165,6 +173,53 @@ def test_two_consultation_outcomes_at_once_save_one(app, app_context, outcomes):
     assert case.status in ("awaiting_consent", "onward_referral")
     # The refused one wrote nothing: one plan action, from the saved outcome.
     assert db.session.scalar(select(func.count()).select_from(CaseAction)) == 1
+
+
+def _consents(case_id: int, people: dict[int, str]) -> Callable:
+    """The consent form of `people[user.id]`, every purpose given, as the page showed it."""
+    case = db.session.get(Case, case_id)
+    seen = consent_services.seen_consents(consent_services.consent_states(db.session, case))
+    db.session.commit()  # no transaction of this session left open beside the threads'
+
+    def record(session, user, case):
+        consent_services.record_consents(
+            session,
+            user,
+            case,
+            version=seen,
+            person_role=people[user.id],
+            decisions=dict.fromkeys(KINDS, "given"),
+            recorded_on=pf.days_ago(1),
+            obtained_by="Allocated social worker",
+            how="in_person",
+        )
+
+    return record
+
+
+def test_the_client_and_the_partner_consenting_at_once_start_the_intervention_once(
+    app, app_context
+):
+    users = _two()
+    case_id = pf.consulted_case("intervention", db.session.get(User, users[0])).id
+    db.session.commit()
+    record = _consents(case_id, dict(zip(users, ("client", "partner"), strict=True)))
+    assert _twice_at_once(app, case_id, users, record) == ["saved", "saved"]
+    assert _events("case.consent_recorded") == 8
+    assert _events("case.intervention_started") == 1
+    assert db.session.get(Case, case_id).status == "active"
+
+
+def test_the_same_persons_form_sent_twice_at_once_saves_one_and_nothing_of_the_other(
+    app, app_context
+):
+    users = _two()
+    case_id = pf.consulted_case("intervention", db.session.get(User, users[0])).id
+    db.session.commit()
+    record = _consents(case_id, dict.fromkeys(users, "client"))
+    assert _twice_at_once(app, case_id, users, record) == ["refused", "saved"]
+    assert _events("case.consent_recorded") == 4
+    assert db.session.scalar(select(func.count()).select_from(Consent)) == 4
 
 
 def test_a_case_closed_while_another_person_books_is_not_booked(app, app_context):

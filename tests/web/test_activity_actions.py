@@ -70,7 +70,7 @@ def test_marking_an_action_done_records_who_and_when_and_folds_it_away(practitio
         f"/cases/{case.reference}/actions/{action.id}/done", data=done_form(page, action.id)
     )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("#activity")
+    assert response.headers["Location"].endswith(f"/cases/{case.reference}")
     done = fresh(action)
     assert done.completed_by_id == user.id
     assert datetime.now(UTC) - done.completed_at < timedelta(minutes=1)

@@ -56,7 +56,7 @@ def test_a_practitioner_records_a_session_and_sees_it_on_the_case_page(practitio
     case = fa.case("active", started_on=STARTED)
     response = fa.submit(client, url(case, "sessions"), fa.session_form(date(2026, 1, 22)))
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/cases/{case.reference}#activity")
+    assert response.headers["Location"].endswith(f"/cases/{case.reference}")
     html = html_of(client.get(response.headers["Location"]))
     assert "Session recorded" in html
     activity = section(html, "activity")
@@ -69,7 +69,16 @@ def test_the_flash_message_names_nobody(practitioner):
     case = fa.case("active", started_on=STARTED)
     fa.submit(client, url(case, "sessions"), fa.session_form(date(2026, 1, 22)))
     with client.session_transaction() as browser_session:
-        assert browser_session["_flashes"] == [("success", "Session recorded")]
+        assert browser_session["_flashes"] == [
+            (
+                "success",
+                {
+                    "text": "Session recorded",
+                    "anchor": "activity",
+                    "section": "Sessions, meetings and incidents",
+                },
+            )
+        ]
 
 
 def test_the_session_form_starts_with_today_and_a_one_time_token(practitioner):

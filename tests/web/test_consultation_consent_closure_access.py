@@ -22,7 +22,8 @@ STEP_PATHS = (
     "onward-referrals/new",
     "onward-referrals/{referral}",
     "scenario-plan",
-    "consents/new",
+    "consents/client",
+    "consents/partner",
     "consents/{consent}/withdraw",
     "close",
 )

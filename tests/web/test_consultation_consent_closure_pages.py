@@ -61,10 +61,12 @@ def _consultation(case: Case, **changes) -> dict:
 
 
 def _consent(case: Case, person: str, **changes) -> dict:
+    """One person's consent form: the intervention given, the other purposes not asked."""
     data = {
-        "person_role": person,
-        "kind": "intervention",
-        "state": "given",
+        "decision_intervention": "given",
+        "decision_accommodation": "not_asked",
+        "decision_information_sharing": "not_asked",
+        "decision_evaluation": "not_asked",
         "recorded_on": _date(pf.days_ago(3)),
         "obtained_by": "Allocated social worker",
         "how": "in_person",
@@ -95,11 +97,11 @@ def test_a_practitioner_takes_an_acknowledged_case_to_active_through_the_forms(s
     assert case.status == "awaiting_consent"
     assert db.session.scalar(select(CaseAction)).description == "Safety plan with the partner"
 
-    post_form(client, _url(case, "consents/new"), _consent(case, "client"))
+    post_form(client, _url(case, "consents/client"), _consent(case, "client"))
     case = _fresh(case)
     assert case.status == "awaiting_consent"
     done = post_form(
-        client, _url(case, "consents/new"), _consent(case, "partner"), follow_redirects=True
+        client, _url(case, "consents/partner"), _consent(case, "partner"), follow_redirects=True
     )
     assert "the intervention has started" in done.get_data(as_text=True)
     case = _fresh(case)
@@ -290,7 +292,7 @@ def test_a_future_consent_date_is_refused_on_the_form(signed_in):
     case = pf.consulted_case("intervention", user)
     response = post_form(
         client,
-        _url(case, "consents/new"),
+        _url(case, "consents/client"),
         _consent(case, "client", recorded_on=_date(today() + timedelta(days=2))),
     )
     assert response.status_code == 400
@@ -371,9 +373,13 @@ def test_another_persons_consent_meanwhile_does_not_refuse_a_consent(signed_in):
     first, user = signed_in("practitioner")
     second, _ = signed_in("practitioner")
     case = pf.consulted_case("intervention", user)
-    opened = _page(second, _url(case, "consents/new"))
-    assert post_form(first, _url(case, "consents/new"), _consent(case, "client")).status_code == 302
-    saved = second.post(_url(case, "consents/new"), data={**_consent(case, "partner"), **opened})
+    opened = _page(second, _url(case, "consents/partner"))
+    assert (
+        post_form(first, _url(case, "consents/client"), _consent(case, "client")).status_code == 302
+    )
+    saved = second.post(
+        _url(case, "consents/partner"), data={**_consent(case, "partner"), **opened}
+    )
     assert saved.status_code == 302
     assert _count(Consent) == 2
     assert _fresh(case).status == "active"
@@ -385,10 +391,14 @@ def test_the_same_persons_consent_meanwhile_refuses_a_consent_and_keeps_what_was
     first, user = signed_in("practitioner", name="Tom Reilly")
     second, _ = signed_in("practitioner")
     case = pf.consulted_case("intervention", user)
-    opened = _page(second, _url(case, "consents/new"))
-    assert post_form(first, _url(case, "consents/new"), _consent(case, "client")).status_code == 302
-    typed = _consent(case, "client", state="declined", obtained_by="Duty worker Ravi")
-    late = second.post(_url(case, "consents/new"), data={**typed, **opened})
+    opened = _page(second, _url(case, "consents/client"))
+    assert (
+        post_form(first, _url(case, "consents/client"), _consent(case, "client")).status_code == 302
+    )
+    typed = _consent(
+        case, "client", decision_intervention="declined", obtained_by="Duty worker Ravi"
+    )
+    late = second.post(_url(case, "consents/client"), data={**typed, **opened})
     assert late.status_code == 409
     html = late.get_data(as_text=True)
     assert "Someone else changed this consent" in html
@@ -398,7 +408,7 @@ def test_the_same_persons_consent_meanwhile_refuses_a_consent_and_keeps_what_was
     # The form shown again carries the consent as it is now: saving it again is checked
     # against the rules (a given consent is withdrawn, not declined over), not refused again.
     again = second.post(
-        _url(case, "consents/new"),
+        _url(case, "consents/client"),
         data={**typed, "csrf_token": opened["csrf_token"], **hidden_fields(html)},
     )
     assert again.status_code == 400
@@ -416,7 +426,8 @@ def test_the_consent_panel_shows_each_person_and_purpose(signed_in):
     html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert html.count("Not yet asked") == 7
     assert "Declined" in html
-    assert f"/cases/{case.reference}/consents/new?person=client&amp;kind=intervention" in html
+    assert f'href="/cases/{case.reference}/consents/client"' in html
+    assert f'href="/cases/{case.reference}/consents/partner"' in html
 
 
 def test_a_manager_sees_the_panels_without_the_practitioners_buttons(signed_in):
@@ -424,7 +435,7 @@ def test_a_manager_sees_the_panels_without_the_practitioners_buttons(signed_in):
     case = pf.consulted_case("intervention")
     html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert "Arguments escalate when money is short" in html
-    assert "Record a consent decision" not in html
+    assert "Record the client's consent" not in html
     assert "Close the case" not in html
     assert "Reopen the case" not in html  # not closed
 

@@ -75,7 +75,7 @@ def test_fourteen_yes_flags_high_risk_and_lists_the_idva_and_marac_actions(pract
     case = fa.case("active", practitioner=user)
     response = fa.submit(client, form_url(case), fa.dash_form(FRIDAY, 14))
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/cases/{case.reference}#risk")
+    assert response.headers["Location"].endswith(f"/cases/{case.reference}")
     html = html_of(client.get(f"/cases/{case.reference}"))
     risk = section(html, "risk")
     assert "High risk" in risk

@@ -43,8 +43,12 @@ def _opened(client, url: str) -> dict:
 
 
 def _flashes(client) -> list:
+    """(category, text) of each flash: a save's banner also names the section it links to."""
     with client.session_transaction() as browser_session:
-        return list(browser_session.get("_flashes", []))
+        return [
+            (category, message["text"] if isinstance(message, dict) else message)
+            for category, message in browser_session.get("_flashes", [])
+        ]
 
 
 ADDITIONS = [

@@ -90,7 +90,7 @@ def test_acknowledging_through_the_form(signed_in):
     page = client.get(url).get_data(as_text=True)
     response = post_form(client, url, _ack_data(page))
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/cases/{case.reference}#referral"
+    assert response.headers["Location"] == f"/cases/{case.reference}"
     case = _reload(case)
     assert case.status == "acknowledged" and case.acknowledgement_method == "secure_email"
     assert case.acknowledged_at == rf.london(date(2026, 9, 7), 9, 15)
