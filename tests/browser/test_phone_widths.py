@@ -78,6 +78,9 @@ def too_wide(page, url: str, who: str, width: int) -> str | None:
     if not kind.startswith("text/html"):
         return None
     page.goto(url)
+    if who != ANON and page.url.split("/", 3)[3].startswith("sign-in") and "sign-in" not in url:
+        # Signed out on the way: every page after this one would be the sign-in page.
+        return f"{url} as {who}: sent to sign in ({page.url})"
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     if scroll_width <= width:
         return None
