@@ -51,3 +51,6 @@ def init_app(app: Flask) -> None:
         pence=formatting.format_pence,
         summary_item=summary_item,
     )
+    from eip.table_labels import label_cells
+
+    app.jinja_env.filters["label_cells"] = label_cells
