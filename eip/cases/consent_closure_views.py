@@ -3,7 +3,7 @@ closing and reopening a case, registered on the cases blueprint by consultation_
 
 from __future__ import annotations
 
-from flask import abort, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
