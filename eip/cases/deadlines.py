@@ -156,7 +156,6 @@ def due_items(facts: DueFacts, settings: Deadlines) -> list[DueItem]:
     items: list[DueItem] = []
     if facts.status in CLOSED:
         return items
-    extra = settings.extra_non_working_days
     ref = facts.reference
     if facts.received_on is not None and not facts.acknowledged:
         items.append(
