@@ -223,6 +223,13 @@ def due_items(facts: DueFacts, settings: Deadlines) -> list[DueItem]:
     return items
 
 
+def deadline_of(items: Iterable[DueItem], kind: str) -> DueItem | None:
+    """The case's own deadline of this kind ("meeting", "acknowledgement"...), never an open
+    action that shares the name: an action agreed at a meeting is kind "meeting" too, and
+    reading its date as the next meeting's put two dates on the case page."""
+    return next((item for item in items if item.kind == kind and item.action_id is None), None)
+
+
 def _stay_items(stay: StayFacts, ref: str) -> list[DueItem]:
     """A stay ends on its planned move-out, and the return-home review must come first:
     it is due by the move-out and prompted from RETURN_HOME_REVIEW_LEAD_DAYS before."""
