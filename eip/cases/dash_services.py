@@ -121,7 +121,7 @@ def record_dash(
     high add IDVA and MARAC referral actions (unless one of that kind is still open).
 
     Allowed at any time, closed cases included. `police_callouts_12_months=None` uses the
-    police call-outs recorded on the case in the 12 months before the review date.
+    police call-outs recorded on the case in the 12 months before the date of the review.
     """
     rules.can_record_dash_or_incident(case.status).enforce()
     _check(

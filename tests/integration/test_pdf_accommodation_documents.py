@@ -335,7 +335,7 @@ def test_the_statements_balance_matches_the_ledger_to_the_penny(ledgered):
         ("Committed", opening.committed, closing.committed),
         ("Invoiced", opening.invoiced, closing.invoiced),
         ("Paid", opening.paid, closing.paid),
-        ("Uncommitted (available)", opening.available, closing.available),
+        ("Available", opening.available, closing.available),
     ):
         change = format_pence(after - before)
         assert f"{label} {format_pence(before)} {change} {format_pence(after)}" in text, label
@@ -420,7 +420,7 @@ def test_an_invoice_above_what_is_still_committed_counts_against_the_pot(app_con
     text = statement_text()
     assert "Committed £0.00 £325.00 £325.00" in text
     assert "Invoiced £0.00 £455.00 £455.00" in text
-    assert "Uncommitted (available) £14,000.00 -£455.00 £13,545.00" in text
+    assert "Available £14,000.00 -£455.00 £13,545.00" in text
     pot = current_settings(db.session).pot_pence
     assert ledger.pot_totals(store.entries(db.session), pot).available == 1_354_500
 
@@ -429,7 +429,7 @@ def test_a_period_with_no_money_still_gives_the_balance(ledgered):
     text = statement_text(date(2025, 1, 1), date(2025, 1, 31))
     assert text.count("None in this period.") == 4
     assert "No placement had money committed by the end of the period." in text
-    assert "Uncommitted (available) £14,000.00 £0.00 £14,000.00" in text
+    assert "Available £14,000.00 £0.00 £14,000.00" in text
 
 
 def test_the_statement_is_for_finance_and_managers_and_its_download_is_audited(ledgered):

@@ -311,7 +311,7 @@ def test_managers_download_the_monthly_report_with_its_figures(signed_in, march)
         "Intervention with temporary accommodation 1",
         "Share acknowledged on time 50%",
         "Referrals to the IDVA service 1 made, 0 planned",
-        "Uncommitted at 31 March 2026 £14,000.00",
+        "Available at 31 March 2026 £14,000.00",
         "Page 1 of",
     ):
         assert expected in text, expected
