@@ -16,6 +16,7 @@ from eip.audit import AuditEvent
 from eip.cases.models import Case
 from eip.clock import today
 from eip.extensions import db
+from eip.formatting import long_date
 from tests import factories_accommodation as fa
 from tests.conftest import csrf_token_from, post_form
 
@@ -386,3 +387,21 @@ def test_the_spoc_home_shows_what_is_waiting_with_what_they_need_to_decide(signe
     assert "Available in the pot now: <strong>£13,350.00</strong>" in home
     assert "At most £953.57 a night for 14 nights" in home
     assert "Committed £650.00, invoiced £0.00, paid £0.00" in home
+
+
+def test_a_placement_is_named_by_its_case_reference_and_move_in_date_everywhere(signed_in):
+    # Never "Placement 10": the case page, the list, the placement's own page and the
+    # SPOC's queue all say "EIP-…, moving in 3 March 2027".
+    client, user = signed_in("practitioner")
+    move_in = today() + timedelta(days=10)
+    placement = fa.placement(fa.accommodation_case(user), "requested", move_in_on=move_in)
+    name = f"{placement.case.reference}, moving in {long_date(move_in)}"
+    assert placement.name == name
+    case_page = client.get(f"/cases/{placement.case.reference}").get_data(as_text=True)
+    own_page = client.get(f"/placements/{placement.id}").get_data(as_text=True)
+    listed = client.get("/placements").get_data(as_text=True)
+    spoc, _ = signed_in("spoc", borough_name="Camden")
+    queue = spoc.get("/").get_data(as_text=True)
+    for page in (case_page, own_page, listed, queue):
+        assert name in page
+        assert f"Placement {placement.id}<" not in page
