@@ -104,6 +104,17 @@ class Chosen:
             raise StopValidation(self.message)
 
 
+def must_include(invalid: str, names: tuple[str, ...], parts: list[str]) -> str | None:
+    """GOV.UK's message for a date with some boxes left empty ("The date of the session must
+    include a month", "... a day and year"), said of what `invalid` names; None when every
+    box was filled or the message names nothing."""
+    missing = [name for name, part in zip(names, parts, strict=True) if not part]
+    subject, found, _ = invalid.partition(" must be a real ")
+    if not missing or not found:
+        return None
+    return f"{subject} must include a {' and '.join(missing)}"
+
+
 class LondonDateField(DateField):
     """A GOV.UK date input (day, month, year) with messages of our own.
 
@@ -113,6 +124,7 @@ class LondonDateField(DateField):
         kwargs.setdefault("widget", GovDateInput())
         super().__init__(label, format="%d %m %Y", invalid_value_message=invalid, **kwargs)
         self.required_message = required
+        self.invalid_message = invalid
 
     def process_formdata(self, valuelist: list[str]) -> None:
         parts = [part.strip() for part in valuelist]
@@ -123,6 +135,9 @@ class LondonDateField(DateField):
             if self.required_message is None:
                 return  # an optional date left empty
             raise ValueError(self.required_message)
+        if partly := must_include(self.invalid_message, ("day", "month", "year"), parts):
+            self.data = None
+            raise ValueError(partly)
         super().process_formdata(parts)
 
 
@@ -170,6 +185,7 @@ class MonthYearField(DateField):
         kwargs.setdefault("widget", GovMonthYearInput())
         super().__init__(label, format="%m %Y", invalid_value_message=invalid, **kwargs)
         self.required_message = required
+        self.invalid_message = invalid
 
     def process_formdata(self, valuelist: list[str]) -> None:
         parts = [part.strip() for part in valuelist]
@@ -180,6 +196,9 @@ class MonthYearField(DateField):
             if self.required_message is None:
                 return
             raise ValueError(self.required_message)
+        if partly := must_include(self.invalid_message, ("month", "year"), parts):
+            self.data = None
+            raise ValueError(partly)
         super().process_formdata(parts)
 
 
