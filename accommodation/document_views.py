@@ -47,25 +47,30 @@ def agreement_pdf(placement_id: int):
 @requires(STATEMENT_RULE)
 def statement_pdf():
     from accommodation import documents
-    from accommodation.finance.statement import parse_period
+    from accommodation.finance.statement import check_period
+    from forms.finance import StatementPeriodForm
 
-    start, end = request.args.get("start"), request.args.get("end")
-    if start is None and end is None:
-        return _statement_form({}, {}, 200)
-    # Bad dates show the form again, each problem beside its date; a NotAllowed is the
-    # app's audited 403 under this route's rule (eip/errors.py).
+    form = StatementPeriodForm(request.args)
+    if "start" not in request.args and "end" not in request.args:
+        return _statement_form(form, 200)
+    if not form.validate():
+        return _statement_form(form, 400)
+    # A period that is not one shows the form again, each problem beside its date; a
+    # NotAllowed is the app's audited 403 under this route's rule (eip/errors.py).
     made, document, status = steps.attempt(
-        lambda: documents.produce_statement(db.session, current_user, *parse_period(start, end))
+        lambda: documents.produce_statement(
+            db.session, current_user, *check_period(form.start.data, form.end.data)
+        )
     )
     if not made:
-        return _statement_form({"start": start, "end": end}, document.errors, status)
+        steps.show_problems(form, document)
+        return _statement_form(form, status)
     return send_pdf(document)
 
 
-def _statement_form(values: dict, errors: dict, status: int):
+def _statement_form(form, status: int):
     return render_template(
         "accommodation/statement_form.html",
-        values=values,
-        errors=errors,
+        form=form,
         title="Download the accommodation statement",
     ), status

@@ -229,7 +229,7 @@ def _not_enough(before: PotTotals, after: PotTotals) -> str:
     needed = after.exposure - before.exposure
     left = max(before.available, 0)
     return (
-        f"There is not enough money left in the pot: this needs {format_pence(needed)} "
+        f"There is not enough money in the pot: this needs {format_pence(needed)} "
         f"and only {format_pence(left)} is available"
     )
 
@@ -281,7 +281,7 @@ def check_commit(
     effect = commit_effect(entries, pot_pence, placement_id, amount)
     if effect.available_after < 0:
         return (
-            f"There is not enough money left in the pot: this needs {format_pence(effect.rise)} "
+            f"There is not enough money in the pot: this needs {format_pence(effect.rise)} "
             f"and only {format_pence(max(effect.available_before, 0))} is available"
         )
     return None

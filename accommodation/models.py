@@ -31,6 +31,7 @@ from eip.cases.models import Case, Person
 from eip.db import UTCDateTime, utcnow
 from eip.extensions import db
 from eip.models import Borough
+from eip.vocabulary import placement_name
 
 
 class Placement(db.Model):
@@ -120,6 +121,14 @@ class Placement(db.Model):
     def start_on(self) -> date:
         """The first night: the check-in date once known, else the planned move-in."""
         return self.checked_in_on or self.move_in_on
+
+    @property
+    def name(self) -> str:
+        """`EIP-2026-0012, moving in 3 March 2027`: how every page names a placement
+        (eip.vocabulary), never "Placement 10"."""
+        return placement_name(
+            self.case.reference, self.start_on, moved_in=self.checked_in_on is not None
+        )
 
     @property
     def planned_move_out_on(self) -> date | None:

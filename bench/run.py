@@ -186,7 +186,11 @@ def main() -> None:
 
         pack_url = "/cases/SYN-01-00003/documents/meeting-pack.pdf"
         to = date.today()
-        statement_url = f"/budget/statement.pdf?start={to - timedelta(days=90)}&end={to}"
+        since = to - timedelta(days=90)
+        statement_url = (
+            f"/budget/statement.pdf?start={since.day}&start={since.month}&start={since.year}"
+            f"&end={to.day}&end={to.month}&end={to.year}"
+        )
         baseline = timed(client, "/healthz")
         rows = [
             ("GET /healthz (baseline)", baseline),

@@ -104,6 +104,17 @@ class Chosen:
             raise StopValidation(self.message)
 
 
+def must_include(invalid: str, names: tuple[str, ...], parts: list[str]) -> str | None:
+    """GOV.UK's message for a date with some boxes left empty ("The date of the session must
+    include a month", "... a day and year"), said of what `invalid` names; None when every
+    box was filled or the message names nothing."""
+    missing = [name for name, part in zip(names, parts, strict=True) if not part]
+    subject, found, _ = invalid.partition(" must be a real ")
+    if not missing or not found:
+        return None
+    return f"{subject} must include a {' and '.join(missing)}"
+
+
 class LondonDateField(DateField):
     """A GOV.UK date input (day, month, year) with messages of our own.
 
@@ -113,6 +124,7 @@ class LondonDateField(DateField):
         kwargs.setdefault("widget", GovDateInput())
         super().__init__(label, format="%d %m %Y", invalid_value_message=invalid, **kwargs)
         self.required_message = required
+        self.invalid_message = invalid
 
     def process_formdata(self, valuelist: list[str]) -> None:
         parts = [part.strip() for part in valuelist]
@@ -123,6 +135,70 @@ class LondonDateField(DateField):
             if self.required_message is None:
                 return  # an optional date left empty
             raise ValueError(self.required_message)
+        if partly := must_include(self.invalid_message, ("day", "month", "year"), parts):
+            self.data = None
+            raise ValueError(partly)
+        super().process_formdata(parts)
+
+
+class GovMonthYearInput(GovDateInput):
+    """The GOV.UK date input with only its month and year boxes: how a month is asked for
+    (a report's month), never a browser's own month picker."""
+
+    def map_gov_params(self, field, **kwargs):
+        # GovDateInput's own mapping assumes three boxes; start from its base instead.
+        params = super(GovDateInput, self).map_gov_params(field, **kwargs)
+        month, year = None, None
+        if field.raw_data is not None:
+            month, year = field.raw_data
+        elif field.data:
+            month, year = field.data.strftime("%m %Y").split(" ")
+        params.setdefault("fieldset", {"legend": {"text": field.label.text}})
+        error = " govuk-input--error" if field.errors else ""
+        params.setdefault(
+            "items",
+            [
+                {
+                    "label": "Month",
+                    "id": f"{field.name}-month",
+                    "name": field.name,
+                    "classes": f"govuk-input--width-2{error}",
+                    "value": month,
+                },
+                {
+                    "label": "Year",
+                    "id": f"{field.name}-year",
+                    "name": field.name,
+                    "classes": f"govuk-input--width-4{error}",
+                    "value": year,
+                },
+            ],
+        )
+        return params
+
+
+class MonthYearField(DateField):
+    """A month as the GOV.UK pattern asks for it: month and year boxes (`10`, `2026`). Its
+    data is the month's first day. `required=None` makes it optional."""
+
+    def __init__(self, label: str, *, required: str | None, invalid: str, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", GovMonthYearInput())
+        super().__init__(label, format="%m %Y", invalid_value_message=invalid, **kwargs)
+        self.required_message = required
+        self.invalid_message = invalid
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        parts = [part.strip() for part in valuelist]
+        # The widget shows back exactly two boxes, whatever a tampered request sent.
+        self.raw_data = [*parts, "", ""][:2]
+        if len(parts) != 2 or not any(parts):
+            self.data = None
+            if self.required_message is None:
+                return
+            raise ValueError(self.required_message)
+        if partly := must_include(self.invalid_message, ("month", "year"), parts):
+            self.data = None
+            raise ValueError(partly)
         super().process_formdata(parts)
 
 

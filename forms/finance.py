@@ -21,7 +21,7 @@ from accommodation.finance.services import (
     REFERENCE_MAX,
     SUPPLIER_MAX,
 )
-from forms.fields import date_field, strip, text_field
+from forms.fields import LondonDateField, date_field, strip, text_field
 from forms.placement import Pounds
 
 
@@ -97,3 +97,23 @@ class ReverseForm(FlaskForm):
         name="The reason",
     )
     submit = SubmitField("Reverse the entry", widget=GovSubmitInput())
+
+
+class StatementPeriodForm(FlaskForm):
+    """Camden's statement for a period: two GOV.UK dates (day, month, year), sent by GET."""
+
+    class Meta:
+        csrf = False  # a download: nothing changes
+
+    start = LondonDateField(
+        "From",
+        description="For example, 1 4 2026",
+        required="Enter the start date of the period",
+        invalid="The start date must be a real date, like 1 4 2026",
+    )
+    end = LondonDateField(
+        "To",
+        description="For example, 30 4 2026",
+        required="Enter the end date of the period",
+        invalid="The end date must be a real date, like 30 4 2026",
+    )

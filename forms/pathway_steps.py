@@ -30,6 +30,7 @@ from eip.cases.consent_state import KINDS
 from eip.cases.consultation_services import ACTION_ROWS, PlanAction
 from eip.cases.rules import CLOSURE_OUTCOMES, CONSULTATION_OUTCOMES
 from eip.clock import parse_time
+from eip.vocabulary import TIME_HINT, TIME_INVALID
 from forms.fields import (
     AdditionForm,
     LondonDateField,
@@ -79,7 +80,7 @@ class BookConsultationForm(StepForm):
     )
     scheduled_time = StringField(
         "Time",
-        description="London time, for example 14:30 or 2:30pm",
+        description=TIME_HINT,
         widget=GovTextInput(),
         filters=[strip],
         validators=[DataRequired("Enter the time of the consultation")],
@@ -99,7 +100,7 @@ class BookConsultationForm(StepForm):
     def validate_scheduled_time(self, field) -> None:
         field.parsed = parse_time(field.data)
         if field.parsed is None:
-            raise ValidationError("Enter the time as hours and minutes, like 14:30 or 2:30pm")
+            raise ValidationError(TIME_INVALID)
 
     def scheduled_for(self) -> datetime | None:
         """The date and time as an aware moment in London time."""
@@ -116,10 +117,10 @@ def _action_fields(n: int) -> dict:
             f"Action {n}: owner", None, description="Who does it, for example the social worker"
         ),
         f"action_{n}_review_on": LondonDateField(
-            f"Action {n}: review date",
+            f"Action {n}: due date",
             description="For example, 4 12 2026",
             required=None,
-            invalid=f"The review date of action {n} must be a real date, like 4 12 2026",
+            invalid=f"The due date of action {n} must be a real date, like 4 12 2026",
         ),
     }
 
@@ -149,7 +150,7 @@ class RecordConsultationForm(StepForm):
     submit = SubmitField("Save the consultation and plan", widget=GovSubmitInput())
 
     def action_rows(self) -> list[tuple]:
-        """(description, owner, review date) fields per row, for the template."""
+        """(description, owner, due date) fields per row, for the template."""
         return [
             (
                 self[f"action_{n}_description"],
@@ -180,7 +181,7 @@ class PlanActionForm(AdditionForm):
         "Enter who owns the action",
         description="Who does it, for example the social worker",
     )
-    review_on = date_field("Review date", "the review date", "4 12 2026")
+    review_on = date_field("Due date", "the due date", "4 12 2026")
     submit = SubmitField("Add the action", widget=GovSubmitInput())
 
 

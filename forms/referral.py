@@ -35,6 +35,7 @@ from eip.cases.referral_rules import (
     problems,
 )
 from eip.clock import now, parse_time
+from eip.vocabulary import TIME_HINT, TIME_INVALID
 from eip.workdays import LONDON
 from forms.fields import (
     Chosen,
@@ -45,8 +46,6 @@ from forms.fields import (
     strip,
     whole_number,
 )
-
-TIME_HINT = "London time, for example 14:30 or 2:30pm"
 
 
 class LondonTimeField(StringField):
@@ -317,7 +316,7 @@ class AcknowledgeForm(FlaskForm):
     acknowledged_time = LondonTimeField(
         "Time the referrer was told",
         required="Enter the time the referrer was told",
-        invalid="Enter the time as hours and minutes, like 14:30 or 2:30pm",
+        invalid=TIME_INVALID,
     )
     method = radio_field(
         "How was the referrer told?", lists.CONTACT_METHOD, "Select how the referrer was told"

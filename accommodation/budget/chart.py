@@ -1,6 +1,6 @@
 """The accommodation pot over time as an inline SVG, drawn in Python (like the DASH chart).
 
-Two lines over the same pounds axis, 0 to the pot: the *uncommitted* money (the pot less
+Two lines over the same pounds axis, 0 to the pot: the *available* money (the pot less
 every placement's exposure, stepping down at each approval and up at each release), and the
 money *not yet spent* on nights stayed (the pot less the cost of nights occupied), actual up
 to today and then, dashed, the forecast as the committed stays run to their planned
@@ -43,7 +43,7 @@ DESC_ID = "budget-chart-desc"
 @dataclass(frozen=True)
 class TableRow:
     on: date
-    uncommitted: int
+    available: int
     spent: int | None
     forecast: bool
 
@@ -71,7 +71,7 @@ def _span(burn: Sequence[BurnPoint], spend: Sequence[SpendPoint], today: date) -
     return first, last
 
 
-def _uncommitted_at(burn: Sequence[BurnPoint], day: date, pot: int) -> int:
+def _available_at(burn: Sequence[BurnPoint], day: date, pot: int) -> int:
     value = pot
     for point in burn:
         if point.on > day:
@@ -92,7 +92,7 @@ def table_rows(
         days |= {d for d in (today + timedelta(weeks=w) for w in range(1, 60)) if d < last}
         days.add(last)
     return [
-        TableRow(day, _uncommitted_at(burn, day, pot), _spent_at(spend, day), day > today)
+        TableRow(day, _available_at(burn, day, pot), _spent_at(spend, day), day > today)
         for day in sorted(days)
     ]
 
@@ -115,7 +115,7 @@ def description(
     parts = [
         f"The accommodation pot of {format_pence(pot)} from {long_date(first)} "
         f"to {long_date(last)}.",
-        f"Uncommitted today: {format_pence(_uncommitted_at(burn, today, pot))}.",
+        f"Available today: {format_pence(_available_at(burn, today, pot))}.",
     ]
     now = next((p for p in spend if p.on == today), None)
     if now is not None:
@@ -173,7 +173,7 @@ def pot_chart(
         f'fill="{TEXT}">Today</text>'
     )
     # Entries dated before the chart's start are already in its starting value.
-    steps = [(first, _uncommitted_at(burn, first, pot))]
+    steps = [(first, _available_at(burn, first, pot))]
     for point in burn:
         if first < point.on <= last:
             steps += [(point.on, steps[-1][1]), (point.on, point.available)]
@@ -207,7 +207,7 @@ def _polyline(points: list[tuple[float, float]], colour: str, name: str, dash: s
 def _legend() -> list[str]:
     key_y = 20
     items = [
-        (UNCOMMITTED, "", "Uncommitted"),
+        (UNCOMMITTED, "", "Available"),
         (NOT_SPENT, "", "Not yet spent"),
         (NOT_SPENT, "10 6", "Forecast"),
     ]

@@ -82,7 +82,7 @@ MONTH_HEADER = [
     "Net committed",
     "Invoiced",
     "Paid",
-    "Uncommitted at month end",
+    "Available at month end",
 ]
 
 

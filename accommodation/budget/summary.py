@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from accommodation import ledger
 from accommodation.ledger import INVOICE, PAYMENT
 from accommodation.rules import COUNTS_TOWARDS_PEOPLE_CAP
+from eip.vocabulary import placement_name
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,13 @@ class PlacementFacts:
     moved_out_on: date | None = None
     planned_move_out_on: date | None = None
     visible: bool = True
+
+    @property
+    def name(self) -> str:
+        """The placement's name (eip.vocabulary): case reference and move-in date."""
+        return placement_name(
+            self.reference, self.start_on, moved_in=self.checked_in_on is not None
+        )
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ the invoice's number and supplier, and the payment's reference.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -36,33 +35,25 @@ from eip.policy import visible_placements
 from eip.programme import current_settings
 
 MOVEMENT_KINDS = (ledger.COMMIT, ledger.RELEASE, ledger.INVOICE, ledger.PAYMENT)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FIXED_RELEASE_REASONS = (EARLY_MOVE_OUT, CANCELLED, SHORTENED_TO_PROGRAMME_END)
 
 
-def parse_period(start: str | None, end: str | None) -> tuple[date, date]:
-    """The period from the statement form's two dates (YYYY-MM-DD, as a date box sends
-    them). Raises `RuleBroken` with every problem by field."""
+def check_period(start: date, end: date) -> tuple[date, date]:
+    """The statement's period, read by the form's two GOV.UK dates: the end may not come
+    before the start, and a year before 2000 is a mistyped one ("26" for 2026)."""
     errors: dict[str, str] = {}
-    parsed: dict[str, date] = {}
-    for name, text, label in (("start", start, "start"), ("end", end, "end")):
-        text = (text or "").strip()
-        if not text:
-            errors[name] = f"Enter the {label} date of the period"
-            continue
-        try:
-            if not _ISO_DATE.match(text):
-                raise ValueError(text)
-            parsed[name] = date.fromisoformat(text)
-        except ValueError:
-            example = "2026-04-01" if name == "start" else "2026-04-30"
+    for name, day, label, example in (
+        ("start", start, "start", "1 4 2026"),
+        ("end", end, "end", "30 4 2026"),
+    ):
+        if day.year < 2000:
             errors[name] = f"The {label} date must be a real date, like {example}"
-    if not errors and parsed["end"] < parsed["start"]:
+    if not errors and end < start:
         errors["end"] = "The end date must be the same as or after the start date"
     if errors:
         first = next(iter(errors))
         raise RuleBroken(errors[first], field=first, errors=errors)
-    return parsed["start"], parsed["end"]
+    return start, end
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def balance_table(statement: Statement) -> Flowable:
             opening.invoiced - opening.paid,
             closing.invoiced - closing.paid,
         ),
-        ("Uncommitted (available)", opening.available, closing.available),
+        ("Available", opening.available, closing.available),
     ]
     columns = [
         Column("", 0.34),
@@ -78,10 +78,10 @@ def balance_table(statement: Statement) -> Flowable:
         columns,
         [
             [
-                _bold(label) if label.startswith("Uncommitted") else label,
+                _bold(label) if label == "Available" else label,
                 money(start),
                 money(end - start),
-                money(end, bold=label.startswith("Uncommitted")),
+                money(end, bold=label == "Available"),
             ]
             for label, start, end in rows
         ],
@@ -98,7 +98,7 @@ def _reconciliation(statement: Statement) -> str:
         f"{format_pence(s.closing.committed)} at the end. Invoiced: "
         f"{format_pence(s.opening.invoiced)} plus {format_pence(invoiced)} is "
         f"{format_pence(s.closing.invoiced)}. Paid: {format_pence(s.opening.paid)} plus "
-        f"{format_pence(paid)} is {format_pence(s.closing.paid)}. Uncommitted is the pot less, "
+        f"{format_pence(paid)} is {format_pence(s.closing.paid)}. Available is the pot less, "
         "for each placement, the larger of what is committed and what is invoiced."
     )
 
@@ -182,7 +182,7 @@ def statement_story(statement: Statement) -> list[Flowable]:
             "date (the approval, move-out, invoice or payment date). Amounts include VAT. "
             "Placements are shown by case reference and borough only."
         ),
-        *heading("The balance"),
+        *heading("The pot at the start and end"),
         balance_table(statement),
         styles.gap(4),
         para(_reconciliation(statement), styles.SMALL),
@@ -202,7 +202,7 @@ def statement_story(statement: Statement) -> list[Flowable]:
         *heading(f"Placements at {long_date(statement.end)}"),
         para(
             "Every placement that held money by the end of the period, with its figures "
-            "then. The totals are the balance's committed, invoiced and paid at the end.",
+            "then. The totals are the pot's committed, invoiced and paid at the end.",
             styles.SMALL,
         ),
         placements_table(statement),

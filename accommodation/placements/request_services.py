@@ -97,7 +97,7 @@ def _missing(session: Session, case: Case) -> dict[str, str]:
     )
     if open_one is not None:
         missing["open_placement"] = (
-            f"This case already has placement {open_one.id} "
+            f"This case already has the placement {open_one.name} "
             f"({open_one.state_label[0].lower()}{open_one.state_label[1:]}): "
             "it must end before another is requested"
         )

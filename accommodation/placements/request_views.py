@@ -69,7 +69,7 @@ def placement(placement_id: int):
         placement=found,
         stay=stay_page.stay_panel(db.session, current_user, found),
         money=money_page.money_panel(db.session, current_user, found),
-        title=f"Placement {found.id}",
+        title=f"Placement {found.name}",
     )
 
 

@@ -65,6 +65,18 @@ class UserRow:
         return rules.enable_needs_approval(self.user.role)
 
     @property
+    def borough_text(self) -> str:
+        """The account's borough, or the one a role waiting for approval ties it to: an
+        invited SPOC shows "Lambeth (waiting for approval)", not "Not tied to a borough".
+        Empty for an account with no borough, now or waiting."""
+        current = self.user.borough.name if self.user.borough else ""
+        wanted = self.pending_role.requested_borough if self.pending_role else None
+        if wanted is None or wanted.id == self.user.borough_id:
+            return current
+        waiting = f"{wanted.name} (waiting for approval)"
+        return f"{current}; {waiting}" if current else waiting
+
+    @property
     def role_text(self) -> str:
         if self.user.role is None and self.pending_role is not None:
             return f"Waiting for approval of {Role(self.pending_role.requested_role).label}"

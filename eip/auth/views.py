@@ -161,7 +161,11 @@ def sign_out():
 @bp.get("/account")
 @requires("account.own")
 def account():
-    return render_template("auth/account.html", title="Your account")
+    from eip.admin.user_accounts import user_row
+
+    # The borough a role waiting for approval will tie the account to, as the admin sees it.
+    borough = user_row(db.session, current_user.id).borough_text
+    return render_template("auth/account.html", borough=borough, title="Your account")
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])

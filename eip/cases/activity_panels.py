@@ -65,8 +65,8 @@ class ActivityPanel:
 def activity_panel(session: Session, page: Any) -> ActivityPanel:
     case = page.case
     records = page.records
-    urgency = {item.action_id: state for item, state in page.due if item.action_id is not None}
-    meeting_due = next(((item, state) for item, state in page.due if item.kind == "meeting"), None)
+    urgency = page.action_urgency
+    meeting_due = page.due_of("meeting")
     actions = records["actions"]
     done = [a for a in actions if a.completed_at is not None]
     ids = {a.completed_by_id for a in done if a.completed_by_id is not None}

@@ -250,15 +250,15 @@ def _plan_action(
     )
     owner = problems.text(prefix + "owner", action.owner, f"Enter who owns action {n}")
     if action.review_on is None:
-        problems.add(prefix + "review_on", f"Enter the review date of action {n}")
+        problems.add(prefix + "review_on", f"Enter the due date of action {n}")
     elif after is not None and action.review_on < after:
         problems.add(
             prefix + "review_on",
-            f"The review date of action {n} cannot be before the consultation",
+            f"The due date of action {n} cannot be before the consultation",
         )
     elif action.review_on > latest[0]:
         problems.add(
-            prefix + "review_on", f"The review date of action {n} cannot be after {latest[1]}"
+            prefix + "review_on", f"The due date of action {n} cannot be after {latest[1]}"
         )
     return PlanAction(description, owner, action.review_on)
 
@@ -307,11 +307,11 @@ def add_plan_action(
     what = problems.text("description", description, "Enter what the action is")
     who = problems.text("owner", owner, "Enter who owns the action")
     if review_on is None:
-        problems.add("review_on", "Enter the review date")
+        problems.add("review_on", "Enter the due date")
     else:
         last_day, why = latest_due_date(session)
         if review_on > last_day:
-            problems.add("review_on", f"The review date cannot be after {why}")
+            problems.add("review_on", f"The due date cannot be after {why}")
     problems.raise_any()
     consultation = held_consultation(session, case)
     action = _action_record(case, user, consultation, PlanAction(what, who, review_on))

@@ -15,7 +15,7 @@ or more is "medium" and anything else "standard" (the banding local MARACs publi
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -141,6 +141,28 @@ def one_year_before(day: date) -> date:
         return day.replace(year=day.year - 1)
     except ValueError:
         return day.replace(year=day.year - 1, day=28)
+
+
+def known_police_callouts(
+    on: date,
+    incidents_on: Iterable[date],
+    referral_received_on: date | None = None,
+    referral_callouts: int | None = None,
+) -> int:
+    """The police call-outs known in the 12 months up to `on` (inclusive): the referral's
+    count (it covers the 12 months to its receipt) and the call-outs recorded as incidents.
+
+    An incident that happened on or before the day of receipt may be one the referral
+    already counted, so those are counted as the referral's figure or as their own number,
+    whichever is larger; call-outs after receipt always add. A referral received more than
+    12 months before `on` no longer counts.
+    """
+    start = one_year_before(on)
+    dates = [day for day in incidents_on if start <= day <= on]
+    if referral_received_on is None or not start <= referral_received_on <= on:
+        return len(dates)
+    before = sum(1 for day in dates if day <= referral_received_on)
+    return max(referral_callouts or 0, before) + len(dates) - before
 
 
 def is_repeat_marac(last_marac_referral: date | None, today: date) -> bool:

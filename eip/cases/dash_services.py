@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eip.auth.models import User
@@ -41,18 +41,19 @@ def question_field(number: int) -> str:
 
 
 def police_callouts_before(session: Session, case: Case, on: date) -> int:
-    """Police call-outs recorded on this case in the 12 months up to `on` (inclusive):
-    the default for a review completed on that date."""
-    return (
-        session.scalar(
-            select(func.count(Incident.id)).where(
-                Incident.case_id == case.id,
-                Incident.police_callout.is_(True),
-                Incident.occurred_on >= dash.one_year_before(on),
-                Incident.occurred_on <= on,
-            )
+    """Police call-outs known on this case in the 12 months up to `on` (inclusive), from
+    the referral's count and the incidents recorded (`dash.known_police_callouts`): the
+    default for a review completed on that date."""
+    incidents = session.scalars(
+        select(Incident.occurred_on).where(
+            Incident.case_id == case.id,
+            Incident.police_callout.is_(True),
+            Incident.occurred_on >= dash.one_year_before(on),
+            Incident.occurred_on <= on,
         )
-        or 0
+    )
+    return dash.known_police_callouts(
+        on, incidents, received_on(case), case.police_callouts_12_months
     )
 
 
@@ -120,7 +121,7 @@ def record_dash(
     high add IDVA and MARAC referral actions (unless one of that kind is still open).
 
     Allowed at any time, closed cases included. `police_callouts_12_months=None` uses the
-    police call-outs recorded on the case in the 12 months before the review date.
+    police call-outs recorded on the case in the 12 months before the date of the review.
     """
     rules.can_record_dash_or_incident(case.status).enforce()
     _check(

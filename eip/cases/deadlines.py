@@ -52,6 +52,19 @@ def acknowledgement_due(received_on: date, settings: Deadlines) -> date:
     )
 
 
+def consultation_booking_due(
+    received_on: date, late_agreed_on: date | None, settings: Deadlines
+) -> date:
+    """The day the case consultation should be booked by: the programme's working days after
+    receipt or, for a late referral, after its agreement was recorded (DOMAIN.md). Counting
+    from receipt would make a late referral's booking overdue the moment it is agreed. The
+    one copy of the rule: the case page, the case lists and the reminders ask it."""
+    start = late_agreed_on if late_agreed_on is not None else received_on
+    return add_working_days(
+        start, settings.consultation_booking_working_days, settings.extra_non_working_days
+    )
+
+
 def acknowledged_in_time(received_on: date, acknowledged_on: date, settings: Deadlines) -> bool:
     """Whether a referral received on `received_on` (London date) was acknowledged by
     its due date; the acknowledgement's London date counts, not its time."""
@@ -106,6 +119,9 @@ class DueFacts:
     incidents: tuple[IncidentFacts, ...] = field(default_factory=tuple)
     open_actions: tuple[OpenAction, ...] = field(default_factory=tuple)
     stays: tuple[StayFacts, ...] = field(default_factory=tuple)
+    # A late referral's agreement: the London date it was recorded (DOMAIN.md: booking the
+    # consultation counts from it, not from receipt). None for a referral in the window.
+    late_agreed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -140,7 +156,6 @@ def due_items(facts: DueFacts, settings: Deadlines) -> list[DueItem]:
     items: list[DueItem] = []
     if facts.status in CLOSED:
         return items
-    extra = settings.extra_non_working_days
     ref = facts.reference
     if facts.received_on is not None and not facts.acknowledged:
         items.append(
@@ -160,9 +175,7 @@ def due_items(facts: DueFacts, settings: Deadlines) -> list[DueItem]:
             DueItem(
                 "consultation_booking",
                 "Book the case consultation",
-                add_working_days(
-                    facts.received_on, settings.consultation_booking_working_days, extra
-                ),
+                consultation_booking_due(facts.received_on, facts.late_agreed_on, settings),
                 ref,
             )
         )
@@ -208,6 +221,13 @@ def due_items(facts: DueFacts, settings: Deadlines) -> list[DueItem]:
             )
     items.sort(key=lambda item: (item.due_on, not item.urgent, item.label))
     return items
+
+
+def deadline_of(items: Iterable[DueItem], kind: str) -> DueItem | None:
+    """The case's own deadline of this kind ("meeting", "acknowledgement"...), never an open
+    action that shares the name: an action agreed at a meeting is kind "meeting" too, and
+    reading its date as the next meeting's put two dates on the case page."""
+    return next((item for item in items if item.kind == kind and item.action_id is None), None)
 
 
 def _stay_items(stay: StayFacts, ref: str) -> list[DueItem]:

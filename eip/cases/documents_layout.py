@@ -69,7 +69,7 @@ def people_table(people: Sequence[PersonDetails], note: str) -> list[Flowable]:
     return [table, styles.gap(3), para(note, styles.SMALL), styles.gap(3)]
 
 
-def actions_table(actions: Sequence[ActionLine], *, due_title: str = "Due", kinds=False):
+def actions_table(actions: Sequence[ActionLine], *, due_title: str = "Due date", kinds=False):
     columns = [
         Column("Action", 0.42),
         Column("Owner", 0.18),
@@ -130,7 +130,7 @@ def dash_trend(
         f"{span}. The dashed line is the MARAC threshold of {threshold}."
     )
     table = data_table(
-        [Column("Review date", 0.4), Column("Score", 0.2), Column("Risk level", 0.4)],
+        [Column("Date of the review", 0.4), Column("Score", 0.2), Column("Risk level", 0.4)],
         [[long_date(r.completed_on), str(r.score), r.level.capitalize()] for r in reviews],
     )
     return [KeepTogether([*lead, chart, para(sentence, styles.SMALL)]), styles.gap(4), table]

@@ -4,12 +4,13 @@ document may hold is decided as `documents_data`'s docstring says)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
-from eip.cases import choices, rules
+from eip.cases import choices, queries, rules
 from eip.cases.consent_state import ConsentState, current_consents
+from eip.cases.deadlines import deadline_of, due_items
 from eip.cases.documents_data import (
     ActionLine,
     CaseLine,
@@ -100,7 +101,12 @@ def meeting_pack_data(session: Session, case: Case, today: date) -> MeetingPackD
     meetings = records["meetings"]
     last = meetings[-1].held_on if meetings else None
     since = last or date.min
-    clock = last or case.intervention_started_on
+    # The next meeting's due date is the case page's (deadlines.due_items): counted from the
+    # later of the last meeting and the start of the intervention, never a copy of the rule.
+    next_meeting = deadline_of(
+        due_items(queries.facts_for(session, [case])[case.id], queries.deadline_settings(session)),
+        "meeting",
+    )
     held = held_consultation(session, case)
     actions = [action_line(a, today) for a in records["actions"] if a.completed_at is None]
     actions.sort(key=lambda a: (a.due_on is None, a.due_on or date.max, not a.urgent))
@@ -110,11 +116,7 @@ def meeting_pack_data(session: Session, case: Case, today: date) -> MeetingPackD
         status=rules.status_label(case.status),
         intervention_started_on=case.intervention_started_on,
         last_meeting_on=last,
-        next_meeting_due=(
-            clock + timedelta(days=settings.meeting_interval_days)
-            if clock and case.status == "active"
-            else None
-        ),
+        next_meeting_due=next_meeting.due_on if next_meeting else None,
         people=people(case, consents),
         consents=consent_lines(consents),
         plan_risks=held.plan_risks if held else None,

@@ -65,7 +65,7 @@ def plan_story(data: PlanData) -> list[Flowable]:
         *heading("Protective factors"),
         *free_text(data.protective_factors),
         *heading("Plan actions"),
-        actions_table(data.actions, due_title="Review date"),
+        actions_table(data.actions, due_title="Due date"),
     ]
     if data.needs_scenario_plan or data.scenario_plan:
         story += [

@@ -13,7 +13,7 @@ from eip.audit import AuditEvent
 from eip.cases import queries
 from eip.cases.access_log import access_log
 from eip.cases.consent_state import ConsentState, current_consents
-from eip.cases.deadlines import URGENCY_ORDER, DueItem, due_items
+from eip.cases.deadlines import URGENCY_ORDER, DueItem, deadline_of, due_items
 from eip.cases.models import Case
 from eip.cases.records import (
     CaseAction,
@@ -74,6 +74,18 @@ class CasePage:
     access_log: list[AuditEvent] | None
     today: date
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def due_of(self, kind: str) -> tuple[DueItem, str] | None:
+        """The case's one due date of this kind (and its urgency), as "What is due" lists
+        it: every panel that names a deadline reads it here, so the page never shows two
+        dates for the same deadline."""
+        found = deadline_of((item for item, _ in self.due), kind)
+        return next(((item, state) for item, state in self.due if item is found), None)
+
+    @property
+    def action_urgency(self) -> dict[int, str]:
+        """Each open action's urgency, from the same due items (none on a closed case)."""
+        return {item.action_id: state for item, state in self.due if item.action_id is not None}
 
     @property
     def attendance_rate(self) -> int | None:

@@ -28,7 +28,14 @@ from eip.cases.deadlines import (
     due_items,
 )
 from eip.cases.models import Case
-from eip.cases.records import CaseAction, Consultation, DashReview, Incident, ProfessionalsMeeting
+from eip.cases.records import (
+    CaseAction,
+    Consultation,
+    DashReview,
+    Incident,
+    LateReferralDecision,
+    ProfessionalsMeeting,
+)
 from eip.policy import visible_cases
 from eip.programme import current_settings
 from eip.workdays import london_date
@@ -58,6 +65,18 @@ def _latest(session: Session, column, case_ids: Sequence[int]) -> dict[int, date
     return dict(rows.all())
 
 
+def _late_agreements(session: Session, case_ids: Sequence[int]) -> dict[int, date]:
+    """The London date each late referral's agreement was recorded (one query): the
+    consultation-booking deadline counts from it."""
+    rows = session.execute(
+        select(LateReferralDecision.case_id, LateReferralDecision.created_at).where(
+            LateReferralDecision.case_id.in_(case_ids),
+            LateReferralDecision.decision == "agreed",
+        )
+    )
+    return {case_id: london_date(created_at) for case_id, created_at in rows}
+
+
 def _incidents(session: Session, case_ids: Sequence[int]) -> dict[int, list[IncidentFacts]]:
     """Each case's incidents with the London date each was recorded (one query)."""
     rows = session.execute(
@@ -80,6 +99,7 @@ def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
     meetings = _latest(session, ProfessionalsMeeting.held_on, ids)
     dash = _latest(session, DashReview.completed_on, ids)
     incidents = _incidents(session, ids)
+    agreed = _late_agreements(session, ids)
     actions: dict[int, list[OpenAction]] = defaultdict(list)
     for action in session.scalars(
         select(CaseAction).where(CaseAction.case_id.in_(ids), CaseAction.completed_at.is_(None))
@@ -94,6 +114,7 @@ def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
             status=case.status,
             received_on=london_date(case.received_at) if case.received_at else None,
             acknowledged=case.acknowledged_at is not None,
+            late_agreed_on=agreed.get(case.id),
             consultation_booked=case.id in booked,
             intervention_started_on=case.intervention_started_on,
             last_meeting_on=meetings.get(case.id),

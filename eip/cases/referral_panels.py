@@ -24,9 +24,7 @@ class ReferralPanel:
 
 def referral_panel(user: Any, page: Any) -> ReferralPanel:
     case = page.case
-    due = next(
-        ((item, urgency) for item, urgency in page.due if item.kind == "acknowledgement"), None
-    )
+    due = page.due_of("acknowledgement")
     return ReferralPanel(
         acknowledgement_due=None if case.acknowledged_at else due,
         may_acknowledge=(

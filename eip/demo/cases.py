@@ -31,7 +31,7 @@ from eip.cases.records import (
     ScenarioPlan,
 )
 from eip.models import Borough
-from eip.workdays import add_working_days
+from eip.workdays import add_working_days, london_date
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -470,7 +470,11 @@ def _activity(ctx: Context, case: Case, start: date, who: User, n: int, closed: 
     if (last_day - start).days > 20:
         reviews.append((start + timedelta(days=20), 15 if high else rng.randint(2, 8)))
     for when, yes in reviews:
-        callouts = 1 if high else 0
+        # The call-outs the referral reported count, as the review form would start from.
+        known = dash.known_police_callouts(
+            when, [], london_date(case.received_at), case.police_callouts_12_months
+        )
+        callouts = max(1 if high else 0, known)
         assessment = dash.assess(yes, 14, False, callouts)
         s.add(
             DashReview(

@@ -132,7 +132,10 @@ class Notification(db.Model):
         if link == "case" and self.case_reference:
             return f"Open case {self.case_reference}"
         if link == "placement" and self.placement_id:
-            return f"Open placement {self.placement_id}"
+            # Named by its case, never "placement 10" (eip.vocabulary).
+            if self.case_reference:
+                return f"Open the placement for case {self.case_reference}"
+            return "Open the placement"
         if link == "invoices":
             return "Open the invoices"
         if link == "settings":

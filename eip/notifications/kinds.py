@@ -2,7 +2,8 @@
 
 In-app wording is for the people who may see the case (practitioners, managers) or the
 invoices (finance). E-mail wording leaves our systems, so it is fixed text with the due
-date and ids only: never a name, a risk detail or free text.
+date and the case reference only (a placement is named by its case, as eip.vocabulary
+names it): never a name, a risk detail or free text.
 """
 
 from __future__ import annotations
@@ -82,17 +83,15 @@ KINDS: dict[str, Kind] = {
     "plan_action_overdue": Kind(
         "Action overdue", "an action is overdue (it was due on {due})", "case"
     ),
-    "placement_ending": Kind(
-        "Placement ending soon", "placement {placement} ends on {due}", "placement"
-    ),
+    "placement_ending": Kind("Placement ending soon", "the placement ends on {due}", "placement"),
     "placement_end_passed": Kind(
         "Placement end date passed without a move-out",
-        "placement {placement} was due to end on {due} and no move-out is recorded",
+        "the placement was due to end on {due} and no move-out is recorded",
         "placement",
     ),
     "return_home_review_due": Kind(
         "Return-home review due",
-        "the return-home review for placement {placement} is due before {due}",
+        "the placement's return-home review is due before {due}",
         "placement",
     ),
     "invoice_unpaid": Kind(
@@ -107,7 +106,7 @@ KINDS: dict[str, Kind] = {
     # the case reference and the placement, never why consent was withdrawn.
     "placement_consent_withdrawn": Kind(
         "Accommodation consent withdrawn",
-        "consent to temporary accommodation was withdrawn and placement {placement} has not "
+        "consent to temporary accommodation was withdrawn and the placement has not "
         "ended. The withdrawal does not end the placement: the practitioner will review the "
         "case urgently",
         "placement",

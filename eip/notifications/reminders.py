@@ -53,7 +53,8 @@ ACTION_KINDS = {
 CASE_DEADLINES: dict[str, tuple[str, str, int]] = {
     "acknowledgement": ("acknowledgement_due", "acknowledgement_overdue", NOTICE_DAYS),
     # DOMAIN.md: a reminder when the consultation is not booked 5 working days after the
-    # referral, so the "notice" is on the due date itself.
+    # referral (a late one: after its agreement was recorded), so the "notice" is on the
+    # due date itself.
     "consultation_booking": ("consultation_not_booked", "consultation_not_booked", 0),
     "meeting": ("meeting_due", "meeting_overdue", NOTICE_DAYS),
     "dash_review": ("dash_review_due", "dash_review_overdue", NOTICE_DAYS),

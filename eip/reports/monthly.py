@@ -11,7 +11,6 @@ programme settings, the managers' extra non-working days included, as on the cas
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -38,7 +37,6 @@ from eip.programme import current_settings
 from eip.workdays import london_date, london_day_start
 
 TREND_MONTHS = 6
-_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only
 # Short names for the chart's axis; the table beside it uses the full ones.
 OUTCOME_SHORT = {
     "intervention": "Intervention",
@@ -46,18 +44,18 @@ OUTCOME_SHORT = {
     "consultation_only": "Consultation only",
     "not_suitable": "Not suitable",
 }
+NOT_A_MONTH = "The month of the report must be a real month, like 10 2026"
 FUTURE_MONTH = "The report is for a month that has begun: choose this month or an earlier one"
 
 
-def parse_month(text: str | None, today: date) -> date:
-    """The first day of the month typed as YYYY-MM (what a month box sends)."""
-    text = (text or "").strip()
-    if not text:
-        raise RuleBroken("Enter the month of the report", field="month")
-    match = _MONTH.match(text)
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
-        raise RuleBroken("The month must be a real month, like 2026-10", field="month")
-    month = date(int(match.group(1)), int(match.group(2)), 1)
+def check_month(month: date, today: date) -> date:
+    """The first day of the month the form's month and year boxes name: a real month (a
+    year before 2000 is a mistyped one, "26" for 2026) that has begun."""
+    if month.year < 2000:
+        raise RuleBroken(
+            "The month of the report must be a real month, like 10 2026", field="month"
+        )
+    month = month.replace(day=1)
     if month > today:
         raise RuleBroken(FUTURE_MONTH, field="month")
     return month

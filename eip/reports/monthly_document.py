@@ -71,7 +71,7 @@ def _glance(data: MonthlyData) -> list[tuple[str, str]]:
             f"{format_pence(s.committed)} committed (net), "
             f"{format_pence(s.invoiced)} invoiced, {format_pence(s.paid)} paid",
         ),
-        (f"Uncommitted at {long_date(data.last_day)}", format_pence(s.closing.available)),
+        (f"Available at {long_date(data.last_day)}", format_pence(s.closing.available)),
     ]
 
 
@@ -214,7 +214,7 @@ def _accommodation(data: MonthlyData) -> list[Flowable]:
             money_column("Released", 0.17),
             money_column("Invoiced", 0.17),
             money_column("Paid", 0.17),
-            money_column("Uncommitted at the end", 0.17),
+            money_column("Available at the end", 0.17),
         ],
         [
             [
@@ -261,7 +261,7 @@ def _accommodation(data: MonthlyData) -> list[Flowable]:
                 ("Committed", format_pence(c.committed)),
                 ("Invoiced", format_pence(c.invoiced)),
                 ("Paid", format_pence(c.paid)),
-                ("Uncommitted (available)", format_pence(c.available)),
+                ("Available", format_pence(c.available)),
             ],
             label_share=0.55,
         ),

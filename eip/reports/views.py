@@ -1,6 +1,7 @@
-"""The monthly programme report's download (managers): GET /reports/monthly.pdf?month=YYYY-MM,
-asked for from the small form on the manager's home. A month that is not a real month, or
-one that has not begun, shows the form again with the reason (400)."""
+"""The monthly programme report's download (managers): GET /reports/monthly.pdf with the
+GOV.UK month and year boxes (`?month=10&month=2026`), asked for from the small form on the
+manager's home. A month that is not a real month, or one that has not begun, shows the form
+again with the reason (400)."""
 
 from __future__ import annotations
 
@@ -21,25 +22,28 @@ RULE = "programme.report"
 @requires(RULE)
 def monthly_pdf():
     # Imported here so that creating the app reads no font files (as the case documents).
-    from eip.reports.monthly import parse_month
+    from eip.reports.monthly import check_month
     from eip.reports.monthly_document import produce
+    from forms.reports import MonthlyReportForm
 
-    text = request.args.get("month")
-    if text is None:
-        return _form("", None, 200)
+    form = MonthlyReportForm(request.args)
+    if "month" not in request.args:
+        return _form(form, 200)
+    if not form.validate():
+        return _form(form, 400)
     # A NotAllowed is the app's audited 403 under this route's rule (eip/errors.py).
     made, document, status = steps.attempt(
-        lambda: produce(db.session, current_user, parse_month(text, today()))
+        lambda: produce(db.session, current_user, check_month(form.month.data, today()))
     )
     if not made:
-        return _form(text, document.message, status)
+        steps.show_problems(form, document)
+        return _form(form, status)
     return send_pdf(document)
 
 
-def _form(value: str, error: str | None, status: int):
+def _form(form, status: int):
     return render_template(
         "reports/monthly_form.html",
-        value=value,
-        error=error,
+        form=form,
         title="Download the monthly programme report",
     ), status

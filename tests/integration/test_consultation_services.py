@@ -249,7 +249,7 @@ def test_a_plan_action_cannot_be_reviewed_years_away():
     with pytest.raises(RuleBroken) as refused:
         _record(case, user, actions=[svc.PlanAction("Safety plan", "SW", far)])
     assert refused.value.errors["action_1_review_on"].startswith(
-        "The review date of action 1 cannot be after "
+        "The due date of action 1 cannot be after "
     )
     db.session.rollback()
     assert _count(CaseAction) == 0
@@ -263,7 +263,7 @@ def test_a_plan_action_cannot_be_reviewed_years_away():
             owner="Social worker",
             review_on=far,
         )
-    assert refused.value.errors["review_on"].startswith("The review date cannot be after ")
+    assert refused.value.errors["review_on"].startswith("The due date cannot be after ")
 
 
 def test_the_consultation_cannot_be_recorded_before_it_is_booked():

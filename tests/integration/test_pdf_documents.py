@@ -399,7 +399,7 @@ def test_the_plan_holds_the_outcome_risks_protective_factors_actions_and_scenari
     assert "Arguments escalate when money is short" in body
     assert "Grandmother lives nearby and visits daily" in body
     assert "Agree a safety plan through the social worker" in body
-    assert "26 January 2026" in body and "Overdue" in body  # open, past its review date
+    assert "26 January 2026" in body and "Overdue" in body  # open, past its due date
     assert "Done 21 January 2026" in body
     assert "Client stays with his brother after the 4 weeks" in body
     assert "2 children, aged 3 and 6" in body
@@ -580,7 +580,7 @@ def test_long_free_text_and_many_actions_run_onto_more_pages_with_the_header_rep
     body = flat("\n".join(found))
     assert "Risk line 89 <with> & markup" in body and "Plan action number 39" in body
     continued = next(p for p in found if "Plan action number 39" in p)
-    assert "Action" in continued and "Owner" in continued and "Review date" in continued
+    assert "Action" in continued and "Owner" in continued and "Due date" in continued
 
 
 # ---------------------------------------------------------------------------

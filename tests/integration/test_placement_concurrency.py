@@ -107,7 +107,7 @@ def test_twenty_approvals_at_once_never_commit_more_than_the_pot(app, app_contex
     assert len(approved) == POT // (NIGHTS * RATE) == 7
     assert len(refused) == THREADS - 7
     for _placement_id, _outcome, message in refused:
-        assert message.startswith("There is not enough money left in the pot")
+        assert message.startswith("There is not enough money in the pot")
     entries = store.entries(db.session)
     totals = ledger.pot_totals(entries, POT)
     assert totals.committed == 7 * NIGHTS * RATE <= POT

@@ -109,8 +109,7 @@ def test_approval_past_the_pot_says_how_much_is_needed_and_left_and_writes_nothi
     before = _ledger()
     error = _refused(spoc, placement, rate_pence=6_500, nights=14)
     assert error.message == (
-        "There is not enough money left in the pot: this needs £910.00 "
-        "and only £500.00 is available"
+        "There is not enough money in the pot: this needs £910.00 and only £500.00 is available"
     )
     assert _ledger() == before
     assert _fresh(placement).state == "requested"
@@ -388,7 +387,7 @@ def test_an_extension_past_the_pot_is_refused_and_the_ledger_is_unchanged(stay):
         )
     db.session.rollback()
     assert caught.value.message == (
-        "There is not enough money left in the pot: this needs £455.00 and only £10.00 is available"
+        "There is not enough money in the pot: this needs £455.00 and only £10.00 is available"
     )
     assert _ledger() == before
     assert _fresh(placement).approved_nights == 14
@@ -462,7 +461,7 @@ def test_an_added_commitment_past_the_pot_is_refused(stay):
         _add(spoc, placement, 13_000)
     db.session.rollback()
     assert caught.value.message == (
-        "There is not enough money left in the pot: this needs £130.00 and only £50.00 is available"
+        "There is not enough money in the pot: this needs £130.00 and only £50.00 is available"
     )
     assert len(_ledger()) == 1
 

@@ -115,7 +115,7 @@ def test_readiness_refuses_a_second_placement_while_one_has_not_ended(app_contex
     case = fa.accommodation_case()
     placement = fa.placement(case, "checked_in", nights=14)
     (message,) = requests.readiness(db.session, case)
-    assert f"This case already has placement {placement.id} (checked in)" in message
+    assert f"This case already has the placement {placement.name} (checked in)" in message
 
 
 def test_readiness_says_when_the_client_has_used_every_night(app_context):
@@ -265,7 +265,7 @@ def test_areas_to_avoid_may_not_carry_the_partners_address(practitioner):
 def test_a_second_request_sent_after_the_first_is_refused(practitioner):
     case = fa.accommodation_case()
     _request(practitioner, case)
-    with pytest.raises(RuleBroken, match="already has placement"):
+    with pytest.raises(RuleBroken, match="already has the placement"):
         _request(practitioner, case)
     db.session.rollback()
     assert _placements() == 1
@@ -283,7 +283,9 @@ def test_a_second_request_while_the_first_is_waiting_is_refused(practitioner):
     case = fa.accommodation_case()
     first = _request(practitioner, case)
     error = _refusal(practitioner, db.session.get(Case, case.id))
-    assert error.errors["open_placement"].startswith(f"This case already has placement {first.id}")
+    assert error.errors["open_placement"].startswith(
+        f"This case already has the placement {first.name}"
+    )
 
 
 def test_the_scenario_plan_must_exist_before_a_request(practitioner):

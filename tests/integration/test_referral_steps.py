@@ -5,14 +5,16 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from eip.audit import AuditEvent
-from eip.cases import referral_edit, referral_steps
+from eip.cases import page, referral_edit, referral_steps
 from eip.cases.records import LateReferralDecision
 from eip.clock import now, today
 from eip.domain import Conflict, NotAllowed, RuleBroken
 from eip.extensions import db
+from eip.notifications.reminders import due_reminders
 from tests import factories
 from tests import factories_pathway_referral as rf
 
@@ -151,6 +153,34 @@ def test_an_agreement_after_the_acknowledgement_leaves_the_case_acknowledged(pra
     case = rf.recorded_case(practitioner, received_at=LATE)
     _acknowledge(practitioner, case, acknowledged_at=LATE + timedelta(hours=2))
     assert _agree(manager, case) == "acknowledged"
+
+
+def test_an_agreed_late_referral_owes_its_consultation_booking_from_the_agreement(
+    practitioner, manager
+):
+    # Received Tuesday 18 August, agreed on Tuesday 1 September. Counted from receipt the
+    # booking was due 25 August: overdue on the case page, and reminded (then escalated) at
+    # once. Counted from the agreement, both say 8 September.
+    case = rf.recorded_case(practitioner, received_at=LATE)
+    _acknowledge(practitioner, case, acknowledged_at=LATE + timedelta(hours=2))
+    with time_machine.travel(rf.london(date(2026, 9, 1), 10, 0), tick=False):
+        _agree(manager, case, decided_on=date(2026, 9, 1))
+    next_day = rf.london(date(2026, 9, 2), 9, 0)
+    with time_machine.travel(next_day, tick=False):
+        due = {
+            item.kind: (item.due_on, state)
+            for item, state in page.build(db.session, case, with_access_log=False).due
+        }
+        assert due["consultation_booking"] == (date(2026, 9, 8), "later")
+        booking = [
+            r for r in due_reminders(db.session, next_day) if r.topic == "consultation_booking"
+        ]
+        assert booking == []
+    on_the_day = rf.london(date(2026, 9, 8), 9, 0)
+    [reminder] = [
+        r for r in due_reminders(db.session, on_the_day) if r.topic == "consultation_booking"
+    ]
+    assert (reminder.case_id, reminder.due_on) == (case.id, date(2026, 9, 8))
 
 
 def test_an_agreement_needs_all_three_names_and_the_confirmation(practitioner, manager):

@@ -457,7 +457,7 @@ def test_the_chart_is_an_image_with_a_title_and_a_description_of_its_figures():
     assert 'aria-labelledby="budget-chart-title budget-chart-desc"' in svg
     assert '<title id="budget-chart-title">The accommodation pot over time</title>' in svg
     described = budget_chart.description(burn, spend, POT, TODAY)
-    assert "Uncommitted today: £11,855.00." in described  # £14,000 - 33 nights at £65
+    assert "Available today: £11,855.00." in described  # £14,000 - 33 nights at £65
     assert "Spent on nights stayed so far: £650.00." in described
     assert "by 9 November 2026, the last planned move-out, £2,145.00 will have been spent" in (
         described
@@ -477,10 +477,10 @@ def test_the_charts_table_has_each_ledger_day_today_each_forecast_week_and_the_e
         TODAY + timedelta(21),
         TODAY + timedelta(25),
     ]
-    assert rows[0].spent == 0 and rows[0].uncommitted == POT - 28 * RATE
+    assert rows[0].spent == 0 and rows[0].available == POT - 28 * RATE
     assert rows[2].spent == 10 * RATE and not rows[2].forecast
     assert rows[-1].spent == 33 * RATE and rows[-1].forecast
-    assert {r.uncommitted for r in rows[1:]} == {POT - 33 * RATE}
+    assert {r.available for r in rows[1:]} == {POT - 33 * RATE}
 
 
 def test_an_empty_ledger_draws_no_chart():

@@ -203,3 +203,17 @@ def test_from_29_february_the_year_before_starts_on_28_february():
 def test_a_referral_on_29_february_is_within_12_months_of_28_february_next_year():
     assert dash.is_repeat_marac(date(2024, 2, 29), date(2025, 2, 28))
     assert not dash.is_repeat_marac(date(2024, 2, 29), date(2025, 3, 1))
+
+
+def test_the_known_police_callouts_add_the_referrals_to_the_incidents_since_receipt():
+    on, received = date(2026, 12, 1), date(2026, 11, 1)
+    # The referral's own count, with nothing recorded since.
+    assert dash.known_police_callouts(on, [], received, 1) == 1
+    # An incident before receipt may be one the referral counted; one after always adds.
+    before, after = date(2026, 10, 20), date(2026, 11, 20)
+    assert dash.known_police_callouts(on, [before, after], received, 1) == 2
+    assert dash.known_police_callouts(on, [before, before, after], received, 1) == 3
+    # No referral figure: the incidents in the 12 months to the date alone.
+    assert dash.known_police_callouts(on, [after, date(2025, 11, 30)], received, None) == 1
+    # A referral received more than 12 months earlier no longer counts.
+    assert dash.known_police_callouts(on, [after], date(2025, 11, 30), 4) == 1

@@ -14,6 +14,7 @@ from eip.cases.deadlines import (
     OpenAction,
     acknowledged_in_time,
     acknowledgement_due,
+    consultation_booking_due,
     due_items,
 )
 from eip.workdays import london_date
@@ -75,6 +76,21 @@ def test_an_acknowledged_referral_no_longer_owes_an_acknowledgement():
 def test_a_late_referral_waiting_for_agreement_is_not_asked_to_book_a_consultation():
     facts = DueFacts("R", "awaiting_late_agreement", received_on=date(2027, 1, 4))
     assert set(kinds(due_items(facts, SETTINGS))) == {"acknowledgement"}
+
+
+def test_a_late_referrals_booking_counts_from_the_day_its_agreement_was_recorded():
+    # Received Tuesday 18 August (before the window), agreed Tuesday 1 September: counted
+    # from receipt it would be due 25 August, overdue the moment it is agreed.
+    facts = DueFacts(
+        "R",
+        "acknowledged",
+        received_on=date(2026, 8, 18),
+        acknowledged=True,
+        late_agreed_on=date(2026, 9, 1),
+    )
+    due = kinds(due_items(facts, SETTINGS))
+    assert due["consultation_booking"] == date(2026, 9, 8)
+    assert consultation_booking_due(date(2026, 8, 18), None, SETTINGS) == date(2026, 8, 25)
 
 
 def test_meetings_are_due_seven_calendar_days_after_the_last_or_the_start():

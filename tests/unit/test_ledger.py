@@ -166,8 +166,7 @@ def test_commit_up_to_the_last_penny_and_not_one_more():
     entries = ledger((COMMIT, 1, POT - 10_000))
     assert check_commit(entries, POT, 2, 10_000) is None
     assert check_commit(entries, POT, 2, 10_001) == (
-        "There is not enough money left in the pot: this needs £100.01 "
-        "and only £100.00 is available"
+        "There is not enough money in the pot: this needs £100.01 and only £100.00 is available"
     )
 
 
@@ -238,7 +237,7 @@ def test_payment_up_to_unpaid_invoiced():
         (
             [(COMMIT, 1, 500), (RELEASE, 1, 500), (COMMIT, 2, POT)],
             2,
-            "There is not enough money left in the pot: this needs £5.00 and only £0.00",
+            "There is not enough money in the pot: this needs £5.00 and only £0.00",
         ),
     ],
 )
@@ -477,7 +476,7 @@ def test_commit_effect_is_the_rise_in_exposure_the_check_allows():
     over = commit_effect(entries, POT, 1, 3_001)
     assert over.available_after == -1
     assert check_commit(entries, POT, 1, 3_001) == (
-        f"There is not enough money left in the pot: this needs {format_pence(over.rise)} "
+        f"There is not enough money in the pot: this needs {format_pence(over.rise)} "
         "and only £10.00 is available"
     )
 

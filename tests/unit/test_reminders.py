@@ -163,6 +163,16 @@ def test_an_unbooked_consultation_is_reminded_5_working_days_after_the_referral(
     assert [r for r in on(date(2026, 11, 9), booked) if r.topic == "consultation_booking"] == []
 
 
+def test_an_agreed_late_referral_is_reminded_5_working_days_after_the_agreement():
+    # Received 18 August, agreed 1 September: the reminder waits for 8 September, instead
+    # of an overdue reminder (and escalation) the day after the agreement.
+    facts = referred(date(2026, 8, 18), acknowledged=True, late_agreed_on=date(2026, 9, 1))
+    for day in (date(2026, 9, 2), date(2026, 9, 7)):
+        assert [r for r in on(day, facts) if r.topic == "consultation_booking"] == []
+    [reminder] = [r for r in on(date(2026, 9, 8), facts) if r.topic == "consultation_booking"]
+    assert (reminder.kind, reminder.due_on) == ("consultation_not_booked", date(2026, 9, 8))
+
+
 def active(**facts) -> DueFacts:
     return DueFacts(
         "EIP-2026-0042",

@@ -212,6 +212,41 @@ def test_an_invitation_that_could_not_be_emailed_keeps_the_account_and_says_so(m
         db.session.remove()
 
 
+def test_an_invited_spoc_shows_its_borough_waiting_for_approval(signed_in):
+    client, _admin = signed_in("admin")
+    lambeth = factories.borough("Lambeth")
+    response = post_form(
+        client,
+        "/admin/users/invite",
+        user_form(role="spoc", borough=str(lambeth.id)),
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    user = db.session.scalar(select(User).where(User.email == "pat@example.org"))
+    assert user.borough_id is None  # tied to it only when a manager approves the role
+    page = html_of(client.get(f"/admin/users/{user.id}"))
+    assert "Lambeth (waiting for approval)" in page
+    assert "Not tied to a borough" not in page
+    assert "Lambeth (waiting for approval)" in html_of(client.get("/admin/users"))
+
+
+def test_a_spoc_moving_borough_sees_both_until_a_manager_approves(app, signed_in):
+    admin_client, _admin = signed_in("admin")
+    spoc = factories.user("spoc", borough_name="Camden")
+    lambeth = factories.borough("Lambeth")
+    response = post_form(
+        admin_client,
+        f"/admin/users/{spoc.id}/edit",
+        edit_data(spoc, borough=str(lambeth.id)),
+    )
+    assert response.status_code == 302
+    assert "Camden; Lambeth (waiting for approval)" in html_of(
+        admin_client.get(f"/admin/users/{spoc.id}")
+    )
+    own = client_for(app, spoc)
+    assert "Camden; Lambeth (waiting for approval)" in html_of(own.get("/account"))
+
+
 def test_inviting_finance_gives_the_role_at_once(signed_in):
     client, _admin = signed_in("admin")
     response = post_form(client, "/admin/users/invite", user_form(role="finance"))

@@ -125,7 +125,7 @@ def test_the_budget_figures_reconcile_with_the_ledger_to_the_penny(signed_in):
     assert figure(page, "Committed") == format_pence(totals.committed)
     assert figure(page, "Invoiced") == format_pence(totals.invoiced) == "£1,072.06"
     assert figure(page, "Paid") == format_pence(totals.paid) == "£857.92"
-    assert figure(page, "Uncommitted remaining") == format_pence(totals.available)
+    assert figure(page, "Available") == format_pence(totals.available)
     assert figure(page, "Invoiced, not yet paid") == format_pence(totals.invoiced - totals.paid)
     assert figure(page, "People accommodated") == "3 of 10 at most"
     # 10 nights stayed in the Camden stay (3 not yet invoiced) and 9 in the ended one.

@@ -67,7 +67,29 @@ def test_the_callouts_start_from_the_police_callouts_recorded_in_the_last_12_mon
     html = html_of(client.get(form_url(case)))
     [box] = re.findall(r'<input[^>]*name="police_callouts_12_months"[^>]*>', html)
     assert 'value="2"' in box
-    assert "This case has 2 police call-outs recorded in the 12 months to today" in html
+    assert "2 police call-outs known in the 12 months to today" in html
+
+
+def test_the_callouts_count_the_referrals_call_outs_with_the_incidents_since(practitioner):
+    # The referral said 1 call-out in the 12 months to its receipt: the form starts from 1,
+    # not "0 police call-outs recorded"; an incident since adds one, while one dated before
+    # the receipt may be the referral's own and does not.
+    client, user = practitioner
+    case = fa.case("active", practitioner=user, received_on=today() - timedelta(days=20))
+    case.police_callouts_12_months = 1
+    db.session.commit()
+    html = html_of(client.get(form_url(case)))
+    [box] = re.findall(r'<input[^>]*name="police_callouts_12_months"[^>]*>', html)
+    assert 'value="1"' in box
+    assert "1 police call-out known in the 12 months to today" in html
+    fa.incident(case, today() - timedelta(days=40))
+    fa.incident(case, today() - timedelta(days=5))
+    html = html_of(client.get(form_url(case)))
+    assert "2 police call-outs known in the 12 months to today" in html
+    # Left empty, the review stores the same known figure.
+    assert fa.submit(client, form_url(case), fa.dash_form(today())).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(DashReview.police_callouts_12_months)) == 2
 
 
 def test_fourteen_yes_flags_high_risk_and_lists_the_idva_and_marac_actions(practitioner):

@@ -101,7 +101,10 @@ def test_a_placement_reminder_links_to_its_placement_page(signed_in, app_context
     stay = placement(accommodation_case(user), "checked_in")
     notify(user, "placement_ending", stay.case.reference, placement_id=stay.id)
     html = html_of(client.get("/notifications"))
-    assert f'href="/placements/{stay.id}"' in html and f"Open placement {stay.id}" in html
+    assert (
+        f'href="/placements/{stay.id}"' in html
+        and f"Open the placement for case {stay.case.reference}" in html
+    )
 
 
 def test_a_user_with_nothing_new_is_told_so(signed_in):

@@ -16,6 +16,7 @@ from eip.audit import AuditEvent
 from eip.cases.models import Case
 from eip.clock import today
 from eip.extensions import db
+from eip.formatting import long_date
 from tests import factories_accommodation as fa
 from tests.conftest import csrf_token_from, post_form
 
@@ -163,7 +164,7 @@ def test_a_request_is_not_refused_by_a_change_to_the_case_but_a_second_request_i
     assert saved.status_code == 302
     late = post_form(first, url, _request_form(case))
     assert late.status_code == 400
-    assert "already has placement" in late.get_data(as_text=True)
+    assert "already has the placement" in late.get_data(as_text=True)
 
 
 # ---------------------------------------------------------------------------
@@ -221,7 +222,7 @@ def test_approval_past_the_pot_shows_the_need_and_what_is_left_and_changes_nothi
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert (
-        "There is not enough money left in the pot: this needs £910.00 and only £500.00 "
+        "There is not enough money in the pot: this needs £910.00 and only £500.00 "
         "is available" in body
     )
     # What was typed stays, with its effect on the pot.
@@ -292,7 +293,7 @@ def test_an_extension_is_asked_for_and_approved_through_the_forms(signed_in):
     extension = db.session.scalar(select(PlacementExtension))
     spoc, _ = signed_in("spoc", borough_name="Camden")
     home = spoc.get("/").get_data(as_text=True)
-    assert f"Extension: placement {placement.id}" in home
+    assert f"Extension: placement {placement.name}" in home
     assert "£455.00 of £13,090.00, leaving £12,635.00" in home
     decide = _url(placement, f"/extensions/{extension.id}")
     data = {"version": str(_fresh(placement).version), "decision": "approve", "reason": ""}
@@ -327,9 +328,9 @@ def test_the_spoc_list_shows_their_borough_only_with_requests_waiting_first_olde
     elsewhere = fa.placement(fa.accommodation_case(borough_name="Hackney"), "requested", nights=5)
     client, _ = signed_in("spoc", borough_name="Camden")
     body = client.get("/placements").get_data(as_text=True)
-    order = [body.index(f"Placement {p.id}<") for p in (older, newer, approved)]
+    order = [body.index(f"{p.name}<") for p in (older, newer, approved)]
     assert order == sorted(order)
-    assert f"Placement {elsewhere.id}<" not in body
+    assert f"{elsewhere.name}<" not in body
 
 
 def test_the_list_filters_by_state(signed_in):
@@ -337,7 +338,7 @@ def test_the_list_filters_by_state(signed_in):
     ended = fa.placement(state="ended", nights=5)
     client, _ = signed_in("manager")
     body = client.get("/placements?state=ended").get_data(as_text=True)
-    assert f"Placement {ended.id}<" in body and f"Placement {requested.id}<" not in body
+    assert f"{ended.name}<" in body and f"{requested.name}<" not in body
     assert client.get("/placements?state=nonsense").status_code == 400
 
 
@@ -379,10 +380,28 @@ def test_the_spoc_home_shows_what_is_waiting_with_what_they_need_to_decide(signe
     fa.placement(state="approved", nights=10)
     client, _ = signed_in("spoc", borough_name="Camden")
     home = client.get("/").get_data(as_text=True)
-    assert f"Request: placement {waiting.id}, case {waiting.case.reference}" in home
+    assert f"Request: placement {waiting.name}" in home
     assert waiting.move_in_on.strftime("%B") in home
     assert "Close to the children&#39;s school in Kentish Town" in home
     assert "Areas to avoid: Anywhere in Holloway" in home
     assert "Available in the pot now: <strong>£13,350.00</strong>" in home
     assert "At most £953.57 a night for 14 nights" in home
     assert "Committed £650.00, invoiced £0.00, paid £0.00" in home
+
+
+def test_a_placement_is_named_by_its_case_reference_and_move_in_date_everywhere(signed_in):
+    # Never "Placement 10": the case page, the list, the placement's own page and the
+    # SPOC's queue all say "EIP-…, moving in 3 March 2027".
+    client, user = signed_in("practitioner")
+    move_in = today() + timedelta(days=10)
+    placement = fa.placement(fa.accommodation_case(user), "requested", move_in_on=move_in)
+    name = f"{placement.case.reference}, moving in {long_date(move_in)}"
+    assert placement.name == name
+    case_page = client.get(f"/cases/{placement.case.reference}").get_data(as_text=True)
+    own_page = client.get(f"/placements/{placement.id}").get_data(as_text=True)
+    listed = client.get("/placements").get_data(as_text=True)
+    spoc, _ = signed_in("spoc", borough_name="Camden")
+    queue = spoc.get("/").get_data(as_text=True)
+    for page in (case_page, own_page, listed, queue):
+        assert name in page
+        assert f"Placement {placement.id}<" not in page

@@ -19,13 +19,22 @@ from eip.cases.models import Case, Person, name_key
 from eip.cases.records import Consultation, DashReview, OnwardReferral, ProfessionalsMeeting
 from eip.clock import today
 from eip.extensions import db
-from eip.reports.monthly import FUTURE_MONTH, monthly_data
+from eip.reports.monthly import FUTURE_MONTH, NOT_A_MONTH, monthly_data
 from tests import factories
 from tests import factories_accommodation as fa
 
 ROLES = ["practitioner", "manager", "spoc", "finance", "evaluator", "admin"]
-STATEMENT = "/budget/statement.pdf?start=2026-04-01&end=2026-04-30"
-REPORT = "/reports/monthly.pdf?month=2026-03"
+STATEMENT = "/budget/statement.pdf?start=1&start=4&start=2026&end=30&end=4&end=2026"
+REPORT = "/reports/monthly.pdf?month=3&month=2026"
+
+
+def date_query(name: str, day) -> str:
+    """A date as the GOV.UK day, month and year boxes send it."""
+    return f"{name}={day.day}&{name}={day.month}&{name}={day.year}"
+
+
+def month_query(day) -> str:
+    return f"month={day.month}&month={day.year}"
 
 
 def events(action: str) -> list[AuditEvent]:
@@ -147,7 +156,7 @@ def ledgered(app_context):
 def test_finance_and_managers_download_the_statement_for_a_period(signed_in, ledgered, role):
     client, user = signed_in(role)
     on = today()
-    url = f"/budget/statement.pdf?start={on.replace(day=1)}&end={on}"
+    url = f"/budget/statement.pdf?{date_query('start', on.replace(day=1))}&{date_query('end', on)}"
     response = client.get(url)
     assert_pdf_attachment(
         response, f"camden-accommodation-statement-{on.replace(day=1)}-to-{on}.pdf"
@@ -170,11 +179,13 @@ def test_every_other_role_is_refused_the_statement_and_it_is_audited(signed_in, 
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("start=&end=", "Enter the start date of the period"),
-        ("start=2026-04-01", "Enter the end date of the period"),
-        ("start=2026-02-30&end=2026-03-31", "The start date must be a real date"),
-        ("start=1%2F4%2F2026&end=2026-04-30", "The start date must be a real date"),
-        ("start=2026-04-30&end=2026-04-01", "The end date must be the same as or after"),
+        ("start=&start=&start=&end=&end=&end=", "Enter the start date of the period"),
+        ("start=1&start=4&start=2026", "Enter the end date of the period"),
+        ("start=30&start=2&start=2026&end=31&end=3&end=2026", "The start date must be a real date"),
+        ("start=1%2F4%2F2026&start=&start=&end=30&end=4&end=2026", "The start date must include a"),
+        ("start=1&start=&start=2026&end=30&end=4&end=2026", "The start date must include a month"),
+        ("start=1&start=4&start=26&end=30&end=4&end=2026", "The start date must be a real date"),
+        ("start=30&start=4&start=2026&end=1&end=4&end=2026", "The end date must be the same as"),
     ],
 )
 def test_bad_dates_show_the_form_again_with_the_reason(signed_in, query, message):
@@ -183,8 +194,9 @@ def test_bad_dates_show_the_form_again_with_the_reason(signed_in, query, message
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "There is a problem" in page and message in page
-    assert 'name="start"' in page and 'name="end"' in page
+    assert page.count('name="start"') == 3 and page.count('name="end"') == 3
     assert page.count("govuk-error-message") >= 1
+    assert 'type="date"' not in page
     assert events("document.downloaded") == []
 
 
@@ -300,7 +312,7 @@ def test_managers_download_the_monthly_report_with_its_figures(signed_in, march)
         "Intervention with temporary accommodation 1",
         "Share acknowledged on time 50%",
         "Referrals to the IDVA service 1 made, 0 planned",
-        "Uncommitted at 31 March 2026 £14,000.00",
+        "Available at 31 March 2026 £14,000.00",
         "Page 1 of",
     ):
         assert expected in text, expected
@@ -319,10 +331,12 @@ def test_every_other_role_is_refused_the_report_and_it_is_audited(signed_in, rol
 @pytest.mark.parametrize(
     ("month", "message"),
     [
-        ("", "Enter the month of the report"),
-        ("2026-13", "The month must be a real month, like 2026-10"),
-        ("March 2026", "The month must be a real month, like 2026-10"),
-        ("1999-12", "The month must be a real month, like 2026-10"),
+        ("month=&month=", "Enter the month of the report"),
+        ("month=13&month=2026", NOT_A_MONTH),
+        ("month=March&month=2026", NOT_A_MONTH),
+        ("month=12&month=1999", NOT_A_MONTH),
+        ("month=10&month=26", NOT_A_MONTH),
+        ("month=10&month=", "The month of the report must include a year"),
         ("future", FUTURE_MONTH),
     ],
 )
@@ -331,19 +345,19 @@ def test_a_month_that_cannot_be_reported_shows_the_form_again_with_the_reason(
 ):
     client, _ = signed_in("manager")
     if month == "future":
-        month = f"{today().year + 1}-01"
-    response = client.get(f"/reports/monthly.pdf?month={month}")
+        month = f"month=1&month={today().year + 1}"
+    response = client.get(f"/reports/monthly.pdf?{month}")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "There is a problem" in page and message in page
-    assert 'name="month"' in page
+    assert page.count('name="month"') == 2 and 'type="month"' not in page
     assert events("document.downloaded") == []
 
 
 def test_the_report_for_this_month_says_it_is_not_over(signed_in, app_context):
     client, _ = signed_in("manager")
     on = today()
-    response = client.get(f"/reports/monthly.pdf?month={on:%Y-%m}")
+    response = client.get(f"/reports/monthly.pdf?{month_query(on)}")
     assert_pdf_attachment(response, f"programme-report-{on:%Y-%m}.pdf")
     text = pdf_text(response)
     assert f"The month is not over: figures up to {on.day} {on:%B %Y}" in text
@@ -362,7 +376,8 @@ def test_the_managers_home_has_the_report_form(signed_in):
     client, _ = signed_in("manager")
     page = client.get("/").get_data(as_text=True)
     assert 'action="/reports/monthly.pdf"' in page
-    assert 'name="month"' in page and 'type="month"' in page
+    # The GOV.UK month and year boxes, not a browser's month picker.
+    assert page.count('name="month"') == 2 and 'type="month"' not in page
 
 
 def test_the_acknowledgement_deadline_leaves_out_the_programmes_extra_non_working_days(
