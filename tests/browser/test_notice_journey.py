@@ -53,7 +53,11 @@ def test_the_spoc_decides_from_the_notice_and_the_practitioner_learns_of_it(page
         social_worker_name="Mira Fictional",
         safety_judged_on=today() - timedelta(days=1),
     )
-    placement_id, spoc_email, practitioner_email = placement.id, spoc.email, practitioner.email
+    reference, spoc_email, practitioner_email = (
+        placement.case.reference,
+        spoc.email,
+        practitioner.email,
+    )
     db.session.rollback()
 
     # The SPOC's header says something is new; the notice leads to the placement.
@@ -62,8 +66,8 @@ def test_the_spoc_decides_from_the_notice_and_the_practitioner_learns_of_it(page
     text = _main(page)
     assert "No new notifications" not in text
     assert "Placement request waiting for your decision" in text
-    page.get_by_role("link", name=f"Open placement {placement_id}").click()
-    assert page.locator("h1").inner_text() == f"Placement {placement_id}"
+    page.get_by_role("link", name=f"Open the placement for case {reference}").click()
+    assert reference in page.locator("h1").inner_text()
     page.get_by_role("button", name="Approve the placement").click()
     page.fill("#provider", "Fictional Lets Ltd")
     page.fill("#address", "Flat 2, 10 Example Road, London N1 0AA")
@@ -82,6 +86,6 @@ def test_the_spoc_decides_from_the_notice_and_the_practitioner_learns_of_it(page
     _sign_in(page, practitioner_email)
     page.get_by_role("link", name="Notifications (1 unread)").click()
     assert "Placement request approved" in _main(page)
-    page.get_by_role("link", name=f"Open placement {placement_id}").click()
-    assert page.locator("h1").inner_text() == f"Placement {placement_id}"
+    page.get_by_role("link", name=f"Open the placement for case {reference}").click()
+    assert reference in page.locator("h1").inner_text()
     assert "Fictional Lets Ltd" in _main(page)
