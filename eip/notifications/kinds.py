@@ -113,49 +113,48 @@ KINDS: dict[str, Kind] = {
         event=True,
     ),
     # Event notices (eip/notifications/events.py): who gets each is in docs/notifications.md.
-    # E-mails carry the reference, the placement number and a link: never a name or a reason.
+    # E-mails carry the case reference and a link: never a name or a reason.
     "placement_requested": Kind(
         "Placement request waiting for your decision",
-        "placement {placement} has been requested and is waiting for your decision",
+        "a placement has been requested and is waiting for your decision",
         "placement",
         event=True,
         waiting=True,
     ),
     "extension_requested": Kind(
         "Extension request waiting for your decision",
-        "an extension of placement {placement} has been requested and is waiting for your decision",
+        "an extension of the placement has been requested and is waiting for your decision",
         "placement",
         event=True,
         waiting=True,
     ),
     "placement_approved": Kind(
         "Placement request approved",
-        "the request for placement {placement} was approved",
+        "the placement request was approved",
         "placement",
         event=True,
     ),
     "placement_refused": Kind(
         "Placement request refused",
-        "the request for placement {placement} was refused",
+        "the placement request was refused",
         "placement",
         event=True,
     ),
     "placement_pot_exhausted": Kind(
         "Placement refused: the accommodation money has run out",
-        "the request for placement {placement} was refused because the accommodation money "
-        "has run out",
+        "the placement request was refused because the accommodation money has run out",
         "placement",
         event=True,
     ),
     "extension_approved": Kind(
         "Extension approved",
-        "the extension of placement {placement} was approved",
+        "the placement's extension was approved",
         "placement",
         event=True,
     ),
     "extension_declined": Kind(
         "Extension declined",
-        "the extension of placement {placement} was declined",
+        "the placement's extension was declined",
         "placement",
         event=True,
     ),
