@@ -5,7 +5,8 @@ proportions of a running programme: people, cases at every stage, consultations,
 sessions, meetings, DASH reviews, plan actions, reminders, audit events, sign-in sessions, and
 M placements with their stays, invoices, payments and ledger entries. It is deterministic for
 a seed (one `random.Random`) and fast: rows are built as plain dicts with their ids chosen
-here and written with one executemany per few thousand rows, never object by object.
+here and written with one executemany per few thousand rows (COPY on PostgreSQL), never object
+by object.
 
 The ledger is written directly, not through `store.pot_transaction` (one transaction per
 entry would take hours at 100,000 cases), so the rows are built to keep the same invariants
@@ -22,7 +23,7 @@ import random
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import JSON, func, select, text
 from sqlalchemy.orm import Session
 
 from accommodation.models import Invoice, LedgerEntry, Payment, Placement
@@ -105,8 +106,12 @@ def seed_synthetic(
     ids = _Ids(session)
     made: dict[str, int] = {}
 
+    postgres = session.get_bind().dialect.name == "postgresql"
+
     def write(model, rows: list[dict]) -> None:
-        for start in range(0, len(rows), CHUNK):
+        if postgres and rows:
+            _copy(session, model.__table__, rows)
+        for start in range(0, len(rows) if not postgres else 0, CHUNK):
             session.execute(model.__table__.insert(), rows[start : start + CHUNK])
         made[model.__tablename__] = made.get(model.__tablename__, 0) + len(rows)
 
@@ -196,6 +201,29 @@ class _Ids:
                     f"(SELECT max(id) FROM {table}))"
                 )
             )
+
+
+def _copy(session: Session, table, rows: list[dict]) -> None:
+    """PostgreSQL's COPY, in the session's transaction: twice as fast as an executemany.
+    The values are already what the columns' types would bind (aware UTC datetimes, plain
+    ints and dates); a JSON column's value is wrapped for psycopg."""
+    from psycopg.types.json import Json
+
+    # COPY skips the columns' Python-side defaults (the database's own still apply).
+    defaults = {}
+    for column in table.columns:
+        default = column.default
+        if column.name in rows[0] or default is None or default.is_sequence:
+            continue
+        defaults[column.name] = default.arg(None) if default.is_callable else default.arg
+    columns = [*defaults, *rows[0]]
+    json = {name for name in columns if isinstance(table.c[name].type, JSON)}
+    names = ", ".join(f'"{name}"' for name in columns)
+    cursor = session.connection().connection.dbapi_connection.cursor()
+    with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            row = defaults | row
+            copy.write_row([Json(row[n]) if n in json else row[n] for n in columns])
 
 
 def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
