@@ -10,7 +10,7 @@ PORT   ?= 5000
 AUDIT_VENV := .venv-audit
 PIP_AUDIT_VERSION := 2.10.1
 
-.PHONY: help run test test-suite lint format audit assets bench clean
+.PHONY: help run test test-suite lint format audit assets bench bench-pg clean
 
 help:
 	@echo "make run     - install, migrate a local SQLite database, load demo data, serve on http://$(HOST):$(PORT)"
@@ -19,7 +19,8 @@ help:
 	@echo "make format  - ruff format and safe fixes"
 	@echo "make audit   - pip-audit the installed, pinned packages against known vulnerabilities (needs the network)"
 	@echo "make assets  - rebuild static/ from govuk-frontend with npm and Sass (needs Node)"
-	@echo "make bench   - timings against a baseline measured in the same run"
+	@echo "make bench   - each page against a bare Flask page, alternated in one run (SQLite)"
+	@echo "make bench-pg - the same on PostgreSQL (DATABASE_URL=...eip_bench...)"
 	@echo "make clean   - remove the virtualenv and the local database"
 
 # A fresh Debian/Ubuntu Python lacks the venv module; install it when we can, else say how.
@@ -84,8 +85,14 @@ audit: $(VENV)/.installed-app $(AUDIT_VENV)/.installed
 	$(BIN)/pip freeze --exclude-editable > $(AUDIT_VENV)/requirements.txt
 	$(AUDIT_VENV)/bin/pip-audit --requirement $(AUDIT_VENV)/requirements.txt --no-deps --disable-pip --strict --progress-spinner off
 
+# BENCH_CASES (default 1000), BENCH_PLACEMENTS, BENCH_REPEATS: see docs/testing.md.
 bench: $(VENV)/.installed-app
-	$(BIN)/python bench/run.py
+	env -u DATABASE_URL $(BIN)/python bench/run.py
+
+# The same on PostgreSQL: DATABASE_URL names a database it may empty (its name contains "bench").
+bench-pg: $(VENV)/.installed-app
+	@test -n "$(DATABASE_URL)" || { echo "make bench-pg needs DATABASE_URL=postgresql+psycopg://user:password@host/eip_bench" >&2; exit 1; }
+	DATABASE_URL="$(DATABASE_URL)" $(BIN)/python bench/run.py
 
 assets:
 	npm ci

@@ -1,213 +1,290 @@
-"""`make bench`: time the pages people wait for, against a baseline measured in the same run.
+"""`make bench` / `make bench-pg`: each page against a bare Flask page, alternated in one run.
 
-Each timing is the median of repeated requests through the real app (test
-client, SQLite file, synthetic data). Ratios are against GET /healthz, a
-request that touches the database and renders nothing, so that a faster or
-slower machine moves both and the ratio stays comparable between runs.
+What it does (docs/testing.md, "Benchmarks"):
+1. Makes a database with `seed-synthetic` (BENCH_CASES cases, BENCH_PLACEMENTS placements) and
+   prints how long the seeding took: a temporary SQLite file, or, for `make bench-pg`, the
+   PostgreSQL database in DATABASE_URL (emptied first, so its name must contain "bench").
+2. Starts two gunicorn servers on that database: the real app (`bench/serve.py`: `wsgi:app`
+   plus a query count per response) and the bare page (`bench/baseline.py`: one query, one
+   template, the same number of table rows as the page it is compared with).
+3. Signs in through the real form as a practitioner, a SPOC, a manager and finance, and
+   requests each page BENCH_REPEATS times over HTTP (http.client, a new connection per
+   request, as a browser without keep-alive), alternating app and baseline request by
+   request, so both see the same machine at the same moment.
+4. Prints per page the median and p95 of each, the ratio of medians and of p95s, and the
+   queries the app's request ran.
 """
 
 from __future__ import annotations
 
+import http.client
 import os
+import re
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("EIP_ENV", "development")
 
-CASES = int(os.environ.get("BENCH_CASES", "500"))
+CASES = int(os.environ.get("BENCH_CASES", "1000"))
+PLACEMENTS = int(os.environ.get("BENCH_PLACEMENTS", str(min(1000, CASES))))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "30"))
+WORKERS = os.environ.get("BENCH_WORKERS", "1")
+# Only the pages whose names contain one of these words (comma-separated), e.g. "budget".
+ONLY = [w.strip() for w in os.environ.get("BENCH_ONLY", "").split(",") if w.strip()]
+# A document takes seconds where a page takes milliseconds: fewer requests of it.
+DOCUMENT_REPEATS = min(REPEATS, 5)
+HOST = "127.0.0.1"
 
 
-def timed(client, url: str, repeats: int = REPEATS) -> float:
-    samples = []
-    for _ in range(repeats):
+# ---------------------------------------------------------------------------
+# The database
+
+
+def _prepare(url: str, folder: str) -> dict[str, object]:
+    """Migrate and seed the database; returns what the pages need to know about it."""
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select, text
+
+    from eip import create_app
+    from eip.cases.models import Case
+    from eip.demo.synthetic import seed_synthetic
+    from eip.extensions import db
+
+    app = create_app({"INSTANCE_PATH": folder, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade()
         started = time.perf_counter()
-        response = client.get(url)
-        response.close()
-        samples.append(time.perf_counter() - started)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(samples) * 1000
+        made = seed_synthetic(db.session, CASES, placements=PLACEMENTS)
+        seconds = time.perf_counter() - started
+        practitioner = _synthetic_user(db.session, "synthetic.practitioner1.0@example.org")
+        # The case page of a busy case: in the intervention, with a placement if any has one.
+        from accommodation.models import Placement
 
-
-def _busy_case(session, reference: str) -> None:
-    """Make one synthetic case a busy one, so the meeting pack has everything to lay out:
-    both people (consenting to information sharing), the consultation, a dozen actions,
-    sessions and meetings, and DASH reviews for the trend chart."""
-    from datetime import UTC, datetime
-
-    from sqlalchemy import select
-
-    from eip.cases.models import Case, Person
-    from eip.cases.records import (
-        CaseAction,
-        Consent,
-        Consultation,
-        DashReview,
-        InterventionSession,
-        ProfessionalsMeeting,
-    )
-
-    case = session.scalar(select(Case).where(Case.reference == reference))
-    start = date.today() - timedelta(days=70)
-    client = Person(full_name="Bench Client", name_key="bench client", phone="07700 900001")
-    partner = Person(full_name="Bench Partner", name_key="bench partner")
-    session.add_all([client, partner])
-    session.flush()
-    case.client_id, case.partner_id = client.id, partner.id
-    case.status, case.intervention_started_on = "active", start + timedelta(days=10)
-    case.received_at = datetime.combine(start, datetime.min.time(), UTC)
-    session.add(
-        Consultation(
-            case_id=case.id,
-            scheduled_for=case.received_at + timedelta(days=5),
-            medium="phone",
-            held_on=start + timedelta(days=5),
-            outcome="intervention",
-            plan_risks="Arguments escalate when money is short\n" * 4,
-            plan_protective_factors="Grandmother nearby\n" * 3,
+        busy = (
+            select(Case.reference)
+            .where(Case.allocated_practitioner_id == practitioner, Case.status == "active")
+            .order_by(Case.id)
         )
-    )
-    for person in ("client", "partner"):
-        for kind in ("intervention", "information_sharing"):
-            session.add(
-                Consent(case_id=case.id, person_role=person, kind=kind, state="given",
-                        recorded_on=start + timedelta(days=6))
-            )  # fmt: skip
-    for n in range(12):
-        day = start + timedelta(days=12 + 5 * n)
-        session.add(CaseAction(case_id=case.id, kind="plan", description=f"Action {n} " * 8,
-                               owner="Practitioner", due_on=day))  # fmt: skip
-        session.add(InterventionSession(case_id=case.id, held_on=day, duration_minutes=60,
-                                        attendance="attended", themes="Triggers"))  # fmt: skip
-    for n in range(8):
-        day = start + timedelta(days=10 + 7 * n)
-        session.add(ProfessionalsMeeting(case_id=case.id, held_on=day, attendees="Practitioner",
-                                         risk_update="Stable", progress="Engaged"))  # fmt: skip
-        session.add(DashReview(case_id=case.id, completed_on=day, answers={}, score=4 + n,
-                               risk_level="standard"))  # fmt: skip
-    session.commit()
+        with_stay = busy.where(Case.id.in_(select(Placement.case_id)))
+        reference = db.session.scalar(with_stay.limit(1)) or db.session.scalar(busy.limit(1))
+        total = db.session.scalar(select(func.count()).select_from(Case))
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+    return {"seconds": seconds, "made": made, "case": reference, "cases": total}
 
 
-def _placements(session, count: int) -> None:
-    """Approved stays on `count` synthetic cases, each with its commitment, an invoice and
-    a payment written through the ledger, for the finance statement."""
+def _synthetic_user(session, email: str) -> int:
     from sqlalchemy import select
 
-    from accommodation import store
-    from accommodation.models import Invoice, Payment, Placement
-    from eip.cases.models import Case, Person
+    from eip.auth.models import User
 
-    cases = session.scalars(select(Case).order_by(Case.id).offset(10).limit(count)).all()
-    for n, case in enumerate(cases):
-        approved = date.today() - timedelta(days=80 - n)
-        client = Person(full_name=f"Bench Stay {n}", name_key=f"bench stay {n}")
-        session.add(client)
-        session.flush()
-        placement = Placement(
-            case_id=case.id, client_id=client.id, borough_id=case.borough_id, state="ended",
-            move_in_on=approved, nights=7, provider="Bench Lets Ltd", address="1 Bench Road",
-            nightly_rate_pence=6_000, approved_nights=7, checked_in_on=approved,
-            moved_out_on=approved + timedelta(days=7),
-        )  # fmt: skip
-        session.add(placement)
-        session.flush()
-        store.append(session, None, "commit", placement, 42_000, effective_on=approved)
-        invoice = Invoice(
-            placement_id=placement.id, supplier="Bench Lets Ltd", supplier_key="bench lets ltd",
-            number=f"B-{n}", invoice_date=approved + timedelta(days=8), first_night=approved,
-            last_night=approved + timedelta(days=6), amount_pence=42_000,
-        )  # fmt: skip
-        session.add(invoice)
-        session.flush()
-        store.append(session, None, "invoice", placement, 42_000,
-                     effective_on=invoice.invoice_date, invoice_id=invoice.id)  # fmt: skip
-        paid = Payment(invoice_id=invoice.id, paid_on=invoice.invoice_date + timedelta(days=9),
-                       amount_pence=42_000, reference=f"PAY-{n}")  # fmt: skip
-        session.add(paid)
-        session.flush()
-        store.append(session, None, "payment", placement, 42_000, effective_on=paid.paid_on,
-                     invoice_id=invoice.id, payment_id=paid.id)  # fmt: skip
-    session.commit()
+    return session.scalar(select(User.id).where(User.email == email))
+
+
+# ---------------------------------------------------------------------------
+# The servers and the client
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def _server(target: str, env: dict[str, str], log: Path):
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "-w", WORKERS, "-b", f"{HOST}:{port}",
+        "-c", str(ROOT / "gunicorn.conf.py"), target,
+    ]  # fmt: skip
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)  # noqa: S603
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((HOST, port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None:
+                    raise SystemExit(f"{target} did not start:\n{log.read_text()}") from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+class Browser:
+    """One signed-in person: their cookies, and GETs timed from the request to the last byte."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: str | None = None):
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=120)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        elapsed = time.perf_counter() - started
+        connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response, data, elapsed
+
+    def sign_in(self, email: str, password: str) -> None:
+        _response, page, _ = self.request("GET", "/sign-in")
+        token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
+        form = {"email": email, "password": password, "csrf_token": token.group(1).decode()}
+        response, _, _ = self.request("POST", "/sign-in", urlencode(form))
+        if response.status != 302:
+            raise SystemExit(f"could not sign in as {email}: {response.status}")
+
+
+def _rows_in(page: bytes) -> int:
+    return max(1, page.count(b"<tr"))
+
+
+def _p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20, method="inclusive")[18]
+
+
+def _measure(browser: Browser, baseline: Browser, path: str, repeats: int) -> dict[str, object]:
+    response, page, _ = browser.request("GET", path)
+    if response.status != 200:
+        raise SystemExit(f"GET {path} answered {response.status}")
+    rows = _rows_in(page)
+    bare = f"/rows?n={max(0, rows - 1)}"  # the baseline's header row is one of them
+    # Warm both: templates compiled, connections in the pool.
+    for _ in range(1 if ".pdf" in path else 2):
+        browser.request("GET", path)
+        baseline.request("GET", bare)
+    ours, theirs, queries = [], [], set()
+    for _ in range(repeats):
+        response, _, seconds = browser.request("GET", path)
+        ours.append(seconds * 1000)
+        queries.add(int(response.headers.get("X-Bench-Queries", "-1")))
+        _, _, seconds = baseline.request("GET", bare)
+        theirs.append(seconds * 1000)
+    return {
+        "ours": ours,
+        "theirs": theirs,
+        "queries": queries,
+        "rows": rows,
+        "kb": len(page) / 1024,
+    }
+
+
+def _last_page(browser: Browser) -> str:
+    _, page, _ = browser.request("GET", "/cases/")
+    pages = [int(n) for n in re.findall(rb"[?&;]page=(\d+)", page)]
+    return f"/cases/?page={max(pages)}" if pages else "/cases/"
 
 
 def main() -> None:
-    from flask_migrate import upgrade
+    from eip.demo.synthetic import SYNTHETIC_PASSWORD
 
-    from eip import create_app
-    from eip.demo.synthetic import SYNTHETIC_PASSWORD, seed_synthetic
-    from eip.extensions import db
-
+    url = os.environ.get("DATABASE_URL", "")
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            {
-                "INSTANCE_PATH": folder,
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3",
-                "WTF_CSRF_ENABLED": False,
-            }
-        )
-        with app.app_context():
-            upgrade()
-            made = seed_synthetic(db.session, CASES)
-            _busy_case(db.session, "SYN-01-00003")
-            _placements(db.session, min(20, CASES - 10))
-            db.session.remove()
+        if url:
+            if "bench" not in url.rsplit("/", 1)[-1]:
+                raise SystemExit("make bench-pg empties DATABASE_URL: name a database *bench*")
+        else:
+            url = f"sqlite:///{folder}/bench.sqlite3"
+        engine = url.split(":", 1)[0].split("+", 1)[0]
+        facts = _prepare(url, folder)
+        made = facts["made"]
         print(
-            f"synthetic data: {made['cases']} cases, {made['events']} audit events; "
-            f"median of {REPEATS} requests"
+            f"{engine}: seeded {made['cases']} cases, {PLACEMENTS} placements, "
+            f"{made['events']} audit events in {facts['seconds']:.1f} s"
         )
-        client = app.test_client()
-        started = time.perf_counter()
-        client.post(
-            "/sign-in",
-            data={"email": "synthetic.practitioner1.0@example.org", "password": SYNTHETIC_PASSWORD},
-        )
-        sign_in_ms = (time.perf_counter() - started) * 1000
-        manager = app.test_client()
-        with app.app_context():
-            from eip.accounts import create_account
-
-            create_account(
-                db.session,
-                email="bench.manager@example.org",
-                name="Bench Manager",
-                role="manager",
-                password=SYNTHETIC_PASSWORD,
+        env = {
+            **os.environ,
+            "EIP_ENV": "development",
+            "DATABASE_URL": url,
+            "EIP_INSTANCE_PATH": folder,
+            "PYTHONPATH": str(ROOT),
+        }
+        logs = Path(folder)
+        with (
+            _server("bench.serve:app", env, logs / "app.log") as app_port,
+            _server("bench.baseline:app", env, logs / "baseline.log") as bare_port,
+        ):
+            people = {}
+            for role, local in (
+                ("practitioner", "synthetic.practitioner1.0"),
+                ("spoc", "synthetic.spoc1.camden"),
+                ("manager", "synthetic.manager1"),
+                ("finance", "synthetic.finance1"),
+            ):
+                people[role] = Browser(app_port)
+                people[role].sign_in(f"{local}@example.org", SYNTHETIC_PASSWORD)
+            baseline = Browser(bare_port)
+            to = date.today()
+            since = to - timedelta(days=90)  # the statement asks for day, month and year boxes
+            pages = [
+                ("case list, page 1", "manager", "/cases/"),
+                ("case list, last page", "manager", _last_page(people["manager"])),
+                ("practitioner home", "practitioner", "/"),
+                ("SPOC home", "spoc", "/"),
+                ("manager home", "manager", "/"),
+                ("finance home", "finance", "/"),
+                ("budget page", "finance", "/budget"),
+                ("case page", "practitioner", f"/cases/{facts['case']}"),
+                (
+                    "statement PDF, 90 days",  # DOCUMENT_REPEATS requests
+                    "finance",
+                    f"/budget/statement.pdf?start={since.day}&start={since.month}"
+                    f"&start={since.year}&end={to.day}&end={to.month}&end={to.year}",
+                ),
+            ]
+            print(
+                f"{facts['cases']} cases; {REPEATS} requests each, app and baseline alternated; "
+                f"gunicorn -w {WORKERS}; ms"
             )
-            db.session.remove()
-        manager.post(
-            "/sign-in", data={"email": "bench.manager@example.org", "password": SYNTHETIC_PASSWORD}
-        )
-
-        pack_url = "/cases/SYN-01-00003/documents/meeting-pack.pdf"
-        to = date.today()
-        since = to - timedelta(days=90)
-        statement_url = (
-            f"/budget/statement.pdf?start={since.day}&start={since.month}&start={since.year}"
-            f"&end={to.day}&end={to.month}&end={to.year}"
-        )
-        baseline = timed(client, "/healthz")
-        rows = [
-            ("GET /healthz (baseline)", baseline),
-            ("practitioner home", timed(client, "/")),
-            ("case list", timed(client, "/cases/")),
-            ("case page with access log", timed(client, "/cases/SYN-01-00001")),
-            ("manager home", timed(manager, "/")),
-            ("audit trail, first page", timed(manager, "/audit/")),
-            ("audit trail, one case", timed(manager, "/audit/?case_reference=SYN-01-00002")),
-            ("meeting pack PDF, busy case", timed(client, pack_url)),
-            ("finance statement PDF, 90 days", timed(manager, statement_url)),
-        ]
-        print(f"{'page':<32}{'median ms':>10}{'x baseline':>12}")
-        for name, ms in rows:
-            print(f"{name:<32}{ms:>10.1f}{ms / baseline:>12.1f}")
-        label = "sign-in (argon2id), one request"
-        print(f"{label:<32}{sign_in_ms:>10.1f}{sign_in_ms / baseline:>12.1f}")
+            head = (
+                f"{'page':<24}{'app med':>9}{'p95':>8}{'bare med':>9}{'p95':>8}"
+                f"{'x med':>7}{'x p95':>7}{'queries':>9}{'rows':>7}{'KB':>7}"
+            )
+            print(head)
+            for name, role, path in pages:
+                if ONLY and not any(word in name for word in ONLY):
+                    continue
+                repeats = DOCUMENT_REPEATS if path.split("?")[0].endswith(".pdf") else REPEATS
+                m = _measure(people[role], baseline, path, repeats)
+                ours, theirs = m["ours"], m["theirs"]
+                queries = m["queries"]
+                counted = (
+                    str(min(queries)) if len(queries) == 1 else f"{min(queries)}-{max(queries)}"
+                )
+                print(
+                    f"{name:<24}{statistics.median(ours):>9.1f}{_p95(ours):>8.1f}"
+                    f"{statistics.median(theirs):>9.1f}{_p95(theirs):>8.1f}"
+                    f"{statistics.median(ours) / statistics.median(theirs):>7.1f}"
+                    f"{_p95(ours) / _p95(theirs):>7.1f}{counted:>9}{m['rows']:>7}{m['kb']:>7.0f}"
+                )
 
 
 if __name__ == "__main__":

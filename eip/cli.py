@@ -107,15 +107,29 @@ def seed_demo_command() -> None:
 
 @eip_cli.command("seed-synthetic")
 @click.option("--cases", type=click.IntRange(1, 100_000), required=True)
+@click.option(
+    "--placements",
+    type=click.IntRange(0, 100_000),
+    default=0,
+    show_default=True,
+    help="Placements (with their stays, invoices, payments and ledger) on as many cases.",
+)
 @click.option("--seed", type=int, default=1, show_default=True)
-def seed_synthetic_command(cases: int, seed: int) -> None:
-    """Bulk synthetic cases and audit events for benchmarks (refused in production)."""
+def seed_synthetic_command(cases: int, placements: int, seed: int) -> None:
+    """Bulk synthetic data in every table the pages read, for benchmarks (refused in
+    production)."""
+    from time import perf_counter
+
     from eip.demo.synthetic import seed_synthetic
 
     if current_app.config["EIP_ENV"] == "production":
         raise click.ClickException("seed-synthetic refuses to run when EIP_ENV=production")
-    made = seed_synthetic(db.session, cases, seed)
-    click.echo(f"Created {made['cases']} synthetic cases and {made['events']} audit events.")
+    if placements > cases:
+        raise click.ClickException("--placements cannot be more than --cases")
+    started = perf_counter()
+    made = seed_synthetic(db.session, cases, seed, placements=placements)
+    rows = ", ".join(f"{count} {table}" for table, count in made.items() if table != "events")
+    click.echo(f"Created in {perf_counter() - started:.1f} s: {rows}.")
 
 
 def _register_import() -> None:

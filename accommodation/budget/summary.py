@@ -287,15 +287,44 @@ def spend_series(
         return []
     first = min([today, *(a for a, _b, _r, _c in spans)])
     last = max([today, *(b for _a, b, _r, _c in spans)])
-    points = []
-    for offset in range((last - first).days + 1):
-        day = first + timedelta(days=offset)
-        spent = loose if day >= today else 0
-        for a, b, rate, committed in spans:
-            nights = max(0, (min(day, b) - a).days)
-            spent += min(committed, rate * nights)
-            if day >= b:
-                spent += max(0, committed - rate * (b - a).days)
+    # One pass: each stay adds its rate a day while it runs (until its commitment is used up)
+    # and a jump on its move-out to its committed total, as a change of the daily increase
+    # (`slope`) and one-day steps (`step`) on the day they start; the series is their running
+    # sum. Looping over every day of every stay instead took most of the budget request.
+    size = (last - first).days + 1
+    slope, step = [0] * (size + 1), [0] * (size + 1)
+    spent = 0  # on `first`, from what was already there before it
+
+    def add(index: int, pence: int) -> None:
+        nonlocal spent
+        if index <= 0:
+            spent += pence
+        else:
+            step[index] += pence
+
+    add((today - first).days, loose)
+    for a, b, rate, committed in spans:
+        start, stop, nights = (a - first).days, (b - first).days, (b - a).days
+        # From its move-out on, a stay costs all it has committed (what its nights cost, plus
+        # any commitment beyond rate x nights); before, its nights so far, capped.
+        at_end = min(committed, rate * max(0, nights)) + max(0, committed - rate * nights)
+        if nights <= 0:
+            add(stop, at_end)
+            continue
+        whole = committed // rate  # nights paid in full before the cap
+        ramp_end = min(start + whole, stop - 1)  # last day the full rate is added
+        if ramp_end >= start + 1:
+            slope[start + 1] += rate
+            slope[ramp_end + 1] -= rate
+        if start + whole + 1 <= stop - 1:
+            step[start + whole + 1] += committed - rate * whole
+        add(stop, at_end - min(committed, rate * (nights - 1)))
+    points, rising = [], 0
+    for index in range(size):
+        if index:
+            rising += slope[index]
+            spent += rising + step[index]
+        day = first + timedelta(days=index)
         points.append(SpendPoint(day, spent, pot_pence - spent, forecast=day > today))
     return points
 

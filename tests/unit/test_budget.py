@@ -486,3 +486,74 @@ def test_the_charts_table_has_each_ledger_day_today_each_forecast_week_and_the_e
 def test_an_empty_ledger_draws_no_chart():
     assert str(budget_chart.pot_chart([], [], POT, TODAY)) == ""
     assert budget_chart.table_rows([], [], POT, TODAY)[0].spent is None
+
+
+def _spend_series_day_by_day(entries, placements, *, pot_pence, today):
+    """The spend series as it was computed before the one-pass version: every day of every
+    stay. Kept here as the reference the faster one must match to the penny."""
+    per = ledger.all_placement_totals(entries)
+    spans, loose = [], 0
+    for p in placements:
+        committed = max(0, per[p.id].committed) if p.id in per else 0
+        span = budget.stay_span(p, today)
+        if span is None or not p.rate_pence:
+            loose += committed
+        elif committed:
+            spans.append((span[0], span[1], p.rate_pence, committed))
+    if not spans and not loose:
+        return []
+    first = min([today, *(a for a, _b, _r, _c in spans)])
+    last = max([today, *(b for _a, b, _r, _c in spans)])
+    points = []
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
+        spent = loose if day >= today else 0
+        for a, b, rate, committed in spans:
+            nights = max(0, (min(day, b) - a).days)
+            spent += min(committed, rate * nights)
+            if day >= b:
+                spent += max(0, committed - rate * (b - a).days)
+        points.append(budget.SpendPoint(day, spent, pot_pence - spent, forecast=day > today))
+    return points
+
+
+_STAY = st.fixed_dictionaries(
+    {
+        "state": st.sampled_from(
+            ["requested", "approved", "agreement_signed", "checked_in", "ended", "cancelled"]
+        ),
+        "start": st.integers(-60, 30),
+        "nights": st.integers(1, 40),
+        "stayed": st.integers(-3, 45),  # an ended stay's nights (even a move-out too early)
+        "rate": st.one_of(st.none(), st.integers(1, 9_000)),
+        "commits": st.lists(st.integers(1, 300_000), max_size=3),
+        "release": st.integers(0, 100_000),
+    }
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(stays=st.lists(_STAY, max_size=8), today_shift=st.integers(-10, 10))
+def test_the_one_pass_spend_series_matches_the_day_by_day_one(stays, today_shift):
+    today = TODAY + timedelta(days=today_shift)
+    placements, entries, next_id = [], [], itertools.count(1)
+    for pid, stay in enumerate(stays, start=1):
+        start = TODAY + timedelta(days=stay["start"])
+        ended = stay["state"] == "ended"
+        placements.append(
+            facts(
+                pid,
+                stay["state"],
+                nights=stay["nights"],
+                rate=stay["rate"],
+                start_on=start,
+                moved_out_on=start + timedelta(days=stay["stayed"]) if ended else None,
+            )
+        )
+        for amount in stay["commits"]:
+            entries.append(Entry(COMMIT, pid, amount, id=next(next_id)))
+        if stay["commits"] and 0 < stay["release"] <= sum(stay["commits"]):
+            entries.append(Entry(RELEASE, pid, stay["release"], id=next(next_id)))
+    assert budget.spend_series(
+        entries, placements, pot_pence=POT, today=today
+    ) == _spend_series_day_by_day(entries, placements, pot_pence=POT, today=today)
