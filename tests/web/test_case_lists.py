@@ -110,6 +110,17 @@ def test_the_caseload_groups_what_is_overdue_due_today_and_due_soon(signed_in):
     assert "Acknowledge the referral" in section
 
 
+def test_a_deadline_met_by_one_form_links_straight_to_it_from_home(signed_in):
+    """Acknowledging from home is three clicks (the item, the method, save), not four
+    through the case page."""
+    client, user = signed_in("practitioner")
+    case = received(factories.case("Camden", practitioner=user), days_ago=20)
+    html = client.get("/").get_data(as_text=True)
+    assert f'href="/cases/{case.reference}/acknowledge">Acknowledge the referral' in html
+    form = client.get(f"/cases/{case.reference}/acknowledge")
+    assert form.status_code == 200 and "Acknowledge" in form.get_data(as_text=True)
+
+
 def test_a_spoc_sees_only_their_boroughs_cases_in_the_list(signed_in):
     mine = received(factories.case("Hackney"), 1)
     theirs = received(factories.case("Camden"), 1)
