@@ -26,12 +26,22 @@ REFERRAL_MADE = frozenset({"made", "accepted", "declined"})
 STAYED = frozenset({"checked_in", "ended"})
 
 
+@dataclass(frozen=True)
+class Client:
+    """What the extract reads of the client: the quasi-identifiers' sources only."""
+
+    date_of_birth: date | None
+    gender: str | None
+    ethnicity: str | None
+
+
 @dataclass
 class CaseBundle:
     """One case and every record of it the extract reads (loaded in batches)."""
 
     case: Any
     client: Any = None
+    borough_name: str | None = None
     consultations: list[Any] = field(default_factory=list)
     late_decisions: list[Any] = field(default_factory=list)
     consents: list[Any] = field(default_factory=list)
@@ -59,7 +69,7 @@ def finest_values(bundle: CaseBundle) -> dict[str, str]:
         "age_band": coarsen.age_band(client.date_of_birth if client else None, referred),
         "gender": coarsen.gender_group(client.gender if client else None),
         "ethnic_group": coarsen.ethnic_group(client.ethnicity if client else None),
-        "borough": case.borough.name if case.borough is not None else coarsen.NOT_KNOWN,
+        "borough": bundle.borough_name or coarsen.NOT_KNOWN,
         "referral_period": coarsen.referral_month(referred),
     }
 
