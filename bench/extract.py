@@ -6,10 +6,11 @@
 `seed` migrates a new SQLite file (or the PostgreSQL database in --db, a URL) and fills it
 with tests/evaluation_bulk.py's cases (fixed dates, seed 16); `run` prepares one extract of
 every case through the real pipeline (services.prepare: disclosure control, the zip, the
-check of k on what was written) with the clock frozen at the data's "today", and prints
-the wall time and the process's peak resident memory (ru_maxrss, the interpreter and app
-included). --profile prints cProfile's top functions; --tracemalloc the peak of Python
-allocations during the extract (slower).
+check of k on what was written) with the clock frozen at the data's "today" (so the
+zip's SHA-256 is the same for the same code and data), and prints the wall and CPU time
+(on a shared machine the CPU time is the steadier) and the process's peak resident
+memory (ru_maxrss, the interpreter and app included). --profile prints cProfile's top
+functions; --tracemalloc the peak of Python allocations during the extract (slower).
 """
 
 from __future__ import annotations
@@ -57,23 +58,27 @@ def seed(db: str, cases: int) -> None:
 
 def run(db: str, profile: bool, trace: bool) -> None:
     import time_machine
+    from sqlalchemy import delete
 
     from eip.extensions import db as database
     from eip.programme import current_settings
     from evaluation import services
+    from evaluation.models import EvaluationExtract
     from tests import evaluation_bulk
 
     with tempfile.TemporaryDirectory() as folder:
         app = _app(db, folder)
         config = {**app.config, "EIP_PSEUDONYM_KEY": KEY}
-        with app.app_context(), time_machine.travel(evaluation_bulk.TODAY, tick=True):
+        with app.app_context(), time_machine.travel(evaluation_bulk.TODAY, tick=False):
+            # The same label and time each run, so the zip's SHA-256 compares between runs.
+            database.session.execute(delete(EvaluationExtract))
             current_settings(database.session).evaluation_k = 5
             database.session.commit()
             before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             profiler = cProfile.Profile() if profile else None
             if trace:
                 tracemalloc.start()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
             item = services.prepare(
@@ -86,13 +91,14 @@ def run(db: str, profile: bool, trace: bool) -> None:
             )
             if profiler:
                 profiler.disable()
-            took = time.perf_counter() - started
+            took, cpu = time.perf_counter() - started, time.process_time() - cpu
             peak_python = tracemalloc.get_traced_memory()[1] if trace else None
             after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             print(
                 f"extract of {item.case_count} cases ({item.referred_count} referred): "
-                f"{took:.2f} s; peak RSS {after / 1024:.0f} MiB (before the extract "
-                f"{before / 1024:.0f} MiB); {item.size_bytes} bytes, SHA-256 {item.sha256[:16]}"
+                f"{took:.2f} s ({cpu:.2f} s CPU); peak RSS {after / 1024:.0f} MiB "
+                f"(before the extract {before / 1024:.0f} MiB); {item.size_bytes} bytes, "
+                f"SHA-256 {item.sha256[:16]}"
             )
             if peak_python is not None:
                 print(f"tracemalloc peak during the extract: {peak_python / 2**20:.0f} MiB")
