@@ -5,8 +5,8 @@ records (one query per record type per batch), turned into rows and let go. The 
 thing kept for the whole extract is each case's ID and its five quasi-identifier values,
 which disclosure control must see together.
 
-Cases and records are read as plain rows of the columns the extract uses (no ORM
-objects, no free-text column), with the case's borough and client joined in: building an
+Cases and records are read as plain rows of only the columns the extract uses (no ORM
+objects, no free text), with the case's borough and client joined in: building an
 ORM object per record was most of the cost of a large extract. Placements stay objects
 (their nights are a property), and there are few.
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Text, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accommodation import ledger, store
@@ -58,6 +58,26 @@ RECORDS = {
     "actions": CaseAction,
 }
 
+# The columns of each record that rows.py reads (and current_consents, for the consents):
+# nothing else is read, free text least of all.
+RECORD_COLUMNS: dict[type, tuple[str, ...]] = {
+    Consultation: ("held_on", "outcome"),
+    LateReferralDecision: ("decided_on", "decision"),
+    Consent: ("created_at", "person_role", "kind", "state", "recorded_on", "withdrawn_on"),
+    InterventionSession: ("held_on", "attendance"),
+    ProfessionalsMeeting: ("held_on",),
+    DashReview: (
+        "completed_on",
+        "score",
+        "risk_level",
+        "professional_judgement_high",
+        "police_callouts_12_months",
+    ),
+    Incident: ("occurred_on", "source", "police_callout"),
+    OnwardReferral: ("agency", "referred_on", "status"),
+    CaseAction: ("kind", "completed_at"),
+}
+
 # The case's columns the rows are built from (rows.py), and its borough and client.
 CASE_COLUMNS = (
     Case.id,
@@ -83,9 +103,9 @@ CASE_COLUMNS = (
 )
 
 
-def _coded_columns(model) -> list:
-    """A record's columns without its free text (never extracted, so never read)."""
-    return [c for c in model.__table__.columns if not isinstance(c.type, Text | JSON)]
+def _record_columns(model) -> list:
+    """The columns of a record that rows.py reads (every record: its id and case)."""
+    return [model.id, model.case_id, *(getattr(model, name) for name in RECORD_COLUMNS[model])]
 
 
 def case_ids(session: Session, start: date | None = None, end: date | None = None) -> list[int]:
@@ -139,7 +159,7 @@ def bundles(
         for name, model in wanted.items():
             grouped: dict[int, list] = defaultdict(list)
             for record in session.execute(
-                select(*_coded_columns(model)).where(model.case_id.in_(chunk)).order_by(model.id)
+                select(*_record_columns(model)).where(model.case_id.in_(chunk)).order_by(model.id)
             ):
                 grouped[record.case_id].append(record)
             found[name] = grouped

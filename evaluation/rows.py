@@ -24,6 +24,11 @@ INTERVENTION_PATHWAYS = frozenset({"intervention", "intervention_with_accommodat
 DROPPED_OUT = frozenset({"disengaged", "withdrew_consent"})
 REFERRAL_MADE = frozenset({"made", "accepted", "declined"})
 STAYED = frozenset({"checked_in", "ended"})
+_CASE_NAMES, _EVENT_NAMES, _DASH_NAMES = (
+    names(CASE_COLUMNS),
+    names(EVENT_COLUMNS),
+    names(DASH_COLUMNS),
+)
 
 
 @dataclass(frozen=True)
@@ -180,7 +185,7 @@ def case_row(
         "accommodation_cost_band": coarsen.cost_band(cost),
         "living_arrangements_at_closure": _text(case.closure_living_arrangements) if closed else "",
     }
-    assert list(row) == names(CASE_COLUMNS), "a row must fill exactly the documented columns"
+    assert list(row) == _CASE_NAMES, "a row must fill exactly the documented columns"
     return row
 
 
@@ -279,7 +284,7 @@ def event_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
         add(_event(case_id, referred, closed_on, "closed", _text(case.closure_outcome)))
     found.sort(key=lambda row: (int(row["day"]), row["event"], row["detail"]))
     for row in found:
-        assert list(row) == names(EVENT_COLUMNS)
+        assert list(row) == _EVENT_NAMES
         yield row  # fmt: skip
 
 
@@ -295,5 +300,5 @@ def dash_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
             "professional_judgement_high": coarsen.yes_no(review.professional_judgement_high),
             "police_callouts_12_months": _text(coarsen.top_coded(review.police_callouts_12_months)),
         }
-        assert list(row) == names(DASH_COLUMNS)
+        assert list(row) == _DASH_NAMES
         yield row
