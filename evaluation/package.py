@@ -86,7 +86,8 @@ def _write_csv(
 ) -> Written:  # fmt: skip
     with archive.open(_info(name, when), "w") as member:
         hashing = _Hashing(member)
-        text = io.TextIOWrapper(hashing, encoding="utf-8", newline="", write_through=True)
+        # Buffered (flushed before it is detached): a write per row costs more than the row.
+        text = io.TextIOWrapper(hashing, encoding="utf-8", newline="")
         writer = SafeDictWriter(text, header)
         writer.writeheader()
         count = 0
@@ -111,7 +112,7 @@ class _Spool:
     def __init__(self, header: list[str]) -> None:
         self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by copy_into or close)
         self.hashing = _Hashing(self.file)
-        self.text = io.TextIOWrapper(self.hashing, encoding="utf-8", newline="", write_through=True)
+        self.text = io.TextIOWrapper(self.hashing, encoding="utf-8", newline="")
         self.writer = SafeDictWriter(self.text, header)
         self.writer.writeheader()
         self.rows = 0
