@@ -34,7 +34,13 @@ def is_number(text: str) -> bool:
 def safe_cell(value: object) -> str:
     """The text of `value` as a cell a spreadsheet will not run."""
     text = "" if value is None else str(value)
-    if not text or is_number(text):
+    if not text:
+        return text
+    lead = text[0]
+    # Most cells: nothing that could start a formula, and no whitespace before one.
+    if lead not in FORMULA_START and lead != ESCAPE and not lead.isspace():
+        return text
+    if is_number(text):
         return text
     first = text.lstrip()[:1]
     if text[0] in FORMULA_START or first in FORMULA_START or text[0] == ESCAPE:
@@ -62,14 +68,15 @@ class SafeDictWriter:
 
     def __init__(self, stream: IO[str], fieldnames: Sequence[str]) -> None:
         self.fieldnames = list(fieldnames)
+        self._known = frozenset(self.fieldnames)
         self._writer = SafeWriter(stream)
 
     def writeheader(self) -> None:
         self._writer.writerow(self.fieldnames)
 
     def writerow(self, row: Mapping[str, object]) -> None:
-        unknown = set(row) - set(self.fieldnames)
-        if unknown:
+        if not self._known.issuperset(row):
+            unknown = set(row) - self._known
             raise ValueError(f"dict contains fields not in fieldnames: {sorted(unknown)}")
         self._writer.writerow(row.get(name, "") for name in self.fieldnames)
 

@@ -214,48 +214,80 @@ def violates(people: set[str], new_people: set[str], k: int, any_released: bool)
     return any_released and 0 < len(new_people) < k
 
 
-def _try(
-    candidates: Sequence[Candidate],
-    columns: Sequence[Sequence[str]],
-    tops: Sequence[bool],
+def _settle(
+    keys: list[tuple[str, ...]],
+    persons: Sequence[str],
+    released: Sequence[bool],
+    involved: list[int],
+    suppressed_key: tuple[str, ...],
     k: int,
-    prior: Generalisation,
-) -> tuple[dict[str, tuple[str, ...]], set[str], set[str]]:
-    """Released values, suppressed IDs and withheld IDs for one generalisation (`tops`
-    says which quasi-identifiers it shows as "any")."""
-    any_released = bool(prior.released_ids)
-    values = {c.id: tuple(col[i] for col in columns) for i, c in enumerate(candidates)}
-    person = {c.id: c.person for c in candidates}
-    suppressed_key = tuple(ANY if top else SUPPRESSED for top in tops)
-    suppressed = {c.id for c in candidates if values[c.id] == suppressed_key}
-    withheld: set[str] = set()
+    any_released: bool,
+) -> tuple[dict[int, tuple[str, ...]], set[int], set[int]]:
+    """Suppression for one generalisation, on the rows `involved` (by index): every row of
+    a group that is too small, and of the suppressed group. The other groups are big
+    enough and nothing ever joins them, so they never change.
 
-    def group_ids() -> dict[tuple[str, ...], list[str]]:
-        groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
-        for cid, key in values.items():
-            if cid not in withheld:
-                groups[key].append(cid)
-        return groups
-
+    Rounds as the extract has always had them: each round looks at the groups as they
+    were at its start; a group too small (or with too few new people) goes to the
+    suppressed group (all of it, or only its new people); the suppressed group itself,
+    when too small, is withheld. Returns the rows' new keys, the rows suppressed (withheld
+    ones included) and the rows withheld.
+    """
+    current = {i: keys[i] for i in involved}
+    suppressed = {i for i in involved if keys[i] == suppressed_key}
+    withheld: set[int] = set()
     changed = True
     while changed:
         changed = False
-        for key, ids in group_ids().items():
-            people = {person[i] for i in ids}
-            new = {person[i] for i in ids if i not in prior.released_ids}
+        groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for i, key in current.items():
+            if i not in withheld:
+                groups[key].append(i)
+        for key, rows in groups.items():
+            people = {persons[i] for i in rows}
+            new = {persons[i] for i in rows if not released[i]}
             if not violates(people, new, k, any_released):
                 continue
             changed = True
             # Too few people: all of them go; too few new people: only the new ones go.
-            movers = ids if len(people) < k else [i for i in ids if i not in prior.released_ids]
+            movers = rows if len(people) < k else [i for i in rows if not released[i]]
             if key == suppressed_key:
                 withheld.update(movers)
             else:
                 for i in movers:
-                    values[i] = suppressed_key
+                    current[i] = suppressed_key
                     suppressed.add(i)
-    suppressed -= withheld
-    return {i: v for i, v in values.items() if i not in withheld}, suppressed, withheld
+    return current, suppressed, withheld
+
+
+def _too_small(
+    keys: list[tuple[str, ...]],
+    persons: Sequence[str],
+    released: Sequence[bool],
+    shared: Sequence[int],
+    k: int,
+    any_released: bool,
+) -> set[tuple[str, ...]]:
+    """The keys of the groups that break k before any suppression, counted with Counters
+    over the keys; `shared` are the rows of people with more than one case, the only
+    rows whose people can be counted twice."""
+    people = Counter(keys)
+    new = Counter(itertools.compress(keys, (not r for r in released))) if any_released else None
+    seen: set[tuple[tuple[str, ...], str]] = set()
+    seen_new: set[tuple[tuple[str, ...], str]] = set()
+    for i in shared:
+        pair = (keys[i], persons[i])
+        if pair in seen:
+            people[keys[i]] -= 1
+        seen.add(pair)
+        if new is not None and not released[i]:
+            if pair in seen_new:
+                new[keys[i]] -= 1
+            seen_new.add(pair)
+    bad = {key for key, count in people.items() if count < k}
+    if new is not None:
+        bad.update(key for key, count in new.items() if 0 < count < k)
+    return bad
 
 
 def _named_boroughs(
@@ -275,58 +307,86 @@ def anonymise(candidates: Sequence[Candidate], k: int, prior: Generalisation = F
 
     Ties go to the node with the lower levels, then to coarsening the earlier
     quasi-identifiers first, so the same data always gives the same extract.
+
+    The generalisations are tried in order of coarseness (what they give up before any
+    suppression), and the search stops at the first whose coarseness alone costs more than
+    the best found: the loss only adds suppression to it, so no coarser one can win. That
+    is also why a generalisation that needs no suppression ends the search for everything
+    coarser. Each one is scored by counting its groups (Counters over the rows' keys);
+    only the rows of groups that break k are looked at one by one.
     """
     if k < 1:
         raise ValueError("k must be at least 1")
     candidates = list(candidates)
     named = _named_boroughs(candidates, k, prior)
-    sticky = [SUPPRESSED if c.id in prior.suppressed_ids else None for c in candidates]
+    any_released = bool(prior.released_ids)
+    persons = [c.person for c in candidates]
+    released = [c.id in prior.released_ids for c in candidates]
+    cases_of = Counter(persons)
+    shared = [i for i, p in enumerate(persons) if cases_of[p] > 1]
     columns: dict[tuple[str, int], list[str]] = {}
     for qi in QUASI_IDENTIFIERS:
+        finest = [SUPPRESSED if c.id in prior.suppressed_ids else c.values[qi] for c in candidates]
         for level in range(prior.levels[qi], MAX_LEVEL[qi] + 1):
-            columns[(qi, level)] = [
-                generalise(qi, s or c.values[qi], level, named)
-                for c, s in zip(candidates, sticky, strict=True)
-            ]
+            wider = {value: generalise(qi, value, level, named) for value in set(finest)}
+            columns[(qi, level)] = [wider[value] for value in finest]
     total = max(1, len(candidates))
-    best: tuple[tuple[float, int, tuple[int, ...]], Outcome] | None = None
     ranges = [range(prior.levels[qi], MAX_LEVEL[qi] + 1) for qi in QUASI_IDENTIFIERS]
+    nodes = []
     for node in itertools.product(*ranges):
-        cols = [columns[(qi, level)] for qi, level in zip(QUASI_IDENTIFIERS, node, strict=True)]
-        tops = [level == MAX_LEVEL[qi] for qi, level in zip(QUASI_IDENTIFIERS, node, strict=True)]
-        values, suppressed, withheld = _try(candidates, cols, tops, k, prior)
         generalisation_loss = sum(
             level / MAX_LEVEL[qi] for qi, level in zip(QUASI_IDENTIFIERS, node, strict=True)
         )
+        nodes.append((round(generalisation_loss, 9), generalisation_loss, node))
+    nodes.sort(key=lambda entry: (entry[0], sum(entry[2]), tuple(-level for level in entry[2])))
+    best: tuple[tuple[float, int, tuple[int, ...]], tuple] | None = None
+    for bound, generalisation_loss, node in nodes:
+        if best is not None and bound > best[0][0]:
+            break  # the loss is never below the generalisation's own: nothing left can win
+        keys = list(
+            zip(
+                *(columns[(qi, level)] for qi, level in zip(QUASI_IDENTIFIERS, node, strict=True)),
+                strict=True,
+            )
+        )
+        suppressed_key = tuple(
+            ANY if level == MAX_LEVEL[qi] else SUPPRESSED
+            for qi, level in zip(QUASI_IDENTIFIERS, node, strict=True)
+        )
+        bad = _too_small(keys, persons, released, shared, k, any_released)
+        bad.add(suppressed_key)
+        involved = [i for i, key in enumerate(keys) if key in bad]
+        settled = _settle(keys, persons, released, involved, suppressed_key, k, any_released)
+        _current, suppressed, withheld = settled
         loss = (
             generalisation_loss
-            + SUPPRESSION_WEIGHT * len(suppressed) / total
+            + SUPPRESSION_WEIGHT * len(suppressed - withheld) / total
             + WITHHOLDING_WEIGHT * len(withheld) / total
         )
         rank = (round(loss, 9), sum(node), tuple(-level for level in node))
-        if best is not None and rank >= best[0]:
-            continue
-        sizes = Counter(values.values())
-        levels = dict(zip(QUASI_IDENTIFIERS, node, strict=True))
-        best = (
-            rank,
-            Outcome(
-                generalisation=Generalisation(
-                    levels=levels,
-                    named_boroughs=named if levels["borough"] == 1 else prior.named_boroughs,
-                    suppressed_ids=prior.suppressed_ids | frozenset(suppressed),
-                    released_ids=prior.released_ids | frozenset(values),
-                ),
-                values=values,
-                suppressed=frozenset(suppressed),
-                withheld=frozenset(withheld),
-                smallest_group=min(sizes.values(), default=0),
-                groups=len(sizes),
-                loss=loss,
-            ),
-        )
+        if best is None or rank < best[0]:
+            best = (rank, (node, keys, settled, loss))
     assert best is not None  # the lattice always has at least its top node
-    return best[1]
+    node, keys, (current, suppressed, withheld), loss = best[1]
+    keys = [current.get(i, key) for i, key in enumerate(keys)]
+    values = {c.id: keys[i] for i, c in enumerate(candidates) if i not in withheld}
+    suppressed_ids = frozenset(candidates[i].id for i in suppressed - withheld)
+    sizes = Counter(values.values())
+    levels = dict(zip(QUASI_IDENTIFIERS, node, strict=True))
+    return Outcome(
+        generalisation=Generalisation(
+            levels=levels,
+            named_boroughs=named if levels["borough"] == 1 else prior.named_boroughs,
+            suppressed_ids=prior.suppressed_ids | suppressed_ids,
+            released_ids=prior.released_ids | frozenset(values),
+        ),
+        values=values,
+        suppressed=suppressed_ids,
+        withheld=frozenset(candidates[i].id for i in withheld),
+        smallest_group=min(sizes.values(), default=0),
+        groups=len(sizes),
+        loss=loss,
+    )
 
 
 def smallest_group(rows: Iterable[Sequence[str]]) -> int:

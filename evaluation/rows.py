@@ -24,6 +24,20 @@ INTERVENTION_PATHWAYS = frozenset({"intervention", "intervention_with_accommodat
 DROPPED_OUT = frozenset({"disengaged", "withdrew_consent"})
 REFERRAL_MADE = frozenset({"made", "accepted", "declined"})
 STAYED = frozenset({"checked_in", "ended"})
+_CASE_NAMES, _EVENT_NAMES, _DASH_NAMES = (
+    names(CASE_COLUMNS),
+    names(EVENT_COLUMNS),
+    names(DASH_COLUMNS),
+)
+
+
+@dataclass(frozen=True)
+class Client:
+    """What the extract reads of the client: the quasi-identifiers' sources only."""
+
+    date_of_birth: date | None
+    gender: str | None
+    ethnicity: str | None
 
 
 @dataclass
@@ -32,6 +46,7 @@ class CaseBundle:
 
     case: Any
     client: Any = None
+    borough_name: str | None = None
     consultations: list[Any] = field(default_factory=list)
     late_decisions: list[Any] = field(default_factory=list)
     consents: list[Any] = field(default_factory=list)
@@ -59,7 +74,7 @@ def finest_values(bundle: CaseBundle) -> dict[str, str]:
         "age_band": coarsen.age_band(client.date_of_birth if client else None, referred),
         "gender": coarsen.gender_group(client.gender if client else None),
         "ethnic_group": coarsen.ethnic_group(client.ethnicity if client else None),
-        "borough": case.borough.name if case.borough is not None else coarsen.NOT_KNOWN,
+        "borough": bundle.borough_name or coarsen.NOT_KNOWN,
         "referral_period": coarsen.referral_month(referred),
     }
 
@@ -170,7 +185,7 @@ def case_row(
         "accommodation_cost_band": coarsen.cost_band(cost),
         "living_arrangements_at_closure": _text(case.closure_living_arrangements) if closed else "",
     }
-    assert list(row) == names(CASE_COLUMNS), "a row must fill exactly the documented columns"
+    assert list(row) == _CASE_NAMES, "a row must fill exactly the documented columns"
     return row
 
 
@@ -269,7 +284,7 @@ def event_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
         add(_event(case_id, referred, closed_on, "closed", _text(case.closure_outcome)))
     found.sort(key=lambda row: (int(row["day"]), row["event"], row["detail"]))
     for row in found:
-        assert list(row) == names(EVENT_COLUMNS)
+        assert list(row) == _EVENT_NAMES
         yield row  # fmt: skip
 
 
@@ -285,5 +300,5 @@ def dash_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
             "professional_judgement_high": coarsen.yes_no(review.professional_judgement_high),
             "police_callouts_12_months": _text(coarsen.top_coded(review.police_callouts_12_months)),
         }
-        assert list(row) == names(DASH_COLUMNS)
+        assert list(row) == _DASH_NAMES
         yield row

@@ -126,25 +126,15 @@ def plan(session: Session, config: Mapping[str, Any], start: date, end: date) ->
     return Plan(key, start, end, k, people, outcome, based_on)
 
 
-def _streams(session: Session, p: Plan) -> dict[str, Iterator[dict[str, str]]]:
+def _per_case(session: Session, p: Plan) -> Iterator[package.CaseRows]:
+    """Each released case's row, events and DASH reviews, from one read of the case."""
     # In pseudonymous-ID order: database order would tell who was referred before whom.
     ids = [p.people.db_ids[cid] for cid in sorted(p.outcome.values)]
     rules = deadline_settings(session)
-
-    def cases():
-        for bundle in extract.bundles(session, ids):
-            cid = pseudonym.case_id(p.key, bundle.case.reference)
-            yield rows.case_row(bundle, cid, p.outcome.values[cid], rules)
-
-    def events():
-        for bundle in extract.bundles(session, ids):
-            yield from rows.event_rows(bundle, pseudonym.case_id(p.key, bundle.case.reference))
-
-    def dash():
-        for bundle in extract.bundles(session, ids, only=("dash_reviews",)):
-            yield from rows.dash_rows(bundle, pseudonym.case_id(p.key, bundle.case.reference))
-
-    return {"cases": cases(), "events": events(), "dash_reviews": dash()}
+    for bundle in extract.bundles(session, ids):
+        cid = pseudonym.case_id(p.key, bundle.case.reference)
+        row = rows.case_row(bundle, cid, p.outcome.values[cid], rules)
+        yield row, rows.event_rows(bundle, cid), rows.dash_rows(bundle, cid)
 
 
 def report_data(p: Plan, label: str, when: datetime) -> dict[str, Any]:
@@ -201,12 +191,9 @@ def prepare(
     path = folder(config["INSTANCE_PATH"]) / name
     try:
         with open_private(path) as target:
-            streams = _streams(session, p)
-            package.write(
+            package.write_per_case(
                 target,
-                cases=streams["cases"],
-                events=streams["events"],
-                dash_reviews=streams["dash_reviews"],
+                per_case=_per_case(session, p),
                 report=report_data(p, item.label, when),
                 when=when.astimezone(LONDON),
             )

@@ -143,3 +143,20 @@ def test_nothing_but_eip_csvsafe_writes_csv():
             if re.search(r"csv\.(writer|DictWriter)\b|from csv import", source):
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def _safe_cell_before_the_fast_path(value: object) -> str:
+    """safe_cell as it was before it returned early for a cell that cannot start a formula."""
+    text = "" if value is None else str(value)
+    if not text or csvsafe.is_number(text):
+        return text
+    first = text.lstrip()[:1]
+    if text[0] in csvsafe.FORMULA_START or first in csvsafe.FORMULA_START or text[0] == "'":
+        return "'" + text
+    return text
+
+
+@settings(max_examples=500)
+@given(st.one_of(cells, st.text(), st.integers(), st.none()))
+def test_the_fast_path_escapes_exactly_what_the_full_check_escaped(value):
+    assert csvsafe.safe_cell(value) == _safe_cell_before_the_fast_path(value)

@@ -9,8 +9,12 @@ import io
 import zipfile
 from datetime import UTC, datetime
 
+import pytest
+
+from eip.domain import RuleBroken
 from evaluation import package
 from evaluation.columns import CASE_COLUMNS, DASH_COLUMNS, EVENT_COLUMNS, FILES, names
+from evaluation.disclosure import QUASI_IDENTIFIERS
 
 WHEN = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 REPORT = {
@@ -96,3 +100,26 @@ def test_the_disclosure_report_states_k_and_what_was_generalised_and_left_out():
     assert "| the client or the partner declined the use of their anonymised data | <5 |" in text
     assert "[c]" in text
     assert "| 2 |" not in text
+
+
+def test_the_written_file_is_refused_when_a_group_of_quasi_identifiers_is_below_k(tmp_path):
+    def rows(count):
+        for n in range(count):
+            row = {name: f"{name}-{n}" for name in names(CASE_COLUMNS)}
+            # Five rows share one combination (written escaped: "=" leads).
+            yield row | {qi: "=same" for qi in QUASI_IDENTIFIERS} if n < 5 else row
+
+    path = tmp_path / "extract.zip"
+    with path.open("wb") as target:
+        package.write(
+            target, cases=rows(5), events=iter(()), dash_reviews=iter(()), report=REPORT,
+            when=WHEN,
+        )  # fmt: skip
+    package.check_written(path, 5)
+    with path.open("wb") as target:
+        package.write(
+            target, cases=rows(6), events=iter(()), dash_reviews=iter(()), report=REPORT,
+            when=WHEN,
+        )  # fmt: skip
+    with pytest.raises(RuleBroken, match="a group of 1 is below k"):
+        package.check_written(path, 5)
