@@ -110,13 +110,16 @@ def test_finance_pays_an_invoice_unpaid_for_30_days_from_the_reminder(page, app_
         amount_pence=65_000,
     )
     record_due_reminders(db.session, now())  # the hourly reminders job
-    email = finance.email
+    email, reference = finance.email, stay.case.reference
     db.session.rollback()
 
     _sign_in(page, email)
     _open_notifications(page, 1)
-    assert "Invoice unpaid" in _main(page)
+    assert "Invoice unpaid" in _main(page) and f"Case {reference}" in _main(page)
     page.get_by_role("link", name="Open the invoices").click()
+    # Oldest unpaid first, marked as late.
+    row = page.locator("#invoices tbody tr").first
+    assert all(text in row.inner_text() for text in ("FL-2001", reference, "Over 30 days"))
     page.get_by_role("link", name="Record a payment of invoice FL-2001").click()
     assert page.locator("h1").inner_text() == "Record a payment"
     fill_date(page, "paid_on", today())
@@ -132,16 +135,25 @@ def test_finance_pays_an_invoice_unpaid_for_30_days_from_the_reminder(page, app_
     assert "Invoice unpaid" in earlier and "No longer due" in earlier
 
 
-def test_a_disabled_practitioners_case_goes_to_a_colleague_who_learns_of_it(page, app, app_context):
+def test_a_disabled_practitioners_case_goes_to_a_colleague_who_learns_of_it(page, app_context):
     manager = factories.user("manager")
     leaving = factories.user("practitioner", name="Leah Leaving")
     colleague = factories.user("practitioner", name="Colin Colleague")
     admin = factories.user("admin")
-    held = pf.active_case(leaving)
-    with app.test_request_context():
-        user_accounts.disable_user(db.session, admin, leaving.id)
-    reference, manager_email, colleague_email = held.reference, manager.email, colleague.email
+    reference = pf.active_case(leaving).reference
+    leaving_id, admin_email = leaving.id, admin.email
+    manager_email, colleague_email = manager.email, colleague.email
     db.session.rollback()
+
+    # The admin disables the account: the confirmation says how many cases, never which.
+    _sign_in(page, admin_email)
+    page.goto(f"/admin/users/{leaving_id}")
+    page.get_by_role("button", name="Disable account").click()
+    text = _main(page)
+    assert "They look after 1 open case." in text and reference not in text
+    page.get_by_role("button", name="Disable account").click()
+    assert "The account is disabled" in _main(page)
+    _sign_out(page)
 
     # The manager: the notice leads to the cases nobody active looks after.
     _sign_in(page, manager_email)
