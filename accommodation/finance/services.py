@@ -27,9 +27,10 @@ from accommodation.models import Invoice, LedgerEntry, Payment, Placement
 from accommodation.placements.common import audit_placement
 from accommodation.stay.common import approved_on
 from eip.auth.models import User
-from eip.clock import today
+from eip.clock import now, today
 from eip.domain import DomainError, NotAllowed, NotFound, RuleBroken
 from eip.formatting import format_pence, long_date
+from eip.notifications.centre import close_reminders_about
 from eip.policy import can
 from eip.problems import Problems
 
@@ -350,6 +351,8 @@ def record_payment(
             entry_id=entry.id,
             amount_pence=amount_pence,
         )
+        if amount_pence == unpaid:
+            close_reminders_about(session, "invoice", f"invoice:{invoice.id}", now())
     return payment
 
 

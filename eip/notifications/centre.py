@@ -248,6 +248,24 @@ def _close(notification: Notification, reason: str, now: datetime) -> None:
         notification.email_status = CANCELLED
 
 
+def close_reminders_about(session: Session, topic: str, subject: str, now: datetime) -> int:
+    """Close every open reminder about a thing its service has just finished (an invoice
+    paid in full), in the same transaction, so the reader is not told of done work until the
+    reminders job's next run."""
+    with session.no_autoflush:
+        open_ones = session.scalars(
+            select(Notification).where(
+                Notification.topic == topic,
+                Notification.subject == subject,
+                Notification.kind.not_in(EVENT_KINDS),
+                Notification.closed_at.is_(None),
+            )
+        ).all()
+    for notification in open_ones:
+        _close(notification, DONE, now)
+    return len(open_ones)
+
+
 def _close_stale(session: Session, reminders: list[Reminder], now: datetime) -> int:
     """Close what is done, and older reminders about a thing with a newer one."""
     current = {(r.user_id, r.topic, r.subject) for r in reminders}

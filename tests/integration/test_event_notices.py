@@ -368,3 +368,47 @@ def test_disabling_a_practitioner_lists_their_cases_for_the_managers(app, people
     assert {case.id for case in waiting} == {case.id for case in held}
     _reassign(people["manager"], held[0], factories.user("practitioner"))
     assert [case.id for case in assignment.without_practitioner(db.session)] == [held[1].id]
+
+
+def test_an_invoice_paid_in_full_closes_its_unpaid_reminder_at_once():
+    """Part-paid, finance is still reminded; paid in full, the reminder closes with the
+    payment, not at the reminders job's next run."""
+    from datetime import UTC, datetime
+
+    from accommodation.finance import services as finance_services
+    from eip.clock import now
+    from eip.notifications.centre import record_due_reminders
+
+    finance = factories.user("finance")
+    stay = fa.placement(fa.accommodation_case(), "checked_in", rate_pence=6_500)
+    stay.decided_at = datetime.now(UTC) - timedelta(days=45)
+    db.session.commit()
+    invoice = finance_services.record_invoice(
+        db.session,
+        finance,
+        stay.id,
+        supplier="Fictional Lets Ltd",
+        number="FL-3001",
+        invoice_date=today() - timedelta(days=40),
+        first_night=stay.start_on,
+        last_night=stay.start_on + timedelta(days=9),
+        amount_pence=65_000,
+    )
+    record_due_reminders(db.session, now())
+    assert len(_open(finance, "invoice_unpaid")) == 1
+
+    def pay(pence: int, reference: str) -> None:
+        finance_services.record_payment(
+            db.session,
+            finance,
+            invoice.id,
+            paid_on=today(),
+            amount_pence=pence,
+            reference=reference,
+        )
+
+    pay(30_000, "BACS-1")
+    assert len(_open(finance, "invoice_unpaid")) == 1
+    pay(35_000, "BACS-2")
+    assert _open(finance, "invoice_unpaid") == []
+    assert unread_count(db.session, finance) == 0
