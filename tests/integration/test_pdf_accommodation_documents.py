@@ -170,8 +170,11 @@ def test_the_agreement_download_is_audited_with_the_kind_of_document_only(practi
 
 def test_no_approved_demo_placements_agreement_holds_the_partners_details(runner, app_context):
     run_seed_demo(runner)
+    # An active one: the demo also has a practitioner whose account was disabled.
     practitioner = db.session.scalar(
-        select(factories.User).where(factories.User.role == "practitioner")
+        select(factories.User)
+        .where(factories.User.role == "practitioner", factories.User.active.is_(True))
+        .order_by(factories.User.id)
     )
     checked = 0
     for placement in db.session.scalars(select(Placement).order_by(Placement.id)):
