@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
         main_navigation=main_navigation,
         can=can,
     )
-    from eip.audit.labels import action_label, audit_detail
+    from eip.audit.labels import action_label, actor_name, audit_detail
     from eip.cases.rules import status_label
 
     app.jinja_env.filters.update(
@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
         status_label=status_label,
         action_label=action_label,
         audit_detail=audit_detail,
+        actor_name=actor_name,
         london_datetime=formatting.london_datetime,
         long_date=formatting.long_date,
         pence=formatting.format_pence,

@@ -146,7 +146,9 @@ def release(extract_id: int):
     )
     if not released:
         flash(refusal.message, "error")
-        return redirect(url_for("evaluation.extract", extract_id=extract_id)), status
+        # The extract's own page, the reason at its top: a browser does not follow a redirect
+        # sent with a 4xx status, and showed a bare "Redirecting..." page instead.
+        return extract(extract_id), status
     flash(f"{item.label} is released: evaluators can now download it.", "success")
     return redirect(url_for("evaluation.extract", extract_id=extract_id))
 

@@ -206,7 +206,8 @@ def radio_field(label: str, pairs, message: str, *, description: str | None = No
     """GOV.UK radios for `pairs` (value, label): one must be chosen, else `message`."""
     return RadioField(
         label,
-        description=description,
+        # "", not None: the GOV.UK widget printed a None hint as the word "None".
+        description=description or "",
         choices=choices(pairs),
         widget=GovRadioInput(),
         validate_choice=False,

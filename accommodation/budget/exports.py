@@ -42,13 +42,14 @@ PLACEMENT_HEADER = [
 
 
 def placement_csv(rows: Sequence[PlacementRow], state_labels: dict[str, str]) -> list[list[str]]:
-    """The per-placement statement: one line per placement, then the totals."""
+    """The per-placement statement: one line per placement, then the totals. A placement is
+    named as on every page, by case reference and move-in date, never by its row number."""
     out = [PLACEMENT_HEADER]
     for row in rows:
         p, t = row.facts, row.totals
         out.append(
             [
-                str(p.id),
+                p.name,
                 p.reference,
                 p.borough,
                 state_labels.get(p.state, p.state),

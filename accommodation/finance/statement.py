@@ -8,7 +8,8 @@ reversal counts against the kind of the entry it undoes, on its own date; its si
 taken from the whole ledger, so a correction dated before a back-dated entry still adds
 up (as in `budget.burn_down`) instead of making the statement fail.
 
-Placements appear by case reference and borough only, through `visible_placements`, and
+Placements appear by case reference and borough only (the placements table adds the
+move-in date, as every page names a placement), through `visible_placements`, and
 no free text typed by a user is printed: each movement is described from fixed words,
 the invoice's number and supplier, and the payment's reference.
 """
@@ -33,6 +34,7 @@ from eip.formatting import short_date
 from eip.models import Borough
 from eip.policy import visible_placements
 from eip.programme import current_settings
+from eip.vocabulary import placement_name
 
 MOVEMENT_KINDS = (ledger.COMMIT, ledger.RELEASE, ledger.INVOICE, ledger.PAYMENT)
 FIXED_RELEASE_REASONS = (EARLY_MOVE_OUT, CANCELLED, SHORTENED_TO_PROGRAMME_END)
@@ -71,6 +73,7 @@ class Movement:
 class PlacementLine:
     id: int
     reference: str
+    name: str  # case reference and move-in date (eip.vocabulary), as every page names it
     borough: str
     provider: str | None
     state: str
@@ -140,6 +143,16 @@ class Label:
     state: str
     rate_pence: int | None
     approved_nights: int | None
+    move_in_on: date | None = None
+    checked_in_on: date | None = None
+
+    @property
+    def name(self) -> str:
+        return placement_name(
+            self.reference,
+            self.checked_in_on or self.move_in_on,
+            moved_in=self.checked_in_on is not None,
+        )
 
 
 def build(
@@ -172,6 +185,7 @@ def build(
         PlacementLine(
             id=pid,
             reference=label.reference,
+            name=label.name,
             borough=label.borough,
             provider=label.provider,
             state=STATE_LABELS.get(label.state, label.state),
@@ -202,6 +216,8 @@ def load_labels(session: Session, user: User) -> dict[int, Label]:
             scoped.c.state,
             scoped.c.nightly_rate_pence,
             scoped.c.approved_nights,
+            scoped.c.move_in_on,
+            scoped.c.checked_in_on,
         )
         .join(Case, Case.id == scoped.c.case_id)
         .join(Borough, Borough.id == scoped.c.borough_id)

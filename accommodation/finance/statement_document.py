@@ -127,7 +127,7 @@ def movements_table(lines: Sequence[Movement], total_label: str) -> Flowable:
 
 def placements_table(statement: Statement) -> Flowable:
     columns = [
-        Column("Case", 0.16),
+        Column("Placement", 0.16),
         Column("Provider", 0.24),
         Column("Nights and rate", 0.15),
         money_column("Committed", 0.15),
@@ -140,7 +140,7 @@ def placements_table(statement: Statement) -> Flowable:
         rate = f" at {format_pence(p.rate_pence)}" if p.rate_pence else ""
         rows.append(
             [
-                markup(f"{escape_text(p.reference)}<br/>{escape_text(p.borough)}", CELL),
+                markup(f"{escape_text(p.name)}<br/>{escape_text(p.borough)}", CELL),
                 # The state is today's, not the period end's: said so, not to mislead.
                 markup(
                     f"{escape_text(p.provider or '')}<br/>"
@@ -180,7 +180,7 @@ def statement_story(statement: Statement) -> list[Flowable]:
         para(
             "Every figure is worked out from the budget ledger, each entry on its business "
             "date (the approval, move-out, invoice or payment date). Amounts include VAT. "
-            "Placements are shown by case reference and borough only."
+            "Placements are shown by case reference, move-in date and borough only."
         ),
         *heading("The pot at the start and end"),
         balance_table(statement),

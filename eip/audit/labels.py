@@ -348,6 +348,26 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+# Who did it, when nobody signed in did: the `actor_label` the code writes (a command, the
+# scheduler, someone not signed in), never shown as the code's name for it.
+ACTOR_LABELS = {
+    "anonymous": "Someone not signed in",
+    "cli": "A command on the server",
+    "scheduler": "The scheduler",
+    "seed-demo": "The demo data loader",
+    "seed-synthetic": "The synthetic data loader",
+}
+
+
+def actor_name(event) -> str:
+    """The trail's "Who": the user's name, or a label for the command or job that acted."""
+    if event.actor is not None:
+        return event.actor.name
+    if not event.actor_label:
+        return "System"
+    return ACTOR_LABELS.get(event.actor_label, event.actor_label.replace("-", " ").capitalize())
+
+
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action.replace(".", ": ").replace("_", " ").capitalize())
 

@@ -284,7 +284,8 @@ def edit_referral(reference: str):
             return steps.after_save(f"Changes to referral {reference} saved.", _case_url(reference))
         if saved:
             flash("Nothing was changed.", "info")
-            return redirect(_case_url(reference))
+            # The top of the page, where the banner is (as steps.after_save), not #referral.
+            return redirect(url_for("cases.view", reference=reference))
     return render_template(
         "cases/referral_edit.html",
         case=case,

@@ -388,8 +388,9 @@ def test_only_entries_dated_in_the_period_are_listed(ledgered):
 def test_the_placements_table_adds_up_to_the_closing_balance(ledgered):
     march, april, _may = ledgered
     text = statement_text()
-    assert f"{march.case.reference} Camden" in text
-    assert f"{april.case.reference} Hackney" in text
+    # Each placement named as on every page: case reference and move-in date.
+    assert f"{march.name} Camden" in text
+    assert f"{april.name} Hackney" in text
     assert "Total £1,040.00 £910.00 £455.00" in text
 
 

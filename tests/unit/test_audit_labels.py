@@ -194,3 +194,25 @@ def test_every_field_reads_without_an_internal_name():
 
 def test_an_unknown_action_still_reads_as_words():
     assert action_label("case.something_new") == "Case: something new"
+
+
+def written_actor_labels() -> set[str]:
+    """Every `actor_label="..."` the code writes: who acted when no signed-in user did."""
+    found = set()
+    for _path, tree in _trees():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword) and node.arg == "actor_label":
+                found |= _strings(node.value)
+    return found
+
+
+def test_the_trail_names_commands_and_jobs_in_words_never_by_their_code_name():
+    written = written_actor_labels()
+    assert {"cli", "scheduler", "seed-demo", "anonymous"} <= written  # the walk finds them
+    for code_name in written:
+        shown = labels.actor_name(SimpleNamespace(actor=None, actor_label=code_name))
+        assert shown == labels.ACTOR_LABELS[code_name]
+        assert shown[0].isupper() and "-" not in shown and shown.lower() != code_name
+    assert labels.actor_name(SimpleNamespace(actor=None, actor_label=None)) == "System"
+    user = SimpleNamespace(name="Helen Marsh")
+    assert labels.actor_name(SimpleNamespace(actor=user, actor_label=None)) == "Helen Marsh"

@@ -24,6 +24,15 @@ def test_a_manager_searches_the_trail_by_case_reference(signed_in):
     assert "Viewed the case" in html
 
 
+def test_the_trail_names_a_command_in_words_not_by_its_code_name(signed_in):
+    client, _manager = signed_in("manager")
+    record(db.session, "settings.updated", actor_label="seed-demo")
+    db.session.commit()
+    html = client.get("/audit/").get_data(as_text=True)
+    assert "The demo data loader" in html
+    assert "seed-demo" not in html
+
+
 def test_part_of_a_reference_goes_straight_to_the_only_case_that_has_it(signed_in):
     case = factories.case("Camden", reference="EIP-2026-0412")
     factories.case("Camden", reference="EIP-2026-0500")

@@ -194,6 +194,8 @@ def test_the_statements_hold_no_names_and_run_no_formulas(signed_in, app_context
     text = client.get("/budget/placements.csv").get_data(as_text=True)
     assert "Fictional" not in text  # no client, partner or social worker, not even the provider
     [_, line, _] = list(csv.reader(io.StringIO(text)))
+    # Named as on every page (eip.vocabulary.placement_name), never by its number.
+    assert line[0] == p.name and line[0].startswith(f"{p.case.reference}, moved in ")
     assert line[1] == p.case.reference
     assert line[2] == '\'=HYPERLINK("http://evil")'
 

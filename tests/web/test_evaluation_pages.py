@@ -147,6 +147,11 @@ def test_releasing_twice_answers_409_and_changes_nothing(app, signed_in):
     url = f"/evaluation/extracts/{item.id}"
     response = post_form(client, f"{url}/release", {}, form_url=url)
     assert response.status_code == 409
+    # The extract's page with the reason, not a redirect a browser would not follow.
+    assert "Location" not in response.headers
+    page = html_of(response)
+    assert 'id="extract-summary"' in page
+    assert "is already released: nothing was changed" in page
     assert len(events("evaluation.released")) == 1
 
 

@@ -267,6 +267,9 @@ def test_the_invoices_list_shows_unpaid_first_with_days_since_the_invoice_date(f
     assert page.index(camden.case.reference) < page.index(paid.placement.case.reference)
     assert "40 days ago" in page and "Over 30 days" in page
     assert "1 unpaid, £455.00 in all" in page
+    # Each placement named on sight by case reference and move-in date, as on every page:
+    # two placements of one case are told apart.
+    assert f">{camden.name}</a>" in page
 
 
 # ---------------------------------------------------------------------------

@@ -320,6 +320,18 @@ def test_a_change_is_saved_and_audited_by_field_name(signed_in):
     assert "900555" not in repr(event.details)
 
 
+def test_saving_with_nothing_changed_says_so_at_the_top_of_the_case_page(signed_in):
+    client, user = signed_in("practitioner")
+    case = rf.recorded_case(user)
+    url = f"/cases/{case.reference}/referral"
+    post_form(client, url, _edit_data(client.get(url).get_data(as_text=True), case))
+    client.get(f"/cases/{case.reference}")  # the first save's banner
+    response = post_form(client, url, _edit_data(client.get(url).get_data(as_text=True), case))
+    # The top of the page, where the banner is: not #referral, thousands of pixels below it.
+    assert response.headers["Location"] == f"/cases/{case.reference}"
+    assert "Nothing was changed" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
 def test_a_posted_borough_is_ignored(signed_in):
     client, user = signed_in("practitioner")
     case = rf.recorded_case(user)

@@ -120,4 +120,13 @@ def test_when_two_factor_is_required_every_page_leads_to_enrolment_first(make_ap
         response = client.get(url)
         assert response.status_code == 302
         assert response.headers["Location"] == "/account/two-factor"
-    assert client.get("/account/two-factor").status_code == 200
+    page = client.get("/account/two-factor")
+    assert page.status_code == 200
+    assert "govuk-back-link" not in page.get_data(as_text=True)  # no way round it
+
+
+def test_the_account_pages_lead_back_to_the_account(signed_in):
+    client, _user = signed_in("practitioner")
+    for url in ("/account/password", "/account/two-factor"):
+        page = client.get(url).get_data(as_text=True)
+        assert '<a href="/account" class="govuk-back-link">Your account</a>' in page, url
