@@ -329,8 +329,8 @@ def case_panel(session: Session, user: User, case: Case) -> CasePanel:
             select(Placement).where(Placement.case_id == case.id).order_by(Placement.id.desc())
         )
     )
-    missing = readiness(session, case)
     held = held_consultation(session, case)
+    missing = readiness(session, case, held=held, placements=placements)
     return CasePanel(
         placements=placements,
         missing=missing,

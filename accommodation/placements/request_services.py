@@ -35,6 +35,7 @@ from eip.cases.common import lock_case
 from eip.cases.consent_services import consent_states
 from eip.cases.consultation_services import SCENARIO_OUTCOME, scenario_plan
 from eip.cases.models import Case
+from eip.cases.records import Consultation
 from eip.cases.rules import status_label
 from eip.cases.step_checks import held_consultation
 from eip.clock import today
@@ -59,15 +60,27 @@ _POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b", re.I
 # What a request still lacks
 
 
-def _missing(session: Session, case: Case) -> dict[str, str]:
-    """Each thing the case lacks for a request, keyed by a name the view shows at the top."""
+_UNREAD = object()
+
+
+def _missing(
+    session: Session,
+    case: Case,
+    *,
+    held: Consultation | object | None = _UNREAD,
+    placements: list[Placement] | None = None,
+) -> dict[str, str]:
+    """Each thing the case lacks for a request, keyed by a name the view shows at the top.
+    `held` (the held consultation) and `placements` (all of the case's) save reading them
+    again when the caller has them already."""
     missing: dict[str, str] = {}
     if case.status not in OPEN_FOR_REQUESTS:
         missing["case_status"] = (
             f"The case is {status_label(case.status).lower()}: accommodation can be requested "
             "only while the case is awaiting consent or active"
         )
-    held = held_consultation(session, case)
+    if held is _UNREAD:
+        held = held_consultation(session, case)
     if held is None:
         missing["outcome"] = (
             "The case consultation has not been recorded: its outcome must be the "
@@ -89,12 +102,16 @@ def _missing(session: Session, case: Case) -> dict[str, str]:
         missing["scenario_plan"] = (
             "Write the scenario plan: what happens if the couple stay apart after the 4 weeks"
         )
-    open_one = session.scalar(
-        select(Placement)
-        .where(Placement.case_id == case.id, Placement.state.in_(rules.NOT_YET_ENDED))
-        .order_by(Placement.id)
-        .limit(1)
-    )
+    if placements is None:
+        open_one = session.scalar(
+            select(Placement)
+            .where(Placement.case_id == case.id, Placement.state.in_(rules.NOT_YET_ENDED))
+            .order_by(Placement.id)
+            .limit(1)
+        )
+    else:
+        not_ended = [p for p in placements if p.state in rules.NOT_YET_ENDED]
+        open_one = min(not_ended, key=lambda p: p.id, default=None)
     if open_one is not None:
         missing["open_placement"] = (
             f"This case already has the placement {open_one.name} "
@@ -114,9 +131,15 @@ def _missing(session: Session, case: Case) -> dict[str, str]:
     return missing
 
 
-def readiness(session: Session, case: Case) -> list[str]:
+def readiness(
+    session: Session,
+    case: Case,
+    *,
+    held: Consultation | object | None = _UNREAD,
+    placements: list[Placement] | None = None,
+) -> list[str]:
     """What a placement request for this case still lacks, as sentences (empty: ready)."""
-    return list(_missing(session, case).values())
+    return list(_missing(session, case, held=held, placements=placements).values())
 
 
 # ---------------------------------------------------------------------------
