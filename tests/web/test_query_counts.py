@@ -85,3 +85,26 @@ def test_each_page_runs_as_many_queries_at_300_cases_as_at_3_and_within_its_budg
             f"{name}: {small[name]} queries at 3 cases, {large[name]} at 300"
         )
         assert large[name] <= budget, f"{name}: {large[name]} queries, more than {budget}"
+
+
+def _admin_home_queries(admin_client) -> int:
+    with querycount.counting() as counted:
+        assert admin_client.get("/").status_code == 200
+    return counted.n
+
+
+def test_the_admin_homes_recent_account_events_name_their_actors_in_one_query(signed_in):
+    from eip.audit import record
+    from tests import factories
+
+    client, _admin = signed_in("admin")
+    client.get("/")
+    with_one_actor = _admin_home_queries(client)
+    for n in range(6):
+        record(db.session, "account.updated", actor=factories.user("manager", name=f"Actor {n}"))
+    db.session.commit()
+    db.session.remove()
+    client.get("/")
+    page = client.get("/").get_data(as_text=True)
+    assert "by Actor 5" in page and "by Actor 0" in page
+    assert _admin_home_queries(client) == with_one_actor
