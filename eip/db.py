@@ -99,3 +99,16 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def commit_keeping_loaded(session: Any) -> None:
+    """Commit without expiring the objects the session holds, for a commit that wrote only
+    a new row (an audit event) and changed nothing already loaded: the request goes on using
+    them without reading them again. Takes a Session or the app's scoped session."""
+    real = session() if hasattr(session, "registry") else session
+    expire = real.expire_on_commit
+    real.expire_on_commit = False
+    try:
+        real.commit()
+    finally:
+        real.expire_on_commit = expire

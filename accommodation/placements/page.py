@@ -29,7 +29,7 @@ from eip.audit import record
 from eip.auth.models import User
 from eip.cases.consultation_services import SCENARIO_OUTCOME
 from eip.cases.models import Case
-from eip.cases.step_checks import held_consultation
+from eip.cases.step_checks import held_consultation, latest_held
 from eip.policy import can
 from eip.programme import current_settings
 from eip.roles import Role
@@ -323,14 +323,21 @@ class CasePanel:
     has_open: bool
 
 
-def case_panel(session: Session, user: User, case: Case) -> CasePanel:
+def case_panel(
+    session: Session, user: User, case: Case, records: dict[str, list] | None = None
+) -> CasePanel:
+    """`records`: the case page's own (all of the case's records), read once for the page."""
     placements = list(
         session.scalars(
             select(Placement).where(Placement.case_id == case.id).order_by(Placement.id.desc())
         )
     )
-    missing = readiness(session, case)
-    held = held_consultation(session, case)
+    missing = readiness(session, case, records=records, placements=placements)
+    held = (
+        held_consultation(session, case)
+        if records is None
+        else latest_held(records["consultations"])
+    )
     return CasePanel(
         placements=placements,
         missing=missing,

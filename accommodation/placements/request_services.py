@@ -33,10 +33,11 @@ from eip.auth.models import User
 from eip.cases.common import commit as commit_case
 from eip.cases.common import lock_case
 from eip.cases.consent_services import consent_states
+from eip.cases.consent_state import current_consents
 from eip.cases.consultation_services import SCENARIO_OUTCOME, scenario_plan
 from eip.cases.models import Case
 from eip.cases.rules import status_label
-from eip.cases.step_checks import held_consultation
+from eip.cases.step_checks import held_consultation, latest_held
 from eip.clock import today
 from eip.domain import NotAllowed, RuleBroken
 from eip.policy import can
@@ -59,15 +60,27 @@ _POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b", re.I
 # What a request still lacks
 
 
-def _missing(session: Session, case: Case) -> dict[str, str]:
-    """Each thing the case lacks for a request, keyed by a name the view shows at the top."""
+def _missing(
+    session: Session,
+    case: Case,
+    *,
+    records: dict[str, list] | None = None,
+    placements: list[Placement] | None = None,
+) -> dict[str, str]:
+    """Each thing the case lacks for a request, keyed by a name the view shows at the top.
+    `records` (the case page's, `eip.cases.page.load_records`: all of the case's records) and
+    `placements` (all of the case's) save reading them again when the caller has them."""
     missing: dict[str, str] = {}
     if case.status not in OPEN_FOR_REQUESTS:
         missing["case_status"] = (
             f"The case is {status_label(case.status).lower()}: accommodation can be requested "
             "only while the case is awaiting consent or active"
         )
-    held = held_consultation(session, case)
+    held = (
+        held_consultation(session, case)
+        if records is None
+        else latest_held(records["consultations"])
+    )
     if held is None:
         missing["outcome"] = (
             "The case consultation has not been recorded: its outcome must be the "
@@ -77,7 +90,9 @@ def _missing(session: Session, case: Case) -> dict[str, str]:
         missing["outcome"] = (
             "The consultation outcome is not the intervention with temporary accommodation"
         )
-    states = consent_states(session, case)
+    states = (
+        consent_states(session, case) if records is None else current_consents(records["consents"])
+    )
     for person in ("client", "partner"):
         state = states[(person, "accommodation")]
         if not state.in_force:
@@ -85,16 +100,25 @@ def _missing(session: Session, case: Case) -> dict[str, str]:
                 f"The {person}'s consent to temporary accommodation "
                 f"{_CONSENT_WORDS.get(state.state, 'is not in force')}"
             )
-    if scenario_plan(session, case) is None:
+    plan = (
+        scenario_plan(session, case)
+        if records is None
+        else next(iter(records["scenario_plans"]), None)
+    )
+    if plan is None:
         missing["scenario_plan"] = (
             "Write the scenario plan: what happens if the couple stay apart after the 4 weeks"
         )
-    open_one = session.scalar(
-        select(Placement)
-        .where(Placement.case_id == case.id, Placement.state.in_(rules.NOT_YET_ENDED))
-        .order_by(Placement.id)
-        .limit(1)
-    )
+    if placements is None:
+        open_one = session.scalar(
+            select(Placement)
+            .where(Placement.case_id == case.id, Placement.state.in_(rules.NOT_YET_ENDED))
+            .order_by(Placement.id)
+            .limit(1)
+        )
+    else:
+        not_ended = [p for p in placements if p.state in rules.NOT_YET_ENDED]
+        open_one = min(not_ended, key=lambda p: p.id, default=None)
     if open_one is not None:
         missing["open_placement"] = (
             f"This case already has the placement {open_one.name} "
@@ -114,9 +138,15 @@ def _missing(session: Session, case: Case) -> dict[str, str]:
     return missing
 
 
-def readiness(session: Session, case: Case) -> list[str]:
+def readiness(
+    session: Session,
+    case: Case,
+    *,
+    records: dict[str, list] | None = None,
+    placements: list[Placement] | None = None,
+) -> list[str]:
     """What a placement request for this case still lacks, as sentences (empty: ready)."""
-    return list(_missing(session, case).values())
+    return list(_missing(session, case, records=records, placements=placements).values())
 
 
 # ---------------------------------------------------------------------------

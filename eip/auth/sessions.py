@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, session
 from flask_login import LoginManager, login_user, logout_user
-from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, joinedload
 
 from eip.auth.models import User, UserSession
 from eip.extensions import db
@@ -109,7 +109,12 @@ def why_session_is_over(row: UserSession, now: datetime) -> str | None:
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     now = datetime.now(UTC)
-    row = db.session.query(UserSession).filter_by(token_hash=_hash(token)).one_or_none()
+    # The session row and its user in one query: every signed-in page starts here.
+    row = db.session.scalar(
+        select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == _hash(token))
+    )
     if row is None:
         return None
     reason = why_session_is_over(row, now)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from eip.audit import AuditEvent, record
 from eip.auth.models import User
 from eip.cases.models import Case
+from eip.db import commit_keeping_loaded
 
 ACCESS_LOG_LIMIT = 50
 
@@ -22,7 +23,11 @@ def record_view(session: Session, user: User, case: Case, what: str = "case page
         case_reference=case.reference,
         details={"view": what},
     )
-    session.commit()
+    # Committed at once (the view is on record even if the page then fails), without expiring
+    # what the request has read: the event changes nothing on the case or the user, and the
+    # user, the session row and the case were read in this same transaction, so re-reading
+    # them for the page would be two queries for the same values.
+    commit_keeping_loaded(session)
 
 
 def access_log(session: Session, case: Case, limit: int = ACCESS_LOG_LIMIT) -> list[AuditEvent]:
@@ -30,6 +35,8 @@ def access_log(session: Session, case: Case, limit: int = ACCESS_LOG_LIMIT) -> l
     return list(
         session.scalars(
             select(AuditEvent)
+            # Every actor named in the log in one query, not one query per person.
+            .options(selectinload(AuditEvent.actor))
             .where(AuditEvent.case_reference == case.reference)
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
             .limit(limit)

@@ -20,7 +20,8 @@ ClosureRefusal = Callable[[Session, Any], str | None]
 ConsentWithdrawn = Callable[..., Any]
 # (session, case ids) -> {case id: [deadlines.StayFacts, ...]}
 StayReader = Callable[[Session, Sequence[int]], dict[int, list[Any]]]
-# (session, user, case) -> the panel's data for its template, or None.
+# (session, user, case, records=None) -> the panel's data for its template, or None. `records`:
+# the case page's (eip.cases.page.load_records), so a panel need not read them again.
 CasePanel = Callable[[Session, Any, Any], Any]
 
 
@@ -63,6 +64,8 @@ def stays(session: Session, case_ids: Sequence[int]) -> dict[int, list[Any]]:
     return found
 
 
-def case_panels(session: Session, user: Any, case: Any) -> dict[str, Any]:
+def case_panels(
+    session: Session, user: Any, case: Any, records: dict[str, list[Any]] | None = None
+) -> dict[str, Any]:
     """Each feature's panel on the case page, by name (the template includes those present)."""
-    return {name: panel(session, user, case) for name, panel in HOOKS.case_panels.items()}
+    return {name: panel(session, user, case, records) for name, panel in HOOKS.case_panels.items()}

@@ -183,7 +183,7 @@ def timeline(case: Case, records: dict[str, list[Any]]) -> list[TimelineEntry]:
 def build(session: Session, case: Case, *, with_access_log: bool) -> CasePage:
     records = load_records(session, case)
     settings = queries.deadline_settings(session)
-    facts = queries.facts_for(session, [case])[case.id]
+    facts = queries.facts_from_records(session, case, records)
     now = today()
     due = [
         (item, item.urgency(now, settings.extra_non_working_days))

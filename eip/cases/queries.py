@@ -127,6 +127,34 @@ def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
     }
 
 
+def facts_from_records(session: Session, case: Case, records: dict[str, list]) -> DueFacts:
+    """The same DueFacts as `facts_for(session, [case])`, from the case page's records
+    (`page.load_records`, all of the case's records, already read): only the stays are read."""
+    agreed = [d for d in records["late_decisions"] if d.decision == "agreed"]
+    meetings = [m.held_on for m in records["meetings"]]
+    dash = [r.completed_on for r in records["dash_reviews"]]
+    return DueFacts(
+        reference=case.reference,
+        status=case.status,
+        received_on=london_date(case.received_at) if case.received_at else None,
+        acknowledged=case.acknowledged_at is not None,
+        late_agreed_on=london_date(agreed[-1].created_at) if agreed else None,
+        consultation_booked=bool(records["consultations"]),
+        intervention_started_on=case.intervention_started_on,
+        last_meeting_on=max(meetings, default=None),
+        last_dash_on=max(dash, default=None),
+        incidents=tuple(
+            IncidentFacts(i.occurred_on, london_date(i.created_at)) for i in records["incidents"]
+        ),
+        open_actions=tuple(
+            OpenAction(a.kind, a.description, a.due_on, a.urgent, a.id)
+            for a in records["actions"]
+            if a.completed_at is None
+        ),
+        stays=tuple(hooks.stays(session, [case.id]).get(case.id, ())),
+    )
+
+
 @dataclass(frozen=True)
 class CaseRow:
     case: Case

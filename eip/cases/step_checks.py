@@ -4,6 +4,8 @@ that turns a concurrent save into the conflict message."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -57,3 +59,9 @@ def held_consultation(session: Session, case: Case) -> Consultation | None:
         .order_by(Consultation.held_on.desc(), Consultation.id.desc())
         .limit(1)
     )
+
+
+def latest_held(consultations: Iterable[Consultation]) -> Consultation | None:
+    """`held_consultation` from the case's consultations already read (the case page's)."""
+    held = [c for c in consultations if c.held_on is not None]
+    return max(held, key=lambda c: (c.held_on, c.id), default=None)

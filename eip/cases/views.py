@@ -112,7 +112,7 @@ def view(reference: str):
         risk=activity_panels.risk_panel(db.session, page),
         can_edit=can(current_user, "case.edit", case),
         can_reassign=can(current_user, "case.reassign", case) and case.status not in CLOSED_STATES,
-        panels=hooks.case_panels(db.session, current_user, case),
+        panels=hooks.case_panels(db.session, current_user, case, page.records),
         title=f"Case {case.reference}",
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from eip.admin.models import ApprovalRequest
 from eip.audit import AuditEvent, is_account_event
@@ -112,6 +112,7 @@ def _admin(session: Session, user: User) -> dict[str, Any]:
     )
     recent = session.scalars(
         select(AuditEvent)
+        .options(selectinload(AuditEvent.actor))  # the actors named, in one query
         .where(is_account_event())
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(10)
