@@ -21,7 +21,17 @@ from collections import defaultdict
 from datetime import date, datetime
 from urllib.parse import quote
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, func, select, update
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -64,6 +74,8 @@ class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe_key"),
+        # A user's notifications newest first (created_at DESC, id DESC) as an index range.
+        Index("ix_notifications_user_created_at_id", "user_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
