@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_, union_all
+from sqlalchemy import Select, func, literal_column, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -93,6 +93,13 @@ class Page:
     rows: list[Any]
     next_after: str | None  # the token for the "next" link, None on the last page
     prev_before: str | None  # the token for the "previous" link, None on the first page
+
+
+def bounded_count(session: Session, query: Select, bound: int) -> int:
+    """How many rows `query` has, counting no further than `bound` + 1: a cheap "N rows" or
+    "more than `bound`" where a full COUNT(*) would read every matching row."""
+    limited = query.with_only_columns(literal_column("1")).order_by(None).limit(bound + 1)
+    return session.scalar(select(func.count()).select_from(limited.subquery())) or 0
 
 
 def _part(keyed: Select, key_col, id_col, key: Key | None, backwards: bool, dated: bool, limit):

@@ -23,14 +23,14 @@ def references(html: str) -> list[str]:
     return REFERENCE.findall(html)
 
 
-def walk(client, url: str, link: re.Pattern) -> tuple[list[list[str]], str]:
-    """Follow `link` from `url` to the end: each page's references, and the last URL."""
+def walk(client, url: str, link: re.Pattern, items=references) -> tuple[list[list], str]:
+    """Follow `link` from `url` to the end: each page's `items`, and the last URL."""
     pages = []
     while True:
         response = client.get(url)
         assert response.status_code == 200
         html = response.get_data(as_text=True)
-        pages.append(references(html))
+        pages.append(items(html))
         found = link.search(html)
         if found is None:
             return pages, url
