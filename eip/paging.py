@@ -76,9 +76,10 @@ class Position:
 FIRST_PAGE = Position()
 
 
-def position_from(args: Any) -> Position:
-    """The position named by a request's `after` or `before` argument (BadCursor if bad)."""
-    after, before = args.get("after"), args.get("before")
+def position_from(args: Any, prefix: str = "") -> Position:
+    """The position named by a request's `after` or `before` argument (BadCursor if bad);
+    `prefix` tells apart two lists paged on one page (`earlier_after`)."""
+    after, before = args.get(prefix + "after"), args.get(prefix + "before")
     if after and before:
         raise BadCursor("both after and before")
     if after:
