@@ -129,6 +129,8 @@ def _fetch(session, query, model, key_col, id_col, key, backwards, nullable, opt
         parts = [] if key is not None and key.at is None else ["dated"]
         if nullable:
             parts.append("undated")
+    if not parts:
+        return []  # forwards from an undated row of a list that has none: nothing follows
     selects = [
         _part(keyed, key_col, id_col, key, backwards, part == "dated", limit) for part in parts
     ]

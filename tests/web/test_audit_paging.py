@@ -104,3 +104,14 @@ def test_a_forged_trail_link_is_a_400(trail, query):
     response = client.get(f"/audit/?{query}")
     assert response.status_code == 400
     assert "could not be processed" in response.get_data(as_text=True)
+
+
+def test_a_well_formed_link_to_an_undated_event_shows_nothing_after_it(trail):
+    """Audit events always have a time; a token for "no date" comes after all of them."""
+    client, *_ = trail
+    response = client.get("/audit/?after=n.5")
+    assert response.status_code == 200 and "event 0" not in response.get_data(as_text=True)
+    response = client.get("/audit/?before=n.5")
+    assert response.status_code == 200, response.status_code
+    back = response.get_data(as_text=True)
+    assert event_numbers(back) == expected()  # fewer than a page: the first page
