@@ -1,5 +1,6 @@
-"""keyset paging indexes: the case list, audit trail and notifications read one page as an
-index range in their order (key DESC, id DESC), after each equality filter (eip/paging.py)
+"""keyset paging indexes: the case list, audit trail, notifications and placements read one
+page as an index range in their order (key DESC, id DESC), after each equality filter
+(eip/paging.py)
 
 Revision ID: f1a2b3c4d5e6
 Revises: e5a7c3b9d1f4
@@ -28,6 +29,9 @@ INDEXES = [
     ("ix_audit_events_actor_at_id", "audit_events", ["actor_id", "at", "id"]),
     ("ix_audit_events_case_reference_at_id", "audit_events", ["case_reference", "at", "id"]),
     ("ix_notifications_user_created_at_id", "notifications", ["user_id", "created_at", "id"]),
+    ("ix_placements_created_at_id", "placements", ["created_at", "id"]),
+    ("ix_placements_borough_created_at_id", "placements", ["borough_id", "created_at", "id"]),
+    ("ix_placements_state_created_at_id", "placements", ["state", "created_at", "id"]),
 ]
 
 
