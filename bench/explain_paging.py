@@ -5,7 +5,8 @@
 
 Seeds the database with `seed-synthetic` (a PostgreSQL database is emptied first, so its name
 must contain "bench" or "test"), then runs the case list (alone and with each filter), the
-notification centre and the audit trail once each, and prints each paging statement's plan:
+notification centre, the placements list and the audit trail once each, and prints each
+paging statement's plan:
 `EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN ANALYZE` on PostgreSQL. Every part should read an
 index range ("SEARCH … USING … INDEX ix_…", "Index … Scan Backward using ix_…"), never sort
 the table.
@@ -26,6 +27,8 @@ def main(url: str, cases: int) -> None:
     from flask_migrate import upgrade
     from sqlalchemy import event, func, select, text
 
+    from accommodation.models import Placement
+    from accommodation.placements import queue_page
     from eip import create_app, paging
     from eip.audit import AuditEvent, search
     from eip.auth.models import User
@@ -48,7 +51,7 @@ def main(url: str, cases: int) -> None:
                 connection.execute(text("CREATE SCHEMA public"))
         upgrade()
         started = time.perf_counter()
-        seed_synthetic(db.session, cases, placements=min(cases, 100))
+        seed_synthetic(db.session, cases, placements=min(cases, 1000))
         print(f"seeded {cases} cases in {time.perf_counter() - started:.1f} s")
         with db.engine.begin() as connection:
             connection.execute(text("ANALYZE"))
@@ -77,6 +80,7 @@ def main(url: str, cases: int) -> None:
         trail = select(AuditEvent.at, AuditEvent.id).order_by(
             AuditEvent.at.desc(), AuditEvent.id.desc()
         )
+        placements = db.session.scalar(select(func.count()).select_from(Placement))
         events = db.session.scalar(select(func.count()).select_from(AuditEvent))
         last = key_at(ordered, total - 30)
         today = date.today()
@@ -102,6 +106,13 @@ def main(url: str, cases: int) -> None:
                     key_at(ordered.where(Case.status == "closed"), total // 10)))),
             ("notifications, new then earlier", lambda: centre.centre(
                 db.session, db.session.get(User, busiest) if busiest else manager)),
+            ("placements, page 1", lambda: queue_page.placement_list_page(
+                db.session, manager, None, paging.FIRST_PAGE)),
+            ("placements, deep page", lambda: queue_page.placement_list_page(
+                db.session, manager, None, paging.Position(paging.Key(*db.session.execute(
+                    select(Placement.created_at, Placement.id)
+                    .order_by(Placement.created_at.desc(), Placement.id.desc())
+                    .offset(max(0, placements - 10)).limit(1)).one())))),
             ("audit trail, page 1", lambda: search.search_events(
                 db.session, search.AuditQuery())),
             ("audit trail, last page", lambda: search.search_events(
