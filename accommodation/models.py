@@ -44,6 +44,11 @@ class Placement(db.Model):
             "nightly_rate_pence IS NULL OR nightly_rate_pence > 0", name="rate_positive"
         ),
         CheckConstraint("approved_nights IS NULL OR approved_nights > 0", name="approved_nights"),
+        # The placement list's order (created_at DESC, id DESC) as an index range, alone and
+        # after a SPOC's borough or the state filter (eip/paging.py).
+        Index("ix_placements_created_at_id", "created_at", "id"),
+        Index("ix_placements_borough_created_at_id", "borough_id", "created_at", "id"),
+        Index("ix_placements_state_created_at_id", "state", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

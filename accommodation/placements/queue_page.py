@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from accommodation import ledger, store
@@ -23,6 +23,7 @@ from accommodation.placements.page import (
     pot_snapshot,
     request_details,
 )
+from eip import paging
 from eip.auth.models import User
 from eip.policy import visible_placements
 
@@ -88,6 +89,91 @@ def placement_list(session: Session, user: User, state: str | None = None) -> li
         reverse=True,
     )
     return waiting + rest
+
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class PlacementListPage:
+    rows: list[ListRow]  # those waiting for the SPOC (first page only), then a page of the rest
+    next_after: str | None
+    prev_before: str | None
+
+
+def _list_rows(session: Session, placements: list[Placement]) -> list[ListRow]:
+    """Rows for these placements only: their pending extensions and their own ledger entries
+    (a reversal belongs to the placement of the entry it undoes, so these add up)."""
+    ids = [p.id for p in placements]
+    pending: dict[int, PlacementExtension] = {}
+    totals: dict[int, ledger.PlacementTotals] = {}
+    if ids:
+        for ext in session.scalars(
+            select(PlacementExtension)
+            .where(
+                PlacementExtension.state == "requested",
+                PlacementExtension.placement_id.in_(ids),
+            )
+            .order_by(PlacementExtension.id)
+        ):
+            pending.setdefault(ext.placement_id, ext)
+        totals = ledger.all_placement_totals(store.entries(session, ids))
+    empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
+    return [
+        ListRow(
+            placement=p,
+            case_reference=p.case.reference,
+            pending_extension=pending.get(p.id),
+            committed=totals.get(p.id, empty).committed,
+            invoiced=totals.get(p.id, empty).invoiced,
+            paid=totals.get(p.id, empty).paid,
+        )
+        for p in placements
+    ]
+
+
+def placement_list_page(
+    session: Session, user: User, state: str | None, position: paging.Position
+) -> PlacementListPage:
+    """The placements page: on the first page, those waiting for the SPOC (oldest first);
+    then the rest, newest first, a page at a time by key (created_at, id): the indexes
+    `(created_at, id)`, `(borough_id, created_at, id)` and `(state, created_at, id)` make any
+    page an index range, and only the shown placements' ledger entries are read."""
+    query = visible_placements(user)
+    if state:
+        query = query.where(Placement.state == state)
+    extension_waiting = (
+        select(PlacementExtension.id)
+        .where(
+            PlacementExtension.placement_id == Placement.id,
+            PlacementExtension.state == "requested",
+        )
+        .exists()
+    )
+    options = (selectinload(Placement.case),)
+    page = paging.fetch_page(
+        session,
+        query.where(Placement.state != "requested", ~extension_waiting),
+        Placement,
+        Placement.created_at,
+        Placement.id,
+        position,
+        PAGE_SIZE,
+        nullable=False,
+        options=options,
+    )
+    waiting = []
+    if page.prev_before is None:  # the first page, however it was reached
+        waiting = list(
+            session.scalars(
+                query.where(or_(Placement.state == "requested", extension_waiting)).options(
+                    *options
+                )
+            )
+        )
+    rows = _list_rows(session, waiting + page.rows)
+    first = sorted(rows[: len(waiting)], key=lambda r: (r.waiting_since, r.placement.id))
+    return PlacementListPage(first + rows[len(waiting) :], page.next_after, page.prev_before)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ or at the top (400), someone else's newer save as a conflict (409).
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from accommodation import rules, store
@@ -26,7 +26,7 @@ from accommodation.view_helpers import (
     placement_url,
 )
 from accommodation.views import bp
-from eip import steps
+from eip import paging, steps
 from eip.access import requires
 from eip.cases.view_helpers import case_or_abort
 from eip.extensions import db
@@ -46,11 +46,16 @@ def placements():
     form = PlacementFilterForm(request.args)
     valid = form.validate() if request.args else True
     state = (form.state.data or None) if valid else None
-    rows = queue_page.placement_list(db.session, current_user, state)
+    try:
+        position = paging.position_from(request.args)
+    except paging.BadCursor:
+        abort(400, "The link to this page of placements is not one this service made")
+    listing = queue_page.placement_list_page(db.session, current_user, state, position)
     return render_template(
         "accommodation/index.html",
         form=form,
-        rows=rows,
+        rows=listing.rows,
+        listing=listing,
         viewer=pages.viewer_kind(current_user),
         state=state,
         state_label=rules.STATE_LABELS.get(state or ""),

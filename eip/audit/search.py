@@ -1,18 +1,22 @@
-"""Searching the audit trail by user, case reference and London date."""
+"""Searching the audit trail by user, case reference and London date, newest first, a page
+at a time by key (eip/paging.py): the indexes `(at, id)`, `(actor_id, at, id)` and
+`(case_reference, at, id)` make any page an index range, however long the trail."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
+from eip import paging
 from eip.audit import AuditEvent, is_account_event
 from eip.auth.models import User
 from eip.workdays import london_day_start
 
 PAGE_SIZE = 50
+COUNTED_UP_TO = 1000  # beyond this the page says "more than 1,000 events"
 
 
 @dataclass(frozen=True)
@@ -22,15 +26,15 @@ class AuditQuery:
     date_from: date | None = None
     date_to: date | None = None
     account_only: bool = False
-    page: int = 1
+    position: paging.Position = paging.FIRST_PAGE
 
 
 @dataclass(frozen=True)
 class AuditPage:
     events: list[AuditEvent]
-    total: int
-    page: int
-    pages: int
+    total: int  # counted up to COUNTED_UP_TO + 1 only
+    next_after: str | None
+    prev_before: str | None
 
 
 def user_choices(session: Session) -> list[User]:
@@ -51,14 +55,19 @@ def search_events(session: Session, query: AuditQuery) -> AuditPage:
         conditions.append(AuditEvent.at >= london_day_start(query.date_from))
     if query.date_to:
         conditions.append(AuditEvent.at < london_day_start(query.date_to + timedelta(days=1)))
-    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(query.page, pages)
-    events = session.scalars(
-        select(AuditEvent)
-        .where(*conditions)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    return AuditPage(events=list(events), total=total, page=page, pages=pages)
+    matching = select(AuditEvent).where(*conditions)
+    total = paging.bounded_count(session, matching, COUNTED_UP_TO)
+    page = paging.fetch_page(
+        session,
+        matching,
+        AuditEvent,
+        AuditEvent.at,
+        AuditEvent.id,
+        query.position,
+        PAGE_SIZE,
+        nullable=False,
+        options=(selectinload(AuditEvent.actor),),
+    )
+    return AuditPage(
+        events=page.rows, total=total, next_after=page.next_after, prev_before=page.prev_before
+    )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from eip import paging
 from eip.access import requires
-from eip.audit.search import AuditQuery, search_events, user_choices
+from eip.audit.search import COUNTED_UP_TO, AuditQuery, search_events, user_choices
 from eip.cases.finding import choose_reference
 from eip.extensions import db
 from forms.audit import AuditSearchForm
@@ -15,11 +16,11 @@ from forms.audit import AuditSearchForm
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
-def _page() -> int:
+def _position() -> paging.Position:
     try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+        return paging.position_from(request.args)
+    except paging.BadCursor:
+        abort(400, "The link to this page of events is not one this service made")
 
 
 def _render(account_only: bool, title: str, endpoint: str):
@@ -43,7 +44,7 @@ def _render(account_only: bool, title: str, endpoint: str):
         date_from=form.date_from.data if valid else None,
         date_to=form.date_to.data if valid else None,
         account_only=account_only,
-        page=_page(),
+        position=_position(),
     )
     choosing = choice is not None and choice.chosen is None
     result = search_events(db.session, query) if valid and not choosing else None
@@ -54,6 +55,7 @@ def _render(account_only: bool, title: str, endpoint: str):
         choice=choice,
         account_only=account_only,
         endpoint=endpoint,
+        counted_up_to=COUNTED_UP_TO,
         title=title,
     ), (200 if valid else 400)
 

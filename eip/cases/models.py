@@ -13,7 +13,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import ClassVar
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from eip.auth.models import User
@@ -75,6 +75,19 @@ class Person(db.Model):
 
 class Case(db.Model):
     __tablename__ = "cases"
+    # The case list's order (received_at DESC NULLS LAST, id DESC) as an index range, alone
+    # and after each of its filters; eip/paging.py reads them backwards, one page at a time.
+    __table_args__ = (
+        Index("ix_cases_received_at_id", "received_at", "id"),
+        Index("ix_cases_borough_received_at_id", "borough_id", "received_at", "id"),
+        Index(
+            "ix_cases_practitioner_received_at_id",
+            "allocated_practitioner_id",
+            "received_at",
+            "id",
+        ),
+        Index("ix_cases_status_received_at_id", "status", "received_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # EIP-2026-0001: used everywhere instead of names.

@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from eip import paging
 from eip.admin.models import NonWorkingDay
 from eip.auth.models import User
 from eip.cases import hooks
@@ -187,15 +188,14 @@ class CaseFilters:
     practitioner_id: int | None = None
     overdue_only: bool = False
     reference: str | None = None
-    page: int = 1
+    position: paging.Position = paging.FIRST_PAGE
 
 
 @dataclass(frozen=True)
 class CaseListPage:
     rows: list[CaseRow]
-    total: int
-    page: int
-    pages: int
+    next_after: str | None
+    prev_before: str | None
 
 
 def _with_relations(query):
@@ -203,6 +203,8 @@ def _with_relations(query):
 
 
 def list_cases(session: Session, user: User, filters: CaseFilters, today: date) -> CaseListPage:
+    """One page of the cases the user may see, newest referrals first (undated last), by
+    keyset from `filters.position`: each filter has an index `(filter, received_at, id)`."""
     query = visible_cases(user)
     if filters.status:
         query = query.where(Case.status == filters.status)
@@ -214,21 +216,36 @@ def list_cases(session: Session, user: User, filters: CaseFilters, today: date) 
         query = query.where(
             Case.reference.contains(filters.reference.strip().upper(), autoescape=True)
         )
-    query = _with_relations(query.order_by(Case.received_at.desc().nulls_last(), Case.id.desc()))
+    options = (selectinload(Case.allocated_practitioner), selectinload(Case.client))
     if filters.overdue_only:
-        # Overdue is derived: filtered after the facts are gathered, still in constant queries.
-        rows = [
-            row for row in rows_for(session, session.scalars(query).all(), today) if row.overdue
-        ]
-        total = len(rows)
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(filters.page, 1), pages)
-        return CaseListPage(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], total, page, pages)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(filters.page, 1), pages)
-    cases = session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    return CaseListPage(rows_for(session, cases, today), total, page, pages)
+        # Overdue is derived from the case's records, so it is filtered after the facts are
+        # gathered: batches are read by key until a page of overdue cases is found.
+        def overdue(cases):
+            return [(row.case, row) for row in rows_for(session, cases, today) if row.overdue]
+
+        page = paging.fetch_page(
+            session,
+            query,
+            Case,
+            Case.received_at,
+            Case.id,
+            filters.position,
+            PAGE_SIZE,
+            options=options,
+            keep=overdue,
+        )
+        return CaseListPage(page.rows, page.next_after, page.prev_before)
+    page = paging.fetch_page(
+        session,
+        query,
+        Case,
+        Case.received_at,
+        Case.id,
+        filters.position,
+        PAGE_SIZE,
+        options=options,
+    )
+    return CaseListPage(rows_for(session, page.rows, today), page.next_after, page.prev_before)
 
 
 def caseload(session: Session, user: User, today: date) -> list[CaseRow]:

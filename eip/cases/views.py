@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from eip import paging
 from eip.access import requires
 from eip.auth.models import User
 from eip.cases import (
@@ -31,6 +32,13 @@ from forms.cases import CaseFilterForm, CaseSearchForm
 from forms.fields import optional_int
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+def _position() -> paging.Position:
+    try:
+        return paging.position_from(request.args)
+    except paging.BadCursor:
+        abort(400, "The link to this page of cases is not one this service made")
 
 
 @bp.get("/")
@@ -57,7 +65,7 @@ def index():
         practitioner_id=optional_int(form.practitioner.data) if valid else None,
         overdue_only=bool(form.overdue.data) if valid else False,
         reference=(form.reference.data or None) if valid else None,
-        page=optional_int(request.args.get("page")) or 1,
+        position=_position(),
     )
     listing = queries.list_cases(db.session, current_user, filters, today())
     return render_template(

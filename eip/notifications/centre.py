@@ -21,10 +21,21 @@ from collections import defaultdict
 from datetime import date, datetime
 from urllib.parse import quote
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, func, select, update
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from eip import paging
 from eip.audit import record
 from eip.auth.models import User
 from eip.db import UTCDateTime, utcnow
@@ -64,6 +75,8 @@ class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe_key"),
+        # A user's notifications newest first (created_at DESC, id DESC) as an index range.
+        Index("ix_notifications_user_created_at_id", "user_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -306,25 +319,41 @@ def unread_count(session: Session, user: User) -> int:
     )
 
 
-EARLIER_SHOWN = 100
+NEW_PAGE_SIZE = 50
+EARLIER_PAGE_SIZE = 25
 
 
-def centre(session: Session, user: User) -> tuple[list[Notification], list[Notification]]:
-    """The user's new notifications (unread and still due), newest first, then up to
-    EARLIER_SHOWN earlier ones (read, done or replaced)."""
+def centre(
+    session: Session,
+    user: User,
+    new_at: paging.Position = paging.FIRST_PAGE,
+    earlier_at: paging.Position = paging.FIRST_PAGE,
+) -> tuple[paging.Page, paging.Page]:
+    """A page of the user's new notifications (unread and still due), newest first, and a
+    page of the earlier ones (read, done or replaced), each paged by key on its own: both
+    are ranges of the index `(user_id, created_at, id)`, however many the user has."""
     mine = select(Notification).where(Notification.user_id == user.id)
-    newest_first = (Notification.created_at.desc(), Notification.id.desc())
-    new = session.scalars(
-        mine.where(Notification.read_at.is_(None), Notification.closed_at.is_(None)).order_by(
-            *newest_first
-        )
-    ).all()
-    earlier = session.scalars(
-        mine.where((Notification.read_at.is_not(None)) | (Notification.closed_at.is_not(None)))
-        .order_by(*newest_first)
-        .limit(EARLIER_SHOWN)
-    ).all()
-    return list(new), list(earlier)
+    new = paging.fetch_page(
+        session,
+        mine.where(Notification.read_at.is_(None), Notification.closed_at.is_(None)),
+        Notification,
+        Notification.created_at,
+        Notification.id,
+        new_at,
+        NEW_PAGE_SIZE,
+        nullable=False,
+    )
+    earlier = paging.fetch_page(
+        session,
+        mine.where((Notification.read_at.is_not(None)) | (Notification.closed_at.is_not(None))),
+        Notification,
+        Notification.created_at,
+        Notification.id,
+        earlier_at,
+        EARLIER_PAGE_SIZE,
+        nullable=False,
+    )
+    return new, earlier
 
 
 def mark_read(session: Session, user: User, notification_id: int, now: datetime) -> Notification:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from eip import steps
+from eip import paging, steps
 from eip.access import requires
 from eip.extensions import db
 from eip.notifications import centre as notifications
@@ -48,12 +48,16 @@ def unread_notifications() -> int:
 @bp.get("")
 @requires("account.own")
 def index():
-    new, earlier = notifications.centre(db.session, current_user)
+    try:
+        new_at = paging.position_from(request.args)
+        earlier_at = paging.position_from(request.args, prefix="earlier_")
+    except paging.BadCursor:
+        abort(400, "The link to this page of notifications is not one this service made")
+    new, earlier = notifications.centre(db.session, current_user, new_at, earlier_at)
     return render_template(
         "notifications/index.html",
         new=new,
         earlier=earlier,
-        earlier_limit=notifications.EARLIER_SHOWN,
         preference=_lower_first(EMAIL_PREFERENCES.get(current_user.notification_email, "")),
         title="Notifications",
     )

@@ -1,0 +1,218 @@
+"""Keyset paging: "next" and "previous" by the sort key, never by OFFSET.
+
+Long lists (cases, the audit trail, notifications) are ordered by a timestamp, newest
+first, with the id breaking ties: `key DESC NULLS LAST, id DESC`. A page's "next" link
+carries the last row's key and id (`?after=`), "previous" the first row's (`?before=`),
+so a deep page costs what page 1 costs: an index range scan of one page's rows. There is
+no "page N of M": counting every matching row on each request is what paging avoids.
+
+The token is `<microseconds since 1970 UTC, or "n" for no date>.<id>`: a moment and a row
+number, never personal data. A token that does not parse is the caller's 400.
+
+NULL keys are a group of their own, written out rather than left to each engine's NULL
+ordering: the dated rows by `key DESC, id DESC` with `key IS NOT NULL`, then the undated
+rows by `id DESC` with `key IS NULL`, each part limited to one page and the two joined by
+UNION ALL. Each part is an ordered range of the plain index `(…filter, key, id)` (read
+backwards), on SQLite and PostgreSQL alike, so the migrations create the same indexes on
+both engines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, literal_column, select, tuple_, union_all
+from sqlalchemy.orm import Session
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_TOKEN = re.compile(r"(n|-?[0-9]{1,17})\.([0-9]{1,18})")
+_MAX_ID = 2**63 - 1
+
+
+class BadCursor(ValueError):
+    """A paging token that is not one this module wrote."""
+
+
+@dataclass(frozen=True)
+class Key:
+    at: datetime | None
+    id: int
+
+    def token(self) -> str:
+        micros = "n" if self.at is None else str((self.at - EPOCH) // timedelta(microseconds=1))
+        return f"{micros}.{self.id}"
+
+
+def parse_key(text: str) -> Key:
+    match = _TOKEN.fullmatch(text)
+    if match is None:
+        raise BadCursor("not a paging token")
+    micros, row_id = match.groups()
+    if int(row_id) > _MAX_ID:
+        raise BadCursor("row number out of range")
+    if micros == "n":
+        return Key(None, int(row_id))
+    try:
+        at = EPOCH + timedelta(microseconds=int(micros))
+    except OverflowError as exc:
+        raise BadCursor("date out of range") from exc
+    if not datetime(1900, 1, 1, tzinfo=UTC) <= at < datetime(9000, 1, 1, tzinfo=UTC):
+        raise BadCursor("date out of range")
+    return Key(at, int(row_id))
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page starts: the first page, after a key (forwards) or before one (back)."""
+
+    key: Key | None = None
+    backwards: bool = False
+
+
+FIRST_PAGE = Position()
+
+
+def position_from(args: Any, prefix: str = "") -> Position:
+    """The position named by a request's `after` or `before` argument (BadCursor if bad);
+    `prefix` tells apart two lists paged on one page (`earlier_after`)."""
+    after, before = args.get(prefix + "after"), args.get(prefix + "before")
+    if after and before:
+        raise BadCursor("both after and before")
+    if after:
+        return Position(parse_key(after))
+    if before:
+        return Position(parse_key(before), backwards=True)
+    return Position()
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Any]
+    next_after: str | None  # the token for the "next" link, None on the last page
+    prev_before: str | None  # the token for the "previous" link, None on the first page
+
+
+def bounded_count(session: Session, query: Select, bound: int) -> int:
+    """How many rows `query` has, counting no further than `bound` + 1: a cheap "N rows" or
+    "more than `bound`" where a full COUNT(*) would read every matching row."""
+    limited = query.with_only_columns(literal_column("1")).order_by(None).limit(bound + 1)
+    return session.scalar(select(func.count()).select_from(limited.subquery())) or 0
+
+
+def _part(keyed: Select, key_col, id_col, key: Key | None, backwards: bool, dated: bool, limit):
+    """One ordered, limited range: the dated rows or the undated ones, beyond `key`."""
+    if dated:
+        query = keyed.where(key_col.is_not(None))
+        if key is not None and key.at is not None:
+            row = tuple_(key_col, id_col)
+            query = query.where(row > (key.at, key.id) if backwards else row < (key.at, key.id))
+        order = (key_col.asc(), id_col.asc()) if backwards else (key_col.desc(), id_col.desc())
+    else:
+        query = keyed.where(key_col.is_(None))
+        if key is not None and key.at is None:
+            query = query.where(id_col > key.id if backwards else id_col < key.id)
+        order = (id_col.asc(),) if backwards else (id_col.desc(),)
+    return query.order_by(*order).limit(limit)
+
+
+def _fetch(session, query, model, key_col, id_col, key, backwards, nullable, options, limit):
+    keyed = query.with_only_columns(id_col.label("id"), key_col.label("k")).order_by(None)
+    if backwards:
+        # Back from an undated row: the undated rows above it, then the dated ones.
+        parts = [] if key is None or key.at is not None or not nullable else ["undated"]
+        parts.append("dated")
+    else:
+        parts = [] if key is not None and key.at is None else ["dated"]
+        if nullable:
+            parts.append("undated")
+    if not parts:
+        return []  # forwards from an undated row of a list that has none: nothing follows
+    selects = [
+        _part(keyed, key_col, id_col, key, backwards, part == "dated", limit) for part in parts
+    ]
+    if len(selects) == 1:
+        ids = selects[0].subquery()
+    else:
+        ids = union_all(*(select(*s.subquery().c) for s in selects)).subquery()
+    if backwards:
+        order = (ids.c.k.asc().nulls_first(), ids.c.id.asc())
+    else:
+        order = (ids.c.k.desc().nulls_last(), ids.c.id.desc())
+    statement = (
+        select(model).join(ids, id_col == ids.c.id).order_by(*order).limit(limit).options(*options)
+    )
+    return list(session.scalars(statement))
+
+
+def fetch_page(
+    session: Session,
+    query: Select,
+    model: Any,
+    key_col: Any,
+    id_col: Any,
+    position: Position,
+    size: int,
+    *,
+    nullable: bool = True,
+    options: Sequence[Any] = (),
+    keep: Callable[[list[Any]], list[tuple[Any, Any]]] | None = None,
+    batch: int = 200,
+) -> Page:
+    """One page of `query`'s rows (a select of `model`, unordered) in `key DESC NULLS LAST,
+    id DESC` order, starting at `position`.
+
+    `keep`, when given, turns a batch of rows into (row, what to show) pairs for the rows
+    to show (a filter computed in Python, such as "overdue"): rows are then read in
+    batches from the key onwards until a page is full or the rows run out, so the page
+    costs what the rows it passes over cost, never the whole table.
+    """
+    key_of = _key_getter(key_col, id_col)
+    limit = size + 1 if keep is None else batch
+    shown: list[tuple[Any, Any]] = []
+    cursor, backwards = position.key, position.backwards
+    while True:
+        items = _fetch(
+            session, query, model, key_col, id_col, cursor, backwards, nullable, options, limit
+        )
+        shown.extend([(item, item) for item in items] if keep is None else keep(items))
+        if len(shown) > size or len(items) < limit:
+            break
+        cursor = key_of(items[-1])
+    more = len(shown) > size
+    shown = shown[:size]
+    if not backwards:
+        return Page(
+            rows=[out for _, out in shown],
+            next_after=key_of(shown[-1][0]).token() if more else None,
+            prev_before=key_of(shown[0][0]).token() if position.key is not None and shown else None,
+        )
+    if not more and len(shown) < size:
+        # Back past the start (rows were added or removed meanwhile): the first page.
+        return fetch_page(
+            session,
+            query,
+            model,
+            key_col,
+            id_col,
+            Position(),
+            size,
+            nullable=nullable,
+            options=options,
+            keep=keep,
+            batch=batch,
+        )
+    shown.reverse()
+    return Page(
+        rows=[out for _, out in shown],
+        next_after=key_of(shown[-1][0]).token() if shown else None,
+        prev_before=key_of(shown[0][0]).token() if more else None,
+    )
+
+
+def _key_getter(key_col, id_col) -> Callable[[Any], Key]:
+    key_name, id_name = key_col.key, id_col.key
+    return lambda item: Key(getattr(item, key_name), getattr(item, id_name))
