@@ -22,6 +22,9 @@ ConsentWithdrawn = Callable[..., Any]
 StayReader = Callable[[Session, Sequence[int]], dict[int, list[Any]]]
 # (session, user, case) -> the panel's data for its template, or None.
 CasePanel = Callable[[Session, Any, Any], Any]
+# (session, a record added, changed or deleted) -> the id of the case whose due items it
+# may change, or None (eip.cases.due_store: records with a `case_id` need no mapper).
+DueCaseOf = Callable[[Session, Any], int | None]
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Hooks:
     consent_withdrawn: list[ConsentWithdrawn] = field(default_factory=list)
     stay_readers: list[StayReader] = field(default_factory=list)
     case_panels: dict[str, CasePanel] = field(default_factory=dict)
+    due_case_of: list[DueCaseOf] = field(default_factory=list)
 
 
 HOOKS = Hooks()

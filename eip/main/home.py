@@ -18,23 +18,44 @@ from eip.programme import current_settings
 from eip.roles import Role
 
 
-def _practitioner(session: Session, user: User) -> dict[str, Any]:
-    """My open cases with what is overdue, due today and due in the next 2 working days."""
-    from eip.cases.queries import caseload, deadline_settings
+def _practitioner(session: Session, user: User, page: int = 1) -> dict[str, Any]:
+    """What of mine is overdue, due today and due in the next 2 working days, from the
+    stored due items with a limit (the rest on the work list), and a page of my open
+    cases: a fixed number of rows and queries however many cases I hold."""
+    from eip.cases.queries import HOME_DUE_LIMIT, caseload_page, work_counts, work_items
+    from eip.cases.queries import work_window as window_of
     from eip.clock import today
 
-    now = today()
-    rows = caseload(session, user, now)
-    extra = deadline_settings(session).extra_non_working_days
+    window = window_of(session, today())
     groups: dict[str, list] = {OVERDUE: [], DUE_TODAY: [], DUE_SOON: []}
-    for row in rows:
-        for item in row.due:
-            urgency = item.urgency(now, extra)
-            if urgency in groups:
-                groups[urgency].append((row.case, item))
-    for items in groups.values():
-        items.sort(key=lambda pair: (pair[1].due_on, not pair[1].urgent))
-    return {"caseload": rows, "due_groups": groups}
+    for urgency, case, item in work_items(session, user, window, limit=HOME_DUE_LIMIT):
+        groups[urgency].append((case, item))
+    counts = work_counts(session, user, window)
+    return {
+        "due_groups": groups,
+        "due_counts": counts,
+        "due_more": sum(counts.values()) > sum(len(items) for items in groups.values()),
+        "caseload": caseload_page(session, user, window, page),
+    }
+
+
+WORK_PAGE_SIZE = 50
+
+
+def work_list(session: Session, user: User, page: int) -> dict[str, Any]:
+    """A page of my overdue, due-today and due-soon items, in the home page's order."""
+    from eip.cases.queries import work_counts, work_items, work_window
+    from eip.clock import today
+
+    window = work_window(session, today())
+    counts = work_counts(session, user, window)
+    total = sum(counts.values())
+    pages = max(1, -(-total // WORK_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    items = work_items(
+        session, user, window, limit=WORK_PAGE_SIZE, offset=(page - 1) * WORK_PAGE_SIZE
+    )
+    return {"items": items, "counts": counts, "total": total, "page": page, "pages": pages}
 
 
 def _manager(session: Session, user: User) -> dict[str, Any]:
@@ -134,5 +155,9 @@ BUILDERS = {
 }
 
 
-def for_role(session: Session, user: User) -> dict[str, Any]:
-    return BUILDERS[Role(user.role)](session, user)
+def for_role(session: Session, user: User, page: int = 1) -> dict[str, Any]:
+    """The role's home page; `page` is the page of the practitioner's open cases."""
+    role = Role(user.role)
+    if role is Role.PRACTITIONER:
+        return _practitioner(session, user, page)
+    return BUILDERS[role](session, user)
