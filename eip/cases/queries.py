@@ -318,11 +318,17 @@ def _open_caseload(user: User):
 
 
 def caseload_page(
-    session: Session, user: User, window: WorkWindow, page: int, per_page: int = PAGE_SIZE
+    session: Session, user: User, window: WorkWindow, page: int, per_page: int | None = None
 ) -> CaseListPage:
     """A page of my open cases, newest referrals first, each with its stored due items."""
+    per_page = per_page or PAGE_SIZE
     query = _open_caseload(user)
-    total = session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+    total = (
+        session.scalar(
+            query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+        )
+        or 0
+    )
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     cases = session.scalars(

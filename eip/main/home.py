@@ -71,23 +71,39 @@ def _manager(session: Session, user: User) -> dict[str, Any]:
     pending = session.scalar(
         select(func.count()).select_from(ApprovalRequest).where(ApprovalRequest.status == "pending")
     )
-    from eip.cases.assignment import without_practitioner
+    from eip.cases.assignment import count_without_practitioner
 
     return {
         "by_status": by_status,
         "by_borough": by_borough,
         "pending_approvals": pending,
-        "without_practitioner": len(without_practitioner(session)),
+        "without_practitioner": count_without_practitioner(session),
     }
 
 
 def _spoc(session: Session, user: User) -> dict[str, Any]:
     """What is waiting for my decision, oldest first; my borough's placements and spend;
     then my borough's cases (accommodation.placements.queue_page.spoc_home)."""
-    from accommodation.placements.queue_page import spoc_home
+    from accommodation.placements.queue_page import HOME_LIMIT, spoc_home
 
-    cases = session.scalars(visible_cases(user).order_by(Case.created_at.desc())).all()
-    return {**spoc_home(session, user), "borough_cases": cases}
+    query = visible_cases(user)
+    total = (
+        session.scalar(
+            query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+        )
+        or 0
+    )
+    cases = session.scalars(
+        query.order_by(Case.created_at.desc(), Case.id.desc()).limit(HOME_LIMIT)
+    ).all()
+    return {
+        **spoc_home(session, user, HOME_LIMIT),
+        "borough_cases": cases,
+        "borough_cases_total": total,
+    }
+
+
+FINANCE_UNPAID_SHOWN = 5
 
 
 def _finance(session: Session, user: User) -> dict[str, Any]:
@@ -95,20 +111,22 @@ def _finance(session: Session, user: User) -> dict[str, Any]:
     figures and chart, and the unpaid invoices (accommodation.budget.views, finance.views)."""
     from accommodation.budget import chart as budget_chart
     from accommodation.budget import queries as budget_queries
-    from accommodation.finance.views import invoice_rows
+    from accommodation.finance.views import unpaid_invoices
     from eip.clock import today
 
     on = today()
     result, data = budget_queries.build(session, user, on)
     pot = data.settings.pot_pence
-    # Finance's working list: what is waiting to be paid, oldest first.
-    unpaid = [row for row in invoice_rows(session, user, on) if row["unpaid"] > 0]
+    # Finance's working list: what is waiting to be paid, the oldest few (all on the
+    # invoices page).
+    unpaid, unpaid_count, unpaid_total = unpaid_invoices(session, user, on, FINANCE_UNPAID_SHOWN)
     return {
         "settings": current_settings(session),
         "budget": result,
         "chart": budget_chart.pot_chart(result.burn_down, result.spend, pot, on),
         "unpaid_invoices": unpaid,
-        "unpaid_total": sum(row["unpaid"] for row in unpaid),
+        "unpaid_count": unpaid_count,
+        "unpaid_total": unpaid_total,
         "overdue_days": data.settings.invoice_unpaid_days,
     }
 
