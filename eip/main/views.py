@@ -34,7 +34,7 @@ def home():
 
 
 @bp.get("/work")
-@requires("case.list")
+@requires("case.work_list")
 def work_list():
     """Everything of mine overdue, due today or due soon, a page at a time: where the home
     page's "see all" goes when its list is cut at HOME_DUE_LIMIT."""
