@@ -68,6 +68,18 @@ def refresh(session: Session, case_ids: Iterable[int]) -> None:
     settings = deadline_settings(session)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
+        # Take the cases' rows first (in id order): two transactions adding to one case at
+        # once would otherwise each delete the rows they can see and insert their own, and
+        # leave both sets. The second now waits, then reads the first's records and rows.
+        # NO KEY UPDATE (key_share): a record just inserted holds KEY SHARE on its case,
+        # and FOR UPDATE would wait on the other transaction's, which waits on ours.
+        # (SQLite's transactions are already serial: BEGIN IMMEDIATE.)
+        session.execute(
+            select(Case.id)
+            .where(Case.id.in_(chunk))
+            .order_by(Case.id)
+            .with_for_update(key_share=True)
+        )
         session.execute(delete(CaseDueItem).where(CaseDueItem.case_id.in_(chunk)))
         cases = session.scalars(select(Case).where(Case.id.in_(chunk))).all()
         facts = facts_for(session, cases)

@@ -206,3 +206,49 @@ def test_the_cli_and_the_nightly_job_refresh_every_case(app):
             "refreshed the due items of 1 cases"
         )
         assert_stored_equals_computed()
+
+
+def test_two_additions_to_one_case_at_once_leave_one_set_of_items(app):
+    """Two actions saved on the same case at the same instant (additions take no lock of
+    their own): the stored items are the rules' answer for both, not two sets of rows."""
+    import threading
+
+    from eip.cases.records import CaseAction
+
+    with app.app_context():
+        case_id = activity.case("active", practitioner=factories.user("practitioner")).id
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def add(n: int) -> None:
+        with app.app_context():
+            try:
+                db.session.get(Case, case_id)
+                if db.engine.dialect.name == "sqlite":
+                    db.session.rollback()
+                barrier.wait(timeout=30)
+                db.session.add(
+                    CaseAction(
+                        case_id=case_id,
+                        kind="other",
+                        description=f"Call {n}",
+                        owner="Practitioner",
+                        due_on=today() + timedelta(days=n),
+                    )
+                )
+                db.session.commit()
+            except BaseException as error:
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    with app.app_context():
+        assert_stored_equals_computed()
+        labels = [row.label for row in due_store.stored(db.session, [case_id])[case_id]]
+        assert labels.count("Call 1") == 1 and labels.count("Call 2") == 1
