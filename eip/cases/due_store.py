@@ -3,9 +3,10 @@
 soon with an index and a limit (issue 16): nothing on a home page grows with the caseload.
 
 One function writes the rows (`refresh`), from the same facts and rules the case page uses.
-It runs at every commit that touched a case's facts: a session listener notes the case of
+It runs at every commit that touched a case's facts: session listeners note the case of
 every record added, changed or deleted (a record with a `case_id`, the case itself, or what
-a feature maps to its case through `hooks.HOOKS.due_case_of`), and before the commit
+a feature maps to its case through `hooks.HOOKS.due_case_of`; by a flush or by an UPDATE or
+DELETE statement on the model), and before the commit
 rewrites those cases' rows in the same transaction, so no service has to remember to call
 it. A change to the deadline settings or the managers' non-working days rewrites every
 case. `refresh_all` (`flask eip refresh-due-items`, and the nightly job) is the safety net
@@ -124,10 +125,14 @@ def _case_of(session: Session, obj: object) -> int | None:
     return None
 
 
-def _touches_all(obj: object) -> bool:
+def _touches_all_model(model: type) -> bool:
     from eip.admin.models import NonWorkingDay, ProgrammeSettings
 
-    return isinstance(obj, NonWorkingDay | ProgrammeSettings)
+    return issubclass(model, NonWorkingDay | ProgrammeSettings)
+
+
+def _touches_all(obj: object) -> bool:
+    return _touches_all_model(type(obj))
 
 
 @event.listens_for(Session, "after_flush")
@@ -140,6 +145,29 @@ def _note_changed_cases(session: Session, _context) -> None:
         case_id = _case_of(session, obj)
         if case_id is not None:
             pending.add(case_id)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_changes(state) -> None:
+    """An UPDATE or DELETE statement on a model (`update(CaseAction).where(...)`, as
+    `activity_services.complete_action` runs) passes by the flush: note the cases of the
+    rows it will touch, read with the same criteria just before it runs."""
+    if not (state.is_update or state.is_delete) or state.bind_mapper is None:
+        return
+    model = state.bind_mapper.class_
+    if _touches_all_model(model):
+        state.session.info[_ALL] = True
+        return
+    if getattr(model, "__tablename__", None) in _NOT_FACTS:
+        return
+    column = model.id if model is Case else getattr(model, "case_id", None)
+    if column is None:
+        return
+    query = select(column)
+    if state.statement.whereclause is not None:
+        query = query.where(state.statement.whereclause)
+    found = {case_id for case_id in state.session.scalars(query) if case_id is not None}
+    state.session.info.setdefault(_PENDING, set()).update(found)
 
 
 @event.listens_for(Session, "before_commit")

@@ -252,3 +252,17 @@ def test_two_additions_to_one_case_at_once_leave_one_set_of_items(app):
         assert_stored_equals_computed()
         labels = [row.label for row in due_store.stored(db.session, [case_id])[case_id]]
         assert labels.count("Call 1") == 1 and labels.count("Call 2") == 1
+
+
+def test_an_action_marked_done_by_its_service_leaves_the_work_list(app_context):
+    """`complete_action` marks the action with an UPDATE statement, not a flush: the item
+    still goes."""
+    from eip.cases import activity_services
+
+    me = factories.user("practitioner")
+    case = activity.case("active", practitioner=me)
+    action = activity.action(case, due_on=today() - timedelta(days=1))
+    assert action.id in {r.action_id for r in due_store.stored(db.session, [case.id])[case.id]}
+    activity_services.complete_action(db.session, me, case, action_id=action.id)
+    assert_stored_equals_computed()
+    assert action.id not in {r.action_id for r in due_store.stored(db.session, [case.id])[case.id]}
