@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from eip.admin.models import NonWorkingDay
 from eip.auth.models import User
@@ -180,6 +180,12 @@ def _with_relations(query):
     return query.options(selectinload(Case.allocated_practitioner), selectinload(Case.client))
 
 
+def _with_client(query):
+    """My own cases: their practitioner is me; the client (for the first name beside the
+    reference) joined into the same query."""
+    return query.options(joinedload(Case.client))
+
+
 def list_cases(session: Session, user: User, filters: CaseFilters, today: date) -> CaseListPage:
     query = visible_cases(user)
     if filters.status:
@@ -291,7 +297,7 @@ def work_items(
 ) -> list[tuple[str, Case, DueItem]]:
     """My overdue, due-today and due-soon items, soonest first, urgent first on a day, a
     page at a time: (urgency, case, item)."""
-    query = _with_relations(
+    query = _with_client(
         _my_items(user, window)
         .add_columns(window.urgency_sql(), CaseDueItem)
         .order_by(
@@ -332,7 +338,7 @@ def caseload_page(
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     cases = session.scalars(
-        _with_relations(query.order_by(Case.received_at.desc().nulls_last(), Case.id.desc()))
+        _with_client(query.order_by(Case.received_at.desc().nulls_last(), Case.id.desc()))
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
