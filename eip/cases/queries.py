@@ -300,11 +300,12 @@ def work_items(
     query = _with_client(
         _my_items(user, window)
         .add_columns(window.urgency_sql(), CaseDueItem)
+        # Only the items' own columns, so the index (practitioner, due date) gives the order
+        # and the limit stops the scan; on one day, urgent first, then the newer case.
         .order_by(
             CaseDueItem.due_on,
             CaseDueItem.urgent.desc(),
-            Case.received_at.desc().nulls_last(),
-            Case.id.desc(),
+            CaseDueItem.case_id.desc(),
             CaseDueItem.position,
         )
         .offset(offset)
