@@ -156,6 +156,10 @@ class Case(db.Model):
         return f"<Case {self.reference}>"
 
 
+# A practitioner's open cases, counted from the index alone (the home's open-cases table).
+Index("ix_cases_practitioner_status", Case.allocated_practitioner_id, Case.status)
+
+
 class CaseDueItem(db.Model):
     """What is due on an open case, stored so the home pages can ask SQL for what is
     overdue or due soon with a limit instead of computing every open case's deadlines.
@@ -166,7 +170,10 @@ class CaseDueItem(db.Model):
 
     __tablename__ = "case_due_items"
     # A practitioner's work list: their items by due date, read with a limit.
-    __table_args__ = (Index("ix_case_due_items_practitioner_due", "practitioner_id", "due_on"),)
+    # soon_from too, so counting the work list's groups reads the index alone.
+    __table_args__ = (
+        Index("ix_case_due_items_practitioner_due", "practitioner_id", "due_on", "soon_from"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -1,5 +1,6 @@
 """what is due on each open case, stored (case_due_items) so the home pages ask SQL for
-what is overdue or due soon with a limit; backfilled from the deadline rules
+what is overdue or due soon with a limit; backfilled from the deadline rules; a
+practitioner's open cases counted from an index
 
 Revision ID: f3b8d2c6a1e9
 Revises: e5a7c3b9d1f4
@@ -42,7 +43,13 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_case_due_items_case_id"), ["case_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_case_due_items_due_on"), ["due_on"], unique=False)
         batch_op.create_index(
-            "ix_case_due_items_practitioner_due", ["practitioner_id", "due_on"], unique=False
+            "ix_case_due_items_practitioner_due",
+            ["practitioner_id", "due_on", "soon_from"],
+            unique=False,
+        )
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_cases_practitioner_status", ["allocated_practitioner_id", "status"], unique=False
         )
     _backfill()
 
@@ -64,6 +71,8 @@ def _backfill():
 
 
 def downgrade():
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_cases_practitioner_status")
     with op.batch_alter_table("case_due_items", schema=None) as batch_op:
         batch_op.drop_index("ix_case_due_items_practitioner_due")
         batch_op.drop_index(batch_op.f("ix_case_due_items_due_on"))
