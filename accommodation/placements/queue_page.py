@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from accommodation import ledger, store
 from accommodation.models import Placement, PlacementExtension
@@ -139,7 +139,7 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
     )
     waiting_placements = list(
         session.scalars(
-            query.options(selectinload(Placement.case)).order_by(since, Placement.id).limit(limit)
+            query.options(joinedload(Placement.case)).order_by(since, Placement.id).limit(limit)
         )
     )
     pending: dict[int, PlacementExtension] = {}
@@ -186,7 +186,7 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
     placed = [
         row_of(p)
         for p in session.scalars(
-            placed_query.options(selectinload(Placement.case))
+            placed_query.options(joinedload(Placement.case))
             .order_by(Placement.created_at.desc(), Placement.id.desc())
             .limit(limit)
         )
