@@ -90,6 +90,15 @@ def stays(session: Session, case_ids: Sequence[int]) -> dict[int, list[StayFacts
     return found
 
 
+def review_case(session: Session, obj: object) -> int | None:
+    """The case of a return-home review (it names its placement, not the case): recording
+    one ends the "review due" item on the case (eip.cases.due_store)."""
+    if not isinstance(obj, ReturnHomeReview):
+        return None
+    placement = session.get(Placement, obj.placement_id)
+    return placement.case_id if placement is not None else None
+
+
 def register() -> None:
     """Plug accommodation into cases (once, however many apps are made)."""
     if placement_refusal in hooks.HOOKS.closure_refusals:
@@ -97,4 +106,5 @@ def register() -> None:
     hooks.HOOKS.closure_refusals.append(placement_refusal)
     hooks.HOOKS.consent_withdrawn.append(tell_spocs_of_withdrawal)
     hooks.HOOKS.stay_readers.append(stays)
+    hooks.HOOKS.due_case_of.append(review_case)
     hooks.HOOKS.case_panels["accommodation"] = case_panel

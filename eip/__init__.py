@@ -98,6 +98,7 @@ def register_extensions(app: Flask) -> None:
     import eip.admin.models
     import eip.audit
     import eip.auth.models
+    import eip.cases.due_store  # its session listener keeps each case's due items stored
     import eip.cases.models
     import eip.cases.records
     import eip.job_claims

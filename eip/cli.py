@@ -132,6 +132,17 @@ def seed_synthetic_command(cases: int, placements: int, seed: int) -> None:
     click.echo(f"Created in {perf_counter() - started:.1f} s: {rows}.")
 
 
+@eip_cli.command("refresh-due-items")
+def refresh_due_items_command() -> None:
+    """Rewrite every case's stored due items from the deadline rules (after a bulk load, or
+    an upgrade that brings new bank holidays; the nightly job does the same)."""
+    from eip.cases.due_store import refresh_all
+
+    count = refresh_all(db.session)
+    db.session.commit()
+    click.echo(f"Refreshed the due items of {count} cases.")
+
+
 def _register_import() -> None:
     from eip.cases.importer import import_referrals_command
 

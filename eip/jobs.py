@@ -110,6 +110,17 @@ def daily_digest(session: Session, now: datetime) -> str:
     return send_digests(session, now)
 
 
+def refresh_due_items(session: Session, now: datetime) -> str:
+    """Rewrite every case's stored due items (eip.cases.due_store): each write keeps its
+    case's items, so this only repairs what no write announced (a bulk load, the bank
+    holidays of a new `holidays` release)."""
+    from eip.cases.due_store import refresh_all
+
+    count = refresh_all(session)
+    session.commit()
+    return f"refreshed the due items of {count} cases"
+
+
 # In this order: a tick makes the reminders before it mails them.
 JOBS: list[Job] = [
     Job("purge-expired", purge_expired, every="hour"),
@@ -119,6 +130,8 @@ JOBS: list[Job] = [
     Job("send-notification-mail", send_notification_mail, every="5 minutes"),
     # The digest users' one e-mail a day, at 07:00 London time (BST or GMT).
     Job("daily-digest", daily_digest, every="day", at=time(7, 0)),
+    # The stored due items' safety net, at night before anyone's home page.
+    Job("refresh-due-items", refresh_due_items, every="day", at=time(2, 0)),
 ]
 
 

@@ -75,6 +75,8 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "account.own": _signed_in,
     # Cases.
     "case.list": _roles(P, M, S),
+    # A practitioner's own work list (what of theirs is overdue or due soon, in full).
+    "case.work_list": _roles(P),
     "case.view": _case_visible,
     # Finding a case by the client's name or date of birth, and the client's first name in
     # work lists: only the roles that may see client names (DOMAIN.md).

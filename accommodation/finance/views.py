@@ -196,6 +196,53 @@ def invoice_rows(session: Session, user: User, on: date) -> list[dict]:
     return found
 
 
+def unpaid_invoices(
+    session: Session, user: User, on: date, limit: int
+) -> tuple[list[dict], int, int]:
+    """The `limit` oldest unpaid live invoices the user may see (the rows of `invoice_rows`),
+    with how many are unpaid and how much in all: three queries and `limit` rows, however
+    many invoices (the finance home)."""
+    scoped = visible_placements(user).subquery()
+    paid = (
+        select(Payment.invoice_id, func.sum(Payment.amount_pence).label("paid"))
+        .where(Payment.reversed_at.is_(None))
+        .group_by(Payment.invoice_id)
+        .subquery()
+    )
+    paid_pence = func.coalesce(paid.c.paid, 0)
+    unpaid = Invoice.amount_pence - paid_pence
+
+    def query(*columns):
+        return (
+            select(*columns)
+            .select_from(Invoice)
+            .join(scoped, scoped.c.id == Invoice.placement_id)
+            .outerjoin(paid, paid.c.invoice_id == Invoice.id)
+            .where(Invoice.reversed_at.is_(None), unpaid > 0)
+        )
+
+    count, total = session.execute(query(func.count(), func.coalesce(func.sum(unpaid), 0))).one()
+    rows = session.execute(
+        query(Invoice, Case.reference, Borough.name, paid_pence)
+        .join(Case, Case.id == scoped.c.case_id)
+        .join(Borough, Borough.id == scoped.c.borough_id)
+        .order_by(Invoice.invoice_date, Invoice.id)
+        .limit(limit)
+    ).all()
+    found = [
+        {
+            "invoice": invoice,
+            "reference": reference,
+            "borough": borough,
+            "paid": paid_by,
+            "unpaid": invoice.amount_pence - paid_by,
+            "days": (on - invoice.invoice_date).days,
+        }
+        for invoice, reference, borough, paid_by in rows
+    ]
+    return found, count, int(total)
+
+
 def invoiceable_rows(session: Session, user: User) -> list[dict]:
     """The placements the user may see that can take an invoice now: an approved stay with
     nights to bill (`stay_nights`) and money committed but not yet invoiced. Oldest move-in

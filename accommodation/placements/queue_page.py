@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from accommodation import ledger, store
 from accommodation.models import Placement, PlacementExtension
@@ -185,30 +185,108 @@ class WaitingItem:
     effect: PotEffect
 
 
-def spoc_home(session: Session, user: User) -> dict:
-    """The SPOC's home: what is waiting for them (oldest first), with what each would cost
-    against what is left; then the borough's placements and spend."""
-    rows = placement_list(session, user)
+# How many waiting decisions, placements and cases the SPOC's home shows; the rest are on
+# the placement and case lists it links to.
+HOME_LIMIT = 20
+
+
+def _waiting_query(user: User):
+    """The SPOC's placements waiting for a decision (a request, or a requested extension),
+    with the moment each has waited since, oldest first."""
+    pending = (
+        select(PlacementExtension.requested_at)
+        .where(
+            PlacementExtension.placement_id == Placement.id,
+            PlacementExtension.state == "requested",
+        )
+        .order_by(PlacementExtension.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    since = case(
+        (Placement.state == "requested", Placement.created_at),
+        else_=func.coalesce(pending, Placement.created_at),
+    )
+    waiting = or_(Placement.state == "requested", pending.is_not(None))
+    return visible_placements(user).where(waiting), since
+
+
+def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
+    """The SPOC's home: what is waiting for them (the oldest `limit`, and how many in all),
+    with what each would cost against what is left; then the borough's newest approved
+    placements and its spend; then its newest cases. A fixed number of rows and queries
+    however many cases and placements the borough has."""
+    query, since = _waiting_query(user)
+    waiting_total = (
+        session.scalar(
+            query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+        )
+        or 0
+    )
+    waiting_placements = list(
+        session.scalars(
+            query.options(joinedload(Placement.case)).order_by(since, Placement.id).limit(limit)
+        )
+    )
+    pending: dict[int, PlacementExtension] = {}
+    if waiting_placements:
+        for ext in session.scalars(
+            select(PlacementExtension)
+            .where(
+                PlacementExtension.state == "requested",
+                PlacementExtension.placement_id.in_([p.id for p in waiting_placements]),
+            )
+            .order_by(PlacementExtension.id)
+        ):
+            pending.setdefault(ext.placement_id, ext)
     snapshot = pot_snapshot(session)
+    empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
+
+    def row_of(p: Placement) -> ListRow:
+        totals = snapshot.by_placement.get(p.id, empty)
+        return ListRow(
+            placement=p,
+            case_reference=p.case.reference,
+            pending_extension=pending.get(p.id),
+            committed=totals.committed,
+            invoiced=totals.invoiced,
+            paid=totals.paid,
+        )
+
     waiting = []
-    for row in rows:
-        if not row.waiting:
-            continue
-        p = row.placement
+    for p in waiting_placements:
+        row = row_of(p)
         if p.state == "requested":
             effect = snapshot.effect(p, nights=p.nights)
         else:
             ext = row.pending_extension
             effect = snapshot.effect(p, nights=ext.nights, rate_pence=p.nightly_rate_pence)
         waiting.append(WaitingItem(row=row, request=request_details(p, SPOC), effect=effect))
-    placed = [r for r in rows if r.placement.nightly_rate_pence is not None]
+
+    placed_query = visible_placements(user).where(Placement.nightly_rate_pence.is_not(None))
+    # The spend adds up every approved placement of the borough from the pot's figures
+    # (read once above): ids only, no rows drawn.
+    placed_ids = list(
+        session.scalars(placed_query.with_only_columns(Placement.id, maintain_column_froms=True))
+    )
+    placed = [
+        row_of(p)
+        for p in session.scalars(
+            placed_query.options(joinedload(Placement.case))
+            .order_by(Placement.created_at.desc(), Placement.id.desc())
+            .limit(limit)
+        )
+    ]
+    figures = [snapshot.by_placement.get(pid, empty) for pid in placed_ids]
     return {
         "waiting": waiting,
+        "waiting_total": waiting_total,
         "borough_placements": placed,
+        "borough_placements_total": len(placed_ids),
         "spend": {
-            "committed": sum(r.committed for r in placed),
-            "invoiced": sum(r.invoiced for r in placed),
-            "paid": sum(r.paid for r in placed),
+            "committed": sum(f.committed for f in figures),
+            "invoiced": sum(f.invoiced for f in figures),
+            "paid": sum(f.paid for f in figures),
         },
         "pot": snapshot.totals,
     }

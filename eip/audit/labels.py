@@ -302,6 +302,7 @@ VIEW_LABELS = {"case page": "the case page", "placement page": "the placement pa
 RULE_LABELS = {
     "account.own": "their own account",
     "case.list": "the case list",
+    "case.work_list": "their work list",
     "case.view": "a case",
     "case.search": "finding a case by name",
     "case.client_name": "client names",

@@ -51,25 +51,40 @@ def open_case_count(session: Session, practitioner_id: int) -> int:
     )
 
 
+def _without_practitioner_query():
+    allocated = aliased(User)
+    return (
+        select(Case)
+        .outerjoin(allocated, Case.allocated_practitioner_id == allocated.id)
+        .where(
+            _open(),
+            or_(
+                Case.allocated_practitioner_id.is_(None),
+                allocated.active.is_(False),
+                allocated.role != Role.PRACTITIONER.value,
+            ),
+        )
+    )
+
+
 def without_practitioner(session: Session) -> list[Case]:
     """Open cases with no active practitioner, oldest referral first (managers only)."""
-    allocated = aliased(User)
     return list(
         session.scalars(
-            select(Case)
-            .outerjoin(allocated, Case.allocated_practitioner_id == allocated.id)
-            .where(
-                _open(),
-                or_(
-                    Case.allocated_practitioner_id.is_(None),
-                    allocated.active.is_(False),
-                    allocated.role != Role.PRACTITIONER.value,
-                ),
-            )
+            _without_practitioner_query()
             .options(selectinload(Case.allocated_practitioner))
             .order_by(Case.received_at, Case.id)
         )
     )
+
+
+def count_without_practitioner(session: Session) -> int:
+    """How many open cases have no active practitioner: the manager's home shows the number
+    (one count, no rows) and links to the list."""
+    query = _without_practitioner_query().with_only_columns(
+        func.count(), maintain_column_froms=True
+    )
+    return session.scalar(query) or 0
 
 
 def check_reassignment(

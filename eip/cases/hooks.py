@@ -23,6 +23,9 @@ StayReader = Callable[[Session, Sequence[int]], dict[int, list[Any]]]
 # (session, user, case, records=None) -> the panel's data for its template, or None. `records`:
 # the case page's (eip.cases.page.load_records), so a panel need not read them again.
 CasePanel = Callable[[Session, Any, Any], Any]
+# (session, a record added, changed or deleted) -> the id of the case whose due items it
+# may change, or None (eip.cases.due_store: records with a `case_id` need no mapper).
+DueCaseOf = Callable[[Session, Any], int | None]
 
 
 @dataclass
@@ -31,6 +34,7 @@ class Hooks:
     consent_withdrawn: list[ConsentWithdrawn] = field(default_factory=list)
     stay_readers: list[StayReader] = field(default_factory=list)
     case_panels: dict[str, CasePanel] = field(default_factory=dict)
+    due_case_of: list[DueCaseOf] = field(default_factory=list)
 
 
 HOOKS = Hooks()

@@ -167,3 +167,37 @@ class Case(db.Model):
 
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"
+
+
+# A practitioner's open cases, counted from the index alone (the home's open-cases table).
+Index("ix_cases_practitioner_status", Case.allocated_practitioner_id, Case.status)
+
+
+class CaseDueItem(db.Model):
+    """What is due on an open case, stored so the home pages can ask SQL for what is
+    overdue or due soon with a limit instead of computing every open case's deadlines.
+
+    Derived data: `eip.cases.due_store.refresh` rewrites a case's rows from
+    `deadlines.due_items` in the same transaction as any write to the case's facts, and
+    `flask eip refresh-due-items` (also the nightly job) rewrites them all."""
+
+    __tablename__ = "case_due_items"
+    # A practitioner's work list: their items by due date, read with a limit.
+    # soon_from too, so counting the work list's groups reads the index alone.
+    __table_args__ = (
+        Index("ix_case_due_items_practitioner_due", "practitioner_id", "due_on", "soon_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # The case's allocated practitioner, copied (a new allocation changes the case, which
+    # rewrites its items): the work list then needs no join to filter and sort.
+    practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The item's place in `due_items`' order (due date, urgent first, label).
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    action_id: Mapped[int | None] = mapped_column(Integer)
+    soon_from: Mapped[date | None] = mapped_column(Date)

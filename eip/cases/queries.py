@@ -10,17 +10,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from eip import paging
 from eip.admin.models import NonWorkingDay
 from eip.auth.models import User
 from eip.cases import hooks
 from eip.cases.deadlines import (
+    DUE_SOON,
+    DUE_TODAY,
     OVERDUE,
+    RETURN_HOME_REVIEW_LEAD_DAYS,
+    URGENCY_ORDER,
     Deadlines,
     DueFacts,
     DueItem,
@@ -28,7 +33,8 @@ from eip.cases.deadlines import (
     OpenAction,
     due_items,
 )
-from eip.cases.models import Case
+from eip.cases.due_store import as_item, stored
+from eip.cases.models import Case, CaseDueItem
 from eip.cases.records import (
     CaseAction,
     Consultation,
@@ -202,6 +208,12 @@ def _with_relations(query):
     return query.options(selectinload(Case.allocated_practitioner), selectinload(Case.client))
 
 
+def _with_client(query):
+    """My own cases: their practitioner is me; the client (for the first name beside the
+    reference) joined into the same query."""
+    return query.options(joinedload(Case.client))
+
+
 def list_cases(session: Session, user: User, filters: CaseFilters, today: date) -> CaseListPage:
     """One page of the cases the user may see, newest referrals first (undated last), by
     keyset from `filters.position`: each filter has an index `(filter, received_at, id)`."""
@@ -259,3 +271,134 @@ def caseload(session: Session, user: User, today: date) -> list[CaseRow]:
         .order_by(Case.received_at.desc().nulls_last(), Case.id.desc())
     )
     return rows_for(session, session.scalars(query).all(), today)
+
+
+# How many due items and open cases the practitioner's home shows; the rest is a page away.
+HOME_DUE_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class WorkWindow:
+    """The dates that split a practitioner's due items into overdue, due today and due
+    soon (DueItem.urgency), worked out in Python (working days) and passed to SQL."""
+
+    today: date
+    soon_until: date  # the last date at most SOON_WORKING_DAYS working days ahead
+    extra: frozenset[date] = frozenset()  # the managers' non-working days
+
+    @property
+    def reach(self) -> date:
+        # The furthest due date shown: a return-home review is "soon" from
+        # RETURN_HOME_REVIEW_LEAD_DAYS before its due date, whatever the working days.
+        return max(self.soon_until, self.today + timedelta(days=RETURN_HOME_REVIEW_LEAD_DAYS))
+
+    def urgency_sql(self):
+        return sql_case(
+            (CaseDueItem.due_on < self.today, OVERDUE),
+            (CaseDueItem.due_on == self.today, DUE_TODAY),
+            else_=DUE_SOON,
+        )
+
+    def shown(self):
+        """Overdue, due today or due soon: the same test as DueItem.urgency, on the index
+        (practitioner, due date) range up to `reach`."""
+        return and_(
+            CaseDueItem.due_on <= self.reach,
+            or_(
+                CaseDueItem.due_on <= self.soon_until,
+                CaseDueItem.soon_from <= self.today,
+            ),
+        )
+
+
+def work_window(session: Session, today: date) -> WorkWindow:
+    from eip.cases.due_store import soon_until
+
+    extra = deadline_settings(session).extra_non_working_days
+    return WorkWindow(today, soon_until(today, extra), extra)
+
+
+def _my_items(user: User, window: WorkWindow):
+    return (
+        visible_cases(user)
+        .join(CaseDueItem, CaseDueItem.case_id == Case.id)
+        .where(CaseDueItem.practitioner_id == user.id, window.shown())
+    )
+
+
+def work_counts(session: Session, user: User, window: WorkWindow) -> dict[str, int]:
+    """How many of my items are overdue, due today and due soon (one query). Counted from
+    the index (practitioner, due date, soon from) alone: the cases are joined only when the
+    policy narrows what this user may see (it does not for a practitioner)."""
+    urgency = window.urgency_sql()
+    query = select(urgency, func.count()).where(
+        CaseDueItem.practitioner_id == user.id, window.shown()
+    )
+    scope = visible_cases(user)
+    if scope.whereclause is not None:
+        query = query.where(CaseDueItem.case_id.in_(scope.with_only_columns(Case.id)))
+    rows = session.execute(query.group_by(urgency)).all()
+    counts = {OVERDUE: 0, DUE_TODAY: 0, DUE_SOON: 0}
+    counts.update({name: count for name, count in rows})
+    return counts
+
+
+def work_items(
+    session: Session, user: User, window: WorkWindow, *, limit: int, offset: int = 0
+) -> list[tuple[str, Case, DueItem]]:
+    """My overdue, due-today and due-soon items, soonest first, urgent first on a day, a
+    page at a time: (urgency, case, item)."""
+    query = _with_client(
+        _my_items(user, window)
+        .add_columns(window.urgency_sql(), CaseDueItem)
+        # Only the items' own columns, so the index (practitioner, due date) gives the order
+        # and the limit stops the scan; on one day, urgent first, then the newer case.
+        .order_by(
+            CaseDueItem.due_on,
+            CaseDueItem.urgent.desc(),
+            CaseDueItem.case_id.desc(),
+            CaseDueItem.position,
+        )
+        .offset(offset)
+        .limit(limit)
+    )
+    return [
+        (urgency, case_row, as_item(stored_item, case_row.reference))
+        for case_row, urgency, stored_item in session.execute(query).all()
+    ]
+
+
+def _open_caseload(user: User):
+    return visible_cases(user).where(
+        Case.allocated_practitioner_id == user.id,
+        Case.status.not_in(("closed", "not_accepted")),
+    )
+
+
+def caseload_page(
+    session: Session, user: User, window: WorkWindow, page: int, per_page: int | None = None
+) -> CaseListPage:
+    """A page of my open cases, newest referrals first, each with its stored due items."""
+    per_page = per_page or PAGE_SIZE
+    query = _open_caseload(user)
+    total = (
+        session.scalar(
+            query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+        )
+        or 0
+    )
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    cases = session.scalars(
+        _with_client(query.order_by(Case.received_at.desc().nulls_last(), Case.id.desc()))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    items = stored(session, [c.id for c in cases])
+    rows = []
+    for case_row in cases:
+        due = [as_item(row, case_row.reference) for row in items[case_row.id]]
+        states = [item.urgency(window.today, window.extra) for item in due]
+        worst = min(states, key=URGENCY_ORDER.__getitem__) if states else None
+        rows.append(CaseRow(case_row, due, worst))
+    return CaseListPage(rows, total, page, pages)

@@ -32,6 +32,7 @@ from eip.accounts import create_account
 from eip.admin.models import ProgrammeSettings
 from eip.audit import AuditEvent
 from eip.auth.models import User, UserSession
+from eip.cases import due_store
 from eip.cases.models import Case, Person
 from eip.cases.records import (
     CaseAction,
@@ -165,6 +166,10 @@ def seed_synthetic(
     if money[Placement]:
         _room_in_the_pot(session)
     ids.advance_sequences(session)
+    session.commit()
+    # Bulk inserts pass by the listener that keeps each case's due items (eip.cases.due_store):
+    # write the new cases' items now, as the app would have.
+    due_store.refresh(session, [row["id"] for row in case_rows])
     session.commit()
     made["cases"] = len(case_rows)
     made["events"] = made.get(AuditEvent.__tablename__, 0)

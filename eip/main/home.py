@@ -18,23 +18,44 @@ from eip.programme import current_settings
 from eip.roles import Role
 
 
-def _practitioner(session: Session, user: User) -> dict[str, Any]:
-    """My open cases with what is overdue, due today and due in the next 2 working days."""
-    from eip.cases.queries import caseload, deadline_settings
+def _practitioner(session: Session, user: User, page: int = 1) -> dict[str, Any]:
+    """What of mine is overdue, due today and due in the next 2 working days, from the
+    stored due items with a limit (the rest on the work list), and a page of my open
+    cases: a fixed number of rows and queries however many cases I hold."""
+    from eip.cases.queries import HOME_DUE_LIMIT, caseload_page, work_counts, work_items
+    from eip.cases.queries import work_window as window_of
     from eip.clock import today
 
-    now = today()
-    rows = caseload(session, user, now)
-    extra = deadline_settings(session).extra_non_working_days
+    window = window_of(session, today())
     groups: dict[str, list] = {OVERDUE: [], DUE_TODAY: [], DUE_SOON: []}
-    for row in rows:
-        for item in row.due:
-            urgency = item.urgency(now, extra)
-            if urgency in groups:
-                groups[urgency].append((row.case, item))
-    for items in groups.values():
-        items.sort(key=lambda pair: (pair[1].due_on, not pair[1].urgent))
-    return {"caseload": rows, "due_groups": groups}
+    for urgency, case, item in work_items(session, user, window, limit=HOME_DUE_LIMIT):
+        groups[urgency].append((case, item))
+    counts = work_counts(session, user, window)
+    return {
+        "due_groups": groups,
+        "due_counts": counts,
+        "due_more": sum(counts.values()) > sum(len(items) for items in groups.values()),
+        "caseload": caseload_page(session, user, window, page),
+    }
+
+
+WORK_PAGE_SIZE = 50
+
+
+def work_list(session: Session, user: User, page: int) -> dict[str, Any]:
+    """A page of my overdue, due-today and due-soon items, in the home page's order."""
+    from eip.cases.queries import work_counts, work_items, work_window
+    from eip.clock import today
+
+    window = work_window(session, today())
+    counts = work_counts(session, user, window)
+    total = sum(counts.values())
+    pages = max(1, -(-total // WORK_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    items = work_items(
+        session, user, window, limit=WORK_PAGE_SIZE, offset=(page - 1) * WORK_PAGE_SIZE
+    )
+    return {"items": items, "counts": counts, "total": total, "page": page, "pages": pages}
 
 
 def _manager(session: Session, user: User) -> dict[str, Any]:
@@ -50,23 +71,39 @@ def _manager(session: Session, user: User) -> dict[str, Any]:
     pending = session.scalar(
         select(func.count()).select_from(ApprovalRequest).where(ApprovalRequest.status == "pending")
     )
-    from eip.cases.assignment import without_practitioner
+    from eip.cases.assignment import count_without_practitioner
 
     return {
         "by_status": by_status,
         "by_borough": by_borough,
         "pending_approvals": pending,
-        "without_practitioner": len(without_practitioner(session)),
+        "without_practitioner": count_without_practitioner(session),
     }
 
 
 def _spoc(session: Session, user: User) -> dict[str, Any]:
     """What is waiting for my decision, oldest first; my borough's placements and spend;
     then my borough's cases (accommodation.placements.queue_page.spoc_home)."""
-    from accommodation.placements.queue_page import spoc_home
+    from accommodation.placements.queue_page import HOME_LIMIT, spoc_home
 
-    cases = session.scalars(visible_cases(user).order_by(Case.created_at.desc())).all()
-    return {**spoc_home(session, user), "borough_cases": cases}
+    query = visible_cases(user)
+    total = (
+        session.scalar(
+            query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+        )
+        or 0
+    )
+    cases = session.scalars(
+        query.order_by(Case.created_at.desc(), Case.id.desc()).limit(HOME_LIMIT)
+    ).all()
+    return {
+        **spoc_home(session, user, HOME_LIMIT),
+        "borough_cases": cases,
+        "borough_cases_total": total,
+    }
+
+
+FINANCE_UNPAID_SHOWN = 5
 
 
 def _finance(session: Session, user: User) -> dict[str, Any]:
@@ -74,20 +111,22 @@ def _finance(session: Session, user: User) -> dict[str, Any]:
     figures and chart, and the unpaid invoices (accommodation.budget.views, finance.views)."""
     from accommodation.budget import chart as budget_chart
     from accommodation.budget import queries as budget_queries
-    from accommodation.finance.views import invoice_rows
+    from accommodation.finance.views import unpaid_invoices
     from eip.clock import today
 
     on = today()
     result, data = budget_queries.build(session, user, on)
     pot = data.settings.pot_pence
-    # Finance's working list: what is waiting to be paid, oldest first.
-    unpaid = [row for row in invoice_rows(session, user, on) if row["unpaid"] > 0]
+    # Finance's working list: what is waiting to be paid, the oldest few (all on the
+    # invoices page).
+    unpaid, unpaid_count, unpaid_total = unpaid_invoices(session, user, on, FINANCE_UNPAID_SHOWN)
     return {
         "settings": current_settings(session),
         "budget": result,
         "chart": budget_chart.pot_chart(result.burn_down, result.spend, pot, on),
         "unpaid_invoices": unpaid,
-        "unpaid_total": sum(row["unpaid"] for row in unpaid),
+        "unpaid_count": unpaid_count,
+        "unpaid_total": unpaid_total,
         "overdue_days": data.settings.invoice_unpaid_days,
     }
 
@@ -135,5 +174,9 @@ BUILDERS = {
 }
 
 
-def for_role(session: Session, user: User) -> dict[str, Any]:
-    return BUILDERS[Role(user.role)](session, user)
+def for_role(session: Session, user: User, page: int = 1) -> dict[str, Any]:
+    """The role's home page; `page` is the page of the practitioner's open cases."""
+    role = Role(user.role)
+    if role is Role.PRACTITIONER:
+        return _practitioner(session, user, page)
+    return BUILDERS[role](session, user)

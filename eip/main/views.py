@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from eip.access import public
+from eip.access import public, requires
 from eip.extensions import db
 from eip.main import home as home_pages
+from forms.fields import optional_int
 
 bp = Blueprint("main", __name__)
 
@@ -24,8 +25,24 @@ def home():
             "home/awaiting_role.html", title="Your account is waiting for approval"
         )
     role = current_user.role
+    page = optional_int(request.args.get("page")) or 1
     return render_template(
-        f"home/{role}.html", title="Home", **home_pages.for_role(db.session, current_user)
+        f"home/{role}.html",
+        title="Home",
+        **home_pages.for_role(db.session, current_user, page),
+    )
+
+
+@bp.get("/work")
+@requires("case.work_list")
+def work_list():
+    """Everything of mine overdue, due today or due soon, a page at a time: where the home
+    page's "see all" goes when its list is cut at HOME_DUE_LIMIT."""
+    page = optional_int(request.args.get("page")) or 1
+    return render_template(
+        "home/work_list.html",
+        title="Your work: overdue and due soon",
+        **home_pages.work_list(db.session, current_user, page),
     )
 
 

@@ -42,6 +42,7 @@ EXPECTED: dict[str, set[str]] = {
     "main.home": EVERYONE,
     "main.accessibility": EVERYONE,
     "main.healthz": EVERYONE,
+    "main.work_list": {"practitioner"},
     "static": EVERYONE,
     "auth.sign_in": EVERYONE,
     "auth.security_code": EVERYONE,
