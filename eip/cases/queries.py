@@ -204,6 +204,17 @@ class CaseListPage:
     prev_before: str | None
 
 
+@dataclass
+class CaseloadPage:
+    """A page of one practitioner's own open cases: a caseload is bounded by what one person
+    can hold, so it pages by number with its total."""
+
+    rows: list[CaseRow]
+    total: int
+    page: int
+    pages: int
+
+
 def _with_relations(query):
     return query.options(selectinload(Case.allocated_practitioner), selectinload(Case.client))
 
@@ -377,7 +388,7 @@ def _open_caseload(user: User):
 
 def caseload_page(
     session: Session, user: User, window: WorkWindow, page: int, per_page: int | None = None
-) -> CaseListPage:
+) -> CaseloadPage:
     """A page of my open cases, newest referrals first, each with its stored due items."""
     per_page = per_page or PAGE_SIZE
     query = _open_caseload(user)
@@ -401,4 +412,4 @@ def caseload_page(
         states = [item.urgency(window.today, window.extra) for item in due]
         worst = min(states, key=URGENCY_ORDER.__getitem__) if states else None
         rows.append(CaseRow(case_row, due, worst))
-    return CaseListPage(rows, total, page, pages)
+    return CaseloadPage(rows, total, page, pages)
