@@ -163,6 +163,19 @@ def reverse_entry(entry_id: int):
     )
 
 
+def _invoice_row(row, on: date) -> dict:
+    """One line of the invoice list: the invoice, its case and borough, what is paid and left."""
+    invoice, reference, borough, paid = row
+    return {
+        "invoice": invoice,
+        "reference": reference,
+        "borough": borough,
+        "paid": paid,
+        "unpaid": invoice.amount_pence - paid,
+        "days": (on - invoice.invoice_date).days,
+    }
+
+
 def invoice_rows(session: Session, user: User, on: date) -> list[dict]:
     """Live invoices the user may see, unpaid first (oldest first), with what is paid and
     the days since the invoice date. Two queries, however many invoices."""
@@ -181,17 +194,7 @@ def invoice_rows(session: Session, user: User, on: date) -> list[dict]:
         .outerjoin(paid, paid.c.invoice_id == Invoice.id)
         .where(Invoice.reversed_at.is_(None))
     ).all()
-    found = [
-        {
-            "invoice": invoice,
-            "reference": reference,
-            "borough": borough,
-            "paid": paid_pence,
-            "unpaid": invoice.amount_pence - paid_pence,
-            "days": (on - invoice.invoice_date).days,
-        }
-        for invoice, reference, borough, paid_pence in rows
-    ]
+    found = [_invoice_row(row, on) for row in rows]
     found.sort(key=lambda r: (r["unpaid"] <= 0, r["invoice"].invoice_date, r["invoice"].id))
     return found
 
@@ -229,17 +232,7 @@ def unpaid_invoices(
         .order_by(Invoice.invoice_date, Invoice.id)
         .limit(limit)
     ).all()
-    found = [
-        {
-            "invoice": invoice,
-            "reference": reference,
-            "borough": borough,
-            "paid": paid_by,
-            "unpaid": invoice.amount_pence - paid_by,
-            "days": (on - invoice.invoice_date).days,
-        }
-        for invoice, reference, borough, paid_by in rows
-    ]
+    found = [_invoice_row(row, on) for row in rows]
     return found, count, int(total)
 
 

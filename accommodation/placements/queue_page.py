@@ -49,6 +49,22 @@ class ListRow:
         return self.pending_extension.requested_at
 
 
+def _pending_extensions(session: Session, ids: list[int]) -> dict[int, PlacementExtension]:
+    """The first extension waiting for a decision of each of these placements."""
+    pending: dict[int, PlacementExtension] = {}
+    if ids:
+        for ext in session.scalars(
+            select(PlacementExtension)
+            .where(
+                PlacementExtension.state == "requested",
+                PlacementExtension.placement_id.in_(ids),
+            )
+            .order_by(PlacementExtension.id)
+        ):
+            pending.setdefault(ext.placement_id, ext)
+    return pending
+
+
 def placement_list(session: Session, user: User, state: str | None = None) -> list[ListRow]:
     """The placements this user may see: those waiting for the SPOC first, oldest first;
     then the rest, newest first."""
@@ -56,17 +72,7 @@ def placement_list(session: Session, user: User, state: str | None = None) -> li
     if state:
         query = query.where(Placement.state == state)
     placements = list(session.scalars(query))
-    pending: dict[int, PlacementExtension] = {}
-    if placements:
-        for ext in session.scalars(
-            select(PlacementExtension)
-            .where(
-                PlacementExtension.state == "requested",
-                PlacementExtension.placement_id.in_([p.id for p in placements]),
-            )
-            .order_by(PlacementExtension.id)
-        ):
-            pending.setdefault(ext.placement_id, ext)
+    pending = _pending_extensions(session, [p.id for p in placements])
     totals = ledger.all_placement_totals(store.entries(session))
     empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
     rows = [
@@ -105,18 +111,9 @@ def _list_rows(session: Session, placements: list[Placement]) -> list[ListRow]:
     """Rows for these placements only: their pending extensions and their own ledger entries
     (a reversal belongs to the placement of the entry it undoes, so these add up)."""
     ids = [p.id for p in placements]
-    pending: dict[int, PlacementExtension] = {}
+    pending = _pending_extensions(session, ids)
     totals: dict[int, ledger.PlacementTotals] = {}
     if ids:
-        for ext in session.scalars(
-            select(PlacementExtension)
-            .where(
-                PlacementExtension.state == "requested",
-                PlacementExtension.placement_id.in_(ids),
-            )
-            .order_by(PlacementExtension.id)
-        ):
-            pending.setdefault(ext.placement_id, ext)
         totals = ledger.all_placement_totals(store.entries(session, ids))
     empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
     return [
@@ -228,17 +225,7 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
             query.options(joinedload(Placement.case)).order_by(since, Placement.id).limit(limit)
         )
     )
-    pending: dict[int, PlacementExtension] = {}
-    if waiting_placements:
-        for ext in session.scalars(
-            select(PlacementExtension)
-            .where(
-                PlacementExtension.state == "requested",
-                PlacementExtension.placement_id.in_([p.id for p in waiting_placements]),
-            )
-            .order_by(PlacementExtension.id)
-        ):
-            pending.setdefault(ext.placement_id, ext)
+    pending = _pending_extensions(session, [p.id for p in waiting_placements])
     snapshot = pot_snapshot(session)
     empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
 
