@@ -44,6 +44,10 @@ ONLY = [w.strip() for w in os.environ.get("BENCH_ONLY", "").split(",") if w.stri
 # A document takes seconds where a page takes milliseconds: fewer requests of it.
 DOCUMENT_REPEATS = min(REPEATS, 5)
 HOST = "127.0.0.1"
+# Keep the seeded database for the next run: a SQLite file (BENCH_DATABASE) or, for
+# bench-pg, DATABASE_URL left as it is when it already holds BENCH_CASES cases. A run at
+# 100,000 cases then seeds once (minutes) and later runs only migrate.
+KEEP = os.environ.get("BENCH_DATABASE", "")
 
 
 # ---------------------------------------------------------------------------
@@ -64,14 +68,22 @@ def _prepare(url: str, folder: str) -> dict[str, object]:
 
     app = create_app({"INSTANCE_PATH": folder, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-        upgrade()
-        started = time.perf_counter()
-        made = seed_synthetic(db.session, CASES, placements=PLACEMENTS)
-        seconds = time.perf_counter() - started
+        if KEEP and _seeded_cases(db) == CASES:
+            upgrade()  # the kept data, with any migration added since it was seeded
+            made = {"cases": CASES, "events": "(kept)"}
+            seconds = 0.0
+        else:
+            if db.engine.dialect.name == "sqlite" and KEEP:
+                db.engine.dispose()  # a kept file of another size: start it again
+                Path(KEEP).unlink(missing_ok=True)
+            if db.engine.dialect.name == "postgresql":
+                with db.engine.begin() as connection:
+                    connection.execute(text("DROP SCHEMA public CASCADE"))
+                    connection.execute(text("CREATE SCHEMA public"))
+            upgrade()
+            started = time.perf_counter()
+            made = seed_synthetic(db.session, CASES, placements=PLACEMENTS)
+            seconds = time.perf_counter() - started
         practitioner = _synthetic_user(db.session, "synthetic.practitioner1.0@example.org")
         # The case page of a busy case: in the intervention, with a placement if any has one.
         from accommodation.models import Placement
@@ -107,6 +119,16 @@ def _prepare(url: str, folder: str) -> dict[str, object]:
         "cases": total,
         "last_page": last_page,
     }
+
+
+def _seeded_cases(db) -> int | None:
+    """The cases already in a kept database, or None when it has no schema yet."""
+    from sqlalchemy import inspect, text
+
+    if "cases" not in inspect(db.engine).get_table_names():
+        return None
+    with db.engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM cases")).scalar()
 
 
 def _synthetic_user(session, email: str) -> int:
@@ -226,6 +248,8 @@ def main() -> None:
         if url:
             if "bench" not in url.rsplit("/", 1)[-1]:
                 raise SystemExit("make bench-pg empties DATABASE_URL: name a database *bench*")
+        elif KEEP:
+            url = f"sqlite:///{Path(KEEP).resolve()}"
         else:
             url = f"sqlite:///{folder}/bench.sqlite3"
         engine = url.split(":", 1)[0].split("+", 1)[0]
