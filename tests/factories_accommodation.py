@@ -158,3 +158,49 @@ def placement(
 def spoc_of(case: Case, email: str | None = None) -> User:
     """A SPOC of the case's borough."""
     return factories.user("spoc", email=email, borough_name=case.borough.name)
+
+
+def requested_through_the_service(practitioner: User, case: Case | None = None) -> Placement:
+    """A placement request made by the practitioner through the real request service, so the
+    notices and audit events a request sends are sent."""
+    from accommodation.placements import request_services
+
+    return request_services.request_placement(
+        db.session,
+        practitioner,
+        case or accommodation_case(practitioner),
+        move_in_on=today() + timedelta(days=3),
+        nights=14,
+        location_preference="Near the children's school",
+        areas_to_avoid="None",
+        booking_needs="",
+        out_of_borough=False,
+        out_of_borough_safety="",
+        out_of_borough_mitigation="",
+        safe_practitioner=True,
+        safe_social_worker=True,
+        social_worker_name="Mira Fictional",
+        safety_judged_on=today() - timedelta(days=1),
+    )
+
+
+def invoice_unpaid_for_40_days(finance: User, number: str):
+    """A stay approved 45 days ago with a £650.00 invoice dated 40 days ago and not paid,
+    recorded by finance through the real service."""
+    from accommodation.finance import services as finance_services
+
+    stay = placement(accommodation_case(), "checked_in", rate_pence=6_500)
+    # Invoices are dated no earlier than the approval: this stay was approved 45 days ago.
+    stay.decided_at = datetime.now(UTC) - timedelta(days=45)
+    db.session.commit()
+    return finance_services.record_invoice(
+        db.session,
+        finance,
+        stay.id,
+        supplier="Fictional Lets Ltd",
+        number=number,
+        invoice_date=today() - timedelta(days=40),
+        first_night=stay.start_on,
+        last_night=stay.start_on + timedelta(days=9),
+        amount_pence=65_000,
+    )

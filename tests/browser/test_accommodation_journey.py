@@ -26,23 +26,10 @@ from eip.clock import today
 from eip.extensions import db
 from tests import factories
 from tests import factories_accommodation as fa
+from tests.browser.signing import sign_in, sign_out
 
 DAYS_BACK = 12
 NIGHTS_STAYED = 10
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    assert page.locator("h1").inner_text() != "Sign in to EIP Tracker"
-
-
-def _sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
 
 
 def _fill_date(page, name: str, day: date) -> None:
@@ -120,7 +107,7 @@ def test_a_stay_from_request_to_payment_shows_the_right_money_at_every_step(page
         db.session.rollback()
 
         # The practitioner asks for 28 nights from today.
-        _sign_in(page, practitioner_email)
+        sign_in(page, practitioner_email)
         page.goto(f"/cases/{reference}")
         page.get_by_role("button", name="Request accommodation").click()
         assert page.locator("h1").inner_text() == "Request temporary accommodation"
@@ -141,10 +128,10 @@ def test_a_stay_from_request_to_payment_shows_the_right_money_at_every_step(page
         text = _main(page)
         assert "Requested: waiting for the SPOC" in text
         assert "Available now: £14,000.00 of £14,000.00" in text
-        _sign_out(page)
+        sign_out(page)
 
         # Camden's SPOC approves: first without a provider, to see what it would cost.
-        _sign_in(page, spoc_email)
+        sign_in(page, spoc_email)
         page.goto(f"/placements/{placement_id}")
         assert "This request is waiting for your decision" in _main(page)
         page.get_by_role("button", name="Approve the placement").click()
@@ -176,10 +163,10 @@ def test_a_stay_from_request_to_payment_shows_the_right_money_at_every_step(page
         assert figures["Invoiced"] == "£0.00"
         assert figures["Paid"] == "£0.00"
         assert figures["People accommodated"] == "1 of 10 at most"
-        _sign_out(page)
+        sign_out(page)
 
         # The practitioner records the signed agreement and the check-in, both today.
-        _sign_in(page, practitioner_email)
+        sign_in(page, practitioner_email)
         page.goto(f"/placements/{placement_id}")
         page.get_by_role("button", name="Record the signed agreement").click()
         _fill_date(page, "signed_on", stay_start)
@@ -198,7 +185,7 @@ def test_a_stay_from_request_to_payment_shows_the_right_money_at_every_step(page
     # The session started 12 days ago has been idle far longer than the limit.
     page.goto(f"/placements/{placement_id}")
     assert page.locator("h1").inner_text() == "Sign in to EIP Tracker"
-    _sign_in(page, practitioner_email)
+    sign_in(page, practitioner_email)
     page.goto(f"/placements/{placement_id}")
     assert _summary(page, "#stay")["Nights used"] == f"{DAYS_BACK} of 28 approved"
     # The move-out is offered only once the return-home review is recorded.
@@ -230,10 +217,10 @@ def test_a_stay_from_request_to_payment_shows_the_right_money_at_every_step(page
     assert figures["Committed"] == "£650.00"
     assert figures["Available"] == "£13,350.00"
     assert figures["Accrued"] == "£650.00"
-    _sign_out(page)
+    sign_out(page)
 
     # Camden finance invoices the 10 nights.
-    _sign_in(page, finance_email)
+    sign_in(page, finance_email)
     page.goto(f"/placements/{placement_id}")
     page.get_by_role("button", name=re.compile(r"^Record an invoice for EIP-")).click()
     assert page.locator("h1").inner_text() == "Record an invoice"
@@ -305,7 +292,7 @@ def test_a_spoc_approves_a_request_without_javascript(browser, live_server, app_
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    _sign_in(page, email)
+    sign_in(page, email)
     page.goto(f"/placements/{placement_id}")
     page.get_by_role("button", name="Approve the placement").click()
     page.fill("#provider", "Fictional Lets Ltd")
@@ -329,7 +316,7 @@ def test_a_spoc_approves_a_request_with_the_keyboard_alone(page, app_context):
     placement_id, email = placement.id, spoc.email
     db.session.rollback()
 
-    _sign_in(page, email)
+    sign_in(page, email)
     page.goto(f"/placements/{placement_id}/approve")
     assert page.locator("h1").inner_text() == "Approve the placement"
     # Tab from the top of the page (the skip link, the header, the navigation) to the form.

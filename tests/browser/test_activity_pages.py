@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from eip.extensions import db
 from tests import factories
 from tests import factories_pathway_activity as fa
-from tests.browser.test_sign_in import fill_sign_in
+from tests.browser.signing import fill_sign_in
 
 # EIP_SCREENSHOTS=/some/folder keeps screenshots of the pages, for a person to look at.
 SHOTS = os.environ.get("EIP_SCREENSHOTS")

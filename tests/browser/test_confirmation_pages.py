@@ -12,7 +12,7 @@ from eip.extensions import db
 from tests import factories_accommodation as fa
 from tests import factories_pathway_activity as pa
 from tests import factories_pathway_progress as pf
-from tests.browser.test_sign_in import fill_sign_in
+from tests.browser.signing import fill_sign_in
 from tests.factories import user as make_user
 
 

@@ -10,19 +10,13 @@ from eip.clock import today
 from eip.extensions import db
 from tests import factories
 from tests import factories_pathway_progress as pf
+from tests.browser.signing import sign_in
 
 
 def _fill_date(page, name: str, day: date) -> None:
     page.fill(f"#{name}-day", str(day.day))
     page.fill(f"#{name}-month", str(day.month))
     page.fill(f"#{name}-year", str(day.year))
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def _submit(page, name: str) -> None:
@@ -36,7 +30,7 @@ def test_a_practitioner_runs_the_consultation_consent_and_closure_pages(page, ap
     case = pf.acknowledged_case(user)
     email, manager_email, reference = user.email, manager.email, case.reference
     db.session.rollback()
-    _sign_in(page, email)
+    sign_in(page, email)
     page.goto(f"/cases/{reference}")
 
     # Book, with a mistake first.
@@ -101,7 +95,7 @@ def test_a_practitioner_runs_the_consultation_consent_and_closure_pages(page, ap
 
     # A manager reopens it.
     page.get_by_role("button", name="Sign out").click()
-    _sign_in(page, manager_email)
+    sign_in(page, manager_email)
     page.goto(f"/cases/{reference}")
     page.get_by_role("button", name="Reopen the case").click()
     page.fill("#reason", "The family asked for the work to continue")

@@ -13,20 +13,7 @@ from eip.clock import today
 from eip.extensions import db
 from tests import factories
 from tests import factories_evaluation as fe
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    assert page.locator("h1").inner_text() != "Sign in to EIP Tracker"
-
-
-def _sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
+from tests.browser.signing import sign_in, sign_out
 
 
 def test_a_manager_releases_an_extract_and_an_evaluator_downloads_it(page, app_context, tmp_path):
@@ -37,7 +24,7 @@ def test_a_manager_releases_an_extract_and_an_evaluator_downloads_it(page, app_c
     db.session.rollback()
     start = today() - timedelta(days=60)
 
-    _sign_in(page, manager)
+    sign_in(page, manager)
     page.get_by_role("link", name="Evaluation", exact=True).click()
     page.get_by_role("button", name="Prepare an extract").click()
     page.fill("#period_start-day", str(start.day))
@@ -57,9 +44,9 @@ def test_a_manager_releases_an_extract_and_an_evaluator_downloads_it(page, app_c
     page.get_by_role("button", name="Release to the evaluators").click()  # confirmed
     page.wait_for_load_state()
     assert "is released" in page.locator("main").inner_text()
-    _sign_out(page)
+    sign_out(page)
 
-    _sign_in(page, evaluator)
+    sign_in(page, evaluator)
     assert "The latest released extract is Extract 1" in page.locator("main").inner_text()
     with page.expect_download() as waiting:
         page.get_by_role("button", name="Download Extract 1").click()

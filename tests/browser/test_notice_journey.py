@@ -6,28 +6,13 @@ records the decision from the notice, which then closes."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from accommodation.placements import request_services as requests
-from eip.clock import today
 from eip.extensions import db
 from tests import factories
 from tests import factories_accommodation as fa
 from tests import factories_pathway_referral as rf
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    assert page.locator("h1").inner_text() != "Sign in to EIP Tracker"
-
-
-def _sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
+from tests.browser.signing import sign_in, sign_out
 
 
 def _main(page) -> str:
@@ -38,23 +23,7 @@ def test_the_spoc_decides_from_the_notice_and_the_practitioner_learns_of_it(page
     practitioner = factories.user("practitioner")
     case = fa.accommodation_case(practitioner, "Camden")
     spoc = fa.spoc_of(case)
-    placement = requests.request_placement(
-        db.session,
-        practitioner,
-        case,
-        move_in_on=today() + timedelta(days=3),
-        nights=14,
-        location_preference="Near the children's school",
-        areas_to_avoid="None",
-        booking_needs="",
-        out_of_borough=False,
-        out_of_borough_safety="",
-        out_of_borough_mitigation="",
-        safe_practitioner=True,
-        safe_social_worker=True,
-        social_worker_name="Mira Fictional",
-        safety_judged_on=today() - timedelta(days=1),
-    )
+    placement = fa.requested_through_the_service(practitioner, case)
     reference, spoc_email, practitioner_email = (
         placement.case.reference,
         spoc.email,
@@ -63,7 +32,7 @@ def test_the_spoc_decides_from_the_notice_and_the_practitioner_learns_of_it(page
     db.session.rollback()
 
     # The SPOC's header says something is new; the notice leads to the placement.
-    _sign_in(page, spoc_email)
+    sign_in(page, spoc_email)
     page.get_by_role("link", name="Notifications (1 unread)").click()
     text = _main(page)
     assert "No new notifications" not in text
@@ -82,10 +51,10 @@ def test_the_spoc_decides_from_the_notice_and_the_practitioner_learns_of_it(page
     new, earlier = _main(page).split("Earlier")
     assert "No new notifications" in new
     assert "Placement request waiting for your decision" in earlier and "Dealt with" in earlier
-    _sign_out(page)
+    sign_out(page)
 
     # The practitioner learns of the decision from their notification.
-    _sign_in(page, practitioner_email)
+    sign_in(page, practitioner_email)
     page.get_by_role("link", name="Notifications (1 unread)").click()
     assert "Placement request approved" in _main(page)
     page.get_by_role("link", name=f"Open the placement for case {reference}").click()
@@ -101,7 +70,7 @@ def test_the_manager_records_a_late_referral_decision_from_the_notice(page, app_
     db.session.rollback()
 
     # The manager learns of the late referral from the notice, which leads to the case.
-    _sign_in(page, manager_email)
+    sign_in(page, manager_email)
     page.get_by_role("link", name="Notifications (1 unread)").click()
     assert "Late referral waiting for agreement" in _main(page)
     page.get_by_role("link", name=f"Open case {reference}").click()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from eip.extensions import db
 from eip.notifications.centre import Notification, record_due_reminders
 from tests import factories
-from tests.browser.test_sign_in import fill_sign_in
+from tests.browser.signing import fill_sign_in
 
 SHOTS = os.environ.get("EIP_SCREENSHOTS")
 

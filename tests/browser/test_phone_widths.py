@@ -17,7 +17,7 @@ import pytest
 from eip.extensions import db
 from eip.roles import Role
 from tests import factories
-from tests.browser.test_sign_in import fill_sign_in
+from tests.browser.signing import fill_sign_in
 from tests.web.test_route_access import ANON, EXPECTED, world  # noqa: F401 (the route walk's fixture)
 
 PHONE = 390

@@ -6,9 +6,8 @@ manager gives a disabled practitioner's case to a colleague, who learns of it fr
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
-from accommodation.finance import services as finance_services
 from eip.admin import user_accounts
 from eip.clock import now, today
 from eip.extensions import db
@@ -17,7 +16,8 @@ from tests import factories
 from tests import factories_accommodation as fa
 from tests import factories_pathway_progress as pf
 from tests import factories_pathway_referral as rf
-from tests.browser.test_notice_journey import _main, _sign_in, _sign_out
+from tests.browser.signing import sign_in, sign_out
+from tests.browser.test_notice_journey import _main
 from tests.browser.test_referral_journey import choose, fill_date
 
 
@@ -53,7 +53,7 @@ def test_the_manager_agrees_a_late_referral_and_approves_a_role_from_the_notices
     reference, email = case.reference, manager.email
     db.session.rollback()
 
-    _sign_in(page, email)
+    sign_in(page, email)
     _open_notifications(page, 2)
     text = _main(page)
     assert "Late referral waiting for agreement" in text
@@ -94,26 +94,12 @@ def test_the_manager_agrees_a_late_referral_and_approves_a_role_from_the_notices
 
 def test_finance_pays_an_invoice_unpaid_for_30_days_from_the_reminder(page, app_context):
     finance = factories.user("finance")
-    stay = fa.placement(fa.accommodation_case(), "checked_in", rate_pence=6_500)
-    # Invoices are dated no earlier than the approval: this stay was approved 45 days ago.
-    stay.decided_at = datetime.now(UTC) - timedelta(days=45)
-    db.session.commit()
-    finance_services.record_invoice(
-        db.session,
-        finance,
-        stay.id,
-        supplier="Fictional Lets Ltd",
-        number="FL-2001",
-        invoice_date=today() - timedelta(days=40),
-        first_night=stay.start_on,
-        last_night=stay.start_on + timedelta(days=9),
-        amount_pence=65_000,
-    )
+    stay = fa.invoice_unpaid_for_40_days(finance, "FL-2001").placement
     record_due_reminders(db.session, now())  # the hourly reminders job
     email, reference = finance.email, stay.case.reference
     db.session.rollback()
 
-    _sign_in(page, email)
+    sign_in(page, email)
     _open_notifications(page, 1)
     assert "Invoice unpaid" in _main(page) and f"Case {reference}" in _main(page)
     page.get_by_role("link", name="Open the invoices").click()
@@ -144,17 +130,17 @@ def test_a_disabled_practitioners_case_goes_to_a_colleague_who_learns_of_it(page
     db.session.rollback()
 
     # The admin disables the account: the confirmation says how many cases, never which.
-    _sign_in(page, admin_email)
+    sign_in(page, admin_email)
     page.goto(f"/admin/users/{leaving_id}")
     page.get_by_role("button", name="Disable account").click()
     text = _main(page)
     assert "They look after 1 open case." in text and reference not in text
     page.get_by_role("button", name="Disable account").click()
     assert "The account is disabled" in _main(page)
-    _sign_out(page)
+    sign_out(page)
 
     # The manager: the notice leads to the cases nobody active looks after.
-    _sign_in(page, manager_email)
+    sign_in(page, manager_email)
     _open_notifications(page, 1)
     assert "Open cases with no active practitioner" in _main(page)
     page.get_by_role("link", name="Open the cases with no practitioner").click()
@@ -170,10 +156,10 @@ def test_a_disabled_practitioners_case_goes_to_a_colleague_who_learns_of_it(page
     )
     page.goto("/cases/unassigned")
     assert "Every open case has an active practitioner." in _main(page)
-    _sign_out(page)
+    sign_out(page)
 
     # The colleague: told of the case, opens it, and it is theirs.
-    _sign_in(page, colleague_email)
+    sign_in(page, colleague_email)
     _open_notifications(page, 1)
     assert "Case reassigned to you" in _main(page)
     page.get_by_role("link", name=f"Open case {reference}").click()

@@ -5,6 +5,7 @@ import pytest
 
 from eip.extensions import db
 from tests import factories
+from tests.browser.signing import fill_sign_in
 
 HOME_HEADINGS = {
     "practitioner": "Your work today",
@@ -22,13 +23,6 @@ def make_user(role, **fields) -> str:
     email = user.email
     db.session.rollback()
     return email
-
-
-def fill_sign_in(page, email, password=factories.PASSWORD):
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.mark.parametrize("role", list(HOME_HEADINGS))

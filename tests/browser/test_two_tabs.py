@@ -11,7 +11,7 @@ from eip.cases import consultation_services, referral_steps
 from eip.extensions import db
 from tests import factories
 from tests import factories_pathway_referral as rf
-from tests.browser.test_sign_in import fill_sign_in
+from tests.browser.signing import fill_sign_in
 
 
 def _save(tab) -> None:

@@ -5,7 +5,7 @@ an active practitioner only, a reason, an audit event."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -66,33 +66,12 @@ def people():
     }
 
 
-def _request(practitioner) -> Placement:
-    case = fa.accommodation_case(practitioner)
-    return requests.request_placement(
-        db.session,
-        practitioner,
-        case,
-        move_in_on=today() + timedelta(days=3),
-        nights=14,
-        location_preference="Near the school",
-        areas_to_avoid="None",
-        booking_needs="",
-        out_of_borough=False,
-        out_of_borough_safety="",
-        out_of_borough_mitigation="",
-        safe_practitioner=True,
-        safe_social_worker=True,
-        social_worker_name="Mira Fictional",
-        safety_judged_on=today() - timedelta(days=1),
-    )
-
-
 # ---------------------------------------------------------------------------
 # Placement requests and decisions
 
 
 def test_a_request_tells_its_boroughs_spocs_only(people):
-    placement = _request(people["practitioner"])
+    placement = fa.requested_through_the_service(people["practitioner"])
     (notice,) = _open(people["spoc"], "placement_requested")
     assert notice.placement_id == placement.id and notice.path == f"/placements/{placement.id}"
     assert unread_count(db.session, people["spoc"]) == 1
@@ -101,7 +80,7 @@ def test_a_request_tells_its_boroughs_spocs_only(people):
 
 
 def test_an_approval_closes_the_spocs_notice_and_tells_the_practitioner_and_managers(people):
-    placement = _request(people["practitioner"])
+    placement = fa.requested_through_the_service(people["practitioner"])
     decisions.approve(
         db.session,
         people["spoc"],
@@ -133,7 +112,7 @@ def test_an_approval_closes_the_spocs_notice_and_tells_the_practitioner_and_mana
     ],
 )
 def test_a_refusal_tells_the_practitioner_and_every_manager(people, service, kind):
-    placement = _request(people["practitioner"])
+    placement = fa.requested_through_the_service(people["practitioner"])
     service(db.session, people["spoc"], placement.id, reason="No rooms", version=placement.version)
     assert _open(people["spoc"], "placement_requested") == []
     assert _kinds(people["practitioner"]) == _kinds(people["manager"]) == [kind]
@@ -141,7 +120,7 @@ def test_a_refusal_tells_the_practitioner_and_every_manager(people, service, kin
 
 
 def test_a_withdrawn_request_closes_the_spocs_notice_and_tells_nobody_else(people):
-    placement = _request(people["practitioner"])
+    placement = fa.requested_through_the_service(people["practitioner"])
     requests.withdraw_request(
         db.session, people["practitioner"], placement.id, reason="Moved", version=placement.version
     )
@@ -203,7 +182,7 @@ def test_a_refused_request_writes_no_notice(people):
 
 
 def test_the_email_carries_the_reference_and_link_and_no_name(app, people):
-    placement = _request(people["practitioner"])
+    placement = fa.requested_through_the_service(people["practitioner"])
     case = db.session.get(Case, placement.case_id)
     (notice,) = _open(people["spoc"], "placement_requested")
     message = mail.immediate_mail(notice, people["spoc"].email)
@@ -373,27 +352,13 @@ def test_disabling_a_practitioner_lists_their_cases_for_the_managers(app, people
 def test_an_invoice_paid_in_full_closes_its_unpaid_reminder_at_once():
     """Part-paid, finance is still reminded; paid in full, the reminder closes with the
     payment, not at the reminders job's next run."""
-    from datetime import UTC, datetime
 
     from accommodation.finance import services as finance_services
     from eip.clock import now
     from eip.notifications.centre import record_due_reminders
 
     finance = factories.user("finance")
-    stay = fa.placement(fa.accommodation_case(), "checked_in", rate_pence=6_500)
-    stay.decided_at = datetime.now(UTC) - timedelta(days=45)
-    db.session.commit()
-    invoice = finance_services.record_invoice(
-        db.session,
-        finance,
-        stay.id,
-        supplier="Fictional Lets Ltd",
-        number="FL-3001",
-        invoice_date=today() - timedelta(days=40),
-        first_night=stay.start_on,
-        last_night=stay.start_on + timedelta(days=9),
-        amount_pence=65_000,
-    )
+    invoice = fa.invoice_unpaid_for_40_days(finance, "FL-3001")
     record_due_reminders(db.session, now())
     assert len(_open(finance, "invoice_unpaid")) == 1
 
