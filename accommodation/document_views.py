@@ -9,7 +9,7 @@ each problem beside its date (400).
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from accommodation.view_helpers import placement_or_abort
@@ -36,9 +36,9 @@ def agreement_pdf(placement_id: int):
     )
     if not made:
         # Fixed sentences: nothing personal travels in the session cookie.
-        flash(document.message)
-        return redirect(
-            url_for("accommodation.placement", placement_id=placement_id, _anchor="stay")
+        return steps.back_with_reason(
+            document.message,
+            url_for("accommodation.placement", placement_id=placement_id, _anchor="stay"),
         )
     return send_pdf(document)
 

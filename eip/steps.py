@@ -55,6 +55,14 @@ def after_save(message: str, target: str):
     return redirect(address)
 
 
+def back_with_reason(message: str, target: str):
+    """A download that cannot be made: the reason in a banner at the top of `target`'s page
+    (where it is seen, as after a save), with a link to the section the link was in."""
+    address, _, anchor = target.partition("#")
+    flash({"text": message, "anchor": anchor, "section": SECTIONS.get(anchor)})
+    return redirect(address)
+
+
 def show_problems(form: FlaskForm, error: RuleBroken) -> None:
     """Each message beside its field; what belongs to no field of this form (a missing
     consent, the pot) at the top, so that the error summary lists everything that is wrong."""

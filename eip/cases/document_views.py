@@ -2,12 +2,12 @@
 
 Each route loads the case through the policy, asks `documents.produce` for the PDF and
 sends it as an attachment. A case that lacks what the document is made from goes back
-to the case page, at the panel the link was on, with the reason.
+to the top of the case page with the reason and a link to the panel the link was on.
 """
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import url_for
 from flask_login import current_user
 
 from eip import steps
@@ -32,8 +32,9 @@ def _download(reference: str, kind: str, panel: str, meeting_id: int | None = No
     )
     if not made:
         # The reasons are fixed sentences: no names travel in the session cookie.
-        flash(document.message)
-        return redirect(url_for("cases.view", reference=reference, _anchor=panel))
+        return steps.back_with_reason(
+            document.message, url_for("cases.view", reference=reference, _anchor=panel)
+        )
     return send_pdf(document)
 
 

@@ -125,9 +125,11 @@ def test_a_case_without_the_data_goes_back_to_its_page_with_the_reason(
     )
     response = client.get(f"/cases/{case.reference}/documents/{path}")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/cases/{case.reference}#{panel}")
+    # To the top of the page, where the banner is, with a link to the panel.
+    assert response.headers["Location"].endswith(f"/cases/{case.reference}")
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert message in page
+    assert f'class="govuk-notification-banner__link" href="#{panel}"' in page
     assert _events("document.downloaded") == []
 
 

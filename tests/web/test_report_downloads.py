@@ -104,9 +104,10 @@ def test_a_placement_with_no_stay_to_agree_goes_back_to_its_page_with_the_reason
     placement = fa.placement(fa.accommodation_case(), state)
     response = client.get(f"/placements/{placement.id}/agreement.pdf")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/placements/{placement.id}#stay")
+    assert response.headers["Location"].endswith(f"/placements/{placement.id}")
     page = client.get(f"/placements/{placement.id}").get_data(as_text=True)
     assert message in page
+    assert 'class="govuk-notification-banner__link" href="#stay">Go to The stay' in page
     assert events("document.downloaded") == []
 
 
