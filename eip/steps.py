@@ -75,6 +75,9 @@ def show_problems(form: FlaskForm, error: RuleBroken) -> None:
                 field.errors = [message]
         else:
             form.form_errors.append(message)
+            # A page may hold an element of this name (the closure's action radios), so
+            # its error summary can link there (macros/forms.html, `targets`).
+            form.problem_names = {**getattr(form, "problem_names", {}), message: name}
     if not error.errors:
         form.form_errors.append(error.message)
 

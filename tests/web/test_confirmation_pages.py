@@ -165,6 +165,10 @@ def test_closing_lists_each_open_action_and_records_what_became_of_it(signed_in)
     refused = post_form(client, url, {**CLOSURE, f"action-{overdue.id}": "done"})
     assert refused.status_code == 400
     assert "Select what happens to the open action: Send the safety plan" in html_of(refused)
+    # The summary's link goes to that action's radios (WCAG 3.3.1), not the top of the page.
+    assert f'<a href="#action-{later.id}">Select what happens to the open action' in (
+        html_of(refused)
+    )
     assert _fresh(Case, case).status == "active"
     assert _fresh(CaseAction, overdue).completed_at is None
 
