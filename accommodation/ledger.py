@@ -261,12 +261,20 @@ def commit_effect(
     """The rise in the pot's exposure (what the pot loses) and the money available after
     committing `amount` more to the placement. The rise is less than `amount` when an
     invoice already exceeds the commitment. The SPOC's preview and `check_commit` both use
-    it, so what the page promises is what the check allows."""
-    before = pot_totals(entries, pot_pence)
+    it (the preview through `commit_effect_on`, on totals the database added up), so what
+    the page promises is what the check allows."""
+    return commit_effect_on(
+        pot_totals(entries, pot_pence), placement_totals(entries, placement_id), amount
+    )
+
+
+def commit_effect_on(pot: PotTotals, placement: PlacementTotals, amount: int) -> CommitEffect:
+    """`commit_effect` from the pot's and the placement's totals: committing more changes
+    only that placement's exposure, max(committed + amount, invoiced)."""
     if amount <= 0:
-        return CommitEffect(before.available, 0, before.available)
-    after = pot_totals([*entries, Entry(COMMIT, placement_id, amount)], pot_pence)
-    return CommitEffect(before.available, after.exposure - before.exposure, after.available)
+        return CommitEffect(pot.available, 0, pot.available)
+    rise = exposure(placement.committed + amount, placement.invoiced) - placement.exposure
+    return CommitEffect(pot.available, rise, pot.available - rise)
 
 
 def check_commit(

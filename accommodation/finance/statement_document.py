@@ -9,14 +9,14 @@ from collections.abc import Sequence
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus import Flowable, Paragraph
 
 from accommodation import ledger
 from accommodation.finance.statement import Movement, Statement, day_before
 from eip.formatting import format_pence, long_date, short_date
 from eip.pdf import styles
-from eip.pdf.styles import CELL, CELL_HEAD, TEXT, escape_text, heading, markup, para
-from eip.pdf.tables import Column, data_table
+from eip.pdf.styles import CELL, CELL_HEAD, escape_text, heading, markup, para
+from eip.pdf.tables import Column, Lines, data_table, lines_table
 
 STATEMENT_TITLE = "Accommodation statement for Camden"
 MONEY = ParagraphStyle("money", parent=CELL, alignment=TA_RIGHT)
@@ -46,12 +46,6 @@ def money_column(title: str, share: float) -> Column:
 
 def _bold(text: str) -> Paragraph:
     return markup(f"<b>{escape_text(text)}</b>", CELL)
-
-
-def _with_total_row(table: Flowable) -> Flowable:
-    if isinstance(table, Table):
-        table.setStyle([("LINEABOVE", (0, -1), (-1, -1), 1, TEXT)])
-    return table
 
 
 def balance_table(statement: Statement) -> Flowable:
@@ -104,68 +98,60 @@ def _reconciliation(statement: Statement) -> str:
 
 
 def movements_table(lines: Sequence[Movement], total_label: str) -> Flowable:
+    if not lines:
+        return para("None in this period.")
     columns = [
         Column("Date", 0.15),
         Column("Case", 0.2),
         Column("What", 0.47),
-        money_column("Amount", 0.18),
+        Column("Amount", 0.18, right=True),
     ]
-    rows = [
-        [
-            short_date(m.on),
-            markup(f"{escape_text(m.reference)}<br/>{escape_text(m.borough)}", CELL),
-            m.description,
-            money(m.signed_pence),
-        ]
+    rows: list[list[Lines]] = [
+        [short_date(m.on), (m.reference, m.borough), m.description, format_pence(m.signed_pence)]
         for m in lines
     ]
-    if not rows:
-        return para("None in this period.")
-    rows.append(["", "", _bold(total_label), money(sum(m.signed_pence for m in lines), True)])
-    return _with_total_row(data_table(columns, rows))
+    rows.append(["", "", total_label, format_pence(sum(m.signed_pence for m in lines))])
+    return lines_table(columns, rows, bold_last=True)
 
 
 def placements_table(statement: Statement) -> Flowable:
+    if not statement.placements:
+        return para("No placement had money committed by the end of the period.")
     columns = [
         Column("Placement", 0.16),
         Column("Provider", 0.24),
         Column("Nights and rate", 0.15),
-        money_column("Committed", 0.15),
-        money_column("Invoiced", 0.15),
-        money_column("Paid", 0.15),
+        Column("Committed", 0.15, right=True),
+        Column("Invoiced", 0.15, right=True),
+        Column("Paid", 0.15, right=True),
     ]
-    rows: list[list] = []
+    rows: list[list[Lines]] = []
     for p in statement.placements:
         nights = f"{p.approved_nights} nights" if p.approved_nights else "None"
         rate = f" at {format_pence(p.rate_pence)}" if p.rate_pence else ""
         rows.append(
             [
-                markup(f"{escape_text(p.name)}<br/>{escape_text(p.borough)}", CELL),
+                (p.name, p.borough),
                 # The state is today's, not the period end's: said so, not to mislead.
-                markup(
-                    f"{escape_text(p.provider or '')}<br/>"
-                    f"<font size=7.5>Today: {escape_text(p.state)}</font>",
-                    CELL,
-                ),
+                (p.provider or "", f"Today: {p.state}"),
                 f"{nights}{rate}",
-                money(p.totals.committed),
-                money(p.totals.invoiced),
-                money(p.totals.paid),
+                format_pence(p.totals.committed),
+                format_pence(p.totals.invoiced),
+                format_pence(p.totals.paid),
             ]
         )
-    if not rows:
-        return para("No placement had money committed by the end of the period.")
+    placements = statement.placements
     rows.append(
         [
-            _bold("Total"),
+            "Total",
             "",
             "",
-            money(sum(p.totals.committed for p in statement.placements), True),
-            money(sum(p.totals.invoiced for p in statement.placements), True),
-            money(sum(p.totals.paid for p in statement.placements), True),
+            format_pence(sum(p.totals.committed for p in placements)),
+            format_pence(sum(p.totals.invoiced for p in placements)),
+            format_pence(sum(p.totals.paid for p in placements)),
         ]
     )
-    return _with_total_row(data_table(columns, rows))
+    return lines_table(columns, rows, bold_last=True)
 
 
 def statement_story(statement: Statement) -> list[Flowable]:

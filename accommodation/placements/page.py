@@ -14,13 +14,14 @@ the risk or the plan. So a template cannot show more than its role allows by mis
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accommodation import ledger, rules, store
+from accommodation import ledger, ledger_sql, rules, store
 from accommodation.models import Placement, PlacementExtension
 from accommodation.placements.decision_services import pending_extension
 from accommodation.placements.request_services import readiness
@@ -78,12 +79,14 @@ class PotEffect:
 
 @dataclass(frozen=True)
 class PotSnapshot:
-    """The ledger and the caps read once, for pages that show several effects."""
+    """The pot's figures, some placements' figures and the caps, read once for pages that
+    show several effects: added up by the database (`accommodation.ledger_sql`), so a page
+    never reads the whole ledger. The approval itself checks again on the entries it reads
+    under the pot lock (`ledger.check_commit`), with the same arithmetic."""
 
     settings: ProgrammeSettings
-    entries: list[ledger.Entry]
     totals: ledger.PotTotals
-    by_placement: dict[int, ledger.PlacementTotals]
+    by_placement: dict[int, ledger.PlacementTotals]  # those asked for that have entries
     people: set[int]
 
     def effect(
@@ -93,8 +96,8 @@ class PotSnapshot:
         left_after = None
         if cost is not None:
             # The same arithmetic as the check the approval will pass (ledger.check_commit).
-            left_after = ledger.commit_effect(
-                self.entries, self.totals.pot, placement.id, cost
+            left_after = ledger.commit_effect_on(
+                self.totals, self.by_placement.get(placement.id, NO_MONEY), cost
             ).available_after
         return PotEffect(
             pot=self.totals.pot,
@@ -111,14 +114,18 @@ class PotSnapshot:
         return self.by_placement.get(placement.id)
 
 
-def pot_snapshot(session: Session) -> PotSnapshot:
+NO_MONEY = ledger.PlacementTotals(0, 0, 0, 0, 0)
+
+
+def pot_snapshot(session: Session, placement_ids: Collection[int] = ()) -> PotSnapshot:
+    """The pot's figures, and those of `placement_ids` (the placements the page shows
+    effects or figures for): two statements, or one when no placement is asked for."""
     settings = current_settings(session)
-    entries = store.entries(session)
+    ids = list(placement_ids)
     return PotSnapshot(
         settings=settings,
-        entries=entries,
-        totals=ledger.pot_totals(entries, settings.pot_pence),
-        by_placement=ledger.all_placement_totals(entries),
+        totals=ledger_sql.pot_totals(session, settings.pot_pence),
+        by_placement=ledger_sql.placement_totals(session, ids) if ids else {},
         people=store.people_counted(session),
     )
 
@@ -127,7 +134,7 @@ def pot_effect(
     session: Session, placement: Placement, *, nights: int | None = None, rate_pence=None
 ) -> PotEffect:
     """The money left, and what approving `nights` at `rate_pence` would leave."""
-    return pot_snapshot(session).effect(
+    return pot_snapshot(session, [placement.id]).effect(
         placement, nights=nights or placement.nights, rate_pence=rate_pence
     )
 
@@ -273,7 +280,7 @@ def placement_page(session: Session, user: User, placement: Placement) -> Placem
     """The placement page for this user (the view has checked `placement.view`)."""
     viewer = viewer_kind(user)
     pending = pending_extension(session, placement)
-    snapshot = pot_snapshot(session) if viewer != FINANCE else None
+    snapshot = pot_snapshot(session, [placement.id]) if viewer != FINANCE else None
     pot = extension_effect = None
     if snapshot is not None and placement.state == "requested":
         pot = snapshot.effect(placement, nights=placement.nights)

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from accommodation import ledger, store
+from accommodation import ledger, ledger_sql
 from accommodation.models import Placement, PlacementExtension
 from accommodation.placements.page import (
     SPOC,
@@ -73,7 +73,7 @@ def placement_list(session: Session, user: User, state: str | None = None) -> li
         query = query.where(Placement.state == state)
     placements = list(session.scalars(query))
     pending = _pending_extensions(session, [p.id for p in placements])
-    totals = ledger.all_placement_totals(store.entries(session))
+    totals = ledger_sql.placement_totals(session, [p.id for p in placements])
     empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
     rows = [
         ListRow(
@@ -114,7 +114,7 @@ def _list_rows(session: Session, placements: list[Placement]) -> list[ListRow]:
     pending = _pending_extensions(session, ids)
     totals: dict[int, ledger.PlacementTotals] = {}
     if ids:
-        totals = ledger.all_placement_totals(store.entries(session, ids))
+        totals = ledger_sql.placement_totals(session, ids)
     empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
     return [
         ListRow(
@@ -225,8 +225,16 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
             query.options(joinedload(Placement.case)).order_by(since, Placement.id).limit(limit)
         )
     )
+    placed_query = visible_placements(user).where(Placement.nightly_rate_pence.is_not(None))
+    placed_placements = list(
+        session.scalars(
+            placed_query.options(joinedload(Placement.case))
+            .order_by(Placement.created_at.desc(), Placement.id.desc())
+            .limit(limit)
+        )
+    )
     pending = _pending_extensions(session, [p.id for p in waiting_placements])
-    snapshot = pot_snapshot(session)
+    snapshot = pot_snapshot(session, [p.id for p in [*waiting_placements, *placed_placements]])
     empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
 
     def row_of(p: Placement) -> ListRow:
@@ -250,30 +258,21 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
             effect = snapshot.effect(p, nights=ext.nights, rate_pence=p.nightly_rate_pence)
         waiting.append(WaitingItem(row=row, request=request_details(p, SPOC), effect=effect))
 
-    placed_query = visible_placements(user).where(Placement.nightly_rate_pence.is_not(None))
-    # The spend adds up every approved placement of the borough from the pot's figures
-    # (read once above): ids only, no rows drawn.
-    placed_ids = list(
-        session.scalars(placed_query.with_only_columns(Placement.id, maintain_column_froms=True))
-    )
-    placed = [
-        row_of(p)
-        for p in session.scalars(
-            placed_query.options(joinedload(Placement.case))
-            .order_by(Placement.created_at.desc(), Placement.id.desc())
-            .limit(limit)
+    placed = [row_of(p) for p in placed_placements]
+    # The borough's spend and count, added up by the database over its approved placements.
+    placed_ids = placed_query.with_only_columns(Placement.id, maintain_column_froms=True)
+    spend = ledger_sql.pot_totals(session, 0, placed_ids.order_by(None))
+    placed_total = (
+        session.scalar(
+            placed_query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
         )
-    ]
-    figures = [snapshot.by_placement.get(pid, empty) for pid in placed_ids]
+        or 0
+    )
     return {
         "waiting": waiting,
         "waiting_total": waiting_total,
         "borough_placements": placed,
-        "borough_placements_total": len(placed_ids),
-        "spend": {
-            "committed": sum(f.committed for f in figures),
-            "invoiced": sum(f.invoiced for f in figures),
-            "paid": sum(f.paid for f in figures),
-        },
+        "borough_placements_total": placed_total,
+        "spend": {"committed": spend.committed, "invoiced": spend.invoiced, "paid": spend.paid},
         "pot": snapshot.totals,
     }

@@ -1,0 +1,174 @@
+"""The ledger's totals added up by the database, for the pages that only show them.
+
+`accommodation.ledger` is the definition (DOMAIN.md's formulas over a list of entries) and
+the money steps keep using it on the entries they read under the pot lock. A page that
+shows the pot's figures needs only sums, so the database adds them up here with the same
+arithmetic, and a page costs the same with 100 entries or 100,000:
+
+    counted kind of an entry = its kind, or for a reversal the kind of the entry it undoes
+    signed amount            = its amount, or minus it for a reversal
+    per placement p          committed = Σ commit - Σ release, invoiced = Σ invoice,
+                             paid = Σ payment
+    exposure(p)              = max(committed(p), invoiced(p));  available = pot - Σ exposure(p)
+
+tests/integration/test_ledger_sql.py checks, on SQLite and PostgreSQL, that every figure here
+equals what `accommodation.ledger` and `accommodation.budget.summary.burn_down` give for the
+same entries (reversals, releases and extensions included).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session, aliased
+
+from accommodation import ledger
+from accommodation.budget.summary import BurnPoint
+from accommodation.models import LedgerEntry
+
+
+def _larger(a, b):
+    """max(a, b) on both engines (SQLite's two-argument max is PostgreSQL's GREATEST)."""
+    return case((a > b, a), else_=b)
+
+
+def _movements(placement_ids: Collection[int] | Select | None = None) -> Select:
+    """One row per entry: placement, business date and the signed pence it moves on each
+    of committed, invoiced and paid (a reversal counts against the kind it undoes)."""
+    undone = aliased(LedgerEntry)
+    reversal = LedgerEntry.kind == ledger.REVERSAL
+    kind = case((reversal, undone.kind), else_=LedgerEntry.kind)
+    signed = case((reversal, -LedgerEntry.amount_pence), else_=LedgerEntry.amount_pence)
+
+    def of(*kinds: str, sign: int = 1):
+        return case((kind.in_(kinds), signed * sign), else_=0)
+
+    query = select(
+        LedgerEntry.placement_id.label("placement_id"),
+        LedgerEntry.effective_on.label("on"),
+        (of(ledger.COMMIT) + of(ledger.RELEASE, sign=-1)).label("committed"),
+        of(ledger.INVOICE).label("invoiced"),
+        of(ledger.PAYMENT).label("paid"),
+    ).outerjoin(undone, undone.id == LedgerEntry.reverses_id)
+    if placement_ids is not None:
+        query = query.where(LedgerEntry.placement_id.in_(placement_ids))
+    return query
+
+
+def _per_placement(placement_ids: Collection[int] | Select | None = None) -> Select:
+    moves = _movements(placement_ids).subquery()
+    return select(
+        moves.c.placement_id,
+        func.sum(moves.c.committed).label("committed"),
+        func.sum(moves.c.invoiced).label("invoiced"),
+        func.sum(moves.c.paid).label("paid"),
+    ).group_by(moves.c.placement_id)
+
+
+def placement_totals(
+    session: Session, placement_ids: Collection[int] | Select | None = None
+) -> dict[int, ledger.PlacementTotals]:
+    """Each placement's figures (those with entries; all of them, or `placement_ids`, a
+    list or a select of ids): one statement, one row per placement."""
+    found = {}
+    for pid, committed, invoiced, paid in session.execute(_per_placement(placement_ids)):
+        committed, invoiced, paid = int(committed), int(invoiced), int(paid)
+        found[pid] = ledger.PlacementTotals(
+            committed=committed,
+            invoiced=invoiced,
+            paid=paid,
+            exposure=ledger.exposure(committed, invoiced),
+            unpaid_invoiced=invoiced - paid,
+        )
+    return found
+
+
+def pot_totals(
+    session: Session, pot_pence: int, placement_ids: Collection[int] | Select | None = None
+) -> ledger.PotTotals:
+    """The pot's figures, as `ledger.pot_totals` over the whole ledger (or over the entries
+    of `placement_ids` only: a borough's spend): one statement, one row, however many
+    entries and placements there are."""
+    per = _per_placement(placement_ids).subquery()
+    committed, invoiced, paid, exposure = session.execute(
+        select(
+            func.coalesce(func.sum(per.c.committed), 0),
+            func.coalesce(func.sum(per.c.invoiced), 0),
+            func.coalesce(func.sum(per.c.paid), 0),
+            func.coalesce(func.sum(_larger(per.c.committed, per.c.invoiced)), 0),
+        )
+    ).one()
+    return ledger.PotTotals(
+        pot=pot_pence,
+        committed=int(committed),
+        invoiced=int(invoiced),
+        paid=int(paid),
+        exposure=int(exposure),
+        available=pot_pence - int(exposure),
+    )
+
+
+def burn_down(session: Session, pot_pence: int) -> list[BurnPoint]:
+    """The pot after each day that has entries, oldest first, as `summary.burn_down`: per
+    placement and day the change in its figures; each placement's running totals give its
+    exposure at the end of each of its days, and the change in that exposure is what the
+    day adds to the pot's. One statement, one row per day."""
+    moves = _movements().subquery()
+    daily = (
+        select(
+            moves.c.placement_id,
+            moves.c.on,
+            func.sum(moves.c.committed).label("committed"),
+            func.sum(moves.c.invoiced).label("invoiced"),
+            func.sum(moves.c.paid).label("paid"),
+        )
+        .group_by(moves.c.placement_id, moves.c.on)
+        .subquery()
+    )
+    by_placement = {"partition_by": daily.c.placement_id, "order_by": daily.c.on}
+    running = select(
+        daily,
+        _larger(
+            func.sum(daily.c.committed).over(**by_placement),
+            func.sum(daily.c.invoiced).over(**by_placement),
+        ).label("exposure"),
+    ).subquery()
+    changes = select(
+        running.c.on,
+        running.c.committed,
+        running.c.invoiced,
+        running.c.paid,
+        (
+            running.c.exposure
+            - func.coalesce(
+                func.lag(running.c.exposure).over(
+                    partition_by=running.c.placement_id, order_by=running.c.on
+                ),
+                0,
+            )
+        ).label("exposure"),
+    ).subquery()
+    by_day = select(
+        changes.c.on,
+        func.sum(changes.c.committed).label("committed"),
+        func.sum(changes.c.invoiced).label("invoiced"),
+        func.sum(changes.c.paid).label("paid"),
+        func.sum(changes.c.exposure).label("exposure"),
+    ).group_by(changes.c.on)
+    points, totals = [], [0, 0, 0, 0]
+    for on, *moved in session.execute(by_day.order_by(changes.c.on)):
+        totals = [t + int(m) for t, m in zip(totals, moved, strict=True)]
+        committed, invoiced, paid, exposure = totals
+        points.append(
+            BurnPoint(
+                on=on if isinstance(on, date) else date.fromisoformat(on),
+                committed=committed,
+                invoiced=invoiced,
+                paid=paid,
+                exposure=exposure,
+                available=pot_pence - exposure,
+            )
+        )
+    return points
