@@ -203,7 +203,8 @@ class CaseDueItem(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # Indexed by ix_case_due_items_case_due (case_id first), which serves the lookups by case.
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     # The case's allocated practitioner, copied (a new allocation changes the case, which
     # rewrites its items): the work list then needs no join to filter and sort.
     practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,5 +1,6 @@
 """a practitioner's open cases paged by key on a partial index in the caseload's order; the
-case list's "overdue only" probes each case's stored due items by (case_id, due_on)
+case list's "overdue only" probes each case's stored due items by (case_id, due_on), which
+replaces the index on case_id alone
 
 Revision ID: a7c4e9f2b5d1
 Revises: f3b8d2c6a1e9
@@ -36,6 +37,12 @@ def _where(condition):
 
 
 def upgrade():
+    _create_indexes()
+    # (case_id, due_on) serves every lookup by case that (case_id) did.
+    op.drop_index("ix_case_due_items_case_id", table_name="case_due_items")
+
+
+def _create_indexes():
     if op.get_bind().dialect.name == "postgresql":
         # Built CONCURRENTLY (outside the migration's transaction), as the paging indexes
         # (f1a2b3c4d5e6): a plain CREATE INDEX would hold up every write to cases meanwhile.
@@ -55,5 +62,6 @@ def upgrade():
 
 
 def downgrade():
+    op.create_index("ix_case_due_items_case_id", "case_due_items", ["case_id"], unique=False)
     for name, table, _columns, _condition in reversed(INDEXES):
         op.drop_index(name, table_name=table)
