@@ -9,7 +9,9 @@ notification centre, the placements list and the audit trail once each, and prin
 paging statement's plan:
 `EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN ANALYZE` on PostgreSQL. Every part should read an
 index range ("SEARCH … USING … INDEX ix_…", "Index … Scan Backward using ix_…"), never sort
-the table.
+the table. "Overdue only" reads the cases in order and probes each one's stored due items
+(ix_case_due_items_case_due); a practitioner's caseload reads the partial index of open
+cases (ix_cases_open_practitioner_received_at_id).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ def main(url: str, cases: int) -> None:
     from eip.audit import AuditEvent, search
     from eip.auth.models import User
     from eip.cases import queries
+    from eip.cases.deadlines import CLOSED
+    from eip.cases.due_store import overdue
     from eip.cases.models import Case
     from eip.demo.synthetic import seed_synthetic
     from eip.extensions import db
@@ -84,6 +88,15 @@ def main(url: str, cases: int) -> None:
         events = db.session.scalar(select(func.count()).select_from(AuditEvent))
         last = key_at(ordered, total - 30)
         today = date.today()
+        overdue_total = db.session.scalar(
+            select(func.count()).select_from(Case).where(overdue(today))
+        )
+        mine = db.session.scalar(
+            select(User).where(User.email == "synthetic.practitioner1.0@example.org")
+        )
+        open_mine = ordered.where(
+            Case.allocated_practitioner_id == mine.id, Case.status.not_in(CLOSED)
+        )
 
         def cases_page(**fields):
             return lambda: queries.list_cases(
@@ -101,6 +114,13 @@ def main(url: str, cases: int) -> None:
             ("case list, practitioner, deep page", cases_page(
                 practitioner_id=practitioner, position=paging.Position(key_at(
                     ordered.where(Case.allocated_practitioner_id == practitioner), 100)))),
+            ("case list, overdue only, page 1", cases_page(overdue_only=True)),
+            ("case list, overdue only, deep page", cases_page(
+                overdue_only=True, position=paging.Position(key_at(
+                    ordered.where(overdue(today)), overdue_total // 2)))),
+            ("caseload, page 2", lambda: queries.caseload_page(
+                db.session, mine, queries.work_window(db.session, today),
+                paging.Position(key_at(open_mine, queries.PAGE_SIZE - 1)))),
             ("case list, status, deep page", cases_page(
                 status="closed", position=paging.Position(
                     key_at(ordered.where(Case.status == "closed"), total // 10)))),

@@ -109,6 +109,21 @@ def _prepare(url: str, folder: str) -> dict[str, object]:
             if before_last and total > PAGE_SIZE
             else "/cases/"
         )
+        # The practitioner's second page of open cases: "next" from the home carries the key
+        # of the first page's last case (queries.caseload_page).
+        open_cases = (
+            select(Case.received_at, Case.id)
+            .where(
+                Case.allocated_practitioner_id == practitioner,
+                Case.status.not_in(("closed", "not_accepted")),
+            )
+            .order_by(Case.received_at.desc().nulls_last(), Case.id.desc())
+        )
+        first_page_last = db.session.execute(open_cases.offset(PAGE_SIZE - 1).limit(1)).first()
+        caseload_page_2 = f"/?after={Key(*first_page_last).token()}" if first_page_last else "/"
+        filters = db.session.execute(
+            select(Case.borough_id, Case.status).order_by(Case.id).limit(1)
+        ).first()
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
@@ -118,6 +133,10 @@ def _prepare(url: str, folder: str) -> dict[str, object]:
         "case": reference,
         "cases": total,
         "last_page": last_page,
+        "caseload_page_2": caseload_page_2,
+        "practitioner": practitioner,
+        "borough": filters.borough_id if filters else "",
+        "status": filters.status if filters else "",
     }
 
 
@@ -286,7 +305,17 @@ def main() -> None:
             pages = [
                 ("case list, page 1", "manager", "/cases/"),
                 ("case list, last page", "manager", facts["last_page"]),
+                ("case list, overdue only", "manager", "/cases/?overdue=y"),
+                ("case list, by status", "manager", f"/cases/?status={facts['status']}"),
+                ("case list, by borough", "manager", f"/cases/?borough={facts['borough']}"),
+                (
+                    "case list, practitioner",
+                    "manager",
+                    f"/cases/?practitioner={facts['practitioner']}",
+                ),
                 ("practitioner home", "practitioner", "/"),
+                ("practitioner home, page 2", "practitioner", facts["caseload_page_2"]),
+                ("work list", "practitioner", "/work"),
                 ("SPOC home", "spoc", "/"),
                 ("manager home", "manager", "/"),
                 ("finance home", "finance", "/"),

@@ -159,57 +159,34 @@ def fetch_page(
     *,
     nullable: bool = True,
     options: Sequence[Any] = (),
-    keep: Callable[[list[Any]], list[tuple[Any, Any]]] | None = None,
-    batch: int = 200,
 ) -> Page:
     """One page of `query`'s rows (a select of `model`, unordered) in `key DESC NULLS LAST,
-    id DESC` order, starting at `position`.
-
-    `keep`, when given, turns a batch of rows into (row, what to show) pairs for the rows
-    to show (a filter computed in Python, such as "overdue"): rows are then read in
-    batches from the key onwards until a page is full or the rows run out, so the page
-    costs what the rows it passes over cost, never the whole table.
-    """
+    id DESC` order, starting at `position`: one statement. A filter belongs in `query`, in
+    SQL (the case list's "overdue only" is an EXISTS), so that the page stops at its limit."""
     key_of = _key_getter(key_col, id_col)
-    limit = size + 1 if keep is None else batch
-    shown: list[tuple[Any, Any]] = []
-    cursor, backwards = position.key, position.backwards
-    while True:
-        items = _fetch(
-            session, query, model, key_col, id_col, cursor, backwards, nullable, options, limit
-        )
-        shown.extend([(item, item) for item in items] if keep is None else keep(items))
-        if len(shown) > size or len(items) < limit:
-            break
-        cursor = key_of(items[-1])
-    more = len(shown) > size
-    shown = shown[:size]
+    backwards = position.backwards
+    rows = _fetch(
+        session, query, model, key_col, id_col, position.key, backwards, nullable, options, size + 1
+    )
+    more = len(rows) > size
+    rows = rows[:size]
     if not backwards:
         return Page(
-            rows=[out for _, out in shown],
-            next_after=key_of(shown[-1][0]).token() if more else None,
-            prev_before=key_of(shown[0][0]).token() if position.key is not None and shown else None,
+            rows=rows,
+            next_after=key_of(rows[-1]).token() if more else None,
+            prev_before=key_of(rows[0]).token() if position.key is not None and rows else None,
         )
-    if not more and len(shown) < size:
+    if not more and len(rows) < size:
         # Back past the start (rows were added or removed meanwhile): the first page.
+        first = Position()
         return fetch_page(
-            session,
-            query,
-            model,
-            key_col,
-            id_col,
-            Position(),
-            size,
-            nullable=nullable,
-            options=options,
-            keep=keep,
-            batch=batch,
+            session, query, model, key_col, id_col, first, size, nullable=nullable, options=options
         )
-    shown.reverse()
+    rows.reverse()
     return Page(
-        rows=[out for _, out in shown],
-        next_after=key_of(shown[-1][0]).token() if shown else None,
-        prev_before=key_of(shown[0][0]).token() if more else None,
+        rows=rows,
+        next_after=key_of(rows[-1]).token() if rows else None,
+        prev_before=key_of(rows[0]).token() if more else None,
     )
 
 

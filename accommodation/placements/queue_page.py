@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from accommodation import ledger, ledger_sql
 from accommodation.models import Placement, PlacementExtension
@@ -214,17 +214,35 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
     placements and its spend; then its newest cases. A fixed number of rows and queries
     however many cases and placements the borough has."""
     query, since = _waiting_query(user)
-    waiting_total = (
-        session.scalar(
-            query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-        )
-        or 0
+    # One query: the oldest waiting, each with its first requested extension (if any)
+    # joined, and how many are waiting in all as a subquery beside them.
+    total = (
+        query.with_only_columns(func.count(), maintain_column_froms=True)
+        .order_by(None)
+        .correlate(None)
+        .scalar_subquery()
     )
-    waiting_placements = list(
-        session.scalars(
-            query.options(joinedload(Placement.case)).order_by(since, Placement.id).limit(limit)
+    first_extension = (
+        select(func.min(PlacementExtension.id))
+        .where(
+            PlacementExtension.placement_id == Placement.id,
+            PlacementExtension.state == "requested",
         )
+        .scalar_subquery()
     )
+    # Joined under another name: the subqueries above read placement_extensions themselves,
+    # and would otherwise be correlated to the joined row.
+    extension = aliased(PlacementExtension)
+    found = session.execute(
+        query.outerjoin(extension, extension.id == first_extension)
+        .add_columns(extension, total)
+        .options(joinedload(Placement.case))
+        .order_by(since, Placement.id)
+        .limit(limit)
+    ).all()
+    waiting_total = found[0][2] if found else 0
+    waiting_placements = [p for p, _ext, _total in found]
+    pending = {p.id: ext for p, ext, _total in found if ext is not None}
     placed_query = visible_placements(user).where(Placement.nightly_rate_pence.is_not(None))
     placed_placements = list(
         session.scalars(
@@ -233,7 +251,6 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
             .limit(limit)
         )
     )
-    pending = _pending_extensions(session, [p.id for p in waiting_placements])
     snapshot = pot_snapshot(session, [p.id for p in [*waiting_placements, *placed_placements]])
     empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
 

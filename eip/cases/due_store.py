@@ -47,6 +47,17 @@ def soon_until(today: date, extra: Iterable[date] = ()) -> date:
                 return day - timedelta(days=1)
 
 
+def overdue(today: date):
+    """The SQL test "this case has something overdue" (a stored item due before today,
+    as DueItem.urgency says): the case list's "overdue only", one EXISTS probed on the
+    index (case_id, due_on)."""
+    return (
+        select(CaseDueItem.id)
+        .where(CaseDueItem.case_id == Case.id, CaseDueItem.due_on < today)
+        .exists()
+    )
+
+
 def as_item(row: CaseDueItem, reference: str) -> DueItem:
     return DueItem(
         row.kind,

@@ -13,13 +13,16 @@ import unicodedata
 from datetime import date, datetime
 from typing import ClassVar
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from eip.auth.models import User
 from eip.db import UTCDateTime, utcnow
 from eip.extensions import db
 from eip.models import Borough
+
+# An open case, as the partial index of open cases says it (and queries._open_caseload).
+OPEN_CASE_SQL = "status NOT IN ('closed', 'not_accepted')"
 
 
 def name_key(name: str) -> str:
@@ -87,6 +90,15 @@ class Case(db.Model):
             "id",
         ),
         Index("ix_cases_status_received_at_id", "status", "received_at", "id"),
+        # A practitioner's open cases in the caseload's order (queries.caseload_page).
+        Index(
+            "ix_cases_open_practitioner_received_at_id",
+            "allocated_practitioner_id",
+            "received_at",
+            "id",
+            sqlite_where=text(OPEN_CASE_SQL),
+            postgresql_where=text(OPEN_CASE_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -186,10 +198,13 @@ class CaseDueItem(db.Model):
     # soon_from too, so counting the work list's groups reads the index alone.
     __table_args__ = (
         Index("ix_case_due_items_practitioner_due", "practitioner_id", "due_on", "soon_from"),
+        # "Has this case anything overdue?" (due_store.overdue) from the index alone.
+        Index("ix_case_due_items_case_due", "case_id", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # Indexed by ix_case_due_items_case_due (case_id first), which serves the lookups by case.
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     # The case's allocated practitioner, copied (a new allocation changes the case, which
     # rewrites its items): the work list then needs no join to filter and sort.
     practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

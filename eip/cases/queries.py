@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -21,6 +21,7 @@ from eip.admin.models import NonWorkingDay
 from eip.auth.models import User
 from eip.cases import hooks
 from eip.cases.deadlines import (
+    CLOSED,
     DUE_SOON,
     DUE_TODAY,
     OVERDUE,
@@ -33,7 +34,7 @@ from eip.cases.deadlines import (
     OpenAction,
     due_items,
 )
-from eip.cases.due_store import as_item, stored
+from eip.cases.due_store import as_item, overdue, stored
 from eip.cases.models import Case, CaseDueItem
 from eip.cases.records import (
     CaseAction,
@@ -50,9 +51,14 @@ from eip.workdays import london_date
 PAGE_SIZE = 25
 
 
+def non_working_days(session: Session) -> frozenset[date]:
+    """The managers' non-working days (one query): what "due soon" counts past."""
+    return frozenset(session.scalars(select(NonWorkingDay.day)))
+
+
 def deadline_settings(session: Session) -> Deadlines:
     settings = current_settings(session)
-    extra = frozenset(session.scalars(select(NonWorkingDay.day)))
+    extra = non_working_days(session)
     return Deadlines(
         acknowledge_working_days=settings.acknowledge_working_days,
         consultation_booking_working_days=settings.consultation_booking_working_days,
@@ -204,15 +210,14 @@ class CaseListPage:
     prev_before: str | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class CaseloadPage:
-    """A page of one practitioner's own open cases: a caseload is bounded by what one person
-    can hold, so it pages by number with its total."""
+    """A page of one practitioner's own open cases, by key like the case list
+    (eip/paging.py): "next" and "previous", no count."""
 
     rows: list[CaseRow]
-    total: int
-    page: int
-    pages: int
+    next_after: str | None
+    prev_before: str | None
 
 
 def _with_relations(query):
@@ -227,7 +232,9 @@ def _with_client(query):
 
 def list_cases(session: Session, user: User, filters: CaseFilters, today: date) -> CaseListPage:
     """One page of the cases the user may see, newest referrals first (undated last), by
-    keyset from `filters.position`: each filter has an index `(filter, received_at, id)`."""
+    keyset from `filters.position`: each filter has an index `(filter, received_at, id)`;
+    "overdue only" is an EXISTS on the stored due items (`due_store.overdue`), probed by
+    the index `(case_id, due_on)` as the cases are read in order."""
     query = visible_cases(user)
     if filters.status:
         query = query.where(Case.status == filters.status)
@@ -239,25 +246,8 @@ def list_cases(session: Session, user: User, filters: CaseFilters, today: date) 
         query = query.where(
             Case.reference.contains(filters.reference.strip().upper(), autoescape=True)
         )
-    options = (selectinload(Case.allocated_practitioner), selectinload(Case.client))
     if filters.overdue_only:
-        # Overdue is derived from the case's records, so it is filtered after the facts are
-        # gathered: batches are read by key until a page of overdue cases is found.
-        def overdue(cases):
-            return [(row.case, row) for row in rows_for(session, cases, today) if row.overdue]
-
-        page = paging.fetch_page(
-            session,
-            query,
-            Case,
-            Case.received_at,
-            Case.id,
-            filters.position,
-            PAGE_SIZE,
-            options=options,
-            keep=overdue,
-        )
-        return CaseListPage(page.rows, page.next_after, page.prev_before)
+        query = query.where(overdue(today))
     page = paging.fetch_page(
         session,
         query,
@@ -266,9 +256,26 @@ def list_cases(session: Session, user: User, filters: CaseFilters, today: date) 
         Case.id,
         filters.position,
         PAGE_SIZE,
-        options=options,
+        # Many-to-one, joined into the page's one query rather than read after it.
+        options=(joinedload(Case.allocated_practitioner), joinedload(Case.client)),
     )
-    return CaseListPage(rows_for(session, page.rows, today), page.next_after, page.prev_before)
+    rows = stored_rows(session, page.rows, today, non_working_days(session))
+    return CaseListPage(rows, page.next_after, page.prev_before)
+
+
+def stored_rows(
+    session: Session, cases: Sequence[Case], today: date, extra: frozenset[date]
+) -> list[CaseRow]:
+    """Rows for a page of cases from their stored due items (one query), as `rows_for`
+    would compute them from the records."""
+    items = stored(session, [c.id for c in cases])
+    rows = []
+    for case_row in cases:
+        due = [as_item(row, case_row.reference) for row in items[case_row.id]]
+        states = [item.urgency(today, extra) for item in due]
+        worst = min(states, key=URGENCY_ORDER.__getitem__) if states else None
+        rows.append(CaseRow(case_row, due, worst))
+    return rows
 
 
 def caseload(session: Session, user: User, today: date) -> list[CaseRow]:
@@ -325,7 +332,7 @@ class WorkWindow:
 def work_window(session: Session, today: date) -> WorkWindow:
     from eip.cases.due_store import soon_until
 
-    extra = deadline_settings(session).extra_non_working_days
+    extra = non_working_days(session)
     return WorkWindow(today, soon_until(today, extra), extra)
 
 
@@ -380,36 +387,33 @@ def work_items(
 
 
 def _open_caseload(user: User):
+    # The statuses written into the SQL, not bound: the partial index
+    # ix_cases_open_practitioner_received_at_id has this very condition, and the planner
+    # (SQLite's above all) uses it only for a query that repeats it.
+    closed = [literal_column(f"'{status}'") for status in sorted(CLOSED)]
     return visible_cases(user).where(
-        Case.allocated_practitioner_id == user.id,
-        Case.status.not_in(("closed", "not_accepted")),
+        Case.allocated_practitioner_id == user.id, Case.status.not_in(closed)
     )
 
 
 def caseload_page(
-    session: Session, user: User, window: WorkWindow, page: int, per_page: int | None = None
+    session: Session,
+    user: User,
+    window: WorkWindow,
+    position: paging.Position = paging.FIRST_PAGE,
+    per_page: int | None = None,
 ) -> CaseloadPage:
-    """A page of my open cases, newest referrals first, each with its stored due items."""
-    per_page = per_page or PAGE_SIZE
-    query = _open_caseload(user)
-    total = (
-        session.scalar(
-            query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-        )
-        or 0
+    """A page of my open cases, newest referrals first, each with its stored due items, by
+    key (eip/paging.py) on the partial index of open cases (practitioner, received_at, id)."""
+    page = paging.fetch_page(
+        session,
+        _open_caseload(user),
+        Case,
+        Case.received_at,
+        Case.id,
+        position,
+        per_page or PAGE_SIZE,
+        options=(joinedload(Case.client),),
     )
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    cases = session.scalars(
-        _with_client(query.order_by(Case.received_at.desc().nulls_last(), Case.id.desc()))
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    items = stored(session, [c.id for c in cases])
-    rows = []
-    for case_row in cases:
-        due = [as_item(row, case_row.reference) for row in items[case_row.id]]
-        states = [item.urgency(window.today, window.extra) for item in due]
-        worst = min(states, key=URGENCY_ORDER.__getitem__) if states else None
-        rows.append(CaseRow(case_row, due, worst))
-    return CaseloadPage(rows, total, page, pages)
+    rows = stored_rows(session, page.rows, window.today, window.extra)
+    return CaseloadPage(rows, page.next_after, page.prev_before)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from eip import paging
 from eip.admin.models import ApprovalRequest
 from eip.audit import AuditEvent, is_account_event
 from eip.auth.models import User
@@ -18,7 +19,9 @@ from eip.programme import current_settings
 from eip.roles import Role
 
 
-def _practitioner(session: Session, user: User, page: int = 1) -> dict[str, Any]:
+def _practitioner(
+    session: Session, user: User, position: paging.Position = paging.FIRST_PAGE
+) -> dict[str, Any]:
     """What of mine is overdue, due today and due in the next 2 working days, from the
     stored due items with a limit (the rest on the work list), and a page of my open
     cases: a fixed number of rows and queries however many cases I hold."""
@@ -35,7 +38,7 @@ def _practitioner(session: Session, user: User, page: int = 1) -> dict[str, Any]
         "due_groups": groups,
         "due_counts": counts,
         "due_more": sum(counts.values()) > sum(len(items) for items in groups.values()),
-        "caseload": caseload_page(session, user, window, page),
+        "caseload": caseload_page(session, user, window, position),
     }
 
 
@@ -87,19 +90,22 @@ def _spoc(session: Session, user: User) -> dict[str, Any]:
     from accommodation.placements.queue_page import HOME_LIMIT, spoc_home
 
     query = visible_cases(user)
+    # The borough's count rides on its newest cases' query, as a subquery of its own
+    # (correlate(None): it counts every case of the borough, not the row beside it).
     total = (
-        session.scalar(
-            query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-        )
-        or 0
+        query.with_only_columns(func.count(), maintain_column_froms=True)
+        .order_by(None)
+        .correlate(None)
+        .scalar_subquery()
     )
-    cases = session.scalars(
-        query.order_by(Case.created_at.desc(), Case.id.desc()).limit(HOME_LIMIT)
+    rows = session.execute(
+        query.add_columns(total).order_by(Case.created_at.desc(), Case.id.desc()).limit(HOME_LIMIT)
     ).all()
+    cases = [row[0] for row in rows]
     return {
         **spoc_home(session, user, HOME_LIMIT),
         "borough_cases": cases,
-        "borough_cases_total": total,
+        "borough_cases_total": rows[0][1] if rows else 0,
     }
 
 
@@ -174,9 +180,11 @@ BUILDERS = {
 }
 
 
-def for_role(session: Session, user: User, page: int = 1) -> dict[str, Any]:
-    """The role's home page; `page` is the page of the practitioner's open cases."""
+def for_role(
+    session: Session, user: User, position: paging.Position = paging.FIRST_PAGE
+) -> dict[str, Any]:
+    """The role's home page; `position` is where the practitioner's open cases start."""
     role = Role(user.role)
     if role is Role.PRACTITIONER:
-        return _practitioner(session, user, page)
+        return _practitioner(session, user, position)
     return BUILDERS[role](session, user)

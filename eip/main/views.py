@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from eip import paging
 from eip.access import public, requires
 from eip.extensions import db
 from eip.main import home as home_pages
@@ -25,11 +26,14 @@ def home():
             "home/awaiting_role.html", title="Your account is waiting for approval"
         )
     role = current_user.role
-    page = optional_int(request.args.get("page")) or 1
+    try:
+        position = paging.position_from(request.args)
+    except paging.BadCursor:
+        abort(400, "The link to this page of your cases is not one this service made")
     return render_template(
         f"home/{role}.html",
         title="Home",
-        **home_pages.for_role(db.session, current_user, page),
+        **home_pages.for_role(db.session, current_user, position),
     )
 
 
