@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from flask import current_app, session
 from flask_login import LoginManager, login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from eip import layout
@@ -107,16 +108,22 @@ def why_session_is_over(row: UserSession, now: datetime) -> str | None:
     return None
 
 
+@cache
+def _session_query() -> Select:
+    """Every signed-in page starts here: the session row, its user and what the layout shows
+    on every page (eip/layout.py) in one query. Built once: building it, and its cache key,
+    took longer than running it."""
+    return (
+        select(UserSession, *layout.columns(UserSession.user_id))
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == bindparam("token_hash"))
+    )
+
+
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     now = datetime.now(UTC)
-    # Every signed-in page starts here: the session row, its user and what the layout shows
-    # on every page (eip/layout.py) in one query.
-    found = db.session.execute(
-        select(UserSession, *layout.columns(UserSession.user_id))
-        .options(joinedload(UserSession.user))
-        .where(UserSession.token_hash == _hash(token))
-    ).first()
+    found = db.session.execute(_session_query(), {"token_hash": _hash(token)}).first()
     if found is None:
         return None
     row, unread, demo = found
