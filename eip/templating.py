@@ -1,26 +1,11 @@
-"""What every template can use: the service name, the demo flag, and the formats of
-`eip.formatting` as filters."""
+"""What every template can use: the service name, the layout's facts (eip/layout.py), and the
+formats of `eip.formatting` as filters."""
 
 from __future__ import annotations
 
-from flask import Flask, g
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Flask
 
-from eip import formatting
-from eip.extensions import db
-
-
-def demo_data_loaded() -> bool:
-    """Whether the banner saying "fictional demo data" must show. Cached per request."""
-    if "demo_data_loaded" not in g:
-        from eip.models import DEMO_DATA_KEY, AppState
-
-        try:
-            g.demo_data_loaded = db.session.get(AppState, DEMO_DATA_KEY) is not None
-        except SQLAlchemyError:
-            db.session.rollback()
-            g.demo_data_loaded = False
-    return g.demo_data_loaded
+from eip import formatting, layout
 
 
 def summary_item(message: str) -> dict[str, str]:
@@ -34,7 +19,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         service_name=formatting.SERVICE_NAME,
-        demo_data_loaded=demo_data_loaded,
+        demo_data_loaded=layout.demo_data_loaded,
+        unread_notifications=layout.unread_notifications,
         main_navigation=main_navigation,
         can=can,
     )

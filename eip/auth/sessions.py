@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from flask import current_app, session
 from flask_login import LoginManager, login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from eip import layout
 from eip.auth.models import User, UserSession
 from eip.extensions import db
 
@@ -106,26 +108,36 @@ def why_session_is_over(row: UserSession, now: datetime) -> str | None:
     return None
 
 
+@cache
+def _session_query() -> Select:
+    """Every signed-in page starts here: the session row, its user and what the layout shows
+    on every page (eip/layout.py) in one query. Built once: building it, and its cache key,
+    took longer than running it."""
+    return (
+        select(UserSession, *layout.columns(UserSession.user_id))
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == bindparam("token_hash"))
+    )
+
+
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     now = datetime.now(UTC)
-    # The session row and its user in one query: every signed-in page starts here.
-    row = db.session.scalar(
-        select(UserSession)
-        .options(joinedload(UserSession.user))
-        .where(UserSession.token_hash == _hash(token))
-    )
-    if row is None:
+    found = db.session.execute(_session_query(), {"token_hash": _hash(token)}).first()
+    if found is None:
         return None
+    row, unread, demo = found
     reason = why_session_is_over(row, now)
     if reason is not None:
         if reason != "ended":
             row.ended_at, row.end_reason = now, reason
             db.session.commit()
         return None
+    # At most one write a minute per session (TOUCH_AFTER): a page is a read.
     if now - row.last_seen_at > TOUCH_AFTER:
         row.last_seen_at = now
         db.session.commit()
     user = row.user
     user.session_token = token
+    layout.remember(unread, demo)
     return user

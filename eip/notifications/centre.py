@@ -22,12 +22,15 @@ from datetime import date, datetime
 from urllib.parse import quote
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
     Integer,
+    ScalarSelect,
     String,
     UniqueConstraint,
+    event,
     func,
     select,
     update,
@@ -306,17 +309,52 @@ def _close_stale(session: Session, reminders: list[Reminder], now: datetime) -> 
 # What a user does with their own notifications
 
 
-def unread_count(session: Session, user: User) -> int:
+def unread_count_of(user_id: int | ColumnElement[int]) -> ScalarSelect[int]:
+    """The user's unread notifications still due, counted in a subquery: `user_id` is a value,
+    or a column of the enclosing query (the session check reads the count with the session
+    row, eip/layout.py)."""
     return (
-        session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user.id,
-                Notification.read_at.is_(None),
-                Notification.closed_at.is_(None),
-            )
+        select(func.count(Notification.id))
+        .where(
+            Notification.user_id == user_id,
+            Notification.read_at.is_(None),
+            Notification.closed_at.is_(None),
         )
-        or 0
+        .scalar_subquery()
     )
+
+
+def unread_count(session: Session, user: User) -> int:
+    return session.scalar(select(unread_count_of(user.id))) or 0
+
+
+# Whether this database session has changed notifications since the unread count was last
+# read (eip/layout.py reads it once per request, early, and again only after a change).
+_CHANGED = "notifications_changed"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changed_notifications(session: Session, _context) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, Notification) for obj in changed):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_changes(state) -> None:
+    """`update(Notification)` (mark_all_read, the reminders job) passes by the flush."""
+    model = state.bind_mapper.class_ if state.bind_mapper is not None else None
+    if (state.is_update or state.is_delete) and model is Notification:
+        state.session.info[_CHANGED] = True
+
+
+def changed_since_counted(session: Session) -> bool:
+    return session.info.get(_CHANGED, False)
+
+
+def counted(session: Session) -> None:
+    """The unread count has just been read: what changed before is in it."""
+    session.info.pop(_CHANGED, None)
 
 
 NEW_PAGE_SIZE = 50

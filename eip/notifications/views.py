@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 
 from eip import paging, steps
 from eip.access import requires
@@ -28,21 +27,6 @@ def _now() -> datetime:
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-@bp.app_template_global("unread_notifications")
-def unread_notifications() -> int:
-    """The header's count of unread notifications still due. Cached per request."""
-    if not current_user.is_authenticated:
-        return 0
-    if "unread_notifications" not in g:
-        try:
-            g.unread_notifications = notifications.unread_count(db.session, current_user)
-        except SQLAlchemyError:
-            # An error page must still render its header.
-            db.session.rollback()
-            g.unread_notifications = 0
-    return g.unread_notifications
 
 
 @bp.get("")
