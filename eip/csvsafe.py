@@ -19,12 +19,22 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from operator import itemgetter
 from typing import IO
 
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
 # What makes a spreadsheet read a cell as a formula (OWASP's list, with full-width forms).
 FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 ESCAPE = "'"
+# A row's cells, each after a NUL: a cell that safe_cell might change follows a NUL with a
+# formula character, the apostrophe or whitespace (a literal first lets the search skip
+# from NUL to NUL). One search of the
+# joined row clears most rows at once; a match (even a false one, from a NUL inside a
+# cell) sends the row through safe_cell cell by cell, so the fast path escapes nothing
+# differently.
+_JOIN = "\x00"
+_MAYBE_UNSAFE = re.compile(r"\x00[=+\-@'\s\uff1d\uff0b\uff0d\uff20]")
+_TEXT = {str}
 
 
 def is_number(text: str) -> bool:
@@ -48,6 +58,15 @@ def safe_cell(value: object) -> str:
     return text
 
 
+def safe_row(row: Sequence[object]) -> Sequence[object]:
+    """The row's cells made safe: the row itself when every cell is plain text that
+    `safe_cell` would leave alone (most rows of an extract), else each cell through it."""
+    # Exactly str (not a subclass, whose str() may differ from its text) joins safely.
+    if set(map(type, row)) <= _TEXT and _MAYBE_UNSAFE.search(_JOIN + _JOIN.join(row)) is None:  # type: ignore[arg-type]
+        return row
+    return [safe_cell(cell) for cell in row]
+
+
 def read_cell(cell: str) -> str:
     """What was written into a cell that `safe_cell` made (its inverse)."""
     return cell[1:] if cell.startswith(ESCAPE) else cell
@@ -60,7 +79,24 @@ class SafeWriter:
         self._writer = csv.writer(stream, lineterminator="\r\n")
 
     def writerow(self, row: Iterable[object]) -> None:
-        self._writer.writerow([safe_cell(cell) for cell in row])
+        self._writer.writerow(safe_row(row if isinstance(row, list | tuple) else list(row)))
+
+
+class RowText:
+    """Rows as CSV text, a few at a time, for text kept now and written into a file later
+    (the same text `SafeWriter` would write)."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = SafeWriter(self._buffer)
+
+    def text(self, rows: Iterable[Sequence[object]]) -> str:
+        buffer = self._buffer
+        buffer.seek(0)
+        buffer.truncate()
+        for row in rows:
+            self._writer.writerow(row)
+        return buffer.getvalue()
 
 
 class SafeDictWriter:
@@ -69,6 +105,8 @@ class SafeDictWriter:
     def __init__(self, stream: IO[str], fieldnames: Sequence[str]) -> None:
         self.fieldnames = list(fieldnames)
         self._known = frozenset(self.fieldnames)
+        # A row with every field (the usual case) is read in one call.
+        self._values = itemgetter(*self.fieldnames) if len(self.fieldnames) > 1 else None
         self._writer = SafeWriter(stream)
 
     def writeheader(self) -> None:
@@ -78,7 +116,10 @@ class SafeDictWriter:
         if not self._known.issuperset(row):
             unknown = set(row) - self._known
             raise ValueError(f"dict contains fields not in fieldnames: {sorted(unknown)}")
-        self._writer.writerow(row.get(name, "") for name in self.fieldnames)
+        if self._values is not None and len(row) == len(self.fieldnames):
+            self._writer.writerow(self._values(row))
+        else:
+            self._writer.writerow([row.get(name, "") for name in self.fieldnames])
 
 
 def to_csv(rows: Iterable[Sequence[object]]) -> str:

@@ -14,9 +14,11 @@ ORM object per record was most of the cost of a large extract. Placements stay o
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import func, select
@@ -43,7 +45,7 @@ from evaluation import pseudonym
 from evaluation.disclosure import Candidate
 from evaluation.rows import CaseBundle, Client, finest_values
 
-BATCH = 500
+BATCH = 5000
 
 # bundle attribute -> the record type that fills it
 RECORDS = {
@@ -108,15 +110,19 @@ def _record_columns(model) -> list:
     return [model.id, model.case_id, *(getattr(model, name) for name in RECORD_COLUMNS[model])]
 
 
-def case_ids(session: Session, start: date | None = None, end: date | None = None) -> list[int]:
-    """The cases referred from `start` to `end` (London dates, both included), by id."""
+def _referred_in(query, start: date | None, end: date | None):
+    """`query` (which reads `cases`) narrowed to the cases referred from `start` to `end`."""
     referred_at = func.coalesce(Case.received_at, Case.created_at)
-    query = select(Case.id).order_by(Case.id)
     if start is not None:
         query = query.where(referred_at >= london_day_start(start))
     if end is not None:
         query = query.where(referred_at < london_day_start(end + timedelta(days=1)))
-    return list(session.scalars(query))
+    return query
+
+
+def case_ids(session: Session, start: date | None = None, end: date | None = None) -> list[int]:
+    """The cases referred from `start` to `end` (London dates, both included), by id."""
+    return list(session.scalars(_referred_in(select(Case.id).order_by(Case.id), start, end)))
 
 
 def first_referral_on(session: Session) -> date | None:
@@ -147,9 +153,11 @@ def bundles(
     """
     wanted = RECORDS if only is None else {name: RECORDS[name] for name in only if name in RECORDS}
     with_placements = only is None or "placements" in only
+    # Core, not the ORM session: plain rows need none of the ORM's per-row work.
+    connection = session.connection()
     for offset in range(0, len(ids), BATCH):
         chunk = list(ids[offset : offset + BATCH])
-        cases = session.execute(
+        cases = connection.execute(
             select(*CASE_COLUMNS)
             .join(Borough, Borough.id == Case.borough_id, isouter=True)
             .join(Person, Person.id == Case.client_id, isouter=True)
@@ -158,7 +166,7 @@ def bundles(
         found: dict[str, dict[int, list]] = {}
         for name, model in wanted.items():
             grouped: dict[int, list] = defaultdict(list)
-            for record in session.execute(
+            for record in connection.execute(
                 select(*_record_columns(model)).where(model.case_id.in_(chunk)).order_by(model.id)
             ):
                 grouped[record.case_id].append(record)
@@ -188,6 +196,85 @@ def bundles(
             )
 
 
+class _ByCase:
+    """A stream of records ordered by case, taken one case at a time."""
+
+    def __init__(self, records: Iterable[Any]) -> None:
+        self._groups = groupby(records, attrgetter("case_id"))
+        self._advance()
+
+    def _advance(self) -> None:
+        self.case_id, self._records = next(self._groups, (None, iter(())))
+
+    def take(self, case_id: int) -> list[Any]:
+        """The records of `case_id` (the stream is at it or past it: cases come in order)."""
+        if self.case_id != case_id:
+            return []
+        found = list(self._records)
+        self._advance()
+        return found
+
+
+def stream(session: Session, start: date | None, end: date | None) -> Iterator[CaseBundle]:
+    """Every case referred from `start` to `end` with its records, in case-id order.
+
+    Each table is read once, ordered by case and streamed (a server-side cursor where the
+    database has one), and the streams are merged case by case: no list of ids, no query
+    per batch, and nothing held but the current case (and the placements, which are few).
+    """
+    connection = session.connection()
+
+    def rows(query) -> Iterator[Any]:
+        return iter(connection.execute(query.execution_options(yield_per=BATCH)))
+
+    cases = rows(
+        _referred_in(
+            select(*CASE_COLUMNS)
+            .join(Borough, Borough.id == Case.borough_id, isouter=True)
+            .join(Person, Person.id == Case.client_id, isouter=True)
+            .order_by(Case.id),
+            start,
+            end,
+        )
+    )
+    records = {
+        name: _ByCase(
+            rows(
+                _referred_in(
+                    select(*_record_columns(model))
+                    .join(Case, Case.id == model.case_id)
+                    .order_by(model.case_id, model.id),
+                    start,
+                    end,
+                )
+            )
+        )
+        for name, model in RECORDS.items()
+    }
+    placements: dict[int, list] = defaultdict(list)
+    for p in session.scalars(
+        _referred_in(
+            select(Placement).join(Case, Case.id == Placement.case_id).order_by(Placement.id),
+            start,
+            end,
+        )
+    ):
+        placements[p.case_id].append(p)
+    costs = _costs(session, [p.id for ps in placements.values() for p in ps])
+    for case in cases:
+        client = None
+        if case.client_id is not None:
+            client = Client(case.client_date_of_birth, case.client_gender, case.client_ethnicity)
+        yield CaseBundle(
+            case=case,
+            client=client,
+            borough_name=case.borough_name,
+            placements=placements.get(case.id, []),
+            placement_cost=costs,
+            **{name: grouped.take(case.id) for name, grouped in records.items()},
+        )
+
+
 @dataclass
 class Population:
     """Who may go in the extract, and who is left out and why (counts only)."""
@@ -201,8 +288,29 @@ class Population:
 def population(session: Session, key: bytes, ids: Sequence[int]) -> Population:
     """The candidates for disclosure control: every case in `ids` except those whose
     client or partner declined or withdrew the use of their data in the evaluation."""
+    return _collect(bundles(session, ids, only=("consents",)), key)
+
+
+def read_population(
+    session: Session,
+    key: bytes,
+    start: date | None,
+    end: date | None,
+    keep: Callable[[CaseBundle, Candidate], None],
+) -> Population:
+    """`population` of the cases referred from `start` to `end`, read in one pass of
+    `stream`; `keep` is given each candidate with its records while they are at hand, so
+    that the caller need not read them again."""
+    return _collect(stream(session, start, end), key, keep)
+
+
+def _collect(
+    found_bundles: Iterable[CaseBundle],
+    key: bytes,
+    keep: Callable[[CaseBundle, Candidate], None] | None = None,
+) -> Population:
     found = Population()
-    for bundle in bundles(session, ids, only=("consents",)):
+    for bundle in found_bundles:
         found.referred += 1
         reason = left_out_reason(bundle.consents)
         if reason:
@@ -210,8 +318,11 @@ def population(session: Session, key: bytes, ids: Sequence[int]) -> Population:
             continue
         cid = pseudonym.case_id(key, bundle.case.reference)
         person = f"person:{bundle.case.client_id}" if bundle.case.client_id else f"case:{cid}"
-        found.candidates.append(Candidate(cid, person, finest_values(bundle)))
+        candidate = Candidate(cid, person, finest_values(bundle))
+        found.candidates.append(candidate)
         found.db_ids[cid] = bundle.case.id
+        if keep is not None:
+            keep(bundle, candidate)
     return found
 
 

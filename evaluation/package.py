@@ -2,9 +2,9 @@
 a manifest of SHA-256 digests. No Flask, no database: it writes what it is given.
 
 Rows are written one at a time straight into the zip member, hashed on the way, so a
-large extract never sits in memory. `write_per_case` takes each case's row, events and
-DASH reviews together (one read of the case): cases.csv goes straight into the zip while
-the other two are written to temporary files and copied in after it. `manifest.sha256`
+large extract never sits in memory. `CaseStore` takes each case's row, events and DASH
+reviews together (one read of the case, before disclosure control has chosen the cases),
+keeps them as CSV text in temporary files and copies the chosen ones into the zip. `manifest.sha256`
 is in the format `sha256sum -c` reads, so an evaluator can check the files with standard
 tools.
 """
@@ -14,16 +14,18 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import shutil
+import os
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
-from eip.csvsafe import SafeDictWriter, read_cell
+from eip.csvsafe import RowText, SafeDictWriter, read_cell
 from eip.domain import RuleBroken
 from evaluation import disclosure
 from evaluation.columns import FILES, PERSONAL_DATA_NOTICE, Column, names
@@ -105,36 +107,6 @@ def _write_text(archive: zipfile.ZipFile, name: str, body: str, when: datetime) 
     return Written(name, hashlib.sha256(data).hexdigest(), len(data))
 
 
-class _Spool:
-    """A CSV file written to a temporary file (hashed on the way) while another member of
-    the zip is being written, and copied into the zip afterwards."""
-
-    def __init__(self, header: list[str]) -> None:
-        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by copy_into or close)
-        self.hashing = _Hashing(self.file)
-        self.text = io.TextIOWrapper(self.hashing, encoding="utf-8", newline="")
-        self.writer = SafeDictWriter(self.text, header)
-        self.writer.writeheader()
-        self.rows = 0
-
-    def add(self, rows: Iterable[Mapping[str, str]]) -> None:
-        for row in rows:
-            self.writer.writerow(row)
-            self.rows += 1
-
-    def copy_into(self, archive: zipfile.ZipFile, name: str, when: datetime) -> Written:
-        self.text.flush()
-        self.text.detach()
-        self.file.seek(0)
-        with archive.open(_info(name, when), "w") as member:
-            shutil.copyfileobj(self.file, member, CHUNK)
-        self.file.close()
-        return Written(name, self.hashing.digest.hexdigest(), self.hashing.size, self.rows)
-
-    def close(self) -> None:
-        self.file.close()
-
-
 def _finish(
     archive: zipfile.ZipFile, written: list[Written], report: Mapping[str, Any], when: datetime
 ) -> list[Written]:
@@ -165,36 +137,96 @@ def write(
         return _finish(archive, written, report, when)
 
 
-CaseRows = tuple[Mapping[str, str], Iterable[Mapping[str, str]], Iterable[Mapping[str, str]]]
+# A case row's first cells: its ID and quasi-identifiers, known only after disclosure control.
+HEAD = 1 + len(QUASI_IDENTIFIERS)
+assert names(FILES[0][2])[:HEAD] == ["case_id", *QUASI_IDENTIFIERS]
 
 
-def write_per_case(
-    target: IO[bytes], *, per_case: Iterable[CaseRows], report: Mapping[str, Any], when: datetime
-) -> list[Written]:
-    """The same package as `write`, from each case's row, event rows and DASH review rows
-    given together, so that every case is read once."""
-    (
-        (cases_name, _a, case_columns),
-        (events_name, _b, event_columns),
-        (dash_name, _c, dash_columns),
-    ) = FILES
-    events, dash = _Spool(names(event_columns)), _Spool(names(dash_columns))
+class CaseStore:
+    """Each candidate's rows as CSV text in temporary files, in the order the cases are
+    read, until disclosure control has chosen the cases that go in and their
+    quasi-identifiers; `write` then copies them into the package in the order it is given.
 
-    def case_rows() -> Iterator[Mapping[str, str]]:
-        for row, event_rows, dash_rows in per_case:
-            events.add(event_rows)
-            dash.add(dash_rows)
-            yield row
+    So every case is read once, while it is at hand, and a large extract never sits in
+    memory: what is kept per case is where its text starts in each file.
+    """
 
-    try:
+    def __init__(self) -> None:
+        # cases.csv (each row after its HEAD cells), events.csv, dash_reviews.csv
+        self._files = [tempfile.TemporaryFile() for _ in FILES]  # noqa: SIM115 (close())
+        self._ends = [array("Q", [0]) for _ in FILES]
+        self._rows = [array("Q", [0]) for _ in FILES]
+        self._at: dict[str, int] = {}
+        self._cells = [itemgetter(*names(columns)) for _name, _about, columns in FILES]
+        self._text = RowText()
+
+    def add(
+        self,
+        case_id: str,
+        case_row: Mapping[str, str],
+        event_rows: Iterable[Mapping[str, str]],
+        dash_rows: Iterable[Mapping[str, str]],
+    ) -> None:
+        self._at[case_id] = len(self._at)
+        case_cells, event_cells, dash_cells = self._cells
+        found = (
+            [case_cells(case_row)[HEAD:]],
+            [event_cells(row) for row in event_rows],
+            [dash_cells(row) for row in dash_rows],
+        )
+        kept = zip(found, self._files, self._ends, self._rows, strict=True)
+        for rows, file, ends, counts in kept:
+            data = self._text.text(rows).encode("utf-8")
+            file.write(data)
+            ends.append(ends[-1] + len(data))
+            counts.append(counts[-1] + len(rows))
+
+    def write(
+        self,
+        target: IO[bytes],
+        *,
+        order: Sequence[tuple[str, Sequence[str]]],
+        report: Mapping[str, Any],
+        when: datetime,
+    ) -> list[Written]:
+        """The package of the cases in `order` (each case's ID and released quasi-identifier
+        values), written to `target` as `write` would write their rows."""
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            written = [_write_csv(archive, cases_name, names(case_columns), case_rows(), when)]
-            written.append(events.copy_into(archive, events_name, when))
-            written.append(dash.copy_into(archive, dash_name, when))
+            written = [
+                self._copy(archive, number, name, names(columns), order, when)
+                for number, (name, _about, columns) in enumerate(FILES)
+            ]
             return _finish(archive, written, report, when)
-    finally:
-        events.close()
-        dash.close()
+
+    def _copy(
+        self, archive: zipfile.ZipFile, number: int, name: str, header: list[str],
+        order: Sequence[tuple[str, Sequence[str]]], when: datetime,
+    ) -> Written:  # fmt: skip
+        source, ends, counts = self._files[number], self._ends[number], self._rows[number]
+        source.flush()
+        descriptor = source.fileno()
+        rows = 0
+        with archive.open(_info(name, when), "w") as member:
+            hashing = _Hashing(member)
+            out = io.BufferedWriter(hashing, CHUNK)
+            out.write(self._text.text([header]).encode("utf-8"))
+            for case_id, quasi in order:
+                at = self._at[case_id]
+                if number == 0:
+                    # The ID and quasi-identifiers, then the rest of the row: CSV cells are
+                    # written one by one, so the joined text is the whole row's.
+                    head = self._text.text([(case_id, *quasi)])
+                    out.write(head.removesuffix("\r\n").encode("utf-8") + b",")
+                # pread: one read at an offset, no buffer that a seek would throw away.
+                out.write(os.pread(descriptor, ends[at + 1] - ends[at], ends[at]))
+                rows += counts[at + 1] - counts[at]
+            out.flush()
+            out.detach()
+        return Written(name, hashing.digest.hexdigest(), hashing.size, rows)
+
+    def close(self) -> None:
+        for file in self._files:
+            file.close()
 
 
 def _cell(text: str) -> str:

@@ -76,6 +76,7 @@ class Plan:
     people: extract.Population
     outcome: disclosure.Outcome
     based_on_id: int | None
+    store: package.CaseStore  # every candidate's rows, to be written for the chosen ones
 
     @property
     def left_out(self) -> dict[str, int]:
@@ -107,34 +108,50 @@ def plan(session: Session, config: Mapping[str, Any], start: date, end: date) ->
             "The end of the period must be the same as or after its start", field="period_end"
         )
     k = k_setting(session)
-    people = extract.population(session, key, extract.case_ids(session, start, end))
-    if len(people.candidates) < k:
-        raise RuleBroken(too_few(len(people.candidates), k, people), field="period_start")
-    earlier, based_on = prior(session)
-    outcome = disclosure.anonymise(people.candidates, k, earlier)
-    if len(outcome.values) < k or outcome.smallest_group < k:
-        raise RuleBroken(too_few(len(outcome.values), k, people), field="period_start")
-    refusal = disclosure.period_refusal(
-        start,
-        end,
-        outcome.generalisation.levels["referral_period"],
-        first_referral=extract.first_referral_on(session),
-        today=london_date(datetime.now(UTC)),
-    )
-    if refusal:
-        raise RuleBroken(refusal, field="period_start")
-    return Plan(key, start, end, k, people, outcome, based_on)
+    store = package.CaseStore()
+    try:
+        people = extract.read_population(session, key, start, end, _keep(session, store))
+        if len(people.candidates) < k:
+            raise RuleBroken(too_few(len(people.candidates), k, people), field="period_start")
+        earlier, based_on = prior(session)
+        outcome = disclosure.anonymise(people.candidates, k, earlier)
+        if len(outcome.values) < k or outcome.smallest_group < k:
+            raise RuleBroken(too_few(len(outcome.values), k, people), field="period_start")
+        refusal = disclosure.period_refusal(
+            start,
+            end,
+            outcome.generalisation.levels["referral_period"],
+            first_referral=extract.first_referral_on(session),
+            today=london_date(datetime.now(UTC)),
+        )
+        if refusal:
+            raise RuleBroken(refusal, field="period_start")
+    except BaseException:
+        store.close()
+        raise
+    return Plan(key, start, end, k, people, outcome, based_on, store)
 
 
-def _per_case(session: Session, p: Plan) -> Iterator[package.CaseRows]:
-    """Each released case's row, events and DASH reviews, from one read of the case."""
-    # In pseudonymous-ID order: database order would tell who was referred before whom.
-    ids = [p.people.db_ids[cid] for cid in sorted(p.outcome.values)]
+# What a case row holds in place of its quasi-identifiers until disclosure control has
+# chosen them (CaseStore keeps only the cells after them).
+_NOT_YET_CHOSEN = ("",) * len(disclosure.QUASI_IDENTIFIERS)
+
+
+def _keep(session: Session, store: package.CaseStore):
+    """Each candidate's row, events and DASH reviews into `store`, from one read of the case."""
     rules = deadline_settings(session)
-    for bundle in extract.bundles(session, ids):
-        cid = pseudonym.case_id(p.key, bundle.case.reference)
-        row = rows.case_row(bundle, cid, p.outcome.values[cid], rules)
-        yield row, rows.event_rows(bundle, cid), rows.dash_rows(bundle, cid)
+
+    def keep(bundle: rows.CaseBundle, candidate: disclosure.Candidate) -> None:
+        cid = candidate.id
+        row = rows.case_row(bundle, cid, _NOT_YET_CHOSEN, rules)
+        store.add(cid, row, rows.event_rows(bundle, cid), rows.dash_rows(bundle, cid))
+
+    return keep
+
+
+def _released(p: Plan) -> list[tuple[str, tuple[str, ...]]]:
+    # In pseudonymous-ID order: database order would tell who was referred before whom.
+    return [(cid, p.outcome.values[cid]) for cid in sorted(p.outcome.values)]
 
 
 def report_data(p: Plan, label: str, when: datetime) -> dict[str, Any]:
@@ -165,6 +182,20 @@ def prepare(
     if actor is not None and not can(actor, "evaluation.prepare"):
         raise NotAllowed("Only programme managers prepare evaluation extracts")
     p = plan(session, config, start, end)
+    with contextlib.closing(p.store):
+        return _write(session, actor, p, config=config, actor_label=actor_label)
+
+
+def _write(
+    session: Session,
+    actor: User | None,
+    p: Plan,
+    *,
+    config: Mapping[str, Any],
+    actor_label: str | None,
+) -> EvaluationExtract:
+    """Write the planned extract to a file, check it, record it and commit."""
+    start, end = p.start, p.end
     when = datetime.now(UTC)
     item = EvaluationExtract(
         period_start=start,
@@ -191,9 +222,9 @@ def prepare(
     path = folder(config["INSTANCE_PATH"]) / name
     try:
         with open_private(path) as target:
-            package.write_per_case(
+            p.store.write(
                 target,
-                per_case=_per_case(session, p),
+                order=_released(p),
                 report=report_data(p, item.label, when),
                 when=when.astimezone(LONDON),
             )
