@@ -244,13 +244,21 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
     waiting_placements = [p for p, _ext, _total in found]
     pending = {p.id: ext for p, ext, _total in found if ext is not None}
     placed_query = visible_placements(user).where(Placement.nightly_rate_pence.is_not(None))
-    placed_placements = list(
-        session.scalars(
-            placed_query.options(joinedload(Placement.case))
-            .order_by(Placement.created_at.desc(), Placement.id.desc())
-            .limit(limit)
-        )
+    # The newest approved, with how many there are in all as a subquery beside them.
+    placed_count = (
+        placed_query.with_only_columns(func.count(), maintain_column_froms=True)
+        .order_by(None)
+        .correlate(None)
+        .scalar_subquery()
     )
+    newest = session.execute(
+        placed_query.add_columns(placed_count)
+        .options(joinedload(Placement.case))
+        .order_by(Placement.created_at.desc(), Placement.id.desc())
+        .limit(limit)
+    ).all()
+    placed_placements = [p for p, _count in newest]
+    placed_total = newest[0][1] if newest else 0
     snapshot = pot_snapshot(session, [p.id for p in [*waiting_placements, *placed_placements]])
     empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
 
@@ -279,12 +287,6 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
     # The borough's spend and count, added up by the database over its approved placements.
     placed_ids = placed_query.with_only_columns(Placement.id, maintain_column_froms=True)
     spend = ledger_sql.pot_totals(session, 0, placed_ids.order_by(None))
-    placed_total = (
-        session.scalar(
-            placed_query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-        )
-        or 0
-    )
     return {
         "waiting": waiting,
         "waiting_total": waiting_total,

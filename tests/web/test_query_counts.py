@@ -38,14 +38,14 @@ SPOC = "synthetic.spoc1.camden@example.org"
 # the one with the newest open case, the filters' values those of the newest case, so every
 # page shows rows at 3 cases as at 300 (an empty page skips the query of its rows' items).
 PAGES = {
-    "manager home": (MANAGER, "/", 10),
-    "finance home": (FINANCE, "/", 10),
-    "budget page": (FINANCE, "/budget", 10),
+    "manager home": (MANAGER, "/", 6),
+    "finance home": (FINANCE, "/", 8),
+    "budget page": (FINANCE, "/budget", 6),
     "case page": (MANAGER, "{case}", 24),
     "practitioner home": ("{practitioner}", "/", 7),
     "caseload, page 2": ("{practitioner}", "/?after={caseload_after}", 7),
     "work list": ("{practitioner}", "/work", 5),
-    "SPOC home": (SPOC, "/", 11),
+    "SPOC home": ("{spoc}", "/", 10),
     "case list, page 1": (MANAGER, "/cases/", 7),
     "case list, deep page": (MANAGER, "/cases/?after={deep_after}", 7),
     "case list, by status": (MANAGER, "/cases/?status={status}", 7),
@@ -88,8 +88,17 @@ def _facts(reference: str) -> dict[str, object]:
         _in_list_order().where(overdue(today())).with_only_columns(Case.id).limit(1)
     )
     assert overdue_first is not None, "no case is overdue: the overdue pages would be empty"
+    # A SPOC of a borough with an approved placement, so the home's placement rows show.
+    placed = select(Placement.borough_id).where(Placement.nightly_rate_pence.is_not(None))
+    spoc = db.session.scalar(
+        select(User.email)
+        .where(User.email.like("synthetic.spoc%"), User.borough_id.in_(placed))
+        .order_by(User.id)
+        .limit(1)
+    )
     return {
         "case": f"/cases/{reference}",
+        "spoc": spoc,
         "practitioner": db.session.get(User, mine.allocated_practitioner_id).email,
         "practitioner_id": newest.allocated_practitioner_id or "",
         "caseload_after": above.token(),
@@ -127,7 +136,7 @@ def counts_at_3_and_300(app, pages: dict) -> tuple[dict[str, int], dict[str, int
     small = _count(app, pages, facts)
     with app.app_context():
         seed_synthetic(db.session, 297, seed=2, placements=297)
-        facts = {**_facts(reference), "practitioner": facts["practitioner"]}
+        facts = {**_facts(reference), **{k: facts[k] for k in ("practitioner", "spoc")}}
         db.session.remove()
     return small, _count(app, pages, facts)
 
