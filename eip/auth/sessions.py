@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from eip.auth.models import User, UserSession
+from eip.db import write_now
 from eip.extensions import db
 
 login_manager = LoginManager()
@@ -118,14 +119,17 @@ def load_user(token: str) -> User | None:
     if row is None:
         return None
     reason = why_session_is_over(row, now)
+    # Every request starts here, GETs too: the writes below are a GET's (eip/db.py, write_now).
     if reason is not None:
         if reason != "ended":
-            row.ended_at, row.end_reason = now, reason
-            db.session.commit()
+            with write_now(db.session):
+                row.ended_at, row.end_reason = now, reason
+                db.session.commit()
         return None
     if now - row.last_seen_at > TOUCH_AFTER:
-        row.last_seen_at = now
-        db.session.commit()
+        with write_now(db.session):
+            row.last_seen_at = now
+            db.session.commit()
     user = row.user
     user.session_token = token
     return user
