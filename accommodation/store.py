@@ -6,9 +6,11 @@ the service reads the ledger and the caps *after* the lock (`tx.entries()`), run
 checks of `accommodation.ledger` and `accommodation.rules` on what it read, writes with
 `tx.append` / `tx.reverse`, and the block's end commits (any exception rolls it all back).
 The lock is the programme settings row (it holds the pot): `SELECT … FOR UPDATE` on
-PostgreSQL; on SQLite every transaction already begins with `BEGIN IMMEDIATE` (eip/db.py),
-which takes the database's write lock at once. Either way, two approvals at the same
-instant run one after the other, and the second sees the first's commitment.
+PostgreSQL; on SQLite every transaction that may write begins with `BEGIN IMMEDIATE` (eip/db.py:
+any request but a GET, the CLI, jobs), which takes the database's write lock at once; a GET's
+read transaction refuses any write, so a pot transaction there fails before it writes anything.
+Either way, two approvals at the same instant run one after the other, and the second sees the
+first's commitment.
 """
 
 from __future__ import annotations

@@ -169,11 +169,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _server(target: str, env: dict[str, str], log: Path):
+def _server(target: str, env: dict[str, str], log: Path, options: tuple[str, ...] = ()):
+    """gunicorn serving `target` on a free port; `options` are more of its settings."""
     port = _free_port()
     command = [
         sys.executable, "-m", "gunicorn", "-w", WORKERS, "-b", f"{HOST}:{port}",
-        "-c", str(ROOT / "gunicorn.conf.py"), target,
+        "-c", str(ROOT / "gunicorn.conf.py"), *options, target,
     ]  # fmt: skip
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)  # noqa: S603

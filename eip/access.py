@@ -21,19 +21,21 @@ PUBLIC = "public"
 def refuse(action: str, obj: Any = None):
     """Record the refusal and answer 403."""
     from eip.audit import record
+    from eip.db import write_now
     from eip.extensions import db
 
-    record(
-        db.session,
-        "access.refused",
-        actor=current_user if current_user.is_authenticated else None,
-        actor_label=None if current_user.is_authenticated else "anonymous",
-        object_type=type(obj).__name__.lower() if obj is not None else None,
-        object_id=getattr(obj, "id", None),
-        case_reference=getattr(obj, "reference", None),
-        details={"action": action, "endpoint": request.endpoint},
-    )
-    db.session.commit()
+    with write_now(db.session):  # a refused GET is recorded too
+        record(
+            db.session,
+            "access.refused",
+            actor=current_user if current_user.is_authenticated else None,
+            actor_label=None if current_user.is_authenticated else "anonymous",
+            object_type=type(obj).__name__.lower() if obj is not None else None,
+            object_id=getattr(obj, "id", None),
+            case_reference=getattr(obj, "reference", None),
+            details={"action": action, "endpoint": request.endpoint},
+        )
+        db.session.commit()
     abort(403)
 
 

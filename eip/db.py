@@ -6,7 +6,11 @@ above this module should not need to know which one it is talking to.
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -66,15 +70,43 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for every transaction.
+# A request that only asks (GET, HEAD, OPTIONS) reads; any other request may write.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Inside `write_now()`: the next transaction takes SQLite's write lock at BEGIN.
+_writing: ContextVar[bool] = ContextVar("eip_writing", default=False)
+_WRITE_STATEMENT = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.I)
 
-    The web server and the scheduler share one file. With SQLite's default
-    deferred transactions, a transaction that read first and then writes fails
-    at once with "database is locked" when another writer got in between, and
-    the busy timeout cannot help. Taking the write lock at BEGIN makes every
-    transaction wait its turn instead. This also serialises the budget ledger
-    (see accommodation), which on PostgreSQL takes `SELECT ... FOR UPDATE`.
+
+class WriteInReadTransaction(RuntimeError):
+    """A GET wrote in its deferred read transaction: put the write in `write_now()`."""
+
+
+def _begins_deferred() -> bool:
+    """True when the transaction about to begin only reads: a GET (HEAD, OPTIONS) request's,
+    outside `write_now()`. Everything else (other requests, the CLI, jobs, tests' own
+    set-up) writes or may, and takes the write lock at BEGIN."""
+    if _writing.get():
+        return False
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in READ_METHODS
+
+
+def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """WAL, a busy timeout, foreign keys, and the transaction rule (docs/architecture.md).
+
+    The web server and the scheduler share one file. With SQLite's default deferred
+    transactions, a transaction that read first and then writes fails at once with "database
+    is locked" (SQLITE_BUSY_SNAPSHOT, in WAL mode) when another writer committed in between,
+    and the busy timeout cannot help. So a transaction that may write takes the write lock at
+    BEGIN (BEGIN IMMEDIATE) and waits its turn instead; this also serialises the budget ledger
+    (see accommodation/store.py), which on PostgreSQL takes `SELECT ... FOR UPDATE`.
+    A GET request's transaction only reads: it begins deferred (plain BEGIN), so that readers
+    never queue behind the write lock (WAL lets them read the last commit while a writer
+    writes). The few writes a GET makes (the audited case view, the session's touch) run in
+    `write_now()`, their own short IMMEDIATE transaction; a write in a deferred transaction
+    is refused with `WriteInReadTransaction`, so a GET that forgets fails in every test run
+    rather than now and then under load.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -98,7 +130,39 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        deferred = _begins_deferred()
+        connection.info["eip_deferred"] = deferred
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_write_in_read(connection: Any, _cursor, statement: str, *_args: Any) -> None:
+        if connection.info.get("eip_deferred") and _WRITE_STATEMENT.match(statement):
+            raise WriteInReadTransaction(
+                "a write in a GET request's read transaction: make it inside eip.db.write_now()"
+            )
+
+
+@contextmanager
+def write_now(session: Any) -> Iterator[None]:
+    """Make a GET request's write, and commit it, inside this block: on SQLite it ends the
+    request's read transaction (nothing is expired) and the block's statements begin a new one
+    that takes the write lock at BEGIN. Anywhere else (other requests, the CLI, PostgreSQL) it
+    changes nothing: the transaction there already may write. Objects read before the block
+    are from the read transaction: a write that depends on a value read (a counter, a state)
+    reads it again inside the block. Takes a Session or the app's scoped session."""
+    real = session() if hasattr(session, "registry") else session
+    if _writing.get() or real.get_bind().dialect.name != "sqlite" or not _begins_deferred():
+        yield
+        return
+    if real.new or real.dirty or real.deleted:
+        raise WriteInReadTransaction("make the changes inside write_now(), not before it")
+    if real.in_transaction():
+        commit_keeping_loaded(real)  # ends the reads: there is nothing to write yet
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
 
 
 def commit_keeping_loaded(session: Any) -> None:

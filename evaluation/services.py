@@ -28,6 +28,7 @@ from eip.audit import record
 from eip.auth.models import User
 from eip.cases.queries import deadline_settings
 from eip.csvsafe import read_dicts
+from eip.db import write_now
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
 from eip.files import open_private, private_folder
 from eip.policy import can
@@ -401,15 +402,16 @@ def download(
             f"The file of {item.label} is missing or has changed since it was prepared, so it "
             "is not served. Withdraw it and prepare a new one"
         )
-    record(
-        session,
-        "evaluation.downloaded",
-        actor=actor,
-        object_type="evaluation_extract",
-        object_id=item.id,
-        details={"state": item.state},
-    )
-    session.commit()
+    with write_now(session):  # a GET's write (eip/db.py)
+        record(
+            session,
+            "evaluation.downloaded",
+            actor=actor,
+            object_type="evaluation_extract",
+            object_id=item.id,
+            details={"state": item.state},
+        )
+        session.commit()
     return path
 
 

@@ -27,6 +27,7 @@ from eip.access import check, requires
 from eip.audit import record
 from eip.clock import today
 from eip.csvsafe import to_csv
+from eip.db import write_now
 from eip.extensions import db
 from eip.policy import can
 from eip.programme import current_settings
@@ -220,15 +221,16 @@ def figures_csv():
     shown = figure_services.for_user(db.session, current_user, _instance())
     if shown.figures is None:
         abort(404)
-    record(
-        db.session,
-        "evaluation.figures_downloaded",
-        actor=current_user,
-        object_type="evaluation_extract" if shown.extract else "programme",
-        object_id=shown.extract.id if shown.extract else None,
-        details={"live": shown.live},
-    )
-    db.session.commit()
+    with write_now(db.session):  # a GET's write (eip/db.py)
+        record(
+            db.session,
+            "evaluation.figures_downloaded",
+            actor=current_user,
+            object_type="evaluation_extract" if shown.extract else "programme",
+            object_id=shown.extract.id if shown.extract else None,
+            details={"live": shown.live},
+        )
+        db.session.commit()
     source = "live" if shown.live else f"extract-{shown.extract.id}"  # type: ignore[union-attr]
     name = f"eip-programme-figures-{source}-{today().isoformat()}.csv"
     return Response(

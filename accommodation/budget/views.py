@@ -20,6 +20,7 @@ from accommodation.views import bp
 from eip.access import requires
 from eip.audit import record
 from eip.clock import today
+from eip.db import write_now
 from eip.extensions import db
 from eip.policy import can
 
@@ -43,14 +44,15 @@ def budget_page():
 
 
 def _csv(filename: str, rows: list[list[str]], what: str) -> Response:
-    record(
-        db.session,
-        "budget.exported",
-        actor=current_user,
-        object_type="budget",
-        details={"export": what, "rows": len(rows) - 2},
-    )
-    db.session.commit()
+    with write_now(db.session):  # a GET's write (eip/db.py)
+        record(
+            db.session,
+            "budget.exported",
+            actor=current_user,
+            object_type="budget",
+            details={"export": what, "rows": len(rows) - 2},
+        )
+        db.session.commit()
     return Response(
         budget_csv.to_csv(rows),
         mimetype="text/csv",

@@ -31,6 +31,7 @@ from eip.auth.models import User
 from eip.cases.consultation_services import SCENARIO_OUTCOME
 from eip.cases.models import Case
 from eip.cases.step_checks import held_consultation, latest_held
+from eip.db import write_now
 from eip.policy import can
 from eip.programme import current_settings
 from eip.roles import Role
@@ -264,16 +265,17 @@ def _outcome_reason(placement: Placement, viewer: str) -> str | None:
 def record_view(session: Session, user: User, placement: Placement) -> None:
     """Audited like a case view: who looked at a placement (and so at the case) is on the
     case's access log."""
-    record(
-        session,
-        "case.viewed",
-        actor=user,
-        object_type="placement",
-        object_id=placement.id,
-        case_reference=placement.case.reference,
-        details={"view": "placement page"},
-    )
-    session.commit()
+    with write_now(session):  # a GET's write (eip/db.py)
+        record(
+            session,
+            "case.viewed",
+            actor=user,
+            object_type="placement",
+            object_id=placement.id,
+            case_reference=placement.case.reference,
+            details={"view": "placement page"},
+        )
+        session.commit()
 
 
 def placement_page(session: Session, user: User, placement: Placement) -> PlacementPage:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from eip import layout
 from eip.auth.models import User, UserSession
+from eip.db import write_now
 from eip.extensions import db
 
 login_manager = LoginManager()
@@ -128,15 +129,18 @@ def load_user(token: str) -> User | None:
         return None
     row, unread, demo = found
     reason = why_session_is_over(row, now)
+    # Every request starts here, GETs too: the writes below are a GET's (eip/db.py, write_now).
     if reason is not None:
         if reason != "ended":
-            row.ended_at, row.end_reason = now, reason
-            db.session.commit()
+            with write_now(db.session):
+                row.ended_at, row.end_reason = now, reason
+                db.session.commit()
         return None
     # At most one write a minute per session (TOUCH_AFTER): a page is a read.
     if now - row.last_seen_at > TOUCH_AFTER:
-        row.last_seen_at = now
-        db.session.commit()
+        with write_now(db.session):
+            row.last_seen_at = now
+            db.session.commit()
     user = row.user
     user.session_token = token
     layout.remember(unread, demo)

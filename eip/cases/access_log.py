@@ -8,26 +8,27 @@ from sqlalchemy.orm import Session, selectinload
 from eip.audit import AuditEvent, record
 from eip.auth.models import User
 from eip.cases.models import Case
-from eip.db import commit_keeping_loaded
+from eip.db import commit_keeping_loaded, write_now
 
 ACCESS_LOG_LIMIT = 50
 
 
 def record_view(session: Session, user: User, case: Case, what: str = "case page") -> None:
-    record(
-        session,
-        "case.viewed",
-        actor=user,
-        object_type="case",
-        object_id=case.id,
-        case_reference=case.reference,
-        details={"view": what},
-    )
-    # Committed at once (the view is on record even if the page then fails), without expiring
-    # what the request has read: the event changes nothing on the case or the user, and the
-    # user, the session row and the case were read in this same transaction, so re-reading
-    # them for the page would be two queries for the same values.
-    commit_keeping_loaded(session)
+    # A GET's one write: in its own short transaction that takes the write lock (eip/db.py).
+    with write_now(session):
+        record(
+            session,
+            "case.viewed",
+            actor=user,
+            object_type="case",
+            object_id=case.id,
+            case_reference=case.reference,
+            details={"view": what},
+        )
+        # Committed at once (the view is on record even if the page then fails), without
+        # expiring what the request has read: the event changes nothing on the case or the
+        # user, so re-reading them for the page would be two queries for the same values.
+        commit_keeping_loaded(session)
 
 
 def access_log(session: Session, case: Case, limit: int = ACCESS_LOG_LIMIT) -> list[AuditEvent]:

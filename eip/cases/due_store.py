@@ -85,7 +85,7 @@ def refresh(session: Session, case_ids: Iterable[int]) -> None:
         # leave both sets. The second now waits, then reads the first's records and rows.
         # NO KEY UPDATE (key_share): a record just inserted holds KEY SHARE on its case,
         # and FOR UPDATE would wait on the other transaction's, which waits on ours.
-        # (SQLite's transactions are already serial: BEGIN IMMEDIATE.)
+        # (SQLite's writing transactions are already serial: BEGIN IMMEDIATE, eip/db.py.)
         session.execute(
             select(Case.id)
             .where(Case.id.in_(chunk))

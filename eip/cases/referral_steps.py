@@ -17,6 +17,7 @@ from eip.cases.records import LateReferralDecision
 from eip.cases.referral_rules import late_agreement_problems, late_refusal_problems
 from eip.cases.rules import CaseFacts, next_status
 from eip.clock import now
+from eip.db import write_now
 from eip.domain import NotAllowed, RuleBroken
 from eip.policy import can
 from eip.problems import Problems
@@ -207,8 +208,9 @@ def view_partner(session: Session, user: User, case: Case) -> None:
     """Opening the partner's details is itself recorded, every time."""
     if not can(user, "case.partner", case):
         raise NotAllowed("You may not see the partner's details")
-    audit_change(session, user, case, "case.partner_viewed")
-    session.commit()
+    with write_now(session):  # a GET's write (eip/db.py)
+        audit_change(session, user, case, "case.partner_viewed")
+        session.commit()
 
 
 def late_decisions(session: Session, case: Case) -> list[LateReferralDecision]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from eip.audit import record
 from eip.auth.models import User
+from eip.db import write_now
 from eip.pdf.page import DocumentInfo, build_pdf
 
 
@@ -39,16 +40,17 @@ def deliver(
 ) -> Document:
     """Lay the document out and audit its download in one commit."""
     content = build_pdf(info, story)
-    record(
-        session,
-        "document.downloaded",
-        actor=user,
-        object_type=object_type,
-        object_id=object_id,
-        case_reference=case_reference,
-        details={"document": kind},
-    )
-    session.commit()
+    with write_now(session):  # a GET's write (eip/db.py)
+        record(
+            session,
+            "document.downloaded",
+            actor=user,
+            object_type=object_type,
+            object_id=object_id,
+            case_reference=case_reference,
+            details={"document": kind},
+        )
+        session.commit()
     return Document(kind, filename, content)
 
 

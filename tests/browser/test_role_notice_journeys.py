@@ -41,7 +41,7 @@ def test_the_manager_agrees_a_late_referral_and_approves_a_role_from_the_notices
     admin = factories.user("admin")
     case = rf.recorded_case(received_at=rf.london(date(2026, 8, 18), 17, 0))
     assert case.status == "awaiting_late_agreement"
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         user_accounts.invite_user(
             db.session,
             admin,

@@ -23,7 +23,7 @@ NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 @pytest.fixture
 def ctx(mail_app):
     """A request context on the app whose mail goes to the SMTP sink."""
-    with mail_app.test_request_context():
+    with mail_app.test_request_context(method="POST"):
         yield mail_app.smtp_sink
         db.session.remove()
 
@@ -153,7 +153,7 @@ def test_a_failed_invitation_email_keeps_the_account_and_says_so(make_app, app):
     from tests.conftest import _free_port
 
     broken = make_app(SMTP_HOST="127.0.0.1", SMTP_PORT=_free_port(), SMTP_SECURITY="none")
-    with broken.test_request_context():
+    with broken.test_request_context(method="POST"):
         outcome = invite(factories.user("admin"))
         assert outcome.mail_sent is False
         assert db.session.get(User, outcome.user_id) is not None

@@ -228,7 +228,7 @@ def test_a_late_referral_waits_for_the_managers_until_agreed(people):
 
 def test_a_role_grant_waits_for_the_managers_until_decided(app, people):
     admin = factories.user("admin")
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         invited = user_accounts.invite_user(
             db.session,
             admin,
@@ -243,7 +243,7 @@ def test_a_role_grant_waits_for_the_managers_until_decided(app, people):
     assert _kinds(admin) == _kinds(people["spoc"]) == []
     request = approval_services.approvals(db.session)[0][0]
     assert request.user_id == invited.user_id
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         approval_services.decide(db.session, people["manager"], request.id, approve=True)
     assert _open(people["manager"], "approval_waiting") == []
     assert _open(people["manager2"], "approval_waiting") == []
@@ -333,7 +333,7 @@ def test_disabling_a_practitioner_lists_their_cases_for_the_managers(app, people
     pf.closed_case(practitioner=practitioner)
     admin = factories.user("admin")
     assert user_accounts.open_cases_held(db.session, practitioner) == 2
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         user_accounts.disable_user(db.session, admin, practitioner.id)
     for manager in ("manager", "manager2"):
         (notice,) = _open(people[manager], "practitioner_disabled")

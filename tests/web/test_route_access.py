@@ -275,7 +275,7 @@ def world(app, app_context) -> World:
     # Administration: another user, a request the admin made waiting for a manager, a
     # non-working day, and live invitation and reset links.
     target = factories.user("finance")
-    with app.test_request_context():  # the invitation e-mail carries a link
+    with app.test_request_context(method="POST"):  # the invitation e-mail carries a link
         invited = user_accounts.invite_user(
             db.session,
             accounts["admin"],

@@ -50,7 +50,7 @@ class Table(HTMLParser):
 
 
 def _render(app, headings) -> Table:
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         return Table(render_template_string(TABLE, headings=headings))
 
 
