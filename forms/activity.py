@@ -209,7 +209,7 @@ class IncidentForm(_StepForm):
 # DASH risk reviews: 24 radio groups, built from the checklist's data file.
 
 ANSWER_CHOICES = choices(dash.ANSWER_LABELS.items())
-JUDGEMENT_CHOICES = choices([("yes", "Yes"), ("no", "No")])
+JUDGEMENT_CHOICES = choices(dash.JUDGEMENTS.items())
 
 
 def _dash_fields() -> dict[str, Any]:
@@ -231,25 +231,26 @@ def _dash_fields() -> dict[str, Any]:
             validate_choice=False,
             validators=[Chosen(f"Answer question {q.number} ({q.label})")],
         )
-    fields["professional_judgement_high"] = RadioField(
-        "In your professional judgement, is the risk high?",
-        description="Answer yes whatever the score if you believe the partner is at high risk",
+    fields["professional_judgement"] = RadioField(
+        "In your professional judgement, how high is the risk?",
+        description="Your judgement can raise the level the score and escalation give, "
+        "never lower it",
         choices=JUDGEMENT_CHOICES,
         widget=GovRadioInput(),
         validate_choice=False,
-        validators=[Chosen("Select whether, in your professional judgement, the risk is high")],
+        validators=[Chosen("Select your professional judgement of the risk")],
     )
     fields["judgement_note"] = _long_text(
-        "Why (needed if you judge the risk to be high)",
+        "Why (needed if your judgement raises the level)",
         "The reason for your judgement",
         hint="What your judgement rests on",
     )
-    fields["police_callouts_12_months"] = StringField(
-        "Police call-outs in the last 12 months",
+    fields["escalation_incidents"] = StringField(
+        "Incidents counted for escalation",
         widget=GovTextInput(),
         filters=[strip],
         validators=[
-            WholeNumber(0, 99, "Enter the number of police call-outs, from 0 to 99", required=False)
+            WholeNumber(0, 99, "Enter the number of incidents, from 0 to 99", required=False)
         ],
     )
     fields["submit"] = SubmitField("Save review", widget=GovSubmitInput())
@@ -260,9 +261,8 @@ _DashFields: type[FlaskForm] = type("_DashFields", (AdditionForm,), _dash_fields
 
 
 class DashForm(_DashFields):  # type: ignore[misc, valid-type]
-    def validate_judgement_note(self, field) -> None:
-        if self.professional_judgement_high.data == "yes" and not field.data:
-            raise ValidationError("Say why you judge the risk to be high")
+    # Whether the judgement needs its reason depends on the score and the thresholds:
+    # eip.cases.dash_services.record_dash says so.
 
     def question_fields(self) -> list[Any]:
         return [self[f"q{q.number}"] for q in dash.questions()]
@@ -271,14 +271,12 @@ class DashForm(_DashFields):  # type: ignore[misc, valid-type]
         return {q.number: self[f"q{q.number}"].data or None for q in dash.questions()}
 
     def values(self) -> dict[str, Any]:
-        judgement = self.professional_judgement_high.data
-        callouts = getattr(self.police_callouts_12_months, "value", None)
         return {
             "completed_on": self.completed_on.data,
             "answers": self.answers(),
-            "professional_judgement_high": {"yes": True, "no": False}.get(judgement or ""),
+            "professional_judgement": self.professional_judgement.data or None,
             "judgement_note": self.judgement_note.data,
-            "police_callouts_12_months": callouts,
+            "escalation_incidents": getattr(self.escalation_incidents, "value", None),
         }
 
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovSelect,
     GovSubmitInput,
@@ -23,6 +24,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -30,6 +32,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from eip.admin import rules
+from eip.cases.choices import INCIDENT_SOURCE
 from eip.formatting import plain_pounds
 from eip.roles import ROLE_CHOICES
 from forms.fields import (
@@ -222,7 +225,18 @@ class SettingsForm(FlaskForm):
     marac_action_working_days = _whole_number(
         rules.WHOLE_NUMBER_BY_NAME["marac_action_working_days"]
     )
+    high_risk_threshold_yes = _whole_number(rules.WHOLE_NUMBER_BY_NAME["high_risk_threshold_yes"])
     marac_threshold_yes = _whole_number(rules.WHOLE_NUMBER_BY_NAME["marac_threshold_yes"])
+    escalation_min_incidents = _whole_number(rules.WHOLE_NUMBER_BY_NAME["escalation_min_incidents"])
+    escalation_months = _whole_number(rules.WHOLE_NUMBER_BY_NAME["escalation_months"])
+    escalation_kinds = SelectMultipleField(
+        "Escalation: the kinds of incident that count",
+        description="Every incident of a kind selected counts",
+        choices=choices(INCIDENT_SOURCE),
+        widget=GovCheckboxesInput(),
+        validate_choice=False,
+        validators=[_Reads(rules.join_kinds)],
+    )
     invoice_unpaid_days = _whole_number(rules.WHOLE_NUMBER_BY_NAME["invoice_unpaid_days"])
     evaluation_k = _whole_number(rules.WHOLE_NUMBER_BY_NAME["evaluation_k"])
     submit = SubmitField("Save settings", widget=GovSubmitInput())
@@ -236,6 +250,16 @@ class SettingsForm(FlaskForm):
         for name, message in rules.date_order_problems(*dates).items():
             self[name].errors = [*self[name].errors, message]
             valid = False
+        kinds_problem = rules.kinds_problem(self.escalation_kinds.value)
+        if kinds_problem and not self.escalation_kinds.errors:
+            self.escalation_kinds.errors = [kinds_problem]
+            valid = False
+        order = rules.threshold_order_problems(
+            self.high_risk_threshold_yes.value, self.marac_threshold_yes.value
+        )
+        for name, message in order.items():
+            self[name].errors = [*self[name].errors, message]
+            valid = False
         return valid
 
     def values(self) -> dict[str, Any]:
@@ -245,6 +269,7 @@ class SettingsForm(FlaskForm):
             typed[spec.name] = self[spec.name].value
         for name in rules.DATE_SETTINGS:
             typed[name] = self[name].data
+        typed["escalation_kinds"] = self.escalation_kinds.value
         return typed
 
     def fill(self, current: dict[str, Any], version: str) -> None:
@@ -255,6 +280,7 @@ class SettingsForm(FlaskForm):
             self[spec.name].data = str(current[spec.name])
         for name in rules.DATE_SETTINGS:
             self[name].data = current[name]
+        self.escalation_kinds.data = list(rules.split_kinds(current["escalation_kinds"]))
 
 
 class NonWorkingDayForm(FlaskForm):

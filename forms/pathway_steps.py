@@ -312,6 +312,12 @@ class CloseCaseForm(TransitionForm):
         validators=[_whole_number],
     )
     reason = _text("Reason for closing", "Enter the reason the case is closed")
+    # Shown and required only when the risk is high or a referral is open: the service
+    # decides (eip.cases.closure_services.risk_reason_needed).
+    risk_reason = _optional_text(
+        "Why close the case while the risk is high",
+        description="What has been done about the risk, and who is managing it now",
+    )
     submit = SubmitField("Close the case", widget=GovSubmitInput())
 
     def callouts(self) -> int | None:

@@ -112,17 +112,25 @@ def dash_review(
     score: int,
     level: str = "standard",
     *,
-    judgement: bool = False,
+    judgement: str = "none",
     callouts: int = 0,
+    marac: bool | None = None,
 ) -> DashReview:
+    """A stored review under the default thresholds (10 and 14); `marac` defaults to the
+    score reaching 14."""
     record = DashReview(
         case_id=case.id,
         completed_on=completed_on,
         answers={str(n): a for n, a in answers(score).items()},
         score=score,
-        professional_judgement_high=judgement,
+        professional_judgement=judgement,
+        professional_judgement_high=judgement != "none",
         police_callouts_12_months=callouts,
+        escalation_incidents=callouts,
         risk_level=level,
+        marac=score >= 14 if marac is None else marac,
+        high_risk_threshold=10,
+        marac_threshold=14,
     )
     db.session.add(record)
     db.session.commit()
@@ -204,15 +212,15 @@ def incident_form(occurred_on: date, **overrides: Any) -> dict[str, Any]:
 
 
 def dash_form(
-    completed_on: date, yes: int = 0, *, judgement: str = "no", **overrides: Any
+    completed_on: date, yes: int = 0, *, judgement: str = "none", **overrides: Any
 ) -> dict[str, Any]:
     data: dict[str, Any] = {"completed_on": date_parts(completed_on)}
     data.update({f"q{n}": answer for n, answer in answers(yes).items()})
     data.update(
         {
-            "professional_judgement_high": judgement,
+            "professional_judgement": judgement,
             "judgement_note": "",
-            "police_callouts_12_months": "",
+            "escalation_incidents": "",
         }
     )
     data.update(overrides)

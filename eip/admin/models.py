@@ -65,6 +65,14 @@ class ProgrammeSettings(db.Model):
     idva_action_working_days: Mapped[int] = mapped_column(Integer, default=1)
     marac_action_working_days: Mapped[int] = mapped_column(Integer, default=2)
     marac_threshold_yes: Mapped[int] = mapped_column(Integer, default=14)
+    # High risk (an IDVA referral) and escalation: eip.cases.dash.
+    high_risk_threshold_yes: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    escalation_min_incidents: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    escalation_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
+    # Incident kinds (choices.INCIDENT_SOURCE values), comma-separated in the vocabulary's order.
+    escalation_kinds: Mapped[str] = mapped_column(
+        String(200), default="police_callout", server_default="police_callout"
+    )
     invoice_unpaid_days: Mapped[int] = mapped_column(Integer, default=30)
     # The evaluation's k: every combination of quasi-identifiers in an extract is shared by
     # at least this many people, and smaller counts are hidden in figures.

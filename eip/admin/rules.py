@@ -15,6 +15,8 @@ from typing import Any
 import holidays
 
 from accommodation import money
+from eip.cases import choices
+from eip.cases.dash import split_kinds
 from eip.formatting import format_pence
 from eip.roles import PERSONAL_DATA_ROLES, Role
 
@@ -169,6 +171,8 @@ SINGULAR = {
     "working days": "working day",
     "calendar days": "calendar day",
     "“yes” answers": "“yes” answer",
+    "incidents": "incident",
+    "months": "month",
 }
 
 WORKING = (
@@ -221,9 +225,26 @@ WHOLE_NUMBERS: tuple[WholeNumber, ...] = (
         f"Working days after the MARAC threshold is met. {WORKING}", 2,
     ),
     WholeNumber(
+        "high_risk_threshold_yes", "High-risk threshold", "the high-risk threshold",
+        1, 24, "“yes” answers",
+        "The number of “yes” answers on the 24-question DASH checklist that means high risk "
+        "and an IDVA referral. Local guidance is 10", 10,
+    ),
+    WholeNumber(
         "marac_threshold_yes", "MARAC threshold", "the MARAC threshold", 1, 24, "“yes” answers",
-        "The number of “yes” answers on the 24-question DASH checklist that means a MARAC "
-        "referral. SafeLives guidance is 14; some areas use 10", 14,
+        "The number of “yes” answers that means a MARAC referral as well. SafeLives guidance "
+        "is 14. It cannot be below the high-risk threshold", 14,
+    ),
+    WholeNumber(
+        "escalation_min_incidents", "Escalation: at least", "the incidents that mean escalation",
+        1, 99, "incidents",
+        "Incidents of the kinds below, within the months below, that mean escalation: high "
+        "risk and a MARAC referral whatever the score", 3,
+    ),
+    WholeNumber(
+        "escalation_months", "Escalation: within the last", "the months escalation counts",
+        1, 60, "months",
+        "Calendar months up to the date of the DASH review", 12,
     ),
     WholeNumber(
         "invoice_unpaid_days", "Remind finance of an unpaid invoice after",
@@ -243,7 +264,49 @@ WHOLE_NUMBERS: tuple[WholeNumber, ...] = (
 WHOLE_NUMBER_BY_NAME = {spec.name: spec for spec in WHOLE_NUMBERS}
 
 DATE_SETTINGS = ("referral_window_start", "referral_window_end", "programme_end_date")
-SETTING_NAMES = ("pot_pence", *(spec.name for spec in WHOLE_NUMBERS), *DATE_SETTINGS)
+SETTING_NAMES = (
+    "pot_pence",
+    *(spec.name for spec in WHOLE_NUMBERS),
+    *DATE_SETTINGS,
+    "escalation_kinds",
+)
+
+
+UNKNOWN_KIND = "Select kinds of incident from the list"
+
+
+def join_kinds(kinds: Any) -> str:
+    """The incident kinds escalation counts, as stored: comma-separated, in the vocabulary's
+    order, so the same choice is always the same text (and audits no change). A kind not
+    in the vocabulary is refused, never dropped."""
+    chosen = set(kinds or ())
+    known = choices.values(choices.INCIDENT_SOURCE)
+    if chosen - set(known):
+        raise ValueError(UNKNOWN_KIND)
+    return ",".join(kind for kind in known if kind in chosen)
+
+
+def kinds_problem(stored: str | None) -> str | None:
+    kinds = split_kinds(stored)
+    known = set(choices.values(choices.INCIDENT_SOURCE))
+    if not kinds:
+        return "Select at least one kind of incident that counts towards escalation"
+    if any(kind not in known for kind in kinds):
+        return UNKNOWN_KIND
+    return None
+
+
+def threshold_order_problems(high_risk: int | None, marac: int | None) -> dict[str, str]:
+    """A MARAC case is a high-risk case, so the MARAC threshold is never the lower one."""
+    if high_risk is not None and marac is not None and marac < high_risk:
+        return {
+            "marac_threshold_yes": (
+                f"The MARAC threshold must be the same as or more than the high-risk "
+                f"threshold ({high_risk})"
+            )
+        }
+    return {}
+
 
 EARLIEST_YEAR, LATEST_YEAR = 2020, 2099
 
@@ -290,6 +353,16 @@ def settings_problems(values: Mapping[str, Any]) -> dict[str, str]:
                 problems[spec.name] = str(exc)
     dates = [values.get(name) for name in DATE_SETTINGS]
     problems.update(date_order_problems(*dates))
+    if "escalation_kinds" not in problems and (
+        problem := kinds_problem(values["escalation_kinds"])
+    ):
+        problems["escalation_kinds"] = problem
+    if not {"high_risk_threshold_yes", "marac_threshold_yes"} & problems.keys():
+        problems.update(
+            threshold_order_problems(
+                values["high_risk_threshold_yes"], values["marac_threshold_yes"]
+            )
+        )
     return problems
 
 
@@ -299,7 +372,8 @@ def setting_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str,
 
 
 def audit_value(value: Any) -> Any:
-    """A setting value as the audit trail keeps it (JSON: dates as ISO strings)."""
+    """A setting value as the audit trail keeps it (JSON: dates as ISO strings; the
+    escalation kinds as they are stored, comma-separated)."""
     return value.isoformat() if isinstance(value, date) else value
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from eip import steps
 from eip.access import check, refuse, requires
 from eip.admin import approval_services, borough_services, rules, settings_services, user_accounts
+from eip.cases import choices
 from eip.extensions import db
 from eip.roles import ROLE_LABELS
 from forms.admin import (
@@ -364,8 +365,14 @@ def approval(approval_id: int):
 def settings():
     values, _version, row = settings_services.current(db.session)
     days = settings_services.non_working_days(db.session)
+    kinds = rules.split_kinds(values["escalation_kinds"])
     return render_template(
-        "admin/settings.html", values=values, row=row, days=days, title="Programme settings"
+        "admin/settings.html",
+        values=values,
+        row=row,
+        days=days,
+        escalation_kinds=", ".join(choices.label(choices.INCIDENT_SOURCE, k) for k in kinds),
+        title="Programme settings",
     )
 
 

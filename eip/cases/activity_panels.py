@@ -8,7 +8,7 @@ queries at most: the users who completed actions, and the programme settings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -113,8 +113,11 @@ class RiskPanel:
             for q in dash.questions()
         ]
 
-    def reasons(self, review: Any) -> tuple[str, ...]:
-        return review_reasons(review, self.summary.threshold)
+    judgements: ClassVar[dict[str, str]] = dash.JUDGEMENTS
+
+    @staticmethod
+    def reasons(review: Any) -> list[str]:
+        return review_reasons(review)
 
 
 def risk_panel(session: Session, page: Any) -> RiskPanel:

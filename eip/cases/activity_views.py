@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from eip import steps
 from eip.access import requires
-from eip.cases import activity_services, dash_services, rules
+from eip.cases import activity_services, dash, dash_services, rules
 from eip.cases.activity_services import action_kind_label
 from eip.cases.models import Case
 from eip.cases.view_helpers import add_to_case, case_or_abort, case_url
@@ -125,10 +125,11 @@ def record_dash(reference: str):
     case = case_or_abort(reference, "case.edit")
     form = DashForm()
     on = today()
-    callouts = dash_services.police_callouts_before(db.session, case, on)
+    thresholds = dash_services.thresholds_of(current_settings(db.session))
+    counted = dash_services.escalation_before(db.session, case, on, thresholds)
     if request.method == "GET":
         prefill(form, completed_on=on)
-        form.police_callouts_12_months.data = str(callouts)
+        form.escalation_incidents.data = str(counted)
     return add_to_case(
         form,
         case,
@@ -139,8 +140,11 @@ def record_dash(reference: str):
         after=case_url(case, "risk"),
         template="cases/activity_dash.html",
         title="Record a DASH risk review",
-        counted_callouts=callouts,
-        threshold=current_settings(db.session).marac_threshold_yes,
+        counted=dash.incidents_phrase(counted, thresholds.escalation_kinds),
+        thresholds=thresholds,
+        escalation_rule=dash.incidents_phrase(
+            thresholds.escalation_incidents, thresholds.escalation_kinds
+        ),
         case=case,
         anchor="risk",
     )

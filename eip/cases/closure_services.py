@@ -6,6 +6,10 @@ status the case had so that reopening returns it there. Reopening keeps the clos
 details as they were (the case page says it was closed and reopened; the audit trail
 has when and why); closing again records the new ones.
 
+Closing while the risk is high (the latest DASH review is high risk, or its score reaches
+today's high-risk threshold) or while an IDVA or MARAC referral action is open needs a
+reason of its own (`risk_reason_needed`): it is stored, audited and on the closure summary.
+
 An action still open when the case is closed is never dropped silently: the closure page
 lists each one and the practitioner says what became of it (done, or no longer needed);
 closing marks each so, on the action and in the audit trail. Nothing is carried over: a
@@ -23,12 +27,14 @@ from eip.audit import record
 from eip.auth.models import User
 from eip.cases import choices, hooks, rules
 from eip.cases.common import audit_change, commit, lock_case
+from eip.cases.dash_services import REFERRAL_KINDS
 from eip.cases.models import Case
-from eip.cases.records import CaseAction
+from eip.cases.records import CaseAction, DashReview
 from eip.cases.step_checks import require, require_step
 from eip.clock import now
 from eip.domain import RuleBroken
 from eip.problems import Problems
+from eip.programme import current_settings
 
 MAX_CALLOUTS = 999
 # What becomes of an action open at closure (CaseAction.resolution), as the page words it.
@@ -48,6 +54,25 @@ CLOSURE_FIELDS = (
     "closure_police_callouts",
     "closure_reason",
 )
+RISK_REASON_MISSING = "Say why the case is closed while the risk is high or a referral is open"
+
+
+def risk_reason_needed(session: Session, case: Case, actions: list[CaseAction]) -> str | None:
+    """Why closing this case needs a risk reason (the page says it above the field), or
+    None. `actions` are the case's open actions."""
+    latest = session.scalars(
+        select(DashReview)
+        .where(DashReview.case_id == case.id)
+        .order_by(DashReview.completed_on.desc(), DashReview.id.desc())
+        .limit(1)
+    ).first()
+    high_from = current_settings(session).high_risk_threshold_yes
+    if latest is not None and (latest.risk_level == "high" or latest.score >= high_from):
+        return f"The latest DASH review (score {latest.score}) is high risk."
+    referrals = [a for a in actions if a.kind in REFERRAL_KINDS]
+    if referrals:
+        return "An IDVA or MARAC referral action is still open."
+    return None
 
 
 def open_actions(session: Session, case: Case) -> list[CaseAction]:
@@ -80,12 +105,19 @@ def check_actions(
 
 
 def check_closure(
-    session: Session, case: Case, *, action_outcomes: Mapping[str, str | None]
+    session: Session,
+    case: Case,
+    *,
+    action_outcomes: Mapping[str, str | None],
+    risk_reason: str | None = None,
 ) -> None:
-    """The closure's rules on open actions, for a form that failed its own checks
-    (eip/steps.validate): nothing is written."""
+    """The closure's rules on open actions and the risk reason, for a form that failed its
+    own checks (eip/steps.validate): nothing is written."""
     problems = Problems()
-    check_actions(problems, open_actions(session, case), action_outcomes)
+    actions = open_actions(session, case)
+    check_actions(problems, actions, action_outcomes)
+    if risk_reason_needed(session, case, actions):
+        problems.text("risk_reason", risk_reason, RISK_REASON_MISSING)
     problems.raise_any()
 
 
@@ -101,12 +133,14 @@ def close_case(
     police_callouts: int | None,
     reason: str | None,
     action_outcomes: Mapping[str, str | None] | None = None,
+    risk_reason: str | None = None,
 ) -> None:
     """Close the case. No version: a change to any record of the case meanwhile does not
     refuse it, but the state machine is checked on the case as it is now, under its row lock,
     so of two people closing at once the second is told the case is already closed.
     `action_outcomes` says what became of each open action (`action_field` -> a key of
-    ACTION_OUTCOMES); the actions are read under the lock, so one added meanwhile refuses."""
+    ACTION_OUTCOMES); the actions are read under the lock, so one added meanwhile refuses.
+    `risk_reason` is required when `risk_reason_needed`, and kept only then."""
     require(user, "case.edit", case)
     lock_case(session, case)
     require_step(case, "close")
@@ -138,6 +172,8 @@ def close_case(
             "police_callouts", f"The number of police call-outs must be 0 to {MAX_CALLOUTS}"
         )
     why = problems.text("reason", reason, "Enter the reason the case is closed")
+    risky = risk_reason_needed(session, case, actions) is not None
+    risk_why = problems.text("risk_reason", risk_reason, RISK_REASON_MISSING) if risky else None
     problems.raise_any()
 
     before = case.status
@@ -151,6 +187,7 @@ def close_case(
     case.closure_childrens_services_status = childrens_services_status
     case.closure_police_callouts = police_callouts
     case.closure_reason = why
+    case.closure_risk_reason = risk_why
     outcomes = action_outcomes or {}
     for action in actions:
         _resolve(session, user, case, action, outcomes[action_field(action)])
@@ -159,7 +196,7 @@ def close_case(
         user,
         case,
         "case.closed",
-        fields=CLOSURE_FIELDS,
+        fields=[*CLOSURE_FIELDS, *(["closure_risk_reason"] if risky else [])],
         **({"open_actions_resolved": len(actions)} if actions else {}),
     )
     commit(session)

@@ -146,7 +146,9 @@ def close(reference: str):
     return steps.run_step(
         form,
         blocked=lambda: step_refusal(case, "close") or hooks.closure_refusal(db.session, case),
-        check=lambda: closure_services.check_closure(db.session, case, action_outcomes=chosen),
+        check=lambda: closure_services.check_closure(
+            db.session, case, action_outcomes=chosen, risk_reason=form.risk_reason.data
+        ),
         save=lambda: closure_services.close_case(
             db.session,
             current_user,
@@ -158,21 +160,30 @@ def close(reference: str):
             police_callouts=form.callouts(),
             reason=form.reason.data,
             action_outcomes=chosen,
+            risk_reason=form.risk_reason.data,
         ),
         done=lambda _: ("Case closed", case_url(case, "closure")),
         template="cases/case_close.html",
         title="Close the case",
         referrals=referrals,
-        late=lambda: {
-            "open_actions": closure_services.open_actions(db.session, case),
-            "today": today(),
-        },
+        late=lambda: _closure_late(case),
         chosen=chosen,
         action_field=closure_services.action_field,
         action_outcomes=closure_services.ACTION_OUTCOMES,
         add_referral=url_for("cases.add_onward_referral", reference=case.reference, next="close"),
         **on_case(case, "closure"),
     )
+
+
+def _closure_late(case) -> dict:
+    """What the closure page reads once the step may go ahead: the open actions, and why
+    a risk reason is needed (None: the field is not shown)."""
+    actions = closure_services.open_actions(db.session, case)
+    return {
+        "open_actions": actions,
+        "risk_why": closure_services.risk_reason_needed(db.session, case, actions),
+        "today": today(),
+    }
 
 
 @bp.route("/<reference>/reopen", methods=["GET", "POST"])

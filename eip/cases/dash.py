@@ -1,19 +1,28 @@
-"""The SafeLives Dash risk checklist: questions, scoring and the high-risk triggers.
+"""The SafeLives Dash risk checklist: questions, scoring and the two thresholds.
 
 Pure functions: no Flask, no database. The 24 questions live in one data file,
 `dash_questions.json`, so the wording can be checked and changed in one place.
 
-A victim is at high risk (DOMAIN.md, step 8) when any of three triggers fires:
-the score (count of "yes") is at or over the MARAC threshold (a programme setting:
-14 by SafeLives guidance, 10 in some areas), the practitioner's professional judgement
-says so, or the abuse is escalating (3 or more police call-outs in 12 months). High
-risk means an IDVA referral at once and a MARAC referral. Below that, a score of 10
-or more is "medium" and anything else "standard" (the banding local MARACs publish:
-1-9 standard, 10-13 medium, 14 and over high); medium triggers nothing by itself.
+Two levels above the ordinary (DOMAIN.md, step 8), each with three triggers:
+
+- **high risk** (an IDVA referral within 1 working day): the score (count of "yes")
+  reaches the high-risk threshold (a programme setting, 10 by local guidance), or the
+  practitioner's professional judgement is high risk or MARAC, or escalation is met;
+- **MARAC** (a MARAC referral within 2 working days): the score reaches the MARAC
+  threshold (a setting, 14 by SafeLives guidance), or the judgement is MARAC, or
+  escalation is met.
+
+Escalation (settings): at least N incidents (3) of the kinds selected (police call-outs)
+in the last M months (12). A MARAC case is always a high-risk case: the MARAC threshold is
+never below the high-risk one. Below high risk, a score of 10 or more is "medium" (the
+banding local MARACs publish) and anything else "standard"; medium triggers nothing.
+Each review keeps the thresholds it was assessed under (`Thresholds`), so a later change
+of setting never changes, or stops explaining, an earlier review's level.
 """
 
 from __future__ import annotations
 
+import calendar
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,13 +34,28 @@ ANSWERS = ("yes", "no", "not_known")
 ANSWER_LABELS = {"yes": "Yes", "no": "No", "not_known": "Not known"}
 QUESTION_COUNT = 24
 LEVELS = ("standard", "medium", "high")
+DEFAULT_HIGH_RISK_THRESHOLD = 10
 DEFAULT_MARAC_THRESHOLD = 14
 MEDIUM_FROM = 10
-ESCALATION_CALLOUTS = 3
 
-TRIGGER_SCORE = "Score at or over the MARAC threshold"
-TRIGGER_JUDGEMENT = "Professional judgement"
-TRIGGER_ESCALATION = "Escalation: 3 or more police call-outs in 12 months"
+# The practitioner's professional judgement: it can raise the level, never lower it.
+JUDGEMENTS = {
+    "none": "No judgement beyond the score",
+    "high": "High risk: refer to the IDVA service",
+    "marac": "High risk and MARAC: refer to the IDVA service and to MARAC",
+}
+
+# Why a review is high risk or MARAC (RiskAssessment.high_reasons / marac_reasons).
+SCORE, JUDGEMENT, ESCALATION = "score", "judgement", "escalation"
+
+# The incident kinds (eip.cases.choices.INCIDENT_SOURCE), as counted in an explanation.
+INCIDENT_NOUNS = {
+    "police_callout": ("police call-out", "police call-outs"),
+    "client_disclosure": ("disclosure by the client", "disclosures by the client"),
+    "partner_disclosure": ("disclosure by the partner", "disclosures by the partner"),
+    "other_agency": ("report from another agency", "reports from other agencies"),
+    "other": ("other incident", "other incidents"),
+}
 
 
 @dataclass(frozen=True)
@@ -82,57 +106,184 @@ def score(answers: Mapping[int, str]) -> int:
 
 
 @dataclass(frozen=True)
+class Thresholds:
+    """The settings a review is assessed under, stored on the review with it."""
+
+    high_risk: int = DEFAULT_HIGH_RISK_THRESHOLD
+    marac: int = DEFAULT_MARAC_THRESHOLD
+    escalation_incidents: int = 3
+    escalation_months: int = 12
+    escalation_kinds: tuple[str, ...] = ("police_callout",)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.high_risk <= self.marac <= QUESTION_COUNT:
+            raise ValueError(
+                f"The thresholds are between 1 and {QUESTION_COUNT}, MARAC not below high risk"
+            )
+        if self.escalation_incidents < 1 or self.escalation_months < 1:
+            raise ValueError("Escalation needs at least 1 incident in at least 1 month")
+        unknown = set(self.escalation_kinds) - set(INCIDENT_NOUNS)
+        if not self.escalation_kinds or unknown:
+            raise ValueError("Escalation counts one or more known incident kinds")
+
+
+@dataclass(frozen=True)
 class RiskAssessment:
     score: int
     level: str  # one of LEVELS
-    reasons: tuple[str, ...]  # the high-risk triggers that fired, in a fixed order
+    marac: bool  # the MARAC referral criteria are met
+    high_reasons: tuple[str, ...]  # of SCORE, JUDGEMENT, ESCALATION, in that order
+    marac_reasons: tuple[str, ...]
 
     @property
     def high(self) -> bool:
         return self.level == "high"
 
 
-def assess(
-    score: int,
-    marac_threshold: int,
-    professional_judgement_high: bool,
-    police_callouts_12_months: int,
-) -> RiskAssessment:
-    """The risk level and which high-risk triggers fired (see the module docstring).
+def split_kinds(stored: str | None) -> tuple[str, ...]:
+    """The incident kinds escalation counts, from their stored comma-separated form."""
+    return tuple(kind for kind in (stored or "").split(",") if kind)
 
-    With a MARAC threshold of 10 or less, "medium" never applies: every score of 10
-    or more is high.
+
+def escalation_met(incidents: int, thresholds: Thresholds) -> bool:
+    return incidents >= thresholds.escalation_incidents
+
+
+def assess(
+    score: int, thresholds: Thresholds, judgement: str, escalation_incidents: int
+) -> RiskAssessment:
+    """The risk level, whether MARAC is met, and which triggers fired (module docstring).
+
+    `escalation_incidents` is the count of incidents of the settings' kinds in their window
+    (`escalation_count`, or the practitioner's own count).
     """
     if not 0 <= score <= QUESTION_COUNT:
         raise ValueError(f"A Dash score is between 0 and {QUESTION_COUNT}")
-    if not 1 <= marac_threshold <= QUESTION_COUNT:
-        raise ValueError(f"The MARAC threshold is between 1 and {QUESTION_COUNT}")
-    if police_callouts_12_months < 0:
-        raise ValueError("The number of police call-outs cannot be negative")
-    reasons = []
-    if score >= marac_threshold:
-        reasons.append(TRIGGER_SCORE)
-    if professional_judgement_high:
-        reasons.append(TRIGGER_JUDGEMENT)
-    if police_callouts_12_months >= ESCALATION_CALLOUTS:
-        reasons.append(TRIGGER_ESCALATION)
-    if reasons:
+    if judgement not in JUDGEMENTS:
+        raise ValueError(f"The professional judgement is one of {', '.join(JUDGEMENTS)}")
+    if escalation_incidents < 0:
+        raise ValueError("The number of incidents cannot be negative")
+    escalation = escalation_met(escalation_incidents, thresholds)
+    high = _fired(score >= thresholds.high_risk, judgement in ("high", "marac"), escalation)
+    marac = _fired(score >= thresholds.marac, judgement == "marac", escalation)
+    if high:
         level = "high"
     elif score >= MEDIUM_FROM:
         level = "medium"
     else:
         level = "standard"
-    return RiskAssessment(score=score, level=level, reasons=tuple(reasons))
+    return RiskAssessment(score, level, bool(marac), high, marac)
+
+
+def _fired(by_score: bool, by_judgement: bool, by_escalation: bool) -> tuple[str, ...]:
+    pairs = ((SCORE, by_score), (JUDGEMENT, by_judgement), (ESCALATION, by_escalation))
+    return tuple(name for name, fired in pairs if fired)
+
+
+def judgement_raises(
+    score: int, thresholds: Thresholds, judgement: str, escalation_incidents: int
+) -> bool:
+    """Whether the judgement makes the review more serious than the score and escalation
+    alone: then the practitioner must say why."""
+    alone = assess(score, thresholds, "none", escalation_incidents)
+    judged = assess(score, thresholds, judgement, escalation_incidents)
+    return (judged.high, judged.marac) != (alone.high, alone.marac)
 
 
 def idva_referral_needed(assessment: RiskAssessment) -> bool:
-    """A victim at high risk is referred to the IDVA service at once."""
+    """A victim at high risk is referred to the IDVA service within 1 working day."""
     return assessment.high
 
 
 def marac_referral_needed(assessment: RiskAssessment) -> bool:
-    """Each high-risk trigger (score, judgement, escalation) is a MARAC referral criterion."""
-    return assessment.high
+    """The MARAC threshold, a MARAC judgement or escalation: a MARAC referral."""
+    return assessment.marac
+
+
+def incidents_phrase(count: int, kinds: Iterable[str]) -> str:
+    """ "3 police call-outs", or "4 incidents (police call-outs, reports from other
+    agencies)" when more than one kind counts."""
+    kinds = tuple(kinds)
+    if len(kinds) == 1:
+        singular, plural = INCIDENT_NOUNS[kinds[0]]
+        return f"{count} {singular if count == 1 else plural}"
+    names = ", ".join(INCIDENT_NOUNS[kind][1] for kind in kinds)
+    return f"{count} incident{'' if count == 1 else 's'} ({names})"
+
+
+def explain(
+    assessment: RiskAssessment,
+    thresholds: Thresholds,
+    escalation_incidents: int,
+    set_on: str,
+) -> list[str]:
+    """Why a review has its level, in words, against the thresholds it was made under
+    (`set_on`: the date those were in force, as the page shows it)."""
+    lines = []
+    if assessment.high:
+        lines.append(
+            _why(
+                "High risk", assessment.score, assessment.high_reasons, thresholds.high_risk, set_on
+            )
+        )
+    if assessment.marac:
+        lines.append(
+            _why("MARAC", assessment.score, assessment.marac_reasons, thresholds.marac, set_on)
+        )
+    if ESCALATION in assessment.high_reasons:
+        counted = incidents_phrase(escalation_incidents, thresholds.escalation_kinds)
+        lines.append(
+            f"Escalation: {counted} in {thresholds.escalation_months} months "
+            f"(at least {thresholds.escalation_incidents} is escalation)"
+        )
+    return lines
+
+
+def _why(level: str, score: int, reasons: tuple[str, ...], threshold: int, set_on: str) -> str:
+    parts = []
+    if SCORE in reasons:
+        parts.append(f"score {score} ≥ {threshold} (the threshold on {set_on})")
+    if JUDGEMENT in reasons:
+        parts.append("by professional judgement")
+    if ESCALATION in reasons:
+        parts.append("by escalation")
+    return f"{level}: " + ", and ".join(parts)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same date `months` calendar months earlier; a day the month lacks (31 March,
+    1 month) becomes that month's last day (28 or 29 February), the wider reading."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def escalation_count(
+    on: date,
+    thresholds: Thresholds,
+    incidents: Iterable[tuple[date, str]],
+    referral_received_on: date | None = None,
+    referral_callouts: int | None = None,
+) -> int:
+    """The incidents of the settings' kinds known in the last M months up to `on`, both
+    ends included (12 months to 7 December: from 7 December the year before).
+
+    `incidents` are (date, kind) pairs: every kind the settings name counts. The referral's
+    police call-out count counts too when police call-outs are a kind and the referral was
+    received in the window, as `known_police_callouts` counts it (never twice).
+    """
+    start = months_before(on, thresholds.escalation_months)
+    kinds = set(thresholds.escalation_kinds)
+    inside = [(day, kind) for day, kind in incidents if start <= day <= on and kind in kinds]
+    others = sum(1 for _day, kind in inside if kind != "police_callout")
+    if "police_callout" not in kinds:
+        return others
+    callouts = [day for day, kind in inside if kind == "police_callout"]
+    if referral_received_on is None or not start <= referral_received_on <= on:
+        return others + len(callouts)
+    before = sum(1 for day in callouts if day <= referral_received_on)
+    return others + max(referral_callouts or 0, before) + len(callouts) - before
 
 
 def one_year_before(day: date) -> date:

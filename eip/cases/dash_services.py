@@ -40,10 +40,32 @@ def question_field(number: int) -> str:
     return f"q{number}"
 
 
+def thresholds_of(settings: Any) -> dash.Thresholds:
+    """The programme's thresholds now: what a review made today is assessed under."""
+    return dash.Thresholds(
+        high_risk=settings.high_risk_threshold_yes,
+        marac=settings.marac_threshold_yes,
+        escalation_incidents=settings.escalation_min_incidents,
+        escalation_months=settings.escalation_months,
+        escalation_kinds=dash.split_kinds(settings.escalation_kinds),
+    )
+
+
+def stored_thresholds(review: DashReview) -> dash.Thresholds:
+    """The thresholds a review was made under, as it stored them."""
+    return dash.Thresholds(
+        high_risk=review.high_risk_threshold,
+        marac=review.marac_threshold,
+        escalation_incidents=review.escalation_min_incidents,
+        escalation_months=review.escalation_months,
+        escalation_kinds=dash.split_kinds(review.escalation_kinds),
+    )
+
+
 def police_callouts_before(session: Session, case: Case, on: date) -> int:
     """Police call-outs known on this case in the 12 months up to `on` (inclusive), from
-    the referral's count and the incidents recorded (`dash.known_police_callouts`): the
-    default for a review completed on that date."""
+    the referral's count and the incidents recorded (`dash.known_police_callouts`): stored
+    on each review for the evaluation."""
     incidents = session.scalars(
         select(Incident.occurred_on).where(
             Incident.case_id == case.id,
@@ -54,6 +76,21 @@ def police_callouts_before(session: Session, case: Case, on: date) -> int:
     )
     return dash.known_police_callouts(
         on, incidents, received_on(case), case.police_callouts_12_months
+    )
+
+
+def escalation_before(session: Session, case: Case, on: date, thresholds: dash.Thresholds) -> int:
+    """The incidents of the settings' kinds known on this case in their window up to `on`
+    (`dash.escalation_count`): the default for a review completed on that date."""
+    rows = session.execute(
+        select(Incident.occurred_on, Incident.source).where(
+            Incident.case_id == case.id,
+            Incident.occurred_on >= dash.months_before(on, thresholds.escalation_months),
+            Incident.occurred_on <= on,
+        )
+    ).all()
+    return dash.escalation_count(
+        on, thresholds, rows, received_on(case), case.police_callouts_12_months
     )
 
 
@@ -76,11 +113,11 @@ def _check(
     case: Case,
     answers: Mapping[int, str | None],
     completed_on: date | None,
-    judgement: bool | None,
-    note: str | None,
-    callouts: int | None,
+    judgement: str | None,
+    incidents: int | None,
 ) -> None:
-    """Every problem at once, each beside its field."""
+    """Every problem at once, each beside its field (the judgement's reason is checked
+    once the level is known: `record_dash`)."""
     errors: dict[str, str] = {}
     if completed_on is None:
         errors["completed_on"] = "Enter the date the review was completed"
@@ -91,16 +128,10 @@ def _check(
             "The date the review was completed cannot be before the referral was received"
         )
     errors.update(_answer_errors(answers))
-    if judgement is None:
-        errors["professional_judgement_high"] = (
-            "Select whether, in your professional judgement, the risk is high"
-        )
-    elif judgement and not (note or "").strip():
-        errors["judgement_note"] = "Say why you judge the risk to be high"
-    if callouts is not None and not 0 <= callouts <= MAX_CALLOUTS:
-        errors["police_callouts_12_months"] = (
-            f"Enter the number of police call-outs, from 0 to {MAX_CALLOUTS}"
-        )
+    if judgement not in dash.JUDGEMENTS:
+        errors["professional_judgement"] = "Select your professional judgement of the risk"
+    if incidents is not None and not 0 <= incidents <= MAX_CALLOUTS:
+        errors["escalation_incidents"] = f"Enter the number of incidents, from 0 to {MAX_CALLOUTS}"
     if errors:
         raise RuleBroken(errors=errors)
 
@@ -112,50 +143,58 @@ def record_dash(
     *,
     completed_on: date | None,
     answers: Mapping[int, str | None],
-    professional_judgement_high: bool | None,
+    professional_judgement: str | None,
     judgement_note: str | None = None,
-    police_callouts_12_months: int | None = None,
+    escalation_incidents: int | None = None,
     submission: str | None = None,
 ) -> DashOutcome:
-    """Score the 24 answers, store the review with its risk level, and when the risk is
-    high add IDVA and MARAC referral actions (unless one of that kind is still open).
+    """Score the 24 answers, assess them under today's thresholds, store the review with
+    its level and those thresholds, and add an IDVA referral action when the risk is high
+    and a MARAC referral action when MARAC is met (unless one of that kind is still open).
 
-    Allowed at any time, closed cases included. `police_callouts_12_months=None` uses the
-    police call-outs recorded on the case in the 12 months before the date of the review.
+    Allowed at any time, closed cases included. `escalation_incidents=None` counts the
+    incidents of the settings' kinds recorded on the case in their window before the
+    date of the review. A judgement that raises the level needs its reason.
     """
     rules.can_record_dash_or_incident(case.status).enforce()
-    _check(
-        case,
-        answers,
-        completed_on,
-        professional_judgement_high,
-        judgement_note,
-        police_callouts_12_months,
-    )
-    assert completed_on is not None and professional_judgement_high is not None
+    _check(case, answers, completed_on, professional_judgement, escalation_incidents)
+    assert completed_on is not None and professional_judgement is not None
     clean = {number: str(answers[number]) for number in range(1, dash.QUESTION_COUNT + 1)}
-    callouts = police_callouts_12_months
-    if callouts is None:
-        callouts = police_callouts_before(session, case, completed_on)
-    settings = current_settings(session)
-    assessment = dash.assess(
-        dash.score(clean), settings.marac_threshold_yes, professional_judgement_high, callouts
-    )
+    thresholds = thresholds_of(current_settings(session))
+    counted = escalation_incidents
+    if counted is None:
+        counted = escalation_before(session, case, completed_on, thresholds)
+    score = dash.score(clean)
+    note = (judgement_note or "").strip() or None
+    if note is None and dash.judgement_raises(score, thresholds, professional_judgement, counted):
+        raise RuleBroken(
+            "Say why you judge the risk to be higher than the score shows",
+            field="judgement_note",
+        )
+    assessment = dash.assess(score, thresholds, professional_judgement, counted)
     review = DashReview(
         case_id=case.id,
         recorded_by_id=user.id,
         completed_on=completed_on,
         answers={str(number): answer for number, answer in clean.items()},
         score=assessment.score,
-        professional_judgement_high=professional_judgement_high,
-        judgement_note=(judgement_note or "").strip() or None,
-        police_callouts_12_months=callouts,
+        professional_judgement=professional_judgement,
+        professional_judgement_high=professional_judgement != "none",
+        judgement_note=note,
+        police_callouts_12_months=police_callouts_before(session, case, completed_on),
+        escalation_incidents=counted,
         risk_level=assessment.level,
+        marac=assessment.marac,
+        high_risk_threshold=thresholds.high_risk,
+        marac_threshold=thresholds.marac,
+        escalation_min_incidents=thresholds.escalation_incidents,
+        escalation_months=thresholds.escalation_months,
+        escalation_kinds=",".join(thresholds.escalation_kinds),
     )
     session.add(review)
     session.flush()
-    actions = _referral_actions(session, user, case, review, assessment) if assessment.high else []
-    fields = ["answers", "completed_on", "professional_judgement_high", "police_callouts_12_months"]
+    actions = _referral_actions(session, user, case, review, assessment)
+    fields = ["answers", "completed_on", "professional_judgement", "escalation_incidents"]
     if review.judgement_note:
         fields.append("judgement_note")
     audit_change(session, user, case, "case.dash_recorded", fields=fields)
@@ -170,7 +209,8 @@ def _referral_actions(
     review: DashReview,
     assessment: dash.RiskAssessment,
 ) -> list[CaseAction]:
-    """The IDVA and MARAC referral actions for a high-risk review, one open of each at most."""
+    """The IDVA referral action for a high-risk review and the MARAC one when MARAC is met,
+    one open of each kind at most."""
     settings = current_settings(session)
     extra = deadline_settings(session).extra_non_working_days
     open_kinds = set(
@@ -198,7 +238,7 @@ def _referral_actions(
         wanted.append(
             (
                 "marac_referral",
-                f"Refer the case to MARAC: high risk found by the DASH review of {when}",
+                f"Refer the case to MARAC: the MARAC criteria met by the DASH review of {when}",
                 settings.marac_action_working_days,
             )
         )
@@ -225,25 +265,19 @@ def _referral_actions(
 # What the risk panel shows
 
 
-def review_reasons(review: DashReview, marac_threshold: int) -> tuple[str, ...]:
-    """Why a stored review is high risk, in `dash.assess`'s order.
-
-    The threshold in force when it was recorded is not stored, so the score trigger is
-    read against today's threshold; a high review that neither judgement nor escalation
-    explains must have met the threshold of its day.
-    """
-    if review.risk_level != "high":
-        return ()
-    judgement = review.professional_judgement_high
-    escalation = review.police_callouts_12_months >= dash.ESCALATION_CALLOUTS
-    reasons = []
-    if review.score >= marac_threshold or not (judgement or escalation):
-        reasons.append(dash.TRIGGER_SCORE)
-    if judgement:
-        reasons.append(dash.TRIGGER_JUDGEMENT)
-    if escalation:
-        reasons.append(dash.TRIGGER_ESCALATION)
-    return tuple(reasons)
+def review_reasons(review: DashReview) -> list[str]:
+    """Why a stored review has its level, against the thresholds stored with it (so a
+    later change of setting neither changes nor stops explaining it)."""
+    thresholds = stored_thresholds(review)
+    assessment = dash.assess(
+        review.score, thresholds, review.professional_judgement, review.escalation_incidents
+    )
+    return dash.explain(
+        assessment,
+        thresholds,
+        review.escalation_incidents,
+        long_date(review.completed_on),
+    )
 
 
 def last_marac_referral(
@@ -268,7 +302,7 @@ def last_marac_referral(
 class RiskSummary:
     reviews: list[DashReview]
     latest: DashReview | None
-    reasons: tuple[str, ...]
+    reasons: list[str]
     last_marac_on: date | None
     repeat_marac: bool
     threshold: int
@@ -276,6 +310,10 @@ class RiskSummary:
     @property
     def high(self) -> bool:
         return self.latest is not None and self.latest.risk_level == "high"
+
+    @property
+    def marac(self) -> bool:
+        return self.latest is not None and self.latest.marac
 
 
 def risk_summary(records: dict[str, list[Any]], marac_threshold: int, on: date) -> RiskSummary:
@@ -286,7 +324,7 @@ def risk_summary(records: dict[str, list[Any]], marac_threshold: int, on: date) 
     return RiskSummary(
         reviews=reviews,
         latest=latest,
-        reasons=review_reasons(latest, marac_threshold) if latest else (),
+        reasons=review_reasons(latest) if latest else [],
         last_marac_on=last_marac,
         repeat_marac=dash.is_repeat_marac(last_marac, on),
         threshold=marac_threshold,

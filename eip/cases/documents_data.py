@@ -277,6 +277,7 @@ class ClosureData:
     case: CaseLine
     outcome: str
     reason: str | None
+    risk_reason: str | None
     risk_at_closure: str
     living_arrangements: str
     childrens_services: str
@@ -302,6 +303,7 @@ def closure_data(session: Session, case: Case) -> ClosureData:
         case=case_line(case),
         outcome=choices.label(choices.CLOSURE_OUTCOME, case.closure_outcome) or not_recorded,
         reason=case.closure_reason,
+        risk_reason=case.closure_risk_reason,
         risk_at_closure=choices.label(choices.RISK_LEVEL, case.closure_risk_level) or not_recorded,
         living_arrangements=choices.label(
             choices.LIVING_ARRANGEMENTS_AT_CLOSURE, case.closure_living_arrangements

@@ -103,6 +103,7 @@ def closure_story(data: ClosureData) -> list[Flowable]:
                 ("Children's services at closure", data.childrens_services),
                 ("Police call-outs since the referral", or_not_recorded(data.police_callouts)),
                 ("Reason for closure", or_not_recorded(data.reason)),
+                *([("Why closed at high risk", data.risk_reason)] if data.risk_reason else []),
             ]
         ),
         *heading("Key dates"),

@@ -165,6 +165,8 @@ class Case(db.Model):
     closure_childrens_services_status: Mapped[str | None] = mapped_column(String(30))
     closure_police_callouts: Mapped[int | None] = mapped_column(Integer)
     closure_reason: Mapped[str | None] = mapped_column(Text)
+    # Why the case closed while high risk or with a referral open (closure_services).
+    closure_risk_reason: Mapped[str | None] = mapped_column(Text)
 
     borough: Mapped[Borough] = relationship(lazy="joined")
     allocated_practitioner: Mapped[User | None] = relationship(

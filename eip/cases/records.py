@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eip.db import UTCDateTime, utcnow
@@ -157,15 +157,33 @@ class ProfessionalsMeeting(_CaseRecord, db.Model):
 
 
 class DashReview(_CaseRecord, db.Model):
+    """One DASH review with the thresholds it was assessed under (eip.cases.dash), so its
+    level stays explainable after the settings change."""
+
     __tablename__ = "dash_reviews"
 
     completed_on: Mapped[date] = mapped_column(Date)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     score: Mapped[int] = mapped_column(Integer)
+    # none / high / marac (dash.JUDGEMENTS); `professional_judgement_high` is kept for the
+    # evaluation extract: the judgement is high or MARAC.
+    professional_judgement: Mapped[str] = mapped_column(
+        String(10), default="none", server_default="none"
+    )
     professional_judgement_high: Mapped[bool] = mapped_column(Boolean, default=False)
     judgement_note: Mapped[str | None] = mapped_column(Text)
+    # Police call-outs known in the 12 months to the review (the evaluation reads it).
     police_callouts_12_months: Mapped[int] = mapped_column(Integer, default=0)
+    # The incidents counted for escalation: of the kinds, in the months, stored below.
+    escalation_incidents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     risk_level: Mapped[str] = mapped_column(String(20))
+    marac: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The settings in force when the review was made.
+    high_risk_threshold: Mapped[int] = mapped_column(Integer, server_default="14")
+    marac_threshold: Mapped[int] = mapped_column(Integer, server_default="14")
+    escalation_min_incidents: Mapped[int] = mapped_column(Integer, server_default="3")
+    escalation_months: Mapped[int] = mapped_column(Integer, server_default="12")
+    escalation_kinds: Mapped[str] = mapped_column(String(200), server_default="police_callout")
 
 
 class ScenarioPlan(_CaseRecord, db.Model):

@@ -22,7 +22,6 @@ from eip.cases.records import (
     CaseAction,
     Consent,
     Consultation,
-    DashReview,
     Incident,
     InterventionSession,
     LateReferralDecision,
@@ -30,6 +29,7 @@ from eip.cases.records import (
     ProfessionalsMeeting,
     ScenarioPlan,
 )
+from eip.demo.risk import DemoReview, add_review
 from eip.models import Borough
 from eip.workdays import add_working_days, london_date
 
@@ -432,6 +432,13 @@ def _progress(ctx: Context, case: Case, state: str, received: date, who: User, n
         case.closure_childrens_services_status = rng.choice(("none", "early_help", "child_in_need"))
         case.closure_police_callouts = rng.randint(0, 1)
         case.closure_reason = "Intervention plan completed; family supported by early help."
+        if n % 6 == 2:
+            # Its last DASH review was high risk (eip.cases.closure_services).
+            case.closure_risk_level = "high"
+            case.closure_risk_reason = (
+                "Referred to the IDVA service and to MARAC; the IDVA now leads on the "
+                "partner's safety plan and children's services hold the case."
+            )
 
 
 def _activity(ctx: Context, case: Case, start: date, who: User, n: int, closed: bool) -> None:
@@ -465,52 +472,29 @@ def _activity(ctx: Context, case: Case, start: date, who: User, n: int, closed: 
             )
         day += timedelta(days=7)
         week += 1
+    # Every sixth case is high risk: a DASH of 11 (high risk: the IDVA referral only), then
+    # 15 (MARAC as well) if the case runs long enough; another is high risk by judgement.
     high = n % 6 == 2
-    reviews = [(start, 12 if high else rng.randint(3, 9))]
+    judged = n % 6 == 4 and not closed
+    reviews = [(start, 11 if high else rng.randint(3, 9))]
     if (last_day - start).days > 20:
         reviews.append((start + timedelta(days=20), 15 if high else rng.randint(2, 8)))
-    for when, yes in reviews:
+    for index, (when, yes) in enumerate(reviews):
         # The call-outs the referral reported count, as the review form would start from.
         known = dash.known_police_callouts(
             when, [], london_date(case.received_at), case.police_callouts_12_months
         )
-        callouts = max(1 if high else 0, known)
-        assessment = dash.assess(yes, 14, False, callouts)
-        s.add(
-            DashReview(
-                case_id=case.id,
-                completed_on=when,
-                answers=_answers(rng, yes),
-                score=yes,
-                professional_judgement_high=False,
-                police_callouts_12_months=callouts,
-                risk_level=assessment.level,
-                recorded_by_id=who.id,
-            )
+        last = index == len(reviews) - 1
+        review = DemoReview(
+            when,
+            _answers(rng, yes),
+            judgement="high" if judged and last else "none",
+            note="Partner reports new threats by text since the last meeting"
+            if judged and last
+            else None,
+            police_callouts=max(1 if high else 0, known),
         )
-        if assessment.level == "high" and not closed:
-            s.add(
-                CaseAction(
-                    case_id=case.id,
-                    kind="idva_referral",
-                    description="Refer the partner to the IDVA service",
-                    owner=who.name,
-                    due_on=add_working_days(when, 1),
-                    urgent=True,
-                    recorded_by_id=who.id,
-                )
-            )
-            s.add(
-                CaseAction(
-                    case_id=case.id,
-                    kind="marac_referral",
-                    description="Refer the case to MARAC",
-                    owner=who.name,
-                    due_on=add_working_days(when, 2),
-                    urgent=True,
-                    recorded_by_id=who.id,
-                )
-            )
+        add_review(s, case.id, who.id, who.name, review, open_case=not closed)
     if n % 4 == 1 and not closed:
         s.add(
             Incident(

@@ -384,6 +384,8 @@ def _case_records(rng, ids, case_rows, users, now) -> dict[type, list[dict]]:
                         "score": score,
                         "police_callouts_12_months": 0,
                         "professional_judgement_high": False,
+                        # Stored thresholds: the server defaults (14 and 14, the old rule).
+                        "marac": score >= 14,
                         "risk_level": "high"
                         if score >= 14
                         else "medium"

@@ -50,7 +50,7 @@ def test_a_practitioner_records_a_dash_review_that_finds_high_risk(page, app_con
     assert page.evaluate("document.activeElement.id") == "q15"
     for n in range(1, 25):
         page.locator(f"input[name=q{n}][value={'yes' if n <= 14 else 'no'}]").check()
-    page.locator("input[name=professional_judgement_high][value=no]").check()
+    page.locator("input[name=professional_judgement][value=none]").check()
     page.get_by_role("button", name="Save review").click()
     assert page.url.endswith(f"/cases/{reference}")
     risk = page.locator("#risk")

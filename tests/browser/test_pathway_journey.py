@@ -77,7 +77,7 @@ def test_a_practitioner_takes_a_referral_from_receipt_to_closure(page, app_conte
     page.goto(f"/cases/{reference}/dash/new")
     for n in range(1, 25):
         page.locator(f"input[name=q{n}][value={'yes' if n <= 3 else 'no'}]").check()
-    page.locator("input[name=professional_judgement_high][value=no]").check()
+    page.locator("input[name=professional_judgement][value=none]").check()
     submit(page, "Save review")
     assert "3 of 24" in page.locator("#risk").inner_text()
 

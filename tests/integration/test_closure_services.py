@@ -160,3 +160,73 @@ def test_a_closed_then_reopened_case_can_be_closed_again():
     _close(case, user, outcome="disengaged")
     assert case.status == "closed" and case.closure_outcome == "disengaged"
     assert case.status_before_closure == "active"
+
+
+# ---------------------------------------------------------------------------
+# Closing at high risk, or with an IDVA or MARAC referral open, needs its own reason
+
+
+def _high_risk_case(user, score=11, level="high"):
+    from datetime import date
+
+    from tests import factories_pathway_activity as fa
+
+    case = pf.active_case(user)
+    fa.dash_review(case, date(2026, 3, 6), score, level)
+    return case
+
+
+def test_closing_after_a_high_risk_dash_without_a_risk_reason_is_refused():
+    user = factories.user("practitioner")
+    case = _high_risk_case(user)
+    with pytest.raises(RuleBroken) as refused:
+        _close(case, user)
+    assert refused.value.errors == {"risk_reason": svc.RISK_REASON_MISSING}
+    db.session.rollback()
+    assert case.status == "active"
+
+
+def test_the_risk_reason_is_stored_and_audited_by_name():
+    user = factories.user("practitioner")
+    case = _high_risk_case(user)
+    _close(case, user, risk_reason="  IDVA now leads on the partner's safety  ")
+    assert case.status == "closed"
+    assert case.closure_risk_reason == "IDVA now leads on the partner's safety"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.closed"))
+    assert "closure_risk_reason" in event.details["fields"]
+    assert "IDVA" not in str(event.details)
+
+
+def test_an_open_idva_action_alone_needs_the_risk_reason():
+    from tests import factories_pathway_activity as fa
+
+    user = factories.user("practitioner")
+    case = pf.active_case(user)
+    action = fa.action(case, "idva_referral")
+    outcomes = {svc.action_field(action): "not_needed"}
+    with pytest.raises(RuleBroken) as refused:
+        _close(case, user, action_outcomes=outcomes)
+    assert "risk_reason" in refused.value.errors
+    db.session.rollback()
+    _close(case, user, action_outcomes=outcomes, risk_reason="Partner declined the IDVA")
+    assert case.closure_risk_reason == "Partner declined the IDVA"
+
+
+def test_a_standard_risk_case_needs_no_risk_reason_and_keeps_none():
+    user = factories.user("practitioner")
+    case = _high_risk_case(user, score=4, level="standard")
+    _close(case, user, risk_reason="ignored")
+    assert case.status == "closed" and case.closure_risk_reason is None
+
+
+def test_the_closure_summary_shows_the_risk_reason():
+    from eip.cases.documents_data import closure_data
+    from eip.cases.documents_letters import closure_story
+
+    user = factories.user("practitioner")
+    case = _high_risk_case(user)
+    _close(case, user, risk_reason="MARAC heard the case; the IDVA leads")
+    data = closure_data(db.session, case)
+    assert data.risk_reason == "MARAC heard the case; the IDVA leads"
+    text = str(closure_story(data))
+    assert "Why closed at high risk" in text and "the IDVA leads" in text

@@ -32,9 +32,9 @@ def record(user, case, yes=0, **values):
     defaults = {
         "completed_on": FRIDAY,
         "answers": fa.answers(yes),
-        "professional_judgement_high": False,
+        "professional_judgement": "none",
         "judgement_note": None,
-        "police_callouts_12_months": 0,
+        "escalation_incidents": 0,
     }
     return dash_services.record_dash(db.session, user, case, **{**defaults, **values})
 
@@ -52,9 +52,10 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def set_threshold(value: int) -> None:
+def set_settings(**values) -> None:
     settings = current_settings(db.session)
-    settings.marac_threshold_yes = value
+    for name, value in values.items():
+        setattr(settings, name, value)
     db.session.add(settings)
     db.session.commit()
 
@@ -71,19 +72,52 @@ def test_the_score_is_the_count_of_yes_and_is_stored_with_every_answer(user):
     assert actions() == []
 
 
-def test_fourteen_yes_is_high_risk_with_idva_and_marac_actions_due_in_working_days(user):
+def test_a_dash_of_11_is_high_risk_an_idva_action_due_in_1_working_day_and_no_marac(user):
     case = fa.case("active", practitioner=user)
-    outcome = record(user, case, yes=14)
-    assert outcome.review.risk_level == "high"
-    idva, marac = actions("idva_referral"), actions("marac_referral")
-    assert len(idva) == 1 and len(marac) == 1
-    # Friday + 1 working day is Monday; + 2 is Tuesday.
-    assert idva[0].due_on == date(2026, 3, 9)
-    assert marac[0].due_on == date(2026, 3, 10)
-    assert idva[0].urgent and marac[0].urgent
-    assert idva[0].source_id == outcome.review.id
-    assert idva[0].owner == "Alex Practitioner"
-    assert "6 March 2026" in idva[0].description
+    outcome = record(user, case, yes=11)
+    assert outcome.review.risk_level == "high" and not outcome.review.marac
+    [idva] = actions("idva_referral")
+    assert actions("marac_referral") == []
+    # Friday + 1 working day, over the weekend, is Monday.
+    assert idva.due_on == date(2026, 3, 9)
+    assert idva.urgent and idva.source_id == outcome.review.id
+    assert idva.owner == "Alex Practitioner"
+    assert "6 March 2026" in idva.description
+
+
+def test_a_dash_of_15_makes_both_idva_in_1_working_day_and_marac_in_2(user):
+    case = fa.case("active", practitioner=user)
+    outcome = record(user, case, yes=15)
+    assert outcome.review.risk_level == "high" and outcome.review.marac
+    [idva], [marac] = actions("idva_referral"), actions("marac_referral")
+    assert idva.due_on == date(2026, 3, 9)  # Monday
+    assert marac.due_on == date(2026, 3, 10)  # Tuesday
+    assert idva.urgent and marac.urgent
+
+
+def test_each_review_stores_the_thresholds_in_force_when_it_was_made(user):
+    set_settings(
+        high_risk_threshold_yes=8,
+        marac_threshold_yes=12,
+        escalation_min_incidents=2,
+        escalation_months=6,
+        escalation_kinds="police_callout,other_agency",
+    )
+    review = record(user, fa.case("active"), yes=9).review
+    stored = (
+        review.high_risk_threshold,
+        review.marac_threshold,
+        review.escalation_min_incidents,
+        review.escalation_months,
+        review.escalation_kinds,
+    )
+    assert stored == (8, 12, 2, 6, "police_callout,other_agency")
+    set_settings(high_risk_threshold_yes=10, marac_threshold_yes=14)
+    # The level and its explanation stay those of its day.
+    assert review.risk_level == "high"
+    assert dash_services.review_reasons(review) == [
+        "High risk: score 9 ≥ 8 (the threshold on 6 March 2026)"
+    ]
 
 
 def test_the_due_dates_skip_easter_and_the_managers_extra_days(user):
@@ -97,73 +131,93 @@ def test_the_due_dates_skip_easter_and_the_managers_extra_days(user):
 
 
 def test_the_working_days_are_programme_settings(user):
-    settings = current_settings(db.session)
-    settings.idva_action_working_days = 0
-    settings.marac_action_working_days = 5
-    db.session.add(settings)
-    db.session.commit()
+    set_settings(idva_action_working_days=0, marac_action_working_days=5)
     case = fa.case("active")
     record(user, case, yes=14)
     assert actions("idva_referral")[0].due_on == FRIDAY
     assert actions("marac_referral")[0].due_on == date(2026, 3, 13)
 
 
-def test_thirteen_yes_is_medium_and_creates_no_actions(user):
+def test_nine_yes_is_standard_and_creates_no_actions(user):
     case = fa.case("active")
-    assert record(user, case, yes=13).review.risk_level == "medium"
+    assert record(user, case, yes=9).review.risk_level == "standard"
     assert actions() == []
 
 
-def test_a_marac_threshold_of_10_makes_ten_yes_high_risk(user):
-    set_threshold(10)
+def test_the_thresholds_are_settings(user):
+    set_settings(high_risk_threshold_yes=12, marac_threshold_yes=12)
     case = fa.case("active")
-    assert record(user, case, yes=10).review.risk_level == "high"
+    assert record(user, case, yes=11).review.risk_level == "medium"
+    assert actions() == []
+    assert record(user, case, yes=12).review.marac
     assert len(actions()) == 2
 
 
-def test_with_the_default_threshold_ten_yes_is_only_medium(user):
-    case = fa.case("active")
-    assert record(user, case, yes=10).review.risk_level == "medium"
-
-
-def test_professional_judgement_alone_makes_high_risk(user):
+def test_a_judgement_of_high_risk_alone_makes_an_idva_action_only(user):
     case = fa.case("active")
     outcome = record(
-        user, case, yes=2, professional_judgement_high=True, judgement_note="Threats to kill"
+        user, case, yes=2, professional_judgement="high", judgement_note="Threats to kill"
     )
     assert outcome.review.risk_level == "high"
+    assert outcome.review.professional_judgement_high
     assert outcome.review.judgement_note == "Threats to kill"
+    assert {a.kind for a in actions()} == {"idva_referral"}
+
+
+def test_a_judgement_of_marac_makes_both_actions(user):
+    case = fa.case("active")
+    record(user, case, yes=2, professional_judgement="marac", judgement_note="Strangulation")
     assert {a.kind for a in actions()} == {"idva_referral", "marac_referral"}
 
 
-def test_three_police_callouts_in_12_months_make_high_risk(user):
+def test_a_later_marac_review_adds_the_marac_action_beside_the_open_idva_one(user):
     case = fa.case("active")
-    assert record(user, case, yes=1, police_callouts_12_months=3).review.risk_level == "high"
+    record(user, case, yes=11)
+    record(user, case, yes=15, completed_on=FRIDAY + timedelta(days=3))
+    assert len(actions("idva_referral")) == 1 and len(actions("marac_referral")) == 1
+
+
+def test_escalation_makes_both_actions(user):
+    case = fa.case("active")
+    assert record(user, case, yes=1, escalation_incidents=3).review.marac
     assert len(actions()) == 2
 
 
-def test_two_police_callouts_do_not(user):
+def test_two_incidents_are_not_escalation(user):
     case = fa.case("active")
-    assert record(user, case, yes=1, police_callouts_12_months=2).review.risk_level == "standard"
+    assert record(user, case, yes=1, escalation_incidents=2).review.risk_level == "standard"
 
 
-def test_the_callouts_default_to_the_police_incidents_in_the_12_months_before_the_review(user):
+def test_the_count_defaults_to_the_kinds_incidents_in_the_months_before_the_review(user):
     case = fa.case("active")
-    fa.incident(case, date(2025, 3, 6))  # exactly a year before: counts
+    fa.incident(case, date(2025, 3, 6))  # exactly 12 months before: counts
     fa.incident(case, date(2025, 3, 5))  # a day too early
     fa.incident(case, date(2026, 2, 1))
-    fa.incident(case, date(2026, 2, 2), source="partner_disclosure")  # not the police
+    fa.incident(case, date(2026, 2, 2), source="partner_disclosure")  # not a kind counted
     fa.incident(case, date(2026, 3, 7))  # after the review
-    outcome = record(user, case, yes=1, police_callouts_12_months=None)
+    outcome = record(user, case, yes=1, escalation_incidents=None)
+    assert outcome.review.escalation_incidents == 2
     assert outcome.review.police_callouts_12_months == 2
     assert outcome.review.risk_level == "standard"
+
+
+def test_escalation_counts_every_kind_the_settings_name(user):
+    set_settings(escalation_kinds="police_callout,partner_disclosure,other_agency")
+    case = fa.case("active")
+    fa.incident(case, date(2026, 1, 10))
+    fa.incident(case, date(2026, 2, 2), source="partner_disclosure")
+    fa.incident(case, date(2026, 2, 20), source="other_agency")
+    outcome = record(user, case, yes=1, escalation_incidents=None)
+    assert outcome.review.escalation_incidents == 3
+    assert outcome.review.police_callouts_12_months == 1
+    assert outcome.review.marac
 
 
 def test_three_recorded_callouts_make_the_default_high_risk(user):
     case = fa.case("active")
     for day in (date(2025, 9, 1), date(2025, 12, 1), date(2026, 3, 1)):
         fa.incident(case, day)
-    assert record(user, case, police_callouts_12_months=None).review.risk_level == "high"
+    assert record(user, case, escalation_incidents=None).review.risk_level == "high"
 
 
 def test_a_second_high_review_adds_no_second_open_idva_or_marac_action(user):
@@ -191,13 +245,13 @@ def test_a_dash_review_after_closure_is_accepted_and_still_raises_the_referrals(
 
 def test_a_review_is_audited_by_field_names_only(user):
     case = fa.case("active")
-    record(user, case, yes=14, professional_judgement_high=True, judgement_note="Strangulation")
+    record(user, case, yes=14, professional_judgement="marac", judgement_note="Strangulation")
     [event] = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "case.dash_recorded")
     )
     assert "judgement_note" in event.details["fields"]
     text = str(event.details)
-    assert "Strangulation" not in text and "high" not in text.replace("judgement_high", "")
+    assert "Strangulation" not in text and "marac" not in text
 
 
 def test_a_missing_answer_names_its_question_and_nothing_is_saved(user):
@@ -222,23 +276,29 @@ def test_every_problem_is_reported_at_once(user):
             case,
             answers={},
             completed_on=today() + timedelta(days=1),
-            professional_judgement_high=None,
-            police_callouts_12_months=100,
+            professional_judgement=None,
+            escalation_incidents=100,
         )
     errors = refused.value.errors
     assert errors["completed_on"] == "The date the review was completed cannot be in the future"
-    assert errors["professional_judgement_high"].startswith("Select whether")
-    assert (
-        errors["police_callouts_12_months"] == "Enter the number of police call-outs, from 0 to 99"
-    )
+    assert errors["professional_judgement"] == "Select your professional judgement of the risk"
+    assert errors["escalation_incidents"] == "Enter the number of incidents, from 0 to 99"
     assert len([name for name in errors if name.startswith("q")]) == 24
 
 
-def test_a_judgement_of_high_risk_needs_a_reason(user):
+def test_a_judgement_that_raises_the_level_needs_a_reason_and_nothing_is_saved(user):
     case = fa.case("active")
     with pytest.raises(RuleBroken) as refused:
-        record(user, case, professional_judgement_high=True, judgement_note="  ")
-    assert refused.value.errors == {"judgement_note": "Say why you judge the risk to be high"}
+        record(user, case, yes=11, professional_judgement="marac", judgement_note="  ")
+    assert refused.value.errors == {
+        "judgement_note": "Say why you judge the risk to be higher than the score shows"
+    }
+    assert count(DashReview) == 0 and actions() == []
+
+
+def test_a_judgement_the_score_already_meets_needs_no_reason(user):
+    case = fa.case("active")
+    assert record(user, case, yes=11, professional_judgement="high").review.risk_level == "high"
 
 
 def test_a_review_cannot_be_dated_before_the_referral(user):

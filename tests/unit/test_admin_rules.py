@@ -93,7 +93,10 @@ def test_the_brief_ranges_are_the_ones_enforced():
         "dash_review_days": (1, 180),
         "idva_action_working_days": (1, 10),
         "marac_action_working_days": (1, 10),
+        "high_risk_threshold_yes": (1, 24),
         "marac_threshold_yes": (1, 24),
+        "escalation_min_incidents": (1, 99),
+        "escalation_months": (1, 60),
         "invoice_unpaid_days": (1, 180),
         "evaluation_k": (3, 50),
     }
@@ -154,7 +157,11 @@ DEFAULTS = {
     "dash_review_days": 28,
     "idva_action_working_days": 1,
     "marac_action_working_days": 2,
+    "high_risk_threshold_yes": 10,
     "marac_threshold_yes": 14,
+    "escalation_min_incidents": 3,
+    "escalation_months": 12,
+    "escalation_kinds": "police_callout",
     "invoice_unpaid_days": 30,
     "evaluation_k": 5,
 }
@@ -180,6 +187,43 @@ def test_only_the_settings_that_differ_are_changes():
         "referral_window_end": (date(2026, 12, 31), date(2027, 1, 15)),
     }
     assert rules.setting_changes(DEFAULTS, dict(DEFAULTS)) == {}
+
+
+def test_the_marac_threshold_may_equal_the_high_risk_threshold_but_not_be_below_it():
+    assert rules.settings_problems({**DEFAULTS, "marac_threshold_yes": 10}) == {}
+    problems = rules.settings_problems({**DEFAULTS, "marac_threshold_yes": 9})
+    assert problems == {
+        "marac_threshold_yes": (
+            "The MARAC threshold must be the same as or more than the high-risk threshold (10)"
+        )
+    }
+
+
+def test_a_threshold_out_of_range_is_its_own_problem_not_an_order_one():
+    problems = rules.settings_problems({**DEFAULTS, "high_risk_threshold_yes": 25})
+    assert problems == {
+        "high_risk_threshold_yes": "The high-risk threshold must be between 1 and 24 “yes” answers"
+    }
+
+
+@pytest.mark.parametrize(
+    ("kinds", "message"),
+    [
+        ("", "Select at least one kind of incident that counts towards escalation"),
+        ("police_callout,burglary", "Select kinds of incident from the list"),
+    ],
+)
+def test_escalation_counts_one_or_more_known_incident_kinds(kinds, message):
+    assert rules.settings_problems({**DEFAULTS, "escalation_kinds": kinds}) == {
+        "escalation_kinds": message
+    }
+
+
+def test_escalation_kinds_are_kept_in_the_vocabularys_order_whatever_the_order_ticked():
+    assert rules.join_kinds(["other_agency", "police_callout"]) == "police_callout,other_agency"
+    assert rules.join_kinds([]) == ""
+    with pytest.raises(ValueError, match="Select kinds of incident from the list"):
+        rules.join_kinds(["police_callout", "burglary"])
 
 
 def test_audit_values_keep_dates_as_iso_text():

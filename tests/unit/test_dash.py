@@ -1,4 +1,5 @@
-"""The SafeLives Dash checklist: the questions, scoring, the high-risk triggers, repeat MARAC."""
+"""The SafeLives Dash checklist: the questions, scoring, the two thresholds and escalation,
+repeat MARAC."""
 
 import json
 from datetime import date
@@ -104,63 +105,212 @@ def test_not_known_and_questions_off_the_checklist_do_not_score():
 
 
 # ---------------------------------------------------------------------------
-# The high-risk triggers
+# The two thresholds: high risk (IDVA) and MARAC
+
+DEFAULT = dash.Thresholds()
 
 
-def test_a_score_at_the_threshold_is_high_risk():
-    result = dash.assess(14, 14, False, 0)
-    assert result.level == "high"
-    assert result.reasons == (dash.TRIGGER_SCORE,)
-    assert dash.marac_referral_needed(result)
+def test_the_defaults_are_10_for_high_risk_14_for_marac_and_3_police_callouts_in_12_months():
+    assert (DEFAULT.high_risk, DEFAULT.marac) == (10, 14)
+    assert (DEFAULT.escalation_incidents, DEFAULT.escalation_months) == (3, 12)
+    assert DEFAULT.escalation_kinds == ("police_callout",)
+
+
+def test_a_score_of_11_is_high_risk_an_idva_referral_but_not_marac():
+    result = dash.assess(11, DEFAULT, "none", 0)
+    assert result.level == "high" and result.high_reasons == (dash.SCORE,)
     assert dash.idva_referral_needed(result)
+    assert not dash.marac_referral_needed(result) and result.marac_reasons == ()
 
 
-def test_a_score_below_the_threshold_but_at_10_is_medium():
-    result = dash.assess(13, 14, False, 2)
-    assert (result.level, result.reasons) == ("medium", ())
-    assert not dash.marac_referral_needed(result)
-    assert not dash.idva_referral_needed(result)
+def test_a_score_at_the_high_risk_threshold_is_high_and_one_below_is_not():
+    assert dash.assess(10, DEFAULT, "none", 0).high
+    assert not dash.assess(9, DEFAULT, "none", 0).high
 
 
-def test_a_score_below_10_is_standard():
-    assert dash.assess(9, 14, False, 0).level == "standard"
-    assert dash.assess(0, 14, False, 0).level == "standard"
+def test_a_score_at_the_marac_threshold_needs_both_referrals():
+    result = dash.assess(14, DEFAULT, "none", 0)
+    assert dash.idva_referral_needed(result) and dash.marac_referral_needed(result)
+    assert result.marac_reasons == (dash.SCORE,)
+    assert not dash.assess(13, DEFAULT, "none", 0).marac
 
 
-def test_the_threshold_is_a_setting_and_10_makes_a_score_of_10_high():
-    assert dash.assess(10, 10, False, 0).level == "high"
-    assert dash.assess(10, 14, False, 0).level == "medium"
-    assert dash.assess(9, 10, False, 0).level == "standard"
+def test_the_thresholds_are_settings():
+    strict = dash.Thresholds(high_risk=12, marac=20)
+    assert dash.assess(11, strict, "none", 0).level == "medium"
+    assert not dash.assess(19, strict, "none", 0).marac
+    assert dash.assess(20, strict, "none", 0).marac
 
 
-def test_professional_judgement_alone_makes_high_risk():
-    result = dash.assess(3, 14, True, 0)
-    assert result.level == "high"
-    assert result.reasons == (dash.TRIGGER_JUDGEMENT,)
-    assert dash.marac_referral_needed(result)
-    assert dash.idva_referral_needed(result)
+def test_below_the_high_risk_threshold_10_or_more_is_medium_and_less_standard():
+    strict = dash.Thresholds(high_risk=12, marac=14)
+    assert dash.assess(10, strict, "none", 0).level == "medium"
+    assert dash.assess(9, strict, "none", 0).level == "standard"
+    assert dash.assess(0, DEFAULT, "none", 0).level == "standard"
 
 
-@pytest.mark.parametrize(("callouts", "level"), [(2, "standard"), (3, "high"), (7, "high")])
-def test_escalation_is_3_or_more_police_callouts_in_12_months(callouts, level):
-    result = dash.assess(2, 14, False, callouts)
-    assert result.level == level
-    assert (dash.TRIGGER_ESCALATION in result.reasons) is (level == "high")
+def test_a_judgement_of_high_risk_alone_is_an_idva_referral_not_marac():
+    result = dash.assess(3, DEFAULT, "high", 0)
+    assert result.high and result.high_reasons == (dash.JUDGEMENT,)
+    assert not result.marac
+
+
+def test_a_judgement_of_marac_alone_is_both_referrals():
+    result = dash.assess(3, DEFAULT, "marac", 0)
+    assert result.high and result.marac
+    assert result.high_reasons == result.marac_reasons == (dash.JUDGEMENT,)
+
+
+@pytest.mark.parametrize(("incidents", "met"), [(2, False), (3, True), (7, True)])
+def test_escalation_at_the_settings_count_is_both_referrals(incidents, met):
+    result = dash.assess(2, DEFAULT, "none", incidents)
+    assert (result.high, result.marac) == (met, met)
+    assert (dash.ESCALATION in result.marac_reasons) is met
+
+
+def test_the_escalation_count_is_a_setting():
+    assert dash.assess(2, dash.Thresholds(escalation_incidents=5), "none", 4).level == "standard"
+    assert dash.assess(2, dash.Thresholds(escalation_incidents=1), "none", 1).marac
 
 
 def test_every_trigger_that_fired_is_given_in_order():
-    result = dash.assess(20, 14, True, 4)
-    assert result.reasons == (dash.TRIGGER_SCORE, dash.TRIGGER_JUDGEMENT, dash.TRIGGER_ESCALATION)
-    assert result.score == 20
+    result = dash.assess(20, DEFAULT, "marac", 4)
+    assert result.high_reasons == (dash.SCORE, dash.JUDGEMENT, dash.ESCALATION)
+    assert result.marac_reasons == (dash.SCORE, dash.JUDGEMENT, dash.ESCALATION)
 
 
 @pytest.mark.parametrize(
-    ("score", "threshold", "callouts"),
-    [(-1, 14, 0), (25, 14, 0), (5, 0, 0), (5, 25, 0), (5, 14, -1)],
+    ("score", "judgement", "incidents", "raises"),
+    [
+        (3, "none", 0, False),
+        (3, "high", 0, True),
+        (11, "high", 0, False),  # the score already makes it high risk
+        (11, "marac", 0, True),  # but not MARAC
+        (15, "marac", 0, False),
+        (2, "marac", 3, False),  # escalation already makes it both
+    ],
 )
-def test_impossible_inputs_are_programming_errors(score, threshold, callouts):
+def test_a_judgement_needs_its_reason_only_when_it_raises_the_level(
+    score, judgement, incidents, raises
+):
+    assert dash.judgement_raises(score, DEFAULT, judgement, incidents) is raises
+
+
+@pytest.mark.parametrize(
+    ("score", "judgement", "incidents"),
+    [(-1, "none", 0), (25, "none", 0), (5, "yes", 0), (5, "none", -1)],
+)
+def test_impossible_inputs_are_programming_errors(score, judgement, incidents):
     with pytest.raises(ValueError):
-        dash.assess(score, threshold, False, callouts)
+        dash.assess(score, DEFAULT, judgement, incidents)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"high_risk": 0},
+        {"marac": 25},
+        {"high_risk": 15, "marac": 14},
+        {"escalation_incidents": 0},
+        {"escalation_months": 0},
+        {"escalation_kinds": ()},
+        {"escalation_kinds": ("burglary",)},
+    ],
+)
+def test_impossible_thresholds_are_programming_errors(settings):
+    with pytest.raises(ValueError):
+        dash.Thresholds(**settings)
+
+
+# ---------------------------------------------------------------------------
+# Explaining a level against the thresholds it was made under
+
+
+def test_a_high_review_explains_its_score_against_the_threshold_of_its_day():
+    result = dash.assess(11, DEFAULT, "none", 0)
+    lines = dash.explain(result, DEFAULT, 0, "7 December 2026")
+    assert lines == ["High risk: score 11 ≥ 10 (the threshold on 7 December 2026)"]
+
+
+def test_judgement_and_escalation_are_explained_in_words():
+    result = dash.assess(4, DEFAULT, "high", 3)
+    lines = dash.explain(result, DEFAULT, 3, "7 December 2026")
+    assert lines == [
+        "High risk: by professional judgement, and by escalation",
+        "MARAC: by escalation",
+        "Escalation: 3 police call-outs in 12 months (at least 3 is escalation)",
+    ]
+
+
+def test_a_review_below_every_threshold_has_nothing_to_explain():
+    assert dash.explain(dash.assess(4, DEFAULT, "none", 0), DEFAULT, 0, "today") == []
+
+
+def test_several_kinds_are_named_when_counted():
+    kinds = ("police_callout", "other_agency")
+    assert dash.incidents_phrase(4, kinds) == (
+        "4 incidents (police call-outs, reports from other agencies)"
+    )
+    assert dash.incidents_phrase(1, ("police_callout",)) == "1 police call-out"
+
+
+# ---------------------------------------------------------------------------
+# Escalation: incidents of the settings' kinds in the last M months
+
+ON = date(2026, 12, 7)
+
+
+def callouts(*days: date) -> list[tuple[date, str]]:
+    return [(day, "police_callout") for day in days]
+
+
+def test_an_incident_exactly_m_months_before_counts_and_the_day_before_does_not():
+    assert dash.escalation_count(ON, DEFAULT, callouts(date(2025, 12, 7))) == 1
+    assert dash.escalation_count(ON, DEFAULT, callouts(date(2025, 12, 6))) == 0
+
+
+def test_an_incident_on_the_day_of_the_review_counts_and_one_after_does_not():
+    assert dash.escalation_count(ON, DEFAULT, callouts(ON)) == 1
+    assert dash.escalation_count(ON, DEFAULT, callouts(date(2026, 12, 8))) == 0
+
+
+def test_the_window_is_the_settings_months():
+    six = dash.Thresholds(escalation_months=6)
+    assert dash.escalation_count(ON, six, callouts(date(2026, 6, 7), date(2026, 6, 6))) == 1
+
+
+def test_a_month_without_the_day_ends_the_window_on_its_last_day():
+    assert dash.months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
+    assert dash.months_before(date(2028, 3, 31), 1) == date(2028, 2, 29)
+    assert dash.months_before(date(2026, 1, 15), 13) == date(2024, 12, 15)
+
+
+def test_only_the_kinds_selected_count():
+    incidents = [(ON, "police_callout"), (ON, "partner_disclosure"), (ON, "other_agency")]
+    assert dash.escalation_count(ON, DEFAULT, incidents) == 1
+    wider = dash.Thresholds(escalation_kinds=("partner_disclosure", "other_agency"))
+    assert dash.escalation_count(ON, wider, incidents) == 2
+
+
+def test_every_kind_the_settings_name_counts_towards_escalation():
+    every = dash.Thresholds(escalation_kinds=tuple(dash.INCIDENT_NOUNS))
+    incidents = [(ON, kind) for kind in dash.INCIDENT_NOUNS]
+    assert dash.escalation_count(ON, every, incidents) == len(dash.INCIDENT_NOUNS)
+
+
+def test_the_referrals_police_callouts_count_once_when_police_callouts_are_a_kind():
+    received = date(2026, 11, 2)
+    before = callouts(date(2026, 10, 1))
+    assert dash.escalation_count(ON, DEFAULT, before, received, 2) == 2
+    after = callouts(date(2026, 11, 20))
+    assert dash.escalation_count(ON, DEFAULT, after, received, 2) == 3
+    disclosures = dash.Thresholds(escalation_kinds=("partner_disclosure",))
+    assert dash.escalation_count(ON, disclosures, after, received, 2) == 0
+
+
+def test_a_referral_received_before_the_window_no_longer_counts():
+    assert dash.escalation_count(ON, DEFAULT, [], date(2025, 12, 6), 3) == 0
+    assert dash.escalation_count(ON, DEFAULT, [], date(2025, 12, 7), 3) == 3
 
 
 def test_the_risk_levels_match_the_shared_choice_list():

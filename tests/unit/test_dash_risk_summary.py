@@ -5,19 +5,33 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
-from eip.cases import dash
 from eip.cases.dash_services import last_marac_referral, review_reasons, risk_summary
 
 TODAY = date(2026, 6, 1)
 
 
-def review(score=5, level="standard", judgement=False, callouts=0, on=date(2026, 5, 1)):
+def review(
+    score=5,
+    level="standard",
+    judgement="none",
+    incidents=0,
+    on=date(2026, 5, 1),
+    high_from=10,
+    marac_from=14,
+    marac=False,
+):
     return SimpleNamespace(
         score=score,
         risk_level=level,
-        professional_judgement_high=judgement,
-        police_callouts_12_months=callouts,
+        marac=marac,
+        professional_judgement=judgement,
+        escalation_incidents=incidents,
         completed_on=on,
+        high_risk_threshold=high_from,
+        marac_threshold=marac_from,
+        escalation_min_incidents=3,
+        escalation_months=12,
+        escalation_kinds="police_callout",
     )
 
 
@@ -39,41 +53,53 @@ def records(reviews=(), actions=(), referrals=()):
 
 
 def test_a_review_that_is_not_high_has_no_reasons():
-    assert review_reasons(review(score=13, level="medium"), 14) == ()
+    assert review_reasons(review(score=9)) == []
 
 
-def test_each_trigger_of_a_high_review_is_given_in_order():
-    high = review(score=15, level="high", judgement=True, callouts=4)
-    assert review_reasons(high, 14) == (
-        dash.TRIGGER_SCORE,
-        dash.TRIGGER_JUDGEMENT,
-        dash.TRIGGER_ESCALATION,
-    )
+def test_a_review_is_explained_against_the_thresholds_stored_with_it_not_todays():
+    # Made when high risk started at 10: still explained so after the setting changes.
+    assert review_reasons(review(score=11, level="high", high_from=10)) == [
+        "High risk: score 11 ≥ 10 (the threshold on 1 May 2026)"
+    ]
+    assert review_reasons(review(score=11, level="high", high_from=8, marac_from=11)) == [
+        "High risk: score 11 ≥ 8 (the threshold on 1 May 2026)",
+        "MARAC: score 11 ≥ 11 (the threshold on 1 May 2026)",
+    ]
+
+
+def test_each_trigger_of_a_high_review_is_given():
+    high = review(score=15, level="high", judgement="marac", incidents=4, marac=True)
+    assert review_reasons(high) == [
+        "High risk: score 15 ≥ 10 (the threshold on 1 May 2026), and by professional "
+        "judgement, and by escalation",
+        "MARAC: score 15 ≥ 14 (the threshold on 1 May 2026), and by professional "
+        "judgement, and by escalation",
+        "Escalation: 4 police call-outs in 12 months (at least 3 is escalation)",
+    ]
 
 
 def test_judgement_alone_is_the_only_reason_given():
-    assert review_reasons(review(score=3, level="high", judgement=True), 14) == (
-        dash.TRIGGER_JUDGEMENT,
-    )
+    assert review_reasons(review(score=3, level="high", judgement="high")) == [
+        "High risk: by professional judgement"
+    ]
 
 
-def test_a_high_review_explained_by_nothing_else_met_the_threshold_of_its_day():
-    # Recorded under a threshold of 10; the setting is 14 now.
-    assert review_reasons(review(score=11, level="high"), 14) == (dash.TRIGGER_SCORE,)
-
-
-def test_the_latest_review_sets_the_level_and_the_flag():
+def test_the_latest_review_sets_the_level_and_the_flags():
     summary = risk_summary(
-        records([review(16, "high"), review(4, "standard", on=date(2026, 5, 20))]), 14, TODAY
+        records([review(16, "high", marac=True), review(4, "standard", on=date(2026, 5, 20))]),
+        14,
+        TODAY,
     )
     assert summary.latest.score == 4
-    assert not summary.high
-    assert summary.reasons == ()
+    assert not summary.high and not summary.marac
+    assert summary.reasons == []
 
 
-def test_a_high_latest_review_flags_the_case_high_risk():
-    summary = risk_summary(records([review(4), review(15, "high")]), 14, TODAY)
-    assert summary.high and summary.reasons == (dash.TRIGGER_SCORE,)
+def test_a_high_latest_review_flags_the_case_high_risk_and_marac_only_when_met():
+    summary = risk_summary(records([review(4), review(11, "high")]), 14, TODAY)
+    assert summary.high and not summary.marac
+    summary = risk_summary(records([review(4), review(15, "high", marac=True)]), 14, TODAY)
+    assert summary.high and summary.marac
 
 
 def test_a_case_with_no_review_is_not_high_risk():

@@ -40,7 +40,11 @@ SETTINGS_FORM = {
     "dash_review_days": "28",
     "idva_action_working_days": "1",
     "marac_action_working_days": "2",
+    "high_risk_threshold_yes": "10",
     "marac_threshold_yes": "14",
+    "escalation_min_incidents": "3",
+    "escalation_months": "12",
+    "escalation_kinds": ["police_callout"],
     "invoice_unpaid_days": "30",
     "evaluation_k": "5",
 }
@@ -630,6 +634,39 @@ def test_a_settings_change_is_saved_and_audited_with_old_and_new_values(signed_i
 
 
 @pytest.mark.usefixtures("programme_as_migrated")
+def test_the_risk_thresholds_and_escalation_are_saved_and_audited(signed_in):
+    client, _manager = signed_in("manager")
+    page = html_of(client.get("/admin/settings/change"))
+    assert 'name="escalation_kinds" type="checkbox" value="police_callout" checked' in page
+    response = post_settings(
+        client,
+        high_risk_threshold_yes="11",
+        marac_threshold_yes="11",
+        escalation_min_incidents="4",
+        escalation_months="6",
+        escalation_kinds=["other_agency", "police_callout"],
+    )
+    assert response.status_code == 302
+    settings = settings_row()
+    assert (settings.high_risk_threshold_yes, settings.marac_threshold_yes) == (11, 11)
+    assert (settings.escalation_min_incidents, settings.escalation_months) == (4, 6)
+    assert settings.escalation_kinds == "police_callout,other_agency"
+    [event] = events("settings.updated")
+    assert event.details == {
+        "changes": {
+            "high_risk_threshold_yes": [10, 11],
+            "marac_threshold_yes": [14, 11],
+            "escalation_min_incidents": [3, 4],
+            "escalation_months": [12, 6],
+            "escalation_kinds": ["police_callout", "police_callout,other_agency"],
+        }
+    }
+    summary = html_of(client.get("/admin/settings"))
+    assert "Police call-out, Report from another agency" in summary
+    assert "6 months" in summary and "4 incidents" in summary
+
+
+@pytest.mark.usefixtures("programme_as_migrated")
 def test_saving_the_settings_unchanged_says_so_and_writes_nothing(signed_in):
     client, _manager = signed_in("manager")
     response = post_form(client, "/admin/settings/change", SETTINGS_FORM, follow_redirects=True)
@@ -657,6 +694,26 @@ BAD_SETTINGS = [
     ({"idva_action_working_days": "0"}, "idva_action_working_days", "1 and 10 working days"),
     ({"marac_action_working_days": "11"}, "marac_action_working_days", "1 and 10 working days"),
     ({"marac_threshold_yes": "25"}, "marac_threshold_yes", "between 1 and 24"),
+    ({"high_risk_threshold_yes": "0"}, "high_risk_threshold_yes", "between 1 and 24"),
+    ({"high_risk_threshold_yes": "9.5"}, "high_risk_threshold_yes", "as a whole number"),
+    (
+        {"high_risk_threshold_yes": "15"},
+        "marac_threshold_yes",
+        "The MARAC threshold must be the same as or more than the high-risk threshold (15)",
+    ),
+    ({"escalation_min_incidents": "0"}, "escalation_min_incidents", "between 1 and 99"),
+    ({"escalation_months": "61"}, "escalation_months", "between 1 and 60 months"),
+    ({"escalation_months": "0"}, "escalation_months", "between 1 and 60 months"),
+    (
+        {"escalation_kinds": []},
+        "escalation_kinds",
+        "Select at least one kind of incident that counts towards escalation",
+    ),
+    (
+        {"escalation_kinds": ["police_callout", "burglary"]},
+        "escalation_kinds",
+        "Select kinds of incident from the list",
+    ),
     ({"invoice_unpaid_days": ""}, "invoice_unpaid_days", "Enter the time before an unpaid"),
     (
         {"referral_window_start": ["", "", ""]},
@@ -799,11 +856,15 @@ def test_the_settings_page_shows_the_refusal_beside_the_pot(signed_in):
         "dash_review_days",
         "idva_action_working_days",
         "marac_action_working_days",
+        "high_risk_threshold_yes",
         "marac_threshold_yes",
+        "escalation_min_incidents",
+        "escalation_months",
         "invoice_unpaid_days",
         "evaluation_k",
     ):
         form[name] = str(values[name])
+    form["escalation_kinds"] = values["escalation_kinds"].split(",")
     response = post_form(client, "/admin/settings/change", form)
     assert response.status_code == 400
     html = response.get_data(as_text=True)

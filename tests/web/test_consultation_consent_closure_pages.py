@@ -479,3 +479,33 @@ def test_the_consultation_panel_keeps_an_earlier_booking_as_rebooked(signed_in):
     assert "Rebooked" in html and "Booked" in html
     assert _count(Consultation) == 2
     assert _fresh(case).status == "consultation_booked"
+
+
+CLOSE_FORM = {
+    "outcome": "completed",
+    "risk_level": "high",
+    "living_arrangements": "living_apart",
+    "childrens_services_status": "early_help",
+    "police_callouts": "0",
+    "reason": "Intervention completed",
+}
+
+
+def test_closing_at_high_risk_asks_for_a_reason_shows_it_and_refuses_without_it(signed_in):
+    from tests import factories_pathway_activity as fa
+
+    client, user = signed_in("practitioner")
+    case = pf.consulted_case("consultation_only", user)
+    page = client.get(_url(case, "close")).get_data(as_text=True)
+    assert 'name="risk_reason"' not in page
+    fa.dash_review(case, date(2026, 3, 6), 12, "high")
+    page = client.get(_url(case, "close")).get_data(as_text=True)
+    assert 'name="risk_reason"' in page and "is high risk" in page
+    refused = post_form(client, _url(case, "close"), CLOSE_FORM)
+    assert refused.status_code == 400
+    assert "Say why the case is closed while the risk is high" in refused.get_data(as_text=True)
+    assert _fresh(case).status == "consultation_only"
+    closed = post_form(client, _url(case, "close"), {**CLOSE_FORM, "risk_reason": "IDVA leads"})
+    assert closed.status_code == 302
+    view = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert "Why closed at high risk" in view and "IDVA leads" in view

@@ -52,10 +52,12 @@ def test_the_form_asks_all_24_questions_each_in_its_own_fieldset(practitioner):
         assert f'id="q{q.number}-hint"' in html
         assert f'name="q{q.number}" type="radio" value="not_known"' in html
     assert "Has the current incident resulted in injury?" in html
-    assert html.count('type="radio" value="yes"') == 25  # 24 questions and the judgement
+    assert html.count('type="radio" value="yes"') == 24
+    for value in dash.JUDGEMENTS:
+        assert f'name="professional_judgement" type="radio" value="{value}"' in html
 
 
-def test_the_callouts_start_from_the_police_callouts_recorded_in_the_last_12_months(
+def test_the_escalation_count_starts_from_the_police_callouts_recorded_in_the_last_12_months(
     practitioner,
 ):
     client, _ = practitioner
@@ -65,7 +67,7 @@ def test_the_callouts_start_from_the_police_callouts_recorded_in_the_last_12_mon
     fa.incident(case, today() - timedelta(days=400))
     fa.incident(case, today() - timedelta(days=10), source="other_agency")
     html = html_of(client.get(form_url(case)))
-    [box] = re.findall(r'<input[^>]*name="police_callouts_12_months"[^>]*>', html)
+    [box] = re.findall(r'<input[^>]*name="escalation_incidents"[^>]*>', html)
     assert 'value="2"' in box
     assert "2 police call-outs known in the 12 months to today" in html
 
@@ -79,7 +81,7 @@ def test_the_callouts_count_the_referrals_call_outs_with_the_incidents_since(pra
     case.police_callouts_12_months = 1
     db.session.commit()
     html = html_of(client.get(form_url(case)))
-    [box] = re.findall(r'<input[^>]*name="police_callouts_12_months"[^>]*>', html)
+    [box] = re.findall(r'<input[^>]*name="escalation_incidents"[^>]*>', html)
     assert 'value="1"' in box
     assert "1 police call-out known in the 12 months to today" in html
     fa.incident(case, today() - timedelta(days=40))
@@ -92,6 +94,23 @@ def test_the_callouts_count_the_referrals_call_outs_with_the_incidents_since(pra
     assert db.session.scalar(select(DashReview.police_callouts_12_months)) == 2
 
 
+def test_eleven_yes_is_high_risk_with_the_idva_action_only_explained_by_its_threshold(
+    practitioner,
+):
+    client, user = practitioner
+    case = fa.case("active", practitioner=user)
+    assert fa.submit(client, form_url(case), fa.dash_form(FRIDAY, 11)).status_code == 302
+    html = html_of(client.get(f"/cases/{case.reference}"))
+    risk = section(html, "risk")
+    assert "High risk" in risk and 'govuk-tag--red">MARAC' not in risk
+    assert "High risk: score 11 ≥ 10 (the threshold on 6 March 2026)" in risk
+    assert "The IDVA referral action is in the" in risk
+    activity = section(html, "activity")
+    idva = activity[activity.index("IDVA referral") :]
+    assert "9 March 2026" in idva[: idva.index("</tr>")]
+    assert "MARAC referral</span>" not in activity
+
+
 def test_fourteen_yes_flags_high_risk_and_lists_the_idva_and_marac_actions(practitioner):
     client, user = practitioner
     case = fa.case("active", practitioner=user)
@@ -101,8 +120,8 @@ def test_fourteen_yes_flags_high_risk_and_lists_the_idva_and_marac_actions(pract
     html = html_of(client.get(f"/cases/{case.reference}"))
     risk = section(html, "risk")
     assert "High risk" in risk
-    assert "14 of 24 yes answers (MARAC threshold 14)" in risk
-    assert dash.TRIGGER_SCORE in risk
+    assert "14 of 24 yes answers (high-risk threshold 10, MARAC threshold 14" in risk
+    assert "MARAC: score 14 ≥ 14 (the threshold on 6 March 2026)" in risk
     activity = section(html, "activity")
     idva = activity[activity.index("IDVA referral") :]
     assert "9 March 2026" in idva[: idva.index("</tr>")]
@@ -110,38 +129,44 @@ def test_fourteen_yes_flags_high_risk_and_lists_the_idva_and_marac_actions(pract
     assert "10 March 2026" in marac[: marac.index("</tr>")]
 
 
-def test_a_threshold_of_10_in_the_settings_changes_the_outcome_of_ten_yes(practitioner, app):
+def test_a_high_risk_threshold_of_12_in_the_settings_changes_the_outcome_of_ten_yes(
+    practitioner, app
+):
     client, _ = practitioner
     case = fa.case("active")
     assert fa.submit(client, form_url(case), fa.dash_form(FRIDAY, 10)).status_code == 302
-    assert "High risk" not in section(html_of(client.get(f"/cases/{case.reference}")), "risk")
+    assert "High risk" in section(html_of(client.get(f"/cases/{case.reference}")), "risk")
     settings = current_settings(db.session)
-    settings.marac_threshold_yes = 10
+    settings.high_risk_threshold_yes = 12
     db.session.add(settings)
     db.session.commit()
     other = fa.case("active")
     assert fa.submit(client, form_url(other), fa.dash_form(FRIDAY, 10)).status_code == 302
     risk = section(html_of(client.get(f"/cases/{other.reference}")), "risk")
-    assert "High risk" in risk and "MARAC threshold 10" in risk
+    assert "High risk" not in risk and "high-risk threshold 12" in risk
+    # The first review keeps the threshold it was made under.
+    risk = section(html_of(client.get(f"/cases/{case.reference}")), "risk")
+    assert "High risk: score 10 ≥ 10" in risk
 
 
 def test_professional_judgement_alone_makes_the_case_high_risk(practitioner):
     client, _ = practitioner
     case = fa.case("active")
-    data = fa.dash_form(FRIDAY, 1, judgement="yes", judgement_note="Recent threats to kill")
+    data = fa.dash_form(FRIDAY, 1, judgement="high", judgement_note="Recent threats to kill")
     assert fa.submit(client, form_url(case), data).status_code == 302
     risk = section(html_of(client.get(f"/cases/{case.reference}")), "risk")
-    assert "High risk" in risk and dash.TRIGGER_JUDGEMENT in risk
+    assert "High risk: by professional judgement" in risk
     assert "Recent threats to kill" in risk
 
 
 def test_three_police_callouts_make_the_case_high_risk(practitioner):
     client, _ = practitioner
     case = fa.case("active")
-    data = fa.dash_form(FRIDAY, 0, police_callouts_12_months="3")
+    data = fa.dash_form(FRIDAY, 0, escalation_incidents="3")
     assert fa.submit(client, form_url(case), data).status_code == 302
     risk = section(html_of(client.get(f"/cases/{case.reference}")), "risk")
-    assert "High risk" in risk and dash.TRIGGER_ESCALATION in risk
+    assert "High risk: by escalation" in risk
+    assert "Escalation: 3 police call-outs in 12 months" in risk
 
 
 def test_a_second_high_review_does_not_duplicate_the_open_idva_action(practitioner):
@@ -157,7 +182,7 @@ def test_a_second_high_review_does_not_duplicate_the_open_idva_action(practition
 def test_a_missing_answer_is_named_and_the_other_23_answers_are_kept(practitioner):
     client, _ = practitioner
     case = fa.case("active")
-    data = fa.dash_form(FRIDAY, 14, judgement="yes", judgement_note="Kept note")
+    data = fa.dash_form(FRIDAY, 14, judgement="high", judgement_note="Kept note")
     del data["q15"]
     response = fa.submit(client, form_url(case), data)
     html = html_of(response)
@@ -171,17 +196,18 @@ def test_a_missing_answer_is_named_and_the_other_23_answers_are_kept(practitione
         checked = f'name="q{number}" type="radio" value="{answer}" checked'
         assert (checked in html) is (number != 15), number
     assert "Kept note" in html
-    assert 'name="professional_judgement_high" type="radio" value="yes" checked' in html
+    assert 'name="professional_judgement" type="radio" value="high" checked' in html
     assert reviews() == 0
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"professional_judgement_high": ""}, "Select whether, in your professional judgement"),
-        ({"professional_judgement_high": "yes"}, "Say why you judge the risk to be high"),
-        ({"police_callouts_12_months": "lots"}, "Enter the number of police call-outs"),
-        ({"police_callouts_12_months": "100"}, "Enter the number of police call-outs"),
+        ({"professional_judgement": ""}, "Select your professional judgement of the risk"),
+        ({"professional_judgement": "maybe"}, "Select your professional judgement of the risk"),
+        ({"professional_judgement": "high"}, "Say why you judge the risk to be higher than"),
+        ({"escalation_incidents": "lots"}, "Enter the number of incidents"),
+        ({"escalation_incidents": "100"}, "Enter the number of incidents"),
         ({"completed_on": ["", "", ""]}, "Enter the date the review was completed"),
         ({"q3": "sometimes"}, "Answer question 3 (What are they afraid of)"),
     ],
