@@ -16,7 +16,7 @@ New settings take the defaults of the new rule: high risk from 10 "yes" answers,
 escalation at 3 police call-outs in 12 months.
 
 Revision ID: a7c4e9d2b6f1
-Revises: f3b8d2c6a1e9
+Revises: a7c4e9f2b5d1
 Create Date: 2026-12-06 14:20:00.000000
 
 """
@@ -26,7 +26,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a7c4e9d2b6f1"
-down_revision = "f3b8d2c6a1e9"
+down_revision = "a7c4e9f2b5d1"
 branch_labels = None
 depends_on = None
 
