@@ -47,8 +47,9 @@ def test_the_demo_banner_shows_to_a_signed_in_user_once_demo_data_is_loaded(sign
 
 
 def _as(app, user):
-    """A request of `user`'s, after the session check kept its count of 2 (`layout.remember`)."""
-    context = app.test_request_context("/")
+    """A request of `user`'s, after the session check kept its count of 2 (`layout.remember`).
+    A POST: marking read writes, which a GET's read transaction refuses on SQLite."""
+    context = app.test_request_context("/", method="POST")
     context.push()
     login_user(user)
     layout.remember(2, False)
