@@ -10,7 +10,7 @@ PORT   ?= 5000
 AUDIT_VENV := .venv-audit
 PIP_AUDIT_VERSION := 2.10.1
 
-.PHONY: help run test test-suite lint format audit assets bench bench-pg clean
+.PHONY: help run test test-suite lint format audit assets bench bench-pg bench-concurrency bench-concurrency-pg clean
 
 help:
 	@echo "make run     - install, migrate a local SQLite database, load demo data, serve on http://$(HOST):$(PORT)"
@@ -21,6 +21,7 @@ help:
 	@echo "make assets  - rebuild static/ from govuk-frontend with npm and Sass (needs Node)"
 	@echo "make bench   - each page against a bare Flask page, alternated in one run (SQLite)"
 	@echo "make bench-pg - the same on PostgreSQL (DATABASE_URL=...eip_bench...)"
+	@echo "make bench-concurrency - 20 clients reading and writing at once for 60 s (SQLite; -pg: PostgreSQL)"
 	@echo "make clean   - remove the virtualenv and the local database"
 
 # A fresh Debian/Ubuntu Python lacks the venv module; install it when we can, else say how.
@@ -93,6 +94,14 @@ bench: $(VENV)/.installed-app
 bench-pg: $(VENV)/.installed-app
 	@test -n "$(DATABASE_URL)" || { echo "make bench-pg needs DATABASE_URL=postgresql+psycopg://user:password@host/eip_bench" >&2; exit 1; }
 	DATABASE_URL="$(DATABASE_URL)" $(BIN)/python bench/run.py
+
+# BENCH_SECONDS, BENCH_CLIENTS, BENCH_READERS/BENCH_WRITERS, BENCH_WORKERS, BENCH_THREADS: docs/testing.md.
+bench-concurrency: $(VENV)/.installed-app
+	env -u DATABASE_URL $(BIN)/python bench/concurrency.py
+
+bench-concurrency-pg: $(VENV)/.installed-app
+	@test -n "$(DATABASE_URL)" || { echo "make bench-concurrency-pg needs DATABASE_URL=postgresql+psycopg://user:password@host/eip_bench" >&2; exit 1; }
+	DATABASE_URL="$(DATABASE_URL)" $(BIN)/python bench/concurrency.py
 
 assets:
 	npm ci
