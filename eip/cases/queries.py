@@ -17,7 +17,6 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from eip import paging
-from eip.admin.models import NonWorkingDay
 from eip.auth.models import User
 from eip.cases import hooks
 from eip.cases.deadlines import (
@@ -44,15 +43,14 @@ from eip.cases.records import (
     ProfessionalsMeeting,
 )
 from eip.policy import visible_cases
-from eip.programme import current_settings
+from eip.programme import settings_and_non_working_days
 from eip.workdays import london_date
 
 PAGE_SIZE = 25
 
 
 def deadline_settings(session: Session) -> Deadlines:
-    settings = current_settings(session)
-    extra = frozenset(session.scalars(select(NonWorkingDay.day)))
+    settings, extra = settings_and_non_working_days(session)
     return Deadlines(
         acknowledge_working_days=settings.acknowledge_working_days,
         consultation_booking_working_days=settings.consultation_booking_working_days,
@@ -134,9 +132,10 @@ def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
     }
 
 
-def facts_from_records(session: Session, case: Case, records: dict[str, list]) -> DueFacts:
+def facts_from_records(case: Case, records: dict[str, list]) -> DueFacts:
     """The same DueFacts as `facts_for(session, [case])`, from the case page's records
-    (`page.load_records`, all of the case's records, already read): only the stays are read."""
+    (`page.load_records`, all of the case's records and other features' own, already read):
+    nothing is read again."""
     agreed = [d for d in records["late_decisions"] if d.decision == "agreed"]
     meetings = [m.held_on for m in records["meetings"]]
     dash = [r.completed_on for r in records["dash_reviews"]]
@@ -158,7 +157,7 @@ def facts_from_records(session: Session, case: Case, records: dict[str, list]) -
             for a in records["actions"]
             if a.completed_at is None
         ),
-        stays=tuple(hooks.stays(session, [case.id]).get(case.id, ())),
+        stays=tuple(hooks.stays_in_records(case, records)),
     )
 
 
