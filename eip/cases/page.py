@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import cast, null, select, union_all
+from sqlalchemy import bindparam, cast, null, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from eip.audit import AuditEvent
@@ -115,11 +116,13 @@ def _day(value: date | datetime) -> date:
     return london_date(value) if isinstance(value, datetime) else value
 
 
-def _records_statement(case_id: int):
-    """Every record of the case, of every kind, in one statement: a UNION ALL with a column
-    for each column of each kind (NULL in the other kinds' rows), each kind mapped onto its
-    own columns by `aliased`, so a row holds one record and None for the other kinds. The
-    name of whoever completed an action rides along (the activity panel shows it)."""
+@cache
+def _records_statement():
+    """Every record of a case (`case_id`), of every kind, in one statement: a UNION ALL with
+    a column for each column of each kind (NULL in the other kinds' rows), each kind mapped
+    onto its own columns by `aliased`, so a row holds one record and None for the other
+    kinds. The name of whoever completed an action rides along (the activity panel shows
+    it). Built once: building it is most of its cost (it has ten kinds' columns ten times)."""
     models = list(RECORD_LISTS.values())
     slots = [(model, column) for model in models for column in model.__table__.columns]
     completer = aliased(User)
@@ -135,7 +138,7 @@ def _records_statement(case_id: int):
         branch = select(*columns, name.label("completed_by_name"))
         if model is CaseAction:
             branch = branch.outerjoin(completer, completer.id == CaseAction.completed_by_id)
-        branches.append(branch.where(model.case_id == case_id))
+        branches.append(branch.where(model.case_id == bindparam("case_id")))
     rows = union_all(*branches).subquery("case_records")
     return select(*(aliased(model, rows) for model in models), rows.c.completed_by_name)
 
@@ -146,7 +149,7 @@ def read_records(session: Session, case: Case) -> tuple[dict[str, list[Any]], di
     feature that adds its own records (`hooks.case_records`: accommodation's placements)."""
     records: dict[str, list[Any]] = {name: [] for name in RECORD_LISTS}
     completers: dict[int, str] = {}
-    for *found, completed_by_name in session.execute(_records_statement(case.id)):
+    for *found, completed_by_name in session.execute(_records_statement(), {"case_id": case.id}):
         for name, record in zip(RECORD_LISTS, found, strict=True):
             if record is None:
                 continue
