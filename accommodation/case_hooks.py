@@ -5,7 +5,8 @@ factory: `eip.cases` imports nothing from this package.
   soon hold) public money and a client in a room, and closing the case would hide both.
 - Consent to accommodation withdrawn: the borough's SPOCs are told (stay.notices).
 - A stay makes the return-home review due (eip.cases.deadlines.StayFacts).
-- The case page's accommodation panel (page.case_panel).
+- The case page's accommodation panel (page.case_panel), from the placements added to the
+  page's records (`client_placements`), which also give the stays: one query for all three.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from accommodation import rules
 from accommodation.models import Placement, ReturnHomeReview
@@ -66,6 +67,12 @@ def tell_spocs_of_withdrawal(
     )
 
 
+def _stay(placement_id: int, checked_in_on, nights, reviewed: bool) -> StayFacts | None:
+    if checked_in_on is None or nights is None:
+        return None
+    return StayFacts(placement_id, checked_in_on + timedelta(days=nights), reviewed)
+
+
 def stays(session: Session, case_ids: Sequence[int]) -> dict[int, list[StayFacts]]:
     """Placements the clients are staying in now, with whether the review is recorded."""
     rows = session.execute(
@@ -82,11 +89,37 @@ def stays(session: Session, case_ids: Sequence[int]) -> dict[int, list[StayFacts
     )
     found: dict[int, list[StayFacts]] = defaultdict(list)
     for case_id, placement_id, checked_in_on, nights, review_id in rows:
-        if checked_in_on is None or nights is None:
+        if stay := _stay(placement_id, checked_in_on, nights, review_id is not None):
+            found[case_id].append(stay)
+    return found
+
+
+def client_placements(session: Session, case: Case) -> dict[str, list[Placement]]:
+    """For the case page's records: the case's placements and its client's on other cases
+    (their nights count against the client's allowance), newest first, with their return-home
+    reviews."""
+    whose = Placement.case_id == case.id
+    if case.client_id is not None:
+        whose = or_(whose, Placement.client_id == case.client_id)
+    placements = session.scalars(
+        select(Placement)
+        .options(joinedload(Placement.return_home_review))
+        .where(whose)
+        .order_by(Placement.id.desc())
+    )
+    return {"client_placements": list(placements)}
+
+
+def stays_in_records(case: Case, records: dict[str, list]) -> list[StayFacts]:
+    """`stays` for one case, from the case page's records."""
+    found = []
+    for placement in sorted(records.get("client_placements", ()), key=lambda p: p.id):
+        if placement.case_id != case.id or placement.state != "checked_in":
             continue
-        found[case_id].append(
-            StayFacts(placement_id, checked_in_on + timedelta(days=nights), review_id is not None)
-        )
+        reviewed = placement.return_home_review is not None
+        nights = placement.approved_nights
+        if stay := _stay(placement.id, placement.checked_in_on, nights, reviewed):
+            found.append(stay)
     return found
 
 
@@ -106,5 +139,7 @@ def register() -> None:
     hooks.HOOKS.closure_refusals.append(placement_refusal)
     hooks.HOOKS.consent_withdrawn.append(tell_spocs_of_withdrawal)
     hooks.HOOKS.stay_readers.append(stays)
+    hooks.HOOKS.record_stays.append(stays_in_records)
+    hooks.HOOKS.case_records.append(client_placements)
     hooks.HOOKS.due_case_of.append(review_case)
     hooks.HOOKS.case_panels["accommodation"] = case_panel

@@ -15,7 +15,7 @@ first's commitment.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -284,4 +284,9 @@ def nights_used_by_client(
     query = select(Placement).where(Placement.client_id == client_id)
     if leaving_out is not None:
         query = query.where(Placement.id != leaving_out)
-    return sum(p.nights_used for p in session.scalars(query))
+    return nights_used(session.scalars(query))
+
+
+def nights_used(placements: Iterable[Placement]) -> int:
+    """The nights these placements count against their client's allowance."""
+    return sum(p.nights_used for p in placements)

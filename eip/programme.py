@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import g, has_request_context
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
-from eip.admin.models import ProgrammeSettings
+from eip.admin.models import NonWorkingDay, ProgrammeSettings
 
 
 def current_settings(session: Session) -> ProgrammeSettings:
@@ -14,10 +17,8 @@ def current_settings(session: Session) -> ProgrammeSettings:
     the session's identity map holds rows only weakly, so each asking was a query. The row
     kept is the session's own object, so a commit in the request expires it as before and
     the next read sees the committed values."""
-    if has_request_context():
-        kept = g.get("programme_settings")
-        if kept is not None and kept in session:
-            return kept
+    if (kept := _kept(session)) is not None:
+        return kept
     settings = session.get(ProgrammeSettings, 1)
     if settings is None:
         # Only before the first migration has run; never written from here.
@@ -27,6 +28,34 @@ def current_settings(session: Session) -> ProgrammeSettings:
                 default = column.default.arg
                 setattr(settings, column.key, default(None) if callable(default) else default)
         return settings
+    _keep(settings)
+    return settings
+
+
+def settings_and_non_working_days(session: Session) -> tuple[ProgrammeSettings, frozenset[date]]:
+    """The settings row and the managers' non-working days, in one query when the request has
+    not read the settings yet (what every due date needs): a row per day, each carrying the
+    settings (a few dozen days at most), or the settings alone on a row when there are none."""
+    if _kept(session) is None:
+        rows = session.execute(
+            select(ProgrammeSettings, NonWorkingDay.day)
+            .outerjoin(NonWorkingDay, true())
+            .where(ProgrammeSettings.id == 1)
+        ).all()
+        if rows:
+            _keep(rows[0][0])
+            return rows[0][0], frozenset(day for _, day in rows if day is not None)
+    return current_settings(session), frozenset(session.scalars(select(NonWorkingDay.day)))
+
+
+def _kept(session: Session) -> ProgrammeSettings | None:
+    if has_request_context():
+        kept = g.get("programme_settings")
+        if kept is not None and kept in session:
+            return kept
+    return None
+
+
+def _keep(settings: ProgrammeSettings) -> None:
     if has_request_context():
         g.programme_settings = settings
-    return settings

@@ -335,12 +335,16 @@ class CasePanel:
 def case_panel(
     session: Session, user: User, case: Case, records: dict[str, list] | None = None
 ) -> CasePanel:
-    """`records`: the case page's own (all of the case's records), read once for the page."""
-    placements = list(
-        session.scalars(
-            select(Placement).where(Placement.case_id == case.id).order_by(Placement.id.desc())
+    """`records`: the case page's own (all of the case's records, with the client's
+    placements), read once for the page."""
+    if records is None:
+        placements = list(
+            session.scalars(
+                select(Placement).where(Placement.case_id == case.id).order_by(Placement.id.desc())
+            )
         )
-    )
+    else:
+        placements = [p for p in records["client_placements"] if p.case_id == case.id]
     missing = readiness(session, case, records=records, placements=placements)
     held = (
         held_consultation(session, case)

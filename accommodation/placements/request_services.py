@@ -68,8 +68,9 @@ def _missing(
     placements: list[Placement] | None = None,
 ) -> dict[str, str]:
     """Each thing the case lacks for a request, keyed by a name the view shows at the top.
-    `records` (the case page's, `eip.cases.page.load_records`: all of the case's records) and
-    `placements` (all of the case's) save reading them again when the caller has them."""
+    `records` (the case page's, `eip.cases.page.load_records`: all of the case's records and
+    its client's placements) and `placements` (all of the case's) save reading them again
+    when the caller has them."""
     missing: dict[str, str] = {}
     if case.status not in OPEN_FOR_REQUESTS:
         missing["case_status"] = (
@@ -129,7 +130,13 @@ def _missing(
         missing["client"] = "The client's details have not been recorded on the referral"
     else:
         settings = current_settings(session)
-        used = store.nights_used_by_client(session, case.client_id)
+        used = (
+            store.nights_used_by_client(session, case.client_id)
+            if records is None
+            else store.nights_used(
+                p for p in records["client_placements"] if p.client_id == case.client_id
+            )
+        )
         if rules.nights_left(used, settings.max_nights_per_client) == 0:
             missing["nights_left"] = (
                 f"The client has already had all {settings.max_nights_per_client} nights "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from eip.audit import AuditEvent, record
 from eip.auth.models import User
@@ -36,8 +36,8 @@ def access_log(session: Session, case: Case, limit: int = ACCESS_LOG_LIMIT) -> l
     return list(
         session.scalars(
             select(AuditEvent)
-            # Every actor named in the log in one query, not one query per person.
-            .options(selectinload(AuditEvent.actor))
+            # Every actor named in the log in the same query (joined), not one per person.
+            .options(joinedload(AuditEvent.actor))
             .where(AuditEvent.case_reference == case.reference)
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
             .limit(limit)

@@ -1,8 +1,9 @@
 """What the case page's activity and risk panels show, read from the `CasePage`.
 
 The panels' templates call these through template globals (registered in
-activity_views), so the case page itself needs to know nothing about them. Two small
-queries at most: the users who completed actions, and the programme settings.
+activity_views), so the case page itself needs to know nothing about them. No query but the
+programme settings (read once per request): the names of the people who completed actions
+come with the page's records.
 """
 
 from __future__ import annotations
@@ -10,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eip.auth.models import User
 from eip.cases import choices, dash, rules
 from eip.cases.activity_services import session_check
 from eip.cases.dash_chart import ChartPoint, score_chart
@@ -62,19 +61,14 @@ class ActivityPanel:
         return choices.label(choices.INCIDENT_SOURCE, value)
 
 
-def activity_panel(session: Session, page: Any) -> ActivityPanel:
+def activity_panel(page: Any) -> ActivityPanel:
     case = page.case
     records = page.records
     urgency = page.action_urgency
     meeting_due = page.due_of("meeting")
     actions = records["actions"]
     done = [a for a in actions if a.completed_at is not None]
-    ids = {a.completed_by_id for a in done if a.completed_by_id is not None}
-    names = (
-        dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
-        if ids
-        else {}
-    )
+    names = page.completed_by
     open_rows = [ActionRow(a, urgency.get(a.id)) for a in actions if a.completed_at is None]
     open_rows.sort(
         key=lambda row: (row.action.due_on is None, row.action.due_on, not row.action.urgent)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from eip import submissions
 from eip.audit import record
@@ -27,8 +27,18 @@ CONFLICT_MESSAGE = conflict_message("case")
 
 
 def load_case(session: Session, user: User, reference: str, action: str) -> Case:
-    """The case, if this user may do `action` to it. Refusals are audited by the caller's view."""
-    case = session.scalar(select(Case).where(Case.reference == reference))
+    """The case, if this user may do `action` to it. Refusals are audited by the caller's view.
+    Its people come in the same query: every case page names the client, and the case page
+    the partner and the allocated practitioner (each was a query of its own)."""
+    case = session.scalar(
+        select(Case)
+        .options(
+            joinedload(Case.client),
+            joinedload(Case.partner),
+            joinedload(Case.allocated_practitioner),
+        )
+        .where(Case.reference == reference)
+    )
     if case is None:
         raise NotFound("No case has that reference")
     if not can(user, action, case):

@@ -3,8 +3,8 @@
 Temporary accommodation (`accommodation/case_hooks.py`) registers itself here when the app
 loads it: it can refuse a closure while a placement has not ended, hears that consent was
 withdrawn (to tell the borough's SPOCs), gives the stays that make a return-home review due,
-and draws its panel on the case page. With nothing registered, a case is simply a case: no
-refusal, no stays, no panel.
+and draws its panel on the case page, from records it adds to the page's (read once). With
+nothing registered, a case is simply a case: no refusal, no stays, no panel.
 """
 
 from __future__ import annotations
@@ -23,6 +23,12 @@ StayReader = Callable[[Session, Sequence[int]], dict[int, list[Any]]]
 # (session, user, case, records=None) -> the panel's data for its template, or None. `records`:
 # the case page's (eip.cases.page.load_records), so a panel need not read them again.
 CasePanel = Callable[[Session, Any, Any], Any]
+# (session, case) -> {name: [records]}: the feature's own records of the case, added to the
+# case page's (eip.cases.page.load_records) so that its panel and its stays read nothing more.
+CaseRecords = Callable[[Session, Any], dict[str, list[Any]]]
+# (case, records) -> [deadlines.StayFacts, ...]: the stays in the case page's records, the
+# same as a StayReader reads for the case.
+RecordStays = Callable[[Any, dict[str, list[Any]]], list[Any]]
 # (session, a record added, changed or deleted) -> the id of the case whose due items it
 # may change, or None (eip.cases.due_store: records with a `case_id` need no mapper).
 DueCaseOf = Callable[[Session, Any], int | None]
@@ -33,6 +39,8 @@ class Hooks:
     closure_refusals: list[ClosureRefusal] = field(default_factory=list)
     consent_withdrawn: list[ConsentWithdrawn] = field(default_factory=list)
     stay_readers: list[StayReader] = field(default_factory=list)
+    record_stays: list[RecordStays] = field(default_factory=list)
+    case_records: list[CaseRecords] = field(default_factory=list)
     case_panels: dict[str, CasePanel] = field(default_factory=dict)
     due_case_of: list[DueCaseOf] = field(default_factory=list)
 
@@ -65,6 +73,19 @@ def stays(session: Session, case_ids: Sequence[int]) -> dict[int, list[Any]]:
     for reader in HOOKS.stay_readers:
         for case_id, items in reader(session, case_ids).items():
             found.setdefault(case_id, []).extend(items)
+    return found
+
+
+def stays_in_records(case: Any, records: dict[str, list[Any]]) -> list[Any]:
+    """The case's stays, from the case page's records (with each feature's own)."""
+    return [stay for reader in HOOKS.record_stays for stay in reader(case, records)]
+
+
+def case_records(session: Session, case: Any) -> dict[str, list[Any]]:
+    """Each feature's own records of the case, by name (one query per feature)."""
+    found: dict[str, list[Any]] = {}
+    for reader in HOOKS.case_records:
+        found.update(reader(session, case))
     return found
 
 

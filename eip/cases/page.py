@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, cast, null, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from eip.audit import AuditEvent
-from eip.cases import queries
+from eip.auth.models import User
+from eip.cases import hooks, queries
 from eip.cases.access_log import access_log
 from eip.cases.consent_state import ConsentState, current_consents
 from eip.cases.deadlines import URGENCY_ORDER, DueItem, deadline_of, due_items
@@ -73,6 +75,8 @@ class CasePage:
     timeline: list[TimelineEntry]
     access_log: list[AuditEvent] | None
     today: date
+    # The names of the people who completed the case's actions, by user id.
+    completed_by: dict[int, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def due_of(self, kind: str) -> tuple[DueItem, str] | None:
@@ -112,14 +116,55 @@ def _day(value: date | datetime) -> date:
     return london_date(value) if isinstance(value, datetime) else value
 
 
+@cache
+def _records_statement():
+    """Every record of a case (`case_id`), of every kind, in one statement: a UNION ALL with
+    a column for each column of each kind (NULL in the other kinds' rows), each kind mapped
+    onto its own columns by `aliased`, so a row holds one record and None for the other
+    kinds. The name of whoever completed an action rides along (the activity panel shows
+    it). Built once: building it is most of its cost (it has ten kinds' columns ten times)."""
+    models = list(RECORD_LISTS.values())
+    slots = [(model, column) for model in models for column in model.__table__.columns]
+    completer = aliased(User)
+    branches = []
+    for model in models:
+        columns = [
+            (column if owner is model else cast(null(), column.type)).label(
+                f"{owner.__tablename__}_{column.key}"
+            )
+            for owner, column in slots
+        ]
+        name = completer.name if model is CaseAction else cast(null(), completer.name.type)
+        branch = select(*columns, name.label("completed_by_name"))
+        if model is CaseAction:
+            branch = branch.outerjoin(completer, completer.id == CaseAction.completed_by_id)
+        branches.append(branch.where(model.case_id == bindparam("case_id")))
+    rows = union_all(*branches).subquery("case_records")
+    return select(*(aliased(model, rows) for model in models), rows.c.completed_by_name)
+
+
+def read_records(session: Session, case: Case) -> tuple[dict[str, list[Any]], dict[int, str]]:
+    """The case's records by kind, each kind in its page order (its date, then id), and the
+    names of the people who completed its actions, by user id: one query, and one for each
+    feature that adds its own records (`hooks.case_records`: accommodation's placements)."""
+    records: dict[str, list[Any]] = {name: [] for name in RECORD_LISTS}
+    completers: dict[int, str] = {}
+    for *found, completed_by_name in session.execute(_records_statement(), {"case_id": case.id}):
+        for name, record in zip(RECORD_LISTS, found, strict=True):
+            if record is None:
+                continue
+            records[name].append(record)
+            if completed_by_name is not None:  # on an action's row only
+                completers[record.completed_by_id] = completed_by_name
+    for name, kind in records.items():
+        kind.sort(key=lambda record, on=RECORD_DATES[name]: (getattr(record, on), record.id))
+    # And what other features keep on the case (their panels and stays read these).
+    records.update(hooks.case_records(session, case))
+    return records, completers
+
+
 def load_records(session: Session, case: Case) -> dict[str, list[Any]]:
-    records: dict[str, list[Any]] = {}
-    for name, model in RECORD_LISTS.items():
-        order = getattr(model, RECORD_DATES[name])
-        records[name] = list(
-            session.scalars(select(model).where(model.case_id == case.id).order_by(order, model.id))
-        )
-    return records
+    return read_records(session, case)[0]
 
 
 def timeline(case: Case, records: dict[str, list[Any]]) -> list[TimelineEntry]:
@@ -181,9 +226,9 @@ def timeline(case: Case, records: dict[str, list[Any]]) -> list[TimelineEntry]:
 
 
 def build(session: Session, case: Case, *, with_access_log: bool) -> CasePage:
-    records = load_records(session, case)
+    records, completed_by = read_records(session, case)
     settings = queries.deadline_settings(session)
-    facts = queries.facts_from_records(session, case, records)
+    facts = queries.facts_from_records(case, records)
     now = today()
     due = [
         (item, item.urgency(now, settings.extra_non_working_days))
@@ -198,4 +243,5 @@ def build(session: Session, case: Case, *, with_access_log: bool) -> CasePage:
         timeline=timeline(case, records),
         access_log=access_log(session, case) if with_access_log else None,
         today=now,
+        completed_by=completed_by,
     )

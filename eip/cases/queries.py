@@ -45,7 +45,7 @@ from eip.cases.records import (
     ProfessionalsMeeting,
 )
 from eip.policy import visible_cases
-from eip.programme import current_settings
+from eip.programme import settings_and_non_working_days
 from eip.workdays import london_date
 
 PAGE_SIZE = 25
@@ -57,8 +57,7 @@ def non_working_days(session: Session) -> frozenset[date]:
 
 
 def deadline_settings(session: Session) -> Deadlines:
-    settings = current_settings(session)
-    extra = non_working_days(session)
+    settings, extra = settings_and_non_working_days(session)
     return Deadlines(
         acknowledge_working_days=settings.acknowledge_working_days,
         consultation_booking_working_days=settings.consultation_booking_working_days,
@@ -140,9 +139,10 @@ def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
     }
 
 
-def facts_from_records(session: Session, case: Case, records: dict[str, list]) -> DueFacts:
+def facts_from_records(case: Case, records: dict[str, list]) -> DueFacts:
     """The same DueFacts as `facts_for(session, [case])`, from the case page's records
-    (`page.load_records`, all of the case's records, already read): only the stays are read."""
+    (`page.load_records`, all of the case's records and other features' own, already read):
+    nothing is read again."""
     agreed = [d for d in records["late_decisions"] if d.decision == "agreed"]
     meetings = [m.held_on for m in records["meetings"]]
     dash = [r.completed_on for r in records["dash_reviews"]]
@@ -164,7 +164,7 @@ def facts_from_records(session: Session, case: Case, records: dict[str, list]) -
             for a in records["actions"]
             if a.completed_at is None
         ),
-        stays=tuple(hooks.stays(session, [case.id]).get(case.id, ())),
+        stays=tuple(hooks.stays_in_records(case, records)),
     )
 
 

@@ -116,7 +116,7 @@ def view(reference: str):
         page=page,
         referral=referral_panels.referral_panel(current_user, page),
         pathway=pathway_panels.pathway_panel(page),
-        activity=activity_panels.activity_panel(db.session, page),
+        activity=activity_panels.activity_panel(page),
         risk=activity_panels.risk_panel(db.session, page),
         can_edit=can(current_user, "case.edit", case),
         can_reassign=can(current_user, "case.reassign", case) and case.status not in CLOSED_STATES,

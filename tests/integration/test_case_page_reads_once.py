@@ -54,7 +54,7 @@ def test_due_facts_and_the_accommodation_panel_from_the_pages_records_match_read
     for case in cases:
         records = load_records(db.session, case)
         kinds_seen.update(name for name, rows in records.items() if rows)
-        worked_out = queries.facts_from_records(db.session, case, records)
+        worked_out = queries.facts_from_records(case, records)
         assert _in_order(worked_out) == _in_order(read_again[case.id]), case.reference
         assert readiness(db.session, case, records=records) == readiness(db.session, case)
         assert case_panel(db.session, manager, case, records) == case_panel(
