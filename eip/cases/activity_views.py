@@ -125,7 +125,8 @@ def record_dash(reference: str):
     case = case_or_abort(reference, "case.edit")
     form = DashForm()
     on = today()
-    thresholds = dash_services.thresholds_of(current_settings(db.session))
+    settings = current_settings(db.session)
+    thresholds = dash_services.thresholds_of(settings)
     counted = dash_services.escalation_before(db.session, case, on, thresholds)
     if request.method == "GET":
         prefill(form, completed_on=on)
@@ -142,6 +143,9 @@ def record_dash(reference: str):
         title="Record a DASH risk review",
         counted=dash.incidents_phrase(counted, thresholds.escalation_kinds),
         thresholds=thresholds,
+        # The referral deadlines are settings: the form says what they are today.
+        idva_days=settings.idva_action_working_days,
+        marac_days=settings.marac_action_working_days,
         escalation_rule=dash.incidents_phrase(
             thresholds.escalation_incidents, thresholds.escalation_kinds
         ),

@@ -126,6 +126,16 @@ class Thresholds:
         if not self.escalation_kinds or unknown:
             raise ValueError("Escalation counts one or more known incident kinds")
 
+    def as_stored(self) -> dict[str, object]:
+        """The DASH review's columns that keep these thresholds (the one copy of that mapping)."""
+        return {
+            "high_risk_threshold": self.high_risk,
+            "marac_threshold": self.marac,
+            "escalation_min_incidents": self.escalation_incidents,
+            "escalation_months": self.escalation_months,
+            "escalation_kinds": ",".join(self.escalation_kinds),
+        }
+
 
 @dataclass(frozen=True)
 class RiskAssessment:

@@ -185,11 +185,7 @@ def record_dash(
         escalation_incidents=counted,
         risk_level=assessment.level,
         marac=assessment.marac,
-        high_risk_threshold=thresholds.high_risk,
-        marac_threshold=thresholds.marac,
-        escalation_min_incidents=thresholds.escalation_incidents,
-        escalation_months=thresholds.escalation_months,
-        escalation_kinds=",".join(thresholds.escalation_kinds),
+        **thresholds.as_stored(),
     )
     session.add(review)
     session.flush()

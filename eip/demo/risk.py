@@ -53,11 +53,7 @@ def add_review(
             escalation_incidents=counted,
             risk_level=assessment.level,
             marac=assessment.marac,
-            high_risk_threshold=THRESHOLDS.high_risk,
-            marac_threshold=THRESHOLDS.marac,
-            escalation_min_incidents=THRESHOLDS.escalation_incidents,
-            escalation_months=THRESHOLDS.escalation_months,
-            escalation_kinds=",".join(THRESHOLDS.escalation_kinds),
+            **THRESHOLDS.as_stored(),
             recorded_by_id=who_id,
         )
     )

@@ -57,6 +57,21 @@ def test_the_form_asks_all_24_questions_each_in_its_own_fieldset(practitioner):
         assert f'name="professional_judgement" type="radio" value="{value}"' in html
 
 
+def test_the_form_gives_the_referral_deadlines_the_settings_hold(practitioner):
+    client, _ = practitioner
+    case = fa.case("active")
+    page = html_of(client.get(form_url(case)))
+    assert "IDVA referral action, due in 1 working day." in page
+    assert "MARAC referral action too, due in 2 working days." in page
+    settings = current_settings(db.session)
+    settings.idva_action_working_days, settings.marac_action_working_days = 2, 3
+    db.session.add(settings)
+    db.session.commit()
+    page = html_of(client.get(form_url(case)))
+    assert "IDVA referral action, due in 2 working days." in page
+    assert "MARAC referral action too, due in 3 working days." in page
+
+
 def test_the_escalation_count_starts_from_the_police_callouts_recorded_in_the_last_12_months(
     practitioner,
 ):
