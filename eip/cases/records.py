@@ -205,6 +205,28 @@ class ScenarioPlan(_CaseRecord, db.Model):
     )
 
 
+class Child(_CaseRecord, db.Model):
+    """A child in the family, one record each: no name is kept, only what the safety plan,
+    the MARAC referral and the professionals meeting need to know about them."""
+
+    __tablename__ = "children"
+
+    # 1, 2, 3 ... within the case: how documents name the child ("Child 2").
+    position: Mapped[int] = mapped_column(Integer)
+    # The age in years when known; otherwise an age band (choices.CHILD_AGE_BAND).
+    age_years: Mapped[int | None] = mapped_column(Integer)
+    age_band: Mapped[str | None] = mapped_column(String(20))
+    lives_with: Mapped[str] = mapped_column(String(30), default="not_known")
+    childrens_services_status: Mapped[str] = mapped_column(String(30), default="not_known")
+    school_known: Mapped[str] = mapped_column(String(20), default="not_known")
+    # Set where the migration from the free-text ages could not read this child's age.
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    record_noun: ClassVar[str] = "child"
+
+
 RECORD_TYPES = (
     LateReferralDecision,
     Consultation,
@@ -216,4 +238,5 @@ RECORD_TYPES = (
     ProfessionalsMeeting,
     DashReview,
     ScenarioPlan,
+    Child,
 )
