@@ -58,6 +58,7 @@ def seed(db: str, cases: int) -> None:
 
 def run(db: str, profile: bool, trace: bool) -> None:
     import time_machine
+    from flask_migrate import upgrade
     from sqlalchemy import delete
 
     from eip.extensions import db as database
@@ -69,6 +70,9 @@ def run(db: str, profile: bool, trace: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = _app(db, folder)
         config = {**app.config, "EIP_PSEUDONYM_KEY": KEY}
+        with app.app_context():
+            # A database seeded by an older commit is brought to this commit's schema.
+            upgrade()
         with app.app_context(), time_machine.travel(evaluation_bulk.TODAY, tick=False):
             # The same label and time each run, so the zip's SHA-256 compares between runs.
             database.session.execute(delete(EvaluationExtract))

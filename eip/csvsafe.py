@@ -19,6 +19,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from operator import itemgetter
 from typing import IO
 
@@ -81,6 +82,19 @@ class SafeWriter:
     def writerow(self, row: Iterable[object]) -> None:
         self._writer.writerow(safe_row(row if isinstance(row, list | tuple) else list(row)))
 
+    def writerows(self, rows: Sequence[Sequence[object]]) -> None:
+        """`writerow` of each row; rows that are all plain text cleared by one search (the
+        extract writes a case's rows at once), else row by row."""
+        cells = list(chain.from_iterable(rows))
+        if (
+            set(map(type, cells)) <= _TEXT
+            and _MAYBE_UNSAFE.search(_JOIN + _JOIN.join(cells)) is None
+        ):  # type: ignore[arg-type]
+            self._writer.writerows(rows)
+            return
+        for row in rows:
+            self.writerow(row)
+
 
 class RowText:
     """Rows as CSV text, a few at a time, for text kept now and written into a file later
@@ -90,12 +104,11 @@ class RowText:
         self._buffer = io.StringIO()
         self._writer = SafeWriter(self._buffer)
 
-    def text(self, rows: Iterable[Sequence[object]]) -> str:
+    def text(self, rows: Sequence[Sequence[object]]) -> str:
         buffer = self._buffer
         buffer.seek(0)
         buffer.truncate()
-        for row in rows:
-            self._writer.writerow(row)
+        self._writer.writerows(rows)
         return buffer.getvalue()
 
 

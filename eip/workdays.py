@@ -119,6 +119,13 @@ def add_working_days(day: date, n: int, extra: Iterable[date] = ()) -> date:
     if n < 0:
         raise ValueError("The number of working days must be zero or more")
     days = _days(extra)
+    return _add_working_days(day, n, days if isinstance(days, frozenset) else frozenset(days))
+
+
+# The evaluation extract and the monthly report ask the same few hundred due dates
+# thousands of times; the answer depends on nothing but the arguments.
+@lru_cache(maxsize=8192)
+def _add_working_days(day: date, n: int, days: frozenset[date]) -> date:
     current = next_working_day(day, days)
     # Step over `remaining` weekdays at once; each holiday or extra day met on the way
     # is a working day still owed, so step again over those until none is met.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from eip.cases.deadlines import Deadlines, acknowledged_in_time
@@ -60,6 +61,11 @@ class CaseBundle:
     # Per placement id: what it cost the pot (the ledger's exposure), in pence.
     placement_cost: dict[int, int] = field(default_factory=dict)
 
+    @cached_property
+    def referred_on(self) -> date:
+        """`referral_date` of the case, worked out once for all of its rows."""
+        return referral_date(self.case)
+
 
 def referral_date(case: Any) -> date:
     """The London date the referral was received (recorded time, else when it was entered)."""
@@ -68,8 +74,8 @@ def referral_date(case: Any) -> date:
 
 def finest_values(bundle: CaseBundle) -> dict[str, str]:
     """The quasi-identifiers at their finest, before disclosure control."""
-    case, client = bundle.case, bundle.client
-    referred = referral_date(case)
+    client = bundle.client
+    referred = bundle.referred_on
     return {
         "age_band": coarsen.age_band(client.date_of_birth if client else None, referred),
         "gender": coarsen.gender_group(client.gender if client else None),
@@ -123,7 +129,7 @@ def case_row(
 ) -> dict[str, str]:
     """The case's row in cases.csv; `quasi` are its released quasi-identifier values."""
     case = bundle.case
-    referred = referral_date(case)
+    referred = bundle.referred_on
     consultation = _held_consultation(bundle)
     pathway = consultation.outcome if consultation and consultation.outcome else "none"
     closed_on = _closed_on(case)
@@ -189,107 +195,59 @@ def case_row(
     return row
 
 
-def _event(case_id: str, referred: date, day: date | None, event: str, detail: str = ""):
-    return {
-        "case_id": case_id,
-        "day": _text(coarsen.days_since(referred, day)),
-        "event": event,
-        "detail": detail,
-    }
-
-
 def event_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
     """The case's events in day order (coded details only)."""
     case = bundle.case
-    referred = referral_date(case)
-    found: list[dict[str, str]] = []
-    add = found.append
+    referred = bundle.referred_on
+    # (day, event, detail): sorted as such, then made rows.
+    found: list[tuple[int, str, str]] = []
+
+    def add(day: date, event: str, detail: str = "") -> None:
+        found.append(((day - referred).days, event, detail))
+
     if case.acknowledged_at:
-        add(
-            _event(
-                case_id,
-                referred,
-                london_date(case.acknowledged_at),
-                "acknowledged",
-                _text(case.acknowledgement_method),
-            )
-        )
+        add(london_date(case.acknowledged_at), "acknowledged", _text(case.acknowledgement_method))
     for d in bundle.late_decisions:
-        add(_event(case_id, referred, d.decided_on, "late_referral_decision", d.decision))
+        add(d.decided_on, "late_referral_decision", d.decision)
     for c in bundle.consultations:
         if c.held_on:
-            add(_event(case_id, referred, c.held_on, "consultation_held", _text(c.outcome)))
+            add(c.held_on, "consultation_held", _text(c.outcome))
     for c in bundle.consents:
-        add(
-            _event(
-                case_id,
-                referred,
-                c.recorded_on,
-                "consent_recorded",
-                f"{c.person_role}:{c.kind}:{c.state}",
-            )
-        )
+        add(c.recorded_on, "consent_recorded", f"{c.person_role}:{c.kind}:{c.state}")
         if c.withdrawn_on:
-            add(
-                _event(
-                    case_id,
-                    referred,
-                    c.withdrawn_on,
-                    "consent_withdrawn",
-                    f"{c.person_role}:{c.kind}:withdrawn",
-                )
-            )
+            add(c.withdrawn_on, "consent_withdrawn", f"{c.person_role}:{c.kind}:withdrawn")
     if case.intervention_started_on:
-        add(_event(case_id, referred, case.intervention_started_on, "intervention_started"))
+        add(case.intervention_started_on, "intervention_started")
     for s in bundle.sessions:
-        add(_event(case_id, referred, s.held_on, "session", s.attendance))
+        add(s.held_on, "session", s.attendance)
     for m in bundle.meetings:
-        add(_event(case_id, referred, m.held_on, "professionals_meeting"))
+        add(m.held_on, "professionals_meeting")
     for r in bundle.dash_reviews:
-        add(_event(case_id, referred, r.completed_on, "dash_review", r.risk_level))
+        add(r.completed_on, "dash_review", r.risk_level)
     for i in bundle.incidents:
-        add(_event(case_id, referred, i.occurred_on, "incident", i.source))
+        add(i.occurred_on, "incident", i.source)
     for r in bundle.onward_referrals:
-        add(_event(case_id, referred, r.referred_on, "onward_referral", f"{r.agency}:{r.status}"))
+        add(r.referred_on, "onward_referral", f"{r.agency}:{r.status}")
     for a in bundle.actions:
         if a.kind in ("idva_referral", "marac_referral") and a.completed_at:
             agency = a.kind.removesuffix("_referral")
-            add(
-                _event(
-                    case_id,
-                    referred,
-                    london_date(a.completed_at),
-                    "onward_referral",
-                    f"{agency}:made",
-                )
-            )
+            add(london_date(a.completed_at), "onward_referral", f"{agency}:made")
     for p in bundle.placements:
-        add(
-            _event(case_id, referred, london_date(p.created_at), "accommodation_requested", p.state)
-        )
+        add(london_date(p.created_at), "accommodation_requested", p.state)
         if p.checked_in_on:
-            add(_event(case_id, referred, p.checked_in_on, "accommodation_checked_in"))
+            add(p.checked_in_on, "accommodation_checked_in")
         if p.moved_out_on:
-            add(
-                _event(
-                    case_id,
-                    referred,
-                    p.moved_out_on,
-                    "accommodation_moved_out",
-                    "early" if p.ended_early else "at_term",
-                )
-            )
+            add(p.moved_out_on, "accommodation_moved_out", "early" if p.ended_early else "at_term")
     closed_on = _closed_on(case)
     if closed_on:
-        add(_event(case_id, referred, closed_on, "closed", _text(case.closure_outcome)))
-    found.sort(key=lambda row: (int(row["day"]), row["event"], row["detail"]))
-    for row in found:
-        assert list(row) == _EVENT_NAMES
-        yield row  # fmt: skip
+        add(closed_on, "closed", _text(case.closure_outcome))
+    found.sort()
+    for day, event, detail in found:
+        yield {"case_id": case_id, "day": str(day), "event": event, "detail": detail}
 
 
 def dash_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
-    referred = referral_date(bundle.case)
+    referred = bundle.referred_on
     for number, review in enumerate(_reviews(bundle), start=1):
         row = {
             "case_id": case_id,
