@@ -19,6 +19,7 @@ from eip.cases.deadlines import URGENCY_ORDER, DueItem, deadline_of, due_items
 from eip.cases.models import Case
 from eip.cases.records import (
     CaseAction,
+    Child,
     Consent,
     Consultation,
     DashReview,
@@ -43,6 +44,7 @@ RECORD_LISTS = {
     "meetings": ProfessionalsMeeting,
     "dash_reviews": DashReview,
     "scenario_plans": ScenarioPlan,
+    "children": Child,
 }
 # The date each record is ordered by on the page and in the timeline.
 RECORD_DATES = {
@@ -56,6 +58,7 @@ RECORD_DATES = {
     "meetings": "held_on",
     "dash_reviews": "completed_on",
     "scenario_plans": "created_at",
+    "children": "position",
 }
 
 
