@@ -212,3 +212,23 @@ def test_a_child_of_another_case_is_not_found(signed_in, family):
     other = pf.active_case()
     assert client.get(_url(other, f"/{family['first']}")).status_code == 404
     assert client.get(_url(other, f"/{family['first']}/remove")).status_code == 404
+
+
+def test_the_case_page_reads_its_children_in_its_one_reading(signed_in, app_context):
+    """The children ride in the case page's one UNION ALL: a case with three of them runs
+    the same statements as a case with none (tests/web/test_query_counts.py)."""
+    from eip import querycount
+
+    client, _ = signed_in("practitioner")
+    without, with_three = pf.active_case(), pf.active_case()
+    for position in (1, 2, 3):
+        _add(with_three, position, age_years=position)
+    counts = []
+    for case in (without, with_three):
+        client.get(f"/cases/{case.reference}")  # warm: first-time work
+        with querycount.counting() as counted:
+            assert client.get(f"/cases/{case.reference}").status_code == 200
+        counts.append(counted.n)
+    assert counts[0] == counts[1]
+    union = [sql for sql in counted.statements if "UNION ALL" in sql]
+    assert len(union) == 1 and "children" in union[0]
