@@ -232,3 +232,18 @@ def test_the_case_page_reads_its_children_in_its_one_reading(signed_in, app_cont
     assert counts[0] == counts[1]
     union = [sql for sql in counted.statements if "UNION ALL" in sql]
     assert len(union) == 1 and "children" in union[0]
+
+
+def test_every_problem_is_shown_in_one_round(signed_in, family):
+    client, _ = signed_in("practitioner")
+    case = family["case"]
+    body = post_form(client, _url(case, "/new"), {}).get_data(as_text=True)
+    for message in (
+        "Enter the child&#39;s age in years, or choose an age band",
+        "Select who the child lives with",
+        "Select the child&#39;s children&#39;s services status",
+        "Select whether a school or nursery is known",
+    ):
+        assert message in body
+    typed = post_form(client, _url(case, "/new"), {"age_years": "seven"}).get_data(as_text=True)
+    assert "whole number of years" in typed and "or choose an age band" not in typed
