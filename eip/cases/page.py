@@ -19,6 +19,7 @@ from eip.cases.deadlines import URGENCY_ORDER, DueItem, deadline_of, due_items
 from eip.cases.models import Case
 from eip.cases.records import (
     CaseAction,
+    Child,
     Consent,
     Consultation,
     DashReview,
@@ -43,6 +44,7 @@ RECORD_LISTS = {
     "meetings": ProfessionalsMeeting,
     "dash_reviews": DashReview,
     "scenario_plans": ScenarioPlan,
+    "children": Child,
 }
 # The date each record is ordered by on the page and in the timeline.
 RECORD_DATES = {
@@ -56,6 +58,7 @@ RECORD_DATES = {
     "meetings": "held_on",
     "dash_reviews": "completed_on",
     "scenario_plans": "created_at",
+    "children": "position",
 }
 
 
@@ -122,7 +125,7 @@ def _records_statement():
     a column for each column of each kind (NULL in the other kinds' rows), each kind mapped
     onto its own columns by `aliased`, so a row holds one record and None for the other
     kinds. The name of whoever completed an action rides along (the activity panel shows
-    it). Built once: building it is most of its cost (it has ten kinds' columns ten times)."""
+    it). Built once: building it is most of its cost (it has every kind's columns once per kind)."""
     models = list(RECORD_LISTS.values())
     slots = [(model, column) for model in models for column in model.__table__.columns]
     completer = aliased(User)
