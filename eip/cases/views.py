@@ -131,5 +131,6 @@ from eip.cases import (  # noqa: E402, F401
     assignment_views,
     consultation_views,
     document_views,
+    marac_views,
     referral_views,
 )
