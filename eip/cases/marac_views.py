@@ -58,23 +58,23 @@ def prepare_marac(reference: str):
     )
 
 
-@bp.get("/<reference>/marac/<int:referral_id>/referral.pdf")
+@bp.get("/<reference>/marac/<int:marac_id>/referral.pdf")
 @requires("case.documents")
-def marac_pack_pdf(reference: str, referral_id: int):
+def marac_pack_pdf(reference: str, marac_id: int):
     # Imported here so that creating the app reads no font files (document_views does so).
     from eip.cases import marac_pack
 
     case = case_or_abort(reference, marac_pack.RULE)
     # A NotFound (not this case's referral) is the app's 404 (eip/errors.py).
-    document = marac_pack.produce(db.session, current_user, case, referral_id)
+    document = marac_pack.produce(db.session, current_user, case, marac_id)
     return send_pdf(document)
 
 
-@bp.route("/<reference>/marac/<int:referral_id>/sent", methods=["GET", "POST"])
+@bp.route("/<reference>/marac/<int:marac_id>/sent", methods=["GET", "POST"])
 @requires("case.edit")
-def marac_sent(reference: str, referral_id: int):
+def marac_sent(reference: str, marac_id: int):
     case = case_or_abort(reference, "case.edit")
-    referral = marac_services.referral_of(db.session, case, referral_id)
+    referral = marac_services.referral_of(db.session, case, marac_id)
     form = MaracSentForm()
     if request.method == "GET":
         form.sent_on.data = today()
@@ -83,7 +83,7 @@ def marac_sent(reference: str, referral_id: int):
         form,
         blocked=lambda: already,
         save=lambda: marac_services.record_sent(
-            db.session, current_user, case, referral_id, **form.values()
+            db.session, current_user, case, marac_id, **form.values()
         ),
         done=lambda _result: (
             "MARAC referral recorded as sent: the MARAC referral action is done",

@@ -144,3 +144,22 @@ def test_the_demo_tells_the_spoc_and_the_manager_what_waits_for_them(demo):
     for kind in ("late_referral_waiting", "approval_waiting", "practitioner_disabled"):
         assert kind in manager, kind
     assert len(without_practitioner(db.session)) >= 1
+
+
+def test_the_demo_has_a_prepared_marac_referral_and_one_recorded_as_sent(runner, app_context):
+    from eip.cases.records import CaseAction, DashReview, MaracReferral
+
+    run_seed_demo(runner)
+    referrals = db.session.scalars(select(MaracReferral).order_by(MaracReferral.id)).all()
+    assert [r.sent_on is not None for r in referrals] == [False, True]
+    for referral in referrals:
+        assert db.session.get(DashReview, referral.dash_review_id).marac
+    sent = referrals[1]
+    open_marac = db.session.scalars(
+        select(CaseAction).where(
+            CaseAction.case_id == sent.case_id,
+            CaseAction.kind == "marac_referral",
+            CaseAction.completed_at.is_(None),
+        )
+    ).all()
+    assert open_marac == []
