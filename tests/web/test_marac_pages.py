@@ -208,3 +208,15 @@ def test_a_bad_sent_date_is_refused_on_the_form_and_nothing_changes(practitioner
     db.session.expire_all()
     assert db.session.get(MaracReferral, referral.id).sent_on is None
     assert events("case.marac_sent") == []
+
+
+def test_a_referral_already_sent_offers_no_form_to_send_it_again(practitioner):
+    client, user = practitioner
+    case = fm.marac_case(practitioner=user)
+    referral = fm.referral(case, user, sent_on=today())
+    page = page_of(client.get(sent_url(case, referral)))
+    assert "This referral is already recorded as sent" in page
+    assert 'name="sent_on"' not in page
+    response = post_form(client, sent_url(case, referral), {"sent_on": fa.date_parts(today())})
+    assert response.status_code == 400
+    assert len(events("case.marac_sent")) == 0
