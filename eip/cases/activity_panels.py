@@ -8,12 +8,12 @@ come with the page's records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
-from eip.cases import choices, dash, rules
+from eip.cases import choices, dash, marac, rules
 from eip.cases.activity_services import session_check
 from eip.cases.dash_chart import ChartPoint, score_chart
 from eip.cases.dash_services import RiskSummary, review_reasons, risk_summary
@@ -93,6 +93,18 @@ def activity_panel(page: Any) -> ActivityPanel:
 class RiskPanel:
     summary: RiskSummary
     chart: Any  # Markup: the inline SVG, empty without reviews
+    # The MARAC referrals prepared on the case, newest first (eip.cases.marac_services).
+    marac_referrals: list[Any] = field(default_factory=list)
+    high_risk_threshold: int = dash.DEFAULT_HIGH_RISK_THRESHOLD
+
+    @property
+    def marac_referral(self) -> Any:
+        """The referral in use: the newest prepared."""
+        return self.marac_referrals[0] if self.marac_referrals else None
+
+    @staticmethod
+    def partner_aware(value: str) -> str:
+        return marac.PARTNER_AWARE_LABELS.get(value, value)
 
     @property
     def reviews_newest_first(self) -> list[Any]:
@@ -115,7 +127,14 @@ class RiskPanel:
 
 
 def risk_panel(session: Session, page: Any) -> RiskPanel:
-    threshold = current_settings(session).marac_threshold_yes
+    settings = current_settings(session)
+    threshold = settings.marac_threshold_yes
     summary = risk_summary(page.records, threshold, page.today)
     points = [ChartPoint(r.completed_on, r.score, r.risk_level) for r in summary.reviews]
-    return RiskPanel(summary=summary, chart=score_chart(points, threshold))
+    high = settings.high_risk_threshold_yes
+    return RiskPanel(
+        summary=summary,
+        chart=score_chart(points, threshold, high_risk=high),
+        marac_referrals=list(reversed(page.records.get("marac_referrals", []))),
+        high_risk_threshold=high,
+    )

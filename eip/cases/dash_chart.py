@@ -29,6 +29,9 @@ TEXT = "#0b0c0c"
 GRID = "#b1b4b6"
 LINE = "#1d70b8"
 THRESHOLD = "#d4351c"
+HIGH_RISK = "#f47738"
+# The width of a character of the keys' text (15px), a little over, to place the keys.
+KEY_CHAR = 8.2
 LEVEL_FILL = {"high": "#d4351c", "medium": "#f47738", "standard": "#1d70b8"}
 
 # The page's own font stack (assets/scss/eip.scss): inline SVG text does not inherit it.
@@ -68,7 +71,7 @@ def _labelled(count: int) -> set[int]:
     return shown | {count - 1}
 
 
-def description(points: Sequence[ChartPoint], threshold: int) -> str:
+def description(points: Sequence[ChartPoint], threshold: int, high_risk: int | None = None) -> str:
     count = len(points)
     span = (
         f"on {long_date(points[0].on)}"
@@ -80,11 +83,20 @@ def description(points: Sequence[ChartPoint], threshold: int) -> str:
         f"DASH score, 0 to {QUESTION_COUNT}, at {count} review{'s' if count != 1 else ''} {span}. "
         f"Latest score {latest.score} ({latest.level} risk). "
         f"The dashed line is the MARAC threshold of {threshold}."
+        + (
+            f" The dotted line is the high-risk threshold of {high_risk}."
+            if high_risk is not None and high_risk != threshold
+            else ""
+        )
     )
 
 
-def score_chart(points: Sequence[ChartPoint], threshold: int) -> Markup:
-    """The SVG for `points` (oldest first), or an empty string when there are none."""
+def score_chart(
+    points: Sequence[ChartPoint], threshold: int, *, high_risk: int | None = None
+) -> Markup:
+    """The SVG for `points` (oldest first), or an empty string when there are none: the
+    MARAC threshold a dashed line, the high-risk threshold (when given, and not the same)
+    a dotted one."""
     if not points:
         return Markup("")
     count = len(points)
@@ -93,7 +105,7 @@ def score_chart(points: Sequence[ChartPoint], threshold: int) -> Markup:
         f'width="100%" role="img" focusable="false" class="eip-dash-chart" font-family="{FONT}" '
         f'aria-labelledby="{TITLE_ID} {DESC_ID}">',
         f'<title id="{TITLE_ID}">DASH score over time</title>',
-        f'<desc id="{DESC_ID}">{escape(description(points, threshold))}</desc>',
+        f'<desc id="{DESC_ID}">{escape(description(points, threshold, high_risk))}</desc>',
         f'<text x="{LEFT}" y="{TOP - 14}" font-size="15" fill="{TEXT}">Score</text>',
     ]
     for step in GRID_STEPS:
@@ -106,21 +118,31 @@ def score_chart(points: Sequence[ChartPoint], threshold: int) -> Markup:
             f'<text x="{LEFT - 8}" y="{y}" dy="4" text-anchor="end" font-size="15" '
             f'fill="{TEXT}">{step}</text>'
         )
-    ty = _n(y_of(threshold))
-    parts.append(
-        f'<line x1="{LEFT}" y1="{ty}" x2="{WIDTH - RIGHT}" y2="{ty}" stroke="{THRESHOLD}" '
-        f'stroke-width="2" stroke-dasharray="8 5" class="eip-dash-chart__threshold"/>'
-    )
-    # The threshold's key sits above the plot, where no point's label can cover it.
+    lines = [(threshold, f"MARAC threshold ({threshold})", THRESHOLD, "8 5", "threshold")]
+    if high_risk is not None and high_risk != threshold:
+        lines.append(
+            (high_risk, f"High-risk threshold ({high_risk})", HIGH_RISK, "3 4", "high-risk")
+        )
+    # Each threshold's key sits above the plot, where no point's label can cover it, the
+    # MARAC key at the right and the high-risk key to its left.
+    key_end = WIDTH - RIGHT
     key_y = TOP - 14
-    parts.append(
-        f'<line x1="{WIDTH - RIGHT - 228}" y1="{key_y - 5}" x2="{WIDTH - RIGHT - 198}" '
-        f'y2="{key_y - 5}" stroke="{THRESHOLD}" stroke-width="2" stroke-dasharray="8 5"/>'
-    )
-    parts.append(
-        f'<text x="{WIDTH - RIGHT}" y="{key_y}" text-anchor="end" font-size="15" '
-        f'fill="{TEXT}">MARAC threshold ({threshold})</text>'
-    )
+    for value, label, colour, dashes, name in lines:
+        y = _n(y_of(value))
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}" stroke="{colour}" '
+            f'stroke-width="2" stroke-dasharray="{dashes}" class="eip-dash-chart__{name}"/>'
+        )
+        start = key_end - KEY_CHAR * len(label)
+        parts.append(
+            f'<line x1="{_n(start - 38)}" y1="{key_y - 5}" x2="{_n(start - 8)}" '
+            f'y2="{key_y - 5}" stroke="{colour}" stroke-width="2" stroke-dasharray="{dashes}"/>'
+        )
+        parts.append(
+            f'<text x="{_n(key_end)}" y="{key_y}" text-anchor="end" font-size="15" '
+            f'fill="{TEXT}">{escape(label)}</text>'
+        )
+        key_end = start - 56
     coords = [(x_of(i, count), y_of(p.score)) for i, p in enumerate(points)]
     if count > 1:
         line = " ".join(f"{_n(x)},{_n(y)}" for x, y in coords)

@@ -26,6 +26,7 @@ from eip.cases.records import (
     Incident,
     InterventionSession,
     LateReferralDecision,
+    MaracReferral,
     OnwardReferral,
     ProfessionalsMeeting,
     ScenarioPlan,
@@ -45,6 +46,7 @@ RECORD_LISTS = {
     "dash_reviews": DashReview,
     "scenario_plans": ScenarioPlan,
     "children": Child,
+    "marac_referrals": MaracReferral,
 }
 # The date each record is ordered by on the page and in the timeline.
 RECORD_DATES = {
@@ -59,6 +61,7 @@ RECORD_DATES = {
     "dash_reviews": "completed_on",
     "scenario_plans": "created_at",
     "children": "position",
+    "marac_referrals": "created_at",
 }
 
 
@@ -125,7 +128,7 @@ def _records_statement():
     a column for each column of each kind (NULL in the other kinds' rows), each kind mapped
     onto its own columns by `aliased`, so a row holds one record and None for the other
     kinds. The name of whoever completed an action rides along (the activity panel shows
-    it). Built once: building it is most of its cost (it has every kind's columns once per kind)."""
+    it). Built once: building it is most of its cost (every kind's columns, once per kind)."""
     models = list(RECORD_LISTS.values())
     slots = [(model, column) for model in models for column in model.__table__.columns]
     completer = aliased(User)
@@ -216,6 +219,10 @@ def timeline(case: Case, records: dict[str, list[Any]]) -> list[TimelineEntry]:
                 f"score {review.score}, {review.risk_level} risk",
             )
         )
+    for referral in records["marac_referrals"]:
+        entries.append(TimelineEntry(_day(referral.created_at), "MARAC referral prepared"))
+        if referral.sent_on:
+            entries.append(TimelineEntry(referral.sent_on, "MARAC referral sent"))
     if case.intervention_started_on:
         entries.append(TimelineEntry(case.intervention_started_on, "Intervention started"))
     if case.closed_at:

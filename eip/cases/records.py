@@ -233,6 +233,28 @@ class Child(_CaseRecord, db.Model):
     )
 
 
+class MaracReferral(_CaseRecord, db.Model):
+    """A MARAC referral prepared from a DASH review (eip.cases.marac_services): what the
+    practitioner completed on the form, kept so the pack can be downloaded again, and the
+    date it was sent. Preparing it again is a new record; the newest is the one in use."""
+
+    __tablename__ = "marac_referrals"
+
+    dash_review_id: Mapped[int] = mapped_column(ForeignKey("dash_reviews.id"))
+    # The partner (the person at risk) when prepared: a repeat referral is counted per
+    # person, over every case they are the partner on.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    reasons: Mapped[str] = mapped_column(Text)
+    agencies_involved: Mapped[str] = mapped_column(Text)
+    # Printed only while the partner's information-sharing consent is in force.
+    safe_contact: Mapped[str | None] = mapped_column(Text)
+    partner_aware: Mapped[str] = mapped_column(String(20))  # marac.PARTNER_AWARE
+    referrer_phone: Mapped[str] = mapped_column(String(40))
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    change_actions: ClassVar[tuple[str, ...]] = ("case.marac_prepared", "case.marac_sent")
+
+
 RECORD_TYPES = (
     LateReferralDecision,
     Consultation,
@@ -245,4 +267,5 @@ RECORD_TYPES = (
     DashReview,
     ScenarioPlan,
     Child,
+    MaracReferral,
 )

@@ -132,5 +132,6 @@ from eip.cases import (  # noqa: E402, F401
     child_views,
     consultation_views,
     document_views,
+    marac_views,
     referral_views,
 )

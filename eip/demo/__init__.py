@@ -19,6 +19,7 @@ from eip.boroughs import LONDON_BOROUGHS
 from eip.demo.accommodation import seed_placements
 from eip.demo.approvals import seed as seed_approvals
 from eip.demo.cases import LONDON, seed_cases
+from eip.demo.marac import seed as seed_marac
 from eip.demo.notifications import seed as seed_notifications
 from eip.demo.notifications import seed_events
 from eip.models import DEMO_DATA_KEY, AppState, Borough
@@ -120,6 +121,8 @@ def seed_demo(session: Session, environment: str, now: datetime | None = None) -
         window_start=window_start,
         now=now,
     )
+    session.flush()
+    seed_marac(session, now.astimezone(LONDON).date())
     seed_placements(
         session,
         today=now.astimezone(LONDON).date(),

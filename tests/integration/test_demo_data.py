@@ -162,3 +162,22 @@ def test_demo_cases_have_a_record_per_child_and_one_child_flagged_for_review(dem
     assert all(records.get(case_id) == count for case_id, count in counted)
     flagged = db.session.scalars(select(Child).where(Child.needs_review)).all()
     assert len(flagged) == 1 and flagged[0].age_band == "not_known"
+
+
+def test_the_demo_has_a_prepared_marac_referral_and_one_recorded_as_sent(runner, app_context):
+    from eip.cases.records import CaseAction, DashReview, MaracReferral
+
+    run_seed_demo(runner)
+    referrals = db.session.scalars(select(MaracReferral).order_by(MaracReferral.id)).all()
+    assert [r.sent_on is not None for r in referrals] == [False, True]
+    for referral in referrals:
+        assert db.session.get(DashReview, referral.dash_review_id).marac
+    sent = referrals[1]
+    open_marac = db.session.scalars(
+        select(CaseAction).where(
+            CaseAction.case_id == sent.case_id,
+            CaseAction.kind == "marac_referral",
+            CaseAction.completed_at.is_(None),
+        )
+    ).all()
+    assert open_marac == []

@@ -57,6 +57,23 @@ def test_the_marac_threshold_is_a_dashed_line_at_its_height():
     assert "MARAC threshold (10)" in "".join(t.text or "" for t in root.iter(f"{SVG}text"))
 
 
+def test_the_high_risk_threshold_is_a_second_line_below_the_marac_line_with_its_key():
+    root = parse(score_chart(points(5, 12), 14, high_risk=10))
+    lines = {e.get("class"): e for e in root.iter(f"{SVG}line") if e.get("class")}
+    high, marac = lines["eip-dash-chart__high-risk"], lines["eip-dash-chart__threshold"]
+    assert float(high.get("y1")) == round(y_of(10), 1)
+    assert float(high.get("y1")) > float(marac.get("y1"))  # lower score, lower on the chart
+    assert high.get("stroke-dasharray") != marac.get("stroke-dasharray")
+    texts = "".join(t.text or "" for t in root.iter(f"{SVG}text"))
+    assert "High-risk threshold (10)" in texts and "MARAC threshold (14)" in texts
+    assert "The dotted line is the high-risk threshold of 10." in root.find(f"{SVG}desc").text
+
+
+def test_one_line_is_drawn_when_both_thresholds_are_the_same():
+    root = parse(score_chart(points(5), 14, high_risk=14))
+    assert "eip-dash-chart__high-risk" not in {e.get("class") for e in root.iter(f"{SVG}line")}
+
+
 def test_a_higher_score_is_drawn_higher_up():
     root = parse(score_chart(points(2, 20), 14))
     low, high = (float(c.get("cy")) for c in root.iter(f"{SVG}circle"))

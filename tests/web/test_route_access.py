@@ -22,7 +22,14 @@ from accommodation.models import LedgerEntry, PlacementExtension
 from eip.access import PUBLIC, rule_of
 from eip.admin.models import ApprovalRequest, NonWorkingDay
 from eip.auth.models import User
-from eip.cases.records import CaseAction, Consent, OnwardReferral, ProfessionalsMeeting
+from eip.cases.records import (
+    CaseAction,
+    Consent,
+    DashReview,
+    MaracReferral,
+    OnwardReferral,
+    ProfessionalsMeeting,
+)
 from eip.clock import today
 from eip.extensions import db
 from eip.notifications.centre import Notification
@@ -127,6 +134,10 @@ EXPECTED: dict[str, set[str]] = {
     "cases.meeting_pack_pdf": {"practitioner", "manager"},
     "cases.minutes_pdf": {"practitioner", "manager"},
     "cases.closure_summary_pdf": {"practitioner", "manager"},
+    "cases.marac_pack_pdf": {"practitioner", "manager"},
+    # Practitioners prepare the MARAC referral and record it as sent.
+    "cases.prepare_marac": {"practitioner"},
+    "cases.marac_sent": {"practitioner"},
     # Placements: the practitioner requests, the borough's SPOC decides; finance sees approved
     # placements (without names).
     "accommodation.placements": {"practitioner", "manager", "spoc", "finance"},
@@ -216,6 +227,33 @@ def _newest_entry(**links) -> LedgerEntry:
     return db.session.scalars(query).first()
 
 
+def _marac_referral(case) -> MaracReferral:
+    """A MARAC referral prepared from a review that met MARAC (not sent: its page is open)."""
+    review = DashReview(
+        case_id=case.id,
+        completed_on=today(),
+        answers={str(n): "yes" for n in range(1, 25)},
+        score=24,
+        risk_level="high",
+        marac=True,
+        high_risk_threshold=10,
+        marac_threshold=14,
+    )
+    db.session.add(review)
+    db.session.flush()
+    referral = MaracReferral(
+        case_id=case.id,
+        dash_review_id=review.id,
+        reasons="Visible high risk",
+        agencies_involved="Police",
+        partner_aware="yes",
+        referrer_phone="020 7946 0000",
+    )
+    db.session.add(referral)
+    db.session.commit()
+    return referral
+
+
 @pytest.fixture
 def world(app, app_context) -> World:
     from accommodation.finance import services as finance
@@ -236,6 +274,7 @@ def world(app, app_context) -> World:
     action = CaseAction(case_id=case.id, kind="other", description="Phone the social worker")
     db.session.add_all([meeting, referral, action])
     db.session.commit()
+    marac = _marac_referral(case)
     closed = pf.closed_case()
 
     # Placements: a request waiting for the SPOC, an approved one, and a stay with an
@@ -306,6 +345,7 @@ def world(app, app_context) -> World:
             "day_id": day.id,
             "referral_id": referral.id,
             "consent_id": consent.id,
+            "marac_id": marac.id,
             "person": "client",
             "action_id": action.id,
             "meeting_id": meeting.id,
