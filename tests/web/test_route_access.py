@@ -24,6 +24,7 @@ from eip.admin.models import ApprovalRequest, NonWorkingDay
 from eip.auth.models import User
 from eip.cases.records import (
     CaseAction,
+    Child,
     Consent,
     DashReview,
     MaracReferral,
@@ -138,6 +139,10 @@ EXPECTED: dict[str, set[str]] = {
     # Practitioners prepare the MARAC referral and record it as sent.
     "cases.prepare_marac": {"practitioner"},
     "cases.marac_sent": {"practitioner"},
+    # The case's children: practitioners add, change and remove them (managers read them).
+    "cases.add_child": {"practitioner"},
+    "cases.change_child": {"practitioner"},
+    "cases.remove_child": {"practitioner"},
     # Placements: the practitioner requests, the borough's SPOC decides; finance sees approved
     # placements (without names).
     "accommodation.placements": {"practitioner", "manager", "spoc", "finance"},
@@ -275,6 +280,9 @@ def world(app, app_context) -> World:
     db.session.add_all([meeting, referral, action])
     db.session.commit()
     marac = _marac_referral(case)
+    child = Child(case_id=case.id, position=1, age_years=7)
+    db.session.add(child)
+    db.session.commit()
     closed = pf.closed_case()
 
     # Placements: a request waiting for the SPOC, an approved one, and a stay with an
@@ -346,6 +354,7 @@ def world(app, app_context) -> World:
             "referral_id": referral.id,
             "consent_id": consent.id,
             "marac_id": marac.id,
+            "child_id": child.id,
             "person": "client",
             "action_id": action.id,
             "meeting_id": meeting.id,
