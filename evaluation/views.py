@@ -206,6 +206,15 @@ def figures():
         for key in ("pathway_outcome", "borough", "dash_change", "cost_band"):
             table = built.tables[key]
             chart_list.append((key, charts.bar_chart(f"chart-{key}", table.caption, table.bars())))
+    for table in shown.equality or ():
+        for j, (party, heading) in enumerate(table.columns):
+            title = f"{table.caption}: {heading.lower()}"
+            chart_list.append(
+                (
+                    f"{table.key}-{party}",
+                    charts.bar_chart(f"chart-{table.key}-{party}", title, table.bars(j)),
+                )
+            )
     return render_template(
         "evaluation/figures.html",
         shown=shown,
