@@ -102,3 +102,18 @@ def test_the_figures_take_one_query_whatever_the_number_of_cases(app, app_contex
     with count_queries(app) as statements:
         equality.tables(db.session, K)
     assert len(statements) == 1
+
+
+def test_the_demo_data_shows_a_mix_with_prefer_not_to_say_and_not_known_apart(runner, app_context):
+    from tests.conftest import run_seed_demo
+
+    run_seed_demo(runner)
+    found = equality.counted(db.session)
+    partner_orientations = {
+        v for (p, c, v), n in found.items() if (p, c) == ("partner", "sexual_orientation") and n
+    }
+    assert {"straight", "prefer_not_to_say", "not_known"} <= partner_orientations
+    assert found[("partner", "gender", "prefer_not_to_say")] > 0
+    bands = {v for (p, c, v), n in found.items() if (p, c) == ("partner", "age_band") and n}
+    assert len(bands - {"not_known", "prefer_not_to_say"}) >= 2
+    assert found[("client", "age_band", "not_known")] == 0  # every demo client has a birth date
