@@ -144,3 +144,18 @@ def tables(session: Session, k: int) -> list[EqualityTable]:
         )
     )
     return built
+
+
+def csv_rows(tables: list[EqualityTable]) -> list[list[str]]:
+    """The tables as the figures CSV's (section, row, column, value) rows, hidden counts and
+    shares as the page shows them."""
+    out = []
+    for t in tables:
+        section = f"Equality: {t.caption}"
+        for i, (_code, label) in enumerate(t.rows):
+            for j, (_c, heading) in enumerate(t.columns):
+                out.append([section, label, heading, t.count(i, j)])
+                out.append([section, label, f"% of {heading.lower()}", t.share(i, j)])
+        for j, (_c, heading) in enumerate(t.columns):
+            out.append([section, "Total", heading, t.total(j)])
+    return out

@@ -31,7 +31,7 @@ from eip.db import write_now
 from eip.extensions import db
 from eip.policy import can
 from eip.programme import current_settings
-from evaluation import charts, disclosure, figure_services, package, services
+from evaluation import charts, disclosure, equality, figure_services, package, services
 from evaluation.models import EvaluationExtract
 from forms.evaluation import PrepareForm, WithdrawForm
 
@@ -243,7 +243,7 @@ def figures_csv():
     source = "live" if shown.live else f"extract-{shown.extract.id}"  # type: ignore[union-attr]
     name = f"eip-programme-figures-{source}-{today().isoformat()}.csv"
     return Response(
-        to_csv(shown.figures.csv_rows()),
+        to_csv(shown.figures.csv_rows() + equality.csv_rows(shown.equality or [])),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -162,3 +162,27 @@ def test_other_roles_are_refused_the_figures(signed_in, role):
     response = client.get("/evaluation/figures")
     assert response.status_code == 403
     assert "Equality" not in html_of(response)
+
+
+def test_the_managers_figures_csv_carries_the_equality_tables_and_the_evaluators_does_not(
+    app, signed_in
+):
+    practitioner = factories.user("practitioner")
+    for i in range(6):
+        rf.recorded_case(
+            practitioner,
+            client_name=f"Client {i}",
+            partner_name=f"Partner {i}",
+            partner_sexual_orientation="prefer_not_to_say",
+        )
+    client, _ = signed_in("manager")
+    csv = html_of(client.get("/evaluation/figures.csv"))
+    assert "Equality: Sexual orientation,Prefer not to say,Partners,6" in csv
+    assert "Equality: Sexual orientation,Prefer not to say,% of partners,100.0%" in csv
+    manager = factories.user("manager")
+    item = services.prepare(
+        db.session, manager, start=today() - timedelta(days=365), end=today(), config=app.config
+    )
+    services.release(db.session, manager, item.id, config=app.config)
+    evaluator, _ = signed_in("evaluator")
+    assert "Equality" not in html_of(evaluator.get("/evaluation/figures.csv"))
