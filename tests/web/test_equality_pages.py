@@ -186,3 +186,17 @@ def test_the_managers_figures_csv_carries_the_equality_tables_and_the_evaluators
     services.release(db.session, manager, item.id, config=app.config)
     evaluator, _ = signed_in("evaluator")
     assert "Equality" not in html_of(evaluator.get("/evaluation/figures.csv"))
+
+
+def test_changing_the_partners_birth_date_moves_their_band_with_it(signed_in):
+    client, user = signed_in("practitioner")
+    case = rf.recorded_case(user)
+    assert case.partner.age_band == "25_34"
+    url = f"/cases/{case.reference}/referral"
+    page = html_of(client.get(url))
+    data = _edit_data(page, case, partner_date_of_birth=["14", "11", "1976"])
+    assert post_form(client, url, data).status_code == 302
+    db.session.expire_all()
+    assert case.partner.age_band == "45_54"  # 49 on the day the referral was received
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.updated"))
+    assert {"partner_date_of_birth", "partner_age_band"} <= set(event.details["fields"])
