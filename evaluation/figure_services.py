@@ -14,7 +14,7 @@ from eip.auth.models import User
 from eip.cases.queries import deadline_settings
 from eip.domain import NotAllowed
 from eip.policy import can
-from evaluation import extract, figures, rows, services
+from evaluation import equality, extract, figures, rows, services
 from evaluation.models import EvaluationExtract
 
 
@@ -23,6 +23,8 @@ class Shown:
     figures: figures.Figures | None
     live: bool
     extract: EvaluationExtract | None = None
+    # Managers only: the live equality breakdown (the extracts do not carry it yet).
+    equality: list[equality.EqualityTable] | None = None
 
 
 def live_rows(session: Session) -> Iterator[dict[str, str]]:
@@ -48,7 +50,8 @@ def for_user(session: Session, user: User, instance_path: str | Path) -> Shown:
     if not can(user, "evaluation.figures"):
         raise NotAllowed("You may not see the programme figures")
     if can(user, "evaluation.prepare"):
-        return Shown(live(session), live=True)
+        k = services.k_setting(session)
+        return Shown(live(session), live=True, equality=equality.tables(session, k))
     item = services.latest_released(session)
     if item is None:
         return Shown(None, live=False)

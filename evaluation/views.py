@@ -31,7 +31,7 @@ from eip.db import write_now
 from eip.extensions import db
 from eip.policy import can
 from eip.programme import current_settings
-from evaluation import charts, disclosure, figure_services, package, services
+from evaluation import charts, disclosure, equality, figure_services, package, services
 from evaluation.models import EvaluationExtract
 from forms.evaluation import PrepareForm, WithdrawForm
 
@@ -206,6 +206,15 @@ def figures():
         for key in ("pathway_outcome", "borough", "dash_change", "cost_band"):
             table = built.tables[key]
             chart_list.append((key, charts.bar_chart(f"chart-{key}", table.caption, table.bars())))
+    for table in shown.equality or ():
+        for j, (party, heading) in enumerate(table.columns):
+            title = f"{table.caption}: {heading.lower()}"
+            chart_list.append(
+                (
+                    f"{table.key}-{party}",
+                    charts.bar_chart(f"chart-{table.key}-{party}", title, table.bars(j)),
+                )
+            )
     return render_template(
         "evaluation/figures.html",
         shown=shown,
@@ -234,7 +243,7 @@ def figures_csv():
     source = "live" if shown.live else f"extract-{shown.extract.id}"  # type: ignore[union-attr]
     name = f"eip-programme-figures-{source}-{today().isoformat()}.csv"
     return Response(
-        to_csv(shown.figures.csv_rows()),
+        to_csv(shown.figures.csv_rows() + equality.csv_rows(shown.equality or [])),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -27,6 +27,7 @@ from eip.cases import choices as lists
 from eip.cases.referral_rules import (
     AGREEING_ORGANISATIONS,
     CHOICE_FIELDS,
+    OPTIONAL_CHOICE_FIELDS,
     ReferralDetails,
     ethnicity_label,
     late_agreement_problems,
@@ -98,10 +99,11 @@ def _area(label: str, description: str = "") -> StringField:
 
 
 def _radios(name: str, label: str, description: str = "") -> RadioField:
+    pairs = (CHOICE_FIELDS.get(name) or OPTIONAL_CHOICE_FIELDS[name])[0]
     return RadioField(
         label,
         description=description,
-        choices=choices(CHOICE_FIELDS[name][0]),
+        choices=choices(pairs),
         widget=GovRadioInput(),
         validate_choice=False,
     )
@@ -115,6 +117,13 @@ def _select(name: str, label: str, pairs, description: str = "") -> SelectField:
         widget=GovSelect(),
         validate_choice=False,
     )
+
+
+# Equality questions the person may not have been asked: blank is stored as "Not known".
+NOT_ASKED_HINT = (
+    "Choose “Not known” if it was not asked (or leave it blank), and “Prefer not to say” "
+    "if the person chose not to answer."
+)
 
 
 def _ethnicity_choices():
@@ -169,6 +178,11 @@ class ReferralFields(FlaskForm):
         "client_ethnicity", "Ethnicity", _ethnicity_choices(), "The ONS 2021 census categories"
     )
     client_disability = _radios("client_disability", "Does the client have a disability?")
+    client_sexual_orientation = _radios(
+        "client_sexual_orientation",
+        "Which of the following best describes the client's sexual orientation? (optional)",
+        NOT_ASKED_HINT,
+    )
     client_language = _text("Main language", "For example, English, Polish, British Sign Language")
     client_interpreter = _radios("client_interpreter", "Does the client need an interpreter?")
     client_address = _area("Address")
@@ -185,6 +199,27 @@ class ReferralFields(FlaskForm):
         description="For example, 14 11 1991",
         required=None,
         invalid="The partner's date of birth must be a real date, like 14 11 1991",
+    )
+    partner_age_band = _radios(
+        "partner_age_band",
+        "Age band (optional)",
+        "Only needed when the date of birth is not known: with a date of birth, the band is "
+        "worked out from it. " + NOT_ASKED_HINT,
+    )
+    partner_gender = _radios("partner_gender", "Gender (optional)", NOT_ASKED_HINT)
+    partner_ethnicity = _select(
+        "partner_ethnicity",
+        "Ethnicity (optional)",
+        _ethnicity_choices(),
+        "The ONS 2021 census categories. " + NOT_ASKED_HINT,
+    )
+    partner_disability = _radios(
+        "partner_disability", "Does the partner have a disability? (optional)", NOT_ASKED_HINT
+    )
+    partner_sexual_orientation = _radios(
+        "partner_sexual_orientation",
+        "Which of the following best describes the partner's sexual orientation? (optional)",
+        NOT_ASKED_HINT,
     )
     partner_relationship = _select(
         "partner_relationship", "Relationship to the client", lists.RELATIONSHIP_TO_CLIENT

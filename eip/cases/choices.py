@@ -81,6 +81,31 @@ ETHNICITY_GROUP: dict[str, str] = {
 
 DISABILITY: Choices = (("yes", "Yes"), ("no", "No"), NOT_KNOWN, PREFER_NOT_TO_SAY)
 
+# ONS 2021 census question (people aged 16 and over). "Not known" is not asked or not
+# recorded; "Prefer not to say" is an answer the person gave: the figures keep them apart.
+SEXUAL_ORIENTATION: Choices = (
+    ("straight", "Straight or heterosexual"),
+    ("gay_or_lesbian", "Gay or lesbian"),
+    ("bisexual", "Bisexual"),
+    ("other", "Another sexual orientation"),
+    NOT_KNOWN,
+    PREFER_NOT_TO_SAY,
+)
+
+# Adult age bands (ONS-style ten-year bands; a client is 16 or older). From the date of
+# birth when it is known, else as recorded (eip.cases.equality.age_band decides).
+AGE_BAND: Choices = (
+    ("under_18", "Under 18"),
+    ("18_24", "Aged 18 to 24"),
+    ("25_34", "Aged 25 to 34"),
+    ("35_44", "Aged 35 to 44"),
+    ("45_54", "Aged 45 to 54"),
+    ("55_64", "Aged 55 to 64"),
+    ("65_plus", "Aged 65 or over"),
+    NOT_KNOWN,
+    PREFER_NOT_TO_SAY,
+)
+
 LANGUAGE_INTERPRETER: Choices = (
     ("yes", "Interpreter needed"),
     ("no", "No interpreter needed"),
@@ -223,6 +248,8 @@ ALL: dict[str, Choices] = {
     "ETHNIC_GROUP": ETHNIC_GROUP,
     "ETHNICITY": ETHNICITY,
     "DISABILITY": DISABILITY,
+    "SEXUAL_ORIENTATION": SEXUAL_ORIENTATION,
+    "AGE_BAND": AGE_BAND,
     "LANGUAGE_INTERPRETER": LANGUAGE_INTERPRETER,
     "RELATIONSHIP_TO_CLIENT": RELATIONSHIP_TO_CLIENT,
     "LIVING_TOGETHER": LIVING_TOGETHER,

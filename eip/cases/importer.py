@@ -24,6 +24,7 @@ Columns (* required). Fixed-list columns take the codes listed in
     client_gender*              GENDER code, such as woman, man, not_known
     client_ethnicity*           ETHNICITY code, such as white_british, not_known
     client_disability*          DISABILITY code: yes, no, not_known, prefer_not_to_say
+    client_sexual_orientation   SEXUAL_ORIENTATION code, such as straight, prefer_not_to_say
     client_language
     client_interpreter*         LANGUAGE_INTERPRETER code: yes, no, not_known
     client_address
@@ -32,6 +33,11 @@ Columns (* required). Fixed-list columns take the codes listed in
     client_safe_contact
     partner_name*
     partner_date_of_birth       ISO date
+    partner_gender              GENDER code (blank: not_known)
+    partner_ethnicity           ETHNICITY code (blank: not_known)
+    partner_disability          DISABILITY code (blank: not_known)
+    partner_sexual_orientation  SEXUAL_ORIENTATION code (blank: not_known)
+    partner_age_band            AGE_BAND code, such as 25_34; used only without a date of birth
     partner_relationship*       RELATIONSHIP_TO_CLIENT code, such as partner, ex_partner
     partner_living_together*    LIVING_TOGETHER code: yes, no, sometimes, not_known
     partner_address
@@ -104,6 +110,12 @@ OPTIONAL_COLUMNS = (
     "client_email",
     "client_safe_contact",
     "partner_date_of_birth",
+    "client_sexual_orientation",
+    "partner_gender",
+    "partner_ethnicity",
+    "partner_disability",
+    "partner_sexual_orientation",
+    "partner_age_band",
     "partner_address",
     "partner_phone",
     "partner_email",

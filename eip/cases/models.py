@@ -58,6 +58,10 @@ class Person(db.Model):
     gender: Mapped[str] = mapped_column(String(30), default="not_known")
     ethnicity: Mapped[str] = mapped_column(String(40), default="not_known")
     disability: Mapped[str] = mapped_column(String(20), default="not_known")
+    sexual_orientation: Mapped[str] = mapped_column(String(30), default="not_known")
+    # The band at the person's latest referral: from the date of birth when known, else as
+    # recorded (eip.cases.equality.age_band); kept so the figures can GROUP BY it.
+    age_band: Mapped[str] = mapped_column(String(20), default="not_known")
     language: Mapped[str | None] = mapped_column(String(60))
     interpreter_needed: Mapped[str] = mapped_column(String(20), default="not_known")
     address: Mapped[str | None] = mapped_column(Text)

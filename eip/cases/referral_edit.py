@@ -14,9 +14,16 @@ from sqlalchemy.orm import Session
 from eip.auth.models import User
 from eip.cases.child_services import match_count
 from eip.cases.common import audit_change, check_version, commit, lock_case
+from eip.cases.equality import age_band
 from eip.cases.models import Case, Person
 from eip.cases.records import LateReferralDecision
-from eip.cases.referral_rules import CASE_COLUMNS, CLIENT_COLUMNS, PARTNER_COLUMNS, ReferralDetails
+from eip.cases.referral_rules import (
+    CASE_COLUMNS,
+    CLIENT_COLUMNS,
+    OPTIONAL_CHOICE_FIELDS,
+    PARTNER_COLUMNS,
+    ReferralDetails,
+)
 from eip.cases.referral_services import (
     check_details,
     fill_person,
@@ -25,6 +32,7 @@ from eip.cases.referral_services import (
 from eip.cases.rules import CLOSED_CASE, CLOSED_STATES, NOT_ACCEPTED_CASE
 from eip.domain import NotAllowed, RuleBroken
 from eip.policy import can
+from eip.workdays import london_date
 
 
 def current_details(case: Case) -> ReferralDetails:
@@ -58,6 +66,21 @@ def _received_change_problem(session: Session, case: Case, details: ReferralDeta
     return None
 
 
+def _settled_equality(details: ReferralDetails, before: ReferralDetails) -> ReferralDetails:
+    """What will be stored, so that only real changes are named: an unanswered equality
+    question keeps its answer, and the partner's band follows a known date of birth."""
+    kept = {
+        name: getattr(before, name)
+        for name in OPTIONAL_CHOICE_FIELDS
+        if getattr(details, name) is None
+    }
+    details = replace(details, **kept)
+    band = age_band(
+        details.partner_date_of_birth, details.partner_age_band, london_date(details.received_at)
+    )
+    return replace(details, partner_age_band=band)
+
+
 def update_referral(
     session: Session, user: User, case: Case, *, version: int | str | None, details: ReferralDetails
 ) -> list[str]:
@@ -75,6 +98,7 @@ def update_referral(
         session, replace(details, borough_id=case.borough_id), check_borough=False
     )
     before = current_details(case)
+    details = _settled_equality(details, before)
     changed = [
         name for name in ReferralDetails.names() if getattr(before, name) != getattr(details, name)
     ]

@@ -69,6 +69,26 @@ CHOICE_FIELDS: dict[str, tuple[choices.Choices, str]] = {
     "mental_health": (choices.YES_NO_NOT_KNOWN, "Select whether there are mental health needs"),
     "weapons": (choices.YES_NO_NOT_KNOWN, "Select whether weapons have been used or threatened"),
 }
+# Equality questions the form and the importer may leave unanswered: blank is stored as
+# "not known" (not asked), which the figures keep apart from "prefer not to say" (asked,
+# declined). A value given must be in its list.
+OPTIONAL_CHOICE_FIELDS: dict[str, tuple[choices.Choices, str]] = {
+    "client_sexual_orientation": (
+        choices.SEXUAL_ORIENTATION,
+        "Select the client's sexual orientation from the list",
+    ),
+    "partner_gender": (choices.GENDER, "Select the partner's gender from the list"),
+    "partner_ethnicity": (choices.ETHNICITY, "Select the partner's ethnicity from the list"),
+    "partner_disability": (
+        choices.DISABILITY,
+        "Select whether the partner has a disability from the list",
+    ),
+    "partner_sexual_orientation": (
+        choices.SEXUAL_ORIENTATION,
+        "Select the partner's sexual orientation from the list",
+    ),
+    "partner_age_band": (choices.AGE_BAND, "Select the partner's age band from the list"),
+}
 RISK_MARKERS = (
     "previous_abuse",
     "separation",
@@ -141,6 +161,7 @@ class ReferralDetails:
     client_gender: str | None = None
     client_ethnicity: str | None = None
     client_disability: str | None = None
+    client_sexual_orientation: str | None = None
     client_language: str | None = None
     client_interpreter: str | None = None
     client_address: str | None = None
@@ -149,6 +170,11 @@ class ReferralDetails:
     client_safe_contact: str | None = None
     partner_name: str | None = None
     partner_date_of_birth: date | None = None
+    partner_gender: str | None = None
+    partner_ethnicity: str | None = None
+    partner_disability: str | None = None
+    partner_sexual_orientation: str | None = None
+    partner_age_band: str | None = None
     partner_relationship: str | None = None
     partner_living_together: str | None = None
     partner_address: str | None = None
@@ -219,6 +245,7 @@ CLIENT_COLUMNS = {
     "client_gender": "gender",
     "client_ethnicity": "ethnicity",
     "client_disability": "disability",
+    "client_sexual_orientation": "sexual_orientation",
     "client_language": "language",
     "client_interpreter": "interpreter_needed",
     "client_address": "address",
@@ -228,6 +255,12 @@ CLIENT_COLUMNS = {
 PARTNER_COLUMNS = {
     "partner_name": "full_name",
     "partner_date_of_birth": "date_of_birth",
+    "partner_gender": "gender",
+    "partner_ethnicity": "ethnicity",
+    "partner_disability": "disability",
+    "partner_sexual_orientation": "sexual_orientation",
+    # As recorded; the stored band comes from the date of birth when known (equality.age_band).
+    "partner_age_band": "age_band",
     "partner_address": "address",
     "partner_phone": "phone",
     "partner_email": "email",
@@ -285,6 +318,10 @@ def problems(details: ReferralDetails, now: datetime) -> dict[str, str]:
             )
     for name, (allowed, message) in CHOICE_FIELDS.items():
         if getattr(details, name) not in choices.values(allowed):
+            found[name] = message
+    for name, (allowed, message) in OPTIONAL_CHOICE_FIELDS.items():
+        value = getattr(details, name)
+        if value is not None and value not in choices.values(allowed):
             found[name] = message
     for name, (low, high, what) in NUMBER_RANGES.items():
         value = getattr(details, name)

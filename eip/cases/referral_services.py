@@ -25,6 +25,7 @@ from eip.cases import notices as case_notices
 from eip.cases.child_services import add_rows, placeholders
 from eip.cases.children import ChildRow
 from eip.cases.common import audit_change
+from eip.cases.equality import age_band
 from eip.cases.models import Case, Person, name_key
 from eip.cases.referral_rules import (
     CASE_COLUMNS,
@@ -225,13 +226,21 @@ def starting_status(session: Session, details: ReferralDetails) -> str:
 # Recording
 
 
+# Unanswered equality questions keep what the person record says ("not known" when new).
+EQUALITY_COLUMNS = ("gender", "ethnicity", "disability", "sexual_orientation", "age_band")
+
+
 def fill_person(person: Person, details: ReferralDetails, columns: dict[str, str], *, keep_old):
     for detail, column in columns.items():
         value = getattr(details, detail)
-        if value is None and (keep_old or column in ("gender", "ethnicity", "disability")):
+        if value is None and (keep_old or column in EQUALITY_COLUMNS):
             continue
         setattr(person, column, value)
     person.name_key = name_key(person.full_name)
+    if details.received_at is not None:
+        person.age_band = age_band(
+            person.date_of_birth, person.age_band, london_date(details.received_at)
+        )
 
 
 def _person(

@@ -30,6 +30,7 @@ from eip.cases.records import (
     ProfessionalsMeeting,
     ScenarioPlan,
 )
+from eip.demo import equality_mix
 from eip.demo.risk import DemoReview, add_review
 from eip.models import Borough
 from eip.workdays import add_working_days, london_date
@@ -202,15 +203,32 @@ def _answers(rng: random.Random, yes: int) -> dict[str, str]:
     }
 
 
-def _person(ctx: Context, name: str, age: int, gender: str, ethnicity: str) -> Person:
+def _person(
+    ctx: Context,
+    name: str,
+    age: int,
+    gender: str,
+    ethnicity: str | None,
+    *,
+    received: date,
+    number: int,
+    with_birth_date: bool = True,
+) -> Person:
     born = ctx.today - timedelta(days=365 * age + ctx.rng.randint(0, 300))
+    disability = ctx.rng.choice(("no", "no", "yes", "not_known"))
+    # Their own random sequence (per case and person), so the rest of the demo is unchanged.
+    mix = random.Random(f"equality-{number}-{name}")  # noqa: S311 (fictional demo data)
+    if not with_birth_date:
+        born = None
+    equality = equality_mix.answers(mix, born=born, on=received, ethnicity=ethnicity)
+    if ethnicity is not None:  # a client: as the demo always drew it
+        equality["disability"] = disability
     person = Person(
         full_name=name,
         name_key=name_key(name),
         date_of_birth=born,
         gender=gender,
-        ethnicity=ethnicity,
-        disability=ctx.rng.choice(("no", "no", "yes", "not_known")),
+        **equality,
         language="English",
         interpreter_needed="no",
         address=f"{ctx.rng.randint(2, 180)} Fictional Road, London",
@@ -246,10 +264,28 @@ def _make_case(ctx: Context, number: int, state: str, days: int) -> Case:
         received_day = ctx.window_start + timedelta(days=days)
     else:
         received_day = ctx.today - timedelta(days=days)
-    client = _person(ctx, name, rng.randint(22, 48), gender, ETHNICITIES[number % len(ETHNICITIES)])
+    client = _person(
+        ctx,
+        name,
+        rng.randint(22, 48),
+        gender,
+        ETHNICITIES[number % len(ETHNICITIES)],
+        received=received_day,
+        number=number,
+    )
     partner_gender = "man" if gender == "woman" else "woman"
+    if number % 7 == 3:  # the partner chose not to say, or was not asked
+        partner_gender = ("prefer_not_to_say", "not_known")[number % 2]
     partner = _person(
-        ctx, PARTNERS[number % len(PARTNERS)], rng.randint(21, 46), partner_gender, "not_known"
+        ctx,
+        PARTNERS[number % len(PARTNERS)],
+        rng.randint(21, 46),
+        partner_gender,
+        None,
+        received=received_day,
+        number=number,
+        # Some partners' dates of birth are not known: their band is as recorded.
+        with_birth_date=number % 4 != 1,
     )
     ctx.session.flush()
     case = Case(

@@ -42,7 +42,7 @@ from eip.cases.records import (
     InterventionSession,
     ProfessionalsMeeting,
 )
-from eip.demo import ensure_boroughs
+from eip.demo import ensure_boroughs, equality_mix
 from eip.models import Borough
 from eip.notifications.centre import DONE, PENDING, SENT, Notification
 from eip.roles import Role
@@ -117,17 +117,19 @@ def seed_synthetic(
         made[model.__tablename__] = made.get(model.__tablename__, 0) + len(rows)
 
     people, case_rows = [], []
+    # The equality answers' own sequence: the rest of the data is as before for a seed.
+    mix = random.Random(seed + 1_000_003)  # noqa: S311 (reproducible test data, not secrets)
     first_number = (session.scalar(select(func.count()).select_from(Case)) or 0) + 1
     for number in range(first_number, first_number + cases):
         status = _weighted(rng, STATUS_WEIGHTS)
         age = rng.randint(0, 40) if status in OPEN - {"active"} else rng.randint(20, 150)
         received = now - timedelta(days=age, minutes=rng.randint(0, 1_440))
         client = ids.next(Person)
-        people.append(_person(client, f"Client {number}", now))
+        people.append(_person(client, f"Client {number}", now, mix))
         partner = None
         if rng.random() < 0.7:
             partner = ids.next(Person)
-            people.append(_person(partner, f"Partner {number}", now))
+            people.append(_person(partner, f"Partner {number}", now, mix))
         started = (received + timedelta(days=rng.randint(10, 18))).date()
         case_rows.append(
             {
@@ -235,9 +237,17 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _person(person_id: int, name: str, now: datetime) -> dict:
+def _person(person_id: int, name: str, now: datetime, mix: random.Random) -> dict:
+    """A person with a fictional mix of equality answers (no date of birth: recorded bands)."""
     full = f"Synthetic {name}"
-    return {"id": person_id, "full_name": full, "name_key": full.lower(), "created_at": now}
+    return {
+        "id": person_id,
+        "full_name": full,
+        "name_key": full.lower(),
+        "created_at": now,
+        "gender": mix.choice(("man", "woman", "woman", "non_binary", "not_known")),
+        **equality_mix.answers(mix),
+    }
 
 
 def _users(session: Session, seed: int) -> dict[str, list[int]]:

@@ -226,6 +226,8 @@ def test_the_documentation_lists_every_column_and_every_code():
         "GENDER",
         "ETHNICITY",
         "DISABILITY",
+        "SEXUAL_ORIENTATION",
+        "AGE_BAND",
         "LANGUAGE_INTERPRETER",
         "RELATIONSHIP_TO_CLIENT",
         "LIVING_TOGETHER",

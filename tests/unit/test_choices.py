@@ -22,6 +22,8 @@ NEEDS_NOT_KNOWN = {
     "ETHNIC_GROUP",
     "ETHNICITY",
     "DISABILITY",
+    "SEXUAL_ORIENTATION",
+    "AGE_BAND",
     "LANGUAGE_INTERPRETER",
     "RELATIONSHIP_TO_CLIENT",
     "LIVING_TOGETHER",
@@ -32,7 +34,14 @@ NEEDS_NOT_KNOWN = {
     "LIVING_ARRANGEMENTS_AT_CLOSURE",
 }
 # Personal characteristics a person may decline to give.
-NEEDS_PREFER_NOT_TO_SAY = {"GENDER", "ETHNIC_GROUP", "ETHNICITY", "DISABILITY"}
+NEEDS_PREFER_NOT_TO_SAY = {
+    "GENDER",
+    "ETHNIC_GROUP",
+    "ETHNICITY",
+    "DISABILITY",
+    "SEXUAL_ORIENTATION",
+    "AGE_BAND",
+}
 
 # The columns each list is stored in; a value must fit the narrowest of them. Widths are read
 # from the models, so a narrowed column fails here rather than in the database.
@@ -48,6 +57,8 @@ STORED_IN = {
     "GENDER": [(Person, "gender")],
     "ETHNICITY": [(Person, "ethnicity")],
     "DISABILITY": [(Person, "disability")],
+    "SEXUAL_ORIENTATION": [(Person, "sexual_orientation")],
+    "AGE_BAND": [(Person, "age_band")],
     "LANGUAGE_INTERPRETER": [(Person, "interpreter_needed")],
     "RELATIONSHIP_TO_CLIENT": [(Case, "partner_relationship")],
     "LIVING_TOGETHER": [(Case, "living_together")],
@@ -89,6 +100,8 @@ EXPECTED_LISTS = {
     "ETHNIC_GROUP",
     "ETHNICITY",
     "DISABILITY",
+    "SEXUAL_ORIENTATION",
+    "AGE_BAND",
     "LANGUAGE_INTERPRETER",
     "RELATIONSHIP_TO_CLIENT",
     "LIVING_TOGETHER",
