@@ -22,7 +22,13 @@ from accommodation.models import LedgerEntry, PlacementExtension
 from eip.access import PUBLIC, rule_of
 from eip.admin.models import ApprovalRequest, NonWorkingDay
 from eip.auth.models import User
-from eip.cases.records import CaseAction, Consent, OnwardReferral, ProfessionalsMeeting
+from eip.cases.records import (
+    CaseAction,
+    Consent,
+    OnwardReferral,
+    ProfessionalsMeeting,
+    SafetyPlan,
+)
 from eip.clock import today
 from eip.extensions import db
 from eip.notifications.centre import Notification
@@ -93,6 +99,8 @@ EXPECTED: dict[str, set[str]] = {
     "cases.add_onward_referral": {"practitioner"},
     "cases.update_onward_referral": {"practitioner"},
     "cases.scenario_plan": {"practitioner"},
+    "cases.add_safety_plan": {"practitioner"},
+    "cases.change_safety_plan": {"practitioner"},
     "cases.record_consents": {"practitioner"},
     "cases.withdraw_consent": {"practitioner"},
     "cases.close": {"practitioner"},
@@ -236,6 +244,9 @@ def world(app, app_context) -> World:
     action = CaseAction(case_id=case.id, kind="other", description="Phone the social worker")
     db.session.add_all([meeting, referral, action])
     db.session.commit()
+    safety_plan = SafetyPlan(case_id=case.id, person="partner", risks="Fictional risks", steps=[])
+    db.session.add(safety_plan)
+    db.session.commit()
     closed = pf.closed_case()
 
     # Placements: a request waiting for the SPOC, an approved one, and a stay with an
@@ -309,6 +320,7 @@ def world(app, app_context) -> World:
             "person": "client",
             "action_id": action.id,
             "meeting_id": meeting.id,
+            "plan_id": safety_plan.id,
             "placement_id": stay.id,
             "extension_id": extension.id,
             "invoice_id": invoice.id,
