@@ -218,7 +218,7 @@ def record_meeting(
     safety plans reviewed at it (with any change agreed)."""
     rules.can_record_meeting(case.status).enforce()
     reviews = list(safety_plan_reviews)
-    safety_plans.check_reviews(session, case, reviews)
+    safety_plans.check_reviews(session, case, reviews, held_on)
     held_on = _required_date(held_on, "held_on", "Enter the date of the meeting")
     not_in_future(held_on, "held_on", "The date of the meeting")
     referral = received_on(case)

@@ -48,6 +48,9 @@ def add_safety_plan(reference: str):
             safety_plans.refusal(case)
             or (None if form.person.choices else "Every person at risk already has a safety plan")
         ),
+        check=lambda: safety_plans.check_plan(
+            db.session, case, person=form.person.data, **form.values()
+        ),
         message="Safety plan saved",
         after=case_url(case, ANCHOR),
         template="cases/safety_plan.html",
@@ -82,6 +85,7 @@ def change_safety_plan(reference: str, plan_id: int):
         form.values,
         plan_id,
         blocked=lambda: safety_plans.refusal(case),
+        check=lambda: safety_plans.check_plan(db.session, case, keep=plan, **form.values()),
         done=lambda changed: (
             "Safety plan saved" if changed else "You did not change the safety plan",
             case_url(case, ANCHOR),

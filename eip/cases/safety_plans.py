@@ -32,6 +32,7 @@ from eip.cases.step_checks import closed_refusal, require
 from eip.domain import NotFound, RuleBroken
 from eip.problems import Problems
 from eip.versioning import check_version
+from eip.workdays import london_date
 
 EDIT = "case.edit"
 PARTNER = "partner"
@@ -260,17 +261,25 @@ def update_plan(
 # Reviewing plans at a professionals meeting
 
 
-def check_reviews(session: Session, case: Case, reviews: Iterable[ReviewInput]) -> None:
-    """A change is recorded only against a plan ticked as reviewed; only this case's plans."""
+def check_reviews(
+    session: Session, case: Case, reviews: Iterable[ReviewInput], held_on: date | None
+) -> None:
+    """A change is recorded only against a plan ticked as reviewed; only this case's plans;
+    a meeting cannot review a plan written after it."""
     problems = Problems()
-    own = {plan.id for plan in plans_of(session, case)}
+    own = {plan.id: plan for plan in plans_of(session, case)}
     for review in reviews:
-        if review.plan_id not in own:
-            problems.add(None, "A safety plan on the form is not one of this case's plans")
+        field = f"plan{review.plan_id}_reviewed"
+        plan = own.get(review.plan_id)
+        if plan is None:
+            problems.add("plans", "A safety plan on the form is not one of this case's plans")
         elif _clean(review.change) and not review.reviewed:
+            problems.add(field, "Tick that the safety plan was reviewed, or clear what changed")
+        elif review.reviewed and held_on and held_on < london_date(plan.created_at):
             problems.add(
-                f"plan{review.plan_id}_reviewed",
-                "Tick that the safety plan was reviewed, or clear what changed",
+                field,
+                "A meeting cannot review a safety plan written after it: untick the plan, "
+                "or check the date of the meeting",
             )
     problems.raise_any()
 
@@ -284,7 +293,7 @@ def review_at_meeting(
 ) -> int:
     """Record the plans ticked as reviewed at this meeting (in the meeting's transaction,
     which commits): each becomes last reviewed on the meeting's date. How many."""
-    check_reviews(session, case, reviews)
+    check_reviews(session, case, reviews, meeting.held_on)
     plans = {plan.id: plan for plan in plans_of(session, case)}
     count = 0
     for review in reviews:
@@ -356,7 +365,6 @@ def document_line(
     change: str | None = None,
 ) -> SafetyPlanLine:
     name = who(plan, children)
-    name = name[0].upper() + name[1:]
     if not consent_for(plan, consents):
         return SafetyPlanLine(name, shared=False)
     return SafetyPlanLine(
