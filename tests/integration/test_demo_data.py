@@ -144,3 +144,21 @@ def test_the_demo_tells_the_spoc_and_the_manager_what_waits_for_them(demo):
     for kind in ("late_referral_waiting", "approval_waiting", "practitioner_disabled"):
         assert kind in manager, kind
     assert len(without_practitioner(db.session)) >= 1
+
+
+def test_the_demo_has_safety_plans_one_reviewed_at_a_meeting_one_overdue(demo):
+    from eip.cases.models import CaseDueItem
+    from eip.cases.records import SafetyPlan, SafetyPlanReview
+
+    plans = db.session.scalars(select(SafetyPlan).order_by(SafetyPlan.id)).all()
+    assert {plan.person for plan in plans} == {"partner", "child"}
+    (review,) = db.session.scalars(select(SafetyPlanReview)).all()
+    assert review.plan_id == plans[0].id and plans[0].last_reviewed_meeting_id
+    due = {
+        row.label: row.due_on
+        for row in db.session.scalars(
+            select(CaseDueItem).where(CaseDueItem.kind == "safety_plan_review")
+        )
+    }
+    assert due["Review the safety plan for Child 1"] < today()
+    assert due["Review the safety plan for the partner"] >= today()
