@@ -202,11 +202,16 @@ class ReferralFields(FlaskForm):
         "Code word", "A word the partner uses to show it is safe to talk (optional)"
     )
 
+    # Each child is described on the case page (age, who they live with, their status),
+    # one record each: the referral only counts them, so it needs no JavaScript.
     children_count = WholeNumberField(
         "Number of children (optional)",
+        description=(
+            "Include an unborn child. After saving, give each child's age and details in "
+            "the Children section of the case page"
+        ),
         invalid="Enter the number of children as a whole number, like 2",
     )
-    children_ages = _text("Children's ages (optional)", "For example, 3, 7 and 12")
     childrens_services_status = _radios(
         "childrens_services_status", "Children's services involvement"
     )

@@ -80,7 +80,6 @@ def form_data(
         "partner_safe_contact_times": "Tuesdays after 2pm, at the family centre",
         "partner_code_word": "Bluebell",
         "children_count": "2",
-        "children_ages": "3 and 7",
         "childrens_services_status": "child_in_need",
         "police_callouts_12_months": "1",
         "previous_abuse": "no",

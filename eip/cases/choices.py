@@ -111,6 +111,36 @@ CHILDRENS_SERVICES_STATUS: Choices = (
     NOT_KNOWN,
 )
 
+# A child's age when the exact age in years is not known (Child.age_band).
+CHILD_AGE_BAND: Choices = (
+    ("unborn", "Unborn"),
+    ("under_1", "Under 1"),
+    ("1_to_4", "Aged 1 to 4"),
+    ("5_to_10", "Aged 5 to 10"),
+    ("11_to_15", "Aged 11 to 15"),
+    ("16_to_17", "Aged 16 or 17"),
+    NOT_KNOWN,
+)
+
+CHILD_LIVES_WITH: Choices = (
+    ("client", "With the client"),
+    ("partner", "With the partner"),
+    ("both", "With both"),
+    ("other_family", "With other family"),
+    ("care", "In foster or residential care"),
+    ("elsewhere", "Elsewhere"),
+    NOT_KNOWN,
+)
+
+# Whether a school or nursery is known. "Not applicable" because an unborn child or a baby
+# has none, and "No" there would read as a gap to chase.
+CHILD_SCHOOL_KNOWN: Choices = (
+    ("yes", "Yes"),
+    ("no", "No"),
+    ("not_applicable", "Not applicable (unborn or too young for nursery)"),
+    NOT_KNOWN,
+)
+
 # How the referrer was acknowledged.
 CONTACT_METHOD: Choices = (
     ("secure_email", "Secure e-mail"),
@@ -197,6 +227,9 @@ ALL: dict[str, Choices] = {
     "RELATIONSHIP_TO_CLIENT": RELATIONSHIP_TO_CLIENT,
     "LIVING_TOGETHER": LIVING_TOGETHER,
     "CHILDRENS_SERVICES_STATUS": CHILDRENS_SERVICES_STATUS,
+    "CHILD_AGE_BAND": CHILD_AGE_BAND,
+    "CHILD_LIVES_WITH": CHILD_LIVES_WITH,
+    "CHILD_SCHOOL_KNOWN": CHILD_SCHOOL_KNOWN,
     "CONTACT_METHOD": CONTACT_METHOD,
     "CONSULTATION_MEDIUM": CONSULTATION_MEDIUM,
     "CONSULTATION_OUTCOME": CONSULTATION_OUTCOME,

@@ -230,7 +230,7 @@ def due_items(facts: DueFacts, settings: Deadlines) -> list[DueItem]:
             items.append(
                 DueItem(
                     "safety_plan_review",
-                    f"Review the safety plan for {plan.who}",
+                    f"Review the safety plan for {plan.who}",  # safety_plans.review_label
                     plan.reviewed_from + timedelta(days=settings.meeting_interval_days),
                     ref,
                 )

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from eip.cases import choices
 from eip.cases.activity_services import action_kind_label
+from eip.cases.children import ages_line
 from eip.cases.consent_state import ConsentState, current_consents
 from eip.cases.models import Case, Person
 from eip.cases.page import load_records
@@ -223,8 +224,8 @@ class PlanData:
     outcome: str
     advice: str | None
     people: list[PersonDetails]
-    children_count: int | None
-    children_ages: str | None
+    # The children by number and age (eip.cases.children.ages_line), never a name.
+    children: str
     childrens_services: str
     risks: str | None
     protective_factors: str | None
@@ -252,8 +253,7 @@ def plan_data(session: Session, case: Case, today: date) -> PlanData:
         outcome=choices.label(choices.CONSULTATION_OUTCOME, held.outcome),
         advice=held.advice,
         people=people(case, consents),
-        children_count=case.children_count,
-        children_ages=case.children_ages,
+        children=ages_line(records["children"]),
         childrens_services=choices.label(
             choices.CHILDRENS_SERVICES_STATUS, case.childrens_services_status
         ),

@@ -39,13 +39,8 @@ PEOPLE_NOTE = (
 
 
 def _children(data: PlanData) -> str:
-    if data.children_count is None:
-        count = "Number of children not recorded"
-    else:
-        count = f"{data.children_count} child{'ren' if data.children_count != 1 else ''}"
-    ages = f", aged {data.children_ages}" if data.children_ages else ""
     services = data.childrens_services or NOT_RECORDED
-    return f"{count}{ages}. Children's services: {services}."
+    return f"{data.children}. Children's services: {services}."
 
 
 SAFETY_NOTE = (

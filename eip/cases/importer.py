@@ -40,7 +40,9 @@ Columns (* required). Fixed-list columns take the codes listed in
     partner_safe_contact_times
     partner_code_word
     children_count              whole number, 0 to 20
-    children_ages               text, such as "3 and 7"
+    children_ages               text, such as "3 and 7": each child becomes a record; where the
+                                ages cannot all be read or do not match the count, the
+                                children are flagged for review on the case page
     childrens_services_status*  CHILDRENS_SERVICES_STATUS code, such as none, child_in_need
     police_callouts_12_months   whole number, 0 to 99
     previous_abuse*             yes, no or not_known (likewise the next five)
@@ -78,6 +80,7 @@ from sqlalchemy.orm import Session
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases import notices as case_notices
+from eip.cases.children import rows_from_count_and_ages
 from eip.cases.models import name_key
 from eip.cases.referral_rules import ReferralDetails, problems
 from eip.cases.referral_services import (
@@ -112,16 +115,21 @@ OPTIONAL_COLUMNS = (
     "dash_score",
     "what_has_been_tried",
 )
-# In the order the documentation lists them.
+_DETAIL_COLUMNS = tuple(
+    name
+    for name in ReferralDetails.names()
+    if name not in ("received_at", "borough_id", "practitioner_id")
+)
+_AGES_AFTER = _DETAIL_COLUMNS.index("children_count") + 1
+# In the order the documentation lists them. children_ages is read into child records
+# (eip.cases.children), not kept as text.
 COLUMNS = (
     "received_at",
     "borough",
     "practitioner_email",
-    *(
-        name
-        for name in ReferralDetails.names()
-        if name not in ("received_at", "borough_id", "practitioner_id")
-    ),
+    *_DETAIL_COLUMNS[:_AGES_AFTER],
+    "children_ages",
+    *_DETAIL_COLUMNS[_AGES_AFTER:],
 )
 REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)
 # A problem found by the referral rules, keyed by form field -> the CSV column it is about.
@@ -355,6 +363,9 @@ def _load(session: Session, checked, actor_label: str) -> list[str]:
             status=starting_status(session, details),
             client_id=ids["client"],
             partner_id=ids["partner"],
+            children=rows_from_count_and_ages(
+                details.children_count, (row.values.get("children_ages") or "").strip() or None
+            ),
         )
         for who in ("client", "partner"):
             key = _person_key(
@@ -363,6 +374,8 @@ def _load(session: Session, checked, actor_label: str) -> list[str]:
             if key:
                 made.setdefault(key, getattr(case, f"{who}_id"))
         given = [name for name in ReferralDetails.names() if getattr(details, name) is not None]
+        if (row.values.get("children_ages") or "").strip():
+            given.append("children_ages")
         record(
             session,
             "case.imported",

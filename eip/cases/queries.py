@@ -107,10 +107,10 @@ def _incidents(session: Session, case_ids: Sequence[int]) -> dict[int, list[Inci
 
 def safety_plan_facts(plan: SafetyPlan, child: Child | None) -> SafetyPlanFacts:
     """One plan's facts; `child` is the plan's child (None for the partner's plan)."""
-    from eip.cases.safety_plans import child_name
+    from eip.cases.safety_plans import short_name
 
     return SafetyPlanFacts(
-        who=child_name(child) if child is not None else "the partner",
+        who=short_name(child),
         written_on=london_date(plan.created_at),
         last_reviewed_on=plan.last_reviewed_on,
     )

@@ -224,7 +224,13 @@ class Child(_CaseRecord, db.Model):
 
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__: ClassVar[dict] = {"version_id_col": version}
-    record_noun: ClassVar[str] = "child"
+    bump_column: ClassVar[str] = "lives_with"
+    record_noun: ClassVar[str] = "child's details"
+    change_actions: ClassVar[tuple[str, ...]] = (
+        "case.child_added",
+        "case.child_updated",
+        "case.child_removed",
+    )
 
 
 class SafetyPlan(_CaseRecord, db.Model):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eip.auth.models import User
+from eip.cases.child_services import match_count
 from eip.cases.common import audit_change, check_version, commit, lock_case
 from eip.cases.models import Case, Person
 from eip.cases.records import LateReferralDecision
@@ -92,6 +93,8 @@ def update_referral(
                 if late
                 else ("acknowledged" if acknowledged else "referred")
             )
+    if "children_count" in changed:
+        match_count(session, case, details.children_count, recorded_by_id=user.id)
     for detail, column in CASE_COLUMNS.items():
         setattr(case, column, getattr(details, detail))
     for who, columns in (("client", CLIENT_COLUMNS), ("partner", PARTNER_COLUMNS)):

@@ -37,7 +37,6 @@ TEXT_LIMITS = {
     "partner_email": 254,
     "partner_safe_contact_times": 2000,
     "partner_code_word": 60,
-    "children_ages": 120,
     "reason_for_referral": 5000,
     "what_has_been_tried": 5000,
 }
@@ -120,7 +119,6 @@ LABELS = {
     "partner_email": "partner's email address",
     "partner_safe_contact_times": "partner's safe contact times",
     "partner_code_word": "code word",
-    "children_ages": "children's ages",
     "reason_for_referral": "reason for the referral",
     "what_has_been_tried": "what has been tried",
 }
@@ -159,7 +157,6 @@ class ReferralDetails:
     partner_safe_contact_times: str | None = None
     partner_code_word: str | None = None
     children_count: int | None = None
-    children_ages: str | None = None
     childrens_services_status: str | None = None
     police_callouts_12_months: int | None = None
     previous_abuse: str | None = None
@@ -204,7 +201,6 @@ CASE_COLUMNS = {
     "partner_safe_contact_times": "partner_safe_contact_times",
     "partner_code_word": "partner_code_word",
     "children_count": "children_count",
-    "children_ages": "children_ages",
     "childrens_services_status": "childrens_services_status",
     "police_callouts_12_months": "police_callouts_12_months",
     "previous_abuse": "previous_abuse",

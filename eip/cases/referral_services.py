@@ -11,6 +11,7 @@ tried once more with the next number.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,6 +22,8 @@ from sqlalchemy.orm import Session
 from eip.auth.models import User
 from eip.cases import deadlines, queries
 from eip.cases import notices as case_notices
+from eip.cases.child_services import add_rows, placeholders
+from eip.cases.children import ChildRow
 from eip.cases.common import audit_change
 from eip.cases.models import Case, Person, name_key
 from eip.cases.referral_rules import (
@@ -252,8 +255,11 @@ def build_case(
     status: str,
     client_id: int | None,
     partner_id: int | None,
+    children: Sequence[ChildRow] | None = None,
 ) -> Case:
-    """Add a case and its people to the session, with a fresh reference, and flush."""
+    """Add a case, its people and its children to the session, with a fresh reference, and
+    flush. `children`: as read from an import's count and ages; by default, as many as the
+    referral counted, for the case page to describe (flagged for review)."""
     client = _person(session, client_id, details, CLIENT_COLUMNS)
     partner = _person(session, partner_id, details, PARTNER_COLUMNS)
     case = Case(status=status, late_referral=status == "awaiting_late_agreement")
@@ -264,6 +270,10 @@ def build_case(
     case.reference = next_reference(session, london_date(details.received_at).year)
     session.add(case)
     session.flush()
+    rows = placeholders(details.children_count) if children is None else children
+    add_rows(session, case, rows)
+    if rows:
+        case.children_count = len(rows)
     return case
 
 

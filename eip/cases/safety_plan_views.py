@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from eip.access import requires
-from eip.cases import safety_plans
+from eip.cases import children, safety_plans
 from eip.cases.consultation_views import prefill
 from eip.cases.records import SafetyPlan
 from eip.cases.view_helpers import add_to_case, case_or_abort, case_url, change_case
@@ -34,10 +34,8 @@ def _steps_shown(plan: SafetyPlan) -> dict[str, object]:
 def add_safety_plan(reference: str):
     case = case_or_abort(reference, EDIT)
     form = SafetyPlanForm()
-    children = safety_plans.children_of(db.session, case)
-    form.person.choices = safety_plans.person_choices(
-        children, safety_plans.plans_of(db.session, case)
-    )
+    kids = children.for_case(db.session, case.id)
+    form.person.choices = safety_plans.person_choices(kids, safety_plans.plans_of(db.session, case))
     prefill(form, None)
     return add_to_case(
         form,
@@ -66,7 +64,7 @@ def add_safety_plan(reference: str):
 def change_safety_plan(reference: str, plan_id: int):
     case = case_or_abort(reference, EDIT)
     plan = safety_plans.plan_of(db.session, case, plan_id)
-    children = {child.id: child for child in safety_plans.children_of(db.session, case)}
+    kids = {child.id: child for child in children.for_case(db.session, case.id)}
     form = SafetyPlanForm()
     prefill(
         form,
@@ -77,7 +75,7 @@ def change_safety_plan(reference: str, plan_id: int):
         safe_contact=plan.safe_contact,
         **_steps_shown(plan),
     )
-    who = safety_plans.who(plan, children)
+    who = safety_plans.who(plan, kids)
     return change_case(
         form,
         case,

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eip.auth.models import User
+from eip.cases.children import describe
 from eip.cases.common import audit_change, commit, commit_addition, lock_case
 from eip.cases.consent_state import ConsentState
 from eip.cases.models import Case
@@ -70,15 +71,21 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
-def child_name(child: Child) -> str:
-    """How pages and documents name a child: no name is kept ("Child 2")."""
-    return f"Child {child.position}"
+def short_name(child: Child | None) -> str:
+    """Whose plan a due item names, "the partner" or "Child 2": without the age, so that a
+    stored item's label does not change on a birthday."""
+    return "the partner" if child is None else f"Child {child.position}"
+
+
+def review_label(who: str) -> str:
+    return f"Review the safety plan for {who}"
 
 
 def who(plan: SafetyPlan, children: dict[int, Child]) -> str:
-    """The person at risk the plan is for: "the partner" or "Child 2"."""
+    """The person at risk the plan is for, as pages and documents name them: "the
+    partner" or "Child 2, aged 7" (no child's name is kept)."""
     if plan.person == CHILD and plan.child_id in children:
-        return child_name(children[plan.child_id])
+        return describe(children[plan.child_id])
     return "the partner"
 
 
@@ -93,15 +100,9 @@ def person_choices(
     """The people at risk who have no plan yet (and `keep`'s own, when changing it)."""
     taken = {person_value(p) for p in plans if p is not keep}
     everyone = [(PARTNER, "The partner")] + [
-        (f"{CHILD}:{child.id}", child_name(child)) for child in children
+        (f"{CHILD}:{child.id}", describe(child)) for child in children
     ]
     return [(value, text) for value, text in everyone if value not in taken]
-
-
-def children_of(session: Session, case: Case) -> list[Child]:
-    return list(
-        session.scalars(select(Child).where(Child.case_id == case.id).order_by(Child.position))
-    )
 
 
 def plans_of(session: Session, case: Case) -> list[SafetyPlan]:
@@ -413,6 +414,7 @@ def panel(records: dict[str, list], due: Iterable) -> SafetyPanel:
     for review in records["safety_plan_reviews"]:
         reviews.setdefault(review.plan_id, []).append(review)
     dues = {item.label: item for item in due if item.kind == "safety_plan_review"}
+    short = {plan.id: short_name(children.get(plan.child_id)) for plan in records["safety_plans"]}
     items = []
     for plan in sorted(records["safety_plans"], key=lambda plan: plan.id):
         name = who(plan, children)
@@ -422,7 +424,7 @@ def panel(records: dict[str, list], due: Iterable) -> SafetyPanel:
                 who=name,
                 steps=_step_lines(plan),
                 reviews=tuple(reversed(reviews.get(plan.id, []))),
-                due=dues.get(f"Review the safety plan for {name}"),
+                due=dues.get(review_label(short[plan.id])),
             )
         )
     return SafetyPanel(

@@ -134,6 +134,7 @@ def view(reference: str):
 from eip.cases import (  # noqa: E402, F401
     activity_views,
     assignment_views,
+    child_views,
     consultation_views,
     document_views,
     referral_views,

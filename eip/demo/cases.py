@@ -20,6 +20,7 @@ from eip.cases import dash
 from eip.cases.models import Case, Person, name_key
 from eip.cases.records import (
     CaseAction,
+    Child,
     Consent,
     Consultation,
     Incident,
@@ -271,7 +272,6 @@ def _make_case(ctx: Context, number: int, state: str, days: int) -> Case:
         partner_safe_contact_times="Weekday mornings while the children are at school",
         partner_code_word=rng.choice(("bluebell", "lighthouse", "marmalade", "harbour")),
         children_count=rng.randint(1, 4),
-        children_ages="4 and 7",
         childrens_services_status=rng.choice(
             ("child_in_need", "early_help", "child_protection_plan")
         ),
@@ -287,6 +287,7 @@ def _make_case(ctx: Context, number: int, state: str, days: int) -> Case:
     )
     ctx.session.add(case)
     ctx.session.flush()
+    _children(ctx, case, number)
     record(
         ctx.session,
         "case.created",
@@ -297,6 +298,34 @@ def _make_case(ctx: Context, number: int, state: str, days: int) -> Case:
     )
     _progress(ctx, case, state, received_day, practitioner, number)
     return case
+
+
+# Ages, who each child lives with and whether a school is known, in turn (no names).
+_CHILD_AGES = ((4, None), (7, None), (None, "under_1"), (12, None), (None, "11_to_15"), (2, None))
+_LIVES_WITH = ("client", "both", "client", "partner", "other_family")
+_SCHOOL = {True: "yes", False: "not_applicable"}
+
+
+def _children(ctx: Context, case: Case, number: int) -> None:
+    """One record per child the case counts. The second case's last child is one the
+    referral counted but did not describe: flagged for the practitioner to review."""
+    for position in range(1, (case.children_count or 0) + 1):
+        years, band = _CHILD_AGES[(number + position) % len(_CHILD_AGES)]
+        review = number == 1 and position == case.children_count
+        ctx.session.add(
+            Child(
+                case_id=case.id,
+                position=position,
+                age_years=None if review else years,
+                age_band="not_known" if review else band,
+                lives_with="not_known" if review else _LIVES_WITH[(number + position) % 5],
+                childrens_services_status=(
+                    "not_known" if review else case.childrens_services_status
+                ),
+                school_known="not_known" if review else _SCHOOL[band != "under_1"],
+                needs_review=review,
+            )
+        )
 
 
 def _progress(ctx: Context, case: Case, state: str, received: date, who: User, n: int) -> None:

@@ -2,7 +2,7 @@
 when, and each review of a plan at a professionals meeting
 
 Revision ID: 5e8d1c3b7a92
-Revises: b2c6e1a9d4f7
+Revises: c9d4e2f7a3b8
 Create Date: 2026-12-06 20:00:00.000000
 
 """
@@ -14,7 +14,7 @@ import eip.db
 
 # revision identifiers, used by Alembic.
 revision = "5e8d1c3b7a92"
-down_revision = "b2c6e1a9d4f7"
+down_revision = "c9d4e2f7a3b8"  # after wip-children's data migration (merged here)
 branch_labels = None
 depends_on = None
 

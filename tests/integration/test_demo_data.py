@@ -162,3 +162,21 @@ def test_the_demo_has_safety_plans_one_reviewed_at_a_meeting_one_overdue(demo):
     }
     assert due["Review the safety plan for Child 1"] < today()
     assert due["Review the safety plan for the partner"] >= today()
+
+
+def test_demo_cases_have_a_record_per_child_and_one_child_flagged_for_review(demo):
+    from eip.cases.models import Case
+    from eip.cases.records import Child
+
+    counted = db.session.execute(
+        select(Case.id, Case.children_count).where(Case.children_count > 0)
+    ).all()
+    assert counted
+    records = dict(
+        db.session.execute(
+            select(Child.case_id, func.count(Child.id)).group_by(Child.case_id)
+        ).all()
+    )
+    assert all(records.get(case_id) == count for case_id, count in counted)
+    flagged = db.session.scalars(select(Child).where(Child.needs_review)).all()
+    assert len(flagged) == 1 and flagged[0].age_band == "not_known"

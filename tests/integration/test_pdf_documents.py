@@ -19,6 +19,7 @@ from eip.cases.documents_meeting_data import NO_PACK
 from eip.cases.models import Case, Person, name_key
 from eip.cases.records import (
     CaseAction,
+    Child,
     Consent,
     Consultation,
     DashReview,
@@ -110,8 +111,16 @@ def full_case(*, partner_sharing: str = "given", client_sharing: str = "given"):
     case.partner_safe_contact_times = PARTNER_SAFE_TIMES
     case.partner_code_word = CODE_WORD
     case.children_count = 2
-    case.children_ages = "3 and 6"
     case.childrens_services_status = "child_in_need"
+    for position, age in ((1, 3), (2, 6)):
+        db.session.add(
+            Child(
+                case_id=case.id,
+                position=position,
+                age_years=age,
+                childrens_services_status="child_in_need",
+            )
+        )
     case.intervention_started_on = HELD + timedelta(days=3)
     db.session.add(
         Consultation(
@@ -402,7 +411,8 @@ def test_the_plan_holds_the_outcome_risks_protective_factors_actions_and_scenari
     assert "26 January 2026" in body and "Overdue" in body  # open, past its due date
     assert "Done 21 January 2026" in body
     assert "Client stays with his brother after the 4 weeks" in body
-    assert "2 children, aged 3 and 6" in body
+    # The children from their records, by number and age: never the old free text.
+    assert "2 children: Child 1, aged 3; Child 2, aged 6" in body
     assert "score 15 of 24, high risk" in body
     # Actions from meetings belong to the minutes, not the plan.
     assert "Action from the first meeting" not in body

@@ -331,3 +331,15 @@ def test_an_unreviewed_plan_becomes_a_stored_due_item_and_a_review_moves_it(buil
         after["Review the safety plan for the partner"]
         == written["Review the safety plan for the partner"]
     )
+
+
+def test_a_child_with_a_safety_plan_is_not_removed(built):
+    from eip.cases import child_services
+
+    case, practitioner, _, _, child_plan = built
+    child = db.session.get(Child, child_plan.child_id)
+    with pytest.raises(RuleBroken) as refused:
+        child_services.remove_child(db.session, practitioner, case, child.id, version=child.version)
+    assert "safety plan" in refused.value.message
+    db.session.rollback()
+    assert db.session.get(Child, child.id) is not None

@@ -6,6 +6,7 @@ from eip.cases import choices
 from eip.cases.choices import ALL, ETHNICITY, ETHNICITY_GROUP, label, values
 from eip.cases.models import Case, Person
 from eip.cases.records import (
+    Child,
     Consent,
     Consultation,
     DashReview,
@@ -25,6 +26,9 @@ NEEDS_NOT_KNOWN = {
     "RELATIONSHIP_TO_CLIENT",
     "LIVING_TOGETHER",
     "CHILDRENS_SERVICES_STATUS",
+    "CHILD_AGE_BAND",
+    "CHILD_LIVES_WITH",
+    "CHILD_SCHOOL_KNOWN",
     "LIVING_ARRANGEMENTS_AT_CLOSURE",
 }
 # Personal characteristics a person may decline to give.
@@ -50,7 +54,11 @@ STORED_IN = {
     "CHILDRENS_SERVICES_STATUS": [
         (Case, "childrens_services_status"),
         (Case, "closure_childrens_services_status"),
+        (Child, "childrens_services_status"),
     ],
+    "CHILD_AGE_BAND": [(Child, "age_band")],
+    "CHILD_LIVES_WITH": [(Child, "lives_with")],
+    "CHILD_SCHOOL_KNOWN": [(Child, "school_known")],
     "CONTACT_METHOD": [(Case, "acknowledgement_method")],
     "CONSULTATION_MEDIUM": [(Consultation, "medium")],
     "CONSULTATION_OUTCOME": [(Consultation, "outcome")],
@@ -85,6 +93,9 @@ EXPECTED_LISTS = {
     "RELATIONSHIP_TO_CLIENT",
     "LIVING_TOGETHER",
     "CHILDRENS_SERVICES_STATUS",
+    "CHILD_AGE_BAND",
+    "CHILD_LIVES_WITH",
+    "CHILD_SCHOOL_KNOWN",
     "CONTACT_METHOD",
     "CONSULTATION_MEDIUM",
     "CONSULTATION_OUTCOME",

@@ -24,6 +24,7 @@ from eip.admin.models import ApprovalRequest, NonWorkingDay
 from eip.auth.models import User
 from eip.cases.records import (
     CaseAction,
+    Child,
     Consent,
     OnwardReferral,
     ProfessionalsMeeting,
@@ -100,6 +101,10 @@ EXPECTED: dict[str, set[str]] = {
     "cases.update_onward_referral": {"practitioner"},
     "cases.scenario_plan": {"practitioner"},
     "cases.add_safety_plan": {"practitioner"},
+    # Children (from wip-children), written by practitioners like the rest of the pathway.
+    "cases.add_child": {"practitioner"},
+    "cases.change_child": {"practitioner"},
+    "cases.remove_child": {"practitioner"},
     "cases.change_safety_plan": {"practitioner"},
     "cases.record_consents": {"practitioner"},
     "cases.withdraw_consent": {"practitioner"},
@@ -245,7 +250,8 @@ def world(app, app_context) -> World:
     db.session.add_all([meeting, referral, action])
     db.session.commit()
     safety_plan = SafetyPlan(case_id=case.id, person="partner", risks="Fictional risks", steps=[])
-    db.session.add(safety_plan)
+    child = Child(case_id=case.id, position=1, age_years=4)
+    db.session.add_all([safety_plan, child])
     db.session.commit()
     closed = pf.closed_case()
 
@@ -321,6 +327,7 @@ def world(app, app_context) -> World:
             "action_id": action.id,
             "meeting_id": meeting.id,
             "plan_id": safety_plan.id,
+            "child_id": child.id,
             "placement_id": stay.id,
             "extension_id": extension.id,
             "invoice_id": invoice.id,

@@ -185,7 +185,7 @@ def test_the_meeting_form_records_which_plans_were_reviewed(case_with_child):
     url = f"/cases/{case.reference}/meetings/new"
     page = client.get(url).get_data(as_text=True)
     assert "The safety plan for the partner was reviewed at this meeting" in page
-    assert "The safety plan for Child 2 was reviewed at this meeting" in page
+    assert "The safety plan for Child 2, aged 7 was reviewed at this meeting" in page
     data = fa.meeting_form(
         today(),
         **{
