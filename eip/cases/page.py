@@ -131,7 +131,7 @@ def _records_statement():
     a column for each column of each kind (NULL in the other kinds' rows), each kind mapped
     onto its own columns by `aliased`, so a row holds one record and None for the other
     kinds. The name of whoever completed an action rides along (the activity panel shows
-    it). Built once: building it is most of its cost (it has ten kinds' columns ten times)."""
+    it). Built once: building it is most of its cost (every kind's columns in every branch)."""
     models = list(RECORD_LISTS.values())
     slots = [(model, column) for model in models for column in model.__table__.columns]
     completer = aliased(User)
