@@ -343,3 +343,53 @@ def test_a_child_with_a_safety_plan_is_not_removed(built):
     assert "safety plan" in refused.value.message
     db.session.rollback()
     assert db.session.get(Child, child.id) is not None
+
+
+def test_an_overdue_plan_review_is_reminded_in_the_app_and_by_email_naming_nobody(mail_app):
+    from eip.notifications.centre import SENT
+    from tests import factories_pathway_activity as activity
+    from tests.factories_notifications import (
+        assert_no_personal_data,
+        london,
+        mails_to,
+        notifications_of,
+        run,
+    )
+
+    with mail_app.app_context():
+        practitioner = factories.user("practitioner")
+        case = activity.case(
+            practitioner=practitioner, received_on=date(2026, 10, 5), started_on=date(2026, 11, 2)
+        )
+        child = _child(case)
+        db.session.add(
+            SafetyPlan(
+                case_id=case.id,
+                person="child",
+                child_id=child.id,
+                risks=CHILD_RISKS,
+                safe_contact=CHILD_SAFE_CONTACT,
+                steps=[],
+                created_at=london(2026, 11, 9, 10),  # due for review on Monday 16th
+            )
+        )
+        db.session.commit()
+
+        def plan_reviews():
+            return [
+                (n.kind, n.due_on)
+                for n in notifications_of(practitioner)
+                if n.topic == "safety_plan_review"
+            ]
+
+        run(london(2026, 11, 13, 9))  # the working day before
+        assert plan_reviews() == [("safety_plan_review_due", date(2026, 11, 16))]
+        run(london(2026, 11, 17, 9))
+        assert plan_reviews()[-1] == ("safety_plan_review_overdue", date(2026, 11, 16))
+        overdue = notifications_of(practitioner)[-1]
+        assert overdue.email_status == SENT
+        message = mails_to(mail_app.smtp_sink, practitioner)[-1]
+        assert "a safety plan review is overdue" in message.get_content()
+        for secret in (CHILD_RISKS, CHILD_SAFE_CONTACT, "Child 2"):
+            assert secret not in message.get_content()
+        assert_no_personal_data(message)

@@ -211,3 +211,16 @@ def test_a_change_with_the_plan_unticked_is_refused_on_the_meeting_form(case_wit
     assert response.status_code == 400
     assert "Tick that the safety plan was reviewed" in response.get_data(as_text=True)
     assert count(SafetyPlanReview) == 0
+
+
+def test_an_overdue_review_shows_on_the_practitioners_home_and_work_list(case_with_child):
+    from datetime import UTC, datetime, timedelta
+
+    client, _, case, child = case_with_child
+    _write(client, case, person=f"child:{child.id}")
+    plan = db.session.scalars(select(SafetyPlan)).one()
+    plan.created_at = datetime.now(UTC) - timedelta(days=10)
+    db.session.commit()  # the stored due items are rewritten in this commit
+    for address in ("/", "/work"):
+        page = client.get(address).get_data(as_text=True)
+        assert "Review the safety plan for Child 2" in page, address
