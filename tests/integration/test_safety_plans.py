@@ -267,6 +267,21 @@ def test_the_accommodation_agreement_holds_no_safety_plan(app_context):
         assert secret not in body
 
 
+def test_the_statement_and_the_programme_report_hold_no_safety_plan(built):
+    from accommodation.documents import produce_statement
+    from eip.reports.monthly_document import produce as produce_report
+
+    manager = factories.user("manager")
+    month = today().replace(day=1)
+    for document in (
+        produce_statement(db.session, manager, month - timedelta(days=90), today()),
+        produce_report(db.session, manager, month),
+    ):
+        body = flat(text(document))
+        for secret in (PARTNER_SAFE_CONTACT, CHILD_SAFE_CONTACT, PARTNER_RISKS, CHILD_RISKS):
+            assert secret not in body
+
+
 # ---------------------------------------------------------------------------
 # Overdue reviews
 
