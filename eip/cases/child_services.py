@@ -35,14 +35,15 @@ def child(session: Session, case: Case, child_id: int) -> Child:
     return found
 
 
-def _checked(
+def check_child(
     age_years: int | None,
     age_band: str | None,
     lives_with: str | None,
     childrens_services_status: str | None,
     school_known: str | None,
 ) -> dict:
-    """The values to store, or every problem at once. An age in years wins over a band."""
+    """The values to store, or every problem at once (RuleBroken). An age in years wins over
+    a band. Writes nothing: the pages also run it on a form that failed its own checks."""
     problems = Problems()
     if age_years is not None:
         if not 0 <= age_years <= MAX_AGE_YEARS:
@@ -102,7 +103,7 @@ def add_child(
     one-time token saves it once."""
     require(user, EDIT, case)
     require_open(case)
-    values = _checked(age_years, age_band, lives_with, childrens_services_status, school_known)
+    values = check_child(age_years, age_band, lives_with, childrens_services_status, school_known)
     # The case's row first: two children added at once must not take the same number.
     lock_case(session, case)
     last = session.scalar(select(func.max(Child.position)).where(Child.case_id == case.id))
@@ -141,7 +142,7 @@ def update_child(
     record = child(session, case, child_id)
     check_version(record, version)
     require_open(case)
-    values = _checked(age_years, age_band, lives_with, childrens_services_status, school_known)
+    values = check_child(age_years, age_band, lives_with, childrens_services_status, school_known)
     changed = [name for name in FIELDS if getattr(record, name) != values[name]]
     if not changed and not record.needs_review:
         session.rollback()

@@ -26,6 +26,15 @@ def _child_age(child) -> str:
     return phrase[0].upper() + phrase[1:]
 
 
+def _check(form) -> None:
+    """The service's rules on what was typed, so a form failing its own checks shows every
+    problem at once. An age typed but not a number has its own message already."""
+    values = form.values()
+    if form.age_years.errors:
+        values["age_years"] = 0
+    child_services.check_child(**values)
+
+
 @bp.route("/<reference>/children/new", methods=["GET", "POST"])
 @requires(EDIT)
 def add_child(reference: str):
@@ -38,6 +47,7 @@ def add_child(reference: str):
         child_services.add_child,
         form.values,
         blocked=lambda: closed_refusal(case),
+        check=lambda: _check(form),
         message="Child added",
         after=case_url(case, ANCHOR),
         template="cases/child.html",
@@ -68,6 +78,7 @@ def change_child(reference: str, child_id: int):
         form.values,
         child_id,
         blocked=lambda: closed_refusal(case),
+        check=lambda: _check(form),
         done=lambda changed: (
             "Child's details saved" if changed else "You did not change the child's details",
             case_url(case, ANCHOR),

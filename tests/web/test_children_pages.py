@@ -212,3 +212,38 @@ def test_a_child_of_another_case_is_not_found(signed_in, family):
     other = pf.active_case()
     assert client.get(_url(other, f"/{family['first']}")).status_code == 404
     assert client.get(_url(other, f"/{family['first']}/remove")).status_code == 404
+
+
+def test_the_case_page_reads_its_children_in_its_one_reading(signed_in, app_context):
+    """The children ride in the case page's one UNION ALL: a case with three of them runs
+    the same statements as a case with none (tests/web/test_query_counts.py)."""
+    from eip import querycount
+
+    client, _ = signed_in("practitioner")
+    without, with_three = pf.active_case(), pf.active_case()
+    for position in (1, 2, 3):
+        _add(with_three, position, age_years=position)
+    counts = []
+    for case in (without, with_three):
+        client.get(f"/cases/{case.reference}")  # warm: first-time work
+        with querycount.counting() as counted:
+            assert client.get(f"/cases/{case.reference}").status_code == 200
+        counts.append(counted.n)
+    assert counts[0] == counts[1]
+    union = [sql for sql in counted.statements if "UNION ALL" in sql]
+    assert len(union) == 1 and "children" in union[0]
+
+
+def test_every_problem_is_shown_in_one_round(signed_in, family):
+    client, _ = signed_in("practitioner")
+    case = family["case"]
+    body = post_form(client, _url(case, "/new"), {}).get_data(as_text=True)
+    for message in (
+        "Enter the child&#39;s age in years, or choose an age band",
+        "Select who the child lives with",
+        "Select the child&#39;s children&#39;s services status",
+        "Select whether a school or nursery is known",
+    ):
+        assert message in body
+    typed = post_form(client, _url(case, "/new"), {"age_years": "seven"}).get_data(as_text=True)
+    assert "whole number of years" in typed and "or choose an age band" not in typed

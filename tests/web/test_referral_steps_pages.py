@@ -320,6 +320,18 @@ def test_a_change_is_saved_and_audited_by_field_name(signed_in):
     assert "900555" not in repr(event.details)
 
 
+def test_fewer_children_on_the_referral_are_refused_beside_the_count(signed_in):
+    client, user = signed_in("practitioner")
+    case = rf.recorded_case(user)  # two children counted, so two child records
+    url = f"/cases/{case.reference}/referral"
+    page = client.get(url).get_data(as_text=True)
+    response = post_form(client, url, _edit_data(page, case, children_count="1"))
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "remove a child in the Children section" in body
+    assert _reload(case).children_count == 2
+
+
 def test_saving_with_nothing_changed_says_so_at_the_top_of_the_case_page(signed_in):
     client, user = signed_in("practitioner")
     case = rf.recorded_case(user)
