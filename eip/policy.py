@@ -91,6 +91,9 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "case.edit": _roles(P),
     # The partner's details, safe-contact times and code word: own panel, every view audited.
     "case.partner": _roles(P, M),
+    # Safety plans of the people at risk (their safe contact arrangements among them): on
+    # the case page only, every view audited; practitioners write them (case.edit).
+    "case.safety_plans": _roles(P, M),
     # Managers: the late-referral agreement and reopening a closed case.
     "case.late_decision": _roles(M),
     "case.reopen": _roles(M),

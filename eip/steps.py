@@ -33,6 +33,7 @@ SECTIONS = {
     "accommodation": "Temporary accommodation",
     "activity": "Sessions, meetings and incidents",
     "risk": "Risk (DASH)",
+    "safety-plans": "Safety plans",
     "closure": "Closure",
     "request": "The request",
     "decision": "The decision",

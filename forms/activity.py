@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from eip.cases import choices as case_choices
 from eip.cases import dash
 from eip.cases.activity_services import MAX_MEETING_ACTIONS, ActionInput
+from eip.cases.safety_plans import ReviewInput
 from forms.fields import (
     AdditionForm,
     Chosen,
@@ -151,6 +152,8 @@ class MeetingForm(_StepForm):
     action2_description, action2_owner, action2_due_on = _action_fields(2)
     action3_description, action3_owner, action3_due_on = _action_fields(3)
     submit = SubmitField("Save meeting", widget=GovSubmitInput())
+    # The case's safety plans, (id, whose) each: `meeting_form` gives each its two fields.
+    safety_plans: tuple[tuple[int, str], ...] = ()
 
     def action_rows(self) -> list[ActionInput]:
         return [
@@ -170,7 +173,32 @@ class MeetingForm(_StepForm):
             "risk_update": self.risk_update.data,
             "progress": self.progress.data,
             "actions": self.action_rows(),
+            "safety_plan_reviews": [
+                ReviewInput(
+                    plan_id,
+                    bool(self[f"plan{plan_id}_reviewed"].data),
+                    self[f"plan{plan_id}_change"].data,
+                )
+                for plan_id, _ in self.safety_plans
+            ],
         }
+
+
+def meeting_form(plans: list[tuple[int, str]]) -> MeetingForm:
+    """The meeting form with, for each safety plan of the case, whether it was reviewed at
+    the meeting and what changed (the fields are named by the plan's id)."""
+    fields: dict[str, Any] = {}
+    for plan_id, who in plans:
+        fields[f"plan{plan_id}_reviewed"] = BooleanField(
+            f"The safety plan for {who} was reviewed at this meeting", widget=GovCheckboxInput()
+        )
+        fields[f"plan{plan_id}_change"] = _long_text(
+            f"What changed in the safety plan for {who} (optional)",
+            f"What changed in the safety plan for {who}",
+        )
+    form = type("MeetingForm", (MeetingForm,), fields)()
+    form.safety_plans = tuple(plans)
+    return form
 
 
 # ---------------------------------------------------------------------------

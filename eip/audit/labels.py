@@ -80,6 +80,9 @@ ACTION_LABELS = {
     "case.action_added": "Added an action",
     "case.action_completed": "Completed an action",
     "case.action_not_needed": "Closed an action as no longer needed",
+    "case.safety_plan_recorded": "Wrote a safety plan",
+    "case.safety_plan_updated": "Changed a safety plan",
+    "case.safety_plan_reviewed": "Reviewed a safety plan at a professionals meeting",
     "case.created": "Created the case",
     "case.updated": "Changed the case",
     "document.downloaded": "Downloaded a document",
@@ -211,6 +214,12 @@ FIELD_LABELS = {
     "children_risks_reviewed": "risks to children reviewed",
     "actions": "actions agreed",
     "occurred_on": "date it happened",
+    # Safety plans ("protective_steps" is above).
+    "risks": "risks",
+    "steps": "who does what by when",
+    "agencies": "agencies involved",
+    "safe_contact": "safe contact arrangements",
+    "change": "what changed",
     "source": "how it came to light",
     "response": "response",
     "answers": "DASH answers",
@@ -225,7 +234,6 @@ FIELD_LABELS = {
     # The MARAC referral (the referrer's phone is the referral's label above).
     "reasons": "reasons for the referral",
     "agencies_involved": "agencies involved",
-    "safe_contact": "partner's safe contact arrangements",
     "partner_aware": "whether the partner knows of the referral",
     "sent_on": "date sent",
     # Closure.
@@ -305,6 +313,7 @@ DETAIL_LABELS = {
     "results": "cases found",
     "open_cases": "open cases held",
     "at_closure": "decided when the case was closed",
+    "safety_plans_reviewed": "safety plans reviewed",
 }
 DOCUMENT_LABELS = {
     "acknowledgement": "acknowledgement letter",
@@ -341,6 +350,7 @@ RULE_LABELS = {
     "case.create": "recording a referral",
     "case.edit": "changing a case",
     "case.partner": "the partner's details",
+    "case.safety_plans": "safety plans",
     "case.late_decision": "a late-referral decision",
     "case.reopen": "reopening a case",
     "case.reassign": "reassigning a case",

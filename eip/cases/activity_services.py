@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from eip.auth.models import User
-from eip.cases import choices, rules
+from eip.cases import choices, rules, safety_plans
 from eip.cases.common import audit_change, commit, commit_addition, latest_due_date, not_in_future
 from eip.cases.consent_state import ConsentState, both_in_force, current_consents
 from eip.cases.models import Case
@@ -211,10 +211,14 @@ def record_meeting(
     risk_update: str | None = None,
     progress: str | None = None,
     actions: Iterable[ActionInput] = (),
+    safety_plan_reviews: Iterable[safety_plans.ReviewInput] = (),
     submission: str | None = None,
 ) -> ProfessionalsMeeting:
-    """A professionals meeting and up to three actions with owners and due dates."""
+    """A professionals meeting, up to three actions with owners and due dates, and the
+    safety plans reviewed at it (with any change agreed)."""
     rules.can_record_meeting(case.status).enforce()
+    reviews = list(safety_plan_reviews)
+    safety_plans.check_reviews(session, case, reviews, held_on)
     held_on = _required_date(held_on, "held_on", "Enter the date of the meeting")
     not_in_future(held_on, "held_on", "The date of the meeting")
     referral = received_on(case)
@@ -250,6 +254,7 @@ def record_meeting(
                 source_id=meeting.id,
             )
         )
+    reviewed = safety_plans.review_at_meeting(session, user, case, meeting, reviews)
     fields = _filled(
         held_on=held_on,
         attendees=meeting.attendees,
@@ -258,7 +263,13 @@ def record_meeting(
         actions=bool(rows),
     )
     audit_change(
-        session, user, case, "case.meeting_recorded", fields=fields, actions_added=len(rows)
+        session,
+        user,
+        case,
+        "case.meeting_recorded",
+        fields=fields,
+        actions_added=len(rows),
+        safety_plans_reviewed=reviewed,
     )
     commit_addition(session, user, submission, "meeting")
     return meeting

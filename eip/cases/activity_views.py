@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from eip import steps
 from eip.access import requires
-from eip.cases import activity_services, dash, dash_services, rules
+from eip.cases import activity_services, children, dash, dash_services, rules, safety_plans
 from eip.cases.activity_services import action_kind_label
 from eip.cases.models import Case
 from eip.cases.view_helpers import add_to_case, case_or_abort, case_url
@@ -26,8 +26,8 @@ from forms.activity import (
     CompleteActionForm,
     DashForm,
     IncidentForm,
-    MeetingForm,
     SessionForm,
+    meeting_form,
     prefill,
 )
 
@@ -79,7 +79,13 @@ def record_session(reference: str):
 @requires("case.edit")
 def record_meeting(reference: str):
     case = case_or_abort(reference, "case.edit")
-    form = MeetingForm()
+    kids = {child.id: child for child in children.for_case(db.session, case.id)}
+    form = meeting_form(
+        [
+            (plan.id, safety_plans.who(plan, kids))
+            for plan in safety_plans.plans_of(db.session, case)
+        ]
+    )
     if request.method == "GET":
         prefill(form, held_on=today())
     return add_to_case(

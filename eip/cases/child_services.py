@@ -18,7 +18,7 @@ from eip.cases import choices
 from eip.cases.children import MAX_AGE_YEARS, ChildRow, for_case
 from eip.cases.common import audit_change, check_version, commit, commit_addition, lock_case
 from eip.cases.models import Case
-from eip.cases.records import Child
+from eip.cases.records import Child, SafetyPlan
 from eip.cases.step_checks import require, require_open
 from eip.domain import NotFound, RuleBroken
 from eip.problems import Problems
@@ -167,6 +167,11 @@ def remove_child(
     check_version(record, version)
     require_open(case)
     lock_case(session, case)
+    if session.scalar(select(SafetyPlan.id).where(SafetyPlan.child_id == record.id).limit(1)):
+        # The plan and its reviews are the case's history: they are kept, so the child is.
+        raise RuleBroken(
+            "This child has a safety plan, so the record stays: change its details instead"
+        )
     session.delete(record)
     session.flush()
     for position, other in enumerate(for_case(session, case.id), start=1):

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from eip.cases.rules import MEETING_STATES
 from eip.workdays import add_working_days, working_days_between
 
 # How soon "due soon" is: JOURNEYS.md's "due in the next 2 working days".
@@ -105,6 +106,20 @@ class IncidentFacts:
 
 
 @dataclass(frozen=True)
+class SafetyPlanFacts:
+    """A safety plan: whose it is ("the partner", "Child 2"), the London date it was
+    written and the date of the meeting that last reviewed it (None: not reviewed yet)."""
+
+    who: str
+    written_on: date
+    last_reviewed_on: date | None = None
+
+    @property
+    def reviewed_from(self) -> date:
+        return max(d for d in (self.written_on, self.last_reviewed_on) if d)
+
+
+@dataclass(frozen=True)
 class DueFacts:
     """Plain facts about one case, gathered by the service layer."""
 
@@ -119,6 +134,7 @@ class DueFacts:
     incidents: tuple[IncidentFacts, ...] = field(default_factory=tuple)
     open_actions: tuple[OpenAction, ...] = field(default_factory=tuple)
     stays: tuple[StayFacts, ...] = field(default_factory=tuple)
+    safety_plans: tuple[SafetyPlanFacts, ...] = field(default_factory=tuple)
     # A late referral's agreement: the London date it was recorded (DOMAIN.md: booking the
     # consultation counts from it, not from receipt). None for a referral in the window.
     late_agreed_on: date | None = None
@@ -207,6 +223,18 @@ def due_items(facts: DueFacts, settings: Deadlines) -> list[DueItem]:
         items.append(DueItem("dash_review", dash_label, dash_due, ref))
     for stay in facts.stays:
         items.extend(_stay_items(stay, ref))
+    # Each safety plan is reviewed at a professionals meeting as often as meetings fall due
+    # (DOMAIN.md's weekly cadence), while the case is at a stage that holds meetings.
+    if facts.status in MEETING_STATES:
+        for plan in facts.safety_plans:
+            items.append(
+                DueItem(
+                    "safety_plan_review",
+                    f"Review the safety plan for {plan.who}",  # safety_plans.review_label
+                    plan.reviewed_from + timedelta(days=settings.meeting_interval_days),
+                    ref,
+                )
+            )
     for action in facts.open_actions:
         if action.due_on is not None:
             items.append(

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from eip.cases import choices, queries, rules
+from eip.cases import choices, queries, rules, safety_plans
 from eip.cases.consent_state import ConsentState, current_consents
 from eip.cases.deadlines import deadline_of, due_items
 from eip.cases.documents_data import (
@@ -71,6 +71,9 @@ class MeetingPackData:
     open_actions: list[ActionLine]
     sessions_since: list[SessionLine]
     incidents_since: list[IncidentLine]
+    # Every safety plan, to review at the meeting: no safe contact arrangements, and none
+    # of a plan's details without the consent safety_plans.consent_for names.
+    safety_plans: list[safety_plans.SafetyPlanLine]
 
 
 _CONSENT_WORDS = {
@@ -142,7 +145,31 @@ def meeting_pack_data(session: Session, case: Case, today: date) -> MeetingPackD
             for i in records["incidents"]
             if i.occurred_on > since
         ],
+        safety_plans=plan_lines(records, consents),
     )
+
+
+def plan_lines(
+    records: dict[str, list],
+    consents: dict[tuple[str, str], ConsentState],
+    meeting_id: int | None = None,
+) -> list[safety_plans.SafetyPlanLine]:
+    """The case's safety plans as documents may show them; with `meeting_id`, only those
+    reviewed at that meeting, each with the change agreed there."""
+    children = {child.id: child for child in records["children"]}
+    plans = sorted(records["safety_plans"], key=lambda plan: plan.id)
+    if meeting_id is None:
+        return [safety_plans.document_line(plan, children, consents) for plan in plans]
+    changes = {
+        review.plan_id: review.change
+        for review in records["safety_plan_reviews"]
+        if review.meeting_id == meeting_id
+    }
+    return [
+        safety_plans.document_line(plan, children, consents, changes[plan.id])
+        for plan in plans
+        if plan.id in changes
+    ]
 
 
 @dataclass(frozen=True)
@@ -155,6 +182,8 @@ class MinutesData:
     risk_update: str | None
     progress: str | None
     actions: list[ActionLine]
+    # The safety plans reviewed at this meeting (as the pack's, with the change agreed).
+    safety_plans: list[safety_plans.SafetyPlanLine]
 
 
 def minutes_data(session: Session, case: Case, meeting_id: int, today: date) -> MinutesData:
@@ -178,4 +207,5 @@ def minutes_data(session: Session, case: Case, meeting_id: int, today: date) -> 
             for a in records["actions"]
             if a.kind == "meeting" and a.source_id == meeting.id
         ],
+        safety_plans=plan_lines(records, current_consents(records["consents"]), meeting.id),
     )

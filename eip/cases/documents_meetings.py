@@ -23,8 +23,9 @@ from eip.cases.documents_layout import (
     review_sentence,
 )
 from eip.cases.documents_meeting_data import MeetingPackData, MinutesData
+from eip.cases.safety_plans import SafetyPlanLine
 from eip.pdf import styles
-from eip.pdf.styles import HEADING_ROOM, free_text, heading, numbered, para
+from eip.pdf.styles import HEADING_ROOM, free_text, heading, labelled, numbered, para
 from eip.pdf.tables import Column, data_table
 
 PLAN_TITLE = "Risk Management and Intervention Plan"
@@ -40,6 +41,45 @@ PEOPLE_NOTE = (
 def _children(data: PlanData) -> str:
     services = data.childrens_services or NOT_RECORDED
     return f"{data.children}. Children's services: {services}."
+
+
+SAFETY_NOTE = (
+    "Safe contact arrangements are never put in documents. A plan's details appear only "
+    "while the partner's consent to information sharing is in force (for a child's plan "
+    "too, as the child's parent at risk)."
+)
+PLAN_WITHHELD = "Details withheld: no information-sharing consent."
+
+
+def safety_plans_section(
+    plans: list[SafetyPlanLine], title: str, empty: str, *, at_meeting: bool = False
+) -> list[Flowable]:
+    """Each plan as `safety_plans.document_line` gathered it: there is no safe-contact field
+    to print, and a plan without consent is its name and the notice alone."""
+    story: list[Flowable] = [*heading(title, 3), para(SAFETY_NOTE, styles.SMALL)]
+    if not plans:
+        return [*story, para(empty)]
+    for plan in plans:
+        story += [para(f"Safety plan for {plan.who}", styles.H3)]
+        if not plan.shared:
+            story.append(para(PLAN_WITHHELD))
+            continue
+        if at_meeting:
+            story.append(labelled("Change agreed at this meeting", plan.change or "No change"))
+        story += [
+            labelled("Last reviewed", day(plan.last_reviewed_on, "Not reviewed at a meeting yet")),
+            para("Risks", styles.SMALL),
+            *free_text(plan.risks),
+            para("Protective steps", styles.SMALL),
+            *free_text(plan.protective_steps),
+            data_table(
+                [Column("Who does what", 0.5), Column("By whom", 0.28), Column("By when", 0.22)],
+                [[s.action, s.by_whom, day(s.by_when)] for s in plan.steps],
+                empty="No steps recorded.",
+            ),
+            labelled("Agencies involved", plan.agencies or NOT_RECORDED),
+        ]
+    return story
 
 
 def plan_story(data: PlanData) -> list[Flowable]:
@@ -172,6 +212,12 @@ def meeting_pack_story(data: MeetingPackData) -> list[Flowable]:
         ),
         *heading("3. Open actions"),
         actions_table(data.open_actions, kinds=True),
+        *heading("4. Safety planning"),
+        *safety_plans_section(
+            data.safety_plans,
+            "Safety plans to review",
+            "No safety plan has been written yet.",
+        ),
     ]
 
 
@@ -190,4 +236,10 @@ def minutes_story(data: MinutesData) -> list[Flowable]:
         *free_text(data.progress),
         *heading("Actions agreed"),
         actions_table(data.actions),
+        *safety_plans_section(
+            data.safety_plans,
+            "Safety plans reviewed at this meeting",
+            "No safety plan was recorded as reviewed at this meeting.",
+            at_meeting=True,
+        ),
     ]

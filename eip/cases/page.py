@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from eip.audit import AuditEvent
 from eip.auth.models import User
-from eip.cases import hooks, queries
+from eip.cases import hooks, queries, safety_plans
 from eip.cases.access_log import access_log
 from eip.cases.consent_state import ConsentState, current_consents
 from eip.cases.deadlines import URGENCY_ORDER, DueItem, deadline_of, due_items
@@ -29,6 +29,8 @@ from eip.cases.records import (
     MaracReferral,
     OnwardReferral,
     ProfessionalsMeeting,
+    SafetyPlan,
+    SafetyPlanReview,
     ScenarioPlan,
 )
 from eip.clock import today
@@ -47,6 +49,8 @@ RECORD_LISTS = {
     "scenario_plans": ScenarioPlan,
     "children": Child,
     "marac_referrals": MaracReferral,
+    "safety_plans": SafetyPlan,
+    "safety_plan_reviews": SafetyPlanReview,
 }
 # The date each record is ordered by on the page and in the timeline.
 RECORD_DATES = {
@@ -62,6 +66,8 @@ RECORD_DATES = {
     "scenario_plans": "created_at",
     "children": "position",
     "marac_referrals": "created_at",
+    "safety_plans": "created_at",
+    "safety_plan_reviews": "reviewed_on",
 }
 
 
@@ -205,6 +211,16 @@ def timeline(case: Case, records: dict[str, list[Any]]) -> list[TimelineEntry]:
         )
     for meeting in records["meetings"]:
         entries.append(TimelineEntry(meeting.held_on, "Professionals meeting"))
+    children = {child.id: child for child in records["children"]}
+    for plan in records["safety_plans"]:
+        who = safety_plans.who(plan, children)
+        entries.append(TimelineEntry(_day(plan.created_at), f"Safety plan written for {who}"))
+    plans = {plan.id: plan for plan in records["safety_plans"]}
+    for review in records["safety_plan_reviews"]:
+        who = safety_plans.who(plans[review.plan_id], children)
+        entries.append(
+            TimelineEntry(review.reviewed_on, f"Safety plan for {who} reviewed at a meeting")
+        )
     for incident in records["incidents"]:
         entries.append(
             TimelineEntry(

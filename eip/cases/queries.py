@@ -32,17 +32,20 @@ from eip.cases.deadlines import (
     DueItem,
     IncidentFacts,
     OpenAction,
+    SafetyPlanFacts,
     due_items,
 )
 from eip.cases.due_store import as_item, overdue, stored
 from eip.cases.models import Case, CaseDueItem
 from eip.cases.records import (
     CaseAction,
+    Child,
     Consultation,
     DashReview,
     Incident,
     LateReferralDecision,
     ProfessionalsMeeting,
+    SafetyPlan,
 )
 from eip.policy import visible_cases
 from eip.programme import settings_and_non_working_days
@@ -102,6 +105,30 @@ def _incidents(session: Session, case_ids: Sequence[int]) -> dict[int, list[Inci
     return incidents
 
 
+def safety_plan_facts(plan: SafetyPlan, child: Child | None) -> SafetyPlanFacts:
+    """One plan's facts; `child` is the plan's child (None for the partner's plan)."""
+    from eip.cases.safety_plans import short_name
+
+    return SafetyPlanFacts(
+        who=short_name(child),
+        written_on=london_date(plan.created_at),
+        last_reviewed_on=plan.last_reviewed_on,
+    )
+
+
+def _safety_plans(session: Session, case_ids: Sequence[int]) -> dict[int, list[SafetyPlanFacts]]:
+    """Each case's safety plans with their children (one query)."""
+    plans: dict[int, list[SafetyPlanFacts]] = defaultdict(list)
+    for plan, child in session.execute(
+        select(SafetyPlan, Child)
+        .outerjoin(Child, Child.id == SafetyPlan.child_id)
+        .where(SafetyPlan.case_id.in_(case_ids))
+        .order_by(SafetyPlan.id)
+    ):
+        plans[plan.case_id].append(safety_plan_facts(plan, child))
+    return plans
+
+
 def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
     """DueFacts for many cases with a fixed number of queries."""
     ids = [case.id for case in cases]
@@ -120,6 +147,7 @@ def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
             OpenAction(action.kind, action.description, action.due_on, action.urgent, action.id)
         )
     stays = hooks.stays(session, ids)
+    plans = _safety_plans(session, ids)
     return {
         case.id: DueFacts(
             reference=case.reference,
@@ -134,6 +162,7 @@ def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
             incidents=tuple(incidents.get(case.id, ())),
             open_actions=tuple(actions[case.id]),
             stays=tuple(stays.get(case.id, ())),
+            safety_plans=tuple(plans.get(case.id, ())),
         )
         for case in cases
     }
@@ -146,6 +175,7 @@ def facts_from_records(case: Case, records: dict[str, list]) -> DueFacts:
     agreed = [d for d in records["late_decisions"] if d.decision == "agreed"]
     meetings = [m.held_on for m in records["meetings"]]
     dash = [r.completed_on for r in records["dash_reviews"]]
+    children = {child.id: child for child in records["children"]}
     return DueFacts(
         reference=case.reference,
         status=case.status,
@@ -165,6 +195,10 @@ def facts_from_records(case: Case, records: dict[str, list]) -> DueFacts:
             if a.completed_at is None
         ),
         stays=tuple(hooks.stays_in_records(case, records)),
+        safety_plans=tuple(
+            safety_plan_facts(plan, children.get(plan.child_id))
+            for plan in sorted(records["safety_plans"], key=lambda plan: plan.id)
+        ),
     )
 
 

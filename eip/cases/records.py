@@ -255,6 +255,51 @@ class MaracReferral(_CaseRecord, db.Model):
     change_actions: ClassVar[tuple[str, ...]] = ("case.marac_prepared", "case.marac_sent")
 
 
+class SafetyPlan(_CaseRecord, db.Model):
+    """The safety plan of one person at risk: the partner, or one child (`child_id`). In
+    this programme the client is the person who harms, so a plan is never the client's.
+    The safe contact arrangements are shown on the case page alone, never in a document
+    (eip/cases/safety_plans.py gathers what documents may print without them)."""
+
+    __tablename__ = "safety_plans"
+
+    person: Mapped[str] = mapped_column(String(10))  # partner / child
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"), index=True)
+    risks: Mapped[str] = mapped_column(Text)
+    protective_steps: Mapped[str | None] = mapped_column(Text)
+    # Who does what by when: [{"action": ..., "by_whom": ..., "by_when": "YYYY-MM-DD"}].
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    agencies: Mapped[str | None] = mapped_column(Text)
+    safe_contact: Mapped[str | None] = mapped_column(Text)
+    # The newest review at a professionals meeting (SafetyPlanReview keeps each one).
+    last_reviewed_on: Mapped[date | None] = mapped_column(Date)
+    last_reviewed_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("professionals_meetings.id")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    bump_column: ClassVar[str] = "risks"
+    record_noun: ClassVar[str] = "safety plan"
+    change_actions: ClassVar[tuple[str, ...]] = (
+        "case.safety_plan_recorded",
+        "case.safety_plan_updated",
+        "case.safety_plan_reviewed",
+    )
+
+
+class SafetyPlanReview(_CaseRecord, db.Model):
+    """A safety plan reviewed at a professionals meeting, with any change agreed there."""
+
+    __tablename__ = "safety_plan_reviews"
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("safety_plans.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("professionals_meetings.id"), index=True)
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    change: Mapped[str | None] = mapped_column(Text)
+
+
 RECORD_TYPES = (
     LateReferralDecision,
     Consultation,
@@ -268,4 +313,6 @@ RECORD_TYPES = (
     ScenarioPlan,
     Child,
     MaracReferral,
+    SafetyPlan,
+    SafetyPlanReview,
 )

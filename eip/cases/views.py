@@ -19,6 +19,7 @@ from eip.cases import (
     pathway_panels,
     queries,
     referral_panels,
+    safety_plans,
 )
 from eip.cases import page as case_page
 from eip.cases.rules import CLOSED_STATES, STATUS_LABELS
@@ -120,6 +121,10 @@ def view(reference: str):
         risk=activity_panels.risk_panel(db.session, page),
         can_edit=can(current_user, "case.edit", case),
         can_reassign=can(current_user, "case.reassign", case) and case.status not in CLOSED_STATES,
+        # The safety plans, safe contact arrangements among them: this audited page only.
+        safety=safety_plans.panel(page.records, (item for item, _ in page.due))
+        if can(current_user, "case.safety_plans", case)
+        else None,
         panels=hooks.case_panels(db.session, current_user, case, page.records),
         title=f"Case {case.reference}",
     )
@@ -134,4 +139,5 @@ from eip.cases import (  # noqa: E402, F401
     document_views,
     marac_views,
     referral_views,
+    safety_plan_views,
 )

@@ -62,6 +62,15 @@ KINDS: dict[str, Kind] = {
     "dash_review_overdue": Kind(
         "DASH review overdue", "a DASH review is overdue (it was due on {due})", "case"
     ),
+    # Whose plan is not said, in the app or by e-mail: the case page names it.
+    "safety_plan_review_due": Kind(
+        "Safety plan review due", "a safety plan review is due by {due}", "case"
+    ),
+    "safety_plan_review_overdue": Kind(
+        "Safety plan review overdue",
+        "a safety plan review is overdue (it was due on {due})",
+        "case",
+    ),
     "idva_referral_overdue": Kind(
         "IDVA referral overdue",
         "an urgent action is overdue (it was due on {due})",

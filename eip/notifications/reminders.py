@@ -58,6 +58,7 @@ CASE_DEADLINES: dict[str, tuple[str, str, int]] = {
     "consultation_booking": ("consultation_not_booked", "consultation_not_booked", 0),
     "meeting": ("meeting_due", "meeting_overdue", NOTICE_DAYS),
     "dash_review": ("dash_review_due", "dash_review_overdue", NOTICE_DAYS),
+    "safety_plan_review": ("safety_plan_review_due", "safety_plan_review_overdue", NOTICE_DAYS),
 }
 
 

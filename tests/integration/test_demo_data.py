@@ -146,6 +146,24 @@ def test_the_demo_tells_the_spoc_and_the_manager_what_waits_for_them(demo):
     assert len(without_practitioner(db.session)) >= 1
 
 
+def test_the_demo_has_safety_plans_one_reviewed_at_a_meeting_one_overdue(demo):
+    from eip.cases.models import CaseDueItem
+    from eip.cases.records import SafetyPlan, SafetyPlanReview
+
+    plans = db.session.scalars(select(SafetyPlan).order_by(SafetyPlan.id)).all()
+    assert {plan.person for plan in plans} == {"partner", "child"}
+    (review,) = db.session.scalars(select(SafetyPlanReview)).all()
+    assert review.plan_id == plans[0].id and plans[0].last_reviewed_meeting_id
+    due = {
+        row.label: row.due_on
+        for row in db.session.scalars(
+            select(CaseDueItem).where(CaseDueItem.kind == "safety_plan_review")
+        )
+    }
+    assert due["Review the safety plan for Child 1"] < today()
+    assert due["Review the safety plan for the partner"] >= today()
+
+
 def test_demo_cases_have_a_record_per_child_and_one_child_flagged_for_review(demo):
     from eip.cases.models import Case
     from eip.cases.records import Child

@@ -10,8 +10,9 @@ audited view) runs in its own `BEGIN IMMEDIATE` (eip.db.write_now), each counted
 The case page's own statements (eip/cases/page.py), six whatever the case holds:
 1. the case, with its client, partner and allocated practitioner (joined);
 2. the INSERT of its audited view;
-3. every kind of the case's records (`RECORD_LISTS`) in one UNION ALL (with the names of
-   the people who completed its actions);
+3. every kind of the case's records (`RECORD_LISTS`: children, safety plans, MARAC referrals among
+   them) in one UNION ALL (with the names of the people who
+   completed its actions);
 4. accommodation's records of the case: every placement of the case or its client, with
    their return-home reviews (the panel, the nights left and the stays read these);
 5. the programme settings with the managers' non-working days (joined);

@@ -30,6 +30,7 @@ from eip.cases.records import (
     MaracReferral,
     OnwardReferral,
     ProfessionalsMeeting,
+    SafetyPlan,
 )
 from eip.clock import today
 from eip.extensions import db
@@ -101,6 +102,12 @@ EXPECTED: dict[str, set[str]] = {
     "cases.add_onward_referral": {"practitioner"},
     "cases.update_onward_referral": {"practitioner"},
     "cases.scenario_plan": {"practitioner"},
+    "cases.add_safety_plan": {"practitioner"},
+    # Children, written by practitioners like the rest of the pathway.
+    "cases.add_child": {"practitioner"},
+    "cases.change_child": {"practitioner"},
+    "cases.remove_child": {"practitioner"},
+    "cases.change_safety_plan": {"practitioner"},
     "cases.record_consents": {"practitioner"},
     "cases.withdraw_consent": {"practitioner"},
     "cases.close": {"practitioner"},
@@ -139,10 +146,6 @@ EXPECTED: dict[str, set[str]] = {
     # Practitioners prepare the MARAC referral and record it as sent.
     "cases.prepare_marac": {"practitioner"},
     "cases.marac_sent": {"practitioner"},
-    # The case's children: practitioners add, change and remove them (managers read them).
-    "cases.add_child": {"practitioner"},
-    "cases.change_child": {"practitioner"},
-    "cases.remove_child": {"practitioner"},
     # Placements: the practitioner requests, the borough's SPOC decides; finance sees approved
     # placements (without names).
     "accommodation.placements": {"practitioner", "manager", "spoc", "finance"},
@@ -280,8 +283,9 @@ def world(app, app_context) -> World:
     db.session.add_all([meeting, referral, action])
     db.session.commit()
     marac = _marac_referral(case)
+    safety_plan = SafetyPlan(case_id=case.id, person="partner", risks="Fictional risks", steps=[])
     child = Child(case_id=case.id, position=1, age_years=7)
-    db.session.add(child)
+    db.session.add_all([safety_plan, child])
     db.session.commit()
     closed = pf.closed_case()
 
@@ -354,10 +358,11 @@ def world(app, app_context) -> World:
             "referral_id": referral.id,
             "consent_id": consent.id,
             "marac_id": marac.id,
-            "child_id": child.id,
             "person": "client",
             "action_id": action.id,
             "meeting_id": meeting.id,
+            "plan_id": safety_plan.id,
+            "child_id": child.id,
             "placement_id": stay.id,
             "extension_id": extension.id,
             "invoice_id": invoice.id,
