@@ -91,6 +91,11 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "case.edit": _roles(P),
     # The partner's details, safe-contact times and code word: own panel, every view audited.
     "case.partner": _roles(P, M),
+    # The partner support log (Integrated Support Service) and the client's sensitive case
+    # notes: on the case page only, never in a document (but sensitive notes on a closure
+    # summary, when the practitioner closing the case chooses it).
+    "case.partner_support": _roles(P, M),
+    "case.sensitive_notes": _roles(P, M),
     # Managers: the late-referral agreement and reopening a closed case.
     "case.late_decision": _roles(M),
     "case.reopen": _roles(M),

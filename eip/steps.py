@@ -33,6 +33,8 @@ SECTIONS = {
     "accommodation": "Temporary accommodation",
     "activity": "Sessions, meetings and incidents",
     "risk": "Risk (DASH)",
+    "notes": "Case notes and contacts",
+    "partner-support": "Partner support",
     "closure": "Closure",
     "request": "The request",
     "decision": "The decision",

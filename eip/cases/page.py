@@ -14,11 +14,13 @@ from eip.audit import AuditEvent
 from eip.auth.models import User
 from eip.cases import hooks, queries
 from eip.cases.access_log import access_log
+from eip.cases.choices import CONTACT_MEANS, label
 from eip.cases.consent_state import ConsentState, current_consents
 from eip.cases.deadlines import URGENCY_ORDER, DueItem, deadline_of, due_items
 from eip.cases.models import Case
 from eip.cases.records import (
     CaseAction,
+    CaseNote,
     Consent,
     Consultation,
     DashReview,
@@ -26,6 +28,7 @@ from eip.cases.records import (
     InterventionSession,
     LateReferralDecision,
     OnwardReferral,
+    PartnerSupportContact,
     ProfessionalsMeeting,
     ScenarioPlan,
 )
@@ -43,6 +46,10 @@ RECORD_LISTS = {
     "meetings": ProfessionalsMeeting,
     "dash_reviews": DashReview,
     "scenario_plans": ScenarioPlan,
+    "notes": CaseNote,
+    # Shown only in its own panel, to those who may see it (policy `case.partner_support`):
+    # never on the timeline, and read by no document.
+    "partner_support": PartnerSupportContact,
 }
 # The date each record is ordered by on the page and in the timeline.
 RECORD_DATES = {
@@ -56,6 +63,14 @@ RECORD_DATES = {
     "meetings": "held_on",
     "dash_reviews": "completed_on",
     "scenario_plans": "created_at",
+    "notes": "noted_on",
+    "partner_support": "contacted_on",
+}
+# How the timeline names a case note (its `contact`): titles only, never the note's text.
+NOTE_TITLES = {
+    "made": "Contact with the client",
+    "attempted": "Attempted contact with the client",
+    "none": "Case note",
 }
 
 
@@ -122,7 +137,7 @@ def _records_statement():
     a column for each column of each kind (NULL in the other kinds' rows), each kind mapped
     onto its own columns by `aliased`, so a row holds one record and None for the other
     kinds. The name of whoever completed an action rides along (the activity panel shows
-    it). Built once: building it is most of its cost (it has ten kinds' columns ten times)."""
+    it). Built once: building it is most of its cost (every kind's columns, once a kind)."""
     models = list(RECORD_LISTS.values())
     slots = [(model, column) for model in models for column in model.__table__.columns]
     completer = aliased(User)
@@ -213,6 +228,11 @@ def timeline(case: Case, records: dict[str, list[Any]]) -> list[TimelineEntry]:
                 f"score {review.score}, {review.risk_level} risk",
             )
         )
+    for note in records["notes"]:
+        title = NOTE_TITLES.get(note.contact, "Case note")
+        method = label(CONTACT_MEANS, note.method)
+        detail = ", ".join(part for part in (method, "sensitive" if note.sensitive else "") if part)
+        entries.append(TimelineEntry(note.noted_on, title, detail))
     if case.intervention_started_on:
         entries.append(TimelineEntry(case.intervention_started_on, "Intervention started"))
     if case.closed_at:

@@ -130,6 +130,7 @@ from eip.cases import (  # noqa: E402, F401
     activity_views,
     assignment_views,
     consultation_views,
+    contact_views,
     document_views,
     referral_views,
 )
