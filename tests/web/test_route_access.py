@@ -104,6 +104,8 @@ EXPECTED: dict[str, set[str]] = {
     "cases.record_meeting": {"practitioner"},
     "cases.record_incident": {"practitioner"},
     "cases.record_dash": {"practitioner"},
+    "cases.record_note": {"practitioner"},
+    "cases.record_partner_support": {"practitioner"},
     "cases.add_action": {"practitioner"},
     "cases.complete_action": {"practitioner"},
     # Evaluation: managers prepare, release and withdraw; evaluators see released extracts
