@@ -268,3 +268,42 @@ def test_the_closure_page_asks_about_sensitive_notes_only_when_there_are_some(pr
     assert response.status_code == 302, html_of(response)
     db.session.expire_all()
     assert case.closure_sensitive_notes is True
+
+
+def test_the_case_page_reads_notes_and_partner_support_with_no_query_of_their_own(signed_in):
+    from eip import querycount
+
+    case = fa.case("active")
+    client, _ = signed_in("manager")
+    page = f"/cases/{case.reference}"
+    client.get(page)  # warm: first-time work
+
+    def statements() -> int:
+        with querycount.counting() as counted:
+            assert client.get(page).status_code == 200
+        return counted.n
+
+    without = statements()
+    db.session.add_all(seeded_case_records(case))
+    db.session.commit()
+    html_with = html_of(client.get(page))
+    assert PARTNER_WORDS in html_with and SENSITIVE_WORDS in html_with
+    assert statements() == without
+
+
+def seeded_case_records(case) -> list:
+    return [
+        PartnerSupportContact(
+            case_id=case.id,
+            contacted_on=ON,
+            made_by="Jess Fictional",
+            with_whom="partner",
+            contact="made",
+            method="phone",
+            outcome=PARTNER_WORDS,
+            risk_change="no_change",
+        ),
+        CaseNote(
+            case_id=case.id, noted_on=ON, contact="none", note=SENSITIVE_WORDS, sensitive=True
+        ),
+    ]
