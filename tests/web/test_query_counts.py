@@ -10,7 +10,7 @@ audited view) runs in its own `BEGIN IMMEDIATE` (eip.db.write_now), each counted
 The case page's own statements (eip/cases/page.py), six whatever the case holds:
 1. the case, with its client, partner and allocated practitioner (joined);
 2. the INSERT of its audited view;
-3. all ten kinds of the case's records in one UNION ALL (with the names of the people who
+3. every kind of the case's records in one UNION ALL (with the names of the people who
    completed its actions);
 4. accommodation's records of the case: every placement of the case or its client, with
    their return-home reviews (the panel, the nights left and the stays read these);
