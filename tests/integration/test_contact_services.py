@@ -227,3 +227,12 @@ def test_the_choice_is_not_kept_on_a_case_with_no_sensitive_note(case, practitio
     assert not closure_services.has_sensitive_notes(db.session, case)
     close(case, practitioner, sensitive_notes=True)
     assert case.closure_sensitive_notes is False
+
+
+@pytest.mark.parametrize("rule", ["case.partner_support", "case.sensitive_notes"])
+def test_only_practitioners_and_managers_may_see_the_log_and_sensitive_notes(app_context, rule):
+    from eip.policy import can
+    from eip.roles import Role
+
+    seen = {role.value for role in Role if can(factories.user(role.value), rule)}
+    assert seen == {"practitioner", "manager"}

@@ -307,3 +307,15 @@ def seeded_case_records(case) -> list:
             case_id=case.id, noted_on=ON, contact="none", note=SENSITIVE_WORDS, sensitive=True
         ),
     ]
+
+
+def test_the_closure_panel_says_when_the_sensitive_notes_are_on_the_summary(practitioner):
+    client, _ = practitioner
+    case = fa.case("closed")
+    page = f"/cases/{case.reference}"
+    assert "Sensitive case notes" not in section(html_of(client.get(page)), "closure")
+    case.closure_sensitive_notes = True
+    db.session.commit()
+    assert "On the closure summary, as chosen at closure" in section(
+        html_of(client.get(page)), "closure"
+    )
