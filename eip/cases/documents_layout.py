@@ -100,10 +100,10 @@ def notes_table(notes: Sequence[NoteLine]) -> Flowable:
     and says so."""
     rows = []
     for n in notes:
-        text = " ".join(
+        text = " — ".join(
             part
             for part in (
-                "Sensitive." if n.sensitive else "",
+                "Sensitive" if n.sensitive else "",
                 f"Outcome: {n.outcome}" if n.outcome else "",
                 n.note or "",
             )

@@ -22,7 +22,13 @@ from pypdf import PdfReader
 from accommodation import documents as accommodation_documents
 from eip.audit.labels import DOCUMENT_LABELS
 from eip.cases import documents
-from eip.cases.records import CaseNote, PartnerSupportContact, ProfessionalsMeeting
+from eip.cases.records import (
+    CaseNote,
+    DashReview,
+    Incident,
+    PartnerSupportContact,
+    ProfessionalsMeeting,
+)
 from eip.clock import now, today
 from eip.domain import RuleBroken
 from eip.extensions import db
@@ -64,9 +70,27 @@ def case_with_notes_and_partner_support():
     meeting = ProfessionalsMeeting(
         case_id=case.id, held_on=on, attendees="Practitioner, social worker", risk_update="Same"
     )
+    # A DASH review at the MARAC threshold and an incident: what the risk documents read.
     db.session.add_all(
         [
             meeting,
+            DashReview(
+                case_id=case.id,
+                completed_on=on,
+                answers={str(n): "yes" for n in range(1, 16)},
+                score=15,
+                risk_level="high",
+                marac=True,
+                high_risk_threshold=10,
+                marac_threshold=14,
+            ),
+            Incident(
+                case_id=case.id,
+                occurred_on=on,
+                source="police_callout",
+                police_callout=True,
+                description="Neighbour heard shouting",
+            ),
             PartnerSupportContact(
                 case_id=case.id,
                 contacted_on=on,
@@ -155,8 +179,9 @@ def test_partner_support_is_in_no_document_and_a_sensitive_note_only_in_the_clos
     while_open = every_document(manager, case, placement, meeting)
     close(case, sensitive_notes=chosen)
     once_closed = every_document(manager, case, placement, meeting)
-    # Every case document was made at least once (the closure summary once closed).
-    assert set(while_open) | set(once_closed) == set(DOCUMENT_LABELS)
+    # Every document was made at least once (the closure summary once closed): a new kind that
+    # was not needs the case above to hold what it is made from.
+    assert set(while_open) | set(once_closed) == set(DOCUMENT_LABELS), "a kind was not made"
     assert "closure_summary" in once_closed
 
     for phase in (while_open, once_closed):
