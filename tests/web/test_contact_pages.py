@@ -319,3 +319,18 @@ def test_the_closure_panel_says_when_the_sensitive_notes_are_on_the_summary(prac
     assert "On the closure summary, as chosen at closure" in section(
         html_of(client.get(page)), "closure"
     )
+
+
+def test_the_same_note_form_sent_twice_saves_one_note(practitioner):
+    client, _ = practitioner
+    case = fa.case("active")
+    html = html_of(client.get(url(case, "notes")))
+    payload = {
+        "csrf_token": csrf_token_from(html),
+        "submission": fa.submission_from(html),
+        **note_form(),
+    }
+    first = client.post(url(case, "notes"), data=payload)
+    second = client.post(url(case, "notes"), data=payload)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert count(CaseNote) == 1
