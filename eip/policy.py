@@ -94,6 +94,11 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     # Safety plans of the people at risk (their safe contact arrangements among them): on
     # the case page only, every view audited; practitioners write them (case.edit).
     "case.safety_plans": _roles(P, M),
+    # The partner support log (Integrated Support Service) and the client's sensitive case
+    # notes: on the case page only, never in a document (but sensitive notes on a closure
+    # summary, when the practitioner closing the case chooses it).
+    "case.partner_support": _roles(P, M),
+    "case.sensitive_notes": _roles(P, M),
     # Managers: the late-referral agreement and reopening a closed case.
     "case.late_decision": _roles(M),
     "case.reopen": _roles(M),

@@ -34,6 +34,8 @@ SECTIONS = {
     "activity": "Sessions, meetings and incidents",
     "risk": "Risk (DASH)",
     "safety-plans": "Safety plans",
+    "notes": "Case notes and contacts",
+    "partner-support": "Partner support",
     "closure": "Closure",
     "request": "The request",
     "decision": "The decision",

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import HiddenField, RadioField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, ValidationError
 
 from eip.cases import choices as lists
@@ -317,6 +318,12 @@ class CloseCaseForm(TransitionForm):
     risk_reason = _optional_text(
         "Why close the case while the risk is high",
         description="What has been done about the risk, and who is managing it now",
+    )
+    # Shown only when the case has a sensitive note: the one way one reaches a document.
+    sensitive_notes = BooleanField(
+        "Put the sensitive case notes on the closure summary",
+        description="Left unticked, the closure summary lists only the notes not marked sensitive",
+        widget=GovCheckboxInput(),
     )
     submit = SubmitField("Close the case", widget=GovSubmitInput())
 

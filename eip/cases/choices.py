@@ -241,6 +241,35 @@ LIVING_ARRANGEMENTS_AT_CLOSURE: Choices = (
     NOT_KNOWN,
 )
 
+# Case notes and the partner support log (eip.cases.contact_services): whether contact was
+# made, and how. An attempt is a contact not made: it keeps its method and its outcome.
+CONTACT_MADE = ("made", "Contact made")
+CONTACT_ATTEMPTED = ("attempted", "Attempted: no contact made")
+PARTNER_CONTACT: Choices = (CONTACT_MADE, CONTACT_ATTEMPTED)
+NOTE_CONTACT: Choices = (CONTACT_MADE, CONTACT_ATTEMPTED, ("none", "No contact: a note only"))
+
+CONTACT_MEANS: Choices = (
+    ("in_person", "In person"),
+    ("phone", "Phone"),
+    ("video", "Video call"),
+    ("text_message", "Text message"),
+    ("email", "E-mail"),
+    ("letter", "Letter"),
+    ("other", "Other"),
+)
+
+PARTNER_SUPPORT_WITH: Choices = (
+    ("partner", "The partner"),
+    ("support_worker", "The partner's support worker"),
+)
+
+RISK_CHANGE: Choices = (
+    ("increased", "Increased"),
+    ("no_change", "No change"),
+    ("decreased", "Decreased"),
+    NOT_KNOWN,
+)
+
 # Every list by name: for tests and for anything that documents the codes.
 ALL: dict[str, Choices] = {
     "YES_NO_NOT_KNOWN": YES_NO_NOT_KNOWN,
@@ -270,6 +299,11 @@ ALL: dict[str, Choices] = {
     "ONWARD_REFERRAL_STATUS": ONWARD_REFERRAL_STATUS,
     "RISK_LEVEL": RISK_LEVEL,
     "LIVING_ARRANGEMENTS_AT_CLOSURE": LIVING_ARRANGEMENTS_AT_CLOSURE,
+    "PARTNER_CONTACT": PARTNER_CONTACT,
+    "NOTE_CONTACT": NOTE_CONTACT,
+    "CONTACT_MEANS": CONTACT_MEANS,
+    "PARTNER_SUPPORT_WITH": PARTNER_SUPPORT_WITH,
+    "RISK_CHANGE": RISK_CHANGE,
 }
 
 

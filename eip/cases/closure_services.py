@@ -10,6 +10,9 @@ Closing while the risk is high (the latest DASH review is high risk, or its scor
 today's high-risk threshold) or while an IDVA or MARAC referral action is open needs a
 reason of its own (`risk_reason_needed`): it is stored, audited and on the closure summary.
 
+A case with a sensitive case note asks whether to put the sensitive notes on the closure
+summary: the only document a sensitive note may ever reach, and only when chosen.
+
 An action still open when the case is closed is never dropped silently: the closure page
 lists each one and the practitioner says what became of it (done, or no longer needed);
 closing marks each so, on the action and in the audit trail. Nothing is carried over: a
@@ -29,7 +32,7 @@ from eip.cases import choices, hooks, rules
 from eip.cases.common import audit_change, commit, lock_case
 from eip.cases.dash_services import REFERRAL_KINDS
 from eip.cases.models import Case
-from eip.cases.records import CaseAction, DashReview
+from eip.cases.records import CaseAction, CaseNote, DashReview
 from eip.cases.step_checks import require, require_step
 from eip.clock import now
 from eip.domain import RuleBroken
@@ -53,6 +56,7 @@ CLOSURE_FIELDS = (
     "closure_childrens_services_status",
     "closure_police_callouts",
     "closure_reason",
+    "closure_sensitive_notes",
 )
 RISK_REASON_MISSING = "Say why the case is closed while the risk is high or a referral is open"
 
@@ -73,6 +77,12 @@ def risk_reason_needed(session: Session, case: Case, actions: list[CaseAction]) 
     if referrals:
         return "An IDVA or MARAC referral action is still open."
     return None
+
+
+def has_sensitive_notes(session: Session, case: Case) -> bool:
+    """Whether the closure page asks about the sensitive notes (the case has one)."""
+    found = select(CaseNote.id).where(CaseNote.case_id == case.id, CaseNote.sensitive)
+    return session.scalar(found.limit(1)) is not None
 
 
 def open_actions(session: Session, case: Case) -> list[CaseAction]:
@@ -134,13 +144,16 @@ def close_case(
     reason: str | None,
     action_outcomes: Mapping[str, str | None] | None = None,
     risk_reason: str | None = None,
+    sensitive_notes: bool = False,
 ) -> None:
     """Close the case. No version: a change to any record of the case meanwhile does not
     refuse it, but the state machine is checked on the case as it is now, under its row lock,
     so of two people closing at once the second is told the case is already closed.
     `action_outcomes` says what became of each open action (`action_field` -> a key of
     ACTION_OUTCOMES); the actions are read under the lock, so one added meanwhile refuses.
-    `risk_reason` is required when `risk_reason_needed`, and kept only then."""
+    `risk_reason` is required when `risk_reason_needed`, and kept only then.
+    `sensitive_notes`: the practitioner chose to put the sensitive case notes on the closure
+    summary (the only document they may reach); kept only if the case has one."""
     require(user, "case.edit", case)
     lock_case(session, case)
     require_step(case, "close")
@@ -188,6 +201,7 @@ def close_case(
     case.closure_police_callouts = police_callouts
     case.closure_reason = why
     case.closure_risk_reason = risk_why
+    case.closure_sensitive_notes = bool(sensitive_notes) and has_sensitive_notes(session, case)
     outcomes = action_outcomes or {}
     for action in actions:
         _resolve(session, user, case, action, outcomes[action_field(action)])

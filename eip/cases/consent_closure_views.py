@@ -161,6 +161,7 @@ def close(reference: str):
             reason=form.reason.data,
             action_outcomes=chosen,
             risk_reason=form.risk_reason.data,
+            sensitive_notes=bool(form.sensitive_notes.data),
         ),
         done=lambda _: ("Case closed", case_url(case, "closure")),
         template="cases/case_close.html",
@@ -182,6 +183,7 @@ def _closure_late(case) -> dict:
     return {
         "open_actions": actions,
         "risk_why": closure_services.risk_reason_needed(db.session, case, actions),
+        "asks_sensitive_notes": closure_services.has_sensitive_notes(db.session, case),
         "today": today(),
     }
 

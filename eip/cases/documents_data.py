@@ -10,7 +10,10 @@ the pieces below) and can be tested without a PDF:
   name, date of birth and contact are gathered only while that person's
   information-sharing consent is in force (DOMAIN.md, "Consent: what each one gates");
 - the partner's address, phone, e-mail, safe-contact times and code word are never
-  gathered for any document, consent or not: a printed page can be left lying about.
+  gathered for any document, consent or not: a printed page can be left lying about;
+- the partner support log is gathered for no document (any document may reach the client
+  or the referrer), and a sensitive case note only for the closure summary, when the
+  practitioner closing the case chose it (`Case.closure_sensitive_notes`).
 
 Each function raises `RuleBroken` with a sentence for the user when the case does not
 yet have what the document is made from.
@@ -290,6 +293,39 @@ class ClosureData:
     incidents: int
     reviews: list[ReviewLine]
     onward_referrals: list[ReferralLine]
+    notes: list[NoteLine]
+
+
+@dataclass(frozen=True)
+class NoteLine:
+    """A case note or contact with the client as the closure summary prints it."""
+
+    noted_on: date
+    contact: str
+    outcome: str | None
+    note: str | None
+    sensitive: bool
+
+
+def note_lines(case: Case, records: dict[str, list[Any]]) -> list[NoteLine]:
+    """The case notes the closure summary prints: a sensitive one only when the practitioner
+    closing the case chose to include them."""
+    lines = []
+    for n in records["notes"]:
+        if n.sensitive and not case.closure_sensitive_notes:
+            continue
+        how = choices.label(choices.CONTACT_MEANS, n.method)
+        contact = choices.label(choices.NOTE_CONTACT, n.contact)
+        lines.append(
+            NoteLine(
+                noted_on=n.noted_on,
+                contact=f"{contact} ({how})" if how else contact,
+                outcome=n.outcome,
+                note=n.note,
+                sensitive=n.sensitive,
+            )
+        )
+    return lines
 
 
 def closure_data(session: Session, case: Case) -> ClosureData:
@@ -333,4 +369,5 @@ def closure_data(session: Session, case: Case) -> ClosureData:
         incidents=len(records["incidents"]),
         reviews=review_lines(records),
         onward_referrals=referral_lines(records),
+        notes=note_lines(case, records),
     )

@@ -13,6 +13,7 @@ from eip.cases.documents_data import (
     WITHHELD,
     ActionLine,
     CaseLine,
+    NoteLine,
     PersonDetails,
     ReferralLine,
     ReviewLine,
@@ -91,6 +92,28 @@ def referrals_table(referrals: Sequence[ReferralLine]) -> Flowable:
         [Column("Agency", 0.56), Column("Referred on", 0.24), Column("Status", 0.2)],
         [[r.agency, day(r.referred_on), r.status] for r in referrals],
         empty="No onward referrals.",
+    )
+
+
+def notes_table(notes: Sequence[NoteLine]) -> Flowable:
+    """The closure summary's case notes: a sensitive one is there only when chosen at closure,
+    and says so."""
+    rows = []
+    for n in notes:
+        text = " — ".join(
+            part
+            for part in (
+                "Sensitive" if n.sensitive else "",
+                f"Outcome: {n.outcome}" if n.outcome else "",
+                n.note or "",
+            )
+            if part
+        )
+        rows.append([day(n.noted_on), n.contact, text])
+    return data_table(
+        [Column("Date", 0.2), Column("Contact", 0.25), Column("Outcome and note", 0.55)],
+        rows,
+        empty="No case notes.",
     )
 
 

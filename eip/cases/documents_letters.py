@@ -9,6 +9,7 @@ from eip.cases.documents_data import AcknowledgementData, ClosureData
 from eip.cases.documents_layout import (
     case_table,
     day,
+    notes_table,
     opening,
     or_not_recorded,
     referrals_table,
@@ -119,4 +120,6 @@ def closure_story(data: ClosureData) -> list[Flowable]:
         ),
         *heading("Onward referrals"),
         referrals_table(data.onward_referrals),
+        *heading("Case notes and contacts"),
+        notes_table(data.notes),
     ]

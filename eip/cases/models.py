@@ -13,7 +13,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import ClassVar
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from eip.auth.models import User
@@ -171,6 +171,11 @@ class Case(db.Model):
     closure_reason: Mapped[str | None] = mapped_column(Text)
     # Why the case closed while high risk or with a referral open (closure_services).
     closure_risk_reason: Mapped[str | None] = mapped_column(Text)
+    # The practitioner closing the case chose to put the sensitive case notes on the closure
+    # summary (the one document they may ever appear in).
+    closure_sensitive_notes: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     borough: Mapped[Borough] = relationship(lazy="joined")
     allocated_practitioner: Mapped[User | None] = relationship(

@@ -14,11 +14,13 @@ from eip.audit import AuditEvent
 from eip.auth.models import User
 from eip.cases import hooks, queries, safety_plans
 from eip.cases.access_log import access_log
+from eip.cases.choices import CONTACT_MEANS, label
 from eip.cases.consent_state import ConsentState, current_consents
 from eip.cases.deadlines import URGENCY_ORDER, DueItem, deadline_of, due_items
 from eip.cases.models import Case
 from eip.cases.records import (
     CaseAction,
+    CaseNote,
     Child,
     Consent,
     Consultation,
@@ -28,6 +30,7 @@ from eip.cases.records import (
     LateReferralDecision,
     MaracReferral,
     OnwardReferral,
+    PartnerSupportContact,
     ProfessionalsMeeting,
     SafetyPlan,
     SafetyPlanReview,
@@ -51,6 +54,10 @@ RECORD_LISTS = {
     "marac_referrals": MaracReferral,
     "safety_plans": SafetyPlan,
     "safety_plan_reviews": SafetyPlanReview,
+    "notes": CaseNote,
+    # Shown only in its own panel, to those who may see it (policy `case.partner_support`):
+    # never on the timeline, and read by no document.
+    "partner_support": PartnerSupportContact,
 }
 # The date each record is ordered by on the page and in the timeline.
 RECORD_DATES = {
@@ -68,6 +75,14 @@ RECORD_DATES = {
     "marac_referrals": "created_at",
     "safety_plans": "created_at",
     "safety_plan_reviews": "reviewed_on",
+    "notes": "noted_on",
+    "partner_support": "contacted_on",
+}
+# How the timeline names a case note (its `contact`): titles only, never the note's text.
+NOTE_TITLES = {
+    "made": "Contact with the client",
+    "attempted": "Attempted contact with the client",
+    "none": "Case note",
 }
 
 
@@ -239,6 +254,11 @@ def timeline(case: Case, records: dict[str, list[Any]]) -> list[TimelineEntry]:
         entries.append(TimelineEntry(_day(referral.created_at), "MARAC referral prepared"))
         if referral.sent_on:
             entries.append(TimelineEntry(referral.sent_on, "MARAC referral sent"))
+    for note in records["notes"]:
+        title = NOTE_TITLES.get(note.contact, "Case note")
+        method = label(CONTACT_MEANS, note.method)
+        detail = ", ".join(part for part in (method, "sensitive" if note.sensitive else "") if part)
+        entries.append(TimelineEntry(note.noted_on, title, detail))
     if case.intervention_started_on:
         entries.append(TimelineEntry(case.intervention_started_on, "Intervention started"))
     if case.closed_at:

@@ -300,6 +300,45 @@ class SafetyPlanReview(_CaseRecord, db.Model):
     change: Mapped[str | None] = mapped_column(Text)
 
 
+class CaseNote(_CaseRecord, db.Model):
+    """A case note about the client, or a contact (or an attempted contact) with them. A
+    sensitive note is for practitioners and managers only: it goes into no document but
+    the closure summary, and that only when the practitioner closing the case chooses it."""
+
+    __tablename__ = "case_notes"
+
+    noted_on: Mapped[date] = mapped_column(Date)
+    # made / attempted / none (choices.NOTE_CONTACT): an attempt is a contact not made.
+    contact: Mapped[str] = mapped_column(String(20))
+    # How the contact was made or tried (choices.CONTACT_MEANS); None for a note only.
+    method: Mapped[str | None] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PartnerSupportContact(_CaseRecord, db.Model):
+    """A contact (or attempted contact) with the partner or the partner's support worker:
+    the Integrated Support Service the Respect standard requires. Practitioners and
+    managers only (policy `case.partner_support`), and in no document at all: every
+    document may reach the client or the referrer."""
+
+    __tablename__ = "partner_support_contacts"
+
+    contacted_on: Mapped[date] = mapped_column(Date)
+    made_by: Mapped[str] = mapped_column(String(120))
+    # partner / support_worker (choices.PARTNER_SUPPORT_WITH)
+    with_whom: Mapped[str] = mapped_column(String(20))
+    # made / attempted (choices.PARTNER_CONTACT)
+    contact: Mapped[str] = mapped_column(String(20))
+    method: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(Text)
+    # increased / no_change / decreased / not_known (choices.RISK_CHANGE); not known
+    # whenever no contact was made.
+    risk_change: Mapped[str] = mapped_column(String(20))
+    onward_support: Mapped[str | None] = mapped_column(Text)
+
+
 RECORD_TYPES = (
     LateReferralDecision,
     Consultation,
@@ -315,4 +354,6 @@ RECORD_TYPES = (
     MaracReferral,
     SafetyPlan,
     SafetyPlanReview,
+    CaseNote,
+    PartnerSupportContact,
 )

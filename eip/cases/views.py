@@ -136,6 +136,7 @@ from eip.cases import (  # noqa: E402, F401
     assignment_views,
     child_views,
     consultation_views,
+    contact_views,
     document_views,
     marac_views,
     referral_views,

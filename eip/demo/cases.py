@@ -31,6 +31,7 @@ from eip.cases.records import (
     ScenarioPlan,
 )
 from eip.demo import equality_mix
+from eip.demo.contacts import add_contacts
 from eip.demo.risk import DemoReview, add_review
 from eip.models import Borough
 from eip.workdays import add_working_days, london_date
@@ -537,6 +538,7 @@ def _activity(ctx: Context, case: Case, start: date, who: User, n: int, closed: 
             )
         day += timedelta(days=7)
         week += 1
+    add_contacts(s, case.id, who, start, last_day, n)
     # Every sixth case is high risk: a DASH of 11 (high risk: the IDVA referral only), then
     # 15 (MARAC as well) if the case runs long enough; another is high risk by judgement.
     high = n % 6 == 2

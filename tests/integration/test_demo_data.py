@@ -199,3 +199,16 @@ def test_the_demo_has_a_prepared_marac_referral_and_one_recorded_as_sent(runner,
         )
     ).all()
     assert open_marac == []
+
+
+def test_the_demo_has_partner_support_and_case_notes_with_attempts_and_a_sensitive_note(demo):
+    from eip.cases.records import CaseNote, PartnerSupportContact
+
+    support = db.session.scalars(select(PartnerSupportContact)).all()
+    assert {c.contact for c in support} == {"made", "attempted"}
+    assert {c.with_whom for c in support} == {"partner", "support_worker"}
+    assert {c.risk_change for c in support} >= {"increased", "decreased", "not_known"}
+    notes = db.session.scalars(select(CaseNote)).all()
+    assert {n.contact for n in notes} == {"made", "attempted", "none"}
+    assert any(n.sensitive for n in notes)
+    assert any(not n.sensitive for n in notes)

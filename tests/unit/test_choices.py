@@ -6,6 +6,7 @@ from eip.cases import choices
 from eip.cases.choices import ALL, ETHNICITY, ETHNICITY_GROUP, label, values
 from eip.cases.models import Case, Person
 from eip.cases.records import (
+    CaseNote,
     Child,
     Consent,
     Consultation,
@@ -13,6 +14,7 @@ from eip.cases.records import (
     Incident,
     InterventionSession,
     OnwardReferral,
+    PartnerSupportContact,
 )
 
 # Where the person (or the referrer) may simply not know the answer.
@@ -32,6 +34,7 @@ NEEDS_NOT_KNOWN = {
     "CHILD_LIVES_WITH",
     "CHILD_SCHOOL_KNOWN",
     "LIVING_ARRANGEMENTS_AT_CLOSURE",
+    "RISK_CHANGE",
 }
 # Personal characteristics a person may decline to give.
 NEEDS_PREFER_NOT_TO_SAY = {
@@ -83,6 +86,11 @@ STORED_IN = {
     "ONWARD_REFERRAL_STATUS": [(OnwardReferral, "status")],
     "RISK_LEVEL": [(DashReview, "risk_level"), (Case, "closure_risk_level")],
     "LIVING_ARRANGEMENTS_AT_CLOSURE": [(Case, "closure_living_arrangements")],
+    "PARTNER_CONTACT": [(PartnerSupportContact, "contact")],
+    "NOTE_CONTACT": [(CaseNote, "contact")],
+    "CONTACT_MEANS": [(CaseNote, "method"), (PartnerSupportContact, "method")],
+    "PARTNER_SUPPORT_WITH": [(PartnerSupportContact, "with_whom")],
+    "RISK_CHANGE": [(PartnerSupportContact, "risk_change")],
 }
 # Derived from the ethnicity for reports, never stored.
 NOT_STORED = {"ETHNIC_GROUP"}
@@ -122,6 +130,11 @@ EXPECTED_LISTS = {
     "ONWARD_REFERRAL_STATUS",
     "RISK_LEVEL",
     "LIVING_ARRANGEMENTS_AT_CLOSURE",
+    "PARTNER_CONTACT",
+    "NOTE_CONTACT",
+    "CONTACT_MEANS",
+    "PARTNER_SUPPORT_WITH",
+    "RISK_CHANGE",
 }
 
 

@@ -24,11 +24,13 @@ from eip.admin.models import ApprovalRequest, NonWorkingDay
 from eip.auth.models import User
 from eip.cases.records import (
     CaseAction,
+    CaseNote,
     Child,
     Consent,
     DashReview,
     MaracReferral,
     OnwardReferral,
+    PartnerSupportContact,
     ProfessionalsMeeting,
     SafetyPlan,
 )
@@ -119,6 +121,8 @@ EXPECTED: dict[str, set[str]] = {
     "cases.record_meeting": {"practitioner"},
     "cases.record_incident": {"practitioner"},
     "cases.record_dash": {"practitioner"},
+    "cases.record_note": {"practitioner"},
+    "cases.record_partner_support": {"practitioner"},
     "cases.add_action": {"practitioner"},
     "cases.complete_action": {"practitioner"},
     # Evaluation: managers prepare, release and withdraw; evaluators see released extracts
@@ -273,14 +277,33 @@ def world(app, app_context) -> World:
     accounts = {role.value: factories.user(role.value) for role in Role}
     spoc, manager = accounts["spoc"], accounts["manager"]
 
-    # The pathway: an active case with a consent, a meeting, an onward referral and an action;
-    # a closed case.
+    # The pathway: an active case with a consent, a meeting, an onward referral, an action, a
+    # sensitive case note and a partner support contact; a closed case.
     case = fa.accommodation_case(accounts["practitioner"])
     consent = db.session.scalars(select(Consent).where(Consent.case_id == case.id)).first()
     meeting = ProfessionalsMeeting(case_id=case.id, held_on=today(), attendees="Practitioner")
     referral = OnwardReferral(case_id=case.id, agency="idva", referred_on=today(), status="made")
     action = CaseAction(case_id=case.id, kind="other", description="Phone the social worker")
-    db.session.add_all([meeting, referral, action])
+    note = CaseNote(
+        case_id=case.id,
+        noted_on=today(),
+        contact="attempted",
+        method="text_message",
+        outcome="No reply to the text about the next session",
+        sensitive=True,
+    )
+    support = PartnerSupportContact(
+        case_id=case.id,
+        contacted_on=today(),
+        made_by="Jess Fictional (partner support worker)",
+        with_whom="support_worker",
+        contact="made",
+        method="video",
+        outcome="Safety plan reviewed with the partner's support worker",
+        risk_change="decreased",
+        onward_support="Signposted to a local support group",
+    )
+    db.session.add_all([meeting, referral, action, note, support])
     db.session.commit()
     marac = _marac_referral(case)
     safety_plan = SafetyPlan(case_id=case.id, person="partner", risks="Fictional risks", steps=[])
