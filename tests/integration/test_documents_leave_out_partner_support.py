@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from accommodation import documents as accommodation_documents
 from eip.audit.labels import DOCUMENT_LABELS
-from eip.cases import documents
+from eip.cases import documents, marac_pack, marac_services
 from eip.cases.records import (
     CaseNote,
     DashReview,
@@ -41,8 +41,26 @@ PARTNER_MARKS = ["Quokkaoutcome", "Quokkaonward", "Quokkaworker", "Quokkaattempt
 SENSITIVE_MARKS = ["Wombatsecret", "Wombatoutcome"]
 PLAIN_MARK = "Platypusnote"
 
+
+def marac_referral_of(user, case):
+    """The case's MARAC referral (prepared once, from its DASH review at the threshold)."""
+    return marac_services.latest_referral(db.session, case) or marac_services.prepare_referral(
+        db.session,
+        user,
+        case,
+        reasons="Score at the MARAC threshold",
+        agencies_involved="Police, children's services",
+        safe_contact=None,
+        partner_aware="yes",
+        referrer_phone="020 7946 0000",
+    )
+
+
 # Every document that is not a case document, by its audit kind: how to make it for `case`.
 OTHER_DOCUMENTS: dict[str, Callable] = {
+    marac_pack.KIND: lambda user, case, placement: marac_pack.produce(
+        db.session, user, case, marac_referral_of(user, case).id
+    ),
     accommodation_documents.AGREEMENT: lambda user, case, placement: (
         accommodation_documents.produce_agreement(db.session, user, placement)
     ),

@@ -408,3 +408,37 @@ def test_an_overdue_plan_review_is_reminded_in_the_app_and_by_email_naming_nobod
         for secret in (CHILD_RISKS, CHILD_SAFE_CONTACT, "Child 2"):
             assert secret not in message.get_content()
         assert_no_personal_data(message)
+
+
+def test_the_marac_pack_holds_no_safety_plan(built):
+    from eip.cases import marac_pack, marac_services
+    from eip.cases.records import DashReview
+
+    case, practitioner, *_ = built
+    db.session.add(
+        DashReview(
+            case_id=case.id,
+            completed_on=today(),
+            answers={str(n): "yes" for n in range(1, 16)},
+            score=15,
+            risk_level="high",
+            marac=True,
+            high_risk_threshold=10,
+            marac_threshold=14,
+        )
+    )
+    db.session.commit()
+    referral = marac_services.prepare_referral(
+        db.session,
+        practitioner,
+        case,
+        reasons="Score at the MARAC threshold",
+        agencies_involved="Police",
+        safe_contact="Fictional line for the MARAC only",
+        partner_aware="yes",
+        referrer_phone="020 7946 0000",
+    )
+    body = flat(text(marac_pack.produce(db.session, practitioner, case, referral.id)))
+    assert "Score at the MARAC threshold" in body
+    for secret in (PARTNER_SAFE_CONTACT, CHILD_SAFE_CONTACT, PARTNER_RISKS, CHILD_RISKS):
+        assert secret not in body
