@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accommodation import ledger
+from accommodation import ledger, ledger_sql
 from accommodation.budget import months as budget_months
 from accommodation.budget import queries as budget_queries
 from accommodation.budget import summary as budget
@@ -276,7 +276,7 @@ def _risk(session: Session, month: date, end: date, threshold: int) -> Risk:
 def _accommodation(
     session: Session, user: User, month: date, end: date, today: date, max_people: int
 ) -> Accommodation:
-    facts = budget_queries.placement_facts(session, user)
+    facts, _totals = budget_queries.placement_facts(session, user)
     upto = min(end, today)  # tonight is not yet stayed
     people: set[int | None] = set()
     nights = 0
@@ -314,9 +314,11 @@ def _accommodation(
 
 
 def _spend(session: Session, trend: list[date], pot_pence: int, last_day: date) -> Spend:
-    dated = budget_queries.dated_entries(session)
-    points = budget.burn_down(dated, pot_pence)
-    moved = {row.month: row for row in budget_months.month_rows(dated, pot_pence)}
+    points = ledger_sql.burn_down(session, pot_pence)
+    moved = {
+        row.month: row
+        for row in budget_months.month_rows(ledger_sql.day_sums(session), points, pot_pence)
+    }
     months = []
     for month in trend:
         row = moved.get(month, budget.MonthRow(month))
