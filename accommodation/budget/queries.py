@@ -51,54 +51,39 @@ def _planned_move_out(start: date, nights: int | None) -> date | None:
     return start + timedelta(days=nights) if nights is not None else None
 
 
-def placement_facts(
-    session: Session, user: User
+def _facts(
+    session: Session, user: User, with_money: bool
 ) -> tuple[list[budget.PlacementFacts], dict[int, ledger.PlacementTotals]]:
-    """Every placement's numbers and ledger totals, with the case reference and borough
-    filled in only for those the user may see (through the policy): one statement, one row
-    per placement, however many entries the ledger holds."""
     scoped = visible_placements(user).subquery()
-    money = ledger_sql.per_placement().subquery()
-    rows = session.execute(
-        select(
-            Placement.id,
-            Placement.client_id,
-            Placement.state,
-            Placement.nightly_rate_pence,
-            Placement.approved_nights,
-            Placement.move_in_on,
-            Placement.checked_in_on,
-            Placement.moved_out_on,
-            scoped.c.id,
-            Case.reference,
-            Borough.name,
-            money.c.committed,
-            money.c.invoiced,
-            money.c.paid,
-        )
-        .outerjoin(money, money.c.placement_id == Placement.id)
+    columns = [
+        Placement.id,
+        Placement.client_id,
+        Placement.state,
+        Placement.nightly_rate_pence,
+        Placement.approved_nights,
+        Placement.move_in_on,
+        Placement.checked_in_on,
+        Placement.moved_out_on,
+        scoped.c.id,
+        Case.reference,
+        Borough.name,
+    ]
+    query = (
+        select(*columns)
         .outerjoin(scoped, scoped.c.id == Placement.id)
         .outerjoin(Case, Case.id == scoped.c.case_id)
         .outerjoin(Borough, Borough.id == scoped.c.borough_id)
         .order_by(Placement.id)
-    ).all()
+    )
+    if with_money:
+        money = ledger_sql.per_placement().subquery()
+        query = query.add_columns(money.c.committed, money.c.invoiced, money.c.paid).outerjoin(
+            money, money.c.placement_id == Placement.id
+        )
     facts, totals = [], {}
-    for (
-        pid,
-        client_id,
-        state,
-        rate,
-        nights,
-        move_in,
-        checked_in,
-        moved_out,
-        seen,
-        reference,
-        borough,
-        committed,
-        invoiced,
-        paid,
-    ) in rows:
+    for row in session.execute(query):
+        pid, client_id, state, rate, nights, move_in, checked_in, moved_out = row[:8]
+        seen, reference, borough = row[8:11]
         start = checked_in or move_in
         facts.append(
             budget.PlacementFacts(
@@ -116,8 +101,8 @@ def placement_facts(
                 visible=seen is not None,
             )
         )
-        if committed is not None:
-            committed, invoiced, paid = int(committed), int(invoiced), int(paid)
+        if with_money and row[11] is not None:
+            committed, invoiced, paid = (int(v) for v in row[11:14])
             totals[pid] = ledger.PlacementTotals(
                 committed=committed,
                 invoiced=invoiced,
@@ -128,9 +113,16 @@ def placement_facts(
     return facts, totals
 
 
+def placement_facts(session: Session, user: User) -> list[budget.PlacementFacts]:
+    """Every placement's numbers, with the case reference and borough filled in only for
+    those the user may see (through the policy): one statement, one row per placement."""
+    return _facts(session, user, with_money=False)[0]
+
+
 def load(session: Session, user: User) -> BudgetData:
-    """The placements with their totals, and the settings: two queries."""
-    facts, totals = placement_facts(session, user)
+    """The placements (as `placement_facts`), each with its ledger totals beside it in the
+    same statement, however many entries the ledger holds; and the settings."""
+    facts, totals = _facts(session, user, with_money=True)
     return BudgetData(placements=facts, totals=totals, settings=current_settings(session))
 
 
