@@ -238,17 +238,20 @@ def _meetings(session: Session, month: date, last_day: date, interval: int) -> M
         .where(ProfessionalsMeeting.held_on >= month, ProfessionalsMeeting.held_on <= last_day)
     )
     due = cases = 0
-    # The open cases come grouped by start day (a row a day, however many cases), the few
-    # closed during or after the month one by one.
+    # A case closed after `last_day` was open all the period, as one still open: those come
+    # grouped by start day (a row a day, however many cases), the few closed within the
+    # period one by one.
+    after = london_day_start(last_day + timedelta(days=1))
+    closed_in = case((Case.closed_at < after, Case.closed_at), else_=None)
     for started, closed_at, count in session.execute(
-        select(Case.intervention_started_on, Case.closed_at, func.count())
+        select(Case.intervention_started_on, closed_in, func.count())
         .where(
             Case.intervention_started_on.is_not(None),
             Case.intervention_started_on <= last_day,
             # Closed before the month (in London): none of the month was in intervention.
             or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(month)),
         )
-        .group_by(Case.intervention_started_on, Case.closed_at)
+        .group_by(Case.intervention_started_on, closed_in)
     ):
         closed = london_date(closed_at) if closed_at else None
         if closed is not None and closed < month:
