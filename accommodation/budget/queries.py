@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from accommodation import ledger, ledger_sql
@@ -54,7 +54,12 @@ def _planned_move_out(start: date, nights: int | None) -> date | None:
 def _facts(
     session: Session, user: User, with_money: bool
 ) -> tuple[list[budget.PlacementFacts], dict[int, ledger.PlacementTotals]]:
-    scoped = visible_placements(user).subquery()
+    # Whether the user may see it, as a column (the policy's select of ids, IN): the pot's
+    # figures count every placement, the rows only those.
+    seen = case(
+        (Placement.id.in_(visible_placements(user).with_only_columns(Placement.id)), 1),
+        else_=None,
+    )
     columns = [
         Placement.id,
         Placement.client_id,
@@ -64,19 +69,18 @@ def _facts(
         Placement.move_in_on,
         Placement.checked_in_on,
         Placement.moved_out_on,
-        scoped.c.id,
+        seen,
         Case.reference,
         Borough.name,
     ]
     query = (
         select(*columns)
-        .outerjoin(scoped, scoped.c.id == Placement.id)
-        .outerjoin(Case, Case.id == scoped.c.case_id)
-        .outerjoin(Borough, Borough.id == scoped.c.borough_id)
+        .join(Case, Case.id == Placement.case_id)
+        .join(Borough, Borough.id == Placement.borough_id)
         .order_by(Placement.id)
     )
     if with_money:
-        money = ledger_sql.per_placement().subquery()
+        money = ledger_sql.money_by_placement()
         query = query.add_columns(money.c.committed, money.c.invoiced, money.c.paid).outerjoin(
             money, money.c.placement_id == Placement.id
         )
@@ -85,12 +89,14 @@ def _facts(
         pid, client_id, state, rate, nights, move_in, checked_in, moved_out = row[:8]
         seen, reference, borough = row[8:11]
         start = checked_in or move_in
+        if seen is None:  # counted in the pot, never named
+            reference = borough = ""
         facts.append(
             budget.PlacementFacts(
                 id=pid,
                 client_id=client_id,
-                reference=reference or "",
-                borough=borough or "",
+                reference=reference,
+                borough=borough,
                 state=state,
                 rate_pence=rate,
                 approved_nights=nights,
