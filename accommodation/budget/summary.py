@@ -141,7 +141,6 @@ class Budget:
     figures: Figures
     burn_down: list[BurnPoint]
     spend: list[SpendPoint]
-    boroughs: list[BoroughSpend]
 
 
 # ---------------------------------------------------------------------------
@@ -371,11 +370,11 @@ def build(
     max_people: int,
     today: date,
 ) -> Budget:
-    """Everything the budget page and the finance home show but the page of rows: from each
-    placement's totals, the burn-down and the placements' facts (`queries.build`)."""
+    """What the budget page and the finance home both show (the figures and the chart's
+    series): from each placement's totals, the burn-down and the placements' facts
+    (`queries.build`). The budget page adds the spend by borough and a page of rows."""
     return Budget(
         figures=figures(per, placements, pot_pence=pot_pence, max_people=max_people, today=today),
         burn_down=burn,
         spend=spend_series(per, placements, pot_pence=pot_pence, today=today),
-        boroughs=by_borough(placement_rows(per, placements, today)),
     )

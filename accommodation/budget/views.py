@@ -40,6 +40,7 @@ def budget_page():
     return render_template(
         "accommodation/budget.html",
         budget=result,
+        boroughs=budget.by_borough(budget.placement_rows(data.totals, data.placements, on)),
         rows=rows,
         page=page,
         chart=budget_chart.pot_chart(result.burn_down, result.spend, pot, on),
