@@ -234,6 +234,7 @@ class PlanData:
     protective_factors: str | None
     latest_review: ReviewLine | None
     threshold: int
+    high_risk_threshold: int
     actions: list[ActionLine]
     onward_referrals: list[ReferralLine]
     needs_scenario_plan: bool
@@ -248,6 +249,7 @@ def plan_data(session: Session, case: Case, today: date) -> PlanData:
     consents = current_consents(records["consents"])
     reviews = review_lines(records)
     scenario = records["scenario_plans"]
+    settings = current_settings(session)
     return PlanData(
         case=case_line(case),
         held_on=held.held_on,
@@ -263,7 +265,8 @@ def plan_data(session: Session, case: Case, today: date) -> PlanData:
         risks=held.plan_risks,
         protective_factors=held.plan_protective_factors,
         latest_review=reviews[-1] if reviews else None,
-        threshold=current_settings(session).marac_threshold_yes,
+        threshold=settings.marac_threshold_yes,
+        high_risk_threshold=settings.high_risk_threshold_yes,
         actions=[action_line(a, today) for a in records["actions"] if a.kind == "plan"],
         onward_referrals=referral_lines(records),
         needs_scenario_plan=held.outcome == "intervention_with_accommodation",

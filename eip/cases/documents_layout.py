@@ -20,7 +20,7 @@ from eip.cases.documents_data import (
 )
 from eip.formatting import long_date, short_date
 from eip.pdf import styles
-from eip.pdf.charts import Point, line_chart
+from eip.pdf.charts import Point, Threshold, line_chart
 from eip.pdf.styles import CELL, escape_text, markup, para
 from eip.pdf.tables import Column, data_table, summary_table
 
@@ -117,17 +117,18 @@ def notes_table(notes: Sequence[NoteLine]) -> Flowable:
     )
 
 
-def review_sentence(review: ReviewLine | None, threshold: int) -> str:
+def review_sentence(review: ReviewLine | None, threshold: int, high_risk: int) -> str:
     if review is None:
         return "No DASH review has been recorded yet."
     return (
         f"Latest DASH review {long_date(review.completed_on)}: score {review.score} of "
-        f"{QUESTION_COUNT}, {review.level} risk (MARAC threshold {threshold})."
+        f"{QUESTION_COUNT}, {review.level} risk (high-risk threshold {high_risk}, "
+        f"MARAC threshold {threshold})."
     )
 
 
 def dash_trend(
-    reviews: Sequence[ReviewLine], threshold: int, lead: Sequence[Flowable] = ()
+    reviews: Sequence[ReviewLine], threshold: int, high_risk: int, lead: Sequence[Flowable] = ()
 ) -> list[Flowable]:
     """The DASH score over time as a chart, a sentence and a table of the same figures.
     `lead` (a heading, say) is kept on the same page as the chart."""
@@ -145,12 +146,22 @@ def dash_trend(
         y_max=QUESTION_COUNT,
         y_step=6,
         y_title="DASH score",
-        threshold=threshold,
-        threshold_label=f"MARAC threshold ({threshold})",
+        thresholds=[
+            Threshold(threshold, f"MARAC threshold ({threshold})"),
+            # The same line twice would hide one key behind the other.
+            *(
+                [Threshold(high_risk, f"High-risk threshold ({high_risk})", (2, 3))]
+                if high_risk != threshold
+                else []
+            ),
+        ],
     )
+    lines = f"The dashed line is the MARAC threshold of {threshold}."
+    if high_risk != threshold:
+        lines += f" The dotted line is the high-risk threshold of {high_risk}."
     sentence = (
         f"DASH score, 0 to {QUESTION_COUNT}, at {count} review{'s' if count != 1 else ''} "
-        f"{span}. The dashed line is the MARAC threshold of {threshold}."
+        f"{span}. {lines}"
     )
     table = data_table(
         [Column("Date of the review", 0.4), Column("Score", 0.2), Column("Risk level", 0.4)],

@@ -68,6 +68,7 @@ class MeetingPackData:
     plan_risks: str | None
     reviews: list[ReviewLine]
     threshold: int
+    high_risk_threshold: int
     open_actions: list[ActionLine]
     sessions_since: list[SessionLine]
     incidents_since: list[IncidentLine]
@@ -125,6 +126,7 @@ def meeting_pack_data(session: Session, case: Case, today: date) -> MeetingPackD
         plan_risks=held.plan_risks if held else None,
         reviews=review_lines(records),
         threshold=settings.marac_threshold_yes,
+        high_risk_threshold=settings.high_risk_threshold_yes,
         open_actions=actions,
         sessions_since=[
             SessionLine(

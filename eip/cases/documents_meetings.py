@@ -95,7 +95,7 @@ def plan_story(data: PlanData) -> list[Flowable]:
         *people_table(data.people, PEOPLE_NOTE),
         para(_children(data)),
         *heading("Risks"),
-        para(review_sentence(data.latest_review, data.threshold)),
+        para(review_sentence(data.latest_review, data.threshold, data.high_risk_threshold)),
         *free_text(data.risks),
         *heading("Protective factors"),
         *free_text(data.protective_factors),
@@ -174,9 +174,16 @@ def meeting_pack_story(data: MeetingPackData) -> list[Flowable]:
         *dash_trend(
             data.reviews,
             data.threshold,
+            data.high_risk_threshold,
             lead=[
                 para("1. Risk update", styles.H2),
-                para(review_sentence(data.reviews[-1] if data.reviews else None, data.threshold)),
+                para(
+                    review_sentence(
+                        data.reviews[-1] if data.reviews else None,
+                        data.threshold,
+                        data.high_risk_threshold,
+                    )
+                ),
             ],
         ),
         *heading("Risks identified in the plan", 3),

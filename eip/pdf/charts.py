@@ -84,19 +84,28 @@ def _axis_title(drawing: Drawing, text: str, height: float) -> None:
     drawing.add(String(LEFT, height - 12, text, fontName=BOLD, fontSize=9, fillColor=TEXT))
 
 
+@dataclass(frozen=True)
+class Threshold:
+    """A horizontal line across the plot, told apart by its dash pattern (not colour
+    alone), with its key above the plot."""
+
+    value: float
+    label: str
+    dashes: tuple[float, ...] = (6, 4)
+
+
 def line_chart(
     points: Sequence[Point],
     *,
     y_max: float,
     y_step: float,
     y_title: str,
-    threshold: float | None = None,
-    threshold_label: str | None = None,
+    thresholds: Sequence[Threshold] = (),
     width: float = CONTENT_WIDTH,
     height: float = 70 * mm,
 ) -> Drawing:
     """One series over evenly spaced categories (oldest first), each point labelled with
-    its value, and an optional dashed threshold line with its key above the plot."""
+    its value, and threshold lines, their keys side by side above the plot (right first)."""
     drawing = Drawing(width, height)
     chart = HorizontalLineChart()
     chart.x, chart.y = LEFT, BOTTOM
@@ -117,17 +126,16 @@ def line_chart(
         chart.lineLabelFormat = None
     drawing.add(chart)
     _axis_title(drawing, y_title, height)
-    if threshold is not None:
-        y = chart.y + chart.height * threshold / y_max
-        dashed = {"strokeColor": RED, "strokeWidth": 1.5, "strokeDashArray": [6, 4]}
-        drawing.add(Line(chart.x, y, chart.x + chart.width, y, **dashed))
-        label = threshold_label or f"Threshold ({threshold:g})"
-        key_y = height - 12
-        right = width - RIGHT
-        key = {"fontName": REGULAR, "fontSize": 9, "fillColor": TEXT, "textAnchor": "end"}
-        drawing.add(String(right, key_y, label, **key))
-        start = right - stringWidth(label, REGULAR, 9) - 30
-        drawing.add(Line(start, key_y + 3, start + 24, key_y + 3, **dashed))
+    key = {"fontName": REGULAR, "fontSize": 9, "fillColor": TEXT, "textAnchor": "end"}
+    key_y, right = height - 12, width - RIGHT
+    for line in thresholds:
+        y = chart.y + chart.height * line.value / y_max
+        style = {"strokeColor": RED, "strokeWidth": 1.5, "strokeDashArray": list(line.dashes)}
+        drawing.add(Line(chart.x, y, chart.x + chart.width, y, **style))
+        drawing.add(String(right, key_y, line.label, **key))
+        start = right - stringWidth(line.label, REGULAR, 9) - 30
+        drawing.add(Line(start, key_y + 3, start + 24, key_y + 3, **style))
+        right = start - 16
     return drawing
 
 

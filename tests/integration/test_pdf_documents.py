@@ -488,6 +488,10 @@ def test_the_meeting_pack_is_an_agenda_made_from_the_case(built):
     # The current risk and the DASH trend chart with its figures.
     assert "score 15 of 24, high risk" in body
     assert "MARAC threshold (14)" in body and "DASH score" in body
+    # Both thresholds drawn, each with its key and named in the sentence (issue 17).
+    assert "High-risk threshold (10)" in body
+    assert "The dotted line is the high-risk threshold of 10." in body
+    assert "(high-risk threshold 10, MARAC threshold 14)" in body
     assert "at 3 reviews from 12 January 2026 to 23 February 2026" in body
     # Sessions and incidents since the last meeting only; never the session notes.
     assert "Recognising triggers" in body and "Time-out plan" in body

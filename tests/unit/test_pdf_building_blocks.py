@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from reportlab.graphics.shapes import Drawing, Line
 
 from eip.pdf import styles
-from eip.pdf.charts import Point, _thinned, bar_chart, line_chart, nice_maximum
+from eip.pdf.charts import Point, Threshold, _thinned, bar_chart, line_chart, nice_maximum
 from eip.pdf.fonts import register
 from eip.pdf.page import MARKING, DocumentInfo, build_pdf
 from eip.pdf.tables import Column, data_table, summary_table
@@ -122,19 +122,31 @@ def test_the_line_chart_labels_each_point_and_draws_the_threshold_with_its_key()
         y_max=24,
         y_step=6,
         y_title="DASH score",
-        threshold=14,
-        threshold_label="MARAC threshold (14)",
+        thresholds=[
+            Threshold(14, "MARAC threshold (14)"),
+            Threshold(10, "High-risk threshold (10)", (2, 3)),
+        ],
     )
     assert isinstance(chart, Drawing)
     dashed = [s for s in chart.contents if isinstance(s, Line) and s.strokeDashArray]
-    assert len(dashed) == 2  # the threshold and its key
+    assert len(dashed) == 4  # each threshold and its key
+    assert {tuple(s.strokeDashArray) for s in dashed} == {(6, 4), (2, 3)}
     (text,) = pages_of(build_pdf(info(), [chart]))
-    for words in ("DASH score", "MARAC threshold (14)", "5 Jan 2026", "2 Feb 2026", "15"):
+    for words in (
+        "DASH score",
+        "MARAC threshold (14)",
+        "High-risk threshold (10)",
+        "5 Jan 2026",
+        "2 Feb 2026",
+        "15",
+    ):
         assert words in text
 
 
 def test_the_threshold_line_sits_at_its_value_on_the_axis():
-    chart = line_chart([Point("a", 1)], y_max=24, y_step=6, y_title="t", threshold=12)
+    chart = line_chart(
+        [Point("a", 1)], y_max=24, y_step=6, y_title="t", thresholds=[Threshold(12, "Twelve")]
+    )
     plot = chart.contents[0]
     (line, _key) = [s for s in chart.contents if isinstance(s, Line) and s.strokeDashArray]
     assert line.y1 == pytest.approx(plot.y + plot.height / 2)
