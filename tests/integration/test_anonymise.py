@@ -28,7 +28,7 @@ from eip.audit import AuditEvent
 from eip.cases import records
 from eip.cases.models import Case, CaseDueItem, Person
 from eip.clock import today
-from eip.domain import Conflict
+from eip.domain import RuleBroken
 from eip.extensions import db
 from eip.notifications.centre import Notification
 from eip.privacy import anonymise
@@ -305,7 +305,37 @@ def test_an_anonymised_case_cannot_be_anonymised_again_and_says_when_it_was():
     case = _personal_case()
     anonymise_case(db.session, None, case, reason="Past retention")
     db.session.commit()
-    with pytest.raises(Conflict, match="was anonymised on"):
+    with pytest.raises(RuleBroken, match=f"Case {case.reference} was anonymised on"):
         anonymise.refuse_if_anonymised(case)
-    with pytest.raises(Conflict):
+    with pytest.raises(RuleBroken):
         anonymise_case(db.session, None, case, reason="again")
+
+
+@pytest.mark.usefixtures("app_context")
+def test_no_record_of_an_anonymised_case_can_be_added_or_changed_whoever_writes_it():
+    case = _personal_case()
+    anonymise_case(db.session, None, case, reason="Past retention")
+    db.session.commit()
+    db.session.add(
+        records.CaseNote(case_id=case.id, noted_on=today(), contact="none", note="Later")
+    )
+    with pytest.raises(anonymise.CaseAnonymised):
+        db.session.flush()
+    db.session.rollback()
+    case.closure_reason = "Changed"
+    with pytest.raises(anonymise.CaseAnonymised):
+        db.session.commit()
+    db.session.rollback()
+    extension = PlacementExtension(
+        placement_id=db.session.scalar(select(Placement.id).where(Placement.case_id == case.id)),
+        nights=2,
+        reason="More",
+    )
+    db.session.add(extension)
+    with pytest.raises(anonymise.CaseAnonymised):
+        db.session.flush()
+    db.session.rollback()
+    assert (
+        db.session.scalar(select(records.CaseNote.id).where(records.CaseNote.note == "Later"))
+        is None
+    )
