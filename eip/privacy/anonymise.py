@@ -34,6 +34,7 @@ from eip.clock import now as clock_now
 from eip.domain import RuleBroken
 from eip.formatting import long_date
 from eip.notifications.centre import Notification
+from eip.privacy.models import DataRequest
 from eip.workdays import london_date
 
 MARKER = "[anonymised]"
@@ -179,6 +180,13 @@ INVENTORY: tuple[tuple[type, str, str], ...] = (
     (Payment, "reference", KEEP),
     (LedgerEntry, "kind", KEEP),
     (LedgerEntry, "reason", KEEP),
+    # A request keeps what it was and what became of it; what was asked and why not.
+    (DataRequest, "person_role", KEEP),
+    (DataRequest, "asked_by", KEEP),
+    (DataRequest, "kind", KEEP),
+    (DataRequest, "what", MARK),
+    (DataRequest, "decision", KEEP),
+    (DataRequest, "decision_reason", MARK),
     (Notification, "kind", KEEP),
     (Notification, "topic", KEEP),
     (Notification, "subject", KEEP),
@@ -233,7 +241,7 @@ def anonymise_case(session: Session, actor: User | None, case: Case, *, reason: 
 def _anonymise(session: Session, actor: User | None, case: Case, reason: str) -> None:
     changed: set[str] = set()
     changed |= _mark(case, marked_columns(Case))
-    for model in records.RECORD_TYPES:
+    for model in (*records.RECORD_TYPES, DataRequest):
         names = marked_columns(model)
         rows = session.scalars(select(model).where(model.case_id == case.id)).all()
         for row in rows:

@@ -33,6 +33,7 @@ from eip.extensions import db
 from eip.notifications.centre import Notification
 from eip.privacy import anonymise
 from eip.privacy.anonymise import INVENTORY, MARKER, anonymise_case
+from eip.privacy.models import DataRequest
 from eip.reports.monthly_document import produce as monthly_report
 from evaluation import extract, pseudonym, services
 from tests import factories
@@ -51,6 +52,7 @@ CASE_MODELS = (
     Payment,
     LedgerEntry,
     Notification,
+    DataRequest,
 )
 
 
