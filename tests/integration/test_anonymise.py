@@ -341,3 +341,26 @@ def test_no_record_of_an_anonymised_case_can_be_added_or_changed_whoever_writes_
         db.session.scalar(select(records.CaseNote.id).where(records.CaseNote.note == "Later"))
         is None
     )
+
+
+@pytest.mark.usefixtures("app_context")
+def test_a_late_invoice_for_an_anonymised_cases_stay_is_still_recorded_and_counted():
+    from accommodation.finance import services as finance
+
+    case = _personal_case()
+    stay = db.session.scalars(select(Placement).where(Placement.case_id == case.id)).one()
+    anonymise_case(db.session, None, case, reason="Erasure granted")
+    db.session.commit()
+    invoice = finance.record_invoice(
+        db.session,
+        factories.user("finance"),
+        stay.id,
+        supplier="Fictional Lets Ltd",
+        number="INV-LATE",
+        invoice_date=today(),
+        first_night=stay.start_on,
+        last_night=stay.start_on + timedelta(days=6),
+        amount_pence=7 * fa.RATE,
+    )
+    assert invoice.id is not None
+    assert db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.invoice_id == invoice.id))
