@@ -15,7 +15,7 @@ from eip.domain import NotFound
 from eip.extensions import db
 from eip.policy import can
 from eip.privacy import requests
-from eip.privacy.anonymise import anonymised_reason
+from eip.privacy.guard import anonymised_reason
 from forms.privacy import CorrectedForm, DataRequestForm, DecisionForm
 
 bp = Blueprint("privacy", __name__, url_prefix="/data-requests")
