@@ -89,6 +89,10 @@ def _outputs(app, manager, finance, start: date, end: date) -> dict[str, object]
     assert sign_in(client, manager.email, factories.PASSWORD).status_code == 302
     page = client.get("/budget").get_data(as_text=True)
     seen["budget page figures"] = re.findall(r"£[\d,]+\.\d\d|£[\d,]+", page)
+    # The figures page (the equality tables among them), but for the per-request tokens.
+    figures = client.get("/evaluation/figures").get_data(as_text=True)
+    figures = figures[figures.index("<main") : figures.index("</main>")]
+    seen["figures page"] = re.sub(r'(nonce|value)="[^"]*"', "", figures)
     for path in ("/budget/placements.csv", "/budget/months.csv", "/evaluation/figures.csv"):
         response = client.get(path)
         seen[path] = (response.status_code, response.get_data(as_text=True))
@@ -123,6 +127,7 @@ def test_every_money_figure_and_extract_is_the_same_after_anonymising_every_case
         before = _outputs(app, manager, finance, start, end)
     assert len(before["extract"]["cases.csv"]) > 5 and "£" in before["statement"]
     assert before["budget page figures"] and before["/budget/placements.csv"][0] == 200
+    assert "Age band" in before["figures page"], before["figures page"][:3000]
     for case in cases:
         anonymise_case(db.session, manager, case, reason="Past retention")
     db.session.commit()
