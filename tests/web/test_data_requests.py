@@ -79,6 +79,8 @@ def test_a_practitioner_records_a_request_and_a_manager_grants_the_erasure(pract
     assert request.due_on == due_on(request.received_on)
     page = html_of(p_client.get(f"/data-requests/{request.id}"))
     assert "Waiting for a decision" in page and "Decide the request" not in page
+    viewed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.viewed"))
+    assert [e.details for e in viewed] == [{"view": "data request"}]  # on the access log
     assert p_client.get(f"/data-requests/{request.id}/decide").status_code == 403
 
     response = post_versioned(
