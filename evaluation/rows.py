@@ -76,12 +76,10 @@ def referral_date(case: Any) -> date:
 
 
 def _age_band(client: Client | None, referred: date) -> str:
+    """From the date of birth on the referral date; an anonymised client's kept band."""
     if client is not None and client.date_of_birth is None and client.kept_age_band:
-        return (
-            client.kept_age_band
-            if client.kept_age_band in coarsen.AGE_BAND_VALUES
-            else (coarsen.NOT_KNOWN)
-        )
+        kept = client.kept_age_band
+        return kept if kept in coarsen.AGE_BAND_VALUES else coarsen.NOT_KNOWN
     return coarsen.age_band(client.date_of_birth if client else None, referred)
 
 
