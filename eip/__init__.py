@@ -139,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     from eip.cases.views import bp as cases_bp
     from eip.main.views import bp as main_bp
     from eip.notifications.views import bp as notifications_bp
+    from eip.privacy.views import bp as privacy_bp  # its import arms the anonymised-case guard
     from eip.reports.views import bp as reports_bp
     from evaluation.views import bp as evaluation_bp
 
@@ -153,6 +154,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         reports_bp,
         evaluation_bp,
+        privacy_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -22,6 +22,7 @@ from eip.demo.cases import LONDON, seed_cases
 from eip.demo.marac import seed as seed_marac
 from eip.demo.notifications import seed as seed_notifications
 from eip.demo.notifications import seed_events
+from eip.demo.privacy import seed as seed_data_requests
 from eip.demo.safety import seed_safety_plans
 from eip.models import DEMO_DATA_KEY, AppState, Borough
 from eip.programme import current_settings
@@ -147,4 +148,9 @@ def seed_demo(session: Session, environment: str, now: datetime | None = None) -
         now=now,
     )
     seed_notifications(session, now.astimezone(LONDON).date(), now)
+    seed_data_requests(
+        session,
+        manager=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "manager"),
+        today=now.astimezone(LONDON).date(),
+    )
     return SeedResult(created=True, sign_ins=sign_ins)

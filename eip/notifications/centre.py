@@ -140,6 +140,8 @@ class Notification(db.Model):
             return "/admin/approvals"
         if link == "unassigned":
             return "/cases/unassigned"
+        if link == "data_requests":
+            return "/data-requests"
         return "/notifications"
 
     @property
@@ -160,6 +162,8 @@ class Notification(db.Model):
             return "Open the approvals"
         if link == "unassigned":
             return "Open the cases with no practitioner"
+        if link == "data_requests":
+            return "Open the data requests"
         return "Open"
 
     def __repr__(self) -> str:

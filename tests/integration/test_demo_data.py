@@ -212,3 +212,15 @@ def test_the_demo_has_partner_support_and_case_notes_with_attempts_and_a_sensiti
     assert {n.contact for n in notes} == {"made", "attempted", "none"}
     assert any(n.sensitive for n in notes)
     assert any(not n.sensitive for n in notes)
+
+
+def test_the_demo_holds_an_erasure_waiting_for_a_decision_and_one_carried_out(demo):
+    from eip.cases.models import Case
+    from eip.privacy.models import DataRequest
+
+    found = db.session.scalars(select(DataRequest).order_by(DataRequest.id)).all()
+    assert [(r.kind, r.decision) for r in found] == [("erasure", "granted"), ("erasure", None)]
+    erased = db.session.get(Case, found[0].case_id)
+    assert erased.status == "closed" and erased.anonymised_at is not None
+    assert erased.client.full_name == "[anonymised]"
+    assert db.session.get(Case, found[1].case_id).anonymised_at is None
