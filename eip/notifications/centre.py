@@ -140,6 +140,8 @@ class Notification(db.Model):
             return "/admin/approvals"
         if link == "unassigned":
             return "/cases/unassigned"
+        if link == "subject_access":
+            return "/subject-access"
         return "/notifications"
 
     @property
@@ -160,6 +162,8 @@ class Notification(db.Model):
             return "Open the approvals"
         if link == "unassigned":
             return "Open the cases with no practitioner"
+        if link == "subject_access":
+            return "Open the subject access requests"
         return "Open"
 
     def __repr__(self) -> str:
