@@ -110,7 +110,9 @@ def check_request(
         errors.update(error.errors)
     if not (requested_by or "").strip():
         errors["requested_by"] = "Enter who made the request"
-    if received_on is not None and received_on > today:
+    if received_on is None:
+        errors["received_on"] = "Enter the date the request was received"
+    elif received_on > today:
         errors["received_on"] = "The date received cannot be in the future"
     if errors:
         raise RuleBroken(errors=errors)
@@ -162,7 +164,13 @@ def get_request(session: Session, request_id: int) -> SubjectAccessRequest:
 
 
 def complete(
-    session: Session, user: User, request_id: int, *, completed_on: date, today: date, now: datetime
+    session: Session,
+    user: User,
+    request_id: int,
+    *,
+    completed_on: date | None,
+    today: date,
+    now: datetime,
 ) -> SubjectAccessRequest:
     """Mark the request completed (the pack sent); its reminders close at once."""
     from eip.notifications.centre import close_reminders_about
@@ -171,6 +179,8 @@ def complete(
     request = get_request(session, request_id)
     if request.status == COMPLETED:
         raise RuleBroken("This request is already completed")
+    if completed_on is None:
+        raise RuleBroken("Enter the date the pack was sent", field="completed_on")
     if completed_on < request.received_on:
         raise RuleBroken(
             "The completion date cannot be before the request was received", field="completed_on"

@@ -64,7 +64,7 @@ SECTIONS = (
     ("partner_support_contacts", "Partner support", PartnerSupportContact, "contacted_on"),
     ("children", "Children", Child, "position"),
 )
-PERSON_FIELDS = (
+PERSON_COLUMNS = (
     "full_name",
     "date_of_birth",
     "address",
@@ -267,7 +267,7 @@ def pack_data(session: Session, request: SubjectAccessRequest) -> Pack:
         request_id=request.id,
         received_on=request.received_on,
         due_on=request.due_on,
-        subject={name: _plain(getattr(person, name)) for name in PERSON_FIELDS},
+        subject={name: _plain(getattr(person, name)) for name in PERSON_COLUMNS},
         cases=parts,
         access_log=_access_log(session, [case.reference for case, _role in cases]),
         for_review=gather.review,

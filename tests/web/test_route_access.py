@@ -22,6 +22,7 @@ from accommodation.models import LedgerEntry, PlacementExtension
 from eip.access import PUBLIC, rule_of
 from eip.admin.models import ApprovalRequest, NonWorkingDay
 from eip.auth.models import User
+from eip.cases.models import Person
 from eip.cases.records import (
     CaseAction,
     CaseNote,
@@ -37,6 +38,7 @@ from eip.cases.records import (
 from eip.clock import today
 from eip.extensions import db
 from eip.notifications.centre import Notification
+from eip.privacy.subject_access import SubjectAccessRequest, statutory_due_date
 from eip.roles import Role
 from tests import factories
 from tests import factories_accommodation as fa
@@ -186,6 +188,11 @@ EXPECTED: dict[str, set[str]] = {
     "accommodation.stay_return_home_review": {"practitioner"},
     "accommodation.stay_move_out": {"practitioner"},
     "accommodation.stay_cancel": {"practitioner"},
+    # Subject access requests (eip/privacy/): managers only.
+    "subject_access.index": {"manager"},
+    "subject_access.new": {"manager"},
+    "subject_access.pack": {"manager"},
+    "subject_access.complete": {"manager"},
 }
 
 
@@ -363,6 +370,18 @@ def world(app, app_context) -> World:
     ).one()
     day = NonWorkingDay(day=today() + timedelta(days=40), reason="Fictional closure")
     db.session.add(day)
+    subject = Person(full_name="Fictional Subject", name_key="fictional subject")
+    db.session.add(subject)
+    db.session.flush()
+    access_request = SubjectAccessRequest(
+        person_id=subject.id,
+        case_id=case.id,
+        role="client",
+        requested_by="Themselves",
+        received_on=today(),
+        due_on=statutory_due_date(today()),
+    )
+    db.session.add(access_request)
     reset_token = tokens.issue(db.session, factories.user("evaluator"), "reset")
     invite_token = tokens.issue(db.session, db.session.get(User, invited.user_id), "invite")
     own = {who: {"notification_id": _notification(user).id} for who, user in accounts.items()}
@@ -391,6 +410,7 @@ def world(app, app_context) -> World:
             "invoice_id": invoice.id,
             "entry_id": invoiced.id,
             "extract_id": extract.id,
+            "request_id": access_request.id,
             # Anonymous visitors have no notifications; theirs is refused before any lookup.
             "notification_id": own["admin"]["notification_id"],
         },
