@@ -77,6 +77,7 @@ def family_case(practitioner: User | None = None) -> Case:
     review.judgement_note = "Quennell is very frightened"
     fa.incident(case, day).description = f"Desmond followed Rosalind to {PARTNER['address']}"
     fa.session(case, day).notes = "Desmond spoke about Rosalind's new job"
+    fa.action(case, "plan", description="Check in with the IDVA").owner = "Rosalind's IDVA"
     db.session.add_all(
         [
             CaseNote(
@@ -85,6 +86,7 @@ def family_case(practitioner: User | None = None) -> Case:
                 contact="made",
                 method="phone",
                 note=f"Desmond asked where Ms Quennell lives; told him no. {PARTNER['code_word']}",
+                sensitive=True,
             ),
             SafetyPlan(
                 case_id=case.id,

@@ -6,6 +6,7 @@ by arithmetic), so a person with years of records still builds quickly."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from eip.pdf.tables import Column, lines_table, summary_table
 from eip.privacy.subject_access_pack import SECTIONS, WITHHELD_NOTE, Pack
 
 TITLE = "Subject access pack"
+_CODE = re.compile(r"[a-z]+(_[a-z0-9]+)+")
 ROLE_LABELS = {"client": "the client", "partner": "the partner"}
 _COLUMNS = [Column("Detail", 0.32), Column("Recorded", 0.68)]
 
@@ -32,8 +34,12 @@ def value_text(value: Any) -> str:
         return "Not recorded"
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, dict | list):
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {item}" for key, item in value.items())
+    if isinstance(value, list):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and _CODE.fullmatch(value):
+        return value.replace("_", " ").capitalize()  # a stored choice: "child_in_need"
     if isinstance(value, str) and len(value) >= 10:
         try:
             if "T" in value:

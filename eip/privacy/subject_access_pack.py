@@ -27,6 +27,7 @@ from accommodation.models import Placement
 from eip.audit import AuditEvent, record
 from eip.audit.labels import actor_name
 from eip.auth.models import User
+from eip.cases import dash
 from eip.cases.models import Case, Person
 from eip.cases.records import (
     CaseAction,
@@ -44,6 +45,7 @@ from eip.cases.records import (
 )
 from eip.clock import now as utc_now
 from eip.db import write_now
+from eip.formatting import long_date
 from eip.privacy import subject_access_fields as f
 from eip.privacy.subject_access import SubjectAccessRequest, _require
 
@@ -130,7 +132,8 @@ def _identifiers(person: Person | None) -> list[str]:
             *(line.strip(" ,") for line in re.split(r"[\n,]", person.address)),
         ]
     if person.date_of_birth:
-        found += [person.date_of_birth.isoformat(), person.date_of_birth.strftime("%d/%m/%Y")]
+        born = person.date_of_birth
+        found += [born.isoformat(), born.strftime("%d/%m/%Y"), long_date(born)]
     return [value for value in found if value and len(value.strip()) > 1]
 
 
@@ -195,9 +198,25 @@ class _Gatherer:
             elif how == f.REVIEW and value not in (None, "", []):
                 text = value if isinstance(value, str) else json.dumps(value, default=str)
                 value = mask(text, self.pattern)
-                self.review.append(ReviewItem(reference, record_name, name))
+                sensitive = " (marked sensitive)" if getattr(obj, "sensitive", False) else ""
+                self.review.append(ReviewItem(reference, record_name + sensitive, name))
+            elif isinstance(value, str):
+                # Short typed text (an action's owner, an agency's name) may name them too.
+                value = mask(value, self.pattern)
             out[name] = _plain(value)
+        if isinstance(out.get("answers"), dict):
+            out["answers"] = _answers(out["answers"])
         return out
+
+
+def _answers(given: dict[str, str]) -> dict[str, str]:
+    """A DASH review's answers by question, as the checklist words them."""
+    return {
+        f"{q.number}. {q.text}": dash.ANSWER_LABELS.get(
+            given.get(str(q.number), ""), "Not answered"
+        )
+        for q in dash.questions()
+    }
 
 
 def _records(session: Session, model, case: Case, role: str, order: str) -> list:

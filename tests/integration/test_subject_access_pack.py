@@ -120,6 +120,9 @@ def test_free_text_is_masked_and_listed_for_review_on_the_cover(manager):
     review = {(r["record"], r["field"]) for r in data["for_review_before_release"]}
     assert ("Incidents 1", "description") in review
     assert ("Referral", "reason_for_referral") in review
+    assert ("Case notes 1 (marked sensitive)", "note") in review
+    # Short typed text outside free text is masked too, but not listed for review.
+    assert part["records"]["case_actions"][-1]["owner"] == "[withheld]'s IDVA"
     cover = flat(PdfReader(BytesIO(_pdf(manager, case))).pages[0].extract_text())
     assert "read before release" in cover
     assert "incidents 1: description" in cover
