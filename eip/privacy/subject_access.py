@@ -19,7 +19,7 @@ from eip.audit import record
 from eip.auth.models import User
 from eip.cases.models import Case, Person
 from eip.db import UTCDateTime, utcnow
-from eip.domain import NotFound, RuleBroken
+from eip.domain import NotAllowed, NotFound, RuleBroken
 from eip.extensions import db
 from eip.policy import can
 
@@ -55,8 +55,8 @@ class SubjectAccessRequest(db.Model):
     person: Mapped[Person] = relationship()
 
     @property
-    def subject(self) -> str:
-        """`reminder:` subject and how pages name it: by the case and role, never a name."""
+    def reminder_subject(self) -> str:
+        """What its reminders are about (`eip.notifications.reminders`): the id, never a name."""
         return f"{TOPIC}:{self.id}"
 
 
@@ -70,8 +70,6 @@ def statutory_due_date(received: date) -> date:
 
 
 def _require(user: User) -> None:
-    from eip.domain import NotAllowed
-
     if not can(user, RULE):
         raise NotAllowed("Only managers handle subject access requests")
 
@@ -191,7 +189,7 @@ def complete(
     request.completed_on = completed_on
     request.completed_by_id = user.id
     _audit(session, user, "subject_access.completed", request, request.case)
-    close_reminders_about(session, TOPIC, request.subject, now)
+    close_reminders_about(session, TOPIC, request.reminder_subject, now)
     session.commit()
     return request
 
