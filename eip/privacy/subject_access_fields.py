@@ -86,6 +86,18 @@ FIELDS: dict[str, dict[str, str]] = {
         "closure_risk_reason": FREE,
         "closure_sensitive_notes": INTERNAL,
     },
+    "consultations": {
+        **_RECORD,
+        "scheduled_for": BOTH,
+        "medium": BOTH,
+        "attendees": FREE,
+        "held_on": BOTH,
+        "outcome": BOTH,
+        "advice": FREE,
+        "plan_risks": FREE,
+        "plan_protective_factors": FREE,
+    },
+    "scenario_plans": {**_RECORD, "plan": FREE, "updated_at": BOTH},
     "consents": {
         **_RECORD,
         # The consent's owner is its person_role (a row of the other party's is not read).

@@ -34,6 +34,7 @@ from eip.cases.records import (
     CaseNote,
     Child,
     Consent,
+    Consultation,
     DashReview,
     Incident,
     InterventionSession,
@@ -42,6 +43,7 @@ from eip.cases.records import (
     PartnerSupportContact,
     ProfessionalsMeeting,
     SafetyPlan,
+    ScenarioPlan,
 )
 from eip.clock import now as utc_now
 from eip.db import write_now
@@ -53,6 +55,7 @@ MASK = "[withheld]"
 FORMAT = "eip-subject-access/1"
 # The sections of a case, in the pack's order: (table, title, model, order column).
 SECTIONS = (
+    ("consultations", "Case consultations", Consultation, "scheduled_for"),
     ("consents", "Consents", Consent, "recorded_on"),
     ("intervention_sessions", "Intervention sessions", InterventionSession, "held_on"),
     ("professionals_meetings", "Professionals meetings", ProfessionalsMeeting, "held_on"),
@@ -60,12 +63,14 @@ SECTIONS = (
     ("incidents", "Incidents", Incident, "occurred_on"),
     ("case_actions", "Actions", CaseAction, "id"),
     ("onward_referrals", "Onward referrals", OnwardReferral, "referred_on"),
+    ("scenario_plans", "Plans for staying apart", ScenarioPlan, "id"),
     ("case_notes", "Case notes", CaseNote, "noted_on"),
     ("marac_referrals", "MARAC referrals", MaracReferral, "id"),
     ("safety_plans", "Safety plan", SafetyPlan, "id"),
     ("partner_support_contacts", "Partner support", PartnerSupportContact, "contacted_on"),
     ("children", "Children", Child, "position"),
 )
+# A person's own record, all of it but the search keys (the test holds this to the model).
 PERSON_COLUMNS = (
     "full_name",
     "date_of_birth",

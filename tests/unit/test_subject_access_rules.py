@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 
 from accommodation.models import Placement
-from eip.cases.models import Case
+from eip.cases.models import Case, Person
 from eip.notifications.reminders import Calendar, subject_access_reminders
 from eip.privacy import subject_access_fields as f
 from eip.privacy.subject_access import statutory_due_date
-from eip.privacy.subject_access_pack import MASK, SECTIONS, mask, masker
+from eip.privacy.subject_access_pack import MASK, PERSON_COLUMNS, SECTIONS, mask, masker
 
 
 @pytest.mark.parametrize(
@@ -28,6 +28,11 @@ from eip.privacy.subject_access_pack import MASK, SECTIONS, mask, masker
 )
 def test_a_request_is_due_on_the_corresponding_day_of_the_next_month_or_its_last(received, due):
     assert statutory_due_date(received) == due
+
+
+def test_a_persons_own_record_is_in_their_pack_whole_but_its_keys():
+    columns = {column.key for column in Person.__table__.columns}
+    assert columns - {"id", "name_key", "search_key", "created_at"} == set(PERSON_COLUMNS)
 
 
 def test_every_column_of_every_table_in_a_pack_is_classified():
