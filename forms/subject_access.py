@@ -11,10 +11,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
 from eip.privacy.subject_access import REQUESTER_MAX, ROLES
-from forms.fields import date_field, radio_field, text_field
+from forms.fields import AdditionForm, date_field, radio_field, text_field
 
 
-class SubjectAccessRequestForm(FlaskForm):
+class SubjectAccessRequestForm(AdditionForm):
     reference = text_field(
         "Case reference",
         max_length=20,
@@ -49,6 +49,10 @@ class SubjectAccessRequestForm(FlaskForm):
             "requested_by": self.requested_by.data or "",
             "received_on": self.received_on.data,
         }
+
+    def token(self) -> str:
+        """The page's one-time token as sent ("" when missing: refused, never saved twice)."""
+        return self.submission.data or ""
 
 
 class SubjectAccessCompleteForm(FlaskForm):

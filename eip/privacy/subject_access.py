@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from eip import submissions
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases.models import Case, Person
@@ -22,6 +23,7 @@ from eip.db import UTCDateTime, utcnow
 from eip.domain import NotAllowed, NotFound, RuleBroken
 from eip.extensions import db
 from eip.policy import can
+from eip.versioning import commit_or_conflict
 
 RULE = "privacy.subject_access"
 RECEIVED, COMPLETED = "received", "completed"
@@ -125,10 +127,13 @@ def record_request(
     reference: str,
     role: str,
     requested_by: str,
-    received_on: date,
+    received_on: date | None,
     today: date,
+    submission: str | None = None,
 ) -> SubjectAccessRequest:
-    """Record a request received, with its statutory due date; audited and committed."""
+    """Record a request received, with its statutory due date; audited and committed. From
+    a form, `submission` is its one-time token: the same page sent twice is `AlreadySaved`
+    (eip/submissions.py), never a second request."""
     _require(user)
     case, person = check_request(
         session,
@@ -138,6 +143,7 @@ def record_request(
         received_on=received_on,
         today=today,
     )
+    assert received_on is not None  # check_request refused a missing date
     request = SubjectAccessRequest(
         person_id=person.id,
         case_id=case.id,
@@ -150,7 +156,9 @@ def record_request(
     session.add(request)
     session.flush()
     _audit(session, user, "subject_access.recorded", request, case)
-    session.commit()
+    if submission is not None:
+        submissions.claim(session, user, submission, "subject_access_request")
+    commit_or_conflict(session, SubjectAccessRequest, duplicate=submissions.AlreadySaved())
     return request
 
 

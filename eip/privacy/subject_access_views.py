@@ -14,6 +14,7 @@ from eip.access import requires
 from eip.clock import now, today
 from eip.extensions import db
 from eip.privacy import subject_access
+from eip.submissions import AlreadySaved
 from forms.subject_access import SubjectAccessCompleteForm, SubjectAccessRequestForm
 
 bp = Blueprint("subject_access", __name__, url_prefix="/subject-access")
@@ -37,18 +38,24 @@ def index():
 def new():
     form = SubjectAccessRequestForm()
     status = 200
-    if request.method == "POST":
+    if request.method == "GET":
+        form.start()
+    else:
         values = form.values()
         if steps.validate(
             form,
             lambda: subject_access.check_request(db.session, **values, today=today()),
         ):
-            saved, _found, status = steps.save_form(
-                form,
-                lambda: subject_access.record_request(
-                    db.session, current_user, **values, today=today()
-                ),
-            )
+            try:
+                saved, _found, status = steps.save_form(
+                    form,
+                    lambda: subject_access.record_request(
+                        db.session, current_user, **values, today=today(), submission=form.token()
+                    ),
+                )
+            except AlreadySaved:
+                db.session.rollback()
+                saved = True
             if saved:
                 return steps.after_save(
                     "Subject access request recorded", url_for("subject_access.index")

@@ -19,7 +19,7 @@ from eip.clock import today
 from eip.extensions import db
 from eip.privacy.subject_access import SubjectAccessRequest, statutory_due_date
 from tests import factories_subject_access as fs
-from tests.conftest import post_form
+from tests.conftest import csrf_token_from, hidden_fields, post_form
 from tests.factories_pathway_activity import date_parts
 
 
@@ -65,6 +65,23 @@ def test_a_manager_records_a_request_and_sees_its_due_date(manager):
     page = page_of(client.get("/subject-access"))
     assert case.reference in page and "The partner" in page
     assert fs.PARTNER["name"] not in page
+
+
+def test_the_same_page_sent_twice_records_one_request(manager):
+    client, _user = manager
+    case = fs.family_case()
+    page = client.get("/subject-access/new").get_data(as_text=True)
+    data = {
+        **hidden_fields(page),
+        "csrf_token": csrf_token_from(page),
+        "reference": case.reference,
+        "role": "client",
+        "requested_by": "Themselves",
+        "received_on": date_parts(today()),
+    }
+    assert client.post("/subject-access/new", data=data).status_code == 302
+    assert client.post("/subject-access/new", data=data).status_code == 302
+    assert count() == 1
 
 
 @pytest.mark.parametrize(
