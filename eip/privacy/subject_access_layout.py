@@ -20,7 +20,7 @@ from eip.pdf.tables import Column, lines_table, summary_table
 from eip.privacy.subject_access_pack import SECTIONS, WITHHELD_NOTE, Pack
 
 TITLE = "Subject access pack"
-_CODE = re.compile(r"[a-z]+(_[a-z0-9]+)+")
+_CODE = re.compile(r"[a-z]+(_[a-z0-9]+)*")
 ROLE_LABELS = {"client": "the client", "partner": "the partner"}
 _COLUMNS = [Column("Detail", 0.32), Column("Recorded", 0.68)]
 
@@ -51,7 +51,12 @@ def value_text(value: Any) -> str:
 
 
 def _rows(values: dict[str, Any]) -> list[list[str]]:
-    return [[label(name), value_text(value)] for name, value in values.items()]
+    """What was recorded: an empty field is left out of the PDF (the JSON keeps it)."""
+    return [
+        [label(name), value_text(value)]
+        for name, value in values.items()
+        if value not in (None, "", [], {})
+    ]
 
 
 def _cover(pack: Pack) -> list[Flowable]:
