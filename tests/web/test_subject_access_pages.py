@@ -160,3 +160,17 @@ def test_every_other_role_is_refused_every_page(signed_in, role):
     assert client.post("/subject-access/new", data={}).status_code in (400, 403)
     assert len(actions("access.refused")) >= 4
     assert actions("subject_access.pack_downloaded") == []
+
+
+def test_the_list_reads_the_same_number_of_statements_for_one_request_or_five(manager):
+    from eip.querycount import counting
+
+    client, _user = manager
+    fs.request(fs.family_case(), "client")
+    with counting() as one:
+        assert client.get("/subject-access").status_code == 200
+    for _ in range(4):
+        fs.request(fs.family_case(), "partner")
+    with counting() as five:
+        assert client.get("/subject-access").status_code == 200
+    assert five.n == one.n
