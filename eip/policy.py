@@ -142,6 +142,8 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "evaluation.withdraw": _roles(M),
     "evaluation.download": _roles(M, E),
     "evaluation.figures": _roles(M, E),
+    # Privacy (eip/privacy/): subject access requests, recorded and answered by managers.
+    "privacy.subject_access": _roles(M),
 }
 
 

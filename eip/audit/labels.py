@@ -92,6 +92,9 @@ ACTION_LABELS = {
     "case.created": "Created the case",
     "case.updated": "Changed the case",
     "document.downloaded": "Downloaded a document",
+    "subject_access.recorded": "Subject access request recorded",
+    "subject_access.completed": "Subject access request completed",
+    "subject_access.pack_downloaded": "Downloaded a subject access pack",
     "placement.requested": "Requested temporary accommodation",
     "placement.approved": "Approved a placement",
     "placement.declined": "Declined a placement request",
@@ -339,6 +342,9 @@ DETAIL_LABELS = {
     "open_cases": "open cases held",
     "at_closure": "decided when the case was closed",
     "safety_plans_reviewed": "safety plans reviewed",
+    "received_on": "received",
+    "due_on": "due",
+    "person": "about",
 }
 DOCUMENT_LABELS = {
     "acknowledgement": "acknowledgement letter",
@@ -413,6 +419,7 @@ RULE_LABELS = {
     "evaluation.withdraw": "withdrawing an evaluation extract",
     "evaluation.download": "downloading an evaluation extract",
     "evaluation.figures": "programme figures",
+    "privacy.subject_access": "subject access requests",
 }
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "document": DOCUMENT_LABELS,
@@ -420,6 +427,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "view": VIEW_LABELS,
     "action": RULE_LABELS,
     "role": {role.value: ROLE_LABELS[role] for role in Role},
+    "person": {"client": "the client", "partner": "the partner"},
 }
 
 

@@ -24,6 +24,7 @@ from eip.demo.notifications import seed as seed_notifications
 from eip.demo.notifications import seed_events
 from eip.demo.privacy import seed as seed_data_requests
 from eip.demo.safety import seed_safety_plans
+from eip.demo.subject_access import seed as seed_subject_access
 from eip.models import DEMO_DATA_KEY, AppState, Borough
 from eip.programme import current_settings
 
@@ -132,6 +133,11 @@ def seed_demo(session: Session, environment: str, now: datetime | None = None) -
         finance=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "finance"),
     )
     seed_safety_plans(session, now.astimezone(LONDON).date())
+    seed_subject_access(
+        session,
+        now.astimezone(LONDON).date(),
+        manager=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "manager"),
+    )
     session.add(AppState(key=DEMO_DATA_KEY, value=now.isoformat()))
     session.commit()
     seed_approvals(

@@ -142,6 +142,8 @@ class Notification(db.Model):
             return "/cases/unassigned"
         if link == "data_requests":
             return "/data-requests"
+        if link == "subject_access":
+            return "/subject-access"
         return "/notifications"
 
     @property
@@ -164,6 +166,8 @@ class Notification(db.Model):
             return "Open the cases with no practitioner"
         if link == "data_requests":
             return "Open the data requests"
+        if link == "subject_access":
+            return "Open the subject access requests"
         return "Open"
 
     def __repr__(self) -> str:

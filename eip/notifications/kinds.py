@@ -19,7 +19,8 @@ class Kind:
     # In e-mails: fixed wording, the due date and ids only; never a name, a risk
     # detail or free text (an IDVA referral would tell the reader the risk is high).
     mail: str
-    # "case", "placement", "invoices", "settings", "approvals", "unassigned" or "data_requests"
+    # "case", "placement", "invoices", "settings", "approvals", "unassigned", "data_requests",
+    # "subject_access"
     link: str
     # An e-mail subject when the label would say too much (an IDVA referral is a risk detail).
     subject: str | None = None
@@ -122,6 +123,15 @@ KINDS: dict[str, Kind] = {
     ),
     "referral_window_closing": Kind(
         "Referral window closing", "the referral window closes on {due}", "settings"
+    ),
+    # To the managers (eip/privacy/subject_access.py): the statutory month is running out.
+    "subject_access_due": Kind(
+        "Subject access request due", "a subject access request is due by {due}", "subject_access"
+    ),
+    "subject_access_overdue": Kind(
+        "Subject access request overdue",
+        "a subject access request is overdue (it was due on {due})",
+        "subject_access",
     ),
     # To the SPOCs of the placement's borough (accommodation/stay/notices.py): they may see
     # the case reference and the placement, never why consent was withdrawn.

@@ -275,6 +275,23 @@ def invoice_reminders(
     return _make(about, about.owners, "invoice_unpaid", due_on, cal.bucket(WEEKLY))
 
 
+def subject_access_reminders(
+    request_id: int, due_on: date, managers: Sequence[int], cal: Calendar
+) -> list[Reminder]:
+    """The managers: a request due within 7 days (once), then overdue each working day."""
+    from eip.privacy.subject_access import NOTICE_DAYS, TOPIC
+
+    about = About(TOPIC, f"{TOPIC}:{request_id}", tuple(managers))
+    return deadline_reminders(
+        about,
+        due_on,
+        cal,
+        notice="subject_access_due",
+        overdue="subject_access_overdue",
+        lead_days=NOTICE_DAYS,
+    )
+
+
 def window_reminders(window_end: date, managers: Sequence[int], cal: Calendar) -> list[Reminder]:
     """The managers, once, when the referral window closes in 14 days or fewer."""
     if cal.today > window_end or cal.today < cal.notice_from(window_end, WINDOW_NOTICE_DAYS):
@@ -386,6 +403,10 @@ def due_reminders(session: Session, now: datetime) -> list[Reminder]:
 
     reminders += window_reminders(settings.referral_window_end, managers, cal)
     reminders += _open_data_requests(session, managers, cal)
+    from eip.privacy.subject_access import open_deadlines
+
+    for request_id, due_on in open_deadlines(session):
+        reminders += subject_access_reminders(request_id, due_on, managers, cal)
     return reminders
 
 

@@ -5,7 +5,6 @@ edit pages and then recorded as done. Every step is audited, with no values."""
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 
 from sqlalchemy import case as sql_case
@@ -20,6 +19,7 @@ from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
 from eip.policy import can
 from eip.privacy.anonymise import anonymise_case
 from eip.privacy.models import DataRequest
+from eip.privacy.statutory import due_date
 
 KINDS = {"rectification": "Rectification (correct their data)", "erasure": "Erasure"}
 PERSONS = {"client": "The client", "partner": "The partner"}
@@ -30,14 +30,6 @@ ASKED_BY = {
 }
 DECISIONS = {"granted": "Grant", "refused": "Refuse"}
 WHAT_MAX = 2000
-
-
-def due_on(received_on: date) -> date:
-    """One calendar month from receipt; the month's last day when it is shorter (a request
-    received on 31 January is due on 28 or 29 February), as the ICO counts it."""
-    year = received_on.year + received_on.month // 12
-    month = received_on.month % 12 + 1
-    return date(year, month, min(received_on.day, calendar.monthrange(year, month)[1]))
 
 
 def state(request: DataRequest, today: date) -> str:
@@ -79,7 +71,7 @@ def record_request(
         kind=kind,
         what=what,
         received_on=received_on,
-        due_on=due_on(received_on),
+        due_on=due_date(received_on),
         recorded_by_id=user.id,
     )
     session.add(request)

@@ -17,7 +17,7 @@ from eip.clock import today
 from eip.extensions import db
 from eip.notifications.reminders import Calendar, data_request_reminders, due_reminders
 from eip.privacy.models import DataRequest
-from eip.privacy.requests import due_on
+from eip.privacy.statutory import due_date
 from tests import factories
 from tests import factories_accommodation as fa
 from tests.conftest import csrf_token_from
@@ -76,7 +76,7 @@ def test_a_practitioner_records_a_request_and_a_manager_grants_the_erasure(pract
     response = post_form(p_client, "/data-requests/new", request_form(case.reference))
     assert response.status_code == 302, html_of(response)
     request = db.session.scalars(select(DataRequest)).one()
-    assert request.due_on == due_on(request.received_on)
+    assert request.due_on == due_date(request.received_on)
     page = html_of(p_client.get(f"/data-requests/{request.id}"))
     assert "Waiting for a decision" in page and "Decide the request" not in page
     viewed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.viewed"))
@@ -177,10 +177,10 @@ def test_other_roles_may_neither_see_nor_record_requests(signed_in, role):
 
 
 def test_the_due_date_is_one_calendar_month_from_receipt():
-    assert due_on(date(2026, 3, 14)) == date(2026, 4, 14)
-    assert due_on(date(2027, 1, 31)) == date(2027, 2, 28)
-    assert due_on(date(2028, 1, 31)) == date(2028, 2, 29)
-    assert due_on(date(2026, 12, 5)) == date(2027, 1, 5)
+    assert due_date(date(2026, 3, 14)) == date(2026, 4, 14)
+    assert due_date(date(2027, 1, 31)) == date(2027, 2, 28)
+    assert due_date(date(2028, 1, 31)) == date(2028, 2, 29)
+    assert due_date(date(2026, 12, 5)) == date(2027, 1, 5)
 
 
 def test_an_overdue_request_is_reminded_to_the_managers_each_working_day():

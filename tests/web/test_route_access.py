@@ -22,6 +22,7 @@ from accommodation.models import LedgerEntry, PlacementExtension
 from eip.access import PUBLIC, rule_of
 from eip.admin.models import ApprovalRequest, NonWorkingDay
 from eip.auth.models import User
+from eip.cases.models import Person
 from eip.cases.records import (
     CaseAction,
     CaseNote,
@@ -38,6 +39,8 @@ from eip.clock import today
 from eip.extensions import db
 from eip.notifications.centre import Notification
 from eip.privacy.models import DataRequest
+from eip.privacy.statutory import due_date
+from eip.privacy.subject_access import SubjectAccessRequest
 from eip.roles import Role
 from tests import factories
 from tests import factories_accommodation as fa
@@ -193,6 +196,11 @@ EXPECTED: dict[str, set[str]] = {
     "accommodation.stay_return_home_review": {"practitioner"},
     "accommodation.stay_move_out": {"practitioner"},
     "accommodation.stay_cancel": {"practitioner"},
+    # Subject access requests (eip/privacy/): managers only.
+    "subject_access.index": {"manager"},
+    "subject_access.new": {"manager"},
+    "subject_access.pack": {"manager"},
+    "subject_access.complete": {"manager"},
 }
 
 
@@ -370,6 +378,18 @@ def world(app, app_context) -> World:
     ).one()
     day = NonWorkingDay(day=today() + timedelta(days=40), reason="Fictional closure")
     db.session.add(day)
+    subject = Person(full_name="Fictional Subject", name_key="fictional subject")
+    db.session.add(subject)
+    db.session.flush()
+    access_request = SubjectAccessRequest(
+        person_id=subject.id,
+        case_id=case.id,
+        role="client",
+        requested_by="Themselves",
+        received_on=today(),
+        due_on=due_date(today()),
+    )
+    db.session.add(access_request)
     reset_token = tokens.issue(db.session, factories.user("evaluator"), "reset")
     invite_token = tokens.issue(db.session, db.session.get(User, invited.user_id), "invite")
     own = {who: {"notification_id": _notification(user).id} for who, user in accounts.items()}
@@ -426,6 +446,9 @@ def world(app, app_context) -> World:
             "accommodation.reverse_commitment": {"entry_id": added.id},
             "auth.reset_password": {"token": reset_token},
             "auth.accept_invitation": {"token": invite_token},
+            # Data requests and subject access requests are both `request_id`.
+            "subject_access.pack": {"request_id": access_request.id},
+            "subject_access.complete": {"request_id": access_request.id},
         },
         own=own,
     )
