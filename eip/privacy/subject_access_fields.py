@@ -85,6 +85,9 @@ FIELDS: dict[str, dict[str, str]] = {
         "closure_reason": FREE,
         "closure_risk_reason": FREE,
         "closure_sensitive_notes": INTERNAL,
+        # When the case was anonymised (eip/privacy/anonymise.py): the pack of an anonymised
+        # case holds nothing about a person any more.
+        "anonymised_at": INTERNAL,
     },
     "consultations": {
         **_RECORD,
