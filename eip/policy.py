@@ -137,6 +137,9 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "evaluation.withdraw": _roles(M),
     "evaluation.download": _roles(M, E),
     "evaluation.figures": _roles(M, E),
+    # The retention review (eip.privacy.review): the cases past retention, legal holds and
+    # confirming a batch for anonymisation.
+    "retention.review": _roles(M),
 }
 
 

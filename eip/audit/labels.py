@@ -115,6 +115,10 @@ ACTION_LABELS = {
     "evaluation.withdrawn": "Withdrew an evaluation extract",
     "evaluation.downloaded": "Downloaded an evaluation extract",
     "evaluation.figures_downloaded": "Downloaded the programme figures",
+    "retention.hold_placed": "Placed a legal hold (kept past retention)",
+    "retention.hold_removed": "Removed a legal hold",
+    "retention.case_anonymised": "Anonymised the case after the retention review",
+    "retention.viewed": "Viewed the cases past retention",
     "notification.mail_unconfirmed": "Reminder e-mail unconfirmed (not sent again)",
 }
 
@@ -309,6 +313,12 @@ FIELD_LABELS = {
     "escalation_kinds": "kinds of incident escalation counts",
     "invoice_unpaid_days": "days before an unpaid invoice reminder",
     "evaluation_k": "smallest group in evaluation data",
+    "retain_case_years": "years case records are kept after closure",
+    "retain_child_extra_years": "years a case is kept after its youngest child turns 18",
+    "retain_audit_years": "years audit events are kept",
+    "retain_notifications_days": "days notifications are kept",
+    "retain_sessions_days": "days ended sessions are kept",
+    "retain_unreleased_extracts_days": "days unreleased evaluation extracts are kept",
     "referral_window_start": "referral window start",
     "referral_window_end": "referral window end",
     "programme_end_date": "programme end date",
@@ -327,6 +337,8 @@ DETAIL_LABELS = {
     "open_cases": "open cases held",
     "at_closure": "decided when the case was closed",
     "safety_plans_reviewed": "safety plans reviewed",
+    "rule": "retention rule",
+    "due_on": "past retention on",
 }
 DOCUMENT_LABELS = {
     "acknowledgement": "acknowledgement letter",
@@ -394,6 +406,7 @@ RULE_LABELS = {
     "evaluation.withdraw": "withdrawing an evaluation extract",
     "evaluation.download": "downloading an evaluation extract",
     "evaluation.figures": "programme figures",
+    "retention.review": "the retention review",
 }
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "document": DOCUMENT_LABELS,
@@ -401,6 +414,11 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "view": VIEW_LABELS,
     "action": RULE_LABELS,
     "role": {role.value: ROLE_LABELS[role] for role in Role},
+    "rule": {
+        "closure": "years after closure",
+        "children": "youngest child 18, plus the years after",
+        "review": "a child's age checked by hand",
+    },
 }
 
 

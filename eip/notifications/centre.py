@@ -110,7 +110,9 @@ class Notification(db.Model):
 
     @property
     def label(self) -> str:
-        return kind_of(self.kind).label
+        label = kind_of(self.kind).label
+        # A count notice's subject is its count (eip.jobs.retention).
+        return label.format(count=self.subject) if "{count}" in label else label
 
     @property
     def is_open(self) -> bool:
@@ -140,6 +142,8 @@ class Notification(db.Model):
             return "/admin/approvals"
         if link == "unassigned":
             return "/cases/unassigned"
+        if link == "retention":
+            return "/privacy/retention"
         return "/notifications"
 
     @property
@@ -160,6 +164,8 @@ class Notification(db.Model):
             return "Open the approvals"
         if link == "unassigned":
             return "Open the cases with no practitioner"
+        if link == "retention":
+            return "Open the cases past retention"
         return "Open"
 
     def __repr__(self) -> str:

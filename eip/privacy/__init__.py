@@ -1,0 +1,1 @@
+"""Personal data over its whole life: retention, legal holds, anonymisation."""
