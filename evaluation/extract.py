@@ -102,7 +102,15 @@ CASE_COLUMNS = (
     Person.date_of_birth.label("client_date_of_birth"),
     Person.gender.label("client_gender"),
     Person.ethnicity.label("client_ethnicity"),
+    Person.age_band.label("client_age_band"),
+    Case.anonymised_at,
 )
+
+
+def _client(case) -> Client:
+    """The client's quasi-identifiers from a row of CASE_COLUMNS."""
+    kept = case.client_age_band if case.anonymised_at is not None else None
+    return Client(case.client_date_of_birth, case.client_gender, case.client_ethnicity, kept)
 
 
 def _record_columns(model) -> list:
@@ -183,9 +191,7 @@ def bundles(
         for case in (by_id[i] for i in chunk if i in by_id):
             client = None
             if case.client_id is not None:
-                client = Client(
-                    case.client_date_of_birth, case.client_gender, case.client_ethnicity
-                )
+                client = _client(case)
             yield CaseBundle(
                 case=case,
                 client=client,
@@ -264,7 +270,7 @@ def stream(session: Session, start: date | None, end: date | None) -> Iterator[C
     for case in cases:
         client = None
         if case.client_id is not None:
-            client = Client(case.client_date_of_birth, case.client_gender, case.client_ethnicity)
+            client = _client(case)
         yield CaseBundle(
             case=case,
             client=client,

@@ -39,6 +39,9 @@ class Client:
     date_of_birth: date | None
     gender: str | None
     ethnicity: str | None
+    # An anonymised case's client has no date of birth left, only the age band at this
+    # referral (eip.privacy.anonymise), which the extract then reads instead.
+    kept_age_band: str | None = None
 
 
 @dataclass
@@ -72,12 +75,22 @@ def referral_date(case: Any) -> date:
     return london_date(case.received_at or case.created_at)
 
 
+def _age_band(client: Client | None, referred: date) -> str:
+    if client is not None and client.date_of_birth is None and client.kept_age_band:
+        return (
+            client.kept_age_band
+            if client.kept_age_band in coarsen.AGE_BAND_VALUES
+            else (coarsen.NOT_KNOWN)
+        )
+    return coarsen.age_band(client.date_of_birth if client else None, referred)
+
+
 def finest_values(bundle: CaseBundle) -> dict[str, str]:
     """The quasi-identifiers at their finest, before disclosure control."""
     client = bundle.client
     referred = bundle.referred_on
     return {
-        "age_band": coarsen.age_band(client.date_of_birth if client else None, referred),
+        "age_band": _age_band(client, referred),
         "gender": coarsen.gender_group(client.gender if client else None),
         "ethnic_group": coarsen.ethnic_group(client.ethnicity if client else None),
         "borough": bundle.borough_name or coarsen.NOT_KNOWN,

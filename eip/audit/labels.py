@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "case.consent_withdrawn": "Recorded a consent withdrawal",
     "case.intervention_started": "Intervention started",
     "case.closed": "Closed the case",
+    "case.anonymised": "Anonymised the case",
     "case.reopened": "Reopened the case",
     "case.reassigned": "Reassigned the case",
     "case.session_recorded": "Recorded a session",
@@ -126,6 +127,10 @@ ACTION_LABELS = {
 # The names of the fields an event lists as changed ("fields") or the settings it changed
 # ("changes"): the case, its people, its records, placements, accounts and settings.
 FIELD_LABELS = {
+    # The late referral's agreement (named only when anonymised).
+    "cranstoun_agreed_by": "agreed for Cranstoun by",
+    "respect_agreed_by": "agreed for Respect by",
+    "camden_agreed_by": "agreed for Camden by",
     # The referral.
     "received_at": "date and time received",
     "late_referral": "late referral",

@@ -177,6 +177,10 @@ class Case(db.Model):
         Boolean, default=False, server_default=false()
     )
 
+    # When the case was anonymised in place (eip.privacy.anonymise): from then on it keeps
+    # its facts and figures only, and nothing on it may change.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     borough: Mapped[Borough] = relationship(lazy="joined")
     allocated_practitioner: Mapped[User | None] = relationship(
         foreign_keys=[allocated_practitioner_id]

@@ -67,6 +67,14 @@ def saved_message(message: str, result: Any) -> str:
     return message
 
 
+def anonymised_first(case: Case, blocked: Callable[[], str | None]) -> Callable[[], str | None]:
+    """A step's reason it is not possible now, an anonymised case's before any other (the
+    save itself is refused whichever page makes it: eip.privacy.anonymise)."""
+    from eip.privacy.anonymise import anonymised_reason
+
+    return lambda: anonymised_reason(case) or blocked()
+
+
 def add_to_case(
     form,
     case: Case,
@@ -86,7 +94,7 @@ def add_to_case(
     own `case` among it)."""
     return steps.run_step(
         form,
-        blocked=blocked,
+        blocked=anonymised_first(case, blocked),
         save=once(lambda: add(db.session, current_user, case, **values(), submission=token(form))),
         done=lambda result: (saved_message(message, result), after),
         **context,
@@ -110,7 +118,7 @@ def change_case(
     gives the flash and where to go; `context` goes to `eip.steps.run_step`."""
     return steps.run_step(
         form,
-        blocked=blocked,
+        blocked=anonymised_first(case, blocked),
         save=lambda: change(
             db.session, current_user, case, *ids, version=form.version.data, **values()
         ),

@@ -119,7 +119,7 @@ def view(reference: str):
         pathway=pathway_panels.pathway_panel(page),
         activity=activity_panels.activity_panel(page),
         risk=activity_panels.risk_panel(db.session, page),
-        can_edit=can(current_user, "case.edit", case),
+        can_edit=can(current_user, "case.edit", case) and case.anonymised_at is None,
         can_reassign=can(current_user, "case.reassign", case) and case.status not in CLOSED_STATES,
         # The safety plans, safe contact arrangements among them: this audited page only.
         safety=safety_plans.panel(page.records, (item for item, _ in page.due))

@@ -2,7 +2,7 @@
 after review, and the one way old audit events may be deleted (the retention purge)
 
 Revision ID: 4db304b3164a
-Revises: b3fc2c6ae3d6
+Revises: 2a4ef32e16b8
 Create Date: 2026-12-06 20:15:00.000000
 
 """
@@ -14,7 +14,7 @@ import eip.db
 
 # revision identifiers, used by Alembic.
 revision = "4db304b3164a"
-down_revision = "b3fc2c6ae3d6"
+down_revision = "2a4ef32e16b8"
 branch_labels = None
 depends_on = None
 
