@@ -31,7 +31,7 @@ from eip.admin.models import ProgrammeSettings
 from eip.cases.models import Case
 from eip.cases.records import Child
 from eip.privacy import rules
-from eip.privacy.models import AuditPurge, RetentionDisposal, RetentionHold
+from eip.privacy.models import AuditPurge, RetentionHold
 from eip.programme import current_settings
 from eip.workdays import LONDON, london_date
 
@@ -87,7 +87,7 @@ def _due_where(day: date, settings: ProgrammeSettings) -> list[ColumnElement[boo
     return [
         Case.closed_at < _cutoff(day, settings.retain_case_years),
         Case.status.in_(CLOSED_STATUSES),
-        ~exists().where(RetentionDisposal.case_id == Case.id),
+        Case.anonymised_at.is_(None),
         ~_on_hold(),
         ~exists().where(
             Child.case_id == Case.id, _child_still_held(day, settings.retain_child_extra_years)

@@ -19,7 +19,7 @@ from eip.privacy.models import RetentionDisposal, RetentionHold
 
 REASON_MAX = 500
 BATCH_MAX = retention.PAGE_SIZE
-ANONYMISE_REASON = "retention"
+ANONYMISE_REASON = "Past retention: confirmed at the retention review"
 
 
 def _reason(raw: str | None, what: str) -> str:
@@ -57,7 +57,9 @@ def holds(session: Session) -> list[tuple[RetentionHold, str]]:
 
 def _case_by_reference(session: Session, reference: str) -> Case:
     case = session.scalar(
-        select(Case).where(Case.reference == (reference or "").strip().upper()).with_for_update()
+        select(Case)
+        .where(Case.reference == (reference or "").strip().upper())
+        .with_for_update(of=Case)
     )
     if case is None:
         raise RuleBroken("Enter the reference of a case, like EIP-2026-0001", field="reference")
@@ -69,7 +71,7 @@ def place_hold(session: Session, actor: User, *, reference: str, reason: str) ->
     _check(actor)
     reason = _reason(reason, "why the case is held")
     case = _case_by_reference(session, reference)
-    if session.scalar(select(RetentionDisposal.id).where(RetentionDisposal.case_id == case.id)):
+    if case.anonymised_at is not None:
         raise RuleBroken(f"{case.reference} has already been anonymised", field="reference")
     if active_hold(session, case.id) is not None:
         raise RuleBroken(f"{case.reference} is already under a legal hold", field="reference")
@@ -133,7 +135,9 @@ def confirm_batch(session: Session, actor: User, case_ids: list[int], day: date)
     # Lock the cases first (in id order, as every batch does), then ask again what is due.
     cases = {
         case.id: case
-        for case in session.scalars(select(Case).where(Case.id.in_(ids)).with_for_update())
+        for case in session.scalars(
+            select(Case).where(Case.id.in_(ids)).order_by(Case.id).with_for_update(of=Case)
+        )
     }
     still_due, _more = retention.due_cases(session, day, ids=ids)
     due_ids = {item.id for item in still_due}
@@ -146,7 +150,8 @@ def confirm_batch(session: Session, actor: User, case_ids: list[int], day: date)
     try:
         for item in still_due:
             case = cases[item.id]
-            _anonymise(session, actor, case, reason=ANONYMISE_REASON)
+            # Recorded first: once anonymised, nothing new may be written about the case
+            # (eip.privacy.anonymise refuses it at flush).
             session.add(
                 RetentionDisposal(
                     case_id=case.id, due_on=item.due.on, rule=item.due.rule,
@@ -162,6 +167,7 @@ def confirm_batch(session: Session, actor: User, case_ids: list[int], day: date)
                 case_reference=item.reference,
                 details={"rule": item.due.rule, "due_on": item.due.on.isoformat()},
             )
+            _anonymise(session, actor, case, reason=ANONYMISE_REASON)
         session.commit()
     except Exception:
         session.rollback()

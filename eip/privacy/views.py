@@ -3,25 +3,22 @@ a batch for anonymisation. Views read the form and call one service."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
-from eip import steps
+from eip import clock, steps
 from eip.access import requires
 from eip.audit import record
 from eip.extensions import db
 from eip.privacy import retention, review
 from eip.privacy.models import RetentionHold
-from eip.workdays import london_date
 from forms.privacy import ConfirmBatchForm, PlaceHoldForm, RemoveHoldForm
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
 
 def _today():
-    return london_date(datetime.now(UTC))
+    return clock.today()
 
 
 def _page_number() -> int:
