@@ -269,7 +269,7 @@ WHOLE_NUMBERS: tuple[WholeNumber, ...] = (
     ),
     WholeNumber(
         "retain_child_extra_years", "Keep a case after its youngest child turns 18 for",
-        "how long a case is kept after its youngest child turns 18", 0, 20, "years",
+        "how long a case is kept after its youngest child turns 18", 1, 20, "years",
         "Years after the youngest child on the case turns 18, when that is later than the "
         "closure rule. A child whose age is not known is reviewed by hand", 7,
     ),

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from eip.admin import settings_services
+from eip.admin import rules, settings_services
 from eip.admin.models import ApprovalRequest, NonWorkingDay, ProgrammeSettings
 from eip.audit import AuditEvent
 from eip.auth import throttle
@@ -868,6 +868,7 @@ def test_the_settings_page_shows_the_refusal_beside_the_pot(signed_in):
         "escalation_months",
         "invoice_unpaid_days",
         "evaluation_k",
+        *rules.RETENTION_SETTINGS,
     ):
         form[name] = str(values[name])
     form["escalation_kinds"] = values["escalation_kinds"].split(",")
