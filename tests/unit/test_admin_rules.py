@@ -170,6 +170,12 @@ DEFAULTS = {
     "escalation_kinds": "police_callout",
     "invoice_unpaid_days": 30,
     "evaluation_k": 5,
+    "retain_case_years": 6,
+    "retain_child_extra_years": 7,
+    "retain_audit_years": 6,
+    "retain_notifications_days": 90,
+    "retain_sessions_days": 1,
+    "retain_unreleased_extracts_days": 30,
 }
 
 
