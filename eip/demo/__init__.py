@@ -22,6 +22,7 @@ from eip.demo.cases import LONDON, seed_cases
 from eip.demo.marac import seed as seed_marac
 from eip.demo.notifications import seed as seed_notifications
 from eip.demo.notifications import seed_events
+from eip.demo.retention import seed as seed_retention
 from eip.demo.safety import seed_safety_plans
 from eip.models import DEMO_DATA_KEY, AppState, Borough
 from eip.programme import current_settings
@@ -131,6 +132,11 @@ def seed_demo(session: Session, environment: str, now: datetime | None = None) -
         finance=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "finance"),
     )
     seed_safety_plans(session, now.astimezone(LONDON).date())
+    seed_retention(
+        session,
+        now.astimezone(LONDON).date(),
+        next(users[e] for r, e, _n, _b in DEMO_USERS if r == "manager"),
+    )
     session.add(AppState(key=DEMO_DATA_KEY, value=now.isoformat()))
     session.commit()
     seed_approvals(

@@ -212,3 +212,12 @@ def test_the_demo_has_partner_support_and_case_notes_with_attempts_and_a_sensiti
     assert {n.contact for n in notes} == {"made", "attempted", "none"}
     assert any(n.sensitive for n in notes)
     assert any(not n.sensitive for n in notes)
+
+
+def test_the_demo_shows_one_case_past_retention_awaiting_review_and_one_held(demo):
+    from eip.privacy import retention, review
+
+    due, _more = retention.due_cases(db.session, today())
+    assert [item.due.rule for item in due] == ["closure"]
+    [(hold, reference)] = review.holds(db.session)
+    assert reference != due[0].reference and hold.reason
