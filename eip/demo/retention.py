@@ -1,6 +1,7 @@
 """Demo data for the retention review: two cases of an earlier (fictional) pilot, closed
 seven years ago, so that the managers' review lists one case past retention and shows
-another kept under a legal hold."""
+another kept under a legal hold. They carry no referral date: the programme's figures and
+evaluation extracts start at its own first referral, and these are not its referrals."""
 
 from __future__ import annotations
 
@@ -39,7 +40,6 @@ def seed(session: Session, today: date, manager: User) -> tuple[Case, Case]:
             status="closed",
             status_before_closure="active",
             client_id=client.id,
-            received_at=_at(add_years(today, -8)),
             closed_at=_at(closed_on),
             closure_outcome="completed",
         )
