@@ -1,7 +1,7 @@
 """Demo data for the retention review: two cases of an earlier (fictional) pilot, closed
 seven years ago, so that the managers' review lists one case past retention and shows
-another kept under a legal hold. They carry no referral date: the programme's figures and
-evaluation extracts start at its own first referral, and these are not its referrals."""
+another kept under a legal hold. They carry no referral date and no people: the programme's
+figures, equality counts and evaluation extracts are its own referrals', unchanged."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from eip.audit import record
 from eip.auth.models import User
-from eip.cases.models import Case, Person, name_key
+from eip.cases.models import Case
 from eip.models import Borough
 from eip.privacy.models import RetentionHold
 from eip.privacy.rules import add_years
@@ -30,16 +30,12 @@ def seed(session: Session, today: date, manager: User) -> tuple[Case, Case]:
     camden = session.scalar(select(Borough).where(Borough.name == "Camden"))
     closed_on = add_years(today, -7)
     made = []
-    for number, name in ((901, "Morgan Fictional"), (902, "Riley Example")):
-        client = Person(full_name=name, name_key=name_key(name), gender="not_known")
-        session.add(client)
-        session.flush()
+    for number in (901, 902):
         case = Case(
             reference=f"EIP-{closed_on.year}-{number:04d}",
             borough_id=camden.id,
             status="closed",
             status_before_closure="active",
-            client_id=client.id,
             closed_at=_at(closed_on),
             closure_outcome="completed",
         )
