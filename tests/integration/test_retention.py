@@ -19,6 +19,7 @@ from eip.domain import Conflict
 from eip.extensions import db
 from eip.notifications.centre import Notification
 from eip.privacy import retention, review
+from eip.privacy.anonymise import anonymise_case
 from eip.privacy.models import RetentionDisposal
 from eip.programme import current_settings
 from evaluation.models import EvaluationExtract
@@ -75,7 +76,7 @@ def test_a_case_is_due_on_the_london_day_its_closure_years_end(app_context):
 def test_open_and_anonymised_cases_are_never_due(app_context):
     factories.case(status="active")
     gone = closed_case(datetime(2020, 1, 1, tzinfo=UTC))
-    gone.anonymised_at = datetime(2026, 1, 1, tzinfo=UTC)
+    anonymise_case(db.session, None, gone, reason="An erasure request")
     db.session.commit()
     refused = closed_case(datetime(2020, 1, 1, tzinfo=UTC), status="not_accepted")
     assert due_on(date(2032, 1, 1)) == [refused.reference]
