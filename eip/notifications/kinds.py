@@ -125,7 +125,7 @@ KINDS: dict[str, Kind] = {
     # for their review (the notice's subject is the count), never which. A newer one
     # replaces it.
     "retention_review_due": Kind(
-        "{count} cases past retention await review",
+        "Cases past retention awaiting review: {count}",
         "closed cases past retention await a manager's review",
         "retention",
         subject="Cases past retention await review",

@@ -264,7 +264,7 @@ def test_the_nightly_job_tells_managers_how_many_cases_await_review(app_context)
     assert summary.startswith("2 cases past retention await review")
     [notice] = db.session.scalars(select(Notification)).all()
     assert notice.user_id == manager.id
-    assert notice.label == "2 cases past retention await review"
+    assert notice.label == "Cases past retention awaiting review: 2"
     assert notice.case_reference is None and notice.path == "/privacy/retention"
     # The next night's notice replaces it.
     jobs.retention(db.session, NOW + timedelta(days=1))
