@@ -151,3 +151,19 @@ def test_a_retention_setting_is_validated_and_its_change_audited(signed_in):
         select(AuditEvent).where(AuditEvent.action == "settings.updated")
     ).all()
     assert event.details == {"changes": {"retain_child_extra_years": [7, 8]}}
+
+
+def test_the_review_makes_the_same_number_of_queries_for_3_or_30_cases(app, signed_in):
+    from tests.web.test_case_lists import count_queries
+
+    client, _manager = signed_in("manager")
+    for day in range(1, 4):
+        closed_case(day)
+    with count_queries(app) as few:
+        assert client.get(REVIEW).status_code == 200
+    for day in range(4, 31):
+        closed_case(day)
+    with count_queries(app) as many:
+        page = html(client.get(REVIEW))
+    assert page.count('name="case_ids"') == 30
+    assert len(many) == len(few)
