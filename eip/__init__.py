@@ -104,7 +104,7 @@ def register_extensions(app: Flask) -> None:
     import eip.job_claims
     import eip.models
     import eip.notifications.centre
-    import eip.privacy.models  # noqa: F401
+    import eip.privacy.retention_models  # noqa: F401
     import evaluation.models  # noqa: F401
     from eip.auth.sessions import login_manager
     from eip.db import configure_sqlite
@@ -140,7 +140,7 @@ def register_blueprints(app: Flask) -> None:
     from eip.cases.views import bp as cases_bp
     from eip.main.views import bp as main_bp
     from eip.notifications.views import bp as notifications_bp
-    from eip.privacy.views import bp as privacy_bp
+    from eip.privacy.retention_views import bp as retention_bp
     from eip.reports.views import bp as reports_bp
     from evaluation.views import bp as evaluation_bp
 
@@ -155,7 +155,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         reports_bp,
         evaluation_bp,
-        privacy_bp,
+        retention_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -14,7 +14,7 @@ from eip.audit import record
 from eip.auth.models import User
 from eip.cases.models import Case
 from eip.models import Borough
-from eip.privacy.models import RetentionHold
+from eip.privacy.retention_models import RetentionHold
 from eip.privacy.rules import add_years
 from eip.workdays import LONDON
 

@@ -143,7 +143,7 @@ class Notification(db.Model):
         if link == "unassigned":
             return "/cases/unassigned"
         if link == "retention":
-            return "/privacy/retention"
+            return "/retention"
         return "/notifications"
 
     @property

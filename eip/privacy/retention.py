@@ -31,7 +31,7 @@ from eip.admin.models import ProgrammeSettings
 from eip.cases.models import Case
 from eip.cases.records import Child
 from eip.privacy import rules
-from eip.privacy.models import AuditPurge, RetentionHold
+from eip.privacy.retention_models import AuditPurge, RetentionHold
 from eip.programme import current_settings
 from eip.workdays import LONDON, london_date
 

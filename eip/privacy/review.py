@@ -15,7 +15,7 @@ from eip.cases.models import Case
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
 from eip.policy import can
 from eip.privacy import retention
-from eip.privacy.models import RetentionDisposal, RetentionHold
+from eip.privacy.retention_models import RetentionDisposal, RetentionHold
 
 REASON_MAX = 500
 BATCH_MAX = retention.PAGE_SIZE

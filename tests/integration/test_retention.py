@@ -20,7 +20,7 @@ from eip.extensions import db
 from eip.notifications.centre import Notification
 from eip.privacy import retention, review
 from eip.privacy.anonymise import anonymise_case
-from eip.privacy.models import RetentionDisposal
+from eip.privacy.retention_models import RetentionDisposal
 from eip.programme import current_settings
 from evaluation.models import EvaluationExtract
 from evaluation.services import folder
@@ -265,7 +265,7 @@ def test_the_nightly_job_tells_managers_how_many_cases_await_review(app_context)
     [notice] = db.session.scalars(select(Notification)).all()
     assert notice.user_id == manager.id
     assert notice.label == "Cases past retention awaiting review: 2"
-    assert notice.case_reference is None and notice.path == "/privacy/retention"
+    assert notice.case_reference is None and notice.path == "/retention"
     # The next night's notice replaces it.
     jobs.retention(db.session, NOW + timedelta(days=1))
     notices = db.session.scalars(select(Notification).order_by(Notification.id)).all()

@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 from eip.audit import AuditEvent
 from eip.cases.models import Case
 from eip.extensions import db
-from eip.privacy.models import RetentionHold
+from eip.privacy.retention_models import RetentionHold
 from tests import factories
 from tests.conftest import post_form
 from tests.web.test_admin_pages import SETTINGS_FORM, settings_row
 
-REVIEW = "/privacy/retention"
-PAGES = [REVIEW, "/privacy/retention/holds/new"]
+REVIEW = "/retention"
+PAGES = [REVIEW, "/retention/holds/new"]
 
 
 def html(response) -> str:
@@ -94,7 +94,7 @@ def test_a_legal_hold_is_placed_and_removed_with_reasons(signed_in):
     client, _manager = signed_in("manager")
     response = post_form(
         client,
-        "/privacy/retention/holds/new",
+        "/retention/holds/new",
         {"reference": case.reference.lower(), "reason": "A claim was made"},
     )
     assert response.status_code == 302
@@ -102,7 +102,7 @@ def test_a_legal_hold_is_placed_and_removed_with_reasons(signed_in):
     assert "A claim was made" in page
     assert 'name="case_ids"' not in page  # held: no longer in the list
     [hold] = db.session.scalars(select(RetentionHold)).all()
-    url = f"/privacy/retention/holds/{hold.id}/remove"
+    url = f"/retention/holds/{hold.id}/remove"
     assert post_form(client, url, {"reason": ""}).status_code == 400
     assert post_form(client, url, {"reason": "Settled"}).status_code == 302
     db.session.expire_all()
@@ -122,7 +122,7 @@ def test_a_legal_hold_is_placed_and_removed_with_reasons(signed_in):
 def test_a_bad_hold_says_what_is_wrong_and_writes_nothing(signed_in, data, message):
     closed_case()
     client, _manager = signed_in("manager")
-    response = post_form(client, "/privacy/retention/holds/new", data)
+    response = post_form(client, "/retention/holds/new", data)
     assert response.status_code == 400
     assert message in html(response)
     assert count(RetentionHold) == 0

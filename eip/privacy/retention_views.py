@@ -12,10 +12,10 @@ from eip.audit import record
 from eip.db import write_now
 from eip.extensions import db
 from eip.privacy import retention, review
-from eip.privacy.models import RetentionHold
-from forms.privacy import ConfirmBatchForm, PlaceHoldForm, RemoveHoldForm
+from eip.privacy.retention_models import RetentionHold
+from forms.retention import ConfirmBatchForm, PlaceHoldForm, RemoveHoldForm
 
-bp = Blueprint("privacy", __name__, url_prefix="/privacy")
+bp = Blueprint("retention", __name__, url_prefix="/retention")
 
 
 def _today():
@@ -36,7 +36,7 @@ def _review_page(problem: str | None = None, status: int = 200):
         record(db.session, "retention.viewed", actor=current_user, details={"results": len(due)})
         db.session.commit()
     return render_template(
-        "privacy/review.html",
+        "retention/review.html",
         due=due,
         more=more,
         page=page,
@@ -48,13 +48,13 @@ def _review_page(problem: str | None = None, status: int = 200):
     ), status
 
 
-@bp.get("/retention")
+@bp.get("")
 @requires("retention.review")
 def review_page():
     return _review_page()
 
 
-@bp.post("/retention/confirm")
+@bp.post("/confirm")
 @requires("retention.review")
 def confirm():
     form = ConfirmBatchForm()
@@ -71,11 +71,11 @@ def confirm():
     count = len(result)
     return steps.after_save(
         f"{count} case{'' if count == 1 else 's'} anonymised: {', '.join(result)}.",
-        url_for("privacy.review_page"),
+        url_for("retention.review_page"),
     )
 
 
-@bp.route("/retention/holds/new", methods=["GET", "POST"])
+@bp.route("/holds/new", methods=["GET", "POST"])
 @requires("retention.review")
 def place_hold():
     form = PlaceHoldForm()
@@ -90,16 +90,16 @@ def place_hold():
             )
             if saved:
                 return steps.after_save(
-                    "The legal hold was placed.", url_for("privacy.review_page")
+                    "The legal hold was placed.", url_for("retention.review_page")
                 )
         else:
             status = 400
     return render_template(
-        "privacy/hold_form.html", form=form, title="Place a legal hold on a case"
+        "retention/hold_form.html", form=form, title="Place a legal hold on a case"
     ), status
 
 
-@bp.route("/retention/holds/<int:hold_id>/remove", methods=["GET", "POST"])
+@bp.route("/holds/<int:hold_id>/remove", methods=["GET", "POST"])
 @requires("retention.review")
 def remove_hold(hold_id: int):
     hold = db.session.get(RetentionHold, hold_id)
@@ -117,10 +117,10 @@ def remove_hold(hold_id: int):
             )
             if saved:
                 return steps.after_save(
-                    "The legal hold was removed.", url_for("privacy.review_page")
+                    "The legal hold was removed.", url_for("retention.review_page")
                 )
         else:
             status = 400
     return render_template(
-        "privacy/hold_form.html", form=form, title="Remove the legal hold"
+        "retention/hold_form.html", form=form, title="Remove the legal hold"
     ), status
