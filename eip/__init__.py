@@ -141,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     from eip.main.views import bp as main_bp
     from eip.notifications.views import bp as notifications_bp
     from eip.privacy.retention_views import bp as retention_bp
+    from eip.privacy.views import bp as privacy_bp  # its import arms the anonymised-case guard
     from eip.reports.views import bp as reports_bp
     from evaluation.views import bp as evaluation_bp
 
@@ -156,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
         reports_bp,
         evaluation_bp,
         retention_bp,
+        privacy_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -15,6 +15,7 @@ ITEMS: list[tuple[str, str, str, str]] = [
     ("Budget", "accommodation.budget", "budget.view", "accommodation.budget"),
     ("Invoices", "accommodation.invoices", "finance.record", "accommodation.invoice"),
     ("Evaluation", "evaluation.index", "evaluation.list", "evaluation."),
+    ("Data requests", "privacy.index", "privacy.requests", "privacy."),
     ("Approvals", "admin.approvals", "approvals.view", "admin.approval"),
     ("Programme settings", "admin.settings", "settings.view", "admin.setting"),
     ("Audit trail", "audit.search", "audit.search", "audit."),

@@ -119,6 +119,11 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "placement.agreement": _roles(P, M),
     "finance.statement": _roles(F, M),
     "programme.report": _roles(M),
+    # Rectification and erasure requests (eip.privacy.requests): practitioners record those
+    # they receive and see the list; a manager decides.
+    "privacy.requests": _roles(P, M),
+    "privacy.record": _roles(P, M),
+    "privacy.decide": _roles(M),
     # Administration: accounts and boroughs are the admin's; no case content.
     "admin.users": _roles(A),
     "admin.boroughs": _roles(A),

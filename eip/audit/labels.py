@@ -70,6 +70,9 @@ ACTION_LABELS = {
     "case.intervention_started": "Intervention started",
     "case.closed": "Closed the case",
     "case.anonymised": "Anonymised the case",
+    "privacy.request_recorded": "Recorded a rectification or erasure request",
+    "privacy.request_decided": "Decided a rectification or erasure request",
+    "privacy.request_done": "Recorded a requested correction as made",
     "case.reopened": "Reopened the case",
     "case.reassigned": "Reassigned the case",
     "case.session_recorded": "Recorded a session",
@@ -127,6 +130,10 @@ ACTION_LABELS = {
 # The names of the fields an event lists as changed ("fields") or the settings it changed
 # ("changes"): the case, its people, its records, placements, accounts and settings.
 FIELD_LABELS = {
+    # A rectification or erasure request.
+    "what": "what was asked",
+    "decision": "decision",
+    "done_at": "when it was carried out",
     # The late referral's agreement (named only when anonymised).
     "cranstoun_agreed_by": "agreed for Cranstoun by",
     "respect_agreed_by": "agreed for Respect by",
@@ -366,7 +373,11 @@ METHOD_LABELS = {
     "phone": "phone",
     "letter": "letter",
 }
-VIEW_LABELS = {"case page": "the case page", "placement page": "the placement page"}
+VIEW_LABELS = {
+    "case page": "the case page",
+    "placement page": "the placement page",
+    "data request": "a rectification or erasure request",
+}
 # What was refused (an access rule of eip/policy.py).
 RULE_LABELS = {
     "account.own": "their own account",
@@ -379,6 +390,9 @@ RULE_LABELS = {
     "case.documents": "a case's documents",
     "case.create": "recording a referral",
     "case.edit": "changing a case",
+    "privacy.requests": "rectification and erasure requests",
+    "privacy.record": "recording a rectification or erasure request",
+    "privacy.decide": "deciding a rectification or erasure request",
     "case.partner": "the partner's details",
     "case.safety_plans": "safety plans",
     "case.partner_support": "the partner support log",

@@ -70,7 +70,7 @@ def saved_message(message: str, result: Any) -> str:
 def anonymised_first(case: Case, blocked: Callable[[], str | None]) -> Callable[[], str | None]:
     """A step's reason it is not possible now, an anonymised case's before any other (the
     save itself is refused whichever page makes it: eip.privacy.anonymise)."""
-    from eip.privacy.anonymise import anonymised_reason
+    from eip.privacy.guard import anonymised_reason
 
     return lambda: anonymised_reason(case) or blocked()
 

@@ -22,6 +22,7 @@ from eip.demo.cases import LONDON, seed_cases
 from eip.demo.marac import seed as seed_marac
 from eip.demo.notifications import seed as seed_notifications
 from eip.demo.notifications import seed_events
+from eip.demo.privacy import seed as seed_data_requests
 from eip.demo.retention import seed as seed_retention
 from eip.demo.safety import seed_safety_plans
 from eip.models import DEMO_DATA_KEY, AppState, Borough
@@ -132,11 +133,6 @@ def seed_demo(session: Session, environment: str, now: datetime | None = None) -
         finance=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "finance"),
     )
     seed_safety_plans(session, now.astimezone(LONDON).date())
-    seed_retention(
-        session,
-        now.astimezone(LONDON).date(),
-        next(users[e] for r, e, _n, _b in DEMO_USERS if r == "manager"),
-    )
     session.add(AppState(key=DEMO_DATA_KEY, value=now.isoformat()))
     session.commit()
     seed_approvals(
@@ -153,4 +149,16 @@ def seed_demo(session: Session, environment: str, now: datetime | None = None) -
         now=now,
     )
     seed_notifications(session, now.astimezone(LONDON).date(), now)
+    seed_data_requests(
+        session,
+        manager=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "manager"),
+        today=now.astimezone(LONDON).date(),
+    )
+    # Last: the pilot's cases are the newest rows, and nothing above should pick them.
+    seed_retention(
+        session,
+        now.astimezone(LONDON).date(),
+        next(users[e] for r, e, _n, _b in DEMO_USERS if r == "manager"),
+    )
+    session.commit()
     return SeedResult(created=True, sign_ins=sign_ins)

@@ -144,6 +144,8 @@ class Notification(db.Model):
             return "/cases/unassigned"
         if link == "retention":
             return "/retention"
+        if link == "data_requests":
+            return "/data-requests"
         return "/notifications"
 
     @property
@@ -166,6 +168,8 @@ class Notification(db.Model):
             return "Open the cases with no practitioner"
         if link == "retention":
             return "Open the cases past retention"
+        if link == "data_requests":
+            return "Open the data requests"
         return "Open"
 
     def __repr__(self) -> str:

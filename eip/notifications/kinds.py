@@ -19,7 +19,8 @@ class Kind:
     # In e-mails: fixed wording, the due date and ids only; never a name, a risk
     # detail or free text (an IDVA referral would tell the reader the risk is high).
     mail: str
-    link: str  # "case", "placement", "invoices", "settings", "approvals" or "unassigned"
+    # "case", "placement", "invoices", "settings", "approvals", "unassigned" or "data_requests"
+    link: str
     # An e-mail subject when the label would say too much (an IDVA referral is a risk detail).
     subject: str | None = None
     # A notice of something that happened, made by the service that did it, rather than a
@@ -102,6 +103,17 @@ KINDS: dict[str, Kind] = {
         "Return-home review due",
         "the placement's return-home review is due before {due}",
         "placement",
+    ),
+    # A rectification or erasure request: one calendar month from receipt (eip.privacy).
+    "data_request_due": Kind(
+        "Data request due soon",
+        "a rectification or erasure request must be answered by {due}",
+        "data_requests",
+    ),
+    "data_request_overdue": Kind(
+        "Data request overdue",
+        "a rectification or erasure request is overdue (it was due on {due})",
+        "data_requests",
     ),
     "invoice_unpaid": Kind(
         "Invoice unpaid",

@@ -38,6 +38,8 @@ from eip.workdays import is_working_day, london_date, next_working_day, working_
 NOTICE_DAYS = 1
 PLACEMENT_NOTICE_DAYS = 3
 WINDOW_NOTICE_DAYS = 14
+# A data request's notice: a week before its statutory month is up.
+DATA_REQUEST_NOTICE_DAYS = 7
 # Escalation to the managers once an item has been overdue for a whole working day.
 ESCALATE_AFTER_WORKING_DAYS = 2
 ONCE, DAILY, WEEKLY = "once", "daily", "weekly"
@@ -281,6 +283,28 @@ def window_reminders(window_end: date, managers: Sequence[int], cal: Calendar) -
     return _make(about, about.owners, "referral_window_closing", window_end, ONCE)
 
 
+def data_request_reminders(
+    request_id: int, case_id: int, reference: str, due_on: date, managers: Sequence[int], cal
+) -> list[Reminder]:
+    """The managers: a week before an open rectification or erasure request is due, and each
+    working day once it is overdue (UK GDPR: one calendar month from receipt)."""
+    about = About(
+        "data_request",
+        f"data_request:{request_id}",
+        tuple(managers),
+        case_id=case_id,
+        case_reference=reference,
+    )
+    return deadline_reminders(
+        about,
+        due_on,
+        cal,
+        notice="data_request_due",
+        overdue="data_request_overdue",
+        lead_days=DATA_REQUEST_NOTICE_DAYS,
+    )
+
+
 # ---------------------------------------------------------------------------
 # Gathering the facts
 
@@ -361,4 +385,21 @@ def due_reminders(session: Session, now: datetime) -> list[Reminder]:
             )
 
     reminders += window_reminders(settings.referral_window_end, managers, cal)
+    reminders += _open_data_requests(session, managers, cal)
     return reminders
+
+
+def _open_data_requests(session: Session, managers: Sequence[int], cal: Calendar):
+    from eip.cases.models import Case
+    from eip.privacy.models import DataRequest
+
+    still_open = (DataRequest.decision.is_(None)) | (
+        (DataRequest.decision == "granted") & DataRequest.done_at.is_(None)
+    )
+    found = session.execute(
+        select(DataRequest.id, Case.id, Case.reference, DataRequest.due_on)
+        .join(Case, Case.id == DataRequest.case_id)
+        .where(still_open)
+        .order_by(DataRequest.id)
+    ).all()
+    return [r for row in found for r in data_request_reminders(*row, managers, cal)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from accommodation.models import (
@@ -31,9 +31,14 @@ from eip.auth.models import User
 from eip.cases import due_store, equality, records
 from eip.cases.models import Case, CaseDueItem, Person
 from eip.clock import now as clock_now
-from eip.domain import RuleBroken
-from eip.formatting import long_date
 from eip.notifications.centre import Notification
+from eip.privacy.guard import (  # noqa: F401 (re-exported)
+    ANONYMISING,
+    CaseAnonymised,
+    anonymised_reason,
+    refuse_if_anonymised,
+)
+from eip.privacy.models import DataRequest
 from eip.workdays import london_date
 
 MARKER = "[anonymised]"
@@ -179,6 +184,13 @@ INVENTORY: tuple[tuple[type, str, str], ...] = (
     (Payment, "reference", KEEP),
     (LedgerEntry, "kind", KEEP),
     (LedgerEntry, "reason", KEEP),
+    # A request keeps what it was and what became of it; what was asked and why not.
+    (DataRequest, "person_role", KEEP),
+    (DataRequest, "asked_by", KEEP),
+    (DataRequest, "kind", KEEP),
+    (DataRequest, "what", MARK),
+    (DataRequest, "decision", KEEP),
+    (DataRequest, "decision_reason", MARK),
     (Notification, "kind", KEEP),
     (Notification, "topic", KEEP),
     (Notification, "subject", KEEP),
@@ -198,42 +210,21 @@ def marked_columns(model: type) -> list[str]:
     return [name for m, name, how in INVENTORY if m is model and how == MARK]
 
 
-class CaseAnonymised(RuleBroken):
-    """An anonymised case is kept for its figures only: nothing on it may change. A rule
-    broken with no field: a step page shows it at the top of the form, and writes nothing."""
-
-
-def anonymised_reason(case: Case) -> str | None:
-    """What a page says to a change on an anonymised case (None: the case is not)."""
-    if case.anonymised_at is None:
-        return None
-    return (
-        f"Case {case.reference} was anonymised on {long_date(london_date(case.anonymised_at))}: "
-        "its records are kept for the figures only and cannot be changed."
-    )
-
-
-def refuse_if_anonymised(case: Case) -> None:
-    reason = anonymised_reason(case)
-    if reason is not None:
-        raise CaseAnonymised(reason)
-
-
 def anonymise_case(session: Session, actor: User | None, case: Case, *, reason: str) -> None:
     """Anonymise `case` in place and audit it (field names only). Flushes, never commits:
     the caller commits, so that a batch is anonymised whole or not at all."""
     refuse_if_anonymised(case)
-    session.info[_ANONYMISING] = True
+    session.info[ANONYMISING] = True
     try:
         _anonymise(session, actor, case, reason)
     finally:
-        session.info.pop(_ANONYMISING, None)
+        session.info.pop(ANONYMISING, None)
 
 
 def _anonymise(session: Session, actor: User | None, case: Case, reason: str) -> None:
     changed: set[str] = set()
     changed |= _mark(case, marked_columns(Case))
-    for model in records.RECORD_TYPES:
+    for model in (*records.RECORD_TYPES, DataRequest):
         names = marked_columns(model)
         rows = session.scalars(select(model).where(model.case_id == case.id)).all()
         for row in rows:
@@ -348,46 +339,3 @@ def _blank(person: Person) -> None:
     person.phone = None
     person.email = None
     person.language = None
-
-
-# Set while anonymise_case writes, so that the guard below lets its own changes through.
-_ANONYMISING = "eip.privacy.anonymising"
-# Rows written about an anonymised case that are not its data: derived rows, reminders.
-_NOT_EDITS = (CaseDueItem, Notification)
-
-
-def _case_id_of(session: Session, obj: object) -> int | None:
-    if isinstance(obj, Case):
-        return obj.id
-    if isinstance(obj, _NOT_EDITS):
-        return None
-    case_id = getattr(obj, "case_id", None)
-    if case_id is None and isinstance(obj, _PLACEMENT_CHILDREN):
-        placement = obj.placement or session.get(Placement, obj.placement_id)
-        case_id = placement.case_id if placement is not None else None
-    return case_id if isinstance(case_id, int) else None
-
-
-@event.listens_for(Session, "before_flush")
-def _refuse_edits_to_anonymised_cases(session: Session, _context, _instances) -> None:
-    """The one place every edit passes: a change to an anonymised case's row, or a new
-    record on it, is refused whichever page or job makes it."""
-    if session.info.get(_ANONYMISING):
-        return
-    touched = [
-        obj
-        for obj in (*session.new, *session.deleted, *session.dirty)
-        if obj in session.new or obj in session.deleted or session.is_modified(obj)
-    ]
-    if not touched:
-        return
-    with session.no_autoflush:
-        for obj in touched:
-            if isinstance(obj, Case):
-                if obj.anonymised_at is not None and obj not in session.new:
-                    refuse_if_anonymised(obj)
-                continue
-            case_id = _case_id_of(session, obj)
-            case = session.get(Case, case_id) if case_id is not None else None
-            if case is not None:
-                refuse_if_anonymised(case)

@@ -221,3 +221,15 @@ def test_the_demo_shows_one_case_past_retention_awaiting_review_and_one_held(dem
     assert [item.due.rule for item in due] == ["closure"]
     [(hold, reference)] = review.holds(db.session)
     assert reference != due[0].reference and hold.reason
+
+
+def test_the_demo_holds_an_erasure_waiting_for_a_decision_and_one_carried_out(demo):
+    from eip.cases.models import Case
+    from eip.privacy.models import DataRequest
+
+    found = db.session.scalars(select(DataRequest).order_by(DataRequest.id)).all()
+    assert [(r.kind, r.decision) for r in found] == [("erasure", "granted"), ("erasure", None)]
+    erased = db.session.get(Case, found[0].case_id)
+    assert erased.status == "closed" and erased.anonymised_at is not None
+    assert erased.client.full_name == "[anonymised]"
+    assert db.session.get(Case, found[1].case_id).anonymised_at is None

@@ -37,6 +37,7 @@ from eip.cases.records import (
 from eip.clock import today
 from eip.extensions import db
 from eip.notifications.centre import Notification
+from eip.privacy.models import DataRequest
 from eip.roles import Role
 from tests import factories
 from tests import factories_accommodation as fa
@@ -180,6 +181,12 @@ EXPECTED: dict[str, set[str]] = {
     "accommodation.agreement_pdf": {"practitioner", "manager"},
     "accommodation.statement_pdf": {"manager", "finance"},
     "reports.monthly_pdf": {"manager"},
+    # Rectification and erasure requests: practitioners record them, managers decide.
+    "privacy.index": {"practitioner", "manager"},
+    "privacy.new": {"practitioner", "manager"},
+    "privacy.view": {"practitioner", "manager"},
+    "privacy.decide": {"manager"},
+    "privacy.corrected": {"practitioner", "manager"},
     # The stay: the practitioner records each step.
     "accommodation.stay_agreement": {"practitioner"},
     "accommodation.stay_check_in": {"practitioner"},
@@ -366,6 +373,16 @@ def world(app, app_context) -> World:
     reset_token = tokens.issue(db.session, factories.user("evaluator"), "reset")
     invite_token = tokens.issue(db.session, db.session.get(User, invited.user_id), "invite")
     own = {who: {"notification_id": _notification(user).id} for who, user in accounts.items()}
+    data_request = DataRequest(
+        case_id=case.id,
+        person_role="client",
+        asked_by="client",
+        kind="rectification",
+        what="Fictional: their phone number is wrong",
+        received_on=today(),
+        due_on=today() + timedelta(days=30),
+    )
+    db.session.add(data_request)
     db.session.commit()
 
     deciding = {"placement_id": requested.id}
@@ -391,6 +408,7 @@ def world(app, app_context) -> World:
             "invoice_id": invoice.id,
             "entry_id": invoiced.id,
             "extract_id": extract.id,
+            "request_id": data_request.id,
             # Anonymous visitors have no notifications; theirs is refused before any lookup.
             "notification_id": own["admin"]["notification_id"],
         },
