@@ -104,6 +104,7 @@ def register_extensions(app: Flask) -> None:
     import eip.job_claims
     import eip.models
     import eip.notifications.centre
+    import eip.privacy.retention_models
     import eip.privacy.subject_access  # noqa: F401
     import evaluation.models  # noqa: F401
     from eip.auth.sessions import login_manager
@@ -140,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     from eip.cases.views import bp as cases_bp
     from eip.main.views import bp as main_bp
     from eip.notifications.views import bp as notifications_bp
+    from eip.privacy.retention_views import bp as retention_bp
     from eip.privacy.subject_access_views import bp as subject_access_bp
     from eip.privacy.views import bp as privacy_bp  # its import arms the anonymised-case guard
     from eip.reports.views import bp as reports_bp
@@ -156,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         reports_bp,
         evaluation_bp,
+        retention_bp,
         privacy_bp,
         subject_access_bp,
     ):

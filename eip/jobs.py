@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from eip.job_claims import KEEP_JOB_RUNS, JobRun, claim_period
@@ -53,15 +53,18 @@ def purge_expired(session: Session, now: datetime) -> str:
     from eip.auth.models import AccountToken, SignInThrottle, UserSession
     from eip.auth.sessions import session_limits
     from eip.models import FormSubmission
+    from eip.programme import current_settings
 
     idle, absolute = session_limits()
     keep_after = now - timedelta(days=1)
+    # Ended or expired sessions are kept the retention schedule's days (a setting).
+    kept = timedelta(days=current_settings(session).retain_sessions_days)
     sessions = session.execute(
         delete(UserSession).where(
             or_(
-                UserSession.ended_at < keep_after,
-                UserSession.last_seen_at < now - idle - timedelta(days=1),
-                UserSession.created_at < now - absolute - timedelta(days=1),
+                UserSession.ended_at < now - kept,
+                UserSession.last_seen_at < now - idle - kept,
+                UserSession.created_at < now - absolute - kept,
             )
         )
     ).rowcount
@@ -121,6 +124,50 @@ def refresh_due_items(session: Session, now: datetime) -> str:
     return f"refreshed the due items of {count} cases"
 
 
+def retention(session: Session, now: datetime) -> str:
+    """Delete what is past its retention days and needs no review (notifications,
+    unreleased extracts, old audit events; ended sessions go hourly, in purge-expired),
+    then tell the managers how many closed cases past retention wait for their review:
+    the cases themselves are only ever anonymised by a manager (eip.privacy.review)."""
+    from flask import current_app, has_app_context
+
+    from eip.notifications import events
+    from eip.notifications.centre import REPLACED, Notification, _close
+    from eip.privacy import retention as schedule
+    from eip.workdays import london_date
+
+    purged = schedule.purge(session, now)
+    due = schedule.due_count(session, london_date(now))
+    if due:
+        for notice in session.scalars(
+            select(Notification).where(
+                Notification.kind == "retention_review_due", Notification.closed_at.is_(None)
+            )
+        ):
+            _close(notice, REPLACED, now)
+        events.tell(
+            session,
+            "retention_review_due",
+            events.managers(session),
+            actor_id=None,
+            topic="retention",
+            subject=str(due),
+            event_key=london_date(now).isoformat(),
+            now=now,
+        )
+    session.commit()
+    files = 0
+    if has_app_context() and current_app.config.get("INSTANCE_PATH"):
+        files = schedule.remove_extract_files(
+            session, current_app.config["INSTANCE_PATH"], purged, now
+        )
+    return (
+        f"{due} cases past retention await review; removed {purged.notifications} "
+        f"notifications, {purged.extracts} unreleased extracts "
+        f"({files} files), {purged.audit_events} audit events"
+    )
+
+
 # In this order: a tick makes the reminders before it mails them.
 JOBS: list[Job] = [
     Job("purge-expired", purge_expired, every="hour"),
@@ -132,6 +179,8 @@ JOBS: list[Job] = [
     Job("daily-digest", daily_digest, every="day", at=time(7, 0)),
     # The stored due items' safety net, at night before anyone's home page.
     Job("refresh-due-items", refresh_due_items, every="day", at=time(2, 0)),
+    # The retention schedule (eip.privacy.retention), at night before anyone is at work.
+    Job("retention", retention, every="day", at=time(3, 0)),
 ]
 
 

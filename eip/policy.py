@@ -144,6 +144,9 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "evaluation.figures": _roles(M, E),
     # Privacy (eip/privacy/): subject access requests, recorded and answered by managers.
     "privacy.subject_access": _roles(M),
+    # The retention review (eip.privacy.review): the cases past retention, legal holds and
+    # confirming a batch for anonymisation.
+    "retention.review": _roles(M),
 }
 
 

@@ -239,6 +239,16 @@ class SettingsForm(FlaskForm):
     )
     invoice_unpaid_days = _whole_number(rules.WHOLE_NUMBER_BY_NAME["invoice_unpaid_days"])
     evaluation_k = _whole_number(rules.WHOLE_NUMBER_BY_NAME["evaluation_k"])
+    retain_case_years = _whole_number(rules.WHOLE_NUMBER_BY_NAME["retain_case_years"])
+    retain_child_extra_years = _whole_number(rules.WHOLE_NUMBER_BY_NAME["retain_child_extra_years"])
+    retain_audit_years = _whole_number(rules.WHOLE_NUMBER_BY_NAME["retain_audit_years"])
+    retain_notifications_days = _whole_number(
+        rules.WHOLE_NUMBER_BY_NAME["retain_notifications_days"]
+    )
+    retain_sessions_days = _whole_number(rules.WHOLE_NUMBER_BY_NAME["retain_sessions_days"])
+    retain_unreleased_extracts_days = _whole_number(
+        rules.WHOLE_NUMBER_BY_NAME["retain_unreleased_extracts_days"]
+    )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
     # Each whole number's unit, shown after its box.

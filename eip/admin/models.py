@@ -77,6 +77,16 @@ class ProgrammeSettings(db.Model):
     # The evaluation's k: every combination of quasi-identifiers in an extract is shared by
     # at least this many people, and smaller counts are hidden in figures.
     evaluation_k: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # The retention schedule (eip.privacy.retention): years after closure, years after the
+    # youngest child on the case turns 18, and how long the other records are kept.
+    retain_case_years: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
+    retain_child_extra_years: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    retain_audit_years: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
+    retain_notifications_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
+    retain_sessions_days: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    retain_unreleased_extracts_days: Mapped[int] = mapped_column(
+        Integer, default=30, server_default="30"
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -173,6 +173,7 @@ SINGULAR = {
     "“yes” answers": "“yes” answer",
     "incidents": "incident",
     "months": "month",
+    "years": "year",
 }
 
 WORKING = (
@@ -260,7 +261,80 @@ WHOLE_NUMBERS: tuple[WholeNumber, ...] = (
         "hidden in the programme figures. Raising it coarsens later releases; lowering it never "
         "makes them finer", 5,
     ),
+    WholeNumber(
+        "retain_case_years", "Keep case records after closure for",
+        "how long case records are kept after closure", 1, 20, "years",
+        "Years after the case closed. Then the case is listed for a manager to review and "
+        "anonymise", 6,
+    ),
+    WholeNumber(
+        "retain_child_extra_years", "Keep a case after its youngest child turns 18 for",
+        "how long a case is kept after its youngest child turns 18", 1, 20, "years",
+        "Years after the youngest child on the case turns 18, when that is later than the "
+        "closure rule. A child whose age is not known is reviewed by hand", 7,
+    ),
+    WholeNumber(
+        "retain_audit_years", "Keep audit events for", "how long audit events are kept",
+        1, 20, "years",
+        "Older events are deleted at night. They hold field names, never case values", 6,
+    ),
+    WholeNumber(
+        "retain_notifications_days", "Keep notifications for", "how long notifications are kept",
+        7, 3650, "calendar days",
+        "Notifications read or no longer due are deleted this long after they were made", 90,
+    ),
+    WholeNumber(
+        "retain_sessions_days", "Keep ended sign-in sessions for",
+        "how long ended sign-in sessions are kept", 1, 365, "calendar days",
+        "Sessions signed out or timed out are deleted this long after they ended", 1,
+    ),
+    WholeNumber(
+        "retain_unreleased_extracts_days", "Keep unreleased evaluation extracts for",
+        "how long unreleased evaluation extracts are kept", 1, 365, "calendar days",
+        "An extract prepared but never released is deleted, file and record, this long after "
+        "it was prepared", 30,
+    ),
 )  # fmt: skip
+
+RETENTION_SETTINGS = (
+    "retain_case_years",
+    "retain_child_extra_years",
+    "retain_audit_years",
+    "retain_notifications_days",
+    "retain_sessions_days",
+    "retain_unreleased_extracts_days",
+)
+STORAGE_LIMITATION = (
+    "UK GDPR Article 5(1)(e), storage limitation: personal data is kept no longer than the "
+    "purpose needs."
+)
+# Each retention setting's legal basis, shown beside it on the settings page. Plain and
+# short: the programme confirms its policy with its data protection officer.
+RETENTION_BASIS = {
+    "retain_case_years": (
+        f"{STORAGE_LIMITATION} Six years matches the Limitation Act 1980's six-year limit for "
+        "most claims, so the records can answer a complaint or a claim."
+    ),
+    "retain_child_extra_years": (
+        f"{STORAGE_LIMITATION} Safeguarding guidance is to keep records about children until "
+        "well into adulthood, so that they can be given to the child or to a later "
+        "safeguarding inquiry. The number of years is the programme's policy to confirm."
+    ),
+    "retain_audit_years": (
+        f"{STORAGE_LIMITATION} The trail shows who saw and changed each case (accountability, "
+        "Article 5(2)); kept as long as the case records."
+    ),
+    "retain_notifications_days": (
+        f"{STORAGE_LIMITATION} Reminders are only working aids; the case keeps what was done."
+    ),
+    "retain_sessions_days": (
+        f"{STORAGE_LIMITATION} Security of processing (Article 32): a short window to look "
+        "into a misuse of an account; sign-ins themselves stay in the audit trail."
+    ),
+    "retain_unreleased_extracts_days": (
+        f"{STORAGE_LIMITATION} An extract never released to the evaluators has no further purpose."
+    ),
+}
 WHOLE_NUMBER_BY_NAME = {spec.name: spec for spec in WHOLE_NUMBERS}
 
 DATE_SETTINGS = ("referral_window_start", "referral_window_end", "programme_end_date")

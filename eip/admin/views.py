@@ -372,6 +372,8 @@ def settings():
         row=row,
         days=days,
         escalation_kinds=", ".join(choices.label(choices.INCIDENT_SOURCE, k) for k in kinds),
+        retention_settings=rules.RETENTION_SETTINGS,
+        retention_basis=rules.RETENTION_BASIS,
         title="Programme settings",
     )
 
@@ -398,7 +400,10 @@ def settings_edit():
                 flash("You did not change any settings, so nothing was saved.", "info")
             return redirect(url_for("admin.settings"))
     return render_template(
-        "admin/settings_form.html", form=form, title="Change programme settings"
+        "admin/settings_form.html",
+        form=form,
+        retention_settings=rules.RETENTION_SETTINGS,
+        title="Change programme settings",
     ), status
 
 

@@ -122,6 +122,10 @@ ACTION_LABELS = {
     "evaluation.withdrawn": "Withdrew an evaluation extract",
     "evaluation.downloaded": "Downloaded an evaluation extract",
     "evaluation.figures_downloaded": "Downloaded the programme figures",
+    "retention.hold_placed": "Placed a legal hold (kept past retention)",
+    "retention.hold_removed": "Removed a legal hold",
+    "retention.case_anonymised": "Anonymised the case after the retention review",
+    "retention.viewed": "Viewed the cases past retention",
     "notification.mail_unconfirmed": "Reminder e-mail unconfirmed (not sent again)",
 }
 
@@ -324,6 +328,12 @@ FIELD_LABELS = {
     "escalation_kinds": "kinds of incident escalation counts",
     "invoice_unpaid_days": "days before an unpaid invoice reminder",
     "evaluation_k": "smallest group in evaluation data",
+    "retain_case_years": "years case records are kept after closure",
+    "retain_child_extra_years": "years a case is kept after its youngest child turns 18",
+    "retain_audit_years": "years audit events are kept",
+    "retain_notifications_days": "days notifications are kept",
+    "retain_sessions_days": "days ended sessions are kept",
+    "retain_unreleased_extracts_days": "days unreleased evaluation extracts are kept",
     "referral_window_start": "referral window start",
     "referral_window_end": "referral window end",
     "programme_end_date": "programme end date",
@@ -345,6 +355,7 @@ DETAIL_LABELS = {
     "received_on": "received",
     "due_on": "due",
     "person": "about",
+    "rule": "retention rule",
 }
 DOCUMENT_LABELS = {
     "acknowledgement": "acknowledgement letter",
@@ -420,6 +431,7 @@ RULE_LABELS = {
     "evaluation.download": "downloading an evaluation extract",
     "evaluation.figures": "programme figures",
     "privacy.subject_access": "subject access requests",
+    "retention.review": "the retention review",
 }
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "document": DOCUMENT_LABELS,
@@ -428,6 +440,11 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "action": RULE_LABELS,
     "role": {role.value: ROLE_LABELS[role] for role in Role},
     "person": {"client": "the client", "partner": "the partner"},
+    "rule": {
+        "closure": "years after closure",
+        "children": "youngest child 18, plus the years after",
+        "review": "a child's age checked by hand",
+    },
 }
 
 

@@ -23,6 +23,7 @@ from eip.demo.marac import seed as seed_marac
 from eip.demo.notifications import seed as seed_notifications
 from eip.demo.notifications import seed_events
 from eip.demo.privacy import seed as seed_data_requests
+from eip.demo.retention import seed as seed_retention
 from eip.demo.safety import seed_safety_plans
 from eip.demo.subject_access import seed as seed_subject_access
 from eip.models import DEMO_DATA_KEY, AppState, Borough
@@ -159,4 +160,11 @@ def seed_demo(session: Session, environment: str, now: datetime | None = None) -
         manager=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "manager"),
         today=now.astimezone(LONDON).date(),
     )
+    # Last: the pilot's cases are the newest rows, and nothing above should pick them.
+    seed_retention(
+        session,
+        now.astimezone(LONDON).date(),
+        next(users[e] for r, e, _n, _b in DEMO_USERS if r == "manager"),
+    )
+    session.commit()
     return SeedResult(created=True, sign_ins=sign_ins)

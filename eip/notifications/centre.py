@@ -110,7 +110,9 @@ class Notification(db.Model):
 
     @property
     def label(self) -> str:
-        return kind_of(self.kind).label
+        label = kind_of(self.kind).label
+        # A count notice's subject is its count (eip.jobs.retention).
+        return label.format(count=self.subject) if "{count}" in label else label
 
     @property
     def is_open(self) -> bool:
@@ -140,6 +142,8 @@ class Notification(db.Model):
             return "/admin/approvals"
         if link == "unassigned":
             return "/cases/unassigned"
+        if link == "retention":
+            return "/retention"
         if link == "data_requests":
             return "/data-requests"
         if link == "subject_access":
@@ -164,6 +168,8 @@ class Notification(db.Model):
             return "Open the approvals"
         if link == "unassigned":
             return "Open the cases with no practitioner"
+        if link == "retention":
+            return "Open the cases past retention"
         if link == "data_requests":
             return "Open the data requests"
         if link == "subject_access":

@@ -143,6 +143,16 @@ KINDS: dict[str, Kind] = {
         "placement",
         event=True,
     ),
+    # The nightly retention job (eip.jobs.retention) to every manager: how many cases wait
+    # for their review (the notice's subject is the count), never which. A newer one
+    # replaces it.
+    "retention_review_due": Kind(
+        "Cases past retention awaiting review: {count}",
+        "closed cases past retention await a manager's review",
+        "retention",
+        subject="Cases past retention await review",
+        event=True,
+    ),
     # Event notices (eip/notifications/events.py): who gets each is in docs/notifications.md.
     # E-mails carry the case reference and a link: never a name or a reason.
     "placement_requested": Kind(

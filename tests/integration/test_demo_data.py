@@ -214,6 +214,15 @@ def test_the_demo_has_partner_support_and_case_notes_with_attempts_and_a_sensiti
     assert any(not n.sensitive for n in notes)
 
 
+def test_the_demo_shows_one_case_past_retention_awaiting_review_and_one_held(demo):
+    from eip.privacy import retention, review
+
+    due, _more = retention.due_cases(db.session, today())
+    assert [item.due.rule for item in due] == ["closure"]
+    [(hold, reference)] = review.holds(db.session)
+    assert reference != due[0].reference and hold.reason
+
+
 def test_the_demo_holds_an_erasure_waiting_for_a_decision_and_one_carried_out(demo):
     from eip.cases.models import Case
     from eip.privacy.models import DataRequest

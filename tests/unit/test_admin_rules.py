@@ -99,6 +99,12 @@ def test_the_brief_ranges_are_the_ones_enforced():
         "escalation_months": (1, 60),
         "invoice_unpaid_days": (1, 180),
         "evaluation_k": (3, 50),
+        "retain_case_years": (1, 20),
+        "retain_child_extra_years": (1, 20),
+        "retain_audit_years": (1, 20),
+        "retain_notifications_days": (7, 3650),
+        "retain_sessions_days": (1, 365),
+        "retain_unreleased_extracts_days": (1, 365),
     }
 
 
@@ -164,6 +170,12 @@ DEFAULTS = {
     "escalation_kinds": "police_callout",
     "invoice_unpaid_days": 30,
     "evaluation_k": 5,
+    "retain_case_years": 6,
+    "retain_child_extra_years": 7,
+    "retain_audit_years": 6,
+    "retain_notifications_days": 90,
+    "retain_sessions_days": 1,
+    "retain_unreleased_extracts_days": 30,
 }
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from eip.admin import settings_services
+from eip.admin import rules, settings_services
 from eip.admin.models import ApprovalRequest, NonWorkingDay, ProgrammeSettings
 from eip.audit import AuditEvent
 from eip.auth import throttle
@@ -47,6 +47,12 @@ SETTINGS_FORM = {
     "escalation_kinds": ["police_callout"],
     "invoice_unpaid_days": "30",
     "evaluation_k": "5",
+    "retain_case_years": "6",
+    "retain_child_extra_years": "7",
+    "retain_audit_years": "6",
+    "retain_notifications_days": "90",
+    "retain_sessions_days": "1",
+    "retain_unreleased_extracts_days": "30",
 }
 
 
@@ -862,6 +868,7 @@ def test_the_settings_page_shows_the_refusal_beside_the_pot(signed_in):
         "escalation_months",
         "invoice_unpaid_days",
         "evaluation_k",
+        *rules.RETENTION_SETTINGS,
     ):
         form[name] = str(values[name])
     form["escalation_kinds"] = values["escalation_kinds"].split(",")
