@@ -617,7 +617,10 @@ def test_no_demo_document_holds_the_partners_contact_safe_times_or_code_word(app
         select(User).where(User.email == "amara.okafor@cranstoun.example")
     )
     checked = 0
-    for case in db.session.scalars(select(Case).order_by(Case.id)).all():
+    # An anonymised case (the demo's granted erasure) holds no partner details to leak: its
+    # fields all read "[anonymised]", which its documents print as such.
+    cases = select(Case).where(Case.anonymised_at.is_(None)).order_by(Case.id)
+    for case in db.session.scalars(cases).all():
         client = case.client
         shared_by_client = {client.phone, client.email} if client else set()
         forbidden = [v for v in _partner_values(case) if v not in shared_by_client]
