@@ -39,6 +39,7 @@ from eip.clock import today
 from eip.extensions import db
 from eip.notifications.centre import Notification
 from eip.privacy.models import DataRequest
+from eip.privacy.retention_models import RetentionHold
 from eip.privacy.statutory import due_date
 from eip.privacy.subject_access import SubjectAccessRequest
 from eip.roles import Role
@@ -189,6 +190,11 @@ EXPECTED: dict[str, set[str]] = {
     "privacy.new": {"practitioner", "manager"},
     "privacy.view": {"practitioner", "manager"},
     "privacy.decide": {"manager"},
+    # The retention review: managers confirm what is past retention and place legal holds.
+    "retention.review_page": {"manager"},
+    "retention.confirm": {"manager"},
+    "retention.place_hold": {"manager"},
+    "retention.remove_hold": {"manager"},
     "privacy.corrected": {"practitioner", "manager"},
     # The stay: the practitioner records each step.
     "accommodation.stay_agreement": {"practitioner"},
@@ -403,6 +409,8 @@ def world(app, app_context) -> World:
         due_on=today() + timedelta(days=30),
     )
     db.session.add(data_request)
+    hold = RetentionHold(case_id=closed.id, reason="Fictional: proceedings under way")
+    db.session.add(hold)
     db.session.commit()
 
     deciding = {"placement_id": requested.id}
@@ -429,6 +437,7 @@ def world(app, app_context) -> World:
             "entry_id": invoiced.id,
             "extract_id": extract.id,
             "request_id": data_request.id,
+            "hold_id": hold.id,
             # Anonymous visitors have no notifications; theirs is refused before any lookup.
             "notification_id": own["admin"]["notification_id"],
         },
