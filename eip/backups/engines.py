@@ -63,6 +63,7 @@ def sqlite_tables(url: URL) -> list[str]:
 
 def sqlite_load(dump: Path, url: URL) -> None:
     """Copy the dump into the (empty) target file, through SQLite so its WAL stays right."""
+    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     make_private(Path(url.database))
     with closing(sqlite3.connect(dump)) as source, closing(sqlite3.connect(url.database)) as target:
         source.backup(target)
