@@ -206,12 +206,10 @@ def backup_command(out: Path, unencrypted: bool) -> None:
     from eip.backups.services import BackupRefused, make_backup
 
     production = current_app.config["EIP_ENV"] == "production"
-    tables = [table.name for table in db.metadata.sorted_tables]
     try:
         made = make_backup(
             db.engine,
             current_app.config["INSTANCE_PATH"],
-            tables,
             out,
             dict(os.environ),
             require_key=production and not unencrypted,

@@ -36,18 +36,20 @@ def quoted(name: str) -> str:
 # -- SQLite ---------------------------------------------------------------------------------
 
 
-def sqlite_dump(url: URL, target: Path, tables: list[str]) -> dict[str, int]:
+_SQLITE_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+
+
+def sqlite_dump(url: URL, target: Path) -> dict[str, int]:
+    """Copy the database; returns the copy's row count per table (every table it holds, not
+    the code's: a database before an upgrade lacks the newest)."""
     make_private(target)
     with closing(sqlite3.connect(url.database)) as source, closing(sqlite3.connect(target)) as copy:
         source.backup(copy)
-        return _sqlite_counts(copy, tables)
-
-
-def _sqlite_counts(connection: sqlite3.Connection, tables: list[str]) -> dict[str, int]:
-    return {
-        name: connection.execute(f"SELECT count(*) FROM {quoted(name)}").fetchone()[0]  # noqa: S608
-        for name in tables
-    }
+        tables = [name for (name,) in copy.execute(_SQLITE_TABLES).fetchall()]
+        return {
+            name: copy.execute(f"SELECT count(*) FROM {quoted(name)}").fetchone()[0]  # noqa: S608
+            for name in tables
+        }
 
 
 def sqlite_tables(url: URL) -> list[str]:
@@ -55,10 +57,7 @@ def sqlite_tables(url: URL) -> list[str]:
     if not path.exists():
         return []
     with closing(sqlite3.connect(path)) as connection:
-        rows = connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        ).fetchall()
-    return [name for (name,) in rows]
+        return [name for (name,) in connection.execute(_SQLITE_TABLES).fetchall()]
 
 
 def sqlite_load(dump: Path, url: URL) -> None:
@@ -115,7 +114,7 @@ def server_major(url: URL) -> int:
         return connection.info.server_version // 10000
 
 
-def postgres_dump(url: URL, target: Path, tables: list[str]) -> tuple[dict[str, int], int]:
+def postgres_dump(url: URL, target: Path) -> tuple[dict[str, int], int]:
     """Dump with pg_dump; returns the row counts of the dumped snapshot and pg_dump's major
     version (pg_restore must be at least as new)."""
     pg_dump = tool("pg_dump")
@@ -129,6 +128,12 @@ def postgres_dump(url: URL, target: Path, tables: list[str]) -> tuple[dict[str, 
     with psycopg.connect(_psycopg_url(url)) as connection:
         connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         snapshot = connection.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            ).fetchall()
+        ]
         counts = {
             name: connection.execute(f"SELECT count(*) FROM {quoted(name)}").fetchone()[0]  # noqa: S608
             for name in tables

@@ -103,7 +103,6 @@ def _key(env: dict[str, str]) -> bytes | None:
 def make_backup(
     engine: Engine,
     instance_path: str | Path,
-    tables: list[str],
     out: Path,
     env: dict[str, str],
     *,
@@ -120,16 +119,15 @@ def make_backup(
         raise BackupRefused(f"The folder {out.parent} does not exist: nothing was written")
     revision = database_revision(engine)
     url, name = engine.url, engine.dialect.name
-    tables = sorted([*tables, "alembic_version"])
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".eip-backup-") as work:
         work_path = Path(work)
         dump = work_path / _DUMP_NAMES[name]
         extra: dict = {}
         try:
             if name == "sqlite":
-                counts = engines.sqlite_dump(url, dump, tables)
+                counts = engines.sqlite_dump(url, dump)
             else:
-                counts, extra["pg_dump_major"] = engines.postgres_dump(url, dump, tables)
+                counts, extra["pg_dump_major"] = engines.postgres_dump(url, dump)
         except engines.EngineError as failed:
             raise BackupRefused(f"{failed}: nothing was written") from None
         members = {dump.name: dump}

@@ -9,16 +9,20 @@ import io
 import json
 import secrets
 import tarfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from eip.backups import engines
+from eip.db import utcnow
 from eip.extensions import db
+from eip.models import AppState
 from tests.conftest import build_app, dispose_engines, on_postgres, run_seed_demo
 
 pytestmark = pytest.mark.usefixtures("app_context")
@@ -138,6 +142,8 @@ def test_the_manifest_records_version_migration_engine_counts_and_checksums(
     cases = db.session.execute(text("SELECT count(*) FROM cases")).scalar_one()
     assert manifest["row_counts"]["cases"] == cases > 30
     assert set(manifest["members"]) == set(names) - {"manifest.json"}
+    every_table = {table.name for table in db.metadata.sorted_tables} | {"alembic_version"}
+    assert set(manifest["row_counts"]) == every_table
     assert any(name.startswith("files/evaluation/") for name in names)
     assert not any("secret" in name or "pseudonym" in name for name in names)
 
@@ -281,3 +287,89 @@ def test_the_tests_use_client_tools_as_new_as_the_server(app_context):
     url = db.engine.url
     assert engines.tool_major(engines.tool("pg_dump")) >= engines.server_major(url)
     assert engines.tool_major(engines.tool("pg_restore")) >= engines.server_major(url)
+
+
+def test_a_backup_taken_while_another_connection_writes_restores_consistently(
+    seeded, runner, target, tmp_path, database_url
+):
+    """The service keeps running during the nightly backup: the copy is one consistent moment,
+    and the manifest's counts are that moment's, so the restore's check passes."""
+    writer_engine = create_engine(database_url, connect_args=engines_connect_args(database_url))
+    stop, written = threading.Event(), []
+
+    def write() -> None:
+        while not stop.is_set():
+            with writer_engine.begin() as connection:
+                connection.execute(
+                    insert(AppState.__table__),
+                    {"key": f"during-{len(written)}", "value": "x", "updated_at": utcnow()},
+                )
+            written.append(1)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        while len(written) < 5:
+            time.sleep(0.01)
+        backup = tmp_path / "eip.backup"
+        made = invoke(runner, "backup", "--out", str(backup))
+        after_backup = len(written)
+        while len(written) < after_backup + 5:  # and writes go on after it
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        thread.join()
+        writer_engine.dispose()
+    assert made.exit_code == 0, made.output
+    restored = restore(target, backup)
+    assert restored.exit_code == 0, restored.output
+    with target.app_context():
+        kept = db.session.scalar(select(func.count()).select_from(AppState))
+    db.session.remove()
+    assert 0 < kept < db.session.scalar(select(func.count()).select_from(AppState))
+
+
+def engines_connect_args(url: str) -> dict:
+    return {"timeout": 30} if url.startswith("sqlite") else {}
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_from_an_older_migration_restores_and_init_db_brings_it_up(tmp_path):
+    """The backup taken before an upgrade, restored by the new release."""
+    from alembic.script import ScriptDirectory
+    from flask_migrate import upgrade
+
+    from eip.config import PROJECT_ROOT
+
+    script = ScriptDirectory(str(PROJECT_ROOT / "migrations"))
+    head = script.get_current_head()
+    older = script.get_revision(head).down_revision
+    old = build_app(f"sqlite:///{tmp_path / 'old.sqlite3'}", tmp_path / "old-instance")
+    new = build_app(f"sqlite:///{tmp_path / 'new.sqlite3'}", tmp_path / "new-instance")
+    try:
+        with old.app_context():
+            upgrade(revision=older)
+            made = old.test_cli_runner().invoke(
+                args=["eip", "backup", "--out", str(tmp_path / "old.backup")]
+            )
+            assert made.exit_code == 0, made.output
+        restored = restore(new, tmp_path / "old.backup")
+        assert restored.exit_code == 0, restored.output
+        assert f"migration {older}" in restored.output
+        with new.app_context():
+            assert new.test_cli_runner().invoke(args=["eip", "init-db"]).exit_code == 0
+            version = db.session.execute(text("SELECT version_num FROM alembic_version"))
+            assert version.scalar_one() == head
+    finally:
+        dispose_engines(old)
+        dispose_engines(new)
+
+
+def test_restore_refuses_a_backup_from_the_other_engine(seeded, runner, target, tmp_path):
+    backup = tmp_path / "eip.backup"
+    assert invoke(runner, "backup", "--out", str(backup)).exit_code == 0
+    other = "sqlite" if on_postgres() else "postgresql"
+    moved = _rewrite_manifest(backup, lambda m: m.update(engine=other))
+    refused = restore(target, moved)
+    assert f"This is a {other} backup" in refused.output
+    assert target_tables(target) == []
