@@ -205,27 +205,30 @@ def _unpack(bundle: Path, work: Path) -> tuple[dict, dict[str, Path]]:
         raise BackupRefused("This is not an EIP Tracker backup (not a tar file)")
     found: dict[str, Path] = {}
     manifest = None
-    with tarfile.open(bundle, mode="r:") as archive:
-        for info in archive:
-            name = info.name
-            allowed = name == MANIFEST or name in _DUMP_NAMES.values()
-            allowed |= name.startswith(FILES_PREFIX) and bool(
-                _SAFE_FILE.match(name[len(FILES_PREFIX) :])
-            )
-            if not info.isfile() or not allowed or name in found:
-                raise BackupRefused(f"The backup holds an unexpected member {name!r}: refused")
-            source = archive.extractfile(info)
-            if name == MANIFEST:
-                try:
-                    manifest = json.loads(source.read())
-                except ValueError:
-                    raise BackupRefused("The backup's manifest is not valid JSON") from None
-                continue
-            target = work / name.replace("/", "__")
-            with open_private(target) as sink:
-                while block := source.read(_BLOCK):
-                    sink.write(block)
-            found[name] = target
+    try:
+        with tarfile.open(bundle, mode="r:") as archive:
+            for info in archive:
+                name = info.name
+                allowed = name == MANIFEST or name in _DUMP_NAMES.values()
+                allowed |= name.startswith(FILES_PREFIX) and bool(
+                    _SAFE_FILE.match(name[len(FILES_PREFIX) :])
+                )
+                if not info.isfile() or not allowed or name in found:
+                    raise BackupRefused(f"The backup holds an unexpected member {name!r}: refused")
+                source = archive.extractfile(info)
+                if name == MANIFEST:
+                    try:
+                        manifest = json.loads(source.read())
+                    except ValueError:
+                        raise BackupRefused("The backup's manifest is not valid JSON") from None
+                    continue
+                target = work / name.replace("/", "__")
+                with open_private(target) as sink:
+                    while block := source.read(_BLOCK):
+                        sink.write(block)
+                found[name] = target
+    except tarfile.TarError:
+        raise BackupRefused("The backup file is damaged (its tar structure): refused") from None
     if not isinstance(manifest, dict) or manifest.get("app") != "eip-tracker":
         raise BackupRefused("This is not an EIP Tracker backup (no manifest)")
     if manifest.get("format") != FORMAT:

@@ -12,10 +12,12 @@ import tarfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from flask import Flask
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
@@ -43,11 +45,11 @@ def seeded(runner, instance_path, tmp_path_factory):
     db.session.remove()
 
 
-@pytest.fixture
-def empty_database(tmp_path: Path, database_url: str) -> Iterator[str]:
+@contextmanager
+def new_database(database_url: str, folder: Path) -> Iterator[str]:
     """A new, empty database on the engine under test, dropped afterwards."""
     if not on_postgres():
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        yield f"sqlite:///{folder / 'restored.sqlite3'}"
         return
     name = f"eip_backup_{secrets.token_hex(4)}"
     admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
@@ -61,12 +63,30 @@ def empty_database(tmp_path: Path, database_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def app_on_new_database(database_url: str, folder: Path) -> Iterator[Flask]:
+    """An app on a new, empty database with its own instance folder."""
+    with new_database(database_url, folder) as url:
+        application = build_app(url, folder / "restored-instance")
+        try:
+            yield application
+        finally:
+            dispose_engines(application)
+
+
 @pytest.fixture
-def target(empty_database: str, tmp_path: Path):
-    """An app on the empty database with its own instance folder."""
-    application = build_app(empty_database, tmp_path / "restored-instance")
-    yield application
-    dispose_engines(application)
+def target(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """For a restore that loads: a database of its own."""
+    with app_on_new_database(database_url, tmp_path) as application:
+        yield application
+
+
+@pytest.fixture(scope="module")
+def refusing_target(database_url: str, tmp_path_factory) -> Iterator[Flask]:
+    """For the refusals, which leave it empty (each test checks): one database for them all,
+    since making and dropping a PostgreSQL database takes seconds."""
+    with app_on_new_database(database_url, tmp_path_factory.mktemp("refusals")) as application:
+        yield application
 
 
 def restore(application, backup: Path):
@@ -172,28 +192,36 @@ def _rewrite_manifest(backup: Path, change) -> Path:
     return altered
 
 
-def test_restore_refuses_a_backup_from_a_newer_migration(seeded, runner, target, tmp_path):
+def test_restore_refuses_a_backup_from_a_newer_migration(seeded, runner, refusing_target, tmp_path):
     backup = tmp_path / "eip.backup"
     assert invoke(runner, "backup", "--out", str(backup)).exit_code == 0
     newer = _rewrite_manifest(backup, lambda m: m.update(migration_revision="f00dfeedbeef"))
-    refused = restore(target, newer)
+    refused = restore(refusing_target, newer)
     assert refused.exit_code != 0
     assert "at migration f00dfeedbeef, which this code does not have" in refused.output
-    assert target_tables(target) == []
+    assert target_tables(refusing_target) == []
 
 
-def test_restore_refuses_an_altered_plain_backup(seeded, runner, target, tmp_path):
+def test_restore_refuses_an_altered_plain_backup(seeded, runner, refusing_target, target, tmp_path):
     backup = tmp_path / "eip.backup"
     assert invoke(runner, "backup", "--out", str(backup)).exit_code == 0
     fewer = _rewrite_manifest(backup, lambda m: m["row_counts"].update(cases=1))
+    with tarfile.open(backup) as archive:
+        dump = next(info for info in archive if info.name.startswith("database."))
     data = bytearray(backup.read_bytes())
-    data[len(data) // 2] ^= 0xFF  # inside the database dump
+    data[dump.offset_data + dump.size // 2] ^= 0xFF
     flipped = tmp_path / "flipped.backup"
     flipped.write_bytes(bytes(data))
-    refused = restore(target, flipped)
+    refused = restore(refusing_target, flipped)
     assert refused.exit_code != 0
     assert "fails its SHA-256 check: the backup was altered" in refused.output
-    assert target_tables(target) == []
+    assert target_tables(refusing_target) == []
+    header = bytearray(backup.read_bytes())
+    header[dump.offset + 10] ^= 0xFF  # the dump's tar header: its name
+    broken = tmp_path / "broken.backup"
+    broken.write_bytes(bytes(header))
+    assert "Error: " in restore(refusing_target, broken).output
+    assert target_tables(refusing_target) == []
     # A manifest edited to match other data loads, then fails the check after loading.
     mismatch = restore(target, fewer)
     assert mismatch.exit_code != 0
@@ -201,7 +229,7 @@ def test_restore_refuses_an_altered_plain_backup(seeded, runner, target, tmp_pat
 
 
 def test_restore_of_an_encrypted_backup_needs_its_key_and_an_unaltered_file(
-    seeded, runner, target, tmp_path, monkeypatch
+    seeded, runner, refusing_target, tmp_path, monkeypatch
 ):
     monkeypatch.setenv("EIP_BACKUP_KEY", Fernet.generate_key().decode())
     backup = tmp_path / "eip.backup"
@@ -213,18 +241,18 @@ def test_restore_of_an_encrypted_backup_needs_its_key_and_an_unaltered_file(
         assert b"Daniel Mercer" in plain.read_bytes()
     assert b"Daniel Mercer" not in backup.read_bytes()
 
-    without = restore(target, backup)
+    without = restore(refusing_target, backup)
     assert "This backup is encrypted: set EIP_BACKUP_KEY" in without.output
 
     monkeypatch.setenv("EIP_BACKUP_KEY", Fernet.generate_key().decode())
-    wrong = restore(target, backup)
+    wrong = restore(refusing_target, backup)
     assert "EIP_BACKUP_KEY does not open this backup" in wrong.output
-    assert target_tables(target) == []
+    assert target_tables(refusing_target) == []
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "append"])
 def test_an_encrypted_backup_altered_anywhere_is_refused(
-    seeded, runner, target, tmp_path, monkeypatch, damage
+    seeded, runner, refusing_target, tmp_path, monkeypatch, damage
 ):
     monkeypatch.setenv("EIP_BACKUP_KEY", Fernet.generate_key().decode())
     backup = tmp_path / "eip.backup"
@@ -237,10 +265,10 @@ def test_an_encrypted_backup_altered_anywhere_is_refused(
     else:
         data += data[-200:]
     backup.write_bytes(bytes(data))
-    refused = restore(target, backup)
+    refused = restore(refusing_target, backup)
     assert refused.exit_code != 0
     assert "altered or cut short: nothing was restored" in refused.output
-    assert target_tables(target) == []
+    assert target_tables(refusing_target) == []
 
 
 def test_backup_refuses_a_malformed_key_and_writes_nothing(runner, tmp_path, monkeypatch):
@@ -365,11 +393,11 @@ def test_a_backup_from_an_older_migration_restores_and_init_db_brings_it_up(tmp_
         dispose_engines(new)
 
 
-def test_restore_refuses_a_backup_from_the_other_engine(seeded, runner, target, tmp_path):
+def test_restore_refuses_a_backup_from_the_other_engine(seeded, runner, refusing_target, tmp_path):
     backup = tmp_path / "eip.backup"
     assert invoke(runner, "backup", "--out", str(backup)).exit_code == 0
     other = "sqlite" if on_postgres() else "postgresql"
     moved = _rewrite_manifest(backup, lambda m: m.update(engine=other))
-    refused = restore(target, moved)
+    refused = restore(refusing_target, moved)
     assert f"This is a {other} backup" in refused.output
-    assert target_tables(target) == []
+    assert target_tables(refusing_target) == []
