@@ -216,6 +216,7 @@ def backup_command(out: Path, unencrypted: bool) -> None:
         )
     except BackupRefused as refused:
         raise click.ClickException(str(refused)) from None
+    _audit_backup()
     manifest = made.manifest
     rows = sum(manifest["row_counts"].values())
     extracts = sum(1 for name in manifest["members"] if name.startswith("files/"))
@@ -224,6 +225,22 @@ def backup_command(out: Path, unencrypted: bool) -> None:
         f"({rows} rows in {len(manifest['row_counts'])} tables, {extracts} extract files) "
         f"to {out}, {'encrypted' if made.encrypted else 'NOT encrypted'}."
     )
+
+
+def _audit_backup() -> None:
+    """A copy of every record left the database: the trail says when. After the copy, so the
+    event is in the next backup; a database a release behind its code (a backup before
+    `init-db`) may refuse the write, which must not fail the backup already written."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from eip.audit import record
+
+    try:
+        record(db.session, "backup.made", actor_label="cli", object_type="database")
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        click.echo("The backup was written but could not be recorded in the audit trail.")
 
 
 @eip_cli.command("restore")

@@ -150,7 +150,7 @@ def make_backup(
             },
             **extra,
         }
-        bundle = work_path / "backup.tar"
+        bundle = work_path / "bundle.tar"
         with open_private(bundle) as raw, tarfile.open(fileobj=raw, mode="w") as archive:
             _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2).encode())
             for member, path in members.items():
@@ -191,7 +191,7 @@ def _open(path: Path, work: Path, env: dict[str, str]) -> Path:
         raise BackupRefused(
             f"This backup is encrypted: set {sealing.KEY_SETTING} to the key it was made with"
         )
-    plain = work / "backup.tar"
+    plain = work / "bundle.tar"
     try:
         sealing.unseal(path, plain, key)
     except sealing.SealError as bad:

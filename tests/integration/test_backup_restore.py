@@ -21,6 +21,7 @@ from flask import Flask
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
+from eip.audit import AuditEvent
 from eip.backups import engines
 from eip.db import utcnow
 from eip.extensions import db
@@ -125,17 +126,20 @@ def test_a_backup_restores_every_row_and_extract_file_exactly(
 ):
     if encrypted:
         monkeypatch.setenv("EIP_BACKUP_KEY", Fernet.generate_key().decode())
+    source_rows = every_row(db.engine)  # before the backup's own audit event
     backup = tmp_path / "eip.backup"
     made = invoke(runner, "backup", "--out", str(backup))
     assert made.exit_code == 0, made.output
     assert ("NOT encrypted" in made.output) is not encrypted
+    db.session.remove()
+    audited = select(AuditEvent).where(AuditEvent.action == "backup.made")
+    assert db.session.scalar(audited).actor_label == "cli"
     assert (backup.stat().st_mode & 0o777) == 0o600
 
     restored = restore(target, backup)
     assert restored.exit_code == 0, restored.output
     assert "every row count and checksum verified" in restored.output
 
-    source_rows = every_row(db.engine)
     assert sum(len(rows) for rows in source_rows.values()) > 500
     for table in ("placements", "ledger_entries", "evaluation_extracts", "audit_events"):
         assert source_rows[table], f"the seed should fill {table}"
