@@ -26,7 +26,7 @@ from eip.backups import engines
 from eip.db import utcnow
 from eip.extensions import db
 from eip.models import AppState
-from tests.conftest import build_app, dispose_engines, on_postgres, run_seed_demo
+from tests.conftest import _reset_postgres, build_app, dispose_engines, on_postgres, run_seed_demo
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -64,30 +64,25 @@ def new_database(database_url: str, folder: Path) -> Iterator[str]:
         admin.dispose()
 
 
-@contextmanager
-def app_on_new_database(database_url: str, folder: Path) -> Iterator[Flask]:
-    """An app on a new, empty database with its own instance folder."""
-    with new_database(database_url, folder) as url:
-        application = build_app(url, folder / "restored-instance")
-        try:
-            yield application
-        finally:
-            dispose_engines(application)
+@pytest.fixture(scope="module")
+def spare_database(database_url: str, tmp_path_factory) -> Iterator[str]:
+    """One new database for the module, emptied after each test: making and dropping a
+    PostgreSQL database costs seconds (a checkpoint), emptying its schema does not."""
+    with new_database(database_url, tmp_path_factory.mktemp("spare")) as url:
+        yield url
 
 
 @pytest.fixture
-def target(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """For a restore that loads: a database of its own."""
-    with app_on_new_database(database_url, tmp_path) as application:
+def target(spare_database: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a new, empty database (on SQLite a new file) with its own instance folder."""
+    url = spare_database if on_postgres() else f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+    application = build_app(url, tmp_path / "restored-instance")
+    try:
         yield application
-
-
-@pytest.fixture(scope="module")
-def refusing_target(database_url: str, tmp_path_factory) -> Iterator[Flask]:
-    """For the refusals, which leave it empty (each test checks): one database for them all,
-    since making and dropping a PostgreSQL database takes seconds."""
-    with app_on_new_database(database_url, tmp_path_factory.mktemp("refusals")) as application:
-        yield application
+    finally:
+        dispose_engines(application)
+        if on_postgres():
+            _reset_postgres(url)
 
 
 def restore(application, backup: Path):
@@ -196,17 +191,17 @@ def _rewrite_manifest(backup: Path, change) -> Path:
     return altered
 
 
-def test_restore_refuses_a_backup_from_a_newer_migration(seeded, runner, refusing_target, tmp_path):
+def test_restore_refuses_a_backup_from_a_newer_migration(seeded, runner, target, tmp_path):
     backup = tmp_path / "eip.backup"
     assert invoke(runner, "backup", "--out", str(backup)).exit_code == 0
     newer = _rewrite_manifest(backup, lambda m: m.update(migration_revision="f00dfeedbeef"))
-    refused = restore(refusing_target, newer)
+    refused = restore(target, newer)
     assert refused.exit_code != 0
     assert "at migration f00dfeedbeef, which this code does not have" in refused.output
-    assert target_tables(refusing_target) == []
+    assert target_tables(target) == []
 
 
-def test_restore_refuses_an_altered_plain_backup(seeded, runner, refusing_target, target, tmp_path):
+def test_restore_refuses_an_altered_plain_backup(seeded, runner, target, tmp_path):
     backup = tmp_path / "eip.backup"
     assert invoke(runner, "backup", "--out", str(backup)).exit_code == 0
     fewer = _rewrite_manifest(backup, lambda m: m["row_counts"].update(cases=1))
@@ -216,16 +211,16 @@ def test_restore_refuses_an_altered_plain_backup(seeded, runner, refusing_target
     data[dump.offset_data + dump.size // 2] ^= 0xFF
     flipped = tmp_path / "flipped.backup"
     flipped.write_bytes(bytes(data))
-    refused = restore(refusing_target, flipped)
+    refused = restore(target, flipped)
     assert refused.exit_code != 0
     assert "fails its SHA-256 check: the backup was altered" in refused.output
-    assert target_tables(refusing_target) == []
+    assert target_tables(target) == []
     header = bytearray(backup.read_bytes())
     header[dump.offset + 10] ^= 0xFF  # the dump's tar header: its name
     broken = tmp_path / "broken.backup"
     broken.write_bytes(bytes(header))
-    assert "Error: " in restore(refusing_target, broken).output
-    assert target_tables(refusing_target) == []
+    assert "Error: " in restore(target, broken).output
+    assert target_tables(target) == []
     # A manifest edited to match other data loads, then fails the check after loading.
     mismatch = restore(target, fewer)
     assert mismatch.exit_code != 0
@@ -233,7 +228,7 @@ def test_restore_refuses_an_altered_plain_backup(seeded, runner, refusing_target
 
 
 def test_restore_of_an_encrypted_backup_needs_its_key_and_an_unaltered_file(
-    seeded, runner, refusing_target, tmp_path, monkeypatch
+    seeded, runner, target, tmp_path, monkeypatch
 ):
     monkeypatch.setenv("EIP_BACKUP_KEY", Fernet.generate_key().decode())
     backup = tmp_path / "eip.backup"
@@ -245,18 +240,18 @@ def test_restore_of_an_encrypted_backup_needs_its_key_and_an_unaltered_file(
         assert b"Daniel Mercer" in plain.read_bytes()
     assert b"Daniel Mercer" not in backup.read_bytes()
 
-    without = restore(refusing_target, backup)
+    without = restore(target, backup)
     assert "This backup is encrypted: set EIP_BACKUP_KEY" in without.output
 
     monkeypatch.setenv("EIP_BACKUP_KEY", Fernet.generate_key().decode())
-    wrong = restore(refusing_target, backup)
+    wrong = restore(target, backup)
     assert "EIP_BACKUP_KEY does not open this backup" in wrong.output
-    assert target_tables(refusing_target) == []
+    assert target_tables(target) == []
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "append"])
 def test_an_encrypted_backup_altered_anywhere_is_refused(
-    seeded, runner, refusing_target, tmp_path, monkeypatch, damage
+    seeded, runner, target, tmp_path, monkeypatch, damage
 ):
     monkeypatch.setenv("EIP_BACKUP_KEY", Fernet.generate_key().decode())
     backup = tmp_path / "eip.backup"
@@ -269,10 +264,10 @@ def test_an_encrypted_backup_altered_anywhere_is_refused(
     else:
         data += data[-200:]
     backup.write_bytes(bytes(data))
-    refused = restore(refusing_target, backup)
+    refused = restore(target, backup)
     assert refused.exit_code != 0
     assert "altered or cut short: nothing was restored" in refused.output
-    assert target_tables(refusing_target) == []
+    assert target_tables(target) == []
 
 
 def test_backup_refuses_a_malformed_key_and_writes_nothing(runner, tmp_path, monkeypatch):
@@ -397,11 +392,11 @@ def test_a_backup_from_an_older_migration_restores_and_init_db_brings_it_up(tmp_
         dispose_engines(new)
 
 
-def test_restore_refuses_a_backup_from_the_other_engine(seeded, runner, refusing_target, tmp_path):
+def test_restore_refuses_a_backup_from_the_other_engine(seeded, runner, target, tmp_path):
     backup = tmp_path / "eip.backup"
     assert invoke(runner, "backup", "--out", str(backup)).exit_code == 0
     other = "sqlite" if on_postgres() else "postgresql"
     moved = _rewrite_manifest(backup, lambda m: m.update(engine=other))
-    refused = restore(refusing_target, moved)
+    refused = restore(target, moved)
     assert f"This is a {other} backup" in refused.output
-    assert target_tables(refusing_target) == []
+    assert target_tables(target) == []
