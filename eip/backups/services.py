@@ -9,6 +9,8 @@ when it was made (UTC), each table's row count and each member's SHA-256. With
 A restore goes only into an empty database, refuses a backup from a migration this code does
 not know (a newer release), checks every member's checksum before loading anything, and
 afterwards checks every table's row count and every restored file against the manifest.
+`EIP_BACKUP_KEY` (and `EIP_PG_BIN`) are read from the environment of the command, not from the
+app's settings: the web server and the scheduler never need, and so never hold, the backup key.
 The secrets in the instance folder (`secret_key`, `pseudonym_key`) are never in a backup:
 keys are kept apart from the data they protect (docs/operations.md).
 """
