@@ -43,6 +43,7 @@ EXTRACT_FOLDER = "evaluation"  # evaluation.services.FOLDER, under the instance 
 _DUMP_NAMES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 _SAFE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 _BLOCK = 1024 * 1024
+_MANIFEST_KEYS = ("app_version", "migration_revision", "engine", "created_at", "row_counts")
 
 
 class BackupRefused(Exception):
@@ -235,6 +236,9 @@ def _unpack(bundle: Path, work: Path) -> tuple[dict, dict[str, Path]]:
         raise BackupRefused("This is not an EIP Tracker backup (no manifest)")
     if manifest.get("format") != FORMAT:
         raise BackupRefused(f"Backup format {manifest.get('format')} is not one this code reads")
+    missing = [key for key in _MANIFEST_KEYS if key not in manifest]
+    if missing or not any(dump in found for dump in _DUMP_NAMES.values()):
+        raise BackupRefused("The backup's manifest or database dump is missing: refused")
     listed = manifest.get("members", {})
     if set(listed) != set(found):
         raise BackupRefused("The backup's members differ from its manifest: altered, refused")
@@ -288,8 +292,10 @@ def restore_backup(
                 raise BackupRefused(
                     f"{existing} exists with other content: move it away. Nothing was restored"
                 )
+        dump = found.get(_DUMP_NAMES[name])
+        if dump is None:
+            raise BackupRefused(f"The backup holds no {name} database dump: refused")
         engine.dispose()
-        dump = found[_DUMP_NAMES[name]]
         try:
             if name == "sqlite":
                 engines.sqlite_load(dump, url)

@@ -400,3 +400,12 @@ def test_restore_refuses_a_backup_from_the_other_engine(seeded, runner, target, 
     refused = restore(target, moved)
     assert f"This is a {other} backup" in refused.output
     assert target_tables(target) == []
+
+
+def test_restore_refuses_a_manifest_without_its_counts(seeded, runner, target, tmp_path):
+    backup = tmp_path / "eip.backup"
+    assert invoke(runner, "backup", "--out", str(backup)).exit_code == 0
+    bare = _rewrite_manifest(backup, lambda m: m.pop("row_counts"))
+    refused = restore(target, bare)
+    assert "The backup's manifest or database dump is missing" in refused.output
+    assert target_tables(target) == []
