@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "borough.created": "Borough added",
     "borough.updated": "Borough changed",
     "settings.updated": "Programme settings changed",
+    "backup.made": "Backed up the whole database on the server",
     "settings.non_working_day_added": "Non-working day added",
     "settings.non_working_day_removed": "Non-working day removed",
     "case.viewed": "Viewed the case",
