@@ -18,6 +18,7 @@ same entries (reversals, releases and extensions included).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from datetime import date
 
@@ -36,7 +37,8 @@ def _larger(a, b):
 
 def _movements(placement_ids: Collection[int] | Select | None = None) -> Select:
     """One row per entry: placement, business date and the signed pence it moves on each
-    of committed, invoiced and paid (a reversal counts against the kind it undoes)."""
+    of committed, invoiced and paid (a reversal counts against the kind it undoes), and
+    on new commitments and releases apart (the month rows show both)."""
     undone = aliased(LedgerEntry)
     reversal = LedgerEntry.kind == ledger.REVERSAL
     kind = case((reversal, undone.kind), else_=LedgerEntry.kind)
@@ -51,13 +53,17 @@ def _movements(placement_ids: Collection[int] | Select | None = None) -> Select:
         (of(ledger.COMMIT) + of(ledger.RELEASE, sign=-1)).label("committed"),
         of(ledger.INVOICE).label("invoiced"),
         of(ledger.PAYMENT).label("paid"),
+        of(ledger.COMMIT).label("commitments"),
+        of(ledger.RELEASE).label("releases"),
     ).outerjoin(undone, undone.id == LedgerEntry.reverses_id)
     if placement_ids is not None:
         query = query.where(LedgerEntry.placement_id.in_(placement_ids))
     return query
 
 
-def _per_placement(placement_ids: Collection[int] | Select | None = None) -> Select:
+def per_placement(placement_ids: Collection[int] | Select | None = None) -> Select:
+    """A select of (placement_id, committed, invoiced, paid): one row per placement with
+    entries, to join to the placements where a page needs their facts beside their money."""
     moves = _movements(placement_ids).subquery()
     return select(
         moves.c.placement_id,
@@ -73,7 +79,7 @@ def placement_totals(
     """Each placement's figures (those with entries; all of them, or `placement_ids`, a
     list or a select of ids): one statement, one row per placement."""
     found = {}
-    for pid, committed, invoiced, paid in session.execute(_per_placement(placement_ids)):
+    for pid, committed, invoiced, paid in session.execute(per_placement(placement_ids)):
         committed, invoiced, paid = int(committed), int(invoiced), int(paid)
         found[pid] = ledger.PlacementTotals(
             committed=committed,
@@ -91,7 +97,7 @@ def pot_totals(
     """The pot's figures, as `ledger.pot_totals` over the whole ledger (or over the entries
     of `placement_ids` only: a borough's spend): one statement, one row, however many
     entries and placements there are."""
-    per = _per_placement(placement_ids).subquery()
+    per = per_placement(placement_ids).subquery()
     committed, invoiced, paid, exposure = session.execute(
         select(
             func.coalesce(func.sum(per.c.committed), 0),
@@ -110,11 +116,17 @@ def pot_totals(
     )
 
 
-def burn_down(session: Session, pot_pence: int) -> list[BurnPoint]:
-    """The pot after each day that has entries, oldest first, as `summary.burn_down`: per
-    placement and day the change in its figures; each placement's running totals give its
-    exposure at the end of each of its days, and the change in that exposure is what the
-    day adds to the pot's. One statement, one row per day."""
+@functools.cache
+def money_by_placement():
+    """`per_placement()` over the whole ledger as a subquery, built once: building these
+    nested selects (their column collections) cost a page more than running them."""
+    money = per_placement().subquery()
+    _ = money.c  # its columns made now, once, not by the first requests at the same time
+    return money
+
+
+@functools.cache
+def _burn_down_statement() -> Select:
     moves = _movements().subquery()
     daily = (
         select(
@@ -150,15 +162,26 @@ def burn_down(session: Session, pot_pence: int) -> list[BurnPoint]:
             )
         ).label("exposure"),
     ).subquery()
-    by_day = select(
-        changes.c.on,
-        func.sum(changes.c.committed).label("committed"),
-        func.sum(changes.c.invoiced).label("invoiced"),
-        func.sum(changes.c.paid).label("paid"),
-        func.sum(changes.c.exposure).label("exposure"),
-    ).group_by(changes.c.on)
+    return (
+        select(
+            changes.c.on,
+            func.sum(changes.c.committed).label("committed"),
+            func.sum(changes.c.invoiced).label("invoiced"),
+            func.sum(changes.c.paid).label("paid"),
+            func.sum(changes.c.exposure).label("exposure"),
+        )
+        .group_by(changes.c.on)
+        .order_by(changes.c.on)
+    )
+
+
+def burn_down(session: Session, pot_pence: int) -> list[BurnPoint]:
+    """The pot after each day that has entries, oldest first, as `summary.burn_down`: per
+    placement and day the change in its figures; each placement's running totals give its
+    exposure at the end of each of its days, and the change in that exposure is what the
+    day adds to the pot's. One statement (built once), one row per day."""
     points, totals = [], [0, 0, 0, 0]
-    for on, *moved in session.execute(by_day.order_by(changes.c.on)):
+    for on, *moved in session.execute(_burn_down_statement()):
         totals = [t + int(m) for t, m in zip(totals, moved, strict=True)]
         committed, invoiced, paid, exposure = totals
         points.append(
@@ -172,3 +195,24 @@ def burn_down(session: Session, pot_pence: int) -> list[BurnPoint]:
             )
         )
     return points
+
+
+def day_sums(
+    session: Session, placement_ids: Collection[int] | Select | None = None
+) -> dict[date, tuple[int, int, int, int]]:
+    """Per business date with entries (of `placement_ids` only, if given): the new
+    commitments, releases, invoiced and paid dated that day, a reversal counting against
+    its kind on its own date, as `accommodation.budget.months` adds them up by month. One
+    statement, one row per day."""
+    moves = _movements(placement_ids).subquery()
+    by_day = select(
+        moves.c.on,
+        func.sum(moves.c.commitments),
+        func.sum(moves.c.releases),
+        func.sum(moves.c.invoiced),
+        func.sum(moves.c.paid),
+    ).group_by(moves.c.on)
+    return {
+        (on if isinstance(on, date) else date.fromisoformat(on)): tuple(int(v) for v in sums)
+        for on, *sums in session.execute(by_day)
+    }

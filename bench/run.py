@@ -328,6 +328,11 @@ def main() -> None:
                     f"/budget/statement.pdf?start={since.day}&start={since.month}"
                     f"&start={since.year}&end={to.day}&end={to.month}&end={to.year}",
                 ),
+                (
+                    "monthly report PDF",  # DOCUMENT_REPEATS requests; this month so far
+                    "manager",
+                    f"/reports/monthly.pdf?month={to.month}&month={to.year}",
+                ),
             ]
             print(
                 f"{facts['cases']} cases; {REPEATS} requests each, app and baseline alternated; "

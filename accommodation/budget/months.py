@@ -1,17 +1,16 @@
 """The budget month by month, for the months CSV export and the monthly report: new
 commitments, releases, invoiced and paid in each month, and the money left at its end.
-Pure functions over the dated ledger, like `accommodation.budget.summary`, on the same movements
-(`ledger.movements`), so the months add up to the pot's totals to the penny.
+A pure function over what the database adds up (`ledger_sql.day_sums`, the movements per
+day, and `ledger_sql.burn_down`, the pot after each day), on the same signed amounts as
+`accommodation.ledger`, so the months add up to the pot's totals to the penny.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
-from accommodation import ledger
-from accommodation.budget.summary import DatedEntry, MonthRow
-from accommodation.ledger import COMMIT, INVOICE, RELEASE
+from accommodation.budget.summary import BurnPoint, MonthRow
 
 
 def _next_month(month: date) -> date:
@@ -28,20 +27,22 @@ def _months_between(earlier: date, later: date) -> int:
 
 
 def month_rows(
-    dated: Sequence[DatedEntry], pot_pence: int, include: set[int] | None = None
+    days: Mapping[date, tuple[int, int, int, int]],
+    burn: Sequence[BurnPoint],
+    pot_pence: int,
 ) -> list[MonthRow]:
     """Every month from the first entry's to the last's (empty months too, so a month with
     no movement is visibly nil, unless a gap runs past `MAX_EMPTY_MONTHS`): new
-    commitments, releases, invoiced and paid in the month, a reversal counting against its
-    kind in the month it is dated. `include` limits the movements to some placements; the
-    uncommitted money at each month's end is the pot's."""
-    if not dated:
+    commitments, releases, invoiced and paid in the month (`days`: per day, of the
+    placements the reader may see), a reversal counting against its kind in the month it
+    is dated. `burn` is the whole pot's burn-down, one point per day with entries: the
+    months are those of its days, and the uncommitted money at each month's end is the
+    pot's after its last day in the month."""
+    if not burn:
         return []
-    ordered = sorted(dated, key=lambda d: (d.on, d.entry.id or 0))
-    signed = ledger.movements([d.entry for d in ordered])
     rows: dict[date, MonthRow] = {}
     previous: date | None = None
-    for moved in sorted({d.on.replace(day=1) for d in ordered}):
+    for moved in sorted({p.on.replace(day=1) for p in burn}):
         if previous is not None and _months_between(previous, moved) - 1 <= MAX_EMPTY_MONTHS:
             month = _next_month(previous)
             while month < moved:
@@ -49,23 +50,18 @@ def month_rows(
                 month = _next_month(month)
         rows[moved] = MonthRow(moved)
         previous = moved
-    rows = dict(sorted(rows.items()))
-    running = ledger.Running(pot_pence)
-    by_month: dict[date, list[tuple[int, str, int]]] = {}
-    for d, movement in zip(ordered, signed, strict=True):
-        by_month.setdefault(d.on.replace(day=1), []).append(movement)
-    for month, row in rows.items():
-        for placement_id, kind, amount in by_month.get(month, []):
-            running.add(placement_id, kind, amount)
-            if include is not None and placement_id not in include:
-                continue
-            if kind == COMMIT:
-                row.commitments += amount
-            elif kind == RELEASE:
-                row.releases += amount
-            elif kind == INVOICE:
-                row.invoiced += amount
-            else:
-                row.paid += amount
-        row.available_at_end = running.available
-    return list(rows.values())
+    for on, (commitments, releases, invoiced, paid) in days.items():
+        row = rows[on.replace(day=1)]
+        row.commitments += commitments
+        row.releases += releases
+        row.invoiced += invoiced
+        row.paid += paid
+    ordered = [rows[month] for month in sorted(rows)]
+    available, points = pot_pence, iter(burn)
+    point = next(points, None)
+    for row in ordered:
+        end = _next_month(row.month)
+        while point is not None and point.on < end:
+            available, point = point.available, next(points, None)
+        row.available_at_end = available
+    return ordered

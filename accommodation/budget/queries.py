@@ -1,10 +1,14 @@
-"""Loading the budget's plain data in a constant number of queries, scoped by the policy.
+"""Reading the budget's plain data in a constant number of queries, scoped by the policy.
 
 The pot's figures are programme-wide (the £14,000 is one pot London-wide), so they are
 computed from every placement's numbers; which placements appear row by row, in the spend by
 borough and in the exports comes from `visible_placements(user)`: a SPOC sees only their own
 borough's, finance only approved ones. No query here reads a name: finance and SPOCs see the
 case reference and the borough, nothing else about the people.
+
+No page reads the ledger's rows: the database adds them up (`accommodation.ledger_sql`), one
+row per placement (its facts beside its totals) and one per day (the burn-down), so a page
+costs the same with 100 entries or 100,000.
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
-from accommodation import ledger, store
+from accommodation import ledger, ledger_sql
+from accommodation.budget import months as budget_months
 from accommodation.budget import summary as budget
-from accommodation.models import Placement
+from accommodation.models import LedgerEntry, Placement
+from eip import paging
 from eip.admin.models import ProgrammeSettings
 from eip.auth.models import User
 from eip.cases.models import Case
@@ -25,25 +31,19 @@ from eip.models import Borough
 from eip.policy import visible_placements
 from eip.programme import current_settings
 
+# Rows of the budget page's placements table a page (as the placements list).
+PAGE_SIZE = 25
+
 
 @dataclass(frozen=True)
 class BudgetData:
-    dated: list[budget.DatedEntry]
     placements: list[budget.PlacementFacts]
+    totals: dict[int, ledger.PlacementTotals]
     settings: ProgrammeSettings
 
     @property
-    def entries(self) -> list[ledger.Entry]:
-        return [d.entry for d in self.dated]
-
-    @property
-    def visible_ids(self) -> set[int]:
-        return {p.id for p in self.placements if p.visible}
-
-
-def dated_entries(session: Session) -> list[budget.DatedEntry]:
-    """The whole ledger with business dates, oldest first (one query)."""
-    return [budget.DatedEntry(entry, on) for entry, on in store.entries_with_dates(session)]
+    def by_id(self) -> dict[int, budget.PlacementFacts]:
+        return {p.id: p for p in self.placements}
 
 
 def _planned_move_out(start: date, nights: int | None) -> date | None:
@@ -51,34 +51,46 @@ def _planned_move_out(start: date, nights: int | None) -> date | None:
     return start + timedelta(days=nights) if nights is not None else None
 
 
-def placement_facts(session: Session, user: User) -> list[budget.PlacementFacts]:
-    """Every placement's numbers (one query), with the case reference and borough filled in
-    only for those the user may see (a second query, through the policy)."""
-    rows = session.execute(
-        select(
-            Placement.id,
-            Placement.client_id,
-            Placement.state,
-            Placement.nightly_rate_pence,
-            Placement.approved_nights,
-            Placement.move_in_on,
-            Placement.checked_in_on,
-            Placement.moved_out_on,
-        ).order_by(Placement.id)
-    ).all()
-    scoped = visible_placements(user).subquery()
-    labels = {
-        pid: (reference, borough)
-        for pid, reference, borough in session.execute(
-            select(scoped.c.id, Case.reference, Borough.name)
-            .join(Case, Case.id == scoped.c.case_id)
-            .join(Borough, Borough.id == scoped.c.borough_id)
+def _facts(
+    session: Session, user: User, with_money: bool
+) -> tuple[list[budget.PlacementFacts], dict[int, ledger.PlacementTotals]]:
+    # Whether the user may see it, as a column (the policy's select of ids, IN): the pot's
+    # figures count every placement, the rows only those.
+    seen = case(
+        (Placement.id.in_(visible_placements(user).with_only_columns(Placement.id)), 1),
+        else_=None,
+    )
+    columns = [
+        Placement.id,
+        Placement.client_id,
+        Placement.state,
+        Placement.nightly_rate_pence,
+        Placement.approved_nights,
+        Placement.move_in_on,
+        Placement.checked_in_on,
+        Placement.moved_out_on,
+        seen,
+        Case.reference,
+        Borough.name,
+    ]
+    query = (
+        select(*columns)
+        .join(Case, Case.id == Placement.case_id)
+        .join(Borough, Borough.id == Placement.borough_id)
+        .order_by(Placement.id)
+    )
+    if with_money:
+        money = ledger_sql.money_by_placement()
+        query = query.add_columns(money.c.committed, money.c.invoiced, money.c.paid).outerjoin(
+            money, money.c.placement_id == Placement.id
         )
-    }
-    facts = []
-    for pid, client_id, state, rate, nights, move_in, checked_in, moved_out in rows:
+    facts, totals = [], {}
+    for row in session.execute(query):
+        pid, client_id, state, rate, nights, move_in, checked_in, moved_out = row[:8]
+        seen, reference, borough = row[8:11]
         start = checked_in or move_in
-        reference, borough = labels.get(pid, ("", ""))
+        if seen is None:  # counted in the pot, never named
+            reference = borough = ""
         facts.append(
             budget.PlacementFacts(
                 id=pid,
@@ -92,32 +104,79 @@ def placement_facts(session: Session, user: User) -> list[budget.PlacementFacts]
                 checked_in_on=checked_in,
                 moved_out_on=moved_out,
                 planned_move_out_on=_planned_move_out(start, nights),
-                visible=pid in labels,
+                visible=seen is not None,
             )
         )
-    return facts
+        if with_money and row[11] is not None:
+            committed, invoiced, paid = (int(v) for v in row[11:14])
+            totals[pid] = ledger.PlacementTotals(
+                committed=committed,
+                invoiced=invoiced,
+                paid=paid,
+                exposure=ledger.exposure(committed, invoiced),
+                unpaid_invoiced=invoiced - paid,
+            )
+    return facts, totals
+
+
+def placement_facts(session: Session, user: User) -> list[budget.PlacementFacts]:
+    """Every placement's numbers, with the case reference and borough filled in only for
+    those the user may see (through the policy): one statement, one row per placement."""
+    return _facts(session, user, with_money=False)[0]
 
 
 def load(session: Session, user: User) -> BudgetData:
-    """Everything the budget page and the exports need: four queries, however many
-    placements and entries there are."""
-    return BudgetData(
-        dated=dated_entries(session),
-        placements=placement_facts(session, user),
-        settings=current_settings(session),
-    )
+    """The placements (as `placement_facts`), each with its ledger totals beside it in the
+    same statement, however many entries the ledger holds; and the settings."""
+    facts, totals = _facts(session, user, with_money=True)
+    return BudgetData(placements=facts, totals=totals, settings=current_settings(session))
 
 
 def build(session: Session, user: User, today: date) -> tuple[budget.Budget, BudgetData]:
+    """The budget page's and the finance home's figures, chart and spend by borough: three
+    queries (the burn-down is the third)."""
     data = load(session, user)
+    pot = data.settings.pot_pence
     result = budget.build(
-        data.dated,
+        data.totals,
+        ledger_sql.burn_down(session, pot),
         data.placements,
-        pot_pence=data.settings.pot_pence,
+        pot_pence=pot,
         max_people=data.settings.max_people,
         today=today,
     )
     return result, data
+
+
+def row_page(
+    session: Session, user: User, data: BudgetData, today: date, position: paging.Position
+) -> tuple[list[budget.PlacementRow], paging.Page]:
+    """One page of the placements table, newest first by key (created_at, id) as the
+    placements list: the placements the user may see that hold or held money
+    (`summary.holds_money`), their figures from `data`. One statement."""
+    has_entries = select(LedgerEntry.id).where(LedgerEntry.placement_id == Placement.id).exists()
+    page = paging.fetch_page(
+        session,
+        visible_placements(user).where(or_(Placement.nightly_rate_pence.is_not(None), has_entries)),
+        Placement,
+        Placement.created_at,
+        Placement.id,
+        position,
+        PAGE_SIZE,
+        nullable=False,
+    )
+    facts = data.by_id
+    rows = [budget.placement_row(facts[p.id], data.totals, today) for p in page.rows]
+    return rows, page
+
+
+def month_rows(session: Session, user: User, pot_pence: int) -> list[budget.MonthRow]:
+    """The months CSV: the movements of the placements the user may see, the pot's money
+    left at each month's end (two queries)."""
+    visible = visible_placements(user).with_only_columns(Placement.id)
+    return budget_months.month_rows(
+        ledger_sql.day_sums(session, visible), ledger_sql.burn_down(session, pot_pence), pot_pence
+    )
 
 
 def facts_of(placement: Placement) -> budget.PlacementFacts:

@@ -1,11 +1,13 @@
 """The budget at a glance, computed from the ledger: pure functions, no Flask, no database.
 
-Every figure is derived from the ledger entries (with their business dates) and a few plain
-facts about each placement, with DOMAIN.md's formulas as `accommodation.ledger` implements
-them; nothing here is stored. The per-placement, per-borough and per-month breakdowns (the
-months are `accommodation.budget.months`') are built from the same signed amounts as
+Every figure is derived from each placement's ledger totals (`ledger.PlacementTotals`, which
+the pages read added up by the database: `accommodation.ledger_sql`) and a few plain facts
+about each placement, with DOMAIN.md's formulas as `accommodation.ledger` implements them;
+nothing here is stored. The per-placement, per-borough and per-month breakdowns (the months
+are `accommodation.budget.months`') are built from the same signed amounts as
 `ledger.pot_totals`, so their totals reconcile with it to the penny, which the property tests
-check.
+check. `burn_down` over the dated entries is the definition that the database's burn-down
+(`ledger_sql.burn_down`, which the pages use) is tested against.
 
 Nights: night d is "occupied" when the client sleeps there from d to d + 1, so a stay from
 check-in c to move-out m occupies the nights c … m - 1. Nights up to `today` are the nights
@@ -14,8 +16,8 @@ before today (tonight is not yet stayed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from accommodation import ledger
@@ -139,9 +141,6 @@ class Budget:
     figures: Figures
     burn_down: list[BurnPoint]
     spend: list[SpendPoint]
-    boroughs: list[BoroughSpend]
-    rows: list[PlacementRow]
-    months: list[MonthRow] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------
@@ -225,8 +224,11 @@ def burn_down(dated: Sequence[DatedEntry], pot_pence: int) -> list[BurnPoint]:
 # Figures, forecast, breakdowns
 
 
+Totals = Mapping[int, ledger.PlacementTotals]
+
+
 def figures(
-    entries: Sequence[ledger.Entry],
+    per: Totals,
     placements: Iterable[PlacementFacts],
     *,
     pot_pence: int,
@@ -236,8 +238,7 @@ def figures(
     """The pot's figures. Accrued is, per placement, the cost of the nights stayed so far
     less what has been invoiced for it (never below zero); to-invoice is what is committed
     but not yet invoiced, which is what Camden should still expect to receive."""
-    totals = ledger.pot_totals(entries, pot_pence)
-    per = ledger.all_placement_totals(entries)
+    totals = ledger.pot_of(dict(per), pot_pence)
     zero = ledger.placement_totals([], 0)
     placements = list(placements)
     owed = sum(accrued(p, per.get(p.id, zero).invoiced, today) for p in placements)
@@ -259,7 +260,7 @@ def figures(
 
 
 def spend_series(
-    entries: Sequence[ledger.Entry],
+    per: Totals,
     placements: Iterable[PlacementFacts],
     *,
     pot_pence: int,
@@ -273,7 +274,6 @@ def spend_series(
     committed beyond rate x nights (an added commitment for an invoice) counts on its
     move-out day, and a commitment with no stay (a cancellation charge) counts from today.
     """
-    per = ledger.all_placement_totals(entries)
     spans: list[tuple[date, date, int, int]] = []
     loose = 0
     for p in placements:
@@ -329,18 +329,22 @@ def spend_series(
     return points
 
 
+def holds_money(p: PlacementFacts, per: Totals) -> bool:
+    """Whether a placement belongs in the budget's rows: approved (it has a rate) or with
+    entries. `queries.row_page` asks the same in SQL."""
+    return p.rate_pence is not None or p.id in per
+
+
+def placement_row(p: PlacementFacts, per: Totals, today: date) -> PlacementRow:
+    totals = per.get(p.id) or ledger.placement_totals([], 0)
+    return PlacementRow(p, totals, accrued(p, totals.invoiced, today))
+
+
 def placement_rows(
-    entries: Sequence[ledger.Entry], placements: Iterable[PlacementFacts], today: date
+    per: Totals, placements: Iterable[PlacementFacts], today: date
 ) -> list[PlacementRow]:
     """One row per visible placement that holds or held money, by borough then reference."""
-    per = ledger.all_placement_totals(entries)
-    zero = ledger.placement_totals([], 0)
-    rows = []
-    for p in placements:
-        if not p.visible or (p.rate_pence is None and p.id not in per):
-            continue
-        totals = per.get(p.id, zero)
-        rows.append(PlacementRow(p, totals, accrued(p, totals.invoiced, today)))
+    rows = [placement_row(p, per, today) for p in placements if p.visible and holds_money(p, per)]
     return sorted(rows, key=lambda r: (r.facts.borough, r.facts.reference, r.facts.id))
 
 
@@ -358,22 +362,19 @@ def by_borough(rows: Iterable[PlacementRow]) -> list[BoroughSpend]:
 
 
 def build(
-    dated: Sequence[DatedEntry],
+    per: Totals,
+    burn: list[BurnPoint],
     placements: Sequence[PlacementFacts],
     *,
     pot_pence: int,
     max_people: int,
     today: date,
 ) -> Budget:
-    """Everything the budget page shows, from one read of the ledger and the placements."""
-    entries = [d.entry for d in dated]
-    rows = placement_rows(entries, placements, today)
+    """What the budget page and the finance home both show (the figures and the chart's
+    series): from each placement's totals, the burn-down and the placements' facts
+    (`queries.build`). The budget page adds the spend by borough and a page of rows."""
     return Budget(
-        figures=figures(
-            entries, placements, pot_pence=pot_pence, max_people=max_people, today=today
-        ),
-        burn_down=burn_down(dated, pot_pence),
-        spend=spend_series(entries, placements, pot_pence=pot_pence, today=today),
-        boroughs=by_borough(rows),
-        rows=rows,
+        figures=figures(per, placements, pot_pence=pot_pence, max_people=max_people, today=today),
+        burn_down=burn,
+        spend=spend_series(per, placements, pot_pence=pot_pence, today=today),
     )

@@ -7,33 +7,42 @@ case reference and borough, never a name.
 
 from __future__ import annotations
 
-from flask import Response, render_template
+from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from accommodation.budget import chart as budget_chart
 from accommodation.budget import exports as budget_csv
-from accommodation.budget import months as budget_months
 from accommodation.budget import queries
 from accommodation.budget import summary as budget
 from accommodation.rules import STATE_LABELS
 from accommodation.views import bp
+from eip import paging
 from eip.access import requires
 from eip.audit import record
 from eip.clock import today
 from eip.db import write_now
 from eip.extensions import db
 from eip.policy import can
+from eip.programme import current_settings
 
 
 @bp.get("/budget", endpoint="budget")
 @requires("budget.view")
 def budget_page():
+    try:
+        position = paging.position_from(request.args)
+    except paging.BadCursor:
+        abort(400, "The link to this page of placements is not one this service made")
     on = today()
     result, data = queries.build(db.session, current_user, on)
+    rows, page = queries.row_page(db.session, current_user, data, on, position)
     pot = data.settings.pot_pence
     return render_template(
         "accommodation/budget.html",
         budget=result,
+        boroughs=budget.by_borough(budget.placement_rows(data.totals, data.placements, on)),
+        rows=rows,
+        page=page,
         chart=budget_chart.pot_chart(result.burn_down, result.spend, pot, on),
         chart_rows=budget_chart.table_rows(result.burn_down, result.spend, pot, on),
         today=on,
@@ -65,7 +74,7 @@ def _csv(filename: str, rows: list[list[str]], what: str) -> Response:
 def budget_placements_csv():
     on = today()
     data = queries.load(db.session, current_user)
-    rows = budget.placement_rows(data.entries, data.placements, on)
+    rows = budget.placement_rows(data.totals, data.placements, on)
     return _csv(
         f"accommodation-placements-{on.isoformat()}.csv",
         budget_csv.placement_csv(rows, STATE_LABELS),
@@ -77,8 +86,8 @@ def budget_placements_csv():
 @requires("budget.export")
 def budget_months_csv():
     on = today()
-    data = queries.load(db.session, current_user)
-    months = budget_months.month_rows(data.dated, data.settings.pot_pence, include=data.visible_ids)
+    pot = current_settings(db.session).pot_pence
+    months = queries.month_rows(db.session, current_user, pot)
     return _csv(
         f"accommodation-months-{on.isoformat()}.csv",
         budget_csv.month_csv(months),

@@ -16,10 +16,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from accommodation import ledger
+from accommodation import ledger, ledger_sql
 from accommodation.budget import months as budget_months
 from accommodation.budget import queries as budget_queries
 from accommodation.budget import summary as budget
@@ -147,21 +147,25 @@ class MonthlyData:
 
 
 def _referrals(session: Session, trend: list[date], end: date):
+    """Referrals received per London month of `trend` and per borough, counted by the
+    database: each month is a range of instants (its first London midnight to the next), so
+    a CASE over the ranges names a referral's month on both engines without a time zone."""
+    starts = [london_day_start(month) for month in trend]
+    which = case(
+        *((Case.received_at < start, i - 1) for i, start in enumerate(starts[1:], start=1)),
+        else_=len(trend) - 1,
+    ).label("month")
     rows = session.execute(
-        select(Borough.name, Case.received_at)
+        select(Borough.name, which, func.count())
         .join(Borough, Borough.id == Case.borough_id)
-        .where(
-            Case.received_at >= london_day_start(trend[0]),
-            Case.received_at < london_day_start(end),
-        )
+        .where(Case.received_at >= starts[0], Case.received_at < london_day_start(end))
+        .group_by(Borough.name, which)
     ).all()
-    index = {month: i for i, month in enumerate(trend)}
     by_month = [0] * len(trend)
     by_borough: dict[str, list[int]] = {}
-    for borough, received_at in rows:
-        i = index[london_date(received_at).replace(day=1)]
-        by_month[i] += 1
-        by_borough.setdefault(borough, [0] * len(trend))[i] += 1
+    for borough, i, count in rows:
+        by_month[i] += count
+        by_borough.setdefault(borough, [0] * len(trend))[i] += count
     return by_month, sorted(by_borough.items())
 
 
@@ -234,18 +238,27 @@ def _meetings(session: Session, month: date, last_day: date, interval: int) -> M
         .where(ProfessionalsMeeting.held_on >= month, ProfessionalsMeeting.held_on <= last_day)
     )
     due = cases = 0
-    for started, closed_at in session.execute(
-        select(Case.intervention_started_on, Case.closed_at).where(
+    # A case closed after `last_day` was open all the period, as one still open: those come
+    # grouped by start day (a row a day, however many cases), the few closed within the
+    # period one by one.
+    after = london_day_start(last_day + timedelta(days=1))
+    closed_in = case((Case.closed_at < after, Case.closed_at), else_=None)
+    for started, closed_at, count in session.execute(
+        select(Case.intervention_started_on, closed_in, func.count())
+        .where(
             Case.intervention_started_on.is_not(None),
             Case.intervention_started_on <= last_day,
+            # Closed before the month (in London): none of the month was in intervention.
+            or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(month)),
         )
+        .group_by(Case.intervention_started_on, closed_in)
     ):
         closed = london_date(closed_at) if closed_at else None
         if closed is not None and closed < month:
             continue
         first, last = max(month, started), min(last_day, closed or last_day)
-        cases += 1
-        due += ((last - first).days + 1) // interval
+        cases += count
+        due += ((last - first).days + 1) // interval * count
     return Meetings(held=held or 0, due=due, cases=cases, interval_days=interval)
 
 
@@ -314,9 +327,11 @@ def _accommodation(
 
 
 def _spend(session: Session, trend: list[date], pot_pence: int, last_day: date) -> Spend:
-    dated = budget_queries.dated_entries(session)
-    points = budget.burn_down(dated, pot_pence)
-    moved = {row.month: row for row in budget_months.month_rows(dated, pot_pence)}
+    points = ledger_sql.burn_down(session, pot_pence)
+    moved = {
+        row.month: row
+        for row in budget_months.month_rows(ledger_sql.day_sums(session), points, pot_pence)
+    }
     months = []
     for month in trend:
         row = moved.get(month, budget.MonthRow(month))

@@ -400,6 +400,6 @@ def test_the_money_panel_and_the_budget_agree_on_what_is_accrued(signed_in):
     manager, user = signed_in("manager")
     page = _text(manager.get(f"/placements/{p.id}").get_data(as_text=True))
     data = queries.load(db.session, user)
-    row = next(r for r in budget.placement_rows(data.entries, data.placements, today()))
+    row = next(r for r in budget.placement_rows(data.totals, data.placements, today()))
     assert row.accrued == 73_450
     assert "Nights stayed, not yet invoiced £734.50 (10 nights stayed so far)" in page

@@ -281,3 +281,32 @@ def test_a_borough_spoc_without_placements_sees_an_empty_borough(signed_in):
     page = client.get("/budget").get_data(as_text=True)
     assert "No placement of your borough has been approved yet." in page
     assert db.session.scalar(select(Borough.id).where(Borough.name == "Hackney")) is not None
+
+
+def test_the_budget_pages_placements_a_page_at_a_time_newest_first(signed_in, monkeypatch):
+    from accommodation.budget import queries
+
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    history = money_history()
+    held = [*history["camden"], history["islington"]]
+    client, _user = signed_in("manager")
+    first = client.get("/budget").get_data(as_text=True)
+    table = first[first.index('id="budget-placements"') :]
+    table = table[: table.index("</table>")]
+    assert table.count('class="govuk-table__row"') == 3  # the header and two rows
+    older = re.search(r'href="(/budget\?after=[^"]+)" rel="next"', first)
+    assert older, "no link to the older placements"
+    second = client.get(older.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    rest = second[second.index('id="budget-placements"') :]
+    rest = rest[: rest.index("</table>")]
+    # Four placements held money (the cancelled one too): two here, two on the first page.
+    assert rest.count('class="govuk-table__row"') == 3
+    assert all(p.case.reference in table + rest for p in held)
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    # The pot's figures are the whole pot's on every page.
+    assert figure(second, "Committed") == figure(first, "Committed")
+
+
+def test_a_budget_page_link_this_service_did_not_make_is_refused(signed_in):
+    client, _user = signed_in("manager")
+    assert client.get("/budget?after=not-a-key").status_code == 400

@@ -394,3 +394,33 @@ def test_the_acknowledgement_deadline_leaves_out_the_programmes_extra_non_workin
     client, _ = signed_in("manager")
     text = pdf_text(client.get(REPORT))
     assert "Acknowledged within 3 working days 3 of 4 (75%)" in text
+
+
+def test_meetings_due_count_each_case_for_its_days_in_intervention_in_the_month(app_context):
+    """Open, closed in the month (on its last day late at night), closed after it, closed
+    before it (late on 30 September in UTC, which is 1 October in London: one day), started
+    in it: each counts for its own days, several on one start day too."""
+    october, interval = date(2026, 10, 1), 7
+    plan = [  # (intervention started, closed at, days of October in intervention)
+        (date(2026, 9, 1), None, 31),
+        (date(2026, 9, 1), None, 31),
+        (date(2026, 9, 1), datetime(2026, 10, 14, 12, tzinfo=UTC), 14),
+        (date(2026, 9, 1), datetime(2026, 10, 31, 23, 30, tzinfo=UTC), 31),  # GMT by then
+        (date(2026, 9, 1), datetime(2026, 11, 20, tzinfo=UTC), 31),
+        (date(2026, 9, 1), datetime(2026, 9, 30, 23, 30, tzinfo=UTC), 1),  # BST: 1 October
+        (date(2026, 9, 1), datetime(2026, 9, 30, 22, 30, tzinfo=UTC), None),  # 30 September
+        (date(2026, 10, 20), None, 12),
+        (date(2026, 8, 1), datetime(2026, 9, 29, tzinfo=UTC), None),  # closed before October
+    ]
+    for started, closed_at, _days in plan:
+        case = factories.case("Camden", status="closed" if closed_at else "active")
+        case.intervention_started_on = started
+        case.closed_at = closed_at
+    db.session.commit()
+    meetings = monthly_data(
+        db.session, factories.user("manager"), october, date(2026, 12, 1)
+    ).meetings
+    counted = [days for _s, _c, days in plan if days is not None]
+    assert meetings.cases == len(counted)
+    assert meetings.due == sum(days // interval for days in counted)
+    assert meetings.interval_days == interval
