@@ -294,6 +294,7 @@ FIELD_LABELS = {
     "notification_email": "reminder e-mails",
     # Programme settings.
     "pot_pence": "accommodation pot",
+    "default_nightly_rate_pence": "default nightly rate",
     "max_nights_per_client": "most nights per client",
     "max_people": "most people in accommodation",
     "acknowledge_working_days": "acknowledgement deadline (working days)",
