@@ -16,27 +16,23 @@
 the ledger's exposure (accommodation.ledger), so the forecast starts from what the pot already
 holds back. Every figure is whole pence and every division rounds down.
 
-The pure functions below need no database; `read` gathers their inputs in four bounded
-statements (the pot's totals added up by the database, the waiting nights, the median in SQL
-with window functions, the people counted), the same at 10 placements or 1,000.
+The pure functions below need no database; `read` gathers their inputs in one statement (the
+waiting nights, and the median in SQL with window functions: only its middle one or two rates
+are added up), beside the pot's totals added up by the database (accommodation.ledger_sql)
+and the people counted, which the pages read already: the same at 10 placements or 1,000.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from accommodation import ledger, ledger_sql, rules, store
 from accommodation.models import Placement, PlacementExtension
 
 TYPICAL_STAY_NIGHTS = 28
-
-
-def median_pence(middle: list[int]) -> int | None:
-    """The median from the middle one or two values, rounded down to the penny."""
-    return sum(middle) // len(middle) if middle else None
 
 
 def fair_share(available: int, places_left: int) -> int | None:
@@ -55,6 +51,7 @@ def leaves_too_little(available_after: int, places_left_after: int, typical_stay
 
 @dataclass(frozen=True)
 class Forecast:
+    totals: ledger.PotTotals  # the pot's figures it starts from
     pot: int
     available: int
     committed_not_invoiced: int
@@ -98,9 +95,9 @@ class Forecast:
         return leaves_too_little(available_after, after, self.typical_stay)
 
 
-def median_approved_rate(session: Session) -> int | None:
-    """The median nightly rate of the approved placements, worked out by the database: each
-    rate's place in order and the count, then only the middle one or two rows come back."""
+def _middle_rates():
+    """The sum and count of the middle one or two approved nightly rates, as a subquery
+    of one row: each rate's place in order and the count worked out by the database."""
     ranked = (
         select(
             Placement.nightly_rate_pence.label("rate"),
@@ -115,24 +112,56 @@ def median_approved_rate(session: Session) -> int | None:
     )
     # Floor division, as each engine spells it: rows (total+1)//2 and (total+2)//2 are the
     # middle (one row for an odd count).
-    middle = select(ranked.c.rate).where(
-        ranked.c.n.in_([(ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2])
-    )
-    return median_pence([int(rate) for rate in session.scalars(middle)])
+    middle = ranked.c.n.in_([(ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2])
+    return select(
+        func.coalesce(func.sum(ranked.c.rate), 0).label("rates"),
+        func.count(ranked.c.rate).label("count"),
+    ).where(middle)
 
 
-def waiting_nights(session: Session) -> tuple[int, int]:
-    """(requests waiting, nights they ask for): placement requests and extension requests
-    of stays under way, in one statement."""
+def _waiting():
+    """The requests waiting (placement requests, and extension requests of stays under
+    way) and the nights they ask for, as a subquery of one row."""
     requests = select(Placement.nights.label("nights")).where(Placement.state == "requested")
     extensions = select(PlacementExtension.nights.label("nights")).where(
         PlacementExtension.state == "requested"
     )
     waiting = requests.union_all(extensions).subquery()
-    count, nights = session.execute(
-        select(func.count(), func.coalesce(func.sum(waiting.c.nights), 0))
+    return select(
+        func.count().label("requests"),
+        func.coalesce(func.sum(waiting.c.nights), 0).label("nights"),
+    )
+
+
+def _read_figures(
+    session: Session, pot_pence: int | None = None
+) -> tuple[int, int, int | None, ledger.PotTotals | None]:
+    """(requests waiting, their nights, the median approved rate, and the pot's totals when
+    `pot_pence` is given): one statement of one-row subqueries side by side."""
+    middle, waiting = _middle_rates().subquery(), _waiting().subquery()
+    columns = [waiting.c.requests, waiting.c.nights, middle.c.rates, middle.c.count]
+    joined = waiting.join(middle, true())
+    if pot_pence is not None:
+        pot = ledger_sql.pot_totals_query().subquery()
+        columns += [pot.c.committed, pot.c.invoiced, pot.c.paid, pot.c.exposure]
+        joined = joined.join(pot, true())
+    requests, nights, rates, count, *money = session.execute(
+        select(*columns).select_from(joined)
     ).one()
-    return int(count), int(nights)
+    median = int(rates) // int(count) if count else None
+    totals = ledger_sql.totals_of_row(pot_pence, money) if pot_pence is not None else None
+    return int(requests), int(nights), median, totals
+
+
+def median_approved_rate(session: Session) -> int | None:
+    """The median nightly rate of the approved placements, rounded down to the penny."""
+    return _read_figures(session)[2]
+
+
+def waiting_nights(session: Session) -> tuple[int, int]:
+    """(requests waiting, nights they ask for)."""
+    requests, nights, _median, _totals = _read_figures(session)
+    return requests, nights
 
 
 def read(
@@ -140,17 +169,19 @@ def read(
     settings,
     *,
     totals: ledger.PotTotals | None = None,
-    people: set[int] | None = None,
+    people_counted: int | None = None,
 ) -> Forecast:
-    """The forecast from the database; a page that already read the pot's totals or the
-    people counted passes them in rather than reading them again."""
-    if totals is None:
-        totals = ledger_sql.pot_totals(session, settings.pot_pence)
-    if people is None:
-        people = store.people_counted(session)
-    requests, nights = waiting_nights(session)
-    median = median_approved_rate(session)
+    """The forecast from the database: one statement (the pot's totals in it too, unless
+    the page read them already and passes them in), and one more for the people counted
+    unless passed in."""
+    if people_counted is None:
+        people_counted = len(store.people_counted(session))
+    requests, nights, median, read_totals = _read_figures(
+        session, settings.pot_pence if totals is None else None
+    )
+    totals = totals or read_totals
     return Forecast(
+        totals=totals,
         pot=totals.pot,
         available=totals.available,
         committed_not_invoiced=totals.exposure - totals.invoiced,
@@ -160,5 +191,5 @@ def read(
         nightly_rate=median if median is not None else settings.default_nightly_rate_pence,
         rate_is_default=median is None,
         max_people=settings.max_people,
-        people_counted=len(people),
+        people_counted=people_counted,
     )

@@ -201,7 +201,7 @@ class SettingsForm(FlaskForm):
     default_nightly_rate_pence = StringField(
         "Default nightly rate",
         description=(
-            "Pounds and pence, like 80.00. The pot's forecast and a typical stay use the "
+            "Pounds and pence, like 50.00. The pot's forecast and a typical stay use the "
             "median rate of the placements approved so far, and this rate until there are any"
         ),
         widget=GovTextInput(),

@@ -157,22 +157,24 @@ def pot_snapshot(
     session: Session, placement_ids: Collection[int] = (), *, with_forecast: bool = False
 ) -> PotSnapshot:
     """The pot's figures, and those of `placement_ids` (the placements the page shows
-    effects or figures for): two statements, or one when no placement is asked for; two
-    more for the forecast (the waiting nights and the median rate) when asked for."""
+    effects or figures for): three statements, or two when no placement is asked for; the
+    forecast (the waiting nights and the median rate) is read in the pot totals' statement."""
     settings = current_settings(session)
     ids = list(placement_ids)
-    totals = ledger_sql.pot_totals(session, settings.pot_pence)
     people = store.people_counted(session)
+    forecast = None
+    if with_forecast:
+        # The pot's totals are read in the forecast's own statement.
+        forecast = forecasts.read(session, settings, people_counted=len(people))
+        totals = forecast.totals
+    else:
+        totals = ledger_sql.pot_totals(session, settings.pot_pence)
     return PotSnapshot(
         settings=settings,
         totals=totals,
         by_placement=ledger_sql.placement_totals(session, ids) if ids else {},
         people=people,
-        forecast=(
-            forecasts.read(session, settings, totals=totals, people=people)
-            if with_forecast
-            else None
-        ),
+        forecast=forecast,
     )
 
 

@@ -122,9 +122,9 @@ _POT_MESSAGES = {
 
 RATE_MAX_PENCE = 100_000  # £1,000.00 a night
 _RATE_MESSAGES = {
-    money.ENTER_AN_AMOUNT: "Enter the default nightly rate in pounds, like 80.00",
+    money.ENTER_AN_AMOUNT: "Enter the default nightly rate in pounds, like 50.00",
     money.MORE_THAN_ZERO: "The default nightly rate must be more than £0.00",
-    money.TWO_DECIMALS: "Enter the default nightly rate to the nearest penny, like 80.00",
+    money.TWO_DECIMALS: "Enter the default nightly rate to the nearest penny, like 50.00",
     money.TOO_LARGE: f"The default nightly rate must be {format_pence(RATE_MAX_PENCE)} or less",
 }
 

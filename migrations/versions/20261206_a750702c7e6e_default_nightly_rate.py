@@ -21,7 +21,7 @@ def upgrade():
     with op.batch_alter_table("programme_settings", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
-                "default_nightly_rate_pence", sa.Integer(), server_default="8000", nullable=False
+                "default_nightly_rate_pence", sa.Integer(), server_default="5000", nullable=False
             )
         )
 

@@ -23,9 +23,9 @@ def test_with_no_approved_placement_the_default_rate_is_used():
     fa.placement(state="requested", nights=10)
     fa.placement(state="cancelled", rate_pence=99_999)  # cancelled: not an approved rate
     f = _read()
-    assert (f.nightly_rate, f.rate_is_default) == (8_000, True)
-    assert f.typical_stay == 28 * 8_000
-    assert (f.waiting_requests, f.waiting_nights, f.waiting_cost) == (1, 10, 80_000)
+    assert (f.nightly_rate, f.rate_is_default) == (5_000, True)
+    assert f.typical_stay == 28 * 5_000
+    assert (f.waiting_requests, f.waiting_nights, f.waiting_cost) == (1, 10, 50_000)
 
 
 def test_the_median_approved_rate_is_worked_out_by_the_database_odd_and_even_counts():

@@ -29,7 +29,7 @@ MANAGER_PAGES = [
 
 SETTINGS_FORM = {
     "pot_pence": "14000.00",
-    "default_nightly_rate_pence": "80.00",
+    "default_nightly_rate_pence": "50.00",
     "max_people": "10",
     "max_nights_per_client": "28",
     "referral_window_start": ["19", "8", "2026"],
@@ -637,11 +637,11 @@ def test_a_settings_change_is_saved_and_audited_with_old_and_new_values(signed_i
 @pytest.mark.usefixtures("programme_as_migrated")
 def test_the_default_nightly_rate_is_shown_saved_and_audited_in_pence(signed_in):
     client, _manager = signed_in("manager")
-    assert 'value="80.00"' in html_of(client.get("/admin/settings/change"))
+    assert 'value="50.00"' in html_of(client.get("/admin/settings/change"))
     assert post_settings(client, default_nightly_rate_pence="95.50").status_code == 302
     assert settings_row().default_nightly_rate_pence == 9_550
     [event] = events("settings.updated")
-    assert event.details == {"changes": {"default_nightly_rate_pence": [8_000, 9_550]}}
+    assert event.details == {"changes": {"default_nightly_rate_pence": [5_000, 9_550]}}
     assert "£95.50" in html_of(client.get("/admin/settings"))
 
 
@@ -695,7 +695,7 @@ BAD_SETTINGS = [
     (
         {"default_nightly_rate_pence": ""},
         "default_nightly_rate_pence",
-        "Enter the default nightly rate in pounds, like 80.00",
+        "Enter the default nightly rate in pounds, like 50.00",
     ),
     (
         {"default_nightly_rate_pence": "0"},
@@ -871,7 +871,7 @@ def test_the_settings_page_shows_the_refusal_beside_the_pot(signed_in):
     form = {
         "version": version,
         "pot_pence": "100.00",
-        "default_nightly_rate_pence": "80.00",
+        "default_nightly_rate_pence": "50.00",
     }
     for name in ("referral_window_start", "referral_window_end", "programme_end_date"):
         form[name] = [str(values[name].day), str(values[name].month), str(values[name].year)]
