@@ -27,9 +27,7 @@ def waiting(app_context):
     return fa.placement(state="requested", nights=28)
 
 
-def test_the_approval_page_shows_the_fair_share_beside_the_maximum_and_warns(
-    signed_in, waiting
-):
+def test_the_approval_page_shows_the_fair_share_beside_the_maximum_and_warns(signed_in, waiting):
     _issue_19_pot()
     client, _ = signed_in("spoc", borough_name="Camden")
     page = client.get(f"/placements/{waiting.id}/approve").get_data(as_text=True)
