@@ -212,3 +212,17 @@ def test_the_demo_has_partner_support_and_case_notes_with_attempts_and_a_sensiti
     assert {n.contact for n in notes} == {"made", "attempted", "none"}
     assert any(n.sensitive for n in notes)
     assert any(not n.sensitive for n in notes)
+
+
+def test_the_demo_requests_show_the_fair_share_and_one_warns(demo):
+    from accommodation.placements.page import pot_snapshot
+
+    waiting = db.session.scalars(
+        select(Placement).where(Placement.state == "requested").order_by(Placement.id)
+    ).all()
+    snapshot = pot_snapshot(db.session, [p.id for p in waiting], with_forecast=True)
+    f = snapshot.forecast
+    assert f.fair_share is not None and not f.rate_is_default
+    assert (f.max_people, f.people_counted, f.fair_share) == (8, 4, 684_600 // 4)
+    warns = {p.borough.name: snapshot.effect(p, nights=p.nights).leaves_too_little for p in waiting}
+    assert warns == {"Camden": False, "Hackney": True}
