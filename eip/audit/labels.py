@@ -338,7 +338,8 @@ DOCUMENT_LABELS = {
     "marac_referral": "MARAC referral pack",
     "accommodation_agreement": "accommodation agreement",
     "finance_statement": "Camden's accommodation statement",
-    "programme_report": "monthly programme report",
+    "programme_report": "monthly programme report (internal, not suppressed)",
+    "programme_report_funder": "monthly programme report for the funder (suppressed)",
 }
 METHOD_LABELS = {
     # Signing in.
