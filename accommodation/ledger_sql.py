@@ -91,21 +91,30 @@ def placement_totals(
     return found
 
 
+def pot_totals_query(placement_ids: Collection[int] | Select | None = None) -> Select:
+    """One row: committed, invoiced, paid and exposure (for `pot_totals`, or to read beside
+    other one-row figures in the same statement, as accommodation.forecast does)."""
+    per = per_placement(placement_ids).subquery()
+    return select(
+        func.coalesce(func.sum(per.c.committed), 0).label("committed"),
+        func.coalesce(func.sum(per.c.invoiced), 0).label("invoiced"),
+        func.coalesce(func.sum(per.c.paid), 0).label("paid"),
+        func.coalesce(func.sum(_larger(per.c.committed, per.c.invoiced)), 0).label("exposure"),
+    )
+
+
 def pot_totals(
     session: Session, pot_pence: int, placement_ids: Collection[int] | Select | None = None
 ) -> ledger.PotTotals:
     """The pot's figures, as `ledger.pot_totals` over the whole ledger (or over the entries
     of `placement_ids` only: a borough's spend): one statement, one row, however many
     entries and placements there are."""
-    per = per_placement(placement_ids).subquery()
-    committed, invoiced, paid, exposure = session.execute(
-        select(
-            func.coalesce(func.sum(per.c.committed), 0),
-            func.coalesce(func.sum(per.c.invoiced), 0),
-            func.coalesce(func.sum(per.c.paid), 0),
-            func.coalesce(func.sum(_larger(per.c.committed, per.c.invoiced)), 0),
-        )
-    ).one()
+    return totals_of_row(pot_pence, session.execute(pot_totals_query(placement_ids)).one())
+
+
+def totals_of_row(pot_pence: int, row) -> ledger.PotTotals:
+    """`pot_totals_query`'s row as the pot's figures."""
+    committed, invoiced, paid, exposure = row
     return ledger.PotTotals(
         pot=pot_pence,
         committed=int(committed),

@@ -198,6 +198,15 @@ class SettingsForm(FlaskForm):
         widget=GovTextInput(),
         validators=[_Reads(rules.parse_pounds)],
     )
+    default_nightly_rate_pence = StringField(
+        "Default nightly rate",
+        description=(
+            "Pounds and pence, like 50.00. The pot's forecast and a typical stay use the "
+            "median rate of the placements approved so far, and this rate until there are any"
+        ),
+        widget=GovTextInput(),
+        validators=[_Reads(rules.parse_rate)],
+    )
     max_people = _whole_number(rules.WHOLE_NUMBER_BY_NAME["max_people"])
     max_nights_per_client = _whole_number(rules.WHOLE_NUMBER_BY_NAME["max_nights_per_client"])
     referral_window_start = date_field(
@@ -274,7 +283,10 @@ class SettingsForm(FlaskForm):
 
     def values(self) -> dict[str, Any]:
         """The typed values, once the form is valid."""
-        typed: dict[str, Any] = {"pot_pence": self.pot_pence.value}
+        typed: dict[str, Any] = {
+            "pot_pence": self.pot_pence.value,
+            "default_nightly_rate_pence": self.default_nightly_rate_pence.value,
+        }
         for spec in rules.WHOLE_NUMBERS:
             typed[spec.name] = self[spec.name].value
         for name in rules.DATE_SETTINGS:
@@ -286,6 +298,7 @@ class SettingsForm(FlaskForm):
         """Show the saved values (GET)."""
         self.version.data = version
         self.pot_pence.data = plain_pounds(current["pot_pence"])
+        self.default_nightly_rate_pence.data = plain_pounds(current["default_nightly_rate_pence"])
         for spec in rules.WHOLE_NUMBERS:
             self[spec.name].data = str(current[spec.name])
         for name in rules.DATE_SETTINGS:

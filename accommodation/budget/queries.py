@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
-from accommodation import ledger, ledger_sql
+from accommodation import forecast, ledger, ledger_sql
 from accommodation.budget import months as budget_months
 from accommodation.budget import summary as budget
 from accommodation.models import LedgerEntry, Placement
@@ -194,3 +194,18 @@ def facts_of(placement: Placement) -> budget.PlacementFacts:
         moved_out_on=placement.moved_out_on,
         planned_move_out_on=placement.planned_move_out_on,
     )
+
+
+def forecast_of(session: Session, result: budget.Budget, data: BudgetData) -> forecast.Forecast:
+    """The pot's forecast from the figures `build` read (whole pot, whoever is looking): one
+    statement more (accommodation.forecast)."""
+    f = result.figures
+    totals = ledger.PotTotals(
+        pot=f.pot,
+        committed=f.committed,
+        invoiced=f.invoiced,
+        paid=f.paid,
+        exposure=f.exposure,
+        available=f.available,
+    )
+    return forecast.read(session, data.settings, totals=totals, people_counted=f.people)

@@ -40,6 +40,7 @@ def budget_page():
     return render_template(
         "accommodation/budget.html",
         budget=result,
+        forecast=queries.forecast_of(db.session, result, data),
         boroughs=budget.by_borough(budget.placement_rows(data.totals, data.placements, on)),
         rows=rows,
         page=page,

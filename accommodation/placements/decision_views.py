@@ -45,7 +45,11 @@ def approve(placement_id: int):
         return {
             "page": pages.placement_page(db.session, current_user, current),
             "effect": pages.pot_effect(
-                db.session, current, nights=nights, rate_pence=form.rate_pence()
+                db.session,
+                current,
+                nights=nights,
+                rate_pence=form.rate_pence(),
+                with_forecast=True,
             ),
         }
 

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accommodation import forecast as forecasts
 from accommodation import ledger, ledger_sql, rules, store
 from accommodation.models import Placement, PlacementExtension
 from accommodation.placements.decision_services import pending_extension
@@ -63,6 +64,9 @@ class PotEffect:
     people_counted: int
     max_people: int
     client_counted: bool
+    # The fair share and the typical stay (accommodation.forecast), on the pages that
+    # show them: the SPOC's approval and the requests waiting on the SPOC's home.
+    forecast: forecasts.Forecast | None = None
 
     @property
     def max_rate(self) -> int:
@@ -77,6 +81,35 @@ class PotEffect:
     def people_cap_reached(self) -> bool:
         return not self.client_counted and self.people_counted >= self.max_people
 
+    @property
+    def estimated_cost(self) -> int | None:
+        """The cost at the rate given or, before one is given, at the typical nightly rate."""
+        if self.cost is not None:
+            return self.cost
+        return self.nights * self.forecast.nightly_rate if self.forecast else None
+
+    @property
+    def left_after_estimate(self) -> int | None:
+        if self.left_after is not None:
+            return self.left_after
+        cost = self.estimated_cost
+        return None if cost is None else self.available - cost
+
+    @property
+    def places_left_after(self) -> int | None:
+        if self.forecast is None:
+            return None
+        return max(self.forecast.places_left - (0 if self.client_counted else 1), 0)
+
+    @property
+    def leaves_too_little(self) -> bool:
+        """Would this approval leave less than one typical stay for each remaining place?"""
+        if self.forecast is None:
+            return False
+        return self.forecast.leaves_too_little(
+            available_after=self.left_after_estimate, client_counted=self.client_counted
+        )
+
 
 @dataclass(frozen=True)
 class PotSnapshot:
@@ -89,6 +122,7 @@ class PotSnapshot:
     totals: ledger.PotTotals
     by_placement: dict[int, ledger.PlacementTotals]  # those asked for that have entries
     people: set[int]
+    forecast: forecasts.Forecast | None = None
 
     def effect(
         self, placement: Placement, *, nights: int, rate_pence: int | None = None
@@ -109,6 +143,7 @@ class PotSnapshot:
             people_counted=len(self.people),
             max_people=self.settings.max_people,
             client_counted=placement.client_id in self.people,
+            forecast=self.forecast,
         )
 
     def placement_totals(self, placement: Placement) -> ledger.PlacementTotals | None:
@@ -118,24 +153,41 @@ class PotSnapshot:
 NO_MONEY = ledger.PlacementTotals(0, 0, 0, 0, 0)
 
 
-def pot_snapshot(session: Session, placement_ids: Collection[int] = ()) -> PotSnapshot:
+def pot_snapshot(
+    session: Session, placement_ids: Collection[int] = (), *, with_forecast: bool = False
+) -> PotSnapshot:
     """The pot's figures, and those of `placement_ids` (the placements the page shows
-    effects or figures for): two statements, or one when no placement is asked for."""
+    effects or figures for): three statements, or two when no placement is asked for; the
+    forecast (the waiting nights and the median rate) is read in the pot totals' statement."""
     settings = current_settings(session)
     ids = list(placement_ids)
+    people = store.people_counted(session)
+    forecast = None
+    if with_forecast:
+        # The pot's totals are read in the forecast's own statement.
+        forecast = forecasts.read(session, settings, people_counted=len(people))
+        totals = forecast.totals
+    else:
+        totals = ledger_sql.pot_totals(session, settings.pot_pence)
     return PotSnapshot(
         settings=settings,
-        totals=ledger_sql.pot_totals(session, settings.pot_pence),
+        totals=totals,
         by_placement=ledger_sql.placement_totals(session, ids) if ids else {},
-        people=store.people_counted(session),
+        people=people,
+        forecast=forecast,
     )
 
 
 def pot_effect(
-    session: Session, placement: Placement, *, nights: int | None = None, rate_pence=None
+    session: Session,
+    placement: Placement,
+    *,
+    nights: int | None = None,
+    rate_pence=None,
+    with_forecast: bool = False,
 ) -> PotEffect:
     """The money left, and what approving `nights` at `rate_pence` would leave."""
-    return pot_snapshot(session, [placement.id]).effect(
+    return pot_snapshot(session, [placement.id], with_forecast=with_forecast).effect(
         placement, nights=nights or placement.nights, rate_pence=rate_pence
     )
 

@@ -259,7 +259,12 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
     ).all()
     placed_placements = [p for p, _count in newest]
     placed_total = newest[0][1] if newest else 0
-    snapshot = pot_snapshot(session, [p.id for p in [*waiting_placements, *placed_placements]])
+    # The forecast only when a request waits: its card shows the fair share.
+    snapshot = pot_snapshot(
+        session,
+        [p.id for p in [*waiting_placements, *placed_placements]],
+        with_forecast=bool(waiting_placements),
+    )
     empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
 
     def row_of(p: Placement) -> ListRow:

@@ -55,6 +55,12 @@ class ProgrammeSettings(db.Model):
     pot_pence: Mapped[int] = mapped_column(Integer, default=1_400_000)
     max_people: Mapped[int] = mapped_column(Integer, default=10)
     max_nights_per_client: Mapped[int] = mapped_column(Integer, default=28)
+    # The nightly rate the pot's forecast and typical stay assume before any placement has
+    # been approved at a rate (accommodation.forecast). £50.00: the default pot shared evenly
+    # among the default people cap for 28 nights.
+    default_nightly_rate_pence: Mapped[int] = mapped_column(
+        Integer, default=5_000, server_default="5000"
+    )
     referral_window_start: Mapped[date] = mapped_column(Date, default=date(2026, 8, 19))
     referral_window_end: Mapped[date] = mapped_column(Date, default=date(2026, 12, 31))
     programme_end_date: Mapped[date] = mapped_column(Date, default=date(2027, 3, 31))

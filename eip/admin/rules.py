@@ -120,6 +120,31 @@ _POT_MESSAGES = {
 }
 
 
+RATE_MAX_PENCE = 100_000  # £1,000.00 a night
+_RATE_MESSAGES = {
+    money.ENTER_AN_AMOUNT: "Enter the default nightly rate in pounds, like 50.00",
+    money.MORE_THAN_ZERO: "The default nightly rate must be more than £0.00",
+    money.TWO_DECIMALS: "Enter the default nightly rate to the nearest penny, like 50.00",
+    money.TOO_LARGE: f"The default nightly rate must be {format_pence(RATE_MAX_PENCE)} or less",
+}
+
+
+def parse_rate(raw: str | None) -> int:
+    """The default nightly rate, in pence, read by the one money parser."""
+    try:
+        return money.parse_pounds(raw or "", max_pence=RATE_MAX_PENCE)
+    except money.MoneyError as err:
+        raise ValueError(_RATE_MESSAGES[err.message]) from None
+
+
+def check_rate(pence: int) -> int:
+    if pence <= 0:
+        raise ValueError(_RATE_MESSAGES[money.MORE_THAN_ZERO])
+    if pence > RATE_MAX_PENCE:
+        raise ValueError(_RATE_MESSAGES[money.TOO_LARGE])
+    return pence
+
+
 def check_pot(pence: int) -> int:
     if pence < 0:
         raise ValueError(_POT_MESSAGES[money.MORE_THAN_ZERO])
@@ -340,6 +365,7 @@ WHOLE_NUMBER_BY_NAME = {spec.name: spec for spec in WHOLE_NUMBERS}
 DATE_SETTINGS = ("referral_window_start", "referral_window_end", "programme_end_date")
 SETTING_NAMES = (
     "pot_pence",
+    "default_nightly_rate_pence",
     *(spec.name for spec in WHOLE_NUMBERS),
     *DATE_SETTINGS,
     "escalation_kinds",
@@ -418,6 +444,11 @@ def settings_problems(values: Mapping[str, Any]) -> dict[str, str]:
             check_pot(int(values["pot_pence"]))
         except ValueError as exc:
             problems["pot_pence"] = str(exc)
+    if values.get("default_nightly_rate_pence") is not None:
+        try:
+            check_rate(int(values["default_nightly_rate_pence"]))
+        except ValueError as exc:
+            problems["default_nightly_rate_pence"] = str(exc)
     for spec in WHOLE_NUMBERS:
         value = values.get(spec.name)
         if value is not None:

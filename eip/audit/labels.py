@@ -314,6 +314,7 @@ FIELD_LABELS = {
     "notification_email": "reminder e-mails",
     # Programme settings.
     "pot_pence": "accommodation pot",
+    "default_nightly_rate_pence": "default nightly rate",
     "max_nights_per_client": "most nights per client",
     "max_people": "most people in accommodation",
     "acknowledge_working_days": "acknowledgement deadline (working days)",
@@ -367,7 +368,8 @@ DOCUMENT_LABELS = {
     "marac_referral": "MARAC referral pack",
     "accommodation_agreement": "accommodation agreement",
     "finance_statement": "Camden's accommodation statement",
-    "programme_report": "monthly programme report",
+    "programme_report": "monthly programme report (internal, not suppressed)",
+    "programme_report_funder": "monthly programme report for the funder (suppressed)",
 }
 METHOD_LABELS = {
     # Signing in.

@@ -1,8 +1,9 @@
 """Fictional placements for `seed-demo`, in every state a newcomer should see.
 
-Camden's SPOC finds a request waiting and a stay ending in two days (its return-home review
-due); Hackney's finds a request waiting and a finished stay with invoices Camden finance has
-not yet paid, one of them over 30 days old; there is an early move-out that released money,
+Camden's SPOC finds a request waiting (within its fair share of the pot) and a stay ending
+in two days (its return-home review due); Hackney's finds a request waiting (with the warning
+that approving it would strand the places left) and a finished stay with invoices Camden finance
+has not yet paid, one of them over 30 days old; there is an early move-out that released money,
 a cancellation, refused requests, and a closed case whose stay was invoiced and paid in full.
 Money is written as ledger entries through `accommodation.store`, so the budget page
 reconciles with the ledger to the penny. Every provider, address and invoice is invented.
@@ -23,6 +24,7 @@ from eip.audit import record
 from eip.auth.models import User
 from eip.cases.models import Case
 from eip.demo.cases import LONDON
+from eip.programme import current_settings
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Stay:
     state: str
     provider: str | None = None
     rate_pence: int | None = None
-    nights: int = 28
+    nights: int = 28  # a request's nights asked for, or the stay's approved nights
     check_in_days_ago: int | None = None
     used_nights: int | None = None  # for an ended stay
     outcome_reason: str | None = None
@@ -43,8 +45,14 @@ NORTHSIDE = ("Northside Lets Ltd", "Room 4, 18 Fictional Terrace, London NW5 9ZZ
 RIVERSIDE = ("Riverside Rooms Ltd", "Flat B, 7 Invented Wharf, London E9 9ZZ")
 GREENWAY = ("Greenway House (fictional)", "Room 12, 3 Example Lane, London SE13 9ZZ")
 
+# Camden's request asks for 14 nights, Hackney's for 28: with 4 of the demo's 8 places used
+# and £6,846.00 left, each SPOC sees the fair share (£1,711.50 for each of 4 places), and
+# Hackney's the warning that approving would leave less than one typical stay (28 nights at
+# the median £69.25) for each of the 3 places left; Camden's shorter stay would not.
+DEMO_MAX_PEOPLE = 8
+
 STAYS = (
-    Stay(18, "requested"),
+    Stay(18, "requested", nights=14),
     Stay(19, "requested"),
     Stay(24, "checked_in", "northside", 6_850, check_in_days_ago=26),
     Stay(30, "ended", "northside", 7_000, check_in_days_ago=50, used_nights=20),
@@ -154,12 +162,23 @@ def _invoice(
     )  # fmt: skip
 
 
+def _demo_people_cap(session: Session) -> None:
+    """The demo programme has 8 places, so that one waiting request fits the fair share and
+    the other does not (recorded like a manager's change)."""
+    settings = current_settings(session)
+    if settings.max_people != DEMO_MAX_PEOPLE:
+        changes = {"max_people": [settings.max_people, DEMO_MAX_PEOPLE]}
+        settings.max_people = DEMO_MAX_PEOPLE
+        record(session, "settings.updated", actor_label="seed-demo", details={"changes": changes})
+
+
 def seed_placements(session: Session, today: date, spocs: dict[str, User], finance: User) -> int:
     """Write the demo placements; returns how many. `spocs` maps borough name to its SPOC."""
     cases = {
         int(c.reference.rsplit("-", 1)[1]) - 1: c
         for c in session.scalars(select(Case).where(Case.client_id.is_not(None)))
     }
+    _demo_people_cap(session)
     made = 0
     for stay in STAYS:
         case = cases[stay.number]
@@ -167,7 +186,11 @@ def seed_placements(session: Session, today: date, spocs: dict[str, User], finan
         spoc = spocs.get(case.borough.name)
         if stay.state == "requested":
             placement = _request(
-                session, case, practitioner, today - timedelta(days=2 + stay.number % 3), 28
+                session,
+                case,
+                practitioner,
+                today - timedelta(days=2 + stay.number % 3),
+                stay.nights,
             )
             # Waiting for the borough's SPOC: they see it in their notifications.
             placement_notices.request_made(session, practitioner, placement)

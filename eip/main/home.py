@@ -129,6 +129,7 @@ def _finance(session: Session, user: User) -> dict[str, Any]:
     return {
         "settings": current_settings(session),
         "budget": result,
+        "forecast": budget_queries.forecast_of(session, result, data),
         "chart": budget_chart.pot_chart(result.burn_down, result.spend, pot, on),
         "unpaid_invoices": unpaid,
         "unpaid_count": unpaid_count,

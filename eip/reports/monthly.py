@@ -1,8 +1,14 @@
 """The figures of the monthly programme report for managers, gathered into plain values.
 
 Aggregates only: counts, shares, medians and money, by borough and month at the finest.
-No query here reads a name, and no case reference leaves this module, so the report can
-be filed or shared with the funder as it is.
+No query here reads a name, and no case reference leaves this module. The figures are
+unsuppressed (the managers' own copy); the funder's copy hides small counts
+(eip.reports.monthly_document, with the evaluation's rules).
+
+The standing figures (cases open, people accommodated so far, the pot) are as they stood at
+the end of the month's last day, not as they stand today: a report on October run in
+December counts the cases open on 31 October, the people whose placement had been approved by
+then and not cancelled by then, and the ledger entries dated up to then.
 
 Dates are London dates (a referral received at 00:30 BST on the 1st is that month's).
 The acknowledgement deadline is `eip.cases.deadlines.acknowledgement_due` with the
@@ -24,7 +30,6 @@ from accommodation.budget import months as budget_months
 from accommodation.budget import queries as budget_queries
 from accommodation.budget import summary as budget
 from accommodation.models import Placement
-from accommodation.rules import COUNTS_TOWARDS_PEOPLE_CAP
 from eip.auth.models import User
 from eip.cases.choices import CONSULTATION_OUTCOME
 from eip.cases.deadlines import acknowledged_in_time, acknowledgement_due
@@ -113,7 +118,7 @@ class Accommodation:
     approved: int
     people: int
     nights: int
-    people_so_far: int
+    people_so_far: int  # at the month's end
     max_people: int
 
 
@@ -140,6 +145,7 @@ class MonthlyData:
     risk: Risk
     accommodation: Accommodation
     spend: Spend
+    cases_open: int  # at the month's end
 
     @property
     def referrals(self) -> int:
@@ -315,14 +321,39 @@ def _accommodation(
             Placement.decided_at < london_day_start(end),
         )
     )
-    counted = {p.client_id for p in facts if p.state in COUNTS_TOWARDS_PEOPLE_CAP}
     return Accommodation(
         requests=requests or 0,
         approved=approved or 0,
         people=len(people),
         nights=nights,
-        people_so_far=len(counted),
+        people_so_far=_people_by(session, end),
         max_people=max_people,
+    )
+
+
+def _people_by(session: Session, end: date) -> int:
+    """The people accommodated so far as it stood before `end` (a London day): clients with
+    a placement approved by then and not cancelled by then (an ended stay still counts, as
+    in DOMAIN.md's people cap). The states are today's, so the dates decide."""
+    return session.scalar(
+        select(func.count(func.distinct(Placement.client_id))).where(
+            Placement.nightly_rate_pence.is_not(None),
+            Placement.decided_at < london_day_start(end),
+            or_(Placement.cancelled_on.is_(None), Placement.cancelled_on >= end),
+        )
+    )
+
+
+def _cases_open(session: Session, end: date) -> int:
+    """Cases received and not yet closed (closed or not accepted) before `end`."""
+    start = london_day_start(end)
+    return session.scalar(
+        select(func.count())
+        .select_from(Case)
+        .where(
+            Case.received_at < start,
+            or_(Case.closed_at.is_(None), Case.closed_at >= start),
+        )
     )
 
 
@@ -390,4 +421,5 @@ def monthly_data(session: Session, user: User, month: date, today: date) -> Mont
         risk=_risk(session, month, end, settings.marac_threshold_yes),
         accommodation=_accommodation(session, user, month, end, today, settings.max_people),
         spend=_spend(session, trend, settings.pot_pence, last_day),
+        cases_open=_cases_open(session, last_day + timedelta(days=1)),
     )

@@ -24,7 +24,9 @@ from eip.pdf.page import DocumentInfo
 from eip.pdf.styles import CELL, escape_text, heading, markup, para
 from eip.pdf.tables import Column, data_table, summary_table
 from eip.policy import can
+from eip.programme import current_settings
 from eip.reports.monthly import OUTCOME_SHORT, MonthlyData, monthly_data
+from eip.reports.versions import FUNDER, INTERNAL, Version, version
 from eip.workdays import london_date
 
 RULE = "programme.report"
@@ -40,32 +42,40 @@ def _short_month(month: date) -> str:
     return f"{month:%b %Y}"
 
 
-def _share(part: int, whole: int) -> str:
-    return f"{part} of {whole} ({part / whole:.0%})" if whole else "None to count"
+def _share(v: Version, part: int, whole: int) -> str:
+    if not whole:
+        return "None to count"
+    if not v.shown_share(part, whole):
+        return f"{v.count(part)} of {v.count(whole)} (share hidden: small numbers)"
+    return f"{v.count(part)} of {v.count(whole)} ({part / whole:.0%})"
 
 
-def _days(value: float | None) -> str:
+def _days(value: float | None, v: Version | None = None, cases: int = 0) -> str:
     if value is None:
         return "None held"
+    if v is not None and not v.shown_median(value, cases):
+        return f"Hidden: fewer than {v.k} cases"
     shown = f"{value:g}"
     return f"{shown} day{'s' if value != 1 else ''}"
 
 
-def _glance(data: MonthlyData) -> list[tuple[str, str]]:
+def _glance(data: MonthlyData, v: Version) -> list[tuple[str, str]]:
     t, m, r, a, s = data.timeliness, data.meetings, data.risk, data.accommodation, data.spend
     held = sum(count for _c, _l, count in data.outcomes)
     made = sum(r.referrals[agency].get("made", 0) for agency in ("idva", "marac"))
     decided = t.on_time + t.late
+    wait = _days(t.median_days_to_consultation, v, t.consultations_counted)
     return [
-        ("Referrals received", str(data.referrals)),
-        ("Consultations held", str(held)),
-        (f"Acknowledged within {t.working_days} working days", _share(t.on_time, decided)),
-        ("Median wait for a consultation", _days(t.median_days_to_consultation)),
-        ("Professionals meetings", f"{m.held} held, at least {m.due} due"),
-        ("Cases found at high risk (DASH)", str(r.high_risk_cases)),
-        ("IDVA and MARAC referrals made", str(made)),
-        ("People in temporary accommodation", str(a.people)),
-        ("Nights stayed", str(a.nights)),
+        ("Referrals received", v.count(data.referrals)),
+        ("Consultations held", v.count(held)),
+        (f"Acknowledged within {t.working_days} working days", _share(v, t.on_time, decided)),
+        ("Median wait for a consultation", wait),
+        ("Professionals meetings", f"{v.count(m.held)} held, at least {v.count(m.due)} due"),
+        ("Cases found at high risk (DASH)", v.count(r.high_risk_cases)),
+        ("IDVA and MARAC referrals made", v.count(made)),
+        (f"Cases open at {long_date(data.last_day)}", v.count(data.cases_open)),
+        ("People in temporary accommodation", v.count(a.people)),
+        ("Nights stayed", v.count(a.nights)),
         (
             "Spend this month",
             f"{format_pence(s.committed)} committed (net), "
@@ -79,70 +89,96 @@ def _bold(text: str) -> Flowable:
     return markup(f"<b>{escape_text(text)}</b>", CELL)
 
 
-def _referrals(data: MonthlyData) -> list[Flowable]:
+# The funder's version draws no chart of counts: a bar would show a hidden count's size.
+NO_COUNT_CHARTS = "Small numbers are hidden in this version, so its counts have no chart."
+
+
+def _referrals(data: MonthlyData, v: Version) -> list[Flowable]:
     labels = [_short_month(m) for m in data.trend]
-    chart = bar_chart(labels, [("Referrals", data.referrals_by_month)], y_title="Referrals")
     first, last = data.trend[0], data.trend[-1]
-    trend, counts = data.trend, data.referrals_by_month
+    boroughs = data.referrals_by_borough
+    by_borough = v.table([counts for _b, counts in boroughs], row_totals=True)
+    if boroughs:
+        totals = [by_borough.column_total(j) for j in range(len(data.trend))]
+    else:
+        totals = [v.count(n) for n in data.referrals_by_month]
     sentence = (
         f"Referrals received each month, {month_name(first)} to {month_name(last)}: "
-        + ", ".join(f"{n} in {_short_month(m)}" for m, n in zip(trend, counts, strict=True))
+        + ", ".join(f"{n} in {_short_month(m)}" for m, n in zip(data.trend, totals, strict=True))
         + "."
     )
+    if v.suppressed:
+        drawn = [para(sentence, styles.SMALL), para(NO_COUNT_CHARTS, styles.SMALL)]
+    else:
+        chart = bar_chart(labels, [("Referrals", data.referrals_by_month)], y_title="Referrals")
+        drawn = [KeepTogether([chart, para(sentence, styles.SMALL)])]
     # Room for "May 2026" in bold in each month's column.
     share = 0.71 / len(data.trend)
     columns = [Column("Borough", 0.2), *(Column(label, share) for label in labels)]
     columns.append(Column("Total", 0.09))
-    rows = [[b, *map(str, counts), str(sum(counts))] for b, counts in data.referrals_by_borough]
+    rows = [
+        [b, *(by_borough.cell(i, j) for j in range(len(counts))), by_borough.row_total(i)]
+        for i, (b, counts) in enumerate(boroughs)
+    ]
     if rows:
-        totals = data.referrals_by_month
-        rows.append([_bold("All boroughs"), *map(str, totals), str(sum(totals))])
+        rows.append([_bold("All boroughs"), *totals, by_borough.total()])
     table = data_table(columns, rows, empty="No referrals were received in these months.")
     return [
         *heading("Referrals"),
-        KeepTogether([chart, para(sentence, styles.SMALL)]),
+        *drawn,
         styles.gap(4),
         KeepTogether([para("By referring borough and month received", styles.H3), table]),
     ]
 
 
-def _outcomes(data: MonthlyData) -> list[Flowable]:
-    chart = bar_chart(
-        [OUTCOME_SHORT.get(code, label) for code, label, _n in data.outcomes],
-        [("Consultations", [n for _c, _l, n in data.outcomes])],
-        y_title="Consultations held",
-    )
+def _outcomes(data: MonthlyData, v: Version) -> list[Flowable]:
+    counts = v.table([[n] for _c, _l, n in data.outcomes], row_totals=False)
     table = data_table(
         [Column("Outcome of the consultation", 0.8), Column("Cases", 0.2)],
-        [[label, str(n)] for _c, label, n in data.outcomes],
+        [[label, counts.cell(i)] for i, (_c, label, _n) in enumerate(data.outcomes)],
     )
+    if v.suppressed:
+        drawn = para(NO_COUNT_CHARTS, styles.SMALL)
+    else:
+        drawn = KeepTogether(
+            [
+                bar_chart(
+                    [OUTCOME_SHORT.get(code, label) for code, label, _n in data.outcomes],
+                    [("Consultations", [n for _c, _l, n in data.outcomes])],
+                    y_title="Consultations held",
+                )
+            ]
+        )
     return [
         *heading("Pathway outcomes"),
         para(
             "The outcome of each case consultation held in the month: which pathway the case took.",
             styles.SMALL,
         ),
-        KeepTogether([chart]),
+        drawn,
         table,
     ]
 
 
-def _consultations(count: int) -> str:
-    return f"{count} first consultation{'s' if count != 1 else ''} held in the month"
+def _consultations(v: Version, count: int) -> str:
+    return f"{v.count(count)} first consultation{'s' if count != 1 else ''} held in the month"
 
 
-def _timeliness(data: MonthlyData) -> list[Flowable]:
+def _timeliness(data: MonthlyData, v: Version) -> list[Flowable]:
     t = data.timeliness
     share = f"{t.share_on_time:.0%}" if t.share_on_time is not None else "None to count"
+    if t.share_on_time is not None and not v.shown_share(t.on_time, t.on_time + t.late):
+        share = "Hidden: small numbers"
+    wait = _days(t.median_days_to_consultation, v, t.consultations_counted)
     rows = [
-        ("Referrals received in the month", str(t.received)),
-        (f"Acknowledged within {t.working_days} working days", str(t.on_time)),
-        ("Acknowledged late, or still not acknowledged after the deadline", str(t.late)),
-        ("Not acknowledged yet, deadline still to come", str(t.not_yet_due)),
+        ("Referrals received in the month", v.count(t.received)),
+        (f"Acknowledged within {t.working_days} working days", v.count(t.on_time)),
+        ("Acknowledged late, or still not acknowledged after the deadline", v.count(t.late)),
+        ("Not acknowledged yet, deadline still to come", v.count(t.not_yet_due)),
         ("Share acknowledged on time", share),
         (
             "Median calendar days from referral to consultation",
-            f"{_days(t.median_days_to_consultation)} ({_consultations(t.consultations_counted)})",
+            f"{wait} ({_consultations(v, t.consultations_counted)})",
         ),
     ]
     return [
@@ -156,20 +192,21 @@ def _timeliness(data: MonthlyData) -> list[Flowable]:
     ]
 
 
-def _meetings_and_risk(data: MonthlyData) -> list[Flowable]:
+def _meetings_and_risk(data: MonthlyData, v: Version) -> list[Flowable]:
     m, r = data.meetings, data.risk
 
     def referrals(agency: str) -> str:
         counts = r.referrals.get(agency, {})
-        return f"{counts.get('made', 0)} made, {counts.get('planned', 0)} planned"
+        made, planned = counts.get("made", 0), counts.get("planned", 0)
+        return f"{v.count(made)} made, {v.count(planned)} planned"
 
     return [
         *heading("Professionals meetings"),
         summary_table(
             [
-                ("Meetings held", str(m.held)),
-                ("Meetings due, at least", str(m.due)),
-                ("Cases in their intervention during the month", str(m.cases)),
+                ("Meetings held", v.count(m.held)),
+                ("Meetings due, at least", v.count(m.due)),
+                ("Cases in their intervention during the month", v.count(m.cases)),
             ],
             label_share=0.55,
         ),
@@ -181,11 +218,11 @@ def _meetings_and_risk(data: MonthlyData) -> list[Flowable]:
         *heading("Risk"),
         summary_table(
             [
-                ("DASH reviews completed", str(r.dash_reviews)),
-                ("Cases assessed at high risk", str(r.high_risk_cases)),
+                ("DASH reviews completed", v.count(r.dash_reviews)),
+                ("Cases assessed at high risk", v.count(r.high_risk_cases)),
                 (
                     f"Cases at or above the MARAC threshold ({r.threshold})",
-                    str(r.at_threshold),
+                    v.count(r.at_threshold),
                 ),
                 ("Referrals to the IDVA service", referrals("idva")),
                 ("Referrals to MARAC", referrals("marac")),
@@ -195,7 +232,7 @@ def _meetings_and_risk(data: MonthlyData) -> list[Flowable]:
     ]
 
 
-def _accommodation(data: MonthlyData) -> list[Flowable]:
+def _accommodation(data: MonthlyData, v: Version) -> list[Flowable]:
     a, s = data.accommodation, data.spend
     labels = [_short_month(row.month) for row in s.months]
     chart = bar_chart(
@@ -233,11 +270,14 @@ def _accommodation(data: MonthlyData) -> list[Flowable]:
         *heading("Temporary accommodation"),
         summary_table(
             [
-                ("Requests made", str(a.requests)),
-                ("Placements approved", str(a.approved)),
-                ("People accommodated in the month", str(a.people)),
-                ("Nights stayed in the month", str(a.nights)),
-                ("People accommodated so far", f"{a.people_so_far} of {a.max_people} at most"),
+                ("Requests made", v.count(a.requests)),
+                ("Placements approved", v.count(a.approved)),
+                ("People accommodated in the month", v.count(a.people)),
+                ("Nights stayed in the month", v.count(a.nights)),
+                (
+                    f"People accommodated so far, at {long_date(data.last_day)}",
+                    f"{v.count(a.people_so_far)} of {a.max_people} at most",
+                ),
             ],
             label_share=0.55,
         ),
@@ -268,41 +308,75 @@ def _accommodation(data: MonthlyData) -> list[Flowable]:
     ]
 
 
-def report_story(data: MonthlyData) -> list[Flowable]:
+def _version_note(v: Version) -> str:
+    if v.suppressed:
+        return (
+            f"This version is for the funder. Small numbers are suppressed with the evaluation's "
+            f"rules: a count from 1 to {v.k - 1} is shown as <{v.k}, a count hidden so that "
+            f"another cannot be worked out from a total as [c], and a median or share over "
+            f"fewer than {v.k} cases is hidden. Money is shown in full."
+        )
+    return (
+        "This is the programme's internal version: no number is suppressed, so it is not for "
+        "sharing outside the programme. Download the funder's version to share."
+    )
+
+
+def report_story(data: MonthlyData, v: Version) -> list[Flowable]:
     if data.complete:
         span = f"{long_date(data.month)} to {long_date(data.last_day)}."
     else:
         span = f"The month is not over: figures up to {long_date(data.last_day)}."
     return [
         para(REPORT_TITLE, styles.TITLE),
-        para(f"{month_name(data.month)}. {span}", styles.SUBTITLE),
+        para(f"{month_name(data.month)}. {span} {v.label}.", styles.SUBTITLE),
         para(
             "Counts and money for the whole programme, by borough and month at the finest. "
-            "The report holds no names and no case references."
+            "The report holds no names and no case references. Cases open, people "
+            "accommodated so far and the pot are as they stood at the end of "
+            f"{long_date(data.last_day)}."
         ),
+        para(_version_note(v)),
         *heading("The month at a glance"),
-        summary_table(_glance(data), label_share=0.45),
-        *_referrals(data),
-        *_outcomes(data),
-        *_timeliness(data),
-        *_meetings_and_risk(data),
-        *_accommodation(data),
+        summary_table(_glance(data, v), label_share=0.45),
+        *_referrals(data, v),
+        *_outcomes(data, v),
+        *_timeliness(data, v),
+        *_meetings_and_risk(data, v),
+        *_accommodation(data, v),
     ]
 
 
-def produce(session: Session, user: User, month: date, *, at: datetime | None = None) -> Document:
-    """The report for `month` (its first day), with the download audited."""
+KINDS = {INTERNAL: KIND, FUNDER: "programme_report_funder"}
+FILE_SUFFIX = {INTERNAL: "", FUNDER: "-for-the-funder"}
+# On every page's header (the document's title): which version it is.
+TITLE_MARK = {INTERNAL: "internal, not suppressed", FUNDER: "for the funder, suppressed"}
+
+
+def produce(
+    session: Session,
+    user: User,
+    month: date,
+    *,
+    at: datetime | None = None,
+    which: str = INTERNAL,
+) -> Document:
+    """The report for `month` (its first day), in the version `which` (internal or funder),
+    with the download audited as that document. The version's label is in the title, which
+    every page's header prints."""
     if not can(user, RULE):
         raise NotAllowed("You may not download the programme report")
     at = at or utc_now()
     month = month.replace(day=1)
+    v = version(which, current_settings(session).evaluation_k)
     data = monthly_data(session, user, month, london_date(at))
+    title = f"{REPORT_TITLE}: {TITLE_MARK[which]}"
     return deliver(
         session,
         user,
-        KIND,
-        f"programme-report-{month:%Y-%m}.pdf",
-        DocumentInfo(REPORT_TITLE, month_name(month), at, user.name, reference_label=""),
-        report_story(data),
+        KINDS[which],
+        f"programme-report-{month:%Y-%m}{FILE_SUFFIX[which]}.pdf",
+        DocumentInfo(title, month_name(month), at, user.name, reference_label=""),
+        report_story(data, v),
         object_type="report",
     )

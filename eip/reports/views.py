@@ -1,5 +1,6 @@
 """The monthly programme report's download (managers): GET /reports/monthly.pdf with the
-GOV.UK month and year boxes (`?month=10&month=2026`), asked for from the small form on the
+GOV.UK month and year boxes (`?month=10&month=2026`) and the version (`version=internal`, the
+default, or `version=funder`: eip.reports.versions), asked for from the small form on the
 manager's home. A month that is not a real month, or one that has not begun, shows the form
 again with the reason (400)."""
 
@@ -24,16 +25,20 @@ def monthly_pdf():
     # Imported here so that creating the app reads no font files (as the case documents).
     from eip.reports.monthly import check_month
     from eip.reports.monthly_document import produce
+    from eip.reports.versions import INTERNAL, VERSIONS
     from forms.reports import MonthlyReportForm
 
     form = MonthlyReportForm(request.args)
     if "month" not in request.args:
         return _form(form, 200)
-    if not form.validate():
+    which = request.args.get("version", INTERNAL)
+    if not form.validate() or which not in VERSIONS:
         return _form(form, 400)
     # A NotAllowed is the app's audited 403 under this route's rule (eip/errors.py).
     made, document, status = steps.attempt(
-        lambda: produce(db.session, current_user, check_month(form.month.data, today()))
+        lambda: produce(
+            db.session, current_user, check_month(form.month.data, today()), which=which
+        )
     )
     if not made:
         steps.show_problems(form, document)

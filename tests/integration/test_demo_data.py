@@ -233,3 +233,17 @@ def test_the_demo_holds_an_erasure_waiting_for_a_decision_and_one_carried_out(de
     assert erased.status == "closed" and erased.anonymised_at is not None
     assert erased.client.full_name == "[anonymised]"
     assert db.session.get(Case, found[1].case_id).anonymised_at is None
+
+
+def test_the_demo_requests_show_the_fair_share_and_one_warns(demo):
+    from accommodation.placements.page import pot_snapshot
+
+    waiting = db.session.scalars(
+        select(Placement).where(Placement.state == "requested").order_by(Placement.id)
+    ).all()
+    snapshot = pot_snapshot(db.session, [p.id for p in waiting], with_forecast=True)
+    f = snapshot.forecast
+    assert f.fair_share is not None and not f.rate_is_default
+    assert (f.max_people, f.people_counted, f.fair_share) == (8, 4, 684_600 // 4)
+    warns = {p.borough.name: snapshot.effect(p, nights=p.nights).leaves_too_little for p in waiting}
+    assert warns == {"Camden": False, "Hackney": True}

@@ -152,6 +152,7 @@ def test_a_year_typed_short_is_refused_rather_than_read_as_the_first_century():
 
 DEFAULTS = {
     "pot_pence": 1_400_000,
+    "default_nightly_rate_pence": 5_000,
     "max_people": 10,
     "max_nights_per_client": 28,
     "referral_window_start": date(2026, 8, 19),

@@ -29,6 +29,7 @@ MANAGER_PAGES = [
 
 SETTINGS_FORM = {
     "pot_pence": "14000.00",
+    "default_nightly_rate_pence": "50.00",
     "max_people": "10",
     "max_nights_per_client": "28",
     "referral_window_start": ["19", "8", "2026"],
@@ -640,6 +641,17 @@ def test_a_settings_change_is_saved_and_audited_with_old_and_new_values(signed_i
 
 
 @pytest.mark.usefixtures("programme_as_migrated")
+def test_the_default_nightly_rate_is_shown_saved_and_audited_in_pence(signed_in):
+    client, _manager = signed_in("manager")
+    assert 'value="50.00"' in html_of(client.get("/admin/settings/change"))
+    assert post_settings(client, default_nightly_rate_pence="95.50").status_code == 302
+    assert settings_row().default_nightly_rate_pence == 9_550
+    [event] = events("settings.updated")
+    assert event.details == {"changes": {"default_nightly_rate_pence": [5_000, 9_550]}}
+    assert "£95.50" in html_of(client.get("/admin/settings"))
+
+
+@pytest.mark.usefixtures("programme_as_migrated")
 def test_the_risk_thresholds_and_escalation_are_saved_and_audited(signed_in):
     client, _manager = signed_in("manager")
     page = html_of(client.get("/admin/settings/change"))
@@ -686,6 +698,21 @@ BAD_SETTINGS = [
     ({"pot_pence": "-5.00"}, "pot_pence", "The pot must be £0.00 or more"),
     ({"pot_pence": "100.123"}, "pot_pence", "Enter the pot to the nearest penny"),
     ({"pot_pence": "1000000.01"}, "pot_pence", "The pot must be £1,000,000.00 or less"),
+    (
+        {"default_nightly_rate_pence": ""},
+        "default_nightly_rate_pence",
+        "Enter the default nightly rate in pounds, like 50.00",
+    ),
+    (
+        {"default_nightly_rate_pence": "0"},
+        "default_nightly_rate_pence",
+        "The default nightly rate must be more than £0.00",
+    ),
+    (
+        {"default_nightly_rate_pence": "1000.01"},
+        "default_nightly_rate_pence",
+        "The default nightly rate must be £1,000.00 or less",
+    ),
     ({"max_people": "0"}, "max_people", "must be between 1 and 100 people"),
     ({"max_people": "ten"}, "max_people", "as a whole number, like 10"),
     ({"max_nights_per_client": "91"}, "max_nights_per_client", "between 1 and 90 nights"),
@@ -850,6 +877,7 @@ def test_the_settings_page_shows_the_refusal_beside_the_pot(signed_in):
     form = {
         "version": version,
         "pot_pence": "100.00",
+        "default_nightly_rate_pence": "50.00",
     }
     for name in ("referral_window_start", "referral_window_end", "programme_end_date"):
         form[name] = [str(values[name].day), str(values[name].month), str(values[name].year)]

@@ -72,3 +72,12 @@ def test_the_demo_spocs_each_find_a_request_waiting(demo, app):
     for email in ("dev.patel@camden.example", "nia.campbell@hackney.example"):
         home = _signed_in(app, email).get("/").get_data(as_text=True)
         assert "Open and decide" in home, email
+
+
+def test_the_demo_spocs_see_the_fair_share_and_hackneys_request_warns(demo, app):
+    camden = _signed_in(app, "dev.patel@camden.example").get("/").get_data(as_text=True)
+    hackney = _signed_in(app, "nia.campbell@hackney.example").get("/").get_data(as_text=True)
+    for home in (camden, hackney):
+        assert "Fair share for each of the 4 places left: £1,711.50" in home
+    assert "less than one typical stay" not in camden
+    assert "less than one typical stay" in hackney
