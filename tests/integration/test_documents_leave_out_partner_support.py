@@ -69,9 +69,14 @@ OTHER_DOCUMENTS: dict[str, Callable] = {
             db.session, user, today() - timedelta(days=60), today()
         )
     ),
-    monthly_document.KIND: lambda user, case, placement: monthly_document.produce(
-        db.session, user, today().replace(day=1)
-    ),
+    **{
+        kind: (
+            lambda user, case, placement, which=which: monthly_document.produce(
+                db.session, user, today().replace(day=1), which=which
+            )
+        )
+        for which, kind in monthly_document.KINDS.items()
+    },
 }
 
 
