@@ -133,6 +133,10 @@ def test_an_erasure_is_recorded_granted_and_the_case_anonymised(page, app_contex
     main = page.locator("main").inner_text()
     assert f"Case {reference} was anonymised on" in main and "cannot be changed" in main
     assert page.locator("textarea[name=note]").count() == 0
+    page.goto(f"/cases/{reference}/referral")
+    main = page.locator("main").inner_text()
+    assert f"Case {reference} was anonymised on" in main and "cannot be changed" in main
+    assert page.locator("#client_name").count() == 0
 
 
 def test_a_rectification_is_granted_corrected_and_recorded_as_corrected(page, app_context):
