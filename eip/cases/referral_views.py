@@ -264,14 +264,18 @@ def late_referral(reference: str):
 @bp.route("/<reference>/referral", methods=["GET", "POST"])
 @requires("case.edit")
 def edit_referral(reference: str):
+    from eip.privacy.guard import anonymised_reason  # as view_helpers: no import cycle
+
     case = case_or_abort(reference, "case.edit")
+    # An erasure may be granted while the case is open: its placeholders are not for editing.
+    anonymised = anonymised_reason(case)
     form = EditReferralForm()
     form.set_practitioners(_practitioners())
     status = 200
     if request.method == "GET":
         form.fill(current_details(case))
         form.version.data = case.referral_version
-    elif not form.validate_on_submit():
+    elif anonymised or not form.validate_on_submit():
         status = 400
     else:
         saved, changed, status = steps.save_form(
@@ -290,7 +294,8 @@ def edit_referral(reference: str):
         "cases/referral_edit.html",
         case=case,
         form=form,
-        editable=case.status not in CLOSED_STATES,
+        editable=case.status not in CLOSED_STATES and not anonymised,
+        anonymised=anonymised,
         title=f"Change referral {case.reference}",
     ), status
 

@@ -50,3 +50,24 @@ def test_a_note_sent_after_the_case_was_anonymised_is_refused_and_nothing_saved(
     assert response.status_code == 400
     assert "was anonymised on" in html_of(response)
     assert db.session.scalar(select(func.count()).select_from(CaseNote)) == 0
+
+
+def test_the_referral_edit_page_of_an_anonymised_open_case_says_why_instead_of_its_form(
+    signed_in,
+):
+    # An erasure may be granted while a case is still open: its referral page must not offer
+    # the anonymised values for editing, only say why they cannot change.
+    client, user = signed_in("practitioner")
+    case = fa.case("active", practitioner=user)
+    anonymise_case(db.session, None, case, reason="Erasure granted")
+    db.session.commit()
+    html = html_of(client.get(f"/cases/{case.reference}/referral"))
+    assert f"Case {case.reference} was anonymised on" in html and "cannot be changed" in html
+    assert 'name="client_name"' not in html
+    posted = client.post(
+        f"/cases/{case.reference}/referral",
+        data={"csrf_token": csrf_token_from(html), "client_name": "Someone New"},
+    )
+    assert posted.status_code == 400 and "was anonymised on" in html_of(posted)
+    db.session.expire_all()
+    assert case.client is None or case.client.full_name != "Someone New"
