@@ -167,3 +167,15 @@ def test_the_review_makes_the_same_number_of_queries_for_3_or_30_cases(app, sign
         page = html(client.get(REVIEW))
     assert page.count('name="case_ids"') == 30
     assert len(many) == len(few)
+
+
+def test_the_managers_home_links_to_each_personal_data_page(signed_in):
+    client, _user = signed_in("manager")
+    page = html(client.get("/"))
+    for address in ("/subject-access", "/data-requests", "/retention"):
+        assert f'href="{address}' in page, address
+
+
+def test_a_practitioners_home_has_no_personal_data_links(signed_in):
+    client, _user = signed_in("practitioner")
+    assert "personal-data-links" not in html(client.get("/"))
