@@ -29,6 +29,7 @@ from forms.fields import (
     radio_field,
     strip,
     text_field,
+    who_what_when,
     whole_number,
 )
 
@@ -111,31 +112,17 @@ class SessionForm(_StepForm):
 
 
 def _action_fields(n: int) -> tuple[StringField, StringField, LondonDateField]:
-    """Action `n` of a meeting: each label names its action, so that it reads on its own."""
-    description = StringField(
-        f"Action {n}: what needs to be done",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            Length(max=TEXT_MAX, message=f"Action {n} must be {TEXT_MAX} characters or fewer")
-        ],
+    return who_what_when(
+        n,
+        "action",
+        what="what needs to be done",
+        who="owner",
+        who_hint="Who will do it, for example the social worker",
+        when="due date",
+        date_name="due date",
+        text_max=TEXT_MAX,
+        who_max=OWNER_MAX,
     )
-    owner = StringField(
-        f"Action {n}: owner",
-        description="Who will do it, for example the social worker",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            Length(max=OWNER_MAX, message=f"The owner must be {OWNER_MAX} characters or fewer")
-        ],
-    )
-    due_on = LondonDateField(
-        f"Action {n}: due date",
-        description="For example, 3 4 2026",
-        required=None,
-        invalid=f"The due date of action {n} must be a real date, like 3 4 2026",
-    )
-    return description, owner, due_on
 
 
 class MeetingForm(_StepForm):

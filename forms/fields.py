@@ -236,3 +236,46 @@ class AdditionForm(FlaskForm):
 
     def start(self) -> None:
         self.submission.data = new_token()
+
+
+def who_what_when(
+    n: int,
+    noun: str,
+    *,
+    what: str,
+    who: str,
+    who_hint: str,
+    when: str,
+    date_name: str,
+    text_max: int,
+    who_max: int,
+) -> tuple[StringField, StringField, LondonDateField]:
+    """Row `n` of who does what by when (a meeting's actions, a safety plan's steps): each
+    label names its row ("Step 2: by whom"), so that it reads on its own."""
+    title = noun.capitalize()
+    action = StringField(
+        f"{title} {n}: {what}",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            Length(max=text_max, message=f"{title} {n} must be {text_max} characters or fewer")
+        ],
+    )
+    by_whom = StringField(
+        f"{title} {n}: {who}",
+        description=who_hint,
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            Length(
+                max=who_max, message=f"Who does {noun} {n} must be {who_max} characters or fewer"
+            )
+        ],
+    )
+    by_when = LondonDateField(
+        f"{title} {n}: {when}",
+        description="For example, 3 4 2026",
+        required=None,
+        invalid=f"The {date_name} of {noun} {n} must be a real date, like 3 4 2026",
+    )
+    return action, by_whom, by_when

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import HiddenField, RadioField, StringField, SubmitField
-from wtforms.validators import Length
 
 from eip.cases.safety_plans import STEP_ROWS, TEXT_MAX, StepInput
-from forms.fields import AdditionForm, LondonDateField, strip, text_field
+from forms.fields import AdditionForm, LondonDateField, text_field, who_what_when
 
 WHO_MAX = 120
 
@@ -28,31 +27,17 @@ def _area(label: str, name: str, *, hint: str | None = None, required: str | Non
 
 
 def _step_fields(n: int) -> tuple[StringField, StringField, LondonDateField]:
-    """Step `n`: each label names its step, so that it reads on its own."""
-    action = StringField(
-        f"Step {n}: what is done",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            Length(max=TEXT_MAX, message=f"Step {n} must be {TEXT_MAX} characters or fewer")
-        ],
+    return who_what_when(
+        n,
+        "step",
+        what="what is done",
+        who="by whom",
+        who_hint="For example, the IDVA or the social worker",
+        when="by when",
+        date_name="date",
+        text_max=TEXT_MAX,
+        who_max=WHO_MAX,
     )
-    by_whom = StringField(
-        f"Step {n}: by whom",
-        description="For example, the IDVA or the social worker",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            Length(max=WHO_MAX, message=f"Who does step {n} must be {WHO_MAX} characters or fewer")
-        ],
-    )
-    by_when = LondonDateField(
-        f"Step {n}: by when",
-        description="For example, 3 4 2026",
-        required=None,
-        invalid=f"The date of step {n} must be a real date, like 3 4 2026",
-    )
-    return action, by_whom, by_when
 
 
 class SafetyPlanForm(AdditionForm):
