@@ -217,13 +217,39 @@ def make_app(app: Flask, database_url: str, instance_path):
         dispose_engines(application)
 
 
+def _postgres_tables_used(conn, tables: list[str]) -> list[str]:
+    """The tables a test touched: those holding rows or whose id sequence has moved (a row
+    added and deleted again still moves it, and RESTART IDENTITY must put it back).
+    TRUNCATE gives every table it names new files, so naming all of them cost about
+    130 ms after every test; a test touches a handful."""
+    holding = " UNION ALL ".join(
+        f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})"  # noqa: S608 (our table names)
+        for table in tables
+    )
+    used = {row[0] for row in conn.execute(text(holding))}
+    moved = conn.execute(
+        text(
+            "SELECT DISTINCT owner.relname FROM pg_sequences AS s"
+            " JOIN pg_class AS seq ON seq.relname = s.sequencename"
+            " JOIN pg_namespace AS ns ON ns.oid = seq.relnamespace AND ns.nspname = s.schemaname"
+            " JOIN pg_depend AS dep ON dep.objid = seq.oid AND dep.deptype IN ('a', 'i')"
+            " JOIN pg_class AS owner ON owner.oid = dep.refobjid"
+            " WHERE s.schemaname = current_schema() AND s.last_value IS NOT NULL"
+        )
+    )
+    used.update(row[0] for row in moved)
+    return [table for table in tables if table in used]
+
+
 def truncate_all(application: Flask) -> None:
     with application.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                used = _postgres_tables_used(conn, tables)
+                if used:
+                    conn.execute(text(f"TRUNCATE {', '.join(used)} RESTART IDENTITY CASCADE"))
             else:
                 # The append-only triggers would refuse; lift them for the clean-up only.
                 triggers = conn.execute(
