@@ -51,7 +51,10 @@ class IncidentLine:
     occurred_on: date
     source: str
     police_callout: bool
-    what_happened: str
+    # What happened and the response, free text about the partner and the family: only
+    # while the partner's information-sharing consent is in force (`shared`), else None.
+    shared: bool
+    what_happened: str | None
     response: str | None
 
 
@@ -147,6 +150,7 @@ def meeting_pack_data(session: Session, case: Case, today: date) -> MeetingPackD
     held = held_consultation(session, case)
     reviews = review_lines(records)
     last_dash = reviews[-1].completed_on if reviews else date.min
+    sharing = consents[("partner", "information_sharing")].in_force
     return MeetingPackData(
         case=case_line(case),
         prepared_on=today,
@@ -179,8 +183,9 @@ def meeting_pack_data(session: Session, case: Case, today: date) -> MeetingPackD
                 i.occurred_on,
                 incident_source(i.source, bool(i.police_callout)),
                 bool(i.police_callout),
-                i.description,
-                i.response,
+                sharing,
+                i.description if sharing else None,
+                i.response if sharing else None,
             )
             for i in records["incidents"]
             if i.occurred_on > since or i.occurred_on > last_dash

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from reportlab.platypus import CondPageBreak, Flowable
 
-from eip.cases.documents_data import PlanData
+from eip.cases.documents_data import WITHHELD, PlanData
 from eip.cases.documents_layout import (
     NOT_RECORDED,
     actions_table,
@@ -232,8 +232,13 @@ def _accommodation(data: MeetingPackData) -> list[Flowable]:
 def _incidents(data: MeetingPackData) -> Flowable:
     rows = []
     for i in data.incidents_since:
-        what = f"<b>{escape_text(i.source)}</b><br/>{escape_text(i.what_happened)}"
-        response = i.response or "No response recorded"
+        if i.shared:
+            told = escape_text(i.what_happened)
+            response = i.response or "No response recorded"
+        else:
+            told = f"<i>{escape_text(WITHHELD)}</i>"
+            response = ""
+        what = f"<b>{escape_text(i.source)}</b><br/>{told}"
         rows.append([day(i.occurred_on), markup(what, CELL), response])
     return data_table(
         [Column("Date", 0.2), Column("What happened", 0.45), Column("The response", 0.35)],
