@@ -70,7 +70,7 @@ def tell_spocs_of_withdrawal(
 def _stay(placement_id: int, checked_in_on, nights, reviewed: bool) -> StayFacts | None:
     if checked_in_on is None or nights is None:
         return None
-    return StayFacts(placement_id, checked_in_on + timedelta(days=nights), reviewed)
+    return StayFacts(placement_id, checked_in_on + timedelta(days=nights), reviewed, checked_in_on)
 
 
 def stays(session: Session, case_ids: Sequence[int]) -> dict[int, list[StayFacts]]:

@@ -88,6 +88,7 @@ class StayFacts:
     placement_id: int
     planned_move_out_on: date
     return_home_review_done: bool = False
+    checked_in_on: date | None = None  # for documents to say when the stay began
 
 
 @dataclass(frozen=True)

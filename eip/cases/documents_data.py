@@ -27,10 +27,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from eip.cases import choices
+from eip.cases import choices, queries, safety_plans
 from eip.cases.activity_services import action_kind_label
 from eip.cases.children import ages_line
 from eip.cases.consent_state import ConsentState, current_consents
+from eip.cases.dash import QUESTION_COUNT
+from eip.cases.deadlines import DueItem, deadline_of, due_items
 from eip.cases.models import Case, Person
 from eip.cases.page import load_records
 from eip.cases.step_checks import held_consultation
@@ -96,6 +98,14 @@ class ReviewLine:
     completed_on: date
     score: int
     level: str
+    # Whether the review met the MARAC criteria (the score, judgement or escalation), under
+    # the thresholds stored with it.
+    marac: bool = False
+
+
+# Actions that protect someone now come first in every list of open actions: a referral to
+# the IDVA service or MARAC, and a review after consent was withdrawn.
+FIRST_KINDS = ("idva_referral", "marac_referral", "consent_review")
 
 
 # ---------------------------------------------------------------------------
@@ -159,6 +169,22 @@ def action_line(action: Any, today: date) -> ActionLine:
     )
 
 
+def open_actions(records: dict[str, list[Any]], today: date) -> list[ActionLine]:
+    """Every open action of the case, whatever its kind: IDVA and MARAC referrals and
+    consent reviews first, then the rest; within each, urgent first, then soonest due."""
+    open_ = [a for a in records["actions"] if a.completed_at is None]
+    open_.sort(
+        key=lambda a: (
+            a.kind not in FIRST_KINDS,
+            not a.urgent,
+            a.due_on is None,
+            a.due_on or date.max,
+            a.id,
+        )
+    )
+    return [action_line(a, today) for a in open_]
+
+
 def referral_lines(records: dict[str, list[Any]]) -> list[ReferralLine]:
     return [
         ReferralLine(
@@ -171,7 +197,60 @@ def referral_lines(records: dict[str, list[Any]]) -> list[ReferralLine]:
 
 
 def review_lines(records: dict[str, list[Any]]) -> list[ReviewLine]:
-    return [ReviewLine(r.completed_on, r.score, r.risk_level) for r in records["dash_reviews"]]
+    return [
+        ReviewLine(r.completed_on, r.score, r.risk_level, bool(r.marac))
+        for r in records["dash_reviews"]
+    ]
+
+
+MARAC_MET = "MARAC threshold met"
+
+
+def marac_flag(reviews: list[ReviewLine], records: dict[str, list[Any]]) -> str | None:
+    """What documents highlight when the latest DASH review met the MARAC criteria (None
+    when it did not): whether the referral is still to be made or has been sent."""
+    if not reviews or not reviews[-1].marac:
+        return None
+    latest = reviews[-1]
+    head = (
+        f"{MARAC_MET}: the DASH review of {long_date(latest.completed_on)} scored "
+        f"{latest.score} of {QUESTION_COUNT}"
+    )
+    if any(a.kind == "marac_referral" and a.completed_at is None for a in records["actions"]):
+        return f"{head}. The MARAC referral is still to be made (see the actions)."
+    sent = [r.sent_on for r in records["marac_referrals"] if r.sent_on]
+    if sent:
+        return f"{head}. Referred to MARAC on {long_date(max(sent))}."
+    return f"{head}. Check that the case has been referred to MARAC."
+
+
+def case_due_items(session: Session, case: Case, records: dict[str, list]) -> list[DueItem]:
+    """The case page's "What is due" (deadlines.due_items) from the records already read,
+    never a copy of its rules."""
+    return due_items(queries.facts_from_records(case, records), queries.deadline_settings(session))
+
+
+def safety_plan_lines(
+    records: dict[str, list],
+    consents: dict[tuple[str, str], ConsentState],
+    meeting_id: int | None = None,
+) -> list[safety_plans.SafetyPlanLine]:
+    """The case's safety plans ("Risk and safety work") as documents may show them; with
+    `meeting_id`, only those reviewed at that meeting, each with the change agreed there."""
+    children = {child.id: child for child in records["children"]}
+    plans = sorted(records["safety_plans"], key=lambda plan: plan.id)
+    if meeting_id is None:
+        return [safety_plans.document_line(plan, children, consents) for plan in plans]
+    changes = {
+        review.plan_id: review.change
+        for review in records["safety_plan_reviews"]
+        if review.meeting_id == meeting_id
+    }
+    return [
+        safety_plans.document_line(plan, children, consents, changes[plan.id])
+        for plan in plans
+        if plan.id in changes
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -233,12 +312,22 @@ class PlanData:
     risks: str | None
     protective_factors: str | None
     latest_review: ReviewLine | None
+    marac_flag: str | None  # highlighted: the latest DASH review met the MARAC criteria
     threshold: int
     high_risk_threshold: int
+    # Every open action (FIRST_KINDS first), then the plan's own actions already done.
     actions: list[ActionLine]
+    done_plan_actions: list[ActionLine]
     onward_referrals: list[ReferralLine]
     needs_scenario_plan: bool
     scenario_plan: str | None
+    safety_plans: list[safety_plans.SafetyPlanLine]
+    contingency: str
+    # The plan is reviewed at each professionals meeting and with each DASH review.
+    next_meeting_due: date | None
+    next_dash_due: date | None
+    # Who signs the plan off: the allocated practitioner and the referring social worker.
+    sign_off: list[tuple[str, str]]
 
 
 def plan_data(session: Session, case: Case, today: date) -> PlanData:
@@ -250,8 +339,11 @@ def plan_data(session: Session, case: Case, today: date) -> PlanData:
     reviews = review_lines(records)
     scenario = records["scenario_plans"]
     settings = current_settings(session)
+    due = case_due_items(session, case, records)
+    meeting, dash = deadline_of(due, "meeting"), deadline_of(due, "dash_review")
+    line = case_line(case)
     return PlanData(
-        case=case_line(case),
+        case=line,
         held_on=held.held_on,
         medium=choices.label(choices.CONSULTATION_MEDIUM, held.medium),
         attendees=held.attendees,
@@ -265,12 +357,39 @@ def plan_data(session: Session, case: Case, today: date) -> PlanData:
         risks=held.plan_risks,
         protective_factors=held.plan_protective_factors,
         latest_review=reviews[-1] if reviews else None,
+        marac_flag=marac_flag(reviews, records),
         threshold=settings.marac_threshold_yes,
         high_risk_threshold=settings.high_risk_threshold_yes,
-        actions=[action_line(a, today) for a in records["actions"] if a.kind == "plan"],
+        actions=open_actions(records, today),
+        done_plan_actions=[
+            action_line(a, today)
+            for a in records["actions"]
+            if a.kind == "plan" and a.completed_at is not None
+        ],
         onward_referrals=referral_lines(records),
         needs_scenario_plan=held.outcome == "intervention_with_accommodation",
         scenario_plan=scenario[0].plan if scenario else None,
+        safety_plans=safety_plan_lines(records, consents),
+        contingency=contingency(settings.high_risk_threshold_yes, settings.marac_threshold_yes),
+        next_meeting_due=meeting.due_on if meeting else None,
+        next_dash_due=dash.due_on if dash else None,
+        sign_off=[
+            ("Allocated practitioner", line.practitioner or "Not allocated"),
+            ("Referring social worker", line.social_worker or "Not recorded"),
+        ],
+    )
+
+
+def contingency(high_risk: int, marac: int) -> str:
+    """What happens if the risk rises, from the programme's rules (DOMAIN.md, "Risk
+    reviews") and its thresholds as set now."""
+    return (
+        "If the risk rises (a new incident, a DASH score of "
+        f"{high_risk} or more, or professional judgement), the practitioner reviews risk with "
+        "DASH at once, refers the partner to the IDVA service within 1 working day and tells "
+        f"the social worker; at the MARAC threshold ({marac} or more, judgement or "
+        "escalation) the case is referred to MARAC within 2 working days. Anyone in immediate "
+        "danger calls 999."
     )
 
 

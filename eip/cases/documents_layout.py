@@ -27,6 +27,18 @@ from eip.pdf.tables import Column, data_table, summary_table
 NOT_RECORDED = "Not recorded"
 
 
+def count_of(number: int, noun: str, plural: str | None = None) -> str:
+    """ "1 session", "no sessions", "2 children": the noun agrees with the number."""
+    word = noun if number == 1 else (plural or f"{noun}s")
+    return f"{number or 'no'} {word}"
+
+
+def marac_notice(flag: str | None) -> list[Flowable]:
+    """The highlight when the latest DASH review met the MARAC criteria
+    (documents_data.marac_flag)."""
+    return [para(flag, styles.NOTICE)] if flag else []
+
+
 def day(value: date | None, empty: str = NOT_RECORDED) -> str:
     return long_date(value) if value else empty
 
@@ -70,7 +82,13 @@ def people_table(people: Sequence[PersonDetails], note: str) -> list[Flowable]:
     return [table, styles.gap(3), para(note, styles.SMALL), styles.gap(3)]
 
 
-def actions_table(actions: Sequence[ActionLine], *, due_title: str = "Due date", kinds=False):
+def actions_table(
+    actions: Sequence[ActionLine],
+    *,
+    due_title: str = "Due date",
+    kinds=False,
+    empty: str = "No actions.",
+):
     columns = [
         Column("Action", 0.42),
         Column("Owner", 0.18),
@@ -84,7 +102,16 @@ def actions_table(actions: Sequence[ActionLine], *, due_title: str = "Due date",
             what = f"<font size=7.5>{escape_text(action.kind)}</font><br/>{what}"
         state = f"{action.state}{', urgent' if action.urgent else ''}"
         rows.append([markup(what, CELL), action.owner or "", day(action.due_on, "No date"), state])
-    return data_table(columns, rows, empty="No actions.")
+    return data_table(columns, rows, empty=empty)
+
+
+def sign_off_table(signatories: Sequence[tuple[str, str]]) -> Flowable:
+    """Who signs the document off, with room to sign and date it by hand."""
+    line = "_" * 22
+    return data_table(
+        [Column("Signed off by", 0.44), Column("Signature", 0.34), Column("Date", 0.22)],
+        [[f"{name}, {role.lower()}", line, line[:12]] for role, name in signatories],
+    )
 
 
 def referrals_table(referrals: Sequence[ReferralLine]) -> Flowable:

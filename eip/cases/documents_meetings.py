@@ -10,22 +10,35 @@ from __future__ import annotations
 
 from reportlab.platypus import CondPageBreak, Flowable
 
-from eip.cases.documents_data import PlanData
+from eip.cases.documents_data import WITHHELD, PlanData
 from eip.cases.documents_layout import (
     NOT_RECORDED,
     actions_table,
     case_table,
+    count_of,
     dash_trend,
     day,
+    marac_notice,
     opening,
     people_table,
     referrals_table,
     review_sentence,
+    sign_off_table,
 )
-from eip.cases.documents_meeting_data import MeetingPackData, MinutesData
+from eip.cases.documents_meeting_data import MeetingPackData, MinutesData, StayLine
 from eip.cases.safety_plans import SafetyPlanLine
 from eip.pdf import styles
-from eip.pdf.styles import HEADING_ROOM, free_text, heading, labelled, numbered, para
+from eip.pdf.styles import (
+    CELL,
+    HEADING_ROOM,
+    escape_text,
+    free_text,
+    heading,
+    labelled,
+    markup,
+    numbered,
+    para,
+)
 from eip.pdf.tables import Column, data_table
 
 PLAN_TITLE = "Risk Management and Intervention Plan"
@@ -52,11 +65,20 @@ PLAN_WITHHELD = "Details withheld: no information-sharing consent."
 
 
 def safety_plans_section(
-    plans: list[SafetyPlanLine], title: str, empty: str, *, at_meeting: bool = False
+    plans: list[SafetyPlanLine],
+    title: str,
+    empty: str,
+    *,
+    at_meeting: bool = False,
+    level: int = 3,
+    intro: bool = True,
 ) -> list[Flowable]:
     """Each plan as `safety_plans.document_line` gathered it: there is no safe-contact field
-    to print, and a plan without consent is its name and the notice alone."""
-    story: list[Flowable] = [*heading(title, 3), para(SAFETY_NOTE, styles.SMALL)]
+    to print, and a plan without consent is its name and the notice alone. Without
+    `intro` and without plans, nothing (the caller has said so)."""
+    if not plans and not intro:
+        return []
+    story: list[Flowable] = [*heading(title, level), para(SAFETY_NOTE, styles.SMALL)]
     if not plans:
         return [*story, para(empty)]
     for plan in plans:
@@ -90,7 +112,9 @@ def plan_story(data: PlanData) -> list[Flowable]:
             ("Consultation", f"{day(data.held_on)}, by {data.medium.lower()}"),
             ("Who took part", data.attendees),
             ("Outcome", data.outcome),
+            ("Next review", _plan_review(data)),
         ),
+        *marac_notice(data.marac_flag),
         *heading("The people in this plan"),
         *people_table(data.people, PEOPLE_NOTE),
         para(_children(data)),
@@ -99,9 +123,19 @@ def plan_story(data: PlanData) -> list[Flowable]:
         *free_text(data.risks),
         *heading("Protective factors"),
         *free_text(data.protective_factors),
-        *heading("Plan actions"),
-        actions_table(data.actions, due_title="Due date"),
+        *heading("Open actions"),
+        para(ACTIONS_NOTE, styles.SMALL),
+        actions_table(data.actions, kinds=True, empty="No open actions."),
     ]
+    if data.done_plan_actions:
+        story += [
+            *heading("Plan actions done", 3),
+            actions_table(data.done_plan_actions),
+        ]
+    story += safety_plans_section(
+        data.safety_plans, "Safety plans", "No safety plan has been written yet.", level=2
+    )
+    story += [*heading("If the risk rises"), para(data.contingency)]
     if data.needs_scenario_plan or data.scenario_plan:
         story += [
             *heading("Scenario plan"),
@@ -115,7 +149,29 @@ def plan_story(data: PlanData) -> list[Flowable]:
         story += [*heading("Advice to the social worker"), *free_text(data.advice)]
     if data.onward_referrals:
         story += [*heading("Onward referrals"), referrals_table(data.onward_referrals)]
+    story += [
+        *heading("Review and sign-off"),
+        para(_plan_review(data) + "."),
+        sign_off_table(data.sign_off),
+    ]
     return story
+
+
+ACTIONS_NOTE = (
+    "Every open action on the case: referrals to the IDVA service and MARAC and consent "
+    "reviews first."
+)
+
+
+def _plan_review(data: PlanData) -> str:
+    parts = []
+    if data.next_meeting_due:
+        parts.append(f"at the professionals meeting due by {day(data.next_meeting_due)}")
+    if data.next_dash_due:
+        parts.append(f"with the DASH review due by {day(data.next_dash_due)}")
+    if not parts:
+        return "Reviewed at each professionals meeting once the intervention starts"
+    return "Reviewed " + " and ".join(parts)
 
 
 def _next_due(data: MeetingPackData) -> str:
@@ -125,21 +181,97 @@ def _next_due(data: MeetingPackData) -> str:
     return f"{day(due)}{' (overdue)' if due < data.prepared_on else ''}"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number or 'no'} {noun}{'' if number == 1 else 's'}"
-
-
 def _agenda(data: MeetingPackData) -> Flowable:
     return numbered(
         [
             "Risk update: the current risk level, the DASH trend and any incidents.",
-            f"Progress: {_count(len(data.sessions_since), 'session')} since the last meeting.",
-            f"Open actions: {_count(len(data.open_actions), 'action')} to review.",
+            f"Progress: {count_of(len(data.sessions_since), 'session')} since the last "
+            "meeting, and accommodation.",
+            f"Open actions: {count_of(len(data.open_actions), 'action')} and "
+            f"{count_of(len(data.due), 'deadline')} to review.",
             "Safety planning for the partner and the family (record what is agreed in the "
             "minutes, not in this pack).",
             "New actions, owners and dates; the date of the next meeting.",
         ]
     )
+
+
+def _due_table(data: MeetingPackData) -> Flowable:
+    return data_table(
+        [Column("What is due", 0.6), Column("Due by", 0.22), Column("State", 0.18)],
+        [[d.label, day(d.due_on), "Overdue" if d.overdue else "Due"] for d in data.due],
+        empty="Nothing is due on the case apart from the actions below.",
+    )
+
+
+def _stay_sentence(stay: StayLine) -> str:
+    began = f"since {day(stay.checked_in_on)}" if stay.checked_in_on else "now"
+    if stay.days_left > 0:
+        left = f"in {count_of(stay.days_left, 'day')}"
+    elif stay.days_left == 0:
+        left = "today"
+    else:
+        left = f"{count_of(-stay.days_left, 'day')} ago"
+    review = (
+        "The return-home review is recorded."
+        if stay.return_home_review_done
+        else "The return-home review is due before the stay ends."
+    )
+    return (
+        f"The client is staying in temporary accommodation {began}. The stay ends on "
+        f"{day(stay.ends_on)} ({left}). {review}"
+    )
+
+
+def _accommodation(data: MeetingPackData) -> list[Flowable]:
+    if not data.stays:
+        return [para("The client is not staying in temporary accommodation now.")]
+    return [para(_stay_sentence(stay)) for stay in data.stays]
+
+
+def _incidents(data: MeetingPackData) -> Flowable:
+    rows = []
+    for i in data.incidents_since:
+        if i.shared:
+            told = escape_text(i.what_happened)
+            response = i.response or "No response recorded"
+        else:
+            told = f"<i>{escape_text(WITHHELD)}</i>"
+            response = ""
+        what = f"<b>{escape_text(i.source)}</b><br/>{told}"
+        rows.append([day(i.occurred_on), markup(what, CELL), response])
+    return data_table(
+        [Column("Date", 0.2), Column("What happened", 0.45), Column("The response", 0.35)],
+        rows,
+        empty="No incidents recorded.",
+    )
+
+
+def _sessions(data: MeetingPackData, since: str) -> list[Flowable]:
+    sessions = data.sessions_since
+    if not sessions:
+        return [para(f"No sessions recorded {since}.")]
+    attended = sum(1 for s in sessions if s.attendance == "Attended")
+    return [
+        para(f"{count_of(len(sessions), 'session').capitalize()} {since}, {attended} attended."),
+        data_table(
+            [
+                Column("Date", 0.22),
+                Column("Attendance", 0.24),
+                Column("Minutes", 0.12),
+                Column("Themes", 0.42),
+            ],
+            [
+                [
+                    day(s.held_on),
+                    s.attendance,
+                    "" if s.minutes is None else str(s.minutes),
+                    s.themes or "",
+                ]
+                for s in sessions
+            ],
+        ),
+    ]
 
 
 def meeting_pack_story(data: MeetingPackData) -> list[Flowable]:
@@ -148,7 +280,6 @@ def meeting_pack_story(data: MeetingPackData) -> list[Flowable]:
         if data.last_meeting_on
         else "since the intervention started (no meeting recorded yet)"
     )
-    attended = sum(1 for s in data.sessions_since if s.attendance == "Attended")
     return [
         *opening(PACK_TITLE, f"Agenda prepared on {day(data.prepared_on)}."),
         case_table(
@@ -158,8 +289,11 @@ def meeting_pack_story(data: MeetingPackData) -> list[Flowable]:
             ("Last meeting", day(data.last_meeting_on, "None yet")),
             ("Next meeting due", _next_due(data)),
         ),
+        *marac_notice(data.marac_flag),
         *heading("Agenda"),
         _agenda(data),
+        *heading("Due and overdue"),
+        _due_table(data),
         *heading("The people in this case"),
         *people_table(data.people, PEOPLE_NOTE),
         data_table(
@@ -188,42 +322,38 @@ def meeting_pack_story(data: MeetingPackData) -> list[Flowable]:
         ),
         *heading("Risks identified in the plan", 3),
         *free_text(data.plan_risks, empty="No plan recorded yet."),
-        *heading(f"Incidents {since}", 3),
-        data_table(
-            [Column("Date", 0.3), Column("How it became known", 0.5), Column("Police", 0.2)],
-            [
-                [day(i.occurred_on), i.source, "Call-out" if i.police_callout else "No"]
-                for i in data.incidents_since
-            ],
-            empty="No incidents recorded.",
-        ),
+        *heading("Incidents", 3),
+        para(f"Incidents {since}, and any not yet followed by a DASH review.", styles.SMALL),
+        _incidents(data),
         *heading("2. Progress"),
-        para(f"Sessions {since}: {len(data.sessions_since)}, of which {attended} attended."),
-        data_table(
-            [
-                Column("Date", 0.22),
-                Column("Attendance", 0.24),
-                Column("Minutes", 0.12),
-                Column("Themes", 0.42),
-            ],
-            [
-                [
-                    day(s.held_on),
-                    s.attendance,
-                    "" if s.minutes is None else str(s.minutes),
-                    s.themes or "",
-                ]
-                for s in data.sessions_since
-            ],
-            empty="No sessions recorded.",
-        ),
+        *_sessions(data, since),
+        *heading("Accommodation", 3),
+        *_accommodation(data),
         *heading("3. Open actions"),
-        actions_table(data.open_actions, kinds=True),
+        para(ACTIONS_NOTE, styles.SMALL),
+        actions_table(
+            data.open_actions,
+            kinds=True,
+            empty=(
+                "No open actions: what else is due is listed under \u201cDue and overdue\u201d."
+                if data.due
+                else "No open actions."
+            ),
+        ),
         *heading("4. Safety planning"),
         *safety_plans_section(
             data.safety_plans,
             "Safety plans to review",
             "No safety plan has been written yet.",
+        ),
+        *heading("5. New actions and the next meeting"),
+        para(f"The next meeting is due by {_next_due(data)}.", styles.BODY)
+        if data.next_meeting_due
+        else para(_next_due(data) + "."),
+        para(
+            "Record new actions, their owners and dates, and the safety planning agreed, "
+            "in the minutes.",
+            styles.SMALL,
         ),
     ]
 
@@ -234,7 +364,7 @@ def minutes_story(data: MinutesData) -> list[Flowable]:
             MINUTES_TITLE,
             f"Held on {day(data.held_on)} (meeting {data.number} of {data.of} on this case).",
         ),
-        case_table(data.case, ("Meeting held", day(data.held_on))),
+        case_table(data.case, ("Minuted by", data.minuted_by or NOT_RECORDED)),
         *heading("Who attended"),
         *free_text(data.attendees),
         *heading("Risk update"),
@@ -242,11 +372,39 @@ def minutes_story(data: MinutesData) -> list[Flowable]:
         *heading("Progress"),
         *free_text(data.progress),
         *heading("Actions agreed"),
-        actions_table(data.actions),
+        actions_table(data.actions, empty="No new actions were agreed at this meeting."),
+        *heading("Safety planning"),
+        para(_plans_reviewed(data)),
         *safety_plans_section(
             data.safety_plans,
             "Safety plans reviewed at this meeting",
-            "No safety plan was recorded as reviewed at this meeting.",
+            "",
             at_meeting=True,
+            intro=False,
         ),
+        *heading("Next meeting"),
+        para(_next_meeting(data)),
     ]
+
+
+def _plans_reviewed(data: MinutesData) -> str:
+    reviewed, total = len(data.safety_plans), data.plans_on_case
+    if total == 0:
+        return (
+            "The case has no safety plan yet: one is written for the partner and for each "
+            "child at risk."
+        )
+    if reviewed == 0 and total == 1:
+        return "The case's safety plan was not recorded as reviewed at this meeting."
+    if reviewed == 0:
+        return (
+            f"None of the case's {count_of(total, 'safety plan')} was recorded as reviewed "
+            "at this meeting."
+        )
+    return f"{count_of(reviewed, 'safety plan').capitalize()} of {total} reviewed at this meeting."
+
+
+def _next_meeting(data: MinutesData) -> str:
+    if data.next_held_on:
+        return f"The next meeting was held on {day(data.next_held_on)}."
+    return f"The next meeting is due by {day(data.next_due_on)}."

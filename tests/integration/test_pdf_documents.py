@@ -414,8 +414,8 @@ def test_the_plan_holds_the_outcome_risks_protective_factors_actions_and_scenari
     # The children from their records, by number and age: never the old free text.
     assert "2 children: Child 1, aged 3; Child 2, aged 6" in body
     assert "score 15 of 24, high risk" in body
-    # Actions from meetings belong to the minutes, not the plan.
-    assert "Action from the first meeting" not in body
+    # Every open action, whatever its kind (issue 20): a meeting's too.
+    assert "Action from the first meeting" in body
 
 
 def test_the_plan_shows_both_people_when_both_consent_to_information_sharing(built):
@@ -497,9 +497,10 @@ def test_the_meeting_pack_is_an_agenda_made_from_the_case(built):
     assert "Recognising triggers" in body and "Time-out plan" in body
     assert "Early session themes" not in body
     assert "Private session notes" not in body
-    assert "Sessions since the last meeting on 16 February 2026: 2, of which 2 attended" in body
+    assert "2 sessions since the last meeting on 16 February 2026, 2 attended" in body
     assert "20 February 2026" in body and "Police call-out" in body
-    assert "Neighbour heard shouting" not in body
+    # What happened, with the partner's information-sharing consent in force (issue 20).
+    assert "Neighbour heard shouting" in body
 
 
 def test_without_any_meeting_the_pack_counts_sessions_from_the_start(app_context):

@@ -210,7 +210,7 @@ def test_the_minutes_show_the_plans_reviewed_at_that_meeting_without_safe_contac
     # Another meeting's minutes: no plan was reviewed there.
     other = flat(text(produce(case, practitioner, "minutes", meetings[0])))
     assert PARTNER_RISKS not in other
-    assert "No safety plan was recorded as reviewed at this meeting." in other
+    assert "None of the case's 2 safety plans was recorded as reviewed at this meeting." in other
 
 
 def test_the_meeting_pack_shows_every_plan_to_review_without_safe_contact(built):
@@ -230,7 +230,7 @@ def test_without_the_partners_sharing_consent_no_plan_is_printed_not_even_a_chil
     case, practitioner, _ = full_case(partner_sharing=sharing, client_sharing="given")
     plans = _plans(case, practitioner)
     meeting = _review(case, practitioner, plans)
-    for kind, at in (("meeting_pack", None), ("minutes", meeting)):
+    for kind, at in (("plan", None), ("meeting_pack", None), ("minutes", meeting)):
         body = flat(text(produce(case, practitioner, kind, at)))
         assert "Safety plan for the partner" in body and "Safety plan for Child 2" in body
         assert body.count("Details withheld: no information-sharing consent.") == 2, kind
@@ -249,8 +249,8 @@ def test_no_document_of_any_kind_holds_a_safe_contact_arrangement(built, kind):
     body = flat(text(document))
     assert PARTNER_SAFE_CONTACT not in body
     assert CHILD_SAFE_CONTACT not in body
-    # Only the meeting pack and the minutes print a safety plan at all.
-    assert (PARTNER_RISKS in body) == (kind in ("meeting_pack", "minutes"))
+    # Only the plan, the meeting pack and the minutes print a safety plan at all.
+    assert (PARTNER_RISKS in body) == (kind in ("plan", "meeting_pack", "minutes"))
 
 
 def test_the_accommodation_agreement_holds_no_safety_plan(app_context):
