@@ -57,7 +57,7 @@ _LAYOUT = (CondPageBreak, PageBreak, Spacer)
 # reportlab's paragraph markup -> HTML. Anything else (font sizes, colours) is dropped and
 # its text kept.
 _INLINE = {"b": "strong", "strong": "strong", "i": "em", "em": "em", "sup": "sup", "sub": "sub"}
-_STACK_FROM = 3  # a table of this many columns stacks on a phone, as the web pages' do
+_STACK_FROM = 2  # a table of this many columns stacks on a phone (its headings as labels)
 
 
 class _Inline(HTMLParser):
