@@ -32,7 +32,12 @@ AGREEMENT, STATEMENT = "accommodation_agreement", "finance_statement"
 
 
 def produce_agreement(
-    session: Session, user: User, placement: Placement, *, at: datetime | None = None
+    session: Session,
+    user: User,
+    placement: Placement,
+    *,
+    at: datetime | None = None,
+    web_page: bool = False,
 ) -> Document:
     """The agreement's bytes, with the download audited. Raises `NotAllowed` for a user
     without the rule and `RuleBroken` (with the reason) when there is no stay to agree."""
@@ -51,11 +56,18 @@ def produce_agreement(
         object_type="placement",
         object_id=placement.id,
         case_reference=reference,
+        web_page=web_page,
     )
 
 
 def produce_statement(
-    session: Session, user: User, start: date, end: date, *, at: datetime | None = None
+    session: Session,
+    user: User,
+    start: date,
+    end: date,
+    *,
+    at: datetime | None = None,
+    web_page: bool = False,
 ) -> Document:
     """Camden's statement for `start` to `end` (both included), with the download audited."""
     if not can(user, STATEMENT_RULE):
@@ -70,4 +82,5 @@ def produce_statement(
         DocumentInfo(STATEMENT_TITLE, period_text(found), at, user.name, "Period"),
         statement_story(found),
         object_type="budget",
+        web_page=web_page,
     )

@@ -72,6 +72,7 @@ def produce(
     *,
     meeting_id: int | None = None,
     at: datetime | None = None,
+    web_page: bool = False,
 ) -> Document:
     """The document's bytes, with its download audited. Raises `NotAllowed` for a user
     without the rule, `RuleBroken` (with the reason) when the case lacks what the
@@ -89,4 +90,5 @@ def produce(
         object_type="case",
         object_id=case.id,
         case_reference=case.reference,
+        web_page=web_page,
     )

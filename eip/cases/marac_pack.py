@@ -207,7 +207,13 @@ def pack_story(data: PackData) -> list[Flowable]:
 
 
 def produce(
-    session: Session, user: User, case: Case, referral_id: int, *, at: datetime | None = None
+    session: Session,
+    user: User,
+    case: Case,
+    referral_id: int,
+    *,
+    at: datetime | None = None,
+    web_page: bool = False,
 ) -> Document:
     """The pack's bytes, with its download audited. `NotAllowed` for a user without the
     rule; `NotFound` for a referral that is not this case's."""
@@ -224,4 +230,5 @@ def produce(
         object_type="case",
         object_id=case.id,
         case_reference=case.reference,
+        web_page=web_page,
     )

@@ -14,7 +14,7 @@ from eip.cases.view_helpers import add_to_case, case_or_abort, case_url
 from eip.cases.views import bp
 from eip.clock import today
 from eip.extensions import db
-from eip.pdf.delivery import send_pdf
+from eip.pdf.delivery import send_page, send_pdf
 from forms.marac import MaracReferralForm, MaracSentForm
 
 
@@ -68,6 +68,21 @@ def marac_pack_pdf(reference: str, marac_id: int):
     # A NotFound (not this case's referral) is the app's 404 (eip/errors.py).
     document = marac_pack.produce(db.session, current_user, case, marac_id)
     return send_pdf(document)
+
+
+@bp.get("/<reference>/marac/<int:marac_id>/referral.html")
+@requires("case.documents")
+def marac_pack_page(reference: str, marac_id: int):
+    """The pack's accessible web page: the same checks and content as the PDF."""
+    from eip.cases import marac_pack
+
+    case = case_or_abort(reference, marac_pack.RULE)
+    document = marac_pack.produce(db.session, current_user, case, marac_id, web_page=True)
+    return send_page(
+        document,
+        pdf_url=url_for("cases.marac_pack_pdf", reference=reference, marac_id=marac_id),
+        back_url=url_for("cases.view", reference=reference, _anchor="risk"),
+    )
 
 
 @bp.route("/<reference>/marac/<int:marac_id>/sent", methods=["GET", "POST"])

@@ -105,7 +105,7 @@ def heading(text: str, level: int = 2) -> list[Flowable]:
 
 def bullets(items: Iterable[str], style: ParagraphStyle = BODY) -> ListFlowable:
     return ListFlowable(
-        [ListItem(para(item, style), leftIndent=14, value="bullet") for item in items],
+        [ListItem(para(item, style), leftIndent=14) for item in items],
         bulletType="bullet",
         start="•",
         leftIndent=14,

@@ -28,6 +28,19 @@ Cell = str | Flowable | None
 
 
 @dataclass(frozen=True)
+class Source:
+    """What a table was made from, kept on it (`table.html_source`) so that the document's
+    HTML version (eip/pdf/html.py) renders the same rows as real table markup, whatever the
+    layout does to the flowable. `kind` is "data" (a header row of `columns`) or "summary"
+    (label and value pairs)."""
+
+    kind: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple, ...]
+    bold_last: bool = False
+
+
+@dataclass(frozen=True)
 class Column:
     title: str
     share: float  # of the table's width; a table's shares add up to 1
@@ -81,6 +94,7 @@ def data_table(
             ]
         )
     )
+    table.html_source = Source("data", tuple(columns), tuple(map(tuple, rows)))
     return table
 
 
@@ -96,6 +110,7 @@ def summary_table(
         hAlign="LEFT",
     )
     table.setStyle(TableStyle(_BASE))
+    table.html_source = Source("summary", (), tuple(map(tuple, rows)))
     return table
 
 
@@ -215,4 +230,6 @@ def lines_table(
         max(len(c) for c in row) * CELL.leading + _PAD_TOP + _PAD_BOTTOM for row in [head, *body]
     ]
     table = _Rows(head, body, heights, widths, [c.right for c in columns], bold_last)
-    return _LinesTable(table, 0, len(body))
+    flowable = _LinesTable(table, 0, len(body))
+    flowable.html_source = Source("data", tuple(columns), tuple(map(tuple, rows)), bold_last)
+    return flowable

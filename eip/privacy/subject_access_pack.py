@@ -383,3 +383,31 @@ def produce(
         )
         session.commit()
     return f"{request.case.reference}-subject-access-{request.id}.zip", buffer.getvalue()
+
+
+def produce_page(session: Session, user: User, request_id: int, *, at: datetime | None = None):
+    """The pack's accessible web page (the same story as its PDF, eip/pdf/html.py), with the
+    view audited as the zip's download is. `NotAllowed` and `NotFound` as `produce`."""
+    from eip.pdf.delivery import Document
+    from eip.pdf.html import story_html
+    from eip.pdf.page import DocumentInfo
+    from eip.privacy.subject_access import get_request
+    from eip.privacy.subject_access_layout import TITLE, pack_story
+
+    _require(user)
+    request = get_request(session, request_id)
+    at = at or utc_now()
+    body = str(story_html(pack_story(pack_data(session, request)))).encode("utf-8")
+    with write_now(session):  # a GET's write (eip/db.py)
+        record(
+            session,
+            "subject_access.pack_viewed",
+            actor=user,
+            object_type="subject_access_request",
+            object_id=request.id,
+            case_reference=request.case.reference,
+            details={"person": request.role},
+        )
+        session.commit()
+    info = DocumentInfo(TITLE, request.case.reference, at, user.name)
+    return Document("subject_access_pack", "", body, info, web_page=True)

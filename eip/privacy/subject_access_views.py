@@ -86,6 +86,22 @@ def pack(request_id: int):
     )
 
 
+@bp.get("/<int:request_id>/pack.html")
+@requires(RULE)
+def pack_page(request_id: int):
+    """The pack's PDF as an accessible web page, for the manager reading it before release."""
+    from eip.pdf.delivery import send_page
+    from eip.privacy import subject_access_pack
+
+    document = subject_access_pack.produce_page(db.session, current_user, request_id)
+    return send_page(
+        document,
+        pdf_url=url_for("subject_access.pack", request_id=request_id),
+        back_url=url_for("subject_access.index"),
+        download_text="Download the pack (a zip of this PDF and the same data for a computer)",
+    )
+
+
 @bp.route("/<int:request_id>/complete", methods=["GET", "POST"])
 @requires(RULE)
 def complete(request_id: int):

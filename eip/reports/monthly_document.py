@@ -360,6 +360,7 @@ def produce(
     *,
     at: datetime | None = None,
     which: str = INTERNAL,
+    web_page: bool = False,
 ) -> Document:
     """The report for `month` (its first day), in the version `which` (internal or funder),
     with the download audited as that document. The version's label is in the title, which
@@ -379,4 +380,5 @@ def produce(
         DocumentInfo(title, month_name(month), at, user.name, reference_label=""),
         report_story(data, v),
         object_type="report",
+        web_page=web_page,
     )

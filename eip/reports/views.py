@@ -6,14 +6,14 @@ again with the reason (400)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from eip import steps
 from eip.access import requires
 from eip.clock import today
 from eip.extensions import db
-from eip.pdf.delivery import send_pdf
+from eip.pdf.delivery import send_page, send_pdf
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 RULE = "programme.report"
@@ -22,6 +22,17 @@ RULE = "programme.report"
 @bp.get("/monthly.pdf")
 @requires(RULE)
 def monthly_pdf():
+    return _monthly(web_page=False)
+
+
+@bp.get("/monthly.html")
+@requires(RULE)
+def monthly_page():
+    """The same report as an accessible web page (the same form, the same checks)."""
+    return _monthly(web_page=True)
+
+
+def _monthly(*, web_page: bool):
     # Imported here so that creating the app reads no font files (as the case documents).
     from eip.reports.monthly import check_month
     from eip.reports.monthly_document import produce
@@ -37,13 +48,23 @@ def monthly_pdf():
     # A NotAllowed is the app's audited 403 under this route's rule (eip/errors.py).
     made, document, status = steps.attempt(
         lambda: produce(
-            db.session, current_user, check_month(form.month.data, today()), which=which
+            db.session,
+            current_user,
+            check_month(form.month.data, today()),
+            which=which,
+            web_page=web_page,
         )
     )
     if not made:
         steps.show_problems(form, document)
         return _form(form, status)
-    return send_pdf(document)
+    if not web_page:
+        return send_pdf(document)
+    return send_page(
+        document,
+        pdf_url=f"{url_for('reports.monthly_pdf')}?{request.query_string.decode()}",
+        back_url=url_for("main.home"),
+    )
 
 
 def _form(form, status: int):

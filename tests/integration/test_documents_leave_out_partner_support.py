@@ -7,13 +7,15 @@ The document kinds come from the code's own lists: the case documents from
 `eip.cases.documents.KINDS` (each made through `documents.produce`, so a new case document
 is covered without touching this file), and the rest from `OTHER_DOCUMENTS` below, which
 must name every other kind the audit labels know (`DOCUMENT_LABELS`): a new document
-elsewhere fails here until it is added.
+elsewhere fails here until it is added. Each document is read twice: as its PDF, and as its
+accessible web page (eip/pdf/html.py), which must leave out the same records.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from html.parser import HTMLParser
 from io import BytesIO
 
 import pytest
@@ -56,23 +58,24 @@ def marac_referral_of(user, case):
     )
 
 
-# Every document that is not a case document, by its audit kind: how to make it for `case`.
+# Every document that is not a case document, by its audit kind: how to make it for `case`
+# (`web_page=True` for its web page instead of its PDF).
 OTHER_DOCUMENTS: dict[str, Callable] = {
-    marac_pack.KIND: lambda user, case, placement: marac_pack.produce(
-        db.session, user, case, marac_referral_of(user, case).id
+    marac_pack.KIND: lambda user, case, placement, **page: marac_pack.produce(
+        db.session, user, case, marac_referral_of(user, case).id, **page
     ),
-    accommodation_documents.AGREEMENT: lambda user, case, placement: (
-        accommodation_documents.produce_agreement(db.session, user, placement)
+    accommodation_documents.AGREEMENT: lambda user, case, placement, **page: (
+        accommodation_documents.produce_agreement(db.session, user, placement, **page)
     ),
-    accommodation_documents.STATEMENT: lambda user, case, placement: (
+    accommodation_documents.STATEMENT: lambda user, case, placement, **page: (
         accommodation_documents.produce_statement(
-            db.session, user, today() - timedelta(days=60), today()
+            db.session, user, today() - timedelta(days=60), today(), **page
         )
     ),
     **{
         kind: (
-            lambda user, case, placement, which=which: monthly_document.produce(
-                db.session, user, today().replace(day=1), which=which
+            lambda user, case, placement, which=which, **page: monthly_document.produce(
+                db.session, user, today().replace(day=1), which=which, **page
             )
         )
         for which, kind in monthly_document.KINDS.items()
@@ -80,7 +83,21 @@ OTHER_DOCUMENTS: dict[str, Callable] = {
 }
 
 
-def text_of(content: bytes) -> str:
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def text_of(content: bytes, *, web_page: bool = False) -> str:
+    """The words a reader meets: the PDF's extracted text, or the web page's text."""
+    if web_page:
+        parser = _Text()
+        parser.feed(content.decode("utf-8"))
+        return " ".join(" ".join(parser.parts).split())
     pages = PdfReader(BytesIO(content)).pages
     return " ".join(" ".join(page.extract_text() for page in pages).split())
 
@@ -174,18 +191,21 @@ def close(case, *, sensitive_notes: bool) -> None:
     db.session.commit()
 
 
-def every_document(user, case, placement, meeting) -> dict[str, str]:
+def every_document(user, case, placement, meeting, *, web_page=False) -> dict[str, str]:
     """The text of every document that can be made for the case as it is now, by kind."""
     made = {}
     for kind in documents.KINDS:
         try:
-            document = documents.produce(db.session, user, case, kind, meeting_id=meeting.id)
+            document = documents.produce(
+                db.session, user, case, kind, meeting_id=meeting.id, web_page=web_page
+            )
         except RuleBroken:  # not for a case in this state (the closure summary while open)
             db.session.rollback()
             continue
-        made[kind] = text_of(document.content)
+        made[kind] = text_of(document.content, web_page=web_page)
     for kind, produce in OTHER_DOCUMENTS.items():
-        made[kind] = text_of(produce(user, case, placement).content)
+        content = produce(user, case, placement, web_page=web_page).content
+        made[kind] = text_of(content, web_page=web_page)
     return made
 
 
@@ -193,15 +213,16 @@ def test_every_document_kind_the_app_knows_is_made_here():
     assert set(DOCUMENT_LABELS) == set(documents.KINDS) | set(OTHER_DOCUMENTS)
 
 
+@pytest.mark.parametrize("web_page", [False, True], ids=["PDF", "web page"])
 @pytest.mark.parametrize("chosen", [False, True], ids=["not chosen", "chosen at closure"])
 def test_partner_support_is_in_no_document_and_a_sensitive_note_only_in_the_closure_summary(
-    app_context, chosen
+    app_context, chosen, web_page
 ):
     case, placement, meeting = case_with_notes_and_partner_support()
     manager = factories.user("manager")
-    while_open = every_document(manager, case, placement, meeting)
+    while_open = every_document(manager, case, placement, meeting, web_page=web_page)
     close(case, sensitive_notes=chosen)
-    once_closed = every_document(manager, case, placement, meeting)
+    once_closed = every_document(manager, case, placement, meeting, web_page=web_page)
     # Every document was made at least once (the closure summary once closed): a new kind that
     # was not needs the case above to hold what it is made from.
     assert set(while_open) | set(once_closed) == set(DOCUMENT_LABELS), "a kind was not made"

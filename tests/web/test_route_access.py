@@ -152,6 +152,13 @@ EXPECTED: dict[str, set[str]] = {
     "cases.minutes_pdf": {"practitioner", "manager"},
     "cases.closure_summary_pdf": {"practitioner", "manager"},
     "cases.marac_pack_pdf": {"practitioner", "manager"},
+    # Each document's accessible web page: whoever may download its PDF.
+    "cases.acknowledgement_page": {"practitioner", "manager"},
+    "cases.plan_page": {"practitioner", "manager"},
+    "cases.meeting_pack_page": {"practitioner", "manager"},
+    "cases.minutes_page": {"practitioner", "manager"},
+    "cases.closure_summary_page": {"practitioner", "manager"},
+    "cases.marac_pack_page": {"practitioner", "manager"},
     # Practitioners prepare the MARAC referral and record it as sent.
     "cases.prepare_marac": {"practitioner"},
     "cases.marac_sent": {"practitioner"},
@@ -185,6 +192,9 @@ EXPECTED: dict[str, set[str]] = {
     "accommodation.agreement_pdf": {"practitioner", "manager"},
     "accommodation.statement_pdf": {"manager", "finance"},
     "reports.monthly_pdf": {"manager"},
+    "accommodation.agreement_page": {"practitioner", "manager"},
+    "accommodation.statement_page": {"manager", "finance"},
+    "reports.monthly_page": {"manager"},
     # Rectification and erasure requests: practitioners record them, managers decide.
     "privacy.index": {"practitioner", "manager"},
     "privacy.new": {"practitioner", "manager"},
@@ -206,6 +216,7 @@ EXPECTED: dict[str, set[str]] = {
     "subject_access.index": {"manager"},
     "subject_access.new": {"manager"},
     "subject_access.pack": {"manager"},
+    "subject_access.pack_page": {"manager"},
     "subject_access.complete": {"manager"},
 }
 
@@ -444,6 +455,7 @@ def world(app, app_context) -> World:
         overrides={
             "cases.reopen": {"reference": closed.reference},
             "cases.closure_summary_pdf": {"reference": closed.reference},
+            "cases.closure_summary_page": {"reference": closed.reference},
             "accommodation.approve": deciding,
             "accommodation.decline": deciding,
             "accommodation.no_accommodation": deciding,
@@ -452,11 +464,13 @@ def world(app, app_context) -> World:
             "accommodation.client_declined": deciding,
             "accommodation.stay_agreement": {"placement_id": approved.id},
             "accommodation.agreement_pdf": {"placement_id": approved.id},
+            "accommodation.agreement_page": {"placement_id": approved.id},
             "accommodation.reverse_commitment": {"entry_id": added.id},
             "auth.reset_password": {"token": reset_token},
             "auth.accept_invitation": {"token": invite_token},
             # Data requests and subject access requests are both `request_id`.
             "subject_access.pack": {"request_id": access_request.id},
+            "subject_access.pack_page": {"request_id": access_request.id},
             "subject_access.complete": {"request_id": access_request.id},
         },
         own=own,
