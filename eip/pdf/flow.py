@@ -15,13 +15,17 @@ from io import BytesIO
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
-from reportlab.platypus.doctemplate import ActionFlowable, FrameBreak
+from reportlab.platypus.doctemplate import ActionFlowable, FrameBreak, NullActionFlowable
 from reportlab.platypus.flowables import _listWrapOn
 
 # A document's last page holds at least this much of the story (with the footer, more than
 # a lone sign-off line or a stray paragraph), unless the whole document is one page.
 LAST_PAGE_ROOM = 40 * mm
 _SLACK = 2  # points: what the frame may lay out differently from this measure
+# The ending is measured block by block, each with its space around it, which can fall
+# short of what the frame lays out: an ending within this of the page's foot is treated
+# as not fitting, rather than risk its last line going over alone.
+_MARGIN = 12
 
 
 class KeepWithFirst(KeepTogether):
@@ -32,10 +36,11 @@ class KeepWithFirst(KeepTogether):
         *heads, block = self._content
         frame = getattr(self, "_frame", None)
         if frame is not None and getattr(frame, "_atTop", False):
-            return list(self._content)  # nothing gained by a new page: lay them out
+            # Nothing gained by a new page: the frame lays them out one by one.
+            return [NullActionFlowable(), *self._content]
         _width, height = _listWrapOn(self._content, aW, self.canv)
         if height <= aH:
-            return list(self._content)
+            return [NullActionFlowable(), *self._content]
         if heads:
             _width, head_height = _listWrapOn(heads, aW, self.canv)
             room = aH - head_height - max(heads[-1].getSpaceAfter(), block.getSpaceBefore())
@@ -79,26 +84,67 @@ def _trailing_space(flowable: Flowable) -> bool:
     return isinstance(flowable, (Spacer, CondPageBreak, PageBreak, ActionFlowable))
 
 
+def _height(flowable: Flowable, canvas, width: float, height: float) -> float:
+    if isinstance(flowable, KeepTogether):  # its own wrap asks to be split, whatever its size
+        return _listWrapOn(flowable._content, width, canvas)[1]
+    return flowable.wrapOn(canvas, width, height)[1]
+
+
+class KeepEnding(KeepTogether):
+    """The end of a story: when all but less than `LAST_PAGE_ROOM` of it fits on this
+    page, less is laid out here, so the last page holds at least that much."""
+
+    def split(self, aW, aH):
+        content = list(self._content)
+        total = sum(
+            _height(f, self.canv, aW, aH) + f.getSpaceBefore() + f.getSpaceAfter() for f in content
+        )
+        if total <= aH - _MARGIN:
+            return [NullActionFlowable(), *content]
+        frame = getattr(self, "_frame", None)
+        at_top = frame is not None and getattr(frame, "_atTop", False)
+        room = aH
+        if total - aH < LAST_PAGE_ROOM:  # this measure may be short by up to _MARGIN
+            room = aH - (LAST_PAGE_ROOM - (total - aH))
+        placed: list[Flowable] = []
+        used = 0.0
+        for index, flowable in enumerate(content):
+            h = flowable.wrapOn(self.canv, aW, room - used)[1] + flowable.getSpaceBefore()
+            if used + h <= room:
+                placed.append(flowable)
+                used += h + flowable.getSpaceAfter()
+                continue
+            flowable.canv = self.canv
+            parts = flowable.split(aW, room - used) if room - used > _SLACK else []
+            if len(parts) > 1 and not isinstance(parts[0], ActionFlowable):
+                return [*placed, parts[0], KeepEnding([*parts[1:], *content[index + 1 :]])]
+            if placed:
+                return [*placed, KeepEnding(content[index:])]
+            break
+        if at_top:
+            # Nothing better to do: the frame lays them out one by one.
+            return [NullActionFlowable(), *content]
+        return [FrameBreak(), KeepEnding(content)]
+
+
 def settle_ending(story: Sequence[Flowable], width: float, frame_height: float) -> list:
-    """The story with its last blocks kept together until they fill `LAST_PAGE_ROOM`, so
-    a page break before the end carries some of the story with it, and without trailing
-    spaces or page breaks that would open an empty page. A block taller than half a page
-    (a long table) ends the group: keeping it whole would leave a gap instead."""
+    """The story without trailing spaces or page breaks that would open an empty page, and
+    with its last blocks in a `KeepEnding`, so its last page is never near empty: the
+    blocks that fill `LAST_PAGE_ROOM`, and the one before them (the end of a long table
+    may be carried onto the last page with them)."""
     story = list(story)
     while story and _trailing_space(story[-1]):
         story.pop()
+    scratch = Canvas(BytesIO())  # measuring only: some flowables need a canvas to wrap
     group: list[Flowable] = []
     height = 0.0
-    scratch = Canvas(BytesIO())  # measuring only: some flowables need a canvas to wrap
-    while story and height < LAST_PAGE_ROOM:
-        last = story[-1]
-        _w, h = last.wrapOn(scratch, width, frame_height)
-        if h > frame_height / 2 or isinstance(last, ActionFlowable):
-            break
+    while story and height < LAST_PAGE_ROOM and not isinstance(story[-1], ActionFlowable):
+        height += _height(story[-1], scratch, width, frame_height)
         group.insert(0, story.pop())
-        height += h
-    if len(group) > 1:
-        story.append(KeepTogether(group))
-    else:
-        story += group
+    if story and not isinstance(story[-1], ActionFlowable):
+        group.insert(0, story.pop())
+    # A heading's conditional page break: `KeepEnding` decides where the end's page starts.
+    group = [f for f in group if not isinstance(f, CondPageBreak)]
+    if group:
+        story.append(KeepEnding(group))
     return story

@@ -2,7 +2,8 @@
 runs onto, marked "(continued)" there, light rules between rows, every cell a wrapping
 paragraph.
 
-A row is never cut in two by a page break: a table that reaches the foot of a page
+A table shorter than a quarter of a page is never split. A row is never cut in two by a
+page break: a table that reaches the foot of a page
 stops after its last whole row, or moves on to the next page when not even its first
 row fits. Only a row taller than a whole page is split (at the top of a page, so it
 takes as little room on the next one as it can), so one very long note in a cell can
@@ -30,6 +31,7 @@ from eip.pdf.styles import BORDER, CELL, CELL_HEAD, LIGHT, TEXT, para
 
 Cell = str | Flowable | None
 FRAME_HEIGHT = PAGE_HEIGHT - HEADER_SPACE - FOOTER_SPACE  # the room for the story on a page
+SHORT_TABLE = FRAME_HEIGHT / 4  # a table this short is never split
 CONTINUED = "(continued)"
 
 
@@ -46,10 +48,13 @@ class _Table(Table):
 
     def split(self, availWidth, availHeight):
         self._calc(availWidth, availHeight)
+        frame = getattr(self, "_frame", None)
+        at_top = frame is not None and getattr(frame, "_atTop", False)
+        if self._height <= SHORT_TABLE and not at_top:
+            return []  # a short table (the pot's five lines) is read whole, on one page
         parts = self._splitRows(availHeight, doInRowSplit=0)
         if not parts:
-            frame = getattr(self, "_frame", None)
-            if frame is None or not getattr(frame, "_atTop", False):
+            if not at_top:
                 return []  # the frame moves on: the row is laid out whole on the next page
             # At the top of a page and still no whole row fits: that row is taller than
             # a page, the one case where it must be split.

@@ -222,3 +222,10 @@ def test_every_document_title_is_in_sentence_case(title):
     words = rest.split()
     assert title[:1].isupper()
     assert all(not word[:1].isupper() for word in words[1:]), title
+
+
+def test_a_short_table_is_never_split():
+    """Defect (monthly report, demo): the pot's five lines split over the last two pages."""
+    table = data_table([Column("Figure", 0.5), Column("Amount", 0.5)], [["Pot", "£14,000.00"]] * 5)
+    found = pages([leaving(45), table])
+    assert page_of(found, "Figure") == 1
