@@ -19,14 +19,15 @@ from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable
 
 from eip.pdf.fonts import BOLD, REGULAR
 from eip.pdf.page import CONTENT_WIDTH
-from eip.pdf.styles import BLUE, BORDER, ORANGE, RED, TEXT
+from eip.pdf.styles import BLUE, BORDER, ORANGE, RED, SMALL, TEXT, para
 
 SERIES_COLOURS = (BLUE, ORANGE, colors.HexColor("#00703c"), colors.HexColor("#4c2c92"))
 MAX_CATEGORY_LABELS = 8
-LEFT, RIGHT, TOP, BOTTOM = 34, 12, 28, 30  # room for axis labels, titles and the key
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 28, 30  # room for axis labels, titles and the key
 
 
 @dataclass(frozen=True)
@@ -139,17 +140,31 @@ def line_chart(
     return drawing
 
 
+def pounds(value: float) -> str:
+    """A currency axis's or bar's label: "£1,400", "£0"."""
+    return f"£{value:,.0f}"
+
+
 def bar_chart(
     categories: Sequence[str],
     series: Sequence[tuple[str, Sequence[float]]],
     *,
     y_title: str,
     value_format: str = "%d",
+    money: bool = False,
+    empty: str | None = None,
     width: float = CONTENT_WIDTH,
     height: float = 70 * mm,
-) -> Drawing:
+) -> Flowable:
     """Bars for one or more named series over `categories`, each bar labelled with its
-    value; a key names the series when there is more than one."""
+    value; a key names the series when there is more than one. `money`: values in whole
+    pounds, the axis and the bars labelled "£1,400".
+
+    A series that is zero throughout is left out (its zeros are in the table beside the
+    chart); when every series is, there is no chart but the sentence `empty`."""
+    series = [(name, values) for name, values in series if any(values)]
+    if not series:
+        return para(empty or f"No {y_title.lower()} in this period.", SMALL)
     drawing = Drawing(width, height)
     chart = VerticalBarChart()
     chart.x, chart.y = LEFT, BOTTOM
@@ -164,7 +179,9 @@ def bar_chart(
     for index in range(len(series)):
         chart.bars[index].fillColor = SERIES_COLOURS[index % len(SERIES_COLOURS)]
         chart.bars[index].strokeColor = None
-    chart.barLabelFormat = value_format
+    chart.barLabelFormat = pounds if money else value_format
+    if money:
+        chart.valueAxis.labelTextFormat = pounds
     chart.barLabels.fontName = BOLD
     chart.barLabels.fontSize = 8
     chart.barLabels.fillColor = TEXT

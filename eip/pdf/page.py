@@ -20,6 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from eip.formatting import SERVICE_NAME, london_datetime
+from eip.pdf.flow import KeepWithFirst, keep_headings, settle_ending
 from eip.pdf.fonts import BOLD, REGULAR
 from eip.pdf.styles import BLUE, BORDER, SECONDARY, TEXT
 
@@ -112,6 +113,14 @@ def _canvas_class(info: DocumentInfo) -> type[Canvas]:
     return NumberedCanvas
 
 
+def metadata_title(info: DocumentInfo) -> str:
+    """The title a viewer shows: the document's, then what it is about ("case EIP-…",
+    "period …"); a bare reference (a month) keeps its capital."""
+    if info.reference_label:
+        return f"{info.title}, {info.reference_label.lower()} {info.reference}"
+    return f"{info.title}, {info.reference}"
+
+
 def build_pdf(info: DocumentInfo, story: Sequence[Flowable]) -> bytes:
     """Lay `story` out on the house page and return the PDF's bytes."""
     buffer = BytesIO()
@@ -122,13 +131,14 @@ def build_pdf(info: DocumentInfo, story: Sequence[Flowable]) -> bytes:
         rightMargin=SIDE,
         topMargin=HEADER_SPACE,
         bottomMargin=FOOTER_SPACE,
-        title=f"{info.title}, {info.heading[:1].lower()}{info.heading[1:]}",
+        title=metadata_title(info),
         author=AUTHOR,
         creator=AUTHOR,
         producer=AUTHOR,
-        subject=info.title,
+        subject=f"{info.title}: {MARKING}",
         lang="en-GB",
         displayDocTitle=True,
+        keepTogetherClass=KeepWithFirst,
     )
     frame = Frame(
         SIDE,
@@ -142,5 +152,8 @@ def build_pdf(info: DocumentInfo, story: Sequence[Flowable]) -> bytes:
         id="content",
     )
     document.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    document.build(list(story), canvasmaker=_canvas_class(info))
+    story = settle_ending(
+        keep_headings(story), CONTENT_WIDTH, PAGE_HEIGHT - HEADER_SPACE - FOOTER_SPACE
+    )
+    document.build(story, canvasmaker=_canvas_class(info))
     return buffer.getvalue()

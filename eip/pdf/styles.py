@@ -44,10 +44,12 @@ def _style(name: str, **kw) -> ParagraphStyle:
     return ParagraphStyle(name, **base)
 
 
-TITLE = _style("title", fontName=BOLD, fontSize=20, leading=25, spaceAfter=4)
+# Titles and headings are kept with what follows them (`eip.pdf.flow.KeepWithFirst`):
+# never alone at the foot of a page.
+TITLE = _style("title", fontName=BOLD, fontSize=20, leading=25, spaceAfter=4, keepWithNext=1)
 SUBTITLE = _style("subtitle", fontSize=11, leading=15, textColor=SECONDARY, spaceAfter=14)
-H2 = _style("h2", fontName=BOLD, fontSize=13, leading=17, spaceBefore=12)
-H3 = _style("h3", fontName=BOLD, fontSize=11, leading=15, spaceBefore=6)
+H2 = _style("h2", fontName=BOLD, fontSize=13, leading=17, spaceBefore=12, keepWithNext=1)
+H3 = _style("h3", fontName=BOLD, fontSize=11, leading=15, spaceBefore=6, keepWithNext=1)
 BODY = _style("body")
 CELL = _style("cell", fontSize=9, leading=12, spaceAfter=0)
 CELL_HEAD = _style("cell_head", fontName=BOLD, fontSize=9, leading=12, spaceAfter=0)
@@ -95,11 +97,10 @@ def free_text(text: str | None, style: ParagraphStyle = BODY, empty: str = NONE_
 
 
 def heading(text: str, level: int = 2) -> list[Flowable]:
-    """A heading that never sits alone at the foot of a page.
-
-    A conditional page break rather than keepWithNext: keeping a heading with a long
-    table would push the whole table to the next page and leave a gap.
-    """
+    """A heading that never sits alone at the foot of a page: its style keeps it with
+    the first part of what follows (`eip.pdf.flow.KeepWithFirst`: the first rows of a
+    long table, not the whole of it), and it starts a new page when less than
+    `HEADING_ROOM` is left, so a section never opens with a line at a page's foot."""
     return [CondPageBreak(HEADING_ROOM), para(text, H2 if level == 2 else H3)]
 
 

@@ -1,7 +1,12 @@
 """Tables in the house style: a shaded header row that repeats on every page the table
-runs onto, light rules between rows, every cell a wrapping paragraph.
+runs onto, marked "(continued)" there, light rules between rows, every cell a wrapping
+paragraph.
 
-Rows may split across a page break (`splitInRow`), so one long note in a cell can
+A table shorter than a quarter of a page is never split. A row is never cut in two by a
+page break: a table that reaches the foot of a page
+stops after its last whole row, or moves on to the next page when not even its first
+row fits. Only a row taller than a whole page is split (at the top of a page, so it
+takes as little room on the next one as it can), so one very long note in a cell can
 never make a document fail to build.
 
 A long table of figures (Camden's statement: a row per ledger entry and per placement)
@@ -21,10 +26,46 @@ from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from eip.pdf.fonts import BOLD, REGULAR
-from eip.pdf.page import CONTENT_WIDTH
+from eip.pdf.page import CONTENT_WIDTH, FOOTER_SPACE, HEADER_SPACE, PAGE_HEIGHT
 from eip.pdf.styles import BORDER, CELL, CELL_HEAD, LIGHT, TEXT, para
 
 Cell = str | Flowable | None
+FRAME_HEIGHT = PAGE_HEIGHT - HEADER_SPACE - FOOTER_SPACE  # the room for the story on a page
+SHORT_TABLE = FRAME_HEIGHT / 4  # a table this short is never split
+CONTINUED = "(continued)"
+
+
+def continued(title: str) -> str:
+    """A repeated header's first cell: the reader sees the table goes on, not a new one."""
+    return f"{title} {CONTINUED}"
+
+
+class _Table(Table):
+    """reportlab's table, split between whole rows only, with "(continued)" in the
+    first header cell of every part after the first."""
+
+    continued_head: Flowable | None = None  # the repeated header's first cell, marked
+
+    def split(self, availWidth, availHeight):
+        self._calc(availWidth, availHeight)
+        frame = getattr(self, "_frame", None)
+        at_top = frame is not None and getattr(frame, "_atTop", False)
+        if self._height <= SHORT_TABLE and not at_top:
+            return []  # a short table (the pot's five lines) is read whole, on one page
+        parts = self._splitRows(availHeight, doInRowSplit=0)
+        if not parts:
+            if not at_top:
+                return []  # the frame moves on: the row is laid out whole on the next page
+            # At the top of a page and still no whole row fits: that row is taller than
+            # a page, the one case where it must be split.
+            parts = self._splitRows(availHeight, doInRowSplit=1)
+        if len(parts) == 2 and self.repeatRows and self.continued_head is not None:
+            rest = parts[1]
+            head = rest._cellvalues[0]  # shared with the first part: replaced, not changed
+            rest._cellvalues[0] = [self.continued_head, *head[1:]]
+            rest._argH[0] = None  # "(continued)" may wrap: measure the header again
+            rest.continued_head = self.continued_head
+        return parts
 
 
 @dataclass(frozen=True)
@@ -73,18 +114,20 @@ def data_table(
     width: float = CONTENT_WIDTH,
     empty: str = "None recorded",
 ) -> Flowable:
-    """A table with a header row repeated across pages, or `empty` as a paragraph."""
+    """A table with a header row repeated across pages ("(continued)" in its first cell
+    there), or `empty` as a paragraph."""
     if not rows:
         return para(empty)
     data = [[_cell(c.title, CELL_HEAD) for c in columns]]
     data += [[_cell(value) for value in row] for row in rows]
-    table = Table(
+    table = _Table(
         data,
         colWidths=[width * c.share for c in columns],
         repeatRows=1,
         splitInRow=1,
         hAlign="LEFT",
     )
+    table.continued_head = _cell(continued(columns[0].title), CELL_HEAD)
     table.setStyle(
         TableStyle(
             [
@@ -103,7 +146,7 @@ def summary_table(
 ) -> Table:
     """Label and value pairs, like the web pages' summary lists."""
     data = [[_cell(label, CELL_HEAD), _cell(value)] for label, value in rows]
-    table = Table(
+    table = _Table(
         data,
         colWidths=[width * label_share, width * (1 - label_share)],
         splitInRow=1,
@@ -139,21 +182,25 @@ def _wrapped(value: Lines, width: float, font: str) -> list[str]:
 class _LinesTable(Flowable):
     """Rows `start` to `stop` of a `lines_table`, each of known height, drawn straight onto
     the page: a page break cuts the range where the rows stop fitting, and a part that
-    does not open the table repeats the header, so no row is measured twice."""
+    does not open the table repeats the header, marked "(continued)", so no row is
+    measured twice and none is cut in two."""
 
     def __init__(self, table: _Rows, start: int, stop: int) -> None:
         super().__init__()
         self.rows, self.start, self.stop = table, start, stop
         self.hAlign = "LEFT"
 
+    def _head_height(self) -> float:
+        return self.rows.heights[0] if self.start == 0 else self.rows.continued_height
+
     def wrap(self, availWidth, availHeight):
         t = self.rows
         self.width = sum(t.widths)
-        self.height = t.heights[0] + sum(t.heights[self.start + 1 : self.stop + 1])
+        self.height = self._head_height() + sum(t.heights[self.start + 1 : self.stop + 1])
         return self.width, self.height
 
     def split(self, availWidth, availHeight):
-        t, used, cut = self.rows, self.rows.heights[0], self.start
+        t, used, cut = self.rows, self._head_height(), self.start
         while cut < self.stop and used + t.heights[cut + 1] <= availHeight:
             used += t.heights[cut + 1]
             cut += 1
@@ -165,14 +212,19 @@ class _LinesTable(Flowable):
         t, canvas = self.rows, self.canv
         size, leading = CELL.fontSize, CELL.leading
         top = self.height
+        head_height = self._head_height()
         canvas.saveState()
         canvas.setFillColor(LIGHT)
-        canvas.rect(0, top - t.heights[0], self.width, t.heights[0], stroke=0, fill=1)
+        canvas.rect(0, top - head_height, self.width, head_height, stroke=0, fill=1)
         text = canvas.beginText()
         text.setFillColor(TEXT)
         rules = []
         for index in [-1, *range(self.start, self.stop)]:
-            cells, height = t.head if index < 0 else t.body[index], t.heights[index + 1]
+            if index < 0:
+                cells = t.head if self.start == 0 else t.continued_head
+                height = head_height
+            else:
+                cells, height = t.body[index], t.heights[index + 1]
             bold = index < 0 or (t.bold_last and index == len(t.body) - 1)
             font = BOLD if bold else REGULAR
             text.setFont(font, size, leading)
@@ -206,6 +258,19 @@ class _Rows:
     widths: list[float]
     right: list[bool]
     bold_last: bool
+    continued_head: list[list[str]]  # the header on the pages after the first
+    continued_height: float
+
+
+def _height(cells: Sequence[Sequence[str]]) -> float:
+    return max(len(c) for c in cells) * CELL.leading + _PAD_TOP + _PAD_BOTTOM
+
+
+def _page_sized(cells: list[list[str]], most_lines: int) -> list[list[list[str]]]:
+    """A row taller than a page as several rows of at most `most_lines` lines, the only
+    row ever carried over a page break (its cells' lines stay in order)."""
+    count = max(len(c) for c in cells)
+    return [[c[i : i + most_lines] for c in cells] for i in range(0, count, most_lines)]
 
 
 def lines_table(
@@ -222,14 +287,20 @@ def lines_table(
     widths = [width * c.share for c in columns]
     room = [w - 2 * _PAD_X for w in widths]
     head = [_wrapped(c.title, r, BOLD) for c, r in zip(columns, room, strict=True)]
+    titles = [continued(columns[0].title), *(c.title for c in columns[1:])]
+    again = [_wrapped(title, r, BOLD) for title, r in zip(titles, room, strict=True)]
+    header = max(_height(head), _height(again))
+    most_lines = int((FRAME_HEIGHT - header - _PAD_TOP - _PAD_BOTTOM) // CELL.leading)
     body = []
     for index, row in enumerate(rows):
         font = BOLD if bold_last and index == len(rows) - 1 else REGULAR
-        body.append([_wrapped(v, r, font) for v, r in zip(row, room, strict=True)])
-    heights = [
-        max(len(c) for c in row) * CELL.leading + _PAD_TOP + _PAD_BOTTOM for row in [head, *body]
-    ]
-    table = _Rows(head, body, heights, widths, [c.right for c in columns], bold_last)
+        body += _page_sized(
+            [_wrapped(v, r, font) for v, r in zip(row, room, strict=True)], most_lines
+        )
+    heights = [_height(row) for row in [head, *body]]
+    table = _Rows(
+        head, body, heights, widths, [c.right for c in columns], bold_last, again, _height(again)
+    )
     flowable = _LinesTable(table, 0, len(body))
     flowable.html_source = Source("data", tuple(columns), tuple(map(tuple, rows)), bold_last)
     return flowable

@@ -110,7 +110,12 @@ def _referrals(data: MonthlyData, v: Version) -> list[Flowable]:
     if v.suppressed:
         drawn = [para(sentence, styles.SMALL), para(NO_COUNT_CHARTS, styles.SMALL)]
     else:
-        chart = bar_chart(labels, [("Referrals", data.referrals_by_month)], y_title="Referrals")
+        chart = bar_chart(
+            labels,
+            [("Referrals", data.referrals_by_month)],
+            y_title="Referrals",
+            empty="No referrals were received in these months.",
+        )
         drawn = [KeepTogether([chart, para(sentence, styles.SMALL)])]
     # Room for "May 2026" in bold in each month's column.
     share = 0.71 / len(data.trend)
@@ -146,6 +151,7 @@ def _outcomes(data: MonthlyData, v: Version) -> list[Flowable]:
                     [OUTCOME_SHORT.get(code, label) for code, label, _n in data.outcomes],
                     [("Consultations", [n for _c, _l, n in data.outcomes])],
                     y_title="Consultations held",
+                    empty="No consultations were held in the month.",
                 )
             ]
         )
@@ -243,6 +249,8 @@ def _accommodation(data: MonthlyData, v: Version) -> list[Flowable]:
             ("Paid", [round(row.paid / 100) for row in s.months]),
         ],
         y_title="Pounds, VAT included",
+        money=True,
+        empty="Nothing was committed, invoiced or paid in these months.",
     )
     months = data_table(
         [
