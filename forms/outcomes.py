@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import HiddenField, RadioField, SubmitField
 
 from eip.cases import outcomes
-from forms.fields import AdditionForm, Chosen, date_field
+from forms.fields import AdditionForm, Chosen, choices, date_field
 
 NOT_KNOWN = "not_known"
 
@@ -19,7 +19,7 @@ def _radios(label: str, pairs, *, hint: str = "", message: str | None = None) ->
     return RadioField(
         label,
         description=hint,
-        choices=[(str(value), text) for value, text in pairs],
+        choices=choices([(str(value), text) for value, text in pairs]),
         widget=GovRadioInput(),
         validate_choice=False,
         validators=[Chosen(message)] if message else [],
