@@ -34,6 +34,7 @@ SECTIONS = {
     "activity": "Sessions, meetings and incidents",
     "risk": "Risk (DASH)",
     "safety-plans": "Safety plans",
+    "outcomes": "Outcome measures",
     "notes": "Case notes and contacts",
     "partner-support": "Partner support",
     "closure": "Closure",

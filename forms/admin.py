@@ -230,6 +230,7 @@ class SettingsForm(FlaskForm):
     )
     meeting_interval_days = _whole_number(rules.WHOLE_NUMBER_BY_NAME["meeting_interval_days"])
     dash_review_days = _whole_number(rules.WHOLE_NUMBER_BY_NAME["dash_review_days"])
+    outcome_mid_point_weeks = _whole_number(rules.WHOLE_NUMBER_BY_NAME["outcome_mid_point_weeks"])
     idva_action_working_days = _whole_number(rules.WHOLE_NUMBER_BY_NAME["idva_action_working_days"])
     marac_action_working_days = _whole_number(
         rules.WHOLE_NUMBER_BY_NAME["marac_action_working_days"]

@@ -68,6 +68,8 @@ class ProgrammeSettings(db.Model):
     consultation_booking_working_days: Mapped[int] = mapped_column(Integer, default=5)
     meeting_interval_days: Mapped[int] = mapped_column(Integer, default=7)
     dash_review_days: Mapped[int] = mapped_column(Integer, default=28)
+    # The mid-point outcome measures: weeks after the intake measures (eip.cases.outcomes).
+    outcome_mid_point_weeks: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
     idva_action_working_days: Mapped[int] = mapped_column(Integer, default=1)
     marac_action_working_days: Mapped[int] = mapped_column(Integer, default=2)
     marac_threshold_yes: Mapped[int] = mapped_column(Integer, default=14)

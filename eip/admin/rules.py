@@ -193,6 +193,7 @@ class WholeNumber:
 SINGULAR = {
     "people": "person",
     "nights": "night",
+    "weeks": "week",
     "working days": "working day",
     "calendar days": "calendar day",
     "“yes” answers": "“yes” answer",
@@ -239,6 +240,12 @@ WHOLE_NUMBERS: tuple[WholeNumber, ...] = (
         1, 180, "calendar days",
         "Calendar days since the last review while a case is active. A review is also due after "
         "any recorded incident", 28,
+    ),
+    WholeNumber(
+        "outcome_mid_point_weeks", "Mid-point outcome measures after",
+        "the time to the mid-point outcome measures", 1, 26, "weeks",
+        "Weeks after the intake outcome measures (or after the intervention started, until "
+        "they are recorded)", 4,
     ),
     WholeNumber(
         "idva_action_working_days", "IDVA referral within", "the time to refer to the IDVA service",

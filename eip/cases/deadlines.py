@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from eip.cases import outcomes
 from eip.cases.rules import MEETING_STATES
 from eip.workdays import add_working_days, working_days_between
 
@@ -39,6 +40,7 @@ class Deadlines:
     consultation_booking_working_days: int = 5
     meeting_interval_days: int = 7
     dash_review_days: int = 28
+    outcome_mid_point_weeks: int = 4
     extra_non_working_days: frozenset[date] = frozenset()
 
 
@@ -139,6 +141,8 @@ class DueFacts:
     # A late referral's agreement: the London date it was recorded (DOMAIN.md: booking the
     # consultation counts from it, not from receipt). None for a referral in the window.
     late_agreed_on: date | None = None
+    # The outcome measures recorded and what their due dates count from (None: not read).
+    outcomes: outcomes.OutcomeFacts | None = None
 
 
 @dataclass(frozen=True)
@@ -170,8 +174,9 @@ BEFORE_CONSULTATION = frozenset({"referred", "acknowledged"})
 
 def due_items(facts: DueFacts, settings: Deadlines) -> list[DueItem]:
     """Everything still to do on the case with its due date, soonest first."""
-    items: list[DueItem] = []
+    items: list[DueItem] = _outcome_items(facts, settings)
     if facts.status in CLOSED:
+        # A closed case owes only its follow-up outcome measures.
         return items
     ref = facts.reference
     if facts.received_on is not None and not facts.acknowledged:
@@ -275,3 +280,20 @@ def _stay_items(stay: StayFacts, ref: str) -> list[DueItem]:
             )
         )
     return items
+
+
+def _outcome_items(facts: DueFacts, settings: Deadlines) -> list[DueItem]:
+    """The outcome measures still to record with a due date (eip/cases/outcomes.py): intake
+    and mid-point while the case is active, the follow-ups once it is closed."""
+    if facts.outcomes is None:
+        return []
+    due = outcomes.due_dates(
+        facts.outcomes,
+        facts.status,
+        settings.outcome_mid_point_weeks,
+        settings.extra_non_working_days,
+    )
+    return [
+        DueItem(outcomes.DUE_KINDS[point], outcomes.DUE_LABELS[point], on, facts.reference)
+        for point, on in due.items()
+    ]

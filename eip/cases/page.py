@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from eip.audit import AuditEvent
 from eip.auth.models import User
-from eip.cases import hooks, queries, safety_plans
+from eip.cases import hooks, outcomes, queries, safety_plans
 from eip.cases.access_log import access_log
 from eip.cases.choices import CONTACT_MEANS, label
 from eip.cases.consent_state import ConsentState, current_consents
@@ -30,6 +30,7 @@ from eip.cases.records import (
     LateReferralDecision,
     MaracReferral,
     OnwardReferral,
+    OutcomeMeasure,
     PartnerSupportContact,
     ProfessionalsMeeting,
     SafetyPlan,
@@ -58,6 +59,8 @@ RECORD_LISTS = {
     # Shown only in its own panel, to those who may see it (policy `case.partner_support`):
     # never on the timeline, and read by no document.
     "partner_support": PartnerSupportContact,
+    # Shown only in their own section (policy `case.outcomes`); on the timeline by point.
+    "outcome_measures": OutcomeMeasure,
 }
 # The date each record is ordered by on the page and in the timeline.
 RECORD_DATES = {
@@ -77,6 +80,7 @@ RECORD_DATES = {
     "safety_plan_reviews": "reviewed_on",
     "notes": "noted_on",
     "partner_support": "contacted_on",
+    "outcome_measures": "measured_on",
 }
 # How the timeline names a case note (its `contact`): titles only, never the note's text.
 NOTE_TITLES = {
@@ -201,6 +205,9 @@ def timeline(case: Case, records: dict[str, list[Any]]) -> list[TimelineEntry]:
         entries.append(TimelineEntry(_day(case.received_at), "Referral received"))
     if case.acknowledged_at:
         entries.append(TimelineEntry(_day(case.acknowledged_at), "Referral acknowledged"))
+    for measure in records["outcome_measures"]:
+        point = outcomes.point_label(measure.point)
+        entries.append(TimelineEntry(measure.measured_on, f"Outcome measures: {point}"))
     for decision in records["late_decisions"]:
         title = "Late referral agreed" if decision.decision == "agreed" else "Late referral refused"
         entries.append(TimelineEntry(decision.decided_on, title))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from eip import paging
 from eip.admin.models import NonWorkingDay
 from eip.auth.models import User
-from eip.cases import hooks
+from eip.cases import hooks, outcomes
 from eip.cases.deadlines import (
     CLOSED,
     DUE_SOON,
@@ -44,6 +44,7 @@ from eip.cases.records import (
     DashReview,
     Incident,
     LateReferralDecision,
+    OutcomeMeasure,
     ProfessionalsMeeting,
     SafetyPlan,
 )
@@ -66,6 +67,7 @@ def deadline_settings(session: Session) -> Deadlines:
         consultation_booking_working_days=settings.consultation_booking_working_days,
         meeting_interval_days=settings.meeting_interval_days,
         dash_review_days=settings.dash_review_days,
+        outcome_mid_point_weeks=settings.outcome_mid_point_weeks,
         extra_non_working_days=extra,
     )
 
@@ -129,6 +131,27 @@ def _safety_plans(session: Session, case_ids: Sequence[int]) -> dict[int, list[S
     return plans
 
 
+def outcome_facts(case: Case, measures: Sequence[OutcomeMeasure]) -> outcomes.OutcomeFacts:
+    """What the due dates of the case's outcome measures count from."""
+    intake = next((m.measured_on for m in measures if m.point == outcomes.INTAKE), None)
+    return outcomes.OutcomeFacts(
+        intervention_started_on=case.intervention_started_on,
+        closed_on=london_date(case.closed_at) if case.closed_at else None,
+        intake_on=intake,
+        recorded=frozenset(m.point for m in measures),
+    )
+
+
+def _outcome_measures(session: Session, case_ids: Sequence[int]) -> dict[int, list[OutcomeMeasure]]:
+    """Each case's outcome measurements (one query)."""
+    found: dict[int, list[OutcomeMeasure]] = defaultdict(list)
+    for measure in session.scalars(
+        select(OutcomeMeasure).where(OutcomeMeasure.case_id.in_(case_ids))
+    ):
+        found[measure.case_id].append(measure)
+    return found
+
+
 def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
     """DueFacts for many cases with a fixed number of queries."""
     ids = [case.id for case in cases]
@@ -148,6 +171,7 @@ def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
         )
     stays = hooks.stays(session, ids)
     plans = _safety_plans(session, ids)
+    measures = _outcome_measures(session, ids)
     return {
         case.id: DueFacts(
             reference=case.reference,
@@ -163,6 +187,7 @@ def facts_for(session: Session, cases: Sequence[Case]) -> dict[int, DueFacts]:
             open_actions=tuple(actions[case.id]),
             stays=tuple(stays.get(case.id, ())),
             safety_plans=tuple(plans.get(case.id, ())),
+            outcomes=outcome_facts(case, measures.get(case.id, ())),
         )
         for case in cases
     }
@@ -199,6 +224,7 @@ def facts_from_records(case: Case, records: dict[str, list]) -> DueFacts:
             safety_plan_facts(plan, children.get(plan.child_id))
             for plan in sorted(records["safety_plans"], key=lambda plan: plan.id)
         ),
+        outcomes=outcome_facts(case, records["outcome_measures"]),
     )
 
 

@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eip.db import UTCDateTime, utcnow
@@ -339,6 +349,41 @@ class PartnerSupportContact(_CaseRecord, db.Model):
     onward_support: Mapped[str | None] = mapped_column(Text)
 
 
+class OutcomeMeasure(_CaseRecord, db.Model):
+    """The outcome measures taken at one point (eip/cases/outcomes.py): intake, mid-point,
+    exit, and 3 and 6 months after closure; one per point per case, corrected by editing it
+    (its version, audited by field name). No free text: every answer is a place on a fixed
+    scale (None: not known, or the partner was not asked)."""
+
+    __tablename__ = "outcome_measures"
+    __table_args__ = (UniqueConstraint("case_id", "point"),)
+
+    point: Mapped[str] = mapped_column(String(12))
+    measured_on: Mapped[date] = mapped_column(Date)
+    # The client's abusive behaviour in the last 3 months, by kind: 0 (not at all) to 5.
+    client_physical: Mapped[int | None] = mapped_column(Integer)
+    client_sexual: Mapped[int | None] = mapped_column(Integer)
+    client_coercive: Mapped[int | None] = mapped_column(Integer)
+    client_emotional: Mapped[int | None] = mapped_column(Integer)
+    client_economic: Mapped[int | None] = mapped_column(Integer)
+    client_stalking: Mapped[int | None] = mapped_column(Integer)
+    client_technology: Mapped[int | None] = mapped_column(Integer)
+    client_children: Mapped[int | None] = mapped_column(Integer)
+    # Who heard the partner's own report, or why there is none (not safe / declined).
+    partner_source: Mapped[str] = mapped_column(String(20))
+    partner_feels_safe: Mapped[int | None] = mapped_column(Integer)  # 0 to 10
+    partner_abuse_frequency: Mapped[int | None] = mapped_column(Integer)  # 0 to 5
+    partner_quality_of_life: Mapped[int | None] = mapped_column(Integer)  # 1 to 5
+    children_exposure: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    bump_column: ClassVar[str] = "measured_on"
+    record_noun: ClassVar[str] = "outcome measurement"
+    change_actions: ClassVar[tuple[str, ...]] = ("case.outcome_recorded", "case.outcome_updated")
+
+
 RECORD_TYPES = (
     LateReferralDecision,
     Consultation,
@@ -356,4 +401,5 @@ RECORD_TYPES = (
     SafetyPlanReview,
     CaseNote,
     PartnerSupportContact,
+    OutcomeMeasure,
 )

@@ -16,6 +16,7 @@ from eip.cases import (
     activity_panels,
     finding,
     hooks,
+    outcome_panel,
     pathway_panels,
     queries,
     referral_panels,
@@ -125,6 +126,7 @@ def view(reference: str):
         safety=safety_plans.panel(page.records, (item for item, _ in page.due))
         if can(current_user, "case.safety_plans", case)
         else None,
+        outcomes=outcome_panel.panel(case, page.records, (item for item, _ in page.due)),
         panels=hooks.case_panels(db.session, current_user, case, page.records),
         title=f"Case {case.reference}",
     )
@@ -139,6 +141,7 @@ from eip.cases import (  # noqa: E402, F401
     contact_views,
     document_views,
     marac_views,
+    outcome_views,
     referral_views,
     safety_plan_views,
 )

@@ -22,6 +22,7 @@ from eip.demo.cases import LONDON, seed_cases
 from eip.demo.marac import seed as seed_marac
 from eip.demo.notifications import seed as seed_notifications
 from eip.demo.notifications import seed_events
+from eip.demo.outcomes import seed as seed_outcomes
 from eip.demo.privacy import seed as seed_data_requests
 from eip.demo.retention import seed as seed_retention
 from eip.demo.safety import seed_safety_plans
@@ -134,6 +135,7 @@ def seed_demo(session: Session, environment: str, now: datetime | None = None) -
         finance=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "finance"),
     )
     seed_safety_plans(session, now.astimezone(LONDON).date())
+    seed_outcomes(session, now.astimezone(LONDON).date())
     seed_subject_access(
         session,
         now.astimezone(LONDON).date(),

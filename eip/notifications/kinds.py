@@ -73,6 +73,25 @@ KINDS: dict[str, Kind] = {
         "a safety plan review is overdue (it was due on {due})",
         "case",
     ),
+    # Outcome measures (eip/cases/outcomes.py): which point, in the app only by the case page.
+    "outcome_measures_due": Kind(
+        "Outcome measures due", "outcome measures are due by {due}", "case"
+    ),
+    "outcome_measures_overdue": Kind(
+        "Outcome measures overdue",
+        "outcome measures are overdue (they were due on {due})",
+        "case",
+    ),
+    "outcome_followup_due": Kind(
+        "Follow-up outcome measures due",
+        "follow-up outcome measures on a closed case are due by {due}",
+        "case",
+    ),
+    "outcome_followup_overdue": Kind(
+        "Follow-up outcome measures overdue",
+        "follow-up outcome measures on a closed case are overdue (they were due on {due})",
+        "case",
+    ),
     "idva_referral_overdue": Kind(
         "IDVA referral overdue",
         "an urgent action is overdue (it was due on {due})",

@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from eip.cases import outcomes
 from eip.cases.deadlines import CLOSED, Deadlines, DueFacts, due_items
 from eip.notifications.kinds import ESCALATED
 from eip.workdays import is_working_day, london_date, next_working_day, working_days_between
@@ -40,6 +41,8 @@ PLACEMENT_NOTICE_DAYS = 3
 WINDOW_NOTICE_DAYS = 14
 # A data request's notice: a week before its statutory month is up.
 DATA_REQUEST_NOTICE_DAYS = 7
+# Follow-up outcome measures: a week ahead, to arrange to see the client again.
+FOLLOWUP_NOTICE_DAYS = 7
 # Escalation to the managers once an item has been overdue for a whole working day.
 ESCALATE_AFTER_WORKING_DAYS = 2
 ONCE, DAILY, WEEKLY = "once", "daily", "weekly"
@@ -61,7 +64,24 @@ CASE_DEADLINES: dict[str, tuple[str, str, int]] = {
     "meeting": ("meeting_due", "meeting_overdue", NOTICE_DAYS),
     "dash_review": ("dash_review_due", "dash_review_overdue", NOTICE_DAYS),
     "safety_plan_review": ("safety_plan_review_due", "safety_plan_review_overdue", NOTICE_DAYS),
+    # Outcome measures: a follow-up needs the client (and, where safe, the partner) found
+    # again months after closure, so its notice comes a week ahead.
+    "outcome_intake": ("outcome_measures_due", "outcome_measures_overdue", NOTICE_DAYS),
+    "outcome_mid": ("outcome_measures_due", "outcome_measures_overdue", NOTICE_DAYS),
+    "outcome_followup_3": (
+        "outcome_followup_due",
+        "outcome_followup_overdue",
+        FOLLOWUP_NOTICE_DAYS,
+    ),
+    "outcome_followup_6": (
+        "outcome_followup_due",
+        "outcome_followup_overdue",
+        FOLLOWUP_NOTICE_DAYS,
+    ),
 }
+
+
+FOLLOWUP_KINDS = tuple(outcomes.DUE_KINDS[point] for point in outcomes.FOLLOWUP_POINTS)
 
 
 @dataclass(frozen=True)
@@ -353,8 +373,13 @@ def due_reminders(session: Session, now: datetime) -> list[Reminder]:
         return user_id if user_id in practitioners else None
 
     reminders: list[Reminder] = []
+    # Open cases, and the closed ones still owing follow-up outcome measures (their stored
+    # due items say which: a closed case has no other).
+    from eip.cases.models import CaseDueItem
+
+    owing = select(CaseDueItem.case_id).where(CaseDueItem.kind.in_(FOLLOWUP_KINDS))
     case_ids = session.scalars(
-        select(Case.id).where(Case.status.not_in(CLOSED)).order_by(Case.id)
+        select(Case.id).where(Case.status.not_in(CLOSED) | Case.id.in_(owing)).order_by(Case.id)
     ).all()
     for start in range(0, len(case_ids), CASE_CHUNK):
         cases = session.scalars(

@@ -150,6 +150,10 @@ INVENTORY: tuple[tuple[type, str, str], ...] = (
     (records.SafetyPlan, "agencies", MARK),
     (records.SafetyPlan, "safe_contact", MARK),
     (records.SafetyPlanReview, "change", MARK),
+    # Outcome measures: places on fixed scales and codes, no personal text (kept whole).
+    (records.OutcomeMeasure, "point", KEEP),
+    (records.OutcomeMeasure, "partner_source", KEEP),
+    (records.OutcomeMeasure, "children_exposure", KEEP),
     (records.CaseNote, "contact", KEEP),
     (records.CaseNote, "method", KEEP),
     (records.CaseNote, "outcome", MARK),

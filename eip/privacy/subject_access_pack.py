@@ -40,6 +40,7 @@ from eip.cases.records import (
     InterventionSession,
     MaracReferral,
     OnwardReferral,
+    OutcomeMeasure,
     PartnerSupportContact,
     ProfessionalsMeeting,
     SafetyPlan,
@@ -68,6 +69,7 @@ SECTIONS = (
     ("marac_referrals", "MARAC referrals", MaracReferral, "id"),
     ("safety_plans", "Safety plan", SafetyPlan, "id"),
     ("partner_support_contacts", "Partner support", PartnerSupportContact, "contacted_on"),
+    ("outcome_measures", "Outcome measures", OutcomeMeasure, "measured_on"),
     ("children", "Children", Child, "position"),
 )
 # A person's own record, all of it but the search keys (the test holds this to the model).

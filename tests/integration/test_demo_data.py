@@ -247,3 +247,25 @@ def test_the_demo_requests_show_the_fair_share_and_one_warns(demo):
     assert (f.max_people, f.people_counted, f.fair_share) == (8, 4, 684_600 // 4)
     warns = {p.borough.name: snapshot.effect(p, nights=p.nights).leaves_too_little for p in waiting}
     assert warns == {"Camden": False, "Hackney": True}
+
+
+def test_the_demo_has_outcome_measures_at_three_points_and_follow_ups_due_after_closure(demo):
+    from eip.cases import outcome_data
+    from eip.cases.models import Case, CaseDueItem
+    from eip.cases.records import OutcomeMeasure
+
+    case_ids = set(db.session.scalars(select(OutcomeMeasure.case_id)))
+    found = outcome_data.outcomes_for_cases(db.session, list(case_ids))
+    three = [c for c, points in found.items() if {"intake", "mid", "exit"} <= set(points)]
+    assert len(three) >= 3
+    for case_id in three:
+        points = found[case_id]
+        assert points["exit"].behaviour_score < points["intake"].behaviour_score
+        closed = db.session.get(Case, case_id)
+        assert closed.status == "closed"
+        due = set(
+            db.session.scalars(select(CaseDueItem.kind).where(CaseDueItem.case_id == case_id))
+        )
+        assert due == {"outcome_followup_3", "outcome_followup_6"}
+    asked = [p["intake"].partner_source for c, p in found.items() if c in three]
+    assert "not_safe" in asked and "practitioner" in asked

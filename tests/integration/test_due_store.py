@@ -151,6 +151,18 @@ def test_soon_until_is_the_last_day_within_two_working_days():
         assert working_days_between(day, cut + timedelta(days=1)) > 2
 
 
+def _measure(case, point: str):
+    from eip.cases.records import OutcomeMeasure
+
+    return OutcomeMeasure(
+        case_id=case.id,
+        point=point,
+        measured_on=case.intervention_started_on,
+        partner_source="not_safe",
+        children_exposure="not_known",
+    )
+
+
 def test_the_home_shows_the_same_items_as_the_rules_for_a_small_caseload(app_context):
     """What the home page listed before (every open case's items, computed in Python and
     grouped by urgency) is what the SQL query lists now."""
@@ -161,6 +173,9 @@ def test_the_home_shows_the_same_items_as_the_rules_for_a_small_caseload(app_con
             "active", practitioner=me, received_on=start - timedelta(days=days + 14)
         )
         case.intervention_started_on = start - timedelta(days=days)
+        # Measured at intake and mid-point: the home's limit stays above this caseload's items.
+        for point in ("intake", "mid"):
+            db.session.add(_measure(case, point))
         db.session.commit()
         activity.action(case, due_on=start + timedelta(days=days % 4), urgent=days % 2 == 0)
     progress.case_in("referred", me)
