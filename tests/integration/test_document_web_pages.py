@@ -21,6 +21,7 @@ from eip.extensions import db
 from eip.formatting import SERVICE_NAME
 from eip.pdf.html import inline
 from eip.pdf.page import MARKING
+from eip.pdf.tables import CONTINUED
 from tests import factories
 from tests.integration.test_documents_leave_out_partner_support import (
     OTHER_DOCUMENTS,
@@ -97,9 +98,11 @@ def pdf_words(document) -> set[str]:
 
 def running_words(document) -> set[str]:
     """The words of the PDF's running header and footer: on the web page once, at the top
-    of the layout (templates/documents/page.html), not in the document's body."""
+    of the layout (templates/documents/page.html), not in the document's body. Also the
+    "(continued)" of a table's header repeated on the next page: a web page has no pages."""
     info = document.info
-    return words(" ".join([info.generated_line, info.title, info.heading, MARKING, SERVICE_NAME]))
+    running = [info.generated_line, info.title, info.heading, MARKING, SERVICE_NAME, CONTINUED]
+    return words(" ".join(running))
 
 
 def both(make) -> tuple:
