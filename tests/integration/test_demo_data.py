@@ -247,3 +247,20 @@ def test_the_demo_requests_show_the_fair_share_and_one_warns(demo):
     assert (f.max_people, f.people_counted, f.fair_share) == (8, 4, 684_600 // 4)
     warns = {p.borough.name: snapshot.effect(p, nights=p.nights).leaves_too_little for p in waiting}
     assert warns == {"Camden": False, "Hackney": True}
+
+
+def test_the_demo_ends_with_an_extract_released_by_its_manager_and_audited(demo):
+    from eip.audit import AuditEvent
+    from eip.auth.models import User
+    from evaluation.models import EvaluationExtract
+
+    manager = db.session.scalar(select(User).where(User.email == "helen.marsh@respect.example"))
+    [item] = db.session.scalars(select(EvaluationExtract)).all()
+    assert item.state == "released" and item.prepared_by_id == manager.id
+    assert item.released_by_id == manager.id and item.case_count >= item.k
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "evaluation_extract", AuditEvent.actor_id == manager.id)
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["evaluation.prepared", "evaluation.released"]
