@@ -35,12 +35,12 @@ from typing import Any
 KINDS = ("age_band", "gender", "ethnic_group", "borough", "referral_period")
 # The partner's age band, gender and ethnic group are quasi-identifiers too (somebody who
 # knows the family knows both adults), shown at the same level as the client's of that kind.
-PARTNER_FIELDS = ("partner_age_band", "partner_gender", "partner_ethnic_group")
+PARTNER_QUASI_IDENTIFIERS = ("partner_age_band", "partner_gender", "partner_ethnic_group")
 # The key of a case row, in cases.csv's order: every combination must be shared by k people.
-QUASI_IDENTIFIERS = (*KINDS, *PARTNER_FIELDS)
+QUASI_IDENTIFIERS = (*KINDS, *PARTNER_QUASI_IDENTIFIERS)
 KIND_OF = {
     **{kind: kind for kind in KINDS},
-    **{f: f.removeprefix("partner_") for f in PARTNER_FIELDS},
+    **{f: f.removeprefix("partner_") for f in PARTNER_QUASI_IDENTIFIERS},
 }
 SUPPRESSED = "suppressed"
 ANY = "any"
@@ -163,7 +163,7 @@ class Generalisation:
                 f"boroughs named only where {k} or more people were referred ({named}); "
                 f"the rest shown as “{OTHER_BOROUGH}”"
             )
-        for partner_field in PARTNER_FIELDS:
+        for partner_field in PARTNER_QUASI_IDENTIFIERS:
             words[partner_field] = f"as the client's: {words[KIND_OF[partner_field]]}"
         return words
 
