@@ -114,3 +114,31 @@ def yes_no(flag: bool | None) -> str:
     if flag is None:
         return ""
     return "yes" if flag else "no"
+
+
+# A child's age as the tracker records it (choices.CHILD_AGE_BAND): from the age in years
+# when it is known, else the band recorded. Exact ages never leave.
+CHILD_AGE_BANDS: tuple[tuple[int, int, str], ...] = (
+    (0, 0, "under_1"),
+    (1, 4, "1_to_4"),
+    (5, 10, "5_to_10"),
+    (11, 15, "11_to_15"),
+    (16, 17, "16_to_17"),
+)
+CHILD_AGE_BAND_VALUES = ("unborn", *(band for _lo, _hi, band in CHILD_AGE_BANDS), NOT_KNOWN)
+# Children of one family in one band above this are reported as this ("3 or more").
+CHILDREN_TOP = 3
+
+
+def child_age_band(age_years: int | None, recorded: str | None) -> str:
+    if age_years is not None:
+        for lo, hi, band in CHILD_AGE_BANDS:
+            if lo <= age_years <= hi:
+                return band
+        return NOT_KNOWN  # not a child's age: counted, but not placed in a band
+    return recorded if recorded in CHILD_AGE_BAND_VALUES else NOT_KNOWN
+
+
+# Working days from a DASH review to the referral it called for, above this reported as
+# this ("5 or more"): the targets are 1 and 2, and a long delay is rare and memorable.
+WORKING_DAYS_TOP = 5

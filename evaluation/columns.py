@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from eip.cases import choices
 from eip.cases.rules import STATES
-from evaluation import coarsen, disclosure
+from evaluation import coarsen, disclosure, referral_timeliness
 
 PERSONAL_DATA_NOTICE = (
     "This extract is pseudonymised data, still personal data under UK GDPR: the programme "
@@ -56,6 +56,31 @@ QUASI = (
     "“any” means not shown at this release's level, “suppressed” means hidden for this row."
 )
 
+TIMELINESS_MEANING = (
+    "met: made by the due date; missed: made after it, or not made and the due date has "
+    "passed; pending: not made and not yet due; not_made: the case closed with the referral "
+    "recorded as no longer needed before it was due; not_due: no referral of this kind was "
+    "called for (or one called for earlier was still open). The due date is the one set when "
+    "the review was recorded, under the programme's settings then (1 working day for the "
+    "IDVA service and 2 for MARAC by default)."
+)
+WORKING_DAYS = (
+    f"integer (0-{coarsen.WORKING_DAYS_TOP}; {coarsen.WORKING_DAYS_TOP} means "
+    f"{coarsen.WORKING_DAYS_TOP} or more; weekends, bank holidays in England and the "
+    "managers' extra non-working days excluded)"
+)
+_TOP = coarsen.CHILDREN_TOP
+CHILDREN = f"integer (0-{_TOP}; {_TOP} means {_TOP} or more)"
+CHILD_BAND_WORDS = {
+    "unborn": "not yet born",
+    "under_1": "aged under 1",
+    "1_to_4": "aged 1 to 4",
+    "5_to_10": "aged 5 to 10",
+    "11_to_15": "aged 11 to 15",
+    "16_to_17": "aged 16 or 17",
+    coarsen.NOT_KNOWN: "whose age is not known",
+}
+
 CASE_COLUMNS: tuple[Column, ...] = (
     Column("case_id", "text (20 hexadecimal characters)",
            "Pseudonymous case ID: a keyed hash of the case, the same in every release. "
@@ -73,6 +98,17 @@ CASE_COLUMNS: tuple[Column, ...] = (
            "When the referral was received: a month (2026-09), or at a coarser release a "
            "quarter (2026-Q3) or financial year (2026-27)." + QUASI,
            ("YYYY-MM", "YYYY-Qn", "YYYY-YY", *ANY_OR_SUPPRESSED)),
+    Column("partner_age_band", "code",
+           "The partner's age on the referral date (from the date of birth when known, "
+           "else the band recorded), in bands, at the same level as the client's." + QUASI,
+           (*coarsen.AGE_BAND_VALUES, *AGE_WIDER, coarsen.NOT_KNOWN, *ANY_OR_SUPPRESSED)),
+    Column("partner_gender", "code",
+           "The partner's gender, at the same level as the client's." + QUASI,
+           (*coarsen.GENDER_VALUES, *ANY_OR_SUPPRESSED)),
+    Column("partner_ethnic_group", "code",
+           "The partner's ethnic group, ONS 2021 high-level groups, at the same level as "
+           "the client's." + QUASI,
+           (*coarsen.ETHNIC_GROUP_VALUES, *ETHNIC_WIDER, *ANY_OR_SUPPRESSED)),
     Column("pathway", "code", "The outcome of the case consultation: the pathway taken.",
            PATHWAYS, "—"),
     Column("case_stage", "code", "Where the case is on the pathway when the extract was made.",
@@ -137,6 +173,25 @@ CASE_COLUMNS: tuple[Column, ...] = (
            "invoiced, whichever is more, in pounds.", coarsen.COST_BAND_VALUES),
     Column("living_arrangements_at_closure", "code", "Living arrangements at closure.",
            _codes(choices.LIVING_ARRANGEMENTS_AT_CLOSURE), "open, or not recorded"),
+    *(
+        column
+        for agency, target in (("idva", "IDVA service"), ("marac", "MARAC"))
+        for column in (
+            Column(f"{agency}_referral_timeliness", "code",
+                   f"Whether the referral to the {target} called for by the case's first DASH "
+                   f"review to call for one was made within its target of working days. "
+                   + TIMELINESS_MEANING, referral_timeliness.STATES),
+            Column(f"{agency}_referral_working_days", WORKING_DAYS,
+                   f"Working days from that DASH review to the referral to the {target}.",
+                   (), "not made"),
+        )
+    ),
+    *(
+        Column(f"children_{band}", CHILDREN,
+               f"The family's children {CHILD_BAND_WORDS[band]}, as recorded in the tracker "
+               "(never an exact age).")
+        for band in coarsen.CHILD_AGE_BAND_VALUES
+    ),
 )  # fmt: skip
 
 EVENTS = (
@@ -181,6 +236,25 @@ DASH_COLUMNS: tuple[Column, ...] = (
            "High risk by professional judgement, whatever the score.", YES_NO),
     Column("police_callouts_12_months", "integer (0-5; 5 means 5 or more)",
            "Police call-outs in the 12 months before the review."),
+    Column("high_risk_threshold", "integer (0-24)",
+           "The high-risk threshold (a score at or above it is high risk, calling for a "
+           "referral to the IDVA service) in force when the review was made, as recorded "
+           "with it."),
+    Column("marac_threshold", "integer (0-24)",
+           "The MARAC threshold in force when the review was made, as recorded with it."),
+    *(
+        column
+        for agency, target in (("idva", "IDVA service"), ("marac", "MARAC"))
+        for column in (
+            Column(f"{agency}_referral_timeliness", "code",
+                   f"Whether the referral to the {target} this review called for was made "
+                   "within its target of working days. " + TIMELINESS_MEANING,
+                   referral_timeliness.STATES),
+            Column(f"{agency}_referral_working_days", WORKING_DAYS,
+                   f"Working days from this review to the referral to the {target}.",
+                   (), "not made"),
+        )
+    ),
 )  # fmt: skip
 
 FILES: tuple[tuple[str, str, tuple[Column, ...]], ...] = (

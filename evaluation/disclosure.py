@@ -1,15 +1,16 @@
 """Disclosure control for the case rows: k-anonymity over the quasi-identifiers. Pure.
 
-Somebody who knows a family (their age, gender, ethnicity, borough and roughly when they
-were referred) must not be able to find their row. So every combination of those five
-values that an extract shows must be shared by at least k different people (a programme
-setting, default 5). It is reached in two moves:
+Somebody who knows a family (the client's and the partner's age, gender and ethnicity,
+the borough and roughly when they were referred) must not be able to find their row. So
+every combination of those eight values that an extract shows must be shared by at least k
+different people (a programme setting, default 5). It is reached in two moves:
 
-1. **Generalisation**, the same for every row: each quasi-identifier has levels, from the
-   finest (10-year age band, ONS group, borough, month) to "any". Every combination of
-   levels is tried (a few hundred at most); the one that keeps the most detail while
-   suppressing the fewest rows wins.
-2. **Suppression**, row by row: a row still in a group smaller than k has all five values
+1. **Generalisation**, the same for every row: each kind of quasi-identifier has levels,
+   from the finest (10-year age band, ONS group, borough, month) to "any"; the partner's
+   age band, gender and ethnic group always take the client's level of their kind, so the
+   lattice keeps its five dimensions. Every combination of levels is tried (a few hundred
+   at most); the one that keeps the most detail while suppressing the fewest rows wins.
+2. **Suppression**, row by row: a row still in a group smaller than k has all its values
    replaced by `suppressed`; if the suppressed rows are themselves fewer than k people,
    they are withheld from the extract altogether (and counted in the disclosure report).
 
@@ -30,11 +31,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-QUASI_IDENTIFIERS = ("age_band", "gender", "ethnic_group", "borough", "referral_period")
+# The kinds of quasi-identifier: one generalisation level each (the lattice's dimensions).
+KINDS = ("age_band", "gender", "ethnic_group", "borough", "referral_period")
+# The partner's age band, gender and ethnic group are quasi-identifiers too (somebody who
+# knows the family knows both adults), shown at the same level as the client's of that kind.
+PARTNER_QUASI_IDENTIFIERS = ("partner_age_band", "partner_gender", "partner_ethnic_group")
+# The key of a case row, in cases.csv's order: every combination must be shared by k people.
+QUASI_IDENTIFIERS = (*KINDS, *PARTNER_QUASI_IDENTIFIERS)
+KIND_OF = {
+    **{kind: kind for kind in KINDS},
+    **{f: f.removeprefix("partner_") for f in PARTNER_QUASI_IDENTIFIERS},
+}
 SUPPRESSED = "suppressed"
 ANY = "any"
 OTHER_BOROUGH = "other London borough"
 MAX_LEVEL = {"age_band": 2, "gender": 1, "ethnic_group": 2, "borough": 2, "referral_period": 3}
+NOT_KNOWN = "not_known"
 
 # Weights of the choice between generalisations: a whole quasi-identifier turned to "any"
 # costs 1; suppressing 10% of rows costs the same; withholding rows (the evaluation loses
@@ -92,7 +104,9 @@ def financial_year(month: str) -> str:
 
 
 def generalise(qi: str, value: str, level: int, named: frozenset[str] | None = None) -> str:
-    """One value at one level of its quasi-identifier's hierarchy."""
+    """One value at one level of its quasi-identifier's hierarchy (a partner's field
+    generalises as the client's field of its kind)."""
+    qi = KIND_OF[qi]
     if level >= MAX_LEVEL[qi]:
         return ANY  # at the top nothing is shown, so a suppressed value is no different
     if value == SUPPRESSED or level == 0:
@@ -114,7 +128,7 @@ def generalise(qi: str, value: str, level: int, named: frozenset[str] | None = N
 class Generalisation:
     """What a release did, recorded so that later releases can only coarsen it."""
 
-    levels: Mapping[str, int] = field(default_factory=lambda: dict.fromkeys(QUASI_IDENTIFIERS, 0))
+    levels: Mapping[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     # At borough level 1, the boroughs still named; None when no release has limited them.
     named_boroughs: frozenset[str] | None = None
     suppressed_ids: frozenset[str] = frozenset()
@@ -122,7 +136,7 @@ class Generalisation:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "levels": {qi: self.levels[qi] for qi in QUASI_IDENTIFIERS},
+            "levels": {qi: self.levels[qi] for qi in KINDS},
             "named_boroughs": None if self.named_boroughs is None else sorted(self.named_boroughs),
             "suppressed_ids": sorted(self.suppressed_ids),
             "released_ids": sorted(self.released_ids),
@@ -134,7 +148,7 @@ class Generalisation:
             return FINEST
         named = data.get("named_boroughs")
         return cls(
-            levels={qi: int(data["levels"].get(qi, 0)) for qi in QUASI_IDENTIFIERS},
+            levels={qi: int(data["levels"].get(qi, 0)) for qi in KINDS},
             named_boroughs=None if named is None else frozenset(named),
             suppressed_ids=frozenset(data.get("suppressed_ids", ())),
             released_ids=frozenset(data.get("released_ids", ())),
@@ -142,13 +156,15 @@ class Generalisation:
 
     def describe(self, k: int) -> dict[str, str]:
         """Each quasi-identifier's level in words, for the disclosure report."""
-        words = {qi: LEVEL_WORDS[qi][self.levels[qi]] for qi in QUASI_IDENTIFIERS}
+        words = {qi: LEVEL_WORDS[qi][self.levels[qi]] for qi in KINDS}
         if self.levels["borough"] == 1:
             named = ", ".join(sorted(self.named_boroughs or ())) or "none"
             words["borough"] = (
                 f"boroughs named only where {k} or more people were referred ({named}); "
                 f"the rest shown as “{OTHER_BOROUGH}”"
             )
+        for partner_field in PARTNER_QUASI_IDENTIFIERS:
+            words[partner_field] = f"as the client's: {words[KIND_OF[partner_field]]}"
         return words
 
 
@@ -164,7 +180,7 @@ def coarsest(records: Iterable[Generalisation]) -> Generalisation:
         if g.levels["borough"] >= 1 and g.named_boroughs is not None:
             named = g.named_boroughs if named is None else named & g.named_boroughs
         merged = Generalisation(
-            levels={qi: max(merged.levels[qi], g.levels[qi]) for qi in QUASI_IDENTIFIERS},
+            levels={qi: max(merged.levels[qi], g.levels[qi]) for qi in KINDS},
             named_boroughs=named,
             suppressed_ids=merged.suppressed_ids | g.suppressed_ids,
             released_ids=merged.released_ids | g.released_ids,
@@ -174,7 +190,7 @@ def coarsest(records: Iterable[Generalisation]) -> Generalisation:
 
 def is_coarsening(new: Generalisation, old: Generalisation) -> bool:
     """Whether `new` shows nothing `old` did not: the rule between two releases."""
-    if any(new.levels[qi] < old.levels[qi] for qi in QUASI_IDENTIFIERS):
+    if any(new.levels[qi] < old.levels[qi] for qi in KINDS):
         return False
     if (
         new.levels["borough"] == 1
@@ -326,16 +342,20 @@ def anonymise(candidates: Sequence[Candidate], k: int, prior: Generalisation = F
     shared = [i for i, p in enumerate(persons) if cases_of[p] > 1]
     columns: dict[tuple[str, int], list[str]] = {}
     for qi in QUASI_IDENTIFIERS:
-        finest = [SUPPRESSED if c.id in prior.suppressed_ids else c.values[qi] for c in candidates]
-        for level in range(prior.levels[qi], MAX_LEVEL[qi] + 1):
+        kind = KIND_OF[qi]
+        finest = [
+            SUPPRESSED if c.id in prior.suppressed_ids else c.values.get(qi, NOT_KNOWN)
+            for c in candidates
+        ]
+        for level in range(prior.levels[kind], MAX_LEVEL[kind] + 1):
             wider = {value: generalise(qi, value, level, named) for value in set(finest)}
             columns[(qi, level)] = [wider[value] for value in finest]
     total = max(1, len(candidates))
-    ranges = [range(prior.levels[qi], MAX_LEVEL[qi] + 1) for qi in QUASI_IDENTIFIERS]
+    ranges = [range(prior.levels[kind], MAX_LEVEL[kind] + 1) for kind in KINDS]
     nodes = []
     for node in itertools.product(*ranges):
         generalisation_loss = sum(
-            level / MAX_LEVEL[qi] for qi, level in zip(QUASI_IDENTIFIERS, node, strict=True)
+            level / MAX_LEVEL[kind] for kind, level in zip(KINDS, node, strict=True)
         )
         nodes.append((round(generalisation_loss, 9), generalisation_loss, node))
     nodes.sort(key=lambda entry: (entry[0], sum(entry[2]), tuple(-level for level in entry[2])))
@@ -343,15 +363,13 @@ def anonymise(candidates: Sequence[Candidate], k: int, prior: Generalisation = F
     for bound, generalisation_loss, node in nodes:
         if best is not None and bound > best[0][0]:
             break  # the loss is never below the generalisation's own: nothing left can win
+        level_of = dict(zip(KINDS, node, strict=True))
         keys = list(
-            zip(
-                *(columns[(qi, level)] for qi, level in zip(QUASI_IDENTIFIERS, node, strict=True)),
-                strict=True,
-            )
+            zip(*(columns[(qi, level_of[KIND_OF[qi]])] for qi in QUASI_IDENTIFIERS), strict=True)
         )
         suppressed_key = tuple(
-            ANY if level == MAX_LEVEL[qi] else SUPPRESSED
-            for qi, level in zip(QUASI_IDENTIFIERS, node, strict=True)
+            ANY if level_of[KIND_OF[qi]] == MAX_LEVEL[KIND_OF[qi]] else SUPPRESSED
+            for qi in QUASI_IDENTIFIERS
         )
         bad = _too_small(keys, persons, released, shared, k, any_released)
         bad.add(suppressed_key)
@@ -372,7 +390,7 @@ def anonymise(candidates: Sequence[Candidate], k: int, prior: Generalisation = F
     values = {c.id: keys[i] for i, c in enumerate(candidates) if i not in withheld}
     suppressed_ids = frozenset(candidates[i].id for i in suppressed - withheld)
     sizes = Counter(values.values())
-    levels = dict(zip(QUASI_IDENTIFIERS, node, strict=True))
+    levels = dict(zip(KINDS, node, strict=True))
     return Outcome(
         generalisation=Generalisation(
             levels=levels,

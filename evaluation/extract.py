@@ -22,7 +22,7 @@ from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from accommodation import ledger, store
 from accommodation.models import Placement
@@ -30,6 +30,7 @@ from eip.cases.consent_state import current_consents
 from eip.cases.models import Case, Person
 from eip.cases.records import (
     CaseAction,
+    Child,
     Consent,
     Consultation,
     DashReview,
@@ -58,6 +59,7 @@ RECORDS = {
     "incidents": Incident,
     "onward_referrals": OnwardReferral,
     "actions": CaseAction,
+    "children": Child,
 }
 
 # The columns of each record that rows.py reads (and current_consents, for the consents):
@@ -74,11 +76,17 @@ RECORD_COLUMNS: dict[type, tuple[str, ...]] = {
         "risk_level",
         "professional_judgement_high",
         "police_callouts_12_months",
+        "high_risk_threshold",
+        "marac_threshold",
     ),
     Incident: ("occurred_on", "source", "police_callout"),
     OnwardReferral: ("agency", "referred_on", "status"),
-    CaseAction: ("kind", "completed_at"),
+    CaseAction: ("kind", "completed_at", "due_on", "source_id", "resolution"),
+    Child: ("age_years", "age_band"),
 }
+
+# The partner is a person record too: read beside the client in the case's row.
+Partner = aliased(Person, name="partner_person")
 
 # The case's columns the rows are built from (rows.py), and its borough and client.
 CASE_COLUMNS = (
@@ -104,13 +112,40 @@ CASE_COLUMNS = (
     Person.ethnicity.label("client_ethnicity"),
     Person.age_band.label("client_age_band"),
     Case.anonymised_at,
+    Case.partner_id,
+    Partner.date_of_birth.label("partner_date_of_birth"),
+    Partner.gender.label("partner_gender"),
+    Partner.ethnicity.label("partner_ethnicity"),
+    Partner.age_band.label("partner_age_band"),
 )
+
+
+def _cases():
+    """A select of CASE_COLUMNS, with the borough, the client and the partner joined."""
+    return (
+        select(*CASE_COLUMNS)
+        .join(Borough, Borough.id == Case.borough_id, isouter=True)
+        .join(Person, Person.id == Case.client_id, isouter=True)
+        .join(Partner, Partner.id == Case.partner_id, isouter=True)
+    )
 
 
 def _client(case) -> Client:
     """The client's quasi-identifiers from a row of CASE_COLUMNS."""
     kept = case.client_age_band if case.anonymised_at is not None else None
     return Client(case.client_date_of_birth, case.client_gender, case.client_ethnicity, kept)
+
+
+def _partner(case) -> Client | None:
+    """The partner's: the band as recorded stands in when the date of birth is not known."""
+    if case.partner_id is None:
+        return None
+    return Client(
+        case.partner_date_of_birth,
+        case.partner_gender,
+        case.partner_ethnicity,
+        case.partner_age_band,
+    )
 
 
 def _record_columns(model) -> list:
@@ -165,12 +200,7 @@ def bundles(
     connection = session.connection()
     for offset in range(0, len(ids), BATCH):
         chunk = list(ids[offset : offset + BATCH])
-        cases = connection.execute(
-            select(*CASE_COLUMNS)
-            .join(Borough, Borough.id == Case.borough_id, isouter=True)
-            .join(Person, Person.id == Case.client_id, isouter=True)
-            .where(Case.id.in_(chunk))
-        ).all()
+        cases = connection.execute(_cases().where(Case.id.in_(chunk))).all()
         found: dict[str, dict[int, list]] = {}
         for name, model in wanted.items():
             grouped: dict[int, list] = defaultdict(list)
@@ -195,6 +225,7 @@ def bundles(
             yield CaseBundle(
                 case=case,
                 client=client,
+                partner=_partner(case),
                 borough_name=case.borough_name,
                 placements=placements.get(case.id, []),
                 placement_cost=costs,
@@ -233,16 +264,7 @@ def stream(session: Session, start: date | None, end: date | None) -> Iterator[C
     def rows(query) -> Iterator[Any]:
         return iter(connection.execute(query.execution_options(yield_per=BATCH)))
 
-    cases = rows(
-        _referred_in(
-            select(*CASE_COLUMNS)
-            .join(Borough, Borough.id == Case.borough_id, isouter=True)
-            .join(Person, Person.id == Case.client_id, isouter=True)
-            .order_by(Case.id),
-            start,
-            end,
-        )
-    )
+    cases = rows(_referred_in(_cases().order_by(Case.id), start, end))
     records = {
         name: _ByCase(
             rows(
@@ -274,6 +296,7 @@ def stream(session: Session, start: date | None, end: date | None) -> Iterator[C
         yield CaseBundle(
             case=case,
             client=client,
+            partner=_partner(case),
             borough_name=case.borough_name,
             placements=placements.get(case.id, []),
             placement_cost=costs,

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from accommodation import ledger, store
+from eip import clock
 from eip.auth.models import User
 from eip.cases.queries import deadline_settings
 from eip.domain import NotAllowed
@@ -31,10 +32,11 @@ def live_rows(session: Session) -> Iterator[dict[str, str]]:
     """Every case's row, built as for an extract but at the finest level (managers may
     see the live programme; the tables' own suppression still applies)."""
     rules = deadline_settings(session)
+    today = clock.today()
     for bundle in extract.bundles(session, extract.case_ids(session)):
         finest = rows.finest_values(bundle)
         quasi = tuple(finest[qi] for qi in rows.QUASI_IDENTIFIERS)
-        yield rows.case_row(bundle, "", quasi, rules)
+        yield rows.case_row(bundle, "", quasi, rules, today)
 
 
 def live(session: Session) -> figures.Figures:

@@ -45,6 +45,36 @@ COST_BAND_LABELS = {
     "1000_to_1999": "£1,000 to £1,999",
     "2000_or_more": "£2,000 or more",
 }
+# The risk and safety figures (issue 17's fields, issue 19): referral timeliness where a
+# DASH review called for a referral, children by age band, the partner as released.
+TIMELINESS = (
+    ("met", "Made within the target"),
+    ("missed", "Missed the target"),
+    ("pending", "Not made yet, not yet due"),
+    ("not_made", "Closed before it was due, not made"),
+)
+REFERRALS = (("idva", "the IDVA service"), ("marac", "MARAC"))
+CHILD_BANDS: tuple[tuple[str, str], ...] = (
+    *((code, label) for code, label in choices.CHILD_AGE_BAND if code != coarsen.NOT_KNOWN),
+    (coarsen.NOT_KNOWN, "Age not known"),
+)
+_SHOWN_AS = {
+    coarsen.NOT_KNOWN: "Not known",
+    disclosure.ANY: "Not shown at this release's level",
+    disclosure.SUPPRESSED: "Suppressed",
+    "under_35": "Under 35",
+    "35_54": "Aged 35 to 54",
+    "55_plus": "Aged 55 or over",
+    "asian_black_mixed_or_other": "Asian, Black, Mixed or Other",
+    "another_gender": "Another gender",
+}
+# The partner's quasi-identifiers as released: (column, caption, header, the codes' labels).
+PARTNER_TABLES: tuple[tuple[str, str, str, dict[str, str]], ...] = (
+    ("partner_gender", "Partners by gender", "Gender", dict(choices.GENDER)),
+    ("partner_age_band", "Partners by age band", "Age band", dict(choices.AGE_BAND)),
+    ("partner_ethnic_group", "Partners by ethnic group", "Ethnic group",
+     dict(choices.ETHNIC_GROUP)),
+)  # fmt: skip
 _LAST = {disclosure.OTHER_BOROUGH: 1, coarsen.NOT_KNOWN: 2, disclosure.ANY: 3}
 CASES = (("cases", "Cases"),)
 
@@ -148,6 +178,26 @@ class _Tally:
         self.accommodation: list[int] = []  # nights per case that used it
         self.cost_band: Counter[str] = Counter()
         self.marac = self.idva = 0
+        self.timeliness = {agency: Counter() for agency, _l in REFERRALS}
+        self.working_days: dict[str, list[int]] = {agency: [] for agency, _l in REFERRALS}
+        self.children: Counter[str] = Counter()
+        self.has_risk_and_safety = False
+        self.partner: dict[str, Counter[str]] = {c: Counter() for c, *_r in PARTNER_TABLES}
+
+    def add_risk_and_safety(self, row: Mapping[str, str]) -> None:
+        """The fields extracts carry since issue 19: `get`, because an extract released
+        before has none of them (its figures show none)."""
+        self.has_risk_and_safety |= "idva_referral_timeliness" in row
+        for agency, _label in REFERRALS:
+            self.timeliness[agency][row.get(f"{agency}_referral_timeliness", "")] += 1
+            days = _int(row.get(f"{agency}_referral_working_days"))
+            if days is not None:
+                self.working_days[agency].append(days)
+        for band, _label in CHILD_BANDS:
+            self.children[band] += _int(row.get(f"children_{band}")) or 0
+        for column, counter in self.partner.items():
+            if column in row:
+                counter[row[column]] += 1
 
     def add(self, row: Mapping[str, str]) -> None:
         self.cases += 1
@@ -177,6 +227,7 @@ class _Tally:
             self.cost_band[row["accommodation_cost_band"]] += 1
         self.marac += row["marac_referral"] == "yes"
         self.idva += row["idva_referral"] == "yes"
+        self.add_risk_and_safety(row)
 
 
 def _one_way(key, caption, header, labelled: list[tuple[str, str, int]], k) -> CountTable:
@@ -300,7 +351,54 @@ def build(
         )
     s["marac"] = _count("marac", "Cases referred to MARAC", t.marac, t.cases, k)
     s["idva"] = _count("idva", "Cases referred to the IDVA service", t.idva, t.cases, k)
+    _risk_and_safety(figures, t, k)
     return figures
+
+
+def _risk_and_safety(figures: Figures, t: _Tally, k: int) -> None:
+    """Referral timeliness, children by age band and the partner, each table protected;
+    tables without rows when the rows do not carry these fields (an earlier release)."""
+
+    def rows(labelled: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+        return labelled if t.has_risk_and_safety else []
+
+    for agency, label in REFERRALS:
+        key = f"{agency}_timeliness"
+        figures.tables[key] = _one_way(
+            key,
+            f"Referrals to {label} called for by a DASH review: within the target?",
+            "Referral",
+            rows([(code, words, t.timeliness[agency][code]) for code, words in TIMELINESS]),
+            k,
+        )
+        days = t.working_days[agency]
+        figures.statistics[f"{agency}_working_days"] = _stat(
+            f"{agency}_working_days",
+            f"Median working days from the DASH review to the referral to {label}",
+            median(days),
+            len(days),
+            k,
+        )
+    figures.tables["children_age_band"] = _one_way(
+        "children_age_band",
+        f"Children in the families, by age band ({coarsen.CHILDREN_TOP} or more of one "
+        f"family in one band counted as {coarsen.CHILDREN_TOP})",
+        "Age band",
+        rows([(code, label, t.children[code]) for code, label in CHILD_BANDS]),
+        k,
+    )
+    for column, caption, header, labels in PARTNER_TABLES:
+        found = t.partner[column]
+        codes = sorted(
+            found, key=lambda code: (code in _LAST or code == disclosure.SUPPRESSED, code)
+        )
+        figures.tables[column] = _one_way(
+            column,
+            caption,
+            header,
+            [(code, labels.get(code) or _SHOWN_AS.get(code, code), found[code]) for code in codes],
+            k,
+        )
 
 
 def _hidden_share(k: int) -> str:

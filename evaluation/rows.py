@@ -8,16 +8,18 @@ reference or free-text field is ever touched here except the date of birth, whic
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any
 
+from eip import clock
 from eip.cases.deadlines import Deadlines, acknowledged_in_time
 from eip.cases.rules import CLOSED_STATES
 from eip.workdays import london_date
-from evaluation import coarsen
+from evaluation import coarsen, referral_timeliness
 from evaluation.columns import CASE_COLUMNS, DASH_COLUMNS, EVENT_COLUMNS, names
 from evaluation.disclosure import QUASI_IDENTIFIERS
 
@@ -50,6 +52,7 @@ class CaseBundle:
 
     case: Any
     client: Any = None
+    partner: Any = None  # a Client: the partner's quasi-identifiers' sources
     borough_name: str | None = None
     consultations: list[Any] = field(default_factory=list)
     late_decisions: list[Any] = field(default_factory=list)
@@ -60,6 +63,7 @@ class CaseBundle:
     incidents: list[Any] = field(default_factory=list)
     onward_referrals: list[Any] = field(default_factory=list)
     actions: list[Any] = field(default_factory=list)
+    children: list[Any] = field(default_factory=list)
     placements: list[Any] = field(default_factory=list)
     # Per placement id: what it cost the pot (the ledger's exposure), in pence.
     placement_cost: dict[int, int] = field(default_factory=dict)
@@ -85,7 +89,7 @@ def _age_band(client: Client | None, referred: date) -> str:
 
 def finest_values(bundle: CaseBundle) -> dict[str, str]:
     """The quasi-identifiers at their finest, before disclosure control."""
-    client = bundle.client
+    client, partner = bundle.client, bundle.partner
     referred = bundle.referred_on
     return {
         "age_band": _age_band(client, referred),
@@ -93,6 +97,9 @@ def finest_values(bundle: CaseBundle) -> dict[str, str]:
         "ethnic_group": coarsen.ethnic_group(client.ethnicity if client else None),
         "borough": bundle.borough_name or coarsen.NOT_KNOWN,
         "referral_period": coarsen.referral_month(referred),
+        "partner_age_band": _age_band(partner, referred),
+        "partner_gender": coarsen.gender_group(partner.gender if partner else None),
+        "partner_ethnic_group": coarsen.ethnic_group(partner.ethnicity if partner else None),
     }
 
 
@@ -135,10 +142,43 @@ def completion(pathway: str, started: bool, closed: bool, outcome: str | None) -
     return "ended_otherwise"
 
 
+def _timeliness(
+    bundle: CaseBundle, reviews: list[Any], rules: Deadlines, today: date | None
+) -> dict[int, dict[str, referral_timeliness.Timeliness]]:
+    """Each review's IDVA and MARAC referral timeliness, judged on `today` (the clock's
+    London date when None)."""
+    return referral_timeliness.by_review(
+        reviews, bundle.actions, today or clock.today(), rules.extra_non_working_days
+    )
+
+
+def _timeliness_cells(agency: str, found: referral_timeliness.Timeliness) -> dict[str, str]:
+    return {
+        f"{agency}_referral_timeliness": found.state,
+        f"{agency}_referral_working_days": _text(
+            coarsen.top_coded(found.working_days, coarsen.WORKING_DAYS_TOP)
+        ),
+    }
+
+
+def children_cells(bundle: CaseBundle) -> dict[str, str]:
+    """The family's children counted per age band, top-coded; never an exact age."""
+    bands = Counter(coarsen.child_age_band(c.age_years, c.age_band) for c in bundle.children)
+    return {
+        f"children_{band}": str(coarsen.top_coded(bands[band], coarsen.CHILDREN_TOP))
+        for band in coarsen.CHILD_AGE_BAND_VALUES
+    }
+
+
 def case_row(
-    bundle: CaseBundle, case_id: str, quasi: Sequence[str], rules: Deadlines
+    bundle: CaseBundle,
+    case_id: str,
+    quasi: Sequence[str],
+    rules: Deadlines,
+    today: date | None = None,
 ) -> dict[str, str]:
-    """The case's row in cases.csv; `quasi` are its released quasi-identifier values."""
+    """The case's row in cases.csv; `quasi` are its released quasi-identifier values;
+    `today` judges referrals not yet made (the clock's London date when None)."""
     case = bundle.case
     referred = bundle.referred_on
     consultation = _held_consultation(bundle)
@@ -202,6 +242,10 @@ def case_row(
         "accommodation_cost_band": coarsen.cost_band(cost),
         "living_arrangements_at_closure": _text(case.closure_living_arrangements) if closed else "",
     }
+    first = referral_timeliness.first_due(reviews, _timeliness(bundle, reviews, rules, today))
+    for agency in referral_timeliness.KINDS:
+        row.update(_timeliness_cells(agency, first[agency]))
+    row.update(children_cells(bundle))
     assert list(row) == _CASE_NAMES, "a row must fill exactly the documented columns"
     return row
 
@@ -257,9 +301,13 @@ def event_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
         yield {"case_id": case_id, "day": str(day), "event": event, "detail": detail}
 
 
-def dash_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
+def dash_rows(
+    bundle: CaseBundle, case_id: str, rules: Deadlines, today: date | None = None
+) -> Iterator[dict[str, str]]:
     referred = bundle.referred_on
-    for number, review in enumerate(_reviews(bundle), start=1):
+    reviews = _reviews(bundle)
+    timeliness = _timeliness(bundle, reviews, rules, today)
+    for number, review in enumerate(reviews, start=1):
         row = {
             "case_id": case_id,
             "review_number": str(number),
@@ -268,6 +316,10 @@ def dash_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
             "risk_level": review.risk_level,
             "professional_judgement_high": coarsen.yes_no(review.professional_judgement_high),
             "police_callouts_12_months": _text(coarsen.top_coded(review.police_callouts_12_months)),
+            "high_risk_threshold": _text(review.high_risk_threshold),
+            "marac_threshold": _text(review.marac_threshold),
         }
+        for agency in referral_timeliness.KINDS:
+            row.update(_timeliness_cells(agency, timeliness[review.id][agency]))
         assert list(row) == _DASH_NAMES
         yield row

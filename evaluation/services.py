@@ -141,11 +141,13 @@ _NOT_YET_CHOSEN = ("",) * len(disclosure.QUASI_IDENTIFIERS)
 def _keep(session: Session, store: package.CaseStore):
     """Each candidate's row, events and DASH reviews into `store`, from one read of the case."""
     rules = deadline_settings(session)
+    today = london_date(datetime.now(UTC))
 
     def keep(bundle: rows.CaseBundle, candidate: disclosure.Candidate) -> None:
         cid = candidate.id
-        row = rows.case_row(bundle, cid, _NOT_YET_CHOSEN, rules)
-        store.add(cid, row, rows.event_rows(bundle, cid), rows.dash_rows(bundle, cid))
+        row = rows.case_row(bundle, cid, _NOT_YET_CHOSEN, rules, today)
+        events = rows.event_rows(bundle, cid)
+        store.add(cid, row, events, rows.dash_rows(bundle, cid, rules, today))
 
     return keep
 

@@ -196,6 +196,17 @@ def download(extract_id: int):
     )
 
 
+# The risk and safety tables, in the order the figures page shows them.
+RISK_AND_SAFETY = (
+    "idva_timeliness",
+    "marac_timeliness",
+    "children_age_band",
+    "partner_gender",
+    "partner_age_band",
+    "partner_ethnic_group",
+)
+
+
 @bp.get("/figures")
 @requires("evaluation.figures")
 def figures():
@@ -203,8 +214,10 @@ def figures():
     built = shown.figures
     chart_list = []
     if built is not None:
-        for key in ("pathway_outcome", "borough", "dash_change", "cost_band"):
+        for key in ("pathway_outcome", "borough", "dash_change", "cost_band", *RISK_AND_SAFETY):
             table = built.tables[key]
+            if not table.rows:
+                continue  # an extract released before it carried these fields
             chart_list.append((key, charts.bar_chart(f"chart-{key}", table.caption, table.bars())))
     for table in shown.equality or ():
         for j, (party, heading) in enumerate(table.columns):
@@ -220,6 +233,7 @@ def figures():
         shown=shown,
         built=built,
         charts=dict(chart_list),
+        risk_and_safety=RISK_AND_SAFETY,
         title="Programme figures",
     )
 

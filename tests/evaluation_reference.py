@@ -1,6 +1,8 @@
 """The disclosure control of the commit before the generalisations were searched in order
-of coarseness (evaluation/disclosure.py at c6a43a6), kept word for word as the reference
-the faster search must agree with on every population. Tests only."""
+of coarseness (evaluation/disclosure.py at c6a43a6), kept as the reference the faster search
+must agree with on every population. Tests only. Since the partner's age band, gender and
+ethnic group joined the key (issue 19) it tries the same lattice of the five kinds, each
+key column at its kind's level."""
 
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ from collections.abc import Sequence
 from evaluation.disclosure import (
     ANY,
     FINEST,
+    KIND_OF,
+    KINDS,
     MAX_LEVEL,
+    NOT_KNOWN,
     QUASI_IDENTIFIERS,
     SUPPRESSED,
     SUPPRESSION_WEIGHT,
@@ -84,20 +89,21 @@ def reference_anonymise(
     sticky = [SUPPRESSED if c.id in prior.suppressed_ids else None for c in candidates]
     columns: dict[tuple[str, int], list[str]] = {}
     for qi in QUASI_IDENTIFIERS:
-        for level in range(prior.levels[qi], MAX_LEVEL[qi] + 1):
+        for level in range(prior.levels[KIND_OF[qi]], MAX_LEVEL[KIND_OF[qi]] + 1):
             columns[(qi, level)] = [
-                generalise(qi, s or c.values[qi], level, named)
+                generalise(qi, s or c.values.get(qi, NOT_KNOWN), level, named)
                 for c, s in zip(candidates, sticky, strict=True)
             ]
     total = max(1, len(candidates))
     best: tuple[tuple[float, int, tuple[int, ...]], Outcome] | None = None
-    ranges = [range(prior.levels[qi], MAX_LEVEL[qi] + 1) for qi in QUASI_IDENTIFIERS]
+    ranges = [range(prior.levels[kind], MAX_LEVEL[kind] + 1) for kind in KINDS]
     for node in itertools.product(*ranges):
-        cols = [columns[(qi, level)] for qi, level in zip(QUASI_IDENTIFIERS, node, strict=True)]
-        tops = [level == MAX_LEVEL[qi] for qi, level in zip(QUASI_IDENTIFIERS, node, strict=True)]
+        level_of = dict(zip(KINDS, node, strict=True))
+        cols = [columns[(qi, level_of[KIND_OF[qi]])] for qi in QUASI_IDENTIFIERS]
+        tops = [level_of[KIND_OF[qi]] == MAX_LEVEL[KIND_OF[qi]] for qi in QUASI_IDENTIFIERS]
         values, suppressed, withheld = _try(candidates, cols, tops, k, prior)
         generalisation_loss = sum(
-            level / MAX_LEVEL[qi] for qi, level in zip(QUASI_IDENTIFIERS, node, strict=True)
+            level / MAX_LEVEL[kind] for kind, level in zip(KINDS, node, strict=True)
         )
         loss = (
             generalisation_loss
@@ -108,7 +114,7 @@ def reference_anonymise(
         if best is not None and rank >= best[0]:
             continue
         sizes = Counter(values.values())
-        levels = dict(zip(QUASI_IDENTIFIERS, node, strict=True))
+        levels = dict(zip(KINDS, node, strict=True))
         best = (
             rank,
             Outcome(

@@ -7,9 +7,12 @@ placements, approvals and notifications are made by this package's modules of th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +22,7 @@ from eip.boroughs import LONDON_BOROUGHS
 from eip.demo.accommodation import seed_placements
 from eip.demo.approvals import seed as seed_approvals
 from eip.demo.cases import LONDON, seed_cases
+from eip.demo.evaluation import seed as seed_evaluation
 from eip.demo.marac import seed as seed_marac
 from eip.demo.notifications import seed as seed_notifications
 from eip.demo.notifications import seed_events
@@ -96,7 +100,14 @@ def _fit_programme_dates(session: Session, now: datetime):
     return settings.referral_window_start
 
 
-def seed_demo(session: Session, environment: str, now: datetime | None = None) -> SeedResult:
+def seed_demo(
+    session: Session,
+    environment: str,
+    now: datetime | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> SeedResult:
+    """The demo data; `config` (the app's, by default) gives the pseudonym key and the
+    instance folder for the released evaluation extract it ends with."""
     if environment == "production":
         raise DemoRefused("seed-demo refuses to run when EIP_ENV=production")
     sign_ins = [(role, email) for role, email, _name, _borough in DEMO_USERS]
@@ -169,4 +180,11 @@ def seed_demo(session: Session, environment: str, now: datetime | None = None) -
         next(users[e] for r, e, _n, _b in DEMO_USERS if r == "manager"),
     )
     session.commit()
+    # Last: the evaluator sees figures on first sign-in, built from every case above.
+    if config is None and has_app_context():
+        config = current_app.config
+    if config is not None:
+        seed_evaluation(
+            session, next(users[e] for r, e, _n, _b in DEMO_USERS if r == "manager"), config
+        )
     return SeedResult(created=True, sign_ins=sign_ins)

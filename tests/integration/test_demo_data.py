@@ -269,3 +269,20 @@ def test_the_demo_has_outcome_measures_at_three_points_and_follow_ups_due_after_
         assert due == {"outcome_followup_3", "outcome_followup_6"}
     asked = [p["intake"].partner_source for c, p in found.items() if c in three]
     assert "not_safe" in asked and "practitioner" in asked
+
+
+def test_the_demo_ends_with_an_extract_released_by_its_manager_and_audited(demo):
+    from eip.audit import AuditEvent
+    from eip.auth.models import User
+    from evaluation.models import EvaluationExtract
+
+    manager = db.session.scalar(select(User).where(User.email == "helen.marsh@respect.example"))
+    [item] = db.session.scalars(select(EvaluationExtract)).all()
+    assert item.state == "released" and item.prepared_by_id == manager.id
+    assert item.released_by_id == manager.id and item.case_count >= item.k
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "evaluation_extract", AuditEvent.actor_id == manager.id)
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["evaluation.prepared", "evaluation.released"]

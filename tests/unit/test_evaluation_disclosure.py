@@ -23,6 +23,10 @@ values = st.fixed_dictionaries(
         "ethnic_group": st.sampled_from(coarsen.ETHNIC_GROUP_VALUES),
         "borough": st.sampled_from(BOROUGHS),
         "referral_period": st.sampled_from(MONTHS),
+        # The partner's fields join the key at the client's levels (issue 19).
+        "partner_age_band": st.sampled_from((*coarsen.AGE_BAND_VALUES, "not_known")),
+        "partner_gender": st.sampled_from(coarsen.GENDER_VALUES),
+        "partner_ethnic_group": st.sampled_from(coarsen.ETHNIC_GROUP_VALUES),
     }
 )
 

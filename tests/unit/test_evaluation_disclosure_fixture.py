@@ -44,10 +44,16 @@ def population(seed: int, size: int) -> list[Candidate]:
 
 
 def describe(outcome: disclosure.Outcome) -> str:
+    """The outcome's digest. These populations have no partner data (as before the
+    partner's fields joined the key, issue 19): their partner values must say nothing, and
+    the rest must be what was chosen before."""
+    kinds = len(disclosure.KINDS)
+    for v in outcome.values.values():
+        assert set(v[kinds:]) <= {coarsen.NOT_KNOWN, disclosure.ANY, disclosure.SUPPRESSED}
     text = json.dumps(
         {
             "generalisation": outcome.generalisation.to_json(),
-            "values": sorted((cid, list(v)) for cid, v in outcome.values.items()),
+            "values": sorted((cid, list(v)[:kinds]) for cid, v in outcome.values.items()),
             "suppressed": sorted(outcome.suppressed),
             "withheld": sorted(outcome.withheld),
             "smallest_group": outcome.smallest_group,

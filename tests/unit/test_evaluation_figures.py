@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluation import charts, coarsen, figures
+from evaluation import charts, coarsen, figures, referral_timeliness
 from evaluation.columns import CASE_COLUMNS, names
 from tests.unit.test_evaluation_tables import assert_protected
 
@@ -43,7 +43,15 @@ def case_rows(draw):
         else "none",
         marac_referral=draw(st.sampled_from(("yes", "no"))),
         idva_referral=draw(st.sampled_from(("yes", "no"))),
-    )
+        idva_referral_timeliness=draw(st.sampled_from(referral_timeliness.STATES)),
+        idva_referral_working_days=draw(st.sampled_from(("", "0", "1", "3", "5"))),
+        marac_referral_timeliness=draw(st.sampled_from(referral_timeliness.STATES)),
+        partner_gender=draw(st.sampled_from((*coarsen.GENDER_VALUES, "any", "suppressed"))),
+        partner_age_band=draw(st.sampled_from(("25_34", "under_35", "any"))),
+        partner_ethnic_group=draw(st.sampled_from(coarsen.ETHNIC_GROUP_VALUES)),
+        **{f"children_{band}": str(draw(st.integers(0, 3)))
+           for band in coarsen.CHILD_AGE_BAND_VALUES},
+    )  # fmt: skip
     return row
 
 

@@ -81,3 +81,20 @@ def test_the_demo_spocs_see_the_fair_share_and_hackneys_request_warns(demo, app)
         assert "Fair share for each of the 4 places left: £1,711.50" in home
     assert "less than one typical stay" not in camden
     assert "less than one typical stay" in hackney
+
+
+def test_the_demo_evaluator_sees_figures_from_a_released_extract_on_first_sign_in(demo, app):
+    from evaluation.models import EvaluationExtract
+
+    [item] = db.session.scalars(select(EvaluationExtract)).all()
+    assert item.state == "released" and item.release_number == 1
+    client = _signed_in(app, "sam.whitfield@scie.example")
+    page = client.get("/evaluation/figures").get_data(as_text=True)
+    assert "No extract has been released yet" not in page
+    assert f"Built only from {item.label}" in page
+    for key in ("pathway_outcome", "idva_timeliness", "marac_timeliness", "children_age_band",
+                "partner_gender"):  # fmt: skip
+        assert f'id="table-{key}"' in page, key
+    download = client.get(f"/evaluation/extracts/{item.id}/download")
+    assert download.status_code == 200
+    download.close()
