@@ -6,7 +6,7 @@ through here, so none can be downloaded without its audit event."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from io import BytesIO
 
 from flask import Response, send_file
@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from eip.audit import record
 from eip.auth.models import User
 from eip.db import write_now
-from eip.pdf.page import DocumentInfo, build_pdf
+from eip.pdf.page import DocumentInfo, Letterhead, build_pdf
+from eip.programme import current_settings
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,17 @@ class Document:
     kind: str
     filename: str  # a case reference, a period or a month and the document's name: no person's
     content: bytes
+
+
+def letterhead(session: Session) -> Letterhead:
+    """The letterhead and contact details, as the programme settings hold them now."""
+    settings = current_settings(session)
+    return Letterhead(
+        organisation=settings.letterhead_organisation,
+        phone=settings.contact_phone,
+        email=settings.contact_email,
+        address=settings.contact_address,
+    )
 
 
 def deliver(
@@ -38,7 +50,10 @@ def deliver(
     object_id: int | None = None,
     case_reference: str | None = None,
 ) -> Document:
-    """Lay the document out and audit its download in one commit."""
+    """Lay the document out, on the programme's letterhead unless `info` brings its own,
+    and audit its download in one commit."""
+    if info.letterhead is None:
+        info = replace(info, letterhead=letterhead(session))
     content = build_pdf(info, story)
     with write_now(session):  # a GET's write (eip/db.py)
         record(
