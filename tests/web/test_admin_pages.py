@@ -54,6 +54,10 @@ SETTINGS_FORM = {
     "retain_notifications_days": "90",
     "retain_sessions_days": "1",
     "retain_unreleased_extracts_days": "30",
+    "letterhead_organisation": "Cranstoun — Early Intervention Project (demo)",
+    "contact_phone": "020 7946 0000",
+    "contact_email": "eip@example.org",
+    "contact_address": "Example House, 1 Example Street, London N1 0AA",
 }
 
 
