@@ -24,7 +24,6 @@ from eip.domain import RuleBroken
 from eip.formatting import long_date, weekday_date
 from eip.pdf import styles
 from eip.pdf.fonts import BOLD
-from eip.pdf.letterhead import contact_rows
 from eip.pdf.page import CONTENT_WIDTH, Letterhead
 from eip.pdf.styles import BORDER, CELL, CELL_HEAD, TEXT, heading, labelled, para
 from eip.pdf.tables import summary_table
@@ -209,6 +208,12 @@ def _signature_block(role: str, name: str | None, signed_on: date | None) -> Tab
 def agreement_story(data: AgreementData) -> list[Flowable]:
     client = data.client_name or "the client"
     contact = data.contact
+    practitioner = data.practitioner_name or "your practitioner"
+    email = (
+        f"{data.practitioner_email} or {contact.email}"
+        if data.practitioner_email
+        else contact.email
+    )
     if data.signed_on:
         status = f"Recorded as signed on {long_date(data.signed_on)}; this is a copy."
         dated = labelled("Signed on", long_date(data.signed_on), styles.SMALL)
@@ -255,18 +260,8 @@ def agreement_story(data: AgreementData) -> list[Flowable]:
         para(
             "If you are worried about your safety or anyone else's, call 999 in an "
             f"emergency. At any other time, call the team on {contact.phone} and ask for "
-            "your practitioner, or write to them."
-        ),
-        summary_table(
-            [
-                ("Your practitioner", data.practitioner_name or "Your allocated practitioner"),
-                *(
-                    [("Practitioner's e-mail", data.practitioner_email)]
-                    if data.practitioner_email
-                    else []
-                ),
-                *contact_rows(contact),
-            ]
+            f"{practitioner}, or write to {email}. Our address: "
+            f"{', '.join(contact.address_lines)}."
         ),
         KeepTogether(
             [

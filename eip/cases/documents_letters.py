@@ -16,7 +16,7 @@ from eip.cases.documents_layout import (
 )
 from eip.formatting import london_datetime, long_date, weekday_date
 from eip.pdf import styles
-from eip.pdf.letterhead import contact_rows, sender_block
+from eip.pdf.letterhead import letter_heading
 from eip.pdf.styles import heading, labelled, para
 from eip.pdf.tables import summary_table
 
@@ -63,9 +63,7 @@ def acknowledgement_story(data: AcknowledgementData) -> list[Flowable]:
     consultation, consultation_line = _consultation(data)
     story: list[Flowable] = [
         *opening(ACKNOWLEDGEMENT_TITLE, f"Early Intervention Project referral {data.reference}"),
-        sender_block(contact),
-        styles.gap(4),
-        para("\n".join(v for v in to if v)),
+        letter_heading(para("\n".join(v for v in to if v)), contact),
         styles.gap(4),
         labelled("Date", long_date(data.letter_date)),
         labelled("Our reference", data.reference),
@@ -78,7 +76,8 @@ def acknowledgement_story(data: AcknowledgementData) -> list[Flowable]:
         ),
         para(consultation),
     ]
-    if data.late:
+    if data.late and not (data.closed_on or data.consultation_held_on):
+        # Still waiting for the three organisations; once decided, the case has moved on.
         story.append(
             para(
                 "The referral reached us outside the programme's referral window, so it needs "
@@ -87,10 +86,6 @@ def acknowledgement_story(data: AcknowledgementData) -> list[Flowable]:
             )
         )
     story += [
-        para(
-            f"You can reach me by e-mail at {data.practitioner_email}, or the team by phone "
-            f"on {contact.phone} or at {contact.email}."
-        ),
         para("Kind regards,"),
         para(
             f"{data.practitioner_name}\nEarly Intervention Practitioner\n"
@@ -105,7 +100,7 @@ def acknowledgement_story(data: AcknowledgementData) -> list[Flowable]:
                 ("Case consultation", consultation_line),
                 ("Your contact", data.practitioner_name),
                 ("Contact e-mail", data.practitioner_email),
-                *contact_rows(contact),
+                ("Phone", contact.phone),
             ]
         ),
         styles.gap(10),
