@@ -904,6 +904,8 @@ def test_the_settings_page_shows_the_refusal_beside_the_pot(signed_in):
     ):
         form[name] = str(values[name])
     form["escalation_kinds"] = values["escalation_kinds"].split(",")
+    for text in rules.TEXT_SETTINGS:
+        form[text.name] = values[text.name]
     response = post_form(client, "/admin/settings/change", form)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
