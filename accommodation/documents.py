@@ -21,7 +21,7 @@ from accommodation.stay.agreement import AGREEMENT_TITLE, agreement_data, agreem
 from eip.auth.models import User
 from eip.clock import now as utc_now
 from eip.domain import NotAllowed
-from eip.pdf.delivery import Document, deliver
+from eip.pdf.delivery import Document, deliver, letterhead
 from eip.pdf.page import DocumentInfo
 from eip.policy import can
 from eip.workdays import london_date
@@ -44,14 +44,17 @@ def produce_agreement(
     if not can(user, AGREEMENT_RULE, placement):
         raise NotAllowed("You may not print this placement's agreement")
     at = at or utc_now()
-    facts = agreement_data(session, placement, user, london_date(at))
+    head = letterhead(session)
+    facts = agreement_data(session, placement, user, london_date(at), head)
     reference = placement.case.reference
     return deliver(
         session,
         user,
         AGREEMENT,
         f"{reference}-accommodation-agreement.pdf",
-        DocumentInfo(AGREEMENT_TITLE, reference, at, user.name),
+        DocumentInfo(
+            AGREEMENT_TITLE, reference, at, user.name, dated_on=facts.dated_on, letterhead=head
+        ),
         agreement_story(facts),
         object_type="placement",
         object_id=placement.id,
@@ -79,7 +82,7 @@ def produce_statement(
         user,
         STATEMENT,
         f"camden-accommodation-statement-{start.isoformat()}-to-{end.isoformat()}.pdf",
-        DocumentInfo(STATEMENT_TITLE, period_text(found), at, user.name, "Period"),
+        DocumentInfo(STATEMENT_TITLE, period_text(found), at, user.name, "Period", dated_on=end),
         statement_story(found),
         object_type="budget",
         web_page=web_page,

@@ -17,6 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovSelect,
     GovSubmitInput,
+    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
@@ -183,6 +184,16 @@ class _Reads:
             raise ValidationError(str(exc)) from None
 
 
+def _text_setting(spec: rules.TextSetting) -> StringField | TextAreaField:
+    field = TextAreaField if spec.multiline else StringField
+    return field(
+        spec.label,
+        description=spec.hint,
+        widget=GovTextArea() if spec.multiline else GovTextInput(),
+        validators=[_Reads(spec.clean)],
+    )
+
+
 def _whole_number(spec: rules.WholeNumber) -> StringField:
     return StringField(
         spec.label, description=spec.hint, widget=GovTextInput(), validators=[_Reads(spec.parse)]
@@ -259,6 +270,10 @@ class SettingsForm(FlaskForm):
     retain_unreleased_extracts_days = _whole_number(
         rules.WHOLE_NUMBER_BY_NAME["retain_unreleased_extracts_days"]
     )
+    letterhead_organisation = _text_setting(rules.TEXT_SETTING_BY_NAME["letterhead_organisation"])
+    contact_phone = _text_setting(rules.TEXT_SETTING_BY_NAME["contact_phone"])
+    contact_email = _text_setting(rules.TEXT_SETTING_BY_NAME["contact_email"])
+    contact_address = _text_setting(rules.TEXT_SETTING_BY_NAME["contact_address"])
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
     # Each whole number's unit, shown after its box.
@@ -293,6 +308,8 @@ class SettingsForm(FlaskForm):
         for name in rules.DATE_SETTINGS:
             typed[name] = self[name].data
         typed["escalation_kinds"] = self.escalation_kinds.value
+        for text in rules.TEXT_SETTINGS:
+            typed[text.name] = self[text.name].value
         return typed
 
     def fill(self, current: dict[str, Any], version: str) -> None:
@@ -305,6 +322,8 @@ class SettingsForm(FlaskForm):
         for name in rules.DATE_SETTINGS:
             self[name].data = current[name]
         self.escalation_kinds.data = list(rules.split_kinds(current["escalation_kinds"]))
+        for text in rules.TEXT_SETTINGS:
+            self[text.name].data = current[text.name]
 
 
 class NonWorkingDayForm(FlaskForm):

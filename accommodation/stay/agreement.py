@@ -24,7 +24,7 @@ from eip.domain import RuleBroken
 from eip.formatting import long_date, weekday_date
 from eip.pdf import styles
 from eip.pdf.fonts import BOLD
-from eip.pdf.page import CONTENT_WIDTH
+from eip.pdf.page import CONTENT_WIDTH, Letterhead
 from eip.pdf.styles import BORDER, CELL, CELL_HEAD, TEXT, heading, labelled, para
 from eip.pdf.tables import summary_table
 from eip.programme import current_settings
@@ -32,12 +32,18 @@ from eip.roles import Role
 
 AGREEMENT_TITLE = "Temporary accommodation agreement"
 # The stay's states in which there is an agreement to print: approved (to be signed),
-# signed, and checked in (a copy for the client or the file).
-AGREEMENT_STATES = ("approved", "agreement_signed", "checked_in")
+# signed, checked in and ended (a copy of the signed agreement, for the client or the file,
+# as long as the case is kept).
+AGREEMENT_STATES = ("approved", "agreement_signed", "checked_in", "ended")
 NOT_APPROVED = (
     "The accommodation agreement can be printed once the SPOC has approved the placement."
 )
-NO_STAY = "There is no accommodation agreement to print: the stay has ended or there was no stay."
+NO_STAY = (
+    "There is no accommodation agreement to print: the placement did not go ahead, or the "
+    "stay ended without a signed agreement."
+)
+# In a signed copy's signature boxes: the signatures themselves are on the paper original.
+SIGNED_ON_PAPER = "Signed: the original is on the case file"
 
 
 @dataclass(frozen=True)
@@ -52,28 +58,41 @@ class AgreementData:
     nights: int
     max_nights: int
     programme_end_on: date
+    # The signatory for the project: the allocated practitioner, whoever prints it.
     practitioner_name: str | None
     practitioner_email: str | None
     signed_on: date | None
     prepared_on: date
+    contact: Letterhead
+
+    @property
+    def dated_on(self) -> date:
+        """A signed agreement is dated the day it was signed; until then, the day printed."""
+        return self.signed_on or self.prepared_on
 
 
 def agreement_data(
-    session: Session, placement: Placement, generated_by: User, today: date
+    session: Session,
+    placement: Placement,
+    generated_by: User,
+    today: date,
+    letterhead: Letterhead,
 ) -> AgreementData:
     """The agreement's facts. Raises `RuleBroken` while the placement is not approved, and
-    once the stay has ended or never happened."""
+    when the stay never happened or ended without a signed agreement."""
     if placement.state == "requested":
         raise RuleBroken(NOT_APPROVED)
     if placement.state not in AGREEMENT_STATES:
+        raise RuleBroken(NO_STAY)
+    if placement.state == "ended" and placement.agreement_signed_on is None:
         raise RuleBroken(NO_STAY)
     move_out = placement.planned_move_out_on
     if not (placement.provider and placement.address and placement.approved_nights and move_out):
         raise RuleBroken(NOT_APPROVED)  # approved states always have them; never half a page
     settings = current_settings(session)
-    contact = placement.case.allocated_practitioner
-    if contact is None and generated_by.has_role(Role.PRACTITIONER):
-        contact = generated_by
+    signatory = placement.case.allocated_practitioner
+    if signatory is None and generated_by.has_role(Role.PRACTITIONER):
+        signatory = generated_by
     return AgreementData(
         reference=placement.case.reference,
         client_name=placement.client.full_name if placement.client else None,
@@ -85,10 +104,11 @@ def agreement_data(
         nights=placement.approved_nights,
         max_nights=settings.max_nights_per_client,
         programme_end_on=settings.programme_end_date,
-        practitioner_name=contact.name if contact else None,
-        practitioner_email=contact.email if contact else None,
+        practitioner_name=signatory.name if signatory else None,
+        practitioner_email=signatory.email if signatory else None,
         signed_on=placement.agreement_signed_on,
         prepared_on=today,
+        contact=letterhead,
     )
 
 
@@ -152,14 +172,17 @@ def _numbered(terms: list[str], start: int) -> ListFlowable:
     )
 
 
-def _signature_block(role: str, name: str | None) -> Table:
-    """A name, a signature line and a date line, with room to write by hand."""
+def _signature_block(role: str, name: str | None, signed_on: date | None) -> Table:
+    """A name, a signature line and a date line, with room to write by hand; a signed
+    copy has them filled in with the names and the day it was signed."""
     blank = ""
+    signature = para(SIGNED_ON_PAPER, CELL) if signed_on else blank
+    dated = para(long_date(signed_on), CELL) if signed_on else blank
     rows = [
         [para(role, CELL_HEAD), blank, blank],
         [para("Name", CELL), para(name or blank, CELL), blank],
-        [para("Signature", CELL), blank, blank],
-        [para("Date", CELL), blank, blank],
+        [para("Signature", CELL), signature, blank],
+        [para("Date", CELL), dated, blank],
     ]
     table = Table(
         rows,
@@ -184,10 +207,19 @@ def _signature_block(role: str, name: str | None) -> Table:
 
 def agreement_story(data: AgreementData) -> list[Flowable]:
     client = data.client_name or "the client"
+    contact = data.contact
+    practitioner = data.practitioner_name or "your practitioner"
+    email = (
+        f"{data.practitioner_email} or {contact.email}"
+        if data.practitioner_email
+        else contact.email
+    )
     if data.signed_on:
         status = f"Recorded as signed on {long_date(data.signed_on)}; this is a copy."
+        dated = labelled("Signed on", long_date(data.signed_on), styles.SMALL)
     else:
         status = "To be signed before you move in."
+        dated = labelled("Prepared on", long_date(data.prepared_on), styles.SMALL)
     stay = [
         ("Case reference", data.reference),
         ("Your name", client),
@@ -224,22 +256,27 @@ def agreement_story(data: AgreementData) -> list[Flowable]:
             "your name. They are told only what they need to book and pay for the stay; "
             "nothing about your family's situation is shared with them."
         ),
+        *heading("How to reach us"),
         para(
             "If you are worried about your safety or anyone else's, call 999 in an "
-            "emergency, or your practitioner at any other time."
+            f"emergency. At any other time, call the team on {contact.phone} and ask for "
+            f"{practitioner}, or write to {email}. Our address: "
+            f"{', '.join(contact.address_lines)}."
         ),
         KeepTogether(
             [
                 *heading("Signatures"),
                 para("By signing, we agree to the terms above."),
                 styles.gap(4),
-                _signature_block("The client", data.client_name),
+                _signature_block("The client", data.client_name, data.signed_on),
                 styles.gap(10),
                 _signature_block(
-                    "The practitioner, for the Early Intervention Project", data.practitioner_name
+                    f"The practitioner, for {contact.organisation}",
+                    data.practitioner_name,
+                    data.signed_on,
                 ),
                 styles.gap(8),
-                labelled("Prepared on", long_date(data.prepared_on), styles.SMALL),
+                dated,
             ]
         ),
     ]

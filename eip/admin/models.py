@@ -45,6 +45,14 @@ class ApprovalRequest(db.Model):
     requested_borough: Mapped[Borough | None] = relationship()
 
 
+# Fictional until a manager enters the real ones, and marked so on every document: the
+# phone number is in Ofcom's range for drama, the e-mail domain is reserved for examples.
+DEMO_ORGANISATION = "Cranstoun — Early Intervention Project (demo)"
+DEMO_PHONE = "020 7946 0000"
+DEMO_EMAIL = "eip@example.org"
+DEMO_ADDRESS = "Example House, 1 Example Street, London N1 0AA"
+
+
 class ProgrammeSettings(db.Model):
     """The programme's settings, one row: money in whole pence, DOMAIN.md's deadlines in days."""
 
@@ -94,6 +102,21 @@ class ProgrammeSettings(db.Model):
     retain_sessions_days: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     retain_unreleased_extracts_days: Mapped[int] = mapped_column(
         Integer, default=30, server_default="30"
+    )
+    # The letterhead and the contact details every document prints (eip.pdf.page.Letterhead):
+    # the organisation the documents come from, and how a referrer or a client reaches it.
+    # The defaults are fictional and say so, until a manager enters the real ones.
+    letterhead_organisation: Mapped[str] = mapped_column(
+        String(120), default=DEMO_ORGANISATION, server_default=DEMO_ORGANISATION
+    )
+    contact_phone: Mapped[str] = mapped_column(
+        String(40), default=DEMO_PHONE, server_default=DEMO_PHONE
+    )
+    contact_email: Mapped[str] = mapped_column(
+        String(254), default=DEMO_EMAIL, server_default=DEMO_EMAIL
+    )
+    contact_address: Mapped[str] = mapped_column(
+        String(300), default=DEMO_ADDRESS, server_default=DEMO_ADDRESS
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -7,6 +7,7 @@ written to be shown to the user as they are (GOV.UK style).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -370,12 +371,100 @@ RETENTION_BASIS = {
 WHOLE_NUMBER_BY_NAME = {spec.name: spec for spec in WHOLE_NUMBERS}
 
 DATE_SETTINGS = ("referral_window_start", "referral_window_end", "programme_end_date")
+
+
+# ---------------------------------------------------------------------------
+# The letterhead and contact details every document prints
+
+PHONE_CHARACTERS = frozenset("0123456789 +()-")
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+ADDRESS_MAX_LINES = 6
+
+
+@dataclass(frozen=True)
+class TextSetting:
+    """A line of text printed on every document: its label, hint, length and shape."""
+
+    name: str
+    label: str
+    noun: str  # how messages name it, after "Enter"
+    max_length: int
+    hint: str
+    example: str
+    multiline: bool = False
+
+    def clean(self, raw: str | None) -> str:
+        """Trimmed (each line of an address), inner spaces collapsed; ValueError with the
+        message to show when it is missing, too long or not the right shape."""
+        lines = [" ".join(line.split()) for line in (raw or "").splitlines()]
+        lines = [line for line in lines if line]
+        text = "\n".join(lines) if self.multiline else " ".join(lines)
+        if not text:
+            raise ValueError(f"Enter {self.noun}")
+        if len(text) > self.max_length:
+            raise ValueError(
+                f"{self.noun[0].upper()}{self.noun[1:]} must be {self.max_length} characters "
+                "or fewer"
+            )
+        shape = TEXT_SHAPES.get(self.name)
+        if shape and (problem := shape(text)):
+            raise ValueError(problem)
+        if self.multiline and len(lines) > ADDRESS_MAX_LINES:
+            raise ValueError(
+                f"{self.noun[0].upper()}{self.noun[1:]} must be {ADDRESS_MAX_LINES} lines or fewer"
+            )
+        return text
+
+
+def _phone_problem(text: str) -> str | None:
+    digits = sum(ch.isdigit() for ch in text)
+    if not set(text) <= PHONE_CHARACTERS or not 10 <= digits <= 15:
+        return "Enter the phone number in the correct format, like 020 7946 0000"
+    return None
+
+
+def _email_problem(text: str) -> str | None:
+    if " " in text or not EMAIL_SHAPE.fullmatch(text):
+        return "Enter the e-mail address in the correct format, like eip@example.org"
+    return None
+
+
+TEXT_SHAPES = {"contact_phone": _phone_problem, "contact_email": _email_problem}
+
+TEXT_SETTINGS = (
+    TextSetting(
+        "letterhead_organisation", "Organisation on the letterhead",
+        "the organisation's name for the letterhead", 120,
+        "At the top of every page of every document, in place of the software's name",
+        "Cranstoun — Early Intervention Project",
+    ),
+    TextSetting(
+        "contact_phone", "Phone number for contact", "the phone number for contact", 40,
+        "Printed on letters and agreements for the referrer or the client to call",
+        "020 7946 0000",
+    ),
+    TextSetting(
+        "contact_email", "E-mail address for contact", "the e-mail address for contact", 254,
+        "A shared, secure mailbox the team reads, printed beside the practitioner's own",
+        "eip@example.org",
+    ),
+    TextSetting(
+        "contact_address", "Postal address", "the postal address", 300,
+        "Printed on letters and agreements. One line each for the building, street, town "
+        "and postcode",
+        "Example House, 1 Example Street, London N1 0AA",
+        multiline=True,
+    ),
+)  # fmt: skip
+TEXT_SETTING_BY_NAME = {spec.name: spec for spec in TEXT_SETTINGS}
+
 SETTING_NAMES = (
     "pot_pence",
     "default_nightly_rate_pence",
     *(spec.name for spec in WHOLE_NUMBERS),
     *DATE_SETTINGS,
     "escalation_kinds",
+    *(spec.name for spec in TEXT_SETTINGS),
 )
 
 
@@ -463,6 +552,12 @@ def settings_problems(values: Mapping[str, Any]) -> dict[str, str]:
                 spec.check(int(value))
             except ValueError as exc:
                 problems[spec.name] = str(exc)
+    for text in TEXT_SETTINGS:
+        if values.get(text.name) is not None:
+            try:
+                text.clean(values[text.name])
+            except ValueError as exc:
+                problems[text.name] = str(exc)
     dates = [values.get(name) for name in DATE_SETTINGS]
     problems.update(date_order_problems(*dates))
     if "escalation_kinds" not in problems and (

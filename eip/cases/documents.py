@@ -7,6 +7,7 @@ the case's records, and the trail must not become a copy of them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from reportlab.platypus import Flowable
@@ -32,35 +33,53 @@ from eip.cases.documents_meetings import (
 from eip.cases.models import Case
 from eip.cases.step_checks import require
 from eip.clock import now as utc_now
-from eip.pdf.delivery import Document, deliver
-from eip.pdf.page import DocumentInfo
+from eip.pdf.delivery import Document, deliver, letterhead
+from eip.pdf.page import DocumentInfo, Letterhead
 from eip.workdays import london_date
 
 RULE = "case.documents"
 KINDS = ("acknowledgement", "plan", "meeting_pack", "minutes", "closure_summary")
 
 
+@dataclass(frozen=True)
+class _Made:
+    title: str
+    name: str  # the file name's ending
+    story: list[Flowable]
+    # The day of the event the document records (eip.pdf.page.DocumentInfo.dated_on).
+    dated_on: date | None
+
+
 def _story(
-    session: Session, user: User, case: Case, kind: str, today: date, meeting_id: int | None
-) -> tuple[str, str, list[Flowable]]:
-    """The document's title, the file name's ending, and its story."""
+    session: Session,
+    user: User,
+    case: Case,
+    kind: str,
+    today: date,
+    meeting_id: int | None,
+    letterhead: Letterhead,
+) -> _Made:
     if kind == "acknowledgement":
-        facts = data.acknowledgement_data(case, user, today)
-        return ACKNOWLEDGEMENT_TITLE, "acknowledgement", acknowledgement_story(facts)
+        facts = data.acknowledgement_data(session, case, user, today, letterhead)
+        story = acknowledgement_story(facts)
+        return _Made(ACKNOWLEDGEMENT_TITLE, "acknowledgement", story, facts.letter_date)
     if kind == "plan":
         facts = data.plan_data(session, case, today)
-        return PLAN_TITLE, "plan", plan_story(facts)
+        return _Made(PLAN_TITLE, "plan", plan_story(facts), facts.held_on)
     if kind == "meeting_pack":
+        # An agenda for the next meeting: dated the day it is printed.
         facts = meeting_data.meeting_pack_data(session, case, today)
-        return PACK_TITLE, "meeting-pack", meeting_pack_story(facts)
+        return _Made(PACK_TITLE, "meeting-pack", meeting_pack_story(facts), None)
     if kind == "minutes":
         if meeting_id is None:
             raise ValueError("minutes need a meeting")
         facts = meeting_data.minutes_data(session, case, meeting_id, today)
-        return MINUTES_TITLE, f"minutes-{facts.held_on.isoformat()}", minutes_story(facts)
+        name = f"minutes-{facts.held_on.isoformat()}"
+        return _Made(MINUTES_TITLE, name, minutes_story(facts), facts.held_on)
     if kind == "closure_summary":
         facts = data.closure_data(session, case)
-        return CLOSURE_TITLE, "closure-summary", closure_story(facts)
+        closed_on = dict(facts.key_dates).get("Case closed")
+        return _Made(CLOSURE_TITLE, "closure-summary", closure_story(facts), closed_on)
     raise ValueError(f"no document kind {kind!r}")
 
 
@@ -79,14 +98,18 @@ def produce(
     document is made from, `NotFound` for a meeting that is not this case's."""
     require(user, RULE, case)
     at = at or utc_now()
-    title, name, story = _story(session, user, case, kind, london_date(at), meeting_id)
+    head = letterhead(session)
+    made = _story(session, user, case, kind, london_date(at), meeting_id, head)
+    info = DocumentInfo(
+        made.title, case.reference, at, user.name, dated_on=made.dated_on, letterhead=head
+    )
     return deliver(
         session,
         user,
         kind,
-        f"{case.reference}-{name}.pdf",
-        DocumentInfo(title, case.reference, at, user.name),
-        story,
+        f"{case.reference}-{made.name}.pdf",
+        info,
+        made.story,
         object_type="case",
         object_id=case.id,
         case_reference=case.reference,

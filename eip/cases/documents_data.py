@@ -22,7 +22,7 @@ yet have what the document is made from.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from eip.cases import choices, queries, safety_plans
 from eip.cases.activity_services import action_kind_label
 from eip.cases.children import ages_line
 from eip.cases.consent_state import ConsentState, current_consents
+from eip.cases.consultation_services import current_booking
 from eip.cases.dash import QUESTION_COUNT
 from eip.cases.deadlines import DueItem, deadline_of, due_items
 from eip.cases.models import Case, Person
@@ -38,6 +39,7 @@ from eip.cases.page import load_records
 from eip.cases.step_checks import held_consultation
 from eip.domain import RuleBroken
 from eip.formatting import long_date
+from eip.pdf.page import Letterhead
 from eip.programme import current_settings
 from eip.roles import Role
 from eip.workdays import london_date
@@ -260,36 +262,52 @@ def safety_plan_lines(
 @dataclass(frozen=True)
 class AcknowledgementData:
     reference: str
+    # The day the case was acknowledged; before that, the day it is printed (to be sent).
     letter_date: date
     received_on: date
     referrer_name: str | None
     referrer_team: str | None
     borough: str
+    # The signatory: the allocated practitioner, whoever prints the letter.
     practitioner_name: str
     practitioner_email: str
     late: bool
+    contact: Letterhead
+    # Where the case is now, so a reprint never offers what has happened: the day the
+    # consultation was held, or when it is booked for (London time), or neither.
+    consultation_held_on: date | None = None
+    consultation_booked_for: datetime | None = None
+    closed_on: date | None = None
 
 
-def acknowledgement_data(case: Case, generated_by: Any, today: date) -> AcknowledgementData:
-    """The letter names the allocated practitioner as the contact; with none allocated, the
-    practitioner writing it (as the acknowledgement page does)."""
+def acknowledgement_data(
+    session: Session, case: Case, generated_by: Any, today: date, contact: Letterhead
+) -> AcknowledgementData:
+    """The letter is signed by the allocated practitioner; with none allocated, by the
+    practitioner writing it (as the acknowledgement page does), never by a manager."""
     if case.received_at is None:
         raise RuleBroken(NO_RECEIPT)
-    contact = case.allocated_practitioner
-    if contact is None and generated_by.has_role(Role.PRACTITIONER):
-        contact = generated_by
-    if contact is None:
+    signatory = case.allocated_practitioner
+    if signatory is None and generated_by.has_role(Role.PRACTITIONER):
+        signatory = generated_by
+    if signatory is None:
         raise RuleBroken(NO_CONTACT)
+    held = held_consultation(session, case)
+    booked = None if held else current_booking(session, case)
     return AcknowledgementData(
         reference=case.reference,
-        letter_date=today,
+        letter_date=london_date(case.acknowledged_at) if case.acknowledged_at else today,
         received_on=london_date(case.received_at),
         referrer_name=case.referrer_name,
         referrer_team=case.referrer_team,
         borough=case.borough.name,
-        practitioner_name=contact.name,
-        practitioner_email=contact.email,
+        practitioner_name=signatory.name,
+        practitioner_email=signatory.email,
         late=case.late_referral,
+        contact=contact,
+        consultation_held_on=held.held_on if held else None,
+        consultation_booked_for=booked.scheduled_for if booked else None,
+        closed_on=london_date(case.closed_at) if case.closed_at else None,
     )
 
 

@@ -14,8 +14,9 @@ from eip.cases.documents_layout import (
     or_not_recorded,
     referrals_table,
 )
-from eip.formatting import long_date, weekday_date
+from eip.formatting import london_datetime, long_date, weekday_date
 from eip.pdf import styles
+from eip.pdf.letterhead import letter_heading
 from eip.pdf.styles import heading, labelled, para
 from eip.pdf.tables import summary_table
 
@@ -23,13 +24,46 @@ ACKNOWLEDGEMENT_TITLE = "Acknowledgement of referral"
 CLOSURE_TITLE = "Case closure summary"
 
 
+def _consultation(data: AcknowledgementData) -> tuple[str, str]:
+    """What the letter says about the case consultation, and the summary's line for it:
+    an offer only while none is booked or held and the case is open, so a reprint never
+    offers what has already happened."""
+    if data.consultation_held_on:
+        held = weekday_date(data.consultation_held_on)
+        return (
+            f"The case consultation was held on {held}. Please contact me, quoting the "
+            "reference, about anything that has changed for the family since.",
+            f"Held on {held}",
+        )
+    if data.consultation_booked_for:
+        when = london_datetime(data.consultation_booked_for)
+        return (
+            f"The case consultation is booked for {when} (London time). If that no longer "
+            "suits you, please contact me and we will find another time.",
+            f"Booked for {when}",
+        )
+    if data.closed_on:
+        closed = long_date(data.closed_on)
+        return (f"The referral was closed on {closed}.", f"None: closed on {closed}")
+    return (
+        "I would like to offer you a case consultation, by phone or secure video, so that "
+        "we can talk through the family's situation and agree together whether and how "
+        "the project can help. Please reply with two or three times that suit you in the "
+        "next week.",
+        "Offered: by phone or secure video",
+    )
+
+
 def acknowledgement_story(data: AcknowledgementData) -> list[Flowable]:
-    """A letter to the referrer. The reference stands in for names: the letter may be
+    """A letter to the referrer, dated the day the referral was acknowledged and signed by
+    the allocated practitioner. The reference stands in for names: the letter may be
     forwarded, so it holds nothing about the client or the partner."""
+    contact = data.contact
     to = [data.referrer_name, data.referrer_team or f"{data.borough} children's services"]
+    consultation, consultation_line = _consultation(data)
     story: list[Flowable] = [
         *opening(ACKNOWLEDGEMENT_TITLE, f"Early Intervention Project referral {data.reference}"),
-        para("\n".join(v for v in to if v)),
+        letter_heading(para("\n".join(v for v in to if v)), contact),
         styles.gap(4),
         labelled("Date", long_date(data.letter_date)),
         labelled("Our reference", data.reference),
@@ -40,14 +74,10 @@ def acknowledgement_story(data: AcknowledgementData) -> list[Flowable]:
             f"{weekday_date(data.received_on)}. Its reference is {data.reference}. Please use "
             "this reference, not names, whenever you write to us about this family."
         ),
-        para(
-            "I would like to offer you a case consultation, by phone or secure video, so that "
-            "we can talk through the family's situation and agree together whether and how "
-            "the project can help. Please reply with two or three times that suit you in the "
-            "next week."
-        ),
+        para(consultation),
     ]
-    if data.late:
+    if data.late and not (data.closed_on or data.consultation_held_on):
+        # Still waiting for the three organisations; once decided, the case has moved on.
         story.append(
             para(
                 "The referral reached us outside the programme's referral window, so it needs "
@@ -58,8 +88,8 @@ def acknowledgement_story(data: AcknowledgementData) -> list[Flowable]:
     story += [
         para("Kind regards,"),
         para(
-            f"{data.practitioner_name}\nEarly Intervention Practitioner, Cranstoun\n"
-            f"{data.practitioner_email}"
+            f"{data.practitioner_name}\nEarly Intervention Practitioner\n"
+            f"{contact.organisation}\n{data.practitioner_email}\nPhone: {contact.phone}"
         ),
         *heading("Summary"),
         summary_table(
@@ -67,9 +97,10 @@ def acknowledgement_story(data: AcknowledgementData) -> list[Flowable]:
                 ("Case reference", data.reference),
                 ("Date received", weekday_date(data.received_on)),
                 ("Referring borough", data.borough),
-                ("Case consultation", "Offered: by phone or secure video"),
+                ("Case consultation", consultation_line),
                 ("Your contact", data.practitioner_name),
                 ("Contact e-mail", data.practitioner_email),
+                ("Phone", contact.phone),
             ]
         ),
         styles.gap(10),

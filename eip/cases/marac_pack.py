@@ -225,7 +225,7 @@ def produce(
         user,
         KIND,
         f"{case.reference}-marac-referral.pdf",
-        DocumentInfo(TITLE, case.reference, at, user.name),
+        DocumentInfo(TITLE, case.reference, at, user.name, dated_on=data.prepared_on),
         pack_story(data),
         object_type="case",
         object_id=case.id,

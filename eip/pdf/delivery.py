@@ -10,7 +10,7 @@ The same story can be handed over as the document's accessible web page instead
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from io import BytesIO
 
 from flask import Response, render_template, send_file
@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from eip.audit import record
 from eip.auth.models import User
 from eip.db import write_now
-from eip.pdf.page import MARKING, DocumentInfo, build_pdf
+from eip.pdf.page import MARKING, DocumentInfo, Letterhead, build_pdf
+from eip.programme import current_settings
 
 DOWNLOADED, VIEWED_AS_PAGE = "document.downloaded", "document.viewed_as_page"
 
@@ -33,6 +34,17 @@ class Document:
     content: bytes  # the PDF, or the web page's body (UTF-8 HTML) when `web_page`
     info: DocumentInfo | None = None
     web_page: bool = False
+
+
+def letterhead(session: Session) -> Letterhead:
+    """The letterhead and contact details, as the programme settings hold them now."""
+    settings = current_settings(session)
+    return Letterhead(
+        organisation=settings.letterhead_organisation,
+        phone=settings.contact_phone,
+        email=settings.contact_email,
+        address=settings.contact_address,
+    )
 
 
 def deliver(
@@ -48,8 +60,11 @@ def deliver(
     case_reference: str | None = None,
     web_page: bool = False,
 ) -> Document:
-    """Lay the document out and audit its download in one commit; with `web_page`, write
-    its accessible HTML version instead and audit that view."""
+    """Lay the document out, on the programme's letterhead unless `info` brings its own,
+    and audit its download in one commit; with `web_page`, write its accessible HTML
+    version instead and audit that view."""
+    if info.letterhead is None:
+        info = replace(info, letterhead=letterhead(session))
     if web_page:
         from eip.pdf.html import story_html
 

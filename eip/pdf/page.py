@@ -1,6 +1,13 @@
-"""The house page: A4, a header with the service name, the document's title and the
-case reference, a footer with "Page X of Y" and who generated the document when, and
-the OFFICIAL-SENSITIVE marking at the top and bottom of every page.
+"""The house page: A4, a header with the organisation's letterhead, the document's title,
+the case reference and the date of what the document records, a footer with "Page X of Y"
+and who printed the document when, and the OFFICIAL-SENSITIVE marking at the top and bottom
+of every page.
+
+A document is dated by the event it records (`DocumentInfo.dated_on`: acknowledged on,
+signed on, held on, the period's end). Printed on a later day it is a copy, and every page
+says so: "Copy printed on … by …". The footer names whoever printed it as the one who
+printed it, never beside a signature, so a manager's reprint of a practitioner's letter
+cannot read as signed by the manager.
 
 "Page X of Y" needs the page count before the first page is finished. Rather than lay
 the story out twice, the canvas keeps each page's drawing state and draws the header
@@ -11,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from io import BytesIO
 
 from reportlab.lib.pagesizes import A4
@@ -19,10 +26,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from eip.formatting import SERVICE_NAME, london_datetime
+from eip.formatting import SERVICE_NAME, london_datetime, long_date
 from eip.pdf.flow import KeepWithFirst, keep_headings, settle_ending
 from eip.pdf.fonts import BOLD, REGULAR
 from eip.pdf.styles import BLUE, BORDER, SECONDARY, TEXT
+from eip.workdays import london_date
 
 MARKING = "OFFICIAL-SENSITIVE"
 AUTHOR = SERVICE_NAME
@@ -34,10 +42,29 @@ CONTENT_WIDTH = PAGE_WIDTH - 2 * SIDE
 
 
 @dataclass(frozen=True)
+class Letterhead:
+    """Who the documents come from and how to reach them: the programme settings
+    (`eip.pdf.delivery.letterhead`). `address` holds one line per line of the address."""
+
+    organisation: str
+    phone: str
+    email: str
+    address: str
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line for line in self.address.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
 class DocumentInfo:
     """What the header and footer print. `generated_at` is aware (UTC); it is shown in
     London time. Only `title` and the reference go into the file's metadata: the
-    generating user's name is on the page, never in the properties a file manager shows."""
+    generating user's name is on the page, never in the properties a file manager shows.
+
+    `dated_on` is the day of the event the document records (None: the day it is printed,
+    like an agenda for the next meeting). `letterhead` is filled from the programme
+    settings by `eip.pdf.delivery.deliver` when left out."""
 
     title: str
     reference: str
@@ -46,15 +73,51 @@ class DocumentInfo:
     # What the reference is: "Case" for a case's documents, "Period" for a statement, ""
     # when the reference says it alone (a month's report).
     reference_label: str = "Case"
+    dated_on: date | None = None
+    letterhead: Letterhead | None = None
 
     @property
     def heading(self) -> str:
         return f"{self.reference_label} {self.reference}".strip()
 
     @property
+    def printed_on(self) -> date:
+        return london_date(self.generated_at)
+
+    @property
+    def is_copy(self) -> bool:
+        """Printed after the day of the event it records: a reprint."""
+        return self.dated_on is not None and self.printed_on > self.dated_on
+
+    @property
+    def date_line(self) -> str:
+        return f"Dated {long_date(self.dated_on or self.printed_on)}"
+
+    @property
+    def copy_line(self) -> str | None:
+        if not self.is_copy:
+            return None
+        return f"Copy printed on {long_date(self.printed_on)} by {self.generated_by}"
+
+    @property
     def generated_line(self) -> str:
+        """Who printed it and when, in words that cannot be taken for a signature."""
         when = london_datetime(self.generated_at)
-        return f"Generated {when} (London time) by {self.generated_by}"
+        printed = "Copy printed" if self.is_copy else "Printed"
+        return f"{printed} from {SERVICE_NAME} on {when} (London time) by {self.generated_by}"
+
+    @property
+    def organisation(self) -> str:
+        return self.letterhead.organisation if self.letterhead else SERVICE_NAME
+
+
+def _fit(canvas: Canvas, text: str, font: str, size: float, width: float) -> str:
+    """`text` cut with an ellipsis to fit `width` (a very long name must not run over)."""
+    if canvas.stringWidth(text, font, size) <= width:
+        return text
+    while text and canvas.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _draw_header(canvas: Canvas, info: DocumentInfo) -> None:
@@ -63,17 +126,25 @@ def _draw_header(canvas: Canvas, info: DocumentInfo) -> None:
     canvas.setFont(BOLD, 9)
     canvas.drawCentredString(PAGE_WIDTH / 2, top, MARKING)
     line = top - 7 * mm
-    canvas.setFont(BOLD, 11)
-    canvas.setFillColor(BLUE)
-    canvas.drawString(SIDE, line, SERVICE_NAME)
-    canvas.setFillColor(TEXT)
+    right = PAGE_WIDTH - SIDE
     canvas.setFont(BOLD, 10)
-    canvas.drawRightString(PAGE_WIDTH - SIDE, line, info.heading)
+    heading_width = canvas.stringWidth(info.heading, BOLD, 10)
+    canvas.drawRightString(right, line, info.heading)
+    canvas.setFillColor(BLUE)
+    canvas.setFont(BOLD, 11)
+    room = CONTENT_WIDTH - heading_width - 6 * mm
+    canvas.drawString(SIDE, line, _fit(canvas, info.organisation, BOLD, 11, room))
+    canvas.setFillColor(TEXT)
     canvas.setFont(REGULAR, 9)
-    canvas.drawString(SIDE, line - 5 * mm, info.title)
+    second = line - 4.5 * mm
+    canvas.drawString(SIDE, second, info.title)
+    canvas.drawRightString(right, second, info.date_line)
+    if copy := info.copy_line:
+        canvas.setFont(BOLD, 9)
+        canvas.drawRightString(right, second - 4 * mm, _fit(canvas, copy, BOLD, 9, CONTENT_WIDTH))
     canvas.setStrokeColor(BLUE)
     canvas.setLineWidth(1.5)
-    rule = line - 8 * mm
+    rule = line - 10.5 * mm
     canvas.line(SIDE, rule, PAGE_WIDTH - SIDE, rule)
 
 
@@ -84,7 +155,8 @@ def _draw_footer(canvas: Canvas, info: DocumentInfo, number: int, total: int) ->
     canvas.line(SIDE, rule, PAGE_WIDTH - SIDE, rule)
     canvas.setFillColor(SECONDARY)
     canvas.setFont(REGULAR, 8)
-    canvas.drawString(SIDE, rule - 5 * mm, info.generated_line)
+    room = CONTENT_WIDTH - 30 * mm
+    canvas.drawString(SIDE, rule - 5 * mm, _fit(canvas, info.generated_line, REGULAR, 8, room))
     canvas.setFillColor(TEXT)
     canvas.setFont(BOLD, 9)
     canvas.drawRightString(PAGE_WIDTH - SIDE, rule - 5 * mm, f"Page {number} of {total}")

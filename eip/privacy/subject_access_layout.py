@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, PageBreak
 
 from eip.cases.documents_layout import day, opening
 from eip.formatting import london_datetime
-from eip.pdf.page import DocumentInfo, build_pdf
+from eip.pdf.page import DocumentInfo, Letterhead, build_pdf
 from eip.pdf.styles import bullets, heading, para
 from eip.pdf.tables import Column, lines_table, summary_table
 from eip.privacy.subject_access_pack import SECTIONS, WITHHELD_NOTE, Pack
@@ -126,5 +126,8 @@ def pack_story(pack: Pack) -> list[Flowable]:
     return story
 
 
-def pack_pdf(pack: Pack, reference: str, at: datetime, generated_by: str) -> bytes:
-    return build_pdf(DocumentInfo(TITLE, reference, at, generated_by), pack_story(pack))
+def pack_pdf(
+    pack: Pack, reference: str, at: datetime, generated_by: str, letterhead: Letterhead
+) -> bytes:
+    info = DocumentInfo(TITLE, reference, at, generated_by, letterhead=letterhead)
+    return build_pdf(info, pack_story(pack))

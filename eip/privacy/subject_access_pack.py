@@ -361,6 +361,7 @@ def produce(
 ) -> tuple[str, bytes]:
     """The zip (its file name and bytes), with its download audited. `NotAllowed` for a
     user who is not a manager; `NotFound` for no such request."""
+    from eip.pdf.delivery import letterhead
     from eip.privacy.subject_access import get_request
     from eip.privacy.subject_access_layout import pack_pdf
 
@@ -368,7 +369,7 @@ def produce(
     request = get_request(session, request_id)
     at = at or utc_now()
     pack = pack_data(session, request)
-    pdf = pack_pdf(pack, request.case.reference, at, user.name)
+    pdf = pack_pdf(pack, request.case.reference, at, user.name, letterhead(session))
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("subject-access.pdf", pdf)

@@ -385,7 +385,9 @@ def produce(
         user,
         KINDS[which],
         f"programme-report-{month:%Y-%m}{FILE_SUFFIX[which]}.pdf",
-        DocumentInfo(title, month_name(month), at, user.name, reference_label=""),
+        DocumentInfo(
+            title, month_name(month), at, user.name, reference_label="", dated_on=data.last_day
+        ),
         report_story(data, v),
         object_type="report",
         web_page=web_page,

@@ -136,7 +136,6 @@ def test_a_signed_or_checked_in_stay_prints_a_copy_with_the_signed_date(practiti
         ("requested", NOT_APPROVED),
         ("declined", NO_STAY),
         ("cancelled", NO_STAY),
-        ("ended", NO_STAY),
     ],
 )
 def test_there_is_no_agreement_before_approval_or_once_the_stay_is_over(

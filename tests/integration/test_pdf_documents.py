@@ -347,7 +347,7 @@ def test_a_manager_may_produce_the_documents(built):
 # The acknowledgement to the referrer
 
 
-def test_the_acknowledgement_confirms_receipt_and_offers_a_consultation(built):
+def test_the_acknowledgement_confirms_receipt_and_says_where_the_consultation_stands(built):
     case, practitioner, _ = built
     document = produce(case, practitioner, "acknowledgement")
     body = flat(text(document))
@@ -355,17 +355,29 @@ def test_the_acknowledgement_confirms_receipt_and_offers_a_consultation(built):
     assert "Dear Jo Socialworker," in body
     assert "received on Monday 5 January 2026" in body
     assert f"Its reference is {case.reference}" in body
-    assert "offer you a case consultation" in body
+    # The full case's consultation is held: the letter no longer offers one.
+    assert "The case consultation was held on Monday 12 January 2026" in body
+    assert "offer you a case consultation" not in body
     assert "Amara Fictional" in body and practitioner.email in body
     assert "outside the programme's referral window" not in body
 
 
-def test_a_late_referrals_acknowledgement_says_it_needs_the_three_organisations_agreement(built):
-    case, practitioner, _ = built
+def test_a_late_referrals_acknowledgement_says_it_needs_the_three_organisations_agreement(
+    app_context,
+):
+    practitioner = factories.user("practitioner")
+    case = factories.case("Camden", practitioner)
+    case.received_at = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
     case.late_referral = True
     db.session.commit()
     body = flat(text(produce(case, practitioner, "acknowledgement")))
     assert "outside the programme's referral window" in body
+    # Once the consultation is held the decision is made: a reprint does not say it waits.
+    built_case, built_practitioner, _ = full_case()
+    built_case.late_referral = True
+    db.session.commit()
+    body = flat(text(produce(built_case, built_practitioner, "acknowledgement")))
+    assert "outside the programme's referral window" not in body
 
 
 def test_the_acknowledgement_holds_nothing_about_the_client_or_the_partner(app_context):

@@ -179,6 +179,10 @@ DEFAULTS = {
     "retain_notifications_days": 90,
     "retain_sessions_days": 1,
     "retain_unreleased_extracts_days": 30,
+    "letterhead_organisation": "Cranstoun — Early Intervention Project (demo)",
+    "contact_phone": "020 7946 0000",
+    "contact_email": "eip@example.org",
+    "contact_address": "Example House\n1 Example Street\nLondon N1 0AA",
 }
 
 
@@ -334,3 +338,33 @@ def test_a_bank_holiday_and_its_substitute_day_are_already_not_working_days():
 
 def test_an_ordinary_weekday_can_be_made_a_non_working_day():
     assert rules.non_working_day_problem(date(2026, 12, 29)) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "kept"),
+    [
+        ("letterhead_organisation", "  Cranstoun   EIP ", "Cranstoun EIP"),
+        ("contact_phone", "+44 (0)20 7946-0000", "+44 (0)20 7946-0000"),
+        ("contact_email", " eip@example.org ", "eip@example.org"),
+        ("contact_address", " 1 Example St \r\n\r\n London  N1 ", "1 Example St\nLondon N1"),
+    ],
+)
+def test_a_contact_detail_is_kept_tidy(name, typed, kept):
+    assert rules.TEXT_SETTING_BY_NAME[name].clean(typed) == kept
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "message"),
+    [
+        ("letterhead_organisation", " ", "Enter the organisation's name for the letterhead"),
+        ("contact_phone", "020 7946", "Enter the phone number in the correct format"),
+        ("contact_phone", "0207946000O", "Enter the phone number in the correct format"),
+        ("contact_email", "eip@localhost", "Enter the e-mail address in the correct format"),
+        ("contact_address", "1\n2\n3\n4\n5\n6\n7", "must be 6 lines or fewer"),
+        ("contact_email", "a" * 250 + "@example.org", "must be 254 characters or fewer"),
+    ],
+)
+def test_a_bad_contact_detail_is_refused_with_its_message(name, typed, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        rules.TEXT_SETTING_BY_NAME[name].clean(typed)
+    assert name in rules.settings_problems({**DEFAULTS, name: typed})

@@ -53,7 +53,8 @@ def test_every_page_carries_the_marking_the_reference_the_title_and_its_number()
 def test_the_footer_says_when_in_london_time_and_by_whom():
     (text,) = pages_of(build_pdf(info(), [styles.para("Hello")]))
     # 11:05 UTC on 1 July is 12:05pm in London (BST).
-    assert f"Generated 1 July 2026, 12:05pm (London time) by {AUTHOR_NAME}" in text
+    printed = f"Printed from EIP Tracker on 1 July 2026, 12:05pm (London time) by {AUTHOR_NAME}"
+    assert printed in text
 
 
 def test_metadata_names_the_service_and_the_document_but_no_person():

@@ -55,6 +55,10 @@ SETTINGS_FORM = {
     "retain_notifications_days": "90",
     "retain_sessions_days": "1",
     "retain_unreleased_extracts_days": "30",
+    "letterhead_organisation": "Cranstoun — Early Intervention Project (demo)",
+    "contact_phone": "020 7946 0000",
+    "contact_email": "eip@example.org",
+    "contact_address": "Example House, 1 Example Street, London N1 0AA",
 }
 
 
@@ -902,6 +906,8 @@ def test_the_settings_page_shows_the_refusal_beside_the_pot(signed_in):
     ):
         form[name] = str(values[name])
     form["escalation_kinds"] = values["escalation_kinds"].split(",")
+    for text in rules.TEXT_SETTINGS:
+        form[text.name] = values[text.name]
     response = post_form(client, "/admin/settings/change", form)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
