@@ -102,6 +102,7 @@ def running_words(document) -> set[str]:
     "(continued)" of a table's header repeated on the next page: a web page has no pages."""
     info = document.info
     running = [info.generated_line, info.title, info.heading, MARKING, SERVICE_NAME, CONTINUED]
+    running += [info.organisation, info.date_line, info.copy_line or ""]
     return words(" ".join(running))
 
 
