@@ -177,16 +177,20 @@ def outcome_measures(session: Session, period: dc.Period) -> dict[str, Any] | No
     return None
 
 
+def _action_days(settings) -> dict[str, int]:
+    """The working days the IDVA and MARAC referral actions were given (dash_services)."""
+    return {
+        "idva": settings.idva_action_working_days,
+        "marac": settings.marac_action_working_days,
+    }
+
+
 def figures(session: Session, user: User, today: date) -> dict[str, Any]:
     """Every figure of the dashboard, for the months ending with `today`'s."""
     period = dc.Period.ending(today)
     settings = current_settings(session)
     boroughs = session.execute(select(Borough.id, Borough.name).order_by(Borough.name)).all()
     pairs = _dash(session)
-    action_days = {
-        "idva": settings.idva_action_working_days,
-        "marac": settings.marac_action_working_days,
-    }
     return {
         "period": period,
         "boroughs": boroughs,
@@ -194,7 +198,11 @@ def figures(session: Session, user: User, today: date) -> dict[str, Any]:
         "outcomes": _outcomes(session, period),
         "outcome_labels": list(dc.OUTCOMES.items()),
         "timeliness": timeliness.measures(
-            session, (period.start, period.end), deadline_settings(session), action_days, today
+            session,
+            (period.start, period.end),
+            deadline_settings(session),
+            _action_days(settings),
+            today,
         ),
         "meetings": meetings(session, period, settings.meeting_interval_days),
         "meeting_interval": settings.meeting_interval_days,
@@ -260,12 +268,14 @@ def _filter(session: Session, key: str, params: dict[str, str], today: date):
         condition = dc.outcome_held(start, end, outcome)
         return condition if borough is None else condition & (Case.borough_id == int(borough))
     if key in timeliness.MEASURES:
-        settings = current_settings(session)
-        days = {"idva": settings.idva_action_working_days}
-        days["marac"] = settings.marac_action_working_days
-        measure = timeliness.measures(
-            session, (period.start, period.end), deadline_settings(session), days, today
-        )[key]
+        measure = timeliness.measure(
+            session,
+            key,
+            (period.start, period.end),
+            deadline_settings(session),
+            _action_days(current_settings(session)),
+            today,
+        )
         return Case.id.in_(measure.missed)
     if key == "meetings":
         if month is None:

@@ -189,6 +189,26 @@ def referral_action(
     return _measure(kind, label, target, rows, extra, today)
 
 
+def measure(
+    session: Session,
+    key: str,
+    period: tuple[date, date],
+    deadlines: Deadlines,
+    action_days: dict[str, int],
+    today: date,
+) -> Measure:
+    """The measure `key` (one of MEASURES) of the period [start, end); `action_days` the
+    settings' working days for the IDVA and the MARAC referral (as the actions' stored due
+    dates were set)."""
+    start, end = period
+    if key == "acknowledgement":
+        return acknowledgement(session, start, end, deadlines, today)
+    if key == "consultation":
+        return consultation(session, start, end, deadlines, today)
+    extra = deadlines.extra_non_working_days
+    return referral_action(session, key, action_days[key], period, extra, today)
+
+
 def measures(
     session: Session,
     period: tuple[date, date],
@@ -196,15 +216,4 @@ def measures(
     action_days: dict[str, int],
     today: date,
 ) -> dict[str, Measure]:
-    """Every measure of the period [start, end); `action_days` the settings' working days
-    for the IDVA and the MARAC referral (as the actions' stored due dates were set)."""
-    start, end = period
-    extra = deadlines.extra_non_working_days
-    return {
-        "acknowledgement": acknowledgement(session, start, end, deadlines, today),
-        "consultation": consultation(session, start, end, deadlines, today),
-        **{
-            kind: referral_action(session, kind, action_days[kind], period, extra, today)
-            for kind in ("idva", "marac")
-        },
-    }
+    return {key: measure(session, key, period, deadlines, action_days, today) for key in MEASURES}
