@@ -25,6 +25,7 @@ def test_every_dashboard_figure_on_the_demo_opens_its_cases(demo, app):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     links = set(re.findall(r'href="(/dashboard/cases/[^"]+)">(\d+)<', html))
+    links.add(("/dashboard/cases/accommodated", re.search(r"(\d+) of \d+ at most", html).group(1)))
     figures = {re.match(r"/dashboard/cases/(\w+)", url).group(1) for url, _n in links}
     # Every kind of figure has at least one case behind it on the demo.
     assert figures >= {
@@ -33,8 +34,13 @@ def test_every_dashboard_figure_on_the_demo_opens_its_cases(demo, app):
         "acknowledgement",
         "dash",
         "dash_movement",
+        "meetings",
+        "idva",
         "late",
         "no_idva",
+        "no_marac",
+        "quiet",
+        "accommodated",
     }, figures
     for url, shown in sorted(links):
         listing = client.get(url.replace("&amp;", "&"))
