@@ -25,7 +25,7 @@ from eip import paging
 from eip.auth.models import User
 from eip.cases.models import Case
 from eip.cases.queries import deadline_settings, non_working_days, stored_rows
-from eip.cases.records import ProfessionalsMeeting
+from eip.cases.records import Consultation, ProfessionalsMeeting
 from eip.models import Borough
 from eip.policy import visible_cases
 from eip.programme import current_settings
@@ -64,8 +64,6 @@ def _referrals(session: Session, period: dc.Period):
 def _outcomes(session: Session, period: dc.Period):
     """(outcome, month index, borough id) -> cases with a consultation of that outcome held
     then (dc.outcome_held)."""
-    from eip.cases.records import Consultation
-
     which = dc.month_bucket(Consultation.held_on, period.months, as_instants=False).label("m")
     rows = session.execute(
         select(Consultation.outcome, which, Case.borough_id, func.count(func.distinct(Case.id)))
