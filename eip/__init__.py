@@ -144,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from eip.privacy.retention_views import bp as retention_bp
     from eip.privacy.subject_access_views import bp as subject_access_bp
     from eip.privacy.views import bp as privacy_bp  # its import arms the anonymised-case guard
+    from eip.reports.dashboard_views import bp as dashboard_bp
     from eip.reports.views import bp as reports_bp
     from evaluation.views import bp as evaluation_bp
 
@@ -157,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
         audit_bp,
         notifications_bp,
         reports_bp,
+        dashboard_bp,
         evaluation_bp,
         retention_bp,
         privacy_bp,

@@ -25,6 +25,11 @@ def short_date(value: date) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def month_year(value: date) -> str:
+    """`October 2026`, a month in a table's heading."""
+    return f"{value:%B %Y}"
+
+
 def weekday_date(value: date) -> str:
     """`Thursday 10 September 2026`, where the day of the week helps (a deadline)."""
     return f"{value:%A} {long_date(value)}"

@@ -119,6 +119,10 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "placement.agreement": _roles(P, M),
     "finance.statement": _roles(F, M),
     "programme.report": _roles(M),
+    # The manager's live dashboard and the cases behind each figure (eip.reports.dashboard):
+    # unsuppressed programme figures with case references, so managers only (the admin sees
+    # no case content).
+    "programme.dashboard": _roles(M),
     # Rectification and erasure requests (eip.privacy.requests): practitioners record those
     # they receive and see the list; a manager decides.
     "privacy.requests": _roles(P, M),

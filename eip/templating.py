@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         actor_name=actor_name,
         london_datetime=formatting.london_datetime,
         long_date=formatting.long_date,
+        month_year=formatting.month_year,
         pence=formatting.format_pence,
         summary_item=summary_item,
     )

@@ -443,6 +443,7 @@ RULE_LABELS = {
     "placement.agreement": "an accommodation agreement",
     "finance.statement": "Camden's statement",
     "programme.report": "the monthly programme report",
+    "programme.dashboard": "the programme dashboard",
     "admin.users": "user accounts",
     "admin.boroughs": "boroughs",
     "audit.account_events": "account events",

@@ -22,6 +22,7 @@ from eip.boroughs import LONDON_BOROUGHS
 from eip.demo.accommodation import seed_placements
 from eip.demo.approvals import seed as seed_approvals
 from eip.demo.cases import LONDON, seed_cases
+from eip.demo.dashboard import seed_dashboard
 from eip.demo.evaluation import seed as seed_evaluation
 from eip.demo.marac import seed as seed_marac
 from eip.demo.notifications import seed as seed_notifications
@@ -152,6 +153,7 @@ def seed_demo(
         now.astimezone(LONDON).date(),
         manager=next(users[e] for r, e, _n, _b in DEMO_USERS if r == "manager"),
     )
+    seed_dashboard(session, now.astimezone(LONDON).date())
     session.add(AppState(key=DEMO_DATA_KEY, value=now.isoformat()))
     session.commit()
     seed_approvals(

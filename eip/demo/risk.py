@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eip.cases import dash
@@ -40,34 +41,36 @@ def add_review(
     # Only police call-outs count in the default settings.
     counted = review.police_callouts
     assessment = dash.assess(score, THRESHOLDS, review.judgement, counted)
-    session.add(
-        DashReview(
-            case_id=case_id,
-            completed_on=review.on,
-            answers=review.answers,
-            score=score,
-            professional_judgement=review.judgement,
-            professional_judgement_high=review.judgement != "none",
-            judgement_note=review.note,
-            police_callouts_12_months=review.police_callouts,
-            escalation_incidents=counted,
-            risk_level=assessment.level,
-            marac=assessment.marac,
-            **THRESHOLDS.as_stored(),
-            recorded_by_id=who_id,
-        )
+    stored = DashReview(
+        case_id=case_id,
+        completed_on=review.on,
+        answers=review.answers,
+        score=score,
+        professional_judgement=review.judgement,
+        professional_judgement_high=review.judgement != "none",
+        judgement_note=review.note,
+        police_callouts_12_months=review.police_callouts,
+        escalation_incidents=counted,
+        risk_level=assessment.level,
+        marac=assessment.marac,
+        **THRESHOLDS.as_stored(),
+        recorded_by_id=who_id,
     )
+    session.add(stored)
+    session.flush()  # its id: the referral actions name the review that set them off
     if not open_case:
         return assessment
     wanted = {
         "idva_referral": dash.idva_referral_needed(assessment),
         "marac_referral": dash.marac_referral_needed(assessment),
     }
-    already = {
-        a.kind
-        for a in session.new
-        if isinstance(a, CaseAction) and a.case_id == case_id and a.completed_at is None
-    }
+    already = set(
+        session.scalars(
+            select(CaseAction.kind).where(
+                CaseAction.case_id == case_id, CaseAction.completed_at.is_(None)
+            )
+        )
+    )
     for kind, needed in wanted.items():
         if needed and kind not in already:
             text, working_days = REFERRALS[kind]
@@ -79,6 +82,7 @@ def add_review(
                     owner=owner,
                     due_on=add_working_days(review.on, working_days),
                     urgent=True,
+                    source_id=stored.id,
                     recorded_by_id=who_id,
                 )
             )

@@ -69,6 +69,11 @@ PAGES = {
     "case list, by reference": (MANAGER, "/cases/?reference={reference}", 7),
     "case list, overdue only": (MANAGER, "/cases/?overdue=y", 7),
     "case list, overdue on a deep page": (MANAGER, "/cases/?overdue=y&after={deep_after}", 7),
+    # The manager's dashboard: every figure group in its own grouped statement or two (the
+    # referrals, outcomes, four timeliness measures, meetings, DASH pairs, the queues in one,
+    # the budget's three and the forecast's one, the settings): more than ten, but fixed.
+    "dashboard": (MANAGER, "/dashboard/", 20),
+    "dashboard, the cases behind a figure": (MANAGER, "/dashboard/cases/referrals", 7),
 }
 
 

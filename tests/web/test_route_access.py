@@ -196,6 +196,9 @@ EXPECTED: dict[str, set[str]] = {
     "accommodation.agreement_page": {"practitioner", "manager"},
     "accommodation.statement_page": {"manager", "finance"},
     "reports.monthly_page": {"manager"},
+    # The manager's live dashboard and the cases behind each figure.
+    "dashboard.index": {"manager"},
+    "dashboard.cases": {"manager"},
     # Rectification and erasure requests: practitioners record them, managers decide.
     "privacy.index": {"practitioner", "manager"},
     "privacy.new": {"practitioner", "manager"},
@@ -451,6 +454,7 @@ def world(app, app_context) -> World:
             "extract_id": extract.id,
             "request_id": data_request.id,
             "hold_id": hold.id,
+            "figure": "referrals",
             # Anonymous visitors have no notifications; theirs is refused before any lookup.
             "notification_id": own["admin"]["notification_id"],
         },

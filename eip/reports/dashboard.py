@@ -1,0 +1,346 @@
+"""The manager's dashboard: the programme's live figures, unsuppressed (the manager is inside
+the programme; suppression is for figures that leave it), each with the cases behind it.
+
+Counts of cases are grouped queries (eip.reports.dashboard_cases says which cases each
+counts); the timeliness figures read narrow rows and decide with the working-day rules
+(eip.reports.dashboard_timeliness); the money is the budget's and the forecast's own
+(accommodation.budget.queries, accommodation.forecast), never recomputed here. The number of
+statements is the same at 3 cases as at 300.
+
+`cases_behind(key, params)` is the one list behind each figure's link: the figure's own
+definition as a filter on the cases, paged by key like the case list.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from eip import paging
+from eip.auth.models import User
+from eip.cases.models import Case
+from eip.cases.queries import deadline_settings, non_working_days, stored_rows
+from eip.cases.records import Consultation, ProfessionalsMeeting
+from eip.models import Borough
+from eip.policy import visible_cases
+from eip.programme import current_settings
+from eip.reports import dashboard_cases as dc
+from eip.reports import dashboard_timeliness as timeliness
+from eip.reports.monthly import next_month
+from eip.workdays import london_date, london_day_start
+
+PAGE_SIZE = 25
+
+
+class UnknownFigure(LookupError):
+    """A drill-down link this service did not make (an unknown figure or parameter)."""
+
+
+@dataclass(frozen=True)
+class MonthMeetings:
+    month: date
+    cases: int  # in their intervention for some of the month
+    held: int
+    due: int
+    short: tuple[int, ...]  # case ids with fewer meetings than due
+
+
+def _referrals(session: Session, period: dc.Period):
+    which = dc.month_bucket(Case.received_at, period.months, as_instants=True).label("m")
+    rows = session.execute(
+        select(Case.borough_id, which, func.count())
+        .where(dc.referred(period.start, period.end))
+        .group_by(Case.borough_id, which)
+    ).all()
+    counts = {(borough, m): n for borough, m, n in rows}
+    return counts
+
+
+def _outcomes(session: Session, period: dc.Period):
+    """(outcome, month index, borough id) -> cases with a consultation of that outcome held
+    then (dc.outcome_held)."""
+    which = dc.month_bucket(Consultation.held_on, period.months, as_instants=False).label("m")
+    rows = session.execute(
+        select(Consultation.outcome, which, Case.borough_id, func.count(func.distinct(Case.id)))
+        .join(Case, Case.id == Consultation.case_id)
+        .where(
+            Consultation.held_on >= period.start,
+            Consultation.held_on < period.end,
+            Consultation.outcome.is_not(None),
+        )
+        .group_by(Consultation.outcome, which, Case.borough_id)
+    ).all()
+    return {(outcome, m, borough): n for outcome, m, borough, n in rows}
+
+
+def _meeting_rows(session: Session, period: dc.Period):
+    """The cases in their intervention during the period, and their meetings by month."""
+    last_day = min(period.end - timedelta(days=1), period.today)
+    cases = session.execute(
+        select(Case.id, Case.intervention_started_on, Case.closed_at).where(
+            Case.intervention_started_on.is_not(None),
+            Case.intervention_started_on <= last_day,
+            or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(period.start)),
+        )
+    ).all()
+    which = dc.month_bucket(ProfessionalsMeeting.held_on, period.months, as_instants=False)
+    held = session.execute(
+        select(ProfessionalsMeeting.case_id, which.label("m"), func.count())
+        .where(ProfessionalsMeeting.held_on >= period.start)
+        .where(ProfessionalsMeeting.held_on <= last_day)
+        .group_by(ProfessionalsMeeting.case_id, which)
+    ).all()
+    return cases, {(case_id, m): n for case_id, m, n in held}
+
+
+def meetings(session: Session, period: dc.Period, interval: int) -> list[MonthMeetings]:
+    """Per month, as the monthly report counts them: one meeting due every `interval` days of
+    the part of the month each case was in its intervention (started, not yet closed); the
+    meetings held in the month; and the cases that had fewer than were due."""
+    cases, held = _meeting_rows(session, period)
+    result = []
+    for m, month in enumerate(period.months):
+        last = min(next_month(month) - timedelta(days=1), period.today)
+        in_month, due, short = 0, 0, []
+        for case_id, started, closed_at in cases:
+            closed = london_date(closed_at) if closed_at else None
+            first, stop = max(month, started), min(last, closed or last)
+            if month > period.today or first > stop:
+                continue
+            in_month += 1
+            owed = ((stop - first).days + 1) // interval
+            due += owed
+            if held.get((case_id, m), 0) < owed:
+                short.append(case_id)
+        total = sum(n for (_case, i), n in held.items() if i == m)
+        result.append(MonthMeetings(month, in_month, total, due, tuple(short)))
+    return result
+
+
+def _dash(session: Session) -> dict[tuple[str, str], int]:
+    pairs = dc.dash_pairs().subquery()
+    return {
+        (intake, now): n
+        for intake, now, n in session.execute(
+            select(pairs.c.intake, pairs.c.now, func.count()).group_by(pairs.c.intake, pairs.c.now)
+        )
+    }
+
+
+def movement(pairs: dict[tuple[str, str], int]) -> dict[str, int]:
+    rank = {level: i for i, level in enumerate(dc.LEVELS)}
+    moves: Counter[str] = Counter({move: 0 for move in dc.MOVES})
+    for (intake, now), n in pairs.items():
+        step = rank.get(now, 0) - rank.get(intake, 0)
+        moves["up" if step > 0 else "down" if step < 0 else "same"] += n
+    return dict(moves)
+
+
+def _queues(session: Session, today: date) -> dict[str, int]:
+    """Each queue counted by the database, in one statement."""
+
+    def count(condition):
+        return select(func.count()).select_from(Case).where(condition).scalar_subquery()
+
+    row = session.execute(
+        select(
+            count(dc.late_waiting()),
+            count(dc.high_risk_without_idva()),
+            count(dc.marac_without_referral()),
+            count(dc.quiet(today)),
+        )
+    ).one()
+    return dict(zip(("late", "no_idva", "no_marac", "quiet"), row, strict=True))
+
+
+def _accommodation(session: Session, user: User, today: date) -> dict[str, Any]:
+    from accommodation.budget import queries as budget_queries
+
+    result, data = budget_queries.build(session, user, today)
+    return {
+        "figures": result.figures,
+        "forecast": budget_queries.forecast_of(session, result, data),
+    }
+
+
+def outcome_measures(session: Session, period: dc.Period) -> dict[str, Any] | None:
+    """The outcome measures' change between measurement points (issue 19, item 1): None until
+    the outcome measures are built. Its figures plug in here, beside the others, with their own
+    keys in `cases_behind` for their links."""
+    return None
+
+
+def _action_days(settings) -> dict[str, int]:
+    """The working days the IDVA and MARAC referral actions were given (dash_services)."""
+    return {
+        "idva": settings.idva_action_working_days,
+        "marac": settings.marac_action_working_days,
+    }
+
+
+def figures(session: Session, user: User, today: date) -> dict[str, Any]:
+    """Every figure of the dashboard, for the months ending with `today`'s."""
+    period = dc.Period.ending(today)
+    settings = current_settings(session)
+    boroughs = session.execute(select(Borough.id, Borough.name).order_by(Borough.name)).all()
+    pairs = _dash(session)
+    return {
+        "period": period,
+        "boroughs": boroughs,
+        "referrals": _referrals(session, period),
+        "outcomes": _outcomes(session, period),
+        "outcome_labels": list(dc.OUTCOMES.items()),
+        "timeliness": timeliness.measures(
+            session,
+            (period.start, period.end),
+            deadline_settings(session),
+            _action_days(settings),
+            today,
+        ),
+        "meetings": meetings(session, period, settings.meeting_interval_days),
+        "meeting_interval": settings.meeting_interval_days,
+        "dash": pairs,
+        "dash_movement": movement(pairs),
+        "levels": dc.LEVELS,
+        "accommodation": _accommodation(session, user, today),
+        "queues": _queues(session, today),
+        "quiet_days": dc.QUIET_DAYS,
+        # Outcome measures' change: one more figure group, from `outcome_measures`.
+        "outcome_measures": outcome_measures(session, period),
+    }
+
+
+# --- the cases behind a figure ----------------------------------------------------------
+
+
+TITLES = {
+    "referrals": "Referrals received",
+    "outcomes": "Consultations held with this outcome",
+    "acknowledgement": "Referrals not acknowledged in time",
+    "consultation": "Case consultations not booked in time",
+    "idva": "IDVA referrals not made in time",
+    "marac": "MARAC referrals not made in time",
+    "meetings": "Cases with fewer professionals meetings than due",
+    "dash": "Cases by DASH risk level at intake and now",
+    "dash_movement": "Cases whose DASH risk level moved",
+    "accommodated": "Cases of the people accommodated",
+    "late": "Late referrals waiting for agreement",
+    "no_idva": "High-risk cases without an IDVA referral",
+    "no_marac": "Cases meeting MARAC without a MARAC referral",
+    "quiet": f"Open cases with nothing recorded for {dc.QUIET_DAYS} days",
+}
+
+
+def _choice(params: dict[str, str], name: str, allowed, required: bool = False) -> str | None:
+    value = params.get(name) or None
+    if (value is None and required) or (value is not None and value not in allowed):
+        raise UnknownFigure(name)
+    return value
+
+
+def _filter(session: Session, key: str, params: dict[str, str], today: date):
+    """The condition on Case for the figure `key` with `params` (UnknownFigure if either is
+    not one the dashboard links to)."""
+    period = dc.Period.ending(today)
+    month_text = params.get("month") or None
+    month = period.month_of(month_text)
+    if month_text and month is None:
+        raise UnknownFigure("month")
+    start, end = period.bounds(month)
+    if key == "referrals":
+        borough = params.get("borough") or None
+        if borough is not None and not borough.isdigit():
+            raise UnknownFigure("borough")
+        condition = dc.referred(start, end)
+        return condition if borough is None else condition & (Case.borough_id == int(borough))
+    if key == "outcomes":
+        outcome = _choice(params, "outcome", dc.OUTCOMES, required=True)
+        borough = params.get("borough") or None
+        if borough is not None and not borough.isdigit():
+            raise UnknownFigure("borough")
+        condition = dc.outcome_held(start, end, outcome)
+        return condition if borough is None else condition & (Case.borough_id == int(borough))
+    if key in timeliness.MEASURES:
+        measure = timeliness.measure(
+            session,
+            key,
+            (period.start, period.end),
+            deadline_settings(session),
+            _action_days(current_settings(session)),
+            today,
+        )
+        return Case.id.in_(measure.missed)
+    if key == "meetings":
+        if month is None:
+            raise UnknownFigure("month")
+        interval = current_settings(session).meeting_interval_days
+        row = meetings(session, period, interval)[period.months.index(month)]
+        return Case.id.in_(row.short)
+    if key in ("dash", "dash_movement"):
+        pairs = dc.dash_pairs().subquery()
+        query = select(pairs.c.case_id)
+        if key == "dash":
+            intake = _choice(params, "intake", dc.LEVELS)
+            now = _choice(params, "now", dc.LEVELS)
+            if intake:
+                query = query.where(pairs.c.intake == intake)
+            if now:
+                query = query.where(pairs.c.now == now)
+        else:
+            query = query.where(dc.moved(pairs, _choice(params, "move", dc.MOVES, required=True)))
+        return Case.id.in_(query)
+    simple = {
+        "accommodated": dc.accommodated,
+        "late": dc.late_waiting,
+        "no_idva": dc.high_risk_without_idva,
+        "no_marac": dc.marac_without_referral,
+        "quiet": lambda: dc.quiet(today),
+    }
+    if key not in simple:
+        raise UnknownFigure(key)
+    return simple[key]()
+
+
+def cases_query(session: Session, user: User, key: str, params: dict[str, str], today: date):
+    return visible_cases(user).where(_filter(session, key, params, today))
+
+
+@dataclass(frozen=True)
+class CasesBehind:
+    title: str
+    total: int
+    rows: list
+    next_after: str | None
+    prev_before: str | None
+
+
+def cases_behind(
+    session: Session,
+    user: User,
+    key: str,
+    params: dict[str, str],
+    today: date,
+    position: paging.Position = paging.FIRST_PAGE,
+) -> CasesBehind:
+    """A page of the cases behind the figure `key`, newest referrals first, with their count."""
+    query: Select = cases_query(session, user, key, params, today)
+    total = session.scalar(
+        query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    )
+    page = paging.fetch_page(
+        session,
+        query,
+        Case,
+        Case.received_at,
+        Case.id,
+        position,
+        PAGE_SIZE,
+        options=(joinedload(Case.allocated_practitioner), joinedload(Case.client)),
+    )
+    rows = stored_rows(session, page.rows, today, non_working_days(session))
+    return CasesBehind(TITLES[key], total or 0, rows, page.next_after, page.prev_before)

@@ -1,0 +1,223 @@
+"""Which cases each dashboard figure counts: one definition, used both to count (grouped, in
+SQL) and to list the cases behind a figure's link (eip.reports.dashboard, the drill-down page).
+
+A figure's link names it by key with plain parameters (a month "2026-10", a borough's id, an
+outcome or risk level code): never personal data. `Period` is the dashboard's months.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import aliased
+
+from accommodation.models import Placement
+from accommodation.rules import COUNTS_TOWARDS_PEOPLE_CAP
+from eip.cases.choices import CONSULTATION_OUTCOME
+from eip.cases.deadlines import CLOSED
+from eip.cases.models import Case
+from eip.cases.records import CaseAction, Consultation, DashReview, MaracReferral, OnwardReferral
+from eip.reports.monthly import months_back, next_month
+from eip.workdays import london_day_start
+
+MONTHS = 6
+QUIET_DAYS = 14
+LEVELS = ("standard", "medium", "high")
+MOVES = ("down", "same", "up")
+OUTCOMES = dict(CONSULTATION_OUTCOME)
+REFERRAL_MADE = ("made", "accepted")
+
+
+@dataclass(frozen=True)
+class Period:
+    months: tuple[date, ...]  # first days, oldest first
+    today: date
+
+    @classmethod
+    def ending(cls, today: date) -> Period:
+        return cls(tuple(months_back(today.replace(day=1), MONTHS)), today)
+
+    @property
+    def start(self) -> date:
+        return self.months[0]
+
+    @property
+    def end(self) -> date:
+        return next_month(self.months[-1])
+
+    def month_of(self, text: str | None) -> date | None:
+        """The month a link's "2026-10" names, if it is one of the period's."""
+        for month in self.months:
+            if text == f"{month:%Y-%m}":
+                return month
+        return None
+
+    def bounds(self, month: date | None) -> tuple[date, date]:
+        return (month, next_month(month)) if month else (self.start, self.end)
+
+
+def open_cases():
+    return Case.status.not_in(CLOSED)
+
+
+def month_bucket(column, months: tuple[date, ...], as_instants: bool):
+    """The index in `months` of the month a date (or instant) falls in, for GROUP BY: a CASE
+    over the months' starts (their London midnights for an instant), on both engines."""
+    starts = [london_day_start(m) if as_instants else m for m in months]
+    return sql_case(
+        *((column < start, i - 1) for i, start in enumerate(starts[1:], start=1)),
+        else_=len(months) - 1,
+    )
+
+
+# --- referrals and pathway outcomes ---------------------------------------------------
+
+
+def referred(start: date, end: date):
+    return and_(
+        Case.received_at >= london_day_start(start), Case.received_at < london_day_start(end)
+    )
+
+
+def outcome_held(start: date, end: date, outcome: str | None = None):
+    """The case had a consultation held in [start, end) with an outcome (that outcome)."""
+    held = [
+        Consultation.case_id == Case.id,
+        Consultation.held_on >= start,
+        Consultation.held_on < end,
+        Consultation.outcome.is_not(None),
+    ]
+    if outcome:
+        held.append(Consultation.outcome == outcome)
+    return exists().where(*held)
+
+
+# --- risk ----------------------------------------------------------------------------
+
+
+def level_rank(column):
+    return sql_case({level: i for i, level in enumerate(LEVELS)}, value=column, else_=0)
+
+
+def dash_pairs():
+    """Each reviewed case's first and latest DASH review: (case_id, intake level, now level,
+    latest review id), window functions on both engines."""
+    order_first = (DashReview.completed_on, DashReview.id)
+    order_last = (DashReview.completed_on.desc(), DashReview.id.desc())
+    ranked = select(
+        DashReview.case_id,
+        DashReview.id,
+        DashReview.risk_level,
+        func.row_number().over(partition_by=DashReview.case_id, order_by=order_first).label("i"),
+        func.row_number().over(partition_by=DashReview.case_id, order_by=order_last).label("j"),
+    ).subquery()
+    first = select(ranked.c.case_id, ranked.c.risk_level).where(ranked.c.i == 1).subquery()
+    last = select(ranked.c.case_id, ranked.c.id, ranked.c.risk_level).where(ranked.c.j == 1)
+    last = last.subquery()
+    return select(
+        first.c.case_id.label("case_id"),
+        first.c.risk_level.label("intake"),
+        last.c.risk_level.label("now"),
+        last.c.id.label("review_id"),
+    ).join(last, last.c.case_id == first.c.case_id)
+
+
+def moved(pairs, move: str):
+    rank_now, rank_intake = level_rank(pairs.c.now), level_rank(pairs.c.intake)
+    return {"up": rank_now > rank_intake, "down": rank_now < rank_intake}.get(
+        move, rank_now == rank_intake
+    )
+
+
+def _latest_review_where(condition):
+    """The case's latest DASH review meets `condition(review)` (an alias of DashReview)."""
+    pairs = dash_pairs().subquery()
+    review = aliased(DashReview)
+    return exists(
+        select(review.id)
+        .join(pairs, pairs.c.review_id == review.id)
+        .where(review.case_id == Case.id, condition(review))
+    )
+
+
+def _onward_made(agency: str, review):
+    return exists().where(
+        OnwardReferral.case_id == Case.id,
+        OnwardReferral.agency == agency,
+        OnwardReferral.status.in_(REFERRAL_MADE),
+        OnwardReferral.referred_on >= review.completed_on,
+    )
+
+
+def _action_done(kind: str, review):
+    return exists().where(
+        CaseAction.source_id == review.id,
+        CaseAction.kind == kind,
+        CaseAction.completed_at.is_not(None),
+    )
+
+
+def high_risk_without_idva():
+    """An open case whose latest DASH review is high risk, with no IDVA referral made for it:
+    its IDVA referral action not done, and no onward referral to the IDVA service made on or
+    after the review's date."""
+
+    def condition(review):
+        made = or_(_action_done("idva_referral", review), _onward_made("idva", review))
+        return and_(review.risk_level == "high", ~made)
+
+    return and_(open_cases(), _latest_review_where(condition))
+
+
+def marac_without_referral():
+    """An open case whose latest DASH review meets MARAC, with no MARAC referral made for it:
+    its MARAC action not done, no MARAC referral sent from it, and no onward referral to MARAC
+    made on or after the review's date."""
+
+    def condition(review):
+        sent = exists().where(
+            MaracReferral.dash_review_id == review.id, MaracReferral.sent_on.is_not(None)
+        )
+        made = or_(_action_done("marac_referral", review), sent, _onward_made("marac", review))
+        return and_(review.marac.is_(True), ~made)
+
+    return and_(open_cases(), _latest_review_where(condition))
+
+
+# --- queues and accommodation ---------------------------------------------------------
+
+
+def late_waiting():
+    return Case.status == "awaiting_late_agreement"
+
+
+def quiet(today: date):
+    """An open case with nothing recorded on it for QUIET_DAYS days: no record of any kind
+    (eip.cases.page.RECORD_LISTS: consultations, sessions, meetings, notes, contacts, …) and
+    no placement created since, and neither received nor acknowledged since."""
+    from eip.cases.page import RECORD_LISTS
+
+    cutoff = london_day_start(today - timedelta(days=QUIET_DAYS - 1))
+    recent = [
+        exists().where(model.case_id == Case.id, model.created_at >= cutoff)
+        for model in (*RECORD_LISTS.values(), Placement)
+    ]
+    return and_(
+        open_cases(),
+        Case.created_at < cutoff,
+        or_(Case.received_at.is_(None), Case.received_at < cutoff),
+        or_(Case.acknowledged_at.is_(None), Case.acknowledged_at < cutoff),
+        *(~r for r in recent),
+    )
+
+
+def accommodated():
+    """A case with a placement in a state that counts towards the people cap
+    (accommodation.rules.COUNTS_TOWARDS_PEOPLE_CAP, as the budget counts people), as cases:
+    a re-referred client's cases each appear."""
+    return exists().where(
+        Placement.case_id == Case.id, Placement.state.in_(COUNTS_TOWARDS_PEOPLE_CAP)
+    )
