@@ -16,7 +16,7 @@ from accommodation.finance.statement_document import money, money_column
 from eip.auth.models import User
 from eip.clock import now as utc_now
 from eip.domain import NotAllowed
-from eip.formatting import format_pence, long_date
+from eip.formatting import accounts_pence, long_date
 from eip.pdf import styles
 from eip.pdf.charts import bar_chart
 from eip.pdf.delivery import Document, deliver
@@ -78,10 +78,10 @@ def _glance(data: MonthlyData, v: Version) -> list[tuple[str, str]]:
         ("Nights stayed", v.count(a.nights)),
         (
             "Spend this month",
-            f"{format_pence(s.committed)} committed (net), "
-            f"{format_pence(s.invoiced)} invoiced, {format_pence(s.paid)} paid",
+            f"{accounts_pence(s.committed)} committed (net), "
+            f"{accounts_pence(s.invoiced)} invoiced, {accounts_pence(s.paid)} paid",
         ),
-        (f"Available at {long_date(data.last_day)}", format_pence(s.closing.available)),
+        (f"Available at {long_date(data.last_day)}", accounts_pence(s.closing.available)),
     ]
 
 
@@ -297,11 +297,11 @@ def _accommodation(data: MonthlyData, v: Version) -> list[Flowable]:
         para(f"The pot at {long_date(data.last_day)}:", styles.H3),
         summary_table(
             [
-                ("Pot (VAT included)", format_pence(c.pot)),
-                ("Committed", format_pence(c.committed)),
-                ("Invoiced", format_pence(c.invoiced)),
-                ("Paid", format_pence(c.paid)),
-                ("Available", format_pence(c.available)),
+                ("Pot (VAT included)", accounts_pence(c.pot)),
+                ("Committed", accounts_pence(c.committed)),
+                ("Invoiced", accounts_pence(c.invoiced)),
+                ("Paid", accounts_pence(c.paid)),
+                ("Available", accounts_pence(c.available)),
             ],
             label_share=0.55,
         ),
