@@ -315,7 +315,8 @@ def _meetings(
             chain.c.next_on.is_(None),  # or waiting at its start
             chain.c.next_on >= month,
         ),
-        or_(closed_limit.is_(None), chain.c.on < closed_limit),
+        # Open at the month's end first: the day-by-day CASE only for the few closed in it.
+        or_(Case.closed_at.is_(None), Case.closed_at >= after, chain.c.on < closed_limit),
     )
     overdue = and_(
         chain.c.next_on.is_(None),
