@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from accommodation import rules
+from accommodation import closure_stays, rules
 from accommodation.models import Placement, ReturnHomeReview
 from accommodation.placements.page import case_panel
 from accommodation.stay import notices as stay_notices
@@ -142,4 +142,5 @@ def register() -> None:
     hooks.HOOKS.record_stays.append(stays_in_records)
     hooks.HOOKS.case_records.append(client_placements)
     hooks.HOOKS.due_case_of.append(review_case)
+    hooks.HOOKS.closure_stays.append(closure_stays.stay_lines)
     hooks.HOOKS.case_panels["accommodation"] = case_panel

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from accommodation import ledger, rules
@@ -169,6 +169,8 @@ class LedgerLine:
     first_night: date | None
     last_night: date | None
     payment_reference: str | None
+    # The invoice an invoice entry records or a payment entry pays (its reversal has none).
+    invoice_id: int | None = None
 
     @property
     def entry(self) -> ledger.Entry:
@@ -196,15 +198,14 @@ def ledger_lines(session: Session) -> list[LedgerLine]:
             Invoice.last_night,
             Payment.reference,
             paid_invoice.number,
+            func.coalesce(LedgerEntry.invoice_id, Payment.invoice_id),
         )
         .outerjoin(Invoice, Invoice.id == LedgerEntry.invoice_id)
         .outerjoin(Payment, Payment.id == LedgerEntry.payment_id)
         .outerjoin(paid_invoice, paid_invoice.id == Payment.invoice_id)
         .order_by(LedgerEntry.id)
     )
-    return [
-        LedgerLine(*row[:8], row[8] or row[13], row[9], row[10], row[11], row[12]) for row in result
-    ]
+    return [LedgerLine(*row[:8], row[8] or row[13], *row[9:13], row[14]) for row in result]
 
 
 def append(

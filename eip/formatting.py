@@ -75,6 +75,17 @@ def format_pence(pence: int | None) -> str:
     return f"{sign}£{pounds:,}.{rest:02d}"
 
 
+def accounts_pence(pence: int | None) -> str:
+    """Pounds as a printed account writes them: `£1,234.50`, and `(£5.00)` for a negative
+    figure, so a minus sign cannot be lost in a column or read as a dash. For documents
+    (the statement, the monthly report); pages and forms keep `format_pence`."""
+    if pence is None:
+        return ""
+    sign, pounds, rest = _signed_pounds(pence)
+    text = f"£{pounds:,}.{rest:02d}"
+    return f"({text})" if sign else text
+
+
 def plain_pounds(pence: int) -> str:
     """Pence as a plain number of pounds, for a spreadsheet or a form's box: 123450 ->
     `1234.50` (no pound sign, no commas, so it reads back as a number)."""

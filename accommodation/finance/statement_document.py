@@ -1,7 +1,8 @@
 """The layout of Camden's finance statement: the balance at the period's start and end,
 each kind of movement in the period with its total, and the placements' figures at the
 period's end. Case references and boroughs only; every amount in pounds and pence, VAT
-included, right-aligned so the columns can be added up by eye."""
+included, right-aligned so the columns can be added up by eye, a negative one in brackets
+(`eip.formatting.accounts_pence`)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,14 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
 from accommodation import ledger
-from accommodation.finance.statement import Movement, Statement, day_before
-from eip.formatting import format_pence, long_date, short_date
+from accommodation.finance.statement import (
+    UNPAID_FLAG_DAYS,
+    Movement,
+    Nights,
+    Statement,
+    day_before,
+)
+from eip.formatting import accounts_pence, long_date, short_date
 from eip.pdf import styles
 from eip.pdf.styles import CELL, CELL_HEAD, escape_text, heading, markup, para
 from eip.pdf.tables import Column, Lines, data_table, lines_table
@@ -34,7 +41,7 @@ def period_text(statement: Statement) -> str:
 
 
 def money(pence: int, bold: bool = False) -> Paragraph:
-    text = escape_text(format_pence(pence))
+    text = escape_text(accounts_pence(pence))
     return markup(f"<b>{text}</b>" if bold else text, MONEY)
 
 
@@ -87,12 +94,12 @@ def _reconciliation(statement: Statement) -> str:
     commits, releases = s.moved(ledger.COMMIT), s.moved(ledger.RELEASE)
     invoiced, paid = s.moved(ledger.INVOICE), s.moved(ledger.PAYMENT)
     return (
-        f"Committed: {format_pence(s.opening.committed)} at the start, plus "
-        f"{format_pence(commits)} committed, less {format_pence(releases)} released, is "
-        f"{format_pence(s.closing.committed)} at the end. Invoiced: "
-        f"{format_pence(s.opening.invoiced)} plus {format_pence(invoiced)} is "
-        f"{format_pence(s.closing.invoiced)}. Paid: {format_pence(s.opening.paid)} plus "
-        f"{format_pence(paid)} is {format_pence(s.closing.paid)}. Available is the pot less, "
+        f"Committed: {accounts_pence(s.opening.committed)} at the start, plus "
+        f"{accounts_pence(commits)} committed, less {accounts_pence(releases)} released, is "
+        f"{accounts_pence(s.closing.committed)} at the end. Invoiced: "
+        f"{accounts_pence(s.opening.invoiced)} plus {accounts_pence(invoiced)} is "
+        f"{accounts_pence(s.closing.invoiced)}. Paid: {accounts_pence(s.opening.paid)} plus "
+        f"{accounts_pence(paid)} is {accounts_pence(s.closing.paid)}. Available is the pot less, "
         "for each placement, the larger of what is committed and what is invoiced."
     )
 
@@ -107,10 +114,51 @@ def movements_table(lines: Sequence[Movement], total_label: str) -> Flowable:
         Column("Amount", 0.18, right=True),
     ]
     rows: list[list[Lines]] = [
-        [short_date(m.on), (m.reference, m.borough), m.description, format_pence(m.signed_pence)]
+        [short_date(m.on), (m.reference, m.borough), m.description, accounts_pence(m.signed_pence)]
         for m in lines
     ]
-    rows.append(["", "", total_label, format_pence(sum(m.signed_pence for m in lines))])
+    rows.append(["", "", total_label, accounts_pence(sum(m.signed_pence for m in lines))])
+    return lines_table(columns, rows, bold_last=True)
+
+
+def _count(n: int) -> str:
+    return f"{n} night{'' if n == 1 else 's'}"
+
+
+def nights_text(nights: Nights | None, rate_pence: int | None) -> str:
+    """`28 nights approved at £70.00: 20 used, 8 released`, at the period's end."""
+    if nights is None or nights.approved is None:
+        return "No nights approved"
+    text = f"{_count(nights.approved)} approved at {accounts_pence(rate_pence)}: {nights.used} used"
+    if nights.released:
+        text += f", {nights.released} released"
+    if nights.to_come:
+        text += f", {nights.to_come} to come"
+    return text
+
+
+def unpaid_table(statement: Statement) -> Flowable:
+    if not statement.unpaid:
+        return para(f"No invoice was unpaid more than {UNPAID_FLAG_DAYS} days after its date.")
+    columns = [
+        Column("Invoice date", 0.15),
+        Column("Case", 0.2),
+        Column("Invoice", 0.33),
+        Column("Days unpaid", 0.14, right=True),
+        Column("Unpaid", 0.18, right=True),
+    ]
+    rows: list[list[Lines]] = [
+        [
+            short_date(u.on),
+            (u.reference, u.borough),
+            f"{u.number or ''} from {u.supplier or 'the supplier'}",
+            str(u.days),
+            accounts_pence(u.outstanding_pence),
+        ]
+        for u in statement.unpaid
+    ]
+    total = sum(u.outstanding_pence for u in statement.unpaid)
+    rows.append(["", "", "Total unpaid", "", accounts_pence(total)])
     return lines_table(columns, rows, bold_last=True)
 
 
@@ -119,25 +167,22 @@ def placements_table(statement: Statement) -> Flowable:
         return para("No placement had money committed by the end of the period.")
     columns = [
         Column("Placement", 0.16),
-        Column("Provider", 0.24),
-        Column("Nights and rate", 0.15),
-        Column("Committed", 0.15, right=True),
-        Column("Invoiced", 0.15, right=True),
-        Column("Paid", 0.15, right=True),
+        Column("Provider and status", 0.2),
+        Column("Nights at the end", 0.22),
+        Column("Committed", 0.14, right=True),
+        Column("Invoiced", 0.14, right=True),
+        Column("Paid", 0.14, right=True),
     ]
     rows: list[list[Lines]] = []
     for p in statement.placements:
-        nights = f"{p.approved_nights} nights" if p.approved_nights else "None"
-        rate = f" at {format_pence(p.rate_pence)}" if p.rate_pence else ""
         rows.append(
             [
                 (p.name, p.borough),
-                # The state is today's, not the period end's: said so, not to mislead.
-                (p.provider or "", f"Today: {p.state}"),
-                f"{nights}{rate}",
-                format_pence(p.totals.committed),
-                format_pence(p.totals.invoiced),
-                format_pence(p.totals.paid),
+                (p.provider or "", p.state),
+                nights_text(p.nights, p.rate_pence),
+                accounts_pence(p.totals.committed),
+                accounts_pence(p.totals.invoiced),
+                accounts_pence(p.totals.paid),
             ]
         )
     placements = statement.placements
@@ -146,9 +191,9 @@ def placements_table(statement: Statement) -> Flowable:
             "Total",
             "",
             "",
-            format_pence(sum(p.totals.committed for p in placements)),
-            format_pence(sum(p.totals.invoiced for p in placements)),
-            format_pence(sum(p.totals.paid for p in placements)),
+            accounts_pence(sum(p.totals.committed for p in placements)),
+            accounts_pence(sum(p.totals.invoiced for p in placements)),
+            accounts_pence(sum(p.totals.paid for p in placements)),
         ]
     )
     return lines_table(columns, rows, bold_last=True)
@@ -185,10 +230,22 @@ def statement_story(statement: Statement) -> list[Flowable]:
             movements_table(statement.movements[kind], f"Total {title.lower()}"),
         ]
     story += [
+        *heading(
+            f"Invoices unpaid more than {UNPAID_FLAG_DAYS} days at {long_date(statement.end)}"
+        ),
+        para(
+            "Invoices dated before the period or in it, not paid in full by its end, "
+            f"more than {UNPAID_FLAG_DAYS} days after their date: chase these with the supplier "
+            "or Camden's payments team.",
+            styles.SMALL,
+        ),
+        unpaid_table(statement),
         *heading(f"Placements at {long_date(statement.end)}"),
         para(
-            "Every placement that held money by the end of the period, with its figures "
-            "then. The totals are the pot's committed, invoiced and paid at the end.",
+            "Every placement that held money by the end of the period, with its status, "
+            "nights and figures then: nights approved (with extensions), used by the end, "
+            "released (given back) and still to come. The totals are the pot's committed, "
+            "invoiced and paid at the end.",
             styles.SMALL,
         ),
         placements_table(statement),

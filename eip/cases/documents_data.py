@@ -21,13 +21,13 @@ yet have what the document is made from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from eip.cases import choices, queries, safety_plans
+from eip.cases import choices, closure_summary, queries, safety_plans
 from eip.cases.activity_services import action_kind_label
 from eip.cases.children import ages_line
 from eip.cases.consent_state import ConsentState, current_consents
@@ -434,6 +434,10 @@ class ClosureData:
     reviews: list[ReviewLine]
     onward_referrals: list[ReferralLine]
     notes: list[NoteLine]
+    stays: list[closure_summary.StayLine] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    # A case closed because its late referral was refused: the short summary instead.
+    refusal: closure_summary.Refusal | None = None
 
 
 @dataclass(frozen=True)
@@ -469,12 +473,15 @@ def note_lines(case: Case, records: dict[str, list[Any]]) -> list[NoteLine]:
 
 
 def closure_data(session: Session, case: Case) -> ClosureData:
-    if case.status != "closed" or case.closed_at is None:
+    if case.status not in ("closed", "not_accepted") or case.closed_at is None:
         raise RuleBroken(NOT_CLOSED)
     records = load_records(session, case)
     held = held_consultation(session, case)
     sessions = records["sessions"]
     not_recorded = "Not recorded"
+    reviews = review_lines(records)
+    referrals = referral_lines(records)
+    last = (reviews[-1].score, reviews[-1].level) if reviews else None
     return ClosureData(
         case=case_line(case),
         outcome=choices.label(choices.CLOSURE_OUTCOME, case.closure_outcome) or not_recorded,
@@ -507,7 +514,17 @@ def closure_data(session: Session, case: Case) -> ClosureData:
         sessions_attended=sum(1 for s in sessions if s.attendance == "attended"),
         meetings=len(records["meetings"]),
         incidents=len(records["incidents"]),
-        reviews=review_lines(records),
-        onward_referrals=referral_lines(records),
+        reviews=reviews,
+        onward_referrals=referrals,
         notes=note_lines(case, records),
+        stays=closure_summary.stay_lines(session, case),
+        flags=closure_summary.flags(
+            outcome=case.closure_outcome,
+            reason=case.closure_reason,
+            risk_at_closure=case.closure_risk_level,
+            risk_reason=case.closure_risk_reason,
+            last_review=last,
+            onward_referrals=len(referrals),
+        ),
+        refusal=closure_summary.refusal(session, case),
     )

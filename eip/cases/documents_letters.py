@@ -17,7 +17,7 @@ from eip.cases.documents_layout import (
 from eip.formatting import london_datetime, long_date, weekday_date
 from eip.pdf import styles
 from eip.pdf.letterhead import letter_heading
-from eip.pdf.styles import heading, labelled, para
+from eip.pdf.styles import escape_text, heading, labelled, markup, para
 from eip.pdf.tables import summary_table
 
 ACKNOWLEDGEMENT_TITLE = "Acknowledgement of referral"
@@ -113,7 +113,51 @@ def acknowledgement_story(data: AcknowledgementData) -> list[Flowable]:
     return story
 
 
+def refused_story(data: ClosureData) -> list[Flowable]:
+    """The short summary of a case closed because its late referral was refused."""
+    refusal = data.refusal
+    assert refusal is not None
+    closed_on = dict(data.key_dates)["Case closed"]
+    return [
+        *opening(CLOSURE_TITLE, f"Closed on {day(closed_on)}. Outcome: late referral refused."),
+        case_table(data.case),
+        *heading("How the case ended"),
+        para(
+            "The referral reached the project outside the programme's referral window. "
+            "Cranstoun, Respect/SafeLives and Camden did not agree to it going ahead, so the "
+            "case was closed without an intervention."
+        ),
+        summary_table(
+            [
+                ("Outcome", "Late referral refused"),
+                ("Refused on", day(refusal.decided_on)),
+                ("Why it was refused", or_not_recorded(refusal.note)),
+            ]
+        ),
+        *heading("Key dates"),
+        summary_table([(label, day(value)) for label, value in data.key_dates if value]),
+        *heading("Case notes and contacts"),
+        notes_table(data.notes),
+    ]
+
+
+def stays_table(data: ClosureData) -> list[Flowable]:
+    if not data.stays:
+        return [para("No temporary accommodation was approved for this case.")]
+    rows: list[tuple[str, str]] = []
+    for stay in data.stays:
+        rows += [
+            ("Placement", f"{stay.provider}: {stay.state}"),
+            ("Dates", stay.dates),
+            ("Nights", stay.nights),
+            ("Cost", stay.cost),
+        ]
+    return [summary_table(rows)]
+
+
 def closure_story(data: ClosureData) -> list[Flowable]:
+    if data.refusal is not None:
+        return refused_story(data)
     closed_on = dict(data.key_dates)["Case closed"]
     attended = f"{data.sessions} ({data.sessions_attended} attended)"
     first, last = (data.reviews[0], data.reviews[-1]) if data.reviews else (None, None)
@@ -122,15 +166,21 @@ def closure_story(data: ClosureData) -> list[Flowable]:
         if first and last
         else "None"
     )
+    last_dash = (
+        f"Score {last.score}, {last.level} risk ({day(last.completed_on)})" if last else "None"
+    )
+    checks = [markup(f"<b>Check:</b> {escape_text(flag)}") for flag in data.flags]
     return [
         *opening(CLOSURE_TITLE, f"Closed on {day(closed_on)}. Outcome: {data.outcome}."),
         case_table(data.case),
         *heading("How the case ended"),
+        *checks,
         summary_table(
             [
                 ("Outcome", data.outcome),
                 ("Consultation outcome", or_not_recorded(data.consultation_outcome)),
                 ("Risk at closure", data.risk_at_closure),
+                ("Last DASH review", last_dash),
                 ("Living arrangements", data.living_arrangements),
                 ("Children's services at closure", data.childrens_services),
                 ("Police call-outs since the referral", or_not_recorded(data.police_callouts)),
@@ -149,6 +199,8 @@ def closure_story(data: ClosureData) -> list[Flowable]:
                 ("DASH reviews", dash),
             ]
         ),
+        *heading("Temporary accommodation"),
+        *stays_table(data),
         *heading("Onward referrals"),
         referrals_table(data.onward_referrals),
         *heading("Case notes and contacts"),

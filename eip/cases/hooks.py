@@ -32,6 +32,8 @@ RecordStays = Callable[[Any, dict[str, list[Any]]], list[Any]]
 # (session, a record added, changed or deleted) -> the id of the case whose due items it
 # may change, or None (eip.cases.due_store: records with a `case_id` need no mapper).
 DueCaseOf = Callable[[Session, Any], int | None]
+# (session, case) -> the closure summary's lines about the case's stays.
+ClosureStays = Callable[[Session, Any], list[Any]]
 
 
 @dataclass
@@ -43,9 +45,15 @@ class Hooks:
     case_records: list[CaseRecords] = field(default_factory=list)
     case_panels: dict[str, CasePanel] = field(default_factory=dict)
     due_case_of: list[DueCaseOf] = field(default_factory=list)
+    closure_stays: list[ClosureStays] = field(default_factory=list)
 
 
 HOOKS = Hooks()
+
+
+def closure_stays(session: Session, case: Any) -> list[Any]:
+    """What other features say about the case's stays on its closure summary."""
+    return [line for hook in HOOKS.closure_stays for line in hook(session, case)]
 
 
 def closure_refusal(session: Session, case: Any) -> str | None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from accommodation import store
 from accommodation.models import Invoice, Payment, Placement, ReturnHomeReview
 from accommodation.placements import notices as placement_notices
+from accommodation.stay.services import CANCELLED, EARLY_MOVE_OUT
 from eip.audit import record
 from eip.auth.models import User
 from eip.cases.models import Case
@@ -231,7 +232,7 @@ def seed_placements(session: Session, today: date, spocs: dict[str, User], finan
             placement.cancel_reason = stay.outcome_reason
             store.append(
                 session, practitioner, "release", placement, stay.nights * stay.rate_pence,
-                effective_on=placement.cancelled_on, reason="Cancelled before check-in",
+                effective_on=placement.cancelled_on, reason=CANCELLED,
             )  # fmt: skip
             continue
         if stay.state == "agreement_signed":
@@ -266,7 +267,7 @@ def seed_placements(session: Session, today: date, spocs: dict[str, User], finan
             store.append(
                 session, practitioner, "release", placement,
                 (stay.nights - used) * stay.rate_pence, effective_on=moved_out,
-                reason="Early move-out",
+                reason=EARLY_MOVE_OUT,
             )  # fmt: skip
         if stay.number == 25:
             # Hackney's finished stay: two invoices Camden has not paid, one over 30 days old.

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 from accommodation import ledger, ledger_sql
@@ -35,7 +35,13 @@ from eip.cases.choices import CONSULTATION_OUTCOME
 from eip.cases.deadlines import acknowledged_in_time, acknowledgement_due
 from eip.cases.models import Case
 from eip.cases.queries import deadline_settings
-from eip.cases.records import Consultation, DashReview, OnwardReferral, ProfessionalsMeeting
+from eip.cases.records import (
+    Consultation,
+    DashReview,
+    MaracReferral,
+    OnwardReferral,
+    ProfessionalsMeeting,
+)
 from eip.domain import RuleBroken
 from eip.models import Borough
 from eip.programme import current_settings
@@ -98,7 +104,8 @@ class Timeliness:
 @dataclass(frozen=True)
 class Meetings:
     held: int
-    due: int
+    due: int  # fell due in the month, or were waiting at its start
+    overdue: int  # of those, still waiting at the month's end
     cases: int
     interval_days: int
 
@@ -110,6 +117,12 @@ class Risk:
     at_threshold: int
     threshold: int
     referrals: dict[str, dict[str, int]]  # agency -> {"made": n, "planned": n}
+    marac_met: int  # cases whose latest DASH review by the month's end met MARAC
+    marac_referred: int  # of those, referred to MARAC by then
+
+    @property
+    def marac_not_referred(self) -> int:
+        return self.marac_met - self.marac_referred
 
 
 @dataclass(frozen=True)
@@ -175,8 +188,12 @@ def _referrals(session: Session, trend: list[date], end: date):
     return by_month, sorted(by_borough.items())
 
 
-def _timeliness(session: Session, month: date, end: date, today: date) -> Timeliness:
+def _timeliness(session: Session, month: date, end: date, as_of: date) -> Timeliness:
+    """The month's referrals acknowledged on time, late, or not yet due, as they stood at
+    the month's end: one acknowledged after it was then still waiting, late only if its
+    deadline had passed by `as_of` (the day after the month, or today while it runs)."""
     deadlines = deadline_settings(session)
+    month_over = london_day_start(end)
     on_time = late = waiting = 0
     cases = session.execute(
         select(Case.received_at, Case.acknowledged_at).where(
@@ -185,12 +202,12 @@ def _timeliness(session: Session, month: date, end: date, today: date) -> Timeli
     ).all()
     for received_at, acknowledged_at in cases:
         received_on = london_date(received_at)
-        if acknowledged_at is not None:
+        if acknowledged_at is not None and acknowledged_at < month_over:
             if acknowledged_in_time(received_on, london_date(acknowledged_at), deadlines):
                 on_time += 1
             else:
                 late += 1
-        elif today > acknowledgement_due(received_on, deadlines):
+        elif as_of > acknowledgement_due(received_on, deadlines):
             late += 1
         else:
             waiting += 1
@@ -235,61 +252,176 @@ def _outcomes(session: Session, month: date, end: date) -> list[tuple[str, str, 
     return [(code, label, counts.get(code, 0)) for code, label in CONSULTATION_OUTCOME]
 
 
-def _meetings(session: Session, month: date, last_day: date, interval: int) -> Meetings:
-    """Meetings held in the month against those due: one every `interval` days for each
-    case for the part of the month it was in its intervention (started, not yet closed)."""
+def _meetings(
+    session: Session, month: date, last_day: date, as_of: date, interval: int
+) -> Meetings:
+    """Meetings held in the month against those due, counted as the case page counts them
+    (`deadlines.due_items`): a case's next meeting is due `interval` days after the later of
+    its intervention's start and its last meeting. A due date counts when it fell in the
+    month while the case was open, or fell before and was still waiting at the month's
+    start; it is overdue when still waiting before `as_of` (the day after the month, or
+    today while the month runs), as the case page said on the month's last day.
+
+    One statement whatever the caseload: each case's starts and meetings (its "bases") in
+    date order with the next one beside it (a window), summed by the database. Dates are
+    only compared with values worked out here, so neither engine adds days to a column:
+    "due on or before D" is "base on or before D - interval"."""
+    gap = timedelta(days=interval)
     held = session.scalar(
         select(func.count())
         .select_from(ProfessionalsMeeting)
         .where(ProfessionalsMeeting.held_on >= month, ProfessionalsMeeting.held_on <= last_day)
     )
-    due = cases = 0
-    # A case closed after `last_day` was open all the period, as one still open: those come
-    # grouped by start day (a row a day, however many cases), the few closed within the
-    # period one by one.
     after = london_day_start(last_day + timedelta(days=1))
-    closed_in = case((Case.closed_at < after, Case.closed_at), else_=None)
-    for started, closed_at, count in session.execute(
-        select(Case.intervention_started_on, closed_in, func.count())
-        .where(
-            Case.intervention_started_on.is_not(None),
-            Case.intervention_started_on <= last_day,
-            # Closed before the month (in London): none of the month was in intervention.
-            or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(month)),
-        )
-        .group_by(Case.intervention_started_on, closed_in)
-    ):
-        closed = london_date(closed_at) if closed_at else None
-        if closed is not None and closed < month:
-            continue
-        first, last = max(month, started), min(last_day, closed or last_day)
-        cases += count
-        due += ((last - first).days + 1) // interval * count
-    return Meetings(held=held or 0, due=due, cases=cases, interval_days=interval)
+    in_scope = (
+        Case.intervention_started_on.is_not(None),
+        Case.intervention_started_on <= last_day,
+        # Closed before the month (in London): none of the month was in intervention.
+        or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(month)),
+    )
+    starts = select(Case.id.label("case_id"), Case.intervention_started_on.label("on")).where(
+        *in_scope
+    )
+    meetings = (
+        select(ProfessionalsMeeting.case_id, ProfessionalsMeeting.held_on)
+        .join(Case, Case.id == ProfessionalsMeeting.case_id)
+        .where(*in_scope, ProfessionalsMeeting.held_on >= Case.intervention_started_on)
+        .where(ProfessionalsMeeting.held_on <= last_day)
+    )
+    bases = union(starts, meetings).subquery()
+    chain = select(
+        bases.c.case_id,
+        bases.c.on,
+        func.lead(bases.c.on)
+        .over(partition_by=bases.c.case_id, order_by=bases.c.on)
+        .label("next_on"),
+    ).subquery()
+    # A case closed within the month has no meeting due from its closing day (London):
+    # the last base whose due date came before it, one branch per day of the month.
+    closed_limit = case(
+        *(
+            (
+                Case.closed_at < london_day_start(day + timedelta(days=1)),
+                day - gap,
+            )
+            for day in _days(month, last_day)
+        ),
+        else_=None,
+    )
+    fell_due = and_(
+        chain.c.on <= last_day - gap,
+        or_(
+            chain.c.on >= month - gap,  # due within the month
+            chain.c.next_on.is_(None),  # or waiting at its start
+            chain.c.next_on >= month,
+        ),
+        # Open at the month's end first: the day-by-day CASE only for the few closed in it.
+        or_(Case.closed_at.is_(None), Case.closed_at >= after, chain.c.on < closed_limit),
+    )
+    overdue = and_(
+        chain.c.next_on.is_(None),
+        chain.c.on < as_of - gap,
+        or_(Case.closed_at.is_(None), Case.closed_at >= after),
+    )
+    due, late, cases = session.execute(
+        select(
+            func.coalesce(func.sum(case((fell_due, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
+            func.count(func.distinct(chain.c.case_id)),
+        ).join(Case, Case.id == chain.c.case_id)
+    ).one()
+    return Meetings(held=held or 0, due=due, overdue=late, cases=cases, interval_days=interval)
 
 
-def _risk(session: Session, month: date, end: date, threshold: int) -> Risk:
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _risk(session: Session, month: date, end: date, last_day: date, threshold: int) -> Risk:
     reviews = session.execute(
         select(DashReview.case_id, DashReview.score, DashReview.risk_level).where(
             DashReview.completed_on >= month, DashReview.completed_on < end
         )
     ).all()
     referrals: dict[str, dict[str, int]] = {"idva": Counter(), "marac": Counter()}
-    for agency, status in session.execute(
-        select(OnwardReferral.agency, OnwardReferral.status).where(
-            OnwardReferral.referred_on >= month,
-            OnwardReferral.referred_on < end,
-            OnwardReferral.agency.in_(("idva", "marac")),
-        )
-    ):
+    # A MARAC referral is recorded either as an onward referral or by sending the MARAC
+    # pack (eip.cases.marac_services), which is kept apart: both are referrals made.
+    onward = select(OnwardReferral.agency, OnwardReferral.status).where(
+        OnwardReferral.referred_on >= month,
+        OnwardReferral.referred_on < end,
+        OnwardReferral.agency.in_(("idva", "marac")),
+    )
+    packs = select(literal("marac"), literal("made")).where(
+        MaracReferral.sent_on >= month, MaracReferral.sent_on < end
+    )
+    for agency, status in session.execute(union_all(onward, packs)):
         referrals[agency]["planned" if status == "planned" else "made"] += 1
+    met, referred = _marac_at(session, month, last_day)
     return Risk(
         dash_reviews=len(reviews),
         high_risk_cases=len({case for case, _s, level in reviews if level == "high"}),
         at_threshold=len({case for case, score, _l in reviews if score >= threshold}),
         threshold=threshold,
         referrals={agency: dict(counts) for agency, counts in referrals.items()},
+        marac_met=met,
+        marac_referred=referred,
     )
+
+
+def _marac_at(session: Session, month: date, last_day: date) -> tuple[int, int]:
+    """As at the month's end: the cases in the programme during the month whose latest DASH
+    review by then met MARAC (any criterion, under the thresholds it was assessed with), and
+    how many of them had been referred by then: a MARAC pack sent, or an onward referral
+    to MARAC made (not only planned), on any date up to the month's end."""
+    latest = (
+        select(
+            DashReview.case_id,
+            # The flag the review was saved with, or its score at its own threshold.
+            or_(DashReview.marac.is_(True), DashReview.score >= DashReview.marac_threshold).label(
+                "marac"
+            ),
+            func.row_number()
+            .over(
+                partition_by=DashReview.case_id,
+                order_by=(DashReview.completed_on.desc(), DashReview.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(DashReview.completed_on <= last_day)
+        .subquery()
+    )
+    pack_sent = (
+        select(MaracReferral.id)
+        .where(
+            MaracReferral.case_id == latest.c.case_id,
+            MaracReferral.sent_on <= last_day,
+        )
+        .exists()
+    )
+    onward_made = (
+        select(OnwardReferral.id)
+        .where(
+            OnwardReferral.case_id == latest.c.case_id,
+            OnwardReferral.agency == "marac",
+            OnwardReferral.status != "planned",
+            OnwardReferral.referred_on <= last_day,
+        )
+        .exists()
+    )
+    met, referred = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((or_(pack_sent, onward_made), 1), else_=0)), 0),
+        )
+        .select_from(latest)
+        .join(Case, Case.id == latest.c.case_id)
+        .where(
+            latest.c.n == 1,
+            latest.c.marac,
+            or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(month)),
+        )
+    ).one()
+    return met, referred
 
 
 def _accommodation(
@@ -406,6 +538,9 @@ def monthly_data(session: Session, user: User, month: date, today: date) -> Mont
     settings = current_settings(session)
     end = next_month(month)
     last_day = min(end - timedelta(days=1), today)
+    # Judged as the case pages judged on the month's last day once it is over (late means
+    # due before the next day), today while the month runs.
+    as_of = min(end, today)
     trend = months_back(month, TREND_MONTHS)
     by_month, by_borough = _referrals(session, trend, end)
     return MonthlyData(
@@ -416,9 +551,9 @@ def monthly_data(session: Session, user: User, month: date, today: date) -> Mont
         referrals_by_month=by_month,
         referrals_by_borough=by_borough,
         outcomes=_outcomes(session, month, end),
-        timeliness=_timeliness(session, month, end, today),
-        meetings=_meetings(session, month, last_day, settings.meeting_interval_days),
-        risk=_risk(session, month, end, settings.marac_threshold_yes),
+        timeliness=_timeliness(session, month, end, as_of),
+        meetings=_meetings(session, month, last_day, as_of, settings.meeting_interval_days),
+        risk=_risk(session, month, end, last_day, settings.marac_threshold_yes),
         accommodation=_accommodation(session, user, month, end, today, settings.max_people),
         spend=_spend(session, trend, settings.pot_pence, last_day),
         cases_open=_cases_open(session, last_day + timedelta(days=1)),

@@ -16,7 +16,7 @@ from accommodation.finance.statement_document import money, money_column
 from eip.auth.models import User
 from eip.clock import now as utc_now
 from eip.domain import NotAllowed
-from eip.formatting import format_pence, long_date
+from eip.formatting import accounts_pence, long_date
 from eip.pdf import styles
 from eip.pdf.charts import bar_chart
 from eip.pdf.delivery import Document, deliver
@@ -60,7 +60,7 @@ def _days(value: float | None, v: Version | None = None, cases: int = 0) -> str:
 
 
 def _glance(data: MonthlyData, v: Version) -> list[tuple[str, str]]:
-    t, m, r, a, s = data.timeliness, data.meetings, data.risk, data.accommodation, data.spend
+    t, r, a, s = data.timeliness, data.risk, data.accommodation, data.spend
     held = sum(count for _c, _l, count in data.outcomes)
     made = sum(r.referrals[agency].get("made", 0) for agency in ("idva", "marac"))
     decided = t.on_time + t.late
@@ -70,19 +70,44 @@ def _glance(data: MonthlyData, v: Version) -> list[tuple[str, str]]:
         ("Consultations held", v.count(held)),
         (f"Acknowledged within {t.working_days} working days", _share(v, t.on_time, decided)),
         ("Median wait for a consultation", wait),
-        ("Professionals meetings", f"{v.count(m.held)} held, at least {v.count(m.due)} due"),
+        ("Professionals meetings", _meetings_line(data, v)),
         ("Cases found at high risk (DASH)", v.count(r.high_risk_cases)),
+        ("MARAC", _marac_line(data, v)),
         ("IDVA and MARAC referrals made", v.count(made)),
         (f"Cases open at {long_date(data.last_day)}", v.count(data.cases_open)),
         ("People in temporary accommodation", v.count(a.people)),
         ("Nights stayed", v.count(a.nights)),
         (
             "Spend this month",
-            f"{format_pence(s.committed)} committed (net), "
-            f"{format_pence(s.invoiced)} invoiced, {format_pence(s.paid)} paid",
+            f"{accounts_pence(s.committed)} committed (net), "
+            f"{accounts_pence(s.invoiced)} invoiced, {accounts_pence(s.paid)} paid",
         ),
-        (f"Available at {long_date(data.last_day)}", format_pence(s.closing.available)),
+        (f"Available at {long_date(data.last_day)}", accounts_pence(s.closing.available)),
     ]
+
+
+def _meetings_line(data: MonthlyData, v: Version) -> str:
+    m = data.meetings
+    were = "was" if m.due == 1 else "were"
+    return (
+        f"{v.count(m.held)} held; {v.count(m.due)} {were} due, "
+        f"{v.count(m.overdue)} of them overdue at {long_date(data.last_day)}"
+    )
+
+
+def _marac_line(data: MonthlyData, v: Version) -> str:
+    """The cases at the MARAC threshold at the month's end, and how many were referred.
+    In the funder's version the three counts are shown together or not at all: any two
+    give the third."""
+    r = data.risk
+    met, referred, waiting = r.marac_met, r.marac_referred, r.marac_not_referred
+    cases = "case" if met == 1 else "cases"
+    if v.suppressed and any(v.count(n) != str(n) for n in (met, referred, waiting)):
+        return f"{v.count(met)} {cases} met the MARAC threshold; referrals hidden: small numbers"
+    return (
+        f"{met} {cases} met the MARAC threshold at {long_date(data.last_day)}; "
+        f"{referred} referred; {waiting} not yet referred"
+    )
 
 
 def _bold(text: str) -> Flowable:
@@ -211,14 +236,16 @@ def _meetings_and_risk(data: MonthlyData, v: Version) -> list[Flowable]:
         summary_table(
             [
                 ("Meetings held", v.count(m.held)),
-                ("Meetings due, at least", v.count(m.due)),
+                ("Meetings due", v.count(m.due)),
+                (f"Of those, overdue at {long_date(data.last_day)}", v.count(m.overdue)),
                 ("Cases in their intervention during the month", v.count(m.cases)),
             ],
             label_share=0.55,
         ),
         para(
-            f"Due: one every {m.interval_days} days for each case, for the part of the month "
-            "it was in its intervention.",
+            f"Due as on the case page: {m.interval_days} days after the later of the "
+            "intervention's start and the last meeting. Counted when due in the month, or "
+            "already overdue when it began; overdue when still not held at its end.",
             styles.SMALL,
         ),
         *heading("Risk"),
@@ -232,6 +259,7 @@ def _meetings_and_risk(data: MonthlyData, v: Version) -> list[Flowable]:
                 ),
                 ("Referrals to the IDVA service", referrals("idva")),
                 ("Referrals to MARAC", referrals("marac")),
+                ("MARAC at the month's end", _marac_line(data, v)),
             ],
             label_share=0.55,
         ),
@@ -305,11 +333,11 @@ def _accommodation(data: MonthlyData, v: Version) -> list[Flowable]:
         para(f"The pot at {long_date(data.last_day)}:", styles.H3),
         summary_table(
             [
-                ("Pot (VAT included)", format_pence(c.pot)),
-                ("Committed", format_pence(c.committed)),
-                ("Invoiced", format_pence(c.invoiced)),
-                ("Paid", format_pence(c.paid)),
-                ("Available", format_pence(c.available)),
+                ("Pot (VAT included)", accounts_pence(c.pot)),
+                ("Committed", accounts_pence(c.committed)),
+                ("Invoiced", accounts_pence(c.invoiced)),
+                ("Paid", accounts_pence(c.paid)),
+                ("Available", accounts_pence(c.available)),
             ],
             label_share=0.55,
         ),

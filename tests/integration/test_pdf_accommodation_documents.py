@@ -22,7 +22,7 @@ from eip.audit import AuditEvent
 from eip.cases.models import Case, Person
 from eip.domain import NotAllowed, RuleBroken
 from eip.extensions import db
-from eip.formatting import format_pence
+from eip.formatting import accounts_pence
 from eip.programme import current_settings
 from tests import factories
 from tests import factories_accommodation as fa
@@ -339,8 +339,8 @@ def test_the_statements_balance_matches_the_ledger_to_the_penny(ledgered):
         ("Paid", opening.paid, closing.paid),
         ("Available", opening.available, closing.available),
     ):
-        change = format_pence(after - before)
-        assert f"{label} {format_pence(before)} {change} {format_pence(after)}" in text, label
+        change = accounts_pence(after - before)
+        assert f"{label} {accounts_pence(before)} {change} {accounts_pence(after)}" in text, label
     assert "Pot (VAT included) £14,000.00 £0.00 £14,000.00" in text
     assert "At the start (31 March 2026)" in text and "At the end (30 April 2026)" in text
 
@@ -362,10 +362,10 @@ def test_the_movements_in_the_period_are_listed_with_totals_that_add_up(ledgered
     assert "Total payments £455.00" in text
     assert "3 Apr 2026 " + april.case.reference + " Hackney Placement approved £455.00" in text
     assert "Added commitment £130.00" in text
-    assert "Early move-out: nights approved but not used £195.00" in text
+    assert "Early move-out: nights approved but not used (3 nights at £65.00) £195.00" in text
     assert "Invoice INV-A2 from Fictional Lets Ltd" in text
     assert "Correction of: Invoice INV-A2 from Fictional Lets Ltd" in text
-    assert "-£123.45" in text
+    assert "(£123.45)" in text
     assert "Payment PAY-0001 of invoice INV-M1 £455.00" in text
     assert "7 ledger entries in the period" in text
 
@@ -406,7 +406,7 @@ def test_a_correction_dated_before_the_entry_it_corrects_still_adds_up(app_conte
     reverse("INV-LATE", date(2026, 4, 10))
     text = statement_text(date(2026, 4, 1), date(2026, 4, 15))
     assert "Correction of: Invoice INV-LATE" in text
-    assert "Total invoices -£455.00" in text
+    assert "Total invoices (£455.00)" in text
     assert "Total invoices £0.00" in statement_text()  # the whole month nets to nothing
 
 
@@ -423,7 +423,7 @@ def test_an_invoice_above_what_is_still_committed_counts_against_the_pot(app_con
     text = statement_text()
     assert "Committed £0.00 £325.00 £325.00" in text
     assert "Invoiced £0.00 £455.00 £455.00" in text
-    assert "Available £14,000.00 -£455.00 £13,545.00" in text
+    assert "Available £14,000.00 (£455.00) £13,545.00" in text
     pot = current_settings(db.session).pot_pence
     assert ledger.pot_totals(store.entries(db.session), pot).available == 1_354_500
 

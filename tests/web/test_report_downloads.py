@@ -303,15 +303,15 @@ def test_managers_download_the_monthly_report_with_its_figures(signed_in, march)
         "March 2026. 1 March 2026 to 31 March 2026.",
         "Referrals received 4",
         "Consultations held 2",
-        "Acknowledged within 3 working days 2 of 4 (50%)",
+        "Acknowledged within 3 working days 2 of 3 (67%)",
         "Median wait for a consultation 12 days",
-        "Professionals meetings 1 held, at least 2 due",
+        "Professionals meetings 1 held; 2 were due, 1 of them overdue at 31 March 2026",
         "Cases found at high risk (DASH) 1",
         "IDVA and MARAC referrals made 1",
         "Camden 0 0 0 0 0 3 3",
         "Hackney 0 0 0 0 1 1 2",
         "Intervention with temporary accommodation 1",
-        "Share acknowledged on time 50%",
+        "Share acknowledged on time 67%",
         "Referrals to the IDVA service 1 made, 0 planned",
         "Available at 31 March 2026 £14,000.00",
         "Page 1 of",
@@ -387,19 +387,21 @@ def test_the_acknowledgement_deadline_leaves_out_the_programmes_extra_non_workin
     from eip.admin.models import NonWorkingDay
 
     # With 4 and 5 March closed, a referral received on Monday 2 March is due on Monday
-    # 9 March, so the one acknowledged that day is on time.
+    # 9 March, so the one acknowledged that day is on time (the one due 1 April was not
+    # yet due at the end of March).
     for day in (4, 5):
         db.session.add(NonWorkingDay(day=date(2026, 3, day), reason="Fictional closure"))
     db.session.commit()
     client, _ = signed_in("manager")
     text = pdf_text(client.get(REPORT))
-    assert "Acknowledged within 3 working days 3 of 4 (75%)" in text
+    assert "Acknowledged within 3 working days 3 of 3 (100%)" in text
 
 
-def test_meetings_due_count_each_case_for_its_days_in_intervention_in_the_month(app_context):
+def test_meetings_due_count_each_case_in_its_intervention_in_the_month(app_context):
     """Open, closed in the month (on its last day late at night), closed after it, closed
     before it (late on 30 September in UTC, which is 1 October in London: one day), started
-    in it: each counts for its own days, several on one start day too."""
+    in it: with no meeting held, each has the one meeting the case page shows due (from
+    September, or 27 October), overdue at the month's end while the case is open."""
     october, interval = date(2026, 10, 1), 7
     plan = [  # (intervention started, closed at, days of October in intervention)
         (date(2026, 9, 1), None, 31),
@@ -422,5 +424,9 @@ def test_meetings_due_count_each_case_for_its_days_in_intervention_in_the_month(
     ).meetings
     counted = [days for _s, _c, days in plan if days is not None]
     assert meetings.cases == len(counted)
-    assert meetings.due == sum(days // interval for days in counted)
+    assert meetings.due == len(counted)
+    open_at_the_end = [
+        c for _s, c, _d in plan if c is None or c > datetime(2026, 11, 1, tzinfo=UTC)
+    ]
+    assert meetings.overdue == len(open_at_the_end)
     assert meetings.interval_days == interval
