@@ -131,9 +131,14 @@ def _draw_header(canvas: Canvas, info: DocumentInfo) -> None:
     heading_width = canvas.stringWidth(info.heading, BOLD, 10)
     canvas.drawRightString(right, line, info.heading)
     canvas.setFillColor(BLUE)
-    canvas.setFont(BOLD, 11)
     room = CONTENT_WIDTH - heading_width - 6 * mm
-    canvas.drawString(SIDE, line, _fit(canvas, info.organisation, BOLD, 11, room))
+    # Beside a long reference (a statement's period) the organisation is set smaller before
+    # it is ever cut: the letterhead is who the document is from.
+    size = 11.0
+    while size > 8 and canvas.stringWidth(info.organisation, BOLD, size) > room:
+        size -= 0.5
+    canvas.setFont(BOLD, size)
+    canvas.drawString(SIDE, line, _fit(canvas, info.organisation, BOLD, size, room))
     canvas.setFillColor(TEXT)
     canvas.setFont(REGULAR, 9)
     second = line - 4.5 * mm
