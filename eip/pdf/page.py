@@ -127,17 +127,22 @@ def _draw_header(canvas: Canvas, info: DocumentInfo) -> None:
     canvas.drawCentredString(PAGE_WIDTH / 2, top, MARKING)
     line = top - 7 * mm
     right = PAGE_WIDTH - SIDE
-    canvas.setFont(BOLD, 10)
-    heading_width = canvas.stringWidth(info.heading, BOLD, 10)
+    # Beside a long reference (a statement's period) the organisation and the reference are
+    # set smaller before the organisation is ever cut: the letterhead is who it is from.
+    size = 11.0
+    while size > 8.5 and (
+        canvas.stringWidth(info.organisation, BOLD, size)
+        + canvas.stringWidth(info.heading, BOLD, size - 1)
+        + 6 * mm
+        > CONTENT_WIDTH
+    ):
+        size -= 0.5
+    canvas.setFont(BOLD, size - 1)
+    heading_width = canvas.stringWidth(info.heading, BOLD, size - 1)
     canvas.drawRightString(right, line, info.heading)
     canvas.setFillColor(BLUE)
-    room = CONTENT_WIDTH - heading_width - 6 * mm
-    # Beside a long reference (a statement's period) the organisation is set smaller before
-    # it is ever cut: the letterhead is who the document is from.
-    size = 11.0
-    while size > 8 and canvas.stringWidth(info.organisation, BOLD, size) > room:
-        size -= 0.5
     canvas.setFont(BOLD, size)
+    room = CONTENT_WIDTH - heading_width - 6 * mm
     canvas.drawString(SIDE, line, _fit(canvas, info.organisation, BOLD, size, room))
     canvas.setFillColor(TEXT)
     canvas.setFont(REGULAR, 9)

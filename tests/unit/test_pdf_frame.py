@@ -97,3 +97,20 @@ def test_a_very_long_name_or_organisation_is_cut_to_fit_not_run_over_the_page():
 
 def test_the_address_keeps_one_line_per_line():
     assert LETTERHEAD.address_lines == ["1 Example Street", "London N1 0AA"]
+
+
+def test_beside_a_statements_long_period_the_organisation_is_set_smaller_never_cut():
+    """Seen on the demo's statement: "Cranstoun — Early Intervention…", the letterhead cut
+    to make room for "Period 1 September 2026 to 30 November 2026"."""
+    organisation = "Cranstoun — Early Intervention Project (demo)"
+    statement = DocumentInfo(
+        "Accommodation statement for Camden",
+        "1 September 2026 to 30 November 2026",
+        NOON,
+        "Fictional Printer",
+        reference_label="Period",
+        letterhead=Letterhead(organisation, "020 7946 0000", "eip@example.org", "London"),
+    )
+    (page,) = pages_of(statement)
+    assert organisation in page
+    assert "Period 1 September 2026 to 30 November 2026" in page
