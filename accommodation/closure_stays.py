@@ -11,7 +11,7 @@ from accommodation.models import Placement
 from accommodation.rules import STATE_LABELS
 from eip.cases.closure_summary import StayLine
 from eip.cases.models import Case
-from eip.formatting import accounts_pence, short_date
+from eip.formatting import accounts_pence, long_date
 
 
 def stay_lines(session: Session, case: Case) -> list[StayLine]:
@@ -34,10 +34,10 @@ def stay_lines(session: Session, case: Case) -> list[StayLine]:
         start = p.checked_in_on or p.move_in_on
         if p.checked_in_on and p.moved_out_on:
             stayed = (p.moved_out_on - p.checked_in_on).days
-            dates = f"{short_date(p.checked_in_on)} to {short_date(p.moved_out_on)}"
+            dates = f"{long_date(p.checked_in_on)} to {long_date(p.moved_out_on)}"
             nights = f"{stayed} of {p.approved_nights or 0} approved"
         else:
-            dates = f"From {short_date(start)}" if p.checked_in_on else "Not checked in"
+            dates = f"From {long_date(start)}" if p.checked_in_on else "Not checked in"
             nights = f"{p.approved_nights or 0} approved"
         lines.append(
             StayLine(

@@ -27,7 +27,7 @@ def test_the_closure_summary_sets_out_the_stay(app_context):
     stay = body.split("Temporary accommodation", 1)[1].split("Onward referrals", 1)[0]
     assert f"Placement {placement.provider}: Ended" in stay
     first, last = placement.checked_in_on, placement.moved_out_on
-    assert f"Dates {first.day} {first:%b %Y} to {last.day} {last:%b %Y}" in stay
+    assert f"Dates {first.day} {first:%B %Y} to {last.day} {last:%B %Y}" in stay
     assert "Nights 20 of 28 approved, at £65.00 a night" in stay
     assert "Cost £1,300.00" in stay
 
