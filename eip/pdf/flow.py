@@ -14,9 +14,18 @@ from io import BytesIO
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+)
 from reportlab.platypus.doctemplate import ActionFlowable, FrameBreak, NullActionFlowable
 from reportlab.platypus.flowables import _listWrapOn
+
+from eip.pdf.styles import SMALL
 
 # A document's last page holds at least this much of the story (with the footer, more than
 # a lone sign-off line or a stray paragraph), unless the whole document is one page.
@@ -67,7 +76,8 @@ def keep_headings(story: Sequence[Flowable]) -> list[Flowable]:
             continue
         group = []
         while i < len(story) and (
-            story[i].getKeepWithNext() or (group and isinstance(story[i], CondPageBreak))
+            story[i].getKeepWithNext()
+            or (group and (isinstance(story[i], CondPageBreak) or _lead_in(story[i])))
         ):
             if not isinstance(story[i], CondPageBreak):  # a heading under a heading
                 story[i].__dict__["keepWithNext"] = 0  # grouped once, not again by reportlab
@@ -78,6 +88,13 @@ def keep_headings(story: Sequence[Flowable]) -> list[Flowable]:
             i += 1
         out.append(KeepWithFirst(group) if len(group) > 1 else group[0])
     return out
+
+
+def _lead_in(flowable: Flowable) -> bool:
+    """A short note in the small style straight under a heading ("The outcome of each case
+    consultation held in the month…"): it belongs to the heading, and a heading with its
+    note alone at a page's foot is as stranded as a heading alone."""
+    return isinstance(flowable, Paragraph) and flowable.style is SMALL
 
 
 def _trailing_space(flowable: Flowable) -> bool:

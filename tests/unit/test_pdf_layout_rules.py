@@ -117,6 +117,17 @@ def test_a_heading_is_never_left_at_the_foot_of_a_page_above_a_chart():
     assert page_of(found, "Spend") == page_of(found, "SPENDCHART")
 
 
+def test_a_heading_and_its_note_are_never_left_at_the_foot_of_a_page_above_a_chart():
+    """Seen on the demo's October report: "Pathway outcomes" and its one-line note alone at
+    the foot of page 2, the chart they introduce on page 3."""
+    note = styles.para("The outcome of each case consultation held in the month.", styles.SMALL)
+    rest = styles.para("The report goes on. " * 100)  # so the last-page rule plays no part
+    found = pages(
+        [leaving(45 * mm), *styles.heading("Pathway outcomes"), note, chart_block("OUTCOMES"), rest]
+    )
+    assert page_of(found, "Pathway outcomes") == page_of(found, "OUTCOMES")
+
+
 def test_a_heading_is_never_left_at_the_foot_of_a_page_above_a_table():
     """Defect (statement, "Why"): "Invoices" heading alone at the foot of a page."""
     rows = [[[f"25 Oct 2026 line {k}" for k in range(5)], "£560.00"] for _ in range(30)]
