@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from eip import paging
 from eip.auth.models import User
+from eip.cases import outcomes
 from eip.cases.models import Case
 from eip.cases.queries import deadline_settings, non_working_days, stored_rows
 from eip.cases.records import Consultation, ProfessionalsMeeting
@@ -30,6 +31,7 @@ from eip.models import Borough
 from eip.policy import visible_cases
 from eip.programme import current_settings
 from eip.reports import dashboard_cases as dc
+from eip.reports import dashboard_outcomes as outcome_figures
 from eip.reports import dashboard_timeliness as timeliness
 from eip.reports.monthly import next_month
 from eip.workdays import london_date, london_day_start
@@ -168,11 +170,10 @@ def _accommodation(session: Session, user: User, today: date) -> dict[str, Any]:
     }
 
 
-def outcome_measures(session: Session, period: dc.Period) -> dict[str, Any] | None:
-    """The outcome measures' change between measurement points (issue 19, item 1): None until
-    the outcome measures are built. Its figures plug in here, beside the others, with their own
-    keys in `cases_behind` for their links."""
-    return None
+def outcome_measures(session: Session, period: dc.Period) -> dict[str, Any]:
+    """The outcome measures' change from intake and the cases measured at each point, as
+    they stand now (eip.reports.dashboard_outcomes)."""
+    return outcome_figures.figures(session, period.today)
 
 
 def _action_days(settings) -> dict[str, int]:
@@ -210,7 +211,6 @@ def figures(session: Session, user: User, today: date) -> dict[str, Any]:
         "accommodation": _accommodation(session, user, today),
         "queues": _queues(session, today),
         "quiet_days": dc.QUIET_DAYS,
-        # Outcome measures' change: one more figure group, from `outcome_measures`.
         "outcome_measures": outcome_measures(session, period),
     }
 
@@ -233,6 +233,9 @@ TITLES = {
     "no_idva": "High-risk cases without an IDVA referral",
     "no_marac": "Cases meeting MARAC without a MARAC referral",
     "quiet": f"Open cases with nothing recorded for {dc.QUIET_DAYS} days",
+    "outcome_change": "Cases measured at intake and later, by change in an outcome measure",
+    "outcome_points": "Cases with outcome measures recorded at this point",
+    "outcome_due": "Cases with a follow-up outcome measurement due and not recorded",
 }
 
 
@@ -294,6 +297,17 @@ def _filter(session: Session, key: str, params: dict[str, str], today: date):
         else:
             query = query.where(dc.moved(pairs, _choice(params, "move", dc.MOVES, required=True)))
         return Case.id.in_(query)
+    if key == "outcome_change":
+        measure = _choice(params, "measure", outcome_figures.MEASURES)
+        change = _choice(params, "change", outcome_figures.CHANGES, required=bool(measure))
+        if change and not measure:
+            raise UnknownFigure("measure")
+        return outcome_figures.changed(measure, change)
+    if key == "outcome_points":
+        return outcome_figures.measured(_choice(params, "point", outcomes.POINTS, required=True))
+    if key == "outcome_due":
+        point = _choice(params, "point", outcome_figures.DUE_POINTS, required=True)
+        return outcome_figures.followup_due(point, today)
     simple = {
         "accommodated": dc.accommodated,
         "late": dc.late_waiting,

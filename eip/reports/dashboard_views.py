@@ -17,7 +17,7 @@ from evaluation.charts import bar_chart
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 RULE = "programme.dashboard"
-PARAMS = ("month", "borough", "outcome", "intake", "now", "move")
+PARAMS = ("month", "borough", "outcome", "intake", "now", "move", "measure", "change", "point")
 
 
 def _charts(shown) -> dict:
@@ -42,7 +42,17 @@ def _charts(shown) -> dict:
         )
         for m in shown["timeliness"].values()
     ]
+    om = shown["outcome_measures"]
+    changes = [
+        (f"{measure.label}: {om['change_labels'][change].lower()}", n, str(n))
+        for name, measure in om["measures"].items()
+        for change, n in om["changes"][name].counts.items()
+        if change != "not_known"
+    ]
     return {
+        "outcome_measures": bar_chart(
+            "chart-outcome-measures", "Change from intake to the latest measurement", changes
+        ),
         "referrals": bar_chart("chart-referrals", "Referrals received by month", referrals),
         "outcomes": bar_chart("chart-outcomes", "Consultation outcomes over the months", outcomes),
         "timeliness": bar_chart("chart-timeliness", "Share of deadlines met", timely),

@@ -20,6 +20,23 @@ November 2026. Monday 31 August 2026 is a bank holiday. Six cases:
   8 Oct (4 due in October: short), 5 and 12 Nov (2 due); DASH high and MARAC 2 Oct (high,
   high): IDVA action due Mon 5 Oct done Mon 5 (met, 1), MARAC action due Tue 6 Oct never
   done (missed; and in the "MARAC without a referral" queue).
+
+Outcome measures (behaviour score = the eight frequencies added; feels safe only when the
+partner was asked; children's exposure 0 none, 1 aware, 2 witnessed):
+- T1: intake 13 Nov only (not compared).
+- T6: intake 5 Oct (score 16, partner not asked, witnessed), mid 2 Nov (10, feels safe 6,
+  witnessed): behaviour improved (-6), feels safe not known, exposure the same (0).
+- T7, Hackney, received 5 Jan 2026, intervention 1 Feb, closed 1 May (before the months, so
+  in no other figure): intake 4 Feb (12, safe 3, aware), mid 2 Mar and exit 30 Apr (4, safe
+  8, none), 3-month follow-up 3 Aug (14, safe 7, none): the latest point is the follow-up,
+  so behaviour worsened (+2), feels safe improved (+4), exposure improved (-1); its 6-month
+  follow-up was due 1 Nov and is not recorded.
+- T8, Camden, received 6 Jan 2025, intervention 3 Feb 2025, closed 2 May 2025: intake
+  (physical not known, safe 5, no children) and exit (8, safe 5, no children): behaviour and
+  exposure not known, feels safe the same (0); both follow-ups due (2 Aug, 2 Nov 2025).
+Compared: T6, T7, T8. Medians: behaviour -2 (-6, +2), feels safe +2 (+4, 0), exposure -0.5.
+Recorded: intake 4, mid 2 (T6, T7), exit 2 (T7, T8), 3-month 1 (T7), 6-month 0. Follow-ups
+due and not recorded: 3-month T8, 6-month T7 and T8.
 """
 
 from __future__ import annotations
@@ -30,11 +47,13 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 
+from eip.cases import outcomes
 from eip.cases.models import Case
 from eip.cases.records import (
     CaseAction,
     Consultation,
     DashReview,
+    OutcomeMeasure,
     ProfessionalsMeeting,
 )
 from eip.extensions import db
@@ -105,6 +124,30 @@ def _meeting(case, on):
     db.session.add(ProfessionalsMeeting(case_id=case.id, held_on=on, attendees="Both"))
 
 
+def _measures(case, on, answers, safe=None, exposure="none"):
+    """Outcome measures at one point: the eight behaviour frequencies (None: not known), how
+    safe the partner feels (None: not asked) and the children's exposure."""
+    point, frequencies = answers
+    db.session.add(
+        OutcomeMeasure(
+            case_id=case.id,
+            point=point,
+            measured_on=on,
+            **dict(zip(outcomes.BEHAVIOUR_COLUMNS, frequencies, strict=True)),
+            partner_source="not_safe" if safe is None else "practitioner",
+            partner_feels_safe=safe,
+            children_exposure=exposure,
+        )
+    )
+
+
+def _at(point, total, unknown=False):
+    """(point, eight frequencies adding to `total`; the first not known when `unknown`)."""
+    frequencies = [min(5, max(0, total - 5 * i)) for i in range(8)]
+    assert sum(frequencies) == total
+    return point, [None, *frequencies[1:]] if unknown else frequencies
+
+
 @pytest.fixture
 def world(app_context):
     with time_machine.travel(NOW, tick=False):
@@ -161,8 +204,36 @@ def world(app_context):
         marac = _review(t6, date(2026, 10, 2), "high", 15, marac=True, recorded=date(2026, 11, 10))
         _action(t6, "idva_referral", marac, date(2026, 10, 5), done=date(2026, 10, 5))
         _action(t6, "marac_referral", marac, date(2026, 10, 6))
+
+        _measures(t1, date(2026, 11, 13), _at("intake", 9), 4, "aware")
+        _measures(t6, date(2026, 10, 5), _at("intake", 16), None, "witnessed")
+        _measures(t6, date(2026, 11, 2), _at("mid", 10), 6, "witnessed")
+        t7 = _case(
+            "T007",
+            "Hackney",
+            date(2026, 1, 5),
+            status="closed",
+            acknowledged_at=at(date(2026, 1, 6)),
+            intervention_started_on=date(2026, 2, 1),
+            closed_at=at(date(2026, 5, 1)),
+        )
+        _measures(t7, date(2026, 2, 4), _at("intake", 12), 3, "aware")
+        _measures(t7, date(2026, 3, 2), _at("mid", 4), 8)
+        _measures(t7, date(2026, 4, 30), _at("exit", 4), 8)
+        _measures(t7, date(2026, 8, 3), _at("followup_3", 14), 7)
+        t8 = _case(
+            "T008",
+            "Camden",
+            date(2025, 1, 6),
+            status="closed",
+            acknowledged_at=at(date(2025, 1, 7)),
+            intervention_started_on=date(2025, 2, 3),
+            closed_at=at(date(2025, 5, 2)),
+        )
+        _measures(t8, date(2025, 2, 5), _at("intake", 20, unknown=True), 5, "no_children")
+        _measures(t8, date(2025, 5, 1), _at("exit", 8), 5, "no_children")
         db.session.commit()
-        yield {c.reference[-4:]: c for c in (t1, t2, t3, t6)}
+        yield {c.reference[-4:]: c for c in (t1, t2, t3, t6, t7, t8)}
 
 
 def _refs(ids):
@@ -213,7 +284,17 @@ def test_each_dashboard_figure_matches_the_hand_worked_world(world):
     }
     assert shown["dash_movement"] == {"up": 1, "same": 2, "down": 1}
     assert shown["queues"] == {"late": 1, "no_idva": 1, "no_marac": 1, "quiet": 2}
-    assert shown["outcome_measures"] is None  # plugs in with the outcome measures
+
+    om = shown["outcome_measures"]
+    assert om["compared"] == 3
+    changes = {name: (m.counts, m.median) for name, m in om["changes"].items()}
+    assert changes == {
+        "behaviour": ({"improved": 1, "same": 0, "worsened": 1, "not_known": 1}, -2),
+        "feels_safe": ({"improved": 1, "same": 1, "worsened": 0, "not_known": 1}, 2),
+        "exposure": ({"improved": 1, "same": 1, "worsened": 0, "not_known": 1}, -0.5),
+    }
+    assert om["recorded"] == {"intake": 4, "mid": 2, "exit": 2, "followup_3": 1, "followup_6": 0}
+    assert om["followups_due"] == {"followup_3": 1, "followup_6": 2}
 
 
 # The list behind each link, as the page links it: (address, the cases listed).
@@ -236,6 +317,21 @@ LINKS = [
     ("no_idva", {"T003"}),
     ("no_marac", {"T006"}),
     ("quiet", {"T003", "T005"}),
+    ("outcome_change", {"T006", "T007", "T008"}),
+    ("outcome_change?measure=behaviour&change=improved", {"T006"}),
+    ("outcome_change?measure=behaviour&change=worsened", {"T007"}),
+    ("outcome_change?measure=behaviour&change=not_known", {"T008"}),
+    ("outcome_change?measure=feels_safe&change=improved", {"T007"}),
+    ("outcome_change?measure=feels_safe&change=same", {"T008"}),
+    ("outcome_change?measure=feels_safe&change=not_known", {"T006"}),
+    ("outcome_change?measure=exposure&change=improved", {"T007"}),
+    ("outcome_change?measure=exposure&change=same", {"T006"}),
+    ("outcome_change?measure=exposure&change=worsened", set()),
+    ("outcome_points?point=intake", {"T001", "T006", "T007", "T008"}),
+    ("outcome_points?point=exit", {"T007", "T008"}),
+    ("outcome_points?point=followup_3", {"T007"}),
+    ("outcome_due?point=followup_3", {"T008"}),
+    ("outcome_due?point=followup_6", {"T007", "T008"}),
 ]
 
 

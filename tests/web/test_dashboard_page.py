@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from accommodation.budget import queries as budget_queries
+from eip.cases.records import OutcomeMeasure
 from eip.clock import today
 from eip.extensions import db
 from eip.formatting import format_pence
@@ -41,6 +42,13 @@ def test_the_managers_home_links_the_dashboard_and_no_longer_promises_figures(si
         "/dashboard/cases/dash?intake=purple",
         "/dashboard/cases/dash_movement?move=sideways",
         "/dashboard/cases/meetings",
+        "/dashboard/cases/outcome_change?change=improved",
+        "/dashboard/cases/outcome_change?measure=behaviour",
+        "/dashboard/cases/outcome_change?measure=height&change=improved",
+        "/dashboard/cases/outcome_change?measure=behaviour&change=better",
+        "/dashboard/cases/outcome_points",
+        "/dashboard/cases/outcome_points?point=week_2",
+        "/dashboard/cases/outcome_due?point=intake",
     ],
 )
 def test_a_link_the_dashboard_did_not_make_is_not_found(signed_in, link):
@@ -96,6 +104,17 @@ def test_the_dashboard_makes_the_same_queries_for_3_or_15_cases(app, signed_in):
         for _ in range(n):
             case = fa.accommodation_case(practitioner)
             case.received_at = case.created_at
+            for point in ("intake", "mid"):
+                db.session.add(
+                    OutcomeMeasure(
+                        case_id=case.id,
+                        point=point,
+                        measured_on=today(),
+                        partner_source="practitioner",
+                        partner_feels_safe=5,
+                        children_exposure="aware",
+                    )
+                )
         for _ in range(n // 3):
             fa.placement(fa.accommodation_case(practitioner), "checked_in")
         db.session.commit()
