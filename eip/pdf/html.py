@@ -208,7 +208,18 @@ class _Writer:
 
     def plain_table(self, item: Table) -> None:
         """A table laid out by hand (the agreement's signature blocks): each row a row, a
-        cell in a heading style a heading of its row."""
+        cell in a heading style a heading of its row. One with no heading cell only sets
+        blocks side by side (a letter's recipient and sender): on the page they follow
+        each other, since a table without headings is not one to a screen reader."""
+        if not any(
+            isinstance(value, Paragraph) and value.style.name == "cell_head"
+            for row in item._cellvalues
+            for value in row
+        ):
+            for row in item._cellvalues:
+                for value in row:
+                    self.out.append(f'<p class="govuk-body">{self.cell(value)}</p>')
+            return
         rows = []
         for row in item._cellvalues:
             cells = []

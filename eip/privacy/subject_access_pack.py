@@ -391,7 +391,7 @@ def produce(
 def produce_page(session: Session, user: User, request_id: int, *, at: datetime | None = None):
     """The pack's accessible web page (the same story as its PDF, eip/pdf/html.py), with the
     view audited as the zip's download is. `NotAllowed` and `NotFound` as `produce`."""
-    from eip.pdf.delivery import Document
+    from eip.pdf.delivery import Document, letterhead
     from eip.pdf.html import story_html
     from eip.pdf.page import DocumentInfo
     from eip.privacy.subject_access import get_request
@@ -412,5 +412,7 @@ def produce_page(session: Session, user: User, request_id: int, *, at: datetime 
             details={"person": request.role},
         )
         session.commit()
-    info = DocumentInfo(TITLE, request.case.reference, at, user.name)
+    info = DocumentInfo(
+        TITLE, request.case.reference, at, user.name, letterhead=letterhead(session)
+    )
     return Document("subject_access_pack", "", body, info, web_page=True)
