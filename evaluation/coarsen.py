@@ -142,3 +142,27 @@ def child_age_band(age_years: int | None, recorded: str | None) -> str:
 # Working days from a DASH review to the referral it called for, above this reported as
 # this ("5 or more"): the targets are 1 and 2, and a long delay is rare and memorable.
 WORKING_DAYS_TOP = 5
+
+
+# When an outcome measurement was taken: whole weeks since the referral, in bands, so that
+# no measurement's day can be put beside the events' days to find it.
+WEEK_BANDS: tuple[tuple[int, int | None, str], ...] = (
+    (0, 4, "0_to_4"),
+    (5, 12, "5_to_12"),
+    (13, 26, "13_to_26"),
+    (27, 52, "27_to_52"),
+    (53, None, "53_plus"),
+)
+WEEK_BAND_VALUES = (*(band for _lo, _hi, band in WEEK_BANDS), NOT_KNOWN)
+
+
+def weeks_band(referred_on: date, day: date | None) -> str:
+    """Whole weeks from the referral to `day`, in bands (before the referral: not known)."""
+    days = days_since(referred_on, day)
+    if days is None or days < 0:
+        return NOT_KNOWN
+    weeks = days // 7
+    for lo, hi, band in WEEK_BANDS:
+        if weeks >= lo and (hi is None or weeks <= hi):
+            return band
+    raise AssertionError("the bands cover every week")  # pragma: no cover

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eip.cases import choices
+from eip.cases import choices, outcome_data, outcomes
 from eip.cases.rules import STATES
 from evaluation import coarsen, disclosure, referral_timeliness
 
@@ -257,10 +257,67 @@ DASH_COLUMNS: tuple[Column, ...] = (
     ),
 )  # fmt: skip
 
+_FREQUENCY = (*dict.fromkeys(outcome_data.FREQUENCY_BANDS.values()), outcome_data.NOT_KNOWN)
+_PARTNER = (outcome_data.NOT_ASKED, outcome_data.NOT_KNOWN)
+_SOURCES = tuple(s["value"] for s in outcomes.data()["partner_source"])
+_EXPOSURES = tuple(c["value"] for c in outcomes.data()["children_exposure"])
+_CHANGE = ("fell", "no_change", "rose", outcome_data.NOT_KNOWN)
+FREQUENCY_MEANING = (
+    "none: not at all; occasional: once, or two or three times; regular: about monthly or "
+    "weekly; daily: most days"
+)
+OUTCOME_COLUMNS: tuple[Column, ...] = (
+    Column("case_id", "text", "Pseudonymous case ID, as in cases.csv."),
+    Column("point", "code",
+           "The measurement point: intake, mid-point, exit, or 3 or 6 months after closure.",
+           outcomes.POINTS),
+    Column("weeks_since_referral", "code",
+           "Whole weeks from the referral to the measurement, in bands (never a day).",
+           coarsen.WEEK_BAND_VALUES),
+    *(
+        Column(f"client_{b.name}", "code",
+               f"How often the client behaved in this way in the last 3 months: {b.label} "
+               f"({FREQUENCY_MEANING}).", _FREQUENCY)
+        for b in outcomes.behaviours()
+    ),
+    Column("behaviour_score", "code",
+           "The client's abusive behaviour over the 8 kinds: the sum of their places on the "
+           "0-5 frequency scale (0-40), in bands; not_known when any kind is not known.",
+           ("0", "1-5", "6-10", "11-20", "21-40", outcome_data.NOT_KNOWN)),
+    Column("partner_asked", "code",
+           "Whether the partner gave their own report (yes, through the practitioner or their "
+           "support worker), or why not: not_safe (not safe to ask) or declined.",
+           ("yes", *(s for s in _SOURCES if not outcomes.partner_asked(s)))),
+    Column("partner_feels_safe", "code",
+           "How safe the partner feels, 0-10, in bands.", ("0-3", "4-6", "7-10", *_PARTNER)),
+    Column("partner_abuse_frequency", "code",
+           f"How often the partner says abuse happened in the last 3 months ({FREQUENCY_MEANING}).",
+           (*_FREQUENCY, outcome_data.NOT_ASKED)),
+    Column("partner_quality_of_life", "code",
+           "The partner's quality of life: poor (1-2 of 5), neither (3), good (4-5).",
+           ("poor", "neither", "good", *_PARTNER)),
+    Column("children_exposure", "code", "The children's exposure to the abuse.",
+           _EXPOSURES),
+    Column("behaviour_change", "code",
+           "The behaviour score's change from the intake measurement to this one (fell is "
+           "better); not_known at intake, without an intake measurement, or when either score "
+           "is not known.", _CHANGE),
+    Column("partner_feels_safe_change", "code",
+           "How safe the partner feels, change from the intake measurement to this one (rose "
+           "is better); not_known as for behaviour_change, or when the partner was not asked "
+           "at either.", _CHANGE),
+)  # fmt: skip
+
 FILES: tuple[tuple[str, str, tuple[Column, ...]], ...] = (
     ("cases.csv", "One row per case referred in the period.", CASE_COLUMNS),
     ("events.csv", "One row per recorded event of those cases, in day order.", EVENT_COLUMNS),
     ("dash_reviews.csv", "One row per DASH review of those cases.", DASH_COLUMNS),
+    (
+        "outcomes.csv",
+        "One row per outcome measurement of those cases (docs/outcomes.md), by "
+        "measurement point, every answer in bands.",
+        OUTCOME_COLUMNS,
+    ),
 )
 
 

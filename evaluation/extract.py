@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, aliased
 
 from accommodation import ledger, store
 from accommodation.models import Placement
+from eip.cases import outcomes
 from eip.cases.consent_state import current_consents
 from eip.cases.models import Case, Person
 from eip.cases.records import (
@@ -38,6 +39,7 @@ from eip.cases.records import (
     InterventionSession,
     LateReferralDecision,
     OnwardReferral,
+    OutcomeMeasure,
     ProfessionalsMeeting,
 )
 from eip.models import Borough
@@ -60,6 +62,7 @@ RECORDS = {
     "onward_referrals": OnwardReferral,
     "actions": CaseAction,
     "children": Child,
+    "outcomes": OutcomeMeasure,
 }
 
 # The columns of each record that rows.py reads (and current_consents, for the consents):
@@ -83,6 +86,8 @@ RECORD_COLUMNS: dict[type, tuple[str, ...]] = {
     OnwardReferral: ("agency", "referred_on", "status"),
     CaseAction: ("kind", "completed_at", "due_on", "source_id", "resolution"),
     Child: ("age_years", "age_band"),
+    # Every answer (all on fixed scales: outcome measures hold no free text) and the day.
+    OutcomeMeasure: ("point", "measured_on", *outcomes.ANSWER_COLUMNS),
 }
 
 # The partner is a person record too: read beside the client in the case's row.

@@ -28,14 +28,21 @@ class Shown:
     equality: list[equality.EqualityTable] | None = None
 
 
-def live_rows(session: Session) -> Iterator[dict[str, str]]:
+def live_rows(
+    session: Session, outcome_rows: list[dict[str, str]] | None = None
+) -> Iterator[dict[str, str]]:
     """Every case's row, built as for an extract but at the finest level (managers may
-    see the live programme; the tables' own suppression still applies)."""
+    see the live programme; the tables' own suppression still applies). Given a list,
+    each case's outcome measurements' rows are added to it on the way (a few per case),
+    so the cases are read once."""
     rules = deadline_settings(session)
     today = clock.today()
     for bundle in extract.bundles(session, extract.case_ids(session)):
         finest = rows.finest_values(bundle)
         quasi = tuple(finest[qi] for qi in rows.QUASI_IDENTIFIERS)
+        if outcome_rows is not None:
+            # The case's database id stands in for a pseudonymous one: it never leaves.
+            outcome_rows.extend(rows.outcome_rows(bundle, str(bundle.case.id)))
         yield rows.case_row(bundle, "", quasi, rules, today)
 
 
@@ -43,8 +50,14 @@ def live(session: Session) -> figures.Figures:
     totals = ledger.all_placement_totals(store.entries(session))
     spend = sum(t.exposure for t in totals.values())
     target = deadline_settings(session).acknowledge_working_days
+    measured: list[dict[str, str]] = []
+    # build reads every case row before the outcome rows, so the list is full by then.
     return figures.build(
-        live_rows(session), services.k_setting(session), spend_pence=spend, target_days=target
+        live_rows(session, measured),
+        services.k_setting(session),
+        spend_pence=spend,
+        target_days=target,
+        outcome_rows=measured,
     )
 
 
@@ -60,5 +73,10 @@ def for_user(session: Session, user: User, instance_path: str | Path) -> Shown:
     target = deadline_settings(session).acknowledge_working_days
     # A k raised since the release applies to its figures too.
     k = max(item.k, services.k_setting(session))
-    built = figures.build(services.case_rows_of(item, instance_path), k, target_days=target)
+    built = figures.build(
+        services.case_rows_of(item, instance_path),
+        k,
+        target_days=target,
+        outcome_rows=services.outcome_rows_of(item, instance_path),
+    )
     return Shown(built, live=False, extract=item)

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from eip.cases import choices
+from eip.cases import choices, outcome_data, outcomes
 from eip.formatting import format_pence
 from evaluation import coarsen, disclosure
 from evaluation.tables import Protected, median, protect, share_shown, statistic_shown
@@ -75,6 +75,43 @@ PARTNER_TABLES: tuple[tuple[str, str, str, dict[str, str]], ...] = (
     ("partner_ethnic_group", "Partners by ethnic group", "Ethnic group",
      dict(choices.ETHNIC_GROUP)),
 )  # fmt: skip
+# The outcome measures (outcomes.csv, issue 19), by measurement point.
+OUTCOME_POINTS: tuple[tuple[str, str], ...] = tuple(
+    (point, outcomes.point_label(point)) for point in outcomes.POINTS
+)
+BEHAVIOUR_BANDS: tuple[tuple[str, str], ...] = (
+    ("0", "0 (none of the behaviours)"),
+    ("1-5", "1 to 5"),
+    ("6-10", "6 to 10"),
+    ("11-20", "11 to 20"),
+    ("21-40", "21 to 40"),
+    (outcome_data.NOT_KNOWN, "Not known"),
+)
+FEELS_SAFE_BANDS: tuple[tuple[str, str], ...] = (
+    ("0-3", "0 to 3 (not safe)"),
+    ("4-6", "4 to 6"),
+    ("7-10", "7 to 10 (safe)"),
+    (outcome_data.NOT_ASKED, "Partner not asked, or chose not to answer"),
+    (outcome_data.NOT_KNOWN, "Not known"),
+)
+CHANGES: tuple[tuple[str, str], ...] = (
+    ("fell", "Fell"),
+    ("no_change", "No change"),
+    ("rose", "Rose"),
+)
+# (key, outcomes.csv column, caption, the column's bands)
+OUTCOME_BY_POINT = (
+    ("behaviour_by_point", "behaviour_score",
+     "The client's abusive behaviour score (0-40) at each measurement point", BEHAVIOUR_BANDS),
+    ("feels_safe_by_point", "partner_feels_safe",
+     "How safe the partner feels (0-10) at each measurement point", FEELS_SAFE_BANDS),
+)  # fmt: skip
+OUTCOME_CHANGES = (
+    ("behaviour_change", "behaviour_change",
+     "The client's abusive behaviour score, intake to the latest measurement (fell is better)"),
+    ("feels_safe_change", "partner_feels_safe_change",
+     "How safe the partner feels, intake to the latest measurement (rose is better)"),
+)  # fmt: skip
 _LAST = {disclosure.OTHER_BOROUGH: 1, coarsen.NOT_KNOWN: 2, disclosure.ANY: 3}
 CASES = (("cases", "Cases"),)
 
@@ -103,6 +140,19 @@ class CountTable:
 
     def total(self) -> str:
         return self.protected.shown(("all",) if self.two_way else ("col", 0))
+
+    def cell_bars(self) -> list[tuple[str, int | None, str]]:
+        """(column: row, count or None when hidden, shown text) per cell, column by column:
+        a chart of a two-way table whose row totals mean nothing (the same case at every
+        measurement point)."""
+        found = []
+        for j, (_c, column) in enumerate(self.columns):
+            for i, (_code, label) in enumerate(self.rows):
+                pos = ("cell", i, j)
+                hidden = self.protected.is_hidden(pos)
+                value = None if hidden else self.protected.value(pos)
+                found.append((f"{column}: {label}", value, self.protected.shown(pos)))
+        return found
 
     def bars(self) -> list[tuple[str, int | None, str]]:
         """(label, count or None when hidden, shown text) per row, for a chart."""
@@ -183,6 +233,12 @@ class _Tally:
         self.children: Counter[str] = Counter()
         self.has_risk_and_safety = False
         self.partner: dict[str, Counter[str]] = {c: Counter() for c, *_r in PARTNER_TABLES}
+        self.outcome_points: Counter[str] = Counter()
+        self.by_point: dict[str, Counter[tuple[str, str]]] = {
+            column: Counter() for _k, column, _c, _b in OUTCOME_BY_POINT
+        }
+        # Per case (pseudonymous ID): its latest change band. A code per measured case only.
+        self.latest_change: dict[str, dict[str, str]] = {c: {} for _k, c, _c in OUTCOME_CHANGES}
 
     def add_risk_and_safety(self, row: Mapping[str, str]) -> None:
         """The fields extracts carry since issue 19: `get`, because an extract released
@@ -198,6 +254,16 @@ class _Tally:
         for column, counter in self.partner.items():
             if column in row:
                 counter[row[column]] += 1
+
+    def add_outcome(self, row: Mapping[str, str]) -> None:
+        """One measurement (outcomes.csv's row). Rows come case by case in point order, so
+        the change kept for a case is its latest measurement's."""
+        self.outcome_points[row["point"]] += 1
+        for _key, column, _caption, _bands in OUTCOME_BY_POINT:
+            self.by_point[column][(row[column], row["point"])] += 1
+        if row["point"] != outcomes.INTAKE:
+            for _key, column, _caption in OUTCOME_CHANGES:
+                self.latest_change[column][row["case_id"]] = row[column]
 
     def add(self, row: Mapping[str, str]) -> None:
         self.cases += 1
@@ -252,13 +318,17 @@ def build(
     *,
     spend_pence: int | None = None,
     target_days: int | None = None,
+    outcome_rows: Iterable[Mapping[str, str]] | None = None,
 ) -> Figures:
     """The figures from case rows; `spend_pence` (managers' live figures only) adds the
     money the pot has spent or promised, from the ledger; `target_days` names the
-    acknowledgement target the rows were judged against."""
+    acknowledgement target the rows were judged against; `outcome_rows` are outcomes.csv's
+    (read after the case rows), None for a release made before extracts carried them."""
     t = _Tally()
     for row in rows:
         t.add(row)
+    for row in outcome_rows or ():
+        t.add_outcome(row)
     figures = Figures(k=k, cases=str(t.cases) if not 0 < t.cases < k else f"<{k}")
     counts = [[t.pathway_outcome[(p, o)] for o, _l in OUTCOME_GROUPS] for p, _pl in PATHWAYS]
     figures.tables["pathway_outcome"] = CountTable(
@@ -352,7 +422,40 @@ def build(
     s["marac"] = _count("marac", "Cases referred to MARAC", t.marac, t.cases, k)
     s["idva"] = _count("idva", "Cases referred to the IDVA service", t.idva, t.cases, k)
     _risk_and_safety(figures, t, k)
+    _outcomes(figures, t, k, carried=outcome_rows is not None)
     return figures
+
+
+def _outcomes(figures: Figures, t: _Tally, k: int, *, carried: bool) -> None:
+    """Cases measured at each point, each measure's bands by point and its change from
+    intake, each table protected; tables without rows when the extract did not carry the
+    outcome measures (a release made before)."""
+    points = OUTCOME_POINTS if carried else ()
+    figures.tables["outcome_points"] = _one_way(
+        "outcome_points",
+        "Cases with outcome measures, by measurement point",
+        "Measurement point",
+        [(code, label, t.outcome_points[code]) for code, label in points],
+        k,
+    )
+    for key, column, caption, bands in OUTCOME_BY_POINT:
+        found = t.by_point[column]
+        counts = [[found[(band, point)] for point, _l in points] for band, _bl in bands]
+        figures.tables[key] = CountTable(
+            key,
+            caption,
+            "Band",
+            bands if carried else (),
+            points,
+            protect(counts if carried else [], k, row_totals=True),
+        )
+    for key, column, caption in OUTCOME_CHANGES:
+        changes = Counter(t.latest_change[column].values())
+        labelled = [(code, label, changes[code]) for code, label in CHANGES]
+        labelled.append(
+            (outcome_data.NOT_KNOWN, "Not known (or not asked)", changes[outcome_data.NOT_KNOWN])
+        )
+        figures.tables[key] = _one_way(key, caption, "Change", labelled if carried else [], k)
 
 
 def _risk_and_safety(figures: Figures, t: _Tally, k: int) -> None:

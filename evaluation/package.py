@@ -2,11 +2,11 @@
 a manifest of SHA-256 digests. No Flask, no database: it writes what it is given.
 
 Rows are written one at a time straight into the zip member, hashed on the way, so a
-large extract never sits in memory. `CaseStore` takes each case's row, events and DASH
-reviews together (one read of the case, before disclosure control has chosen the cases),
-keeps them as CSV text in temporary files and copies the chosen ones into the zip. `manifest.sha256`
-is in the format `sha256sum -c` reads, so an evaluator can check the files with standard
-tools.
+large extract never sits in memory. `CaseStore` takes each case's row, events, DASH
+reviews and outcome measurements together (one read of the case, before disclosure
+control has chosen the cases), keeps them as CSV text in temporary files and copies the
+chosen ones into the zip. `manifest.sha256` is in the format `sha256sum -c` reads, so an
+evaluator can check the files with standard tools.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def _write_text(archive: zipfile.ZipFile, name: str, body: str, when: datetime) 
 def _finish(
     archive: zipfile.ZipFile, written: list[Written], report: Mapping[str, Any], when: datetime
 ) -> list[Written]:
-    """The dictionary, the report and the manifest, after the three CSV files."""
+    """The dictionary, the report and the manifest, after the CSV files."""
     written.append(_write_text(archive, DICTIONARY, data_dictionary(), when))
     rows = {w.name: w.rows for w in written}
     written.append(_write_text(archive, REPORT, disclosure_report(report, rows), when))
@@ -125,11 +125,17 @@ def write(
     cases: Iterable[Mapping[str, str]],
     events: Iterable[Mapping[str, str]],
     dash_reviews: Iterable[Mapping[str, str]],
+    outcomes: Iterable[Mapping[str, str]] = (),
     report: Mapping[str, Any],
     when: datetime,
 ) -> list[Written]:
     """Write the whole package to `target` (a file opened for binary writing)."""
-    streams = {"cases.csv": cases, "events.csv": events, "dash_reviews.csv": dash_reviews}
+    streams = {
+        "cases.csv": cases,
+        "events.csv": events,
+        "dash_reviews.csv": dash_reviews,
+        "outcomes.csv": outcomes,
+    }
     written: list[Written] = []
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, _about, columns in FILES:
@@ -152,7 +158,7 @@ class CaseStore:
     """
 
     def __init__(self) -> None:
-        # cases.csv (each row after its HEAD cells), events.csv, dash_reviews.csv
+        # cases.csv (each row after its HEAD cells), events.csv, dash_reviews.csv, outcomes.csv
         self._files = [tempfile.TemporaryFile() for _ in FILES]  # noqa: SIM115 (close())
         self._ends = [array("Q", [0]) for _ in FILES]
         self._rows = [array("Q", [0]) for _ in FILES]
@@ -166,13 +172,15 @@ class CaseStore:
         case_row: Mapping[str, str],
         event_rows: Iterable[Mapping[str, str]],
         dash_rows: Iterable[Mapping[str, str]],
+        outcome_rows: Iterable[Mapping[str, str]] = (),
     ) -> None:
         self._at[case_id] = len(self._at)
-        case_cells, event_cells, dash_cells = self._cells
+        case_cells, event_cells, dash_cells, outcome_cells = self._cells
         found = (
             [case_cells(case_row)[HEAD:]],
             [event_cells(row) for row in event_rows],
             [dash_cells(row) for row in dash_rows],
+            [outcome_cells(row) for row in outcome_rows],
         )
         kept = zip(found, self._files, self._ends, self._rows, strict=True)
         for rows, file, ends, counts in kept:
@@ -293,7 +301,8 @@ def disclosure_report(report: Mapping[str, Any], rows: Mapping[str, int | None])
         f"- Cases referred from {report['period_start']} to {report['period_end']}",
         f"- Prepared: {report['prepared_on']}",
         f"- Rows: cases.csv {rows.get('cases.csv')}, events.csv {rows.get('events.csv')}, "
-        f"dash_reviews.csv {rows.get('dash_reviews.csv')}",
+        f"dash_reviews.csv {rows.get('dash_reviews.csv')}, "
+        f"outcomes.csv {rows.get('outcomes.csv')}",
         "",
         "## k-anonymity",
         "",

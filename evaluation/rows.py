@@ -16,21 +16,23 @@ from functools import cached_property
 from typing import Any
 
 from eip import clock
+from eip.cases import outcome_data, outcomes
 from eip.cases.deadlines import Deadlines, acknowledged_in_time
 from eip.cases.rules import CLOSED_STATES
 from eip.workdays import london_date
 from evaluation import coarsen, referral_timeliness
-from evaluation.columns import CASE_COLUMNS, DASH_COLUMNS, EVENT_COLUMNS, names
+from evaluation.columns import CASE_COLUMNS, DASH_COLUMNS, EVENT_COLUMNS, OUTCOME_COLUMNS, names
 from evaluation.disclosure import QUASI_IDENTIFIERS
 
 INTERVENTION_PATHWAYS = frozenset({"intervention", "intervention_with_accommodation"})
 DROPPED_OUT = frozenset({"disengaged", "withdrew_consent"})
 REFERRAL_MADE = frozenset({"made", "accepted", "declined"})
 STAYED = frozenset({"checked_in", "ended"})
-_CASE_NAMES, _EVENT_NAMES, _DASH_NAMES = (
+_CASE_NAMES, _EVENT_NAMES, _DASH_NAMES, _OUTCOME_NAMES = (
     names(CASE_COLUMNS),
     names(EVENT_COLUMNS),
     names(DASH_COLUMNS),
+    names(OUTCOME_COLUMNS),
 )
 
 
@@ -64,6 +66,7 @@ class CaseBundle:
     onward_referrals: list[Any] = field(default_factory=list)
     actions: list[Any] = field(default_factory=list)
     children: list[Any] = field(default_factory=list)
+    outcomes: list[Any] = field(default_factory=list)  # outcome measurements, any order
     placements: list[Any] = field(default_factory=list)
     # Per placement id: what it cost the pot (the ledger's exposure), in pence.
     placement_cost: dict[int, int] = field(default_factory=dict)
@@ -322,4 +325,31 @@ def dash_rows(
         for agency in referral_timeliness.KINDS:
             row.update(_timeliness_cells(agency, timeliness[review.id][agency]))
         assert list(row) == _DASH_NAMES
+        yield row
+
+
+def _feels_safe(data: outcome_data.MeasureData) -> int | None:
+    return data.partner_feels_safe if outcomes.partner_asked(data.partner_source) else None
+
+
+def outcome_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
+    """The case's outcome measurements in point order, every answer in bands
+    (outcome_data.banded), with the change since intake; the day as weeks since the
+    referral, in bands."""
+    measured = outcome_data.by_point(bundle.outcomes)
+    intake = measured.get(outcomes.INTAKE)
+    for point, data in measured.items():
+        behaviour = safe = None
+        if intake is not None and point != outcomes.INTAKE:
+            behaviour = outcome_data.change(intake.behaviour_score, data.behaviour_score)
+            safe = outcome_data.change(_feels_safe(intake), _feels_safe(data))
+        row = {
+            "case_id": case_id,
+            "point": point,
+            "weeks_since_referral": coarsen.weeks_band(bundle.referred_on, data.measured_on),
+            **outcome_data.banded(data),
+            "behaviour_change": outcome_data.change_band(behaviour),
+            "partner_feels_safe_change": outcome_data.change_band(safe),
+        }
+        assert list(row) == _OUTCOME_NAMES, "a row must fill exactly the documented columns"
         yield row

@@ -139,7 +139,8 @@ _NOT_YET_CHOSEN = ("",) * len(disclosure.QUASI_IDENTIFIERS)
 
 
 def _keep(session: Session, store: package.CaseStore):
-    """Each candidate's row, events and DASH reviews into `store`, from one read of the case."""
+    """Each candidate's row, events, DASH reviews and outcome measurements into `store`,
+    from one read of the case."""
     rules = deadline_settings(session)
     today = london_date(datetime.now(UTC))
 
@@ -147,7 +148,8 @@ def _keep(session: Session, store: package.CaseStore):
         cid = candidate.id
         row = rows.case_row(bundle, cid, _NOT_YET_CHOSEN, rules, today)
         events = rows.event_rows(bundle, cid)
-        store.add(cid, row, events, rows.dash_rows(bundle, cid, rules, today))
+        dash = rows.dash_rows(bundle, cid, rules, today)
+        store.add(cid, row, events, dash, rows.outcome_rows(bundle, cid))
 
     return keep
 
@@ -436,8 +438,24 @@ def latest_released(session: Session) -> EvaluationExtract | None:
 
 def case_rows_of(item: EvaluationExtract, instance_path: str | Path) -> Iterator[dict[str, str]]:
     """The released cases.csv, row by row, for the evaluators' figures."""
+    return _rows_of(item, instance_path, "cases.csv")
+
+
+def outcome_rows_of(
+    item: EvaluationExtract, instance_path: str | Path
+) -> Iterator[dict[str, str]] | None:
+    """The released outcomes.csv, row by row; None for a release made before extracts
+    carried it (its figures then say so)."""
     path = folder(instance_path) / (item.file_name or "")
-    with zipfile.ZipFile(path) as archive, archive.open("cases.csv") as raw:
+    with zipfile.ZipFile(path) as archive:
+        if "outcomes.csv" not in archive.namelist():
+            return None
+    return _rows_of(item, instance_path, "outcomes.csv")
+
+
+def _rows_of(item: EvaluationExtract, instance_path: str | Path, name: str):
+    path = folder(instance_path) / (item.file_name or "")
+    with zipfile.ZipFile(path) as archive, archive.open(name) as raw:
         yield from read_dicts(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
 
 

@@ -206,6 +206,16 @@ RISK_AND_SAFETY = (
     "partner_ethnic_group",
 )
 
+# The outcome tables, in the page's order; the two-way ones are charted cell by cell.
+OUTCOMES = (
+    "outcome_points",
+    "behaviour_by_point",
+    "behaviour_change",
+    "feels_safe_by_point",
+    "feels_safe_change",
+)
+BY_POINT = frozenset({"behaviour_by_point", "feels_safe_by_point"})
+
 
 @bp.get("/figures")
 @requires("evaluation.figures")
@@ -214,11 +224,13 @@ def figures():
     built = shown.figures
     chart_list = []
     if built is not None:
-        for key in ("pathway_outcome", "borough", "dash_change", "cost_band", *RISK_AND_SAFETY):
+        keys = ("pathway_outcome", "borough", "dash_change", "cost_band", *RISK_AND_SAFETY)
+        for key in (*keys, *OUTCOMES):
             table = built.tables[key]
             if not table.rows:
                 continue  # an extract released before it carried these fields
-            chart_list.append((key, charts.bar_chart(f"chart-{key}", table.caption, table.bars())))
+            bars = table.cell_bars() if key in BY_POINT else table.bars()
+            chart_list.append((key, charts.bar_chart(f"chart-{key}", table.caption, bars)))
     for table in shown.equality or ():
         for j, (party, heading) in enumerate(table.columns):
             title = f"{table.caption}: {heading.lower()}"
@@ -234,6 +246,7 @@ def figures():
         built=built,
         charts=dict(chart_list),
         risk_and_safety=RISK_AND_SAFETY,
+        outcome_tables=OUTCOMES,
         title="Programme figures",
     )
 

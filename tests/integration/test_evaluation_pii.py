@@ -19,6 +19,7 @@ from eip.cases.records import (
     Incident,
     InterventionSession,
     OnwardReferral,
+    OutcomeMeasure,
     ProfessionalsMeeting,
 )
 from eip.clock import today
@@ -87,6 +88,7 @@ def _fill(data: dict) -> tuple[list[str], str]:
     )  # fmt: skip
     case.client.language = next(notes)[:60]
     on = today() - timedelta(days=12)
+    measured_on = today() - timedelta(days=11)  # outcome measures leave as weeks, in bands
     db.session.add_all([
         Consultation(case_id=case.id, scheduled_for=datetime.now(UTC), medium="phone",
                      attendees=next(notes), held_on=on, outcome="intervention_with_accommodation",
@@ -111,6 +113,9 @@ def _fill(data: dict) -> tuple[list[str], str]:
                   state="requested", move_in_on=today(), nights=7,
                   location_preference=next(notes), areas_to_avoid=data["partner_address"],
                   booking_needs=next(notes), social_worker_name=data["partner_name"]),
+        OutcomeMeasure(case_id=case.id, point="intake", measured_on=measured_on,
+                       client_physical=2, client_coercive=4, partner_source="practitioner",
+                       partner_feels_safe=3, children_exposure="aware"),
     ])  # fmt: skip
     db.session.commit()
     secrets = [
@@ -120,6 +125,7 @@ def _fill(data: dict) -> tuple[list[str], str]:
     ]  # fmt: skip
     secrets += data["notes"] + [w for n in data["notes"] for w in n.split() if len(w) >= 8]
     secrets += dob_spellings(data["born"]) + dob_spellings(data["partner_born"])
+    secrets += dob_spellings(measured_on)
     return secrets, case.reference
 
 
@@ -153,6 +159,8 @@ def test_no_name_address_phone_email_date_of_birth_or_note_reaches_the_zip(app, 
         path = services.folder(app.config["INSTANCE_PATH"]) / item.file_name
         contents = _all_bytes(path)
         assert item.case_count == len(people)
+        with zipfile.ZipFile(path) as archive:  # the measures are in it, and scanned
+            assert len(fe.read_csv(archive, "outcomes.csv")) == len(people)
         for value in secrets + references:
             needle = value.encode("utf-8")
             assert not any(needle in blob for blob in contents), value

@@ -102,6 +102,7 @@ def _extract(value_for) -> zipfile.ZipFile:
         cases=streams["cases.csv"],
         events=streams["events.csv"],
         dash_reviews=streams["dash_reviews.csv"],
+        outcomes=streams["outcomes.csv"],
         report=REPORT,
         when=WHEN,
     )

@@ -13,7 +13,14 @@ import pytest
 
 from eip.domain import RuleBroken
 from evaluation import package
-from evaluation.columns import CASE_COLUMNS, DASH_COLUMNS, EVENT_COLUMNS, FILES, names
+from evaluation.columns import (
+    CASE_COLUMNS,
+    DASH_COLUMNS,
+    EVENT_COLUMNS,
+    FILES,
+    OUTCOME_COLUMNS,
+    names,
+)
 from evaluation.disclosure import QUASI_IDENTIFIERS
 
 WHEN = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -43,17 +50,18 @@ def build(cases=3) -> zipfile.ZipFile:
         cases=_rows(CASE_COLUMNS, cases),
         events=_rows(EVENT_COLUMNS, 4),
         dash_reviews=_rows(DASH_COLUMNS, 2),
+        outcomes=_rows(OUTCOME_COLUMNS, 3),
         report=REPORT,
         when=WHEN,
     )
     return zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
 
 
-def test_the_zip_holds_the_three_csv_files_the_dictionary_the_report_and_the_manifest():
+def test_the_zip_holds_the_four_csv_files_the_dictionary_the_report_and_the_manifest():
     archive = build()
     assert archive.namelist() == [
-        "cases.csv", "events.csv", "dash_reviews.csv", package.DICTIONARY, package.REPORT,
-        package.MANIFEST,
+        "cases.csv", "events.csv", "dash_reviews.csv", "outcomes.csv", package.DICTIONARY,
+        package.REPORT, package.MANIFEST,
     ]  # fmt: skip
     assert archive.testzip() is None
 
@@ -65,7 +73,9 @@ def test_every_csv_has_exactly_its_documented_header_and_every_streamed_row():
         reader = csv.DictReader(io.TextIOWrapper(archive.open(name), encoding="utf-8"))
         counts[name] = len(list(reader))
         assert reader.fieldnames == names(columns)
-    assert counts == {"cases.csv": 250, "events.csv": 4, "dash_reviews.csv": 2}
+    assert counts == {
+        "cases.csv": 250, "events.csv": 4, "dash_reviews.csv": 2, "outcomes.csv": 3,
+    }  # fmt: skip
 
 
 def test_the_manifest_gives_the_sha256_of_every_other_file():

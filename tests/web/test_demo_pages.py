@@ -95,6 +95,18 @@ def test_the_demo_evaluator_sees_figures_from_a_released_extract_on_first_sign_i
     for key in ("pathway_outcome", "idva_timeliness", "marac_timeliness", "children_age_band",
                 "partner_gender"):  # fmt: skip
         assert f'id="table-{key}"' in page, key
+    # The outcome measures of the demo's few measured cases: the tables and their charts
+    # (their counts mostly hidden under k, which the page explains).
+    for key in ("outcome_points", "behaviour_by_point", "behaviour_change",
+                "feels_safe_by_point", "feels_safe_change"):  # fmt: skip
+        assert f'id="table-{key}"' in page, key
+        assert f'id="chart-{key}-title"' in page, key
+    assert "Few cases have been measured at each point" in page
+    from evaluation import services
+
+    measured = list(services.outcome_rows_of(item, app.config["INSTANCE_PATH"]))
+    assert {row["point"] for row in measured} >= {"intake", "mid", "exit"}
+    assert len(measured) >= 11  # three points on three closed cases, two on an active one
     download = client.get(f"/evaluation/extracts/{item.id}/download")
     assert download.status_code == 200
     download.close()
