@@ -18,6 +18,10 @@ from eip.policy import can
 from evaluation import equality, extract, figures, rows, services
 from evaluation.models import EvaluationExtract
 
+# Managers are inside the programme: their live figures show every count. Suppression
+# protects people only when figures leave the programme (extracts, the funder's report).
+UNSUPPRESSED = 1  # no count is both above 0 and under 1
+
 
 @dataclass(frozen=True)
 class Shown:
@@ -32,7 +36,7 @@ def live_rows(
     session: Session, outcome_rows: list[dict[str, str]] | None = None
 ) -> Iterator[dict[str, str]]:
     """Every case's row, built as for an extract but at the finest level (managers may
-    see the live programme; the tables' own suppression still applies). Given a list,
+    see the live programme, unsuppressed). Given a list,
     each case's outcome measurements' rows are added to it on the way (a few per case),
     so the cases are read once."""
     rules = deadline_settings(session)
@@ -54,7 +58,7 @@ def live(session: Session) -> figures.Figures:
     # build reads every case row before the outcome rows, so the list is full by then.
     return figures.build(
         live_rows(session, measured),
-        services.k_setting(session),
+        UNSUPPRESSED,
         spend_pence=spend,
         target_days=target,
         outcome_rows=measured,
@@ -65,8 +69,7 @@ def for_user(session: Session, user: User, instance_path: str | Path) -> Shown:
     if not can(user, "evaluation.figures"):
         raise NotAllowed("You may not see the programme figures")
     if can(user, "evaluation.prepare"):
-        k = services.k_setting(session)
-        return Shown(live(session), live=True, equality=equality.tables(session, k))
+        return Shown(live(session), live=True, equality=equality.tables(session, UNSUPPRESSED))
     item = services.latest_released(session)
     if item is None:
         return Shown(None, live=False)

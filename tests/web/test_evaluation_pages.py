@@ -5,6 +5,7 @@ or refused as DOMAIN.md says (a refusal is a 403 and an `access.refused` event).
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import timedelta
 
@@ -116,6 +117,20 @@ def test_figures_are_live_for_managers_and_from_the_released_extract_for_evaluat
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert "cases,all,cases,6" in html_of(csv)
     assert [e.details for e in events("evaluation.figures_downloaded")] == [{"live": False}]
+
+
+def test_a_managers_live_figures_hide_no_small_number_an_evaluators_do(app, signed_in):
+    """Issue 19's "Why": the manager's own live figures were suppressed ("Intervention
+    [c]"), although suppression protects people only when figures leave the programme."""
+    fe.many(6)
+    prepared(app, released=True)
+    manager_client, _ = signed_in("manager")
+    live = html_of(manager_client.get("/evaluation/figures"))
+    assert "every count shown" in live
+    assert "[c]" not in live and "&lt;" not in re.sub(r"<[^>]*>", "", live)
+    evaluator_client, _ = signed_in("evaluator")
+    released = html_of(evaluator_client.get("/evaluation/figures"))
+    assert "[c]" in released or "&lt;" in re.sub(r"<[^>]*>", "", released)
 
 
 def test_an_evaluator_sees_no_figures_before_any_release(signed_in):
