@@ -28,7 +28,7 @@ from eip.cases.records import Consent, DashReview
 from eip.cases.step_checks import require
 from eip.clock import now as utc_now
 from eip.pdf import styles
-from eip.pdf.delivery import Document, deliver
+from eip.pdf.delivery import Document, deliver, letterhead
 from eip.pdf.page import DocumentInfo
 from eip.pdf.styles import free_text, heading, para
 from eip.pdf.tables import Column, data_table, lines_table, summary_table
@@ -37,7 +37,6 @@ from eip.workdays import london_date
 RULE = "case.documents"
 KIND = "marac_referral"
 TITLE = "MARAC referral"
-ORGANISATION = "Cranstoun (Early Intervention Project)"
 PEOPLE_NOTE = (
     "A person's name, date of birth and contact appear only while their consent to "
     "information sharing is in force."
@@ -83,6 +82,7 @@ class PackData:
     referrer_name: str
     referrer_email: str
     referrer_phone: str
+    organisation: str  # the programme's letterhead (settings), who the referrer works for
 
 
 def _answers(review: DashReview) -> list[AnswerLine]:
@@ -140,6 +140,7 @@ def pack_data(session: Session, case: Case, referral_id: int) -> PackData:
         referrer_name=referrer.name if referrer else "",
         referrer_email=referrer.email if referrer else "",
         referrer_phone=referral.referrer_phone,
+        organisation=letterhead(session).organisation,
     )
 
 
@@ -156,7 +157,7 @@ def pack_story(data: PackData) -> list[Flowable]:
         summary_table(
             [
                 ("Referring practitioner", data.referrer_name),
-                ("Organisation", ORGANISATION),
+                ("Organisation", data.organisation),
                 ("E-mail", data.referrer_email),
                 ("Phone", data.referrer_phone),
             ]

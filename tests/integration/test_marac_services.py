@@ -212,6 +212,19 @@ def test_the_pdf_prints_the_dash_answers_children_reasons_and_referrer(user):
     assert event.details == {"document": "marac_referral"}
 
 
+def test_the_referrers_organisation_is_the_programmes_letterhead(user):
+    """Seen on the demo's pack: "Cranstoun (Early Intervention Project)", written in the
+    code, beside a header that names the organisation from the settings."""
+    from eip.programme import current_settings
+
+    current_settings(db.session).letterhead_organisation = "Fictional Partnership — EIP Office"
+    db.session.commit()
+    case = fm.marac_case(practitioner=user)
+    text = pdf_text(marac_pack.produce(db.session, user, case, prepare(user, case).id))
+    assert "Organisation Fictional Partnership — EIP Office" in text
+    assert "Cranstoun" not in text
+
+
 def test_the_pdf_says_repeat_when_it_is(user):
     person = fm.partner()
     fm.referral(fm.marac_case(practitioner=user, person=person), user, sent_on=today())
