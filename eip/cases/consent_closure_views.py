@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from eip import steps
 from eip.access import requires
-from eip.cases import closure_services, consent_services, hooks
+from eip.cases import closure_services, consent_services, hooks, outcome_services
 from eip.cases.choices import CONSENT_KINDS, label
 from eip.cases.consent_state import KINDS, PEOPLE
 from eip.cases.consultation_views import EDIT, case_url, on_case, prefill
@@ -184,6 +184,7 @@ def _closure_late(case) -> dict:
         "open_actions": actions,
         "risk_why": closure_services.risk_reason_needed(db.session, case, actions),
         "asks_sensitive_notes": closure_services.has_sensitive_notes(db.session, case),
+        "exit_measures_missing": outcome_services.exit_missing(db.session, case),
         "today": today(),
     }
 

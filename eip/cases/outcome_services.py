@@ -41,6 +41,14 @@ def measure_of(session: Session, case: Case, point: str) -> OutcomeMeasure | Non
     )
 
 
+def exit_missing(session: Session, case: Case) -> bool:
+    """The closure page's reminder: an intervention case about to close without its exit
+    measures, which cannot be recorded once it is closed (exit has no dated due item)."""
+    if case.intervention_started_on is None:
+        return False
+    return measure_of(session, case, outcomes.EXIT) is None
+
+
 def refusal(case: Case, point: str) -> str | None:
     """Why this point cannot be recorded or corrected on the case now (None: it can)."""
     if point not in outcomes.POINTS:

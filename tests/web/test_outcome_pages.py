@@ -196,3 +196,14 @@ def test_other_roles_never_see_the_measures_nor_reach_the_form(signed_in, active
     posted = other.post(url(case, "mid"), data={**outcome_form(today()), "csrf_token": token})
     assert posted.status_code == 403
     assert count() == 1
+
+
+def test_the_closure_page_warns_while_the_exit_measures_are_missing(active):
+    """Exit has no dated due item and cannot be recorded once the case is closed: the
+    closure page says so, with a link, until the exit measures are recorded."""
+    client, case = active
+    page = client.get(f"/cases/{case.reference}/close").get_data(as_text=True)
+    assert 'id="exit-measures-missing"' in page and url(case, "exit") in page
+    assert post_form(client, url(case, "exit"), outcome_form(today())).status_code == 302
+    page = client.get(f"/cases/{case.reference}/close").get_data(as_text=True)
+    assert 'id="exit-measures-missing"' not in page
