@@ -61,6 +61,21 @@ def _n(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
+def grid_lines(steps, y_of, left: float, right: float) -> list[str]:
+    """A chart's horizontal grid lines, each labelled with its value at the left."""
+    parts = []
+    for step in steps:
+        y = _n(y_of(step))
+        parts.append(
+            f'<line x1="{left}" y1="{y}" x2="{right}" y2="{y}" stroke="{GRID}" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{left - 8}" y="{y}" dy="4" text-anchor="end" font-size="15" '
+            f'fill="{TEXT}">{step}</text>'
+        )
+    return parts
+
+
 def _labelled(count: int) -> set[int]:
     """Which points get a date under the axis: all when few, else every k-th and the last."""
     if count <= MAX_DATE_LABELS:
@@ -108,16 +123,7 @@ def score_chart(
         f'<desc id="{DESC_ID}">{escape(description(points, threshold, high_risk))}</desc>',
         f'<text x="{LEFT}" y="{TOP - 14}" font-size="15" fill="{TEXT}">Score</text>',
     ]
-    for step in GRID_STEPS:
-        y = _n(y_of(step))
-        parts.append(
-            f'<line x1="{LEFT}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-        )
-        parts.append(
-            f'<text x="{LEFT - 8}" y="{y}" dy="4" text-anchor="end" font-size="15" '
-            f'fill="{TEXT}">{step}</text>'
-        )
+    parts += grid_lines(GRID_STEPS, y_of, LEFT, WIDTH - RIGHT)
     lines = [(threshold, f"MARAC threshold ({threshold})", THRESHOLD, "8 5", "threshold")]
     if high_risk is not None and high_risk != threshold:
         lines.append(

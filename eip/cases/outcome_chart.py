@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from eip.cases.dash_chart import FONT, GRID, LINE, TEXT, _n
+from eip.cases.dash_chart import FONT, LINE, TEXT, _n, grid_lines
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 20, 32, 48
@@ -58,16 +58,7 @@ def point_chart(
         f'<title id="{title_id}">{escape(title)}</title>',
         f'<desc id="{desc_id}">{escape(description(title, values, top))}</desc>',
     ]
-    for step in steps:
-        y = _n(y_of(step))
-        parts.append(
-            f'<line x1="{LEFT}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-        )
-        parts.append(
-            f'<text x="{LEFT - 8}" y="{y}" dy="4" text-anchor="end" font-size="15" '
-            f'fill="{TEXT}">{step}</text>'
-        )
+    parts += grid_lines(steps, y_of, LEFT, WIDTH - RIGHT)
     # The line joins consecutive known values only: a point not known is a gap, not a fall.
     run: list[str] = []
     for index, item in enumerate([*values, ChartValue("", None)]):

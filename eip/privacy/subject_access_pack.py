@@ -356,6 +356,21 @@ def pack_json(pack: Pack) -> str:
     )
 
 
+def _audited(session: Session, user: User, request, action: str) -> None:
+    """The pack's download or view, audited with the person it is about, in one commit."""
+    with write_now(session):  # a GET's write (eip/db.py)
+        record(
+            session,
+            action,
+            actor=user,
+            object_type="subject_access_request",
+            object_id=request.id,
+            case_reference=request.case.reference,
+            details={"person": request.role},
+        )
+        session.commit()
+
+
 def produce(
     session: Session, user: User, request_id: int, *, at: datetime | None = None
 ) -> tuple[str, bytes]:
@@ -374,17 +389,7 @@ def produce(
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("subject-access.pdf", pdf)
         archive.writestr("subject-access.json", pack_json(pack))
-    with write_now(session):  # a GET's write (eip/db.py)
-        record(
-            session,
-            "subject_access.pack_downloaded",
-            actor=user,
-            object_type="subject_access_request",
-            object_id=request.id,
-            case_reference=request.case.reference,
-            details={"person": request.role},
-        )
-        session.commit()
+    _audited(session, user, request, "subject_access.pack_downloaded")
     return f"{request.case.reference}-subject-access-{request.id}.zip", buffer.getvalue()
 
 
@@ -401,17 +406,7 @@ def produce_page(session: Session, user: User, request_id: int, *, at: datetime 
     request = get_request(session, request_id)
     at = at or utc_now()
     body = str(story_html(pack_story(pack_data(session, request)))).encode("utf-8")
-    with write_now(session):  # a GET's write (eip/db.py)
-        record(
-            session,
-            "subject_access.pack_viewed",
-            actor=user,
-            object_type="subject_access_request",
-            object_id=request.id,
-            case_reference=request.case.reference,
-            details={"person": request.role},
-        )
-        session.commit()
+    _audited(session, user, request, "subject_access.pack_viewed")
     info = DocumentInfo(
         TITLE, request.case.reference, at, user.name, letterhead=letterhead(session)
     )
