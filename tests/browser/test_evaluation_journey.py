@@ -56,8 +56,8 @@ def test_a_manager_releases_an_extract_and_an_evaluator_downloads_it(page, app_c
     with zipfile.ZipFile(target) as archive:
         assert archive.testzip() is None
         names = set(archive.namelist())
-        assert {"cases.csv", "events.csv", "dash_reviews.csv", "data_dictionary.md",
-                "disclosure_report.md", "manifest.sha256"} == names  # fmt: skip
+        assert {"cases.csv", "events.csv", "dash_reviews.csv", "outcomes.csv",
+                "data_dictionary.md", "disclosure_report.md", "manifest.sha256"} == names  # fmt: skip
         assert "k = 5" in archive.read("disclosure_report.md").decode()
         for line in archive.read("manifest.sha256").decode().splitlines():
             digest, name = line.split("  ")
@@ -68,4 +68,10 @@ def test_a_manager_releases_an_extract_and_an_evaluator_downloads_it(page, app_c
     page.wait_for_load_state()
     assert "Built only from Extract 1" in page.locator("#figures-source").inner_text()
     assert page.locator("#figure-cases").inner_text() == "12"
-    assert page.locator("svg[role=img]").count() == 4
+    # The figures' charts (pathway, borough, timeliness, DASH; risk and safety; outcome
+    # measures), each named for a screen reader.
+    charts = page.locator("svg[role=img]")
+    assert charts.count() >= 4
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        assert chart.get_attribute("aria-label") or chart.get_attribute("aria-labelledby")
