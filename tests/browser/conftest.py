@@ -33,9 +33,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+def _static_read_whole(app):
+    """Send static files from memory, closing each file before the response starts.
+
+    Werkzeug's server closes a response's file only after draining the socket; when Chromium
+    drops a connection (a favicon fetch cut off by the next navigation) that drain raises, the
+    file is left to the garbage collector, and pytest blames whichever test runs then.
+    """
+
+    def serve(environ, start_response):
+        body = app(environ, start_response)
+        if not environ.get("PATH_INFO", "").startswith("/assets/"):
+            return body
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return serve
+
+
 @pytest.fixture(scope="session")
 def live_server(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _static_read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
