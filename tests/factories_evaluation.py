@@ -104,3 +104,27 @@ def assert_k_anonymous(archive: zipfile.ZipFile, k: int) -> None:
     sizes = Counter(tuple(row[qi] for qi in QUASI_IDENTIFIERS) for row in rows)
     assert rows, "an extract with no rows"
     assert min(sizes.values()) >= k, sizes
+
+
+def k_is(k: int) -> None:
+    """The programme's evaluation k, set for a test."""
+    from eip.programme import current_settings
+
+    current_settings(db.session).evaluation_k = k
+    db.session.commit()
+
+
+def prepare_last_400_days(config, manager):
+    """An extract of every case referred in the 400 days to today, prepared by `manager`."""
+    from evaluation import services
+
+    start = today() - timedelta(days=400)
+    return services.prepare(db.session, manager, start=start, end=today(), config=config)
+
+
+def extract_rows(config, item, name: str) -> list[dict[str, str]]:
+    """The rows of one CSV file of a prepared extract's zip."""
+    from evaluation import services
+
+    path = services.folder(config["INSTANCE_PATH"]) / item.file_name
+    return read_csv(open_zip(path), name)

@@ -15,7 +15,6 @@ from eip.cases import outcomes
 from eip.cases.records import OutcomeMeasure
 from eip.clock import today
 from eip.extensions import db
-from eip.programme import current_settings
 from evaluation import coarsen, figure_services, figures, services
 from tests import factories
 from tests import factories_evaluation as fe
@@ -32,21 +31,6 @@ BEHAVIOURS = (
 @pytest.fixture
 def manager():
     return factories.user("manager")
-
-
-def k_is(k: int) -> None:
-    current_settings(db.session).evaluation_k = k
-    db.session.commit()
-
-
-def prepare(app, manager):
-    start = today() - timedelta(days=400)
-    return services.prepare(db.session, manager, start=start, end=today(), config=app.config)
-
-
-def rows_of(app, item, name="outcomes.csv"):
-    path = services.folder(app.config["INSTANCE_PATH"]) / item.file_name
-    return fe.read_csv(fe.open_zip(path), name)
 
 
 def measure(case, point, days_after_referral, behaviour, **answers):
@@ -80,10 +64,10 @@ def measured_world():
 
 
 def test_each_outcome_column_holds_the_measurement_in_bands(app, manager):
-    k_is(2)
+    fe.k_is(2)
     measured_world()
-    item = prepare(app, manager)
-    rows = rows_of(app, item)
+    item = fe.prepare_last_400_days(app.config, manager)
+    rows = fe.extract_rows(app.config, item, "outcomes.csv")
     assert len(rows) == 4
     by_case: dict[str, list[dict[str, str]]] = {}
     for row in rows:
@@ -126,7 +110,7 @@ def test_each_outcome_column_holds_the_measurement_in_bands(app, manager):
         "not_known",
     )
     # The same pseudonymous IDs as cases.csv; no day, no date.
-    assert set(by_case) <= {r["case_id"] for r in rows_of(app, item, "cases.csv")}
+    assert set(by_case) <= {r["case_id"] for r in fe.extract_rows(app.config, item, "cases.csv")}
     path = services.folder(app.config["INSTANCE_PATH"]) / item.file_name
     text = zipfile.ZipFile(path).read("outcomes.csv").decode()
     for days in (13, 41, 60, 97):
@@ -134,9 +118,9 @@ def test_each_outcome_column_holds_the_measurement_in_bands(app, manager):
 
 
 def test_the_dictionary_and_the_report_describe_the_outcome_file(app, manager):
-    k_is(2)
+    fe.k_is(2)
     measured_world()
-    item = prepare(app, manager)
+    item = fe.prepare_last_400_days(app.config, manager)
     archive = fe.open_zip(services.folder(app.config["INSTANCE_PATH"]) / item.file_name)
     dictionary = archive.read("data_dictionary.md").decode()
     assert "## outcomes.csv" in dictionary
@@ -158,10 +142,10 @@ def test_weeks_since_referral_bands():
 
 
 def test_the_evaluators_outcome_tables_hide_small_counts(app, manager):
-    k_is(3)
+    fe.k_is(3)
     fe.many(4, days_ago=100)
     measured_world()
-    item = prepare(app, manager)
+    item = fe.prepare_last_400_days(app.config, manager)
     services.release(db.session, manager, item.id, config=current_app.config)
     evaluator = factories.user("evaluator")
     shown = figure_services.for_user(db.session, evaluator, app.config["INSTANCE_PATH"])
@@ -207,9 +191,9 @@ def test_outcome_tables_show_counts_at_or_over_k():
 
 
 def test_figures_of_an_extract_released_without_outcomes_show_none_of_them(app, manager):
-    k_is(2)
+    fe.k_is(2)
     measured_world()
-    item = prepare(app, manager)
+    item = fe.prepare_last_400_days(app.config, manager)
     services.release(db.session, manager, item.id, config=current_app.config)
     # An extract released before outcomes.csv existed: the same zip without it.
     path = services.folder(app.config["INSTANCE_PATH"]) / item.file_name
@@ -232,9 +216,9 @@ def test_figures_of_an_extract_released_without_outcomes_show_none_of_them(app, 
 
 
 def test_the_evaluator_page_shows_the_outcome_tables_and_says_why_counts_are_hidden(app, manager):
-    k_is(2)
+    fe.k_is(2)
     measured_world()
-    item = prepare(app, manager)
+    item = fe.prepare_last_400_days(app.config, manager)
     services.release(db.session, manager, item.id, config=current_app.config)
     evaluator = factories.user("evaluator")
     client = app.test_client()
@@ -249,7 +233,7 @@ def test_the_evaluator_page_shows_the_outcome_tables_and_says_why_counts_are_hid
 
 
 def test_the_managers_live_figures_carry_the_outcome_tables(app, manager):
-    k_is(2)
+    fe.k_is(2)
     measured_world()
     built = figure_services.live(db.session)
     points = built.tables["outcome_points"].protected

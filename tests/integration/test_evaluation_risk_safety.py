@@ -13,7 +13,6 @@ from flask import current_app
 from eip.cases.records import CaseAction, Child
 from eip.clock import today
 from eip.extensions import db
-from eip.programme import current_settings
 from eip.workdays import add_working_days
 from evaluation import disclosure, figure_services, services
 from evaluation.models import EvaluationExtract
@@ -27,21 +26,6 @@ pytestmark = pytest.mark.usefixtures("app_context")
 @pytest.fixture
 def manager():
     return factories.user("manager")
-
-
-def k_is(k: int) -> None:
-    current_settings(db.session).evaluation_k = k
-    db.session.commit()
-
-
-def prepare(app, manager):
-    start = today() - timedelta(days=400)
-    return services.prepare(db.session, manager, start=start, end=today(), config=app.config)
-
-
-def rows_of(app, item, name="cases.csv"):
-    path = services.folder(app.config["INSTANCE_PATH"]) / item.file_name
-    return fe.read_csv(fe.open_zip(path), name)
 
 
 def made_at(day: date) -> datetime:
@@ -65,7 +49,7 @@ def referral_action(case, kind, review, working_days, made_on=None, resolution=N
 
 
 def test_each_new_field_holds_what_the_case_records(app, manager):
-    k_is(2)
+    fe.k_is(2)
     others = fe.many(2, days_ago=60, partner_born=date(1991, 3, 1))
     case = fe.referred_case(days_ago=60, partner_born=date(1991, 3, 1))
     case.partner.ethnicity = others[0].partner.ethnicity = others[1].partner.ethnicity = (
@@ -86,9 +70,9 @@ def test_each_new_field_holds_what_the_case_records(app, manager):
     second.high_risk_threshold, second.marac_threshold = 12, 16
     db.session.commit()
     referral_action(case, "idva", second, 1)  # never made: missed by now
-    item = prepare(app, manager)
+    item = fe.prepare_last_400_days(app.config, manager)
 
-    rows = rows_of(app, item)
+    rows = fe.extract_rows(app.config, item, "cases.csv")
     [row] = [r for r in rows if r["children_5_to_10"] != "0"]
     assert (row["idva_referral_timeliness"], row["idva_referral_working_days"]) == ("met", "1")
     assert (row["marac_referral_timeliness"], row["marac_referral_working_days"]) == (
@@ -107,7 +91,11 @@ def test_each_new_field_holds_what_the_case_records(app, manager):
     assert {r["idva_referral_timeliness"] for r in others_rows} == {"not_due"}
     assert {r["idva_referral_working_days"] for r in others_rows} == {""}
 
-    dash = [r for r in rows_of(app, item, "dash_reviews.csv") if r["case_id"] == row["case_id"]]
+    dash = [
+        r
+        for r in fe.extract_rows(app.config, item, "dash_reviews.csv")
+        if r["case_id"] == row["case_id"]
+    ]
     assert [(r["high_risk_threshold"], r["marac_threshold"]) for r in dash] == [
         ("10", "14"),
         ("12", "16"),
@@ -120,22 +108,22 @@ def test_each_new_field_holds_what_the_case_records(app, manager):
 
 
 def test_a_referral_not_yet_due_is_pending(app, manager):
-    k_is(2)
+    fe.k_is(2)
     fe.many(2)
     case = fe.referred_case()
     review = activity.dash_review(case, today(), 16, "high")
     referral_action(case, "marac", review, 2)
-    rows = rows_of(app, prepare(app, manager))
+    rows = fe.extract_rows(app.config, fe.prepare_last_400_days(app.config, manager), "cases.csv")
     assert sorted(r["marac_referral_timeliness"] for r in rows) == ["not_due", "not_due", "pending"]
 
 
 def test_a_case_unique_only_by_its_partners_gender_is_not_shown_as_it_is(app, manager):
-    k_is(5)
+    fe.k_is(5)
     fe.many(9)  # every partner a woman
     odd = fe.referred_case()
     odd.partner.gender = "man"
     db.session.commit()
-    item = prepare(app, manager)
+    item = fe.prepare_last_400_days(app.config, manager)
     archive = fe.open_zip(services.folder(app.config["INSTANCE_PATH"]) / item.file_name)
     fe.assert_k_anonymous(archive, 5)  # over all eight quasi-identifiers
     rows = fe.read_csv(archive, "cases.csv")
@@ -149,9 +137,9 @@ def test_a_case_unique_only_by_its_partners_gender_is_not_shown_as_it_is(app, ma
 
 
 def test_an_earlier_release_binds_the_partners_fields_too(app, manager):
-    k_is(3)
+    fe.k_is(3)
     fe.many(6)
-    first = prepare(app, manager)
+    first = fe.prepare_last_400_days(app.config, manager)
     services.release(db.session, manager, first.id, config=current_app.config)
     # A release recorded before the partner joined the key: only the five kinds' levels.
     recorded = dict(first.generalisation)
@@ -159,25 +147,25 @@ def test_an_earlier_release_binds_the_partners_fields_too(app, manager):
     first.generalisation = recorded
     db.session.commit()
     fe.many(3)
-    later = prepare(app, manager)
+    later = fe.prepare_last_400_days(app.config, manager)
     assert disclosure.is_coarsening(
         disclosure.Generalisation.from_json(later.generalisation),
         disclosure.Generalisation.from_json(recorded),
     )
-    rows = rows_of(app, later)
+    rows = fe.extract_rows(app.config, later, "cases.csv")
     assert {r["gender"] for r in rows} == {r["partner_gender"] for r in rows} == {disclosure.ANY}
     assert {r["partner_ethnic_group"] for r in rows} == {disclosure.ANY}
 
 
 def test_the_evaluators_risk_and_safety_tables_hide_small_counts(app, manager):
-    k_is(3)
+    fe.k_is(3)
     fe.many(5)
     case = fe.referred_case()
     review = activity.dash_review(case, today() - timedelta(days=5), 15, "high")
     referral_action(case, "idva", review, 1, made_on=today() - timedelta(days=5))
     db.session.add(Child(case_id=case.id, position=1, age_years=4))
     db.session.commit()
-    item = prepare(app, manager)
+    item = fe.prepare_last_400_days(app.config, manager)
     services.release(db.session, manager, item.id, config=current_app.config)
     evaluator = factories.user("evaluator")
     shown = figure_services.for_user(db.session, evaluator, app.config["INSTANCE_PATH"])
@@ -196,9 +184,9 @@ def test_the_evaluators_risk_and_safety_tables_hide_small_counts(app, manager):
 def test_figures_of_an_extract_released_before_these_fields_show_none_of_them(app, manager):
     from evaluation import figures
 
-    k_is(3)
+    fe.k_is(3)
     fe.many(4)
-    item = prepare(app, manager)
+    item = fe.prepare_last_400_days(app.config, manager)
     old_rows = [
         {name: value for name, value in row.items()
          if not name.startswith(("partner_", "children_", "idva_referral_t", "idva_referral_w",
