@@ -198,6 +198,17 @@ class Case(db.Model):
 
 # A practitioner's open cases, counted from the index alone (the home's open-cases table).
 Index("ix_cases_practitioner_status", Case.allocated_practitioner_id, Case.status)
+# The monthly report (eip.reports.monthly) counts from these alone, never reading a case's row:
+# the referrals of a range of months by borough, their acknowledgements, the cases open at a
+# month's end; and the cases in intervention during a month.
+Index(
+    "ix_cases_received_at_borough_closed_acknowledged",
+    Case.received_at,
+    Case.borough_id,
+    Case.closed_at,
+    Case.acknowledged_at,
+)
+Index("ix_cases_intervention_closed_at_id", Case.intervention_started_on, Case.closed_at, Case.id)
 
 
 class CaseDueItem(db.Model):

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -402,4 +403,31 @@ RECORD_TYPES = (
     CaseNote,
     PartnerSupportContact,
     OutcomeMeasure,
+)
+
+
+# The monthly report (eip.reports.monthly): a month's records as an index range, and a case's
+# records in date order (its latest before a day, its first consultation) from the index alone.
+Index(
+    "ix_consultations_held_on_case_id_outcome",
+    Consultation.held_on,
+    Consultation.case_id,
+    Consultation.outcome,
+)
+Index("ix_consultations_case_id_held_on", Consultation.case_id, Consultation.held_on)
+Index("ix_professionals_meetings_held_on", ProfessionalsMeeting.held_on)
+Index(
+    "ix_professionals_meetings_case_id_held_on",
+    ProfessionalsMeeting.case_id,
+    ProfessionalsMeeting.held_on,
+)
+Index("ix_dash_reviews_completed_on", DashReview.completed_on)
+Index(
+    "ix_dash_reviews_case_latest_marac",
+    DashReview.case_id,
+    DashReview.completed_on,
+    DashReview.id,
+    DashReview.marac,
+    DashReview.score,
+    DashReview.marac_threshold,
 )

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, literal, or_, select, union, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from accommodation import ledger, ledger_sql
 from accommodation.budget import months as budget_months
@@ -32,7 +32,7 @@ from accommodation.budget import summary as budget
 from accommodation.models import Placement
 from eip.auth.models import User
 from eip.cases.choices import CONSULTATION_OUTCOME
-from eip.cases.deadlines import acknowledged_in_time, acknowledgement_due
+from eip.cases.deadlines import acknowledgement_due
 from eip.cases.models import Case
 from eip.cases.queries import deadline_settings
 from eip.cases.records import (
@@ -200,34 +200,42 @@ def _timeliness(session: Session, month: date, end: date, as_of: date) -> Timeli
             Case.received_at >= london_day_start(month), Case.received_at < london_day_start(end)
         )
     ).all()
+    # The deadline is the received day's (acknowledged_in_time's rule), worked out once a day.
+    due_by_day: dict[date, date] = {}
     for received_at, acknowledged_at in cases:
         received_on = london_date(received_at)
+        due = due_by_day.get(received_on)
+        if due is None:
+            due = due_by_day[received_on] = acknowledgement_due(received_on, deadlines)
         if acknowledged_at is not None and acknowledged_at < month_over:
-            if acknowledged_in_time(received_on, london_date(acknowledged_at), deadlines):
+            if london_date(acknowledged_at) <= due:
                 on_time += 1
             else:
                 late += 1
-        elif as_of > acknowledgement_due(received_on, deadlines):
+        elif as_of > due:
             late += 1
         else:
             waiting += 1
-    # Days from receipt to each case's first consultation held, for those held this month.
-    first_held = (
-        select(Consultation.case_id, func.min(Consultation.held_on).label("held_on"))
-        .where(Consultation.held_on.is_not(None))
-        .group_by(Consultation.case_id)
-        .subquery()
+    # Days from receipt to each case's first consultation held, for those held this month:
+    # the month's consultations (an index range) of cases with none held before it.
+    earlier = aliased(Consultation)
+    held_before = (
+        select(earlier.id)
+        .where(earlier.case_id == Consultation.case_id, earlier.held_on < month)
+        .exists()
     )
     waits = [
         (held_on - london_date(received_at)).days
         for received_at, held_on in session.execute(
-            select(Case.received_at, first_held.c.held_on)
-            .join(first_held, first_held.c.case_id == Case.id)
+            select(Case.received_at, func.min(Consultation.held_on))
+            .join(Case, Case.id == Consultation.case_id)
             .where(
-                first_held.c.held_on >= month,
-                first_held.c.held_on < end,
+                Consultation.held_on >= month,
+                Consultation.held_on < end,
+                ~held_before,
                 Case.received_at.is_not(None),
             )
+            .group_by(Consultation.case_id, Case.received_at)
         )
     ]
     return Timeliness(
@@ -273,25 +281,50 @@ def _meetings(
         .where(ProfessionalsMeeting.held_on >= month, ProfessionalsMeeting.held_on <= last_day)
     )
     after = london_day_start(last_day + timedelta(days=1))
-    in_scope = (
-        Case.intervention_started_on.is_not(None),
-        Case.intervention_started_on <= last_day,
-        # Closed before the month (in London): none of the month was in intervention.
-        or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(month)),
+    # The cases in intervention during the month, from their index alone.
+    scope = (
+        select(
+            Case.id.label("case_id"),
+            Case.intervention_started_on.label("start"),
+            Case.closed_at.label("closed_at"),
+        )
+        .where(
+            Case.intervention_started_on.is_not(None),
+            Case.intervention_started_on <= last_day,
+            # Closed before the month (in London): none of the month was in intervention.
+            or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(month)),
+        )
+        .cte("scope")
     )
-    starts = select(Case.id.label("case_id"), Case.intervention_started_on.label("on")).where(
-        *in_scope
+    # Only the bases from `cut` on, and each case's latest one before it, can fall due in the
+    # month or be waiting at its start or end: an earlier base has a later one before `cut`.
+    cut = month - gap
+    meeting = ProfessionalsMeeting
+    latest_before = (
+        select(func.max(meeting.held_on))
+        .where(
+            meeting.case_id == scope.c.case_id,
+            meeting.held_on >= scope.c.start,
+            meeting.held_on < cut,
+        )
+        .scalar_subquery()
     )
-    meetings = (
-        select(ProfessionalsMeeting.case_id, ProfessionalsMeeting.held_on)
-        .join(Case, Case.id == ProfessionalsMeeting.case_id)
-        .where(*in_scope, ProfessionalsMeeting.held_on >= Case.intervention_started_on)
-        .where(ProfessionalsMeeting.held_on <= last_day)
-    )
-    bases = union(starts, meetings).subquery()
+    bases = union(
+        select(scope.c.case_id, scope.c.start.label("on"), scope.c.closed_at).where(
+            scope.c.start >= cut
+        ),
+        select(
+            scope.c.case_id, func.coalesce(latest_before, scope.c.start), scope.c.closed_at
+        ).where(scope.c.start < cut),
+        select(scope.c.case_id, meeting.held_on, scope.c.closed_at)
+        .join(meeting, meeting.case_id == scope.c.case_id)
+        .where(meeting.held_on >= cut, meeting.held_on >= scope.c.start)
+        .where(meeting.held_on <= last_day),
+    ).subquery()
     chain = select(
         bases.c.case_id,
         bases.c.on,
+        bases.c.closed_at,
         func.lead(bases.c.on)
         .over(partition_by=bases.c.case_id, order_by=bases.c.on)
         .label("next_on"),
@@ -301,7 +334,7 @@ def _meetings(
     closed_limit = case(
         *(
             (
-                Case.closed_at < london_day_start(day + timedelta(days=1)),
+                chain.c.closed_at < london_day_start(day + timedelta(days=1)),
                 day - gap,
             )
             for day in _days(month, last_day)
@@ -316,19 +349,19 @@ def _meetings(
             chain.c.next_on >= month,
         ),
         # Open at the month's end first: the day-by-day CASE only for the few closed in it.
-        or_(Case.closed_at.is_(None), Case.closed_at >= after, chain.c.on < closed_limit),
+        or_(chain.c.closed_at.is_(None), chain.c.closed_at >= after, chain.c.on < closed_limit),
     )
     overdue = and_(
         chain.c.next_on.is_(None),
         chain.c.on < as_of - gap,
-        or_(Case.closed_at.is_(None), Case.closed_at >= after),
+        or_(chain.c.closed_at.is_(None), chain.c.closed_at >= after),
     )
     due, late, cases = session.execute(
         select(
             func.coalesce(func.sum(case((fell_due, 1), else_=0)), 0),
             func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
             func.count(func.distinct(chain.c.case_id)),
-        ).join(Case, Case.id == chain.c.case_id)
+        )
     ).one()
     return Meetings(held=held or 0, due=due, overdue=late, cases=cases, interval_days=interval)
 
@@ -373,27 +406,29 @@ def _marac_at(session: Session, month: date, last_day: date) -> tuple[int, int]:
     review by then met MARAC (any criterion, under the thresholds it was assessed with), and
     how many of them had been referred by then: a MARAC pack sent, or an onward referral
     to MARAC made (not only planned), on any date up to the month's end."""
-    latest = (
+    # Each case's latest review by then, from the index (case, date, id, the MARAC columns).
+    latest_met = (
         select(
-            DashReview.case_id,
             # The flag the review was saved with, or its score at its own threshold.
-            or_(DashReview.marac.is_(True), DashReview.score >= DashReview.marac_threshold).label(
-                "marac"
-            ),
-            func.row_number()
-            .over(
-                partition_by=DashReview.case_id,
-                order_by=(DashReview.completed_on.desc(), DashReview.id.desc()),
-            )
-            .label("n"),
+            or_(DashReview.marac.is_(True), DashReview.score >= DashReview.marac_threshold)
         )
-        .where(DashReview.completed_on <= last_day)
+        .where(DashReview.case_id == Case.id, DashReview.completed_on <= last_day)
+        .order_by(DashReview.completed_on.desc(), DashReview.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    met_cases = (
+        select(Case.id.label("case_id"))
+        .where(
+            or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(month)),
+            latest_met.is_(True),
+        )
         .subquery()
     )
     pack_sent = (
         select(MaracReferral.id)
         .where(
-            MaracReferral.case_id == latest.c.case_id,
+            MaracReferral.case_id == met_cases.c.case_id,
             MaracReferral.sent_on <= last_day,
         )
         .exists()
@@ -401,7 +436,7 @@ def _marac_at(session: Session, month: date, last_day: date) -> tuple[int, int]:
     onward_made = (
         select(OnwardReferral.id)
         .where(
-            OnwardReferral.case_id == latest.c.case_id,
+            OnwardReferral.case_id == met_cases.c.case_id,
             OnwardReferral.agency == "marac",
             OnwardReferral.status != "planned",
             OnwardReferral.referred_on <= last_day,
@@ -412,14 +447,7 @@ def _marac_at(session: Session, month: date, last_day: date) -> tuple[int, int]:
         select(
             func.count(),
             func.coalesce(func.sum(case((or_(pack_sent, onward_made), 1), else_=0)), 0),
-        )
-        .select_from(latest)
-        .join(Case, Case.id == latest.c.case_id)
-        .where(
-            latest.c.n == 1,
-            latest.c.marac,
-            or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(month)),
-        )
+        ).select_from(met_cases)
     ).one()
     return met, referred
 
