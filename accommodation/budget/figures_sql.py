@@ -16,7 +16,18 @@ from __future__ import annotations
 import functools
 from datetime import date
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -109,11 +120,17 @@ def _allowance_nights(p):
     )
 
 
-def figures_query(today_number):
+# Today's day number, passed when a statement runs (`{"today": date.toordinal()}`): the
+# statements are built once, not per request (building them cost as much as running them).
+TODAY = bindparam("today", type_=Integer)
+
+
+@functools.cache
+def figures_query():
     """One row: the pot's committed, invoiced, paid and exposure, the accrued, to-invoice,
     people and nights of `summary.figures`, over every placement."""
     p = _per_placement()
-    stayed = _occupied_nights(p, today_number)
+    stayed = _occupied_nights(p, TODAY)
     counted = p.c.state.in_(sorted(COUNTS_TOWARDS_PEOPLE_CAP))
     return select(
         func.coalesce(func.sum(p.c.committed), 0).label("committed"),
@@ -189,13 +206,14 @@ def boroughs_of_rows(rows) -> list[summary.BoroughSpend]:
 
 # The spend series' events: (day number, change of the daily increase, one-day step, is a
 # stay's first night, is a stay's end), as `summary.spend_series` writes them into its lists.
-def spend_events_query(today_number):
+@functools.cache
+def spend_events_query():
     """The changes `summary.spend_series` adds up day by day, one row per day that has any:
     each stay's ramp (its rate a night from the night after its first, until its commitment
     is used up), the step to its committed total on its move-out, and what no stay carries
     (a cancellation charge) on today."""
     p = _per_placement()
-    approved_first = _larger(p.c.start, today_number)
+    approved_first = _larger(p.c.start, TODAY)
     is_approved = and_(p.c.state.in_(("approved", "agreement_signed")), p.c.nights != 0)
     a = case(
         (
@@ -230,16 +248,24 @@ def spend_events_query(today_number):
             p.c.rate.label("r"),
             committed.label("c"),
             (b - a).label("n"),
-            (committed // p.c.rate).label("whole"),
+            # Whole nights paid for: both positive integers, so SQL's integer division is
+            # Python's // (SQLAlchemy's // would call FLOOR, a Python function on SQLite).
+            case((has_span, committed.op("/", return_type=BigInteger)(p.c.rate)), else_=None).label(
+                "whole"
+            ),
+            case((has_span, 1), else_=0).label("stay"),
         )
-        .where(has_span, committed > 0)
-        .subquery("spans")
+        .where(committed > 0)
+        # Read by each kind of event below: a CTE, worked out once (both engines materialise
+        # a CTE named more than once), not once per kind. A commitment with no stay (`stay`
+        # 0) counts on today.
+        .cte("spans")
     )
     s = spans.c
     at_end = _smaller(s.c, s.r * _larger(s.n, 0)) + _larger(s.c - s.r * s.n, 0)
     ramp_end = _smaller(s.a + s.whole, s.b - 1)
     zero, no, one = literal(0, BigInteger), literal(0, Integer), literal(1, Integer)
-    ramps = (s.n > 0, ramp_end >= s.a + 1)
+    ramps = (s.stay == 1, s.n > 0, ramp_end >= s.a + 1)
 
     def event(day, slope, step, starts, ends, *where):
         return select(
@@ -251,16 +277,16 @@ def spend_events_query(today_number):
         ).where(*where)
 
     loose = select(
-        literal(today_number, Integer).label("day"),
+        TODAY.label("day"),
         zero.label("slope"),
-        cast(func.coalesce(func.sum(committed), 0), BigInteger).label("step"),
-        literal(0, Integer).label("starts"),
-        literal(0, Integer).label("ends"),
-    ).where(~has_span)
+        cast(func.coalesce(func.sum(s.c), 0), BigInteger).label("step"),
+        no.label("starts"),
+        no.label("ends"),
+    ).where(s.stay == 0)
     events = union_all(
-        event(s.a, zero, zero, one, no).select_from(spans),
-        event(s.b, zero, at_end, no, one, s.n <= 0),
-        event(s.b, zero, at_end - _smaller(s.c, s.r * (s.n - 1)), no, one, s.n > 0),
+        event(s.a, zero, zero, one, no, s.stay == 1),
+        event(s.b, zero, at_end, no, one, s.stay == 1, s.n <= 0),
+        event(s.b, zero, at_end - _smaller(s.c, s.r * (s.n - 1)), no, one, s.stay == 1, s.n > 0),
         event(s.a + 1, s.r, zero, no, no, *ramps),
         event(ramp_end + 1, -s.r, zero, no, no, *ramps),
         event(
@@ -269,7 +295,7 @@ def spend_events_query(today_number):
             s.c - s.r * s.whole,
             no,
             no,
-            *ramps[:1],
+            *ramps[:2],
             s.a + s.whole + 1 <= s.b - 1,
         ),
         loose,
@@ -316,11 +342,12 @@ def spend_of_rows(rows, *, pot_pence: int, today: date) -> list[summary.SpendPoi
     return points
 
 
-def chart_query(today_number):
+@functools.cache
+def chart_query():
     """The chart's two series in one statement: the burn-down's changes by day
     (`ledger_sql.burn_down`, marked 0) and the spend series' events by day (marked 1)."""
     burn = ledger_sql.burn_down_changes().subquery("burn")
-    spend = spend_events_query(today_number).order_by(None).subquery("spend")
+    spend = spend_events_query().order_by(None).subquery("spend")
     both = union_all(
         select(literal(0, Integer).label("series"), day_number(burn.c.on), *list(burn.c)[1:]),
         select(literal(1, Integer).label("series"), *spend.c),

@@ -13,6 +13,7 @@ costs the same with 100 entries or 100,000.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -140,6 +141,12 @@ def load(session: Session, user: User) -> BudgetData:
     return BudgetData(placements=facts, totals=totals, settings=current_settings(session))
 
 
+@functools.cache
+def _head():
+    # The forecast's inputs and the figures side by side, one row (built once).
+    return forecast.inputs_query(figures_sql.figures_query().subquery("figures"))
+
+
 @dataclass(frozen=True)
 class BudgetRead:
     """What `build` read beside the budget: the settings, the pot's forecast and (when asked
@@ -158,8 +165,8 @@ def build(
     figures (one per borough with `boroughs`) and one row per day of the chart, however
     many placements there are."""
     settings = current_settings(session)
-    pot, on = settings.pot_pence, today.toordinal()
-    head = forecast.inputs_query(figures_sql.figures_query(on).subquery("figures"))
+    pot, on = settings.pot_pence, {"today": today.toordinal()}
+    head = _head()
     if boroughs:
         visible = visible_placements(user).with_only_columns(Placement.id)
         head_row = head.subquery("head")
@@ -169,7 +176,7 @@ def build(
             .select_from(head_row.outerjoin(spend, true()))
             .order_by(spend.c.borough)
         )
-    rows = session.execute(head).all()
+    rows = session.execute(head, on).all()
     requests, nights, median, figure_row = forecast.inputs_of_row(rows[0][:13])
     figures = figures_sql.figures_of_row(figure_row, pot, settings.max_people)
     spends = (
@@ -178,7 +185,7 @@ def build(
         else []
     )
     burn, spend_series = figures_sql.chart_of_rows(
-        session.execute(figures_sql.chart_query(on)), pot_pence=pot, today=today
+        session.execute(figures_sql.chart_query(), on), pot_pence=pot, today=today
     )
     totals = ledger.PotTotals(
         pot=pot,
