@@ -133,24 +133,35 @@ def _waiting():
     )
 
 
+def inputs_query(beside=None):
+    """One row: the requests waiting, their nights, and the sum and count of the middle
+    approved rates, with the columns of `beside` (a one-row subquery: the pot's totals, or
+    a page's figures) after them; one statement of one-row subqueries side by side."""
+    middle, waiting = _middle_rates().subquery(), _waiting().subquery()
+    columns = [waiting.c.requests, waiting.c.nights, middle.c.rates, middle.c.count]
+    joined = waiting.join(middle, true())
+    if beside is not None:
+        columns += list(beside.c)
+        joined = joined.join(beside, true())
+    return select(*columns).select_from(joined)
+
+
+def inputs_of_row(row) -> tuple[int, int, int | None, tuple]:
+    """`inputs_query`'s row as (requests, nights, median rate or None, `beside`'s values)."""
+    requests, nights, rates, count, *rest = row
+    median = int(rates) // int(count) if count else None
+    return int(requests), int(nights), median, tuple(rest)
+
+
 def _read_figures(
     session: Session, pot_pence: int | None = None
 ) -> tuple[int, int, int | None, ledger.PotTotals | None]:
     """(requests waiting, their nights, the median approved rate, and the pot's totals when
-    `pot_pence` is given): one statement of one-row subqueries side by side."""
-    middle, waiting = _middle_rates().subquery(), _waiting().subquery()
-    columns = [waiting.c.requests, waiting.c.nights, middle.c.rates, middle.c.count]
-    joined = waiting.join(middle, true())
-    if pot_pence is not None:
-        pot = ledger_sql.pot_totals_query().subquery()
-        columns += [pot.c.committed, pot.c.invoiced, pot.c.paid, pot.c.exposure]
-        joined = joined.join(pot, true())
-    requests, nights, rates, count, *money = session.execute(
-        select(*columns).select_from(joined)
-    ).one()
-    median = int(rates) // int(count) if count else None
+    `pot_pence` is given): one statement."""
+    pot = ledger_sql.pot_totals_query().subquery() if pot_pence is not None else None
+    requests, nights, median, money = inputs_of_row(session.execute(inputs_query(pot)).one())
     totals = ledger_sql.totals_of_row(pot_pence, money) if pot_pence is not None else None
-    return int(requests), int(nights), median, totals
+    return requests, nights, median, totals
 
 
 def median_approved_rate(session: Session) -> int | None:
@@ -179,7 +190,19 @@ def read(
     requests, nights, median, read_totals = _read_figures(
         session, settings.pot_pence if totals is None else None
     )
-    totals = totals or read_totals
+    return of(settings, totals or read_totals, people_counted, requests, nights, median)
+
+
+def of(
+    settings,
+    totals: ledger.PotTotals,
+    people_counted: int,
+    requests: int,
+    nights: int,
+    median: int | None,
+) -> Forecast:
+    """The forecast from its inputs (`read`, or a page that read them in its own statement:
+    `accommodation.budget.queries.build`)."""
     return Forecast(
         totals=totals,
         pot=totals.pot,

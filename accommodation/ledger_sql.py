@@ -189,8 +189,19 @@ def burn_down(session: Session, pot_pence: int) -> list[BurnPoint]:
     placement and day the change in its figures; each placement's running totals give its
     exposure at the end of each of its days, and the change in that exposure is what the
     day adds to the pot's. One statement (built once), one row per day."""
+    return burn_of_rows(session.execute(_burn_down_statement()), pot_pence)
+
+
+def burn_down_changes() -> Select:
+    """`burn_down`'s statement unordered, to read beside another in one statement."""
+    return _burn_down_statement().order_by(None)
+
+
+def burn_of_rows(rows, pot_pence: int) -> list[BurnPoint]:
+    """The burn-down's rows (day, then the changes in committed, invoiced, paid and exposure,
+    oldest first) as the pot after each day: running sums."""
     points, totals = [], [0, 0, 0, 0]
-    for on, *moved in session.execute(_burn_down_statement()):
+    for on, *moved in rows:
         totals = [t + int(m) for t, m in zip(totals, moved, strict=True)]
         committed, invoiced, paid, exposure = totals
         points.append(

@@ -13,13 +13,15 @@ costs the same with 100 entries or 100,000.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, or_, select
+from sqlalchemy import case, or_, select, true
 from sqlalchemy.orm import Session
 
 from accommodation import forecast, ledger, ledger_sql
+from accommodation.budget import figures_sql
 from accommodation.budget import months as budget_months
 from accommodation.budget import summary as budget
 from accommodation.models import LedgerEntry, Placement
@@ -52,7 +54,7 @@ def _planned_move_out(start: date, nights: int | None) -> date | None:
 
 
 def _facts(
-    session: Session, user: User, with_money: bool
+    session: Session, user: User, with_money: bool, ids: list[int] | None = None
 ) -> tuple[list[budget.PlacementFacts], dict[int, ledger.PlacementTotals]]:
     # Whether the user may see it, as a column (the policy's select of ids, IN): the pot's
     # figures count every placement, the rows only those.
@@ -79,8 +81,15 @@ def _facts(
         .join(Borough, Borough.id == Placement.borough_id)
         .order_by(Placement.id)
     )
+    if ids is not None:
+        query = query.where(Placement.id.in_(ids))
     if with_money:
-        money = ledger_sql.money_by_placement()
+        # A few placements: only their entries added up; all of them: the whole ledger's.
+        money = (
+            ledger_sql.money_by_placement()
+            if ids is None
+            else ledger_sql.per_placement(ids).subquery()
+        )
         query = query.add_columns(money.c.committed, money.c.invoiced, money.c.paid).outerjoin(
             money, money.c.placement_id == Placement.id
         )
@@ -132,28 +141,75 @@ def load(session: Session, user: User) -> BudgetData:
     return BudgetData(placements=facts, totals=totals, settings=current_settings(session))
 
 
-def build(session: Session, user: User, today: date) -> tuple[budget.Budget, BudgetData]:
-    """The budget page's and the finance home's figures, chart and spend by borough: three
-    queries (the burn-down is the third)."""
-    data = load(session, user)
-    pot = data.settings.pot_pence
-    result = budget.build(
-        data.totals,
-        ledger_sql.burn_down(session, pot),
-        data.placements,
-        pot_pence=pot,
-        max_people=data.settings.max_people,
-        today=today,
+@functools.cache
+def _head():
+    # The forecast's inputs and the figures side by side, one row (built once).
+    return forecast.inputs_query(figures_sql.figures_query().subquery("figures"))
+
+
+@dataclass(frozen=True)
+class BudgetRead:
+    """What `build` read beside the budget: the settings, the pot's forecast and (when asked
+    for) the spend by borough of the placements the user may see."""
+
+    settings: ProgrammeSettings
+    forecast: forecast.Forecast
+    boroughs: list[budget.BoroughSpend]
+
+
+def build(
+    session: Session, user: User, today: date, *, boroughs: bool = False
+) -> tuple[budget.Budget, BudgetRead]:
+    """The budget page's and the finance home's figures, forecast, chart and (`boroughs`)
+    spend by borough, added up by the database (`figures_sql`): two statements, one row of
+    figures (one per borough with `boroughs`) and one row per day of the chart, however
+    many placements there are."""
+    settings = current_settings(session)
+    pot, on = settings.pot_pence, {"today": today.toordinal()}
+    head = _head()
+    if boroughs:
+        visible = visible_placements(user).with_only_columns(Placement.id)
+        head_row = head.subquery("head")
+        spend = figures_sql.by_borough_query(visible).subquery("boroughs")
+        head = (
+            select(head_row, spend)
+            .select_from(head_row.outerjoin(spend, true()))
+            .order_by(spend.c.borough)
+        )
+    rows = session.execute(head, on).all()
+    requests, nights, median, figure_row = forecast.inputs_of_row(rows[0][:13])
+    figures = figures_sql.figures_of_row(figure_row, pot, settings.max_people)
+    spends = (
+        figures_sql.boroughs_of_rows(row[13:] for row in rows if row[13] is not None)
+        if boroughs
+        else []
     )
-    return result, data
+    burn, spend_series = figures_sql.chart_of_rows(
+        session.execute(figures_sql.chart_query(), on), pot_pence=pot, today=today
+    )
+    totals = ledger.PotTotals(
+        pot=pot,
+        committed=figures.committed,
+        invoiced=figures.invoiced,
+        paid=figures.paid,
+        exposure=figures.exposure,
+        available=figures.available,
+    )
+    read = BudgetRead(
+        settings=settings,
+        forecast=forecast.of(settings, totals, figures.people, requests, nights, median),
+        boroughs=spends,
+    )
+    return budget.Budget(figures=figures, burn_down=burn, spend=spend_series), read
 
 
 def row_page(
-    session: Session, user: User, data: BudgetData, today: date, position: paging.Position
+    session: Session, user: User, today: date, position: paging.Position
 ) -> tuple[list[budget.PlacementRow], paging.Page]:
     """One page of the placements table, newest first by key (created_at, id) as the
     placements list: the placements the user may see that hold or held money
-    (`summary.holds_money`), their figures from `data`. One statement."""
+    (`summary.holds_money`), with their facts and money (of their own entries only). Two
+    statements, of a page's rows each."""
     has_entries = select(LedgerEntry.id).where(LedgerEntry.placement_id == Placement.id).exists()
     page = paging.fetch_page(
         session,
@@ -165,8 +221,10 @@ def row_page(
         PAGE_SIZE,
         nullable=False,
     )
-    facts = data.by_id
-    rows = [budget.placement_row(facts[p.id], data.totals, today) for p in page.rows]
+    ids = [p.id for p in page.rows]
+    facts, totals = _facts(session, user, with_money=True, ids=ids) if ids else ([], {})
+    by_id = {p.id: p for p in facts}
+    rows = [budget.placement_row(by_id[i], totals, today) for i in ids]
     return rows, page
 
 
@@ -196,16 +254,7 @@ def facts_of(placement: Placement) -> budget.PlacementFacts:
     )
 
 
-def forecast_of(session: Session, result: budget.Budget, data: BudgetData) -> forecast.Forecast:
-    """The pot's forecast from the figures `build` read (whole pot, whoever is looking): one
-    statement more (accommodation.forecast)."""
-    f = result.figures
-    totals = ledger.PotTotals(
-        pot=f.pot,
-        committed=f.committed,
-        invoiced=f.invoiced,
-        paid=f.paid,
-        exposure=f.exposure,
-        available=f.available,
-    )
-    return forecast.read(session, data.settings, totals=totals, people_counted=f.people)
+def forecast_of(session: Session, result: budget.Budget, data: BudgetRead) -> forecast.Forecast:
+    """The pot's forecast (whole pot, whoever is looking), which `build` read in its own
+    statement (accommodation.forecast)."""
+    return data.forecast

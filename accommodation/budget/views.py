@@ -34,14 +34,14 @@ def budget_page():
     except paging.BadCursor:
         abort(400, "The link to this page of placements is not one this service made")
     on = today()
-    result, data = queries.build(db.session, current_user, on)
-    rows, page = queries.row_page(db.session, current_user, data, on, position)
+    result, data = queries.build(db.session, current_user, on, boroughs=True)
+    rows, page = queries.row_page(db.session, current_user, on, position)
     pot = data.settings.pot_pence
     return render_template(
         "accommodation/budget.html",
         budget=result,
         forecast=queries.forecast_of(db.session, result, data),
-        boroughs=budget.by_borough(budget.placement_rows(data.totals, data.placements, on)),
+        boroughs=data.boroughs,
         rows=rows,
         page=page,
         chart=budget_chart.pot_chart(result.burn_down, result.spend, pot, on),

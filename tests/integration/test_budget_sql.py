@@ -16,11 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from accommodation import ledger, store
+from accommodation import forecast, ledger, store
 from accommodation.budget import queries
 from accommodation.budget import summary as budget
 from accommodation.budget.summary import DatedEntry, MonthRow
 from accommodation.models import LedgerEntry, Placement
+from eip import paging
 from eip.clock import today
 from eip.extensions import db
 from eip.policy import visible_placements
@@ -124,18 +125,33 @@ def _check_every_figure_against_the_whole_ledger(users) -> None:
     per = ledger.all_placement_totals(entries)
     on = today()
     for user in users:
-        result, data = queries.build(db.session, user, on)
+        data = queries.load(db.session, user)
+        result, read = queries.build(db.session, user, on, boroughs=True)
         pot = data.settings.pot_pence
         assert data.totals == per
         visible = set(db.session.scalars(visible_placements(user).with_only_columns(Placement.id)))
         assert {p.id for p in data.placements if p.visible} == visible
         old_rows = budget.placement_rows(per, data.placements, on)
-        assert result.figures == budget.figures(
+        # The figures, the chart's series and the spend by borough the database adds up
+        # (`figures_sql`) equal summary's definitions over every placement.
+        figures = budget.figures(
             per, data.placements, pot_pence=pot, max_people=data.settings.max_people, today=on
         )
+        assert result.figures == figures
         assert result.burn_down == budget.burn_down(dated, pot)
         assert result.spend == budget.spend_series(per, data.placements, pot_pence=pot, today=on)
+        assert read.boroughs == budget.by_borough(old_rows)
+        assert read.forecast == forecast.read(db.session, data.settings)
         assert budget.placement_rows(data.totals, data.placements, on) == old_rows
+        # The table's pages hold the same rows (newest first rather than by borough).
+        paged, position = [], paging.FIRST_PAGE
+        while True:
+            rows, page = queries.row_page(db.session, user, on, position)
+            paged += rows
+            if page.next_after is None:
+                break
+            position = paging.position_from({"after": page.next_after})
+        assert sorted(paged, key=lambda r: r.facts.id) == sorted(old_rows, key=lambda r: r.facts.id)
         assert queries.month_rows(db.session, user, pot) == _old_month_rows(dated, pot, visible)
 
 

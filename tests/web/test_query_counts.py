@@ -52,7 +52,7 @@ SPOC = "synthetic.spoc1.camden@example.org"
 # page shows rows at 3 cases as at 300 (an empty page skips the query of its rows' items).
 PAGES = {
     "manager home": (MANAGER, "/", 6),
-    "finance home": (FINANCE, "/", 8),
+    "finance home": (FINANCE, "/", 7),
     "budget page": (FINANCE, "/budget", 7),
     "budget page, placements' second page": (FINANCE, "/budget?after={budget_after}", 7),
     "budget page as a SPOC": ("{spoc}", "/budget", 7),
