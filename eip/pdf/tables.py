@@ -193,45 +193,69 @@ def _wrapped(value: Lines, width: float, font: str) -> list[str]:
     return out
 
 
-# Per document (its font subsets are its own): (font, line) -> [(subset, PDF string)].
-_ENCODED: WeakKeyDictionary[object, dict[tuple[str, str], list[tuple[int, str]]]] = (
-    WeakKeyDictionary()
-)
+class _Encoding:
+    """One document's lines as PDF strings of its embedded font subsets. A TrueType font
+    is embedded as subsets of 256 glyphs each, its codes given out as characters are first
+    used (reportlab's `TTFont.splitString`, which adds them to the subset). A line is
+    mapped once per document; a line whose characters all have a code in the first subset
+    (every line of a statement, after its first few) is translated in one step."""
+
+    def __init__(self) -> None:
+        self.lines: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        # Per font: the characters with a code in subset 0, and their codes.
+        self.known: dict[str, tuple[set[str], dict[int, int]]] = {}
+
+    def parts(self, font: str, line: str, doc) -> list[tuple[int, str]]:
+        """[(subset, PDF string)] that show `line` in `font`."""
+        key = (font, line)
+        found = self.lines.get(key)
+        if found is None:
+            found = self.lines[key] = self._map(font, line, doc)
+        return found
+
+    def _map(self, font: str, line: str, doc) -> list[tuple[int, str]]:
+        if not line:
+            return []
+        chars, codes = self.known.setdefault(font, (set(), {}))
+        if chars.issuperset(line):
+            return [(0, escapePDF(line.translate(codes).encode("latin-1")))]
+        ttf = getFont(font)
+        parts = [(subset, escapePDF(text)) for subset, text in ttf.splitString(line, doc)]
+        assigned = ttf.state[doc].assignments  # filled by splitString: code of a character
+        for char in set(line) - {"\xa0"}:  # (a no-break space is drawn as a space)
+            code = assigned.get(ord(char))
+            if code is not None and code < 256:
+                chars.add(char)
+                codes[ord(char)] = code
+        return parts
+
+
+_ENCODINGS: WeakKeyDictionary[object, _Encoding] = WeakKeyDictionary()  # per document
 
 
 class _Text:
     """The PDF operators that show lines of text in a cell's font: what reportlab's text
     object writes for `setTextOrigin` and `textOut`, without its per-call work (measuring
     the line again to move a cursor nobody reads, and mapping each character to the
-    document's font subset). Each distinct line is mapped once per document
-    (`TTFont.splitString`, which also adds its characters to the embedded subset); a
-    statement of 1,000 placements draws some 20,000 lines, of which fewer than 5,000
-    differ."""
+    document's font subset again). A statement of 1,000 placements draws some 20,000
+    lines, of which fewer than 5,000 differ."""
 
     def __init__(self, canvas) -> None:
-        self.canvas, self.ops = canvas, ["BT"]
-        self.font: str | None = None
+        self.canvas, self.doc, self.ops = canvas, canvas._doc, ["BT"]
+        self.encoding = _ENCODINGS.setdefault(self.doc, _Encoding())
+        self.font = ""
         self.subset = -1
-        self.encoded = _ENCODED.setdefault(canvas._doc, {})
 
     def set_font(self, font: str) -> None:
         if font != self.font:
             self.font, self.subset = font, -1
 
     def show(self, line: str, x: float, y: float) -> None:
-        font = self.font
-        parts = self.encoded.get((font, line))
-        if parts is None:
-            doc = self.canvas._doc  # the document's subsets are kept on it
-            parts = [
-                (subset, escapePDF(chars)) for subset, chars in getFont(font).splitString(line, doc)
-            ]
-            self.encoded[(font, line)] = parts
         ops = self.ops
         ops.append(f"1 0 0 1 {fp_str(x, y)} Tm")
-        for subset, chars in parts:
+        for subset, chars in self.encoding.parts(self.font, line, self.doc):
             if subset != self.subset:
-                name = getFont(font).getSubsetInternalName(subset, self.canvas._doc)
+                name = getFont(self.font).getSubsetInternalName(subset, self.doc)
                 ops.append(f"{name} {fp_str(CELL.fontSize)} Tf {fp_str(CELL.leading)} TL")
                 self.subset = subset
             ops.append(f"({chars}) Tj")
