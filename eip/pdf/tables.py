@@ -167,6 +167,7 @@ def text_cell(value: object) -> Paragraph:
 # A `lines_table` cell: one string, or several lines (a reference above its borough).
 Lines = str | Sequence[str]
 _PAD_X, _PAD_TOP, _PAD_BOTTOM = 4, 4, 5
+CellLines = Sequence[str]  # a cell wrapped to its column
 
 
 @lru_cache(maxsize=65536)
@@ -176,21 +177,20 @@ def _width(line: str, font: str) -> float:
     return getFont(font).stringWidth(line, CELL.fontSize)
 
 
-@lru_cache(maxsize=16384)
-def _split(line: str, width: float, font: str) -> tuple[str, ...]:
-    return tuple(simpleSplit(line, font, CELL.fontSize, width)) or ("",)
-
-
-def _wrapped(value: Lines, width: float, font: str) -> list[str]:
+def _wrapped(value: Lines, width: float, font: str) -> tuple[str, ...]:
     """Each line of the cell broken to the column's width (no word is ever cut off)."""
-    lines = [value] if isinstance(value, str) else value
+    return _wrapped_lines((value,) if isinstance(value, str) else tuple(value), width, font)
+
+
+@lru_cache(maxsize=65536)  # a cell's text repeats too (a borough, "Placement approved")
+def _wrapped_lines(lines: tuple[str, ...], width: float, font: str) -> tuple[str, ...]:
     out: list[str] = []
     for line in lines:
         if _width(line, font) <= width:
             out.append(line)  # most lines fit: one measure, no split
         else:
-            out += _split(line, width, font)
-    return out
+            out += simpleSplit(line, font, CELL.fontSize, width) or [""]
+    return tuple(out)
 
 
 class _Encoding:
@@ -206,7 +206,7 @@ class _Encoding:
         self.known: dict[str, tuple[set[str], dict[int, int]]] = {}
 
     def parts(self, font: str, line: str, doc) -> list[tuple[int, str]]:
-        """[(subset, PDF string)] that show `line` in `font`."""
+        """[(subset, the operator that shows its characters)] that show `line` in `font`."""
         key = (font, line)
         found = self.lines.get(key)
         if found is None:
@@ -218,9 +218,9 @@ class _Encoding:
             return []
         chars, codes = self.known.setdefault(font, (set(), {}))
         if chars.issuperset(line):
-            return [(0, escapePDF(line.translate(codes).encode("latin-1")))]
+            return [(0, f"({escapePDF(line.translate(codes).encode('latin-1'))}) Tj")]
         ttf = getFont(font)
-        parts = [(subset, escapePDF(text)) for subset, text in ttf.splitString(line, doc)]
+        parts = [(subset, f"({escapePDF(text)}) Tj") for subset, text in ttf.splitString(line, doc)]
         assigned = ttf.state[doc].assignments  # filled by splitString: code of a character
         for char in set(line) - {"\xa0"}:  # (a no-break space is drawn as a space)
             code = assigned.get(ord(char))
@@ -253,12 +253,12 @@ class _Text:
     def show(self, line: str, x: float, y: float) -> None:
         ops = self.ops
         ops.append(f"1 0 0 1 {fp_str(x, y)} Tm")
-        for subset, chars in self.encoding.parts(self.font, line, self.doc):
+        for subset, shown in self.encoding.parts(self.font, line, self.doc):
             if subset != self.subset:
                 name = getFont(self.font).getSubsetInternalName(subset, self.doc)
                 ops.append(f"{name} {fp_str(CELL.fontSize)} Tf {fp_str(CELL.leading)} TL")
                 self.subset = subset
-            ops.append(f"({chars}) Tj")
+            ops.append(shown)
 
     def draw(self) -> None:
         self.ops.append("ET")
@@ -328,33 +328,36 @@ class _LinesTable(Flowable):
             top -= height
             rules.append((top, 1 if index < 0 else 0.5))
         text.draw()
-        for y, weight in rules:
-            canvas.setStrokeColor(TEXT if weight == 1 else BORDER)
+        # The light rules first: a total's heavy rule above it lies over the light one.
+        for weight, colour in ((0.5, BORDER), (1, TEXT)):
+            canvas.setStrokeColor(colour)
             canvas.setLineWidth(weight)
-            canvas.line(0, y, self.width, y)
+            canvas.lines([(0, y, self.width, y) for y, w in rules if w == weight])
         canvas.restoreState()
 
 
 @dataclass(frozen=True)
 class _Rows:
-    head: list[list[str]]
-    body: list[list[list[str]]]
+    head: list[CellLines]
+    body: list[list[CellLines]]
     heights: list[float]  # the header's, then each row's
     widths: list[float]
     right: list[bool]
     bold_last: bool
-    continued_head: list[list[str]]  # the header on the pages after the first
+    continued_head: list[CellLines]  # the header on the pages after the first
     continued_height: float
 
 
 def _height(cells: Sequence[Sequence[str]]) -> float:
-    return max(len(c) for c in cells) * CELL.leading + _PAD_TOP + _PAD_BOTTOM
+    return max(map(len, cells)) * CELL.leading + _PAD_TOP + _PAD_BOTTOM
 
 
-def _page_sized(cells: list[list[str]], most_lines: int) -> list[list[list[str]]]:
+def _page_sized(cells: list[CellLines], most_lines: int) -> list[list[CellLines]]:
     """A row taller than a page as several rows of at most `most_lines` lines, the only
     row ever carried over a page break (its cells' lines stay in order)."""
-    count = max(len(c) for c in cells)
+    count = max(map(len, cells))
+    if count <= most_lines:
+        return [cells]  # every row but a very long note's
     return [[c[i : i + most_lines] for c in cells] for i in range(0, count, most_lines)]
 
 
