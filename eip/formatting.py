@@ -7,6 +7,7 @@ services' messages all use these, so a date or an amount reads the same everywhe
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from eip.workdays import LONDON, london_date
 
@@ -20,8 +21,10 @@ def long_date(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+@lru_cache(maxsize=4096)
 def short_date(value: date) -> str:
-    """`1 Mar 2026`, for tables and chart labels."""
+    """`1 Mar 2026`, for tables and chart labels. (Remembered: a statement writes thousands
+    of dates, a few hundred different ones, and `strftime` is slow.)"""
     return f"{value.day} {value:%b %Y}"
 
 
