@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/extract.py seed --cases 10000 --db /tmp/extract-10k.sqlite3
     .venv/bin/python bench/extract.py run --db /tmp/extract-10k.sqlite3 [--profile] [--tracemalloc]
+    .venv/bin/python bench/extract.py run --db COPY-OF-SYNTHETIC.sqlite3 --today 2026-12-07
 
 `seed` migrates a new SQLite file (or the PostgreSQL database in --db, a URL) and fills it
 with tests/evaluation_bulk.py's cases (fixed dates, seed 16); `run` prepares one extract of
@@ -11,6 +12,9 @@ zip's SHA-256 is the same for the same code and data), and prints the wall and C
 (on a shared machine the CPU time is the steadier) and the process's peak resident
 memory (ru_maxrss, the interpreter and app included). --profile prints cProfile's top
 functions; --tracemalloc the peak of Python allocations during the extract (slower).
+--today freezes the clock at noon (UTC) of another day instead, for a database seeded
+otherwise (`flask eip seed-synthetic` refers its cases in the months before it ran): the
+extract is of every case referred from 2025-01-01 to that day.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +60,7 @@ def seed(db: str, cases: int) -> None:
             print(f"seeded {counts} in {time.perf_counter() - started:.1f} s")
 
 
-def run(db: str, profile: bool, trace: bool) -> None:
+def run(db: str, profile: bool, trace: bool, today: date | None = None) -> None:
     import time_machine
     from flask_migrate import upgrade
     from sqlalchemy import delete
@@ -67,13 +71,16 @@ def run(db: str, profile: bool, trace: bool) -> None:
     from evaluation.models import EvaluationExtract
     from tests import evaluation_bulk
 
+    now = (
+        evaluation_bulk.TODAY if today is None else datetime(*today.timetuple()[:3], 12, tzinfo=UTC)
+    )
     with tempfile.TemporaryDirectory() as folder:
         app = _app(db, folder)
         config = {**app.config, "EIP_PSEUDONYM_KEY": KEY}
         with app.app_context():
             # A database seeded by an older commit is brought to this commit's schema.
             upgrade()
-        with app.app_context(), time_machine.travel(evaluation_bulk.TODAY, tick=False):
+        with app.app_context(), time_machine.travel(now, tick=False):
             # The same label and time each run, so the zip's SHA-256 compares between runs.
             database.session.execute(delete(EvaluationExtract))
             current_settings(database.session).evaluation_k = 5
@@ -89,7 +96,7 @@ def run(db: str, profile: bool, trace: bool) -> None:
                 database.session,
                 None,
                 start=date(2025, 1, 1),
-                end=evaluation_bulk.TODAY.date(),
+                end=now.date(),
                 config=config,
                 actor_label="bench",
             )
@@ -120,11 +127,12 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--today", type=date.fromisoformat, default=None)
     args = parser.parse_args()
     if args.command == "seed":
         seed(args.db, args.cases)
     else:
-        run(args.db, args.profile, args.tracemalloc)
+        run(args.db, args.profile, args.tracemalloc, args.today)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
-from itertools import groupby
+from itertools import chain, groupby
 from operator import attrgetter
 from typing import Any
 
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, aliased
 from accommodation import ledger, store
 from accommodation.models import Placement
 from eip.cases import outcomes
-from eip.cases.consent_state import current_consents
+from eip.cases.consent_state import latest_records, state_of
 from eip.cases.models import Case, Person
 from eip.cases.records import (
     CaseAction,
@@ -248,10 +248,8 @@ class _ByCase:
     def _advance(self) -> None:
         self.case_id, self._records = next(self._groups, (None, iter(())))
 
-    def take(self, case_id: int) -> list[Any]:
-        """The records of `case_id` (the stream is at it or past it: cases come in order)."""
-        if self.case_id != case_id:
-            return []
+    def take(self) -> list[Any]:
+        """The records of the case the stream is at (`case_id`), moving on to the next."""
         found = list(self._records)
         self._advance()
         return found
@@ -267,7 +265,9 @@ def stream(session: Session, start: date | None, end: date | None) -> Iterator[C
     connection = session.connection()
 
     def rows(query) -> Iterator[Any]:
-        return iter(connection.execute(query.execution_options(yield_per=BATCH)))
+        # Partitions: a row at a time from the result costs a call through its cursor each.
+        result = connection.execute(query.execution_options(yield_per=BATCH))
+        return chain.from_iterable(result.partitions())
 
     cases = rows(_referred_in(_cases().order_by(Case.id), start, end))
     records = {
@@ -305,7 +305,11 @@ def stream(session: Session, start: date | None, end: date | None) -> Iterator[C
             borough_name=case.borough_name,
             placements=placements.get(case.id, []),
             placement_cost=costs,
-            **{name: grouped.take(case.id) for name, grouped in records.items()},
+            # Most cases have none of most kinds of record: checked here, not by a call.
+            **{
+                name: grouped.take() if grouped.case_id == case.id else []
+                for name, grouped in records.items()
+            },
         )
 
 
@@ -363,8 +367,9 @@ def _collect(
 def left_out_reason(consents: Iterable[Any]) -> str | None:
     """Why a case stays out of every extract: the client or the partner declined, or
     withdrew, the use of their anonymised data. Never asked is not a decline."""
-    states = current_consents(consents)
-    found = {states[(person, "evaluation")].state for person in ("client", "partner")}
+    # The two records that matter, not every state (this runs once per case of an extract).
+    latest = latest_records(consents)
+    found = {state_of(latest.get((person, "evaluation"))) for person in ("client", "partner")}
     if "declined" in found:
         return "evaluation_consent_declined"
     if "withdrawn" in found:

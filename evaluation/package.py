@@ -163,28 +163,25 @@ class CaseStore:
         self._ends = [array("Q", [0]) for _ in FILES]
         self._rows = [array("Q", [0]) for _ in FILES]
         self._at: dict[str, int] = {}
-        self._cells = [itemgetter(*names(columns)) for _name, _about, columns in FILES]
+        self._case_cells = itemgetter(*names(FILES[0][2]))
         self._text = RowText()
 
     def add(
         self,
         case_id: str,
         case_row: Mapping[str, str],
-        event_rows: Iterable[Mapping[str, str]],
-        dash_rows: Iterable[Mapping[str, str]],
-        outcome_rows: Iterable[Mapping[str, str]] = (),
+        event_cells: Sequence[Sequence[str]],
+        dash_cells: Sequence[Sequence[str]],
+        outcome_cells: Sequence[Sequence[str]] = (),
     ) -> None:
+        """Keep a case's rows: its row in cases.csv by column name, and its rows of the
+        other files as cells in their columns' order (rows.event_cells and the like)."""
         self._at[case_id] = len(self._at)
-        case_cells, event_cells, dash_cells, outcome_cells = self._cells
-        found = (
-            [case_cells(case_row)[HEAD:]],
-            [event_cells(row) for row in event_rows],
-            [dash_cells(row) for row in dash_rows],
-            [outcome_cells(row) for row in outcome_rows],
-        )
-        kept = zip(found, self._files, self._ends, self._rows, strict=True)
-        for rows, file, ends, counts in kept:
-            data = self._text.text(rows).encode("utf-8")
+        found = ([self._case_cells(case_row)[HEAD:]], event_cells, dash_cells, outcome_cells)
+        texts = self._text.texts(found)
+        kept = zip(found, texts, self._files, self._ends, self._rows, strict=True)
+        for rows, text, file, ends, counts in kept:
+            data = text.encode("utf-8")
             file.write(data)
             ends.append(ends[-1] + len(data))
             counts.append(counts[-1] + len(rows))

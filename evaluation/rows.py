@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 from eip import clock
@@ -71,10 +72,18 @@ class CaseBundle:
     # Per placement id: what it cost the pot (the ledger's exposure), in pence.
     placement_cost: dict[int, int] = field(default_factory=dict)
 
+    # (rules, today, found): the referral timeliness last judged, for the case's other rows.
+    timeliness_memo: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
     @cached_property
     def referred_on(self) -> date:
         """`referral_date` of the case, worked out once for all of its rows."""
         return referral_date(self.case)
+
+    @cached_property
+    def reviews(self) -> list[Any]:
+        """The DASH reviews in review order (day, then id), sorted once for all rows."""
+        return sorted(self.dash_reviews, key=lambda r: (r.completed_on, r.id))
 
 
 def referral_date(case: Any) -> date:
@@ -121,10 +130,6 @@ def _closed_on(case: Any) -> date | None:
     return None
 
 
-def _reviews(bundle: CaseBundle) -> list[Any]:
-    return sorted(bundle.dash_reviews, key=lambda r: (r.completed_on, r.id))
-
-
 def _referred_to(bundle: CaseBundle, agency: str) -> bool:
     actions = any(
         a.kind == f"{agency}_referral" and a.completed_at is not None for a in bundle.actions
@@ -146,30 +151,43 @@ def completion(pathway: str, started: bool, closed: bool, outcome: str | None) -
 
 
 def _timeliness(
-    bundle: CaseBundle, reviews: list[Any], rules: Deadlines, today: date | None
+    bundle: CaseBundle, rules: Deadlines, today: date | None
 ) -> dict[int, dict[str, referral_timeliness.Timeliness]]:
     """Each review's IDVA and MARAC referral timeliness, judged on `today` (the clock's
-    London date when None)."""
-    return referral_timeliness.by_review(
-        reviews, bundle.actions, today or clock.today(), rules.extra_non_working_days
+    London date when None); judged once for the case row and its DASH rows."""
+    today = today or clock.today()
+    memo = bundle.timeliness_memo
+    if memo is not None and memo[0] is rules and memo[1] == today:
+        return memo[2]
+    found = referral_timeliness.by_review(
+        bundle.reviews, bundle.actions, today, rules.extra_non_working_days
     )
+    bundle.timeliness_memo = (rules, today, found)
+    return found
+
+
+def _timeliness_pair(found: referral_timeliness.Timeliness) -> tuple[str, str]:
+    """The timeliness's two cells: its state and its working days, top-coded."""
+    return found.state, _text(coarsen.top_coded(found.working_days, coarsen.WORKING_DAYS_TOP))
 
 
 def _timeliness_cells(agency: str, found: referral_timeliness.Timeliness) -> dict[str, str]:
-    return {
-        f"{agency}_referral_timeliness": found.state,
-        f"{agency}_referral_working_days": _text(
-            coarsen.top_coded(found.working_days, coarsen.WORKING_DAYS_TOP)
-        ),
-    }
+    state, days = _timeliness_pair(found)
+    return {f"{agency}_referral_timeliness": state, f"{agency}_referral_working_days": days}
+
+
+_CHILDREN_COLUMNS = tuple(f"children_{band}" for band in coarsen.CHILD_AGE_BAND_VALUES)
+_NO_CHILDREN = dict.fromkeys(_CHILDREN_COLUMNS, str(coarsen.top_coded(0, coarsen.CHILDREN_TOP)))
 
 
 def children_cells(bundle: CaseBundle) -> dict[str, str]:
     """The family's children counted per age band, top-coded; never an exact age."""
+    if not bundle.children:  # many cases: the same cells every time
+        return dict(_NO_CHILDREN)
     bands = Counter(coarsen.child_age_band(c.age_years, c.age_band) for c in bundle.children)
     return {
-        f"children_{band}": str(coarsen.top_coded(bands[band], coarsen.CHILDREN_TOP))
-        for band in coarsen.CHILD_AGE_BAND_VALUES
+        column: str(coarsen.top_coded(bands[band], coarsen.CHILDREN_TOP))
+        for column, band in zip(_CHILDREN_COLUMNS, coarsen.CHILD_AGE_BAND_VALUES, strict=True)
     }
 
 
@@ -190,7 +208,7 @@ def case_row(
     closed = case.status in CLOSED_STATES
     outcome = (case.closure_outcome or "other") if closed else "open"
     acknowledged_on = london_date(case.acknowledged_at) if case.acknowledged_at else None
-    reviews = _reviews(bundle)
+    reviews = bundle.reviews
     scores = [r.score for r in reviews]
     callouts_open = sum(
         1
@@ -245,7 +263,7 @@ def case_row(
         "accommodation_cost_band": coarsen.cost_band(cost),
         "living_arrangements_at_closure": _text(case.closure_living_arrangements) if closed else "",
     }
-    first = referral_timeliness.first_due(reviews, _timeliness(bundle, reviews, rules, today))
+    first = referral_timeliness.first_due(reviews, _timeliness(bundle, rules, today))
     for agency in referral_timeliness.KINDS:
         row.update(_timeliness_cells(agency, first[agency]))
     row.update(children_cells(bundle))
@@ -253,8 +271,9 @@ def case_row(
     return row
 
 
-def event_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
-    """The case's events in day order (coded details only)."""
+def event_cells(bundle: CaseBundle, case_id: str) -> list[tuple[str, str, str, str]]:
+    """The case's events in day order (coded details only), each as its cells in
+    events.csv's column order: the extract writes these straight, with no dict per row."""
     case = bundle.case
     referred = bundle.referred_on
     # (day, event, detail): sorted as such, then made rows.
@@ -300,32 +319,53 @@ def event_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
     if closed_on:
         add(closed_on, "closed", _text(case.closure_outcome))
     found.sort()
-    for day, event, detail in found:
-        yield {"case_id": case_id, "day": str(day), "event": event, "detail": detail}
+    return [(case_id, str(day), event, detail) for day, event, detail in found]
+
+
+def event_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
+    """`event_cells` by column name."""
+    for cells in event_cells(bundle, case_id):
+        yield dict(zip(_EVENT_NAMES, cells, strict=True))
+
+
+def dash_cells(
+    bundle: CaseBundle, case_id: str, rules: Deadlines, today: date | None = None
+) -> list[tuple[str, ...]]:
+    """The case's DASH reviews in review order, each as its cells in dash_reviews.csv's
+    column order."""
+    referred = bundle.referred_on
+    reviews = bundle.reviews
+    timeliness = _timeliness(bundle, rules, today)
+    found = []
+    for number, review in enumerate(reviews, start=1):
+        of_review = timeliness[review.id]
+        found.append(
+            (
+                case_id,
+                str(number),
+                _text(coarsen.days_since(referred, review.completed_on)),
+                str(review.score),
+                review.risk_level,
+                coarsen.yes_no(review.professional_judgement_high),
+                _text(coarsen.top_coded(review.police_callouts_12_months)),
+                _text(review.high_risk_threshold),
+                _text(review.marac_threshold),
+                *(
+                    cell
+                    for kind in referral_timeliness.KINDS
+                    for cell in _timeliness_pair(of_review[kind])
+                ),
+            )
+        )
+    return found
 
 
 def dash_rows(
     bundle: CaseBundle, case_id: str, rules: Deadlines, today: date | None = None
 ) -> Iterator[dict[str, str]]:
-    referred = bundle.referred_on
-    reviews = _reviews(bundle)
-    timeliness = _timeliness(bundle, reviews, rules, today)
-    for number, review in enumerate(reviews, start=1):
-        row = {
-            "case_id": case_id,
-            "review_number": str(number),
-            "day": _text(coarsen.days_since(referred, review.completed_on)),
-            "score": str(review.score),
-            "risk_level": review.risk_level,
-            "professional_judgement_high": coarsen.yes_no(review.professional_judgement_high),
-            "police_callouts_12_months": _text(coarsen.top_coded(review.police_callouts_12_months)),
-            "high_risk_threshold": _text(review.high_risk_threshold),
-            "marac_threshold": _text(review.marac_threshold),
-        }
-        for agency in referral_timeliness.KINDS:
-            row.update(_timeliness_cells(agency, timeliness[review.id][agency]))
-        assert list(row) == _DASH_NAMES
-        yield row
+    """`dash_cells` by column name."""
+    for cells in dash_cells(bundle, case_id, rules, today):
+        yield dict(zip(_DASH_NAMES, cells, strict=True))
 
 
 def _feels_safe(data: outcome_data.MeasureData) -> int | None:
@@ -353,3 +393,11 @@ def outcome_rows(bundle: CaseBundle, case_id: str) -> Iterator[dict[str, str]]:
         }
         assert list(row) == _OUTCOME_NAMES, "a row must fill exactly the documented columns"
         yield row
+
+
+_OUTCOME_CELLS = itemgetter(*_OUTCOME_NAMES)
+
+
+def outcome_cells(bundle: CaseBundle, case_id: str) -> list[tuple[str, ...]]:
+    """`outcome_rows` as cells in outcomes.csv's column order."""
+    return [_OUTCOME_CELLS(row) for row in outcome_rows(bundle, case_id)]

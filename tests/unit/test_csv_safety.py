@@ -169,3 +169,19 @@ def test_a_row_is_made_safe_exactly_as_its_cells_are_one_by_one(row):
     """safe_row's one search of the joined row (the fast path) changes nothing."""
     assert list(csvsafe.safe_row(row)) == [csvsafe.safe_cell(cell) for cell in row]
     assert list(csvsafe.safe_row(tuple(row))) == [csvsafe.safe_cell(cell) for cell in row]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.lists(st.one_of(cells, st.just("")), min_size=1, max_size=4), max_size=3),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_a_case_s_rows_of_several_files_are_the_text_each_file_s_rows_would_be(groups):
+    """RowText.texts (one buffer, one check for a case's rows of every file) gives each
+    file's rows exactly the text writing them alone gives, escapes and all."""
+    one_by_one = [csvsafe.RowText().text(rows) for rows in groups]
+    assert csvsafe.RowText().texts(groups) == one_by_one
+    assert "".join(one_by_one) == csvsafe.to_csv(row for rows in groups for row in rows)
