@@ -13,6 +13,9 @@ What it does (docs/testing.md, "Benchmarks"):
    request, so both see the same machine at the same moment.
 4. Prints per page the median and p95 of each, the ratio of medians and of p95s, and the
    queries the app's request ran.
+5. First, per role, the "app floor" (`bench/serve.py`): a signed-in page with the layout and
+   no content, what every page pays; each page's "over floor" is its median minus its role's
+   floor median, the part of the page that is its own work.
 """
 
 from __future__ import annotations
@@ -334,18 +337,21 @@ def main() -> None:
                     f"/reports/monthly.pdf?month={to.month}&month={to.year}",
                 ),
             ]
+            pages = [p for p in pages if not ONLY or any(word in p[0] for word in ONLY)]
+            # The floor of each role measured first: its navigation differs by role.
+            roles = list(dict.fromkeys(role for _name, role, _path in pages))
+            floors = [(f"app floor, {role}", role, "/bench/floor") for role in roles]
+            floor_of: dict[str, float] = {}
             print(
                 f"{facts['cases']} cases; {REPEATS} requests each, app and baseline alternated; "
                 f"gunicorn -w {WORKERS}; ms"
             )
             head = (
-                f"{'page':<24}{'app med':>9}{'p95':>8}{'bare med':>9}{'p95':>8}"
-                f"{'x med':>7}{'x p95':>7}{'queries':>9}{'rows':>7}{'KB':>7}"
+                f"{'page':<26}{'app med':>9}{'p95':>8}{'bare med':>9}{'p95':>8}"
+                f"{'x med':>7}{'x p95':>7}{'queries':>9}{'rows':>7}{'KB':>7}{'over floor':>11}"
             )
             print(head)
-            for name, role, path in pages:
-                if ONLY and not any(word in name for word in ONLY):
-                    continue
+            for name, role, path in floors + pages:
                 repeats = DOCUMENT_REPEATS if path.split("?")[0].endswith(".pdf") else REPEATS
                 m = _measure(people[role], baseline, path, repeats)
                 ours, theirs = m["ours"], m["theirs"]
@@ -353,11 +359,18 @@ def main() -> None:
                 counted = (
                     str(min(queries)) if len(queries) == 1 else f"{min(queries)}-{max(queries)}"
                 )
+                median = statistics.median(ours)
+                if path == "/bench/floor":
+                    floor_of[role] = median
+                    over = ""
+                else:
+                    over = f"{median - floor_of[role]:.1f}"
                 print(
-                    f"{name:<24}{statistics.median(ours):>9.1f}{_p95(ours):>8.1f}"
+                    f"{name:<26}{median:>9.1f}{_p95(ours):>8.1f}"
                     f"{statistics.median(theirs):>9.1f}{_p95(theirs):>8.1f}"
-                    f"{statistics.median(ours) / statistics.median(theirs):>7.1f}"
+                    f"{median / statistics.median(theirs):>7.1f}"
                     f"{_p95(ours) / _p95(theirs):>7.1f}{counted:>9}{m['rows']:>7}{m['kb']:>7.0f}"
+                    f"{over:>11}"
                 )
 
 
