@@ -38,7 +38,7 @@ POINTS: list[tuple[str, str]] = [
     ("  view function", "views.py:"),
     ("    render_template", "flask/templating.py:render_template"),
     ("      layout header block", "templates/base.html:block_header"),
-    ("      navigation", "eip/navigation.py:main_navigation"),
+    ("      navigation", "eip/navigation.py:"),
     ("      layout footer block", "templates/base.html:block_footer"),
     ("      flash messages", "templates/macros/flash.html:macro"),
     ("  url_for (all)", "flask/helpers.py:url_for"),
@@ -58,10 +58,13 @@ def main() -> None:
     shutil.copyfile(source, copy)
     os.environ.update({"EIP_ENV": "development", "DATABASE_URL": f"sqlite:///{copy}"})
 
+    from bench.floor import FLOOR_PATH, add_floor
     from eip import create_app
     from eip.demo.synthetic import SYNTHETIC_PASSWORD
 
     app = create_app({"INSTANCE_PATH": folder})
+    if path == FLOOR_PATH:
+        add_floor(app)
     client = app.test_client()
     page = client.get("/sign-in").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
