@@ -13,6 +13,10 @@ What it does (docs/testing.md, "Benchmarks"):
    request, so both see the same machine at the same moment.
 4. Prints per page the median and p95 of each, the ratio of medians and of p95s, and the
    queries the app's request ran.
+5. First, per role, the "app floor" (bench/floor.py): a signed-in page with the layout and
+   no content, what every page pays. Each page's own requests alternate with that role's
+   floor too; "floor" is its median there and "over" the page's median minus it: the part of
+   the page that is its own work, the rest being fixed cost.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ HOST = "127.0.0.1"
 # bench-pg, DATABASE_URL left as it is when it already holds BENCH_CASES cases. A run at
 # 100,000 cases then seeds once (minutes) and later runs only migrate.
 KEEP = os.environ.get("BENCH_DATABASE", "")
+FLOOR_PATH = "/bench/floor"  # bench/floor.py (importing it would import the app)
 
 
 # ---------------------------------------------------------------------------
@@ -244,16 +249,23 @@ def _measure(browser: Browser, baseline: Browser, path: str, repeats: int) -> di
     for _ in range(1 if ".pdf" in path else 2):
         browser.request("GET", path)
         baseline.request("GET", bare)
-    ours, theirs, queries = [], [], set()
+    # The same person's app floor in the same alternation (page, floor, bare page), so the
+    # page's time over the floor is measured under the same load.
+    with_floor = path != FLOOR_PATH
+    ours, theirs, floor, queries = [], [], [], set()
     for _ in range(repeats):
         response, _, seconds = browser.request("GET", path)
         ours.append(seconds * 1000)
         queries.add(int(response.headers.get("X-Bench-Queries", "-1")))
+        if with_floor:
+            _, _, seconds = browser.request("GET", FLOOR_PATH)
+            floor.append(seconds * 1000)
         _, _, seconds = baseline.request("GET", bare)
         theirs.append(seconds * 1000)
     return {
         "ours": ours,
         "theirs": theirs,
+        "floor": floor,
         "queries": queries,
         "rows": rows,
         "kb": len(page) / 1024,
@@ -334,18 +346,20 @@ def main() -> None:
                     f"/reports/monthly.pdf?month={to.month}&month={to.year}",
                 ),
             ]
+            pages = [p for p in pages if not ONLY or any(word in p[0] for word in ONLY)]
+            # The floor of each role on its own first (its navigation differs by role).
+            roles = list(dict.fromkeys(role for _name, role, _path in pages))
+            floors = [(f"app floor, {role}", role, FLOOR_PATH) for role in roles]
             print(
                 f"{facts['cases']} cases; {REPEATS} requests each, app and baseline alternated; "
                 f"gunicorn -w {WORKERS}; ms"
             )
             head = (
-                f"{'page':<24}{'app med':>9}{'p95':>8}{'bare med':>9}{'p95':>8}"
-                f"{'x med':>7}{'x p95':>7}{'queries':>9}{'rows':>7}{'KB':>7}"
+                f"{'page':<26}{'app med':>9}{'p95':>8}{'bare med':>9}{'p95':>8}"
+                f"{'x med':>7}{'x p95':>7}{'queries':>9}{'rows':>7}{'KB':>7}{'floor':>7}{'over':>7}"
             )
             print(head)
-            for name, role, path in pages:
-                if ONLY and not any(word in name for word in ONLY):
-                    continue
+            for name, role, path in floors + pages:
                 repeats = DOCUMENT_REPEATS if path.split("?")[0].endswith(".pdf") else REPEATS
                 m = _measure(people[role], baseline, path, repeats)
                 ours, theirs = m["ours"], m["theirs"]
@@ -353,11 +367,15 @@ def main() -> None:
                 counted = (
                     str(min(queries)) if len(queries) == 1 else f"{min(queries)}-{max(queries)}"
                 )
+                median = statistics.median(ours)
+                floor = f"{statistics.median(m['floor']):.1f}" if m["floor"] else ""
+                over = f"{median - statistics.median(m['floor']):.1f}" if m["floor"] else ""
                 print(
-                    f"{name:<24}{statistics.median(ours):>9.1f}{_p95(ours):>8.1f}"
+                    f"{name:<26}{median:>9.1f}{_p95(ours):>8.1f}"
                     f"{statistics.median(theirs):>9.1f}{_p95(theirs):>8.1f}"
-                    f"{statistics.median(ours) / statistics.median(theirs):>7.1f}"
+                    f"{median / statistics.median(theirs):>7.1f}"
                     f"{_p95(ours) / _p95(theirs):>7.1f}{counted:>9}{m['rows']:>7}{m['kb']:>7.0f}"
+                    f"{floor:>7}{over:>7}"
                 )
 
 

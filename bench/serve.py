@@ -1,5 +1,6 @@
 """The app as `make bench` serves it: the real WSGI app (`wsgi:app`), plus a count of the
-SQL statements each request runs, sent back in an `X-Bench-Queries` header.
+SQL statements each request runs, sent back in an `X-Bench-Queries` header, and the "app
+floor" page (bench/floor.py: the layout with no content, the bench's own route).
 
 The count is every statement the engine sends to the database (`eip.querycount`, the same
 counter the page tests use) from the start of the request to the response, which is where a
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 from flask import g
 
+from bench.floor import add_floor
 from eip import querycount
 from wsgi import app
 
 querycount.install()
+add_floor(app)
 
 
 def _start_counting() -> None:

@@ -53,13 +53,14 @@ def requires(action: str) -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
+            user = current_user._get_current_object()  # one proxy lookup, not one per use
+            if not user.is_authenticated:
                 return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
             g.access_action = action
             # With no object, a rule answers whether the role may do this at all;
             # object rules (a case's borough) are checked again by the view with
             # `check(action, obj)` once the object is loaded.
-            if not can(current_user, action, None):
+            if not can(user, action, None):
                 refuse(action)
             return view(*args, **kwargs)
 
