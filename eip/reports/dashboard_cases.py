@@ -140,9 +140,7 @@ def _latest_review_where(condition):
     pairs = dash_pairs().subquery()
     review = aliased(DashReview)
     return Case.id.in_(
-        select(review.case_id)
-        .join(pairs, pairs.c.review_id == review.id)
-        .where(condition(review))
+        select(review.case_id).join(pairs, pairs.c.review_id == review.id).where(condition(review))
     )
 
 
