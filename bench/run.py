@@ -331,6 +331,7 @@ def main() -> None:
                 ("work list", "practitioner", "/work"),
                 ("SPOC home", "spoc", "/"),
                 ("manager home", "manager", "/"),
+                ("dashboard", "manager", "/dashboard/"),
                 ("finance home", "finance", "/"),
                 ("budget page", "finance", "/budget"),
                 ("case page", "practitioner", f"/cases/{facts['case']}"),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from eip import paging
@@ -33,6 +33,7 @@ from eip.programme import current_settings
 from eip.reports import dashboard_cases as dc
 from eip.reports import dashboard_outcomes as outcome_figures
 from eip.reports import dashboard_timeliness as timeliness
+from eip.reports import tagged_rows
 from eip.reports.monthly import next_month
 from eip.workdays import london_date, london_day_start
 
@@ -52,23 +53,32 @@ class MonthMeetings:
     short: tuple[int, ...]  # case ids with fewer meetings than due
 
 
-def _referrals(session: Session, period: dc.Period):
-    which = dc.month_bucket(Case.received_at, period.months, as_instants=True).label("m")
-    rows = session.execute(
-        select(Case.borough_id, which, func.count())
+def _borough_part():
+    """The boroughs, with their place in the order of their names (the database's)."""
+    order = func.row_number().over(order_by=Borough.name)
+    return tagged_rows.part("boroughs", texts=[Borough.name], ints=[Borough.id, order])
+
+
+def _referral_part(period: dc.Period):
+    which = dc.month_bucket(Case.received_at, period.months, as_instants=True)
+    return (
+        tagged_rows.part("referrals", ints=[Case.borough_id, which, func.count()])
         .where(dc.referred(period.start, period.end))
         .group_by(Case.borough_id, which)
-    ).all()
-    counts = {(borough, m): n for borough, m, n in rows}
-    return counts
+    )
 
 
-def _outcomes(session: Session, period: dc.Period):
-    """(outcome, month index, borough id) -> cases with a consultation of that outcome held
+def _outcome_part(period: dc.Period):
+    """(outcome, month index, borough id, n): cases with a consultation of that outcome held
     then (dc.outcome_held)."""
-    which = dc.month_bucket(Consultation.held_on, period.months, as_instants=False).label("m")
-    rows = session.execute(
-        select(Consultation.outcome, which, Case.borough_id, func.count(func.distinct(Case.id)))
+    which = dc.month_bucket(Consultation.held_on, period.months, as_instants=False)
+    return (
+        tagged_rows.part(
+            "outcomes",
+            texts=[Consultation.outcome],
+            ints=[which, Case.borough_id, func.count(func.distinct(Case.id))],
+        )
+        .select_from(Consultation)
         .join(Case, Case.id == Consultation.case_id)
         .where(
             Consultation.held_on >= period.start,
@@ -76,35 +86,40 @@ def _outcomes(session: Session, period: dc.Period):
             Consultation.outcome.is_not(None),
         )
         .group_by(Consultation.outcome, which, Case.borough_id)
-    ).all()
-    return {(outcome, m, borough): n for outcome, m, borough, n in rows}
+    )
 
 
-def _meeting_rows(session: Session, period: dc.Period):
+def _meeting_parts(period: dc.Period):
     """The cases in their intervention during the period, and their meetings by month."""
     last_day = min(period.end - timedelta(days=1), period.today)
-    cases = session.execute(
-        select(Case.id, Case.intervention_started_on, Case.closed_at).where(
-            Case.intervention_started_on.is_not(None),
-            Case.intervention_started_on <= last_day,
-            or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(period.start)),
-        )
-    ).all()
+    cases = tagged_rows.part(
+        "meeting_cases", ints=[Case.id], days=[Case.intervention_started_on], at=[Case.closed_at]
+    ).where(
+        Case.intervention_started_on.is_not(None),
+        Case.intervention_started_on <= last_day,
+        or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(period.start)),
+    )
     which = dc.month_bucket(ProfessionalsMeeting.held_on, period.months, as_instants=False)
-    held = session.execute(
-        select(ProfessionalsMeeting.case_id, which.label("m"), func.count())
+    held = (
+        tagged_rows.part("meetings_held", ints=[ProfessionalsMeeting.case_id, which, func.count()])
         .where(ProfessionalsMeeting.held_on >= period.start)
         .where(ProfessionalsMeeting.held_on <= last_day)
         .group_by(ProfessionalsMeeting.case_id, which)
-    ).all()
-    return cases, {(case_id, m): n for case_id, m, n in held}
+    )
+    return [cases, held]
 
 
 def meetings(session: Session, period: dc.Period, interval: int) -> list[MonthMeetings]:
-    """Per month, as the monthly report counts them: one meeting due every `interval` days of
+    """Per month, as the monthly report counts them (`meetings_from`), read alone."""
+    return meetings_from(tagged_rows.read(session, _meeting_parts(period)), period, interval)
+
+
+def meetings_from(found, period: dc.Period, interval: int) -> list[MonthMeetings]:
+    """Per month, from the rows of `_meeting_parts`: one meeting due every `interval` days of
     the part of the month each case was in its intervention (started, not yet closed); the
     meetings held in the month; and the cases that had fewer than were due."""
-    cases, held = _meeting_rows(session, period)
+    cases = found["meeting_cases"]
+    held = {(case_id, m): n for case_id, m, n in found["meetings_held"]}
     result = []
     for m, month in enumerate(period.months):
         last = min(next_month(month) - timedelta(days=1), period.today)
@@ -124,14 +139,11 @@ def meetings(session: Session, period: dc.Period, interval: int) -> list[MonthMe
     return result
 
 
-def _dash(session: Session) -> dict[tuple[str, str], int]:
+def _dash_part():
     pairs = dc.dash_pairs().subquery()
-    return {
-        (intake, now): n
-        for intake, now, n in session.execute(
-            select(pairs.c.intake, pairs.c.now, func.count()).group_by(pairs.c.intake, pairs.c.now)
-        )
-    }
+    return tagged_rows.part(
+        "dash", texts=[pairs.c.intake, pairs.c.now], ints=[func.count()]
+    ).group_by(pairs.c.intake, pairs.c.now)
 
 
 def movement(pairs: dict[tuple[str, str], int]) -> dict[str, int]:
@@ -143,21 +155,23 @@ def movement(pairs: dict[tuple[str, str], int]) -> dict[str, int]:
     return dict(moves)
 
 
-def _queues(session: Session, today: date) -> dict[str, int]:
-    """Each queue counted by the database, in one statement."""
+QUEUES = ("late", "no_idva", "no_marac", "quiet")
 
-    def count(condition):
-        return select(func.count()).select_from(Case).where(condition).scalar_subquery()
 
-    row = session.execute(
-        select(
-            count(dc.late_waiting()),
-            count(dc.high_risk_without_idva()),
-            count(dc.marac_without_referral()),
-            count(dc.quiet(today)),
-        )
-    ).one()
-    return dict(zip(("late", "no_idva", "no_marac", "quiet"), row, strict=True))
+def _queue_parts(today: date):
+    """Each queue counted by the database."""
+    conditions = (
+        dc.late_waiting(),
+        dc.high_risk_without_idva(),
+        dc.marac_without_referral(),
+        dc.quiet(today),
+    )
+    return [
+        tagged_rows.part("queues", texts=[literal(name)], ints=[func.count()])
+        .select_from(Case)
+        .where(condition)
+        for name, condition in zip(QUEUES, conditions, strict=True)
+    ]
 
 
 def _accommodation(session: Session, user: User, today: date) -> dict[str, Any]:
@@ -170,12 +184,6 @@ def _accommodation(session: Session, user: User, today: date) -> dict[str, Any]:
     }
 
 
-def outcome_measures(session: Session, period: dc.Period) -> dict[str, Any]:
-    """The outcome measures' change from intake and the cases measured at each point, as
-    they stand now (eip.reports.dashboard_outcomes)."""
-    return outcome_figures.figures(session, period.today)
-
-
 def _action_days(settings) -> dict[str, int]:
     """The working days the IDVA and MARAC referral actions were given (dash_services)."""
     return {
@@ -185,33 +193,45 @@ def _action_days(settings) -> dict[str, int]:
 
 
 def figures(session: Session, user: User, today: date) -> dict[str, Any]:
-    """Every figure of the dashboard, for the months ending with `today`'s."""
+    """Every figure of the dashboard, for the months ending with `today`'s: the settings (with
+    the non-working days), the counts in one statement, the rows the working-day and meeting
+    rules read in another, then the budget's own."""
     period = dc.Period.ending(today)
+    deadlines = deadline_settings(session)  # first: the settings and the days in one query
     settings = current_settings(session)
-    boroughs = session.execute(select(Borough.id, Borough.name).order_by(Borough.name)).all()
-    pairs = _dash(session)
+    counts = tagged_rows.read(
+        session,
+        [
+            _borough_part(),
+            _referral_part(period),
+            _outcome_part(period),
+            _dash_part(),
+            *_queue_parts(today),
+            *outcome_figures.parts(today),
+            _meeting_parts(period)[1],
+        ],
+    )
+    bounds = (period.start, period.end)
+    rows = tagged_rows.read(session, [*timeliness.parts(bounds), _meeting_parts(period)[0]])
+    pairs = {(intake, now): n for intake, now, n in counts["dash"]}
+    ranked = sorted(counts["boroughs"], key=lambda row: row[2])
+    queues = dict(counts["queues"])
     return {
         "period": period,
-        "boroughs": boroughs,
-        "referrals": _referrals(session, period),
-        "outcomes": _outcomes(session, period),
+        "boroughs": [(borough_id, name) for name, borough_id, _place in ranked],
+        "referrals": {(borough, m): n for borough, m, n in counts["referrals"]},
+        "outcomes": {(outcome, m, borough): n for outcome, m, borough, n in counts["outcomes"]},
         "outcome_labels": list(dc.OUTCOMES.items()),
-        "timeliness": timeliness.measures(
-            session,
-            (period.start, period.end),
-            deadline_settings(session),
-            _action_days(settings),
-            today,
-        ),
-        "meetings": meetings(session, period, settings.meeting_interval_days),
+        "timeliness": timeliness.from_rows(rows, deadlines, _action_days(settings), today),
+        "meetings": meetings_from({**counts, **rows}, period, settings.meeting_interval_days),
         "meeting_interval": settings.meeting_interval_days,
         "dash": pairs,
         "dash_movement": movement(pairs),
         "levels": dc.LEVELS,
         "accommodation": _accommodation(session, user, today),
-        "queues": _queues(session, today),
+        "queues": {name: queues.get(name, 0) for name in QUEUES},
         "quiet_days": dc.QUIET_DAYS,
-        "outcome_measures": outcome_measures(session, period),
+        "outcome_measures": outcome_figures.from_rows(counts),
     }
 
 

@@ -133,19 +133,20 @@ def moved(pairs, move: str):
 
 
 def _latest_review_where(condition):
-    """The case's latest DASH review meets `condition(review)` (an alias of DashReview)."""
+    """The case's latest DASH review meets `condition(review)` (an alias of DashReview).
+
+    The cases are found by one pass over the latest reviews (`IN`, not a correlated EXISTS:
+    that ranked every review again for each case, time growing with cases times reviews)."""
     pairs = dash_pairs().subquery()
     review = aliased(DashReview)
-    return exists(
-        select(review.id)
-        .join(pairs, pairs.c.review_id == review.id)
-        .where(review.case_id == Case.id, condition(review))
+    return Case.id.in_(
+        select(review.case_id).join(pairs, pairs.c.review_id == review.id).where(condition(review))
     )
 
 
 def _onward_made(agency: str, review):
     return exists().where(
-        OnwardReferral.case_id == Case.id,
+        OnwardReferral.case_id == review.case_id,
         OnwardReferral.agency == agency,
         OnwardReferral.status.in_(REFERRAL_MADE),
         OnwardReferral.referred_on >= review.completed_on,

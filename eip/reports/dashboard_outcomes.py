@@ -24,12 +24,13 @@ from operator import add
 from typing import Any
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import exists, func, literal, or_, select, union_all
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from eip.cases import outcomes
 from eip.cases.models import Case, CaseDueItem
 from eip.cases.records import OutcomeMeasure
+from eip.reports import tagged_rows
 
 
 @dataclass(frozen=True)
@@ -142,21 +143,42 @@ class MeasureChange:
         return f"{self.median:+g}" if self.median else "0"
 
 
-def _change_figures(session: Session) -> tuple[int, dict[str, MeasureChange]]:
+def parts(today: date) -> list:
+    """What the figures read, as tagged_rows parts: the changes grouped by each measure's
+    direction and value; the cases recorded at each point (one measurement per point per
+    case); the cases with each follow-up due."""
     rows = changes().subquery()
     directions = [direction(rows, name) for name in MEASURES]
     values = [rows.c[name] for name in MEASURES]
+    changed_part = tagged_rows.part(
+        "outcome_changes", texts=directions, ints=[*values, func.count()]
+    ).group_by(*directions, *values)
+    recorded = tagged_rows.part(
+        "outcome_measured", texts=[OutcomeMeasure.point], ints=[func.count()]
+    ).group_by(OutcomeMeasure.point)
+    kind = sql_case({outcomes.DUE_KINDS[p]: p for p in DUE_POINTS}, value=CaseDueItem.kind)
+    due = (
+        tagged_rows.part(
+            "outcome_due", texts=[kind], ints=[func.count(func.distinct(CaseDueItem.case_id))]
+        )
+        .where(or_(*(_due_item(point, today) for point in DUE_POINTS)))
+        .group_by(kind)
+    )
+    return [changed_part, recorded, due]
+
+
+def _change_figures(rows) -> tuple[int, dict[str, MeasureChange]]:
     counts = {name: Counter({change: 0 for change in CHANGES}) for name in MEASURES}
     known: dict[str, list[int]] = {name: [] for name in MEASURES}
     compared = 0
-    for *found, n in session.execute(
-        select(*directions, *values, func.count()).group_by(*directions, *values)
-    ):
+    size = len(MEASURES)
+    for row in rows:
+        found, values, n = row[:size], row[size : 2 * size], row[2 * size]
         compared += n
         for i, name in enumerate(MEASURES):
             counts[name][found[i]] += n
-            if found[len(MEASURES) + i] is not None:
-                known[name].extend([found[len(MEASURES) + i]] * n)
+            if values[i] is not None:
+                known[name].extend([values[i]] * n)
     return compared, {
         name: MeasureChange(
             dict(counts[name]), statistics.median(known[name]) if known[name] else None
@@ -165,39 +187,23 @@ def _change_figures(session: Session) -> tuple[int, dict[str, MeasureChange]]:
     }
 
 
-def _point_counts(session: Session, today: date) -> tuple[dict[str, int], dict[str, int]]:
-    """Cases recorded at each point (one measurement per point per case), and cases with each
-    follow-up due: one statement."""
-    recorded = select(
-        literal("measured").label("what"), OutcomeMeasure.point.label("point"), func.count()
-    ).group_by(OutcomeMeasure.point)
-    kind = sql_case({outcomes.DUE_KINDS[p]: p for p in DUE_POINTS}, value=CaseDueItem.kind)
-    due = (
-        select(
-            literal("due").label("what"),
-            kind.label("point"),
-            func.count(func.distinct(CaseDueItem.case_id)),
-        )
-        .where(or_(*(_due_item(point, today) for point in DUE_POINTS)))
-        .group_by(kind)
-    )
-    found = {(what, point): n for what, point, n in session.execute(union_all(recorded, due))}
-    return (
-        {point: found.get(("measured", point), 0) for point in outcomes.POINTS},
-        {point: found.get(("due", point), 0) for point in DUE_POINTS},
-    )
-
-
-def figures(session: Session, today: date) -> dict[str, Any]:
-    """The outcome measures' figures, in two statements whatever the number of cases."""
-    compared, by_measure = _change_figures(session)
-    recorded, due = _point_counts(session, today)
+def from_rows(found: dict[str, list[tuple]]) -> dict[str, Any]:
+    """The outcome measures' figures from the rows their `parts` read."""
+    compared, by_measure = _change_figures(found["outcome_changes"])
+    recorded = dict(found["outcome_measured"])
+    due = dict(found["outcome_due"])
     return {
         "compared": compared,
         "changes": by_measure,
-        "recorded": recorded,
-        "followups_due": due,
+        "recorded": {point: recorded.get(point, 0) for point in outcomes.POINTS},
+        "followups_due": {point: due.get(point, 0) for point in DUE_POINTS},
         "measures": MEASURES,
         "change_labels": CHANGES,
         "point_labels": {p: outcomes.point_label(p) for p in outcomes.POINTS},
     }
+
+
+def figures(session: Session, today: date) -> dict[str, Any]:
+    """The outcome measures' figures, read alone (one statement whatever the number of cases;
+    the dashboard sends these parts with its other counts)."""
+    return from_rows(tagged_rows.read(session, parts(today)))

@@ -1,8 +1,9 @@
 """The dashboard's timeliness figures: which deadlines of DOMAIN.md's table were met.
 
 A deadline counted in England working days needs the calendar, so these read narrow rows
-(ids and dates, one statement per measure, whatever the number of cases) and decide in
-Python with the same rules the case pages use (`eip.cases.deadlines`, `eip.workdays`):
+(ids and dates: `parts`, sent with the dashboard's other rows in one statement whatever the
+number of cases) and decide in Python with the same rules the case pages use
+(`eip.cases.deadlines`, `eip.workdays`):
 
 - acknowledgement: referrals received in the period; met when acknowledged on or before
   `acknowledgement_due`; missed when acknowledged later, or not yet and the day has passed;
@@ -24,7 +25,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from eip.cases.deadlines import (
@@ -35,6 +36,7 @@ from eip.cases.deadlines import (
 )
 from eip.cases.models import Case
 from eip.cases.records import CaseAction, Consultation, DashReview, LateReferralDecision
+from eip.reports import tagged_rows
 from eip.workdays import london_date, london_day_start, next_working_day, working_days_between
 
 MEASURES = ("acknowledgement", "consultation", "idva", "marac")
@@ -89,13 +91,70 @@ def _received(start: date, end: date):
     return Case.received_at >= london_day_start(start), Case.received_at < london_day_start(end)
 
 
-def acknowledgement(
-    session: Session, start: date, end: date, deadlines: Deadlines, today: date
-) -> Measure:
+def _received_part(start: date, end: date):
+    """The referrals received in [start, end): what the acknowledgement and the booking read
+    (received, acknowledged, late, agreed, status; first consultation recorded)."""
+    booked = (
+        select(Consultation.case_id, func.min(Consultation.created_at).label("at"))
+        .group_by(Consultation.case_id)
+        .subquery()
+    )
+    agreed = (
+        select(LateReferralDecision.case_id, func.max(LateReferralDecision.decided_on).label("on"))
+        .where(LateReferralDecision.decision == "agreed")
+        .group_by(LateReferralDecision.case_id)
+        .subquery()
+    )
+    return (
+        tagged_rows.part(
+            "received",
+            texts=[Case.status],
+            ints=[Case.id, cast(Case.late_referral, Integer)],
+            days=[agreed.c.on],
+            at=[Case.received_at, Case.acknowledged_at, booked.c.at],
+        )
+        .outerjoin(agreed, agreed.c.case_id == Case.id)
+        .outerjoin(booked, booked.c.case_id == Case.id)
+        .where(*_received(start, end))
+    )
+
+
+def _action_part(kind: str, start: date, end: date):
+    """`kind` is "idva" or "marac": the referral actions of DASH reviews completed in
+    [start, end), each with its stored due date."""
+    return (
+        tagged_rows.part(
+            kind,
+            ints=[CaseAction.case_id],
+            days=[DashReview.completed_on, CaseAction.due_on],
+            at=[CaseAction.completed_at],
+        )
+        .select_from(CaseAction)
+        .join(DashReview, DashReview.id == CaseAction.source_id)
+        .where(
+            CaseAction.kind == f"{kind}_referral",
+            CaseAction.due_on.is_not(None),
+            DashReview.completed_on >= start,
+            DashReview.completed_on < end,
+            (CaseAction.resolution.is_(None)) | (CaseAction.resolution != "not_needed"),
+        )
+    )
+
+
+def parts(period: tuple[date, date], keys: tuple[str, ...] = MEASURES) -> list:
+    """The rows the measures `keys` read, as tagged_rows parts: the referrals received (read
+    once for both the acknowledgement and the booking) and each referral action's."""
+    start, end = period
+    found = []
+    if {"acknowledgement", "consultation"} & set(keys):
+        found.append(_received_part(start, end))
+    found += [_action_part(key, start, end) for key in ("idva", "marac") if key in keys]
+    return found
+
+
+def acknowledgement(received_rows, deadlines: Deadlines, today: date) -> Measure:
     rows = []
-    for case_id, received_at, acknowledged_at in session.execute(
-        select(Case.id, Case.received_at, Case.acknowledged_at).where(*_received(start, end))
-    ):
+    for _status, case_id, _late, _agreed_on, received_at, acknowledged_at, _booked in received_rows:
         received = london_date(received_at)
         done = london_date(acknowledged_at) if acknowledged_at else None
         rows.append((case_id, received, acknowledgement_due(received, deadlines), done))
@@ -110,27 +169,9 @@ def acknowledgement(
     )
 
 
-def consultation(
-    session: Session, start: date, end: date, deadlines: Deadlines, today: date
-) -> Measure:
-    booked = (
-        select(Consultation.case_id, func.min(Consultation.created_at).label("at"))
-        .group_by(Consultation.case_id)
-        .subquery()
-    )
-    agreed = (
-        select(LateReferralDecision.case_id, func.max(LateReferralDecision.decided_on).label("on"))
-        .where(LateReferralDecision.decision == "agreed")
-        .group_by(LateReferralDecision.case_id)
-        .subquery()
-    )
+def consultation(received_rows, deadlines: Deadlines, today: date) -> Measure:
     rows = []
-    for case_id, received_at, late, status, agreed_on, booked_at in session.execute(
-        select(Case.id, Case.received_at, Case.late_referral, Case.status, agreed.c.on, booked.c.at)
-        .outerjoin(agreed, agreed.c.case_id == Case.id)
-        .outerjoin(booked, booked.c.case_id == Case.id)
-        .where(*_received(start, end))
-    ):
+    for status, case_id, late, agreed_on, received_at, _acknowledged, booked_at in received_rows:
         if late and agreed_on is None:
             continue  # waiting for (or refused) the agreement: no booking is due yet
         if booked_at is None and status in CLOSED:
@@ -152,34 +193,12 @@ def consultation(
 
 
 def referral_action(
-    session: Session,
-    kind: str,
-    working_days: int,
-    period: tuple[date, date],
-    extra: frozenset[date],
-    today: date,
+    kind: str, action_rows, working_days: int, extra: frozenset[date], today: date
 ) -> Measure:
-    """`kind` is "idva" or "marac": the referral actions of DASH reviews completed in the
-    period, each against its own stored due date."""
-    start, end = period
+    """`kind` is "idva" or "marac"; `action_rows` its part's rows."""
     rows = [
         (case_id, reviewed_on, due_on, london_date(completed_at) if completed_at else None)
-        for case_id, reviewed_on, due_on, completed_at in session.execute(
-            select(
-                CaseAction.case_id,
-                DashReview.completed_on,
-                CaseAction.due_on,
-                CaseAction.completed_at,
-            )
-            .join(DashReview, DashReview.id == CaseAction.source_id)
-            .where(
-                CaseAction.kind == f"{kind}_referral",
-                CaseAction.due_on.is_not(None),
-                DashReview.completed_on >= start,
-                DashReview.completed_on < end,
-                (CaseAction.resolution.is_(None)) | (CaseAction.resolution != "not_needed"),
-            )
-        )
+        for case_id, reviewed_on, due_on, completed_at in action_rows
     ]
     within = f"within {working_days} working day{'s' if working_days != 1 else ''}"
     if kind == "idva":
@@ -187,6 +206,28 @@ def referral_action(
     else:
         label, target = "MARAC referral made", f"{within} of the MARAC criteria being met"
     return _measure(kind, label, target, rows, extra, today)
+
+
+def from_rows(
+    found: dict[str, list[tuple]],
+    deadlines: Deadlines,
+    action_days: dict[str, int],
+    today: date,
+    keys: tuple[str, ...] = MEASURES,
+) -> dict[str, Measure]:
+    """The measures `keys` from the rows their `parts` read; `action_days` the settings'
+    working days for the IDVA and the MARAC referral (as the actions' stored due dates were
+    set)."""
+    made = {
+        "acknowledgement": lambda: acknowledgement(found["received"], deadlines, today),
+        "consultation": lambda: consultation(found["received"], deadlines, today),
+    }
+    extra = deadlines.extra_non_working_days
+    for kind in ("idva", "marac"):
+        made[kind] = lambda kind=kind: referral_action(
+            kind, found[kind], action_days[kind], extra, today
+        )
+    return {key: made[key]() for key in keys}
 
 
 def measure(
@@ -197,23 +238,6 @@ def measure(
     action_days: dict[str, int],
     today: date,
 ) -> Measure:
-    """The measure `key` (one of MEASURES) of the period [start, end); `action_days` the
-    settings' working days for the IDVA and the MARAC referral (as the actions' stored due
-    dates were set)."""
-    start, end = period
-    if key == "acknowledgement":
-        return acknowledgement(session, start, end, deadlines, today)
-    if key == "consultation":
-        return consultation(session, start, end, deadlines, today)
-    extra = deadlines.extra_non_working_days
-    return referral_action(session, key, action_days[key], period, extra, today)
-
-
-def measures(
-    session: Session,
-    period: tuple[date, date],
-    deadlines: Deadlines,
-    action_days: dict[str, int],
-    today: date,
-) -> dict[str, Measure]:
-    return {key: measure(session, key, period, deadlines, action_days, today) for key in MEASURES}
+    """The measure `key` (one of MEASURES) of the period [start, end), alone."""
+    found = tagged_rows.read(session, parts(period, (key,)))
+    return from_rows(found, deadlines, action_days, today, (key,))[key]

@@ -53,6 +53,7 @@ from eip.cases.records import (
     CaseAction,
     Consultation,
     DashReview,
+    OnwardReferral,
     OutcomeMeasure,
     ProfessionalsMeeting,
 )
@@ -295,6 +296,36 @@ def test_each_dashboard_figure_matches_the_hand_worked_world(world):
     }
     assert om["recorded"] == {"intake": 4, "mid": 2, "exit": 2, "followup_3": 1, "followup_6": 0}
     assert om["followups_due"] == {"followup_3": 1, "followup_6": 2}
+
+
+def _onward(case, agency, on):
+    db.session.add(OnwardReferral(case_id=case.id, agency=agency, referred_on=on, status="made"))
+    db.session.commit()
+
+
+def _queue_cases(key):
+    manager = factories.user("manager")
+    with time_machine.travel(NOW, tick=False):
+        shown = dashboard.figures(db.session, manager, TODAY)
+        listed = dashboard.cases_behind(db.session, manager, key, {}, TODAY)
+    assert shown["queues"][key] == listed.total
+    return {row.case.reference[-4:] for row in listed.rows}
+
+
+def test_only_the_cases_own_onward_referral_takes_it_out_of_the_risk_queues(world):
+    """Another case's IDVA or MARAC referral, made after this case's review, leaves this case
+    in its queue (it once took every such case out); its own takes it out."""
+    t1, t3, t6 = world["T001"], world["T003"], world["T006"]
+    _onward(t1, "idva", date(2026, 11, 17))
+    _onward(t1, "marac", date(2026, 11, 17))
+    assert _queue_cases("no_idva") == {"T003"}
+    assert _queue_cases("no_marac") == {"T006"}
+    _onward(t3, "idva", date(2026, 10, 7))  # before its review: not for it
+    assert _queue_cases("no_idva") == {"T003"}
+    _onward(t3, "idva", date(2026, 10, 9))
+    _onward(t6, "marac", date(2026, 10, 2))
+    assert _queue_cases("no_idva") == set()
+    assert _queue_cases("no_marac") == set()
 
 
 # The list behind each link, as the page links it: (address, the cases listed).

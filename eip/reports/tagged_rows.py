@@ -1,0 +1,82 @@
+"""Several small queries sent as one statement (issue 16: a page's statements few and the same
+whatever the programme holds): each query is a part tagged by its kind, with its columns put in
+typed slots, so that all the parts line up for one UNION ALL on both engines; the rows come
+back split by kind, each holding the part's own columns. What each part selects, and so every
+figure made from it, is the same as when it was sent alone.
+
+    parts = [
+        part("referrals", ints=[Case.borough_id, func.count()]).group_by(Case.borough_id),
+        part("late", ints=[func.count()]).select_from(Case).where(...),
+    ]
+    found = read(session, parts)  # {"referrals": [(3, 12), ...], "late": [(4,)]}
+
+A part's columns come back in slot order: its texts, then integers, days, instants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    String,
+    cast,
+    literal,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from eip.db import UTCDateTime
+
+# The slots every part has, in order: (name, SQL type, how many). A slot a part does not use
+# is a typed NULL, so PostgreSQL finds one type per column of the UNION.
+SLOTS = (
+    ("texts", String(), 3),
+    ("ints", Integer(), 4),
+    ("days", Date(), 2),
+    ("at", UTCDateTime(), 3),
+)
+_UNUSED = "unused_"
+
+
+def part(kind: str, **slots: Sequence[Any]) -> Select:
+    """A select of `kind` and the given columns in their slots (texts=, ints=, days=, at=),
+    to which a part adds its FROM, WHERE and GROUP BY."""
+    unknown = set(slots) - {name for name, _type, _n in SLOTS}
+    if unknown:
+        raise ValueError(f"no such slots: {sorted(unknown)}")
+    columns = [literal(kind).label("kind")]
+    for name, type_, size in SLOTS:
+        given = list(slots.get(name, ()))
+        if len(given) > size:
+            raise ValueError(f"{kind}: {len(given)} {name}, at most {size}")
+        # The slot's type, Python side only: the UNION's rows are read by its first part's
+        # types, so an instant or a day is made one on SQLite whichever part it comes from.
+        columns += [type_coerce(c, type_).label(f"{name}_{i}") for i, c in enumerate(given)]
+        columns += [
+            cast(null(), type_).label(f"{_UNUSED}{name}_{i}") for i in range(len(given), size)
+        ]
+    return select(*columns)
+
+
+def read(session: Session, parts: Sequence[Select]) -> dict[str, list[tuple]]:
+    """Every part's rows, in one statement, by kind (a kind with no rows maps to [])."""
+    used: dict[str, list[int]] = {}
+    for query in parts:
+        kind = query.selected_columns[0].element.value
+        used[kind] = [
+            i
+            for i, column in enumerate(query.selected_columns)
+            if i and not column.name.startswith(_UNUSED)
+        ]
+    found: dict[str, list[tuple]] = {kind: [] for kind in used}
+    statement = union_all(*parts) if len(parts) > 1 else parts[0]
+    for row in session.execute(statement):
+        found[row[0]].append(tuple(row[i] for i in used[row[0]]))
+    return found
