@@ -29,6 +29,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters.update(
         london_date_text=formatting.london_date_text,
+        count_text=formatting.count_text,
+        more_text=formatting.more_text,
         status_label=status_label,
         action_label=action_label,
         audit_detail=audit_detail,
