@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, literal_column, or_, select
+from sqlalchemy import and_, func, literal, literal_column, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -481,7 +481,8 @@ def _beyond(key: WorkKey, backwards: bool):
     which starts the index range."""
     values = (key.due_on, key.urgent, key.case_id, key.position)
     condition = None
-    for (column, ascending), value in reversed(list(zip(_WORK_ORDER, values, strict=True))):
+    for (column, ascending), raw in reversed(list(zip(_WORK_ORDER, values, strict=True))):
+        value = literal(raw, column.type)  # a bound value: `urgent < True` is refused
         later = column > value if ascending != backwards else column < value
         condition = later if condition is None else or_(later, and_(column == value, condition))
     due_on = CaseDueItem.due_on
