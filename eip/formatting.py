@@ -50,6 +50,15 @@ def count_text(count: int) -> str:
     return f"{paging.COUNT_CAP:,} or more" if count >= paging.COUNT_CAP else str(count)
 
 
+def total_text(counts) -> str:
+    """The sum of counts each read no further than the cap: exact while none reached it,
+    `1,000 or more` once one did (the sum is then at least that)."""
+    counts = list(counts)
+    if any(count >= paging.COUNT_CAP for count in counts):
+        return f"{max(sum(counts), paging.COUNT_CAP):,} or more"
+    return str(sum(counts))
+
+
 def more_text(count: int, shown: int) -> str:
     """How many of a capped `count` are not among the `shown`: `at least 980` at the cap."""
     rest = count - shown

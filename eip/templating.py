@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         london_date_text=formatting.london_date_text,
         count_text=formatting.count_text,
         more_text=formatting.more_text,
+        total_text=formatting.total_text,
         status_label=status_label,
         action_label=action_label,
         audit_detail=audit_detail,

@@ -189,11 +189,13 @@ def test_the_counts_are_exact_below_the_cap_and_say_so_at_it(signed_in, monkeypa
 
 
 def test_the_count_wording(monkeypatch):
-    from eip.formatting import count_text, more_text
+    from eip.formatting import count_text, more_text, total_text
 
     assert [count_text(n) for n in (0, 1, 999)] == ["0", "1", "999"]
     assert count_text(1000) == "1,000 or more"
     assert more_text(999, 20) == "979" and more_text(1000, 20) == "at least 980"
+    # A sum is exact while no count reached the cap, however large.
+    assert total_text([999, 600]) == "1599" and total_text([1000, 600]) == "1,600 or more"
 
 
 def test_the_manager_and_spoc_homes_cap_their_case_counts(signed_in, monkeypatch):
