@@ -14,6 +14,7 @@ def summary_item(message: str) -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
+    from eip.cases import markup as case_markup
     from eip.navigation import main_navigation
     from eip.policy import can
 
@@ -23,6 +24,8 @@ def init_app(app: Flask) -> None:
         unread_notifications=layout.unread_notifications,
         main_navigation=main_navigation,
         can=can,
+        case_link=case_markup.case_link,
+        due_tag=case_markup.due_tag,
     )
     from eip.audit.labels import action_label, actor_name, audit_detail
     from eip.cases.rules import status_label

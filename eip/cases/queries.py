@@ -410,15 +410,18 @@ def work_counts(session: Session, user: User, window: WorkWindow) -> dict[str, i
     no further than `paging.COUNT_CAP` rows of the index (practitioner, due date, …, soon
     from) alone: a range of it per group. The cases are joined only when the policy narrows
     what this user may see (it does not for a practitioner)."""
-    mine = select(CaseDueItem.id).where(CaseDueItem.practitioner_id == user.id, window.shown())
+    mine = select(CaseDueItem.id).where(CaseDueItem.practitioner_id == user.id)
     scope = visible_cases(user)
     if scope.whereclause is not None:
         mine = mine.where(CaseDueItem.case_id.in_(scope.with_only_columns(Case.id)))
     due_on = CaseDueItem.due_on
+    # Overdue and due today are always shown; `shown()` only on "due soon", since beside
+    # `due_on = today` SQLite would take its `due_on <= reach` for the range and read every
+    # overdue item first.
     groups = {
         OVERDUE: due_on < window.today,
         DUE_TODAY: due_on == window.today,
-        DUE_SOON: due_on > window.today,
+        DUE_SOON: and_(due_on > window.today, window.shown()),
     }
     counts = session.execute(
         select(*(paging.capped(mine.where(test)).label(name) for name, test in groups.items()))
