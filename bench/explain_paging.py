@@ -11,7 +11,8 @@ paging statement's plan:
 index range ("SEARCH … USING … INDEX ix_…", "Index … Scan Backward using ix_…"), never sort
 the table. "Overdue only" reads the cases in order and probes each one's stored due items
 (ix_case_due_items_case_due); a practitioner's caseload reads the partial index of open
-cases (ix_cases_open_practitioner_received_at_id).
+cases (ix_cases_open_practitioner_received_at_id); the work list (a page, a deep page, and its
+capped counts) reads ranges of ix_case_due_items_practitioner_work, in its order.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def main(url: str, cases: int) -> None:
     from eip.cases import queries
     from eip.cases.deadlines import CLOSED
     from eip.cases.due_store import overdue
-    from eip.cases.models import Case
+    from eip.cases.models import Case, CaseDueItem
     from eip.demo.synthetic import seed_synthetic
     from eip.extensions import db
     from eip.notifications import centre
@@ -98,6 +99,16 @@ def main(url: str, cases: int) -> None:
             Case.allocated_practitioner_id == mine.id, Case.status.not_in(CLOSED)
         )
 
+        window = queries.work_window(db.session, today)
+        mine_items = select(CaseDueItem).where(
+            CaseDueItem.practitioner_id == mine.id, window.shown()
+        )
+        work_total = db.session.scalar(select(func.count()).select_from(mine_items.subquery()))
+
+        def work_key_at(offset):
+            rows = queries.work_items(db.session, mine, window, limit=offset + 1)
+            return rows[-1][3] if rows else None
+
         def cases_page(**fields):
             return lambda: queries.list_cases(
                 db.session, manager, queries.CaseFilters(**fields), today
@@ -121,6 +132,13 @@ def main(url: str, cases: int) -> None:
             ("caseload, page 2", lambda: queries.caseload_page(
                 db.session, mine, queries.work_window(db.session, today),
                 paging.Position(key_at(open_mine, queries.PAGE_SIZE - 1)))),
+            ("work list, page 1", lambda: queries.work_page(
+                db.session, mine, queries.work_window(db.session, today), paging.FIRST_PAGE, 50)),
+            ("work list, deep page", lambda: queries.work_page(
+                db.session, mine, queries.work_window(db.session, today), paging.Position(
+                    work_key_at(work_total // 2)), 50)),
+            ("work list, its counts (capped)", lambda: queries.work_counts(
+                db.session, mine, queries.work_window(db.session, today))),
             ("case list, status, deep page", cases_page(
                 status="closed", position=paging.Position(
                     key_at(ordered.where(Case.status == "closed"), total // 10)))),
@@ -148,7 +166,8 @@ def main(url: str, cases: int) -> None:
         for name, run in runs:
             captured.clear()
             run()
-            for statement, params in [(s, p) for s, p in captured if "JOIN (" in s]:
+            shown = [(s, p) for s, p in captured if "JOIN (" in s or "case_due_items" in s]
+            for statement, params in shown:
                 print(f"\n=== {db.engine.dialect.name}: {name}")
                 raw = db.engine.raw_connection()
                 try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 
+from eip import paging
 from eip.workdays import LONDON, london_date
 
 SERVICE_NAME = "EIP Tracker"
@@ -44,6 +45,27 @@ def london_date_text(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return long_date(london_date(moment))
+
+
+def count_text(count: int) -> str:
+    """A count read no further than `paging.COUNT_CAP` rows (eip.paging.capped): `1,000 or
+    more` at the cap, the exact number below it."""
+    return f"{paging.COUNT_CAP:,} or more" if count >= paging.COUNT_CAP else str(count)
+
+
+def total_text(counts) -> str:
+    """The sum of counts each read no further than the cap: exact while none reached it,
+    `1,000 or more` once one did (the sum is then at least that)."""
+    counts = list(counts)
+    if any(count >= paging.COUNT_CAP for count in counts):
+        return f"{max(sum(counts), paging.COUNT_CAP):,} or more"
+    return str(sum(counts))
+
+
+def more_text(count: int, shown: int) -> str:
+    """How many of a capped `count` are not among the `shown`: `at least 980` at the cap."""
+    rest = count - shown
+    return f"at least {rest:,}" if count >= paging.COUNT_CAP else str(rest)
 
 
 def london_datetime(moment: datetime | None) -> str:

@@ -76,16 +76,17 @@ class Position:
 FIRST_PAGE = Position()
 
 
-def position_from(args: Any, prefix: str = "") -> Position:
+def position_from(args: Any, prefix: str = "", parse: Callable[[str], Any] = parse_key) -> Position:
     """The position named by a request's `after` or `before` argument (BadCursor if bad);
-    `prefix` tells apart two lists paged on one page (`earlier_after`)."""
+    `prefix` tells apart two lists paged on one page (`earlier_after`); `parse` reads a
+    list's own kind of key (the work list's, eip.cases.queries.parse_work_key)."""
     after, before = args.get(prefix + "after"), args.get(prefix + "before")
     if after and before:
         raise BadCursor("both after and before")
     if after:
-        return Position(parse_key(after))
+        return Position(parse(after))
     if before:
-        return Position(parse_key(before), backwards=True)
+        return Position(parse(before), backwards=True)
     return Position()
 
 
@@ -94,6 +95,18 @@ class Page:
     rows: list[Any]
     next_after: str | None  # the token for the "next" link, None on the last page
     prev_before: str | None  # the token for the "previous" link, None on the first page
+
+
+# A home page's counts stop here: "1,000 or more" (eip.formatting.count_text), so that no
+# page reads a number of rows that grows with the number of cases.
+COUNT_CAP = 1000
+
+
+def capped(query: Select):
+    """A scalar subquery counting `query`'s rows no further than COUNT_CAP: a LIMITed read,
+    to sit beside others in one statement."""
+    limited = query.with_only_columns(literal_column("1")).order_by(None).limit(COUNT_CAP)
+    return select(func.count()).select_from(limited.subquery()).scalar_subquery()
 
 
 def bounded_count(session: Session, query: Select, bound: int) -> int:

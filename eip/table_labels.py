@@ -38,7 +38,8 @@ def column_labels(headings: Iterable[object]) -> list[str | None]:
 def label_cells(body: str, headings: Iterable[object]) -> Markup:
     """The table body with each cell labelled by its column's heading. A cell spanning
     several columns (a "nothing yet" row) is left unlabelled, as is a cell that has a label."""
-    labels = column_labels(headings)
+    # Escaped once per table, not once per cell.
+    labels = [None if text is None else escape(text) for text in column_labels(headings)]
     column = 0
 
     def label(match: re.Match[str]) -> str:
@@ -55,6 +56,6 @@ def label_cells(body: str, headings: Iterable[object]) -> Markup:
             return match.group(0)
         closing = "/>" if attributes.endswith("/") else ">"
         attributes = attributes.removesuffix("/")
-        return f'<{tag}{attributes} data-label="{escape(text)}"{closing}'
+        return f'<{tag}{attributes} data-label="{text}"{closing}'
 
     return Markup(_TAG.sub(label, str(body)))  # noqa: S704 (body is the macro's rendered, escaped HTML)

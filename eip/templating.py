@@ -29,6 +29,7 @@ def layout_url(endpoint: str, **values: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from eip.cases import markup as case_markup
     from eip.navigation import service_navigation
     from eip.policy import can
 
@@ -39,12 +40,17 @@ def init_app(app: Flask) -> None:
         unread_notifications=layout.unread_notifications,
         service_navigation=service_navigation,
         can=can,
+        case_link=case_markup.case_link,
+        due_tag=case_markup.due_tag,
     )
     from eip.audit.labels import action_label, actor_name, audit_detail
     from eip.cases.rules import status_label
 
     app.jinja_env.filters.update(
         london_date_text=formatting.london_date_text,
+        count_text=formatting.count_text,
+        more_text=formatting.more_text,
+        total_text=formatting.total_text,
         status_label=status_label,
         action_label=action_label,
         audit_detail=audit_detail,

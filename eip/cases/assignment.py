@@ -87,6 +87,20 @@ def count_without_practitioner(session: Session) -> int:
     return session.scalar(query) or 0
 
 
+def capped_without_practitioner():
+    """The same count as `count_without_practitioner`, as a scalar subquery read no further
+    than `paging.COUNT_CAP` rows, each part a range of the partial index of open cases
+    (practitioner first): the unallocated ones, and those of each inactive or
+    no-longer-practitioner account (few)."""
+    from eip import paging
+    from eip.cases.queries import open_cases
+
+    gone = select(User.id).where(or_(User.active.is_(False), User.role != Role.PRACTITIONER.value))
+    unallocated = paging.capped(open_cases().where(Case.allocated_practitioner_id.is_(None)))
+    left = paging.capped(open_cases().where(Case.allocated_practitioner_id.in_(gone)))
+    return unallocated + left
+
+
 def check_reassignment(
     session: Session, case: Case, *, practitioner_id: int | None, reason: str | None
 ) -> tuple[User, str]:

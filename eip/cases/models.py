@@ -220,10 +220,7 @@ class CaseDueItem(db.Model):
     `flask eip refresh-due-items` (also the nightly job) rewrites them all."""
 
     __tablename__ = "case_due_items"
-    # A practitioner's work list: their items by due date, read with a limit.
-    # soon_from too, so counting the work list's groups reads the index alone.
     __table_args__ = (
-        Index("ix_case_due_items_practitioner_due", "practitioner_id", "due_on", "soon_from"),
         # "Has this case anything overdue?" (due_store.overdue) from the index alone.
         Index("ix_case_due_items_case_due", "case_id", "due_on"),
     )
@@ -242,3 +239,17 @@ class CaseDueItem(db.Model):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     action_id: Mapped[int | None] = mapped_column(Integer)
     soon_from: Mapped[date | None] = mapped_column(Date)
+
+
+# A practitioner's work list: their items in its order (queries._WORK_ORDER: due date,
+# urgent first, newer case, position), so each page is a range of it read with a limit;
+# soon_from too, so counting the work list's groups reads the index alone.
+Index(
+    "ix_case_due_items_practitioner_work",
+    CaseDueItem.practitioner_id,
+    CaseDueItem.due_on,
+    CaseDueItem.urgent.desc(),
+    CaseDueItem.case_id.desc(),
+    CaseDueItem.position,
+    CaseDueItem.soon_from,
+)

@@ -7,12 +7,13 @@ page at once, never one query per case.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, literal_column, or_, select
+from sqlalchemy import and_, func, literal, literal_column, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -405,54 +406,158 @@ def _my_items(user: User, window: WorkWindow):
 
 
 def work_counts(session: Session, user: User, window: WorkWindow) -> dict[str, int]:
-    """How many of my items are overdue, due today and due soon (one query). Counted from
-    the index (practitioner, due date, soon from) alone: the cases are joined only when the
-    policy narrows what this user may see (it does not for a practitioner)."""
-    urgency = window.urgency_sql()
-    query = select(urgency, func.count()).where(
-        CaseDueItem.practitioner_id == user.id, window.shown()
-    )
+    """How many of my items are overdue, due today and due soon (one query), each counted
+    no further than `paging.COUNT_CAP` rows of the index (practitioner, due date, …, soon
+    from) alone: a range of it per group. The cases are joined only when the policy narrows
+    what this user may see (it does not for a practitioner)."""
+    mine = select(CaseDueItem.id).where(CaseDueItem.practitioner_id == user.id)
     scope = visible_cases(user)
     if scope.whereclause is not None:
-        query = query.where(CaseDueItem.case_id.in_(scope.with_only_columns(Case.id)))
-    rows = session.execute(query.group_by(urgency)).all()
-    counts = {OVERDUE: 0, DUE_TODAY: 0, DUE_SOON: 0}
-    counts.update({name: count for name, count in rows})
-    return counts
+        mine = mine.where(CaseDueItem.case_id.in_(scope.with_only_columns(Case.id)))
+    due_on = CaseDueItem.due_on
+    # Overdue and due today are always shown; `shown()` only on "due soon", since beside
+    # `due_on = today` SQLite would take its `due_on <= reach` for the range and read every
+    # overdue item first.
+    groups = {
+        OVERDUE: due_on < window.today,
+        DUE_TODAY: due_on == window.today,
+        DUE_SOON: and_(due_on > window.today, window.shown()),
+    }
+    counts = session.execute(
+        select(*(paging.capped(mine.where(test)).label(name) for name, test in groups.items()))
+    ).one()
+    return dict(zip(groups, counts, strict=True))
 
 
-def work_items(
-    session: Session, user: User, window: WorkWindow, *, limit: int, offset: int = 0
-) -> list[tuple[str, Case, DueItem]]:
-    """My overdue, due-today and due-soon items, soonest first, urgent first on a day, a
-    page at a time: (urgency, case, item)."""
-    query = _with_client(
-        _my_items(user, window)
-        .add_columns(window.urgency_sql(), CaseDueItem)
-        # Only the items' own columns, so the index (practitioner, due date) gives the order
-        # and the limit stops the scan; on one day, urgent first, then the newer case.
-        .order_by(
-            CaseDueItem.due_on,
-            CaseDueItem.urgent.desc(),
-            CaseDueItem.case_id.desc(),
-            CaseDueItem.position,
-        )
-        .offset(offset)
-        .limit(limit)
-    )
+@dataclass(frozen=True)
+class WorkKey:
+    """A work-list item's place in the list's order (due date, urgent first, newer case,
+    its place among the case's items): the "next"/"previous" links' token, no personal
+    data. Like eip.paging.Key, for a key of four columns."""
+
+    due_on: date
+    urgent: bool
+    case_id: int
+    position: int
+
+    def token(self) -> str:
+        return f"{self.due_on:%Y%m%d}.{int(self.urgent)}.{self.case_id}.{self.position}"
+
+
+_WORK_TOKEN = re.compile(r"([0-9]{8})\.([01])\.([0-9]{1,18})\.([0-9]{1,9})")
+
+
+def parse_work_key(text: str) -> WorkKey:
+    match = _WORK_TOKEN.fullmatch(text)
+    if match is None:
+        raise paging.BadCursor("not a work list token")
+    day, urgent, case_id, position = match.groups()
+    if int(case_id) > 2**63 - 1:
+        raise paging.BadCursor("case number out of range")
+    try:
+        due_on = datetime.strptime(day, "%Y%m%d").date()
+    except ValueError as exc:
+        raise paging.BadCursor("not a date") from exc
+    return WorkKey(due_on, urgent == "1", int(case_id), int(position))
+
+
+# The work list's order; True: ascending. The index ix_case_due_items_practitioner_work
+# has these columns in these directions after practitioner_id, so a page is a range of it.
+_WORK_ORDER = (
+    (CaseDueItem.due_on, True),
+    (CaseDueItem.urgent, False),
+    (CaseDueItem.case_id, False),
+    (CaseDueItem.position, True),
+)
+
+
+def _work_order(backwards: bool):
     return [
-        (urgency, case_row, as_item(stored_item, case_row.reference))
-        for case_row, urgency, stored_item in session.execute(query).all()
+        column.asc() if ascending != backwards else column.desc()
+        for column, ascending in _WORK_ORDER
     ]
 
 
-def _open_caseload(user: User):
-    # The statuses written into the SQL, not bound: the partial index
-    # ix_cases_open_practitioner_received_at_id has this very condition, and the planner
-    # (SQLite's above all) uses it only for a query that repeats it.
+def _beyond(key: WorkKey, backwards: bool):
+    """The rows after `key` in the list's order (before it, `backwards`): the row comparison
+    written out, since its columns run in both directions; led by the due date's bound,
+    which starts the index range."""
+    values = (key.due_on, key.urgent, key.case_id, key.position)
+    condition = None
+    for (column, ascending), raw in reversed(list(zip(_WORK_ORDER, values, strict=True))):
+        value = literal(raw, column.type)  # a bound value: `urgent < True` is refused
+        later = column > value if ascending != backwards else column < value
+        condition = later if condition is None else or_(later, and_(column == value, condition))
+    due_on = CaseDueItem.due_on
+    return and_(due_on <= key.due_on if backwards else due_on >= key.due_on, condition)
+
+
+def _work_key(item: CaseDueItem) -> WorkKey:
+    return WorkKey(item.due_on, bool(item.urgent), item.case_id, item.position)
+
+
+def work_items(
+    session: Session,
+    user: User,
+    window: WorkWindow,
+    *,
+    limit: int,
+    position: paging.Position = paging.FIRST_PAGE,
+) -> list[tuple[str, Case, DueItem, WorkKey]]:
+    """My overdue, due-today and due-soon items, soonest first, urgent first on a day, then
+    the newer case, from `position` (backwards: the `limit` before it, in the list's order):
+    (urgency, case, item, its key)."""
+    query = _my_items(user, window).add_columns(window.urgency_sql(), CaseDueItem)
+    if position.key is not None:
+        query = query.where(_beyond(position.key, position.backwards))
+    # Only the items' own columns, so the index gives the order and the limit stops the scan.
+    query = _with_client(query.order_by(*_work_order(position.backwards)).limit(limit))
+    rows = [
+        (urgency, case_row, as_item(stored_item, case_row.reference), _work_key(stored_item))
+        for case_row, urgency, stored_item in session.execute(query).all()
+    ]
+    if position.backwards:
+        rows.reverse()
+    return rows
+
+
+def work_page(
+    session: Session, user: User, window: WorkWindow, position: paging.Position, size: int
+) -> paging.Page:
+    """A page of my work list by key, as eip.paging.fetch_page pages the case list: its
+    rows are (urgency, case, item)."""
+    rows = work_items(session, user, window, limit=size + 1, position=position)
+    more = len(rows) > size
+    if not position.backwards:
+        rows = rows[:size]
+        return paging.Page(
+            rows=[row[:3] for row in rows],
+            next_after=rows[-1][3].token() if more else None,
+            prev_before=rows[0][3].token() if position.key is not None and rows else None,
+        )
+    if len(rows) < size:
+        # Back past the start (items were done or added meanwhile): the first page.
+        return work_page(session, user, window, paging.FIRST_PAGE, size)
+    rows = rows[-size:]
+    return paging.Page(
+        rows=[row[:3] for row in rows],
+        next_after=rows[-1][3].token(),
+        prev_before=rows[0][3].token() if more else None,
+    )
+
+
+def open_cases():
+    """The open cases, on the partial index ix_cases_open_practitioner_received_at_id. The
+    statuses are written into the SQL, not bound: the index has this very condition, and
+    the planner (SQLite's above all) uses it only for a query that repeats it."""
     closed = [literal_column(f"'{status}'") for status in sorted(CLOSED)]
+    return select(Case.id).where(Case.status.not_in(closed))
+
+
+def _open_caseload(user: User):
     return visible_cases(user).where(
-        Case.allocated_practitioner_id == user.id, Case.status.not_in(closed)
+        Case.allocated_practitioner_id == user.id,
+        open_cases().whereclause,
     )
 
 

@@ -31,7 +31,7 @@ def _practitioner(
 
     window = window_of(session, today())
     groups: dict[str, list] = {OVERDUE: [], DUE_TODAY: [], DUE_SOON: []}
-    for urgency, case, item in work_items(session, user, window, limit=HOME_DUE_LIMIT):
+    for urgency, case, item, _key in work_items(session, user, window, limit=HOME_DUE_LIMIT):
         groups[urgency].append((case, item))
     counts = work_counts(session, user, window)
     return {
@@ -45,42 +45,50 @@ def _practitioner(
 WORK_PAGE_SIZE = 50
 
 
-def work_list(session: Session, user: User, page: int) -> dict[str, Any]:
-    """A page of my overdue, due-today and due-soon items, in the home page's order."""
-    from eip.cases.queries import work_counts, work_items, work_window
+def work_list(session: Session, user: User, position: paging.Position) -> dict[str, Any]:
+    """A page of my overdue, due-today and due-soon items, in the home page's order, by
+    key from `position` ("next"/"previous", no page numbers), with the counts capped."""
+    from eip.cases.queries import work_counts, work_page, work_window
     from eip.clock import today
 
     window = work_window(session, today())
-    counts = work_counts(session, user, window)
-    total = sum(counts.values())
-    pages = max(1, -(-total // WORK_PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    items = work_items(
-        session, user, window, limit=WORK_PAGE_SIZE, offset=(page - 1) * WORK_PAGE_SIZE
-    )
-    return {"items": items, "counts": counts, "total": total, "page": page, "pages": pages}
+    return {
+        "work": work_page(session, user, window, position, WORK_PAGE_SIZE),
+        "counts": work_counts(session, user, window),
+    }
 
 
 def _manager(session: Session, user: User) -> dict[str, Any]:
-    by_status = session.execute(
-        select(Case.status, func.count()).group_by(Case.status).order_by(Case.status)
-    ).all()
-    by_borough = session.execute(
-        select(Borough.name, func.count(Case.id))
-        .join(Case, Case.borough_id == Borough.id)
-        .group_by(Borough.name)
-        .order_by(Borough.name)
-    ).all()
-    pending = session.scalar(
-        select(func.count()).select_from(ApprovalRequest).where(ApprovalRequest.status == "pending")
-    )
-    from eip.cases.assignment import count_without_practitioner
+    """The programme's cases by status and by borough, and what waits for a manager: each
+    count read no further than `paging.COUNT_CAP` rows of an index range (status, borough,
+    open unallocated cases), so the page costs the same at any number of cases (the
+    dashboard has the full figures)."""
+    from eip.cases.assignment import capped_without_practitioner
+    from eip.cases.rules import STATUS_LABELS
 
+    statuses = sorted(STATUS_LABELS)
+    pending = (
+        select(func.count())
+        .select_from(ApprovalRequest)
+        .where(ApprovalRequest.status == "pending")
+        .scalar_subquery()
+    )
+    *by_status, pending_approvals, without = session.execute(
+        select(
+            *(paging.capped(select(Case.id).where(Case.status == s)) for s in statuses),
+            pending,
+            capped_without_practitioner(),
+        )
+    ).one()
+    per_borough = paging.capped(
+        select(Case.id).where(Case.borough_id == Borough.id).correlate(Borough)
+    )
+    by_borough = session.execute(select(Borough.name, per_borough).order_by(Borough.name)).all()
     return {
-        "by_status": by_status,
-        "by_borough": by_borough,
-        "pending_approvals": pending,
-        "without_practitioner": count_without_practitioner(session),
+        "by_status": [(s, n) for s, n in zip(statuses, by_status, strict=True) if n],
+        "by_borough": [(name, n) for name, n in by_borough if n],
+        "pending_approvals": pending_approvals,
+        "without_practitioner": without,
     }
 
 
@@ -90,14 +98,9 @@ def _spoc(session: Session, user: User) -> dict[str, Any]:
     from accommodation.placements.queue_page import HOME_LIMIT, spoc_home
 
     query = visible_cases(user)
-    # The borough's count rides on its newest cases' query, as a subquery of its own
-    # (correlate(None): it counts every case of the borough, not the row beside it).
-    total = (
-        query.with_only_columns(func.count(), maintain_column_froms=True)
-        .order_by(None)
-        .correlate(None)
-        .scalar_subquery()
-    )
+    # The borough's count, read no further than paging.COUNT_CAP rows of its index, rides
+    # on its newest cases' query as a subquery of its own.
+    total = paging.capped(query)
     rows = session.execute(
         query.add_columns(total).order_by(Case.created_at.desc(), Case.id.desc()).limit(HOME_LIMIT)
     ).all()

@@ -11,7 +11,6 @@ from eip import paging
 from eip.access import public, requires
 from eip.extensions import db
 from eip.main import home as home_pages
-from forms.fields import optional_int
 
 bp = Blueprint("main", __name__)
 
@@ -42,11 +41,18 @@ def home():
 def work_list():
     """Everything of mine overdue, due today or due soon, a page at a time: where the home
     page's "see all" goes when its list is cut at HOME_DUE_LIMIT."""
-    page = optional_int(request.args.get("page")) or 1
+    from eip.cases.queries import parse_work_key
+
+    # An old `?page=N` link (numbered pages, before keyset paging) opens the first page:
+    # the list changes every day, so a number no longer names the same items anyway.
+    try:
+        position = paging.position_from(request.args, parse=parse_work_key)
+    except paging.BadCursor:
+        abort(400, "The link to this page of your work is not one this service made")
     return render_template(
         "home/work_list.html",
         title="Your work: overdue and due soon",
-        **home_pages.work_list(db.session, current_user, page),
+        **home_pages.work_list(db.session, current_user, position),
     )
 
 

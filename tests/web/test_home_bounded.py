@@ -99,3 +99,128 @@ def test_each_home_makes_the_same_queries_for_3_or_15_cases(app, signed_in, role
         assert page.status_code == 200
     assert len(many) == len(few)
     assert len(few) <= 20
+
+
+def _work_items_and_links(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    items = (
+        re.findall(r"<li>.*?</li>", html.split("eip-due-list", 1)[1], re.S)
+        if ("eip-due-list" in html)
+        else []
+    )
+    links = dict(
+        (rel, href.replace("&amp;", "&"))
+        for href, rel in re.findall(r'href="(/work\?[^"]+)" rel="(next|prev)"', html)
+    )
+    return items, links, html
+
+
+def test_the_work_list_pages_by_key_forwards_and_back_in_the_same_order(signed_in, monkeypatch):
+    from eip.main import home
+
+    client, me = signed_in("practitioner")
+    overdue_cases(4, me)
+    everything, links, html = _work_items_and_links(client, "/work")
+    assert len(everything) == 8 and links == {}  # one page: no links
+    monkeypatch.setattr(home, "WORK_PAGE_SIZE", 3)
+    pages, path = [], "/work"
+    while path:
+        items, links, html = _work_items_and_links(client, path)
+        assert ("prev" in links) == bool(pages)
+        assert "Page 1 of" not in html
+        pages.append(items)
+        path = links.get("next")
+    assert [len(page) for page in pages] == [3, 3, 2]
+    assert [
+        item for page in pages for item in page
+    ] == everything  # next by next: every item once, in the same order
+    # "Previous" from the last page: the pages before it, the same as on the way forwards.
+    back = links["prev"]
+    for expected in reversed(pages[:-1]):
+        items, links, _html = _work_items_and_links(client, back)
+        assert items == expected
+        back = links.get("prev")
+    assert back is None
+
+
+def test_an_old_numbered_work_list_link_opens_the_first_page(signed_in):
+    client, me = signed_in("practitioner")
+    overdue_cases(2, me)
+    first, _links, _html = _work_items_and_links(client, "/work")
+    for old in ("/work?page=2", "/work?page=99", "/work?page=nonsense"):
+        assert _work_items_and_links(client, old)[0] == first
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "after=nonsense",
+        "after=1764979200000000.12",  # the case list's kind of token
+        "after=20271399.0.1.0",  # no such date
+        "before=20271206.2.1.0",  # urgent is 0 or 1
+        "after=20271206.0.99999999999999999999.0",
+        "after=20271206.0.1.0&before=20271206.0.1.0",
+    ],
+)
+def test_a_work_list_link_this_service_did_not_make_is_refused(signed_in, query):
+    client, me = signed_in("practitioner")
+    overdue_cases(1, me)
+    assert client.get(f"/work?{query}").status_code == 400
+
+
+def test_the_counts_are_exact_below_the_cap_and_say_so_at_it(signed_in, monkeypatch):
+    from eip import paging
+
+    monkeypatch.setattr(queries, "HOME_DUE_LIMIT", 3)
+    client, me = signed_in("practitioner")
+    overdue_cases(4, me)  # 8 overdue items
+    monkeypatch.setattr(paging, "COUNT_CAP", 9)
+    html = client.get("/").get_data(as_text=True)
+    assert "(8)" in html and "And 5 more overdue." in html
+    assert "See all 8 items overdue or due soon" in html
+    assert "8 overdue, 0 due today" in client.get("/work").get_data(as_text=True)
+    monkeypatch.setattr(paging, "COUNT_CAP", 5)
+    html = client.get("/").get_data(as_text=True)
+    assert "(5 or more)" in html and "And at least 2 more overdue." in html
+    assert "See all 5 or more items overdue or due soon" in html
+    assert "5 or more overdue, 0 due today" in client.get("/work").get_data(as_text=True)
+
+
+def test_the_count_wording(monkeypatch):
+    from eip.formatting import count_text, more_text, total_text
+
+    assert [count_text(n) for n in (0, 1, 999)] == ["0", "1", "999"]
+    assert count_text(1000) == "1,000 or more"
+    assert more_text(999, 20) == "979" and more_text(1000, 20) == "at least 980"
+    # A sum is exact while no count reached the cap, however large.
+    assert total_text([999, 600]) == "1599" and total_text([1000, 600]) == "1,600 or more"
+
+
+def test_the_manager_and_spoc_homes_cap_their_case_counts(signed_in, monkeypatch):
+    from eip import paging
+
+    practitioner = factories.user("practitioner")
+    overdue_cases(3, practitioner)
+    for case in overdue_cases(2, None):
+        case.allocated_practitioner_id = None
+    db.session.commit()
+    manager, _ = signed_in("manager")
+    html = manager.get("/").get_data(as_text=True)
+    assert '<span class="eip-figure__number">5</span>' in html  # cases in the tracker
+    assert '<span class="eip-figure__number">2</span>' in html  # with no practitioner
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
+    html = manager.get("/").get_data(as_text=True)
+    assert (
+        '<span class="eip-figure__number">2 or more</span>'
+        '<span class="eip-figure__label">cases in the tracker' in html
+    )
+    assert (
+        'data-label="Borough">Camden</td><td class="govuk-table__cell '
+        'govuk-table__cell--numeric" data-label="Cases">2 or more</td>' in html
+    )
+    monkeypatch.setattr(queue_page, "HOME_LIMIT", 1)
+    spoc, _ = signed_in("spoc", borough_name="Camden")
+    html = spoc.get("/").get_data(as_text=True)
+    assert "the newest 1 of 2 or more" in html and "All 2 or more of your borough" in html

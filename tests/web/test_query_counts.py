@@ -32,7 +32,8 @@ from eip import querycount
 from eip.auth.models import User
 from eip.cases.deadlines import CLOSED
 from eip.cases.due_store import overdue
-from eip.cases.models import Case
+from eip.cases.models import Case, CaseDueItem
+from eip.cases.queries import WorkKey
 from eip.clock import today
 from eip.demo.synthetic import SYNTHETIC_PASSWORD, seed_synthetic
 from eip.extensions import db
@@ -60,6 +61,7 @@ PAGES = {
     "practitioner home": ("{practitioner}", "/", 7),
     "caseload, page 2": ("{practitioner}", "/?after={caseload_after}", 7),
     "work list": ("{practitioner}", "/work", 5),
+    "work list, page 2": ("{practitioner}", "/work?after={work_after}", 5),
     "SPOC home": ("{spoc}", "/", 10),
     "case list, page 1": (MANAGER, "/cases/", 7),
     "case list, deep page": (MANAGER, "/cases/?after={deep_after}", 7),
@@ -124,7 +126,16 @@ def _facts(reference: str) -> dict[str, object]:
         .order_by(Placement.created_at.desc(), Placement.id.desc())
         .limit(1)
     ).one()
+    # A key before my soonest item: its page is reached by a "next" link, with rows after it.
+    soonest = db.session.scalars(
+        select(CaseDueItem)
+        .where(CaseDueItem.practitioner_id == mine.allocated_practitioner_id)
+        .order_by(CaseDueItem.due_on)
+        .limit(1)
+    ).one()
+    work_after = WorkKey(soonest.due_on - timedelta(days=1), False, 0, 0).token()
     return {
+        "work_after": work_after,
         "budget_after": Key(
             newest_placement.created_at + timedelta(microseconds=1), newest_placement.id
         ).token(),
