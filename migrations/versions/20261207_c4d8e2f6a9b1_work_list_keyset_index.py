@@ -3,7 +3,7 @@ first, newer case, position), which replaces the one on (practitioner, due date,
 and still serves the work list's counts from the index alone
 
 Revision ID: c4d8e2f6a9b1
-Revises: b3c9e1d7f2a4
+Revises: c7d2e9a4b1f6
 Create Date: 2026-12-07 02:00:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c4d8e2f6a9b1"
-down_revision = "b3c9e1d7f2a4"
+down_revision = "c7d2e9a4b1f6"
 branch_labels = None
 depends_on = None
 
