@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from eip import paging
@@ -12,7 +12,7 @@ from eip.admin.models import ApprovalRequest
 from eip.audit import AuditEvent, is_account_event
 from eip.auth.models import User
 from eip.cases.deadlines import DUE_SOON, DUE_TODAY, OVERDUE
-from eip.cases.models import Case
+from eip.cases.models import Case, CaseTally
 from eip.models import Borough
 from eip.policy import visible_cases
 from eip.programme import current_settings
@@ -61,16 +61,30 @@ def work_list(session: Session, user: User, page: int) -> dict[str, Any]:
     return {"items": items, "counts": counts, "total": total, "page": page, "pages": pages}
 
 
+def case_counts(session: Session) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """Every case counted by status and by borough name, each in name order, leaving out
+    those with none: from the running tallies (CaseTally), in one statement of a few rows
+    however many cases there are."""
+    tallies = select(CaseTally.status, Borough.name.label("borough"), CaseTally.n).join(
+        Borough, Borough.id == CaseTally.borough_id
+    )
+    tallies = tallies.where(CaseTally.n > 0).subquery()
+    by_status = select(
+        literal("status").label("kind"), tallies.c.status.label("name"), func.sum(tallies.c.n)
+    ).group_by(tallies.c.status)
+    by_borough = select(
+        literal("borough").label("kind"), tallies.c.borough.label("name"), func.sum(tallies.c.n)
+    ).group_by(tallies.c.borough)
+    both = union_all(by_status, by_borough).subquery()
+    rows = session.execute(select(both).order_by(both.c.kind.desc(), both.c.name)).all()
+    return (
+        [(name, count) for kind, name, count in rows if kind == "status"],
+        [(name, count) for kind, name, count in rows if kind == "borough"],
+    )
+
+
 def _manager(session: Session, user: User) -> dict[str, Any]:
-    by_status = session.execute(
-        select(Case.status, func.count()).group_by(Case.status).order_by(Case.status)
-    ).all()
-    by_borough = session.execute(
-        select(Borough.name, func.count(Case.id))
-        .join(Case, Case.borough_id == Borough.id)
-        .group_by(Borough.name)
-        .order_by(Borough.name)
-    ).all()
+    by_status, by_borough = case_counts(session)
     pending = session.scalar(
         select(func.count()).select_from(ApprovalRequest).where(ApprovalRequest.status == "pending")
     )
@@ -90,12 +104,11 @@ def _spoc(session: Session, user: User) -> dict[str, Any]:
     from accommodation.placements.queue_page import HOME_LIMIT, spoc_home
 
     query = visible_cases(user)
-    # The borough's count rides on its newest cases' query, as a subquery of its own
-    # (correlate(None): it counts every case of the borough, not the row beside it).
+    # The borough's count rides on its newest cases' query, as a subquery of the borough's
+    # running tallies (CaseTally): a few rows, however many cases the borough holds.
     total = (
-        query.with_only_columns(func.count(), maintain_column_froms=True)
-        .order_by(None)
-        .correlate(None)
+        select(func.coalesce(func.sum(CaseTally.n), 0))
+        .where(CaseTally.borough_id == user.borough_id)
         .scalar_subquery()
     )
     rows = session.execute(
