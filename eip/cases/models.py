@@ -211,6 +211,24 @@ Index(
 Index("ix_cases_intervention_closed_at_id", Case.intervention_started_on, Case.closed_at, Case.id)
 
 
+class CaseTally(db.Model):
+    """How many cases hold each status in each borough: the manager's and the SPOC's home
+    read their counts here, a few rows whatever the number of cases, instead of counting
+    every case at each request. Kept by triggers on `cases` (migration c7e4a2f9d1b3), so
+    every write (the web, imports, seeding, retention, SQL by hand) moves it in the same
+    transaction. A pair whose cases have all gone keeps its row at 0; readers skip zeros.
+    Never written by the app."""
+
+    __tablename__ = "case_tallies"
+
+    status: Mapped[str] = mapped_column(String(40), primary_key=True)
+    borough_id: Mapped[int] = mapped_column(ForeignKey("boroughs.id"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<CaseTally {self.status} {self.borough_id}: {self.n}>"
+
+
 class CaseDueItem(db.Model):
     """What is due on an open case, stored so the home pages can ask SQL for what is
     overdue or due soon with a limit instead of computing every open case's deadlines.

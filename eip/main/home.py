@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from eip import paging
@@ -12,7 +12,7 @@ from eip.admin.models import ApprovalRequest
 from eip.audit import AuditEvent, is_account_event
 from eip.auth.models import User
 from eip.cases.deadlines import DUE_SOON, DUE_TODAY, OVERDUE
-from eip.cases.models import Case
+from eip.cases.models import Case, CaseTally
 from eip.models import Borough
 from eip.policy import visible_cases
 from eip.programme import current_settings
@@ -58,35 +58,48 @@ def work_list(session: Session, user: User, position: paging.Position) -> dict[s
     }
 
 
-def _manager(session: Session, user: User) -> dict[str, Any]:
-    """The programme's cases by status and by borough, and what waits for a manager: each
-    count read no further than `paging.COUNT_CAP` rows of an index range (status, borough,
-    open unallocated cases), so the page costs the same at any number of cases (the
-    dashboard has the full figures)."""
-    from eip.cases.assignment import capped_without_practitioner
-    from eip.cases.rules import STATUS_LABELS
+def case_counts(session: Session) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """Every case counted by status and by borough name, each in name order, leaving out
+    those with none: from the running tallies (CaseTally), in one statement of a few rows
+    however many cases there are."""
+    tallies = select(CaseTally.status, Borough.name.label("borough"), CaseTally.n).join(
+        Borough, Borough.id == CaseTally.borough_id
+    )
+    tallies = tallies.where(CaseTally.n > 0).subquery()
+    by_status = select(
+        literal("status").label("kind"), tallies.c.status.label("name"), func.sum(tallies.c.n)
+    ).group_by(tallies.c.status)
+    by_borough = select(
+        literal("borough").label("kind"), tallies.c.borough.label("name"), func.sum(tallies.c.n)
+    ).group_by(tallies.c.borough)
+    both = union_all(by_status, by_borough).subquery()
+    rows = session.execute(select(both).order_by(both.c.kind.desc(), both.c.name)).all()
+    return (
+        [(name, count) for kind, name, count in rows if kind == "status"],
+        [(name, count) for kind, name, count in rows if kind == "borough"],
+    )
 
-    statuses = sorted(STATUS_LABELS)
+
+def _manager(session: Session, user: User) -> dict[str, Any]:
+    """The programme's cases by status and by borough, exact from the running tallies
+    (CaseTally), and what waits for a manager, the open unallocated cases read no further
+    than `paging.COUNT_CAP` rows of their index: the page costs the same at any number of
+    cases."""
+    from eip.cases.assignment import capped_without_practitioner
+
+    by_status, by_borough = case_counts(session)
     pending = (
         select(func.count())
         .select_from(ApprovalRequest)
         .where(ApprovalRequest.status == "pending")
         .scalar_subquery()
     )
-    *by_status, pending_approvals, without = session.execute(
-        select(
-            *(paging.capped(select(Case.id).where(Case.status == s)) for s in statuses),
-            pending,
-            capped_without_practitioner(),
-        )
+    pending_approvals, without = session.execute(
+        select(pending, capped_without_practitioner())
     ).one()
-    per_borough = paging.capped(
-        select(Case.id).where(Case.borough_id == Borough.id).correlate(Borough)
-    )
-    by_borough = session.execute(select(Borough.name, per_borough).order_by(Borough.name)).all()
     return {
-        "by_status": [(s, n) for s, n in zip(statuses, by_status, strict=True) if n],
-        "by_borough": [(name, n) for name, n in by_borough if n],
+        "by_status": by_status,
+        "by_borough": by_borough,
         "pending_approvals": pending_approvals,
         "without_practitioner": without,
     }
@@ -98,9 +111,13 @@ def _spoc(session: Session, user: User) -> dict[str, Any]:
     from accommodation.placements.queue_page import HOME_LIMIT, spoc_home
 
     query = visible_cases(user)
-    # The borough's count, read no further than paging.COUNT_CAP rows of its index, rides
-    # on its newest cases' query as a subquery of its own.
-    total = paging.capped(query)
+    # The borough's count rides on its newest cases' query, as a subquery of the borough's
+    # running tallies (CaseTally): a few rows, however many cases the borough holds.
+    total = (
+        select(func.coalesce(func.sum(CaseTally.n), 0))
+        .where(CaseTally.borough_id == user.borough_id)
+        .scalar_subquery()
+    )
     rows = session.execute(
         query.add_columns(total).order_by(Case.created_at.desc(), Case.id.desc()).limit(HOME_LIMIT)
     ).all()
