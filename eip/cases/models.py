@@ -87,6 +87,9 @@ class Case(db.Model):
     __table_args__ = (
         Index("ix_cases_received_at_id", "received_at", "id"),
         Index("ix_cases_borough_received_at_id", "borough_id", "received_at", "id"),
+        # The SPOC home's newest cases of the borough (created_at DESC, id DESC), read
+        # backwards as a range: without it every request sorted the borough's cases.
+        Index("ix_cases_borough_created_at_id", "borough_id", "created_at", "id"),
         Index(
             "ix_cases_practitioner_received_at_id",
             "allocated_practitioner_id",
