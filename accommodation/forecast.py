@@ -24,6 +24,7 @@ and the people counted, which the pages read already: the same at 10 placements 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, true
@@ -153,13 +154,20 @@ def inputs_of_row(row) -> tuple[int, int, int | None, tuple]:
     return int(requests), int(nights), median, tuple(rest)
 
 
+@functools.cache
+def _figures_statement(*, with_pot: bool):
+    """`inputs_query`, with the whole pot's totals beside it or not, built once: building
+    these nested selects cost a page more than running them."""
+    return inputs_query(ledger_sql.whole_pot_totals_query().subquery() if with_pot else None)
+
+
 def _read_figures(
     session: Session, pot_pence: int | None = None
 ) -> tuple[int, int, int | None, ledger.PotTotals | None]:
     """(requests waiting, their nights, the median approved rate, and the pot's totals when
     `pot_pence` is given): one statement."""
-    pot = ledger_sql.pot_totals_query().subquery() if pot_pence is not None else None
-    requests, nights, median, money = inputs_of_row(session.execute(inputs_query(pot)).one())
+    statement = _figures_statement(with_pot=pot_pence is not None)
+    requests, nights, median, money = inputs_of_row(session.execute(statement).one())
     totals = ledger_sql.totals_of_row(pot_pence, money) if pot_pence is not None else None
     return requests, nights, median, totals
 

@@ -22,7 +22,7 @@ import functools
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from accommodation import ledger
@@ -79,7 +79,11 @@ def placement_totals(
     """Each placement's figures (those with entries; all of them, or `placement_ids`, a
     list or a select of ids): one statement, one row per placement."""
     found = {}
-    for pid, committed, invoiced, paid in session.execute(per_placement(placement_ids)):
+    if placement_ids is None or isinstance(placement_ids, Select):
+        rows = session.execute(per_placement(placement_ids))
+    else:
+        rows = session.execute(_per_listed_placement(), {"placement_ids": list(placement_ids)})
+    for pid, committed, invoiced, paid in rows:
         committed, invoiced, paid = int(committed), int(invoiced), int(paid)
         found[pid] = ledger.PlacementTotals(
             committed=committed,
@@ -91,9 +95,30 @@ def placement_totals(
     return found
 
 
+@functools.cache
+def _per_listed_placement() -> Select:
+    """`per_placement` of a list of ids given when it runs (`placement_ids`, expanding),
+    built once: building the statement cost a page more than running it."""
+    return per_placement(bindparam("placement_ids", expanding=True))
+
+
 def pot_totals_query(placement_ids: Collection[int] | Select | None = None) -> Select:
     """One row: committed, invoiced, paid and exposure (for `pot_totals`, or to read beside
-    other one-row figures in the same statement, as accommodation.forecast does)."""
+    other one-row figures in the same statement, as accommodation.forecast does); over the
+    whole ledger it is built once (`whole_pot_totals_query`)."""
+    if placement_ids is None:
+        return whole_pot_totals_query()
+    return _pot_totals_query(placement_ids)
+
+
+@functools.cache
+def whole_pot_totals_query() -> Select:
+    """`pot_totals_query()` over the whole ledger, built once (not to be changed in place:
+    every caller shares it)."""
+    return _pot_totals_query(None)
+
+
+def _pot_totals_query(placement_ids: Collection[int] | Select | None) -> Select:
     per = per_placement(placement_ids).subquery()
     return select(
         func.coalesce(func.sum(per.c.committed), 0).label("committed"),
