@@ -24,6 +24,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
@@ -65,6 +66,13 @@ class Measure:
         return statistics.median(self.days) if self.days else None
 
 
+# The rows fall on a few hundred days, so the working-day sums repeat: remembered by their
+# arguments (the non-working days among them), as pure functions of them.
+_ack_due = lru_cache(maxsize=4096)(acknowledgement_due)
+_booking_due = lru_cache(maxsize=4096)(consultation_booking_due)
+
+
+@lru_cache(maxsize=16384)
 def _taken(start: date, done: date, extra: frozenset[date]) -> int:
     begin = next_working_day(start, extra)
     return working_days_between(begin, done, extra) if done > begin else 0
@@ -157,7 +165,7 @@ def acknowledgement(received_rows, deadlines: Deadlines, today: date) -> Measure
     for _status, case_id, _late, _agreed_on, received_at, acknowledged_at, _booked in received_rows:
         received = london_date(received_at)
         done = london_date(acknowledged_at) if acknowledged_at else None
-        rows.append((case_id, received, acknowledgement_due(received, deadlines), done))
+        rows.append((case_id, received, _ack_due(received, deadlines), done))
     days = deadlines.acknowledge_working_days
     return _measure(
         "acknowledgement",
@@ -178,7 +186,7 @@ def consultation(received_rows, deadlines: Deadlines, today: date) -> Measure:
             continue
         received = london_date(received_at)
         begin = agreed_on if late else received
-        due = consultation_booking_due(received, agreed_on if late else None, deadlines)
+        due = _booking_due(received, agreed_on if late else None, deadlines)
         rows.append((case_id, begin, due, london_date(booked_at) if booked_at else None))
     days = deadlines.consultation_booking_working_days
     return _measure(
