@@ -81,7 +81,7 @@ def read(session: Session, parts: Sequence[Select]) -> dict[str, list[tuple]]:
         instants[kind] = [j for j, i in enumerate(used[kind]) if names[i].startswith("at_")]
     found: dict[str, list[tuple]] = {kind: [] for kind in used}
     statement = union_all(*parts) if len(parts) > 1 else parts[0]
-    for row in session.execute(statement).tuples():
+    for row in session.execute(statement):
         found[row[0]].append(tuple([row[i] for i in used[row[0]]]))
     dialect = session.get_bind().dialect
     for kind, positions in instants.items():
