@@ -16,6 +16,7 @@ A part's columns come back in slot order: its texts, then integers, days, instan
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -81,8 +82,13 @@ def read(session: Session, parts: Sequence[Select]) -> dict[str, list[tuple]]:
         instants[kind] = [j for j, i in enumerate(used[kind]) if names[i].startswith("at_")]
     found: dict[str, list[tuple]] = {kind: [] for kind in used}
     statement = union_all(*parts) if len(parts) > 1 else parts[0]
+    # Each kind's columns taken by an itemgetter (C), a tuple for one column as for several.
+    take = {
+        kind: itemgetter(*columns) if len(columns) > 1 else (lambda row, i=columns[0]: (row[i],))
+        for kind, columns in used.items()
+    }
     for row in session.execute(statement):
-        found[row[0]].append(tuple([row[i] for i in used[row[0]]]))
+        found[row[0]].append(take[row[0]](row))
     dialect = session.get_bind().dialect
     for kind, positions in instants.items():
         if positions and found[kind]:
