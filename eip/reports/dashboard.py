@@ -118,14 +118,20 @@ def meetings_from(found, period: dc.Period, interval: int) -> list[MonthMeetings
     """Per month, from the rows of `_meeting_parts`: one meeting due every `interval` days of
     the part of the month each case was in its intervention (started, not yet closed); the
     meetings held in the month; and the cases that had fewer than were due."""
-    cases = found["meeting_cases"]
-    held = {(case_id, m): n for case_id, m, n in found["meetings_held"]}
+    cases = [
+        (case_id, started, london_date(closed_at) if closed_at else None)
+        for case_id, started, closed_at in found["meeting_cases"]
+    ]
+    held: dict[tuple[int, int], int] = {}
+    totals: Counter[int] = Counter()
+    for case_id, m, n in found["meetings_held"]:
+        held[(case_id, m)] = n
+        totals[m] += n
     result = []
     for m, month in enumerate(period.months):
         last = min(next_month(month) - timedelta(days=1), period.today)
         in_month, due, short = 0, 0, []
-        for case_id, started, closed_at in cases:
-            closed = london_date(closed_at) if closed_at else None
+        for case_id, started, closed in cases:
             first, stop = max(month, started), min(last, closed or last)
             if month > period.today or first > stop:
                 continue
@@ -134,13 +140,12 @@ def meetings_from(found, period: dc.Period, interval: int) -> list[MonthMeetings
             due += owed
             if held.get((case_id, m), 0) < owed:
                 short.append(case_id)
-        total = sum(n for (_case, i), n in held.items() if i == m)
-        result.append(MonthMeetings(month, in_month, total, due, tuple(short)))
+        result.append(MonthMeetings(month, in_month, totals[m], due, tuple(short)))
     return result
 
 
 def _dash_part():
-    pairs = dc.dash_pairs().subquery()
+    pairs = dc.dash_pairs()
     return tagged_rows.part(
         "dash", texts=[pairs.c.intake, pairs.c.now], ints=[func.count()]
     ).group_by(pairs.c.intake, pairs.c.now)
@@ -305,7 +310,7 @@ def _filter(session: Session, key: str, params: dict[str, str], today: date):
         row = meetings(session, period, interval)[period.months.index(month)]
         return Case.id.in_(row.short)
     if key in ("dash", "dash_movement"):
-        pairs = dc.dash_pairs().subquery()
+        pairs = dc.dash_pairs()
         query = select(pairs.c.case_id)
         if key == "dash":
             intake = _choice(params, "intake", dc.LEVELS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy import case as sql_case
@@ -102,27 +103,35 @@ def level_rank(column):
     return sql_case({level: i for i, level in enumerate(LEVELS)}, value=column, else_=0)
 
 
+@cache  # one CTE object, so that every use in a statement names the same one
 def dash_pairs():
     """Each reviewed case's first and latest DASH review: (case_id, intake level, now level,
-    latest review id), window functions on both engines."""
-    order_first = (DashReview.completed_on, DashReview.id)
-    order_last = (DashReview.completed_on.desc(), DashReview.id.desc())
+    latest review id), as a CTE.
+
+    One window pass over the reviews, in one order (completed_on, id) over the whole of each
+    case's reviews: every row carries the case's first and last level and last id, and the
+    first row of each case is kept. As a CTE, a statement that uses it several times (the
+    levels and both risk queues in the dashboard's one UNION ALL) has it computed once: both
+    engines materialise a CTE used more than once."""
+    whole = {
+        "partition_by": DashReview.case_id,
+        "order_by": (DashReview.completed_on, DashReview.id),
+        "rows": (None, None),
+    }
     ranked = select(
-        DashReview.case_id,
-        DashReview.id,
-        DashReview.risk_level,
-        func.row_number().over(partition_by=DashReview.case_id, order_by=order_first).label("i"),
-        func.row_number().over(partition_by=DashReview.case_id, order_by=order_last).label("j"),
+        DashReview.case_id.label("case_id"),
+        func.first_value(DashReview.risk_level).over(**whole).label("intake"),
+        func.last_value(DashReview.risk_level).over(**whole).label("now"),
+        func.last_value(DashReview.id).over(**whole).label("review_id"),
+        func.row_number()
+        .over(partition_by=DashReview.case_id, order_by=(DashReview.completed_on, DashReview.id))
+        .label("i"),
     ).subquery()
-    first = select(ranked.c.case_id, ranked.c.risk_level).where(ranked.c.i == 1).subquery()
-    last = select(ranked.c.case_id, ranked.c.id, ranked.c.risk_level).where(ranked.c.j == 1)
-    last = last.subquery()
-    return select(
-        first.c.case_id.label("case_id"),
-        first.c.risk_level.label("intake"),
-        last.c.risk_level.label("now"),
-        last.c.id.label("review_id"),
-    ).join(last, last.c.case_id == first.c.case_id)
+    return (
+        select(ranked.c.case_id, ranked.c.intake, ranked.c.now, ranked.c.review_id)
+        .where(ranked.c.i == 1)
+        .cte("dash_pairs")
+    )
 
 
 def moved(pairs, move: str):
@@ -137,7 +146,7 @@ def _latest_review_where(condition):
 
     The cases are found by one pass over the latest reviews (`IN`, not a correlated EXISTS:
     that ranked every review again for each case, time growing with cases times reviews)."""
-    pairs = dash_pairs().subquery()
+    pairs = dash_pairs()
     review = aliased(DashReview)
     return Case.id.in_(
         select(review.case_id).join(pairs, pairs.c.review_id == review.id).where(condition(review))
@@ -154,7 +163,10 @@ def _onward_made(agency: str, review):
 
 
 def _action_done(kind: str, review):
+    # The case too (an action is always its review's case's): its index finds the case's few
+    # actions, where the kind's would scan every action of that kind for each review.
     return exists().where(
+        CaseAction.case_id == review.case_id,
         CaseAction.source_id == review.id,
         CaseAction.kind == kind,
         CaseAction.completed_at.is_not(None),
@@ -180,7 +192,9 @@ def marac_without_referral():
 
     def condition(review):
         sent = exists().where(
-            MaracReferral.dash_review_id == review.id, MaracReferral.sent_on.is_not(None)
+            MaracReferral.case_id == review.case_id,  # indexed, as _action_done
+            MaracReferral.dash_review_id == review.id,
+            MaracReferral.sent_on.is_not(None),
         )
         made = or_(_action_done("marac_referral", review), sent, _onward_made("marac", review))
         return and_(review.marac.is_(True), ~made)

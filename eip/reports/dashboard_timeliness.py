@@ -24,6 +24,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
@@ -65,6 +66,13 @@ class Measure:
         return statistics.median(self.days) if self.days else None
 
 
+# The rows fall on a few hundred days, so the working-day sums repeat: remembered by their
+# arguments (the non-working days among them), as pure functions of them.
+_ack_due = lru_cache(maxsize=4096)(acknowledgement_due)
+_booking_due = lru_cache(maxsize=4096)(consultation_booking_due)
+
+
+@lru_cache(maxsize=16384)
 def _taken(start: date, done: date, extra: frozenset[date]) -> int:
     begin = next_working_day(start, extra)
     return working_days_between(begin, done, extra) if done > begin else 0
@@ -152,12 +160,20 @@ def parts(period: tuple[date, date], keys: tuple[str, ...] = MEASURES) -> list:
     return found
 
 
-def acknowledgement(received_rows, deadlines: Deadlines, today: date) -> Measure:
+def _on_days(received_rows) -> list[tuple]:
+    """The received part's rows with their instants as London dates (None kept), made once
+    for both measures that read them."""
+    return [
+        (status, case_id, late, agreed_on, *(london_date(at) if at else None for at in instants))
+        for status, case_id, late, agreed_on, *instants in received_rows
+    ]
+
+
+def acknowledgement(received_days, deadlines: Deadlines, today: date) -> Measure:
+    """`received_days` are the received part's rows through `_on_days`."""
     rows = []
-    for _status, case_id, _late, _agreed_on, received_at, acknowledged_at, _booked in received_rows:
-        received = london_date(received_at)
-        done = london_date(acknowledged_at) if acknowledged_at else None
-        rows.append((case_id, received, acknowledgement_due(received, deadlines), done))
+    for _status, case_id, _late, _agreed_on, received, done, _booked in received_days:
+        rows.append((case_id, received, _ack_due(received, deadlines), done))
     days = deadlines.acknowledge_working_days
     return _measure(
         "acknowledgement",
@@ -169,17 +185,17 @@ def acknowledgement(received_rows, deadlines: Deadlines, today: date) -> Measure
     )
 
 
-def consultation(received_rows, deadlines: Deadlines, today: date) -> Measure:
+def consultation(received_days, deadlines: Deadlines, today: date) -> Measure:
+    """`received_days` are the received part's rows through `_on_days`."""
     rows = []
-    for status, case_id, late, agreed_on, received_at, _acknowledged, booked_at in received_rows:
+    for status, case_id, late, agreed_on, received, _acknowledged, booked in received_days:
         if late and agreed_on is None:
             continue  # waiting for (or refused) the agreement: no booking is due yet
-        if booked_at is None and status in CLOSED:
+        if booked is None and status in CLOSED:
             continue
-        received = london_date(received_at)
         begin = agreed_on if late else received
-        due = consultation_booking_due(received, agreed_on if late else None, deadlines)
-        rows.append((case_id, begin, due, london_date(booked_at) if booked_at else None))
+        due = _booking_due(received, agreed_on if late else None, deadlines)
+        rows.append((case_id, begin, due, booked))
     days = deadlines.consultation_booking_working_days
     return _measure(
         "consultation",
@@ -218,9 +234,10 @@ def from_rows(
     """The measures `keys` from the rows their `parts` read; `action_days` the settings'
     working days for the IDVA and the MARAC referral (as the actions' stored due dates were
     set)."""
+    received = _on_days(found.get("received", ()))
     made = {
-        "acknowledgement": lambda: acknowledgement(found["received"], deadlines, today),
-        "consultation": lambda: consultation(found["received"], deadlines, today),
+        "acknowledgement": lambda: acknowledgement(received, deadlines, today),
+        "consultation": lambda: consultation(received, deadlines, today),
     }
     extra = deadlines.extra_non_working_days
     for kind in ("idva", "marac"):
