@@ -23,6 +23,7 @@ from eip.cases.rules import CLOSED_STATES
 from eip.workdays import london_date
 from evaluation import coarsen, referral_timeliness
 from evaluation.columns import CASE_COLUMNS, DASH_COLUMNS, EVENT_COLUMNS, OUTCOME_COLUMNS, names
+from evaluation.disclosure import QUASI_IDENTIFIERS  # noqa: F401 (read from here: figures)
 
 INTERVENTION_PATHWAYS = frozenset({"intervention", "intervention_with_accommodation"})
 DROPPED_OUT = frozenset({"disengaged", "withdrew_consent"})
