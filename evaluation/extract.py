@@ -45,7 +45,7 @@ from eip.cases.records import (
 from eip.models import Borough
 from eip.workdays import london_date, london_day_start
 from evaluation import pseudonym
-from evaluation.disclosure import Candidate
+from evaluation.disclosure import Candidate, QuasiValues
 from evaluation.rows import CaseBundle, Client, finest_values
 
 BATCH = 5000
@@ -318,7 +318,6 @@ class Population:
     """Who may go in the extract, and who is left out and why (counts only)."""
 
     candidates: list[Candidate] = field(default_factory=list)
-    db_ids: dict[str, int] = field(default_factory=dict)  # pseudonymous id -> case id
     left_out: Counter[str] = field(default_factory=Counter)
     referred: int = 0
 
@@ -356,9 +355,8 @@ def _collect(
             continue
         cid = pseudonym.case_id(key, bundle.case.reference)
         person = f"person:{bundle.case.client_id}" if bundle.case.client_id else f"case:{cid}"
-        candidate = Candidate(cid, person, finest_values(bundle))
+        candidate = Candidate(cid, person, QuasiValues(finest_values(bundle)))
         found.candidates.append(candidate)
-        found.db_ids[cid] = bundle.case.id
         if keep is not None:
             keep(bundle, candidate)
     return found

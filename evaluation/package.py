@@ -21,7 +21,6 @@ from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -163,21 +162,20 @@ class CaseStore:
         self._ends = [array("Q", [0]) for _ in FILES]
         self._rows = [array("Q", [0]) for _ in FILES]
         self._at: dict[str, int] = {}
-        self._case_cells = itemgetter(*names(FILES[0][2]))
         self._text = RowText()
 
     def add(
         self,
         case_id: str,
-        case_row: Mapping[str, str],
+        case_cells: Sequence[str],
         event_cells: Sequence[Sequence[str]],
         dash_cells: Sequence[Sequence[str]],
         outcome_cells: Sequence[Sequence[str]] = (),
     ) -> None:
-        """Keep a case's rows: its row in cases.csv by column name, and its rows of the
-        other files as cells in their columns' order (rows.event_cells and the like)."""
+        """Keep a case's rows, each as cells in its file's columns' order (rows.case_cells,
+        rows.event_cells and the like)."""
         self._at[case_id] = len(self._at)
-        found = ([self._case_cells(case_row)[HEAD:]], event_cells, dash_cells, outcome_cells)
+        found = ([case_cells[HEAD:]], event_cells, dash_cells, outcome_cells)
         texts = self._text.texts(found)
         kept = zip(found, texts, self._files, self._ends, self._rows, strict=True)
         for rows, text, file, ends, counts in kept:

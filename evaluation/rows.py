@@ -23,7 +23,7 @@ from eip.cases.rules import CLOSED_STATES
 from eip.workdays import london_date
 from evaluation import coarsen, referral_timeliness
 from evaluation.columns import CASE_COLUMNS, DASH_COLUMNS, EVENT_COLUMNS, OUTCOME_COLUMNS, names
-from evaluation.disclosure import QUASI_IDENTIFIERS
+from evaluation.disclosure import QUASI_IDENTIFIERS  # noqa: F401 (read from here: figures)
 
 INTERVENTION_PATHWAYS = frozenset({"intervention", "intervention_with_accommodation"})
 DROPPED_OUT = frozenset({"disengaged", "withdrew_consent"})
@@ -171,11 +171,6 @@ def _timeliness_pair(found: referral_timeliness.Timeliness) -> tuple[str, str]:
     return found.state, _text(coarsen.top_coded(found.working_days, coarsen.WORKING_DAYS_TOP))
 
 
-def _timeliness_cells(agency: str, found: referral_timeliness.Timeliness) -> dict[str, str]:
-    state, days = _timeliness_pair(found)
-    return {f"{agency}_referral_timeliness": state, f"{agency}_referral_working_days": days}
-
-
 _CHILDREN_COLUMNS = tuple(f"children_{band}" for band in coarsen.CHILD_AGE_BAND_VALUES)
 _NO_CHILDREN = dict.fromkeys(_CHILDREN_COLUMNS, str(coarsen.top_coded(0, coarsen.CHILDREN_TOP)))
 
@@ -198,8 +193,20 @@ def case_row(
     rules: Deadlines,
     today: date | None = None,
 ) -> dict[str, str]:
-    """The case's row in cases.csv; `quasi` are its released quasi-identifier values;
-    `today` judges referrals not yet made (the clock's London date when None)."""
+    """The case's row in cases.csv by column name (`case_cells`, for the figures)."""
+    return dict(zip(_CASE_NAMES, case_cells(bundle, case_id, quasi, rules, today), strict=True))
+
+
+def case_cells(
+    bundle: CaseBundle,
+    case_id: str,
+    quasi: Sequence[str],
+    rules: Deadlines,
+    today: date | None = None,
+) -> tuple[str, ...]:
+    """The case's row in cases.csv as its cells in the columns' order (the extract writes
+    these straight, with no dict per case); `quasi` are its released quasi-identifier
+    values; `today` judges referrals not yet made (the clock's London date when None)."""
     case = bundle.case
     referred = bundle.referred_on
     consultation = _held_consultation(bundle)
@@ -220,55 +227,52 @@ def case_row(
     stays = [p for p in bundle.placements if p.state in STAYED and p.checked_in_on]
     cost = sum(bundle.placement_cost.get(p.id, 0) for p in bundle.placements)
     started = case.intervention_started_on
-    row = {
-        "case_id": case_id,
-        **dict(zip(QUASI_IDENTIFIERS, quasi, strict=True)),
-        "pathway": pathway,
-        "case_stage": case.status,
-        "closure_outcome": outcome,
-        "completion": completion(pathway, started is not None, closed, case.closure_outcome),
-        "risk_at_intake": reviews[0].risk_level if reviews else "",
-        "risk_at_closure": _text(case.closure_risk_level) if closed else "",
-        "days_to_acknowledgement": _text(coarsen.days_since(referred, acknowledged_on)),
-        "acknowledged_within_target": coarsen.yes_no(
+    first = referral_timeliness.first_due(reviews, _timeliness(bundle, rules, today))
+    cells = (
+        case_id,
+        *quasi,
+        pathway,  # pathway
+        case.status,  # case_stage
+        outcome,  # closure_outcome
+        completion(pathway, started is not None, closed, case.closure_outcome),
+        reviews[0].risk_level if reviews else "",  # risk_at_intake
+        _text(case.closure_risk_level) if closed else "",  # risk_at_closure
+        _text(coarsen.days_since(referred, acknowledged_on)),  # days_to_acknowledgement
+        coarsen.yes_no(  # acknowledged_within_target
             acknowledged_in_time(referred, acknowledged_on, rules) if acknowledged_on else None
         ),
-        "days_to_consultation": _text(
+        _text(  # days_to_consultation
             coarsen.days_since(referred, consultation.held_on if consultation else None)
         ),
-        "days_to_intervention_start": _text(coarsen.days_since(referred, started)),
-        "intervention_days": _text(
+        _text(coarsen.days_since(referred, started)),  # days_to_intervention_start
+        _text(  # intervention_days
             coarsen.days_since(started, closed_on) if started and closed_on else None
         ),
-        "days_to_closure": _text(coarsen.days_since(referred, closed_on)),
-        "sessions_offered": str(
+        _text(coarsen.days_since(referred, closed_on)),  # days_to_closure
+        str(  # sessions_offered
             sum(1 for s in bundle.sessions if s.attendance != "cancelled_by_practitioner")
         ),
-        "sessions_attended": str(sum(1 for s in bundle.sessions if s.attendance == "attended")),
-        "meetings_held": str(len(bundle.meetings)),
-        "dash_review_count": str(len(reviews)),
-        "dash_score_first": _text(scores[0] if scores else None),
-        "dash_score_last": _text(scores[-1] if scores else None),
-        "dash_scores_by_review": ";".join(str(s) for s in scores),
-        "marac_referral": coarsen.yes_no(_referred_to(bundle, "marac")),
-        "idva_referral": coarsen.yes_no(_referred_to(bundle, "idva")),
-        "childrens_services_at_referral": _text(case.childrens_services_status),
-        "childrens_services_at_closure": _text(case.closure_childrens_services_status)
-        if closed
-        else "",
-        "police_callouts_before_referral": _text(coarsen.top_coded(case.police_callouts_12_months)),
-        "police_callouts_while_open": str(coarsen.top_coded(callouts_open)),
-        "accommodation_used": coarsen.yes_no(bool(stays)),
-        "accommodation_nights": str(sum(p.nights_used for p in stays)),
-        "accommodation_cost_band": coarsen.cost_band(cost),
-        "living_arrangements_at_closure": _text(case.closure_living_arrangements) if closed else "",
-    }
-    first = referral_timeliness.first_due(reviews, _timeliness(bundle, rules, today))
-    for agency in referral_timeliness.KINDS:
-        row.update(_timeliness_cells(agency, first[agency]))
-    row.update(children_cells(bundle))
-    assert list(row) == _CASE_NAMES, "a row must fill exactly the documented columns"
-    return row
+        str(sum(1 for s in bundle.sessions if s.attendance == "attended")),  # sessions_attended
+        str(len(bundle.meetings)),  # meetings_held
+        str(len(reviews)),  # dash_review_count
+        _text(scores[0] if scores else None),  # dash_score_first
+        _text(scores[-1] if scores else None),  # dash_score_last
+        ";".join(str(s) for s in scores),  # dash_scores_by_review
+        coarsen.yes_no(_referred_to(bundle, "marac")),  # marac_referral
+        coarsen.yes_no(_referred_to(bundle, "idva")),  # idva_referral
+        _text(case.childrens_services_status),  # childrens_services_at_referral
+        _text(case.closure_childrens_services_status) if closed else "",  # ..._at_closure
+        _text(coarsen.top_coded(case.police_callouts_12_months)),  # ..._before_referral
+        str(coarsen.top_coded(callouts_open)),  # police_callouts_while_open
+        coarsen.yes_no(bool(stays)),  # accommodation_used
+        str(sum(p.nights_used for p in stays)),  # accommodation_nights
+        coarsen.cost_band(cost),  # accommodation_cost_band
+        _text(case.closure_living_arrangements) if closed else "",  # living_arrangements_...
+        *(cell for agency in referral_timeliness.KINDS for cell in _timeliness_pair(first[agency])),
+        *children_cells(bundle).values(),
+    )
+    assert len(cells) == len(_CASE_NAMES), "a row must fill exactly the documented columns"
+    return cells
 
 
 def event_cells(bundle: CaseBundle, case_id: str) -> list[tuple[str, str, str, str]]:

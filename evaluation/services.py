@@ -146,7 +146,7 @@ def _keep(session: Session, store: package.CaseStore):
 
     def keep(bundle: rows.CaseBundle, candidate: disclosure.Candidate) -> None:
         cid = candidate.id
-        row = rows.case_row(bundle, cid, _NOT_YET_CHOSEN, rules, today)
+        row = rows.case_cells(bundle, cid, _NOT_YET_CHOSEN, rules, today)
         events = rows.event_cells(bundle, cid)
         dash = rows.dash_cells(bundle, cid, rules, today)
         store.add(cid, row, events, dash, rows.outcome_cells(bundle, cid))
