@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from eip.cases import outcomes
 from eip.cases.rules import MEETING_STATES
@@ -44,6 +45,8 @@ class Deadlines:
     extra_non_working_days: frozenset[date] = frozenset()
 
 
+# Remembered: reports and the dashboard ask the same received day many times over.
+@lru_cache(maxsize=4096)
 def acknowledgement_due(received_on: date, settings: Deadlines) -> date:
     """The day a referral must be acknowledged by (DOMAIN.md): the London date it was
     received, moved to the next working day if it is not one, plus the programme's working
@@ -55,6 +58,7 @@ def acknowledgement_due(received_on: date, settings: Deadlines) -> date:
     )
 
 
+@lru_cache(maxsize=4096)
 def consultation_booking_due(
     received_on: date, late_agreed_on: date | None, settings: Deadlines
 ) -> date:

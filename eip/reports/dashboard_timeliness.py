@@ -68,8 +68,6 @@ class Measure:
 
 # The rows fall on a few hundred days, so the working-day sums repeat: remembered by their
 # arguments (the non-working days among them), as pure functions of them.
-_ack_due = lru_cache(maxsize=4096)(acknowledgement_due)
-_booking_due = lru_cache(maxsize=4096)(consultation_booking_due)
 
 
 @lru_cache(maxsize=16384)
@@ -173,7 +171,7 @@ def acknowledgement(received_days, deadlines: Deadlines, today: date) -> Measure
     """`received_days` are the received part's rows through `_on_days`."""
     rows = []
     for _status, case_id, _late, _agreed_on, received, done, _booked in received_days:
-        rows.append((case_id, received, _ack_due(received, deadlines), done))
+        rows.append((case_id, received, acknowledgement_due(received, deadlines), done))
     days = deadlines.acknowledge_working_days
     return _measure(
         "acknowledgement",
@@ -194,7 +192,7 @@ def consultation(received_days, deadlines: Deadlines, today: date) -> Measure:
         if booked is None and status in CLOSED:
             continue
         begin = agreed_on if late else received
-        due = _booking_due(received, agreed_on if late else None, deadlines)
+        due = consultation_booking_due(received, agreed_on if late else None, deadlines)
         rows.append((case_id, begin, due, booked))
     days = deadlines.consultation_booking_working_days
     return _measure(

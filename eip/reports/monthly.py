@@ -32,7 +32,7 @@ from accommodation.budget import summary as budget
 from accommodation.models import Placement
 from eip.auth.models import User
 from eip.cases.choices import CONSULTATION_OUTCOME
-from eip.cases.deadlines import acknowledgement_due
+from eip.cases.deadlines import acknowledged_in_time, acknowledgement_due
 from eip.cases.models import Case
 from eip.cases.queries import deadline_settings
 from eip.cases.records import (
@@ -200,15 +200,11 @@ def _timeliness(session: Session, month: date, end: date, as_of: date) -> Timeli
             Case.received_at >= london_day_start(month), Case.received_at < london_day_start(end)
         )
     ).all()
-    # The deadline is the received day's (acknowledged_in_time's rule), worked out once a day.
-    due_by_day: dict[date, date] = {}
     for received_at, acknowledged_at in cases:
         received_on = london_date(received_at)
-        due = due_by_day.get(received_on)
-        if due is None:
-            due = due_by_day[received_on] = acknowledgement_due(received_on, deadlines)
+        due = acknowledgement_due(received_on, deadlines)
         if acknowledged_at is not None and acknowledged_at < month_over:
-            if london_date(acknowledged_at) <= due:
+            if acknowledged_in_time(received_on, london_date(acknowledged_at), deadlines):
                 on_time += 1
             else:
                 late += 1
