@@ -136,11 +136,24 @@ def seed_synthetic_command(cases: int, placements: int, seed: int) -> None:
 def refresh_due_items_command() -> None:
     """Rewrite every case's stored due items from the deadline rules (after a bulk load, or
     an upgrade that brings new bank holidays; the nightly job does the same)."""
-    from eip.cases.due_store import refresh_all
+    from eip.cases import due_store
+    from eip.clock import now
 
-    count = refresh_all(db.session)
+    due_store.request_refresh_all(db.session, now())
     db.session.commit()
-    click.echo(f"Refreshed the due items of {count} cases.")
+    total = due_store.progress(db.session).total
+    # A batch per transaction, so the app stays usable meanwhile; a bar on a terminal.
+    with click.progressbar(length=total, label="Rewriting due items", show_pos=True) as bar:
+        shown = 0
+
+        def advance(progress: due_store.Progress) -> None:
+            nonlocal shown
+            bar.update(progress.done - shown)
+            shown = progress.done
+
+        due_store.continue_refresh(db.session, now(), on_batch=advance)
+        bar.update(total - shown)
+    click.echo(f"Refreshed the due items of {total} cases.")
 
 
 def _register_import() -> None:

@@ -30,11 +30,15 @@ job_logger = logging.getLogger("eip.jobs")
 class Job:
     name: str
     run: Callable[[Session, datetime], str]
-    every: str  # "5 minutes", "hour" or "day"
+    every: str  # "minute", "5 minutes", "hour" or "day"
     at: time | None = None  # London time for daily jobs
+    # A job that is mostly idle says whether it has work: when not, no claim is written.
+    wanted: Callable[[Session], bool] | None = None
 
     def period(self, now: datetime) -> str | None:
         """The period this moment falls in, or None when the job is not yet due today."""
+        if self.every == "minute":
+            return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
         if self.every == "5 minutes":
             utc = now.astimezone(UTC)
             return utc.replace(minute=utc.minute - utc.minute % 5).strftime("%Y-%m-%dT%H:%M")
@@ -116,12 +120,26 @@ def daily_digest(session: Session, now: datetime) -> str:
 def refresh_due_items(session: Session, now: datetime) -> str:
     """Rewrite every case's stored due items (eip.cases.due_store): each write keeps its
     case's items, so this only repairs what no write announced (a bulk load, the bank
-    holidays of a new `holidays` release)."""
-    from eip.cases.due_store import refresh_all
+    holidays of a new `holidays` release). A batch per transaction, as after a settings
+    change, so no write waits on it for long."""
+    from eip.cases import due_store
 
-    count = refresh_all(session)
+    due_store.request_refresh_all(session, now)
     session.commit()
-    return f"refreshed the due items of {count} cases"
+    return due_store.continue_refresh(session, now)
+
+
+def rewrite_waiting_due_items(session: Session, now: datetime) -> str:
+    """Finish a rewrite of every case's due items that a settings change left waiting."""
+    from eip.cases import due_store
+
+    return due_store.continue_refresh(session, now)
+
+
+def _due_rewrite_waiting(session: Session) -> bool:
+    from eip.cases import due_store
+
+    return due_store.waiting(session)
 
 
 def retention(session: Session, now: datetime) -> str:
@@ -177,6 +195,8 @@ JOBS: list[Job] = [
     Job("send-notification-mail", send_notification_mail, every="5 minutes"),
     # The digest users' one e-mail a day, at 07:00 London time (BST or GMT).
     Job("daily-digest", daily_digest, every="day", at=time(7, 0)),
+    # A settings change's rewrite of every case's due items, within a minute of it.
+    Job("due-items", rewrite_waiting_due_items, every="minute", wanted=_due_rewrite_waiting),
     # The stored due items' safety net, at night before anyone's home page.
     Job("refresh-due-items", refresh_due_items, every="day", at=time(2, 0)),
     # The retention schedule (eip.privacy.retention), at night before anyone is at work.
@@ -202,6 +222,10 @@ def run_due(
         period = job.period(now)
         if period is None:
             outcomes[job.name] = "not due"
+            continue
+        if job.wanted is not None and not job.wanted(session):
+            session.rollback()  # ends the read's transaction (SQLite: frees the file)
+            outcomes[job.name] = "nothing to do"
             continue
         run = claim(session, job, period, now, worker)
         if run is None:

@@ -10,7 +10,7 @@ from flask_login import current_user
 from eip import steps
 from eip.access import check, refuse, requires
 from eip.admin import approval_services, borough_services, rules, settings_services, user_accounts
-from eip.cases import choices
+from eip.cases import choices, due_store
 from eip.extensions import db
 from eip.roles import ROLE_LABELS
 from forms.admin import (
@@ -360,6 +360,14 @@ def approval(approval_id: int):
 # Programme settings (managers)
 
 
+def _recalculating(session) -> str:
+    """After a save that left every case's due dates to the scheduler, say so."""
+    progress = due_store.progress(session)
+    if progress is None:
+        return ""
+    return f" Due dates on the home pages are being recalculated for {progress.total:,} cases."
+
+
 @bp.get("/settings")
 @requires("settings.view")
 def settings():
@@ -368,6 +376,7 @@ def settings():
     kinds = rules.split_kinds(values["escalation_kinds"])
     return render_template(
         "admin/settings.html",
+        due_refresh=due_store.progress(db.session),
         values=values,
         row=row,
         days=days,
@@ -395,7 +404,7 @@ def settings_edit():
         if saved:
             if changes:
                 count = f"{len(changes)} setting{'' if len(changes) == 1 else 's'}"
-                flash(f"Saved: {count} changed.", "success")
+                flash(f"Saved: {count} changed.{_recalculating(db.session)}", "success")
             else:
                 flash("You did not change any settings, so nothing was saved.", "info")
             return redirect(url_for("admin.settings"))
@@ -419,7 +428,8 @@ def settings_add_day():
     )
     if saved:
         return steps.after_save(
-            "The non-working day was added.", url_for("admin.settings", _anchor="non-working-days")
+            "The non-working day was added." + _recalculating(db.session),
+            url_for("admin.settings", _anchor="non-working-days"),
         )
     return render_template(
         "admin/non_working_day.html", form=form, title="Add a non-working day"
@@ -431,5 +441,6 @@ def settings_add_day():
 def settings_remove_day(day_id: int):
     settings_services.remove_non_working_day(db.session, current_user, day_id)
     return steps.after_save(
-        "The non-working day was removed.", url_for("admin.settings", _anchor="non-working-days")
+        "The non-working day was removed." + _recalculating(db.session),
+        url_for("admin.settings", _anchor="non-working-days"),
     )

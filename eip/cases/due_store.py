@@ -12,24 +12,35 @@ it. A change to the deadline settings or the managers' non-working days rewrites
 case. `refresh_all` (`flask eip refresh-due-items`, and the nightly job) is the safety net
 for what no commit announces: a new year's bank holidays after an upgrade of `holidays`,
 rows written with bulk inserts (the synthetic seed calls it itself).
+
+Rewriting every case takes about a millisecond a case, too long for one request (or one
+SQLite write lock) at 100,000 cases. So only a change to a setting the due dates read
+(`Deadlines`) or to the non-working days asks for it, and when there are more cases than
+DUE_REFRESH_IN_COMMIT the commit saves a `DueRefresh` instead: the scheduler's "due-items"
+job rewrites the cases a batch per transaction and the pages say how far it has got.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from eip.cases import hooks
-from eip.cases.deadlines import SOON_WORKING_DAYS, DueItem, due_items
-from eip.cases.models import Case, CaseDueItem
+from eip.cases.deadlines import SOON_WORKING_DAYS, Deadlines, DueItem, due_items
+from eip.cases.models import Case, CaseDueItem, DueRefresh
 from eip.workdays import is_working_day
 
 _PENDING = "due_store.cases"
 _ALL = "due_store.all"
 BATCH = 500
+# Above this many cases a change to every case's due dates is left to the scheduler.
+IN_COMMIT_DEFAULT = 1000
+# The settings the due dates read: a change to any other setting rewrites nothing.
+_DEADLINE_SETTINGS = tuple(f.name for f in fields(Deadlines) if f.name != "extra_non_working_days")
 # Records with a case_id that no due date reads: a notice about a case is not a fact of it.
 _NOT_FACTS = frozenset({"case_due_items", "notifications"})
 
@@ -111,7 +122,9 @@ def refresh(session: Session, case_ids: Iterable[int]) -> None:
             for position, item in enumerate(due_items(facts[case.id], settings))
         ]
         if rows:
-            session.execute(insert(CaseDueItem), rows)
+            # The table's INSERT, not the ORM's: one executemany, where the ORM's bulk
+            # insert ran a statement per row.
+            session.execute(insert(CaseDueItem.__table__), rows)
 
 
 def refresh_all(session: Session) -> int:
@@ -119,6 +132,121 @@ def refresh_all(session: Session) -> int:
     ids = list(session.scalars(select(Case.id).order_by(Case.id)))
     refresh(session, ids)
     return len(ids)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far the scheduler's rewrite of every case has got."""
+
+    done: int
+    total: int
+    requested_at: datetime
+
+    @property
+    def percent(self) -> int:
+        return min(99, self.done * 100 // self.total) if self.total else 0
+
+
+def _in_commit_limit() -> int:
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return int(current_app.config.get("DUE_REFRESH_IN_COMMIT", IN_COMMIT_DEFAULT))
+    return IN_COMMIT_DEFAULT
+
+
+def refresh_everything(session: Session) -> None:
+    """Every case's due dates have moved: rewrite them now if there are few, else save a
+    `DueRefresh` (in this same transaction, so it exists exactly when the change does)."""
+    from eip.clock import now
+
+    total = session.scalar(select(func.count(Case.id))) or 0
+    if total <= _in_commit_limit():
+        refresh_all(session)
+        _finish(session, now())
+    else:
+        request_refresh_all(session, now(), total)
+
+
+def request_refresh_all(session: Session, when: datetime, total: int | None = None) -> None:
+    """Ask for every case to be rewritten in batches, starting again from the first case if
+    a rewrite was already under way (its earlier batches read the settings before this)."""
+    if total is None:
+        total = session.scalar(select(func.count(Case.id))) or 0
+    row = session.get(DueRefresh, 1, with_for_update=True)
+    if row is None:
+        session.add(
+            DueRefresh(id=1, generation=1, requested_at=when, total=total, done=0, after_case_id=0)
+        )
+        return
+    row.generation += 1
+    row.requested_at, row.total, row.done, row.after_case_id = when, total, 0, 0
+    row.finished_at = None
+
+
+def _finish(session: Session, when: datetime) -> None:
+    # A rewrite in the commit covers whatever batches were still waiting.
+    session.execute(
+        update(DueRefresh)
+        .where(DueRefresh.finished_at.is_(None))
+        .values(finished_at=when, done=DueRefresh.total, generation=DueRefresh.generation + 1)
+    )
+
+
+def progress(session: Session) -> Progress | None:
+    """The rewrite still under way, or None (one primary-key read)."""
+    row = session.execute(
+        select(DueRefresh.done, DueRefresh.total, DueRefresh.requested_at).where(
+            DueRefresh.id == 1, DueRefresh.finished_at.is_(None)
+        )
+    ).first()
+    return None if row is None else Progress(*row)
+
+
+def waiting(session: Session) -> bool:
+    return progress(session) is not None
+
+
+def continue_refresh(
+    session: Session, when: datetime, on_batch: Callable[[Progress], None] | None = None
+) -> str:
+    """Rewrite the waiting cases a batch per transaction until none is left. Each batch
+    moves the row on only if no one else has since (the same generation and starting
+    point), so a new change, or a second scheduler, sends this one back to re-read it."""
+    rewritten = 0
+    while True:
+        row = session.execute(
+            select(DueRefresh.generation, DueRefresh.after_case_id, DueRefresh.finished_at).where(
+                DueRefresh.id == 1
+            )
+        ).first()
+        if row is None or row.finished_at is not None:
+            session.commit()
+            return f"refreshed the due items of {rewritten} cases"
+        ids = list(
+            session.scalars(
+                select(Case.id).where(Case.id > row.after_case_id).order_by(Case.id).limit(BATCH)
+            )
+        )
+        refresh(session, ids)
+        moved = session.execute(
+            update(DueRefresh)
+            .where(
+                DueRefresh.id == 1,
+                DueRefresh.generation == row.generation,
+                DueRefresh.after_case_id == row.after_case_id,
+            )
+            .values(
+                after_case_id=ids[-1] if ids else row.after_case_id,
+                done=DueRefresh.done + len(ids),
+                finished_at=None if ids else when,
+            )
+        ).rowcount
+        session.commit()
+        if moved:
+            rewritten += len(ids)
+            if on_batch is not None and (now_at := progress(session)) is not None:
+                on_batch(now_at)
 
 
 def _case_of(session: Session, obj: object) -> int | None:
@@ -142,15 +270,24 @@ def _touches_all_model(model: type) -> bool:
     return issubclass(model, NonWorkingDay | ProgrammeSettings)
 
 
-def _touches_all(obj: object) -> bool:
-    return _touches_all_model(type(obj))
+def _touches_all(session: Session, obj: object) -> bool:
+    """Does this flushed change move every case's due dates? A non-working day does; a
+    settings row only when a setting the due dates read has changed."""
+    from eip.admin.models import ProgrammeSettings
+
+    if not _touches_all_model(type(obj)):
+        return False
+    if not isinstance(obj, ProgrammeSettings) or obj in session.new or obj in session.deleted:
+        return True
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in _DEADLINE_SETTINGS)
 
 
 @event.listens_for(Session, "after_flush")
 def _note_changed_cases(session: Session, _context) -> None:
     pending: set[int] = session.info.setdefault(_PENDING, set())
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if _touches_all(obj):
+        if _touches_all(session, obj):
             session.info[_ALL] = True
             continue
         case_id = _case_of(session, obj)
@@ -189,7 +326,7 @@ def _refresh_changed_cases(session: Session) -> None:
         everything = session.info.pop(_ALL, False)
         pending = session.info.pop(_PENDING, set())
         if everything:
-            refresh_all(session)
+            refresh_everything(session)
         elif pending:
             refresh(session, pending)
         else:

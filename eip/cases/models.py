@@ -262,6 +262,27 @@ class CaseDueItem(db.Model):
     soon_from: Mapped[date | None] = mapped_column(Date)
 
 
+class DueRefresh(db.Model):
+    """A rewrite of every case's stored due items, running in batches after a change to the
+    deadline settings or the non-working days (`eip.cases.due_store.request_refresh_all`).
+
+    One row (id 1). A request that would rewrite more cases than one commit should hold
+    (DUE_REFRESH_IN_COMMIT) saves its change and this row; the scheduler's "due-items" job
+    then rewrites the cases in id order, a batch per transaction, moving `after_case_id` on.
+    A new change while it runs raises `generation`, which sends the job back to the start."""
+
+    __tablename__ = "due_refreshes"
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    # The last case rewritten: the next batch starts after it.
+    after_case_id: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 # A practitioner's work list: their items in its order (queries._WORK_ORDER: due date,
 # urgent first, newer case, position), so each page is a range of it read with a limit;
 # soon_from too, so counting the work list's groups reads the index alone.

@@ -11,6 +11,7 @@ from eip import paging
 from eip.admin.models import ApprovalRequest
 from eip.audit import AuditEvent, is_account_event
 from eip.auth.models import User
+from eip.cases import due_store
 from eip.cases.deadlines import DUE_SOON, DUE_TODAY, OVERDUE
 from eip.cases.models import Case, CaseTally
 from eip.models import Borough
@@ -35,6 +36,7 @@ def _practitioner(
         groups[urgency].append((case, item))
     counts = work_counts(session, user, window)
     return {
+        "due_refresh": due_store.progress(session),
         "due_groups": groups,
         "due_counts": counts,
         "due_more": sum(counts.values()) > sum(len(items) for items in groups.values()),
@@ -53,6 +55,7 @@ def work_list(session: Session, user: User, position: paging.Position) -> dict[s
 
     window = work_window(session, today())
     return {
+        "due_refresh": due_store.progress(session),
         "work": work_page(session, user, window, position, WORK_PAGE_SIZE),
         "counts": work_counts(session, user, window),
     }
