@@ -158,6 +158,8 @@ def load_settings(env: Mapping[str, str], instance_path: Path | None = None) -> 
         # How many proxies in front of gunicorn may set X-Forwarded-For/-Proto (the TLS
         # proxy of docs/operations.md is 1). 0 ignores the headers: a client could forge them.
         "EIP_TRUSTED_PROXIES": _int(env, "EIP_TRUSTED_PROXIES", 0, 0, 5),
+        # Above this many cases, a change to every case's due dates is left to the scheduler.
+        "EIP_DUE_REFRESH_IN_COMMIT": _int(env, "EIP_DUE_REFRESH_IN_COMMIT", 1000, 0, 10_000_000),
         "EIP_SESSION_IDLE_MINUTES": _int(env, "EIP_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
         "EIP_SESSION_ABSOLUTE_HOURS": _int(env, "EIP_SESSION_ABSOLUTE_HOURS", 10, 1, 24 * 7),
         # Two-factor sign-in is required of every account in production, optional elsewhere.

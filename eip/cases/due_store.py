@@ -16,7 +16,7 @@ rows written with bulk inserts (the synthetic seed calls it itself).
 Rewriting every case takes about a millisecond a case, too long for one request (or one
 SQLite write lock) at 100,000 cases. So only a change to a setting the due dates read
 (`Deadlines`) or to the non-working days asks for it, and when there are more cases than
-DUE_REFRESH_IN_COMMIT the commit saves a `DueRefresh` instead: the scheduler's "due-items"
+EIP_DUE_REFRESH_IN_COMMIT the commit saves a `DueRefresh` instead: the scheduler's "due-items"
 job rewrites the cases a batch per transaction and the pages say how far it has got.
 """
 
@@ -151,7 +151,7 @@ def _in_commit_limit() -> int:
     from flask import current_app, has_app_context
 
     if has_app_context():
-        return int(current_app.config.get("DUE_REFRESH_IN_COMMIT", IN_COMMIT_DEFAULT))
+        return int(current_app.config.get("EIP_DUE_REFRESH_IN_COMMIT", IN_COMMIT_DEFAULT))
     return IN_COMMIT_DEFAULT
 
 

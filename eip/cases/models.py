@@ -267,7 +267,7 @@ class DueRefresh(db.Model):
     deadline settings or the non-working days (`eip.cases.due_store.request_refresh_all`).
 
     One row (id 1). A request that would rewrite more cases than one commit should hold
-    (DUE_REFRESH_IN_COMMIT) saves its change and this row; the scheduler's "due-items" job
+    (EIP_DUE_REFRESH_IN_COMMIT) saves its change and this row; the scheduler's "due-items" job
     then rewrites the cases in id order, a batch per transaction, moving `after_case_id` on.
     A new change while it runs raises `generation`, which sends the job back to the start."""
 

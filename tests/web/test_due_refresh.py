@@ -30,7 +30,7 @@ NOTICE = "Due dates are being recalculated"
 
 @pytest.fixture
 def small_commits(make_app):
-    application = make_app(DUE_REFRESH_IN_COMMIT=2)
+    application = make_app(EIP_DUE_REFRESH_IN_COMMIT=2)
     with application.app_context():
         yield application
 
@@ -158,7 +158,7 @@ def test_a_new_change_while_the_rewrite_runs_starts_it_again(small_commits):
 
 
 def test_a_change_within_the_limit_is_rewritten_in_the_same_commit(make_app):
-    application = make_app(DUE_REFRESH_IN_COMMIT=3)
+    application = make_app(EIP_DUE_REFRESH_IN_COMMIT=3)
     with application.app_context():
         three_active_cases(factories.user("practitioner"))
         before = dash_dates()
