@@ -37,7 +37,40 @@ _SLACK = 2  # points: what the frame may lay out differently from this measure
 _MARGIN = 12
 
 
-class KeepWithFirst(KeepTogether):
+def _list_size(
+    flowables: Sequence[Flowable], width: float, canvas, dims: list | None = None
+) -> tuple[float, float]:
+    """reportlab's `_listWrapOn` (the width and height of flowables laid out one after
+    another, their spaces merged) without its copy of the page's frame. It copies the frame
+    (`deepcopy`) so that a flowable that adds content to the frame as it is measured does
+    not add it twice; ours add none, and a group that carries a long table to the end of a
+    statement is measured on every page it runs over: some 170 copies a document."""
+    template = getattr(canvas, "_doctemplate", None)
+    frame = getattr(template, "frame", None)
+    if frame is None:
+        return _listWrapOn(flowables, width, canvas, dims=dims)
+    template.frame = None
+    try:
+        return _listWrapOn(flowables, width, canvas, dims=dims)
+    finally:
+        template.frame = frame
+
+
+class _Group(KeepTogether):
+    """reportlab's `KeepTogether`, measured by `_list_size`."""
+
+    def wrap(self, aW, aH):
+        # What KeepTogether.wrap does, through `_list_size`: the height it keeps for
+        # `split`, and a height that asks the frame to split it, whatever its size.
+        dims: list[tuple[float, float]] = []
+        width, height = _list_size(self._content, aW, self.canv, dims)
+        self._H = height
+        self._H0 = dims[0][1] if dims else 0
+        self._wrapInfo = aW, aH
+        return width, 0xFFFFFF
+
+
+class KeepWithFirst(_Group):
     """Headings and the block after them: all together when they fit, else the headings
     with the block's first part when that part fits, else all on the next page."""
 
@@ -47,11 +80,11 @@ class KeepWithFirst(KeepTogether):
         if frame is not None and getattr(frame, "_atTop", False):
             # Nothing gained by a new page: the frame lays them out one by one.
             return [NullActionFlowable(), *self._content]
-        _width, height = _listWrapOn(self._content, aW, self.canv)
+        _width, height = _list_size(self._content, aW, self.canv)
         if height <= aH:
             return [NullActionFlowable(), *self._content]
         if heads:
-            _width, head_height = _listWrapOn(heads, aW, self.canv)
+            _width, head_height = _list_size(heads, aW, self.canv)
             room = aH - head_height - max(heads[-1].getSpaceAfter(), block.getSpaceBefore())
             room -= _SLACK
             if room > 0 and not isinstance(block, ActionFlowable):
@@ -103,11 +136,11 @@ def _trailing_space(flowable: Flowable) -> bool:
 
 def _height(flowable: Flowable, canvas, width: float, height: float) -> float:
     if isinstance(flowable, KeepTogether):  # its own wrap asks to be split, whatever its size
-        return _listWrapOn(flowable._content, width, canvas)[1]
+        return _list_size(flowable._content, width, canvas)[1]
     return flowable.wrapOn(canvas, width, height)[1]
 
 
-class KeepEnding(KeepTogether):
+class KeepEnding(_Group):
     """The end of a story: when all but less than `LAST_PAGE_ROOM` of it fits on this
     page, less is laid out here, so the last page holds at least that much."""
 

@@ -174,6 +174,11 @@ def _draw_page_number(canvas: Canvas, number: int, total: int) -> None:
     canvas.setFillColor(TEXT)
     canvas.setFont(BOLD, 9)
     canvas.drawRightString(PAGE_WIDTH - SIDE, FOOTER_RULE - 5 * mm, f"Page {number} of {total}")
+
+
+def _draw_bottom_marking(canvas: Canvas, _info: DocumentInfo) -> None:
+    canvas.setFillColor(TEXT)
+    canvas.setFont(BOLD, 9)
     canvas.drawCentredString(PAGE_WIDTH / 2, 7 * mm, MARKING)
 
 
@@ -181,7 +186,9 @@ FOOTER_RULE = 18 * mm
 # What is the same on every page is drawn once, as a PDF form each page shows: a
 # statement runs to some 170 pages, and drawing the header's text on each was a sixth of
 # its time.
-HEADER_FORM, FOOTER_FORM = "eip_header", "eip_footer"
+# The marking at the foot is a form of its own, shown after the page number: a reader that
+# follows the page's text in order meets them in the same order as before.
+HEADER_FORM, FOOTER_FORM, MARKING_FORM = "eip_header", "eip_footer", "eip_marking"
 
 
 def _canvas_class(info: DocumentInfo) -> type[Canvas]:
@@ -202,6 +209,7 @@ def _canvas_class(info: DocumentInfo) -> type[Canvas]:
                     for name, draw in (
                         (HEADER_FORM, _draw_header),
                         (FOOTER_FORM, _draw_footer_line),
+                        (MARKING_FORM, _draw_bottom_marking),
                     ):
                         self.beginForm(name)
                         draw(self, info)
@@ -209,6 +217,7 @@ def _canvas_class(info: DocumentInfo) -> type[Canvas]:
                 self.doForm(HEADER_FORM)
                 self.doForm(FOOTER_FORM)
                 _draw_page_number(self, number, total)
+                self.doForm(MARKING_FORM)
                 Canvas.showPage(self)
             Canvas.save(self)
 

@@ -201,16 +201,20 @@ class _Encoding:
     (every line of a statement, after its first few) is translated in one step."""
 
     def __init__(self) -> None:
-        self.lines: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        # Per font: each line's [(subset, the operator that shows its characters)].
+        self.lines: dict[str, dict[str, list[tuple[int, str]]]] = {}
         # Per font: the characters with a code in subset 0, and their codes.
         self.known: dict[str, tuple[set[str], dict[int, int]]] = {}
+        # Each coordinate as the PDF writes it (`fp_str`): a statement's rows stand at
+        # the same few hundred heights on every page, its columns at the same offsets.
+        self.numbers: dict[float, str] = {}
 
     def parts(self, font: str, line: str, doc) -> list[tuple[int, str]]:
         """[(subset, the operator that shows its characters)] that show `line` in `font`."""
-        key = (font, line)
-        found = self.lines.get(key)
+        lines = self.lines.setdefault(font, {})
+        found = lines.get(line)
         if found is None:
-            found = self.lines[key] = self._map(font, line, doc)
+            found = lines[line] = self._map(font, line, doc)
         return found
 
     def _map(self, font: str, line: str, doc) -> list[tuple[int, str]]:
@@ -243,22 +247,45 @@ class _Text:
     def __init__(self, canvas) -> None:
         self.canvas, self.doc, self.ops = canvas, canvas._doc, ["BT"]
         self.encoding = _ENCODINGS.setdefault(self.doc, _Encoding())
+        self.numbers = self.encoding.numbers
         self.font = ""
+        self.lines: dict[str, list[tuple[int, str]]] = {}
         self.subset = -1
 
     def set_font(self, font: str) -> None:
         if font != self.font:
             self.font, self.subset = font, -1
+            self.lines = self.encoding.lines.setdefault(font, {})
 
-    def show(self, line: str, x: float, y: float) -> None:
-        ops = self.ops
-        ops.append(f"1 0 0 1 {fp_str(x, y)} Tm")
-        for subset, shown in self.encoding.parts(self.font, line, self.doc):
-            if subset != self.subset:
-                name = getFont(self.font).getSubsetInternalName(subset, self.doc)
-                ops.append(f"{name} {fp_str(CELL.fontSize)} Tf {fp_str(CELL.leading)} TL")
-                self.subset = subset
-            ops.append(shown)
+    def number(self, value: float) -> str:
+        found = self.numbers.get(value)
+        if found is None:
+            found = self.numbers[value] = fp_str(value)
+        return found
+
+    def show_cell(self, cell: CellLines, x: float, width: float, right: bool, y: float) -> None:
+        """A cell's lines from `y` down, left-aligned after the cell's padding or, in a
+        column of amounts, right-aligned before it. One call per cell, not per line: a
+        statement shows some 20,000 lines."""
+        ops, numbers, lines, font = self.ops, self.numbers, self.lines, self.font
+        left = x + _PAD_X
+        for line in cell:
+            if right:
+                left = x + width - _PAD_X - _width(line, font)
+            ops.append(
+                f"1 0 0 1 {numbers.get(left) or self.number(left)} "
+                f"{numbers.get(y) or self.number(y)} Tm"
+            )
+            parts = lines.get(line)
+            if parts is None:
+                parts = self.encoding.parts(font, line, self.doc)
+            for subset, shown in parts:
+                if subset != self.subset:
+                    name = getFont(font).getSubsetInternalName(subset, self.doc)
+                    ops.append(f"{name} {fp_str(CELL.fontSize)} Tf {fp_str(CELL.leading)} TL")
+                    self.subset = subset
+                ops.append(shown)
+            y -= CELL.leading
 
     def draw(self) -> None:
         self.ops.append("ET")
@@ -296,7 +323,6 @@ class _LinesTable(Flowable):
 
     def draw(self) -> None:
         t, canvas = self.rows, self.canv
-        leading = CELL.leading
         top = self.height
         head_height = self._head_height()
         canvas.saveState()
@@ -316,12 +342,9 @@ class _LinesTable(Flowable):
             font = BOLD if bold else REGULAR
             text.set_font(font)
             x = 0.0
+            y = top - first_line
             for cell, width, right in zip(cells, t.widths, t.right, strict=True):
-                y = top - first_line
-                for line in cell:
-                    left = x + width - _PAD_X - _width(line, font) if right else x + _PAD_X
-                    text.show(line, left, y)
-                    y -= leading
+                text.show_cell(cell, x, width, right, y)
                 x += width
             if bold and index >= 0:
                 rules.append((top, 1))  # a total: ruled above

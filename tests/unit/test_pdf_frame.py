@@ -10,7 +10,7 @@ from io import BytesIO
 from pypdf import PdfReader
 
 from eip.pdf import styles
-from eip.pdf.page import DocumentInfo, Letterhead, build_pdf
+from eip.pdf.page import MARKING, DocumentInfo, Letterhead, build_pdf
 
 LETTERHEAD = Letterhead(
     organisation="Fictional Organisation — Test Project (demo)",
@@ -114,3 +114,14 @@ def test_beside_a_statements_long_period_the_organisation_is_set_smaller_never_c
     (page,) = pages_of(statement)
     assert organisation in page
     assert "Period 1 September 2026 to 30 November 2026" in page
+
+
+def test_every_page_ends_with_its_number_then_the_marking_at_its_foot():
+    # The marking at the foot is drawn once as a form each page shows (a statement runs to
+    # some 170 pages): a reader following the text in order still meets the page number,
+    # then the marking, on every page.
+    pages = pages_of(info(), paragraphs=30)
+    assert len(pages) >= 3
+    for number, text in enumerate(pages, start=1):
+        assert text.count(MARKING) == 2  # top and foot
+        assert text.rstrip().endswith(f"Page {number} of {len(pages)}\n{MARKING}")

@@ -240,3 +240,30 @@ def test_a_short_table_is_never_split():
     table = data_table([Column("Figure", 0.5), Column("Amount", 0.5)], [["Pot", "£14,000.00"]] * 5)
     found = pages([leaving(45), table])
     assert page_of(found, "Figure") == 1
+
+
+def test_a_long_table_at_the_end_is_laid_out_without_copying_the_page_frame(monkeypatch):
+    """The end of a story (`KeepEnding`) and a heading's group (`KeepWithFirst`) are
+    measured on every page a long last table runs over. reportlab's own measure copies the
+    page's frame each time (a deepcopy per page of a 170-page statement); ours never does,
+    and lays the table out the same: its heading with its first rows, every row once, and
+    the last page not near empty."""
+    import reportlab.platypus.flowables as flowables
+
+    copies = []
+    real = flowables.deepcopy
+    monkeypatch.setattr(flowables, "deepcopy", lambda x, *a: copies.append(x) or real(x, *a))
+    rows = [[f"{n} Nov 2026", f"P-{n:04d}", "£70.00"] for n in range(400)]
+    table = lines_table(
+        [Column("Date", 0.3), Column("Placement", 0.4), Column("Amount", 0.3, right=True)],
+        [*rows, ["", "Total", "£28,000.00"]],
+        bold_last=True,
+    )
+    story = [styles.para("Opening."), *styles.heading("Placements"), table]
+    found = pages(story)
+    assert not [c for c in copies if c.__class__.__name__ == "Frame"]
+    assert len(found) > 5
+    assert "Placements" in found[0] and "P-0000" in " ".join(found[0])
+    text = "\n".join(line for page in found for line in page)
+    assert all(text.count(f"P-{n:04d}") == 1 for n in range(400))
+    assert "Total" in " ".join(found[-1]) and len(found[-1]) >= 4
