@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select, union, union_all
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import Session, aliased
 
 from accommodation import ledger, ledger_sql
@@ -266,100 +266,103 @@ def _meetings(
     start; it is overdue when still waiting before `as_of` (the day after the month, or
     today while the month runs), as the case page said on the month's last day.
 
-    One statement whatever the caseload: each case's starts and meetings (its "bases") in
-    date order with the next one beside it (a window), summed by the database. Dates are
-    only compared with values worked out here, so neither engine adds days to a column:
-    "due on or before D" is "base on or before D - interval"."""
+    The cases in intervention during the month are only counted (one pass over the index
+    of intervention starts and closings); the work per case is for the few with a "base"
+    (their start, or a meeting) from `cut` (the month's first day less the interval) on,
+    found from the index ranges of the starts and meetings since `cut`. A case with none
+    has one due date before the month (its last base before `cut`, plus the interval):
+    it was waiting at the month's start, and still waiting at its end, when no meeting was
+    held from `cut` to then. Dates are only compared with values worked out here, so
+    neither engine adds days to a column: "due on or before D" is "base on or before D -
+    interval"."""
     gap = timedelta(days=interval)
-    held = session.scalar(
-        select(func.count())
-        .select_from(ProfessionalsMeeting)
-        .where(ProfessionalsMeeting.held_on >= month, ProfessionalsMeeting.held_on <= last_day)
-    )
-    after = london_day_start(last_day + timedelta(days=1))
-    # The cases in intervention during the month, from their index alone.
-    scope = (
-        select(
-            Case.id.label("case_id"),
-            Case.intervention_started_on.label("start"),
-            Case.closed_at.label("closed_at"),
-        )
-        .where(
-            Case.intervention_started_on.is_not(None),
-            Case.intervention_started_on <= last_day,
-            # Closed before the month (in London): none of the month was in intervention.
-            or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(month)),
-        )
-        .cte("scope")
-    )
-    # Only the bases from `cut` on, and each case's latest one before it, can fall due in the
-    # month or be waiting at its start or end: an earlier base has a later one before `cut`.
     cut = month - gap
+    month_start = london_day_start(month)
+    after = london_day_start(last_day + timedelta(days=1))
+    open_in_month = or_(Case.closed_at.is_(None), Case.closed_at >= month_start)
+    open_at_end = or_(Case.closed_at.is_(None), Case.closed_at >= after)
     meeting = ProfessionalsMeeting
-    latest_before = (
-        select(func.max(meeting.held_on))
-        .where(
-            meeting.case_id == scope.c.case_id,
-            meeting.held_on >= scope.c.start,
-            meeting.held_on < cut,
-        )
-        .scalar_subquery()
-    )
-    bases = union(
-        select(scope.c.case_id, scope.c.start.label("on"), scope.c.closed_at).where(
-            scope.c.start >= cut
-        ),
+    # The cases in intervention during the month, counted from their index alone.
+    started = Case.intervention_started_on
+    old = started < cut
+    counts = (
         select(
-            scope.c.case_id, func.coalesce(latest_before, scope.c.start), scope.c.closed_at
-        ).where(scope.c.start < cut),
-        select(scope.c.case_id, meeting.held_on, scope.c.closed_at)
-        .join(meeting, meeting.case_id == scope.c.case_id)
-        .where(meeting.held_on >= cut, meeting.held_on >= scope.c.start)
-        .where(meeting.held_on <= last_day),
-    ).subquery()
-    chain = select(
-        bases.c.case_id,
-        bases.c.on,
-        bases.c.closed_at,
-        func.lead(bases.c.on)
-        .over(partition_by=bases.c.case_id, order_by=bases.c.on)
-        .label("next_on"),
+            func.count().label("cases"),
+            func.coalesce(func.sum(case((old, 1), else_=0)), 0).label("old"),
+            func.coalesce(func.sum(case((and_(old, open_at_end), 1), else_=0)), 0).label(
+                "old_open"
+            ),
+        )
+        .where(started.is_not(None), started <= last_day, open_in_month)
+        .subquery()
+    )
+
+    def old_cases_meeting_between(first: date, open_at: ColumnElement[bool]):
+        """How many cases started before `cut` held a meeting from `first` to `last`."""
+        return (
+            select(func.count(func.distinct(meeting.case_id)))
+            .join(Case, Case.id == meeting.case_id)
+            .where(meeting.held_on >= cut, meeting.held_on < first, old, open_at)
+            .scalar_subquery()
+        )
+
+    # The bases from `cut` on: the starts since then, and the meetings since then of every
+    # case in intervention during the month (a set: one per day, as a case's due dates).
+    bases = union(
+        select(Case.id.label("case_id"), started.label("on"), Case.closed_at).where(
+            started >= cut, started <= last_day, open_in_month
+        ),
+        select(meeting.case_id, meeting.held_on, Case.closed_at)
+        .join(Case, Case.id == meeting.case_id)
+        .where(
+            meeting.held_on >= cut,
+            meeting.held_on <= last_day,
+            meeting.held_on >= started,
+            open_in_month,
+        ),
     ).subquery()
     # A case closed within the month has no meeting due from its closing day (London):
     # the last base whose due date came before it, one branch per day of the month.
     closed_limit = case(
         *(
             (
-                chain.c.closed_at < london_day_start(day + timedelta(days=1)),
+                bases.c.closed_at < london_day_start(day + timedelta(days=1)),
                 day - gap,
             )
             for day in _days(month, last_day)
         ),
         else_=None,
     )
-    fell_due = and_(
-        chain.c.on <= last_day - gap,
-        or_(
-            chain.c.on >= month - gap,  # due within the month
-            chain.c.next_on.is_(None),  # or waiting at its start
-            chain.c.next_on >= month,
-        ),
-        # Open at the month's end first: the day-by-day CASE only for the few closed in it.
-        or_(chain.c.closed_at.is_(None), chain.c.closed_at >= after, chain.c.on < closed_limit),
+    # Open at the month's end first: the day-by-day CASE only for the few closed in it.
+    bases_open_at_end = or_(bases.c.closed_at.is_(None), bases.c.closed_at >= after)
+    fell_due = and_(bases.c.on <= last_day - gap, or_(bases_open_at_end, bases.c.on < closed_limit))
+    recent_due = select(func.count()).where(fell_due).scalar_subquery()
+    latest = (
+        select(func.max(bases.c.on).label("on"), bases.c.closed_at)
+        .group_by(bases.c.case_id, bases.c.closed_at)
+        .subquery()
     )
-    overdue = and_(
-        chain.c.next_on.is_(None),
-        chain.c.on < as_of - gap,
-        or_(chain.c.closed_at.is_(None), chain.c.closed_at >= after),
+    recent_overdue = (
+        select(func.count())
+        .where(
+            latest.c.on < as_of - gap,
+            or_(latest.c.closed_at.is_(None), latest.c.closed_at >= after),
+        )
+        .scalar_subquery()
     )
-    due, late, cases = session.execute(
+    held, cases, due, overdue = session.execute(
         select(
-            func.coalesce(func.sum(case((fell_due, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
-            func.count(func.distinct(chain.c.case_id)),
+            select(func.count())
+            .where(meeting.held_on >= month, meeting.held_on <= last_day)
+            .scalar_subquery(),
+            counts.c.cases,
+            recent_due + counts.c.old - old_cases_meeting_between(month, open_in_month),
+            recent_overdue
+            + counts.c.old_open
+            - old_cases_meeting_between(last_day + timedelta(days=1), open_at_end),
         )
     ).one()
-    return Meetings(held=held or 0, due=due, overdue=late, cases=cases, interval_days=interval)
+    return Meetings(held=held, due=due, overdue=overdue, cases=cases, interval_days=interval)
 
 
 def _days(first: date, last: date) -> list[date]:
