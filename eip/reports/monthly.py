@@ -22,7 +22,19 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union, union_all
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from accommodation import ledger, ledger_sql
@@ -36,6 +48,7 @@ from eip.cases.deadlines import acknowledged_in_time, acknowledgement_due
 from eip.cases.models import Case
 from eip.cases.queries import deadline_settings
 from eip.cases.records import (
+    DASH_MET_MARAC,
     Consultation,
     DashReview,
     MaracReferral,
@@ -297,22 +310,13 @@ def _meetings(
         .subquery()
     )
 
-    def old_cases_meeting_between(first: date, open_at: ColumnElement[bool]):
-        """How many cases started before `cut` held a meeting from `first` to `last`."""
-        return (
-            select(func.count(func.distinct(meeting.case_id)))
-            .join(Case, Case.id == meeting.case_id)
-            .where(meeting.held_on >= cut, meeting.held_on < first, old, open_at)
-            .scalar_subquery()
-        )
-
     # The bases from `cut` on: the starts since then, and the meetings since then of every
     # case in intervention during the month (a set: one per day, as a case's due dates).
     bases = union(
-        select(Case.id.label("case_id"), started.label("on"), Case.closed_at).where(
+        select(Case.id.label("case_id"), started.label("on"), Case.closed_at, started).where(
             started >= cut, started <= last_day, open_in_month
         ),
-        select(meeting.case_id, meeting.held_on, Case.closed_at)
+        select(meeting.case_id, meeting.held_on, Case.closed_at, started)
         .join(Case, Case.id == meeting.case_id)
         .where(
             meeting.held_on >= cut,
@@ -336,33 +340,46 @@ def _meetings(
     # Open at the month's end first: the day-by-day CASE only for the few closed in it.
     bases_open_at_end = or_(bases.c.closed_at.is_(None), bases.c.closed_at >= after)
     fell_due = and_(bases.c.on <= last_day - gap, or_(bases_open_at_end, bases.c.on < closed_limit))
-    recent_due = select(func.count()).where(fell_due).scalar_subquery()
-    latest = (
-        select(func.max(bases.c.on).label("on"), bases.c.closed_at)
-        .group_by(bases.c.case_id, bases.c.closed_at)
+    # Per case with a base since `cut`: the due dates that fell in the month, its last base
+    # (overdue at the end when due before `as_of`), and whether a case started before
+    # `cut` met before the month (its earlier due date was then not waiting at its start).
+    per_case = (
+        select(
+            func.sum(case((fell_due, 1), else_=0)).label("due"),
+            func.max(bases.c.on).label("last_on"),
+            func.min(bases.c.on).label("first_on"),
+            bases.c.closed_at,
+            bases.c.intervention_started_on.label("started"),
+        )
+        .group_by(bases.c.case_id, bases.c.closed_at, bases.c.intervention_started_on)
         .subquery()
     )
-    recent_overdue = (
-        select(func.count())
-        .where(
-            latest.c.on < as_of - gap,
-            or_(latest.c.closed_at.is_(None), latest.c.closed_at >= after),
-        )
-        .scalar_subquery()
-    )
+    recent_open = or_(per_case.c.closed_at.is_(None), per_case.c.closed_at >= after)
+    recent_old = per_case.c.started < cut
+    recent = select(
+        func.coalesce(func.sum(per_case.c.due), 0).label("due"),
+        _count_where(and_(per_case.c.last_on < as_of - gap, recent_open)).label("overdue"),
+        _count_where(and_(recent_old, per_case.c.first_on < month)).label("old_met_early"),
+        _count_where(and_(recent_old, recent_open)).label("old_open_met"),
+    ).subquery()
     held, cases, due, overdue = session.execute(
         select(
             select(func.count())
             .where(meeting.held_on >= month, meeting.held_on <= last_day)
             .scalar_subquery(),
             counts.c.cases,
-            recent_due + counts.c.old - old_cases_meeting_between(month, open_in_month),
-            recent_overdue
-            + counts.c.old_open
-            - old_cases_meeting_between(last_day + timedelta(days=1), open_at_end),
-        )
+            recent.c.due + counts.c.old - recent.c.old_met_early,
+            recent.c.overdue + counts.c.old_open - recent.c.old_open_met,
+        ).select_from(counts.join(recent, true()))  # a row each
     ).one()
-    return Meetings(held=held, due=due, overdue=overdue, cases=cases, interval_days=interval)
+    # int(): PostgreSQL sums a sum as a numeric.
+    return Meetings(
+        held=held, due=int(due), overdue=int(overdue), cases=cases, interval_days=interval
+    )
+
+
+def _count_where(condition: ColumnElement[bool]):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def _days(first: date, last: date) -> list[date]:
@@ -404,23 +421,30 @@ def _marac_at(session: Session, month: date, last_day: date) -> tuple[int, int]:
     """As at the month's end: the cases in the programme during the month whose latest DASH
     review by then met MARAC (any criterion, under the thresholds it was assessed with), and
     how many of them had been referred by then: a MARAC pack sent, or an onward referral
-    to MARAC made (not only planned), on any date up to the month's end."""
-    # Each case's latest review by then, from the index (case, date, id, the MARAC columns).
-    latest_met = (
-        select(
-            # The flag the review was saved with, or its score at its own threshold.
-            or_(DashReview.marac.is_(True), DashReview.score >= DashReview.marac_threshold)
+    to MARAC made (not only planned), on any date up to the month's end.
+
+    Read from the reviews that met MARAC (their own partial index), each kept when no later
+    review of its case by the month's end follows it: a few of the reviews rather than a
+    look-up of every case in the programme."""
+    later = aliased(DashReview)
+    superseded = (
+        select(later.id)
+        .where(
+            later.case_id == DashReview.case_id,
+            later.completed_on <= last_day,
+            tuple_(later.completed_on, later.id) > tuple_(DashReview.completed_on, DashReview.id),
         )
-        .where(DashReview.case_id == Case.id, DashReview.completed_on <= last_day)
-        .order_by(DashReview.completed_on.desc(), DashReview.id.desc())
-        .limit(1)
-        .scalar_subquery()
+        .exists()
     )
     met_cases = (
-        select(Case.id.label("case_id"))
+        select(DashReview.case_id.label("case_id"))
+        .join(Case, Case.id == DashReview.case_id)
         .where(
+            # The flag the review was saved with, or its score at its own threshold.
+            DASH_MET_MARAC,
+            DashReview.completed_on <= last_day,
+            ~superseded,
             or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(month)),
-            latest_met.is_(True),
         )
         .subquery()
     )
