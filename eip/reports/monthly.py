@@ -21,9 +21,11 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     and_,
     case,
     func,
@@ -269,9 +271,7 @@ def _outcomes(session: Session, month: date, end: date) -> list[tuple[str, str, 
     return [(code, label, counts.get(code, 0)) for code, label in CONSULTATION_OUTCOME]
 
 
-def _meetings(
-    session: Session, month: date, last_day: date, as_of: date, interval: int
-) -> Meetings:
+def _meetings(month: date, last_day: date, as_of: date, interval: int) -> Select:
     """Meetings held in the month against those due, counted as the case page counts them
     (`deadlines.due_items`): a case's next meeting is due `interval` days after the later of
     its intervention's start and its last meeting. A due date counts when it fell in the
@@ -362,19 +362,25 @@ def _meetings(
         _count_where(and_(recent_old, per_case.c.first_on < month)).label("old_met_early"),
         _count_where(and_(recent_old, recent_open)).label("old_open_met"),
     ).subquery()
-    held, cases, due, overdue = session.execute(
-        select(
-            select(func.count())
-            .where(meeting.held_on >= month, meeting.held_on <= last_day)
-            .scalar_subquery(),
-            counts.c.cases,
-            recent.c.due + counts.c.old - recent.c.old_met_early,
-            recent.c.overdue + counts.c.old_open - recent.c.old_open_met,
-        ).select_from(counts.join(recent, true()))  # a row each
-    ).one()
+    return select(
+        select(func.count())
+        .where(meeting.held_on >= month, meeting.held_on <= last_day)
+        .scalar_subquery()
+        .label("held"),
+        counts.c.cases,
+        (recent.c.due + counts.c.old - recent.c.old_met_early).label("due"),
+        (recent.c.overdue + counts.c.old_open - recent.c.old_open_met).label("overdue"),
+    ).select_from(counts.join(recent, true()))  # a row each
+
+
+def _meetings_from(row: SimpleNamespace, interval: int) -> Meetings:
     # int(): PostgreSQL sums a sum as a numeric.
     return Meetings(
-        held=held, due=int(due), overdue=int(overdue), cases=cases, interval_days=interval
+        held=row.held,
+        due=int(row.due),
+        overdue=int(row.overdue),
+        cases=row.cases,
+        interval_days=interval,
     )
 
 
@@ -386,7 +392,7 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _risk(session: Session, month: date, end: date, last_day: date, threshold: int) -> Risk:
+def _risk(session: Session, month: date, end: date, marac: SimpleNamespace, threshold: int) -> Risk:
     reviews = session.execute(
         select(DashReview.case_id, DashReview.score, DashReview.risk_level).where(
             DashReview.completed_on >= month, DashReview.completed_on < end
@@ -405,19 +411,18 @@ def _risk(session: Session, month: date, end: date, last_day: date, threshold: i
     )
     for agency, status in session.execute(union_all(onward, packs)):
         referrals[agency]["planned" if status == "planned" else "made"] += 1
-    met, referred = _marac_at(session, month, last_day)
     return Risk(
         dash_reviews=len(reviews),
         high_risk_cases=len({case for case, _s, level in reviews if level == "high"}),
         at_threshold=len({case for case, score, _l in reviews if score >= threshold}),
         threshold=threshold,
         referrals={agency: dict(counts) for agency, counts in referrals.items()},
-        marac_met=met,
-        marac_referred=referred,
+        marac_met=marac.met,
+        marac_referred=int(marac.referred),
     )
 
 
-def _marac_at(session: Session, month: date, last_day: date) -> tuple[int, int]:
+def _marac_at(month: date, last_day: date) -> Select:
     """As at the month's end: the cases in the programme during the month whose latest DASH
     review by then met MARAC (any criterion, under the thresholds it was assessed with), and
     how many of them had been referred by then: a MARAC pack sent, or an onward referral
@@ -466,17 +471,19 @@ def _marac_at(session: Session, month: date, last_day: date) -> tuple[int, int]:
         )
         .exists()
     )
-    met, referred = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((or_(pack_sent, onward_made), 1), else_=0)), 0),
-        ).select_from(met_cases)
-    ).one()
-    return met, referred
+    return select(
+        func.count().label("met"), _count_where(or_(pack_sent, onward_made)).label("referred")
+    ).select_from(met_cases)
 
 
 def _accommodation(
-    session: Session, user: User, month: date, end: date, today: date, max_people: int
+    session: Session,
+    user: User,
+    month: date,
+    end: date,
+    today: date,
+    placements: SimpleNamespace,
+    max_people: int,
 ) -> Accommodation:
     facts = budget_queries.placement_facts(session, user)
     upto = min(end, today)  # tonight is not yet stayed
@@ -487,57 +494,66 @@ def _accommodation(
         if stayed > 0:
             nights += stayed
             people.add(p.client_id)
-    requests = session.scalar(
-        select(func.count())
-        .select_from(Placement)
-        .where(
-            Placement.created_at >= london_day_start(month),
-            Placement.created_at < london_day_start(end),
-        )
-    )
-    approved = session.scalar(
-        select(func.count())
-        .select_from(Placement)
-        .where(
-            Placement.nightly_rate_pence.is_not(None),
-            Placement.decided_at >= london_day_start(month),
-            Placement.decided_at < london_day_start(end),
-        )
-    )
     return Accommodation(
-        requests=requests or 0,
-        approved=approved or 0,
+        requests=placements.requests,
+        approved=placements.approved,
         people=len(people),
         nights=nights,
-        people_so_far=_people_by(session, end),
+        people_so_far=placements.people_so_far,
         max_people=max_people,
     )
 
 
-def _people_by(session: Session, end: date) -> int:
-    """The people accommodated so far as it stood before `end` (a London day): clients with
-    a placement approved by then and not cancelled by then (an ended stay still counts, as
-    in DOMAIN.md's people cap). The states are today's, so the dates decide."""
-    return session.scalar(
-        select(func.count(func.distinct(Placement.client_id))).where(
-            Placement.nightly_rate_pence.is_not(None),
-            Placement.decided_at < london_day_start(end),
+def _placements(month: date, end: date) -> Select:
+    """The month's requests for accommodation and approvals, and the people accommodated so
+    far as it stood before `end` (a London day): clients with a placement approved by then
+    and not cancelled by then (an ended stay still counts, as in DOMAIN.md's people cap). The
+    states are today's, so the dates decide."""
+    month_start, month_over = london_day_start(month), london_day_start(end)
+    approved = Placement.nightly_rate_pence.is_not(None)
+    return select(
+        select(func.count())
+        .where(Placement.created_at >= month_start, Placement.created_at < month_over)
+        .scalar_subquery()
+        .label("requests"),
+        select(func.count())
+        .where(approved, Placement.decided_at >= month_start, Placement.decided_at < month_over)
+        .scalar_subquery()
+        .label("approved"),
+        select(func.count(func.distinct(Placement.client_id)))
+        .where(
+            approved,
+            Placement.decided_at < month_over,
             or_(Placement.cancelled_on.is_(None), Placement.cancelled_on >= end),
         )
+        .scalar_subquery()
+        .label("people_so_far"),
     )
 
 
-def _cases_open(session: Session, end: date) -> int:
+def _cases_open(end: date) -> Select:
     """Cases received and not yet closed (closed or not accepted) before `end`."""
     start = london_day_start(end)
-    return session.scalar(
-        select(func.count())
-        .select_from(Case)
-        .where(
-            Case.received_at < start,
-            or_(Case.closed_at.is_(None), Case.closed_at >= start),
-        )
+    return select(func.count().label("n")).where(
+        Case.received_at < start,
+        or_(Case.closed_at.is_(None), Case.closed_at >= start),
     )
+
+
+def _one_row(session: Session, **queries: Select) -> dict[str, SimpleNamespace]:
+    """Several one-row queries sent as one statement (each a subquery, joined on true):
+    each one's row by its name, what it would have read alone."""
+    named = {name: query.subquery(name) for name, query in queries.items()}
+    subqueries = iter(named.values())
+    joined = next(subqueries)
+    for subquery in subqueries:
+        joined = joined.join(subquery, true())
+    columns = [c.label(f"{name}__{c.name}") for name, sq in named.items() for c in sq.c]
+    row = session.execute(select(*columns).select_from(joined)).one()._mapping
+    return {
+        name: SimpleNamespace(**{c.name: row[f"{name}__{c.name}"] for c in sq.c})
+        for name, sq in named.items()
+    }
 
 
 def _spend(session: Session, trend: list[date], pot_pence: int, last_day: date) -> Spend:
@@ -594,6 +610,14 @@ def monthly_data(session: Session, user: User, month: date, today: date) -> Mont
     as_of = min(end, today)
     trend = months_back(month, TREND_MONTHS)
     by_month, by_borough = _referrals(session, trend, end)
+    # The figures of one row each, in one statement.
+    standing = _one_row(
+        session,
+        meetings=_meetings(month, last_day, as_of, settings.meeting_interval_days),
+        marac=_marac_at(month, last_day),
+        placements=_placements(month, end),
+        cases_open=_cases_open(last_day + timedelta(days=1)),
+    )
     return MonthlyData(
         month=month,
         last_day=last_day,
@@ -603,9 +627,11 @@ def monthly_data(session: Session, user: User, month: date, today: date) -> Mont
         referrals_by_borough=by_borough,
         outcomes=_outcomes(session, month, end),
         timeliness=_timeliness(session, month, end, as_of),
-        meetings=_meetings(session, month, last_day, as_of, settings.meeting_interval_days),
-        risk=_risk(session, month, end, last_day, settings.marac_threshold_yes),
-        accommodation=_accommodation(session, user, month, end, today, settings.max_people),
+        meetings=_meetings_from(standing["meetings"], settings.meeting_interval_days),
+        risk=_risk(session, month, end, standing["marac"], settings.marac_threshold_yes),
+        accommodation=_accommodation(
+            session, user, month, end, today, standing["placements"], settings.max_people
+        ),
         spend=_spend(session, trend, settings.pot_pence, last_day),
-        cases_open=_cases_open(session, last_day + timedelta(days=1)),
+        cases_open=standing["cases_open"].n,
     )
