@@ -35,7 +35,6 @@ from sqlalchemy import (
     true,
     tuple_,
     union,
-    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -60,6 +59,7 @@ from eip.cases.records import (
 from eip.domain import RuleBroken
 from eip.models import Borough
 from eip.programme import current_settings
+from eip.reports import tagged_rows
 from eip.workdays import london_date, london_day_start
 
 TREND_MONTHS = 6
@@ -180,7 +180,19 @@ class MonthlyData:
         return self.referrals_by_month[-1]
 
 
-def _referrals(session: Session, trend: list[date], end: date):
+def _parts(trend: list[date], month: date, end: date) -> list[Select]:
+    """What the report reads row by row, as tagged_rows parts sent in one statement."""
+    return [
+        _referral_part(trend, end),
+        tagged_rows.part("outcomes", texts=[Consultation.outcome], ints=[func.count()])
+        .where(Consultation.held_on >= month, Consultation.held_on < end)
+        .group_by(Consultation.outcome),
+        *_timeliness_parts(month, end),
+        *_risk_parts(month, end),
+    ]
+
+
+def _referral_part(trend: list[date], end: date) -> Select:
     """Referrals received per London month of `trend` and per borough, counted by the
     database: each month is a range of instants (its first London midnight to the next), so
     a CASE over the ranges names a referral's month on both engines without a time zone."""
@@ -188,13 +200,17 @@ def _referrals(session: Session, trend: list[date], end: date):
     which = case(
         *((Case.received_at < start, i - 1) for i, start in enumerate(starts[1:], start=1)),
         else_=len(trend) - 1,
-    ).label("month")
-    rows = session.execute(
-        select(Borough.name, which, func.count())
+    )
+    return (
+        tagged_rows.part("referrals", texts=[Borough.name], ints=[which, func.count()])
+        .select_from(Case)
         .join(Borough, Borough.id == Case.borough_id)
         .where(Case.received_at >= starts[0], Case.received_at < london_day_start(end))
         .group_by(Borough.name, which)
-    ).all()
+    )
+
+
+def _referrals(rows: list[tuple], trend: list[date]):
     by_month = [0] * len(trend)
     by_borough: dict[str, list[int]] = {}
     for borough, i, count in rows:
@@ -203,18 +219,46 @@ def _referrals(session: Session, trend: list[date], end: date):
     return by_month, sorted(by_borough.items())
 
 
-def _timeliness(session: Session, month: date, end: date, as_of: date) -> Timeliness:
+def _timeliness_parts(month: date, end: date) -> list[Select]:
+    """The month's referrals (received, acknowledged), and the days from receipt to each
+    case's first consultation held, for those held this month: the month's consultations
+    (an index range) of cases with none held before it."""
+    received = tagged_rows.part("received", at=[Case.received_at, Case.acknowledged_at]).where(
+        Case.received_at >= london_day_start(month), Case.received_at < london_day_start(end)
+    )
+    earlier = aliased(Consultation)
+    held_before = (
+        select(earlier.id)
+        .where(earlier.case_id == Consultation.case_id, earlier.held_on < month)
+        .exists()
+    )
+    first_held = (
+        tagged_rows.part(
+            "first_consultations", days=[func.min(Consultation.held_on)], at=[Case.received_at]
+        )
+        .select_from(Consultation)
+        .join(Case, Case.id == Consultation.case_id)
+        .where(
+            Consultation.held_on >= month,
+            Consultation.held_on < end,
+            ~held_before,
+            Case.received_at.is_not(None),
+        )
+        .group_by(Consultation.case_id, Case.received_at)
+    )
+    return [received, first_held]
+
+
+def _timeliness(
+    session: Session, found: dict[str, list[tuple]], end: date, as_of: date
+) -> Timeliness:
     """The month's referrals acknowledged on time, late, or not yet due, as they stood at
     the month's end: one acknowledged after it was then still waiting, late only if its
     deadline had passed by `as_of` (the day after the month, or today while it runs)."""
     deadlines = deadline_settings(session)
     month_over = london_day_start(end)
     on_time = late = waiting = 0
-    cases = session.execute(
-        select(Case.received_at, Case.acknowledged_at).where(
-            Case.received_at >= london_day_start(month), Case.received_at < london_day_start(end)
-        )
-    ).all()
+    cases = found["received"]
     for received_at, acknowledged_at in cases:
         received_on = london_date(received_at)
         due = acknowledgement_due(received_on, deadlines)
@@ -227,27 +271,9 @@ def _timeliness(session: Session, month: date, end: date, as_of: date) -> Timeli
             late += 1
         else:
             waiting += 1
-    # Days from receipt to each case's first consultation held, for those held this month:
-    # the month's consultations (an index range) of cases with none held before it.
-    earlier = aliased(Consultation)
-    held_before = (
-        select(earlier.id)
-        .where(earlier.case_id == Consultation.case_id, earlier.held_on < month)
-        .exists()
-    )
     waits = [
         (held_on - london_date(received_at)).days
-        for received_at, held_on in session.execute(
-            select(Case.received_at, func.min(Consultation.held_on))
-            .join(Case, Case.id == Consultation.case_id)
-            .where(
-                Consultation.held_on >= month,
-                Consultation.held_on < end,
-                ~held_before,
-                Case.received_at.is_not(None),
-            )
-            .group_by(Consultation.case_id, Case.received_at)
-        )
+        for held_on, received_at in found["first_consultations"]
     ]
     return Timeliness(
         received=len(cases),
@@ -260,14 +286,8 @@ def _timeliness(session: Session, month: date, end: date, as_of: date) -> Timeli
     )
 
 
-def _outcomes(session: Session, month: date, end: date) -> list[tuple[str, str, int]]:
-    counts = dict(
-        session.execute(
-            select(Consultation.outcome, func.count())
-            .where(Consultation.held_on >= month, Consultation.held_on < end)
-            .group_by(Consultation.outcome)
-        ).all()
-    )
+def _outcomes(rows: list[tuple]) -> list[tuple[str, str, int]]:
+    counts = dict(rows)
     return [(code, label, counts.get(code, 0)) for code, label in CONSULTATION_OUTCOME]
 
 
@@ -392,24 +412,29 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _risk(session: Session, month: date, end: date, marac: SimpleNamespace, threshold: int) -> Risk:
-    reviews = session.execute(
-        select(DashReview.case_id, DashReview.score, DashReview.risk_level).where(
-            DashReview.completed_on >= month, DashReview.completed_on < end
-        )
-    ).all()
+def _risk_parts(month: date, end: date) -> list[Select]:
+    """The month's DASH reviews, and its IDVA and MARAC referrals. A MARAC referral is
+    recorded either as an onward referral or by sending the MARAC pack
+    (eip.cases.marac_services), which is kept apart: both are referrals made."""
+    return [
+        tagged_rows.part(
+            "reviews", texts=[DashReview.risk_level], ints=[DashReview.case_id, DashReview.score]
+        ).where(DashReview.completed_on >= month, DashReview.completed_on < end),
+        tagged_rows.part("onward", texts=[OnwardReferral.agency, OnwardReferral.status]).where(
+            OnwardReferral.referred_on >= month,
+            OnwardReferral.referred_on < end,
+            OnwardReferral.agency.in_(("idva", "marac")),
+        ),
+        tagged_rows.part("packs", texts=[literal("marac"), literal("made")]).where(
+            MaracReferral.sent_on >= month, MaracReferral.sent_on < end
+        ),
+    ]
+
+
+def _risk(found: dict[str, list[tuple]], marac: SimpleNamespace, threshold: int) -> Risk:
+    reviews = [(case, score, level) for level, case, score in found["reviews"]]
     referrals: dict[str, dict[str, int]] = {"idva": Counter(), "marac": Counter()}
-    # A MARAC referral is recorded either as an onward referral or by sending the MARAC
-    # pack (eip.cases.marac_services), which is kept apart: both are referrals made.
-    onward = select(OnwardReferral.agency, OnwardReferral.status).where(
-        OnwardReferral.referred_on >= month,
-        OnwardReferral.referred_on < end,
-        OnwardReferral.agency.in_(("idva", "marac")),
-    )
-    packs = select(literal("marac"), literal("made")).where(
-        MaracReferral.sent_on >= month, MaracReferral.sent_on < end
-    )
-    for agency, status in session.execute(union_all(onward, packs)):
+    for agency, status in [*found["onward"], *found["packs"]]:
         referrals[agency]["planned" if status == "planned" else "made"] += 1
     return Risk(
         dash_reviews=len(reviews),
@@ -609,7 +634,8 @@ def monthly_data(session: Session, user: User, month: date, today: date) -> Mont
     # due before the next day), today while the month runs.
     as_of = min(end, today)
     trend = months_back(month, TREND_MONTHS)
-    by_month, by_borough = _referrals(session, trend, end)
+    found = tagged_rows.read(session, _parts(trend, month, end))
+    by_month, by_borough = _referrals(found["referrals"], trend)
     # The figures of one row each, in one statement.
     standing = _one_row(
         session,
@@ -625,10 +651,10 @@ def monthly_data(session: Session, user: User, month: date, today: date) -> Mont
         trend=trend,
         referrals_by_month=by_month,
         referrals_by_borough=by_borough,
-        outcomes=_outcomes(session, month, end),
-        timeliness=_timeliness(session, month, end, as_of),
+        outcomes=_outcomes(found["outcomes"]),
+        timeliness=_timeliness(session, found, end, as_of),
         meetings=_meetings_from(standing["meetings"], settings.meeting_interval_days),
-        risk=_risk(session, month, end, standing["marac"], settings.marac_threshold_yes),
+        risk=_risk(found, standing["marac"], settings.marac_threshold_yes),
         accommodation=_accommodation(
             session, user, month, end, today, standing["placements"], settings.max_people
         ),
