@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -430,4 +431,16 @@ Index(
     DashReview.marac,
     DashReview.score,
     DashReview.marac_threshold,
+)
+# A DASH review that met MARAC: the flag it was saved with, or its score at its own threshold.
+DASH_MET_MARAC = or_(DashReview.marac.is_(True), DashReview.score >= DashReview.marac_threshold)
+# The reviews that met MARAC, by date (a few of all the reviews): the report's MARAC figures
+# start from them rather than from every case in the programme.
+Index(
+    "ix_dash_reviews_met_marac",
+    DashReview.completed_on,
+    DashReview.case_id,
+    DashReview.id,
+    sqlite_where=DASH_MET_MARAC,
+    postgresql_where=DASH_MET_MARAC,
 )

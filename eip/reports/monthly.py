@@ -21,8 +21,21 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import and_, case, func, literal, or_, select, union, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+    union,
+)
 from sqlalchemy.orm import Session, aliased
 
 from accommodation import ledger, ledger_sql
@@ -36,6 +49,7 @@ from eip.cases.deadlines import acknowledged_in_time, acknowledgement_due
 from eip.cases.models import Case
 from eip.cases.queries import deadline_settings
 from eip.cases.records import (
+    DASH_MET_MARAC,
     Consultation,
     DashReview,
     MaracReferral,
@@ -45,6 +59,7 @@ from eip.cases.records import (
 from eip.domain import RuleBroken
 from eip.models import Borough
 from eip.programme import current_settings
+from eip.reports import tagged_rows
 from eip.workdays import london_date, london_day_start
 
 TREND_MONTHS = 6
@@ -165,7 +180,19 @@ class MonthlyData:
         return self.referrals_by_month[-1]
 
 
-def _referrals(session: Session, trend: list[date], end: date):
+def _parts(trend: list[date], month: date, end: date) -> list[Select]:
+    """What the report reads row by row, as tagged_rows parts sent in one statement."""
+    return [
+        _referral_part(trend, end),
+        tagged_rows.part("outcomes", texts=[Consultation.outcome], ints=[func.count()])
+        .where(Consultation.held_on >= month, Consultation.held_on < end)
+        .group_by(Consultation.outcome),
+        *_timeliness_parts(month, end),
+        *_risk_parts(month, end),
+    ]
+
+
+def _referral_part(trend: list[date], end: date) -> Select:
     """Referrals received per London month of `trend` and per borough, counted by the
     database: each month is a range of instants (its first London midnight to the next), so
     a CASE over the ranges names a referral's month on both engines without a time zone."""
@@ -173,13 +200,17 @@ def _referrals(session: Session, trend: list[date], end: date):
     which = case(
         *((Case.received_at < start, i - 1) for i, start in enumerate(starts[1:], start=1)),
         else_=len(trend) - 1,
-    ).label("month")
-    rows = session.execute(
-        select(Borough.name, which, func.count())
+    )
+    return (
+        tagged_rows.part("referrals", texts=[Borough.name], ints=[which, func.count()])
+        .select_from(Case)
         .join(Borough, Borough.id == Case.borough_id)
         .where(Case.received_at >= starts[0], Case.received_at < london_day_start(end))
         .group_by(Borough.name, which)
-    ).all()
+    )
+
+
+def _referrals(rows: list[tuple], trend: list[date]):
     by_month = [0] * len(trend)
     by_borough: dict[str, list[int]] = {}
     for borough, i, count in rows:
@@ -188,18 +219,46 @@ def _referrals(session: Session, trend: list[date], end: date):
     return by_month, sorted(by_borough.items())
 
 
-def _timeliness(session: Session, month: date, end: date, as_of: date) -> Timeliness:
+def _timeliness_parts(month: date, end: date) -> list[Select]:
+    """The month's referrals (received, acknowledged), and the days from receipt to each
+    case's first consultation held, for those held this month: the month's consultations
+    (an index range) of cases with none held before it."""
+    received = tagged_rows.part("received", at=[Case.received_at, Case.acknowledged_at]).where(
+        Case.received_at >= london_day_start(month), Case.received_at < london_day_start(end)
+    )
+    earlier = aliased(Consultation)
+    held_before = (
+        select(earlier.id)
+        .where(earlier.case_id == Consultation.case_id, earlier.held_on < month)
+        .exists()
+    )
+    first_held = (
+        tagged_rows.part(
+            "first_consultations", days=[func.min(Consultation.held_on)], at=[Case.received_at]
+        )
+        .select_from(Consultation)
+        .join(Case, Case.id == Consultation.case_id)
+        .where(
+            Consultation.held_on >= month,
+            Consultation.held_on < end,
+            ~held_before,
+            Case.received_at.is_not(None),
+        )
+        .group_by(Consultation.case_id, Case.received_at)
+    )
+    return [received, first_held]
+
+
+def _timeliness(
+    session: Session, found: dict[str, list[tuple]], end: date, as_of: date
+) -> Timeliness:
     """The month's referrals acknowledged on time, late, or not yet due, as they stood at
     the month's end: one acknowledged after it was then still waiting, late only if its
     deadline had passed by `as_of` (the day after the month, or today while it runs)."""
     deadlines = deadline_settings(session)
     month_over = london_day_start(end)
     on_time = late = waiting = 0
-    cases = session.execute(
-        select(Case.received_at, Case.acknowledged_at).where(
-            Case.received_at >= london_day_start(month), Case.received_at < london_day_start(end)
-        )
-    ).all()
+    cases = found["received"]
     for received_at, acknowledged_at in cases:
         received_on = london_date(received_at)
         due = acknowledgement_due(received_on, deadlines)
@@ -212,27 +271,9 @@ def _timeliness(session: Session, month: date, end: date, as_of: date) -> Timeli
             late += 1
         else:
             waiting += 1
-    # Days from receipt to each case's first consultation held, for those held this month:
-    # the month's consultations (an index range) of cases with none held before it.
-    earlier = aliased(Consultation)
-    held_before = (
-        select(earlier.id)
-        .where(earlier.case_id == Consultation.case_id, earlier.held_on < month)
-        .exists()
-    )
     waits = [
         (held_on - london_date(received_at)).days
-        for received_at, held_on in session.execute(
-            select(Case.received_at, func.min(Consultation.held_on))
-            .join(Case, Case.id == Consultation.case_id)
-            .where(
-                Consultation.held_on >= month,
-                Consultation.held_on < end,
-                ~held_before,
-                Case.received_at.is_not(None),
-            )
-            .group_by(Consultation.case_id, Case.received_at)
-        )
+        for held_on, received_at in found["first_consultations"]
     ]
     return Timeliness(
         received=len(cases),
@@ -245,20 +286,12 @@ def _timeliness(session: Session, month: date, end: date, as_of: date) -> Timeli
     )
 
 
-def _outcomes(session: Session, month: date, end: date) -> list[tuple[str, str, int]]:
-    counts = dict(
-        session.execute(
-            select(Consultation.outcome, func.count())
-            .where(Consultation.held_on >= month, Consultation.held_on < end)
-            .group_by(Consultation.outcome)
-        ).all()
-    )
+def _outcomes(rows: list[tuple]) -> list[tuple[str, str, int]]:
+    counts = dict(rows)
     return [(code, label, counts.get(code, 0)) for code, label in CONSULTATION_OUTCOME]
 
 
-def _meetings(
-    session: Session, month: date, last_day: date, as_of: date, interval: int
-) -> Meetings:
+def _meetings(month: date, last_day: date, as_of: date, interval: int) -> Select:
     """Meetings held in the month against those due, counted as the case page counts them
     (`deadlines.due_items`): a case's next meeting is due `interval` days after the later of
     its intervention's start and its last meeting. A due date counts when it fell in the
@@ -266,158 +299,182 @@ def _meetings(
     start; it is overdue when still waiting before `as_of` (the day after the month, or
     today while the month runs), as the case page said on the month's last day.
 
-    One statement whatever the caseload: each case's starts and meetings (its "bases") in
-    date order with the next one beside it (a window), summed by the database. Dates are
-    only compared with values worked out here, so neither engine adds days to a column:
-    "due on or before D" is "base on or before D - interval"."""
+    The cases in intervention during the month are only counted (one pass over the index
+    of intervention starts and closings); the work per case is for the few with a "base"
+    (their start, or a meeting) from `cut` (the month's first day less the interval) on,
+    found from the index ranges of the starts and meetings since `cut`. A case with none
+    has one due date before the month (its last base before `cut`, plus the interval):
+    it was waiting at the month's start, and still waiting at its end, when no meeting was
+    held from `cut` to then. Dates are only compared with values worked out here, so
+    neither engine adds days to a column: "due on or before D" is "base on or before D -
+    interval"."""
     gap = timedelta(days=interval)
-    held = session.scalar(
-        select(func.count())
-        .select_from(ProfessionalsMeeting)
-        .where(ProfessionalsMeeting.held_on >= month, ProfessionalsMeeting.held_on <= last_day)
-    )
-    after = london_day_start(last_day + timedelta(days=1))
-    # The cases in intervention during the month, from their index alone.
-    scope = (
-        select(
-            Case.id.label("case_id"),
-            Case.intervention_started_on.label("start"),
-            Case.closed_at.label("closed_at"),
-        )
-        .where(
-            Case.intervention_started_on.is_not(None),
-            Case.intervention_started_on <= last_day,
-            # Closed before the month (in London): none of the month was in intervention.
-            or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(month)),
-        )
-        .cte("scope")
-    )
-    # Only the bases from `cut` on, and each case's latest one before it, can fall due in the
-    # month or be waiting at its start or end: an earlier base has a later one before `cut`.
     cut = month - gap
+    month_start = london_day_start(month)
+    after = london_day_start(last_day + timedelta(days=1))
+    open_in_month = or_(Case.closed_at.is_(None), Case.closed_at >= month_start)
+    open_at_end = or_(Case.closed_at.is_(None), Case.closed_at >= after)
     meeting = ProfessionalsMeeting
-    latest_before = (
-        select(func.max(meeting.held_on))
-        .where(
-            meeting.case_id == scope.c.case_id,
-            meeting.held_on >= scope.c.start,
-            meeting.held_on < cut,
-        )
-        .scalar_subquery()
-    )
-    bases = union(
-        select(scope.c.case_id, scope.c.start.label("on"), scope.c.closed_at).where(
-            scope.c.start >= cut
-        ),
+    # The cases in intervention during the month, counted from their index alone.
+    started = Case.intervention_started_on
+    old = started < cut
+    counts = (
         select(
-            scope.c.case_id, func.coalesce(latest_before, scope.c.start), scope.c.closed_at
-        ).where(scope.c.start < cut),
-        select(scope.c.case_id, meeting.held_on, scope.c.closed_at)
-        .join(meeting, meeting.case_id == scope.c.case_id)
-        .where(meeting.held_on >= cut, meeting.held_on >= scope.c.start)
-        .where(meeting.held_on <= last_day),
-    ).subquery()
-    chain = select(
-        bases.c.case_id,
-        bases.c.on,
-        bases.c.closed_at,
-        func.lead(bases.c.on)
-        .over(partition_by=bases.c.case_id, order_by=bases.c.on)
-        .label("next_on"),
+            func.count().label("cases"),
+            func.coalesce(func.sum(case((old, 1), else_=0)), 0).label("old"),
+            func.coalesce(func.sum(case((and_(old, open_at_end), 1), else_=0)), 0).label(
+                "old_open"
+            ),
+        )
+        .where(started.is_not(None), started <= last_day, open_in_month)
+        .subquery()
+    )
+
+    # The bases from `cut` on: the starts since then, and the meetings since then of every
+    # case in intervention during the month (a set: one per day, as a case's due dates).
+    bases = union(
+        select(Case.id.label("case_id"), started.label("on"), Case.closed_at, started).where(
+            started >= cut, started <= last_day, open_in_month
+        ),
+        select(meeting.case_id, meeting.held_on, Case.closed_at, started)
+        .join(Case, Case.id == meeting.case_id)
+        .where(
+            meeting.held_on >= cut,
+            meeting.held_on <= last_day,
+            meeting.held_on >= started,
+            open_in_month,
+        ),
     ).subquery()
     # A case closed within the month has no meeting due from its closing day (London):
     # the last base whose due date came before it, one branch per day of the month.
     closed_limit = case(
         *(
             (
-                chain.c.closed_at < london_day_start(day + timedelta(days=1)),
+                bases.c.closed_at < london_day_start(day + timedelta(days=1)),
                 day - gap,
             )
             for day in _days(month, last_day)
         ),
         else_=None,
     )
-    fell_due = and_(
-        chain.c.on <= last_day - gap,
-        or_(
-            chain.c.on >= month - gap,  # due within the month
-            chain.c.next_on.is_(None),  # or waiting at its start
-            chain.c.next_on >= month,
-        ),
-        # Open at the month's end first: the day-by-day CASE only for the few closed in it.
-        or_(chain.c.closed_at.is_(None), chain.c.closed_at >= after, chain.c.on < closed_limit),
-    )
-    overdue = and_(
-        chain.c.next_on.is_(None),
-        chain.c.on < as_of - gap,
-        or_(chain.c.closed_at.is_(None), chain.c.closed_at >= after),
-    )
-    due, late, cases = session.execute(
+    # Open at the month's end first: the day-by-day CASE only for the few closed in it.
+    bases_open_at_end = or_(bases.c.closed_at.is_(None), bases.c.closed_at >= after)
+    fell_due = and_(bases.c.on <= last_day - gap, or_(bases_open_at_end, bases.c.on < closed_limit))
+    # Per case with a base since `cut`: the due dates that fell in the month, its last base
+    # (overdue at the end when due before `as_of`), and whether a case started before
+    # `cut` met before the month (its earlier due date was then not waiting at its start).
+    per_case = (
         select(
-            func.coalesce(func.sum(case((fell_due, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
-            func.count(func.distinct(chain.c.case_id)),
+            func.sum(case((fell_due, 1), else_=0)).label("due"),
+            func.max(bases.c.on).label("last_on"),
+            func.min(bases.c.on).label("first_on"),
+            bases.c.closed_at,
+            bases.c.intervention_started_on.label("started"),
         )
-    ).one()
-    return Meetings(held=held or 0, due=due, overdue=late, cases=cases, interval_days=interval)
+        .group_by(bases.c.case_id, bases.c.closed_at, bases.c.intervention_started_on)
+        .subquery()
+    )
+    recent_open = or_(per_case.c.closed_at.is_(None), per_case.c.closed_at >= after)
+    recent_old = per_case.c.started < cut
+    recent = select(
+        func.coalesce(func.sum(per_case.c.due), 0).label("due"),
+        _count_where(and_(per_case.c.last_on < as_of - gap, recent_open)).label("overdue"),
+        _count_where(and_(recent_old, per_case.c.first_on < month)).label("old_met_early"),
+        _count_where(and_(recent_old, recent_open)).label("old_open_met"),
+    ).subquery()
+    return select(
+        select(func.count())
+        .where(meeting.held_on >= month, meeting.held_on <= last_day)
+        .scalar_subquery()
+        .label("held"),
+        counts.c.cases,
+        (recent.c.due + counts.c.old - recent.c.old_met_early).label("due"),
+        (recent.c.overdue + counts.c.old_open - recent.c.old_open_met).label("overdue"),
+    ).select_from(counts.join(recent, true()))  # a row each
+
+
+def _meetings_from(row: SimpleNamespace, interval: int) -> Meetings:
+    # int(): PostgreSQL sums a sum as a numeric.
+    return Meetings(
+        held=row.held,
+        due=int(row.due),
+        overdue=int(row.overdue),
+        cases=row.cases,
+        interval_days=interval,
+    )
+
+
+def _count_where(condition: ColumnElement[bool]):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _risk(session: Session, month: date, end: date, last_day: date, threshold: int) -> Risk:
-    reviews = session.execute(
-        select(DashReview.case_id, DashReview.score, DashReview.risk_level).where(
-            DashReview.completed_on >= month, DashReview.completed_on < end
-        )
-    ).all()
+def _risk_parts(month: date, end: date) -> list[Select]:
+    """The month's DASH reviews, and its IDVA and MARAC referrals. A MARAC referral is
+    recorded either as an onward referral or by sending the MARAC pack
+    (eip.cases.marac_services), which is kept apart: both are referrals made."""
+    return [
+        tagged_rows.part(
+            "reviews", texts=[DashReview.risk_level], ints=[DashReview.case_id, DashReview.score]
+        ).where(DashReview.completed_on >= month, DashReview.completed_on < end),
+        tagged_rows.part("onward", texts=[OnwardReferral.agency, OnwardReferral.status]).where(
+            OnwardReferral.referred_on >= month,
+            OnwardReferral.referred_on < end,
+            OnwardReferral.agency.in_(("idva", "marac")),
+        ),
+        tagged_rows.part("packs", texts=[literal("marac"), literal("made")]).where(
+            MaracReferral.sent_on >= month, MaracReferral.sent_on < end
+        ),
+    ]
+
+
+def _risk(found: dict[str, list[tuple]], marac: SimpleNamespace, threshold: int) -> Risk:
+    reviews = [(case, score, level) for level, case, score in found["reviews"]]
     referrals: dict[str, dict[str, int]] = {"idva": Counter(), "marac": Counter()}
-    # A MARAC referral is recorded either as an onward referral or by sending the MARAC
-    # pack (eip.cases.marac_services), which is kept apart: both are referrals made.
-    onward = select(OnwardReferral.agency, OnwardReferral.status).where(
-        OnwardReferral.referred_on >= month,
-        OnwardReferral.referred_on < end,
-        OnwardReferral.agency.in_(("idva", "marac")),
-    )
-    packs = select(literal("marac"), literal("made")).where(
-        MaracReferral.sent_on >= month, MaracReferral.sent_on < end
-    )
-    for agency, status in session.execute(union_all(onward, packs)):
+    for agency, status in [*found["onward"], *found["packs"]]:
         referrals[agency]["planned" if status == "planned" else "made"] += 1
-    met, referred = _marac_at(session, month, last_day)
     return Risk(
         dash_reviews=len(reviews),
         high_risk_cases=len({case for case, _s, level in reviews if level == "high"}),
         at_threshold=len({case for case, score, _l in reviews if score >= threshold}),
         threshold=threshold,
         referrals={agency: dict(counts) for agency, counts in referrals.items()},
-        marac_met=met,
-        marac_referred=referred,
+        marac_met=marac.met,
+        marac_referred=int(marac.referred),
     )
 
 
-def _marac_at(session: Session, month: date, last_day: date) -> tuple[int, int]:
+def _marac_at(month: date, last_day: date) -> Select:
     """As at the month's end: the cases in the programme during the month whose latest DASH
     review by then met MARAC (any criterion, under the thresholds it was assessed with), and
     how many of them had been referred by then: a MARAC pack sent, or an onward referral
-    to MARAC made (not only planned), on any date up to the month's end."""
-    # Each case's latest review by then, from the index (case, date, id, the MARAC columns).
-    latest_met = (
-        select(
-            # The flag the review was saved with, or its score at its own threshold.
-            or_(DashReview.marac.is_(True), DashReview.score >= DashReview.marac_threshold)
+    to MARAC made (not only planned), on any date up to the month's end.
+
+    Read from the reviews that met MARAC (their own partial index), each kept when no later
+    review of its case by the month's end follows it: a few of the reviews rather than a
+    look-up of every case in the programme."""
+    later = aliased(DashReview)
+    superseded = (
+        select(later.id)
+        .where(
+            later.case_id == DashReview.case_id,
+            later.completed_on <= last_day,
+            tuple_(later.completed_on, later.id) > tuple_(DashReview.completed_on, DashReview.id),
         )
-        .where(DashReview.case_id == Case.id, DashReview.completed_on <= last_day)
-        .order_by(DashReview.completed_on.desc(), DashReview.id.desc())
-        .limit(1)
-        .scalar_subquery()
+        .exists()
     )
     met_cases = (
-        select(Case.id.label("case_id"))
+        select(DashReview.case_id.label("case_id"))
+        .join(Case, Case.id == DashReview.case_id)
         .where(
+            # The flag the review was saved with, or its score at its own threshold.
+            DASH_MET_MARAC,
+            DashReview.completed_on <= last_day,
+            ~superseded,
             or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(month)),
-            latest_met.is_(True),
         )
         .subquery()
     )
@@ -439,17 +496,19 @@ def _marac_at(session: Session, month: date, last_day: date) -> tuple[int, int]:
         )
         .exists()
     )
-    met, referred = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((or_(pack_sent, onward_made), 1), else_=0)), 0),
-        ).select_from(met_cases)
-    ).one()
-    return met, referred
+    return select(
+        func.count().label("met"), _count_where(or_(pack_sent, onward_made)).label("referred")
+    ).select_from(met_cases)
 
 
 def _accommodation(
-    session: Session, user: User, month: date, end: date, today: date, max_people: int
+    session: Session,
+    user: User,
+    month: date,
+    end: date,
+    today: date,
+    placements: SimpleNamespace,
+    max_people: int,
 ) -> Accommodation:
     facts = budget_queries.placement_facts(session, user)
     upto = min(end, today)  # tonight is not yet stayed
@@ -460,57 +519,66 @@ def _accommodation(
         if stayed > 0:
             nights += stayed
             people.add(p.client_id)
-    requests = session.scalar(
-        select(func.count())
-        .select_from(Placement)
-        .where(
-            Placement.created_at >= london_day_start(month),
-            Placement.created_at < london_day_start(end),
-        )
-    )
-    approved = session.scalar(
-        select(func.count())
-        .select_from(Placement)
-        .where(
-            Placement.nightly_rate_pence.is_not(None),
-            Placement.decided_at >= london_day_start(month),
-            Placement.decided_at < london_day_start(end),
-        )
-    )
     return Accommodation(
-        requests=requests or 0,
-        approved=approved or 0,
+        requests=placements.requests,
+        approved=placements.approved,
         people=len(people),
         nights=nights,
-        people_so_far=_people_by(session, end),
+        people_so_far=placements.people_so_far,
         max_people=max_people,
     )
 
 
-def _people_by(session: Session, end: date) -> int:
-    """The people accommodated so far as it stood before `end` (a London day): clients with
-    a placement approved by then and not cancelled by then (an ended stay still counts, as
-    in DOMAIN.md's people cap). The states are today's, so the dates decide."""
-    return session.scalar(
-        select(func.count(func.distinct(Placement.client_id))).where(
-            Placement.nightly_rate_pence.is_not(None),
-            Placement.decided_at < london_day_start(end),
+def _placements(month: date, end: date) -> Select:
+    """The month's requests for accommodation and approvals, and the people accommodated so
+    far as it stood before `end` (a London day): clients with a placement approved by then
+    and not cancelled by then (an ended stay still counts, as in DOMAIN.md's people cap). The
+    states are today's, so the dates decide."""
+    month_start, month_over = london_day_start(month), london_day_start(end)
+    approved = Placement.nightly_rate_pence.is_not(None)
+    return select(
+        select(func.count())
+        .where(Placement.created_at >= month_start, Placement.created_at < month_over)
+        .scalar_subquery()
+        .label("requests"),
+        select(func.count())
+        .where(approved, Placement.decided_at >= month_start, Placement.decided_at < month_over)
+        .scalar_subquery()
+        .label("approved"),
+        select(func.count(func.distinct(Placement.client_id)))
+        .where(
+            approved,
+            Placement.decided_at < month_over,
             or_(Placement.cancelled_on.is_(None), Placement.cancelled_on >= end),
         )
+        .scalar_subquery()
+        .label("people_so_far"),
     )
 
 
-def _cases_open(session: Session, end: date) -> int:
+def _cases_open(end: date) -> Select:
     """Cases received and not yet closed (closed or not accepted) before `end`."""
     start = london_day_start(end)
-    return session.scalar(
-        select(func.count())
-        .select_from(Case)
-        .where(
-            Case.received_at < start,
-            or_(Case.closed_at.is_(None), Case.closed_at >= start),
-        )
+    return select(func.count().label("n")).where(
+        Case.received_at < start,
+        or_(Case.closed_at.is_(None), Case.closed_at >= start),
     )
+
+
+def _one_row(session: Session, **queries: Select) -> dict[str, SimpleNamespace]:
+    """Several one-row queries sent as one statement (each a subquery, joined on true):
+    each one's row by its name, what it would have read alone."""
+    named = {name: query.subquery(name) for name, query in queries.items()}
+    subqueries = iter(named.values())
+    joined = next(subqueries)
+    for subquery in subqueries:
+        joined = joined.join(subquery, true())
+    columns = [c.label(f"{name}__{c.name}") for name, sq in named.items() for c in sq.c]
+    row = session.execute(select(*columns).select_from(joined)).one()._mapping
+    return {
+        name: SimpleNamespace(**{c.name: row[f"{name}__{c.name}"] for c in sq.c})
+        for name, sq in named.items()
+    }
 
 
 def _spend(session: Session, trend: list[date], pot_pence: int, last_day: date) -> Spend:
@@ -566,7 +634,16 @@ def monthly_data(session: Session, user: User, month: date, today: date) -> Mont
     # due before the next day), today while the month runs.
     as_of = min(end, today)
     trend = months_back(month, TREND_MONTHS)
-    by_month, by_borough = _referrals(session, trend, end)
+    found = tagged_rows.read(session, _parts(trend, month, end))
+    by_month, by_borough = _referrals(found["referrals"], trend)
+    # The figures of one row each, in one statement.
+    standing = _one_row(
+        session,
+        meetings=_meetings(month, last_day, as_of, settings.meeting_interval_days),
+        marac=_marac_at(month, last_day),
+        placements=_placements(month, end),
+        cases_open=_cases_open(last_day + timedelta(days=1)),
+    )
     return MonthlyData(
         month=month,
         last_day=last_day,
@@ -574,11 +651,13 @@ def monthly_data(session: Session, user: User, month: date, today: date) -> Mont
         trend=trend,
         referrals_by_month=by_month,
         referrals_by_borough=by_borough,
-        outcomes=_outcomes(session, month, end),
-        timeliness=_timeliness(session, month, end, as_of),
-        meetings=_meetings(session, month, last_day, as_of, settings.meeting_interval_days),
-        risk=_risk(session, month, end, last_day, settings.marac_threshold_yes),
-        accommodation=_accommodation(session, user, month, end, today, settings.max_people),
+        outcomes=_outcomes(found["outcomes"]),
+        timeliness=_timeliness(session, found, end, as_of),
+        meetings=_meetings_from(standing["meetings"], settings.meeting_interval_days),
+        risk=_risk(found, standing["marac"], settings.marac_threshold_yes),
+        accommodation=_accommodation(
+            session, user, month, end, today, standing["placements"], settings.max_people
+        ),
         spend=_spend(session, trend, settings.pot_pence, last_day),
-        cases_open=_cases_open(session, last_day + timedelta(days=1)),
+        cases_open=standing["cases_open"].n,
     )
