@@ -2,7 +2,7 @@
 month's end start from them, not from every case (eip/reports/monthly.py)
 
 Revision ID: e8b3f1a6c2d9
-Revises: d5a1c8e3f7b2
+Revises: e2b7c9d4a6f1
 Create Date: 2026-12-07 05:20:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e8b3f1a6c2d9"
-down_revision = "d5a1c8e3f7b2"
+down_revision = "e2b7c9d4a6f1"
 branch_labels = None
 depends_on = None
 
