@@ -277,11 +277,11 @@ def plain_rows(connection: Connection, query: Select) -> Iterator[Any]:
             processor = _cached(processor)
         convert.append((i, processor))
     result = connection.execute(query.execution_options(stream_results=True))
-    # The result's own fetching gives the driver's rows as they are, the row it reads
-    # ahead when it opens a server-side cursor included (the cursor alone would skip it).
-    strategy, cursor = result.cursor_strategy, result.cursor
     try:
-        while part := strategy.fetchmany(result, cursor, BATCH):
+        # The result's own fetching gives the driver's rows as they are, the row it reads
+        # ahead when it opens a server-side cursor included (the cursor alone would skip
+        # it); asked afresh each time, as it changes once the cursor is used up.
+        while part := result.cursor_strategy.fetchmany(result, result.cursor, BATCH):
             if not convert:
                 yield from map(make, part)
                 continue
