@@ -266,15 +266,14 @@ def plain_rows(connection: Connection, query: Select) -> Iterator[Any]:
     """
     columns = list(query.selected_columns)
     dialect = connection.dialect
-    record = namedtuple("Record", [column.key for column in columns])
-    make = record._make
+    make = namedtuple("Record", [column.key for column in columns])._make
     convert: list[tuple[int, Callable[[Any], Any]]] = []
     for i, column in enumerate(columns):
         processor = column.type._cached_result_processor(dialect, None)
         if processor is None:
             continue
         if isinstance(column.type, Date):
-            processor = _cached(processor)
+            processor = _Converted(processor).__getitem__
         convert.append((i, processor))
     result = connection.execute(query.execution_options(stream_results=True))
     try:
@@ -285,27 +284,26 @@ def plain_rows(connection: Connection, query: Select) -> Iterator[Any]:
             if not convert:
                 yield from map(make, part)
                 continue
-            for row in part:
-                cells = list(row)
-                for i, processor in convert:
-                    cells[i] = processor(cells[i])
-                yield make(cells)
+            # Column by column: only the converted columns cost a call per cell.
+            cells: list[Iterable[Any]] = list(zip(*part, strict=True))
+            for i, processor in convert:
+                cells[i] = map(processor, cells[i])
+            yield from map(make, zip(*cells, strict=True))
     finally:
         result.close()
 
 
-def _cached(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """`processor` with a cache of what it gave for each value (dates: a few hundred)."""
-    seen: dict[Any, Any] = {}
+class _Converted(dict):
+    """A processor's results by value, each worked out once (dates: a few hundred), so
+    that a value seen before costs a dictionary look-up and no call."""
 
-    def converted(value: Any) -> Any:
-        try:
-            return seen[value]
-        except KeyError:
-            seen[value] = found = processor(value)
-            return found
+    def __init__(self, processor: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self._processor = processor
 
-    return converted
+    def __missing__(self, value: Any) -> Any:
+        self[value] = found = self._processor(value)
+        return found
 
 
 def stream(session: Session, start: date | None, end: date | None) -> Iterator[CaseBundle]:
