@@ -60,3 +60,25 @@ def test_a_stream_of_no_cases_is_empty():
     db.session.commit()
 
     assert list(extract.stream(db.session, date(2001, 1, 1), date(2001, 1, 31))) == []
+
+
+def test_the_stream_reads_each_table_once_whatever_the_number_of_cases(monkeypatch):
+    from sqlalchemy import event
+
+    fe.many(12)
+    db.session.commit()
+    monkeypatch.setattr(extract, "BATCH", 5)
+    selects: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        found = list(extract.stream(db.session, None, None))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(found) == 12
+    # cases, each record type, placements, their ledger entries: never one per batch or case
+    assert len(selects) <= 1 + len(extract.RECORDS) + 2
