@@ -303,33 +303,46 @@ def _settle(
 
 
 def _too_small(
-    keys: list[tuple[str, ...]],
+    cells: Sequence[Sequence[str]],
     persons: Sequence[str],
     released: Sequence[bool],
     shared: Sequence[int],
     k: int,
     any_released: bool,
-) -> set[tuple[str, ...]]:
-    """The keys of the groups that break k before any suppression, counted with Counters
-    over the keys; `shared` are the rows of people with more than one case, the only
-    rows whose people can be counted twice."""
-    people = Counter(keys)
-    new = Counter(itertools.compress(keys, (not r for r in released))) if any_released else None
+    suppressed_key: tuple[str, ...],
+) -> tuple[set[tuple[str, ...]], int]:
+    """The keys of the groups that break k before any suppression (and the suppressed
+    group's), counted with Counters over the keys (`cells`: each quasi-identifier's
+    column, zipped into keys only as they are counted); `shared` are the rows of people with
+    more than one case, the only rows whose people can be counted twice. With them, how
+    many rows at least end up suppressed: the suppressed group's, every row of a group of
+    fewer than k people, and a row per new person of a group with too few new people."""
+    rows = Counter(zip(*cells, strict=True))
+    people = rows.copy()
+    new = None
+    if any_released:
+        new = Counter(itertools.compress(zip(*cells, strict=True), [not r for r in released]))
     seen: set[tuple[tuple[str, ...], str]] = set()
     seen_new: set[tuple[tuple[str, ...], str]] = set()
     for i in shared:
-        pair = (keys[i], persons[i])
+        key = tuple(column[i] for column in cells)
+        pair = (key, persons[i])
         if pair in seen:
-            people[keys[i]] -= 1
+            people[key] -= 1
         seen.add(pair)
         if new is not None and not released[i]:
             if pair in seen_new:
-                new[keys[i]] -= 1
+                new[key] -= 1
             seen_new.add(pair)
     bad = {key for key, count in people.items() if count < k}
+    bad.add(suppressed_key)
+    moving = sum(rows[key] for key in bad)
     if new is not None:
-        bad.update(key for key, count in new.items() if 0 < count < k)
-    return bad
+        for key, count in new.items():
+            if 0 < count < k and key not in bad:
+                bad.add(key)
+                moving += count
+    return bad, moving
 
 
 def _named_boroughs(
@@ -386,30 +399,35 @@ def anonymise(candidates: Sequence[Candidate], k: int, prior: Generalisation = F
         nodes.append((round(generalisation_loss, 9), generalisation_loss, node))
     nodes.sort(key=lambda entry: (entry[0], sum(entry[2]), tuple(-level for level in entry[2])))
 
+    def cells_at(node: tuple[int, ...]) -> list[list[str]]:
+        """Each quasi-identifier's column at `node`."""
+        level_of = dict(zip(KINDS, node, strict=True))
+        return [columns[(qi, level_of[KIND_OF[qi]])] for qi in QUASI_IDENTIFIERS]
+
     def keys_at(node: tuple[int, ...]) -> list[tuple[str, ...]]:
         """Every row's key at `node`, one tuple per distinct key (a list of 100,000 tuples
         of eight was most of the search's memory; most rows share their key)."""
-        level_of = dict(zip(KINDS, node, strict=True))
         one: dict[tuple[str, ...], tuple[str, ...]] = {}
-        return [
-            one.setdefault(key, key)
-            for key in zip(
-                *(columns[(qi, level_of[KIND_OF[qi]])] for qi in QUASI_IDENTIFIERS), strict=True
-            )
-        ]
+        return [one.setdefault(key, key) for key in zip(*cells_at(node), strict=True)]
 
     best: tuple[tuple[float, int, tuple[int, ...]], tuple] | None = None
     for bound, generalisation_loss, node in nodes:
         if best is not None and bound > best[0][0]:
             break  # the loss is never below the generalisation's own: nothing left can win
         level_of = dict(zip(KINDS, node, strict=True))
-        keys = keys_at(node)
         suppressed_key = tuple(
             ANY if level_of[KIND_OF[qi]] == MAX_LEVEL[KIND_OF[qi]] else SUPPRESSED
             for qi in QUASI_IDENTIFIERS
         )
-        bad = _too_small(keys, persons, released, shared, k, any_released)
-        bad.add(suppressed_key)
+        bad, moving = _too_small(
+            cells_at(node), persons, released, shared, k, any_released, suppressed_key
+        )
+        # Each of those rows costs at least a suppression (withholding costs more), so a
+        # node whose bound already loses to the best needs its suppression not worked out.
+        least = generalisation_loss + SUPPRESSION_WEIGHT * moving / total
+        if best is not None and round(least, 9) > best[0][0]:
+            continue
+        keys = keys_at(node)
         involved = [i for i, key in enumerate(keys) if key in bad]
         settled = _settle(keys, persons, released, involved, suppressed_key, k, any_released)
         _current, suppressed, withheld = settled

@@ -130,12 +130,19 @@ def _closed_on(case: Any) -> date | None:
     return None
 
 
-def _referred_to(bundle: CaseBundle, agency: str) -> bool:
-    actions = any(
-        a.kind == f"{agency}_referral" and a.completed_at is not None for a in bundle.actions
-    )
-    onward = any(r.agency == agency and r.status in REFERRAL_MADE for r in bundle.onward_referrals)
-    return actions or onward
+_REFERRAL_ACTIONS = {"marac_referral": "marac", "idva_referral": "idva"}
+
+
+def _referred_to(bundle: CaseBundle) -> set[str]:
+    """The agencies (marac, idva) the case was referred to: by a completed referral
+    action or an onward referral made, accepted or declined."""
+    found = {
+        _REFERRAL_ACTIONS[a.kind]
+        for a in bundle.actions
+        if a.kind in _REFERRAL_ACTIONS and a.completed_at is not None
+    }
+    found.update(r.agency for r in bundle.onward_referrals if r.status in REFERRAL_MADE)
+    return found
 
 
 def completion(pathway: str, started: bool, closed: bool, outcome: str | None) -> str:
@@ -172,18 +179,19 @@ def _timeliness_pair(found: referral_timeliness.Timeliness) -> tuple[str, str]:
 
 
 _CHILDREN_COLUMNS = tuple(f"children_{band}" for band in coarsen.CHILD_AGE_BAND_VALUES)
-_NO_CHILDREN = dict.fromkeys(_CHILDREN_COLUMNS, str(coarsen.top_coded(0, coarsen.CHILDREN_TOP)))
+_NO_CHILDREN = (str(coarsen.top_coded(0, coarsen.CHILDREN_TOP)),) * len(_CHILDREN_COLUMNS)
 
 
-def children_cells(bundle: CaseBundle) -> dict[str, str]:
-    """The family's children counted per age band, top-coded; never an exact age."""
+def _children(bundle: CaseBundle) -> tuple[str, ...]:
+    """The family's children counted per age band, in `_CHILDREN_COLUMNS`' order,
+    top-coded; never an exact age."""
     if not bundle.children:  # many cases: the same cells every time
-        return dict(_NO_CHILDREN)
+        return _NO_CHILDREN
     bands = Counter(coarsen.child_age_band(c.age_years, c.age_band) for c in bundle.children)
-    return {
-        column: str(coarsen.top_coded(bands[band], coarsen.CHILDREN_TOP))
-        for column, band in zip(_CHILDREN_COLUMNS, coarsen.CHILD_AGE_BAND_VALUES, strict=True)
-    }
+    return tuple(
+        str(coarsen.top_coded(bands[band], coarsen.CHILDREN_TOP))
+        for band in coarsen.CHILD_AGE_BAND_VALUES
+    )
 
 
 def case_row(
@@ -228,6 +236,13 @@ def case_cells(
     cost = sum(bundle.placement_cost.get(p.id, 0) for p in bundle.placements)
     started = case.intervention_started_on
     first = referral_timeliness.first_due(reviews, _timeliness(bundle, rules, today))
+    offered = attended = 0
+    for s in bundle.sessions:  # one pass for both counts
+        if s.attendance != "cancelled_by_practitioner":
+            offered += 1
+            if s.attendance == "attended":
+                attended += 1
+    referred_to = _referred_to(bundle)
     cells = (
         case_id,
         *quasi,
@@ -249,17 +264,15 @@ def case_cells(
             coarsen.days_since(started, closed_on) if started and closed_on else None
         ),
         _text(coarsen.days_since(referred, closed_on)),  # days_to_closure
-        str(  # sessions_offered
-            sum(1 for s in bundle.sessions if s.attendance != "cancelled_by_practitioner")
-        ),
-        str(sum(1 for s in bundle.sessions if s.attendance == "attended")),  # sessions_attended
+        str(offered),  # sessions_offered
+        str(attended),  # sessions_attended
         str(len(bundle.meetings)),  # meetings_held
         str(len(reviews)),  # dash_review_count
         _text(scores[0] if scores else None),  # dash_score_first
         _text(scores[-1] if scores else None),  # dash_score_last
         ";".join(str(s) for s in scores),  # dash_scores_by_review
-        coarsen.yes_no(_referred_to(bundle, "marac")),  # marac_referral
-        coarsen.yes_no(_referred_to(bundle, "idva")),  # idva_referral
+        coarsen.yes_no("marac" in referred_to),  # marac_referral
+        coarsen.yes_no("idva" in referred_to),  # idva_referral
         _text(case.childrens_services_status),  # childrens_services_at_referral
         _text(case.closure_childrens_services_status) if closed else "",  # ..._at_closure
         _text(coarsen.top_coded(case.police_callouts_12_months)),  # ..._before_referral
@@ -269,7 +282,7 @@ def case_cells(
         coarsen.cost_band(cost),  # accommodation_cost_band
         _text(case.closure_living_arrangements) if closed else "",  # living_arrangements_...
         *(cell for agency in referral_timeliness.KINDS for cell in _timeliness_pair(first[agency])),
-        *children_cells(bundle).values(),
+        *_children(bundle),
     )
     assert len(cells) == len(_CASE_NAMES), "a row must fill exactly the documented columns"
     return cells
