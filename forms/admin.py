@@ -15,7 +15,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -45,6 +44,7 @@ from forms.fields import (
     radio_field,
     strip,
 )
+from forms.widgets import Select
 
 # ---------------------------------------------------------------------------
 # Users
@@ -86,7 +86,7 @@ class UserForm(FlaskForm):
         "Borough",
         description="Only for a borough SPOC: the borough whose placements they approve",
         coerce=optional_int,
-        widget=GovSelect(),
+        widget=Select(),
         validate_choice=False,
     )
 
@@ -119,8 +119,8 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    role = SelectField("Role", choices=ROLE_FILTERS, widget=GovSelect())
-    status = SelectField("Status", choices=STATUS_FILTERS, widget=GovSelect())
+    role = SelectField("Role", choices=ROLE_FILTERS, widget=Select())
+    status = SelectField("Status", choices=STATUS_FILTERS, widget=Select())
     submit = SubmitField("Show users", widget=GovSubmitInput())
 
 

@@ -1,18 +1,19 @@
 """Reassigning a case to another practitioner (a manager's form)."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SelectField, SubmitField
 from wtforms.validators import Optional
 
 from forms.fields import text_field
+from forms.widgets import Select
 
 
 class ReassignForm(FlaskForm):
     # The choices are the active practitioners, set by the view; the service checks the
     # one chosen is still an active practitioner when it saves.
     practitioner = SelectField(
-        "New practitioner", widget=GovSelect(), validators=[Optional()], validate_choice=False
+        "New practitioner", widget=Select(), validators=[Optional()], validate_choice=False
     )
     reason = text_field(
         "Reason for reassigning",

@@ -1,16 +1,17 @@
 """Searching the audit trail."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
 from forms.fields import LondonDateField, whole_number
+from forms.widgets import Select
 
 
 class AuditSearchForm(FlaskForm):
     # Users are chosen by id, so that no e-mail address travels in the URL.
-    user = SelectField("User", widget=GovSelect(), validators=[Optional()], validate_choice=False)
+    user = SelectField("User", widget=Select(), validators=[Optional()], validate_choice=False)
     case_reference = StringField(
         "Case reference",
         description="All or part of it, for example EIP-2026-0001 or 0001",

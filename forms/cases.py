@@ -3,7 +3,6 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
@@ -11,6 +10,7 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
 from forms.fields import text_field
+from forms.widgets import Select
 
 
 class CaseFilterForm(FlaskForm):
@@ -23,14 +23,12 @@ class CaseFilterForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=20)],
     )
-    status = SelectField(
-        "Status", widget=GovSelect(), validators=[Optional()], validate_choice=False
-    )
+    status = SelectField("Status", widget=Select(), validators=[Optional()], validate_choice=False)
     borough = SelectField(
-        "Borough", widget=GovSelect(), validators=[Optional()], validate_choice=False
+        "Borough", widget=Select(), validators=[Optional()], validate_choice=False
     )
     practitioner = SelectField(
-        "Practitioner", widget=GovSelect(), validators=[Optional()], validate_choice=False
+        "Practitioner", widget=Select(), validators=[Optional()], validate_choice=False
     )
     overdue = BooleanField("Only cases with something overdue", widget=GovCheckboxInput())
     submit = SubmitField("Find cases", widget=GovSubmitInput())

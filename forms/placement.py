@@ -12,7 +12,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
-    GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
@@ -37,6 +36,7 @@ from forms.fields import (
     text_field,
     whole_number,
 )
+from forms.widgets import Select
 
 TEXT_MAX = 2000
 # Hints for text another role reads (DOMAIN.md's field-by-role table).
@@ -282,7 +282,7 @@ class PlacementFilterForm(FlaskForm):
     state = SelectField(
         "State",
         choices=choices((("", "Any state"), *STATE_LABELS.items())),
-        widget=GovSelect(),
+        widget=Select(),
         validate_choice=False,
         validators=[Optional()],
     )

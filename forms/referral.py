@@ -15,7 +15,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
-    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -47,6 +46,7 @@ from forms.fields import (
     strip,
     whole_number,
 )
+from forms.widgets import Select
 
 
 class LondonTimeField(StringField):
@@ -114,7 +114,7 @@ def _select(name: str, label: str, pairs, description: str = "") -> SelectField:
         label,
         description=description,
         choices=choices([("", "Select an option"), *pairs]),
-        widget=GovSelect(),
+        widget=Select(),
         validate_choice=False,
     )
 
@@ -149,14 +149,14 @@ class ReferralFields(FlaskForm):
         "Referring borough",
         description="Fixed for the life of the case: its SPOC approves any placement",
         coerce=optional_int,
-        widget=GovSelect(),
+        widget=Select(),
         validate_choice=False,
         validators=[Chosen("Select the referring borough")],
     )
     practitioner = SelectField(
         "Allocated practitioner",
         coerce=optional_int,
-        widget=GovSelect(),
+        widget=Select(),
         validate_choice=False,
         validators=[Chosen("Select the allocated practitioner")],
     )

@@ -31,7 +31,6 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     event,
-    func,
     select,
     update,
 )
@@ -80,6 +79,8 @@ class Notification(db.Model):
         UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe_key"),
         # A user's notifications newest first (created_at DESC, id DESC) as an index range.
         Index("ix_notifications_user_created_at_id", "user_id", "created_at", "id"),
+        # The header's unread count (unread_count_of) as an index range, on every page.
+        Index("ix_notifications_user_read_at_closed_at", "user_id", "read_at", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -324,18 +325,23 @@ def _close_stale(session: Session, reminders: list[Reminder], now: datetime) -> 
 
 
 def unread_count_of(user_id: int | ColumnElement[int]) -> ScalarSelect[int]:
-    """The user's unread notifications still due, counted in a subquery: `user_id` is a value,
-    or a column of the enclosing query (the session check reads the count with the session
-    row, eip/layout.py)."""
-    return (
-        select(func.count(Notification.id))
+    """The user's unread notifications still due, counted no further than `paging.COUNT_CAP`
+    (shown "1,000 or more", eip.formatting.count_text): every signed-in page reads it, so it
+    must not grow with a user's backlog. A subquery: `user_id` is a value, or a column of the
+    enclosing query (the session check reads the count with the session row, eip/layout.py).
+    The LIMITed read sits in a derived table, which SQLAlchemy does not correlate unless told
+    to: everything but the notifications is the enclosing query's. Both engines read a range
+    of the index `(user_id, read_at, closed_at)`, at most COUNT_CAP entries."""
+    unread = (
+        select(Notification.id)
         .where(
             Notification.user_id == user_id,
             Notification.read_at.is_(None),
             Notification.closed_at.is_(None),
         )
-        .scalar_subquery()
+        .correlate_except(Notification)
     )
+    return paging.capped(unread)
 
 
 def unread_count(session: Session, user: User) -> int:
