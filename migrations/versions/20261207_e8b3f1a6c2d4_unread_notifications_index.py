@@ -3,7 +3,7 @@ signed-in page reads at most the count's cap of a user's unread notifications, n
 notification of theirs
 
 Revision ID: e8b3f1a6c2d4
-Revises: d5a1c8e3f7b2
+Revises: e8b3f1a6c2d9
 Create Date: 2026-12-07 05:20:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e8b3f1a6c2d4"
-down_revision = "d5a1c8e3f7b2"
+down_revision = "e8b3f1a6c2d9"
 branch_labels = None
 depends_on = None
 
