@@ -186,17 +186,31 @@ def visible_cases(user) -> Select:
     return query.where(false())
 
 
+def placements_scope(user) -> tuple:
+    """Which placements this user may see, as a key (`visible_placements` makes it a
+    select): users with the same scope see the same placements, so figures kept between
+    requests (accommodation.budget.memo) can be shared by scope."""
+    if user.has_role(P, M):
+        return ("all",)
+    if user.has_role(S) and user.borough_id is not None:
+        return ("borough", user.borough_id)
+    if user.has_role(F):
+        # Finance has no business with undecided or refused requests (their booking needs
+        # and safety notes): only placements the SPOC approved.
+        return ("approved",)
+    return ("none",)
+
+
 def visible_placements(user) -> Select:
     """A select of the placements this user may see; every placement query starts here."""
     from accommodation.models import Placement
 
     query = select(Placement)
-    if user.has_role(P, M):
+    scope = placements_scope(user)
+    if scope[0] == "all":
         return query
-    if user.has_role(S) and user.borough_id is not None:
-        return query.where(Placement.borough_id == user.borough_id)
-    if user.has_role(F):
-        # Finance has no business with undecided or refused requests (their booking needs
-        # and safety notes): only placements the SPOC approved.
+    if scope[0] == "borough":
+        return query.where(Placement.borough_id == scope[1])
+    if scope[0] == "approved":
         return query.where(Placement.nightly_rate_pence.is_not(None))
     return query.where(false())

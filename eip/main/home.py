@@ -150,7 +150,7 @@ def _finance(session: Session, user: User) -> dict[str, Any]:
         "settings": current_settings(session),
         "budget": result,
         "forecast": budget_queries.forecast_of(session, result, data),
-        "chart": budget_chart.pot_chart(result.burn_down, result.spend, pot, on),
+        "chart": budget_chart.kept_chart(result, data.key, pot, on),
         "unpaid_invoices": unpaid,
         "unpaid_count": unpaid_count,
         "unpaid_total": unpaid_total,
