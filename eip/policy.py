@@ -203,10 +203,15 @@ def placements_scope(user) -> tuple:
 
 def visible_placements(user) -> Select:
     """A select of the placements this user may see; every placement query starts here."""
+    return placements_in_scope(placements_scope(user))
+
+
+def placements_in_scope(scope: tuple) -> Select:
+    """A select of the placements of a `placements_scope` (for a statement built once per
+    scope; otherwise `visible_placements`)."""
     from accommodation.models import Placement
 
     query = select(Placement)
-    scope = placements_scope(user)
     if scope[0] == "all":
         return query
     if scope[0] == "borough":
