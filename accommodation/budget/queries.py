@@ -198,7 +198,7 @@ def build(
     pot, on = settings.pot_pence, {"today": today.toordinal()}
     mark = memo.mark(session)
     key = (mark, "pot", today, pot, settings.max_people) if mark is not None else None
-    scope = (mark, "boroughs", placements_scope(user)) if mark is not None else None
+    scope = (mark, "boroughs", placements_scope(user)) if boroughs and mark else None
     kept = memo.get(key)
     spends = memo.get(scope) if boroughs else []
     if kept is None:
