@@ -179,3 +179,34 @@ def test_a_change_of_the_pot_is_shown_at_once(signed_in):
     available = settings.pot_pence - 50_010
     page = client.get("/budget").get_data(as_text=True)
     assert f"£{available // 100:,}.{available % 100:02d}" in page
+
+
+def test_the_triggers_are_in_place_at_the_head(app_context):
+    """A later migration that rebuilds one of these tables (SQLite's batch mode copies it)
+    would drop its triggers silently, and pages would keep figures past a write: this says
+    so."""
+    tables = ("ledger_entries", "placements", "placement_extensions", "boroughs")
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            rows = conn.execute(
+                text(
+                    "SELECT c.relname, t.tgname FROM pg_trigger t"
+                    " JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname LIKE 'budget_marks%'"
+                )
+            ).all()
+            expected = {
+                (t, n) for t in tables for n in ("budget_marks_written", "budget_marks_touch")
+            }
+        else:
+            rows = conn.execute(
+                text(
+                    "SELECT tbl_name, name FROM sqlite_master"
+                    " WHERE type = 'trigger' AND name LIKE 'budget_marks%'"
+                )
+            ).all()
+            expected = {
+                (t, f"budget_marks_on_{t}_{event}")
+                for t in tables
+                for event in ("insert", "update", "delete")
+            }
+    assert set(map(tuple, rows)) == expected
