@@ -19,7 +19,6 @@ from datetime import date, timedelta
 
 from markupsafe import Markup, escape
 
-from accommodation.budget import memo
 from accommodation.budget.summary import BurnPoint, SpendPoint
 from eip.formatting import format_pence, long_date, short_date
 
@@ -129,14 +128,6 @@ def description(
             f"leaving {format_pence(end.remaining)}."
         )
     return " ".join(parts)
-
-
-def kept_chart(result, key: tuple | None, pot: int, today: date) -> Markup:
-    """`pot_chart` of a budget from `queries.build`, drawn once for each state of the money
-    and day (`key`, the build's: accommodation.budget.memo)."""
-    return memo.kept(
-        key and (*key, "chart"), lambda: pot_chart(result.burn_down, result.spend, pot, today)
-    )
 
 
 def pot_chart(

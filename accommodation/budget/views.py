@@ -44,7 +44,7 @@ def budget_page():
         boroughs=data.boroughs,
         rows=rows,
         page=page,
-        chart=budget_chart.kept_chart(result, data.key, data.settings.pot_pence, on),
+        chart=kept_chart(result, data.key, data.settings.pot_pence, on),
         chart_table=memo.kept(
             data.key and (*data.key, "chart table"), lambda: _chart_table(result, data, on)
         ),
@@ -53,6 +53,15 @@ def budget_page():
         state_labels=STATE_LABELS,
         can_export=can(current_user, "budget.export"),
         title="Accommodation budget",
+    )
+
+
+def kept_chart(result: budget.Budget, key: tuple | None, pot: int, on) -> Markup:
+    """`chart.pot_chart` of a budget from `queries.build`, drawn once for each state of the
+    money and day (`key`, the build's: accommodation.budget.memo); the finance home's too."""
+    return memo.kept(
+        key and (*key, "chart"),
+        lambda: budget_chart.pot_chart(result.burn_down, result.spend, pot, on),
     )
 
 
