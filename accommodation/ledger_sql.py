@@ -82,7 +82,7 @@ def placement_totals(
     if placement_ids is None or isinstance(placement_ids, Select):
         rows = session.execute(per_placement(placement_ids))
     else:
-        rows = session.execute(_per_listed_placement(), {"placement_ids": list(placement_ids)})
+        rows = session.execute(per_listed_placement(), {"placement_ids": list(placement_ids)})
     for pid, committed, invoiced, paid in rows:
         committed, invoiced, paid = int(committed), int(invoiced), int(paid)
         found[pid] = ledger.PlacementTotals(
@@ -96,7 +96,7 @@ def placement_totals(
 
 
 @functools.cache
-def _per_listed_placement() -> Select:
+def per_listed_placement() -> Select:
     """`per_placement` of a list of ids given when it runs (`placement_ids`, expanding),
     built once: building the statement cost a page more than running it."""
     return per_placement(bindparam("placement_ids", expanding=True))

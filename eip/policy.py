@@ -186,17 +186,36 @@ def visible_cases(user) -> Select:
     return query.where(false())
 
 
-def visible_placements(user) -> Select:
-    """A select of the placements this user may see; every placement query starts here."""
-    from accommodation.models import Placement
-
-    query = select(Placement)
+def placements_scope(user) -> tuple:
+    """Which placements this user may see, as a key (`visible_placements` makes it a
+    select): users with the same scope see the same placements, so figures kept between
+    requests (accommodation.budget.memo) can be shared by scope."""
     if user.has_role(P, M):
-        return query
+        return ("all",)
     if user.has_role(S) and user.borough_id is not None:
-        return query.where(Placement.borough_id == user.borough_id)
+        return ("borough", user.borough_id)
     if user.has_role(F):
         # Finance has no business with undecided or refused requests (their booking needs
         # and safety notes): only placements the SPOC approved.
+        return ("approved",)
+    return ("none",)
+
+
+def visible_placements(user) -> Select:
+    """A select of the placements this user may see; every placement query starts here."""
+    return placements_in_scope(placements_scope(user))
+
+
+def placements_in_scope(scope: tuple) -> Select:
+    """A select of the placements of a `placements_scope` (for a statement built once per
+    scope; otherwise `visible_placements`)."""
+    from accommodation.models import Placement
+
+    query = select(Placement)
+    if scope[0] == "all":
+        return query
+    if scope[0] == "borough":
+        return query.where(Placement.borough_id == scope[1])
+    if scope[0] == "approved":
         return query.where(Placement.nightly_rate_pence.is_not(None))
     return query.where(false())

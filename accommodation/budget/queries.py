@@ -17,11 +17,11 @@ import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, or_, select, true
+from sqlalchemy import bindparam, case, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from accommodation import forecast, ledger, ledger_sql
-from accommodation.budget import figures_sql
+from accommodation.budget import figures_sql, memo
 from accommodation.budget import months as budget_months
 from accommodation.budget import summary as budget
 from accommodation.models import LedgerEntry, Placement
@@ -30,7 +30,7 @@ from eip.admin.models import ProgrammeSettings
 from eip.auth.models import User
 from eip.cases.models import Case
 from eip.models import Borough
-from eip.policy import visible_placements
+from eip.policy import placements_scope, visible_placements
 from eip.programme import current_settings
 
 # Rows of the budget page's placements table a page (as the placements list).
@@ -53,15 +53,7 @@ def _planned_move_out(start: date, nights: int | None) -> date | None:
     return start + timedelta(days=nights) if nights is not None else None
 
 
-def _facts(
-    session: Session, user: User, with_money: bool, ids: list[int] | None = None
-) -> tuple[list[budget.PlacementFacts], dict[int, ledger.PlacementTotals]]:
-    # Whether the user may see it, as a column (the policy's select of ids, IN): the pot's
-    # figures count every placement, the rows only those.
-    seen = case(
-        (Placement.id.in_(visible_placements(user).with_only_columns(Placement.id)), 1),
-        else_=None,
-    )
+def _facts_query(seen, *, with_money: bool, listed: bool):
     columns = [
         Placement.id,
         Placement.client_id,
@@ -81,20 +73,44 @@ def _facts(
         .join(Borough, Borough.id == Placement.borough_id)
         .order_by(Placement.id)
     )
-    if ids is not None:
-        query = query.where(Placement.id.in_(ids))
+    if listed:
+        query = query.where(Placement.id.in_(bindparam("ids", expanding=True)))
     if with_money:
         # A few placements: only their entries added up; all of them: the whole ledger's.
         money = (
-            ledger_sql.money_by_placement()
-            if ids is None
-            else ledger_sql.per_placement(ids).subquery()
+            ledger_sql.per_listed_placement().subquery()
+            if listed
+            else ledger_sql.money_by_placement()
         )
         query = query.add_columns(money.c.committed, money.c.invoiced, money.c.paid).outerjoin(
             money, money.c.placement_id == Placement.id
         )
+    return query
+
+
+@functools.cache
+def _seen_facts_query():
+    """`_facts` of listed placements the user may see (a page of `row_page`, which the
+    policy let through), with their money: built once (building it cost a page more than
+    running it)."""
+    return _facts_query(literal(1), with_money=True, listed=True)
+
+
+def _facts(
+    session: Session, user: User, with_money: bool, seen_ids: list[int] | None = None
+) -> tuple[list[budget.PlacementFacts], dict[int, ledger.PlacementTotals]]:
+    if seen_ids is not None:
+        rows = session.execute(_seen_facts_query(), {"ids": seen_ids, "placement_ids": seen_ids})
+    else:
+        # Whether the user may see it, as a column (the policy's select of ids, IN): the
+        # pot's figures count every placement, the rows only those.
+        seen = case(
+            (Placement.id.in_(visible_placements(user).with_only_columns(Placement.id)), 1),
+            else_=None,
+        )
+        rows = session.execute(_facts_query(seen, with_money=with_money, listed=False))
     facts, totals = [], {}
-    for row in session.execute(query):
+    for row in rows:
         pid, client_id, state, rate, nights, move_in, checked_in, moved_out = row[:8]
         seen, reference, borough = row[8:11]
         start = checked_in or move_in
@@ -149,44 +165,72 @@ def _head():
 
 @dataclass(frozen=True)
 class BudgetRead:
-    """What `build` read beside the budget: the settings, the pot's forecast and (when asked
-    for) the spend by borough of the placements the user may see."""
+    """What `build` read beside the budget: the settings, the pot's forecast, (when asked
+    for) the spend by borough of the placements the user may see, and the key the pot's
+    figures and chart are kept under between requests (`memo`; None: not kept), under which
+    a page may keep what it draws from them."""
 
     settings: ProgrammeSettings
     forecast: forecast.Forecast
     boroughs: list[budget.BoroughSpend]
+    key: tuple | None = None
+
+
+@dataclass(frozen=True)
+class _Pot:
+    # The whole pot's part of `build`, the same for every user: kept between requests.
+    budget: budget.Budget
+    requests: int
+    nights: int
+    median: int | None
 
 
 def build(
     session: Session, user: User, today: date, *, boroughs: bool = False
 ) -> tuple[budget.Budget, BudgetRead]:
     """The budget page's and the finance home's figures, forecast, chart and (`boroughs`)
-    spend by borough, added up by the database (`figures_sql`): two statements, one row of
-    figures (one per borough with `boroughs`) and one row per day of the chart, however
-    many placements there are."""
+    spend by borough, added up by the database (`figures_sql`): one row of figures (one per
+    borough with `boroughs`) and one row per day of the chart, however many placements
+    there are. Kept between requests while the money's mark holds (`memo`): one short
+    statement then, three when the money has changed (the mark, the figures with the spend
+    by borough, the chart), two for another scope's spend by borough."""
     settings = current_settings(session)
     pot, on = settings.pot_pence, {"today": today.toordinal()}
-    head = _head()
-    if boroughs:
-        visible = visible_placements(user).with_only_columns(Placement.id)
-        head_row = head.subquery("head")
-        spend = figures_sql.by_borough_query(visible).subquery("boroughs")
-        head = (
-            select(head_row, spend)
-            .select_from(head_row.outerjoin(spend, true()))
-            .order_by(spend.c.borough)
+    mark = memo.mark(session)
+    key = (mark, "pot", today, pot, settings.max_people) if mark is not None else None
+    scope = (mark, "boroughs", placements_scope(user)) if boroughs and mark else None
+    kept = memo.get(key)
+    spends = memo.get(scope) if boroughs else []
+    if kept is None:
+        head = _head()
+        if spends is None:
+            visible = visible_placements(user).with_only_columns(Placement.id)
+            head_row = head.subquery("head")
+            spend = figures_sql.by_borough_query(visible).subquery("boroughs")
+            head = (
+                select(head_row, spend)
+                .select_from(head_row.outerjoin(spend, true()))
+                .order_by(spend.c.borough)
+            )
+        rows = session.execute(head, on).all()
+        requests, nights, median, figure_row = forecast.inputs_of_row(rows[0][:13])
+        figures = figures_sql.figures_of_row(figure_row, pot, settings.max_people)
+        if spends is None:
+            spends = figures_sql.boroughs_of_rows(row[13:] for row in rows if row[13] is not None)
+            memo.put(scope, spends)
+        burn, spend_series = figures_sql.chart_of_rows(
+            session.execute(figures_sql.chart_query(), on), pot_pence=pot, today=today
         )
-    rows = session.execute(head, on).all()
-    requests, nights, median, figure_row = forecast.inputs_of_row(rows[0][:13])
-    figures = figures_sql.figures_of_row(figure_row, pot, settings.max_people)
-    spends = (
-        figures_sql.boroughs_of_rows(row[13:] for row in rows if row[13] is not None)
-        if boroughs
-        else []
-    )
-    burn, spend_series = figures_sql.chart_of_rows(
-        session.execute(figures_sql.chart_query(), on), pot_pence=pot, today=today
-    )
+        result = budget.Budget(figures=figures, burn_down=burn, spend=spend_series)
+        kept = _Pot(result, requests, nights, median)
+        memo.put(key, kept)
+    elif spends is None:
+        visible = visible_placements(user).with_only_columns(Placement.id)
+        spends = figures_sql.boroughs_of_rows(
+            session.execute(figures_sql.by_borough_query(visible))
+        )
+        memo.put(scope, spends)
+    figures = kept.budget.figures
     totals = ledger.PotTotals(
         pot=pot,
         committed=figures.committed,
@@ -197,10 +241,13 @@ def build(
     )
     read = BudgetRead(
         settings=settings,
-        forecast=forecast.of(settings, totals, figures.people, requests, nights, median),
+        forecast=forecast.of(
+            settings, totals, figures.people, kept.requests, kept.nights, kept.median
+        ),
         boroughs=spends,
+        key=key,
     )
-    return budget.Budget(figures=figures, burn_down=burn, spend=spend_series), read
+    return kept.budget, read
 
 
 def row_page(
@@ -222,7 +269,7 @@ def row_page(
         nullable=False,
     )
     ids = [p.id for p in page.rows]
-    facts, totals = _facts(session, user, with_money=True, ids=ids) if ids else ([], {})
+    facts, totals = _facts(session, user, with_money=True, seen_ids=ids) if ids else ([], {})
     by_id = {p.id: p for p in facts}
     rows = [budget.placement_row(by_id[i], totals, today) for i in ids]
     return rows, page

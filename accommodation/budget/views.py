@@ -7,12 +7,13 @@ case reference and borough, never a name.
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, get_template_attribute, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from accommodation.budget import chart as budget_chart
 from accommodation.budget import exports as budget_csv
-from accommodation.budget import queries
+from accommodation.budget import memo, queries
 from accommodation.budget import summary as budget
 from accommodation.rules import STATE_LABELS
 from accommodation.views import bp
@@ -36,7 +37,6 @@ def budget_page():
     on = today()
     result, data = queries.build(db.session, current_user, on, boroughs=True)
     rows, page = queries.row_page(db.session, current_user, on, position)
-    pot = data.settings.pot_pence
     return render_template(
         "accommodation/budget.html",
         budget=result,
@@ -44,13 +44,37 @@ def budget_page():
         boroughs=data.boroughs,
         rows=rows,
         page=page,
-        chart=budget_chart.pot_chart(result.burn_down, result.spend, pot, on),
-        chart_rows=budget_chart.table_rows(result.burn_down, result.spend, pot, on),
+        chart=kept_chart(result, data.key, data.settings.pot_pence, on),
+        chart_table=memo.kept(
+            data.key and (*data.key, "chart table"), lambda: _chart_table(result, data, on)
+        ),
+        statement_form=memo.kept(("statement form", request.script_root), _statement_form),
         today=on,
         state_labels=STATE_LABELS,
         can_export=can(current_user, "budget.export"),
         title="Accommodation budget",
     )
+
+
+def kept_chart(result: budget.Budget, key: tuple | None, pot: int, on) -> Markup:
+    """`chart.pot_chart` of a budget from `queries.build`, drawn once for each state of the
+    money and day (`key`, the build's: accommodation.budget.memo); the finance home's too."""
+    return memo.kept(
+        key and (*key, "chart"),
+        lambda: budget_chart.pot_chart(result.burn_down, result.spend, pot, on),
+    )
+
+
+def _chart_table(result: budget.Budget, data: queries.BudgetRead, on) -> Markup:
+    pot = data.settings.pot_pence
+    rows = budget_chart.table_rows(result.burn_down, result.spend, pot, on)
+    return get_template_attribute("accommodation/budget_macros.html", "chart_table")(rows, on)
+
+
+def _statement_form() -> Markup:
+    # The same for everyone (a GET form with no token): drawn once, it cost a third of the
+    # page (the GOV.UK date inputs' macros).
+    return get_template_attribute("accommodation/statement_macros.html", "statement_form")()
 
 
 def _csv(filename: str, rows: list[list[str]], what: str) -> Response:

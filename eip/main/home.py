@@ -138,8 +138,8 @@ FINANCE_UNPAID_SHOWN = 5
 def _finance(session: Session, user: User) -> dict[str, Any]:
     """How much is committed, spent and left, and what will still be invoiced: the budget's
     figures and chart, and the unpaid invoices (accommodation.budget.views, finance.views)."""
-    from accommodation.budget import chart as budget_chart
     from accommodation.budget import queries as budget_queries
+    from accommodation.budget.views import kept_chart
     from accommodation.finance.views import unpaid_invoices
     from eip.clock import today
 
@@ -153,7 +153,7 @@ def _finance(session: Session, user: User) -> dict[str, Any]:
         "settings": current_settings(session),
         "budget": result,
         "forecast": budget_queries.forecast_of(session, result, data),
-        "chart": budget_chart.pot_chart(result.burn_down, result.spend, pot, on),
+        "chart": kept_chart(result, data.key, pot, on),
         "unpaid_invoices": unpaid,
         "unpaid_count": unpaid_count,
         "unpaid_total": unpaid_total,

@@ -55,10 +55,10 @@ SPOC = "synthetic.spoc1.camden@example.org"
 # page shows rows at 3 cases as at 300 (an empty page skips the query of its rows' items).
 PAGES = {
     "manager home": (MANAGER, "/", 5),
-    "finance home": (FINANCE, "/", 7),
-    "budget page": (FINANCE, "/budget", 7),
-    "budget page, placements' second page": (FINANCE, "/budget?after={budget_after}", 7),
-    "budget page as a SPOC": ("{spoc}", "/budget", 7),
+    "finance home": (FINANCE, "/", 6),
+    "budget page": (FINANCE, "/budget", 6),
+    "budget page, placements' second page": (FINANCE, "/budget?after={budget_after}", 6),
+    "budget page as a SPOC": ("{spoc}", "/budget", 6),
     "case page": (MANAGER, "{case}", 10),
     # The practitioner's pages read whether every case's due dates are being rewritten
     # (due_store.progress, one primary-key read) to say the dates may be behind.
