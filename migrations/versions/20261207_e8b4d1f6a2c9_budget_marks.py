@@ -2,7 +2,7 @@
 budget's figures are worked out from, so the pages can keep those figures between requests
 
 Revision ID: e8b4d1f6a2c9
-Revises: d5a1c8e3f7b2
+Revises: e8b3f1a6c2d4
 Create Date: 2026-12-07 05:15:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e8b4d1f6a2c9"
-down_revision = "d5a1c8e3f7b2"
+down_revision = "e8b3f1a6c2d4"
 branch_labels = None
 depends_on = None
 
