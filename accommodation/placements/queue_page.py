@@ -8,11 +8,10 @@ scoped by `visible_placements`, and a waiting request is shown to the SPOC throu
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from accommodation import ledger, ledger_sql
@@ -209,16 +208,32 @@ def _waiting_query(user: User):
     return visible_placements(user).where(waiting), since
 
 
-@functools.cache
-def _borough_spend():
-    """The pot's figures over one borough's approved placements (`borough_id` given when it
-    runs): what `visible_placements` lets its SPOC see of them. Built once: building the
-    ledger's nested selects cost the page more than running them."""
-    approved = select(Placement.id).where(
-        Placement.borough_id == bindparam("borough_id"),
-        Placement.nightly_rate_pence.is_not(None),
+# The spend statements built so far, by the scope `visible_placements` gave (its SQL and its
+# values): one a borough. Building the ledger's nested selects cost the page more than running
+# them, so each is built once; bounded in case scopes ever multiply.
+_SPEND_STATEMENTS: dict[tuple, Select] = {}
+_SPEND_STATEMENTS_KEPT = 256
+
+
+def _borough_spend(user: User) -> Select:
+    """The pot's figures over the approved placements this user may see: `visible_placements`
+    holds whose they are (a SPOC's borough's), so the spend has no scope rule of its own."""
+    approved = (
+        visible_placements(user)
+        .where(Placement.nightly_rate_pence.is_not(None))
+        .with_only_columns(Placement.id)
     )
-    return ledger_sql.pot_totals_query(approved)
+    key = approved._generate_cache_key()
+    try:
+        scope = (key.key, tuple(b.effective_value for b in key.bindparams))
+        statement = _SPEND_STATEMENTS.get(scope)
+    except TypeError:  # a value that cannot be a key (a list): built for this request only
+        return ledger_sql.pot_totals_query(approved)
+    if statement is None:
+        if len(_SPEND_STATEMENTS) >= _SPEND_STATEMENTS_KEPT:
+            _SPEND_STATEMENTS.clear()
+        statement = _SPEND_STATEMENTS[scope] = ledger_sql.pot_totals_query(approved)
+    return statement
 
 
 def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
@@ -303,7 +318,7 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
 
     placed = [row_of(p) for p in placed_placements]
     # The borough's spend, added up by the database over its approved placements.
-    spend_row = session.execute(_borough_spend(), {"borough_id": user.borough_id}).one()
+    spend_row = session.execute(_borough_spend(user)).one()
     spend = ledger_sql.totals_of_row(0, spend_row)
     return {
         "waiting": waiting,
