@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, func, null, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from accommodation import ledger, ledger_sql
@@ -187,25 +187,58 @@ class WaitingItem:
 HOME_LIMIT = 20
 
 
-def _waiting_query(user: User):
-    """The SPOC's placements waiting for a decision (a request, or a requested extension),
-    with the moment each has waited since, oldest first."""
-    pending = (
-        select(PlacementExtension.requested_at)
-        .where(
-            PlacementExtension.placement_id == Placement.id,
-            PlacementExtension.state == "requested",
+def _waiting(user: User, limit: int):
+    """The oldest `limit` of the user's placements waiting for a decision, as (placement id,
+    the moment it has waited since, its first requested extension's id or None), and how
+    many wait in all. Read from the waiting ones only, never from all the borough's
+    placements: requests by the index (borough_id, state, created_at, id), extensions by
+    (state, placement_id) on the extensions, each part limited before they are merged."""
+    requested = visible_placements(user).where(Placement.state == "requested")
+    # Each placement's first extension still waiting, over the waiting extensions only.
+    firsts = (
+        select(
+            PlacementExtension.placement_id,
+            func.min(PlacementExtension.id).label("extension_id"),
         )
-        .order_by(PlacementExtension.id)
-        .limit(1)
-        .scalar_subquery()
+        .where(PlacementExtension.state == "requested")
+        .group_by(PlacementExtension.placement_id)
+        .subquery()
     )
-    since = case(
-        (Placement.state == "requested", Placement.created_at),
-        else_=func.coalesce(pending, Placement.created_at),
+    first = aliased(PlacementExtension)
+    extended = (
+        visible_placements(user)
+        .join(firsts, firsts.c.placement_id == Placement.id)
+        .join(first, first.id == firsts.c.extension_id)
+        .where(Placement.state != "requested")
     )
-    waiting = or_(Placement.state == "requested", pending.is_not(None))
-    return visible_placements(user).where(waiting), since
+    parts = [
+        select(
+            part.with_only_columns(*columns, maintain_column_froms=True)
+            .order_by(columns[1], Placement.id)
+            .limit(limit)
+            .subquery()
+        )
+        for part, columns in (
+            (
+                requested,
+                (
+                    Placement.id,
+                    Placement.created_at.label("since"),
+                    null().label("extension_id"),
+                ),
+            ),
+            (extended, (Placement.id, first.requested_at.label("since"), first.id)),
+        )
+    ]
+    total = select(
+        *(
+            part.with_only_columns(func.count(), maintain_column_froms=True)
+            .correlate(None)
+            .scalar_subquery()
+            for part in (requested, extended)
+        )
+    ).subquery()
+    return union_all(*parts).subquery(), total
 
 
 # The spend statements built so far, by the scope `visible_placements` gave (its SQL and its
@@ -241,31 +274,17 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
     with what each would cost against what is left; then the borough's newest approved
     placements and its spend; then its newest cases. A fixed number of rows and queries
     however many cases and placements the borough has."""
-    query, since = _waiting_query(user)
-    # One query: the oldest waiting, each with its first requested extension (if any)
-    # joined, and how many are waiting in all as a subquery beside them.
-    total = (
-        query.with_only_columns(func.count(), maintain_column_froms=True)
-        .order_by(None)
-        .correlate(None)
-        .scalar_subquery()
-    )
-    first_extension = (
-        select(func.min(PlacementExtension.id))
-        .where(
-            PlacementExtension.placement_id == Placement.id,
-            PlacementExtension.state == "requested",
-        )
-        .scalar_subquery()
-    )
-    # Joined under another name: the subqueries above read placement_extensions themselves,
-    # and would otherwise be correlated to the joined row.
+    waiting_ids, totals = _waiting(user, limit)
+    # One statement: the oldest waiting, each with its first requested extension (if any),
+    # and how many are waiting in all beside them.
     extension = aliased(PlacementExtension)
     found = session.execute(
-        query.outerjoin(extension, extension.id == first_extension)
-        .add_columns(extension, total)
+        select(Placement, extension, totals.c[0] + totals.c[1])
+        .join(waiting_ids, waiting_ids.c.id == Placement.id)
+        .outerjoin(extension, extension.id == waiting_ids.c.extension_id)
+        .join(totals, true())
         .options(joinedload(Placement.case))
-        .order_by(since, Placement.id)
+        .order_by(waiting_ids.c.since, Placement.id)
         .limit(limit)
     ).all()
     waiting_total = found[0][2] if found else 0
