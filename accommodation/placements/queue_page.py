@@ -187,13 +187,13 @@ class WaitingItem:
 HOME_LIMIT = 20
 
 
-def _waiting(user: User, limit: int):
-    """The oldest `limit` of the user's placements waiting for a decision, as (placement id,
-    the moment it has waited since, its first requested extension's id or None), and how
-    many wait in all. Read from the waiting ones only, never from all the borough's
+def _waiting_statement(visible: Select, limit: int) -> Select:
+    """The oldest `limit` of the `visible` placements waiting for a decision (a request, or a
+    requested extension), each with its first requested extension (or None) and how many wait
+    in all beside it. Read from the waiting ones only, never from all the borough's
     placements: requests by the index (borough_id, state, created_at, id), extensions by
-    (state, placement_id) on the extensions, each part limited before they are merged."""
-    requested = visible_placements(user).where(Placement.state == "requested")
+    (state, placement_id), each part limited before they are merged."""
+    requested = visible.where(Placement.state == "requested")
     # Each placement's first extension still waiting, over the waiting extensions only.
     firsts = (
         select(
@@ -206,8 +206,7 @@ def _waiting(user: User, limit: int):
     )
     first = aliased(PlacementExtension)
     extended = (
-        visible_placements(user)
-        .join(firsts, firsts.c.placement_id == Placement.id)
+        visible.join(firsts, firsts.c.placement_id == Placement.id)
         .join(first, first.id == firsts.c.extension_id)
         .where(Placement.state != "requested")
     )
@@ -230,7 +229,8 @@ def _waiting(user: User, limit: int):
             (extended, (Placement.id, first.requested_at.label("since"), first.id)),
         )
     ]
-    total = select(
+    waiting = union_all(*parts).subquery()
+    totals = select(
         *(
             part.with_only_columns(func.count(), maintain_column_froms=True)
             .correlate(None)
@@ -238,34 +238,65 @@ def _waiting(user: User, limit: int):
             for part in (requested, extended)
         )
     ).subquery()
-    return union_all(*parts).subquery(), total
-
-
-# The spend statements built so far, by the scope `visible_placements` gave (its SQL and its
-# values): one a borough. Building the ledger's nested selects cost the page more than running
-# them, so each is built once; bounded in case scopes ever multiply.
-_SPEND_STATEMENTS: dict[tuple, Select] = {}
-_SPEND_STATEMENTS_KEPT = 256
-
-
-def _borough_spend(user: User) -> Select:
-    """The pot's figures over the approved placements this user may see: `visible_placements`
-    holds whose they are (a SPOC's borough's), so the spend has no scope rule of its own."""
-    approved = (
-        visible_placements(user)
-        .where(Placement.nightly_rate_pence.is_not(None))
-        .with_only_columns(Placement.id)
+    # Joined under another name: `first` above is the extensions' name inside the parts.
+    extension = aliased(PlacementExtension)
+    return (
+        select(Placement, extension, totals.c[0] + totals.c[1])
+        .join(waiting, waiting.c.id == Placement.id)
+        .outerjoin(extension, extension.id == waiting.c.extension_id)
+        .join(totals, true())
+        .options(joinedload(Placement.case))
+        .order_by(waiting.c.since, Placement.id)
+        .limit(limit)
     )
-    key = approved._generate_cache_key()
+
+
+def _placed_statement(visible: Select, limit: int) -> Select:
+    """The newest `limit` approved of the `visible` placements, with how many there are in
+    all as a subquery beside them."""
+    placed = visible.where(Placement.nightly_rate_pence.is_not(None))
+    count = (
+        placed.with_only_columns(func.count(), maintain_column_froms=True)
+        .order_by(None)
+        .correlate(None)
+        .scalar_subquery()
+    )
+    return (
+        placed.add_columns(count)
+        .options(joinedload(Placement.case))
+        .order_by(Placement.created_at.desc(), Placement.id.desc())
+        .limit(limit)
+    )
+
+
+def _spend_statement(visible: Select, _limit: int) -> Select:
+    """The pot's figures over the approved of the `visible` placements: a SPOC's borough's
+    spend, with no scope rule of its own."""
+    approved = visible.where(Placement.nightly_rate_pence.is_not(None))
+    return ledger_sql.pot_totals_query(approved.with_only_columns(Placement.id))
+
+
+# The home's statements built so far, by what they are and the scope `visible_placements`
+# gave (its SQL and its values): one set a borough. Building them (the ledger's nested selects,
+# the waiting union) cost the page more than running them, so each is built once; bounded in
+# case scopes ever multiply. Shared: never changed in place.
+_BUILT: dict[tuple, Select] = {}
+_BUILT_KEPT = 256
+
+
+def _for_scope(build, user: User, limit: int) -> Select:
+    """`build(visible_placements(user), limit)`, built once for each scope and limit."""
+    visible = visible_placements(user)
+    key = visible._generate_cache_key()
+    scope = (build.__name__, limit, key.key, tuple(b.effective_value for b in key.bindparams))
     try:
-        scope = (key.key, tuple(b.effective_value for b in key.bindparams))
-        statement = _SPEND_STATEMENTS.get(scope)
+        statement = _BUILT.get(scope)
     except TypeError:  # a value that cannot be a key (a list): built for this request only
-        return ledger_sql.pot_totals_query(approved)
+        return build(visible, limit)
     if statement is None:
-        if len(_SPEND_STATEMENTS) >= _SPEND_STATEMENTS_KEPT:
-            _SPEND_STATEMENTS.clear()
-        statement = _SPEND_STATEMENTS[scope] = ledger_sql.pot_totals_query(approved)
+        if len(_BUILT) >= _BUILT_KEPT:
+            _BUILT.clear()
+        statement = _BUILT[scope] = build(visible, limit)
     return statement
 
 
@@ -274,36 +305,11 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
     with what each would cost against what is left; then the borough's newest approved
     placements and its spend; then its newest cases. A fixed number of rows and queries
     however many cases and placements the borough has."""
-    waiting_ids, totals = _waiting(user, limit)
-    # One statement: the oldest waiting, each with its first requested extension (if any),
-    # and how many are waiting in all beside them.
-    extension = aliased(PlacementExtension)
-    found = session.execute(
-        select(Placement, extension, totals.c[0] + totals.c[1])
-        .join(waiting_ids, waiting_ids.c.id == Placement.id)
-        .outerjoin(extension, extension.id == waiting_ids.c.extension_id)
-        .join(totals, true())
-        .options(joinedload(Placement.case))
-        .order_by(waiting_ids.c.since, Placement.id)
-        .limit(limit)
-    ).all()
+    found = session.execute(_for_scope(_waiting_statement, user, limit)).all()
     waiting_total = found[0][2] if found else 0
     waiting_placements = [p for p, _ext, _total in found]
     pending = {p.id: ext for p, ext, _total in found if ext is not None}
-    placed_query = visible_placements(user).where(Placement.nightly_rate_pence.is_not(None))
-    # The newest approved, with how many there are in all as a subquery beside them.
-    placed_count = (
-        placed_query.with_only_columns(func.count(), maintain_column_froms=True)
-        .order_by(None)
-        .correlate(None)
-        .scalar_subquery()
-    )
-    newest = session.execute(
-        placed_query.add_columns(placed_count)
-        .options(joinedload(Placement.case))
-        .order_by(Placement.created_at.desc(), Placement.id.desc())
-        .limit(limit)
-    ).all()
+    newest = session.execute(_for_scope(_placed_statement, user, limit)).all()
     placed_placements = [p for p, _count in newest]
     placed_total = newest[0][1] if newest else 0
     # The forecast only when a request waits: its card shows the fair share.
@@ -337,7 +343,7 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
 
     placed = [row_of(p) for p in placed_placements]
     # The borough's spend, added up by the database over its approved placements.
-    spend_row = session.execute(_borough_spend(user)).one()
+    spend_row = session.execute(_for_scope(_spend_statement, user, limit)).one()
     spend = ledger_sql.totals_of_row(0, spend_row)
     return {
         "waiting": waiting,
