@@ -253,7 +253,8 @@ def _waiting_statement(visible: Select, limit: int) -> Select:
 
 def _placed_statement(visible: Select, limit: int) -> Select:
     """The newest `limit` approved of the `visible` placements, with how many there are in
-    all as a subquery beside them."""
+    all and their spend (the pot's figures over all of them: a SPOC's borough's, with no
+    scope rule of its own) beside each: the page shows the spend only beside these rows."""
     placed = visible.where(Placement.nightly_rate_pence.is_not(None))
     count = (
         placed.with_only_columns(func.count(), maintain_column_froms=True)
@@ -261,19 +262,14 @@ def _placed_statement(visible: Select, limit: int) -> Select:
         .correlate(None)
         .scalar_subquery()
     )
+    spend = ledger_sql.pot_totals_query(placed.with_only_columns(Placement.id)).subquery()
     return (
-        placed.add_columns(count)
+        placed.add_columns(count, *spend.c)
+        .join(spend, true())
         .options(joinedload(Placement.case))
         .order_by(Placement.created_at.desc(), Placement.id.desc())
         .limit(limit)
     )
-
-
-def _spend_statement(visible: Select, _limit: int) -> Select:
-    """The pot's figures over the approved of the `visible` placements: a SPOC's borough's
-    spend, with no scope rule of its own."""
-    approved = visible.where(Placement.nightly_rate_pence.is_not(None))
-    return ledger_sql.pot_totals_query(approved.with_only_columns(Placement.id))
 
 
 # The home's statements built so far, by what they are and the scope `visible_placements`
@@ -310,8 +306,9 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
     waiting_placements = [p for p, _ext, _total in found]
     pending = {p.id: ext for p, ext, _total in found if ext is not None}
     newest = session.execute(_for_scope(_placed_statement, user, limit)).all()
-    placed_placements = [p for p, _count in newest]
+    placed_placements = [p for p, *_figures in newest]
     placed_total = newest[0][1] if newest else 0
+    spend = ledger_sql.totals_of_row(0, newest[0][2:] if newest else (0, 0, 0, 0))
     # The forecast only when a request waits: its card shows the fair share.
     snapshot = pot_snapshot(
         session,
@@ -342,9 +339,6 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
         waiting.append(WaitingItem(row=row, request=request_details(p, SPOC), effect=effect))
 
     placed = [row_of(p) for p in placed_placements]
-    # The borough's spend, added up by the database over its approved placements.
-    spend_row = session.execute(_for_scope(_spend_statement, user, limit)).one()
-    spend = ledger_sql.totals_of_row(0, spend_row)
     return {
         "waiting": waiting,
         "waiting_total": waiting_total,

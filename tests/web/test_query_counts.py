@@ -64,7 +64,7 @@ PAGES = {
     "caseload, page 2": ("{practitioner}", "/?after={caseload_after}", 7),
     "work list": ("{practitioner}", "/work", 5),
     "work list, page 2": ("{practitioner}", "/work?after={work_after}", 5),
-    "SPOC home": ("{spoc}", "/", 10),
+    "SPOC home": ("{spoc}", "/", 9),
     "case list, page 1": (MANAGER, "/cases/", 7),
     "case list, deep page": (MANAGER, "/cases/?after={deep_after}", 7),
     "case list, by status": (MANAGER, "/cases/?status={status}", 7),
