@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, null, or_, select, true, union_all
+from sqlalchemy import Integer, Select, cast, func, null, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from accommodation import ledger, ledger_sql
@@ -223,7 +223,7 @@ def _waiting_statement(visible: Select, limit: int) -> Select:
                 (
                     Placement.id,
                     Placement.created_at.label("since"),
-                    null().label("extension_id"),
+                    cast(null(), Integer).label("extension_id"),
                 ),
             ),
             (extended, (Placement.id, first.requested_at.label("since"), first.id)),
