@@ -284,6 +284,8 @@ def _for_scope(build, user: User, limit: int) -> Select:
     """`build(visible_placements(user), limit)`, built once for each scope and limit."""
     visible = visible_placements(user)
     key = visible._generate_cache_key()
+    if key is None:  # a scope SQLAlchemy cannot key: built for this request only
+        return build(visible, limit)
     scope = (build.__name__, limit, key.key, tuple(b.effective_value for b in key.bindparams))
     try:
         statement = _BUILT.get(scope)

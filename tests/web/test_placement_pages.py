@@ -396,7 +396,7 @@ def test_each_spoc_home_adds_up_only_their_own_boroughs_spend(signed_in):
     fa.placement(fa.accommodation_case(borough_name="Camden"), "approved", nights=10)
     fa.placement(fa.accommodation_case(borough_name="Camden"), "approved", nights=2)
     fa.placement(fa.accommodation_case(borough_name="Hackney"), "approved", nights=3)
-    fa.placement(fa.accommodation_case(borough_name="Hackney"), "requested", nights=40)
+    hackneys = fa.placement(fa.accommodation_case(borough_name="Hackney"), "requested", nights=40)
     camden, _ = signed_in("spoc", borough_name="Camden")
     hackney, _ = signed_in("spoc", borough_name="Hackney")
     islington, _ = signed_in("spoc", borough_name="Islington")
@@ -410,6 +410,10 @@ def test_each_spoc_home_adds_up_only_their_own_boroughs_spend(signed_in):
         assert "Committed £195.00, invoiced £0.00, paid £0.00" in hackney_home
         assert "£780.00" not in hackney_home and "£650.00" not in hackney_home
         assert "Islington has no approved placements yet." in islington_home
+        # Each SPOC's waiting decisions are their own borough's too.
+        assert f"Request: placement {hackneys.name}" in hackney_home
+        assert hackneys.name not in camden_home and hackneys.name not in islington_home
+        assert "No placement requests are waiting for your decision." in camden_home
         assert "£780.00" not in islington_home and "£195.00" not in islington_home
 
 
