@@ -49,6 +49,11 @@ class Placement(db.Model):
         Index("ix_placements_created_at_id", "created_at", "id"),
         Index("ix_placements_borough_created_at_id", "borough_id", "created_at", "id"),
         Index("ix_placements_state_created_at_id", "state", "created_at", "id"),
+        # The SPOC home's waiting requests, oldest first, and how many: an index range of
+        # the borough's requested placements, however many others it has.
+        Index(
+            "ix_placements_borough_state_created_at_id", "borough_id", "state", "created_at", "id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -164,7 +169,11 @@ class PlacementExtension(db.Model):
     """More nights for a stay: asked for by the practitioner, decided by the SPOC."""
 
     __tablename__ = "placement_extensions"
-    __table_args__ = (CheckConstraint("nights > 0", name="nights_positive"),)
+    __table_args__ = (
+        CheckConstraint("nights > 0", name="nights_positive"),
+        # The extensions waiting for a decision (the SPOC home), without reading the others.
+        Index("ix_placement_extensions_state_placement_id", "state", "placement_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)

@@ -8,11 +8,10 @@ scoped by `visible_placements`, and a waiting request is shown to the SPOC throu
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import Integer, Select, cast, func, null, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from accommodation import ledger, ledger_sql
@@ -188,37 +187,115 @@ class WaitingItem:
 HOME_LIMIT = 20
 
 
-def _waiting_query(user: User):
-    """The SPOC's placements waiting for a decision (a request, or a requested extension),
-    with the moment each has waited since, oldest first."""
-    pending = (
-        select(PlacementExtension.requested_at)
-        .where(
-            PlacementExtension.placement_id == Placement.id,
-            PlacementExtension.state == "requested",
+def _waiting_statement(visible: Select, limit: int) -> Select:
+    """The oldest `limit` of the `visible` placements waiting for a decision (a request, or a
+    requested extension), each with its first requested extension (or None) and how many wait
+    in all beside it. Read from the waiting ones only, never from all the borough's
+    placements: requests by the index (borough_id, state, created_at, id), extensions by
+    (state, placement_id), each part limited before they are merged."""
+    requested = visible.where(Placement.state == "requested")
+    # Each placement's first extension still waiting, over the waiting extensions only.
+    firsts = (
+        select(
+            PlacementExtension.placement_id,
+            func.min(PlacementExtension.id).label("extension_id"),
         )
-        .order_by(PlacementExtension.id)
-        .limit(1)
+        .where(PlacementExtension.state == "requested")
+        .group_by(PlacementExtension.placement_id)
+        .subquery()
+    )
+    first = aliased(PlacementExtension)
+    extended = (
+        visible.join(firsts, firsts.c.placement_id == Placement.id)
+        .join(first, first.id == firsts.c.extension_id)
+        .where(Placement.state != "requested")
+    )
+    parts = [
+        select(
+            part.with_only_columns(*columns, maintain_column_froms=True)
+            .order_by(columns[1], Placement.id)
+            .limit(limit)
+            .subquery()
+        )
+        for part, columns in (
+            (
+                requested,
+                (
+                    Placement.id,
+                    Placement.created_at.label("since"),
+                    cast(null(), Integer).label("extension_id"),
+                ),
+            ),
+            (extended, (Placement.id, first.requested_at.label("since"), first.id)),
+        )
+    ]
+    waiting = union_all(*parts).subquery()
+    totals = select(
+        *(
+            part.with_only_columns(func.count(), maintain_column_froms=True)
+            .correlate(None)
+            .scalar_subquery()
+            for part in (requested, extended)
+        )
+    ).subquery()
+    # Joined under another name: `first` above is the extensions' name inside the parts.
+    extension = aliased(PlacementExtension)
+    return (
+        select(Placement, extension, totals.c[0] + totals.c[1])
+        .join(waiting, waiting.c.id == Placement.id)
+        .outerjoin(extension, extension.id == waiting.c.extension_id)
+        .join(totals, true())
+        .options(joinedload(Placement.case))
+        .order_by(waiting.c.since, Placement.id)
+        .limit(limit)
+    )
+
+
+def _placed_statement(visible: Select, limit: int) -> Select:
+    """The newest `limit` approved of the `visible` placements, with how many there are in
+    all and their spend (the pot's figures over all of them: a SPOC's borough's, with no
+    scope rule of its own) beside each: the page shows the spend only beside these rows."""
+    placed = visible.where(Placement.nightly_rate_pence.is_not(None))
+    count = (
+        placed.with_only_columns(func.count(), maintain_column_froms=True)
+        .order_by(None)
+        .correlate(None)
         .scalar_subquery()
     )
-    since = case(
-        (Placement.state == "requested", Placement.created_at),
-        else_=func.coalesce(pending, Placement.created_at),
+    spend = ledger_sql.pot_totals_query(placed.with_only_columns(Placement.id)).subquery()
+    return (
+        placed.add_columns(count, *spend.c)
+        .join(spend, true())
+        .options(joinedload(Placement.case))
+        .order_by(Placement.created_at.desc(), Placement.id.desc())
+        .limit(limit)
     )
-    waiting = or_(Placement.state == "requested", pending.is_not(None))
-    return visible_placements(user).where(waiting), since
 
 
-@functools.cache
-def _borough_spend():
-    """The pot's figures over one borough's approved placements (`borough_id` given when it
-    runs): what `visible_placements` lets its SPOC see of them. Built once: building the
-    ledger's nested selects cost the page more than running them."""
-    approved = select(Placement.id).where(
-        Placement.borough_id == bindparam("borough_id"),
-        Placement.nightly_rate_pence.is_not(None),
-    )
-    return ledger_sql.pot_totals_query(approved)
+# The home's statements built so far, by what they are and the scope `visible_placements`
+# gave (its SQL and its values): one set a borough. Building them (the ledger's nested selects,
+# the waiting union) cost the page more than running them, so each is built once; bounded in
+# case scopes ever multiply. Shared: never changed in place.
+_BUILT: dict[tuple, Select] = {}
+_BUILT_KEPT = 256
+
+
+def _for_scope(build, user: User, limit: int) -> Select:
+    """`build(visible_placements(user), limit)`, built once for each scope and limit."""
+    visible = visible_placements(user)
+    key = visible._generate_cache_key()
+    if key is None:  # a scope SQLAlchemy cannot key: built for this request only
+        return build(visible, limit)
+    scope = (build.__name__, limit, key.key, tuple(b.effective_value for b in key.bindparams))
+    try:
+        statement = _BUILT.get(scope)
+    except TypeError:  # a value that cannot be a key (a list): built for this request only
+        return build(visible, limit)
+    if statement is None:
+        if len(_BUILT) >= _BUILT_KEPT:
+            _BUILT.clear()
+        statement = _BUILT[scope] = build(visible, limit)
+    return statement
 
 
 def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
@@ -226,52 +303,14 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
     with what each would cost against what is left; then the borough's newest approved
     placements and its spend; then its newest cases. A fixed number of rows and queries
     however many cases and placements the borough has."""
-    query, since = _waiting_query(user)
-    # One query: the oldest waiting, each with its first requested extension (if any)
-    # joined, and how many are waiting in all as a subquery beside them.
-    total = (
-        query.with_only_columns(func.count(), maintain_column_froms=True)
-        .order_by(None)
-        .correlate(None)
-        .scalar_subquery()
-    )
-    first_extension = (
-        select(func.min(PlacementExtension.id))
-        .where(
-            PlacementExtension.placement_id == Placement.id,
-            PlacementExtension.state == "requested",
-        )
-        .scalar_subquery()
-    )
-    # Joined under another name: the subqueries above read placement_extensions themselves,
-    # and would otherwise be correlated to the joined row.
-    extension = aliased(PlacementExtension)
-    found = session.execute(
-        query.outerjoin(extension, extension.id == first_extension)
-        .add_columns(extension, total)
-        .options(joinedload(Placement.case))
-        .order_by(since, Placement.id)
-        .limit(limit)
-    ).all()
+    found = session.execute(_for_scope(_waiting_statement, user, limit)).all()
     waiting_total = found[0][2] if found else 0
     waiting_placements = [p for p, _ext, _total in found]
     pending = {p.id: ext for p, ext, _total in found if ext is not None}
-    placed_query = visible_placements(user).where(Placement.nightly_rate_pence.is_not(None))
-    # The newest approved, with how many there are in all as a subquery beside them.
-    placed_count = (
-        placed_query.with_only_columns(func.count(), maintain_column_froms=True)
-        .order_by(None)
-        .correlate(None)
-        .scalar_subquery()
-    )
-    newest = session.execute(
-        placed_query.add_columns(placed_count)
-        .options(joinedload(Placement.case))
-        .order_by(Placement.created_at.desc(), Placement.id.desc())
-        .limit(limit)
-    ).all()
-    placed_placements = [p for p, _count in newest]
+    newest = session.execute(_for_scope(_placed_statement, user, limit)).all()
+    placed_placements = [p for p, *_figures in newest]
     placed_total = newest[0][1] if newest else 0
+    spend = ledger_sql.totals_of_row(0, newest[0][2:] if newest else (0, 0, 0, 0))
     # The forecast only when a request waits: its card shows the fair share.
     snapshot = pot_snapshot(
         session,
@@ -302,9 +341,6 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
         waiting.append(WaitingItem(row=row, request=request_details(p, SPOC), effect=effect))
 
     placed = [row_of(p) for p in placed_placements]
-    # The borough's spend, added up by the database over its approved placements.
-    spend_row = session.execute(_borough_spend(), {"borough_id": user.borough_id}).one()
-    spend = ledger_sql.totals_of_row(0, spend_row)
     return {
         "waiting": waiting,
         "waiting_total": waiting_total,

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from accommodation.models import PlacementExtension
 from accommodation.placements import queue_page
 from eip.cases import queries
 from eip.extensions import db
@@ -231,3 +232,50 @@ def test_the_manager_and_spoc_homes_count_cases_exactly_and_cap_the_unallocated(
     spoc, _ = signed_in("spoc", borough_name="Camden")
     html = spoc.get("/").get_data(as_text=True)
     assert "the newest 1 of 5" in html and "All 5 of your borough" in html
+
+
+def test_the_spoc_home_merges_waiting_requests_and_extensions_oldest_first(signed_in, monkeypatch):
+    # Requests wait since they were made, extensions since they were asked for; the home
+    # shows the oldest few of both together and counts every one, once, of its own borough.
+    monkeypatch.setattr(queue_page, "HOME_LIMIT", 2)
+    now = datetime.now(UTC)
+    newer = accommodation.placement(accommodation.accommodation_case())
+    older = accommodation.placement(accommodation.accommodation_case())
+    newer.created_at, older.created_at = now - timedelta(days=2), now - timedelta(days=5)
+    staying = accommodation.placement(accommodation.accommodation_case(), "checked_in")
+    # Two extensions of one stay wait: the first asked for is the one to decide.
+    first = PlacementExtension(
+        placement_id=staying.id, nights=7, reason="Housing offer", requested_at=now
+    )
+    second = PlacementExtension(
+        placement_id=staying.id, nights=3, reason="More", requested_at=now - timedelta(days=9)
+    )
+    db.session.add(first)
+    db.session.flush()
+    db.session.add(second)
+    first.requested_at = now - timedelta(days=3)
+    decided = accommodation.placement(accommodation.accommodation_case(), "checked_in")
+    db.session.add(
+        PlacementExtension(
+            placement_id=decided.id,
+            nights=2,
+            reason="Declined",
+            state="declined",
+            requested_at=now - timedelta(days=30),
+        )
+    )
+    elsewhere = accommodation.placement(accommodation.accommodation_case(borough_name="Hackney"))
+    elsewhere.created_at = now - timedelta(days=60)
+    db.session.commit()
+    client, _ = signed_in("spoc", borough_name="Camden")
+    html = client.get("/").get_data(as_text=True)
+    assert "Waiting for your decision <span" in html and "(3)" in html
+    cards = html.split('class="govuk-summary-card__title"')[1:]
+    assert len(cards) == 2
+    assert f"Request: placement {older.name}" in cards[0]
+    assert f"Extension: placement {staying.name}" in cards[1]
+    assert f"extensions/{first.id}/decide" in cards[1] or f"extensions/{first.id}" in cards[1]
+    assert f"extensions/{second.id}" not in html
+    assert newer.name not in html.split("Your borough")[0]
+    assert elsewhere.name not in html and decided.name not in html.split("Your borough")[0]
+    assert "And 1 more waiting" in html

@@ -389,6 +389,34 @@ def test_the_spoc_home_shows_what_is_waiting_with_what_they_need_to_decide(signe
     assert "Committed £650.00, invoiced £0.00, paid £0.00" in home
 
 
+def test_each_spoc_home_adds_up_only_their_own_boroughs_spend(signed_in):
+    # The spend is scoped by the access policy (visible_placements), as every placement
+    # query is: Camden's SPOC sees Camden's committed money and not Hackney's, and the
+    # other way round, one after the other in the same process.
+    fa.placement(fa.accommodation_case(borough_name="Camden"), "approved", nights=10)
+    fa.placement(fa.accommodation_case(borough_name="Camden"), "approved", nights=2)
+    fa.placement(fa.accommodation_case(borough_name="Hackney"), "approved", nights=3)
+    hackneys = fa.placement(fa.accommodation_case(borough_name="Hackney"), "requested", nights=40)
+    camden, _ = signed_in("spoc", borough_name="Camden")
+    hackney, _ = signed_in("spoc", borough_name="Hackney")
+    islington, _ = signed_in("spoc", borough_name="Islington")
+    for _ in range(2):  # and again, once each statement has been built
+        camden_home = camden.get("/").get_data(as_text=True)
+        hackney_home = hackney.get("/").get_data(as_text=True)
+        islington_home = islington.get("/").get_data(as_text=True)
+        assert "Committed £780.00, invoiced £0.00, paid £0.00" in camden_home
+        assert "£195.00" not in camden_home
+        # A request not yet approved commits nothing.
+        assert "Committed £195.00, invoiced £0.00, paid £0.00" in hackney_home
+        assert "£780.00" not in hackney_home and "£650.00" not in hackney_home
+        assert "Islington has no approved placements yet." in islington_home
+        # Each SPOC's waiting decisions are their own borough's too.
+        assert f"Request: placement {hackneys.name}" in hackney_home
+        assert hackneys.name not in camden_home and hackneys.name not in islington_home
+        assert "No placement requests are waiting for your decision." in camden_home
+        assert "£780.00" not in islington_home and "£195.00" not in islington_home
+
+
 def test_a_placement_is_named_by_its_case_reference_and_move_in_date_everywhere(signed_in):
     # Never "Placement 10": the case page, the list, the placement's own page and the
     # SPOC's queue all say "EIP-…, moving in 3 March 2027".

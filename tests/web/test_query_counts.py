@@ -66,7 +66,7 @@ PAGES = {
     "caseload, page 2": ("{practitioner}", "/?after={caseload_after}", 8),
     "work list": ("{practitioner}", "/work", 6),
     "work list, page 2": ("{practitioner}", "/work?after={work_after}", 6),
-    "SPOC home": ("{spoc}", "/", 10),
+    "SPOC home": ("{spoc}", "/", 9),
     "case list, page 1": (MANAGER, "/cases/", 7),
     "case list, deep page": (MANAGER, "/cases/?after={deep_after}", 7),
     "case list, by status": (MANAGER, "/cases/?status={status}", 7),
