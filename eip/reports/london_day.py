@@ -1,0 +1,43 @@
+"""The Europe/London calendar date of a stored instant, in SQL on both engines (what
+`eip.workdays.london_date` is in Python), so that a report can group rows by day in the
+database and read a few rows per day instead of one per case.
+
+PostgreSQL converts with its own time zone data. SQLite has none, so the offset is the UK's
+summer-time rule (since 1996: from 01:00 UTC on the last Sunday of March to 01:00 UTC on the
+last Sunday of October, one hour ahead), written with SQLite's date functions; the last
+Sunday of a month of 31 days is the first Sunday on or after its 25th. SQLite stores instants
+as naive UTC text ("2026-03-29 01:00:00.000000"), which compares with "2026-03-29 01:00:00"
+as the instants do.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Date
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
+
+
+class london_day(GenericFunction):
+    """london_day(instant): its London date (NULL for NULL)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(london_day, "postgresql")
+def _postgresql(element, compiler, **kw):
+    return f"CAST(timezone('Europe/London', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+def _summer_change(instant: str, month: str) -> str:
+    return f"datetime(date(strftime('%Y', {instant}) || '-{month}-25', 'weekday 0'), '+1 hours')"
+
+
+@compiles(london_day, "sqlite")
+def _sqlite(element, compiler, **kw):
+    instant = compiler.process(element.clauses, **kw)
+    summer = (
+        f"{instant} >= {_summer_change(instant, '03')} "
+        f"AND {instant} < {_summer_change(instant, '10')}"
+    )
+    return f"date({instant}, CASE WHEN {summer} THEN '+1 hours' ELSE '+0 hours' END)"
