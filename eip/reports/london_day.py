@@ -7,7 +7,8 @@ summer-time rule (since 1996: from 01:00 UTC on the last Sunday of March to 01:0
 last Sunday of October, one hour ahead), written with SQLite's date functions; the last
 Sunday of a month of 31 days is the first Sunday on or after its 25th. SQLite stores instants
 as naive UTC text ("2026-03-29 01:00:00.000000"), which compares with "2026-03-29 01:00:00"
-as the instants do.
+as the instants do. Its date functions keep milliseconds, rounding: 23:59:59.999999 would be
+the next day, so the date is taken from the whole seconds (the text's first 19 characters).
 """
 
 from __future__ import annotations
@@ -40,4 +41,5 @@ def _sqlite(element, compiler, **kw):
         f"{instant} >= {_summer_change(instant, '03')} "
         f"AND {instant} < {_summer_change(instant, '10')}"
     )
-    return f"date({instant}, CASE WHEN {summer} THEN '+1 hours' ELSE '+0 hours' END)"
+    seconds = f"substr({instant}, 1, 19)"
+    return f"date({seconds}, CASE WHEN {summer} THEN '+1 hours' ELSE '+0 hours' END)"
