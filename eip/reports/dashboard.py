@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, literal, or_, select
+from sqlalchemy import Date, Integer, Select, func, literal, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload
 
 from eip import paging
@@ -34,8 +35,9 @@ from eip.reports import dashboard_cases as dc
 from eip.reports import dashboard_outcomes as outcome_figures
 from eip.reports import dashboard_timeliness as timeliness
 from eip.reports import tagged_rows
+from eip.reports.london_day import london_day
 from eip.reports.monthly import next_month
-from eip.workdays import london_date, london_day_start
+from eip.workdays import london_day_start
 
 PAGE_SIZE = 25
 
@@ -50,7 +52,8 @@ class MonthMeetings:
     cases: int  # in their intervention for some of the month
     held: int
     due: int
-    short: tuple[int, ...]  # case ids with fewer meetings than due
+    short_cases: int  # cases with fewer meetings than due
+    short: tuple[int, ...]  # their ids, when read case by case (else empty)
 
 
 def _borough_part():
@@ -89,58 +92,94 @@ def _outcome_part(period: dc.Period):
     )
 
 
-def _meeting_parts(period: dc.Period):
-    """The cases in their intervention during the period, and their meetings by month."""
-    last_day = min(period.end - timedelta(days=1), period.today)
-    cases = tagged_rows.part(
-        "meeting_cases", ints=[Case.id], days=[Case.intervention_started_on], at=[Case.closed_at]
-    ).where(
-        Case.intervention_started_on.is_not(None),
-        Case.intervention_started_on <= last_day,
-        or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(period.start)),
+def _month_part(month: date, last: date, by_case: bool):
+    """The cases in their intervention for some of `month` up to `last`: the first and last
+    day of it they were (started, not yet closed) and the meetings held for them in it,
+    grouped by those with a count (or `by_case`, each case's with its id and 1)."""
+    held = (
+        select(ProfessionalsMeeting.case_id, func.count().label("n"))
+        .where(ProfessionalsMeeting.held_on >= month, ProfessionalsMeeting.held_on <= last)
+        .group_by(ProfessionalsMeeting.case_id)
+        .subquery()
     )
+    started = Case.intervention_started_on
+    first = sql_case((started > month, started), else_=literal(month, Date))
+    after = london_day_start(last + timedelta(days=1))
+    stop = sql_case((Case.closed_at < after, london_day(Case.closed_at)), else_=literal(last, Date))
+    n_held = func.coalesce(held.c.n, 0)
+    index = literal(month.toordinal(), Integer)  # the month, as its first day's ordinal
+    if by_case:
+        query = tagged_rows.part(
+            "meeting_cases", ints=[index, n_held, Case.id, literal(1)], days=[first, stop]
+        )
+    else:
+        query = tagged_rows.part(
+            "meeting_cases",
+            ints=[index, n_held, literal(None, Integer), func.count()],
+            days=[first, stop],
+        ).group_by(n_held, first, stop)
+    return (
+        query.select_from(Case)
+        .outerjoin(held, held.c.case_id == Case.id)
+        .where(
+            started.is_not(None),
+            started <= last,
+            or_(Case.closed_at.is_(None), Case.closed_at >= london_day_start(month)),
+        )
+    )
+
+
+def _meeting_parts(period: dc.Period, by_case: bool = False):
+    """The meetings held in each month, and the cases in their intervention in each month
+    (grouped by their days and meetings held, unless `by_case`): a few rows per month however
+    many cases (eip.reports.london_day)."""
+    last_day = min(period.end - timedelta(days=1), period.today)
     which = dc.month_bucket(ProfessionalsMeeting.held_on, period.months, as_instants=False)
     held = (
-        tagged_rows.part("meetings_held", ints=[ProfessionalsMeeting.case_id, which, func.count()])
+        tagged_rows.part("meetings_held", ints=[which, func.count()])
         .where(ProfessionalsMeeting.held_on >= period.start)
         .where(ProfessionalsMeeting.held_on <= last_day)
-        .group_by(ProfessionalsMeeting.case_id, which)
+        .group_by(which)
     )
-    return [cases, held]
+    months = [
+        _month_part(month, min(next_month(month) - timedelta(days=1), period.today), by_case)
+        for month in period.months
+        if month <= period.today
+    ]
+    return [held, *months]
 
 
 def meetings(session: Session, period: dc.Period, interval: int) -> list[MonthMeetings]:
-    """Per month, as the monthly report counts them (`meetings_from`), read alone."""
-    return meetings_from(tagged_rows.read(session, _meeting_parts(period)), period, interval)
+    """Per month, as the monthly report counts them (`meetings_from`), read alone, case by
+    case (with the ids of the cases short of meetings)."""
+    found = tagged_rows.read(session, _meeting_parts(period, by_case=True))
+    return meetings_from(found, period, interval)
 
 
 def meetings_from(found, period: dc.Period, interval: int) -> list[MonthMeetings]:
     """Per month, from the rows of `_meeting_parts`: one meeting due every `interval` days of
     the part of the month each case was in its intervention (started, not yet closed); the
     meetings held in the month; and the cases that had fewer than were due."""
-    cases = [
-        (case_id, started, london_date(closed_at) if closed_at else None)
-        for case_id, started, closed_at in found["meeting_cases"]
-    ]
-    held: dict[tuple[int, int], int] = {}
-    totals: Counter[int] = Counter()
-    for case_id, m, n in found["meetings_held"]:
-        held[(case_id, m)] = n
-        totals[m] += n
+    totals = dict(found["meetings_held"])
+    by_month: dict[int, list[tuple]] = {}
+    for row in found["meeting_cases"]:
+        by_month.setdefault(row[0], []).append(row[1:])
     result = []
     for m, month in enumerate(period.months):
-        last = min(next_month(month) - timedelta(days=1), period.today)
-        in_month, due, short = 0, 0, []
-        for case_id, started, closed in cases:
-            first, stop = max(month, started), min(last, closed or last)
-            if month > period.today or first > stop:
+        in_month, due, short_cases, short = 0, 0, 0, []
+        for held, case_id, n, first, stop in by_month.get(month.toordinal(), ()):
+            if first > stop:
                 continue
-            in_month += 1
+            in_month += n
             owed = ((stop - first).days + 1) // interval
-            due += owed
-            if held.get((case_id, m), 0) < owed:
-                short.append(case_id)
-        result.append(MonthMeetings(month, in_month, totals[m], due, tuple(short)))
+            due += owed * n
+            if held < owed:
+                short_cases += n
+                if case_id is not None:
+                    short.append(case_id)
+        result.append(
+            MonthMeetings(month, in_month, totals.get(m, 0), due, short_cases, tuple(short))
+        )
     return result
 
 
@@ -213,11 +252,11 @@ def figures(session: Session, user: User, today: date) -> dict[str, Any]:
             _dash_part(),
             *_queue_parts(today),
             *outcome_figures.parts(today),
-            _meeting_parts(period)[1],
+            _meeting_parts(period)[0],
         ],
     )
     bounds = (period.start, period.end)
-    rows = tagged_rows.read(session, [*timeliness.parts(bounds), _meeting_parts(period)[0]])
+    rows = tagged_rows.read(session, [*timeliness.parts(bounds), *_meeting_parts(period)[1:]])
     pairs = {(intake, now): n for intake, now, n in counts["dash"]}
     ranked = sorted(counts["boroughs"], key=lambda row: row[2])
     queues = dict(counts["queues"])

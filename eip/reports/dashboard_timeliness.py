@@ -17,16 +17,24 @@ number of cases) and decide in Python with the same rules the case pages use
 
 The median is in working days, from the start (the next working day on or after it) to the
 day the step was done, for the steps done.
+
+The dashboard reads the referrals received grouped by their London days (received,
+acknowledged, first consultation recorded; eip.reports.london_day) with a count: the rules
+then run once per combination of days, a few hundred rows however many cases the period
+holds, and give the same figures as case by case (the median too: it is a median of whole
+working days, taken from their counts). The list behind a figure reads the same rows case by
+case, for the ids of the cases that missed.
 """
 
 from __future__ import annotations
 
-import statistics
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import Integer, cast, func, literal, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from eip.cases.deadlines import (
@@ -38,6 +46,7 @@ from eip.cases.deadlines import (
 from eip.cases.models import Case
 from eip.cases.records import CaseAction, Consultation, DashReview, LateReferralDecision
 from eip.reports import tagged_rows
+from eip.reports.london_day import london_day
 from eip.workdays import london_date, london_day_start, next_working_day, working_days_between
 
 MEASURES = ("acknowledgement", "consultation", "idva", "marac")
@@ -49,13 +58,14 @@ class Measure:
     label: str
     target: str
     met: int
-    missed: tuple[int, ...]  # the case ids, each once
+    missed_cases: int  # the cases that missed it (a case with two late actions counts once)
+    missed: tuple[int, ...]  # their ids, each once, when read case by case (else empty)
     waiting: int  # not done and not yet due
-    days: tuple[int, ...]  # working days taken, for each step done
+    days: tuple[tuple[int, int], ...]  # (working days taken, steps done in that many), sorted
 
     @property
     def decided(self) -> int:
-        return self.met + len(self.missed)
+        return self.met + self.missed_cases
 
     @property
     def share_met(self) -> float | None:
@@ -63,7 +73,25 @@ class Measure:
 
     @property
     def median_days(self) -> float | None:
-        return statistics.median(self.days) if self.days else None
+        return median_of_counts(self.days)
+
+
+def median_of_counts(counted: tuple[tuple[int, int], ...]) -> float | None:
+    """The median of the values `counted` holds as sorted (value, how many) pairs, as
+    `statistics.median` gives it for the values listed one by one: the middle value (an int),
+    or the mean of the two middle ones."""
+    total = sum(n for _value, n in counted)
+    if not total:
+        return None
+    wanted = [(total - 1) // 2, total // 2]  # the middle positions, 0-based
+    found, seen = [], 0
+    for value, n in counted:
+        while wanted and wanted[0] < seen + n:
+            found.append(value)
+            wanted.pop(0)
+        seen += n
+    low, high = found
+    return low if total % 2 else (low + high) / 2
 
 
 # The rows fall on a few hundred days, so the working-day sums repeat: remembered by their
@@ -77,29 +105,35 @@ def _taken(start: date, done: date, extra: frozenset[date]) -> int:
 
 
 def _measure(key, label, target, rows, extra: frozenset[date], today: date) -> Measure:
-    """`rows` are (case id, start, due, done or None)."""
-    met, missed, waiting, days = 0, [], 0, []
-    for case_id, start, due, done in rows:
+    """`rows` are (case id or None, start, due, done or None, how many): a case's own row
+    (its id, 1), or a count of cases with those days (None, n)."""
+    met, missed, missed_counted, waiting, days = 0, [], 0, 0, Counter()
+    for case_id, start, due, done, n in rows:
         if done is not None:
-            days.append(_taken(start, done, extra))
-            if done <= due:
-                met += 1
+            days[_taken(start, done, extra)] += n
+        if done is not None and done <= due:
+            met += n
+        elif done is not None or today > due:
+            if case_id is None:
+                missed_counted += n
             else:
                 missed.append(case_id)
-        elif today > due:
-            missed.append(case_id)
         else:
-            waiting += 1
-    return Measure(key, label, target, met, tuple(dict.fromkeys(missed)), waiting, tuple(days))
+            waiting += n
+    ids = tuple(dict.fromkeys(missed))
+    taken = tuple(sorted(days.items()))
+    return Measure(key, label, target, met, len(ids) + missed_counted, ids, waiting, taken)
 
 
 def _received(start: date, end: date):
     return Case.received_at >= london_day_start(start), Case.received_at < london_day_start(end)
 
 
-def _received_part(start: date, end: date):
-    """The referrals received in [start, end): what the acknowledgement and the booking read
-    (received, acknowledged, late, agreed, status; first consultation recorded)."""
+def _received_part(start: date, end: date, by_case: bool = False):
+    """The referrals received in [start, end): what the acknowledgement and the booking read,
+    grouped by their days with a count (or `by_case`, each case's with its id and 1): whether
+    closed, late, the day agreed; the London days received, acknowledged and the first
+    consultation recorded."""
     booked = (
         select(Consultation.case_id, func.min(Consultation.created_at).label("at"))
         .group_by(Consultation.case_id)
@@ -111,15 +145,22 @@ def _received_part(start: date, end: date):
         .group_by(LateReferralDecision.case_id)
         .subquery()
     )
+    closed = sql_case((Case.status.in_(CLOSED), 1), else_=0)
+    late = cast(Case.late_referral, Integer)
+    days = [
+        agreed.c.on,
+        london_day(Case.received_at),
+        london_day(Case.acknowledged_at),
+        london_day(booked.c.at),
+    ]
+    if by_case:
+        query = tagged_rows.part("received", ints=[Case.id, closed, late, literal(1)], days=days)
+    else:
+        query = tagged_rows.part(
+            "received", ints=[literal(None, Integer), closed, late, func.count()], days=days
+        ).group_by(closed, late, *days)
     return (
-        tagged_rows.part(
-            "received",
-            texts=[Case.status],
-            ints=[Case.id, cast(Case.late_referral, Integer)],
-            days=[agreed.c.on],
-            at=[Case.received_at, Case.acknowledged_at, booked.c.at],
-        )
-        .outerjoin(agreed, agreed.c.case_id == Case.id)
+        query.outerjoin(agreed, agreed.c.case_id == Case.id)
         .outerjoin(booked, booked.c.case_id == Case.id)
         .where(*_received(start, end))
     )
@@ -147,31 +188,25 @@ def _action_part(kind: str, start: date, end: date):
     )
 
 
-def parts(period: tuple[date, date], keys: tuple[str, ...] = MEASURES) -> list:
+def parts(
+    period: tuple[date, date], keys: tuple[str, ...] = MEASURES, by_case: bool = False
+) -> list:
     """The rows the measures `keys` read, as tagged_rows parts: the referrals received (read
-    once for both the acknowledgement and the booking) and each referral action's."""
+    once for both the acknowledgement and the booking; grouped by day unless `by_case`) and
+    each referral action's."""
     start, end = period
     found = []
     if {"acknowledgement", "consultation"} & set(keys):
-        found.append(_received_part(start, end))
+        found.append(_received_part(start, end, by_case))
     found += [_action_part(key, start, end) for key in ("idva", "marac") if key in keys]
     return found
 
 
-def _on_days(received_rows) -> list[tuple]:
-    """The received part's rows with their instants as London dates (None kept), made once
-    for both measures that read them."""
-    return [
-        (status, case_id, late, agreed_on, *(london_date(at) if at else None for at in instants))
-        for status, case_id, late, agreed_on, *instants in received_rows
-    ]
-
-
-def acknowledgement(received_days, deadlines: Deadlines, today: date) -> Measure:
-    """`received_days` are the received part's rows through `_on_days`."""
+def acknowledgement(received_rows, deadlines: Deadlines, today: date) -> Measure:
+    """`received_rows` are the received part's."""
     rows = []
-    for _status, case_id, _late, _agreed_on, received, done, _booked in received_days:
-        rows.append((case_id, received, acknowledgement_due(received, deadlines), done))
+    for case_id, _closed, _late, n, _agreed_on, received, done, _booked in received_rows:
+        rows.append((case_id, received, acknowledgement_due(received, deadlines), done, n))
     days = deadlines.acknowledge_working_days
     return _measure(
         "acknowledgement",
@@ -183,17 +218,17 @@ def acknowledgement(received_days, deadlines: Deadlines, today: date) -> Measure
     )
 
 
-def consultation(received_days, deadlines: Deadlines, today: date) -> Measure:
-    """`received_days` are the received part's rows through `_on_days`."""
+def consultation(received_rows, deadlines: Deadlines, today: date) -> Measure:
+    """`received_rows` are the received part's."""
     rows = []
-    for status, case_id, late, agreed_on, received, _acknowledged, booked in received_days:
+    for case_id, closed, late, n, agreed_on, received, _acknowledged, booked in received_rows:
         if late and agreed_on is None:
             continue  # waiting for (or refused) the agreement: no booking is due yet
-        if booked is None and status in CLOSED:
+        if booked is None and closed:
             continue
         begin = agreed_on if late else received
         due = consultation_booking_due(received, agreed_on if late else None, deadlines)
-        rows.append((case_id, begin, due, booked))
+        rows.append((case_id, begin, due, booked, n))
     days = deadlines.consultation_booking_working_days
     return _measure(
         "consultation",
@@ -211,7 +246,7 @@ def referral_action(
 ) -> Measure:
     """`kind` is "idva" or "marac"; `action_rows` its part's rows."""
     rows = [
-        (case_id, reviewed_on, due_on, london_date(completed_at) if completed_at else None)
+        (case_id, reviewed_on, due_on, london_date(completed_at) if completed_at else None, 1)
         for case_id, reviewed_on, due_on, completed_at in action_rows
     ]
     within = f"within {working_days} working day{'s' if working_days != 1 else ''}"
@@ -232,7 +267,7 @@ def from_rows(
     """The measures `keys` from the rows their `parts` read; `action_days` the settings'
     working days for the IDVA and the MARAC referral (as the actions' stored due dates were
     set)."""
-    received = _on_days(found.get("received", ()))
+    received = found.get("received", ())
     made = {
         "acknowledgement": lambda: acknowledgement(received, deadlines, today),
         "consultation": lambda: consultation(received, deadlines, today),
@@ -253,6 +288,7 @@ def measure(
     action_days: dict[str, int],
     today: date,
 ) -> Measure:
-    """The measure `key` (one of MEASURES) of the period [start, end), alone."""
-    found = tagged_rows.read(session, parts(period, (key,)))
+    """The measure `key` (one of MEASURES) of the period [start, end), alone, case by case
+    (with the ids of the cases that missed it)."""
+    found = tagged_rows.read(session, parts(period, (key,), by_case=True))
     return from_rows(found, deadlines, action_days, today, (key,))[key]

@@ -44,7 +44,7 @@ from eip.db import UTCDateTime
 SLOTS = (
     ("texts", String(), 3),
     ("ints", Integer(), 4),
-    ("days", Date(), 2),
+    ("days", Date(), 4),
     ("at", DateTime(timezone=True), 3),
 )
 _AWARE = UTCDateTime()

@@ -49,6 +49,7 @@ import time_machine
 
 from eip.cases import outcomes
 from eip.cases.models import Case
+from eip.cases.queries import deadline_settings
 from eip.cases.records import (
     CaseAction,
     Consultation,
@@ -58,7 +59,9 @@ from eip.cases.records import (
     ProfessionalsMeeting,
 )
 from eip.extensions import db
+from eip.programme import current_settings
 from eip.reports import dashboard
+from eip.reports import dashboard_timeliness as timeliness
 from tests import factories
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
@@ -237,6 +240,14 @@ def world(app_context):
         yield {c.reference[-4:]: c for c in (t1, t2, t3, t6, t7, t8)}
 
 
+def _measure_by_case(key: str):
+    period = dashboard.dc.Period.ending(TODAY)
+    action_days = dashboard._action_days(current_settings(db.session))
+    deadlines = deadline_settings(db.session)
+    bounds = (period.start, period.end)
+    return timeliness.measure(db.session, key, bounds, deadlines, action_days, TODAY)
+
+
 def _refs(ids):
     return {db.session.get(Case, i).reference[-4:] for i in ids}
 
@@ -255,16 +266,29 @@ def test_each_dashboard_figure_matches_the_hand_worked_world(world):
         ("consultation_only", 3, hackney): 1,
     }
 
+    # The page counts the referrals received from rows grouped by day; the lists behind its
+    # links read the same rules case by case: the same figures, with the ids.
     t = shown["timeliness"]
-    ack = t["acknowledgement"]
+    assert t["acknowledgement"].missed == t["consultation"].missed == ()
+    with time_machine.travel(NOW, tick=False):
+        listed = {key: _measure_by_case(key) for key in timeliness.MEASURES}
+    for key, measure in t.items():
+        by_case = listed[key]
+        assert measure.missed_cases == len(by_case.missed)
+        assert (measure.met, measure.waiting, measure.days) == (
+            by_case.met,
+            by_case.waiting,
+            by_case.days,
+        )
+    ack = listed["acknowledgement"]
     assert (ack.met, _refs(ack.missed), ack.waiting, ack.median_days) == (3, {"T003"}, 1, 3)
-    assert ack.share_met == 3 / 4
-    booked = t["consultation"]
+    assert ack.share_met == t["acknowledgement"].share_met == 3 / 4
+    booked = listed["consultation"]
     assert (booked.met, _refs(booked.missed), booked.waiting) == (1, {"T002", "T003"}, 1)
-    assert booked.median_days == 5  # 4 and 6 working days
-    idva = t["idva"]
+    assert booked.median_days == t["consultation"].median_days == 5  # 4 and 6 working days
+    idva = listed["idva"]
     assert (idva.met, _refs(idva.missed), idva.waiting, idva.median_days) == (1, {"T001"}, 0, 1.5)
-    marac = t["marac"]
+    marac = listed["marac"]
     assert (marac.met, _refs(marac.missed), marac.median_days, marac.share_met) == (
         0,
         {"T006"},
@@ -273,9 +297,20 @@ def test_each_dashboard_figure_matches_the_hand_worked_world(world):
     )
 
     meetings = {row.month.month: row for row in shown["meetings"]}
+    with time_machine.travel(NOW, tick=False):
+        interval = current_settings(db.session).meeting_interval_days
+        by_case = {row.month.month: row for row in dashboard.meetings(db.session, period, interval)}
+    for month, row in meetings.items():
+        assert row.short == () and row.short_cases == len(by_case[month].short)
+        assert (row.cases, row.due, row.held) == (
+            by_case[month].cases,
+            by_case[month].due,
+            by_case[month].held,
+        )
     october, november = meetings[10], meetings[11]
-    assert (october.cases, october.due, october.held, _refs(october.short)) == (1, 4, 1, {"T006"})
-    assert (november.cases, november.due, november.held, november.short) == (2, 3, 3, ())
+    assert (october.cases, october.due, october.held, october.short_cases) == (1, 4, 1, 1)
+    assert _refs(by_case[10].short) == {"T006"}
+    assert (november.cases, november.due, november.held, november.short_cases) == (2, 3, 3, 0)
     assert all(meetings[m].cases == 0 for m in (6, 7, 8, 9))
 
     assert shown["dash"] == {
