@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
+from eip import paging
 from eip.audit import AuditEvent, record
 from eip.auth.models import User
 from eip.cases.models import Case
 from eip.db import commit_keeping_loaded, write_now
 
-ACCESS_LOG_LIMIT = 50
+# The case page shows the latest few events: every view of the case adds one, so a case's
+# log grows with use, and the page would with it. The whole log is a page of its own, a
+# page at a time by key (`access_log_page`).
+ACCESS_LOG_LIMIT = 10
+ACCESS_LOG_PAGE_SIZE = 50
 
 
 def record_view(session: Session, user: User, case: Case, what: str = "case page") -> None:
@@ -32,7 +37,8 @@ def record_view(session: Session, user: User, case: Case, what: str = "case page
 
 
 def access_log(session: Session, case: Case, limit: int = ACCESS_LOG_LIMIT) -> list[AuditEvent]:
-    """Who looked at or changed this case, newest first."""
+    """Who looked at or changed this case, newest first: `limit` events and one more if
+    there are more (so the page can say so and link to the whole log)."""
     return list(
         session.scalars(
             select(AuditEvent)
@@ -40,6 +46,22 @@ def access_log(session: Session, case: Case, limit: int = ACCESS_LOG_LIMIT) -> l
             .options(joinedload(AuditEvent.actor))
             .where(AuditEvent.case_reference == case.reference)
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            .limit(limit)
+            .limit(limit + 1)
         )
+    )
+
+
+def access_log_page(session: Session, case: Case, position: paging.Position) -> paging.Page:
+    """One page of the case's whole access log, newest first: an index range of
+    `(case_reference, at, id)` however long the log."""
+    return paging.fetch_page(
+        session,
+        select(AuditEvent).where(AuditEvent.case_reference == case.reference),
+        AuditEvent,
+        AuditEvent.at,
+        AuditEvent.id,
+        position,
+        ACCESS_LOG_PAGE_SIZE,
+        nullable=False,
+        options=(selectinload(AuditEvent.actor),),
     )

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, cast, null, select, union_all
+from sqlalchemy import String, Text, bindparam, cast, null, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from eip.audit import AuditEvent
@@ -147,24 +147,59 @@ def _day(value: date | datetime) -> date:
     return london_date(value) if isinstance(value, datetime) else value
 
 
+def _slot_kind(column) -> str:
+    """Which columns of different kinds may share one column of the records statement: those
+    read back the same way. Strings and text need no conversion (and every engine unites
+    them), the rest only with their exact type (a date with a date, a UTC datetime with one)."""
+    if isinstance(column.type, String) and type(column.type) in (String, Text):
+        return "text"
+    return repr(column.type)
+
+
 @cache
 def _records_statement():
-    """Every record of a case (`case_id`), of every kind, in one statement: a UNION ALL with
-    a column for each column of each kind (NULL in the other kinds' rows), each kind mapped
-    onto its own columns by `aliased`, so a row holds one record and None for the other
-    kinds. The name of whoever completed an action rides along (the activity panel shows
-    it). Built once: building it is most of its cost (every kind's columns, once per kind)."""
+    """Every record of a case (`case_id`), of every kind, in one statement: a UNION ALL of
+    one SELECT per kind, each kind mapped back onto its own columns by `aliased`, so a row
+    holds one record and None for the other kinds. Each kind's id has a column of its own
+    (NULL in the other kinds' rows: how the ORM tells a row's kind); its other columns share
+    the statement's columns with other kinds' columns of the same type, so the statement is
+    as wide as the widest kind, not as all kinds together (at 200 columns, planning it was
+    most of the case page's time on PostgreSQL, which plans it afresh on each request). The
+    name of whoever completed an action rides along (the activity panel shows it). Built
+    once: building it is most of its cost."""
     models = list(RECORD_LISTS.values())
-    slots = [(model, column) for model in models for column in model.__table__.columns]
+    # Each kind's columns placed into slots: its ids first (a slot per kind), then its other
+    # columns into the first free slot of their sort.
+    slots: list[tuple[str, Any]] = []  # (slot kind, a column of that type: the slot's type)
+    placed: dict[Any, int] = {}  # column -> slot index
+    for model in models:
+        taken: set[int] = set()
+        for column in model.__table__.columns:
+            if column.primary_key:
+                slots.append(("id", column))
+                placed[column] = len(slots) - 1
+                continue
+            kind = _slot_kind(column)
+            free = next((i for i, (k, _) in enumerate(slots) if k == kind and i not in taken), None)
+            if free is None:
+                slots.append((kind, column))
+                free = len(slots) - 1
+            taken.add(free)
+            placed[column] = free
     completer = aliased(User)
     branches = []
-    for model in models:
-        columns = [
-            (column if owner is model else cast(null(), column.type)).label(
-                f"{owner.__tablename__}_{column.key}"
-            )
-            for owner, column in slots
-        ]
+    for number, model in enumerate(models):
+        own = {placed[column]: column for column in model.__table__.columns}
+        columns = []
+        for index, (_, typed) in enumerate(slots):
+            if index in own:
+                columns.append(own[index].label(f"slot_{index}"))
+            elif number == 0:
+                # The first SELECT names each column's type (PostgreSQL takes a UNION's
+                # column types from its first SELECT onwards); the others need only NULL.
+                columns.append(cast(null(), typed.type).label(f"slot_{index}"))
+            else:
+                columns.append(null().label(f"slot_{index}"))
         name = completer.name if model is CaseAction else cast(null(), completer.name.type)
         branch = select(*columns, name.label("completed_by_name"))
         if model is CaseAction:

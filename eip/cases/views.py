@@ -128,7 +128,27 @@ def view(reference: str):
         else None,
         outcomes=outcome_panel.panel(case, page.records, (item for item, _ in page.due)),
         panels=hooks.case_panels(db.session, current_user, case, page.records),
+        access_log_limit=access_log.ACCESS_LOG_LIMIT,
         title=f"Case {case.reference}",
+    )
+
+
+@bp.get("/<reference>/access-log")
+@requires("case.access_log")
+def access_log_full(reference: str):
+    """The case's whole access log, a page at a time (the case page shows the latest few)."""
+    case = case_or_abort(reference, "case.access_log")
+    try:
+        position = paging.position_from(request.args)
+    except paging.BadCursor:
+        abort(400, "The link to this page of the access log is not one this service made")
+    access_log.record_view(db.session, current_user, case, "access log")
+    events = access_log.access_log_page(db.session, case, position)
+    return render_template(
+        "cases/access_log.html",
+        case=case,
+        events=events,
+        title=f"Case {case.reference}: access log",
     )
 
 

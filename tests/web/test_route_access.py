@@ -72,6 +72,8 @@ EXPECTED: dict[str, set[str]] = {
     "auth.enrolment_code": SIGNED_IN,
     "cases.index": {"practitioner", "manager", "spoc"},
     "cases.view": {"practitioner", "manager", "spoc"},
+    # A case's whole access log: whoever sees it on the case page.
+    "cases.access_log_full": {"practitioner", "manager"},
     # Finding a case by name or date of birth: only the roles that see client names.
     "cases.search": {"practitioner", "manager"},
     "audit.search": {"manager"},
