@@ -226,7 +226,7 @@ def end_read_transaction(session: Any) -> bool:
         return False
     try:
         session.commit()
-    except Exception:  # noqa: BLE001 (a read's commit failing loses nothing; roll back as before)
+    except Exception:  # a read's commit failing loses nothing: roll back as before
         session.rollback()
         return False
     return True
