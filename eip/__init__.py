@@ -108,7 +108,7 @@ def register_extensions(app: Flask) -> None:
     import eip.privacy.subject_access  # noqa: F401
     import evaluation.models  # noqa: F401
     from eip.auth.sessions import login_manager
-    from eip.db import configure_sqlite
+    from eip.db import configure_postgresql, configure_sqlite, end_read_transaction
     from eip.extensions import csrf, db, migrate
 
     db.init_app(app)
@@ -117,6 +117,14 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["EIP_SQLITE_BUSY_TIMEOUT_MS"])
+        configure_postgresql(db.engine)
+
+    # Registered after db.init_app, so it runs before Flask-SQLAlchemy's own teardown (Flask
+    # runs them in reverse), which then closes the session.
+    @app.teardown_appcontext
+    def _end_read_transaction(error: BaseException | None) -> None:
+        if error is None and db.session.registry.has():
+            end_read_transaction(db.session())
 
 
 def register_security(app: Flask) -> None:

@@ -186,7 +186,7 @@ class WholeNumber:
         if not self.lo <= value <= self.hi:
             raise ValueError(
                 f"{self.noun[0].upper()}{self.noun[1:]} must be between "
-                f"{self.lo} and {self.hi} {self.unit}"
+                f"{self.lo:,} and {self.hi:,} {self.unit}"
             )
         return value
 
@@ -211,7 +211,7 @@ WORKING = (
 WHOLE_NUMBERS: tuple[WholeNumber, ...] = (
     WholeNumber(
         "max_people", "Most people who can be placed", "the most people who can be placed",
-        1, 100, "people",
+        1, 10_000, "people",
         "Different clients with an approved placement, London-wide. A re-referred client counts "
         "once", 10,
     ),

@@ -66,7 +66,7 @@ def test_each_whole_number_accepts_its_bounds_and_refuses_just_outside(spec):
     assert spec.parse(str(spec.lo)) == spec.lo
     assert spec.parse(f" {spec.hi} ") == spec.hi
     for outside in (spec.lo - 1, spec.hi + 1):
-        with pytest.raises(ValueError, match=f"between {spec.lo} and {spec.hi} {spec.unit}"):
+        with pytest.raises(ValueError, match=f"between {spec.lo:,} and {spec.hi:,} {spec.unit}"):
             spec.parse(str(outside))
 
 
@@ -85,7 +85,7 @@ def test_an_empty_whole_number_asks_for_the_value():
 def test_the_brief_ranges_are_the_ones_enforced():
     ranges = {spec.name: (spec.lo, spec.hi) for spec in rules.WHOLE_NUMBERS}
     assert ranges == {
-        "max_people": (1, 100),
+        "max_people": (1, 10_000),
         "max_nights_per_client": (1, 90),
         "acknowledge_working_days": (1, 20),
         "consultation_booking_working_days": (1, 30),

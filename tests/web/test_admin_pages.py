@@ -718,7 +718,7 @@ BAD_SETTINGS = [
         "default_nightly_rate_pence",
         "The default nightly rate must be £1,000.00 or less",
     ),
-    ({"max_people": "0"}, "max_people", "must be between 1 and 100 people"),
+    ({"max_people": "0"}, "max_people", "must be between 1 and 10,000 people"),
     ({"max_people": "ten"}, "max_people", "as a whole number, like 10"),
     ({"max_nights_per_client": "91"}, "max_nights_per_client", "between 1 and 90 nights"),
     ({"acknowledge_working_days": "21"}, "acknowledge_working_days", "1 and 20 working days"),
