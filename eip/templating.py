@@ -30,6 +30,7 @@ def layout_url(endpoint: str, **values: str) -> str:
 
 def init_app(app: Flask) -> None:
     from eip.cases import markup as case_markup
+    from eip.html.summary_list import summary_list
     from eip.navigation import service_navigation
     from eip.policy import can
 
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
         can=can,
         case_link=case_markup.case_link,
         due_tag=case_markup.due_tag,
+        summary_list=summary_list,
     )
     from eip.audit.labels import action_label, actor_name, audit_detail
     from eip.cases.rules import status_label
