@@ -80,7 +80,7 @@ def _content(part: Mapping[str, Any]) -> str:
     the cell, or its text escaped."""
     html = part.get("html")
     if html:
-        return str(do_indent(Markup(str(html)).strip(), 6))
+        return str(do_indent(str(html).strip(), 6))
     return _text(part["text"]) if "text" in part else ""
 
 
@@ -88,7 +88,7 @@ def _action_link(action: Mapping[str, Any]) -> Markup:
     if action.get("attributes"):
         raise ValueError("summary_list writes no action attributes: use govukSummaryList")
     html = action.get("html")
-    text = str(do_indent(Markup(str(html)), 4)) if html else _text(action.get("text", ""))
+    text = str(do_indent(str(html), 4)) if html else _text(action.get("text", ""))
     hidden = action.get("visuallyHiddenText")
     if hidden:
         text += f'<span class="govuk-visually-hidden"> {escape(hidden)}</span>'

@@ -24,7 +24,10 @@ WAYS = {
     "no rows": {"rows": []},
     "plain text": {"rows": [_row("Status", {"text": "Active"})]},
     "escaped text": {"rows": [_row("Name <b>", {"text": 'Ann "Jo" & <Smith>'})]},
-    "list classes": {"classes": "govuk-summary-list--no-border", "rows": [_row("A", {"text": "B"})]},
+    "list classes": {
+        "classes": "govuk-summary-list--no-border",
+        "rows": [_row("A", {"text": "B"})],
+    },
     "none and numbers": {"rows": [_row("None", {"text": None}), _row("Count", {"text": 3})]},
     "no text at all": {"rows": [{"key": {"text": "Key"}, "value": {}}]},
     "html value": {"rows": [_row("Address", {"html": Markup("  1 Road<br>\nTown\n\nN1  ")})]},
@@ -58,7 +61,9 @@ WAYS = {
         ]
     },
     "action html": {
-        "rows": [_row("A", {"text": "B"}, actions={"items": [{"href": "/x", "html": "<b>Go</b>\nnow"}]})]
+        "rows": [
+            _row("A", {"text": "B"}, actions={"items": [{"href": "/x", "html": "<b>Go</b>\nnow"}]})
+        ]
     },
     "several actions": {
         "rows": [
@@ -80,4 +85,12 @@ def test_a_parameter_it_does_not_write_is_refused_not_dropped():
     with pytest.raises(ValueError, match="card"):
         summary_list({"card": {"title": {"text": "T"}}, "rows": []})
     with pytest.raises(ValueError, match="attributes"):
-        summary_list({"rows": [_row("A", {"text": "B"}, actions={"items": [{**LINK, "attributes": {"a": "b"}}]})]})
+        summary_list(
+            {
+                "rows": [
+                    _row(
+                        "A", {"text": "B"}, actions={"items": [{**LINK, "attributes": {"a": "b"}}]}
+                    )
+                ]
+            }
+        )
