@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from accommodation import closure_stays, rules
@@ -98,16 +99,24 @@ def client_placements(session: Session, case: Case) -> dict[str, list[Placement]
     """For the case page's records: the case's placements and its client's on other cases
     (their nights count against the client's allowance), newest first, with their return-home
     reviews."""
-    whose = Placement.case_id == case.id
-    if case.client_id is not None:
-        whose = or_(whose, Placement.client_id == case.client_id)
-    placements = session.scalars(
+    statement = _placements_statement(with_client=case.client_id is not None)
+    placements = session.scalars(statement, {"case_id": case.id, "client_id": case.client_id})
+    return {"client_placements": list(placements)}
+
+
+@cache
+def _placements_statement(*, with_client: bool):
+    """Built once (for a case with a client and one without): building it cost more than
+    running it (issue 16)."""
+    whose = Placement.case_id == bindparam("case_id")
+    if with_client:
+        whose = or_(whose, Placement.client_id == bindparam("client_id"))
+    return (
         select(Placement)
         .options(joinedload(Placement.return_home_review))
         .where(whose)
         .order_by(Placement.id.desc())
     )
-    return {"client_placements": list(placements)}
 
 
 def stays_in_records(case: Case, records: dict[str, list]) -> list[StayFacts]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from flask import g, has_request_context
 from sqlalchemy import select, true
@@ -37,15 +38,21 @@ def settings_and_non_working_days(session: Session) -> tuple[ProgrammeSettings, 
     not read the settings yet (what every due date needs): a row per day, each carrying the
     settings (a few dozen days at most), or the settings alone on a row when there are none."""
     if _kept(session) is None:
-        rows = session.execute(
-            select(ProgrammeSettings, NonWorkingDay.day)
-            .outerjoin(NonWorkingDay, true())
-            .where(ProgrammeSettings.id == 1)
-        ).all()
+        rows = session.execute(_settings_and_days()).all()
         if rows:
             _keep(rows[0][0])
             return rows[0][0], frozenset(day for _, day in rows if day is not None)
     return current_settings(session), frozenset(session.scalars(select(NonWorkingDay.day)))
+
+
+@cache
+def _settings_and_days():
+    """Built once: building it and its cache key cost more than running it (issue 16)."""
+    return (
+        select(ProgrammeSettings, NonWorkingDay.day)
+        .outerjoin(NonWorkingDay, true())
+        .where(ProgrammeSettings.id == 1)
+    )
 
 
 def _kept(session: Session) -> ProgrammeSettings | None:

@@ -3,6 +3,9 @@ formats of `eip.formatting` as filters."""
 
 from __future__ import annotations
 
+from collections import ChainMap
+from typing import Any
+
 from flask import Flask, current_app, has_request_context, request, url_for
 
 from eip import formatting, layout
@@ -28,8 +31,34 @@ def layout_url(endpoint: str, **values: str) -> str:
     return url
 
 
+class TemplateGlobals(ChainMap):
+    """A template's globals (Jinja's ChainMap of its own over the environment's), whose
+    `keys()` is a plain dict's: Jinja subtracts it from a set on every `{% from ... import %}`
+    a render runs, and the set difference against a ChainMap's generic keys view asks every
+    map for every key (57 µs an import; the case page runs 35 imports, about 2 ms). A dict's
+    keys view does the same difference in C (2 µs). The keys are read when asked, as before."""
+
+    def keys(self):  # type: ignore[override]
+        own, *rest = self.maps
+        if not own and len(rest) == 1 and type(rest[0]) is dict:
+            return rest[0].keys()  # the usual case: only the environment's
+        merged: dict[str, Any] = {}
+        for mapping in reversed(self.maps):
+            merged.update(dict.fromkeys(mapping))
+        return merged.keys()
+
+
 def init_app(app: Flask) -> None:
+    environment = app.jinja_env
+
+    def make_globals(own: Any = None) -> TemplateGlobals:
+        return TemplateGlobals({} if own is None else own, environment.globals)
+
+    # Jinja's own `make_globals`, with the cheaper mapping (an instance attribute: Flask made
+    # the environment already).
+    environment.make_globals = make_globals  # type: ignore[method-assign]
     from eip.cases import markup as case_markup
+    from eip.html.summary_list import summary_list
     from eip.navigation import service_navigation
     from eip.policy import can
 
@@ -42,6 +71,7 @@ def init_app(app: Flask) -> None:
         can=can,
         case_link=case_markup.case_link,
         due_tag=case_markup.due_tag,
+        summary_list=summary_list,
     )
     from eip.audit.labels import action_label, actor_name, audit_detail
     from eip.cases.rules import status_label

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from eip import paging
@@ -39,15 +41,19 @@ def record_view(session: Session, user: User, case: Case, what: str = "case page
 def access_log(session: Session, case: Case, limit: int = ACCESS_LOG_LIMIT) -> list[AuditEvent]:
     """Who looked at or changed this case, newest first: `limit` events and one more if
     there are more (so the page can say so and link to the whole log)."""
-    return list(
-        session.scalars(
-            select(AuditEvent)
-            # Every actor named in the log in the same query (joined), not one per person.
-            .options(joinedload(AuditEvent.actor))
-            .where(AuditEvent.case_reference == case.reference)
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            .limit(limit + 1)
-        )
+    return list(session.scalars(_latest_events(limit + 1), {"reference": case.reference}))
+
+
+@cache
+def _latest_events(limit: int):
+    """Built once for each limit: building it cost more than running it (issue 16)."""
+    return (
+        select(AuditEvent)
+        # Every actor named in the log in the same query (joined), not one per person.
+        .options(joinedload(AuditEvent.actor))
+        .where(AuditEvent.case_reference == bindparam("reference"))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
     )
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from eip import submissions
@@ -30,20 +31,26 @@ def load_case(session: Session, user: User, reference: str, action: str) -> Case
     """The case, if this user may do `action` to it. Refusals are audited by the caller's view.
     Its people come in the same query: every case page names the client, and the case page
     the partner and the allocated practitioner (each was a query of its own)."""
-    case = session.scalar(
+    case = session.scalar(_case_statement(), {"reference": reference})
+    if case is None:
+        raise NotFound("No case has that reference")
+    if not can(user, action, case):
+        raise NotAllowed("You may not do this on this case")
+    return case
+
+
+@cache
+def _case_statement():
+    """Built once: building it and its cache key cost more than running it (issue 16)."""
+    return (
         select(Case)
         .options(
             joinedload(Case.client),
             joinedload(Case.partner),
             joinedload(Case.allocated_practitioner),
         )
-        .where(Case.reference == reference)
+        .where(Case.reference == bindparam("reference"))
     )
-    if case is None:
-        raise NotFound("No case has that reference")
-    if not can(user, action, case):
-        raise NotAllowed("You may not do this on this case")
-    return case
 
 
 def audit_change(
