@@ -15,8 +15,10 @@ from eip.workdays import LONDON, london_date
 SERVICE_NAME = "EIP Tracker"
 
 
+@lru_cache(maxsize=4096)
 def long_date(value: date | None) -> str:
-    """`1 March 2026` (no leading zero); nothing for no date."""
+    """`1 March 2026` (no leading zero); nothing for no date. (Remembered, as `short_date`:
+    a statement names each of its placements by its move-in date.)"""
     if value is None:
         return ""
     return f"{value.day} {value:%B %Y}"
