@@ -102,10 +102,12 @@ def format_pence(pence: int | None) -> str:
     return f"{sign}£{pounds:,}.{rest:02d}"
 
 
+@lru_cache(maxsize=8192, typed=True)  # typed: True is refused, never taken for 1 penny
 def accounts_pence(pence: int | None) -> str:
     """Pounds as a printed account writes them: `£1,234.50`, and `(£5.00)` for a negative
     figure, so a minus sign cannot be lost in a column or read as a dash. For documents
-    (the statement, the monthly report); pages and forms keep `format_pence`."""
+    (the statement, the monthly report); pages and forms keep `format_pence`. (Remembered:
+    a statement writes some 5,000 amounts, the rates and totals over and over.)"""
     if pence is None:
         return ""
     sign, pounds, rest = _signed_pounds(pence)
