@@ -15,8 +15,10 @@ from eip.workdays import LONDON, london_date
 SERVICE_NAME = "EIP Tracker"
 
 
+@lru_cache(maxsize=4096)
 def long_date(value: date | None) -> str:
-    """`1 March 2026` (no leading zero); nothing for no date."""
+    """`1 March 2026` (no leading zero); nothing for no date. (Remembered, as `short_date`:
+    a statement names each of its placements by its move-in date.)"""
     if value is None:
         return ""
     return f"{value.day} {value:%B %Y}"
@@ -100,10 +102,12 @@ def format_pence(pence: int | None) -> str:
     return f"{sign}£{pounds:,}.{rest:02d}"
 
 
+@lru_cache(maxsize=8192, typed=True)  # typed: True is refused, never taken for 1 penny
 def accounts_pence(pence: int | None) -> str:
     """Pounds as a printed account writes them: `£1,234.50`, and `(£5.00)` for a negative
     figure, so a minus sign cannot be lost in a column or read as a dash. For documents
-    (the statement, the monthly report); pages and forms keep `format_pence`."""
+    (the statement, the monthly report); pages and forms keep `format_pence`. (Remembered:
+    a statement writes some 5,000 amounts, the rates and totals over and over.)"""
     if pence is None:
         return ""
     sign, pounds, rest = _signed_pounds(pence)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,8 +61,10 @@ def check_period(start: date, end: date) -> tuple[date, date]:
     return start, end
 
 
-@dataclass(frozen=True)
-class Movement:
+# A statement's lines are named tuples, not frozen dataclasses: it makes one per movement
+# and per placement (thousands), and a frozen dataclass costs several times as much to make
+# (as `store.LedgerLine`).
+class Movement(NamedTuple):
     on: date
     placement_id: int
     reference: str
@@ -71,8 +74,7 @@ class Movement:
     description: str
 
 
-@dataclass(frozen=True)
-class Nights:
+class Nights(NamedTuple):
     """A placement's nights at the period's end, from its ledger and its stay's dates:
     approved (the approval and extensions), used (stayed by the end), released (given back
     by a move-out, cancellation or late check-in). A figure is None when its money is not
@@ -89,8 +91,7 @@ class Nights:
         return max(0, self.approved - self.used - self.released)
 
 
-@dataclass(frozen=True)
-class PlacementLine:
+class PlacementLine(NamedTuple):
     id: int
     reference: str
     name: str  # case reference and move-in date (eip.vocabulary), as every page names it
@@ -103,8 +104,7 @@ class PlacementLine:
     nights: Nights | None = None
 
 
-@dataclass(frozen=True)
-class UnpaidInvoice:
+class UnpaidInvoice(NamedTuple):
     """An invoice dated more than `UNPAID_FLAG_DAYS` before the period's end and not paid
     in full by then."""
 
@@ -293,8 +293,7 @@ def _totals(
     return ledger.pot_of(per, pot_pence), per
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(NamedTuple):
     reference: str
     borough: str
     provider: str | None

@@ -269,13 +269,18 @@ class _Text:
         statement shows some 20,000 lines."""
         ops, numbers, lines, font = self.ops, self.numbers, self.lines, self.font
         left = x + _PAD_X
+        below = False  # a left-aligned cell's next line starts one leading below ("T*")
         for line in cell:
-            if right:
-                left = x + width - _PAD_X - _width(line, font)
-            ops.append(
-                f"1 0 0 1 {numbers.get(left) or self.number(left)} "
-                f"{numbers.get(y) or self.number(y)} Tm"
-            )
+            if below:
+                ops.append("T*")
+            else:
+                if right:
+                    left = x + width - _PAD_X - _width(line, font)
+                ops.append(
+                    f"1 0 0 1 {numbers.get(left) or self.number(left)} "
+                    f"{numbers.get(y) or self.number(y)} Tm"
+                )
+                below = not right
             parts = lines.get(line)
             if parts is None:
                 parts = self.encoding.parts(font, line, self.doc)
@@ -285,7 +290,8 @@ class _Text:
                     ops.append(f"{name} {fp_str(CELL.fontSize)} Tf {fp_str(CELL.leading)} TL")
                     self.subset = subset
                 ops.append(shown)
-            y -= CELL.leading
+            if not below:
+                y -= CELL.leading
 
     def draw(self) -> None:
         self.ops.append("ET")
