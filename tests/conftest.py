@@ -324,6 +324,7 @@ def kept_budget_mismatches(application: Flask) -> list:
     the money's current mark (accommodation.budget.memo) differ from working them out afresh:
     the keys whose kept value is stale, none when all agree."""
     from accommodation.budget import memo, queries
+    from accommodation.placements.page import whole_pot
     from eip.programme import current_settings
 
     stale = []
@@ -343,6 +344,10 @@ def kept_budget_mismatches(application: Flask) -> list:
             application.extensions.pop("eip_budget_memo", None)  # nothing kept: afresh
             queries.build(db.session, None, key[2])
             if memo.get(key) != value:
+                stale.append(key)
+        # The SPOC home's whole-pot part (accommodation.placements.page.pot_snapshot).
+        for key, value in kept:
+            if key == (mark, "pot snapshot") and whole_pot(db.session) != value:
                 stale.append(key)
         application.extensions.pop("eip_budget_memo", None)
         db.session.remove()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Integer, Select, cast, func, null, or_, select, true, union_all
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, lazyload, selectinload
 
 from accommodation import ledger, ledger_sql
 from accommodation.models import Placement, PlacementExtension
@@ -25,6 +25,7 @@ from accommodation.placements.page import (
 )
 from eip import paging
 from eip.auth.models import User
+from eip.cases.models import Case
 from eip.policy import visible_placements
 
 
@@ -187,6 +188,15 @@ class WaitingItem:
 HOME_LIMIT = 20
 
 
+# What the home reads of each placement's case and borough: the case's reference (the
+# placement's name holds it), not the case's eighty columns nor either borough (the page
+# names neither): loading those was most of the page's time in the ORM.
+_CASE_REFERENCE = (
+    joinedload(Placement.case).load_only(Case.reference).lazyload(Case.borough),
+    lazyload(Placement.borough),
+)
+
+
 def _waiting_statement(visible: Select, limit: int) -> Select:
     """The oldest `limit` of the `visible` placements waiting for a decision (a request, or a
     requested extension), each with its first requested extension (or None) and how many wait
@@ -245,7 +255,7 @@ def _waiting_statement(visible: Select, limit: int) -> Select:
         .join(waiting, waiting.c.id == Placement.id)
         .outerjoin(extension, extension.id == waiting.c.extension_id)
         .join(totals, true())
-        .options(joinedload(Placement.case))
+        .options(*_CASE_REFERENCE)
         .order_by(waiting.c.since, Placement.id)
         .limit(limit)
     )
@@ -266,7 +276,7 @@ def _placed_statement(visible: Select, limit: int) -> Select:
     return (
         placed.add_columns(count, *spend.c)
         .join(spend, true())
-        .options(joinedload(Placement.case))
+        .options(*_CASE_REFERENCE)
         .order_by(Placement.created_at.desc(), Placement.id.desc())
         .limit(limit)
     )
@@ -316,6 +326,7 @@ def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
         session,
         [p.id for p in [*waiting_placements, *placed_placements]],
         with_forecast=bool(waiting_placements),
+        kept=True,
     )
     empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
 
