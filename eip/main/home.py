@@ -19,7 +19,6 @@ from eip.cases.deadlines import DUE_SOON, DUE_TODAY, OVERDUE
 from eip.cases.models import Case, CaseTally
 from eip.models import Borough
 from eip.policy import visible_cases
-from eip.programme import current_settings
 from eip.roles import Role
 
 
@@ -186,7 +185,7 @@ def _finance(session: Session, user: User) -> dict[str, Any]:
     # invoices page).
     unpaid, unpaid_count, unpaid_total = unpaid_invoices(session, user, on, FINANCE_UNPAID_SHOWN)
     return {
-        "settings": current_settings(session),
+        "settings": data.settings,
         "budget": result,
         "forecast": budget_queries.forecast_of(session, result, data),
         "chart": kept_chart(result, data.key, pot, on),
