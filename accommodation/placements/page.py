@@ -159,19 +159,19 @@ def pot_snapshot(
     placement_ids: Collection[int] = (),
     *,
     with_forecast: bool = False,
-    kept: bool = False,
+    mark: str | None = None,
 ) -> PotSnapshot:
     """The pot's figures, and those of `placement_ids` (the placements the page shows
     effects or figures for): three statements, or two when no placement is asked for; the
     forecast (the waiting nights and the median rate) is read in the pot totals' statement.
-    `kept`: the whole pot's part (its totals, the people counted, the forecast's inputs) is
-    kept between requests while the money's mark holds (`whole_pot`), for a page read far
-    more often than the money moves (the SPOC's home)."""
+    With the money's `mark` (`accommodation.budget.memo.mark`, read by the caller) the whole
+    pot's part (its totals, the people counted, the forecast's inputs) is kept between
+    requests under it (`whole_pot`), for a page read far more often than the money moves
+    (the SPOC's home): then one statement, or none."""
     settings = current_settings(session)
     ids = list(placement_ids)
-    if kept:
-        mark = memo.mark(session)
-        key = (mark, "pot snapshot") if mark is not None else None
+    if mark is not None:
+        key = (mark, "pot snapshot")
         money, people, requests, nights, median = memo.kept(key, lambda: whole_pot(session))
         totals = ledger_sql.totals_of_row(settings.pot_pence, money)
         forecast = None

@@ -47,10 +47,9 @@ SPOC = "synthetic.spoc1.camden@example.org"
 # Page -> (who, address, most statements allowed), at most ten (the issue's goal); the case page
 # its count held (the docstring's arithmetic; 26 before it read its records in one query, 44
 # before issue 16). On SQLite it sends one BEGIN more than other pages (its audited view).
-# The SPOC home reads the pot's figures from SQL, kept between requests while the money's mark
-# holds (one short read of the mark instead of the people counted and the pot's totals: 9
-# before): the session, its borough's cases, the waiting decisions, the approved placements
-# with the borough's spend, the settings, the mark, the shown placements' money; a BEGIN.
+# The SPOC home keeps the whole pot's figures and its borough's placements, drawn, between
+# requests while the money's mark holds (9 before): the session, its borough's cases, the
+# waiting decisions with their own money, the settings, the mark; a BEGIN.
 # The manager home reads its counts by status and by borough from the case tallies, one
 # statement (6 before), and what waits for a manager in another: with the session and a BEGIN, 4.
 # The budget page's first page keeps its placements' rows under the money's mark, beside the
@@ -72,7 +71,7 @@ PAGES = {
     "caseload, page 2": ("{practitioner}", "/?after={caseload_after}", 8),
     "work list": ("{practitioner}", "/work", 6),
     "work list, page 2": ("{practitioner}", "/work?after={work_after}", 6),
-    "SPOC home": ("{spoc}", "/", 8),
+    "SPOC home": ("{spoc}", "/", 6),
     "case list, page 1": (MANAGER, "/cases/", 7),
     "case list, deep page": (MANAGER, "/cases/?after={deep_after}", 7),
     "case list, by status": (MANAGER, "/cases/?status={status}", 7),
