@@ -172,6 +172,12 @@ def _read_figures(
     return requests, nights, median, totals
 
 
+def whole_pot_inputs(session: Session) -> tuple[int, int, int | None, tuple]:
+    """(requests waiting, their nights, the median approved rate, and the whole ledger's sums
+    as `ledger_sql.pot_totals_query` gives them): one statement."""
+    return inputs_of_row(session.execute(_figures_statement(with_pot=True)).one())
+
+
 def median_approved_rate(session: Session) -> int | None:
     """The median nightly rate of the approved placements, rounded down to the penny."""
     return _read_figures(session)[2]

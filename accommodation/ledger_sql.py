@@ -84,15 +84,20 @@ def placement_totals(
     else:
         rows = session.execute(per_listed_placement(), {"placement_ids": list(placement_ids)})
     for pid, committed, invoiced, paid in rows:
-        committed, invoiced, paid = int(committed), int(invoiced), int(paid)
-        found[pid] = ledger.PlacementTotals(
-            committed=committed,
-            invoiced=invoiced,
-            paid=paid,
-            exposure=ledger.exposure(committed, invoiced),
-            unpaid_invoiced=invoiced - paid,
-        )
+        found[pid] = placement_totals_of_row(committed, invoiced, paid)
     return found
+
+
+def placement_totals_of_row(committed, invoiced, paid) -> ledger.PlacementTotals:
+    """`per_placement`'s sums of one placement as its figures."""
+    committed, invoiced, paid = int(committed), int(invoiced), int(paid)
+    return ledger.PlacementTotals(
+        committed=committed,
+        invoiced=invoiced,
+        paid=paid,
+        exposure=ledger.exposure(committed, invoiced),
+        unpaid_invoiced=invoiced - paid,
+    )
 
 
 @functools.cache

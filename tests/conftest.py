@@ -323,7 +323,12 @@ def kept_budget_mismatches(application: Flask) -> list:
     """Where the whole pot's figures, forecast inputs and chart kept between requests under
     the money's current mark (accommodation.budget.memo) differ from working them out afresh:
     the keys whose kept value is stale, none when all agree."""
+    from sqlalchemy import select
+
     from accommodation.budget import memo, queries
+    from accommodation.placements.page import whole_pot
+    from accommodation.placements.queue_page import placed_section
+    from eip.auth.models import User
     from eip.programme import current_settings
 
     stale = []
@@ -344,6 +349,19 @@ def kept_budget_mismatches(application: Flask) -> list:
             queries.build(db.session, None, key[2])
             if memo.get(key) != value:
                 stale.append(key)
+        # The SPOC home's whole-pot part (accommodation.placements.page.pot_snapshot) and its
+        # borough's placements, drawn (queue_page.placed_section), as a SPOC of that borough.
+        for key, value in kept:
+            if key == (mark, "pot snapshot") and whole_pot(db.session) != value:
+                stale.append(key)
+            if key[:2] == (mark, "spoc placements"):
+                (_scope, borough), limit, root = key[2:]
+                spoc = db.session.scalar(
+                    select(User).where(User.role == "spoc", User.borough_id == borough).limit(1)
+                )
+                with application.test_request_context(base_url=f"http://localhost{root}"):
+                    if spoc is None or placed_section(db.session, spoc, limit) != value:
+                        stale.append(key)
         application.extensions.pop("eip_budget_memo", None)
         db.session.remove()
     return stale

@@ -10,7 +10,8 @@ holds. A write anywhere (another worker, a job, SQL by hand) changes the mark: n
 is ever shown after it. tests/conftest.py checks after every test that what is kept under the
 current mark equals working it out afresh.
 
-Kept per app (`app.extensions`), a few entries: one mark and day is all a page needs.
+Kept per app (`app.extensions`), a bounded number of entries: one mark and day is all a page
+needs, with an entry per scope or borough for the pages that show one.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
-# Entries kept: a few marks' figures and charts, each borough's spend, the statement form.
-KEPT = 32
+# Entries kept: a few marks' figures and charts, each scope's spend and placements' first page,
+# each borough's placements on its SPOC's home (33 boroughs), the forms drawn once.
+KEPT = 128
 
 _READ = {
     # PostgreSQL: the mark changes when its writer commits; a transaction that has written

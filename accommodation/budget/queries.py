@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import bindparam, case, literal, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, load_only
 
 from accommodation import forecast, ledger, ledger_sql
 from accommodation.budget import figures_sql, memo
@@ -251,12 +251,29 @@ def build(
 
 
 def row_page(
-    session: Session, user: User, today: date, position: paging.Position
+    session: Session,
+    user: User,
+    today: date,
+    position: paging.Position,
+    kept_under: tuple | None = None,
 ) -> tuple[list[budget.PlacementRow], paging.Page]:
     """One page of the placements table, newest first by key (created_at, id) as the
     placements list: the placements the user may see that hold or held money
     (`summary.holds_money`), with their facts and money (of their own entries only). Two
-    statements, of a page's rows each."""
+    statements, of a page's rows each. The first page, the one nearly every visit shows, is
+    kept between requests under `kept_under` (`build`'s key: the money's mark and today) and
+    the user's scope: every figure in it is read from the tables that change the mark, beside
+    the case's reference, which never changes once a case has a placement. The page's `rows`
+    are the placements' ids."""
+    if kept_under is not None and position == paging.FIRST_PAGE:
+        key = (*kept_under, "rows", placements_scope(user))
+        return memo.kept(key, lambda: _row_page(session, user, today, position))
+    return _row_page(session, user, today, position)
+
+
+def _row_page(
+    session: Session, user: User, today: date, position: paging.Position
+) -> tuple[list[budget.PlacementRow], paging.Page]:
     has_entries = select(LedgerEntry.id).where(LedgerEntry.placement_id == Placement.id).exists()
     page = paging.fetch_page(
         session,
@@ -267,12 +284,14 @@ def row_page(
         position,
         PAGE_SIZE,
         nullable=False,
+        # Only the keys: the rows' facts are read below (`_facts`), not from the entities.
+        options=(load_only(Placement.id, Placement.created_at), lazyload(Placement.borough)),
     )
     ids = [p.id for p in page.rows]
     facts, totals = _facts(session, user, with_money=True, seen_ids=ids) if ids else ([], {})
     by_id = {p.id: p for p in facts}
     rows = [budget.placement_row(by_id[i], totals, today) for i in ids]
-    return rows, page
+    return rows, paging.Page(ids, page.next_after, page.prev_before)
 
 
 def month_rows(session: Session, user: User, pot_pence: int) -> list[budget.MonthRow]:

@@ -36,7 +36,7 @@ def budget_page():
         abort(400, "The link to this page of placements is not one this service made")
     on = today()
     result, data = queries.build(db.session, current_user, on, boroughs=True)
-    rows, page = queries.row_page(db.session, current_user, on, position)
+    rows, page = queries.row_page(db.session, current_user, on, position, data.key)
     return render_template(
         "accommodation/budget.html",
         budget=result,

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from accommodation import forecast as forecasts
 from accommodation import ledger, ledger_sql, rules, store
+from accommodation.budget import memo
 from accommodation.models import Placement, PlacementExtension
 from accommodation.placements.decision_services import pending_extension
 from accommodation.placements.request_services import readiness
@@ -154,13 +155,35 @@ NO_MONEY = ledger.PlacementTotals(0, 0, 0, 0, 0)
 
 
 def pot_snapshot(
-    session: Session, placement_ids: Collection[int] = (), *, with_forecast: bool = False
+    session: Session,
+    placement_ids: Collection[int] = (),
+    *,
+    with_forecast: bool = False,
+    mark: str | None = None,
 ) -> PotSnapshot:
     """The pot's figures, and those of `placement_ids` (the placements the page shows
     effects or figures for): three statements, or two when no placement is asked for; the
-    forecast (the waiting nights and the median rate) is read in the pot totals' statement."""
+    forecast (the waiting nights and the median rate) is read in the pot totals' statement.
+    With the money's `mark` (`accommodation.budget.memo.mark`, read by the caller) the whole
+    pot's part (its totals, the people counted, the forecast's inputs) is kept between
+    requests under it (`whole_pot`), for a page read far more often than the money moves
+    (the SPOC's home): then one statement, or none."""
     settings = current_settings(session)
     ids = list(placement_ids)
+    if mark is not None:
+        key = (mark, "pot snapshot")
+        money, people, requests, nights, median = memo.kept(key, lambda: whole_pot(session))
+        totals = ledger_sql.totals_of_row(settings.pot_pence, money)
+        forecast = None
+        if with_forecast:
+            forecast = forecasts.of(settings, totals, len(people), requests, nights, median)
+        return PotSnapshot(
+            settings=settings,
+            totals=totals,
+            by_placement=ledger_sql.placement_totals(session, ids) if ids else {},
+            people=people,
+            forecast=forecast,
+        )
     people = store.people_counted(session)
     forecast = None
     if with_forecast:
@@ -176,6 +199,17 @@ def pot_snapshot(
         people=people,
         forecast=forecast,
     )
+
+
+def whole_pot(session: Session) -> tuple[tuple, frozenset[int], int, int, int | None]:
+    """What `pot_snapshot` reads of the whole programme, none of it depending on the settings
+    (the pot's size is applied after): the ledger's sums (committed, invoiced, paid,
+    exposure), the clients counted towards the people cap, and the forecast's inputs (the
+    requests waiting, their nights, the median approved rate). Two statements; all of it
+    read from the tables whose writes change the money's mark (`accommodation.budget.memo`)."""
+    people = frozenset(store.people_counted(session))
+    requests, nights, median, money = forecasts.whole_pot_inputs(session)
+    return tuple(int(value) for value in money), people, requests, nights, median
 
 
 def pot_effect(

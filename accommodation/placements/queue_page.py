@@ -8,13 +8,16 @@ scoped by `visible_placements`, and a waiting request is shown to the SPOC throu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from flask import get_template_attribute, request
+from markupsafe import Markup
 from sqlalchemy import Integer, Select, cast, func, null, or_, select, true, union_all
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, lazyload, selectinload
 
 from accommodation import ledger, ledger_sql
+from accommodation.budget import memo
 from accommodation.models import Placement, PlacementExtension
 from accommodation.placements.page import (
     SPOC,
@@ -25,7 +28,8 @@ from accommodation.placements.page import (
 )
 from eip import paging
 from eip.auth.models import User
-from eip.policy import visible_placements
+from eip.cases.models import Case
+from eip.policy import placements_scope, visible_placements
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,15 @@ class WaitingItem:
 HOME_LIMIT = 20
 
 
+# What the home reads of each placement's case and borough: the case's reference (the
+# placement's name holds it), not the case's eighty columns nor either borough (the page
+# names neither): loading those was most of the page's time in the ORM.
+_CASE_REFERENCE = (
+    joinedload(Placement.case).load_only(Case.reference).lazyload(Case.borough),
+    lazyload(Placement.borough),
+)
+
+
 def _waiting_statement(visible: Select, limit: int) -> Select:
     """The oldest `limit` of the `visible` placements waiting for a decision (a request, or a
     requested extension), each with its first requested extension (or None) and how many wait
@@ -240,12 +253,23 @@ def _waiting_statement(visible: Select, limit: int) -> Select:
     ).subquery()
     # Joined under another name: `first` above is the extensions' name inside the parts.
     extension = aliased(PlacementExtension)
+    # The shown placements' own money (an extension's effect starts from it), read here:
+    # the page's statements are then the same whether or not anything waits.
+    money = ledger_sql.per_placement(select(waiting.c.id)).subquery()
     return (
-        select(Placement, extension, totals.c[0] + totals.c[1])
+        select(
+            Placement,
+            extension,
+            totals.c[0] + totals.c[1],
+            money.c.committed,
+            money.c.invoiced,
+            money.c.paid,
+        )
         .join(waiting, waiting.c.id == Placement.id)
         .outerjoin(extension, extension.id == waiting.c.extension_id)
+        .outerjoin(money, money.c.placement_id == Placement.id)
         .join(totals, true())
-        .options(joinedload(Placement.case))
+        .options(*_CASE_REFERENCE)
         .order_by(waiting.c.since, Placement.id)
         .limit(limit)
     )
@@ -266,7 +290,7 @@ def _placed_statement(visible: Select, limit: int) -> Select:
     return (
         placed.add_columns(count, *spend.c)
         .join(spend, true())
-        .options(joinedload(Placement.case))
+        .options(*_CASE_REFERENCE)
         .order_by(Placement.created_at.desc(), Placement.id.desc())
         .limit(limit)
     )
@@ -301,51 +325,74 @@ def _for_scope(build, user: User, limit: int) -> Select:
 def spoc_home(session: Session, user: User, limit: int = HOME_LIMIT) -> dict:
     """The SPOC's home: what is waiting for them (the oldest `limit`, and how many in all),
     with what each would cost against what is left; then the borough's newest approved
-    placements and its spend; then its newest cases. A fixed number of rows and queries
-    however many cases and placements the borough has."""
+    placements and its spend (`placed_section`); then its newest cases. A fixed number of
+    rows and queries however many cases and placements the borough has. The whole pot's
+    figures and the borough's placements are kept between requests while the money's mark
+    holds (`accommodation.budget.memo`): the money changes far less often than the page is
+    read."""
     found = session.execute(_for_scope(_waiting_statement, user, limit)).all()
     waiting_total = found[0][2] if found else 0
-    waiting_placements = [p for p, _ext, _total in found]
-    pending = {p.id: ext for p, ext, _total in found if ext is not None}
-    newest = session.execute(_for_scope(_placed_statement, user, limit)).all()
-    placed_placements = [p for p, *_figures in newest]
-    placed_total = newest[0][1] if newest else 0
-    spend = ledger_sql.totals_of_row(0, newest[0][2:] if newest else (0, 0, 0, 0))
+    waiting_placements = [row[0] for row in found]
+    pending = {row[0].id: row[1] for row in found if row[1] is not None}
+    money = {
+        row[0].id: ledger_sql.placement_totals_of_row(*row[3:])
+        for row in found
+        if row[3] is not None
+    }
+    mark = memo.mark(session)
     # The forecast only when a request waits: its card shows the fair share.
-    snapshot = pot_snapshot(
-        session,
-        [p.id for p in [*waiting_placements, *placed_placements]],
-        with_forecast=bool(waiting_placements),
+    snapshot = replace(
+        pot_snapshot(session, with_forecast=bool(waiting_placements), mark=mark),
+        by_placement=money,
     )
-    empty = ledger.PlacementTotals(0, 0, 0, 0, 0)
-
-    def row_of(p: Placement) -> ListRow:
-        totals = snapshot.by_placement.get(p.id, empty)
-        return ListRow(
-            placement=p,
-            case_reference=p.case.reference,
-            pending_extension=pending.get(p.id),
-            committed=totals.committed,
-            invoiced=totals.invoiced,
-            paid=totals.paid,
-        )
-
     waiting = []
     for p in waiting_placements:
-        row = row_of(p)
+        row = _list_row(p, snapshot.by_placement, pending.get(p.id))
         if p.state == "requested":
             effect = snapshot.effect(p, nights=p.nights)
         else:
             ext = row.pending_extension
             effect = snapshot.effect(p, nights=ext.nights, rate_pence=p.nightly_rate_pence)
         waiting.append(WaitingItem(row=row, request=request_details(p, SPOC), effect=effect))
-
-    placed = [row_of(p) for p in placed_placements]
+    key = None
+    if mark is not None:
+        key = (mark, "spoc placements", placements_scope(user), limit, request.script_root)
     return {
         "waiting": waiting,
         "waiting_total": waiting_total,
-        "borough_placements": placed,
-        "borough_placements_total": placed_total,
-        "spend": {"committed": spend.committed, "invoiced": spend.invoiced, "paid": spend.paid},
+        "borough_placements": memo.kept(key, lambda: placed_section(session, user, limit)),
         "pot": snapshot.totals,
     }
+
+
+_NO_MONEY = ledger.PlacementTotals(0, 0, 0, 0, 0)
+
+
+def _list_row(p: Placement, totals: dict, pending: PlacementExtension | None = None) -> ListRow:
+    money = totals.get(p.id, _NO_MONEY)
+    return ListRow(
+        placement=p,
+        case_reference=p.case.reference,
+        pending_extension=pending,
+        committed=money.committed,
+        invoiced=money.invoiced,
+        paid=money.paid,
+    )
+
+
+def placed_section(session: Session, user: User, limit: int = HOME_LIMIT) -> Markup:
+    """The SPOC home's "Your borough's placements", drawn: the newest `limit` approved
+    placements of the borough, how many in all, what each committed and the borough's spend
+    (templates/home/_spoc_placements.html). Two statements."""
+    newest = session.execute(_for_scope(_placed_statement, user, limit)).all()
+    placements = [p for p, *_figures in newest]
+    total = newest[0][1] if newest else 0
+    spend = ledger_sql.totals_of_row(0, newest[0][2:] if newest else (0, 0, 0, 0))
+    totals = ledger_sql.placement_totals(session, [p.id for p in placements]) if newest else {}
+    draw = get_template_attribute("home/_spoc_placements.html", "borough_placements")
+    return draw(
+        [_list_row(p, totals) for p in placements],
+        total,
+        {"committed": spend.committed, "invoiced": spend.invoiced, "paid": spend.paid},
+        user.borough.name if user.borough else "",
+    )

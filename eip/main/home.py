@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from flask import get_template_attribute, request
+from markupsafe import Markup
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
@@ -16,7 +19,6 @@ from eip.cases.deadlines import DUE_SOON, DUE_TODAY, OVERDUE
 from eip.cases.models import Case, CaseTally
 from eip.models import Borough
 from eip.policy import visible_cases
-from eip.programme import current_settings
 from eip.roles import Role
 
 
@@ -61,10 +63,9 @@ def work_list(session: Session, user: User, position: paging.Position) -> dict[s
     }
 
 
-def case_counts(session: Session) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-    """Every case counted by status and by borough name, each in name order, leaving out
-    those with none: from the running tallies (CaseTally), in one statement of a few rows
-    however many cases there are."""
+@functools.cache
+def _counts_statement():
+    # Built once: building these selects cost the manager's home more than running them.
     tallies = select(CaseTally.status, Borough.name.label("borough"), CaseTally.n).join(
         Borough, Borough.id == CaseTally.borough_id
     )
@@ -76,36 +77,60 @@ def case_counts(session: Session) -> tuple[list[tuple[str, int]], list[tuple[str
         literal("borough").label("kind"), tallies.c.borough.label("name"), func.sum(tallies.c.n)
     ).group_by(tallies.c.borough)
     both = union_all(by_status, by_borough).subquery()
-    rows = session.execute(select(both).order_by(both.c.kind.desc(), both.c.name)).all()
+    return select(both).order_by(both.c.kind.desc(), both.c.name)
+
+
+def case_counts(session: Session) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """Every case counted by status and by borough name, each in name order, leaving out
+    those with none: from the running tallies (CaseTally), in one statement of a few rows
+    however many cases there are."""
+    rows = session.execute(_counts_statement()).all()
     return (
         [(name, count) for kind, name, count in rows if kind == "status"],
         [(name, count) for kind, name, count in rows if kind == "borough"],
     )
 
 
-def _manager(session: Session, user: User) -> dict[str, Any]:
-    """The programme's cases by status and by borough, exact from the running tallies
-    (CaseTally), and what waits for a manager, the open unallocated cases read no further
-    than `paging.COUNT_CAP` rows of their index: the page costs the same at any number of
-    cases."""
+@functools.cache
+def _waiting_for_manager_statement():
+    """The pending account approvals and the open cases with no active practitioner
+    (capped), side by side: built once."""
     from eip.cases.assignment import capped_without_practitioner
 
-    by_status, by_borough = case_counts(session)
     pending = (
         select(func.count())
         .select_from(ApprovalRequest)
         .where(ApprovalRequest.status == "pending")
         .scalar_subquery()
     )
-    pending_approvals, without = session.execute(
-        select(pending, capped_without_practitioner())
-    ).one()
+    return select(pending, capped_without_practitioner())
+
+
+def _manager(session: Session, user: User) -> dict[str, Any]:
+    """The programme's cases by status and by borough, exact from the running tallies
+    (CaseTally), and what waits for a manager, the open unallocated cases read no further
+    than `paging.COUNT_CAP` rows of their index: the page costs the same at any number of
+    cases. The monthly report's form is the same for every manager: drawn once."""
+    by_status, by_borough = case_counts(session)
+    pending_approvals, without = session.execute(_waiting_for_manager_statement()).one()
     return {
         "by_status": by_status,
         "by_borough": by_borough,
         "pending_approvals": pending_approvals,
         "without_practitioner": without,
+        "monthly_report_form": _monthly_report_form,
     }
+
+
+def _monthly_report_form() -> Markup:
+    """The monthly report's form, empty: the same for everyone, so drawn once per app and
+    address (its GOV.UK date boxes and buttons were a fifth of the manager's home)."""
+    from accommodation.budget import memo
+
+    def draw() -> Markup:
+        return get_template_attribute("reports/monthly_macros.html", "monthly_report_form")()
+
+    return memo.kept(("monthly report form", request.script_root), draw)
 
 
 def _spoc(session: Session, user: User) -> dict[str, Any]:
@@ -113,22 +138,32 @@ def _spoc(session: Session, user: User) -> dict[str, Any]:
     then my borough's cases (accommodation.placements.queue_page.spoc_home)."""
     from accommodation.placements.queue_page import HOME_LIMIT, spoc_home
 
-    query = visible_cases(user)
     # The borough's count rides on its newest cases' query, as a subquery of the borough's
-    # running tallies (CaseTally): a few rows, however many cases the borough holds.
+    # running tallies (CaseTally): a few rows, however many cases the borough holds. Only
+    # the columns the table shows, as plain rows: loading Case entities (eighty columns,
+    # each borough joined) cost the page more than the query.
     total = (
         select(func.coalesce(func.sum(CaseTally.n), 0))
         .where(CaseTally.borough_id == user.borough_id)
         .scalar_subquery()
     )
+    shown = visible_cases(user).with_only_columns(
+        Case.reference,
+        Case.status,
+        Case.created_at,
+        Borough.name.label("borough_name"),
+        total,
+    )
     rows = session.execute(
-        query.add_columns(total).order_by(Case.created_at.desc(), Case.id.desc()).limit(HOME_LIMIT)
+        shown.join(Borough, Borough.id == Case.borough_id)
+        .order_by(Case.created_at.desc(), Case.id.desc())
+        .limit(HOME_LIMIT)
     ).all()
-    cases = [row[0] for row in rows]
+    cases = rows
     return {
         **spoc_home(session, user, HOME_LIMIT),
         "borough_cases": cases,
-        "borough_cases_total": rows[0][1] if rows else 0,
+        "borough_cases_total": rows[0][4] if rows else 0,
     }
 
 
@@ -150,7 +185,7 @@ def _finance(session: Session, user: User) -> dict[str, Any]:
     # invoices page).
     unpaid, unpaid_count, unpaid_total = unpaid_invoices(session, user, on, FINANCE_UNPAID_SHOWN)
     return {
-        "settings": current_settings(session),
+        "settings": data.settings,
         "budget": result,
         "forecast": budget_queries.forecast_of(session, result, data),
         "chart": kept_chart(result, data.key, pot, on),

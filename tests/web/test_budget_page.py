@@ -23,6 +23,7 @@ from eip.formatting import format_pence, plain_pounds
 from eip.models import Borough
 from tests import factories
 from tests import factories_accommodation as fa
+from tests.conftest import sign_in
 
 POT = 1_400_000
 
@@ -249,7 +250,9 @@ def test_the_budget_page_opens_for_every_role_that_works_with_accommodation(sign
 
 def test_the_budget_page_is_built_in_a_constant_number_of_queries(app, signed_in):
     # Counted on the first request after the money changed (the pot's figures worked out)
-    # and on the next (kept: accommodation.budget.memo), at one placement and at five.
+    # and on the next (kept: accommodation.budget.memo), at one placement and at five. Kept:
+    # the session, the settings and the money's mark only (the pot's figures, the chart and
+    # the placements table's first page are kept under it).
     fa.placement(fa.accommodation_case(), "checked_in")
     client, _user = signed_in("finance")
     with count_queries(app) as few:
@@ -263,7 +266,7 @@ def test_the_budget_page_is_built_in_a_constant_number_of_queries(app, signed_in
     with count_queries(app) as many_kept:
         client.get("/budget")
     assert len(many) == len(few)
-    assert len(many_kept) == len(few_kept) == len(few) - 2
+    assert len(many_kept) == len(few_kept) == len(few) - 4 == 3
 
 
 def test_finances_home_answers_committed_spent_left_and_still_to_invoice(signed_in):
@@ -316,3 +319,30 @@ def test_the_budget_pages_placements_a_page_at_a_time_newest_first(signed_in, mo
 def test_a_budget_page_link_this_service_did_not_make_is_refused(signed_in):
     client, _user = signed_in("manager")
     assert client.get("/budget?after=not-a-key").status_code == 400
+
+
+def _placements_table(page: str) -> str:
+    table = page[page.index('id="budget-placements"') :]
+    return table[: table.index("</table>")]
+
+
+def test_the_placements_first_page_is_kept_per_scope_and_follows_the_money(signed_in, app):
+    # The first page of the placements table is kept between requests while the money has
+    # not changed (accommodation.budget.memo), apart for each scope of placements: a SPOC
+    # who looks after finance still sees only their borough's.
+    history = money_history()
+    islington_ref = history["islington"].case.reference
+    finance_client, _ = signed_in("finance")
+    assert islington_ref in _placements_table(finance_client.get("/budget").get_data(as_text=True))
+    spoc_client = app.test_client()
+    spoc = factories.user("spoc", borough_name="Camden")
+    assert sign_in(spoc_client, spoc.email, factories.PASSWORD).status_code == 302
+    spoc_page = spoc_client.get("/budget").get_data(as_text=True)
+    assert islington_ref not in _placements_table(spoc_page)
+    # A new approval shows on the next view, with its money.
+    new = fa.placement(fa.accommodation_case(borough_name="Islington"), "approved", nights=3)
+    table = _placements_table(finance_client.get("/budget").get_data(as_text=True))
+    assert new.case.reference in table and format_pence(3 * fa.RATE) in table
+    assert new.case.reference not in _placements_table(
+        spoc_client.get("/budget").get_data(as_text=True)
+    )

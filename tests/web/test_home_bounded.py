@@ -279,3 +279,26 @@ def test_the_spoc_home_merges_waiting_requests_and_extensions_oldest_first(signe
     assert newer.name not in html.split("Your borough")[0]
     assert elsewhere.name not in html and decided.name not in html.split("Your borough")[0]
     assert "And 1 more waiting" in html
+
+
+def test_the_spoc_home_shows_the_pot_as_it_is_after_every_change_of_the_money(signed_in):
+    # The whole pot's figures are kept between requests (accommodation.budget.memo) while the
+    # money has not changed: an approval anywhere, or a request made, shows on the next view.
+    def available(html):
+        return re.search(r"Available in the pot now: <strong>([^<]+)</strong>", html).group(1)
+
+    def pence(text):
+        return int(text.replace("£", "").replace(",", "").replace(".", ""))
+
+    client, _ = signed_in("spoc", borough_name="Camden")
+    accommodation.placement(accommodation.accommodation_case(), "approved", nights=10)
+    before = client.get("/").get_data(as_text=True)
+    assert "No placement requests are waiting" in before
+    assert available(client.get("/").get_data(as_text=True)) == available(before)  # kept
+    elsewhere = accommodation.accommodation_case(borough_name="Hackney")
+    accommodation.placement(elsewhere, "approved", nights=7, rate_pence=5_000)
+    after = client.get("/").get_data(as_text=True)
+    assert pence(available(before)) - pence(available(after)) == 7 * 5_000
+    waiting = accommodation.placement(accommodation.accommodation_case())
+    html = client.get("/").get_data(as_text=True)
+    assert f"Request: placement {waiting.name}" in html and "Fair share for each of the" in html

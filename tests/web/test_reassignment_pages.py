@@ -82,6 +82,25 @@ def test_the_manager_sees_the_cases_with_no_active_practitioner(signed_in):
     assert ">1</span>" in home and ">open case with no active practitioner</a>" in home
 
 
+def test_the_managers_home_counts_the_cases_of_every_account_that_left(signed_in):
+    """Each left account's open cases are counted (the home reads them account by account),
+    with the unallocated ones; a closed case, or one an active practitioner holds, is not."""
+    client, _ = signed_in("manager")
+    disabled = factories.user("practitioner", active=False)
+    promoted = factories.user("practitioner")
+    for _ in range(2):
+        pf.active_case(disabled)
+    pf.active_case(promoted)
+    pf.closed_case(practitioner=disabled)
+    pf.active_case(factories.user("practitioner"))
+    unallocated = pf.active_case(factories.user("practitioner"))
+    unallocated.allocated_practitioner_id = None
+    promoted.role = "manager"
+    db.session.commit()
+    home = _html(client.get("/"))
+    assert ">4</span>" in home and ">open cases with no active practitioner</a>" in home
+
+
 def test_a_spoc_with_a_request_waiting_sees_it_in_their_notifications(signed_in):
     from accommodation.placements import notices
 
