@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from eip.csvsafe import RowText, SafeDictWriter, read_cell
+from eip.csvsafe import FilesText, RowText, SafeDictWriter, read_cell
 from eip.domain import RuleBroken
 from evaluation import disclosure
 from evaluation.columns import FILES, PERSONAL_DATA_NOTICE, Column, names
@@ -35,6 +35,8 @@ MANIFEST = "manifest.sha256"
 DICTIONARY = "data_dictionary.md"
 REPORT = "disclosure_report.md"
 CHUNK = 64 * 1024
+# Cases whose rows CaseStore keeps as text in memory before writing them to its files.
+SPILL = 500
 
 LEFT_OUT_REASONS = {
     "evaluation_consent_declined": (
@@ -163,6 +165,9 @@ class CaseStore:
         self._rows = [array("Q", [0]) for _ in FILES]
         self._at: dict[str, int] = {}
         self._text = RowText()
+        # The rows of the cases added since the last spill, as text in memory.
+        self._pending = FilesText(len(FILES))
+        self._count = 0
 
     def add(
         self,
@@ -176,13 +181,21 @@ class CaseStore:
         rows.event_cells and the like)."""
         self._at[case_id] = len(self._at)
         found = ([case_cells[HEAD:]], event_cells, dash_cells, outcome_cells)
-        texts = self._text.texts(found)
-        kept = zip(found, texts, self._files, self._ends, self._rows, strict=True)
-        for rows, text, file, ends, counts in kept:
-            data = text.encode("utf-8")
-            file.write(data)
-            ends.append(ends[-1] + len(data))
+        self._pending.add(found)
+        for rows, counts in zip(found, self._rows, strict=True):
             counts.append(counts[-1] + len(rows))
+        self._count += 1
+        if self._count == SPILL:
+            self._spill()
+
+    def _spill(self) -> None:
+        """The pending cases' text into the files, and where each case's text ends."""
+        taken = self._pending.take()
+        for (data, ends), file, kept in zip(taken, self._files, self._ends, strict=True):
+            file.write(data)
+            start = kept[-1]
+            kept.extend([start + end for end in ends])
+        self._count = 0
 
     def write(
         self,
@@ -205,6 +218,8 @@ class CaseStore:
         self, archive: zipfile.ZipFile, number: int, name: str, header: list[str],
         order: Sequence[tuple[str, Sequence[str]]], when: datetime,
     ) -> Written:  # fmt: skip
+        if self._count:
+            self._spill()
         source, ends, counts = self._files[number], self._ends[number], self._rows[number]
         source.flush()
         descriptor = source.fileno()
