@@ -171,7 +171,8 @@ def test_a_row_is_made_safe_exactly_as_its_cells_are_one_by_one(row):
     assert list(csvsafe.safe_row(tuple(row))) == [csvsafe.safe_cell(cell) for cell in row]
 
 
-_ROWS = st.lists(st.lists(st.one_of(cells, st.just(""), st.text()), min_size=1, max_size=4), max_size=3)
+_ROW = st.lists(st.one_of(cells, st.just(""), st.text()), min_size=1, max_size=4)
+_ROWS = st.lists(_ROW, max_size=3)
 
 
 @settings(max_examples=300, deadline=None)
