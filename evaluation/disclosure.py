@@ -225,10 +225,23 @@ class QuasiValues(Mapping[str, str]):
     __slots__ = ("cells",)
 
     def __init__(self, values: Mapping[str, str]) -> None:
-        self.cells = tuple(sys.intern(values[qi]) for qi in QUASI_IDENTIFIERS)
+        self.cells = tuple(map(sys.intern, map(values.__getitem__, QUASI_IDENTIFIERS)))
+
+    @classmethod
+    def of_cells(cls, cells: Sequence[str]) -> QuasiValues:
+        """The values given in QUASI_IDENTIFIERS' order (no mapping made for them)."""
+        if len(cells) != len(QUASI_IDENTIFIERS):
+            raise ValueError("one value per quasi-identifier")
+        found = cls.__new__(cls)
+        found.cells = tuple(map(sys.intern, cells))
+        return found
 
     def __getitem__(self, name: str) -> str:
         return self.cells[_POSITION[name]]
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        at = _POSITION.get(name)
+        return default if at is None else self.cells[at]
 
     def __iter__(self):
         return iter(QUASI_IDENTIFIERS)
@@ -380,15 +393,26 @@ def anonymise(candidates: Sequence[Candidate], k: int, prior: Generalisation = F
     cases_of = Counter(persons)
     shared = [i for i, p in enumerate(persons) if cases_of[p] > 1]
     columns: dict[tuple[str, int], list[str]] = {}
-    for qi in QUASI_IDENTIFIERS:
-        kind = KIND_OF[qi]
-        finest = [
-            SUPPRESSED if c.id in prior.suppressed_ids else c.values.get(qi, NOT_KNOWN)
-            for c in candidates
+    # Each quasi-identifier's column of finest values, made by transposing the rows.
+    finest_rows = [
+        c.values.cells
+        if type(c.values) is QuasiValues
+        else tuple(c.values.get(qi, NOT_KNOWN) for qi in QUASI_IDENTIFIERS)
+        for c in candidates
+    ]
+    if prior.suppressed_ids:
+        suppressed_row = (SUPPRESSED,) * len(QUASI_IDENTIFIERS)
+        finest_rows = [
+            suppressed_row if c.id in prior.suppressed_ids else row
+            for c, row in zip(candidates, finest_rows, strict=True)
         ]
+    finest_columns = list(zip(*finest_rows, strict=True)) or [()] * len(QUASI_IDENTIFIERS)
+    del finest_rows
+    for qi, finest in zip(QUASI_IDENTIFIERS, finest_columns, strict=True):
+        kind = KIND_OF[qi]
         for level in range(prior.levels[kind], MAX_LEVEL[kind] + 1):
             wider = {value: generalise(qi, value, level, named) for value in set(finest)}
-            columns[(qi, level)] = [wider[value] for value in finest]
+            columns[(qi, level)] = list(map(wider.__getitem__, finest))
     total = max(1, len(candidates))
     ranges = [range(prior.levels[kind], MAX_LEVEL[kind] + 1) for kind in KINDS]
     nodes = []
@@ -466,7 +490,7 @@ def anonymise(candidates: Sequence[Candidate], k: int, prior: Generalisation = F
 def smallest_group(rows: Iterable[Sequence[str]]) -> int:
     """The size of the smallest group of rows sharing one combination (0 for no rows):
     the k an extract actually reached, checked again on what is written."""
-    sizes = Counter(tuple(row) for row in rows)
+    sizes = Counter(map(tuple, rows))
     return min(sizes.values(), default=0)
 
 

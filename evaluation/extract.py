@@ -48,7 +48,7 @@ from eip.models import Borough
 from eip.workdays import london_date, london_day_start
 from evaluation import pseudonym
 from evaluation.disclosure import Candidate, QuasiValues
-from evaluation.rows import CaseBundle, Client, finest_values
+from evaluation.rows import CaseBundle, Client, finest_cells
 
 BATCH = 5000
 
@@ -411,7 +411,7 @@ def _collect(
             continue
         cid = pseudonym.case_id(key, bundle.case.reference)
         person = f"person:{bundle.case.client_id}" if bundle.case.client_id else f"case:{cid}"
-        candidate = Candidate(cid, person, QuasiValues(finest_values(bundle)))
+        candidate = Candidate(cid, person, QuasiValues.of_cells(finest_cells(bundle)))
         found.candidates.append(candidate)
         if keep is not None:
             keep(bundle, candidate)

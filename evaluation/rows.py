@@ -22,7 +22,7 @@ from eip.cases.rules import CLOSED_STATES
 from eip.workdays import london_date
 from evaluation import coarsen, referral_timeliness
 from evaluation.columns import CASE_COLUMNS, DASH_COLUMNS, EVENT_COLUMNS, OUTCOME_COLUMNS, names
-from evaluation.disclosure import QUASI_IDENTIFIERS  # noqa: F401 (read from here: figures)
+from evaluation.disclosure import QUASI_IDENTIFIERS  # (read from here too: figures)
 
 INTERVENTION_PATHWAYS = frozenset({"intervention", "intervention_with_accommodation"})
 DROPPED_OUT = frozenset({"disengaged", "withdrew_consent"})
@@ -116,18 +116,23 @@ def _age_band(client: Client | None, referred: date) -> str:
 
 def finest_values(bundle: CaseBundle) -> dict[str, str]:
     """The quasi-identifiers at their finest, before disclosure control."""
+    return dict(zip(QUASI_IDENTIFIERS, finest_cells(bundle), strict=True))
+
+
+def finest_cells(bundle: CaseBundle) -> tuple[str, ...]:
+    """`finest_values` in QUASI_IDENTIFIERS' order (the extract keeps them as such)."""
     client, partner = bundle.client, bundle.partner
     referred = bundle.referred_on
-    return {
-        "age_band": _age_band(client, referred),
-        "gender": coarsen.gender_group(client.gender if client else None),
-        "ethnic_group": coarsen.ethnic_group(client.ethnicity if client else None),
-        "borough": bundle.borough_name or coarsen.NOT_KNOWN,
-        "referral_period": coarsen.referral_month(referred),
-        "partner_age_band": _age_band(partner, referred),
-        "partner_gender": coarsen.gender_group(partner.gender if partner else None),
-        "partner_ethnic_group": coarsen.ethnic_group(partner.ethnicity if partner else None),
-    }
+    return (
+        _age_band(client, referred),  # age_band
+        coarsen.gender_group(client.gender if client else None),  # gender
+        coarsen.ethnic_group(client.ethnicity if client else None),  # ethnic_group
+        bundle.borough_name or coarsen.NOT_KNOWN,  # borough
+        coarsen.referral_month(referred),  # referral_period
+        _age_band(partner, referred),  # partner_age_band
+        coarsen.gender_group(partner.gender if partner else None),  # partner_gender
+        coarsen.ethnic_group(partner.ethnicity if partner else None),  # partner_ethnic_group
+    )
 
 
 def _text(value: Any) -> str:
