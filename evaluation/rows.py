@@ -193,6 +193,15 @@ def _timeliness(
     return found
 
 
+def _timeliness_cells(found: dict[str, referral_timeliness.Timeliness]) -> tuple[str, ...]:
+    """A review's (or the case's) timeliness of each kind, as its cells in the files'
+    order: most reviews called for no referral, and share their cells."""
+    idva, marac = found["idva"], found["marac"]
+    if idva is referral_timeliness.NOT_DUE and marac is referral_timeliness.NOT_DUE:
+        return _NOT_DUE_CELLS
+    return (*_timeliness_pair(idva), *_timeliness_pair(marac))
+
+
 def _timeliness_pair(found: referral_timeliness.Timeliness) -> tuple[str, str]:
     """The timeliness's two cells: its state and its working days, top-coded."""
     return found.state, _text(coarsen.top_coded(found.working_days, coarsen.WORKING_DAYS_TOP))
@@ -232,6 +241,7 @@ def _dash_counts(reviews: Sequence[Any], scores: list[Any]) -> tuple[str, ...]:
 # The cells of a case with no DASH review, no placement, or no onward referral (most cases):
 # what the rules give for none, worked out once.
 _NO_DASH = ("", "0", "", "", "")
+assert referral_timeliness.KINDS == ("idva", "marac"), "_timeliness_cells reads them so"
 _NOT_DUE_CELLS = tuple(
     cell
     for _kind in referral_timeliness.KINDS
@@ -281,9 +291,7 @@ def case_cells(
             reviews[0].risk_level,  # risk_at_intake
             *_dash_counts(reviews, scores),
         )
-        timeliness = tuple(
-            cell for agency in referral_timeliness.KINDS for cell in _timeliness_pair(first[agency])
-        )
+        timeliness = _timeliness_cells(first)
     else:
         dash, timeliness = _NO_DASH, _NOT_DUE_CELLS
     callouts_open = 0
@@ -358,48 +366,73 @@ def event_cells(bundle: CaseBundle, case_id: str) -> list[tuple[str, str, str, s
     events.csv's column order: the extract writes these straight, with no dict per row."""
     case = bundle.case
     referred = bundle.referred_on
-    # (day, event, detail): sorted as such, then made rows.
+    # (days since the referral, event, detail): sorted as such, then made rows. Each kind
+    # of record is one comprehension, and only when the case has some (a case's events
+    # are the most rows of an extract).
     found: list[tuple[int, str, str]] = []
-
-    def add(day: date, event: str, detail: str = "") -> None:
-        found.append(((day - referred).days, event, detail))
-
+    add = found.append
     if case.acknowledged_at:
-        add(london_date(case.acknowledged_at), "acknowledged", _text(case.acknowledgement_method))
-    for d in bundle.late_decisions:
-        add(d.decided_on, "late_referral_decision", d.decision)
+        acknowledged = london_date(case.acknowledged_at)
+        add(((acknowledged - referred).days, "acknowledged", _text(case.acknowledgement_method)))
+    if bundle.late_decisions:
+        found += [
+            ((d.decided_on - referred).days, "late_referral_decision", d.decision)
+            for d in bundle.late_decisions
+        ]
     for c in bundle.consultations:
         if c.held_on:
-            add(c.held_on, "consultation_held", _text(c.outcome))
+            add(((c.held_on - referred).days, "consultation_held", _text(c.outcome)))
     for c in bundle.consents:
-        add(c.recorded_on, "consent_recorded", f"{c.person_role}:{c.kind}:{c.state}")
+        add(
+            (
+                (c.recorded_on - referred).days,
+                "consent_recorded",
+                f"{c.person_role}:{c.kind}:{c.state}",
+            )
+        )
         if c.withdrawn_on:
-            add(c.withdrawn_on, "consent_withdrawn", f"{c.person_role}:{c.kind}:withdrawn")
+            add(
+                (
+                    (c.withdrawn_on - referred).days,
+                    "consent_withdrawn",
+                    f"{c.person_role}:{c.kind}:withdrawn",
+                )
+            )
     if case.intervention_started_on:
-        add(case.intervention_started_on, "intervention_started")
-    for s in bundle.sessions:
-        add(s.held_on, "session", s.attendance)
-    for m in bundle.meetings:
-        add(m.held_on, "professionals_meeting")
-    for r in bundle.dash_reviews:
-        add(r.completed_on, "dash_review", r.risk_level)
-    for i in bundle.incidents:
-        add(i.occurred_on, "incident", i.source)
-    for r in bundle.onward_referrals:
-        add(r.referred_on, "onward_referral", f"{r.agency}:{r.status}")
+        add(((case.intervention_started_on - referred).days, "intervention_started", ""))
+    if bundle.sessions:
+        found += [((s.held_on - referred).days, "session", s.attendance) for s in bundle.sessions]
+    if bundle.meetings:
+        found += [
+            ((m.held_on - referred).days, "professionals_meeting", "") for m in bundle.meetings
+        ]
+    if bundle.dash_reviews:
+        found += [
+            ((r.completed_on - referred).days, "dash_review", r.risk_level)
+            for r in bundle.dash_reviews
+        ]
+    if bundle.incidents:
+        found += [((i.occurred_on - referred).days, "incident", i.source) for i in bundle.incidents]
+    if bundle.onward_referrals:
+        found += [
+            ((r.referred_on - referred).days, "onward_referral", f"{r.agency}:{r.status}")
+            for r in bundle.onward_referrals
+        ]
     for a in bundle.actions:
         if a.kind in ("idva_referral", "marac_referral") and a.completed_at:
             agency = a.kind.removesuffix("_referral")
-            add(london_date(a.completed_at), "onward_referral", f"{agency}:made")
+            made = london_date(a.completed_at)
+            add(((made - referred).days, "onward_referral", f"{agency}:made"))
     for p in bundle.placements:
-        add(london_date(p.created_at), "accommodation_requested", p.state)
+        add(((london_date(p.created_at) - referred).days, "accommodation_requested", p.state))
         if p.checked_in_on:
-            add(p.checked_in_on, "accommodation_checked_in")
+            add(((p.checked_in_on - referred).days, "accommodation_checked_in", ""))
         if p.moved_out_on:
-            add(p.moved_out_on, "accommodation_moved_out", "early" if p.ended_early else "at_term")
+            moved = "early" if p.ended_early else "at_term"
+            add(((p.moved_out_on - referred).days, "accommodation_moved_out", moved))
     closed_on = _closed_on(case)
     if closed_on:
-        add(closed_on, "closed", _text(case.closure_outcome))
+        add(((closed_on - referred).days, "closed", _text(case.closure_outcome)))
     found.sort()
     return [(case_id, str(day), event, detail) for day, event, detail in found]
 
@@ -415,8 +448,10 @@ def dash_cells(
 ) -> list[tuple[str, ...]]:
     """The case's DASH reviews in review order, each as its cells in dash_reviews.csv's
     column order."""
-    referred = bundle.referred_on
     reviews = bundle.reviews
+    if not reviews:
+        return []
+    referred = bundle.referred_on
     timeliness = _timeliness(bundle, rules, today)
     found = []
     for number, review in enumerate(reviews, start=1):
@@ -425,18 +460,14 @@ def dash_cells(
             (
                 case_id,
                 str(number),
-                _text(coarsen.days_since(referred, review.completed_on)),
+                _days(referred, review.completed_on),
                 str(review.score),
                 review.risk_level,
                 coarsen.yes_no(review.professional_judgement_high),
                 _text(coarsen.top_coded(review.police_callouts_12_months)),
                 _text(review.high_risk_threshold),
                 _text(review.marac_threshold),
-                *(
-                    cell
-                    for kind in referral_timeliness.KINDS
-                    for cell in _timeliness_pair(of_review[kind])
-                ),
+                *_timeliness_cells(of_review),
             )
         )
     return found
