@@ -30,6 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 # The kinds of quasi-identifier: one generalisation level each (the lattice's dimensions).
@@ -393,7 +394,7 @@ def anonymise(candidates: Sequence[Candidate], k: int, prior: Generalisation = F
     cases_of = Counter(persons)
     shared = [i for i, p in enumerate(persons) if cases_of[p] > 1]
     columns: dict[tuple[str, int], list[str]] = {}
-    # Each quasi-identifier's column of finest values, made by transposing the rows.
+    # Each candidate's finest values in QUASI_IDENTIFIERS' order (the tuple it holds).
     finest_rows = [
         c.values.cells
         if type(c.values) is QuasiValues
@@ -406,13 +407,17 @@ def anonymise(candidates: Sequence[Candidate], k: int, prior: Generalisation = F
             suppressed_row if c.id in prior.suppressed_ids else row
             for c, row in zip(candidates, finest_rows, strict=True)
         ]
-    finest_columns = list(zip(*finest_rows, strict=True)) or [()] * len(QUASI_IDENTIFIERS)
-    del finest_rows
-    for qi, finest in zip(QUASI_IDENTIFIERS, finest_columns, strict=True):
+    for position, qi in enumerate(QUASI_IDENTIFIERS):
+        # One column at a time: 100,000 cases' columns at once would be in the peak.
+        finest = list(map(itemgetter(position), finest_rows))
         kind = KIND_OF[qi]
         for level in range(prior.levels[kind], MAX_LEVEL[kind] + 1):
+            if level == 0:  # the finest level generalises nothing: the column itself
+                columns[(qi, level)] = finest
+                continue
             wider = {value: generalise(qi, value, level, named) for value in set(finest)}
             columns[(qi, level)] = list(map(wider.__getitem__, finest))
+    del finest_rows
     total = max(1, len(candidates))
     ranges = [range(prior.levels[kind], MAX_LEVEL[kind] + 1) for kind in KINDS]
     nodes = []
