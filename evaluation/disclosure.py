@@ -338,8 +338,14 @@ def _too_small(
         new = Counter(itertools.compress(zip(*cells, strict=True), [not r for r in released]))
     seen: set[tuple[tuple[str, ...], str]] = set()
     seen_new: set[tuple[tuple[str, ...], str]] = set()
-    for i in shared:
-        key = tuple(column[i] for column in cells)
+    # The shared rows' keys, picked from each column at once (no call per row and column).
+    picked: list[Sequence[str]] = [() for _ in cells]
+    if len(shared) == 1:
+        picked = [(column[shared[0]],) for column in cells]
+    elif shared:
+        pick = itemgetter(*shared)
+        picked = [pick(column) for column in cells]
+    for i, key in zip(shared, zip(*picked, strict=True), strict=True):
         pair = (key, persons[i])
         if pair in seen:
             people[key] -= 1
