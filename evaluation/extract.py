@@ -264,7 +264,9 @@ def plain_rows(connection: Connection, query: Select) -> Iterator[Any]:
     has one); the rows are then taken from the driver straight, with each column's own
     result conversion applied only where its type has one (SQLite's dates and times are
     text, every engine's timestamps are made UTC). A Row object per record and a call per
-    cell were a third of a large extract; a day's date is converted once, as days repeat.
+    cell were a third of a large extract; a day's date is converted once, as days repeat,
+    and a column of timestamps with no NULL is made UTC with no Python call per cell
+    (`UTCDateTime.column_results`).
     """
     columns = list(query.selected_columns)
     dialect = connection.dialect
