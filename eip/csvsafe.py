@@ -19,7 +19,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import chain
+from itertools import accumulate, chain
 from operator import itemgetter
 from typing import IO
 
@@ -118,26 +118,52 @@ class RowText:
         self._writer.writerows(rows)
         return buffer.getvalue()
 
-    def texts(self, groups: Sequence[Sequence[Sequence[object]]]) -> list[str]:
-        """`text` of each group of rows, from one buffer and one check of every cell
-        (the extract keeps each case's rows of four files at once)."""
-        buffer = self._buffer
-        buffer.seek(0)
-        buffer.truncate()
-        writer = self._writer
-        ends = []
-        if writer.all_plain(chain.from_iterable(chain.from_iterable(groups))):
-            raw = writer.raw
-            for rows in groups:
-                raw.writerows(rows)
+
+class FilesText:
+    """Rows of several CSV files, a group at a time (the extract: a case's rows of each of
+    its files), kept as each file's text until taken (the same text `SafeWriter` would
+    write), with where each group ends in it.
+
+    One check of every cell of a group clears it for all files; the text is taken many
+    groups at a time, so a group costs a write per file and no string of its own.
+    """
+
+    def __init__(self, files: int) -> None:
+        self._buffers = [io.StringIO() for _ in range(files)]
+        self._writers = [SafeWriter(buffer) for buffer in self._buffers]
+        # Per file, where each group added since the last `take` ends (in characters).
+        self._ends: list[list[int]] = [[] for _ in range(files)]
+
+    def add(self, groups: Sequence[Sequence[Sequence[object]]]) -> None:
+        """A group: its rows for each file, in the files' order."""
+        kept = zip(groups, self._writers, self._buffers, self._ends, strict=True)
+        if SafeWriter.all_plain(chain.from_iterable(chain.from_iterable(groups))):
+            for rows, writer, buffer, ends in kept:
+                writer.raw.writerows(rows)
                 ends.append(buffer.tell())
         else:
-            for rows in groups:
+            for rows, writer, buffer, ends in kept:
                 for row in rows:
                     writer.writerow(row)
                 ends.append(buffer.tell())
-        value = buffer.getvalue()
-        return [value[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+
+    def take(self) -> list[tuple[bytes, list[int]]]:
+        """Each file's text since the last `take`, as UTF-8, with where each group's text
+        ends in it (in bytes), in the order they were added; the buffers are emptied."""
+        found = []
+        for buffer, ends in zip(self._buffers, self._ends, strict=True):
+            text = buffer.getvalue()
+            data = text.encode("utf-8")
+            if len(data) == len(text):  # ASCII (coded values): a character is a byte
+                found.append((data, list(ends)))
+            else:
+                starts = [0, *ends[:-1]]
+                sizes = (len(text[a:b].encode("utf-8")) for a, b in zip(starts, ends, strict=True))
+                found.append((data, list(accumulate(sizes))))
+            buffer.seek(0)
+            buffer.truncate()
+            ends.clear()
+        return found
 
 
 class SafeDictWriter:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
+from operator import methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+    def column_results(self, dialect: Any) -> Callable[[Sequence[Any]], Iterable[Any]]:
+        """The conversion of a whole column of the driver's values (a bulk reader's, such
+        as the evaluation extract's): the values SQLAlchemy's own result conversion gives
+        cell by cell, with no Python call per cell when the column holds no NULL. SQLite's
+        values are stored naive (`process_bind_param`) and PostgreSQL's come back aware."""
+        one = self._cached_result_processor(dialect, None)
+        impl = self.dialect_impl(dialect).impl_instance._cached_result_processor(dialect, None)
+        if dialect.name == "sqlite":
+            to_utc: Callable[[datetime], datetime] = partial(datetime.replace, tzinfo=UTC)
+        else:
+            to_utc = methodcaller("astimezone", UTC)
+
+        def convert(cells: Sequence[Any]) -> Iterable[Any]:
+            if None in cells:
+                return map(one, cells)
+            return map(to_utc, cells if impl is None else map(impl, cells))
+
+        return convert
 
 
 # A request that only asks (GET, HEAD, OPTIONS) reads; any other request may write.

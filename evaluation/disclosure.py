@@ -30,6 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 # The kinds of quasi-identifier: one generalisation level each (the lattice's dimensions).
@@ -225,10 +226,23 @@ class QuasiValues(Mapping[str, str]):
     __slots__ = ("cells",)
 
     def __init__(self, values: Mapping[str, str]) -> None:
-        self.cells = tuple(sys.intern(values[qi]) for qi in QUASI_IDENTIFIERS)
+        self.cells = tuple(map(sys.intern, map(values.__getitem__, QUASI_IDENTIFIERS)))
+
+    @classmethod
+    def of_cells(cls, cells: Sequence[str]) -> QuasiValues:
+        """The values given in QUASI_IDENTIFIERS' order (no mapping made for them)."""
+        if len(cells) != len(QUASI_IDENTIFIERS):
+            raise ValueError("one value per quasi-identifier")
+        found = cls.__new__(cls)
+        found.cells = tuple(map(sys.intern, cells))
+        return found
 
     def __getitem__(self, name: str) -> str:
         return self.cells[_POSITION[name]]
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        at = _POSITION.get(name)
+        return default if at is None else self.cells[at]
 
     def __iter__(self):
         return iter(QUASI_IDENTIFIERS)
@@ -324,8 +338,14 @@ def _too_small(
         new = Counter(itertools.compress(zip(*cells, strict=True), [not r for r in released]))
     seen: set[tuple[tuple[str, ...], str]] = set()
     seen_new: set[tuple[tuple[str, ...], str]] = set()
-    for i in shared:
-        key = tuple(column[i] for column in cells)
+    # The shared rows' keys, picked from each column at once (no call per row and column).
+    picked: list[Sequence[str]] = [() for _ in cells]
+    if len(shared) == 1:
+        picked = [(column[shared[0]],) for column in cells]
+    elif shared:
+        pick = itemgetter(*shared)
+        picked = [pick(column) for column in cells]
+    for i, key in zip(shared, zip(*picked, strict=True), strict=True):
         pair = (key, persons[i])
         if pair in seen:
             people[key] -= 1
@@ -380,15 +400,30 @@ def anonymise(candidates: Sequence[Candidate], k: int, prior: Generalisation = F
     cases_of = Counter(persons)
     shared = [i for i, p in enumerate(persons) if cases_of[p] > 1]
     columns: dict[tuple[str, int], list[str]] = {}
-    for qi in QUASI_IDENTIFIERS:
-        kind = KIND_OF[qi]
-        finest = [
-            SUPPRESSED if c.id in prior.suppressed_ids else c.values.get(qi, NOT_KNOWN)
-            for c in candidates
+    # Each candidate's finest values in QUASI_IDENTIFIERS' order (the tuple it holds).
+    finest_rows = [
+        c.values.cells
+        if type(c.values) is QuasiValues
+        else tuple(c.values.get(qi, NOT_KNOWN) for qi in QUASI_IDENTIFIERS)
+        for c in candidates
+    ]
+    if prior.suppressed_ids:
+        suppressed_row = (SUPPRESSED,) * len(QUASI_IDENTIFIERS)
+        finest_rows = [
+            suppressed_row if c.id in prior.suppressed_ids else row
+            for c, row in zip(candidates, finest_rows, strict=True)
         ]
+    for position, qi in enumerate(QUASI_IDENTIFIERS):
+        # One column at a time: 100,000 cases' columns at once would be in the peak.
+        finest = list(map(itemgetter(position), finest_rows))
+        kind = KIND_OF[qi]
         for level in range(prior.levels[kind], MAX_LEVEL[kind] + 1):
+            if level == 0:  # the finest level generalises nothing: the column itself
+                columns[(qi, level)] = finest
+                continue
             wider = {value: generalise(qi, value, level, named) for value in set(finest)}
-            columns[(qi, level)] = [wider[value] for value in finest]
+            columns[(qi, level)] = list(map(wider.__getitem__, finest))
+    del finest_rows
     total = max(1, len(candidates))
     ranges = [range(prior.levels[kind], MAX_LEVEL[kind] + 1) for kind in KINDS]
     nodes = []
@@ -466,7 +501,7 @@ def anonymise(candidates: Sequence[Candidate], k: int, prior: Generalisation = F
 def smallest_group(rows: Iterable[Sequence[str]]) -> int:
     """The size of the smallest group of rows sharing one combination (0 for no rows):
     the k an extract actually reached, checked again on what is written."""
-    sizes = Counter(tuple(row) for row in rows)
+    sizes = Counter(map(tuple, rows))
     return min(sizes.values(), default=0)
 
 

@@ -18,13 +18,15 @@ import os
 import tempfile
 import zipfile
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
-from eip.csvsafe import RowText, SafeDictWriter, read_cell
+from eip.csvsafe import FilesText, RowText, SafeDictWriter, read_cell
 from eip.domain import RuleBroken
 from evaluation import disclosure
 from evaluation.columns import FILES, PERSONAL_DATA_NOTICE, Column, names
@@ -35,6 +37,8 @@ MANIFEST = "manifest.sha256"
 DICTIONARY = "data_dictionary.md"
 REPORT = "disclosure_report.md"
 CHUNK = 64 * 1024
+# Cases whose rows CaseStore keeps as text in memory before writing them to its files.
+SPILL = 500
 
 LEFT_OUT_REASONS = {
     "evaluation_consent_declined": (
@@ -163,6 +167,9 @@ class CaseStore:
         self._rows = [array("Q", [0]) for _ in FILES]
         self._at: dict[str, int] = {}
         self._text = RowText()
+        # The rows of the cases added since the last spill, as text in memory.
+        self._pending = FilesText(len(FILES))
+        self._count = 0
 
     def add(
         self,
@@ -176,13 +183,21 @@ class CaseStore:
         rows.event_cells and the like)."""
         self._at[case_id] = len(self._at)
         found = ([case_cells[HEAD:]], event_cells, dash_cells, outcome_cells)
-        texts = self._text.texts(found)
-        kept = zip(found, texts, self._files, self._ends, self._rows, strict=True)
-        for rows, text, file, ends, counts in kept:
-            data = text.encode("utf-8")
-            file.write(data)
-            ends.append(ends[-1] + len(data))
+        self._pending.add(found)
+        for rows, counts in zip(found, self._rows, strict=True):
             counts.append(counts[-1] + len(rows))
+        self._count += 1
+        if self._count == SPILL:
+            self._spill()
+
+    def _spill(self) -> None:
+        """The pending cases' text into the files, and where each case's text ends."""
+        taken = self._pending.take()
+        for (data, ends), file, kept in zip(taken, self._files, self._ends, strict=True):
+            file.write(data)
+            start = kept[-1]
+            kept.extend([start + end for end in ends])
+        self._count = 0
 
     def write(
         self,
@@ -194,37 +209,57 @@ class CaseStore:
     ) -> list[Written]:
         """The package of the cases in `order` (each case's ID and released quasi-identifier
         values), written to `target` as `write` would write their rows."""
+        if self._count:
+            self._spill()
+        at = [self._at[case_id] for case_id, _quasi in order]
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            written = [
-                self._copy(archive, number, name, names(columns), order, when)
-                for number, (name, _about, columns) in enumerate(FILES)
-            ]
+            written = []
+            for number, (name, _about, columns) in enumerate(FILES):
+                heads = self._heads(order) if number == 0 else None
+                written.append(self._copy(archive, number, name, names(columns), at, heads, when))
             return _finish(archive, written, report, when)
+
+    def _heads(self, order: Sequence[tuple[str, Sequence[str]]]) -> Iterator[bytes]:
+        """Each case's ID and quasi-identifiers, the start of its row in cases.csv (CSV cells
+        are written one by one, so the joined text is the whole row's). The quasi-identifiers'
+        text is made once per combination: there are far fewer than cases."""
+        known: dict[tuple[str, ...], bytes] = {}
+        for case_id, quasi in order:
+            key = tuple(quasi)
+            text = known.get(key)
+            if text is None:
+                text = known[key] = self._line(key) + b","
+            if case_id.isascii() and case_id.isalnum():  # a pseudonymous ID: written as it is
+                yield case_id.encode("ascii") + b"," + text
+            else:
+                yield self._line((case_id, *key)) + b","
+
+    def _line(self, cells: Sequence[str]) -> bytes:
+        return self._text.text([cells]).removesuffix("\r\n").encode("utf-8")
 
     def _copy(
         self, archive: zipfile.ZipFile, number: int, name: str, header: list[str],
-        order: Sequence[tuple[str, Sequence[str]]], when: datetime,
+        at: Sequence[int], heads: Iterator[bytes] | None, when: datetime,
     ) -> Written:  # fmt: skip
+        """One file of the package: each case's text, in the order of `at` (where each case
+        was added), after its head from `heads` (cases.csv only)."""
         source, ends, counts = self._files[number], self._ends[number], self._rows[number]
         source.flush()
         descriptor = source.fileno()
-        rows = 0
         with archive.open(_info(name, when), "w") as member:
             hashing = _Hashing(member)
             out = io.BufferedWriter(hashing, CHUNK)
-            out.write(self._text.text([header]).encode("utf-8"))
-            for case_id, quasi in order:
-                at = self._at[case_id]
-                if number == 0:
-                    # The ID and quasi-identifiers, then the rest of the row: CSV cells are
-                    # written one by one, so the joined text is the whole row's.
-                    head = self._text.text([(case_id, *quasi)])
-                    out.write(head.removesuffix("\r\n").encode("utf-8") + b",")
+            write = out.write
+            write(self._text.text([header]).encode("utf-8"))
+            for case, head in zip(at, heads or repeat(None), strict=False):
+                if head is not None:
+                    write(head)
+                start = ends[case]
                 # pread: one read at an offset, no buffer that a seek would throw away.
-                out.write(os.pread(descriptor, ends[at + 1] - ends[at], ends[at]))
-                rows += counts[at + 1] - counts[at]
+                write(os.pread(descriptor, ends[case + 1] - start, start))
             out.flush()
             out.detach()
+        rows = sum(counts[case + 1] - counts[case] for case in at)
         return Written(name, hashing.digest.hexdigest(), hashing.size, rows)
 
     def close(self) -> None:
@@ -346,10 +381,12 @@ def check_written(path: Path, k: int) -> None:
     """Read back what was written and check k on it: the extract is refused, not released,
     if anything between the plan and the file went wrong."""
     with zipfile.ZipFile(path) as archive, archive.open("cases.csv") as raw:
-        # Only the quasi-identifiers' cells are read back (as read_dicts would give them).
+        # Only the quasi-identifiers' cells are read back, as written: a cell is read back
+        # (read_cell) as one value only, and no other cell reads back as the same, so the
+        # rows group as they would read back.
         reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
         header = [read_cell(cell) for cell in next(reader, [])]
-        at = [header.index(qi) for qi in disclosure.QUASI_IDENTIFIERS]
-        smallest = disclosure.smallest_group(tuple(read_cell(row[i]) for i in at) for row in reader)
+        cells = itemgetter(*(header.index(qi) for qi in disclosure.QUASI_IDENTIFIERS))
+        smallest = disclosure.smallest_group(map(cells, reader))
     if smallest < k:
         raise RuleBroken(f"The extract failed its own check: a group of {smallest} is below k")

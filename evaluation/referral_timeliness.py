@@ -72,22 +72,28 @@ def by_review(
     extra = frozenset(extra)
     found = {}
     for review in reviews:
-        found[review.id] = {
-            kind: of_action(kind, review.completed_on, raised[(review.id, kind)], today, extra)
-            if (review.id, kind) in raised
-            else NOT_DUE
-            for kind in KINDS
-        }
+        judged = {}
+        for kind in KINDS:
+            action = raised.get((review.id, kind))
+            judged[kind] = (
+                NOT_DUE
+                if action is None
+                else of_action(kind, review.completed_on, action, today, extra)
+            )
+        found[review.id] = judged
     return found
 
 
 def first_due(ordered: Sequence[Any], timeliness: dict[int, dict[str, Timeliness]]) -> dict:
     """The case's timeliness of each kind: that of the first review (in `ordered`, review
     order) that called for the referral, else not due."""
-    return {
-        kind: next(
-            (timeliness[r.id][kind] for r in ordered if timeliness[r.id][kind] != NOT_DUE),
-            NOT_DUE,
-        )
-        for kind in KINDS
-    }
+    found = {}
+    for kind in KINDS:
+        found[kind] = NOT_DUE
+        for review in ordered:
+            judged = timeliness[review.id][kind]
+            # `is` first: most reviews called for nothing, and share the one NOT_DUE.
+            if judged is not NOT_DUE and judged != NOT_DUE:
+                found[kind] = judged
+                break
+    return found

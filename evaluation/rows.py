@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
@@ -23,7 +22,7 @@ from eip.cases.rules import CLOSED_STATES
 from eip.workdays import london_date
 from evaluation import coarsen, referral_timeliness
 from evaluation.columns import CASE_COLUMNS, DASH_COLUMNS, EVENT_COLUMNS, OUTCOME_COLUMNS, names
-from evaluation.disclosure import QUASI_IDENTIFIERS  # noqa: F401 (read from here: figures)
+from evaluation.disclosure import QUASI_IDENTIFIERS  # (read from here too: figures)
 
 INTERVENTION_PATHWAYS = frozenset({"intervention", "intervention_with_accommodation"})
 DROPPED_OUT = frozenset({"disengaged", "withdrew_consent"})
@@ -53,37 +52,53 @@ class Client:
 class CaseBundle:
     """One case and every record of it the extract reads (loaded in batches)."""
 
+    # The record lists default to one shared empty tuple: most cases have none of most
+    # kinds, and the extract makes a bundle per case. Nothing appends to them.
     case: Any
     client: Any = None
     partner: Any = None  # a Client: the partner's quasi-identifiers' sources
     borough_name: str | None = None
-    consultations: list[Any] = field(default_factory=list)
-    late_decisions: list[Any] = field(default_factory=list)
-    consents: list[Any] = field(default_factory=list)
-    sessions: list[Any] = field(default_factory=list)
-    meetings: list[Any] = field(default_factory=list)
-    dash_reviews: list[Any] = field(default_factory=list)
-    incidents: list[Any] = field(default_factory=list)
-    onward_referrals: list[Any] = field(default_factory=list)
-    actions: list[Any] = field(default_factory=list)
-    children: list[Any] = field(default_factory=list)
-    outcomes: list[Any] = field(default_factory=list)  # outcome measurements, any order
-    placements: list[Any] = field(default_factory=list)
+    consultations: Sequence[Any] = ()
+    late_decisions: Sequence[Any] = ()
+    consents: Sequence[Any] = ()
+    sessions: Sequence[Any] = ()
+    meetings: Sequence[Any] = ()
+    dash_reviews: Sequence[Any] = ()
+    incidents: Sequence[Any] = ()
+    onward_referrals: Sequence[Any] = ()
+    actions: Sequence[Any] = ()
+    children: Sequence[Any] = ()
+    outcomes: Sequence[Any] = ()  # outcome measurements, any order
+    placements: Sequence[Any] = ()
     # Per placement id: what it cost the pot (the ledger's exposure), in pence.
     placement_cost: dict[int, int] = field(default_factory=dict)
 
     # (rules, today, found): the referral timeliness last judged, for the case's other rows.
     timeliness_memo: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    # Worked out once for all of the case's rows (a plain attribute: functools'
+    # cached_property takes a lock on every first read, once per case).
+    _referred_on: date | None = field(default=None, init=False, repr=False, compare=False)
+    _reviews: list[Any] | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property
+    @property
     def referred_on(self) -> date:
         """`referral_date` of the case, worked out once for all of its rows."""
-        return referral_date(self.case)
+        found = self._referred_on
+        if found is None:
+            found = self._referred_on = referral_date(self.case)
+        return found
 
-    @cached_property
+    @property
     def reviews(self) -> list[Any]:
         """The DASH reviews in review order (day, then id), sorted once for all rows."""
-        return sorted(self.dash_reviews, key=lambda r: (r.completed_on, r.id))
+        found = self._reviews
+        if found is None:
+            found = self._reviews = sorted(self.dash_reviews, key=_review_order)
+        return found
+
+
+def _review_order(review: Any) -> tuple[date, int]:
+    return (review.completed_on, review.id)
 
 
 def referral_date(case: Any) -> date:
@@ -101,18 +116,23 @@ def _age_band(client: Client | None, referred: date) -> str:
 
 def finest_values(bundle: CaseBundle) -> dict[str, str]:
     """The quasi-identifiers at their finest, before disclosure control."""
+    return dict(zip(QUASI_IDENTIFIERS, finest_cells(bundle), strict=True))
+
+
+def finest_cells(bundle: CaseBundle) -> tuple[str, ...]:
+    """`finest_values` in QUASI_IDENTIFIERS' order (the extract keeps them as such)."""
     client, partner = bundle.client, bundle.partner
     referred = bundle.referred_on
-    return {
-        "age_band": _age_band(client, referred),
-        "gender": coarsen.gender_group(client.gender if client else None),
-        "ethnic_group": coarsen.ethnic_group(client.ethnicity if client else None),
-        "borough": bundle.borough_name or coarsen.NOT_KNOWN,
-        "referral_period": coarsen.referral_month(referred),
-        "partner_age_band": _age_band(partner, referred),
-        "partner_gender": coarsen.gender_group(partner.gender if partner else None),
-        "partner_ethnic_group": coarsen.ethnic_group(partner.ethnicity if partner else None),
-    }
+    return (
+        _age_band(client, referred),  # age_band
+        coarsen.gender_group(client.gender if client else None),  # gender
+        coarsen.ethnic_group(client.ethnicity if client else None),  # ethnic_group
+        bundle.borough_name or coarsen.NOT_KNOWN,  # borough
+        coarsen.referral_month(referred),  # referral_period
+        _age_band(partner, referred),  # partner_age_band
+        coarsen.gender_group(partner.gender if partner else None),  # partner_gender
+        coarsen.ethnic_group(partner.ethnicity if partner else None),  # partner_ethnic_group
+    )
 
 
 def _text(value: Any) -> str:
@@ -173,6 +193,15 @@ def _timeliness(
     return found
 
 
+def _timeliness_cells(found: dict[str, referral_timeliness.Timeliness]) -> tuple[str, ...]:
+    """A review's (or the case's) timeliness of each kind, as its cells in the files'
+    order: most reviews called for no referral, and share their cells."""
+    idva, marac = found["idva"], found["marac"]
+    if idva is referral_timeliness.NOT_DUE and marac is referral_timeliness.NOT_DUE:
+        return _NOT_DUE_CELLS
+    return (*_timeliness_pair(idva), *_timeliness_pair(marac))
+
+
 def _timeliness_pair(found: referral_timeliness.Timeliness) -> tuple[str, str]:
     """The timeliness's two cells: its state and its working days, top-coded."""
     return found.state, _text(coarsen.top_coded(found.working_days, coarsen.WORKING_DAYS_TOP))
@@ -192,6 +221,34 @@ def _children(bundle: CaseBundle) -> tuple[str, ...]:
         str(coarsen.top_coded(bands[band], coarsen.CHILDREN_TOP))
         for band in coarsen.CHILD_AGE_BAND_VALUES
     )
+
+
+def _days(start: date, day: date | None) -> str:
+    """`coarsen.days_since` as a cell: empty when there is no day."""
+    return "" if day is None else str(coarsen.days_since(start, day))
+
+
+def _dash_counts(reviews: Sequence[Any], scores: list[Any]) -> tuple[str, ...]:
+    """dash_review_count, dash_score_first, dash_score_last and dash_scores_by_review."""
+    return (
+        str(len(reviews)),
+        _text(scores[0]),
+        _text(scores[-1]),
+        ";".join(str(s) for s in scores),
+    )
+
+
+# The cells of a case with no DASH review, no placement, or no onward referral (most cases):
+# what the rules give for none, worked out once.
+_NO_DASH = ("", "0", "", "", "")
+assert referral_timeliness.KINDS == ("idva", "marac"), "_timeliness_cells reads them so"
+_NOT_DUE_CELLS = tuple(
+    cell
+    for _kind in referral_timeliness.KINDS
+    for cell in _timeliness_pair(referral_timeliness.NOT_DUE)
+)
+_NO_ACCOMMODATION = (coarsen.yes_no(False), "0", coarsen.cost_band(0))
+_NOT_REFERRED = (coarsen.yes_no(False), coarsen.yes_no(False))
 
 
 def case_row(
@@ -215,34 +272,60 @@ def case_cells(
     """The case's row in cases.csv as its cells in the columns' order (the extract writes
     these straight, with no dict per case); `quasi` are its released quasi-identifier
     values; `today` judges referrals not yet made (the clock's London date when None)."""
+    # Written for speed (it runs once per case of every extract): most cases have none of
+    # most kinds of record, so each empty kind costs a test, not a pass over nothing.
     case = bundle.case
     referred = bundle.referred_on
-    consultation = _held_consultation(bundle)
+    consultation = _held_consultation(bundle) if bundle.consultations else None
     pathway = consultation.outcome if consultation and consultation.outcome else "none"
-    closed_on = _closed_on(case)
     closed = case.status in CLOSED_STATES
+    closed_on = london_date(case.closed_at) if closed and case.closed_at is not None else None
     outcome = (case.closure_outcome or "other") if closed else "open"
     acknowledged_on = london_date(case.acknowledged_at) if case.acknowledged_at else None
     reviews = bundle.reviews
-    scores = [r.score for r in reviews]
-    callouts_open = sum(
-        1
-        for i in bundle.incidents
-        if i.police_callout
-        and i.occurred_on >= referred
-        and (closed_on is None or i.occurred_on <= closed_on)
-    )
-    stays = [p for p in bundle.placements if p.state in STAYED and p.checked_in_on]
-    cost = sum(bundle.placement_cost.get(p.id, 0) for p in bundle.placements)
     started = case.intervention_started_on
-    first = referral_timeliness.first_due(reviews, _timeliness(bundle, rules, today))
+    if reviews:
+        scores = [r.score for r in reviews]
+        first = referral_timeliness.first_due(reviews, _timeliness(bundle, rules, today))
+        dash = (
+            reviews[0].risk_level,  # risk_at_intake
+            *_dash_counts(reviews, scores),
+        )
+        timeliness = _timeliness_cells(first)
+    else:
+        dash, timeliness = _NO_DASH, _NOT_DUE_CELLS
+    callouts_open = 0
+    for i in bundle.incidents:
+        if (
+            i.police_callout
+            and i.occurred_on >= referred
+            and (closed_on is None or i.occurred_on <= closed_on)
+        ):
+            callouts_open += 1
+    if bundle.placements:
+        stays = [p for p in bundle.placements if p.state in STAYED and p.checked_in_on]
+        cost = sum(bundle.placement_cost.get(p.id, 0) for p in bundle.placements)
+        accommodation = (
+            coarsen.yes_no(bool(stays)),  # accommodation_used
+            str(sum(p.nights_used for p in stays)),  # accommodation_nights
+            coarsen.cost_band(cost),  # accommodation_cost_band
+        )
+    else:
+        accommodation = _NO_ACCOMMODATION
     offered = attended = 0
     for s in bundle.sessions:  # one pass for both counts
         if s.attendance != "cancelled_by_practitioner":
             offered += 1
             if s.attendance == "attended":
                 attended += 1
-    referred_to = _referred_to(bundle)
+    if bundle.actions or bundle.onward_referrals:
+        referred_to = _referred_to(bundle)
+        referrals = (
+            coarsen.yes_no("marac" in referred_to),  # marac_referral
+            coarsen.yes_no("idva" in referred_to),  # idva_referral
+        )
+    else:
+        referrals = _NOT_REFERRED
     cells = (
         case_id,
         *quasi,
@@ -250,38 +333,28 @@ def case_cells(
         case.status,  # case_stage
         outcome,  # closure_outcome
         completion(pathway, started is not None, closed, case.closure_outcome),
-        reviews[0].risk_level if reviews else "",  # risk_at_intake
+        dash[0],  # risk_at_intake
         _text(case.closure_risk_level) if closed else "",  # risk_at_closure
-        _text(coarsen.days_since(referred, acknowledged_on)),  # days_to_acknowledgement
+        _days(referred, acknowledged_on),  # days_to_acknowledgement
         coarsen.yes_no(  # acknowledged_within_target
             acknowledged_in_time(referred, acknowledged_on, rules) if acknowledged_on else None
         ),
-        _text(  # days_to_consultation
-            coarsen.days_since(referred, consultation.held_on if consultation else None)
-        ),
-        _text(coarsen.days_since(referred, started)),  # days_to_intervention_start
-        _text(  # intervention_days
-            coarsen.days_since(started, closed_on) if started and closed_on else None
-        ),
-        _text(coarsen.days_since(referred, closed_on)),  # days_to_closure
+        _days(referred, consultation.held_on if consultation else None),  # days_to_consultation
+        _days(referred, started),  # days_to_intervention_start
+        _days(started, closed_on) if started and closed_on else "",  # intervention_days
+        _days(referred, closed_on),  # days_to_closure
         str(offered),  # sessions_offered
         str(attended),  # sessions_attended
         str(len(bundle.meetings)),  # meetings_held
-        str(len(reviews)),  # dash_review_count
-        _text(scores[0] if scores else None),  # dash_score_first
-        _text(scores[-1] if scores else None),  # dash_score_last
-        ";".join(str(s) for s in scores),  # dash_scores_by_review
-        coarsen.yes_no("marac" in referred_to),  # marac_referral
-        coarsen.yes_no("idva" in referred_to),  # idva_referral
+        *dash[1:],  # dash_review_count, dash_score_first, _last, dash_scores_by_review
+        *referrals,  # marac_referral, idva_referral
         _text(case.childrens_services_status),  # childrens_services_at_referral
         _text(case.closure_childrens_services_status) if closed else "",  # ..._at_closure
         _text(coarsen.top_coded(case.police_callouts_12_months)),  # ..._before_referral
         str(coarsen.top_coded(callouts_open)),  # police_callouts_while_open
-        coarsen.yes_no(bool(stays)),  # accommodation_used
-        str(sum(p.nights_used for p in stays)),  # accommodation_nights
-        coarsen.cost_band(cost),  # accommodation_cost_band
+        *accommodation,  # accommodation_used, _nights, _cost_band
         _text(case.closure_living_arrangements) if closed else "",  # living_arrangements_...
-        *(cell for agency in referral_timeliness.KINDS for cell in _timeliness_pair(first[agency])),
+        *timeliness,
         *_children(bundle),
     )
     assert len(cells) == len(_CASE_NAMES), "a row must fill exactly the documented columns"
@@ -293,48 +366,73 @@ def event_cells(bundle: CaseBundle, case_id: str) -> list[tuple[str, str, str, s
     events.csv's column order: the extract writes these straight, with no dict per row."""
     case = bundle.case
     referred = bundle.referred_on
-    # (day, event, detail): sorted as such, then made rows.
+    # (days since the referral, event, detail): sorted as such, then made rows. Each kind
+    # of record is one comprehension, and only when the case has some (a case's events
+    # are the most rows of an extract).
     found: list[tuple[int, str, str]] = []
-
-    def add(day: date, event: str, detail: str = "") -> None:
-        found.append(((day - referred).days, event, detail))
-
+    add = found.append
     if case.acknowledged_at:
-        add(london_date(case.acknowledged_at), "acknowledged", _text(case.acknowledgement_method))
-    for d in bundle.late_decisions:
-        add(d.decided_on, "late_referral_decision", d.decision)
+        acknowledged = london_date(case.acknowledged_at)
+        add(((acknowledged - referred).days, "acknowledged", _text(case.acknowledgement_method)))
+    if bundle.late_decisions:
+        found += [
+            ((d.decided_on - referred).days, "late_referral_decision", d.decision)
+            for d in bundle.late_decisions
+        ]
     for c in bundle.consultations:
         if c.held_on:
-            add(c.held_on, "consultation_held", _text(c.outcome))
+            add(((c.held_on - referred).days, "consultation_held", _text(c.outcome)))
     for c in bundle.consents:
-        add(c.recorded_on, "consent_recorded", f"{c.person_role}:{c.kind}:{c.state}")
+        add(
+            (
+                (c.recorded_on - referred).days,
+                "consent_recorded",
+                f"{c.person_role}:{c.kind}:{c.state}",
+            )
+        )
         if c.withdrawn_on:
-            add(c.withdrawn_on, "consent_withdrawn", f"{c.person_role}:{c.kind}:withdrawn")
+            add(
+                (
+                    (c.withdrawn_on - referred).days,
+                    "consent_withdrawn",
+                    f"{c.person_role}:{c.kind}:withdrawn",
+                )
+            )
     if case.intervention_started_on:
-        add(case.intervention_started_on, "intervention_started")
-    for s in bundle.sessions:
-        add(s.held_on, "session", s.attendance)
-    for m in bundle.meetings:
-        add(m.held_on, "professionals_meeting")
-    for r in bundle.dash_reviews:
-        add(r.completed_on, "dash_review", r.risk_level)
-    for i in bundle.incidents:
-        add(i.occurred_on, "incident", i.source)
-    for r in bundle.onward_referrals:
-        add(r.referred_on, "onward_referral", f"{r.agency}:{r.status}")
+        add(((case.intervention_started_on - referred).days, "intervention_started", ""))
+    if bundle.sessions:
+        found += [((s.held_on - referred).days, "session", s.attendance) for s in bundle.sessions]
+    if bundle.meetings:
+        found += [
+            ((m.held_on - referred).days, "professionals_meeting", "") for m in bundle.meetings
+        ]
+    if bundle.dash_reviews:
+        found += [
+            ((r.completed_on - referred).days, "dash_review", r.risk_level)
+            for r in bundle.dash_reviews
+        ]
+    if bundle.incidents:
+        found += [((i.occurred_on - referred).days, "incident", i.source) for i in bundle.incidents]
+    if bundle.onward_referrals:
+        found += [
+            ((r.referred_on - referred).days, "onward_referral", f"{r.agency}:{r.status}")
+            for r in bundle.onward_referrals
+        ]
     for a in bundle.actions:
         if a.kind in ("idva_referral", "marac_referral") and a.completed_at:
             agency = a.kind.removesuffix("_referral")
-            add(london_date(a.completed_at), "onward_referral", f"{agency}:made")
+            made = london_date(a.completed_at)
+            add(((made - referred).days, "onward_referral", f"{agency}:made"))
     for p in bundle.placements:
-        add(london_date(p.created_at), "accommodation_requested", p.state)
+        add(((london_date(p.created_at) - referred).days, "accommodation_requested", p.state))
         if p.checked_in_on:
-            add(p.checked_in_on, "accommodation_checked_in")
+            add(((p.checked_in_on - referred).days, "accommodation_checked_in", ""))
         if p.moved_out_on:
-            add(p.moved_out_on, "accommodation_moved_out", "early" if p.ended_early else "at_term")
+            moved = "early" if p.ended_early else "at_term"
+            add(((p.moved_out_on - referred).days, "accommodation_moved_out", moved))
     closed_on = _closed_on(case)
     if closed_on:
-        add(closed_on, "closed", _text(case.closure_outcome))
+        add(((closed_on - referred).days, "closed", _text(case.closure_outcome)))
     found.sort()
     return [(case_id, str(day), event, detail) for day, event, detail in found]
 
@@ -350,8 +448,10 @@ def dash_cells(
 ) -> list[tuple[str, ...]]:
     """The case's DASH reviews in review order, each as its cells in dash_reviews.csv's
     column order."""
-    referred = bundle.referred_on
     reviews = bundle.reviews
+    if not reviews:
+        return []
+    referred = bundle.referred_on
     timeliness = _timeliness(bundle, rules, today)
     found = []
     for number, review in enumerate(reviews, start=1):
@@ -360,18 +460,14 @@ def dash_cells(
             (
                 case_id,
                 str(number),
-                _text(coarsen.days_since(referred, review.completed_on)),
+                _days(referred, review.completed_on),
                 str(review.score),
                 review.risk_level,
                 coarsen.yes_no(review.professional_judgement_high),
                 _text(coarsen.top_coded(review.police_callouts_12_months)),
                 _text(review.high_risk_threshold),
                 _text(review.marac_threshold),
-                *(
-                    cell
-                    for kind in referral_timeliness.KINDS
-                    for cell in _timeliness_pair(of_review[kind])
-                ),
+                *_timeliness_cells(of_review),
             )
         )
     return found

@@ -171,17 +171,23 @@ def test_a_row_is_made_safe_exactly_as_its_cells_are_one_by_one(row):
     assert list(csvsafe.safe_row(tuple(row))) == [csvsafe.safe_cell(cell) for cell in row]
 
 
+_ROW = st.lists(st.one_of(cells, st.just(""), st.text()), min_size=1, max_size=4)
+_ROWS = st.lists(_ROW, max_size=3)
+
+
 @settings(max_examples=300, deadline=None)
-@given(
-    st.lists(
-        st.lists(st.lists(st.one_of(cells, st.just("")), min_size=1, max_size=4), max_size=3),
-        min_size=1,
-        max_size=4,
-    )
-)
-def test_a_case_s_rows_of_several_files_are_the_text_each_file_s_rows_would_be(groups):
-    """RowText.texts (one buffer, one check for a case's rows of every file) gives each
-    file's rows exactly the text writing them alone gives, escapes and all."""
-    one_by_one = [csvsafe.RowText().text(rows) for rows in groups]
-    assert csvsafe.RowText().texts(groups) == one_by_one
-    assert "".join(one_by_one) == csvsafe.to_csv(row for rows in groups for row in rows)
+@given(st.lists(st.tuples(_ROWS, _ROWS, _ROWS), min_size=1, max_size=5))
+def test_a_case_s_rows_of_several_files_are_the_text_each_file_s_rows_would_be(cases):
+    """FilesText (one buffer per file, one check for a case's rows of every file) gives
+    each file exactly the text writing its rows alone gives, escapes and all, and where
+    each case's text ends in it, in bytes (a cell may be outside ASCII)."""
+    texts = csvsafe.FilesText(3)
+    for case in cases:
+        texts.add(case)
+    taken = texts.take()
+    for number, (data, ends) in enumerate(taken):
+        one_by_one = [csvsafe.RowText().text(case[number]).encode("utf-8") for case in cases]
+        assert data == b"".join(one_by_one)
+        starts = [0, *ends[:-1]]
+        assert [data[a:b] for a, b in zip(starts, ends, strict=True)] == one_by_one
+    assert all(data == b"" and ends == [] for data, ends in texts.take())
