@@ -155,10 +155,16 @@ def _fetch(session, query, model, key_col, id_col, key, backwards, nullable, opt
         order = (ids.c.k.asc().nulls_first(), ids.c.id.asc())
     else:
         order = (ids.c.k.desc().nulls_last(), ids.c.id.desc())
+    columns = isinstance(model, Select)
     statement = (
-        select(model).join(ids, id_col == ids.c.id).order_by(*order).limit(limit).options(*options)
+        (model if columns else select(model))
+        .join(ids, id_col == ids.c.id)
+        .order_by(*order)
+        .limit(limit)
+        .options(*options)
     )
-    return list(session.scalars(statement))
+    result = session.execute(statement)
+    return list(result if columns else result.scalars())
 
 
 def fetch_page(
@@ -175,7 +181,11 @@ def fetch_page(
 ) -> Page:
     """One page of `query`'s rows (a select of `model`, unordered) in `key DESC NULLS LAST,
     id DESC` order, starting at `position`: one statement. A filter belongs in `query`, in
-    SQL (the case list's "overdue only" is an EXISTS), so that the page stops at its limit."""
+    SQL (the case list's "overdue only" is an EXISTS), so that the page stops at its limit.
+    `model` is a mapped class (the page's rows are its objects) or a select of the columns a
+    list shows, joined from the table of `id_col` (its rows are Row tuples, which cost a
+    fraction of loading objects); either way the rows name `key_col` and `id_col` as those
+    columns' keys."""
     key_of = _key_getter(key_col, id_col)
     backwards = position.backwards
     rows = _fetch(

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, literal, literal_column, or_, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from eip import paging
 from eip.admin.models import NonWorkingDay
@@ -37,6 +37,16 @@ from eip.cases.deadlines import (
     due_items,
 )
 from eip.cases.due_store import as_item, overdue, stored
+from eip.cases.listing import (
+    ITEM_COLUMNS,
+    REF_COLUMNS,
+    CaseRef,
+    ListedCase,
+    case_ref,
+    listed_case,
+    listed_cases,
+    with_client,
+)
 from eip.cases.models import Case, CaseDueItem
 from eip.cases.records import (
     CaseAction,
@@ -231,7 +241,7 @@ def facts_from_records(case: Case, records: dict[str, list]) -> DueFacts:
 
 @dataclass(frozen=True)
 class CaseRow:
-    case: Case
+    case: Case | ListedCase
     due: list[DueItem]
     worst: str | None  # the most urgent state among its due items
 
@@ -285,12 +295,6 @@ def _with_relations(query):
     return query.options(selectinload(Case.allocated_practitioner), selectinload(Case.client))
 
 
-def _with_client(query):
-    """My own cases: their practitioner is me; the client (for the first name beside the
-    reference) joined into the same query."""
-    return query.options(joinedload(Case.client))
-
-
 def list_cases(session: Session, user: User, filters: CaseFilters, today: date) -> CaseListPage:
     """One page of the cases the user may see, newest referrals first (undated last), by
     keyset from `filters.position`: each filter has an index `(filter, received_at, id)`;
@@ -309,23 +313,18 @@ def list_cases(session: Session, user: User, filters: CaseFilters, today: date) 
         )
     if filters.overdue_only:
         query = query.where(overdue(today))
+    # The columns the list shows, their borough, practitioner and client joined into the
+    # page's one query.
     page = paging.fetch_page(
-        session,
-        query,
-        Case,
-        Case.received_at,
-        Case.id,
-        filters.position,
-        PAGE_SIZE,
-        # Many-to-one, joined into the page's one query rather than read after it.
-        options=(joinedload(Case.allocated_practitioner), joinedload(Case.client)),
+        session, query, listed_cases(), Case.received_at, Case.id, filters.position, PAGE_SIZE
     )
-    rows = stored_rows(session, page.rows, today, non_working_days(session))
+    cases = [listed_case(row) for row in page.rows]
+    rows = stored_rows(session, cases, today, non_working_days(session))
     return CaseListPage(rows, page.next_after, page.prev_before)
 
 
 def stored_rows(
-    session: Session, cases: Sequence[Case], today: date, extra: frozenset[date]
+    session: Session, cases: Sequence[Case | ListedCase], today: date, extra: frozenset[date]
 ) -> list[CaseRow]:
     """Rows for a page of cases from their stored due items (one query), as `rows_for`
     would compute them from the records."""
@@ -492,7 +491,8 @@ def _beyond(key: WorkKey, backwards: bool):
     return and_(due_on <= key.due_on if backwards else due_on >= key.due_on, condition)
 
 
-def _work_key(item: CaseDueItem) -> WorkKey:
+def _work_key(item) -> WorkKey:
+    """The key of a row with ITEM_COLUMNS."""
     return WorkKey(item.due_on, bool(item.urgent), item.case_id, item.position)
 
 
@@ -503,18 +503,20 @@ def work_items(
     *,
     limit: int,
     position: paging.Position = paging.FIRST_PAGE,
-) -> list[tuple[str, Case, DueItem, WorkKey]]:
+) -> list[tuple[str, CaseRef, DueItem, WorkKey]]:
     """My overdue, due-today and due-soon items, soonest first, urgent first on a day, then
     the newer case, from `position` (backwards: the `limit` before it, in the list's order):
-    (urgency, case, item, its key)."""
-    query = _my_items(user, window).add_columns(window.urgency_sql(), CaseDueItem)
+    (urgency, case, item, its key). The columns they show, read as values, not objects; the
+    client (for the first name beside the reference) joined into the same query."""
+    columns = (*REF_COLUMNS, window.urgency_sql().label("urgency"), *ITEM_COLUMNS)
+    query = with_client(_my_items(user, window).with_only_columns(*columns))
     if position.key is not None:
         query = query.where(_beyond(position.key, position.backwards))
     # Only the items' own columns, so the index gives the order and the limit stops the scan.
-    query = _with_client(query.order_by(*_work_order(position.backwards)).limit(limit))
+    query = query.order_by(*_work_order(position.backwards)).limit(limit)
     rows = [
-        (urgency, case_row, as_item(stored_item, case_row.reference), _work_key(stored_item))
-        for case_row, urgency, stored_item in session.execute(query).all()
+        (row.urgency, case_ref(row), as_item(row, row.reference), _work_key(row))
+        for row in session.execute(query)
     ]
     if position.backwards:
         rows.reverse()
@@ -569,16 +571,17 @@ def caseload_page(
     per_page: int | None = None,
 ) -> CaseloadPage:
     """A page of my open cases, newest referrals first, each with its stored due items, by
-    key (eip/paging.py) on the partial index of open cases (practitioner, received_at, id)."""
+    key (eip/paging.py) on the partial index of open cases (practitioner, received_at, id):
+    the columns the table shows, as the case list reads them."""
     page = paging.fetch_page(
         session,
         _open_caseload(user),
-        Case,
+        listed_cases(),
         Case.received_at,
         Case.id,
         position,
         per_page or PAGE_SIZE,
-        options=(joinedload(Case.client),),
     )
-    rows = stored_rows(session, page.rows, window.today, window.extra)
+    cases = [listed_case(row) for row in page.rows]
+    rows = stored_rows(session, cases, window.today, window.extra)
     return CaseloadPage(rows, page.next_after, page.prev_before)
