@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
         can=can,
         case_link=case_markup.case_link,
         due_tag=case_markup.due_tag,
+        case_rows=case_markup.case_rows,
     )
     from eip.audit.labels import action_label, actor_name, audit_detail
     from eip.cases.rules import status_label

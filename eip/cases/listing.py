@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, select
@@ -59,9 +60,11 @@ def with_client(query: Select) -> Select:
     return query.outerjoin(Person, Person.id == Case.client_id)
 
 
+@cache
 def listed_cases() -> Select:
     """The columns a list of cases shows, from cases joined to what they name: a `model`
-    for `eip.paging.fetch_page` (its rows name `received_at` and `id`)."""
+    for `eip.paging.fetch_page` (its rows name `received_at` and `id`). Built once: a
+    select is immutable (each method returns a new one), and building it is not free."""
     columns = select(
         Case.id,
         *REF_COLUMNS,

@@ -25,6 +25,7 @@ from eip.cases.deadlines import (
     CLOSED,
     DUE_SOON,
     DUE_TODAY,
+    LATER,
     OVERDUE,
     RETURN_HOME_REVIEW_LEAD_DAYS,
     URGENCY_ORDER,
@@ -36,7 +37,7 @@ from eip.cases.deadlines import (
     SafetyPlanFacts,
     due_items,
 )
-from eip.cases.due_store import as_item, overdue, stored
+from eip.cases.due_store import as_item, overdue, soon_until, stored
 from eip.cases.listing import (
     ITEM_COLUMNS,
     REF_COLUMNS,
@@ -329,10 +330,11 @@ def stored_rows(
     """Rows for a page of cases from their stored due items (one query), as `rows_for`
     would compute them from the records."""
     items = stored(session, [c.id for c in cases])
+    window = WorkWindow(today, soon_until(today, extra), extra)
     rows = []
     for case_row in cases:
         due = [as_item(row, case_row.reference) for row in items[case_row.id]]
-        states = [item.urgency(today, extra) for item in due]
+        states = [window.urgency(item) for item in due]
         worst = min(states, key=URGENCY_ORDER.__getitem__) if states else None
         rows.append(CaseRow(case_row, due, worst))
     return rows
@@ -364,6 +366,17 @@ class WorkWindow:
     soon_until: date  # the last date at most SOON_WORKING_DAYS working days ahead
     extra: frozenset[date] = frozenset()  # the managers' non-working days
 
+    def urgency(self, item: DueItem) -> str:
+        """`item.urgency(today, extra)`, with the working days counted once for the window
+        rather than once per item (a page has dozens)."""
+        if item.due_on < self.today:
+            return OVERDUE
+        if item.due_on == self.today:
+            return DUE_TODAY
+        if item.soon_from is not None and self.today >= item.soon_from:
+            return DUE_SOON
+        return DUE_SOON if item.due_on <= self.soon_until else LATER
+
     @property
     def reach(self) -> date:
         # The furthest due date shown: a return-home review is "soon" from
@@ -390,8 +403,6 @@ class WorkWindow:
 
 
 def work_window(session: Session, today: date) -> WorkWindow:
-    from eip.cases.due_store import soon_until
-
     extra = non_working_days(session)
     return WorkWindow(today, soon_until(today, extra), extra)
 
