@@ -97,9 +97,11 @@ def listed_case(row: Any) -> ListedCase:
     )
 
 
-# A stored due item's columns that `due_store.as_item` and the work list's key read.
+# A stored due item's columns that `due_store.as_item` and the work list's key read, and
+# whose work list it is on.
 ITEM_COLUMNS = (
     CaseDueItem.case_id,
+    CaseDueItem.practitioner_id,
     CaseDueItem.kind,
     CaseDueItem.label,
     CaseDueItem.due_on,
