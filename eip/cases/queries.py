@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, literal, literal_column, or_, select
+from sqlalchemy import Date, and_, bindparam, func, literal_column, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, selectinload
 
-from eip import paging
+from eip import paging, statement_cache
 from eip.admin.models import NonWorkingDay
 from eip.auth.models import User
 from eip.cases import hooks, outcomes
@@ -384,22 +384,36 @@ class WorkWindow:
         return max(self.soon_until, self.today + timedelta(days=RETURN_HOME_REVIEW_LEAD_DAYS))
 
     def urgency_sql(self):
-        return sql_case(
-            (CaseDueItem.due_on < self.today, OVERDUE),
-            (CaseDueItem.due_on == self.today, DUE_TODAY),
-            else_=DUE_SOON,
-        )
+        return _urgency_sql(self.today)
 
     def shown(self):
         """Overdue, due today or due soon: the same test as DueItem.urgency, on the index
         (practitioner, due date) range up to `reach`."""
-        return and_(
-            CaseDueItem.due_on <= self.reach,
-            or_(
-                CaseDueItem.due_on <= self.soon_until,
-                CaseDueItem.soon_from <= self.today,
-            ),
-        )
+        return _shown(self.today, self.soon_until, self.reach)
+
+    def params(self) -> dict[str, date]:
+        """The values of _TODAY, _SOON_UNTIL and _REACH in the kept statements."""
+        return {"today": self.today, "soon_until": self.soon_until, "reach": self.reach}
+
+
+def _urgency_sql(today):
+    return sql_case(
+        (CaseDueItem.due_on < today, OVERDUE),
+        (CaseDueItem.due_on == today, DUE_TODAY),
+        else_=DUE_SOON,
+    )
+
+
+def _shown(today, soon_until, reach):
+    return and_(
+        CaseDueItem.due_on <= reach,
+        or_(CaseDueItem.due_on <= soon_until, CaseDueItem.soon_from <= today),
+    )
+
+
+# A WorkWindow's dates as named parameters: the work list's statements are built once per
+# user and shape (eip/statement_cache.py) and run with `WorkWindow.params()`.
+_TODAY, _SOON_UNTIL, _REACH = (bindparam(n, type_=Date()) for n in ("today", "soon_until", "reach"))
 
 
 def work_window(session: Session, today: date) -> WorkWindow:
@@ -407,11 +421,11 @@ def work_window(session: Session, today: date) -> WorkWindow:
     return WorkWindow(today, soon_until(today, extra), extra)
 
 
-def _my_items(user: User, window: WorkWindow):
+def _my_items(user: User):
     return (
         visible_cases(user)
         .join(CaseDueItem, CaseDueItem.case_id == Case.id)
-        .where(CaseDueItem.practitioner_id == user.id, window.shown())
+        .where(CaseDueItem.practitioner_id == user.id, _shown(_TODAY, _SOON_UNTIL, _REACH))
     )
 
 
@@ -420,6 +434,15 @@ def work_counts(session: Session, user: User, window: WorkWindow) -> dict[str, i
     no further than `paging.COUNT_CAP` rows of the index (practitioner, due date, …, soon
     from) alone: a range of it per group. The cases are joined only when the policy narrows
     what this user may see (it does not for a practitioner)."""
+    statement = statement_cache.cached(
+        ("work counts", paging.COUNT_CAP, *statement_cache.user_key(user)),
+        lambda: _work_counts_statement(user),
+    )
+    counts = session.execute(statement, window.params()).one()
+    return dict(zip((OVERDUE, DUE_TODAY, DUE_SOON), counts, strict=True))
+
+
+def _work_counts_statement(user: User):
     mine = select(CaseDueItem.id).where(CaseDueItem.practitioner_id == user.id)
     scope = visible_cases(user)
     if scope.whereclause is not None:
@@ -429,14 +452,11 @@ def work_counts(session: Session, user: User, window: WorkWindow) -> dict[str, i
     # `due_on = today` SQLite would take its `due_on <= reach` for the range and read every
     # overdue item first.
     groups = {
-        OVERDUE: due_on < window.today,
-        DUE_TODAY: due_on == window.today,
-        DUE_SOON: and_(due_on > window.today, window.shown()),
+        OVERDUE: due_on < _TODAY,
+        DUE_TODAY: due_on == _TODAY,
+        DUE_SOON: and_(due_on > _TODAY, _shown(_TODAY, _SOON_UNTIL, _REACH)),
     }
-    counts = session.execute(
-        select(*(paging.capped(mine.where(test)).label(name) for name, test in groups.items()))
-    ).one()
-    return dict(zip(groups, counts, strict=True))
+    return select(*(paging.capped(mine.where(test)).label(name) for name, test in groups.items()))
 
 
 @dataclass(frozen=True)
@@ -488,18 +508,25 @@ def _work_order(backwards: bool):
     ]
 
 
-def _beyond(key: WorkKey, backwards: bool):
-    """The rows after `key` in the list's order (before it, `backwards`): the row comparison
-    written out, since its columns run in both directions; led by the due date's bound,
-    which starts the index range."""
+# A WorkKey's values as named parameters (`_key_params`), each of its column's type.
+_KEY = tuple(bindparam(f"key_{column.key}", type_=column.type) for column, _ in _WORK_ORDER)
+
+
+def _key_params(key: WorkKey) -> dict:
     values = (key.due_on, key.urgent, key.case_id, key.position)
+    return {param.key: value for param, value in zip(_KEY, values, strict=True)}
+
+
+def _beyond(backwards: bool):
+    """The rows after the key `_KEY` in the list's order (before it, `backwards`): the row
+    comparison written out, since its columns run in both directions; led by the due
+    date's bound, which starts the index range."""
     condition = None
-    for (column, ascending), raw in reversed(list(zip(_WORK_ORDER, values, strict=True))):
-        value = literal(raw, column.type)  # a bound value: `urgent < True` is refused
+    for (column, ascending), value in reversed(list(zip(_WORK_ORDER, _KEY, strict=True))):
         later = column > value if ascending != backwards else column < value
         condition = later if condition is None else or_(later, and_(column == value, condition))
-    due_on = CaseDueItem.due_on
-    return and_(due_on <= key.due_on if backwards else due_on >= key.due_on, condition)
+    due_on, key_due_on = CaseDueItem.due_on, _KEY[0]
+    return and_(due_on <= key_due_on if backwards else due_on >= key_due_on, condition)
 
 
 def _work_key(item) -> WorkKey:
@@ -519,19 +546,30 @@ def work_items(
     the newer case, from `position` (backwards: the `limit` before it, in the list's order):
     (urgency, case, item, its key). The columns they show, read as values, not objects; the
     client (for the first name beside the reference) joined into the same query."""
-    columns = (*REF_COLUMNS, window.urgency_sql().label("urgency"), *ITEM_COLUMNS)
-    query = with_client(_my_items(user, window).with_only_columns(*columns))
+    shape = (position.key is not None, position.backwards, limit)
+    statement = statement_cache.cached(
+        ("work items", *statement_cache.user_key(user), *shape),
+        lambda: _work_items_statement(user, *shape),
+    )
+    params = window.params()
     if position.key is not None:
-        query = query.where(_beyond(position.key, position.backwards))
-    # Only the items' own columns, so the index gives the order and the limit stops the scan.
-    query = query.order_by(*_work_order(position.backwards)).limit(limit)
+        params.update(_key_params(position.key))
     rows = [
         (row.urgency, case_ref(row), as_item(row, row.reference), _work_key(row))
-        for row in session.execute(query)
+        for row in session.execute(statement, params)
     ]
     if position.backwards:
         rows.reverse()
     return rows
+
+
+def _work_items_statement(user: User, keyed: bool, backwards: bool, limit: int):
+    columns = (*REF_COLUMNS, _urgency_sql(_TODAY).label("urgency"), *ITEM_COLUMNS)
+    query = with_client(_my_items(user).with_only_columns(*columns))
+    if keyed:
+        query = query.where(_beyond(backwards))
+    # Only the items' own columns, so the index gives the order and the limit stops the scan.
+    return query.order_by(*_work_order(backwards)).limit(limit)
 
 
 def work_page(
