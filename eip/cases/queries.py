@@ -300,28 +300,50 @@ def list_cases(session: Session, user: User, filters: CaseFilters, today: date) 
     """One page of the cases the user may see, newest referrals first (undated last), by
     keyset from `filters.position`: each filter has an index `(filter, received_at, id)`;
     "overdue only" is an EXISTS on the stored due items (`due_store.overdue`), probed by
-    the index `(case_id, due_on)` as the cases are read in order."""
-    query = visible_cases(user)
-    if filters.status:
-        query = query.where(Case.status == filters.status)
-    if filters.borough_id:
-        query = query.where(Case.borough_id == filters.borough_id)
-    if filters.practitioner_id:
-        query = query.where(Case.allocated_practitioner_id == filters.practitioner_id)
-    if filters.reference:
-        query = query.where(
-            Case.reference.contains(filters.reference.strip().upper(), autoescape=True)
-        )
-    if filters.overdue_only:
-        query = query.where(overdue(today))
+    the index `(case_id, due_on)` as the cases are read in order. The statement is kept
+    per user and set of filters given (eip/statement_cache.py), their values parameters."""
+    reference = filters.reference.strip().upper() if filters.reference else None
+    values = {
+        "status": filters.status or None,
+        "borough_id": filters.borough_id or None,
+        "practitioner_id": filters.practitioner_id or None,
+        # As `contains(..., autoescape=True)` escapes it: LIKE's wildcards taken literally.
+        "reference": reference and _LIKE_SPECIAL.sub(r"/\g<0>", reference),
+        "today": today if filters.overdue_only else None,
+    }
+    given = tuple(name for name, value in values.items() if value)
     # The columns the list shows, their borough, practitioner and client joined into the
     # page's one query.
     page = paging.fetch_page(
-        session, query, listed_cases(), Case.received_at, Case.id, filters.position, PAGE_SIZE
+        session,
+        lambda: _case_list_query(user, given),
+        listed_cases(),
+        Case.received_at,
+        Case.id,
+        filters.position,
+        PAGE_SIZE,
+        kept=(("case list", *statement_cache.user_key(user), given), values),
     )
     cases = [listed_case(row) for row in page.rows]
     rows = stored_rows(session, cases, today, non_working_days(session))
     return CaseListPage(rows, page.next_after, page.prev_before)
+
+
+_LIKE_SPECIAL = re.compile(r"[/%_]")
+
+# Each filter of the case list as a test of its named parameter.
+_CASE_FILTERS = {
+    "status": lambda: Case.status == bindparam("status"),
+    "borough_id": lambda: Case.borough_id == bindparam("borough_id"),
+    "practitioner_id": lambda: Case.allocated_practitioner_id == bindparam("practitioner_id"),
+    "reference": lambda: Case.reference.contains(bindparam("reference"), escape="/"),
+    "today": lambda: overdue(bindparam("today", type_=Date())),
+}
+
+
+def _case_list_query(user: User, given: tuple[str, ...]):
+    """The cases the user may see, filtered by each of `given` (names of _CASE_FILTERS)."""
+    return visible_cases(user).where(*(_CASE_FILTERS[name]() for name in given))
 
 
 def stored_rows(
@@ -624,12 +646,13 @@ def caseload_page(
     the columns the table shows, as the case list reads them."""
     page = paging.fetch_page(
         session,
-        _open_caseload(user),
+        lambda: _open_caseload(user),
         listed_cases(),
         Case.received_at,
         Case.id,
         position,
         per_page or PAGE_SIZE,
+        kept=(("caseload", *statement_cache.user_key(user)), {}),
     )
     cases = [listed_case(row) for row in page.rows]
     rows = stored_rows(session, cases, window.today, window.extra)
