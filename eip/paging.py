@@ -20,13 +20,15 @@ both engines.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, select, tuple_, union_all
+from sqlalchemy import Select, bindparam, func, literal_column, select, tuple_, union_all
 from sqlalchemy.orm import Session
+
+from eip import statement_cache
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TOKEN = re.compile(r"(n|-?[0-9]{1,17})\.([0-9]{1,18})")
@@ -117,22 +119,52 @@ def bounded_count(session: Session, query: Select, bound: int) -> int:
 
 
 def _part(keyed: Select, key_col, id_col, key: Key | None, backwards: bool, dated: bool, limit):
-    """One ordered, limited range: the dated rows or the undated ones, beyond `key`."""
+    """One ordered, limited range: the dated rows or the undated ones, beyond `key` (its
+    values named parameters, `_key_params`)."""
+    at, row_id = bindparam("page_at", type_=key_col.type), bindparam("page_id", type_=id_col.type)
     if dated:
         query = keyed.where(key_col.is_not(None))
         if key is not None and key.at is not None:
-            row = tuple_(key_col, id_col)
-            query = query.where(row > (key.at, key.id) if backwards else row < (key.at, key.id))
+            row, bound = tuple_(key_col, id_col), tuple_(at, row_id)
+            query = query.where(row > bound if backwards else row < bound)
         order = (key_col.asc(), id_col.asc()) if backwards else (key_col.desc(), id_col.desc())
     else:
         query = keyed.where(key_col.is_(None))
         if key is not None and key.at is None:
-            query = query.where(id_col > key.id if backwards else id_col < key.id)
+            query = query.where(id_col > row_id if backwards else id_col < row_id)
         order = (id_col.asc(),) if backwards else (id_col.desc(),)
     return query.order_by(*order).limit(limit)
 
 
-def _fetch(session, query, model, key_col, id_col, key, backwards, nullable, options, limit):
+def _key_params(key: Key | None) -> dict[str, Any]:
+    return {} if key is None else {"page_at": key.at, "page_id": key.id}
+
+
+def _fetch(session, query, model, key_col, id_col, key, backwards, nullable, options, limit, kept):
+    """The page's rows; with `kept` = (cache key, parameters), its statement built once."""
+    if kept is None:
+        statement = _statement(
+            query, model, key_col, id_col, key, backwards, nullable, options, limit
+        )
+        params = _key_params(key)
+    else:
+        cache_key, params = kept
+        # Everything that shapes the statement, beside the caller's own key.
+        shape = (key is None, key is not None and key.at is None, backwards, nullable, limit)
+        statement = statement_cache.cached(
+            (cache_key, *shape),
+            lambda: _statement(
+                query(), model, key_col, id_col, key, backwards, nullable, options, limit
+            ),
+        )
+        params = {**params, **_key_params(key)}
+    if statement is None:
+        return []
+    result = session.execute(statement, params)
+    return list(result if isinstance(model, Select) else result.scalars())
+
+
+def _statement(query, model, key_col, id_col, key, backwards, nullable, options, limit):
     keyed = query.with_only_columns(id_col.label("id"), key_col.label("k")).order_by(None)
     if backwards:
         # Back from an undated row: the undated rows above it, then the dated ones.
@@ -143,7 +175,7 @@ def _fetch(session, query, model, key_col, id_col, key, backwards, nullable, opt
         if nullable:
             parts.append("undated")
     if not parts:
-        return []  # forwards from an undated row of a list that has none: nothing follows
+        return None  # forwards from an undated row of a list that has none: nothing follows
     selects = [
         _part(keyed, key_col, id_col, key, backwards, part == "dated", limit) for part in parts
     ]
@@ -155,10 +187,13 @@ def _fetch(session, query, model, key_col, id_col, key, backwards, nullable, opt
         order = (ids.c.k.asc().nulls_first(), ids.c.id.asc())
     else:
         order = (ids.c.k.desc().nulls_last(), ids.c.id.desc())
-    statement = (
-        select(model).join(ids, id_col == ids.c.id).order_by(*order).limit(limit).options(*options)
+    return (
+        (model if isinstance(model, Select) else select(model))
+        .join(ids, id_col == ids.c.id)
+        .order_by(*order)
+        .limit(limit)
+        .options(*options)
     )
-    return list(session.scalars(statement))
 
 
 def fetch_page(
@@ -172,14 +207,23 @@ def fetch_page(
     *,
     nullable: bool = True,
     options: Sequence[Any] = (),
+    kept: tuple[Hashable, dict[str, Any]] | None = None,
 ) -> Page:
     """One page of `query`'s rows (a select of `model`, unordered) in `key DESC NULLS LAST,
     id DESC` order, starting at `position`: one statement. A filter belongs in `query`, in
-    SQL (the case list's "overdue only" is an EXISTS), so that the page stops at its limit."""
+    SQL (the case list's "overdue only" is an EXISTS), so that the page stops at its limit.
+    `model` is a mapped class (the page's rows are its objects) or a select of the columns a
+    list shows, joined from the table of `id_col` (its rows are Row tuples, which cost a
+    fraction of loading objects); either way the rows name `key_col` and `id_col` as those
+    columns' keys. `kept` = (cache key, parameters): keep the statement under that key
+    (eip/statement_cache.py, which says what the key must hold) and run it with those
+    values of its named parameters; `query` is then a function that builds the select,
+    called only the first time."""
     key_of = _key_getter(key_col, id_col)
     backwards = position.backwards
+    key = position.key
     rows = _fetch(
-        session, query, model, key_col, id_col, position.key, backwards, nullable, options, size + 1
+        session, query, model, key_col, id_col, key, backwards, nullable, options, size + 1, kept
     )
     more = len(rows) > size
     rows = rows[:size]
@@ -193,7 +237,16 @@ def fetch_page(
         # Back past the start (rows were added or removed meanwhile): the first page.
         first = Position()
         return fetch_page(
-            session, query, model, key_col, id_col, first, size, nullable=nullable, options=options
+            session,
+            query,
+            model,
+            key_col,
+            id_col,
+            first,
+            size,
+            nullable=nullable,
+            options=options,
+            kept=kept,
         )
     rows.reverse()
     return Page(

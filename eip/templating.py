@@ -72,6 +72,7 @@ def init_app(app: Flask) -> None:
         case_link=case_markup.case_link,
         due_tag=case_markup.due_tag,
         summary_list=summary_list,
+        case_rows=case_markup.case_rows,
     )
     from eip.audit.labels import action_label, actor_name, audit_detail
     from eip.cases.rules import status_label

@@ -8,10 +8,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
     GovRadioInput,
-    GovSubmitInput,
-    GovTextInput,
 )
 from wtforms import BooleanField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -32,6 +29,7 @@ from forms.fields import (
     who_what_when,
     whole_number,
 )
+from forms.widgets import Button, Checkbox, TextInput
 
 TEXT_MAX = 5000
 SESSION_MINUTES_MESSAGE = "Enter how long the session lasted, from 1 to 480 minutes"
@@ -82,7 +80,7 @@ class SessionForm(_StepForm):
     duration_minutes = StringField(
         "How long it lasted",
         description="In minutes, from 1 to 480",
-        widget=GovTextInput(),
+        widget=TextInput(),
         filters=[strip],
         validators=[
             WholeNumber(1, 480, "Enter how long the session lasted, from 1 to 480 minutes")
@@ -95,7 +93,7 @@ class SessionForm(_StepForm):
     )
     themes = _long_text("Themes (optional)", "The themes", hint="What the session worked on")
     notes = _long_text("Notes (optional)", "The notes")
-    submit = SubmitField("Save session", widget=GovSubmitInput())
+    submit = SubmitField("Save session", widget=Button())
 
     def values(self) -> dict[str, Any]:
         return {
@@ -138,7 +136,7 @@ class MeetingForm(_StepForm):
     action1_description, action1_owner, action1_due_on = _action_fields(1)
     action2_description, action2_owner, action2_due_on = _action_fields(2)
     action3_description, action3_owner, action3_due_on = _action_fields(3)
-    submit = SubmitField("Save meeting", widget=GovSubmitInput())
+    submit = SubmitField("Save meeting", widget=Button())
     # The case's safety plans, (id, whose) each: `meeting_form` gives each its two fields.
     safety_plans: tuple[tuple[int, str], ...] = ()
 
@@ -177,7 +175,7 @@ def meeting_form(plans: list[tuple[int, str]]) -> MeetingForm:
     fields: dict[str, Any] = {}
     for plan_id, who in plans:
         fields[f"plan{plan_id}_reviewed"] = BooleanField(
-            f"The safety plan for {who} was reviewed at this meeting", widget=GovCheckboxInput()
+            f"The safety plan for {who} was reviewed at this meeting", widget=Checkbox()
         )
         fields[f"plan{plan_id}_change"] = _long_text(
             f"What changed in the safety plan for {who} (optional)",
@@ -209,7 +207,7 @@ class IncidentForm(_StepForm):
     response = _long_text(
         "Response (optional)", "The response", hint="What was done about it, and by whom"
     )
-    submit = SubmitField("Save incident", widget=GovSubmitInput())
+    submit = SubmitField("Save incident", widget=Button())
 
     def values(self) -> dict[str, Any]:
         return {
@@ -262,13 +260,13 @@ def _dash_fields() -> dict[str, Any]:
     )
     fields["escalation_incidents"] = StringField(
         "Incidents counted for escalation",
-        widget=GovTextInput(),
+        widget=TextInput(),
         filters=[strip],
         validators=[
             WholeNumber(0, 99, "Enter the number of incidents, from 0 to 99", required=False)
         ],
     )
-    fields["submit"] = SubmitField("Save review", widget=GovSubmitInput())
+    fields["submit"] = SubmitField("Save review", widget=Button())
     return fields
 
 
@@ -306,7 +304,7 @@ class ActionForm(_StepForm):
     owner = StringField(
         "Owner",
         description="Who will do it, for example the practitioner or the social worker",
-        widget=GovTextInput(),
+        widget=TextInput(),
         filters=[strip],
         validators=[
             DataRequired("Enter who owns the action"),
@@ -319,8 +317,8 @@ class ActionForm(_StepForm):
         required="Enter the date the action is due",
         invalid="The due date must be a real date, like 3 4 2026",
     )
-    urgent = BooleanField("This action is urgent", widget=GovCheckboxInput())
-    submit = SubmitField("Add action", widget=GovSubmitInput())
+    urgent = BooleanField("This action is urgent", widget=Checkbox())
+    submit = SubmitField("Add action", widget=Button())
 
     def values(self) -> dict[str, Any]:
         return {

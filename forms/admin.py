@@ -14,10 +14,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
-    GovCheckboxInput,
-    GovSubmitInput,
     GovTextArea,
-    GovTextInput,
 )
 from wtforms import (
     BooleanField,
@@ -44,7 +41,7 @@ from forms.fields import (
     radio_field,
     strip,
 )
-from forms.widgets import Select
+from forms.widgets import Button, Checkbox, Select, TextInput
 
 # ---------------------------------------------------------------------------
 # Users
@@ -59,7 +56,7 @@ EMAIL_VALIDATORS = [
 class UserForm(FlaskForm):
     name = StringField(
         "Full name",
-        widget=GovTextInput(),
+        widget=TextInput(),
         filters=[strip],
         validators=[
             DataRequired("Enter the person's full name"),
@@ -69,7 +66,7 @@ class UserForm(FlaskForm):
     email = EmailField(
         "Email address",
         description="Their work address. Invitation and password reset links go only here",
-        widget=GovTextInput(),
+        widget=TextInput(),
         filters=[strip],
         validators=EMAIL_VALIDATORS,
     )
@@ -104,11 +101,11 @@ class UserForm(FlaskForm):
 
 
 class InviteUserForm(UserForm):
-    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+    submit = SubmitField("Send invitation", widget=Button())
 
 
 class EditUserForm(UserForm):
-    submit = SubmitField("Save changes", widget=GovSubmitInput())
+    submit = SubmitField("Save changes", widget=Button())
 
 
 ROLE_FILTERS = choices([("", "All roles"), *ROLE_CHOICES, ("none", "Waiting for approval")])
@@ -121,7 +118,7 @@ class UserFilterForm(FlaskForm):
 
     role = SelectField("Role", choices=ROLE_FILTERS, widget=Select())
     status = SelectField("Status", choices=STATUS_FILTERS, widget=Select())
-    submit = SubmitField("Show users", widget=GovSubmitInput())
+    submit = SubmitField("Show users", widget=Button())
 
 
 # ---------------------------------------------------------------------------
@@ -141,7 +138,7 @@ class DecisionForm(FlaskForm):
         widget=GovCharacterCount(),
         validators=[Length(max=500, message="The note must be 500 characters or fewer")],
     )
-    submit = SubmitField("Save decision", widget=GovSubmitInput())
+    submit = SubmitField("Save decision", widget=Button())
 
 
 # ---------------------------------------------------------------------------
@@ -156,14 +153,14 @@ def _borough_name(form, field) -> None:
 
 
 class NewBoroughForm(FlaskForm):
-    name = StringField("Borough name", widget=GovTextInput(), validators=[_borough_name])
-    active = BooleanField("It is taking part in the programme now", widget=GovCheckboxInput())
-    submit = SubmitField("Add borough", widget=GovSubmitInput())
+    name = StringField("Borough name", widget=TextInput(), validators=[_borough_name])
+    active = BooleanField("It is taking part in the programme now", widget=Checkbox())
+    submit = SubmitField("Add borough", widget=Button())
 
 
 class RenameBoroughForm(FlaskForm):
-    name = StringField("Borough name", widget=GovTextInput(), validators=[_borough_name])
-    submit = SubmitField("Save name", widget=GovSubmitInput())
+    name = StringField("Borough name", widget=TextInput(), validators=[_borough_name])
+    submit = SubmitField("Save name", widget=Button())
 
 
 # ---------------------------------------------------------------------------
@@ -189,14 +186,14 @@ def _text_setting(spec: rules.TextSetting) -> StringField | TextAreaField:
     return field(
         spec.label,
         description=spec.hint,
-        widget=GovTextArea() if spec.multiline else GovTextInput(),
+        widget=GovTextArea() if spec.multiline else TextInput(),
         validators=[_Reads(spec.clean)],
     )
 
 
 def _whole_number(spec: rules.WholeNumber) -> StringField:
     return StringField(
-        spec.label, description=spec.hint, widget=GovTextInput(), validators=[_Reads(spec.parse)]
+        spec.label, description=spec.hint, widget=TextInput(), validators=[_Reads(spec.parse)]
     )
 
 
@@ -206,7 +203,7 @@ class SettingsForm(FlaskForm):
     pot_pence = StringField(
         "Accommodation pot",
         description="Pounds and pence, VAT included, like 14000.00. The whole pot, London-wide",
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[_Reads(rules.parse_pounds)],
     )
     default_nightly_rate_pence = StringField(
@@ -215,7 +212,7 @@ class SettingsForm(FlaskForm):
             "Pounds and pence, like 50.00. The pot's forecast and a typical stay use the "
             "median rate of the placements approved so far, and this rate until there are any"
         ),
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[_Reads(rules.parse_rate)],
     )
     max_people = _whole_number(rules.WHOLE_NUMBER_BY_NAME["max_people"])
@@ -274,7 +271,7 @@ class SettingsForm(FlaskForm):
     contact_phone = _text_setting(rules.TEXT_SETTING_BY_NAME["contact_phone"])
     contact_email = _text_setting(rules.TEXT_SETTING_BY_NAME["contact_email"])
     contact_address = _text_setting(rules.TEXT_SETTING_BY_NAME["contact_address"])
-    submit = SubmitField("Save settings", widget=GovSubmitInput())
+    submit = SubmitField("Save settings", widget=Button())
 
     # Each whole number's unit, shown after its box.
     UNITS: ClassVar[dict[str, str]] = {spec.name: spec.unit for spec in rules.WHOLE_NUMBERS}
@@ -331,7 +328,7 @@ class NonWorkingDayForm(FlaskForm):
     reason = StringField(
         "Reason",
         description="For example, office closure between Christmas and New Year",
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[
             DataRequired("Enter the reason"),
             Length(
@@ -340,4 +337,4 @@ class NonWorkingDayForm(FlaskForm):
             ),
         ],
     )
-    submit = SubmitField("Add non-working day", widget=GovSubmitInput())
+    submit = SubmitField("Add non-working day", widget=Button())

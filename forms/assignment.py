@@ -1,12 +1,11 @@
 """Reassigning a case to another practitioner (a manager's form)."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SelectField, SubmitField
 from wtforms.validators import Optional
 
 from forms.fields import text_field
-from forms.widgets import Select
+from forms.widgets import Button, Select
 
 
 class ReassignForm(FlaskForm):
@@ -22,4 +21,4 @@ class ReassignForm(FlaskForm):
         max_length=500,
         description="Kept in the audit trail for programme managers",
     )
-    submit = SubmitField("Reassign the case", widget=GovSubmitInput())
+    submit = SubmitField("Reassign the case", widget=Button())

@@ -1,12 +1,11 @@
 """Searching the audit trail."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
 from forms.fields import LondonDateField, whole_number
-from forms.widgets import Select
+from forms.widgets import Button, Select, TextInput
 
 
 class AuditSearchForm(FlaskForm):
@@ -15,7 +14,7 @@ class AuditSearchForm(FlaskForm):
     case_reference = StringField(
         "Case reference",
         description="All or part of it, for example EIP-2026-0001 or 0001",
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[Optional(), Length(max=20)],
     )
     date_from = LondonDateField(
@@ -27,7 +26,7 @@ class AuditSearchForm(FlaskForm):
     date_to = LondonDateField(
         "To", required=None, invalid="The end date must be a real date, like 30 11 2026"
     )
-    submit = SubmitField("Search", widget=GovSubmitInput())
+    submit = SubmitField("Search", widget=Button())
 
     def validate_user(self, field):
         if field.data and whole_number(str(field.data)) is None:

@@ -1,15 +1,17 @@
 """Sign-in, two-factor and password forms. They check shape only; rules live in eip.auth."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+
+from forms.widgets import Button, TextInput
 
 
 class SignInForm(FlaskForm):
     email = EmailField(
         "Email address",
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[DataRequired("Enter your email address"), Length(max=254)],
     )
     password = PasswordField(
@@ -17,27 +19,27 @@ class SignInForm(FlaskForm):
         widget=GovPasswordInput(),
         validators=[InputRequired("Enter your password"), Length(max=256)],
     )
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
+    submit = SubmitField("Sign in", widget=Button())
 
 
 class TwoFactorForm(FlaskForm):
     code = StringField(
         "Security code",
         description="The 6-digit code from your authenticator app, or one of your recovery codes",
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[DataRequired("Enter the security code"), Length(max=20)],
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = SubmitField("Continue", widget=Button())
 
 
 class EnrolTwoFactorForm(FlaskForm):
     code = StringField(
         "Security code from your app",
         description="Enter the 6-digit code your authenticator app shows for EIP Tracker",
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[DataRequired("Enter the 6-digit code from your app"), Length(max=12)],
     )
-    submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
+    submit = SubmitField("Turn on two-factor sign-in", widget=Button())
 
 
 class EnrolmentCodeForm(FlaskForm):
@@ -46,10 +48,10 @@ class EnrolmentCodeForm(FlaskForm):
         description=(
             "The code in the email about setting up two-factor sign-in, like abcd-efgh-jkmn"
         ),
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[DataRequired("Enter the set-up code from your email"), Length(max=40)],
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = SubmitField("Continue", widget=Button())
 
 
 class NewPasswordForm(FlaskForm):
@@ -67,7 +69,7 @@ class NewPasswordForm(FlaskForm):
             EqualTo("password", "The two passwords do not match"),
         ],
     )
-    submit = SubmitField("Save password", widget=GovSubmitInput())
+    submit = SubmitField("Save password", widget=Button())
 
 
 class ChangePasswordForm(NewPasswordForm):
@@ -83,11 +85,11 @@ class ChangePasswordForm(NewPasswordForm):
 class RequestResetForm(FlaskForm):
     email = EmailField(
         "Email address",
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[
             DataRequired("Enter your email address"),
             Email("Enter an email address in the correct format, like name@example.org"),
             Length(max=254),
         ],
     )
-    submit = SubmitField("Send reset link", widget=GovSubmitInput())
+    submit = SubmitField("Send reset link", widget=Button())

@@ -1,16 +1,11 @@
 """Finding cases: the case list's filters."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovSubmitInput,
-    GovTextInput,
-)
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
 from forms.fields import text_field
-from forms.widgets import Select
+from forms.widgets import Button, Checkbox, Select, TextInput
 
 
 class CaseFilterForm(FlaskForm):
@@ -20,7 +15,7 @@ class CaseFilterForm(FlaskForm):
     reference = StringField(
         "Case reference",
         description="All or part of it, for example 0012",
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[Optional(), Length(max=20)],
     )
     status = SelectField("Status", widget=Select(), validators=[Optional()], validate_choice=False)
@@ -30,8 +25,8 @@ class CaseFilterForm(FlaskForm):
     practitioner = SelectField(
         "Practitioner", widget=Select(), validators=[Optional()], validate_choice=False
     )
-    overdue = BooleanField("Only cases with something overdue", widget=GovCheckboxInput())
-    submit = SubmitField("Find cases", widget=GovSubmitInput())
+    overdue = BooleanField("Only cases with something overdue", widget=Checkbox())
+    submit = SubmitField("Find cases", widget=Button())
 
 
 class CaseSearchForm(FlaskForm):
@@ -44,4 +39,4 @@ class CaseSearchForm(FlaskForm):
         max_length=120,
         name="What you search for",
     )
-    submit = SubmitField("Find a case", widget=GovSubmitInput())
+    submit = SubmitField("Find a case", widget=Button())

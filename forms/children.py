@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import HiddenField, RadioField, SubmitField
 
 from eip.cases import choices as lists
 from forms.fields import AdditionForm, choices, radio_field, whole_number
 from forms.referral import WholeNumberField
+from forms.widgets import Button
 
 
 class _ChildFields:
@@ -55,15 +56,15 @@ class _ChildFields:
 
 
 class AddChildForm(_ChildFields, AdditionForm):
-    submit = SubmitField("Save the child", widget=GovSubmitInput())
+    submit = SubmitField("Save the child", widget=Button())
 
 
 class ChildForm(_ChildFields, FlaskForm):
     # The version of the child this form edits, as the page showed it.
     version = HiddenField()
-    submit = SubmitField("Save the child", widget=GovSubmitInput())
+    submit = SubmitField("Save the child", widget=Button())
 
 
 class RemoveChildForm(FlaskForm):
     version = HiddenField()
-    submit = SubmitField("Remove the child", widget=GovSubmitInput())
+    submit = SubmitField("Remove the child", widget=Button())

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import BooleanField, RadioField, SubmitField
 
 from eip.cases import choices as case_choices
 from eip.cases.contact_services import MADE_BY_MAX
 from forms.fields import AdditionForm, choices, date_field, radio_field, text_field
+from forms.widgets import Button, Checkbox
 
 TEXT_MAX = 5000
 
@@ -58,9 +59,9 @@ class CaseNoteForm(AdditionForm):
         "This note is sensitive",
         description="Only practitioners and managers see it, and it goes into no document "
         "unless chosen for the closure summary when the case is closed",
-        widget=GovCheckboxInput(),
+        widget=Checkbox(),
     )
-    submit = SubmitField("Save note", widget=GovSubmitInput())
+    submit = SubmitField("Save note", widget=Button())
 
     def values(self) -> dict[str, Any]:
         return {
@@ -113,7 +114,7 @@ class PartnerSupportForm(AdditionForm):
         "The onward support",
         hint="Referrals or signposting for the partner, for example to an IDVA",
     )
-    submit = SubmitField("Save partner support contact", widget=GovSubmitInput())
+    submit = SubmitField("Save partner support contact", widget=Button())
 
     def values(self) -> dict[str, Any]:
         return {

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from evaluation.services import WITHDRAWAL_REASON_MAX
 from forms.fields import LondonDateField, strip
+from forms.widgets import Button
 
 # Referrals were first recorded in this programme's lifetime; these bounds only keep
 # impossible dates (year 1, year 9999) away from the date arithmetic.
@@ -31,7 +32,7 @@ class PrepareForm(FlaskForm):
         required="Enter the last day of the period",
         invalid="The last day of the period must be a real date, like 31 12 2026",
     )
-    submit = SubmitField("Prepare the extract", widget=GovSubmitInput())
+    submit = SubmitField("Prepare the extract", widget=Button())
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -72,4 +73,4 @@ class WithdrawForm(FlaskForm):
             ),
         ],
     )
-    submit = SubmitField("Withdraw the extract", widget=GovSubmitInput())
+    submit = SubmitField("Withdraw the extract", widget=Button())

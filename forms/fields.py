@@ -10,7 +10,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
     GovRadioInput,
     GovTextArea,
-    GovTextInput,
 )
 from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation, V
 
 from eip.errors import LARGEST_ID
 from eip.submissions import new_token
+from forms.widgets import TextInput
 
 
 def strip(value: Any) -> Any:
@@ -86,7 +86,7 @@ def text_field(
     checks.append(
         Length(max=max_length, message=f"{name or label} must be {max_length} characters or fewer")
     )
-    field, widget = (TextAreaField, GovTextArea) if area else (StringField, GovTextInput)
+    field, widget = (TextAreaField, GovTextArea) if area else (StringField, TextInput)
     return field(
         label, description=description, widget=widget(), filters=[strip], validators=checks
     )
@@ -255,7 +255,7 @@ def who_what_when(
     title = noun.capitalize()
     action = StringField(
         f"{title} {n}: {what}",
-        widget=GovTextInput(),
+        widget=TextInput(),
         filters=[strip],
         validators=[
             Length(max=text_max, message=f"{title} {n} must be {text_max} characters or fewer")
@@ -264,7 +264,7 @@ def who_what_when(
     by_whom = StringField(
         f"{title} {n}: {who}",
         description=who_hint,
-        widget=GovTextInput(),
+        widget=TextInput(),
         filters=[strip],
         validators=[
             Length(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import ValidationError
 
@@ -23,6 +22,7 @@ from accommodation.finance.services import (
 )
 from forms.fields import LondonDateField, date_field, strip, text_field
 from forms.placement import Pounds
+from forms.widgets import Button, TextInput
 
 
 class PoundsField(StringField):
@@ -31,7 +31,7 @@ class PoundsField(StringField):
     pence: int | None = None
 
     def __init__(self, label: str, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", GovTextInput())
+        kwargs.setdefault("widget", TextInput())
         kwargs.setdefault("filters", [strip])
         super().__init__(label, **kwargs)
 
@@ -64,7 +64,7 @@ class InvoiceForm(FlaskForm):
         "Amount, VAT included",
         description="In pounds and pence, like 1,820.00",
     )
-    submit = SubmitField("Record the invoice", widget=GovSubmitInput())
+    submit = SubmitField("Record the invoice", widget=Button())
 
     def validate_last_night(self, field) -> None:
         first = self.first_night.data
@@ -81,7 +81,7 @@ class PaymentForm(FlaskForm):
         REFERENCE_MAX,
         description="Camden's reference for the payment, for example the BACS reference",
     )
-    submit = SubmitField("Record the payment", widget=GovSubmitInput())
+    submit = SubmitField("Record the payment", widget=Button())
 
 
 class ReverseForm(FlaskForm):
@@ -96,7 +96,7 @@ class ReverseForm(FlaskForm):
         max_length=REASON_MAX,
         name="The reason",
     )
-    submit = SubmitField("Reverse the entry", widget=GovSubmitInput())
+    submit = SubmitField("Reverse the entry", widget=Button())
 
 
 class StatementPeriodForm(FlaskForm):

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
 from eip.cases import marac
 from eip.cases.marac_services import PHONE_MAX, TEXT_MAX
 from forms.fields import AdditionForm, date_field, radio_field, text_field
+from forms.widgets import Button
 
 
 class MaracReferralForm(AdditionForm):
@@ -58,7 +58,7 @@ class MaracReferralForm(AdditionForm):
         name="The phone number",
         description="MARAC will call you on this number about the referral.",
     )
-    submit = SubmitField("Prepare the referral", widget=GovSubmitInput())
+    submit = SubmitField("Prepare the referral", widget=Button())
 
     def values(self) -> dict[str, Any]:
         return {
@@ -74,7 +74,7 @@ class MaracSentForm(FlaskForm):
     sent_on = date_field(
         "Date the referral was sent", "the date the referral was sent", "27 3 2026"
     )
-    submit = SubmitField("Record as sent", widget=GovSubmitInput())
+    submit = SubmitField("Record as sent", widget=Button())
 
     def values(self) -> dict[str, Any]:
         return {"sent_on": self.sent_on.data}

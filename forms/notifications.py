@@ -4,11 +4,12 @@ the rule."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import RadioField, SubmitField
 
 from eip.notifications.centre import EMAIL_PREFERENCES
 from forms.fields import Chosen, choices
+from forms.widgets import Button
 
 CHOOSE_MESSAGE = "Select how you want reminders by e-mail"
 
@@ -22,4 +23,4 @@ class EmailPreferenceForm(FlaskForm):
         validate_choice=False,
         validators=[Chosen(CHOOSE_MESSAGE)],
     )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = SubmitField("Save", widget=Button())

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import HiddenField, RadioField, SubmitField
 
 from eip.cases import outcomes
 from forms.fields import AdditionForm, Chosen, choices, date_field
+from forms.widgets import Button
 
 NOT_KNOWN = "not_known"
 
@@ -71,7 +72,7 @@ def _fields() -> dict[str, Any]:
         [(c["value"], c["label"]) for c in data["children_exposure"]],
         message="Select the children's exposure to abuse",
     )
-    fields["submit"] = SubmitField("Save the outcome measures", widget=GovSubmitInput())
+    fields["submit"] = SubmitField("Save the outcome measures", widget=Button())
     return fields
 
 

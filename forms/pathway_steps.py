@@ -17,10 +17,7 @@ from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
     GovRadioInput,
-    GovSubmitInput,
-    GovTextInput,
 )
 from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, ValidationError
@@ -42,6 +39,7 @@ from forms.fields import (
     text_field,
     whole_number,
 )
+from forms.widgets import Button, Checkbox, TextInput
 
 LONDON = ZoneInfo("Europe/London")
 TEXT_MAX = 5000
@@ -82,7 +80,7 @@ class BookConsultationForm(StepForm):
     scheduled_time = StringField(
         "Time",
         description=TIME_HINT,
-        widget=GovTextInput(),
+        widget=TextInput(),
         filters=[strip],
         validators=[DataRequired("Enter the time of the consultation")],
     )
@@ -96,7 +94,7 @@ class BookConsultationForm(StepForm):
         "Enter who will attend the consultation",
         description="The practitioner, the social worker and anyone else, with their roles",
     )
-    submit = SubmitField("Save the booking", widget=GovSubmitInput())
+    submit = SubmitField("Save the booking", widget=Button())
 
     def validate_scheduled_time(self, field) -> None:
         field.parsed = parse_time(field.data)
@@ -148,7 +146,7 @@ class RecordConsultationForm(StepForm):
     plan_protective_factors = _optional_text(
         "Protective factors", description="What keeps the family safe and can be built on"
     )
-    submit = SubmitField("Save the consultation and plan", widget=GovSubmitInput())
+    submit = SubmitField("Save the consultation and plan", widget=Button())
 
     def action_rows(self) -> list[tuple]:
         """(description, owner, due date) fields per row, for the template."""
@@ -183,7 +181,7 @@ class PlanActionForm(AdditionForm):
         description="Who does it, for example the social worker",
     )
     review_on = date_field("Due date", "the due date", "4 12 2026")
-    submit = SubmitField("Add the action", widget=GovSubmitInput())
+    submit = SubmitField("Add the action", widget=Button())
 
 
 # ---------------------------------------------------------------------------
@@ -204,14 +202,14 @@ class OnwardReferralForm(AdditionForm):
         "Status", lists.ONWARD_REFERRAL_STATUS, "Select the status of the referral"
     )
     note = _optional_text("Note (optional)", max_length=2000)
-    submit = SubmitField("Save the onward referral", widget=GovSubmitInput())
+    submit = SubmitField("Save the onward referral", widget=Button())
 
 
 class OnwardReferralStatusForm(StepForm):
     status = radio_field(
         "Status", lists.ONWARD_REFERRAL_STATUS, "Select the status of the referral"
     )
-    submit = SubmitField("Save the status", widget=GovSubmitInput())
+    submit = SubmitField("Save the status", widget=Button())
 
 
 class ScenarioPlanForm(StepForm):
@@ -223,7 +221,7 @@ class ScenarioPlanForm(StepForm):
             "4 weeks, or if return home is unsafe: housing options, support, who does what"
         ),
     )
-    submit = SubmitField("Save the scenario plan", widget=GovSubmitInput())
+    submit = SubmitField("Save the scenario plan", widget=Button())
 
 
 # ---------------------------------------------------------------------------
@@ -245,7 +243,7 @@ class ConsentsForm(StepForm):
     how = radio_field(
         "How were they obtained?", lists.HOW_CONSENT_OBTAINED, "Select how consent was obtained"
     )
-    submit = SubmitField("Save the decisions", widget=GovSubmitInput())
+    submit = SubmitField("Save the decisions", widget=Button())
 
     def decision_fields(self) -> list:
         return [self[decision_field(kind)] for kind in KINDS]
@@ -274,7 +272,7 @@ class WithdrawConsentForm(StepForm):
         "Date consent was withdrawn", "the date consent was withdrawn", "27 11 2026"
     )
     reason = _text("Reason", "Enter the reason consent was withdrawn", max_length=2000)
-    submit = SubmitField("Record the withdrawal", widget=GovSubmitInput())
+    submit = SubmitField("Record the withdrawal", widget=Button())
 
 
 # ---------------------------------------------------------------------------
@@ -309,7 +307,7 @@ class CloseCaseForm(TransitionForm):
     police_callouts = StringField(
         "Police call-outs since the referral",
         description="A whole number; 0 if there were none",
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[_whole_number],
     )
     reason = _text("Reason for closing", "Enter the reason the case is closed")
@@ -323,9 +321,9 @@ class CloseCaseForm(TransitionForm):
     sensitive_notes = BooleanField(
         "Put the sensitive case notes on the closure summary",
         description="Left unticked, the closure summary lists only the notes not marked sensitive",
-        widget=GovCheckboxInput(),
+        widget=Checkbox(),
     )
-    submit = SubmitField("Close the case", widget=GovSubmitInput())
+    submit = SubmitField("Close the case", widget=Button())
 
     def callouts(self) -> int | None:
         return getattr(self.police_callouts, "number", None)
@@ -338,7 +336,7 @@ class ReopenForm(TransitionForm):
         description="Kept in the audit trail for programme managers",
         max_length=2000,
     )
-    submit = SubmitField("Reopen the case", widget=GovSubmitInput())
+    submit = SubmitField("Reopen the case", widget=Button())
 
 
 def london_parts(moment: datetime) -> tuple[date, str]:

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
     GovRadioInput,
-    GovSubmitInput,
-    GovTextInput,
 )
 from wtforms import (
     BooleanField,
@@ -36,7 +33,7 @@ from forms.fields import (
     text_field,
     whole_number,
 )
-from forms.widgets import Select
+from forms.widgets import Button, Checkbox, Select, TextInput
 
 TEXT_MAX = 2000
 # Hints for text another role reads (DOMAIN.md's field-by-role table).
@@ -100,7 +97,7 @@ def _nights(label: str, what: str = "nights", description: str | None = None):
     return StringField(
         label,
         description=description,
-        widget=GovTextInput(),
+        widget=TextInput(),
         filters=[strip],
         validators=[WholeNumber(what)],
     )
@@ -158,10 +155,10 @@ class PlacementRequestForm(FlaskForm):
         description=(f"What reduces the risks of a placement outside the borough. {SPOC_READS}"),
     )
     safe_practitioner = BooleanField(
-        "I, the practitioner, judge the placement safe and suitable", widget=GovCheckboxInput()
+        "I, the practitioner, judge the placement safe and suitable", widget=Checkbox()
     )
     safe_social_worker = BooleanField(
-        "The social worker judges the placement safe and suitable", widget=GovCheckboxInput()
+        "The social worker judges the placement safe and suitable", widget=Checkbox()
     )
     social_worker_name = _line("Social worker's name")
     safety_judged_on = LondonDateField(
@@ -170,7 +167,7 @@ class PlacementRequestForm(FlaskForm):
         required=None,
         invalid="The date it was judged safe must be a real date, like 20 11 2026",
     )
-    submit = SubmitField("Send the request to the SPOC", widget=GovSubmitInput())
+    submit = SubmitField("Send the request to the SPOC", widget=Button())
 
     def validate_out_of_borough(self, field) -> None:
         if field.data not in (None, "", "yes", "no"):
@@ -206,7 +203,7 @@ class ApproveForm(VersionedForm):
     rate = StringField(
         "Nightly rate",
         description="Pounds and pence a night, VAT included, like 65.00",
-        widget=GovTextInput(),
+        widget=TextInput(),
         filters=[strip],
         validators=[
             Pounds(
@@ -216,7 +213,7 @@ class ApproveForm(VersionedForm):
         ],
     )
     nights = _nights("Nights approved")
-    submit = SubmitField("Approve and commit the money", widget=GovSubmitInput())
+    submit = SubmitField("Approve and commit the money", widget=Button())
 
     def rate_pence(self) -> int | None:
         return getattr(self.rate, "pence", None)
@@ -227,7 +224,7 @@ class ApproveForm(VersionedForm):
 
 class ReasonForm(VersionedForm):
     reason = free_text("Reason")
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = SubmitField("Save", widget=Button())
 
 
 class ExtensionForm(VersionedForm):
@@ -235,7 +232,7 @@ class ExtensionForm(VersionedForm):
         "Extra nights", description="Within the nights the client has left, over all their stays"
     )
     reason = free_text("Why the client needs more nights", description=SPOC_READS)
-    submit = SubmitField("Send the extension request to the SPOC", widget=GovSubmitInput())
+    submit = SubmitField("Send the extension request to the SPOC", widget=Button())
 
     def nights_number(self) -> int | None:
         return _number(self.nights)
@@ -246,14 +243,14 @@ class ExtensionDecisionForm(VersionedForm):
         "Decision", DECISIONS, "Select whether to approve or decline the extension"
     )
     reason = free_text("Reason", description=f"Needed when you decline. {PRACTITIONER_READS}")
-    submit = SubmitField("Save the decision", widget=GovSubmitInput())
+    submit = SubmitField("Save the decision", widget=Button())
 
 
 class CommitmentForm(VersionedForm):
     amount = StringField(
         "Amount to add",
         description="Pounds and pence, VAT included, like 130.00",
-        widget=GovTextInput(),
+        widget=TextInput(),
         filters=[strip],
         validators=[Pounds()],
     )
@@ -261,7 +258,7 @@ class CommitmentForm(VersionedForm):
         "Why more money is needed",
         description=f"For example, the invoice it covers. {PRACTITIONER_READS}",
     )
-    submit = SubmitField("Add the commitment", widget=GovSubmitInput())
+    submit = SubmitField("Add the commitment", widget=Button())
 
     def amount_pence(self) -> int | None:
         return getattr(self.amount, "pence", None)
@@ -272,7 +269,7 @@ class CommitmentReversalForm(VersionedForm):
         "Why is the added commitment no longer needed?",
         description=f"For example, the invoice it was for was lower. {PRACTITIONER_READS}",
     )
-    submit = SubmitField("Reverse the added commitment", widget=GovSubmitInput())
+    submit = SubmitField("Reverse the added commitment", widget=Button())
 
 
 class PlacementFilterForm(FlaskForm):
@@ -286,7 +283,7 @@ class PlacementFilterForm(FlaskForm):
         validate_choice=False,
         validators=[Optional()],
     )
-    submit = SubmitField("Filter", widget=GovSubmitInput())
+    submit = SubmitField("Filter", widget=Button())
 
     def validate_state(self, field) -> None:
         if field.data and field.data not in STATE_LABELS:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import HiddenField, SubmitField
 
 from eip.privacy.requests import ASKED_BY, DECISIONS, KINDS, PERSONS, WHAT_MAX
 from forms.fields import date_field, radio_field, text_field
+from forms.widgets import Button
 
 
 class DataRequestForm(FlaskForm):
@@ -36,7 +36,7 @@ class DataRequestForm(FlaskForm):
         "No more than the request needs.",
     )
     received_on = date_field("Date received", "the date received", "27 3 2026")
-    submit = SubmitField("Record the request", widget=GovSubmitInput())
+    submit = SubmitField("Record the request", widget=Button())
 
     def values(self) -> dict[str, Any]:
         return {
@@ -57,9 +57,9 @@ class DecisionForm(FlaskForm):
         description="Told to the person who asked: the lawful basis for a refusal, or what "
         "will be done.",
     )
-    submit = SubmitField("Save the decision", widget=GovSubmitInput())
+    submit = SubmitField("Save the decision", widget=Button())
 
 
 class CorrectedForm(FlaskForm):
     version = HiddenField()
-    submit = SubmitField("Record the correction as made", widget=GovSubmitInput())
+    submit = SubmitField("Record the correction as made", widget=Button())

@@ -13,11 +13,8 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
     GovRadioInput,
-    GovSubmitInput,
     GovTextArea,
-    GovTextInput,
 )
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import StopValidation
@@ -46,14 +43,14 @@ from forms.fields import (
     strip,
     whole_number,
 )
-from forms.widgets import Select
+from forms.widgets import Button, Checkbox, Select, TextInput
 
 
 class LondonTimeField(StringField):
     """A time of day (`14:30` or `2:30pm`); the parsed `datetime.time` is in `.time`."""
 
     def __init__(self, label: str, *, required: str, invalid: str, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", GovTextInput())
+        kwargs.setdefault("widget", TextInput())
         kwargs.setdefault("description", TIME_HINT)
         super().__init__(label, filters=[strip], **kwargs)
         self.required_message = required
@@ -72,7 +69,7 @@ class WholeNumberField(StringField):
     """An optional whole number typed in a text box (GOV.UK advises against type=number)."""
 
     def __init__(self, label: str, *, invalid: str, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", GovTextInput())
+        kwargs.setdefault("widget", TextInput())
         super().__init__(label, filters=[strip], **kwargs)
         self.invalid_message = invalid
         self.number = None
@@ -91,7 +88,7 @@ class WholeNumberField(StringField):
 
 
 def _text(label: str, description: str = "") -> StringField:
-    return StringField(label, description=description, widget=GovTextInput(), filters=[strip])
+    return StringField(label, description=description, widget=TextInput(), filters=[strip])
 
 
 def _area(label: str, description: str = "") -> StringField:
@@ -331,7 +328,7 @@ class NewReferralForm(ReferralFields):
     duplicates_shown = HiddenField()
     client_person = RadioField(widget=GovRadioInput(), validate_choice=False)
     partner_person = RadioField(widget=GovRadioInput(), validate_choice=False)
-    submit = SubmitField("Save the referral", widget=GovSubmitInput())
+    submit = SubmitField("Save the referral", widget=Button())
 
     def set_boroughs(self, pairs: list[tuple[int, str]]) -> None:
         self.borough.choices = choices([("", "Select a borough"), *pairs])
@@ -341,7 +338,7 @@ class EditReferralForm(ReferralFields):
     borough = None  # fixed for the life of the case
     # The referral details' own version (Case.referral_version) the page showed.
     version = HiddenField()
-    submit = SubmitField("Save changes", widget=GovSubmitInput())
+    submit = SubmitField("Save changes", widget=Button())
 
 
 class AcknowledgeForm(FlaskForm):
@@ -361,7 +358,7 @@ class AcknowledgeForm(FlaskForm):
     method = radio_field(
         "How was the referrer told?", lists.CONTACT_METHOD, "Select how the referrer was told"
     )
-    submit = SubmitField("Record the acknowledgement", widget=GovSubmitInput())
+    submit = SubmitField("Record the acknowledgement", widget=Button())
 
     def acknowledged_at(self):
         day, at = self.acknowledged_date.data, parse_time(self.acknowledged_time.data)
@@ -391,13 +388,13 @@ class LateDecisionForm(FlaskForm):
     camden_agreed_by = _text("Who agreed for Camden")
     support_confirmed = BooleanField(
         "Support and move-on are in place before the programme end date",
-        widget=GovCheckboxInput(),
+        widget=Checkbox(),
     )
     note = _area(
         "Note",
         "Where the written agreement is kept, or why it was refused (needed for a refusal)",
     )
-    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+    submit = SubmitField("Record the decision", widget=Button())
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

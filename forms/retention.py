@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from eip.privacy.review import REASON_MAX
+from forms.widgets import Button, TextInput
 
 _LENGTH = Length(max=REASON_MAX, message=f"The reason must be {REASON_MAX} characters or fewer")
 
@@ -16,7 +17,7 @@ class PlaceHoldForm(FlaskForm):
     reference = StringField(
         "Case reference",
         description="For example, EIP-2026-0001",
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[DataRequired("Enter the case reference")],
     )
     reason = TextAreaField(
@@ -25,7 +26,7 @@ class PlaceHoldForm(FlaskForm):
         widget=GovTextArea(),
         validators=[DataRequired("Enter why the case is held"), _LENGTH],
     )
-    submit = SubmitField("Place the legal hold", widget=GovSubmitInput())
+    submit = SubmitField("Place the legal hold", widget=Button())
 
 
 class RemoveHoldForm(FlaskForm):
@@ -34,7 +35,7 @@ class RemoveHoldForm(FlaskForm):
         widget=GovTextArea(),
         validators=[DataRequired("Enter why the hold is removed"), _LENGTH],
     )
-    submit = SubmitField("Remove the legal hold", widget=GovSubmitInput())
+    submit = SubmitField("Remove the legal hold", widget=Button())
 
 
 class ConfirmBatchForm(FlaskForm):

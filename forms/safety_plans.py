@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import HiddenField, RadioField, StringField, SubmitField
 
 from eip.cases.safety_plans import STEP_ROWS, TEXT_MAX, StepInput
 from forms.fields import AdditionForm, LondonDateField, text_field, who_what_when
+from forms.widgets import Button
 
 WHO_MAX = 120
 
@@ -82,7 +83,7 @@ class SafetyPlanForm(AdditionForm):
             "to practitioners and managers, never in any document"
         ),
     )
-    submit = SubmitField("Save the safety plan", widget=GovSubmitInput())
+    submit = SubmitField("Save the safety plan", widget=Button())
 
     def step_rows(self) -> list[StepInput]:
         return [

@@ -9,12 +9,13 @@ is refused rather than applied to a placement that has moved on.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import BooleanField, HiddenField, RadioField, SubmitField
 from wtforms.validators import Optional
 
 from forms.fields import LondonDateField, choices, date_field
 from forms.placement import free_text
+from forms.widgets import Button, Checkbox
 
 TEXT_MAX = 5000
 SAFE_CHOICES = (("yes", "Yes, it is safe to return home"), ("no", "No, returning home is unsafe"))
@@ -31,17 +32,17 @@ class StayForm(FlaskForm):
 
 class AgreementForm(StayForm):
     signed_on = _date("Date the client signed the agreement", "the client signed the agreement")
-    submit = SubmitField("Save the signed agreement", widget=GovSubmitInput())
+    submit = SubmitField("Save the signed agreement", widget=Button())
 
 
 class CheckInForm(StayForm):
     checked_in_on = _date("Date the client checked in", "the client checked in")
-    submit = SubmitField("Save the check-in", widget=GovSubmitInput())
+    submit = SubmitField("Save the check-in", widget=Button())
 
 
 class MoveOutForm(StayForm):
     moved_out_on = _date("Date the client moved out", "the client moved out")
-    submit = SubmitField("Save the move-out", widget=GovSubmitInput())
+    submit = SubmitField("Save the move-out", widget=Button())
 
 
 class CancelForm(StayForm):
@@ -52,16 +53,16 @@ class CancelForm(StayForm):
         "partner's details here.",
         max_length=2000,
     )
-    submit = SubmitField("Cancel the placement", widget=GovSubmitInput())
+    submit = SubmitField("Cancel the placement", widget=Button())
 
 
 class ReturnHomeReviewForm(StayForm):
     reviewed_on = _date("Date of the review", "of the review")
     children_risks_reviewed = BooleanField(
-        "The risks to the children have been reviewed", widget=GovCheckboxInput()
+        "The risks to the children have been reviewed", widget=Checkbox()
     )
     adults_risks_reviewed = BooleanField(
-        "The risks to the adults have been reviewed", widget=GovCheckboxInput()
+        "The risks to the adults have been reviewed", widget=Checkbox()
     )
     return_safe = RadioField(
         "Is it safe for the client to return home?",
@@ -81,7 +82,7 @@ class ReturnHomeReviewForm(StayForm):
         "everyone safe",
         max_length=TEXT_MAX,
     )
-    submit = SubmitField("Save the return-home review", widget=GovSubmitInput())
+    submit = SubmitField("Save the return-home review", widget=Button())
 
     def safe(self) -> bool | None:
         """The answer as the service takes it: True, False, or None when not chosen."""

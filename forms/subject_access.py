@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
 from eip.privacy.subject_access import REQUESTER_MAX, ROLES
 from forms.fields import AdditionForm, date_field, radio_field, text_field
+from forms.widgets import Button
 
 
 class SubjectAccessRequestForm(AdditionForm):
@@ -40,7 +40,7 @@ class SubjectAccessRequestForm(AdditionForm):
     received_on = date_field(
         "Date the request was received", "the date the request was received", "27 3 2026"
     )
-    submit = SubmitField("Record the request", widget=GovSubmitInput())
+    submit = SubmitField("Record the request", widget=Button())
 
     def values(self) -> dict[str, Any]:
         return {
@@ -57,4 +57,4 @@ class SubjectAccessRequestForm(AdditionForm):
 
 class SubjectAccessCompleteForm(FlaskForm):
     completed_on = date_field("Date the pack was sent", "the date the pack was sent", "27 3 2026")
-    submit = SubmitField("Mark as completed", widget=GovSubmitInput())
+    submit = SubmitField("Mark as completed", widget=Button())

@@ -25,12 +25,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from eip.cases import hooks
 from eip.cases.deadlines import SOON_WORKING_DAYS, Deadlines, DueItem, due_items
+from eip.cases.listing import ITEM_COLUMNS
 from eip.cases.models import Case, CaseDueItem, DueRefresh
 from eip.workdays import is_working_day
 
@@ -69,7 +71,8 @@ def overdue(today: date):
     )
 
 
-def as_item(row: CaseDueItem, reference: str) -> DueItem:
+def as_item(row: Any, reference: str) -> DueItem:
+    """A stored item (a CaseDueItem, or a row of its columns) as the DueItem it copies."""
     return DueItem(
         row.kind,
         row.label,
@@ -339,13 +342,14 @@ def _forget(session: Session) -> None:
     session.info.pop(_ALL, None)
 
 
-def stored(session: Session, case_ids: Sequence[int]) -> dict[int, list[CaseDueItem]]:
-    """The stored items of these cases, in due_items' order (one query)."""
-    found: dict[int, list[CaseDueItem]] = {case_id: [] for case_id in case_ids}
+def stored(session: Session, case_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """The stored items of these cases, in due_items' order (one query): rows of the
+    columns `as_item` reads, not objects (a list reads them and changes none)."""
+    found: dict[int, list[Any]] = {case_id: [] for case_id in case_ids}
     if not case_ids:
         return found
-    for row in session.scalars(
-        select(CaseDueItem)
+    for row in session.execute(
+        select(*ITEM_COLUMNS)
         .where(CaseDueItem.case_id.in_(case_ids))
         .order_by(CaseDueItem.case_id, CaseDueItem.position)
     ):

@@ -46,6 +46,11 @@ def fold(text: str) -> str:
     return " ".join(_NOT_LETTERS.sub(" ", _APOSTROPHES.sub("", bare)).split())
 
 
+def first_name(full_name: str | None) -> str:
+    """The first word of a full name ("" for none)."""
+    return next(iter((full_name or "").split()), "")
+
+
 class Person(db.Model):
     __tablename__ = "persons"
 
@@ -77,7 +82,7 @@ class Person(db.Model):
     @property
     def first_name(self) -> str:
         """What a work list shows beside the reference (practitioners and managers only)."""
-        return next(iter((self.full_name or "").split()), "")
+        return first_name(self.full_name)
 
 
 class Case(db.Model):

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, literal, literal_column, or_, select
+from sqlalchemy import Date, and_, bindparam, func, literal_column, or_, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
-from eip import paging
+from eip import paging, statement_cache
 from eip.admin.models import NonWorkingDay
 from eip.auth.models import User
 from eip.cases import hooks, outcomes
@@ -25,6 +25,7 @@ from eip.cases.deadlines import (
     CLOSED,
     DUE_SOON,
     DUE_TODAY,
+    LATER,
     OVERDUE,
     RETURN_HOME_REVIEW_LEAD_DAYS,
     URGENCY_ORDER,
@@ -36,7 +37,17 @@ from eip.cases.deadlines import (
     SafetyPlanFacts,
     due_items,
 )
-from eip.cases.due_store import as_item, overdue, stored
+from eip.cases.due_store import as_item, overdue, soon_until, stored
+from eip.cases.listing import (
+    ITEM_COLUMNS,
+    REF_COLUMNS,
+    CaseRef,
+    ListedCase,
+    case_ref,
+    listed_case,
+    listed_cases,
+    with_client,
+)
 from eip.cases.models import Case, CaseDueItem
 from eip.cases.records import (
     CaseAction,
@@ -231,7 +242,7 @@ def facts_from_records(case: Case, records: dict[str, list]) -> DueFacts:
 
 @dataclass(frozen=True)
 class CaseRow:
-    case: Case
+    case: Case | ListedCase
     due: list[DueItem]
     worst: str | None  # the most urgent state among its due items
 
@@ -285,55 +296,67 @@ def _with_relations(query):
     return query.options(selectinload(Case.allocated_practitioner), selectinload(Case.client))
 
 
-def _with_client(query):
-    """My own cases: their practitioner is me; the client (for the first name beside the
-    reference) joined into the same query."""
-    return query.options(joinedload(Case.client))
-
-
 def list_cases(session: Session, user: User, filters: CaseFilters, today: date) -> CaseListPage:
     """One page of the cases the user may see, newest referrals first (undated last), by
     keyset from `filters.position`: each filter has an index `(filter, received_at, id)`;
     "overdue only" is an EXISTS on the stored due items (`due_store.overdue`), probed by
-    the index `(case_id, due_on)` as the cases are read in order."""
-    query = visible_cases(user)
-    if filters.status:
-        query = query.where(Case.status == filters.status)
-    if filters.borough_id:
-        query = query.where(Case.borough_id == filters.borough_id)
-    if filters.practitioner_id:
-        query = query.where(Case.allocated_practitioner_id == filters.practitioner_id)
-    if filters.reference:
-        query = query.where(
-            Case.reference.contains(filters.reference.strip().upper(), autoescape=True)
-        )
-    if filters.overdue_only:
-        query = query.where(overdue(today))
+    the index `(case_id, due_on)` as the cases are read in order. The statement is kept
+    per user and set of filters given (eip/statement_cache.py), their values parameters."""
+    reference = filters.reference.strip().upper() if filters.reference else None
+    values = {
+        "status": filters.status or None,
+        "borough_id": filters.borough_id or None,
+        "practitioner_id": filters.practitioner_id or None,
+        # As `contains(..., autoescape=True)` escapes it: LIKE's wildcards taken literally.
+        "reference": reference and _LIKE_SPECIAL.sub(r"/\g<0>", reference),
+        "today": today if filters.overdue_only else None,
+    }
+    given = tuple(name for name, value in values.items() if value)
+    # The columns the list shows, their borough, practitioner and client joined into the
+    # page's one query.
     page = paging.fetch_page(
         session,
-        query,
-        Case,
+        lambda: _case_list_query(user, given),
+        listed_cases(),
         Case.received_at,
         Case.id,
         filters.position,
         PAGE_SIZE,
-        # Many-to-one, joined into the page's one query rather than read after it.
-        options=(joinedload(Case.allocated_practitioner), joinedload(Case.client)),
+        kept=(("case list", *statement_cache.user_key(user), given), values),
     )
-    rows = stored_rows(session, page.rows, today, non_working_days(session))
+    cases = [listed_case(row) for row in page.rows]
+    rows = stored_rows(session, cases, today, non_working_days(session))
     return CaseListPage(rows, page.next_after, page.prev_before)
 
 
+_LIKE_SPECIAL = re.compile(r"[/%_]")
+
+# Each filter of the case list as a test of its named parameter.
+_CASE_FILTERS = {
+    "status": lambda: Case.status == bindparam("status"),
+    "borough_id": lambda: Case.borough_id == bindparam("borough_id"),
+    "practitioner_id": lambda: Case.allocated_practitioner_id == bindparam("practitioner_id"),
+    "reference": lambda: Case.reference.contains(bindparam("reference"), escape="/"),
+    "today": lambda: overdue(bindparam("today", type_=Date())),
+}
+
+
+def _case_list_query(user: User, given: tuple[str, ...]):
+    """The cases the user may see, filtered by each of `given` (names of _CASE_FILTERS)."""
+    return visible_cases(user).where(*(_CASE_FILTERS[name]() for name in given))
+
+
 def stored_rows(
-    session: Session, cases: Sequence[Case], today: date, extra: frozenset[date]
+    session: Session, cases: Sequence[Case | ListedCase], today: date, extra: frozenset[date]
 ) -> list[CaseRow]:
     """Rows for a page of cases from their stored due items (one query), as `rows_for`
     would compute them from the records."""
     items = stored(session, [c.id for c in cases])
+    window = WorkWindow(today, soon_until(today, extra), extra)
     rows = []
     for case_row in cases:
         due = [as_item(row, case_row.reference) for row in items[case_row.id]]
-        states = [item.urgency(today, extra) for item in due]
+        states = [window.urgency(item) for item in due]
         worst = min(states, key=URGENCY_ORDER.__getitem__) if states else None
         rows.append(CaseRow(case_row, due, worst))
     return rows
@@ -365,6 +388,17 @@ class WorkWindow:
     soon_until: date  # the last date at most SOON_WORKING_DAYS working days ahead
     extra: frozenset[date] = frozenset()  # the managers' non-working days
 
+    def urgency(self, item: DueItem) -> str:
+        """`item.urgency(today, extra)`, with the working days counted once for the window
+        rather than once per item (a page has dozens)."""
+        if item.due_on < self.today:
+            return OVERDUE
+        if item.due_on == self.today:
+            return DUE_TODAY
+        if item.soon_from is not None and self.today >= item.soon_from:
+            return DUE_SOON
+        return DUE_SOON if item.due_on <= self.soon_until else LATER
+
     @property
     def reach(self) -> date:
         # The furthest due date shown: a return-home review is "soon" from
@@ -372,36 +406,48 @@ class WorkWindow:
         return max(self.soon_until, self.today + timedelta(days=RETURN_HOME_REVIEW_LEAD_DAYS))
 
     def urgency_sql(self):
-        return sql_case(
-            (CaseDueItem.due_on < self.today, OVERDUE),
-            (CaseDueItem.due_on == self.today, DUE_TODAY),
-            else_=DUE_SOON,
-        )
+        return _urgency_sql(self.today)
 
     def shown(self):
         """Overdue, due today or due soon: the same test as DueItem.urgency, on the index
         (practitioner, due date) range up to `reach`."""
-        return and_(
-            CaseDueItem.due_on <= self.reach,
-            or_(
-                CaseDueItem.due_on <= self.soon_until,
-                CaseDueItem.soon_from <= self.today,
-            ),
-        )
+        return _shown(self.today, self.soon_until, self.reach)
+
+    def params(self) -> dict[str, date]:
+        """The values of _TODAY, _SOON_UNTIL and _REACH in the kept statements."""
+        return {"today": self.today, "soon_until": self.soon_until, "reach": self.reach}
+
+
+def _urgency_sql(today):
+    return sql_case(
+        (CaseDueItem.due_on < today, OVERDUE),
+        (CaseDueItem.due_on == today, DUE_TODAY),
+        else_=DUE_SOON,
+    )
+
+
+def _shown(today, soon_until, reach):
+    return and_(
+        CaseDueItem.due_on <= reach,
+        or_(CaseDueItem.due_on <= soon_until, CaseDueItem.soon_from <= today),
+    )
+
+
+# A WorkWindow's dates as named parameters: the work list's statements are built once per
+# user and shape (eip/statement_cache.py) and run with `WorkWindow.params()`.
+_TODAY, _SOON_UNTIL, _REACH = (bindparam(n, type_=Date()) for n in ("today", "soon_until", "reach"))
 
 
 def work_window(session: Session, today: date) -> WorkWindow:
-    from eip.cases.due_store import soon_until
-
     extra = non_working_days(session)
     return WorkWindow(today, soon_until(today, extra), extra)
 
 
-def _my_items(user: User, window: WorkWindow):
+def _my_items(user: User):
     return (
         visible_cases(user)
         .join(CaseDueItem, CaseDueItem.case_id == Case.id)
-        .where(CaseDueItem.practitioner_id == user.id, window.shown())
+        .where(CaseDueItem.practitioner_id == user.id, _shown(_TODAY, _SOON_UNTIL, _REACH))
     )
 
 
@@ -410,6 +456,15 @@ def work_counts(session: Session, user: User, window: WorkWindow) -> dict[str, i
     no further than `paging.COUNT_CAP` rows of the index (practitioner, due date, …, soon
     from) alone: a range of it per group. The cases are joined only when the policy narrows
     what this user may see (it does not for a practitioner)."""
+    statement = statement_cache.cached(
+        ("work counts", paging.COUNT_CAP, *statement_cache.user_key(user)),
+        lambda: _work_counts_statement(user),
+    )
+    counts = session.execute(statement, window.params()).one()
+    return dict(zip((OVERDUE, DUE_TODAY, DUE_SOON), counts, strict=True))
+
+
+def _work_counts_statement(user: User):
     mine = select(CaseDueItem.id).where(CaseDueItem.practitioner_id == user.id)
     scope = visible_cases(user)
     if scope.whereclause is not None:
@@ -419,14 +474,11 @@ def work_counts(session: Session, user: User, window: WorkWindow) -> dict[str, i
     # `due_on = today` SQLite would take its `due_on <= reach` for the range and read every
     # overdue item first.
     groups = {
-        OVERDUE: due_on < window.today,
-        DUE_TODAY: due_on == window.today,
-        DUE_SOON: and_(due_on > window.today, window.shown()),
+        OVERDUE: due_on < _TODAY,
+        DUE_TODAY: due_on == _TODAY,
+        DUE_SOON: and_(due_on > _TODAY, _shown(_TODAY, _SOON_UNTIL, _REACH)),
     }
-    counts = session.execute(
-        select(*(paging.capped(mine.where(test)).label(name) for name, test in groups.items()))
-    ).one()
-    return dict(zip(groups, counts, strict=True))
+    return select(*(paging.capped(mine.where(test)).label(name) for name, test in groups.items()))
 
 
 @dataclass(frozen=True)
@@ -478,21 +530,29 @@ def _work_order(backwards: bool):
     ]
 
 
-def _beyond(key: WorkKey, backwards: bool):
-    """The rows after `key` in the list's order (before it, `backwards`): the row comparison
-    written out, since its columns run in both directions; led by the due date's bound,
-    which starts the index range."""
+# A WorkKey's values as named parameters (`_key_params`), each of its column's type.
+_KEY = tuple(bindparam(f"key_{column.key}", type_=column.type) for column, _ in _WORK_ORDER)
+
+
+def _key_params(key: WorkKey) -> dict:
     values = (key.due_on, key.urgent, key.case_id, key.position)
+    return {param.key: value for param, value in zip(_KEY, values, strict=True)}
+
+
+def _beyond(backwards: bool):
+    """The rows after the key `_KEY` in the list's order (before it, `backwards`): the row
+    comparison written out, since its columns run in both directions; led by the due
+    date's bound, which starts the index range."""
     condition = None
-    for (column, ascending), raw in reversed(list(zip(_WORK_ORDER, values, strict=True))):
-        value = literal(raw, column.type)  # a bound value: `urgent < True` is refused
+    for (column, ascending), value in reversed(list(zip(_WORK_ORDER, _KEY, strict=True))):
         later = column > value if ascending != backwards else column < value
         condition = later if condition is None else or_(later, and_(column == value, condition))
-    due_on = CaseDueItem.due_on
-    return and_(due_on <= key.due_on if backwards else due_on >= key.due_on, condition)
+    due_on, key_due_on = CaseDueItem.due_on, _KEY[0]
+    return and_(due_on <= key_due_on if backwards else due_on >= key_due_on, condition)
 
 
-def _work_key(item: CaseDueItem) -> WorkKey:
+def _work_key(item) -> WorkKey:
+    """The key of a row with ITEM_COLUMNS."""
     return WorkKey(item.due_on, bool(item.urgent), item.case_id, item.position)
 
 
@@ -503,22 +563,35 @@ def work_items(
     *,
     limit: int,
     position: paging.Position = paging.FIRST_PAGE,
-) -> list[tuple[str, Case, DueItem, WorkKey]]:
+) -> list[tuple[str, CaseRef, DueItem, WorkKey]]:
     """My overdue, due-today and due-soon items, soonest first, urgent first on a day, then
     the newer case, from `position` (backwards: the `limit` before it, in the list's order):
-    (urgency, case, item, its key)."""
-    query = _my_items(user, window).add_columns(window.urgency_sql(), CaseDueItem)
+    (urgency, case, item, its key). The columns they show, read as values, not objects; the
+    client (for the first name beside the reference) joined into the same query."""
+    shape = (position.key is not None, position.backwards, limit)
+    statement = statement_cache.cached(
+        ("work items", *statement_cache.user_key(user), *shape),
+        lambda: _work_items_statement(user, *shape),
+    )
+    params = window.params()
     if position.key is not None:
-        query = query.where(_beyond(position.key, position.backwards))
-    # Only the items' own columns, so the index gives the order and the limit stops the scan.
-    query = _with_client(query.order_by(*_work_order(position.backwards)).limit(limit))
+        params.update(_key_params(position.key))
     rows = [
-        (urgency, case_row, as_item(stored_item, case_row.reference), _work_key(stored_item))
-        for case_row, urgency, stored_item in session.execute(query).all()
+        (row.urgency, case_ref(row), as_item(row, row.reference), _work_key(row))
+        for row in session.execute(statement, params)
     ]
     if position.backwards:
         rows.reverse()
     return rows
+
+
+def _work_items_statement(user: User, keyed: bool, backwards: bool, limit: int):
+    columns = (*REF_COLUMNS, _urgency_sql(_TODAY).label("urgency"), *ITEM_COLUMNS)
+    query = with_client(_my_items(user).with_only_columns(*columns))
+    if keyed:
+        query = query.where(_beyond(backwards))
+    # Only the items' own columns, so the index gives the order and the limit stops the scan.
+    return query.order_by(*_work_order(backwards)).limit(limit)
 
 
 def work_page(
@@ -569,16 +642,18 @@ def caseload_page(
     per_page: int | None = None,
 ) -> CaseloadPage:
     """A page of my open cases, newest referrals first, each with its stored due items, by
-    key (eip/paging.py) on the partial index of open cases (practitioner, received_at, id)."""
+    key (eip/paging.py) on the partial index of open cases (practitioner, received_at, id):
+    the columns the table shows, as the case list reads them."""
     page = paging.fetch_page(
         session,
-        _open_caseload(user),
-        Case,
+        lambda: _open_caseload(user),
+        listed_cases(),
         Case.received_at,
         Case.id,
         position,
         per_page or PAGE_SIZE,
-        options=(joinedload(Case.client),),
+        kept=(("caseload", *statement_cache.user_key(user)), {}),
     )
-    rows = stored_rows(session, page.rows, window.today, window.extra)
+    cases = [listed_case(row) for row in page.rows]
+    rows = stored_rows(session, cases, window.today, window.extra)
     return CaseloadPage(rows, page.next_after, page.prev_before)

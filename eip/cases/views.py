@@ -50,15 +50,16 @@ def index():
     form.status.choices = [SelectChoice("", "Any status")] + [
         SelectChoice(value, label) for value, label in STATUS_LABELS.items()
     ]
-    boroughs = db.session.scalars(select(Borough).order_by(Borough.name)).all()
+    # Ids and names only: the choices need no objects.
+    boroughs = db.session.execute(select(Borough.id, Borough.name).order_by(Borough.name))
     form.borough.choices = [SelectChoice("", "Any borough")] + [
-        SelectChoice(str(b.id), b.name) for b in boroughs
+        SelectChoice(str(borough_id), name) for borough_id, name in boroughs
     ]
-    practitioners = db.session.scalars(
-        select(User).where(User.role == Role.PRACTITIONER.value).order_by(User.name)
-    ).all()
+    practitioners = db.session.execute(
+        select(User.id, User.name).where(User.role == Role.PRACTITIONER.value).order_by(User.name)
+    )
     form.practitioner.choices = [SelectChoice("", "Anyone")] + [
-        SelectChoice(str(u.id), u.name) for u in practitioners
+        SelectChoice(str(user_id), name) for user_id, name in practitioners
     ]
     valid = form.validate() if request.args else True
     filters = queries.CaseFilters(

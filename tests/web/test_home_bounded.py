@@ -64,6 +64,18 @@ def test_the_work_list_is_a_practitioners_own(signed_in):
     assert theirs.reference not in client.get("/").get_data(as_text=True)
 
 
+def test_two_practitioners_each_see_only_their_own_work_one_after_the_other(signed_in):
+    # Each list's statement is built once per user and kept (eip/statement_cache.py).
+    first_client, first = signed_in("practitioner")
+    second_client, second = signed_in("practitioner")
+    mine, theirs = overdue_cases(1, first)[0], overdue_cases(1, second)[0]
+    for _ in range(2):
+        for client, own, other in ((first_client, mine, theirs), (second_client, theirs, mine)):
+            for path in ("/", "/work"):
+                html = client.get(path).get_data(as_text=True)
+                assert own.reference in html and other.reference not in html
+
+
 def test_the_spoc_home_shows_the_oldest_waiting_decisions_and_the_newest_cases(
     signed_in, monkeypatch
 ):
