@@ -307,16 +307,44 @@ def tally_mismatches(conn) -> list:
     ).all()
 
 
+# Each reviewed case's first level and latest review, ranked afresh as the dashboard once did.
+DASH_LEVELS_AFRESH = (
+    "SELECT case_id, intake, risk_level, marac, id, completed_on FROM ("
+    " SELECT case_id, id, completed_on, risk_level, marac,"
+    " first_value(risk_level) OVER (PARTITION BY case_id ORDER BY completed_on, id) AS intake,"
+    " row_number() OVER (PARTITION BY case_id ORDER BY completed_on DESC, id DESC) AS i"
+    " FROM dash_reviews) AS ranked WHERE i = 1"
+)
+DASH_LEVELS_KEPT = (
+    "SELECT case_id, intake_level, latest_level, latest_marac, latest_review_id,"
+    " latest_completed_on FROM case_dash_levels"
+)
+DASH_LEVELS_DIFFER = (
+    f"SELECT 'kept', d.* FROM ({DASH_LEVELS_KEPT} EXCEPT {DASH_LEVELS_AFRESH}) AS d"  # noqa: S608
+    f" UNION ALL SELECT 'afresh', a.* FROM ({DASH_LEVELS_AFRESH} EXCEPT {DASH_LEVELS_KEPT}) AS a"
+)
+
+
+def dash_level_mismatches(conn) -> list:
+    """Where the first and latest DASH review kept per case (case_dash_levels, kept by
+    triggers) differ from ranking the reviews afresh: the rows of either not in the other."""
+    return conn.execute(text(DASH_LEVELS_DIFFER)).all()
+
+
 def _check_case_tallies(application: Flask) -> None:
-    """After every test that used the database: whatever it wrote to cases (every service,
-    import and job the suite drives), the tallies still match a fresh count."""
+    """After every test that used the database: whatever it wrote to cases and DASH reviews
+    (every service, import and job the suite drives), the tallies and the kept DASH levels
+    still match a fresh count."""
     with application.app_context():
         db.session.remove()
         with db.engine.connect() as conn:
-            if "case_tallies" not in inspect(conn).get_table_names():
+            tables = inspect(conn).get_table_names()
+            if "case_tallies" not in tables:
                 return  # a migration test left the schema below the tallies' migration
             mismatches = tally_mismatches(conn)
+            levels = dash_level_mismatches(conn) if "case_dash_levels" in tables else []
     assert mismatches == [], f"case_tallies differ from the cases: {mismatches}"
+    assert levels == [], f"case_dash_levels differ from the DASH reviews: {levels}"
 
 
 def kept_budget_mismatches(application: Flask) -> list:

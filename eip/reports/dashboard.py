@@ -27,7 +27,7 @@ from eip.auth.models import User
 from eip.cases import outcomes
 from eip.cases.models import Case
 from eip.cases.queries import deadline_settings, non_working_days, stored_rows
-from eip.cases.records import Consultation, ProfessionalsMeeting
+from eip.cases.records import CaseDashLevels, Consultation, ProfessionalsMeeting
 from eip.models import Borough
 from eip.policy import visible_cases
 from eip.programme import current_settings
@@ -184,10 +184,8 @@ def meetings_from(found, period: dc.Period, interval: int) -> list[MonthMeetings
 
 
 def _dash_part():
-    pairs = dc.dash_pairs()
-    return tagged_rows.part(
-        "dash", texts=[pairs.c.intake, pairs.c.now], ints=[func.count()]
-    ).group_by(pairs.c.intake, pairs.c.now)
+    intake, now = CaseDashLevels.intake_level, CaseDashLevels.latest_level
+    return tagged_rows.part("dash", texts=[intake, now], ints=[func.count()]).group_by(intake, now)
 
 
 def movement(pairs: dict[tuple[str, str], int]) -> dict[str, int]:
@@ -349,17 +347,16 @@ def _filter(session: Session, key: str, params: dict[str, str], today: date):
         row = meetings(session, period, interval)[period.months.index(month)]
         return Case.id.in_(row.short)
     if key in ("dash", "dash_movement"):
-        pairs = dc.dash_pairs()
-        query = select(pairs.c.case_id)
+        query = select(CaseDashLevels.case_id)
         if key == "dash":
             intake = _choice(params, "intake", dc.LEVELS)
             now = _choice(params, "now", dc.LEVELS)
             if intake:
-                query = query.where(pairs.c.intake == intake)
+                query = query.where(CaseDashLevels.intake_level == intake)
             if now:
-                query = query.where(pairs.c.now == now)
+                query = query.where(CaseDashLevels.latest_level == now)
         else:
-            query = query.where(dc.moved(pairs, _choice(params, "move", dc.MOVES, required=True)))
+            query = query.where(dc.moved(_choice(params, "move", dc.MOVES, required=True)))
         return Case.id.in_(query)
     if key == "outcome_change":
         measure = _choice(params, "measure", outcome_figures.MEASURES)
