@@ -331,10 +331,38 @@ def dash_level_mismatches(conn) -> list:
     return conn.execute(text(DASH_LEVELS_DIFFER)).all()
 
 
+def activity_mismatches(conn) -> list:
+    """Where each case's kept last activity (case_activity, kept by triggers) differs from
+    working it out afresh from the case and every table the case page lists
+    (eip.cases.page.RECORD_LISTS) and the placements: the rows of either not in the other."""
+    from accommodation.models import Placement
+    from eip.cases.page import RECORD_LISTS
+
+    tables = [model.__tablename__ for model in (*RECORD_LISTS.values(), Placement)]
+    written = " UNION ALL ".join(f"SELECT case_id, created_at FROM {t}" for t in tables)  # noqa: S608
+    instants = ("c.received_at", "c.acknowledged_at", "r.last")
+    if conn.dialect.name == "postgresql":
+        latest = f"GREATEST(c.created_at, {', '.join(instants)})"
+    else:  # SQLite's max() of several is NULL when any is
+        latest = f"max(c.created_at, {', '.join(f'coalesce({i}, c.created_at)' for i in instants)})"
+    afresh = (
+        f"SELECT c.id, c.status NOT IN ('closed', 'not_accepted'), {latest} FROM cases AS c"  # noqa: S608
+        f" LEFT JOIN (SELECT case_id, max(created_at) AS last FROM ({written}) AS w"
+        " GROUP BY case_id) AS r ON r.case_id = c.id"
+    )
+    kept = "SELECT case_id, is_open, last_at FROM case_activity"
+    return conn.execute(
+        text(
+            f"SELECT 'kept', k.* FROM ({kept} EXCEPT {afresh}) AS k"  # noqa: S608 (our names)
+            f" UNION ALL SELECT 'afresh', a.* FROM ({afresh} EXCEPT {kept}) AS a"
+        )
+    ).all()
+
+
 def _check_case_tallies(application: Flask) -> None:
-    """After every test that used the database: whatever it wrote to cases and DASH reviews
-    (every service, import and job the suite drives), the tallies and the kept DASH levels
-    still match a fresh count."""
+    """After every test that used the database: whatever it wrote to cases, records and
+    placements (every service, import and job the suite drives), the tallies, the kept DASH
+    levels and the cases' last activity still match working them out afresh."""
     with application.app_context():
         db.session.remove()
         with db.engine.connect() as conn:
@@ -343,8 +371,10 @@ def _check_case_tallies(application: Flask) -> None:
                 return  # a migration test left the schema below the tallies' migration
             mismatches = tally_mismatches(conn)
             levels = dash_level_mismatches(conn) if "case_dash_levels" in tables else []
+            activity = activity_mismatches(conn) if "case_activity" in tables else []
     assert mismatches == [], f"case_tallies differ from the cases: {mismatches}"
     assert levels == [], f"case_dash_levels differ from the DASH reviews: {levels}"
+    assert activity == [], f"case_activity differs from the cases and records: {activity}"
 
 
 def kept_budget_mismatches(application: Flask) -> list:

@@ -232,6 +232,25 @@ class CaseTally(db.Model):
         return f"<CaseTally {self.status} {self.borough_id}: {self.n}>"
 
 
+class CaseActivity(db.Model):
+    """Each case's last activity: the latest of its creation, receipt, acknowledgement and
+    the creation of every record on its page (eip.cases.page.RECORD_LISTS) and placement,
+    and whether it is open. The dashboard's "nothing recorded for 14 days" queue is then an
+    index range (open, before the day) instead of a search of every table for each open
+    case. Kept by triggers on cases, the record tables and placements (migration
+    537c425b11ac), so every write moves it in the same transaction. Never written by the
+    app."""
+
+    __tablename__ = "case_activity"
+    __table_args__ = (Index("ix_case_activity_is_open_last_at", "is_open", "last_at"),)
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    is_open: Mapped[bool] = mapped_column(Boolean)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class CaseDueItem(db.Model):
     """What is due on an open case, stored so the home pages can ask SQL for what is
     overdue or due soon with a limit instead of computing every open case's deadlines.

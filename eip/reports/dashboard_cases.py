@@ -17,7 +17,7 @@ from accommodation.models import Placement
 from accommodation.rules import COUNTS_TOWARDS_PEOPLE_CAP
 from eip.cases.choices import CONSULTATION_OUTCOME
 from eip.cases.deadlines import CLOSED
-from eip.cases.models import Case
+from eip.cases.models import Case, CaseActivity
 from eip.cases.records import (
     CaseAction,
     CaseDashLevels,
@@ -173,20 +173,11 @@ def late_waiting():
 def quiet(today: date):
     """An open case with nothing recorded on it for QUIET_DAYS days: no record of any kind
     (eip.cases.page.RECORD_LISTS: consultations, sessions, meetings, notes, contacts, …) and
-    no placement created since, and neither received nor acknowledged since."""
-    from eip.cases.page import RECORD_LISTS
-
+    no placement created since, and neither created, received nor acknowledged since. The
+    latest of those instants is kept per case (CaseActivity), so this is an index range."""
     cutoff = london_day_start(today - timedelta(days=QUIET_DAYS - 1))
-    recent = [
-        exists().where(model.case_id == Case.id, model.created_at >= cutoff)
-        for model in (*RECORD_LISTS.values(), Placement)
-    ]
-    return and_(
-        open_cases(),
-        Case.created_at < cutoff,
-        or_(Case.received_at.is_(None), Case.received_at < cutoff),
-        or_(Case.acknowledged_at.is_(None), Case.acknowledged_at < cutoff),
-        *(~r for r in recent),
+    return Case.id.in_(
+        select(CaseActivity.case_id).where(CaseActivity.is_open, CaseActivity.last_at < cutoff)
     )
 
 
