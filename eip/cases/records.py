@@ -206,6 +206,11 @@ class CaseDashLevels(db.Model):
     rewrites the case's row in the same transaction. Never written by the app."""
 
     __tablename__ = "case_dash_levels"
+    __table_args__ = (
+        # The levels counted from the index alone; the high-risk and MARAC cases as ranges.
+        Index("ix_case_dash_levels_latest_intake", "latest_level", "intake_level", "case_id"),
+        Index("ix_case_dash_levels_latest_marac", "latest_marac", "case_id"),
+    )
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     intake_level: Mapped[str] = mapped_column(String(20))

@@ -185,7 +185,8 @@ def meetings_from(found, period: dc.Period, interval: int) -> list[MonthMeetings
 
 def _dash_part():
     intake, now = CaseDashLevels.intake_level, CaseDashLevels.latest_level
-    return tagged_rows.part("dash", texts=[intake, now], ints=[func.count()]).group_by(intake, now)
+    # In the order of the index (latest, intake), read alone.
+    return tagged_rows.part("dash", texts=[intake, now], ints=[func.count()]).group_by(now, intake)
 
 
 def movement(pairs: dict[tuple[str, str], int]) -> dict[str, int]:

@@ -125,9 +125,21 @@ def upgrade():
         for name, body in SQLITE_TRIGGERS.items():
             op.execute(f"CREATE TRIGGER {name} {body}")
     op.execute(BACKFILL)
+    # The levels counted by (now, at intake) from the index alone, and the high-risk cases a
+    # range; the cases whose latest review met MARAC another.
+    op.create_index(
+        "ix_case_dash_levels_latest_intake",
+        "case_dash_levels",
+        ["latest_level", "intake_level", "case_id"],
+    )
+    op.create_index(
+        "ix_case_dash_levels_latest_marac", "case_dash_levels", ["latest_marac", "case_id"]
+    )
 
 
 def downgrade():
+    op.drop_index("ix_case_dash_levels_latest_marac", table_name="case_dash_levels")
+    op.drop_index("ix_case_dash_levels_latest_intake", table_name="case_dash_levels")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER case_dash_levels_on_update ON dash_reviews")
         op.execute("DROP TRIGGER case_dash_levels_on_insert_delete ON dash_reviews")

@@ -1,0 +1,176 @@
+"""What the dashboard reads kept by triggers instead of working it out at each request: each
+reviewed case's first and latest DASH review (case_dash_levels) and each case's last
+activity (case_activity). Both equal working them out afresh after reviews and records are
+added out of order, deleted and moved, a case closed, two connections writing to one case
+at once, and the migrations that fill them from what is already stored. (tests/conftest.py
+also checks both after every test of the suite that used the database.)"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import delete, insert, inspect, select, update
+
+from eip.cases.models import Case, CaseActivity
+from eip.cases.records import CaseDashLevels, CaseNote, DashReview
+from eip.extensions import db
+from eip.reports import dashboard_cases as dc
+from tests import factories
+from tests.conftest import activity_mismatches, dash_level_mismatches
+
+BEFORE = "f4a9c2e7b1d3"
+EARLY = datetime(2026, 9, 1, 10, tzinfo=UTC)
+
+
+def _review(case_id: int, on: date, level: str, marac: bool = False) -> int:
+    return db.session.execute(
+        insert(DashReview)
+        .values(
+            case_id=case_id,
+            completed_on=on,
+            answers={},
+            score=1,
+            risk_level=level,
+            marac=marac,
+            created_at=EARLY,
+        )
+        .returning(DashReview.id)
+    ).scalar_one()
+
+
+def _note(case_id: int, at: datetime) -> int:
+    return db.session.execute(
+        insert(CaseNote)
+        .values(case_id=case_id, noted_on=at.date(), contact="none", created_at=at)
+        .returning(CaseNote.id)
+    ).scalar_one()
+
+
+def _case() -> int:
+    case = factories.case()
+    db.session.execute(update(Case).where(Case.id == case.id).values(created_at=EARLY))
+    db.session.commit()
+    return case.id
+
+
+def _levels(case_id: int) -> tuple | None:
+    db.session.expire_all()
+    row = db.session.get(CaseDashLevels, case_id)
+    return row and (row.intake_level, row.latest_level, row.latest_review_id)
+
+
+def _activity(case_id: int) -> tuple[bool, datetime]:
+    db.session.expire_all()
+    row = db.session.get(CaseActivity, case_id)
+    return row.is_open, row.last_at
+
+
+def _agree() -> None:
+    conn = db.session.connection()
+    assert dash_level_mismatches(conn) == []
+    assert activity_mismatches(conn) == []
+
+
+def test_the_first_and_latest_review_follow_the_dates_not_the_order_written(app_context):
+    case_id = _case()
+    middle = _review(case_id, date(2026, 10, 5), "medium")
+    assert _levels(case_id) == ("medium", "medium", middle)
+    latest = _review(case_id, date(2026, 11, 1), "high", marac=True)
+    first = _review(case_id, date(2026, 9, 20), "standard")  # entered late, dated earlier
+    db.session.commit()
+    assert _levels(case_id) == ("standard", "high", latest)
+    assert db.session.get(CaseDashLevels, case_id).latest_marac is True
+    same_day = _review(case_id, date(2026, 11, 1), "medium")  # the same day: the later id
+    assert _levels(case_id) == ("standard", "medium", same_day)
+    db.session.execute(delete(DashReview).where(DashReview.id.in_([same_day, latest])))
+    assert _levels(case_id) == ("standard", "medium", middle)
+    db.session.execute(
+        update(DashReview).where(DashReview.id == first).values(completed_on=date(2026, 12, 1))
+    )
+    assert _levels(case_id) == ("medium", "standard", first)
+    _agree()
+    db.session.execute(delete(DashReview).where(DashReview.case_id == case_id))
+    assert _levels(case_id) is None
+    _agree()
+    db.session.commit()
+
+
+def test_the_last_activity_moves_with_records_and_the_case_and_drives_the_quiet_queue(
+    app_context,
+):
+    case_id = _case()
+    assert _activity(case_id) == (True, EARLY)
+    today = date(2026, 12, 7)
+    quiet = select(Case.id).where(dc.quiet(today))
+    assert db.session.scalars(quiet).all() == [case_id]
+    recent = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    note = _note(case_id, recent)
+    _note(case_id, EARLY + timedelta(days=1))  # an older record does not move it back
+    assert _activity(case_id) == (True, recent)
+    assert db.session.scalars(quiet).all() == []
+    db.session.execute(delete(CaseNote).where(CaseNote.id == note))  # worked out afresh
+    assert _activity(case_id) == (True, EARLY + timedelta(days=1))
+    acknowledged = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    db.session.execute(update(Case).where(Case.id == case_id).values(acknowledged_at=acknowledged))
+    assert _activity(case_id) == (True, acknowledged)
+    db.session.execute(update(Case).where(Case.id == case_id).values(status="closed"))
+    assert _activity(case_id) == (False, acknowledged)
+    _agree()
+    db.session.commit()
+
+
+def test_two_connections_writing_to_one_case_at_once_are_both_kept(app, app_context):
+    case_id = _case()
+    db.session.remove()
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            with app.app_context():
+                start.wait()
+                _review(case_id, date(2026, 10, 1 + n), ("standard", "high")[n])
+                _note(case_id, datetime(2026, 12, 1 + n, 9, tzinfo=UTC))
+                db.session.commit()
+                db.session.remove()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _levels(case_id)[:2] == ("standard", "high")
+    assert _activity(case_id) == (True, datetime(2026, 12, 2, 9, tzinfo=UTC))
+    _agree()
+
+
+def test_the_migrations_fill_what_is_stored_and_their_downgrades_drop_it(app_context):
+    case_id, other = _case(), _case()
+    db.session.remove()
+    downgrade(revision=BEFORE)
+    try:
+        with db.engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+            assert "case_dash_levels" not in tables
+            assert "case_activity" not in tables
+        _review(case_id, date(2026, 11, 1), "high")
+        _review(case_id, date(2026, 10, 1), "medium")
+        _note(other, datetime(2026, 12, 3, 9, tzinfo=UTC))
+        db.session.commit()
+        db.session.remove()
+    finally:
+        upgrade()
+    assert _levels(case_id)[:2] == ("medium", "high")
+    assert _levels(other) is None
+    assert _activity(case_id) == (True, EARLY)
+    assert _activity(other) == (True, datetime(2026, 12, 3, 9, tzinfo=UTC))
+    _agree()
+    _review(other, date(2026, 12, 3), "standard")  # and the triggers keep them from there
+    db.session.commit()
+    assert _levels(other)[:2] == ("standard", "standard")
+    _agree()
