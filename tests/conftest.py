@@ -22,7 +22,7 @@ import pytest
 from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 
 os.environ["EIP_ENV"] = "test"
 for _name in ("DATABASE_URL", "SECRET_KEY", "EIP_PSEUDONYM_KEY", "SMTP_HOST"):
@@ -359,10 +359,39 @@ def activity_mismatches(conn) -> list:
     ).all()
 
 
+def timeliness_mismatches(session) -> list:
+    """Where the referrals counted by their days (timeliness_tallies, kept by triggers)
+    differ from the dashboard's lists' own rows of every referral received, counted afresh:
+    (days key, tallied, counted), none when they agree."""
+    from collections import Counter
+
+    from eip.cases.models import NOT_YET, TimelinessTally
+    from eip.reports import dashboard_timeliness, tagged_rows
+
+    def day(value):
+        return None if value == NOT_YET else value
+
+    every = dashboard_timeliness._received_part(date(2000, 1, 1), date(2100, 1, 1))
+    rows = tagged_rows.read(session, [every])["received"]
+    # (closed, late, agreed, received, acknowledged, booked), as the lists read them
+    counted = Counter(row[1:3] + row[4:] for row in rows)
+    tallied = {}
+    for t in session.scalars(select(TimelinessTally).where(TimelinessTally.n != 0)):
+        key = (t.closed, t.late, day(t.agreed_on), t.received_on)
+        tallied[(*key, day(t.acknowledged_on), day(t.booked_on))] = t.n
+    keys = set(counted) | set(tallied)
+    return [
+        (key, tallied.get(key, 0), counted.get(key, 0))
+        for key in keys
+        if tallied.get(key, 0) != counted.get(key, 0)
+    ]
+
+
 def _check_case_tallies(application: Flask) -> None:
     """After every test that used the database: whatever it wrote to cases, records and
     placements (every service, import and job the suite drives), the tallies, the kept DASH
-    levels and the cases' last activity still match working them out afresh."""
+    levels, the cases' last activity and the referrals counted by their days still match
+    working them out afresh."""
     with application.app_context():
         db.session.remove()
         with db.engine.connect() as conn:
@@ -372,7 +401,10 @@ def _check_case_tallies(application: Flask) -> None:
             mismatches = tally_mismatches(conn)
             levels = dash_level_mismatches(conn) if "case_dash_levels" in tables else []
             activity = activity_mismatches(conn) if "case_activity" in tables else []
+        timeliness = timeliness_mismatches(db.session) if "timeliness_tallies" in tables else []
+        db.session.remove()
     assert mismatches == [], f"case_tallies differ from the cases: {mismatches}"
+    assert timeliness == [], f"timeliness_tallies differ from the referrals: {timeliness}"
     assert levels == [], f"case_dash_levels differ from the DASH reviews: {levels}"
     assert activity == [], f"case_activity differs from the cases and records: {activity}"
 

@@ -251,6 +251,48 @@ class CaseActivity(db.Model):
     last_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class CaseTimeliness(db.Model):
+    """A received referral's days, as the dashboard's acknowledgement and booking measures
+    read them: closed or not, late or not, the London days agreed (the latest agreement),
+    received, acknowledged and its first consultation recorded. Kept by triggers on cases,
+    consultations and late-referral decisions (migration 3932dfa831bb); its changes move
+    TimelinessTally. Never written by the app."""
+
+    __tablename__ = "case_timeliness"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    closed: Mapped[int] = mapped_column(Integer)
+    late: Mapped[int] = mapped_column(Integer)
+    agreed_on: Mapped[date | None] = mapped_column(Date)
+    received_on: Mapped[date] = mapped_column(Date)
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)
+    booked_on: Mapped[date | None] = mapped_column(Date)
+
+
+# A day not yet reached in a TimelinessTally's key (which cannot hold NULL).
+NOT_YET = date(1, 1, 1)
+
+
+class TimelinessTally(db.Model):
+    """How many received referrals have exactly these days (CaseTimeliness; NOT_YET for a
+    day not reached): the dashboard's acknowledgement and booking read the tallies of the
+    days received in its months, a few rows per day whatever the number of cases. Kept by
+    triggers on case_timeliness (migration 3932dfa831bb). A key whose referrals have all
+    moved on keeps its row at 0; readers skip zeros. Never written by the app."""
+
+    __tablename__ = "timeliness_tallies"
+
+    received_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    closed: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    late: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    agreed_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    acknowledged_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    booked_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class CaseDueItem(db.Model):
     """What is due on an open case, stored so the home pages can ask SQL for what is
     overdue or due soon with a limit instead of computing every open case's deadlines.

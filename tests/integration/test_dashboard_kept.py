@@ -1,6 +1,7 @@
 """What the dashboard reads kept by triggers instead of working it out at each request: each
-reviewed case's first and latest DASH review (case_dash_levels) and each case's last
-activity (case_activity). Both equal working them out afresh after reviews and records are
+reviewed case's first and latest DASH review (case_dash_levels), each case's last activity
+(case_activity) and the referrals counted by their days (timeliness_tallies). Each equals
+working it out afresh after reviews and records are
 added out of order, deleted and moved, a case closed, two connections writing to one case
 at once, and the migrations that fill them from what is already stored. (tests/conftest.py
 also checks both after every test of the suite that used the database.)"""
@@ -13,12 +14,18 @@ from datetime import UTC, date, datetime, timedelta
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, insert, inspect, select, update
 
-from eip.cases.models import Case, CaseActivity
-from eip.cases.records import CaseDashLevels, CaseNote, DashReview
+from eip.cases.models import NOT_YET, Case, CaseActivity, TimelinessTally
+from eip.cases.records import (
+    CaseDashLevels,
+    CaseNote,
+    Consultation,
+    DashReview,
+    LateReferralDecision,
+)
 from eip.extensions import db
 from eip.reports import dashboard_cases as dc
 from tests import factories
-from tests.conftest import activity_mismatches, dash_level_mismatches
+from tests.conftest import activity_mismatches, dash_level_mismatches, timeliness_mismatches
 
 BEFORE = "f4a9c2e7b1d3"
 EARLY = datetime(2026, 9, 1, 10, tzinfo=UTC)
@@ -71,6 +78,7 @@ def _agree() -> None:
     conn = db.session.connection()
     assert dash_level_mismatches(conn) == []
     assert activity_mismatches(conn) == []
+    assert timeliness_mismatches(db.session) == []
 
 
 def test_the_first_and_latest_review_follow_the_dates_not_the_order_written(app_context):
@@ -117,6 +125,54 @@ def test_the_last_activity_moves_with_records_and_the_case_and_drives_the_quiet_
     assert _activity(case_id) == (True, acknowledged)
     db.session.execute(update(Case).where(Case.id == case_id).values(status="closed"))
     assert _activity(case_id) == (False, acknowledged)
+    _agree()
+    db.session.commit()
+
+
+def _tallies() -> dict[tuple, int]:
+    db.session.expire_all()
+    rows = db.session.scalars(select(TimelinessTally).where(TimelinessTally.n != 0))
+    return {
+        (t.received_on, t.closed, t.late, t.agreed_on, t.acknowledged_on, t.booked_on): t.n
+        for t in rows
+    }
+
+
+def test_a_referral_is_counted_by_its_days_as_it_moves_on(app_context):
+    case_id = _case()
+    assert _tallies() == {}  # not received: not counted
+    summer = datetime(2026, 10, 24, 23, 30, tzinfo=UTC)  # British Summer Time: the 25th
+    received = datetime(2026, 10, 30, 23, 30, tzinfo=UTC)  # GMT again: the 30th
+    db.session.execute(
+        update(Case).where(Case.id == case_id).values(received_at=summer, late_referral=True)
+    )
+    assert _tallies() == {(date(2026, 10, 25), 0, 1, NOT_YET, NOT_YET, NOT_YET): 1}
+    db.session.execute(update(Case).where(Case.id == case_id).values(received_at=received))
+    decision = db.session.execute(
+        insert(LateReferralDecision)
+        .values(case_id=case_id, decision="agreed", decided_on=date(2026, 11, 2))
+        .returning(LateReferralDecision.id)
+    ).scalar_one()
+    db.session.execute(
+        update(Case)
+        .where(Case.id == case_id)
+        .values(acknowledged_at=datetime(2026, 11, 2, 9, tzinfo=UTC))
+    )
+    for day in (5, 3):  # the first recorded counts, whichever is written last
+        db.session.execute(
+            insert(Consultation).values(
+                case_id=case_id,
+                scheduled_for=datetime(2026, 11, 20, 10, tzinfo=UTC),
+                medium="online",
+                created_at=datetime(2026, 11, day, 9, tzinfo=UTC),
+            )
+        )
+    days = (date(2026, 10, 30), 0, 1, date(2026, 11, 2), date(2026, 11, 2), date(2026, 11, 3))
+    assert _tallies() == {days: 1}
+    _agree()
+    db.session.execute(delete(LateReferralDecision).where(LateReferralDecision.id == decision))
+    db.session.execute(update(Case).where(Case.id == case_id).values(status="closed"))
+    assert _tallies() == {(days[0], 1, 1, NOT_YET, *days[4:]): 1}
     _agree()
     db.session.commit()
 
@@ -169,6 +225,7 @@ def test_the_migrations_fill_what_is_stored_and_their_downgrades_drop_it(app_con
     assert _levels(other) is None
     assert _activity(case_id) == (True, EARLY)
     assert _activity(other) == (True, datetime(2026, 12, 3, 9, tzinfo=UTC))
+    assert _tallies() == {}  # neither received
     _agree()
     _review(other, date(2026, 12, 3), "standard")  # and the triggers keep them from there
     db.session.commit()
