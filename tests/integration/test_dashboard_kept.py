@@ -12,7 +12,7 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import delete, insert, inspect, select, update
+from sqlalchemy import delete, insert, inspect, select, text, update
 
 from eip.cases.models import NOT_YET, Case, CaseActivity, TimelinessTally
 from eip.cases.records import (
@@ -203,6 +203,31 @@ def test_two_connections_writing_to_one_case_at_once_are_both_kept(app, app_cont
     assert _levels(case_id)[:2] == ("standard", "high")
     assert _activity(case_id) == (True, datetime(2026, 12, 2, 9, tzinfo=UTC))
     _agree()
+
+
+def test_the_triggers_are_in_place_at_the_head(app_context):
+    """A later migration that rebuilds a table (SQLite's batch mode copies it) would drop its
+    triggers silently: this says so. Every record table the case page lists and placements
+    move the last activity; cases, consultations and decisions the referrals' days."""
+    from accommodation.models import Placement
+    from eip.cases.page import RECORD_LISTS
+
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            query = "SELECT c.relname, t.tgname FROM pg_trigger AS t JOIN pg_class AS c"
+            query += " ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+        else:
+            query = "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'"
+        found = conn.execute(text(query)).all()
+    kept = ("case_dash_levels", "case_activity", "case_timeliness", "timeliness_tallies")
+    tables = {table for table, name in found if name.startswith(kept)}
+    records = {model.__tablename__ for model in (*RECORD_LISTS.values(), Placement)}
+    assert records | {"cases", "case_timeliness"} == tables
+    assert sum(1 for _table, name in found if name.startswith(kept)) == (
+        2 + 2 + 2 * len(records) + 2 + 2 + 2 * 2
+        if db.engine.dialect.name == "postgresql"
+        else 3 + 2 + 3 * len(records) + 2 + 3 + 3 * 2
+    )
 
 
 def test_the_migrations_fill_what_is_stored_and_their_downgrades_drop_it(app_context):
