@@ -387,11 +387,32 @@ def timeliness_mismatches(session) -> list:
     ]
 
 
+def outcome_mismatches(conn) -> list:
+    """Where the cases counted by consultation outcome, month and borough (outcome_tallies,
+    kept by triggers) differ from counting the consultations held afresh: (outcome, month,
+    borough_id, tallied, counted) rows, none when they agree."""
+    if conn.dialect.name == "postgresql":
+        month = "CAST(date_trunc('month', o.held_on) AS DATE)"
+    else:
+        month = "date(o.held_on, 'start of month')"
+    return conn.execute(
+        text(
+            "SELECT outcome, month, borough_id, SUM(tallied), SUM(counted) FROM ("  # noqa: S608
+            " SELECT outcome, month, borough_id, n AS tallied, 0 AS counted FROM outcome_tallies"
+            f" UNION ALL SELECT o.outcome, {month}, c.borough_id, 0, COUNT(DISTINCT c.id)"
+            " FROM consultations AS o JOIN cases AS c ON c.id = o.case_id"
+            " WHERE o.held_on IS NOT NULL AND o.outcome IS NOT NULL"
+            f" GROUP BY o.outcome, {month}, c.borough_id) AS both_counts"
+            " GROUP BY outcome, month, borough_id HAVING SUM(tallied) <> SUM(counted)"
+        )
+    ).all()
+
+
 def _check_case_tallies(application: Flask) -> None:
     """After every test that used the database: whatever it wrote to cases, records and
     placements (every service, import and job the suite drives), the tallies, the kept DASH
-    levels, the cases' last activity and the referrals counted by their days still match
-    working them out afresh."""
+    levels, the cases' last activity, the referrals counted by their days and the cases counted
+    by consultation outcome still match working them out afresh."""
     with application.app_context():
         db.session.remove()
         with db.engine.connect() as conn:
@@ -401,12 +422,14 @@ def _check_case_tallies(application: Flask) -> None:
             mismatches = tally_mismatches(conn)
             levels = dash_level_mismatches(conn) if "case_dash_levels" in tables else []
             activity = activity_mismatches(conn) if "case_activity" in tables else []
+            outcome = outcome_mismatches(conn) if "outcome_tallies" in tables else []
         timeliness = timeliness_mismatches(db.session) if "timeliness_tallies" in tables else []
         db.session.remove()
     assert mismatches == [], f"case_tallies differ from the cases: {mismatches}"
     assert timeliness == [], f"timeliness_tallies differ from the referrals: {timeliness}"
     assert levels == [], f"case_dash_levels differ from the DASH reviews: {levels}"
     assert activity == [], f"case_activity differs from the cases and records: {activity}"
+    assert outcome == [], f"outcome_tallies differ from the consultations: {outcome}"
 
 
 def kept_budget_mismatches(application: Flask) -> list:

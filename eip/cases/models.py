@@ -293,6 +293,22 @@ class TimelinessTally(db.Model):
     n: Mapped[int] = mapped_column(Integer)
 
 
+class OutcomeTally(db.Model):
+    """How many cases held a case consultation with each outcome in each month, by the
+    case's borough (a case once per outcome and month, however many it held): the
+    dashboard's pathway outcomes read the tallies of its months, a few rows whatever the
+    number of cases. Kept by triggers on consultations and cases (migration 7d257eff45e2).
+    A key whose cases have all gone keeps its row at 0; readers skip zeros. Never written by
+    the app."""
+
+    __tablename__ = "outcome_tallies"
+
+    outcome: Mapped[str] = mapped_column(String(40), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
+    borough_id: Mapped[int] = mapped_column(ForeignKey("boroughs.id"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class CaseDueItem(db.Model):
     """What is due on an open case, stored so the home pages can ask SQL for what is
     overdue or due soon with a limit instead of computing every open case's deadlines.

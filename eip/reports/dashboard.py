@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session, joinedload
 from eip import paging
 from eip.auth.models import User
 from eip.cases import outcomes
-from eip.cases.models import Case
+from eip.cases.models import Case, OutcomeTally
 from eip.cases.queries import deadline_settings, non_working_days, stored_rows
-from eip.cases.records import CaseDashLevels, Consultation, ProfessionalsMeeting
+from eip.cases.records import CaseDashLevels, ProfessionalsMeeting
 from eip.models import Borough
 from eip.policy import visible_cases
 from eip.programme import current_settings
@@ -73,22 +73,17 @@ def _referral_part(period: dc.Period):
 
 def _outcome_part(period: dc.Period):
     """(outcome, month index, borough id, n): cases with a consultation of that outcome held
-    then (dc.outcome_held)."""
-    which = dc.month_bucket(Consultation.held_on, period.months, as_instants=False)
-    return (
-        tagged_rows.part(
-            "outcomes",
-            texts=[Consultation.outcome],
-            ints=[which, Case.borough_id, func.count(func.distinct(Case.id))],
-        )
-        .select_from(Consultation)
-        .join(Case, Case.id == Consultation.case_id)
-        .where(
-            Consultation.held_on >= period.start,
-            Consultation.held_on < period.end,
-            Consultation.outcome.is_not(None),
-        )
-        .group_by(Consultation.outcome, which, Case.borough_id)
+    then (dc.outcome_held), each once per outcome and month: the tallies kept by triggers
+    (OutcomeTally), a row per outcome, month and borough."""
+    which = dc.month_bucket(OutcomeTally.month, period.months, as_instants=False)
+    return tagged_rows.part(
+        "outcomes",
+        texts=[OutcomeTally.outcome],
+        ints=[which, OutcomeTally.borough_id, OutcomeTally.n],
+    ).where(
+        OutcomeTally.month >= period.start,
+        OutcomeTally.month < period.end,
+        OutcomeTally.n != 0,
     )
 
 

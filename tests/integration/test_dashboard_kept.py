@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, insert, inspect, select, text, update
 
-from eip.cases.models import NOT_YET, Case, CaseActivity, TimelinessTally
+from eip.cases.models import NOT_YET, Case, CaseActivity, OutcomeTally, TimelinessTally
 from eip.cases.records import (
     CaseDashLevels,
     CaseNote,
@@ -25,7 +25,12 @@ from eip.cases.records import (
 from eip.extensions import db
 from eip.reports import dashboard_cases as dc
 from tests import factories
-from tests.conftest import activity_mismatches, dash_level_mismatches, timeliness_mismatches
+from tests.conftest import (
+    activity_mismatches,
+    dash_level_mismatches,
+    outcome_mismatches,
+    timeliness_mismatches,
+)
 
 BEFORE = "f4a9c2e7b1d3"
 EARLY = datetime(2026, 9, 1, 10, tzinfo=UTC)
@@ -79,6 +84,7 @@ def _agree() -> None:
     assert dash_level_mismatches(conn) == []
     assert activity_mismatches(conn) == []
     assert timeliness_mismatches(db.session) == []
+    assert outcome_mismatches(conn) == []
 
 
 def test_the_first_and_latest_review_follow_the_dates_not_the_order_written(app_context):
@@ -177,6 +183,62 @@ def test_a_referral_is_counted_by_its_days_as_it_moves_on(app_context):
     db.session.commit()
 
 
+def _outcomes() -> dict[tuple, int]:
+    db.session.expire_all()
+    rows = db.session.scalars(select(OutcomeTally).where(OutcomeTally.n != 0))
+    return {(t.outcome, t.month, t.borough_id): t.n for t in rows}
+
+
+def _consultation(case_id: int, held_on: date | None, outcome: str | None) -> int:
+    return db.session.execute(
+        insert(Consultation)
+        .values(
+            case_id=case_id,
+            scheduled_for=datetime(2026, 10, 1, 10, tzinfo=UTC),
+            medium="online",
+            held_on=held_on,
+            outcome=outcome,
+        )
+        .returning(Consultation.id)
+    ).scalar_one()
+
+
+def test_a_case_is_counted_once_per_outcome_and_month_held_and_moves_with_its_borough(
+    app_context,
+):
+    case_id = _case()
+    camden = db.session.get(Case, case_id).borough_id
+    hackney = factories.borough("Hackney").id
+    october, november = date(2026, 10, 1), date(2026, 11, 1)
+    first = _consultation(case_id, date(2026, 10, 5), "intervention")
+    second = _consultation(case_id, date(2026, 10, 31), "intervention")  # the same month
+    booked = _consultation(case_id, None, None)  # booked, not held: not counted
+    assert _outcomes() == {("intervention", october, camden): 1}
+    db.session.execute(
+        update(Consultation)
+        .where(Consultation.id == booked)
+        .values(held_on=date(2026, 11, 2), outcome="consultation_only")
+    )
+    db.session.execute(delete(Consultation).where(Consultation.id == first))
+    assert _outcomes() == {
+        ("intervention", october, camden): 1,
+        ("consultation_only", november, camden): 1,
+    }
+    db.session.execute(update(Case).where(Case.id == case_id).values(borough_id=hackney))
+    db.session.execute(
+        update(Consultation).where(Consultation.id == second).values(held_on=date(2026, 11, 3))
+    )
+    assert _outcomes() == {
+        ("intervention", november, hackney): 1,
+        ("consultation_only", november, hackney): 1,
+    }
+    _agree()
+    db.session.execute(delete(Consultation).where(Consultation.case_id == case_id))
+    assert _outcomes() == {}
+    _agree()
+    db.session.commit()
+
+
 def test_two_connections_writing_to_one_case_at_once_are_both_kept(app, app_context):
     case_id = _case()
     db.session.remove()
@@ -220,13 +282,14 @@ def test_the_triggers_are_in_place_at_the_head(app_context):
             query = "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'"
         found = conn.execute(text(query)).all()
     kept = ("case_dash_levels", "case_activity", "case_timeliness", "timeliness_tallies")
+    kept += ("outcome_tallies",)
     tables = {table for table, name in found if name.startswith(kept)}
     records = {model.__tablename__ for model in (*RECORD_LISTS.values(), Placement)}
     assert records | {"cases", "case_timeliness"} == tables
     assert sum(1 for _table, name in found if name.startswith(kept)) == (
-        2 + 2 + 2 * len(records) + 2 + 2 + 2 * 2
+        2 + 2 + 2 * len(records) + 2 + 2 + 2 * 2 + 3
         if db.engine.dialect.name == "postgresql"
-        else 3 + 2 + 3 * len(records) + 2 + 3 + 3 * 2
+        else 3 + 2 + 3 * len(records) + 2 + 3 + 3 * 2 + 4
     )
 
 
