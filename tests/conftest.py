@@ -408,11 +408,51 @@ def outcome_mismatches(conn) -> list:
     ).all()
 
 
+def month_tally_mismatches(session) -> list:
+    """Where the referrals counted by borough and London month (referral_tallies) or the
+    meetings counted by day (meeting_tallies), kept by triggers, differ from counting the
+    cases and meetings afresh (the London date by eip.reports.london_day): the keys that
+    differ with (tallied, counted), none when they agree."""
+    from collections import Counter
+
+    from sqlalchemy import func
+
+    from eip.cases.models import Case, MeetingTally, ReferralTally
+    from eip.cases.records import ProfessionalsMeeting
+    from eip.reports.london_day import london_day
+
+    counted: Counter = Counter()
+    days = london_day(Case.received_at)
+    for borough, day, n in session.execute(
+        select(Case.borough_id, days, func.count())
+        .where(Case.received_at.is_not(None))
+        .group_by(Case.borough_id, days)
+    ):
+        counted[("referrals", borough, day.replace(day=1))] += n
+    for day, n in session.execute(
+        select(ProfessionalsMeeting.held_on, func.count()).group_by(ProfessionalsMeeting.held_on)
+    ):
+        counted[("meetings", day)] += n
+    tallied = {
+        ("referrals", t.borough_id, t.month): t.n
+        for t in session.scalars(select(ReferralTally).where(ReferralTally.n != 0))
+    }
+    for t in session.scalars(select(MeetingTally).where(MeetingTally.n != 0)):
+        tallied[("meetings", t.held_on)] = t.n
+    keys = set(counted) | set(tallied)
+    return [
+        (key, tallied.get(key, 0), counted.get(key, 0))
+        for key in keys
+        if tallied.get(key, 0) != counted.get(key, 0)
+    ]
+
+
 def _check_case_tallies(application: Flask) -> None:
     """After every test that used the database: whatever it wrote to cases, records and
     placements (every service, import and job the suite drives), the tallies, the kept DASH
-    levels, the cases' last activity, the referrals counted by their days and the cases counted
-    by consultation outcome still match working them out afresh."""
+    levels, the cases' last activity, the referrals counted by their days and by month, the
+    cases counted by consultation outcome and the meetings by day still match working them
+    out afresh."""
     with application.app_context():
         db.session.remove()
         with db.engine.connect() as conn:
@@ -424,9 +464,11 @@ def _check_case_tallies(application: Flask) -> None:
             activity = activity_mismatches(conn) if "case_activity" in tables else []
             outcome = outcome_mismatches(conn) if "outcome_tallies" in tables else []
         timeliness = timeliness_mismatches(db.session) if "timeliness_tallies" in tables else []
+        months = month_tally_mismatches(db.session) if "meeting_tallies" in tables else []
         db.session.remove()
     assert mismatches == [], f"case_tallies differ from the cases: {mismatches}"
     assert timeliness == [], f"timeliness_tallies differ from the referrals: {timeliness}"
+    assert months == [], f"referral_tallies or meeting_tallies differ: {months}"
     assert levels == [], f"case_dash_levels differ from the DASH reviews: {levels}"
     assert activity == [], f"case_activity differs from the cases and records: {activity}"
     assert outcome == [], f"outcome_tallies differ from the consultations: {outcome}"

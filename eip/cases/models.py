@@ -309,6 +309,31 @@ class OutcomeTally(db.Model):
     n: Mapped[int] = mapped_column(Integer)
 
 
+class ReferralTally(db.Model):
+    """How many referrals each borough made in each London month (the month `received_at`
+    falls in): the dashboard's referrals read the tallies of its months. Kept by triggers on
+    cases (migration 693d18eb8c0f); a row at 0 stays, readers skip zeros. Never written by
+    the app."""
+
+    __tablename__ = "referral_tallies"
+
+    borough_id: Mapped[int] = mapped_column(ForeignKey("boroughs.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class MeetingTally(db.Model):
+    """How many professionals meetings were held on each day: the dashboard's meetings held
+    per month read the days of its months up to today. Kept by triggers on
+    professionals_meetings (migration 693d18eb8c0f); a row at 0 stays, readers skip zeros.
+    Never written by the app."""
+
+    __tablename__ = "meeting_tallies"
+
+    held_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class CaseDueItem(db.Model):
     """What is due on an open case, stored so the home pages can ask SQL for what is
     overdue or due soon with a limit instead of computing every open case's deadlines.

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 from eip import paging
 from eip.auth.models import User
 from eip.cases import outcomes
-from eip.cases.models import Case, OutcomeTally
+from eip.cases.models import Case, MeetingTally, OutcomeTally, ReferralTally
 from eip.cases.queries import deadline_settings, non_working_days, stored_rows
 from eip.cases.records import CaseDashLevels, ProfessionalsMeeting
 from eip.models import Borough
@@ -63,11 +63,15 @@ def _borough_part():
 
 
 def _referral_part(period: dc.Period):
-    which = dc.month_bucket(Case.received_at, period.months, as_instants=True)
-    return (
-        tagged_rows.part("referrals", ints=[Case.borough_id, which, func.count()])
-        .where(dc.referred(period.start, period.end))
-        .group_by(Case.borough_id, which)
+    """(borough id, month index, n): the referrals received in each month (dc.referred), the
+    tallies kept by triggers (ReferralTally), a row per borough and month."""
+    which = dc.month_bucket(ReferralTally.month, period.months, as_instants=False)
+    return tagged_rows.part(
+        "referrals", ints=[ReferralTally.borough_id, which, ReferralTally.n]
+    ).where(
+        ReferralTally.month >= period.start,
+        ReferralTally.month < period.end,
+        ReferralTally.n != 0,
     )
 
 
@@ -129,11 +133,11 @@ def _meeting_parts(period: dc.Period, by_case: bool = False):
     (grouped by their days and meetings held, unless `by_case`): a few rows per month however
     many cases (eip.reports.london_day)."""
     last_day = min(period.end - timedelta(days=1), period.today)
-    which = dc.month_bucket(ProfessionalsMeeting.held_on, period.months, as_instants=False)
+    # The meetings held by day (MeetingTally, kept by triggers), up to today.
+    which = dc.month_bucket(MeetingTally.held_on, period.months, as_instants=False)
     held = (
-        tagged_rows.part("meetings_held", ints=[which, func.count()])
-        .where(ProfessionalsMeeting.held_on >= period.start)
-        .where(ProfessionalsMeeting.held_on <= last_day)
+        tagged_rows.part("meetings_held", ints=[which, func.sum(MeetingTally.n)])
+        .where(MeetingTally.held_on >= period.start, MeetingTally.held_on <= last_day)
         .group_by(which)
     )
     months = [

@@ -28,6 +28,7 @@ from tests import factories
 from tests.conftest import (
     activity_mismatches,
     dash_level_mismatches,
+    month_tally_mismatches,
     outcome_mismatches,
     timeliness_mismatches,
 )
@@ -85,6 +86,7 @@ def _agree() -> None:
     assert activity_mismatches(conn) == []
     assert timeliness_mismatches(db.session) == []
     assert outcome_mismatches(conn) == []
+    assert month_tally_mismatches(db.session) == []
 
 
 def test_the_first_and_latest_review_follow_the_dates_not_the_order_written(app_context):
@@ -239,6 +241,42 @@ def test_a_case_is_counted_once_per_outcome_and_month_held_and_moves_with_its_bo
     db.session.commit()
 
 
+def test_referrals_are_counted_by_london_month_and_meetings_by_day(app_context):
+    from eip.cases.models import MeetingTally, ReferralTally
+    from eip.cases.records import ProfessionalsMeeting
+
+    case_id = _case()
+    camden = db.session.get(Case, case_id).borough_id
+    hackney = factories.borough("Hackney").id
+
+    def referrals():
+        db.session.expire_all()
+        rows = db.session.scalars(select(ReferralTally).where(ReferralTally.n != 0))
+        return {(t.borough_id, t.month): t.n for t in rows}
+
+    # 23:30 on 31 August in UTC is 00:30 on 1 September in London (summer time).
+    late_august = datetime(2026, 8, 31, 23, 30, tzinfo=UTC)
+    db.session.execute(update(Case).where(Case.id == case_id).values(received_at=late_august))
+    assert referrals() == {(camden, date(2026, 9, 1)): 1}
+    db.session.execute(update(Case).where(Case.id == case_id).values(borough_id=hackney))
+    assert referrals() == {(hackney, date(2026, 9, 1)): 1}
+    meeting = db.session.execute(
+        insert(ProfessionalsMeeting)
+        .values(case_id=case_id, held_on=date(2026, 9, 3), attendees="IDVA")
+        .returning(ProfessionalsMeeting.id)
+    ).scalar_one()
+    db.session.execute(
+        update(ProfessionalsMeeting)
+        .where(ProfessionalsMeeting.id == meeting)
+        .values(held_on=date(2026, 9, 4))
+    )
+    db.session.expire_all()
+    held = db.session.scalars(select(MeetingTally).where(MeetingTally.n != 0)).all()
+    assert [(t.held_on, t.n) for t in held] == [(date(2026, 9, 4), 1)]
+    _agree()
+    db.session.commit()
+
+
 def test_two_connections_writing_to_one_case_at_once_are_both_kept(app, app_context):
     case_id = _case()
     db.session.remove()
@@ -282,14 +320,14 @@ def test_the_triggers_are_in_place_at_the_head(app_context):
             query = "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'"
         found = conn.execute(text(query)).all()
     kept = ("case_dash_levels", "case_activity", "case_timeliness", "timeliness_tallies")
-    kept += ("outcome_tallies",)
+    kept += ("outcome_tallies", "referral_tallies", "meeting_tallies")
     tables = {table for table, name in found if name.startswith(kept)}
     records = {model.__tablename__ for model in (*RECORD_LISTS.values(), Placement)}
     assert records | {"cases", "case_timeliness"} == tables
     assert sum(1 for _table, name in found if name.startswith(kept)) == (
-        2 + 2 + 2 * len(records) + 2 + 2 + 2 * 2 + 3
+        2 + 2 + 2 * len(records) + 2 + 2 + 2 * 2 + 3 + 4
         if db.engine.dialect.name == "postgresql"
-        else 3 + 2 + 3 * len(records) + 2 + 3 + 3 * 2 + 4
+        else 3 + 2 + 3 * len(records) + 2 + 3 + 3 * 2 + 4 + 6
     )
 
 
