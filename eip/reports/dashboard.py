@@ -3,10 +3,10 @@ the programme; suppression is for figures that leave it), each with the cases be
 
 Counts of cases are grouped queries, most over rows and tallies kept by triggers as they are
 written (docs/dashboard.md, "Kept by triggers"; eip.reports.dashboard_cases says which cases
-each counts, and its lists read the cases themselves); the timeliness figures read narrow rows and decide with the working-day rules
-(eip.reports.dashboard_timeliness); the money is the budget's and the forecast's own
-(accommodation.budget.queries, accommodation.forecast), never recomputed here. The number of
-statements is the same at 3 cases as at 300.
+each counts, and its lists read the cases themselves); the timeliness figures read narrow
+rows and decide with the working-day rules (eip.reports.dashboard_timeliness); the money is
+the budget's and the forecast's own (accommodation.budget.queries, accommodation.forecast),
+never recomputed here. The number of statements is the same at 3 cases as at 300.
 
 `cases_behind(key, params)` is the one list behind each figure's link: the figure's own
 definition as a filter on the cases, paged by key like the case list.
