@@ -22,7 +22,7 @@ import pytest
 from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 
 os.environ["EIP_ENV"] = "test"
 for _name in ("DATABASE_URL", "SECRET_KEY", "EIP_PSEUDONYM_KEY", "SMTP_HOST"):
@@ -307,16 +307,171 @@ def tally_mismatches(conn) -> list:
     ).all()
 
 
+# Each reviewed case's first level and latest review, ranked afresh as the dashboard once did.
+DASH_LEVELS_AFRESH = (
+    "SELECT case_id, intake, risk_level, marac, id, completed_on FROM ("
+    " SELECT case_id, id, completed_on, risk_level, marac,"
+    " first_value(risk_level) OVER (PARTITION BY case_id ORDER BY completed_on, id) AS intake,"
+    " row_number() OVER (PARTITION BY case_id ORDER BY completed_on DESC, id DESC) AS i"
+    " FROM dash_reviews) AS ranked WHERE i = 1"
+)
+DASH_LEVELS_KEPT = (
+    "SELECT case_id, intake_level, latest_level, latest_marac, latest_review_id,"
+    " latest_completed_on FROM case_dash_levels"
+)
+DASH_LEVELS_DIFFER = (
+    f"SELECT 'kept', d.* FROM ({DASH_LEVELS_KEPT} EXCEPT {DASH_LEVELS_AFRESH}) AS d"  # noqa: S608
+    f" UNION ALL SELECT 'afresh', a.* FROM ({DASH_LEVELS_AFRESH} EXCEPT {DASH_LEVELS_KEPT}) AS a"
+)
+
+
+def dash_level_mismatches(conn) -> list:
+    """Where the first and latest DASH review kept per case (case_dash_levels, kept by
+    triggers) differ from ranking the reviews afresh: the rows of either not in the other."""
+    return conn.execute(text(DASH_LEVELS_DIFFER)).all()
+
+
+def activity_mismatches(conn) -> list:
+    """Where each case's kept last activity (case_activity, kept by triggers) differs from
+    working it out afresh from the case and every table the case page lists
+    (eip.cases.page.RECORD_LISTS) and the placements: the rows of either not in the other."""
+    from accommodation.models import Placement
+    from eip.cases.page import RECORD_LISTS
+
+    tables = [model.__tablename__ for model in (*RECORD_LISTS.values(), Placement)]
+    written = " UNION ALL ".join(f"SELECT case_id, created_at FROM {t}" for t in tables)  # noqa: S608
+    instants = ("c.received_at", "c.acknowledged_at", "r.last")
+    if conn.dialect.name == "postgresql":
+        latest = f"GREATEST(c.created_at, {', '.join(instants)})"
+    else:  # SQLite's max() of several is NULL when any is
+        latest = f"max(c.created_at, {', '.join(f'coalesce({i}, c.created_at)' for i in instants)})"
+    afresh = (
+        f"SELECT c.id, c.status NOT IN ('closed', 'not_accepted'), {latest} FROM cases AS c"  # noqa: S608
+        f" LEFT JOIN (SELECT case_id, max(created_at) AS last FROM ({written}) AS w"
+        " GROUP BY case_id) AS r ON r.case_id = c.id"
+    )
+    kept = "SELECT case_id, is_open, last_at FROM case_activity"
+    return conn.execute(
+        text(
+            f"SELECT 'kept', k.* FROM ({kept} EXCEPT {afresh}) AS k"  # noqa: S608 (our names)
+            f" UNION ALL SELECT 'afresh', a.* FROM ({afresh} EXCEPT {kept}) AS a"
+        )
+    ).all()
+
+
+def timeliness_mismatches(session) -> list:
+    """Where the referrals counted by their days (timeliness_tallies, kept by triggers)
+    differ from the dashboard's lists' own rows of every referral received, counted afresh:
+    (days key, tallied, counted), none when they agree."""
+    from collections import Counter
+
+    from eip.cases.models import NOT_YET, TimelinessTally
+    from eip.reports import dashboard_timeliness, tagged_rows
+
+    def day(value):
+        return None if value == NOT_YET else value
+
+    every = dashboard_timeliness._received_part(date(2000, 1, 1), date(2100, 1, 1))
+    rows = tagged_rows.read(session, [every])["received"]
+    # (closed, late, agreed, received, acknowledged, booked), as the lists read them
+    counted = Counter(row[1:3] + row[4:] for row in rows)
+    tallied = {}
+    for t in session.scalars(select(TimelinessTally).where(TimelinessTally.n != 0)):
+        key = (t.closed, t.late, day(t.agreed_on), t.received_on)
+        tallied[(*key, day(t.acknowledged_on), day(t.booked_on))] = t.n
+    keys = set(counted) | set(tallied)
+    return [
+        (key, tallied.get(key, 0), counted.get(key, 0))
+        for key in keys
+        if tallied.get(key, 0) != counted.get(key, 0)
+    ]
+
+
+def outcome_mismatches(conn) -> list:
+    """Where the cases counted by consultation outcome, month and borough (outcome_tallies,
+    kept by triggers) differ from counting the consultations held afresh: (outcome, month,
+    borough_id, tallied, counted) rows, none when they agree."""
+    if conn.dialect.name == "postgresql":
+        month = "CAST(date_trunc('month', o.held_on) AS DATE)"
+    else:
+        month = "date(o.held_on, 'start of month')"
+    return conn.execute(
+        text(
+            "SELECT outcome, month, borough_id, SUM(tallied), SUM(counted) FROM ("  # noqa: S608
+            " SELECT outcome, month, borough_id, n AS tallied, 0 AS counted FROM outcome_tallies"
+            f" UNION ALL SELECT o.outcome, {month}, c.borough_id, 0, COUNT(DISTINCT c.id)"
+            " FROM consultations AS o JOIN cases AS c ON c.id = o.case_id"
+            " WHERE o.held_on IS NOT NULL AND o.outcome IS NOT NULL"
+            f" GROUP BY o.outcome, {month}, c.borough_id) AS both_counts"
+            " GROUP BY outcome, month, borough_id HAVING SUM(tallied) <> SUM(counted)"
+        )
+    ).all()
+
+
+def month_tally_mismatches(session) -> list:
+    """Where the referrals counted by borough and London month (referral_tallies) or the
+    meetings counted by day (meeting_tallies), kept by triggers, differ from counting the
+    cases and meetings afresh (the London date by eip.reports.london_day): the keys that
+    differ with (tallied, counted), none when they agree."""
+    from collections import Counter
+
+    from sqlalchemy import func
+
+    from eip.cases.models import Case, MeetingTally, ReferralTally
+    from eip.cases.records import ProfessionalsMeeting
+    from eip.reports.london_day import london_day
+
+    counted: Counter = Counter()
+    days = london_day(Case.received_at)
+    for borough, day, n in session.execute(
+        select(Case.borough_id, days, func.count())
+        .where(Case.received_at.is_not(None))
+        .group_by(Case.borough_id, days)
+    ):
+        counted[("referrals", borough, day.replace(day=1))] += n
+    for day, n in session.execute(
+        select(ProfessionalsMeeting.held_on, func.count()).group_by(ProfessionalsMeeting.held_on)
+    ):
+        counted[("meetings", day)] += n
+    tallied = {
+        ("referrals", t.borough_id, t.month): t.n
+        for t in session.scalars(select(ReferralTally).where(ReferralTally.n != 0))
+    }
+    for t in session.scalars(select(MeetingTally).where(MeetingTally.n != 0)):
+        tallied[("meetings", t.held_on)] = t.n
+    keys = set(counted) | set(tallied)
+    return [
+        (key, tallied.get(key, 0), counted.get(key, 0))
+        for key in keys
+        if tallied.get(key, 0) != counted.get(key, 0)
+    ]
+
+
 def _check_case_tallies(application: Flask) -> None:
-    """After every test that used the database: whatever it wrote to cases (every service,
-    import and job the suite drives), the tallies still match a fresh count."""
+    """After every test that used the database: whatever it wrote to cases, records and
+    placements (every service, import and job the suite drives), the tallies, the kept DASH
+    levels, the cases' last activity, the referrals counted by their days and by month, the
+    cases counted by consultation outcome and the meetings by day still match working them
+    out afresh."""
     with application.app_context():
         db.session.remove()
         with db.engine.connect() as conn:
-            if "case_tallies" not in inspect(conn).get_table_names():
+            tables = inspect(conn).get_table_names()
+            if "case_tallies" not in tables:
                 return  # a migration test left the schema below the tallies' migration
             mismatches = tally_mismatches(conn)
+            levels = dash_level_mismatches(conn) if "case_dash_levels" in tables else []
+            activity = activity_mismatches(conn) if "case_activity" in tables else []
+            outcome = outcome_mismatches(conn) if "outcome_tallies" in tables else []
+        timeliness = timeliness_mismatches(db.session) if "timeliness_tallies" in tables else []
+        months = month_tally_mismatches(db.session) if "meeting_tallies" in tables else []
+        db.session.remove()
     assert mismatches == [], f"case_tallies differ from the cases: {mismatches}"
+    assert timeliness == [], f"timeliness_tallies differ from the referrals: {timeliness}"
+    assert months == [], f"referral_tallies or meeting_tallies differ: {months}"
+    assert levels == [], f"case_dash_levels differ from the DASH reviews: {levels}"
+    assert activity == [], f"case_activity differs from the cases and records: {activity}"
+    assert outcome == [], f"outcome_tallies differ from the consultations: {outcome}"
 
 
 def kept_budget_mismatches(application: Flask) -> list:

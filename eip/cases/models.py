@@ -237,6 +237,108 @@ class CaseTally(db.Model):
         return f"<CaseTally {self.status} {self.borough_id}: {self.n}>"
 
 
+class CaseActivity(db.Model):
+    """Each case's last activity: the latest of its creation, receipt, acknowledgement and
+    the creation of every record on its page (eip.cases.page.RECORD_LISTS) and placement,
+    and whether it is open. The dashboard's "nothing recorded for 14 days" queue is then an
+    index range (open, before the day) instead of a search of every table for each open
+    case. Kept by triggers on cases, the record tables and placements (migration
+    537c425b11ac), so every write moves it in the same transaction. Never written by the
+    app."""
+
+    __tablename__ = "case_activity"
+    __table_args__ = (Index("ix_case_activity_is_open_last_at", "is_open", "last_at"),)
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    is_open: Mapped[bool] = mapped_column(Boolean)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CaseTimeliness(db.Model):
+    """A received referral's days, as the dashboard's acknowledgement and booking measures
+    read them: closed or not, late or not, the London days agreed (the latest agreement),
+    received, acknowledged and its first consultation recorded. Kept by triggers on cases,
+    consultations and late-referral decisions (migration 3932dfa831bb); its changes move
+    TimelinessTally. Never written by the app."""
+
+    __tablename__ = "case_timeliness"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    closed: Mapped[int] = mapped_column(Integer)
+    late: Mapped[int] = mapped_column(Integer)
+    agreed_on: Mapped[date | None] = mapped_column(Date)
+    received_on: Mapped[date] = mapped_column(Date)
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)
+    booked_on: Mapped[date | None] = mapped_column(Date)
+
+
+# A day not yet reached in a TimelinessTally's key (which cannot hold NULL).
+NOT_YET = date(1, 1, 1)
+
+
+class TimelinessTally(db.Model):
+    """How many received referrals have exactly these days (CaseTimeliness; NOT_YET for a
+    day not reached): the dashboard's acknowledgement and booking read the tallies of the
+    days received in its months, a few rows per day whatever the number of cases. Kept by
+    triggers on case_timeliness (migration 3932dfa831bb). A key whose referrals have all
+    moved on keeps its row at 0; readers skip zeros. Never written by the app."""
+
+    __tablename__ = "timeliness_tallies"
+
+    received_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    closed: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    late: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    agreed_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    acknowledged_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    booked_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class OutcomeTally(db.Model):
+    """How many cases held a case consultation with each outcome in each month, by the
+    case's borough (a case once per outcome and month, however many it held): the
+    dashboard's pathway outcomes read the tallies of its months, a few rows whatever the
+    number of cases. Kept by triggers on consultations and cases (migration 7d257eff45e2).
+    A key whose cases have all gone keeps its row at 0; readers skip zeros. Never written by
+    the app."""
+
+    __tablename__ = "outcome_tallies"
+
+    outcome: Mapped[str] = mapped_column(String(40), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
+    borough_id: Mapped[int] = mapped_column(ForeignKey("boroughs.id"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class ReferralTally(db.Model):
+    """How many referrals each borough made in each London month (the month `received_at`
+    falls in): the dashboard's referrals read the tallies of its months. Kept by triggers on
+    cases (migration 693d18eb8c0f); a row at 0 stays, readers skip zeros. Never written by
+    the app."""
+
+    __tablename__ = "referral_tallies"
+
+    borough_id: Mapped[int] = mapped_column(ForeignKey("boroughs.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class MeetingTally(db.Model):
+    """How many professionals meetings were held on each day: the dashboard's meetings held
+    per month read the days of its months up to today. Kept by triggers on
+    professionals_meetings (migration 693d18eb8c0f); a row at 0 stays, readers skip zeros.
+    Never written by the app."""
+
+    __tablename__ = "meeting_tallies"
+
+    held_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class CaseDueItem(db.Model):
     """What is due on an open case, stored so the home pages can ask SQL for what is
     overdue or due soon with a limit instead of computing every open case's deadlines.

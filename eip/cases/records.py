@@ -198,6 +198,28 @@ class DashReview(_CaseRecord, db.Model):
     escalation_kinds: Mapped[str] = mapped_column(String(200), server_default="police_callout")
 
 
+class CaseDashLevels(db.Model):
+    """Each reviewed case's first DASH review's level and its latest review, in the order
+    (completed_on, id): the dashboard's DASH levels and risk queues read one row per case
+    here instead of ranking every review at each request. Kept by triggers on `dash_reviews`
+    (migration 3159b750bcf3), so every write (the web, seeding, retention, SQL by hand)
+    rewrites the case's row in the same transaction. Never written by the app."""
+
+    __tablename__ = "case_dash_levels"
+    __table_args__ = (
+        # The levels counted from the index alone; the high-risk and MARAC cases as ranges.
+        Index("ix_case_dash_levels_latest_intake", "latest_level", "intake_level", "case_id"),
+        Index("ix_case_dash_levels_latest_marac", "latest_marac", "case_id"),
+    )
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    intake_level: Mapped[str] = mapped_column(String(20))
+    latest_level: Mapped[str] = mapped_column(String(20))
+    latest_marac: Mapped[bool] = mapped_column(Boolean)
+    latest_review_id: Mapped[int] = mapped_column(Integer)  # no key: see the migration
+    latest_completed_on: Mapped[date] = mapped_column(Date)
+
+
 class ScenarioPlan(_CaseRecord, db.Model):
     """What happens if the couple stay apart after the 4 weeks of accommodation."""
 

@@ -1,11 +1,12 @@
 """The manager's dashboard: the programme's live figures, unsuppressed (the manager is inside
 the programme; suppression is for figures that leave it), each with the cases behind it.
 
-Counts of cases are grouped queries (eip.reports.dashboard_cases says which cases each
-counts); the timeliness figures read narrow rows and decide with the working-day rules
-(eip.reports.dashboard_timeliness); the money is the budget's and the forecast's own
-(accommodation.budget.queries, accommodation.forecast), never recomputed here. The number of
-statements is the same at 3 cases as at 300.
+Counts of cases are grouped queries, most over rows and tallies kept by triggers as they are
+written (docs/dashboard.md, "Kept by triggers"; eip.reports.dashboard_cases says which cases
+each counts, and its lists read the cases themselves); the timeliness figures read narrow
+rows and decide with the working-day rules (eip.reports.dashboard_timeliness); the money is
+the budget's and the forecast's own (accommodation.budget.queries, accommodation.forecast),
+never recomputed here. The number of statements is the same at 3 cases as at 300.
 
 `cases_behind(key, params)` is the one list behind each figure's link: the figure's own
 definition as a filter on the cases, paged by key like the case list.
@@ -25,9 +26,9 @@ from sqlalchemy.orm import Session, joinedload
 from eip import paging
 from eip.auth.models import User
 from eip.cases import outcomes
-from eip.cases.models import Case
+from eip.cases.models import Case, MeetingTally, OutcomeTally, ReferralTally
 from eip.cases.queries import deadline_settings, non_working_days, stored_rows
-from eip.cases.records import Consultation, ProfessionalsMeeting
+from eip.cases.records import CaseDashLevels, ProfessionalsMeeting
 from eip.models import Borough
 from eip.policy import visible_cases
 from eip.programme import current_settings
@@ -63,32 +64,31 @@ def _borough_part():
 
 
 def _referral_part(period: dc.Period):
-    which = dc.month_bucket(Case.received_at, period.months, as_instants=True)
-    return (
-        tagged_rows.part("referrals", ints=[Case.borough_id, which, func.count()])
-        .where(dc.referred(period.start, period.end))
-        .group_by(Case.borough_id, which)
+    """(borough id, month index, n): the referrals received in each month (dc.referred), the
+    tallies kept by triggers (ReferralTally), a row per borough and month."""
+    which = dc.month_bucket(ReferralTally.month, period.months, as_instants=False)
+    return tagged_rows.part(
+        "referrals", ints=[ReferralTally.borough_id, which, ReferralTally.n]
+    ).where(
+        ReferralTally.month >= period.start,
+        ReferralTally.month < period.end,
+        ReferralTally.n != 0,
     )
 
 
 def _outcome_part(period: dc.Period):
     """(outcome, month index, borough id, n): cases with a consultation of that outcome held
-    then (dc.outcome_held)."""
-    which = dc.month_bucket(Consultation.held_on, period.months, as_instants=False)
-    return (
-        tagged_rows.part(
-            "outcomes",
-            texts=[Consultation.outcome],
-            ints=[which, Case.borough_id, func.count(func.distinct(Case.id))],
-        )
-        .select_from(Consultation)
-        .join(Case, Case.id == Consultation.case_id)
-        .where(
-            Consultation.held_on >= period.start,
-            Consultation.held_on < period.end,
-            Consultation.outcome.is_not(None),
-        )
-        .group_by(Consultation.outcome, which, Case.borough_id)
+    then (dc.outcome_held), each once per outcome and month: the tallies kept by triggers
+    (OutcomeTally), a row per outcome, month and borough."""
+    which = dc.month_bucket(OutcomeTally.month, period.months, as_instants=False)
+    return tagged_rows.part(
+        "outcomes",
+        texts=[OutcomeTally.outcome],
+        ints=[which, OutcomeTally.borough_id, OutcomeTally.n],
+    ).where(
+        OutcomeTally.month >= period.start,
+        OutcomeTally.month < period.end,
+        OutcomeTally.n != 0,
     )
 
 
@@ -134,11 +134,11 @@ def _meeting_parts(period: dc.Period, by_case: bool = False):
     (grouped by their days and meetings held, unless `by_case`): a few rows per month however
     many cases (eip.reports.london_day)."""
     last_day = min(period.end - timedelta(days=1), period.today)
-    which = dc.month_bucket(ProfessionalsMeeting.held_on, period.months, as_instants=False)
+    # The meetings held by day (MeetingTally, kept by triggers), up to today.
+    which = dc.month_bucket(MeetingTally.held_on, period.months, as_instants=False)
     held = (
-        tagged_rows.part("meetings_held", ints=[which, func.count()])
-        .where(ProfessionalsMeeting.held_on >= period.start)
-        .where(ProfessionalsMeeting.held_on <= last_day)
+        tagged_rows.part("meetings_held", ints=[which, func.sum(MeetingTally.n)])
+        .where(MeetingTally.held_on >= period.start, MeetingTally.held_on <= last_day)
         .group_by(which)
     )
     months = [
@@ -184,10 +184,9 @@ def meetings_from(found, period: dc.Period, interval: int) -> list[MonthMeetings
 
 
 def _dash_part():
-    pairs = dc.dash_pairs()
-    return tagged_rows.part(
-        "dash", texts=[pairs.c.intake, pairs.c.now], ints=[func.count()]
-    ).group_by(pairs.c.intake, pairs.c.now)
+    intake, now = CaseDashLevels.intake_level, CaseDashLevels.latest_level
+    # In the order of the index (latest, intake), read alone.
+    return tagged_rows.part("dash", texts=[intake, now], ints=[func.count()]).group_by(now, intake)
 
 
 def movement(pairs: dict[tuple[str, str], int]) -> dict[str, int]:
@@ -349,17 +348,16 @@ def _filter(session: Session, key: str, params: dict[str, str], today: date):
         row = meetings(session, period, interval)[period.months.index(month)]
         return Case.id.in_(row.short)
     if key in ("dash", "dash_movement"):
-        pairs = dc.dash_pairs()
-        query = select(pairs.c.case_id)
+        query = select(CaseDashLevels.case_id)
         if key == "dash":
             intake = _choice(params, "intake", dc.LEVELS)
             now = _choice(params, "now", dc.LEVELS)
             if intake:
-                query = query.where(pairs.c.intake == intake)
+                query = query.where(CaseDashLevels.intake_level == intake)
             if now:
-                query = query.where(pairs.c.now == now)
+                query = query.where(CaseDashLevels.latest_level == now)
         else:
-            query = query.where(dc.moved(pairs, _choice(params, "move", dc.MOVES, required=True)))
+            query = query.where(dc.moved(_choice(params, "move", dc.MOVES, required=True)))
         return Case.id.in_(query)
     if key == "outcome_change":
         measure = _choice(params, "measure", outcome_figures.MEASURES)

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import aliased
 
 from accommodation.models import Placement
 from accommodation.rules import COUNTS_TOWARDS_PEOPLE_CAP
 from eip.cases.choices import CONSULTATION_OUTCOME
 from eip.cases.deadlines import CLOSED
-from eip.cases.models import Case
-from eip.cases.records import CaseAction, Consultation, DashReview, MaracReferral, OnwardReferral
+from eip.cases.models import Case, CaseActivity
+from eip.cases.records import (
+    CaseAction,
+    CaseDashLevels,
+    Consultation,
+    MaracReferral,
+    OnwardReferral,
+)
 from eip.reports.monthly import months_back, next_month
 from eip.workdays import london_day_start
 
@@ -103,71 +107,36 @@ def level_rank(column):
     return sql_case({level: i for i, level in enumerate(LEVELS)}, value=column, else_=0)
 
 
-@cache  # one CTE object, so that every use in a statement names the same one
-def dash_pairs():
-    """Each reviewed case's first and latest DASH review: (case_id, intake level, now level,
-    latest review id), as a CTE.
-
-    One window pass over the reviews, in one order (completed_on, id) over the whole of each
-    case's reviews: every row carries the case's first and last level and last id, and the
-    first row of each case is kept. As a CTE, a statement that uses it several times (the
-    levels and both risk queues in the dashboard's one UNION ALL) has it computed once: both
-    engines materialise a CTE used more than once."""
-    whole = {
-        "partition_by": DashReview.case_id,
-        "order_by": (DashReview.completed_on, DashReview.id),
-        "rows": (None, None),
-    }
-    ranked = select(
-        DashReview.case_id.label("case_id"),
-        func.first_value(DashReview.risk_level).over(**whole).label("intake"),
-        func.last_value(DashReview.risk_level).over(**whole).label("now"),
-        func.last_value(DashReview.id).over(**whole).label("review_id"),
-        func.row_number()
-        .over(partition_by=DashReview.case_id, order_by=(DashReview.completed_on, DashReview.id))
-        .label("i"),
-    ).subquery()
-    return (
-        select(ranked.c.case_id, ranked.c.intake, ranked.c.now, ranked.c.review_id)
-        .where(ranked.c.i == 1)
-        .cte("dash_pairs")
-    )
+def moved(move: str):
+    """The case's DASH level moved `move` (down, same, up) from its first review to its
+    latest."""
+    now, intake = level_rank(CaseDashLevels.latest_level), level_rank(CaseDashLevels.intake_level)
+    return {"up": now > intake, "down": now < intake}.get(move, now == intake)
 
 
-def moved(pairs, move: str):
-    rank_now, rank_intake = level_rank(pairs.c.now), level_rank(pairs.c.intake)
-    return {"up": rank_now > rank_intake, "down": rank_now < rank_intake}.get(
-        move, rank_now == rank_intake
-    )
+def _latest_review_where(*conditions):
+    """The case's latest DASH review meets `conditions` (on CaseDashLevels).
+
+    One row per reviewed case, kept by triggers (migration 3159b750bcf3): the cases are found
+    by one pass over those rows (`IN`), no review ranked at the request."""
+    return Case.id.in_(select(CaseDashLevels.case_id).where(*conditions))
 
 
-def _latest_review_where(condition):
-    """The case's latest DASH review meets `condition(review)` (an alias of DashReview).
-
-    The cases are found by one pass over the latest reviews (`IN`, not a correlated EXISTS:
-    that ranked every review again for each case, time growing with cases times reviews)."""
-    pairs = dash_pairs()
-    review = aliased(DashReview)
-    return Case.id.in_(
-        select(review.case_id).join(pairs, pairs.c.review_id == review.id).where(condition(review))
-    )
-
-
-def _onward_made(agency: str, review):
+def _onward_made(agency: str):
     return exists().where(
-        OnwardReferral.case_id == review.case_id,
+        OnwardReferral.case_id == CaseDashLevels.case_id,
         OnwardReferral.agency == agency,
         OnwardReferral.status.in_(REFERRAL_MADE),
-        OnwardReferral.referred_on >= review.completed_on,
+        OnwardReferral.referred_on >= CaseDashLevels.latest_completed_on,
     )
 
 
-def _action_done(kind: str, review):
+def _action_done(kind: str):
     # The case too (an action is always its review's case's): its index finds the case's few
     # actions, where the kind's would scan every action of that kind for each review.
     return exists().where(
-        CaseAction.case_id == review.case_id,
-        CaseAction.source_id == review.id,
+        CaseAction.case_id == CaseDashLevels.case_id,
+        CaseAction.source_id == CaseDashLevels.latest_review_id,
         CaseAction.kind == kind,
         CaseAction.completed_at.is_not(None),
     )
@@ -177,29 +146,21 @@ def high_risk_without_idva():
     """An open case whose latest DASH review is high risk, with no IDVA referral made for it:
     its IDVA referral action not done, and no onward referral to the IDVA service made on or
     after the review's date."""
-
-    def condition(review):
-        made = or_(_action_done("idva_referral", review), _onward_made("idva", review))
-        return and_(review.risk_level == "high", ~made)
-
-    return and_(open_cases(), _latest_review_where(condition))
+    made = or_(_action_done("idva_referral"), _onward_made("idva"))
+    return and_(open_cases(), _latest_review_where(CaseDashLevels.latest_level == "high", ~made))
 
 
 def marac_without_referral():
     """An open case whose latest DASH review meets MARAC, with no MARAC referral made for it:
     its MARAC action not done, no MARAC referral sent from it, and no onward referral to MARAC
     made on or after the review's date."""
-
-    def condition(review):
-        sent = exists().where(
-            MaracReferral.case_id == review.case_id,  # indexed, as _action_done
-            MaracReferral.dash_review_id == review.id,
-            MaracReferral.sent_on.is_not(None),
-        )
-        made = or_(_action_done("marac_referral", review), sent, _onward_made("marac", review))
-        return and_(review.marac.is_(True), ~made)
-
-    return and_(open_cases(), _latest_review_where(condition))
+    sent = exists().where(
+        MaracReferral.case_id == CaseDashLevels.case_id,  # indexed, as _action_done
+        MaracReferral.dash_review_id == CaseDashLevels.latest_review_id,
+        MaracReferral.sent_on.is_not(None),
+    )
+    made = or_(_action_done("marac_referral"), sent, _onward_made("marac"))
+    return and_(open_cases(), _latest_review_where(CaseDashLevels.latest_marac.is_(True), ~made))
 
 
 # --- queues and accommodation ---------------------------------------------------------
@@ -212,20 +173,11 @@ def late_waiting():
 def quiet(today: date):
     """An open case with nothing recorded on it for QUIET_DAYS days: no record of any kind
     (eip.cases.page.RECORD_LISTS: consultations, sessions, meetings, notes, contacts, …) and
-    no placement created since, and neither received nor acknowledged since."""
-    from eip.cases.page import RECORD_LISTS
-
+    no placement created since, and neither created, received nor acknowledged since. The
+    latest of those instants is kept per case (CaseActivity), so this is an index range."""
     cutoff = london_day_start(today - timedelta(days=QUIET_DAYS - 1))
-    recent = [
-        exists().where(model.case_id == Case.id, model.created_at >= cutoff)
-        for model in (*RECORD_LISTS.values(), Placement)
-    ]
-    return and_(
-        open_cases(),
-        Case.created_at < cutoff,
-        or_(Case.received_at.is_(None), Case.received_at < cutoff),
-        or_(Case.acknowledged_at.is_(None), Case.acknowledged_at < cutoff),
-        *(~r for r in recent),
+    return Case.id.in_(
+        select(CaseActivity.case_id).where(CaseActivity.is_open, CaseActivity.last_at < cutoff)
     )
 
 

@@ -18,12 +18,14 @@ number of cases) and decide in Python with the same rules the case pages use
 The median is in working days, from the start (the next working day on or after it) to the
 day the step was done, for the steps done.
 
-The dashboard reads the referrals received grouped by their London days (received,
-acknowledged, first consultation recorded; eip.reports.london_day) with a count: the rules
-then run once per combination of days, a few hundred rows however many cases the period
-holds, and give the same figures as case by case (the median too: it is a median of whole
-working days, taken from their counts). The list behind a figure reads the same rows case by
-case, for the ids of the cases that missed.
+The dashboard reads the referrals received counted by their London days (received,
+acknowledged, first consultation recorded, agreed) and whether closed and late: tallies kept
+by triggers (eip.cases.models.TimelinessTally), so the rules run once per combination of
+days, a few hundred rows however many cases the period holds, and give the same figures as
+case by case (the median too: it is a median of whole working days, taken from their
+counts). The rules stay here, not in the tallies: the deadlines and the non-working days are
+settings that change, and "missed" depends on today. The list behind a figure reads the same
+days case by case (eip.reports.london_day), for the ids of the cases that missed.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Integer, cast, func, literal, select
+from sqlalchemy import Date, Integer, cast, func, literal, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -43,7 +45,7 @@ from eip.cases.deadlines import (
     acknowledgement_due,
     consultation_booking_due,
 )
-from eip.cases.models import Case
+from eip.cases.models import NOT_YET, Case, TimelinessTally
 from eip.cases.records import CaseAction, Consultation, DashReview, LateReferralDecision
 from eip.reports import tagged_rows
 from eip.reports.london_day import london_day
@@ -129,11 +131,10 @@ def _received(start: date, end: date):
     return Case.received_at >= london_day_start(start), Case.received_at < london_day_start(end)
 
 
-def _received_part(start: date, end: date, by_case: bool = False):
-    """The referrals received in [start, end): what the acknowledgement and the booking read,
-    grouped by their days with a count (or `by_case`, each case's with its id and 1): whether
+def _received_part(start: date, end: date):
+    """The referrals received in [start, end), each case's row with its id and 1: whether
     closed, late, the day agreed; the London days received, acknowledged and the first
-    consultation recorded."""
+    consultation recorded (what the lists behind the acknowledgement and the booking read)."""
     booked = (
         select(Consultation.case_id, func.min(Consultation.created_at).label("at"))
         .group_by(Consultation.case_id)
@@ -153,17 +154,27 @@ def _received_part(start: date, end: date, by_case: bool = False):
         london_day(Case.acknowledged_at),
         london_day(booked.c.at),
     ]
-    if by_case:
-        query = tagged_rows.part("received", ints=[Case.id, closed, late, literal(1)], days=days)
-    else:
-        query = tagged_rows.part(
-            "received", ints=[literal(None, Integer), closed, late, func.count()], days=days
-        ).group_by(closed, late, *days)
     return (
-        query.outerjoin(agreed, agreed.c.case_id == Case.id)
+        tagged_rows.part("received", ints=[Case.id, closed, late, literal(1)], days=days)
+        .outerjoin(agreed, agreed.c.case_id == Case.id)
         .outerjoin(booked, booked.c.case_id == Case.id)
         .where(*_received(start, end))
     )
+
+
+def _tallied_part(start: date, end: date):
+    """The same rows counted: the tallies of the days received in [start, end) (kept by
+    triggers, TimelinessTally), a row per combination of days with its count."""
+    tally = TimelinessTally
+
+    def reached(day):
+        return func.nullif(day, literal(NOT_YET, Date))
+
+    days = [reached(tally.agreed_on), tally.received_on]
+    days += [reached(tally.acknowledged_on), reached(tally.booked_on)]
+    return tagged_rows.part(
+        "received", ints=[literal(None, Integer), tally.closed, tally.late, tally.n], days=days
+    ).where(tally.received_on >= start, tally.received_on < end, tally.n != 0)
 
 
 def _action_part(kind: str, start: date, end: date):
@@ -197,7 +208,7 @@ def parts(
     start, end = period
     found = []
     if {"acknowledgement", "consultation"} & set(keys):
-        found.append(_received_part(start, end, by_case))
+        found.append(_received_part(start, end) if by_case else _tallied_part(start, end))
     found += [_action_part(key, start, end) for key in ("idva", "marac") if key in keys]
     return found
 
