@@ -23,6 +23,7 @@ from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.exc import DBAPIError
 
 os.environ["EIP_ENV"] = "test"
 for _name in ("DATABASE_URL", "SECRET_KEY", "EIP_PSEUDONYM_KEY", "SMTP_HOST"):
@@ -241,6 +242,16 @@ def _postgres_tables_used(conn, tables: list[str]) -> list[str]:
     return [table for table in tables if table in used]
 
 
+def _sqlite_tables_holding_rows(conn, tables: list[str]) -> list[str]:
+    """The tables holding rows, in the order given (children before parents)."""
+    holding = " UNION ALL ".join(
+        f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})"  # noqa: S608 (our table names)
+        for table in tables
+    )
+    held = {row[0] for row in conn.execute(text(holding))}
+    return [table for table in tables if table in held]
+
+
 def truncate_all(application: Flask) -> None:
     with application.app_context():
         db.session.remove()
@@ -251,13 +262,21 @@ def truncate_all(application: Flask) -> None:
                 if used:
                     conn.execute(text(f"TRUNCATE {', '.join(used)} RESTART IDENTITY CASCADE"))
             else:
-                # The append-only triggers would refuse; lift them for the clean-up only.
-                triggers = conn.execute(
-                    text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-                ).all()
+                # Only the tables holding rows are emptied, and only their triggers lifted (the
+                # append-only ones would refuse; the tallies' would write as rows go): a trigger
+                # fires only for its own table's rows. Dropping and re-creating all 99 triggers
+                # after every test cost 94 ms a test, against 14 ms with the 19 before them.
+                held = _sqlite_tables_holding_rows(conn, tables)
+                triggers = [
+                    (name, sql)
+                    for name, table, sql in conn.execute(
+                        text("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
+                    )
+                    if table in held
+                ]
                 for name, _sql in triggers:
                     conn.execute(text(f'DROP TRIGGER "{name}"'))
-                for table in tables:
+                for table in held:
                     conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (table names are ours)
                 for _name, sql in triggers:
                     conn.execute(text(sql))
@@ -447,6 +466,33 @@ def month_tally_mismatches(session) -> list:
     ]
 
 
+# What the checks below compare with the cases: with no case there is nothing to count, so
+# only a kept row left behind could differ. Most tests make no case; one statement then
+# stands for the checks' seven (about 17 ms after every test on PostgreSQL, 9 on SQLite).
+_KEPT_TABLES = (
+    "case_tallies",
+    "case_dash_levels",
+    "case_activity",
+    "case_timeliness",
+    "timeliness_tallies",
+    "outcome_tallies",
+    "referral_tallies",
+    "meeting_tallies",
+)
+
+
+def _nothing_kept(conn) -> bool:
+    """True when there is no case and no kept row; False too when a table is missing (a
+    migration test left the schema below it: the checks then see which are there)."""
+    tables = ("cases", *_KEPT_TABLES)
+    held = " OR ".join(f"EXISTS (SELECT 1 FROM {table})" for table in tables)  # noqa: S608
+    try:
+        return not conn.execute(text(f"SELECT {held}")).scalar()
+    except DBAPIError:
+        conn.rollback()
+        return False
+
+
 def _check_case_tallies(application: Flask) -> None:
     """After every test that used the database: whatever it wrote to cases, records and
     placements (every service, import and job the suite drives), the tallies, the kept DASH
@@ -456,6 +502,8 @@ def _check_case_tallies(application: Flask) -> None:
     with application.app_context():
         db.session.remove()
         with db.engine.connect() as conn:
+            if _nothing_kept(conn):
+                return
             tables = inspect(conn).get_table_names()
             if "case_tallies" not in tables:
                 return  # a migration test left the schema below the tallies' migration
