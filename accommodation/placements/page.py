@@ -170,6 +170,7 @@ def pot_snapshot(
     (the SPOC's home): then one statement, or none."""
     settings = current_settings(session)
     ids = list(placement_ids)
+    by_placement = ledger_sql.placement_totals(session, ids) if ids else {}
     if mark is not None:
         key = (mark, "pot snapshot")
         money, people, requests, nights, median = memo.kept(key, lambda: whole_pot(session))
@@ -180,7 +181,7 @@ def pot_snapshot(
         return PotSnapshot(
             settings=settings,
             totals=totals,
-            by_placement=ledger_sql.placement_totals(session, ids) if ids else {},
+            by_placement=by_placement,
             people=people,
             forecast=forecast,
         )
@@ -195,7 +196,7 @@ def pot_snapshot(
     return PotSnapshot(
         settings=settings,
         totals=totals,
-        by_placement=ledger_sql.placement_totals(session, ids) if ids else {},
+        by_placement=by_placement,
         people=people,
         forecast=forecast,
     )
