@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date
+from typing import NamedTuple
 
 from flask import abort, render_template, url_for
 from flask_login import current_user
@@ -18,6 +19,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from accommodation import ledger, store
+from accommodation.budget import memo
 from accommodation.finance import services as finance
 from accommodation.finance.page import KIND_LABELS
 from accommodation.models import Invoice, LedgerEntry, Payment, Placement
@@ -200,17 +202,51 @@ def invoice_rows(session: Session, user: User, on: date) -> list[dict]:
     return found
 
 
+class UnpaidInvoice(NamedTuple):
+    """One line of the finance home's unpaid invoices: plain values, kept between requests."""
+
+    invoice_id: int
+    number: str
+    reference: str
+    borough: str
+    unpaid: int
+    days: int
+
+
 def unpaid_invoices(
-    session: Session, user: User, on: date, limit: int
-) -> tuple[list[dict], int, int]:
-    """The `limit` oldest unpaid live invoices the user may see (the rows of `invoice_rows`),
-    with how many are unpaid and how much in all: two queries and `limit` rows, however
-    many invoices (the finance home)."""
-    totals, oldest = _unpaid_statements(placements_scope(user))
+    session: Session, user: User, on: date, limit: int, kept_under: tuple | None = None
+) -> tuple[tuple[UnpaidInvoice, ...], int, int]:
+    """The `limit` oldest unpaid live invoices the user may see, with how many are unpaid and
+    how much in all (the finance home). Kept between requests under `kept_under` (the
+    budget's key: the money's mark and today, `accommodation.budget.queries.build`): every
+    figure is read from the tables whose writes change the mark (invoices and payments
+    among them, migration b5f2c8e1d4a7), beside the case's reference, which never changes
+    once a case has a placement. None kept: two queries and `limit` rows, however many
+    invoices."""
+    scope = placements_scope(user)
+    if kept_under is None:
+        return unpaid_in_scope(session, scope, on, limit)
+    key = (*kept_under, "unpaid invoices", scope, limit)
+    return memo.kept(key, lambda: unpaid_in_scope(session, scope, on, limit))
+
+
+def unpaid_in_scope(
+    session: Session, scope: tuple, on: date, limit: int
+) -> tuple[tuple[UnpaidInvoice, ...], int, int]:
+    totals, oldest = _unpaid_statements(scope)
     count, total = session.execute(totals).one()
-    rows = session.execute(oldest, {"limit": limit}).all()
-    found = [_invoice_row(row, on) for row in rows]
-    return found, count, int(total)
+    rows = tuple(
+        UnpaidInvoice(
+            invoice.id,
+            invoice.number,
+            reference,
+            borough,
+            invoice.amount_pence - paid,
+            (on - invoice.invoice_date).days,
+        )
+        for invoice, reference, borough, paid in session.execute(oldest, {"limit": limit})
+    )
+    return rows, count, int(total)
 
 
 @functools.lru_cache(maxsize=64)

@@ -183,7 +183,9 @@ def _finance(session: Session, user: User) -> dict[str, Any]:
     pot = data.settings.pot_pence
     # Finance's working list: what is waiting to be paid, the oldest few (all on the
     # invoices page).
-    unpaid, unpaid_count, unpaid_total = unpaid_invoices(session, user, on, FINANCE_UNPAID_SHOWN)
+    unpaid, unpaid_count, unpaid_total = unpaid_invoices(
+        session, user, on, FINANCE_UNPAID_SHOWN, kept_under=data.key
+    )
     return {
         "settings": data.settings,
         "budget": result,

@@ -13,7 +13,9 @@ from sqlalchemy import text, update
 
 from accommodation import ledger_sql, store
 from accommodation.budget import memo, queries
-from accommodation.models import Placement, PlacementExtension
+from accommodation.finance import services as finance_services
+from accommodation.finance.views import unpaid_invoices
+from accommodation.models import Invoice, Payment, Placement, PlacementExtension
 from eip.cases.models import Case
 from eip.clock import today
 from eip.extensions import db
@@ -53,6 +55,20 @@ def test_every_write_to_what_the_figures_are_read_from_changes_the_mark(app_cont
     db.session.commit()
     marks.append(_mark())
     db.session.execute(update(Borough).where(Borough.id == stay.borough_id).values(active=True))
+    db.session.commit()
+    marks.append(_mark())
+    finance = factories.user("finance")
+    invoice = fa.invoice_unpaid_for_40_days(finance, "INV-MARK-1")
+    marks.append(_mark())
+    # By hand, with no ledger entry beside it: the invoices' and payments' own triggers.
+    db.session.execute(update(Invoice).where(Invoice.id == invoice.id).values(supplier="Other"))
+    db.session.commit()
+    marks.append(_mark())
+    payment = finance_services.record_payment(
+        db.session, finance, invoice.id, paid_on=today(), amount_pence=100, reference="P-1"
+    )
+    marks.append(_mark())
+    db.session.execute(update(Payment).where(Payment.id == payment.id).values(reference="P-2"))
     db.session.commit()
     marks.append(_mark())
     assert None not in marks
@@ -185,7 +201,14 @@ def test_the_triggers_are_in_place_at_the_head(app_context):
     """A later migration that rebuilds one of these tables (SQLite's batch mode copies it)
     would drop its triggers silently, and pages would keep figures past a write: this says
     so."""
-    tables = ("ledger_entries", "placements", "placement_extensions", "boroughs")
+    tables = (
+        "ledger_entries",
+        "placements",
+        "placement_extensions",
+        "boroughs",
+        "invoices",
+        "payments",
+    )
     with db.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             rows = conn.execute(
@@ -210,3 +233,41 @@ def test_the_triggers_are_in_place_at_the_head(app_context):
                 for event in ("insert", "update", "delete")
             }
     assert set(map(tuple, rows)) == expected
+
+
+def test_the_finance_homes_unpaid_invoices_give_way_to_a_payment(signed_in):
+    client, finance = signed_in("finance")
+    invoice = fa.invoice_unpaid_for_40_days(finance, "INV-KEPT-1")
+    for _ in range(2):  # the second is kept
+        home = client.get("/").get_data(as_text=True)
+        assert "Invoice INV-KEPT-1" in home and "1 unpaid, £650.00 in all" in home
+    assert any("unpaid invoices" in key for key, _value in memo.entries())
+    finance_services.record_payment(
+        db.session, finance, invoice.id, paid_on=today(), amount_pence=15_000, reference="P-1"
+    )
+    home = client.get("/").get_data(as_text=True)
+    assert "1 unpaid, £500.00 in all" in home
+    # Paid by hand in SQL (no ledger entry beside it): the payments' trigger moves the mark.
+    db.session.execute(update(Payment).values(amount_pence=65_000))
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert "INV-KEPT-1" not in home and "No invoice is waiting to be paid." in home
+
+
+def test_the_suites_check_finds_unpaid_invoices_kept_past_a_change(app, app_context):
+    finance = factories.user("finance")
+    fa.invoice_unpaid_for_40_days(finance, "INV-KEPT-2")
+
+    def keep() -> tuple:
+        _result, read = queries.build(db.session, finance, today())
+        unpaid_invoices(db.session, finance, today(), 5, kept_under=read.key)
+        db.session.commit()  # the check reads in its own session
+        [(key, value)] = [(k, v) for k, v in memo.entries() if "unpaid invoices" in k]
+        return key, value
+
+    keep()
+    assert kept_budget_mismatches(app) == []
+    key, (rows, count, total) = keep()
+    assert (count, total) == (1, 65_000)
+    memo.put(key, (rows, count, total + 1))
+    assert kept_budget_mismatches(app) == [key]
