@@ -6,6 +6,7 @@ A and AA; a violation fails the test that visited the page.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Iterator
@@ -80,10 +81,55 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
+# Run in the page: axe's result for the violations only (the passes' and the inapplicable
+# rules' lists are most of what `axe.run` returns, and crossed the pipe for nothing).
+AXE_RUN = "options => axe.run(document, options).then(results => results.violations)"
+# The document as axe sees it, but for what differs between two loads of the same page and
+# cannot change what axe finds: the values of hidden fields (CSRF and one-time tokens) and the
+# scripts' nonces. With the viewport's width, the key of a check already made.
+AXE_KEY = """() => {
+  const copy = document.documentElement.cloneNode(true);
+  for (const field of copy.querySelectorAll('input[type=hidden]')) field.removeAttribute('value');
+  for (const element of copy.querySelectorAll('[nonce]')) element.removeAttribute('nonce');
+  return `${window.innerWidth}x${window.innerHeight} ${copy.outerHTML}`;
+}"""
 
+
+class Axe:
+    """axe-core from axe-playwright-python's copy, given to every document the context opens
+    (`add_init_script`: the browser parses it, where sending its 572 KB over the pipe for each
+    check cost more than many checks), and each result kept by the document it checked: the
+    sign-in page, the homes and a case page are the same in many tests, and a document axe
+    has seen (same markup, same viewport) gets the same answer (a violation is reported again
+    in each test that loads it)."""
+
+    def __init__(self) -> None:
+        from axe_playwright_python.base import AXE_SCRIPT
+
+        self.script = AXE_SCRIPT
+        self.options = {
+            "runOnly": {"type": "tag", "values": WCAG_TAGS},
+            "resultTypes": ["violations"],
+        }
+        self.seen: dict[str, str | None] = {}
+
+    def report(self, page) -> str | None:
+        """The violations in the page's current document, as a report; None when there are
+        none."""
+        from axe_playwright_python.base import AxeResults
+
+        key = hashlib.sha256(page.evaluate(AXE_KEY).encode()).hexdigest()
+        if key not in self.seen:
+            if not page.evaluate("typeof axe === 'object'"):
+                page.evaluate(self.script)  # a document opened before the script was given
+            violations = page.evaluate(AXE_RUN, self.options)
+            results = AxeResults({"violations": violations})
+            self.seen[key] = results.generate_report() if results.violations_count else None
+        return self.seen[key]
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
     return Axe()
 
 
@@ -96,7 +142,7 @@ class AxeChecker:
     current document, marked in the page so it is checked only once.
     """
 
-    def __init__(self, page, axe) -> None:
+    def __init__(self, page, axe: Axe) -> None:
         self.page, self.axe = page, axe
         self.checked: list[str] = []
         self.failures: list[str] = []
@@ -121,17 +167,11 @@ class AxeChecker:
         page.wait_for_load_state("load")
         if page.evaluate("window.__eipAxeChecked === true"):
             return
-        results = self.axe.run(
-            page,
-            options={
-                "runOnly": {"type": "tag", "values": WCAG_TAGS},
-                "resultTypes": ["violations"],
-            },
-        )
+        report = self.axe.report(page)
         page.evaluate("window.__eipAxeChecked = true")
         self.checked.append(page.url)
-        if results.violations_count:
-            self.failures.append(f"{page.url}\n{results.generate_report()}")
+        if report:
+            self.failures.append(f"{page.url}\n{report}")
 
 
 class Checked:
@@ -175,6 +215,7 @@ def _wrap(value, checker):
 def page(browser, live_server, axe) -> Iterator:
     """A fresh browser context; every document it loads is checked with axe."""
     context = browser.new_context(base_url=live_server)
+    context.add_init_script(script=axe.script)
     raw = context.new_page()
     raw.set_default_timeout(10_000)
     checker = AxeChecker(raw, axe)
