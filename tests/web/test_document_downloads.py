@@ -52,7 +52,11 @@ def url_of(kind: str, cases) -> str:
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        )
+    )
 
 
 @pytest.mark.parametrize("role", ["practitioner", "manager"])
