@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from eip.audit import AuditEvent
 from eip.cases import activity_services as services
 from eip.cases.common import latest_due_date
 from eip.cases.records import CaseAction
@@ -18,6 +17,7 @@ from eip.formatting import long_date
 from eip.programme import current_settings
 from tests import factories
 from tests import factories_pathway_activity as fa
+from tests.audit_trail import events
 
 
 @pytest.fixture
@@ -28,14 +28,6 @@ def user(app_context):
 def count(model) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def events(action: str) -> list[AuditEvent]:
-    return list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-    )
 
 
 def touch(user, case) -> None:

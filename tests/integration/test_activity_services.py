@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from eip.audit import AuditEvent
 from eip.cases import activity_services as services
 from eip.cases.records import CaseAction, Incident, InterventionSession, ProfessionalsMeeting
 from eip.clock import today
@@ -15,6 +14,7 @@ from eip.domain import RuleBroken
 from eip.extensions import db
 from tests import factories
 from tests import factories_pathway_activity as fa
+from tests.audit_trail import events
 
 STARTED = date(2026, 1, 19)
 
@@ -27,14 +27,6 @@ def user(app_context):
 def count(model) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def events(action: str) -> list[AuditEvent]:
-    return list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-    )
 
 
 def record_session(user, case, **values):

@@ -16,6 +16,7 @@ from eip.auth.models import AccountToken, RecoveryCode, User, UserSession
 from eip.domain import Conflict, NotAllowed, NotFound, RuleBroken
 from eip.extensions import db
 from tests import factories
+from tests.audit_trail import events
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -26,14 +27,6 @@ def ctx(mail_app):
     with mail_app.test_request_context(method="POST"):
         yield mail_app.smtp_sink
         db.session.remove()
-
-
-def events(action: str) -> list[AuditEvent]:
-    return list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-    )
 
 
 def requests_for(user_id: int) -> list[ApprovalRequest]:

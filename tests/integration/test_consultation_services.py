@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from eip.audit import AuditEvent
 from eip.auth.models import User
 from eip.cases import consultation_services as svc
 from eip.cases.models import Case
@@ -20,6 +19,7 @@ from eip.extensions import db
 from eip.versioning import seen_token
 from tests import factories
 from tests import factories_pathway_progress as pf
+from tests.audit_trail import events as _events
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -60,14 +60,6 @@ def _record(case, user, **changes):
 
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-    )
 
 
 # ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from eip.domain import Conflict, RuleBroken
 from eip.extensions import db
 from evaluation import disclosure, package, services
 from evaluation.models import EvaluationExtract
-from tests import factories
+from tests import audit_trail, factories
 from tests import factories_evaluation as fe
 from tests.conftest import run_seed_demo
 
@@ -37,13 +37,9 @@ def path_of(app, item):
     return services.folder(app.config["INSTANCE_PATH"]) / item.file_name
 
 
-def events(action):
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-    )
+def events(action: str) -> list[AuditEvent]:
+    db.session.expire_all()  # the rows as the requests left them, not as this session holds them
+    return audit_trail.events(action)
 
 
 def extract_files(app):

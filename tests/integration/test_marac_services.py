@@ -11,7 +11,6 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from eip.audit import AuditEvent
 from eip.cases import dash, marac_pack, marac_services
 from eip.cases.models import CaseDueItem
 from eip.cases.records import CaseAction, MaracReferral
@@ -21,6 +20,7 @@ from eip.extensions import db
 from tests import factories
 from tests import factories_marac as fm
 from tests import factories_pathway_activity as fa
+from tests.audit_trail import events
 
 
 @pytest.fixture
@@ -30,14 +30,6 @@ def user(app_context):
 
 def prepare(user, case, **overrides):
     return marac_services.prepare_referral(db.session, user, case, **fm.referral_form(**overrides))
-
-
-def events(action: str) -> list[AuditEvent]:
-    return list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-    )
 
 
 def count_referrals() -> int:

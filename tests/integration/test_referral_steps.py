@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from eip.audit import AuditEvent
 from eip.cases import page, referral_edit, referral_steps
 from eip.cases.records import LateReferralDecision
 from eip.clock import now, today
@@ -17,6 +16,7 @@ from eip.extensions import db
 from eip.notifications.reminders import due_reminders
 from tests import factories
 from tests import factories_pathway_referral as rf
+from tests.audit_trail import events as _events
 
 LATE = rf.london(date(2026, 8, 18), 16, 0)  # the day before the window opens
 
@@ -29,14 +29,6 @@ def practitioner(app_context):
 @pytest.fixture
 def manager(app_context):
     return factories.user("manager")
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-    )
 
 
 def _acknowledge(user, case, **overrides):

@@ -14,7 +14,7 @@ from eip.audit import AuditEvent
 from eip.auth import throttle
 from eip.auth.models import User
 from eip.extensions import db
-from tests import factories
+from tests import audit_trail, factories
 from tests import factories_accommodation as fa
 from tests.conftest import csrf_token_from, post_form, sign_in
 
@@ -67,12 +67,8 @@ def html_of(response) -> str:
 
 
 def events(action: str) -> list[AuditEvent]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-    )
+    db.session.expire_all()  # the rows as the requests left them, not as this session holds them
+    return audit_trail.events(action)
 
 
 def fresh(model, key):

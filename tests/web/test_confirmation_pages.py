@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from accommodation.models import Placement
 from eip.audit import AuditEvent
 from eip.cases.models import Case
@@ -20,7 +18,7 @@ from eip.clock import today
 from eip.extensions import db
 from evaluation import charts, services
 from evaluation.models import EvaluationExtract
-from tests import factories
+from tests import audit_trail, factories
 from tests import factories_accommodation as fa
 from tests import factories_evaluation as fe
 from tests import factories_pathway_activity as pa
@@ -35,12 +33,8 @@ def html_of(response) -> str:
 
 
 def events(action: str) -> list[AuditEvent]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-    )
+    db.session.expire_all()  # the rows as the requests left them, not as this session holds them
+    return audit_trail.events(action)
 
 
 def _fresh(model, record):

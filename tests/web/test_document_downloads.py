@@ -14,6 +14,7 @@ from eip.cases.records import ProfessionalsMeeting
 from eip.extensions import db
 from tests import factories
 from tests import factories_pathway_progress as pf
+from tests.audit_trail import events as _events
 
 KINDS = ["acknowledgement", "plan", "meeting_pack", "minutes", "closure_summary"]
 
@@ -49,14 +50,6 @@ def url_of(kind: str, cases) -> str:
         "minutes": f"{base}/meetings/{cases['meeting'].id}/minutes.pdf",
         "closure_summary": f"{base}/closure-summary.pdf",
     }[kind]
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-    )
 
 
 @pytest.mark.parametrize("role", ["practitioner", "manager"])

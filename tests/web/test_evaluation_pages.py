@@ -18,7 +18,7 @@ from eip.clock import today
 from eip.extensions import db
 from evaluation import services
 from evaluation.models import EvaluationExtract
-from tests import factories
+from tests import audit_trail, factories
 from tests import factories_evaluation as fe
 from tests.conftest import post_form
 
@@ -30,12 +30,8 @@ def html_of(response) -> str:
 
 
 def events(action: str) -> list[AuditEvent]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-    )
+    db.session.expire_all()  # the rows as the requests left them, not as this session holds them
+    return audit_trail.events(action)
 
 
 def date_parts(day) -> list[str]:

@@ -17,7 +17,7 @@ from eip.audit import AuditEvent
 from eip.cases.records import CaseAction, MaracReferral
 from eip.clock import today
 from eip.extensions import db
-from tests import factories
+from tests import audit_trail, factories
 from tests import factories_marac as fm
 from tests import factories_pathway_activity as fa
 from tests.conftest import post_form
@@ -40,12 +40,8 @@ def sent_url(case, referral) -> str:
 
 
 def events(action: str) -> list[AuditEvent]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-    )
+    db.session.expire_all()  # the rows as the requests left them, not as this session holds them
+    return audit_trail.events(action)
 
 
 def referrals() -> int:

@@ -11,10 +11,8 @@ from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
 
 from accommodation.stay.agreement import NO_STAY, NOT_APPROVED
-from eip.audit import AuditEvent
 from eip.cases.models import Case, Person, name_key
 from eip.cases.records import Consultation, DashReview, OnwardReferral, ProfessionalsMeeting
 from eip.clock import today
@@ -22,6 +20,7 @@ from eip.extensions import db
 from eip.reports.monthly import FUTURE_MONTH, NOT_A_MONTH, monthly_data
 from tests import factories
 from tests import factories_accommodation as fa
+from tests.audit_trail import events
 
 ROLES = ["practitioner", "manager", "spoc", "finance", "evaluator", "admin"]
 STATEMENT = "/budget/statement.pdf?start=1&start=4&start=2026&end=30&end=4&end=2026"
@@ -35,14 +34,6 @@ def date_query(name: str, day) -> str:
 
 def month_query(day) -> str:
     return f"month={day.month}&month={day.year}"
-
-
-def events(action: str) -> list[AuditEvent]:
-    return list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-    )
 
 
 def pdf_text(response) -> str:
