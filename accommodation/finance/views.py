@@ -235,16 +235,17 @@ def unpaid_in_scope(
 ) -> tuple[tuple[UnpaidInvoice, ...], int, int]:
     totals, oldest = _unpaid_statements(scope)
     count, total = session.execute(totals).one()
+    lines = (_invoice_row(row, on) for row in session.execute(oldest, {"limit": limit}))
     rows = tuple(
         UnpaidInvoice(
-            invoice.id,
-            invoice.number,
-            reference,
-            borough,
-            invoice.amount_pence - paid,
-            (on - invoice.invoice_date).days,
+            line["invoice"].id,
+            line["invoice"].number,
+            line["reference"],
+            line["borough"],
+            line["unpaid"],
+            line["days"],
         )
-        for invoice, reference, borough, paid in session.execute(oldest, {"limit": limit})
+        for line in lines
     )
     return rows, count, int(total)
 
