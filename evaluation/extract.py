@@ -1,7 +1,7 @@
-"""Reading the cases for an extract, in batches, and turning them into rows as a stream.
+"""Reading the cases for an extract, and turning them into rows as a stream.
 
-Nothing here holds every case at once: cases are read `BATCH` at a time with their
-records (one query per record type per batch), turned into rows and let go. The only
+Nothing here holds every case at once: each table is read once, in case order, `BATCH` rows
+at a time (`stream`), and each case is turned into rows and let go. The only
 thing kept for the whole extract is each case's ID and its five quasi-identifier values,
 which disclosure control must see together.
 
@@ -193,51 +193,12 @@ def _costs(session: Session, placement_ids: list[int]) -> dict[int, int]:
     return {pid: totals.exposure for pid, totals in ledger.all_placement_totals(entries).items()}
 
 
-def bundles(
-    session: Session, ids: Sequence[int], *, only: tuple[str, ...] | None = None
-) -> Iterator[CaseBundle]:
-    """Each case with its records, in the order of `ids`, `BATCH` cases per round of queries.
-
-    `only` names the record lists to load (all when None, "placements" among them), so that
-    a pass that needs only the consents does not read every session note's row.
-    """
-    wanted = RECORDS if only is None else {name: RECORDS[name] for name in only if name in RECORDS}
-    with_placements = only is None or "placements" in only
-    # Core, not the ORM session: plain rows need none of the ORM's per-row work.
-    connection = session.connection()
-    for offset in range(0, len(ids), BATCH):
-        chunk = list(ids[offset : offset + BATCH])
-        cases = connection.execute(_cases().where(Case.id.in_(chunk))).all()
-        found: dict[str, dict[int, list]] = {}
-        for name, model in wanted.items():
-            grouped: dict[int, list] = defaultdict(list)
-            for record in connection.execute(
-                select(*_record_columns(model)).where(model.case_id.in_(chunk)).order_by(model.id)
-            ):
-                grouped[record.case_id].append(record)
-            found[name] = grouped
-        placements: dict[int, list] = defaultdict(list)
-        costs: dict[int, int] = {}
-        if with_placements:
-            for p in session.scalars(
-                select(Placement).where(Placement.case_id.in_(chunk)).order_by(Placement.id)
-            ):
-                placements[p.case_id].append(p)
-            costs = _costs(session, [p.id for ps in placements.values() for p in ps])
-        by_id = {case.id: case for case in cases}
-        for case in (by_id[i] for i in chunk if i in by_id):
-            client = None
-            if case.client_id is not None:
-                client = _client(case)
-            yield CaseBundle(
-                case=case,
-                client=client,
-                partner=_partner(case),
-                borough_name=case.borough_name,
-                placements=placements.get(case.id, []),
-                placement_cost=costs,
-                **{name: grouped.get(case.id, []) for name, grouped in found.items()},
-            )
+def _wanted(only: tuple[str, ...] | None) -> tuple[dict[str, type], bool]:
+    """The record lists `only` names (all when None), and whether the placements are among
+    them, so that a pass that needs only the consents does not read every session's row."""
+    if only is None:
+        return RECORDS, True
+    return {name: RECORDS[name] for name in only if name in RECORDS}, "placements" in only
 
 
 class _ByCase:
@@ -315,13 +276,17 @@ class _Converted(dict):
         return found
 
 
-def stream(session: Session, start: date | None, end: date | None) -> Iterator[CaseBundle]:
-    """Every case referred from `start` to `end` with its records, in case-id order.
+def stream(
+    session: Session, start: date | None, end: date | None, *, only: tuple[str, ...] | None = None
+) -> Iterator[CaseBundle]:
+    """Every case referred from `start` to `end` with its records, in case-id order; `only`
+    names the record lists to read (all when None).
 
     Each table is read once, ordered by case and streamed (a server-side cursor where the
     database has one), and the streams are merged case by case: no list of ids, no query
     per batch, and nothing held but the current case (and the placements, which are few).
     """
+    wanted, with_placements = _wanted(only)
     connection = session.connection()
 
     def rows(query) -> Iterator[Any]:
@@ -340,18 +305,20 @@ def stream(session: Session, start: date | None, end: date | None) -> Iterator[C
                 )
             )
         )
-        for name, model in RECORDS.items()
+        for name, model in wanted.items()
     }
     placements: dict[int, list] = defaultdict(list)
-    for p in session.scalars(
-        _referred_in(
-            select(Placement).join(Case, Case.id == Placement.case_id).order_by(Placement.id),
-            start,
-            end,
-        )
-    ):
-        placements[p.case_id].append(p)
-    costs = _costs(session, [p.id for ps in placements.values() for p in ps])
+    costs: dict[int, int] = {}
+    if with_placements:
+        for p in session.scalars(
+            _referred_in(
+                select(Placement).join(Case, Case.id == Placement.case_id).order_by(Placement.id),
+                start,
+                end,
+            )
+        ):
+            placements[p.case_id].append(p)
+        costs = _costs(session, [p.id for ps in placements.values() for p in ps])
     for case in cases:
         client = None
         if case.client_id is not None:
@@ -380,10 +347,11 @@ class Population:
     referred: int = 0
 
 
-def population(session: Session, key: bytes, ids: Sequence[int]) -> Population:
-    """The candidates for disclosure control: every case in `ids` except those whose
-    client or partner declined or withdrew the use of their data in the evaluation."""
-    return _collect(bundles(session, ids, only=("consents",)), key)
+def population(session: Session, key: bytes, start: date | None, end: date | None) -> Population:
+    """The candidates for disclosure control: every case referred from `start` to `end`
+    except those whose client or partner declined or withdrew the use of their data in the
+    evaluation. Read from the cases and their consents alone, in one pass of `stream`."""
+    return _collect(stream(session, start, end, only=("consents",)), key)
 
 
 def read_population(

@@ -339,8 +339,8 @@ def consent_changed_since(
     """
     key = pseudonym.key_from(config)
     in_file = {row["case_id"] for row in case_rows_of(item, config["INSTANCE_PATH"])}
-    ids = extract.case_ids(session, item.period_start, item.period_end)
-    still_in = {c.id for c in extract.population(session, key, ids).candidates}
+    population = extract.population(session, key, item.period_start, item.period_end)
+    still_in = {c.id for c in population.candidates}
     if in_file - still_in:
         return (
             f"Consent to the evaluation has been declined or withdrawn for a case in "

@@ -299,10 +299,10 @@ def test_an_anonymised_case_keeps_its_consents_and_is_still_left_out_when_declin
     db.session.add(declined)
     db.session.commit()
     key = pseudonym.key_from(current_app.config)
-    before = extract.population(db.session, key, [case.id])
+    before = extract.population(db.session, key, None, None)
     anonymise_case(db.session, None, case, reason="Past retention")
     db.session.commit()
-    after = extract.population(db.session, key, [case.id])
+    after = extract.population(db.session, key, None, None)
     assert before.left_out == after.left_out == {"evaluation_consent_declined": 1}
     assert after.candidates == []
 

@@ -13,6 +13,7 @@ from eip.extensions import db
 from evaluation import extract
 from tests import evaluation_bulk
 from tests import factories_evaluation as fe
+from tests.extract_reference import bundles
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -28,7 +29,7 @@ def test_the_stream_reads_every_case_and_record_as_sqlalchemy_would(monkeypatch,
     db.session.commit()
     ids = extract.case_ids(db.session)
     # The reference: the batched reader, whose rows go through SQLAlchemy's result.
-    expected = {b.case.id: b for b in extract.bundles(db.session, ids)}
+    expected = {b.case.id: b for b in bundles(db.session, ids)}
     monkeypatch.setattr(extract, "BATCH", batch)
 
     found = list(extract.stream(db.session, None, None))
@@ -82,3 +83,31 @@ def test_the_stream_reads_each_table_once_whatever_the_number_of_cases(monkeypat
     assert len(found) == 12
     # cases, each record type, placements, their ledger entries: never one per batch or case
     assert len(selects) <= 1 + len(extract.RECORDS) + 2
+
+
+def test_a_stream_of_only_the_consents_reads_no_other_record_and_no_placement(monkeypatch):
+    from sqlalchemy import event
+
+    fe.many(5)
+    evaluation_bulk.build(db.session, 20, 16)
+    db.session.commit()
+    everything = list(extract.stream(db.session, None, None))
+    selects: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        found = list(extract.stream(db.session, None, None, only=("consents",)))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+    assert [b.case.id for b in found] == [b.case.id for b in everything]
+    assert len(selects) == 2  # the cases, and the consents
+    assert any(b.consents for b in found)
+    for bundle, full in zip(found, everything, strict=True):
+        assert _values(bundle.consents) == _values(full.consents)
+        assert tuple(bundle.case) == tuple(full.case)
+        assert not (bundle.sessions or bundle.dash_reviews or bundle.placements)

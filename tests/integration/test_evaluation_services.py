@@ -289,34 +289,6 @@ def test_the_demo_data_can_be_prepared_and_released_with_k_5(app, runner, manage
     fe.assert_k_anonymous(fe.open_zip(path_of(app, item)), 5)
 
 
-def test_cases_are_read_as_a_stream_in_batches_not_all_at_once_or_one_by_one(app, monkeypatch):
-    from sqlalchemy import event
-
-    from evaluation import extract
-
-    fe.many(12)
-    ids = extract.case_ids(db.session)
-    monkeypatch.setattr(extract, "BATCH", 5)
-    selects: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            selects.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        stream = extract.bundles(db.session, ids)
-        first = next(stream)
-        after_first = len(selects)
-        rest = list(stream)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    assert first.case.id == ids[0] and len(rest) == 11
-    per_batch = 1 + len(extract.RECORDS) + 2  # cases, each record type, placements, ledger
-    assert after_first <= per_batch  # only the first batch was read to yield the first case
-    assert len(selects) <= 3 * per_batch
-
-
 def test_a_release_is_refused_when_consent_was_withdrawn_after_preparation(app, manager):
     fe.many(6)
     changing = fe.referred_case()
@@ -351,7 +323,10 @@ def _acknowledged_within_target(cases) -> dict[int, str]:
     from evaluation import extract, rows
 
     found = {}
-    for bundle in extract.bundles(db.session, [case.id for case in cases]):
+    wanted = {case.id for case in cases}
+    for bundle in extract.stream(db.session, None, None):
+        if bundle.case.id not in wanted:
+            continue
         finest = rows.finest_values(bundle)
         quasi = tuple(finest[qi] for qi in rows.QUASI_IDENTIFIERS)
         row = rows.case_row(bundle, "", quasi, deadline_settings(db.session))
