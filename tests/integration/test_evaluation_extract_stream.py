@@ -63,12 +63,10 @@ def test_a_stream_of_no_cases_is_empty():
     assert list(extract.stream(db.session, date(2001, 1, 1), date(2001, 1, 31))) == []
 
 
-def test_the_stream_reads_each_table_once_whatever_the_number_of_cases(monkeypatch):
+def _streamed(**options) -> tuple[list, list[str]]:
+    """Every case of `extract.stream`, and the SELECTs sent while reading them."""
     from sqlalchemy import event
 
-    fe.many(12)
-    db.session.commit()
-    monkeypatch.setattr(extract, "BATCH", 5)
     selects: list[str] = []
 
     def count(conn, cursor, statement, *args):
@@ -77,32 +75,27 @@ def test_the_stream_reads_each_table_once_whatever_the_number_of_cases(monkeypat
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        found = list(extract.stream(db.session, None, None))
+        return list(extract.stream(db.session, None, None, **options)), selects
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_the_stream_reads_each_table_once_whatever_the_number_of_cases(monkeypatch):
+    fe.many(12)
+    db.session.commit()
+    monkeypatch.setattr(extract, "BATCH", 5)
+    found, selects = _streamed()
     assert len(found) == 12
     # cases, each record type, placements, their ledger entries: never one per batch or case
     assert len(selects) <= 1 + len(extract.RECORDS) + 2
 
 
-def test_a_stream_of_only_the_consents_reads_no_other_record_and_no_placement(monkeypatch):
-    from sqlalchemy import event
-
+def test_a_stream_of_only_the_consents_reads_no_other_record_and_no_placement():
     fe.many(5)
     evaluation_bulk.build(db.session, 20, 16)
     db.session.commit()
     everything = list(extract.stream(db.session, None, None))
-    selects: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            selects.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        found = list(extract.stream(db.session, None, None, only=("consents",)))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    found, selects = _streamed(only=("consents",))
 
     assert [b.case.id for b in found] == [b.case.id for b in everything]
     assert len(selects) == 2  # the cases, and the consents
