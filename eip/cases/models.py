@@ -351,6 +351,9 @@ class CaseDueItem(db.Model):
     __table_args__ = (
         # "Has this case anything overdue?" (due_store.overdue) from the index alone.
         Index("ix_case_due_items_case_due", "case_id", "due_on"),
+        # The dashboard's cases with an outcome follow-up due, by kind: a range per kind,
+        # not every item due by today (1.4 s at 100,000 cases on SQLite).
+        Index("ix_case_due_items_kind_due_case", "kind", "due_on", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
