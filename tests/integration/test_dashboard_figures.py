@@ -411,3 +411,50 @@ def test_each_figures_link_lists_the_cases_behind_it(world, signed_in, link, exp
     html = page.get_data(as_text=True)
     assert set(re.findall(r">EIP-2026-(T\d{3})<", html)) == expected
     assert f'id="cases-total">{len(expected)} case' in html
+
+
+def test_the_months_meetings_count_whole_month_and_part_month_cases_as_case_by_case(
+    app_context,
+):
+    """October 2026, grouped (the dashboard) and case by case (the cases behind it) alike:
+    cases in it the whole month with no, one and two meetings; one closed at 00:30 on 1
+    November (London), so in it to the end; one started, one closed, one both in the month;
+    one closed at 23:30 on its last day; one closed before it."""
+
+    def started(ref, on, closed=None):
+        case = _case(ref, "Hackney", date(2026, 7, 1), status="closed" if closed else "active")
+        case.intervention_started_on = on
+        case.closed_at = closed
+        db.session.flush()
+        return case
+
+    october = date(2026, 10, 1)
+    started("W000", date(2026, 9, 1))
+    _meeting(started("W001", date(2026, 8, 15)), date(2026, 10, 5))
+    both = started("W002", october)
+    _meeting(both, date(2026, 10, 2))
+    _meeting(both, date(2026, 10, 20))
+    started("W003", date(2026, 9, 1), closed=datetime(2026, 11, 1, 0, 30, tzinfo=UTC))
+    _meeting(started("P001", date(2026, 10, 10)), date(2026, 10, 12))
+    closing = started("P002", date(2026, 9, 1), closed=datetime(2026, 10, 20, 10, tzinfo=UTC))
+    _meeting(closing, date(2026, 10, 3))
+    started("P003", date(2026, 10, 5), closed=datetime(2026, 10, 25, 10, tzinfo=UTC))
+    started("P004", date(2026, 9, 1), closed=datetime(2026, 10, 31, 23, 30, tzinfo=UTC))
+    started("OUT1", date(2026, 8, 1), closed=datetime(2026, 9, 30, 10, tzinfo=UTC))
+    db.session.commit()
+
+    manager = factories.user("manager")
+    with time_machine.travel(NOW, tick=False):
+        shown = dashboard.figures(db.session, manager, TODAY)
+        interval = current_settings(db.session).meeting_interval_days
+        by_case = dashboard.meetings(db.session, shown["period"], interval)
+    grouped = next(row for row in shown["meetings"] if row.month == october)
+    one_by_one = next(row for row in by_case if row.month == october)
+    assert (grouped.cases, grouped.held) == (8, 5)
+    assert (grouped.cases, grouped.due, grouped.held, grouped.short_cases) == (
+        one_by_one.cases,
+        one_by_one.due,
+        one_by_one.held,
+        len(one_by_one.short),
+    )
+    assert "EIP-2026-W000" in {db.session.get(Case, i).reference for i in one_by_one.short}
