@@ -42,8 +42,8 @@ def live_rows(
     rules = deadline_settings(session)
     today = clock.today()
     # Every case, through the extract's own stream: each table read once in case order.
-    # By batches of ids (`extract.bundles`) the page took 38 s at 100,000 cases on
-    # PostgreSQL, much of it binding 5,000 ids per statement.
+    # By batches of ids (the reader now kept in tests/extract_reference.py) the page took
+    # 38 s at 100,000 cases on PostgreSQL, much of it binding 5,000 ids per statement.
     for bundle in extract.stream(session, None, None):
         finest = rows.finest_values(bundle)
         quasi = tuple(finest[qi] for qi in rows.QUASI_IDENTIFIERS)
