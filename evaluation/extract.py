@@ -170,11 +170,6 @@ def _referred_in(query, start: date | None, end: date | None):
     return query
 
 
-def case_ids(session: Session, start: date | None = None, end: date | None = None) -> list[int]:
-    """The cases referred from `start` to `end` (London dates, both included), by id."""
-    return list(session.scalars(_referred_in(select(Case.id).order_by(Case.id), start, end)))
-
-
 def first_referral_on(session: Session) -> date | None:
     """The London date of the earliest referral ever recorded."""
     first = session.scalar(select(func.min(func.coalesce(Case.received_at, Case.created_at))))
@@ -191,14 +186,6 @@ def _costs(session: Session, placement_ids: list[int]) -> dict[int, int]:
         return {}
     entries = store.entries(session, placement_ids)
     return {pid: totals.exposure for pid, totals in ledger.all_placement_totals(entries).items()}
-
-
-def _wanted(only: tuple[str, ...] | None) -> tuple[dict[str, type], bool]:
-    """The record lists `only` names (all when None), and whether the placements are among
-    them, so that a pass that needs only the consents does not read every session's row."""
-    if only is None:
-        return RECORDS, True
-    return {name: RECORDS[name] for name in only if name in RECORDS}, "placements" in only
 
 
 class _ByCase:
@@ -280,13 +267,15 @@ def stream(
     session: Session, start: date | None, end: date | None, *, only: tuple[str, ...] | None = None
 ) -> Iterator[CaseBundle]:
     """Every case referred from `start` to `end` with its records, in case-id order; `only`
-    names the record lists to read (all when None).
+    names the record lists to read (all when None, "placements" among them), so that a pass
+    that needs only the consents does not read every session's row.
 
     Each table is read once, ordered by case and streamed (a server-side cursor where the
     database has one), and the streams are merged case by case: no list of ids, no query
     per batch, and nothing held but the current case (and the placements, which are few).
     """
-    wanted, with_placements = _wanted(only)
+    wanted = RECORDS if only is None else {name: RECORDS[name] for name in only if name in RECORDS}
+    with_placements = only is None or "placements" in only
     connection = session.connection()
 
     def rows(query) -> Iterator[Any]:

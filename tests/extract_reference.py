@@ -26,6 +26,11 @@ from evaluation.rows import CaseBundle
 BATCH = 5000
 
 
+def case_ids(session: Session) -> list[int]:
+    """Every case's id, in order."""
+    return list(session.scalars(select(Case.id).order_by(Case.id)))
+
+
 def bundles(session: Session, ids: Sequence[int]) -> Iterator[CaseBundle]:
     """Each case with all its records, in the order of `ids`, `BATCH` cases per round of
     queries."""

@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from eip import querycount
 from eip.extensions import db
 from evaluation import extract
 from tests import evaluation_bulk
 from tests import factories_evaluation as fe
-from tests.extract_reference import bundles
+from tests.extract_reference import bundles, case_ids
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -27,7 +28,7 @@ def test_the_stream_reads_every_case_and_record_as_sqlalchemy_would(monkeypatch,
     fe.many(12)
     evaluation_bulk.build(db.session, 40, 16)
     db.session.commit()
-    ids = extract.case_ids(db.session)
+    ids = case_ids(db.session)
     # The reference: the batched reader, whose rows go through SQLAlchemy's result.
     expected = {b.case.id: b for b in bundles(db.session, ids)}
     monkeypatch.setattr(extract, "BATCH", batch)
@@ -65,19 +66,9 @@ def test_a_stream_of_no_cases_is_empty():
 
 def _streamed(**options) -> tuple[list, list[str]]:
     """Every case of `extract.stream`, and the SELECTs sent while reading them."""
-    from sqlalchemy import event
-
-    selects: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            selects.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        return list(extract.stream(db.session, None, None, **options)), selects
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    with querycount.counting() as counted:
+        found = list(extract.stream(db.session, None, None, **options))
+    return found, [s for s in counted.statements if s.lstrip().upper().startswith("SELECT")]
 
 
 def test_the_stream_reads_each_table_once_whatever_the_number_of_cases(monkeypatch):
